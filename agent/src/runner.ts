@@ -1,0 +1,62 @@
+// The one place the agent starts OS commands. Probes never call child_process themselves: an allow-list keeps
+// what the agent can execute reviewable (it runs as LocalSystem/root on client machines), and one implementation
+// gives every command a timeout, an output cap and abort support.
+import { execFile } from 'node:child_process';
+
+/** Commands the agent may run, by executable name. Adding one is a reviewed change. */
+export const ALLOWED_COMMANDS: ReadonlySet<string> = new Set([
+  'powershell.exe', // Windows: one batched query per collection, never per metric
+  'netstat', // macOS: per-interface counters (netstat -ibn)
+  'sysctl', // macOS: boot time, memory
+  'sw_vers', // macOS: OS version
+  'vm_stat', // macOS: memory pages
+  'system_profiler', // macOS: hardware inventory
+  'who', // Linux/macOS: logged-in users
+]);
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+const MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
+
+export interface RunOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Decode stdout as this encoding (Windows tools may emit UTF-16LE). */
+  encoding?: BufferEncoding;
+}
+
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `command args` and resolves with its output; rejects on a non-zero exit, a timeout or an abort. */
+export type Runner = (command: string, args: readonly string[], options?: RunOptions) => Promise<RunResult>;
+
+export class CommandNotAllowedError extends Error {
+  constructor(command: string) {
+    super(`command not in the agent's allow-list: ${command}`);
+    this.name = 'CommandNotAllowedError';
+  }
+}
+
+export const execRunner: Runner = (command, args, options = {}) => {
+  if (!ALLOWED_COMMANDS.has(command)) return Promise.reject(new CommandNotAllowedError(command));
+  return new Promise((resolve, reject) => {
+    execFile(
+      command,
+      args,
+      {
+        timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        maxBuffer: MAX_OUTPUT_BYTES,
+        windowsHide: true,
+        encoding: 'buffer',
+        ...(options.signal ? { signal: options.signal } : {}),
+      },
+      (error, stdout, stderr) => {
+        if (error) return reject(error);
+        const encoding = options.encoding ?? 'utf8';
+        resolve({ stdout: stdout.toString(encoding), stderr: stderr.toString('utf8') });
+      },
+    );
+  });
+};
