@@ -1,0 +1,187 @@
+// Decoded wire samples -> InfluxDB 1.x line protocol (precision ms). Pure: no I/O, no clock (the caller passes now).
+//
+// Contract:
+//   - Every sample comes from the network and may be hostile: a sample that InfluxDB would refuse, misread or
+//     silently drop is rejected here with a reason, never thrown on. One bad sample does not affect the others.
+//   - The `host` and `tenant` tags are always the authenticated identity's: whatever the agent sent under those
+//     keys is replaced, so an agent cannot write into another tenant or impersonate another host.
+//   - Tags are sorted by key (InfluxDB's recommendation: it saves the server a sort per point). Empty tag values
+//     are dropped, as Telegraf does (InfluxDB cannot store them).
+//   - Points older than the retention policy are not checked here: InfluxDB refuses them (a 400 partial write),
+//     which the writer reports as not retryable.
+import type { watchpost } from '../../proto/index.js';
+
+/** Longest measurement name, tag key or field key, in UTF-16 units. */
+export const MAX_NAME_LENGTH = 256;
+/** Longest tag value. Tags are indexed; long values belong in string fields. */
+export const MAX_TAG_VALUE_LENGTH = 1024;
+export const MAX_TAGS = 64;
+export const MAX_FIELDS = 256;
+/** Longest string field value (64 KiB, in UTF-16 units): room for an event log message, not for a file. */
+export const MAX_STRING_LENGTH = 64 * 1024;
+/** How far ahead of the collector's clock a sample may be stamped (agents' clocks drift). */
+export const MAX_FUTURE_SKEW_MS = 15 * 60_000;
+/** Earliest accepted time (2000-01-01): anything older is a clock that was never set (a dead CMOS battery). */
+export const MIN_TIME_MS = Date.UTC(2000, 0, 1);
+/** Tag and field keys InfluxDB 1.x refuses (it reserves `time`). */
+const RESERVED_KEYS: ReadonlySet<string> = new Set(['time']);
+/** Tags the collector sets from the authenticated agent record. */
+const IDENTITY_TAGS: ReadonlySet<string> = new Set(['host', 'tenant']);
+
+export type SampleRejection =
+  | 'empty_name' // measurement, tag key or field key is empty
+  | 'name_too_long' // over MAX_NAME_LENGTH
+  | 'unencodable' // a line break, a trailing backslash, or a measurement starting with '#' (a comment line)
+  | 'reserved_key' // a tag or field named `time`
+  | 'duplicate_key' // the same tag key or field key twice
+  | 'too_many_tags'
+  | 'too_many_fields'
+  | 'tag_value_too_long'
+  | 'no_fields'
+  | 'field_without_value'
+  | 'non_finite_number' // NaN or +-Infinity
+  | 'bad_integer' // an `int` field that is not a safe integer
+  | 'string_too_long'
+  | 'bad_time' // missing, not finite, or before MIN_TIME_MS
+  | 'time_in_future'; // more than MAX_FUTURE_SKEW_MS ahead of now
+
+export interface Identity {
+  host: string;
+  tenant: string;
+}
+
+export interface MappingOptions {
+  /** The collector's clock, unix ms (for the future-skew check). Default Date.now(). */
+  nowMs?: number;
+}
+
+export interface MappingResult {
+  lines: string[];
+  rejected: { index: number; reason: SampleRejection }[];
+}
+
+type WireSample = watchpost.v1.Sample.$Properties;
+type WireField = watchpost.v1.Field.$Properties;
+type Outcome = { line: string } | { reason: SampleRejection };
+
+export function samplesToLines(
+  samples: readonly WireSample[],
+  identity: Identity,
+  options: MappingOptions = {},
+): MappingResult {
+  const nowMs = options.nowMs ?? Date.now();
+  const result: MappingResult = { lines: [], rejected: [] };
+  samples.forEach((sample, index) => {
+    const outcome = sampleToLine(sample, identity, nowMs);
+    if ('line' in outcome) result.lines.push(outcome.line);
+    else result.rejected.push({ index, reason: outcome.reason });
+  });
+  return result;
+}
+
+export function sampleToLine(sample: WireSample, identity: Identity, nowMs: number): Outcome {
+  const measurement = sample.measurement ?? '';
+  const bad = checkName(measurement) ?? (measurement.startsWith('#') ? 'unencodable' : undefined);
+  if (bad) return { reason: bad };
+  const time = checkTime(sample.timeMs, nowMs);
+  if (typeof time !== 'number') return time;
+  const tags = tagSection(sample.tags ?? [], identity);
+  if (typeof tags !== 'string') return tags;
+  const fields = fieldSection(sample.fields ?? []);
+  if ('reason' in fields) return fields;
+  return { line: `${escapeMeasurement(measurement)}${tags} ${fields.text} ${time}` };
+}
+
+function checkTime(timeMs: number | null | undefined, nowMs: number): number | { reason: SampleRejection } {
+  if (typeof timeMs !== 'number' || !Number.isFinite(timeMs) || timeMs < MIN_TIME_MS) return { reason: 'bad_time' };
+  if (timeMs > nowMs + MAX_FUTURE_SKEW_MS) return { reason: 'time_in_future' };
+  return Math.round(timeMs);
+}
+
+/** The `,k=v,...` part (with a leading comma per tag), identity tags included. */
+function tagSection(wireTags: readonly watchpost.v1.Tag.$Properties[], identity: Identity): string | { reason: SampleRejection } {
+  if (wireTags.length > MAX_TAGS) return { reason: 'too_many_tags' };
+  const tags = new Map<string, string>();
+  for (const tag of wireTags) {
+    const key = tag.key ?? '';
+    if (IDENTITY_TAGS.has(key)) continue; // replaced below, so not worth judging
+    const value = tag.value ?? '';
+    const bad = checkKey(key) ?? (tags.has(key) ? 'duplicate_key' : undefined) ?? checkTagValue(value);
+    if (bad) return { reason: bad };
+    tags.set(key, value);
+  }
+  tags.set('host', identity.host);
+  tags.set('tenant', identity.tenant);
+  let text = '';
+  for (const key of [...tags.keys()].sort()) {
+    const value = tags.get(key) ?? '';
+    if (value !== '') text += `,${escapeKey(key)}=${escapeKey(value)}`;
+  }
+  return text;
+}
+
+function fieldSection(wireFields: readonly WireField[]): { text: string } | { reason: SampleRejection } {
+  if (wireFields.length === 0) return { reason: 'no_fields' };
+  if (wireFields.length > MAX_FIELDS) return { reason: 'too_many_fields' };
+  const seen = new Set<string>();
+  const parts: string[] = [];
+  for (const field of wireFields) {
+    const key = field.key ?? '';
+    const bad = checkKey(key) ?? (seen.has(key) ? 'duplicate_key' : undefined);
+    if (bad) return { reason: bad };
+    seen.add(key);
+    const value = fieldValue(field);
+    if (typeof value !== 'string') return value;
+    parts.push(`${escapeKey(key)}=${value}`);
+  }
+  return { text: parts.join(',') };
+}
+
+/** The field's value in line protocol syntax. The oneof's `value` discriminator names the member when the
+ *  message was decoded; a plain object (tests, JSON) is read member by member. */
+function fieldValue(field: WireField): string | { reason: SampleRejection } {
+  const kind = field.value ?? (['float', 'int', 'str', 'bool'] as const).find((k) => field[k] != null);
+  const raw = kind ? field[kind] : undefined;
+  if (raw == null) return { reason: 'field_without_value' };
+  if (kind === 'str') return formatString(String(raw));
+  if (kind === 'bool') return raw ? 'true' : 'false';
+  if (typeof raw !== 'number' || !Number.isFinite(raw)) return { reason: 'non_finite_number' };
+  if (kind === 'int') return Number.isSafeInteger(raw) ? `${raw}i` : { reason: 'bad_integer' };
+  return String(raw); // JS number text (including 1e+21, 1.5e-7) is valid InfluxDB float syntax
+}
+
+function formatString(value: string): string | { reason: SampleRejection } {
+  if (value.length > MAX_STRING_LENGTH) return { reason: 'string_too_long' };
+  // Inside double quotes only `"` and `\` are special; line breaks are allowed and kept.
+  return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
+function checkName(name: string): SampleRejection | undefined {
+  if (name === '') return 'empty_name';
+  if (name.length > MAX_NAME_LENGTH) return 'name_too_long';
+  return unencodable(name) ? 'unencodable' : undefined;
+}
+
+function checkKey(key: string): SampleRejection | undefined {
+  return checkName(key) ?? (RESERVED_KEYS.has(key) ? 'reserved_key' : undefined);
+}
+
+function checkTagValue(value: string): SampleRejection | undefined {
+  if (value.length > MAX_TAG_VALUE_LENGTH) return 'tag_value_too_long';
+  return unencodable(value) ? 'unencodable' : undefined;
+}
+
+/** Line protocol has no escape for line breaks outside string fields, and InfluxDB 1.x cannot parse a name or
+ *  tag value ending in a backslash (it escapes the separator that follows; `\\` does not help either). */
+function unencodable(text: string): boolean {
+  return /[\r\n]/.test(text) || text.endsWith('\\');
+}
+
+export function escapeMeasurement(name: string): string {
+  return name.replace(/[, ]/g, (c) => `\\${c}`);
+}
+
+/** Escaping for tag keys, tag values and field keys. */
+export function escapeKey(text: string): string {
+  return text.replace(/[,= ]/g, (c) => `\\${c}`);
+}

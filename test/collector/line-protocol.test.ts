@@ -1,0 +1,184 @@
+import { describe, expect, it } from 'vitest';
+import { wire, type watchpost } from '../../proto/index.js';
+import {
+  MAX_FIELDS,
+  MAX_FUTURE_SKEW_MS,
+  MAX_NAME_LENGTH,
+  MAX_STRING_LENGTH,
+  MAX_TAG_VALUE_LENGTH,
+  MAX_TAGS,
+  samplesToLines,
+  type SampleRejection,
+} from '../../collector/src/line-protocol.js';
+
+type WireSample = watchpost.v1.Sample.$Properties;
+
+const NOW = Date.UTC(2025, 5, 1, 12, 0, 0);
+const T = NOW - 60_000;
+const ID = { host: 'srv-01', tenant: 'acme' };
+
+const sample = (over: Partial<WireSample> = {}): WireSample => ({
+  measurement: 'cpu',
+  timeMs: T,
+  tags: [],
+  fields: [{ key: 'usage_idle', float: 97.5 }],
+  ...over,
+});
+
+const lineOf = (s: WireSample): string => {
+  const { lines, rejected } = samplesToLines([s], ID, { nowMs: NOW });
+  expect(rejected).toEqual([]);
+  return lines[0] ?? '';
+};
+
+describe('samplesToLines: encoding', () => {
+  const cases: { name: string; sample: WireSample; line: string }[] = [
+    {
+      name: 'float, int, string and bool fields; identity tags added',
+      sample: sample({
+        fields: [
+          { key: 'f', float: 1.5 },
+          { key: 'i', int: 42 },
+          { key: 's', str: 'ok' },
+          { key: 'b', bool: true },
+          { key: 'n', bool: false },
+        ],
+      }),
+      line: `cpu,host=srv-01,tenant=acme f=1.5,i=42i,s="ok",b=true,n=false ${T}`,
+    },
+    {
+      name: 'a float with an integral value stays a float (no i suffix)',
+      sample: sample({ fields: [{ key: 'f', float: 5 }, { key: 'neg', int: -7 }] }),
+      line: `cpu,host=srv-01,tenant=acme f=5,neg=-7i ${T}`,
+    },
+    {
+      name: 'exponent notation is passed through (valid InfluxDB float syntax)',
+      sample: sample({ fields: [{ key: 'big', float: 1e21 }, { key: 'tiny', float: 1.5e-7 }] }),
+      line: `cpu,host=srv-01,tenant=acme big=1e+21,tiny=1.5e-7 ${T}`,
+    },
+    {
+      name: 'tags sorted by key',
+      sample: sample({ tags: [{ key: 'zone', value: 'z' }, { key: 'cpu', value: 'cpu-total' }, { key: 'a', value: '1' }] }),
+      line: `cpu,a=1,cpu=cpu-total,host=srv-01,tenant=acme,zone=z usage_idle=97.5 ${T}`,
+    },
+    {
+      name: 'the agent cannot choose host or tenant, even with unencodable values',
+      sample: sample({ tags: [{ key: 'tenant', value: 'other' }, { key: 'host', value: 'x\n' }, { key: 'host', value: 'y' }] }),
+      line: `cpu,host=srv-01,tenant=acme usage_idle=97.5 ${T}`,
+    },
+    {
+      name: 'empty tag values are dropped',
+      sample: sample({ tags: [{ key: 'path', value: '' }, { key: 'fstype', value: 'NTFS' }] }),
+      line: `cpu,fstype=NTFS,host=srv-01,tenant=acme usage_idle=97.5 ${T}`,
+    },
+    {
+      name: 'measurement escapes commas and spaces but not equals',
+      sample: sample({ measurement: 'my meas,ure=ment' }),
+      line: `my\\ meas\\,ure=ment,host=srv-01,tenant=acme usage_idle=97.5 ${T}`,
+    },
+    {
+      name: 'tag keys, tag values and field keys escape commas, equals and spaces',
+      sample: sample({
+        tags: [{ key: 'k,e=y z', value: 'v 1,2=3' }],
+        fields: [{ key: 'f x,y=z', int: 1 }],
+      }),
+      line: `cpu,host=srv-01,k\\,e\\=y\\ z=v\\ 1\\,2\\=3,tenant=acme f\\ x\\,y\\=z=1i ${T}`,
+    },
+    {
+      name: 'backslashes inside names are kept as they are (only a trailing one is unencodable)',
+      sample: sample({ tags: [{ key: 'path', value: 'C:\\Windows' }] }),
+      line: `cpu,host=srv-01,path=C:\\Windows,tenant=acme usage_idle=97.5 ${T}`,
+    },
+    {
+      name: 'string fields escape double quotes and backslashes, keep line breaks',
+      sample: sample({ fields: [{ key: 'message', str: 'say "hi"\nC:\\dir\\' }] }),
+      line: `cpu,host=srv-01,tenant=acme message="say \\"hi\\"\nC:\\\\dir\\\\" ${T}`,
+    },
+    {
+      name: 'an empty string field is a value',
+      sample: sample({ fields: [{ key: 's', str: '' }] }),
+      line: `cpu,host=srv-01,tenant=acme s="" ${T}`,
+    },
+    {
+      name: 'fractional milliseconds are rounded (precision ms)',
+      sample: sample({ timeMs: T + 0.6 }),
+      line: `cpu,host=srv-01,tenant=acme usage_idle=97.5 ${T + 1}`,
+    },
+    {
+      name: 'limits are inclusive',
+      sample: sample({
+        measurement: 'm'.repeat(MAX_NAME_LENGTH),
+        tags: [{ key: 't', value: 'v'.repeat(MAX_TAG_VALUE_LENGTH) }],
+        fields: [{ key: 's', str: 'x'.repeat(MAX_STRING_LENGTH) }],
+        timeMs: NOW + MAX_FUTURE_SKEW_MS,
+      }),
+      line: `${'m'.repeat(MAX_NAME_LENGTH)},host=srv-01,t=${'v'.repeat(MAX_TAG_VALUE_LENGTH)},tenant=acme s="${'x'.repeat(MAX_STRING_LENGTH)}" ${NOW + MAX_FUTURE_SKEW_MS}`,
+    },
+  ];
+  it.each(cases)('$name', ({ sample: s, line }) => {
+    expect(lineOf(s)).toBe(line);
+  });
+
+  it('reads fields of messages decoded from the wire (oneof discriminator)', () => {
+    const bytes = wire.Sample.encode(
+      { measurement: 'disk', timeMs: T, fields: [{ key: 'free', int: 10 }, { key: 'used_percent', float: 0 }] },
+    ).finish();
+    expect(lineOf(wire.Sample.decode(bytes))).toBe(`disk,host=srv-01,tenant=acme free=10i,used_percent=0 ${T}`);
+  });
+});
+
+describe('samplesToLines: rejections', () => {
+  const many = <X>(n: number, make: (i: number) => X): X[] => Array.from({ length: n }, (_, i) => make(i));
+  const cases: { reason: SampleRejection; why: string; sample: WireSample }[] = [
+    { reason: 'empty_name', why: 'no measurement', sample: sample({ measurement: '' }) },
+    { reason: 'empty_name', why: 'measurement missing', sample: { timeMs: T, fields: [{ key: 'f', float: 1 }] } },
+    { reason: 'empty_name', why: 'empty tag key', sample: sample({ tags: [{ key: '', value: 'v' }] }) },
+    { reason: 'empty_name', why: 'empty field key', sample: sample({ fields: [{ key: '', float: 1 }] }) },
+    { reason: 'name_too_long', why: 'measurement', sample: sample({ measurement: 'm'.repeat(MAX_NAME_LENGTH + 1) }) },
+    { reason: 'name_too_long', why: 'tag key', sample: sample({ tags: [{ key: 'k'.repeat(MAX_NAME_LENGTH + 1), value: 'v' }] }) },
+    { reason: 'name_too_long', why: 'field key', sample: sample({ fields: [{ key: 'k'.repeat(MAX_NAME_LENGTH + 1), int: 1 }] }) },
+    { reason: 'unencodable', why: 'comment-like measurement', sample: sample({ measurement: '#cpu' }) },
+    { reason: 'unencodable', why: 'newline in measurement', sample: sample({ measurement: 'cpu\nx f=1' }) },
+    { reason: 'unencodable', why: 'carriage return in tag value', sample: sample({ tags: [{ key: 'k', value: 'a\rb' }] }) },
+    { reason: 'unencodable', why: 'newline in field key', sample: sample({ fields: [{ key: 'a\nb', float: 1 }] }) },
+    { reason: 'unencodable', why: 'trailing backslash in tag value', sample: sample({ tags: [{ key: 'path', value: 'C:\\' }] }) },
+    { reason: 'unencodable', why: 'trailing backslash in measurement', sample: sample({ measurement: 'cpu\\' }) },
+    { reason: 'reserved_key', why: 'tag named time', sample: sample({ tags: [{ key: 'time', value: 'x' }] }) },
+    { reason: 'reserved_key', why: 'field named time', sample: sample({ fields: [{ key: 'time', float: 1 }] }) },
+    { reason: 'duplicate_key', why: 'tag twice', sample: sample({ tags: [{ key: 'a', value: '1' }, { key: 'a', value: '2' }] }) },
+    { reason: 'duplicate_key', why: 'field twice', sample: sample({ fields: [{ key: 'a', float: 1 }, { key: 'a', int: 2 }] }) },
+    { reason: 'too_many_tags', why: '', sample: sample({ tags: many(MAX_TAGS + 1, (i) => ({ key: `t${i}`, value: 'v' })) }) },
+    { reason: 'too_many_fields', why: '', sample: sample({ fields: many(MAX_FIELDS + 1, (i) => ({ key: `f${i}`, float: i })) }) },
+    { reason: 'tag_value_too_long', why: '', sample: sample({ tags: [{ key: 'k', value: 'v'.repeat(MAX_TAG_VALUE_LENGTH + 1) }] }) },
+    { reason: 'no_fields', why: 'empty list', sample: sample({ fields: [] }) },
+    { reason: 'no_fields', why: 'missing', sample: { measurement: 'cpu', timeMs: T } },
+    { reason: 'field_without_value', why: '', sample: sample({ fields: [{ key: 'f' }] }) },
+    { reason: 'non_finite_number', why: 'NaN float', sample: sample({ fields: [{ key: 'f', float: NaN }] }) },
+    { reason: 'non_finite_number', why: 'Infinity float', sample: sample({ fields: [{ key: 'f', float: Infinity }] }) },
+    { reason: 'non_finite_number', why: '-Infinity int', sample: sample({ fields: [{ key: 'f', int: -Infinity }] }) },
+    { reason: 'bad_integer', why: 'fraction', sample: sample({ fields: [{ key: 'i', int: 1.5 }] }) },
+    { reason: 'bad_integer', why: 'beyond 2^53', sample: sample({ fields: [{ key: 'i', int: 2 ** 53 }] }) },
+    { reason: 'string_too_long', why: '', sample: sample({ fields: [{ key: 's', str: 'x'.repeat(MAX_STRING_LENGTH + 1) }] }) },
+    { reason: 'bad_time', why: 'missing', sample: sample({ timeMs: undefined }) },
+    { reason: 'bad_time', why: 'zero (proto default)', sample: sample({ timeMs: 0 }) },
+    { reason: 'bad_time', why: 'NaN', sample: sample({ timeMs: NaN }) },
+    { reason: 'bad_time', why: 'an unset clock in 1980', sample: sample({ timeMs: Date.UTC(1980, 0, 1) }) },
+    { reason: 'time_in_future', why: '', sample: sample({ timeMs: NOW + MAX_FUTURE_SKEW_MS + 1 }) },
+  ];
+  it.each(cases)('$reason: $why', ({ reason, sample: s }) => {
+    expect(samplesToLines([s], ID, { nowMs: NOW })).toEqual({ lines: [], rejected: [{ index: 0, reason }] });
+  });
+
+  it('keeps the good samples of a batch and reports the bad ones by index', () => {
+    const batch = [sample(), sample({ fields: [] }), sample({ measurement: 'mem' }), sample({ timeMs: 0 })];
+    const { lines, rejected } = samplesToLines(batch, ID, { nowMs: NOW });
+    expect(lines).toEqual([
+      `cpu,host=srv-01,tenant=acme usage_idle=97.5 ${T}`,
+      `mem,host=srv-01,tenant=acme usage_idle=97.5 ${T}`,
+    ]);
+    expect(rejected).toEqual([
+      { index: 1, reason: 'no_fields' },
+      { index: 3, reason: 'bad_time' },
+    ]);
+  });
+});
