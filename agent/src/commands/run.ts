@@ -1,0 +1,38 @@
+// watchpost-agent run: collect and report until SIGINT/SIGTERM.
+import { UsageError } from '../errors.js';
+import { parseDuration } from '../duration.js';
+import { createLogger, type LogLevel } from '../log.js';
+import { loadIdentity, resolveStateDir } from '../state.js';
+import { startAgent } from '../agent.js';
+import { STATE_DIR_OPTION, type Command } from './index.js';
+
+const MIN_EVERY_MS = 1_000;
+const LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
+
+export const run: Command = {
+  usage: '[--state-dir DIR] [--every DURATION] [--log-level LEVEL]',
+  summary: 'run: collect on schedule and report to the collector',
+  options: { ...STATE_DIR_OPTION, every: { type: 'string' }, 'log-level': { type: 'string' } },
+  async run({ values, positionals }) {
+    if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+    const everyMs = typeof values.every === 'string' ? parseDuration(values.every) : undefined;
+    if (everyMs !== undefined && everyMs < MIN_EVERY_MS) throw new UsageError(`--every must be at least 1s, got "${values.every}"`);
+    const level = (values['log-level'] ?? process.env.WATCHPOST_LOG_LEVEL ?? 'info') as LogLevel;
+    if (!LEVELS.includes(level)) throw new UsageError(`--log-level: expected one of ${LEVELS.join(', ')}, got "${level}"`);
+    const dir = resolveStateDir(values['state-dir'] as string | undefined);
+    const identity = loadIdentity(dir);
+    if (!identity) {
+      process.stderr.write(`watchpost-agent run: not enrolled (no identity in ${dir}); run: watchpost-agent enroll --server URL --token TOKEN\n`);
+      return 1;
+    }
+    const log = createLogger({ level });
+    const agent = startAgent({ identity, stateDir: dir, log, ...(everyMs ? { everyMs } : {}) });
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    });
+    log.info('agent: stopping');
+    await agent.stop();
+    return 0;
+  },
+};

@@ -1,0 +1,69 @@
+// watchpost-agent status: what the running agent last wrote to status.json, plus whether it is still running.
+import { join } from 'node:path';
+import { UsageError } from '../errors.js';
+import { STATUS_FILE, loadIdentity, readJson, resolveStateDir } from '../state.js';
+import type { AgentStatus } from '../agent.js';
+import { STATE_DIR_OPTION, type Command } from './index.js';
+
+/** The running agent rewrites status.json every few seconds; older than this, it is not running. */
+const STALE_AFTER_MS = 30_000;
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export interface StatusReport {
+  enrolled: boolean;
+  running: boolean;
+  stateDir: string;
+  agentId?: string;
+  tenant?: string;
+  server?: string;
+  status?: AgentStatus;
+}
+
+export function readStatus(dir: string, now = Date.now()): StatusReport {
+  const identity = loadIdentity(dir);
+  if (!identity) return { enrolled: false, running: false, stateDir: dir };
+  const status = readJson<AgentStatus>(join(dir, STATUS_FILE));
+  const fresh = !!status && now - Date.parse(status.updatedAt) < STALE_AFTER_MS;
+  const running = fresh && isRunning(status.pid);
+  return { enrolled: true, running, stateDir: dir, agentId: identity.agentId, tenant: identity.tenant, server: identity.server, ...(status ? { status } : {}) };
+}
+
+function describe(r: StatusReport): string {
+  if (!r.enrolled) return `not enrolled (state directory ${r.stateDir})\n`;
+  const s = r.status;
+  const lines = [`agent ${r.agentId} (tenant ${r.tenant}) -> ${r.server}`, `running: ${r.running ? `yes (pid ${s?.pid})` : 'no'}`];
+  if (s) {
+    const link = s.connected ? 'connected' : `disconnected${s.nextRetryAt ? `, retrying at ${s.nextRetryAt}` : ''}`;
+    lines.push(`link: ${link}${s.lastError ? ` (last error: ${s.lastError})` : ''}`);
+    lines.push(`last ack: ${s.lastAckAt ?? 'never'}`);
+    lines.push(`spool: ${s.spool.batches} batches, ${s.spool.bytes} bytes`);
+    const c = s.counters;
+    lines.push(`points: produced ${c.pointsProduced}, acked ${c.pointsAcked}, dropped ${c.pointsDropped}, rejected ${c.pointsRejected}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+export const status: Command = {
+  usage: '[--json] [--state-dir DIR]',
+  summary: "show enrollment, connection, spool and counters",
+  options: { ...STATE_DIR_OPTION, json: { type: 'boolean' } },
+  async run({ values, positionals }) {
+    if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+    const report = readStatus(resolveStateDir(values['state-dir'] as string | undefined));
+    if (values.json) {
+      const s = report.status;
+      process.stdout.write(JSON.stringify({ ...report, status: undefined, ...(s ? { connected: report.running && s.connected, lastAckAt: s.lastAckAt, lastError: s.lastError, spool: s.spool, counters: s.counters, pid: s.pid, updatedAt: s.updatedAt } : {}) }, null, 2) + '\n');
+    } else {
+      process.stdout.write(describe(report));
+    }
+    return report.enrolled ? 0 : 1;
+  },
+};

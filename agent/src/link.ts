@@ -1,0 +1,250 @@
+// The agent's side of the WebSocket: connect with the credential in the upgrade, Hello/Welcome, send spooled
+// batches in order with a small in-flight window, drop each from the spool only on its Ack, reconnect with
+// exponential backoff and full jitter, and give up on a silent connection (no frame or ping for a while).
+import WebSocket from 'ws';
+import { hostname } from 'node:os';
+import { wire, PROTOCOL_VERSION, subprotocol, type watchpost } from '../../proto/index.js';
+import type { Spool } from './spool.js';
+import type { Logger } from './log.js';
+import { AGENT_VERSION } from './version.js';
+import { realTimers, type Timers, type TimerHandle } from './timers.js';
+
+export const AGENT_WS_PATH = '/agent/v1';
+const BACKOFF_BASE_MS = 1_000;
+const BACKOFF_MAX_MS = 60_000;
+/** Batches sent but not yet acked, per connection: enough to hide a round trip, small enough to replay cheaply. */
+const MAX_IN_FLIGHT = 4;
+/** After the collector says it cannot store now (InfluxDB down), wait this long before resending. */
+const UNAVAILABLE_RETRY_MS = 5_000;
+const HANDSHAKE_TIMEOUT_MS = 15_000;
+const MAX_PAYLOAD_BYTES = 4 * 1024 * 1024;
+/** A connection with no frame and no ping for this many heartbeats is considered dead. */
+const SILENCE_HEARTBEATS = 2.5;
+const DEFAULT_HEARTBEAT_S = 30;
+
+export interface LinkState {
+  connected: boolean;
+  lastConnectedAt: number | null;
+  lastAckAt: number | null;
+  lastError: string | null;
+  reconnectAttempt: number;
+  nextRetryAt: number | null;
+  pointsAcked: number;
+  pointsRejected: number;
+}
+
+export interface LinkOptions {
+  /** Collector base URL (http(s)://host:port); the WebSocket URL is derived from it. */
+  server: string;
+  credential: string;
+  spool: Spool;
+  log: Logger;
+  timers?: Timers;
+  random?: () => number;
+  now?: () => number;
+  /** Called when an ack removed a batch (for checkpoints that advance only with acks). */
+  onAck?(seq: number): void;
+}
+
+export function websocketUrl(server: string): string {
+  const url = new URL(server);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`server URL must be http(s)://, got ${server}`);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  url.pathname = url.pathname.replace(/\/$/, '') + AGENT_WS_PATH;
+  return url.toString();
+}
+
+/** Exponential backoff with full jitter: uniform in [delay/2, delay], delay = base * 2^attempt capped. */
+export function backoffDelay(attempt: number, random: () => number): number {
+  const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.min(attempt, 16));
+  return Math.round(delay / 2 + (random() * delay) / 2);
+}
+
+export class Link {
+  private socket: WebSocket | null = null;
+  private welcomed = false;
+  private stopped = false;
+  private inFlight = new Set<number>();
+  private sentUpTo = 0;
+  private silenceMs = DEFAULT_HEARTBEAT_S * SILENCE_HEARTBEATS * 1000;
+  private silenceTimer: TimerHandle | null = null;
+  private reconnectTimer: TimerHandle | null = null;
+  private resendTimer: TimerHandle | null = null;
+  private readonly timers: Timers;
+  private readonly random: () => number;
+  private readonly now: () => number;
+  readonly state: LinkState = {
+    connected: false, lastConnectedAt: null, lastAckAt: null, lastError: null,
+    reconnectAttempt: 0, nextRetryAt: null, pointsAcked: 0, pointsRejected: 0,
+  };
+
+  constructor(private readonly options: LinkOptions) {
+    this.timers = options.timers ?? realTimers;
+    this.random = options.random ?? Math.random;
+    this.now = options.now ?? Date.now;
+  }
+
+  start(): void {
+    this.connect();
+  }
+
+  /** New data in the spool: send it if the window allows. */
+  kick(): void {
+    if (this.welcomed) this.pump();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.clearTimer('reconnectTimer');
+    this.clearTimer('resendTimer');
+    this.clearTimer('silenceTimer');
+    const socket = this.socket;
+    if (!socket || socket.readyState === WebSocket.CLOSED) return;
+    await new Promise<void>((resolve) => {
+      socket.once('close', () => resolve());
+      socket.close(1000, 'agent stopping');
+      this.timers.setTimeout(() => (socket.terminate(), resolve()), 2_000);
+    });
+  }
+
+  private connect(): void {
+    const { server, credential, log } = this.options;
+    const socket = new WebSocket(websocketUrl(server), [subprotocol(PROTOCOL_VERSION)], {
+      headers: { Authorization: `Bearer ${credential}` },
+      handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
+      maxPayload: MAX_PAYLOAD_BYTES,
+      perMessageDeflate: false,
+    });
+    this.socket = socket;
+    socket.binaryType = 'nodebuffer';
+    socket.on('open', () => this.onOpen());
+    socket.on('message', (data: Buffer) => this.onFrame(data));
+    socket.on('ping', () => this.resetSilence());
+    socket.on('unexpected-response', (_req, res) => {
+      const reason = res.statusCode === 401 ? 'credential refused (agent unknown or revoked: enroll again)' : `HTTP ${res.statusCode}`;
+      this.state.lastError = `upgrade refused: ${reason}`;
+      log.warn(`link: ${this.state.lastError}`);
+      socket.terminate();
+    });
+    socket.on('error', (error) => {
+      this.state.lastError = error.message;
+      log.debug('link: socket error', { err: error.message });
+    });
+    socket.on('close', (code, reason) => this.onClose(code, reason.toString()));
+  }
+
+  private onOpen(): void {
+    this.resetSilence();
+    this.send({
+      hello: {
+        protocolVersion: PROTOCOL_VERSION,
+        agentVersion: AGENT_VERSION,
+        hostname: hostname(),
+        os: process.platform,
+        arch: process.arch,
+        nextSeq: this.options.spool.pending(0, 1)[0]?.seq ?? 0,
+      },
+    });
+  }
+
+  private onFrame(data: Buffer): void {
+    this.resetSilence();
+    let envelope: watchpost.v1.Envelope;
+    try {
+      envelope = wire.Envelope.decode(data);
+    } catch (error) {
+      this.options.log.warn('link: undecodable frame from the collector; reconnecting', { err: (error as Error).message });
+      this.socket?.terminate();
+      return;
+    }
+    if (envelope.welcome) this.onWelcome(envelope.welcome);
+    else if (envelope.ack) this.onAck(envelope.ack.seq ?? 0);
+    else if (envelope.error) this.onError(envelope.error);
+  }
+
+  private onWelcome(welcome: watchpost.v1.IWelcome): void {
+    this.welcomed = true;
+    Object.assign(this.state, { connected: true, lastConnectedAt: this.now(), lastError: null, reconnectAttempt: 0, nextRetryAt: null });
+    if (welcome.heartbeatSeconds) this.silenceMs = welcome.heartbeatSeconds * SILENCE_HEARTBEATS * 1000;
+    this.options.log.info('link: connected', { agentId: welcome.agentId, tenant: welcome.tenant });
+    this.pump();
+  }
+
+  private onAck(seq: number): void {
+    this.inFlight.delete(seq);
+    const entry = this.options.spool.ack(seq);
+    if (entry) {
+      this.state.pointsAcked += entry.points;
+      this.state.lastAckAt = this.now();
+      this.options.onAck?.(seq);
+    }
+    this.pump();
+  }
+
+  private onError(error: watchpost.v1.IError): void {
+    const seq = error.seq ?? 0;
+    this.options.log.warn(`link: collector error: ${error.message ?? ''}`, { code: error.code, seq: seq || undefined });
+    if (error.code === wire.ErrorCode.ERROR_CODE_UNAVAILABLE && seq) {
+      // Not stored: keep it, and resend it (and what follows) after a pause instead of hammering a collector
+      // whose database is down.
+      this.inFlight.delete(seq);
+      this.sentUpTo = Math.min(this.sentUpTo, seq - 1);
+      this.clearTimer('resendTimer');
+      this.resendTimer = this.timers.setTimeout(() => {
+        this.resendTimer = null;
+        this.pump();
+      }, UNAVAILABLE_RETRY_MS);
+    } else if (error.code === wire.ErrorCode.ERROR_CODE_BAD_BATCH && seq) {
+      const entry = this.options.spool.pending(seq - 1, 1)[0];
+      if (entry?.seq === seq) this.state.pointsRejected += entry.points;
+    }
+  }
+
+  private pump(): void {
+    if (!this.welcomed || this.resendTimer) return;
+    const room = MAX_IN_FLIGHT - this.inFlight.size;
+    if (room <= 0) return;
+    for (const entry of this.options.spool.pending(this.sentUpTo, room)) {
+      this.socket?.send(entry.bytes);
+      this.inFlight.add(entry.seq);
+      this.sentUpTo = entry.seq;
+    }
+  }
+
+  private onClose(code: number, reason: string): void {
+    const wasConnected = this.state.connected;
+    this.welcomed = false;
+    this.state.connected = false;
+    this.inFlight.clear();
+    this.sentUpTo = 0; // unacked batches are replayed from the oldest on the next connection
+    this.clearTimer('silenceTimer');
+    this.clearTimer('resendTimer');
+    if (code !== 1006 && code !== 1000) this.state.lastError = `closed by collector: ${code} ${reason}`.trim();
+    if (wasConnected) this.options.log.info('link: disconnected', { code, reason: reason || undefined });
+    if (this.stopped) return;
+    const delay = backoffDelay(this.state.reconnectAttempt++, this.random);
+    this.state.nextRetryAt = this.now() + delay;
+    this.options.log.debug('link: reconnecting', { inMs: delay, attempt: this.state.reconnectAttempt });
+    this.reconnectTimer = this.timers.setTimeout(() => {
+      this.reconnectTimer = null;
+      this.connect();
+    }, delay);
+  }
+
+  private resetSilence(): void {
+    this.clearTimer('silenceTimer');
+    this.silenceTimer = this.timers.setTimeout(() => {
+      this.options.log.warn('link: collector silent; reconnecting');
+      this.socket?.terminate();
+    }, this.silenceMs);
+  }
+
+  private clearTimer(which: 'reconnectTimer' | 'resendTimer' | 'silenceTimer'): void {
+    if (this[which]) this.timers.clearTimeout(this[which]);
+    this[which] = null;
+  }
+
+  private send(message: watchpost.v1.IEnvelope): void {
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(wire.Envelope.encode(message).finish());
+  }
+}

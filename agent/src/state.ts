@@ -1,0 +1,66 @@
+// The agent's state directory: its identity (the credential: owner-only permissions) and the live status file
+// the running agent keeps for `watchpost-agent status`. Writes are atomic (temp file + rename) so a crash never
+// leaves a half-written identity.
+import { mkdirSync, readFileSync, renameSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export const IDENTITY_FILE = 'identity.json';
+export const STATUS_FILE = 'status.json';
+
+export interface Identity {
+  /** Collector base URL as given to enroll (http(s)://host:port). */
+  server: string;
+  agentId: string;
+  tenant: string;
+  /** `Bearer` credential for the WebSocket upgrade. Secret: never logged, never printed. */
+  credential: string;
+  enrolledAt: string;
+}
+
+export class StateError extends Error {}
+
+/** --state-dir, else WATCHPOST_STATE_DIR, else the platform's usual place for a service's state. */
+export function resolveStateDir(flag: string | undefined, env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
+  if (flag) return flag;
+  if (env.WATCHPOST_STATE_DIR) return env.WATCHPOST_STATE_DIR;
+  if (platform === 'win32') return join(env.ProgramData ?? 'C:\\ProgramData', 'Watchpost');
+  const root = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (platform === 'darwin') return root ? '/Library/Application Support/Watchpost' : join(homedir(), 'Library', 'Application Support', 'Watchpost');
+  return root ? '/var/lib/watchpost-agent' : join(env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'watchpost-agent');
+}
+
+/** Writes JSON atomically with the given mode (0600 for anything holding a secret). */
+export function writeJsonAtomic(file: string, value: unknown, mode = 0o600): void {
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, JSON.stringify(value, null, 2) + '\n', { mode });
+  chmodSync(temp, mode); // umask may have narrowed or the file may have existed
+  renameSync(temp, file);
+}
+
+export function ensureStateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+}
+
+export function readJson<T>(file: string): T | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch (error) {
+    throw new StateError(`${file}: unreadable (${(error as Error).message})`);
+  }
+}
+
+export function loadIdentity(dir: string): Identity | undefined {
+  const identity = readJson<Identity>(join(dir, IDENTITY_FILE));
+  if (identity && !(identity.server && identity.agentId && identity.credential)) {
+    throw new StateError(`${join(dir, IDENTITY_FILE)}: incomplete identity; enroll again`);
+  }
+  return identity;
+}
+
+export function saveIdentity(dir: string, identity: Identity): void {
+  ensureStateDir(dir);
+  writeJsonAtomic(join(dir, IDENTITY_FILE), identity);
+}

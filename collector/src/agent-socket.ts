@@ -1,0 +1,100 @@
+// The WebSocket endpoint /agent/v1. Authentication happens in preValidation, i.e. during the HTTP upgrade and
+// before a WebSocket exists: a refused agent gets a plain 401 and costs no WebSocket state.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { subprotocol } from '../../proto/index.js';
+import { CLOSE } from './errors.js';
+import type { CollectorMetrics } from './metrics.js';
+import type { Store } from './store/index.js';
+import { parseAgentCredential } from './store/index.js';
+import { AgentSession, ACCEPTED_VERSIONS } from './agent-session.js';
+import type { AgentRecord, PointSink } from './ingest.js';
+
+export const AGENT_PATH = '/agent/v1';
+
+export interface AgentHub {
+  /** Live sessions by agent id. */
+  sessions: Map<string, AgentSession>;
+  /** Closes every session (collector shutdown). */
+  closeAll(code: number, reason: string): void;
+}
+
+interface SocketDeps {
+  store: Store;
+  sink: PointSink;
+  metrics: CollectorMetrics;
+  heartbeatMs: number;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    watchpostAgent?: AgentRecord;
+  }
+}
+
+const OFFERED_PROTOCOLS = new Set([...ACCEPTED_VERSIONS].map(subprotocol));
+
+function offeredProtocols(request: FastifyRequest): string[] {
+  const header = request.headers['sec-websocket-protocol'];
+  return (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map((p) => p.trim()).filter(Boolean);
+}
+
+export function registerAgentSocket(app: FastifyInstance, deps: SocketDeps): AgentHub {
+  const sessions = new Map<string, AgentSession>();
+  const { store, metrics } = deps;
+
+  const authenticate = async (request: FastifyRequest, reply: import('fastify').FastifyReply) => {
+    const credential = parseAgentCredential(request.headers.authorization ?? '');
+    const agent = credential ? store.agents.authenticate(credential.agentId, credential.secret) : null;
+    if (!agent) {
+      metrics.reject('unauthorized');
+      request.log.warn({ ip: request.ip, agentId: credential?.agentId }, 'agent upgrade refused: unauthorized');
+      return reply.code(401).send({ error: 'unauthorized', message: 'unknown, revoked or malformed agent credential' });
+    }
+    if (!offeredProtocols(request).some((p) => OFFERED_PROTOCOLS.has(p))) {
+      metrics.reject('bad_subprotocol');
+      request.log.warn({ agentId: agent.id }, 'agent upgrade refused: no supported subprotocol');
+      return reply.code(400).send({ error: 'bad_subprotocol', message: `offer one of: ${[...OFFERED_PROTOCOLS].join(', ')}` });
+    }
+    request.watchpostAgent = { id: agent.id, tenant: agent.tenant, hostname: agent.hostname, lastAckedSeq: agent.lastAckedSeq };
+  };
+
+  app.get(AGENT_PATH, { websocket: true, preValidation: authenticate }, (socket, request) => {
+    const agent = request.watchpostAgent!;
+    // eslint-disable-next-line no-new -- the session lives as long as its socket
+    new AgentSession(socket, agent, {
+      sink: deps.sink,
+      metrics,
+      log: request.log,
+      heartbeatMs: deps.heartbeatMs,
+      onHello: (record, hello) => {
+        if (hello.hostname) record.hostname = hello.hostname.slice(0, 255);
+        store.agents.touch(record.id, { lastSeenAt: Date.now(), hostname: record.hostname, agentVersion: hello.agentVersion ?? undefined, os: hello.os ?? undefined, arch: hello.arch ?? undefined });
+      },
+      onAcked: (record, seq) => {
+        if (seq > record.lastAckedSeq) {
+          record.lastAckedSeq = seq;
+          store.agents.setLastAckedSeq(record.id, seq);
+        }
+      },
+      onOpen: (session) => {
+        sessions.get(agent.id)?.close(CLOSE.replaced, 'replaced by a newer connection of the same agent');
+        sessions.set(agent.id, session);
+        metrics.agentsConnected.set(sessions.size);
+        request.log.info({ agentId: agent.id, tenant: agent.tenant, host: agent.hostname }, 'agent connected');
+      },
+      onClose: (session) => {
+        if (sessions.get(agent.id) === session) sessions.delete(agent.id);
+        metrics.agentsConnected.set(sessions.size);
+        store.agents.touch(agent.id, { lastSeenAt: Date.now() });
+        request.log.info({ agentId: agent.id }, 'agent disconnected');
+      },
+    });
+  });
+
+  return {
+    sessions,
+    closeAll: (code, reason) => {
+      for (const session of sessions.values()) session.close(code, reason);
+    },
+  };
+}

@@ -1,0 +1,29 @@
+// What every command needs: the validated config and, for the state commands, the store.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig, type Config } from '../config.js';
+import { openStore, type Store } from '../store/index.js';
+import type { CommandInput } from './index.js';
+
+export const STORE_FILE = 'watchpost.db';
+
+export function configFrom(input: CommandInput): Config {
+  const file = input.values.config;
+  return loadConfig(typeof file === 'string' ? { file } : {});
+}
+
+export function openStoreFor(config: Config): Store {
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  return openStore(join(config.dataDir, STORE_FILE));
+}
+
+/** Runs fn with the store open and closes it whatever happens. */
+export async function withStore<T>(input: CommandInput, fn: (store: Store, config: Config) => T | Promise<T>): Promise<T> {
+  const config = configFrom(input);
+  const store = openStoreFor(config);
+  try {
+    return await fn(store, config);
+  } finally {
+    store.close();
+  }
+}

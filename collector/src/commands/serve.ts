@@ -1,0 +1,44 @@
+// watchpost-collector serve: store, InfluxDB writer, HTTP/WebSocket server; graceful on SIGINT/SIGTERM.
+import { CONFIG_OPTION, type Command } from './index.js';
+import { configFrom, openStoreFor } from './context.js';
+import { buildApp } from '../app.js';
+import { createInfluxWriter } from '../influx-writer.js';
+import { parseDuration } from '../duration.js';
+import { parseListen } from '../config.js';
+import { CLOSE } from '../errors.js';
+
+export const serve: Command = {
+  usage: '[--config FILE]',
+  summary: 'run the collector (HTTP API, agent WebSocket, InfluxDB writer)',
+  options: { ...CONFIG_OPTION },
+  async run(input) {
+    const config = configFrom(input);
+    const { host, port } = parseListen(config.listen);
+    const store = openStoreFor(config);
+    const writer = createInfluxWriter({
+      url: config.influx.url,
+      database: config.influx.database,
+      retentionPolicy: { name: config.influx.retentionPolicy, duration: config.influx.retention },
+      batchSize: config.influx.batchSize,
+      flushIntervalMs: parseDuration(config.influx.flushInterval),
+    });
+    const { app, hub } = await buildApp({ config, store, sink: writer });
+    writer.setLogger?.(app.log);
+    // InfluxDB may be down at start: the collector still starts, /healthz says why, and nothing is acked.
+    await writer.ensureDatabase().catch((error: Error) => app.log.warn({ err: error.message }, 'InfluxDB not ready at start; will retry'));
+    await app.listen({ host, port });
+    await new Promise<void>((resolve) => {
+      const stop = (signal: string) => {
+        app.log.info({ signal }, 'shutting down');
+        hub.closeAll(CLOSE.goingAway, 'collector shutting down');
+        resolve();
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    await app.close();
+    await writer.close();
+    store.close();
+    return 0;
+  },
+};

@@ -1,0 +1,142 @@
+// Collector configuration: one TypeBox schema (types, defaults and descriptions in one declaration), loaded from
+// an optional YAML file, then overridden key by key from the environment, then validated. Every key has an
+// environment variable derived from its path: influx.batchSize -> WATCHPOST_INFLUX_BATCH_SIZE. A few documented
+// short names (DESIGN.md) are aliases: WATCHPOST_INFLUX_DB for influx.database.
+import { readFileSync } from 'node:fs';
+import { Type, type Static, type TSchema, type TObject } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { parse as parseYaml } from 'yaml';
+
+const Duration = (description: string, def: string) =>
+  Type.String({ pattern: '^[0-9]+(ms|s|m|h|d)$', description, default: def });
+
+export const ConfigSchema = Type.Object(
+  {
+    listen: Type.String({
+      description: 'host:port the HTTP and WebSocket server listens on',
+      pattern: '^(\\[[0-9a-fA-F:.]+\\]|[^:\\s]+):[0-9]{1,5}$',
+      default: '127.0.0.1:8420',
+    }),
+    dataDir: Type.String({
+      description: 'directory for the state store (SQLite: tenants, tokens, agents)',
+      minLength: 1,
+      default: './watchpost-data',
+    }),
+    adminKey: Type.String({
+      description: 'bearer key for the HTTP API; empty disables the API (every call answers 401)',
+      default: '',
+    }),
+    logLevel: Type.Union(
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+      { description: 'log level', default: 'info' },
+    ),
+    influx: Type.Object(
+      {
+        url: Type.String({ description: 'InfluxDB 1.x base URL', pattern: '^https?://', default: 'http://127.0.0.1:8086' }),
+        database: Type.String({ description: 'database name', minLength: 1, default: 'watchpost' }),
+        retentionPolicy: Type.String({ description: 'retention policy written to (created if missing)', minLength: 1, default: 'watchpost_raw' }),
+        retention: Duration('how long raw points are kept (0s: forever)', '30d'),
+        batchSize: Type.Integer({ description: 'points per write request', minimum: 1, maximum: 100_000, default: 5000 }),
+        flushInterval: Duration('longest time a point waits for its batch', '1s'),
+      },
+      { default: {} },
+    ),
+    agents: Type.Object(
+      {
+        maxPayloadBytes: Type.Integer({ description: 'largest WebSocket frame accepted from an agent', minimum: 1024, maximum: 64 * 1024 * 1024, default: 1024 * 1024 }),
+        heartbeat: Duration('WebSocket ping interval; an agent that misses a pong is disconnected', '30s'),
+      },
+      { default: {} },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type Config = Static<typeof ConfigSchema>;
+
+/** Documented environment names that differ from the derived ones. */
+const ENV_ALIASES: Record<string, string> = { WATCHPOST_INFLUX_DB: 'influx.database' };
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** influx.batchSize -> WATCHPOST_INFLUX_BATCH_SIZE */
+export const envName = (path: string): string =>
+  'WATCHPOST_' + path.replace(/\./g, '_').replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+
+/** Every leaf key of the schema with its dotted path. */
+export function leafKeys(schema: TObject = ConfigSchema, prefix = ''): { path: string; schema: TSchema }[] {
+  return Object.entries(schema.properties).flatMap(([key, child]) => {
+    const path = prefix + key;
+    return child.type === 'object' ? leafKeys(child as TObject, path + '.') : [{ path, schema: child }];
+  });
+}
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[keys[keys.length - 1]!] = value;
+}
+
+function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
+  const byEnv = new Map(leafKeys().map((k) => [envName(k.path), k]));
+  for (const [alias, path] of Object.entries(ENV_ALIASES)) byEnv.set(alias, { path, schema: Type.String() });
+  for (const [name, key] of byEnv) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    const isNumber = key.schema.type === 'integer' || key.schema.type === 'number';
+    setPath(raw, key.path, isNumber && /^-?[0-9.]+$/.test(value) ? Number(value) : value);
+  }
+}
+
+function readYaml(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`${file}: cannot read: ${(error as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(`${file}: not valid YAML: ${(error as Error).message}`);
+  }
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError(`${file}: expected a mapping at the top level`);
+  return doc as Record<string, unknown>;
+}
+
+/** `/influx/batchSize` -> `influx.batchSize` */
+const dotted = (pointer: string): string => pointer.replace(/^\//, '').replace(/\//g, '.') || '(root)';
+
+/** Loads, overrides from the environment, applies defaults and validates. Throws ConfigError naming the key. */
+export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } = {}): Config {
+  const raw = options.file ? readYaml(options.file) : {};
+  applyEnv(raw, options.env ?? process.env);
+  const withDefaults = Value.Default(ConfigSchema, raw);
+  const first = Value.Errors(ConfigSchema, withDefaults).First();
+  if (first) {
+    const where = options.file ? `${options.file}: ` : '';
+    const key = first.path ? dotted(first.path) : '(root)';
+    const unknown = first.message.includes('additional') ? ' (unknown key)' : '';
+    throw new ConfigError(`${where}${key}: ${first.message}${unknown}`);
+  }
+  return withDefaults as Config;
+}
+
+/** Splits "host:port" (IPv6 in brackets). */
+export function parseListen(listen: string): { host: string; port: number } {
+  const match = /^\[?([^\]]+?)\]?:([0-9]+)$/.exec(listen);
+  const port = Number(match?.[2]);
+  if (!match || port > 65535) throw new ConfigError(`listen: expected host:port, got "${listen}"`);
+  return { host: match[1]!, port };
+}

@@ -1,0 +1,49 @@
+// The one catalogue of what the collector refuses and why. Every rejection has a stable reason (a metrics label
+// and a log field), and for WebSocket rejections a close code from the registered or private range.
+
+export type RejectionReason =
+  | 'unauthorized' // bad, unknown or revoked agent credential at the upgrade
+  | 'bad_subprotocol' // no watchpost.vN subprotocol we speak
+  | 'bad_frame' // not a decodable Envelope, or a text frame
+  | 'unexpected_message' // a valid Envelope that the agent must not send (or not now)
+  | 'unsupported_version' // Hello.protocol_version outside what we accept
+  | 'hello_timeout' // no Hello within HELLO_TIMEOUT_MS
+  | 'bad_sample' // a sample refused by the line-protocol mapping (counted per sample)
+  | 'influx_rejected' // InfluxDB refused points for good (400: type conflict and the like)
+  | 'replaced'; // the same agent connected again; the older connection is closed
+
+/** WebSocket close codes (RFC 6455 section 7.4; 4000-4999 are ours). */
+export const CLOSE = {
+  normal: 1000,
+  goingAway: 1001,
+  unsupportedData: 1003,
+  invalidPayload: 1007,
+  policyViolation: 1008,
+  tooBig: 1009,
+  internalError: 1011,
+  helloTimeout: 4001,
+  unsupportedVersion: 4002,
+  replaced: 4003,
+  revoked: 4004,
+} as const;
+
+/** A coded error for HTTP answers: the status and a stable code in the JSON body. */
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export const httpErrors = {
+  unauthorized: () => new HttpError(401, 'unauthorized', 'missing or invalid bearer key'),
+  apiDisabled: () => new HttpError(401, 'api_disabled', 'the API is disabled: set adminKey (WATCHPOST_ADMIN_KEY)'),
+  enrollRefused: (reason: string) => new HttpError(403, `token_${reason}`, `enrollment token refused: ${reason.replace('_', ' ')}`),
+};
+
+/** Bad command-line input: the CLI prints it with the usage line and exits 2. */
+export class UsageError extends Error {}

@@ -1,0 +1,61 @@
+// What happens to one batch: map its samples to line protocol under the agent's authenticated identity, write
+// them, and decide the answer (ack, or an error that leaves the batch with the agent).
+import { wire, type watchpost } from '../../proto/index.js';
+import type { CollectorMetrics } from './metrics.js';
+import { samplesToLines } from './line-protocol.js';
+import type { FastifyBaseLogger } from 'fastify';
+
+/** The authenticated agent, as the session knows it. */
+export interface AgentRecord {
+  id: string;
+  tenant: string;
+  hostname: string;
+  lastAckedSeq: number;
+}
+
+export type WriteResult = { ok: true } | { ok: false; retryable: boolean; reason: string };
+
+/** Where points go (the InfluxDB writer). Resolves when the lines are stored or definitively refused. */
+export interface PointSink {
+  write(lines: string[]): Promise<WriteResult>;
+}
+
+export interface IngestDeps {
+  sink: PointSink;
+  metrics: CollectorMetrics;
+  log: FastifyBaseLogger;
+  /** Records that every batch up to seq is stored (for status; acks never depend on it). */
+  onAcked(agent: AgentRecord, seq: number): void;
+  onHello(agent: AgentRecord, hello: watchpost.v1.IHello): void;
+}
+
+export interface BatchAnswer {
+  ack?: number;
+  error?: watchpost.v1.IError;
+}
+
+export async function ingestBatch(agent: AgentRecord, batch: watchpost.v1.IBatch, deps: IngestDeps): Promise<BatchAnswer> {
+  const seq = batch.seq ?? 0;
+  if (seq <= 0) return { error: { code: wire.ErrorCode.ERROR_CODE_BAD_BATCH, message: 'batch without a sequence number' } };
+  const { lines, rejected } = samplesToLines(batch.samples ?? [], { host: agent.hostname, tenant: agent.tenant });
+  if (rejected.length > 0) {
+    deps.metrics.reject('bad_sample', rejected.length);
+    deps.log.warn({ agentId: agent.id, seq, rejected: rejected.length, first: rejected[0]?.reason }, 'samples refused');
+  }
+  const result = lines.length > 0 ? await deps.sink.write(lines) : ({ ok: true } as const);
+  if (!result.ok && result.retryable) {
+    deps.metrics.batchesNotAcked.inc({ reason: 'influx_unavailable' });
+    return { error: { code: wire.ErrorCode.ERROR_CODE_UNAVAILABLE, message: `cannot store now: ${result.reason}`, seq } };
+  }
+  deps.metrics.batchesAcked.inc();
+  deps.onAcked(agent, seq);
+  if (!result.ok) {
+    // Refused for good (a field type conflict, say): resending would be refused again and block the agent's
+    // spool, so the batch is acked, and the loss is counted here and reported to the agent.
+    deps.metrics.reject('influx_rejected', lines.length);
+    deps.log.error({ agentId: agent.id, seq, reason: result.reason }, 'InfluxDB refused a batch');
+    return { ack: seq, error: { code: wire.ErrorCode.ERROR_CODE_BAD_BATCH, message: `points refused: ${result.reason}`, seq } };
+  }
+  deps.metrics.pointsWritten.inc(lines.length);
+  return { ack: seq };
+}

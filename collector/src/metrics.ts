@@ -1,0 +1,41 @@
+// The collector's own metrics, in a registry per app instance (tests build several apps in one process).
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { RejectionReason } from './errors.js';
+
+export interface CollectorMetrics {
+  registry: Registry;
+  pointsWritten: Counter;
+  batchesAcked: Counter;
+  batchesNotAcked: Counter<'reason'>;
+  rejections: Counter<'reason'>;
+  agentsConnected: Gauge;
+  enrollments: Counter<'result'>;
+  reject(reason: RejectionReason, count?: number): void;
+}
+
+export function createMetrics(options: { defaultMetrics?: boolean } = {}): CollectorMetrics {
+  const registry = new Registry();
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'watchpost_collector_' });
+  const registers = [registry];
+  const rejections = new Counter({
+    name: 'watchpost_rejections_total',
+    help: 'Frames, connections and samples refused, by reason',
+    labelNames: ['reason'] as const,
+    registers,
+  });
+  return {
+    registry,
+    pointsWritten: new Counter({ name: 'watchpost_points_written_total', help: 'Points accepted by InfluxDB', registers }),
+    batchesAcked: new Counter({ name: 'watchpost_batches_acked_total', help: 'Agent batches acknowledged after the write', registers }),
+    batchesNotAcked: new Counter({
+      name: 'watchpost_batches_not_acked_total',
+      help: 'Agent batches left unacknowledged (the agent keeps and resends them), by reason',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    rejections,
+    agentsConnected: new Gauge({ name: 'watchpost_agents_connected', help: 'Agents with an open WebSocket', registers }),
+    enrollments: new Counter({ name: 'watchpost_enrollments_total', help: 'Enrollment attempts by result', labelNames: ['result'] as const, registers }),
+    reject: (reason, count = 1) => rejections.inc({ reason }, count),
+  };
+}
