@@ -60,7 +60,6 @@ export function registerAgentSocket(app: FastifyInstance, deps: SocketDeps): Age
 
   app.get(AGENT_PATH, { websocket: true, preValidation: authenticate }, (socket, request) => {
     const agent = request.watchpostAgent!;
-    // eslint-disable-next-line no-new -- the session lives as long as its socket
     new AgentSession(socket, agent, {
       sink: deps.sink,
       metrics,
@@ -68,7 +67,7 @@ export function registerAgentSocket(app: FastifyInstance, deps: SocketDeps): Age
       heartbeatMs: deps.heartbeatMs,
       onHello: (record, hello) => {
         if (hello.hostname) record.hostname = hello.hostname.slice(0, 255);
-        store.agents.touch(record.id, { lastSeenAt: Date.now(), hostname: record.hostname, agentVersion: hello.agentVersion ?? undefined, os: hello.os ?? undefined, arch: hello.arch ?? undefined });
+        store.agents.touch(record.id, { lastSeenAt: Date.now(), hostname: record.hostname, agentVersion: hello.agentVersion ?? undefined });
       },
       onAcked: (record, seq) => {
         if (seq > record.lastAckedSeq) {

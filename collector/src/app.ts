@@ -39,11 +39,11 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: false,
   });
-  app.setErrorHandler((error, request, reply) => {
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
     if (error instanceof HttpError) return reply.code(error.statusCode).send({ error: error.code, message: error.message });
-    const status = (error as { statusCode?: number }).statusCode ?? 500;
+    const status = error.statusCode ?? 500;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
-    return reply.code(status).send({ error: (error as { code?: string }).code ?? 'error', message: error.message });
+    return reply.code(status).send({ error: error.code ?? 'error', message: error.message });
   });
   await app.register(websocket, {
     options: { maxPayload: deps.config.agents.maxPayloadBytes, perMessageDeflate: false },
