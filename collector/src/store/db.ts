@@ -1,0 +1,77 @@
+// Opening the SQLite file and bringing its schema up to date.
+import { closeSync, chmodSync, openSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { StoreError } from './errors.js';
+import { MIGRATIONS } from './migrations.js';
+
+export type Db = Database.Database;
+
+/** How long a writer waits for another connection's write lock before SQLITE_BUSY. */
+export const BUSY_TIMEOUT_MS = 5_000;
+/** The database holds credential hashes: owner read/write only. */
+export const DB_FILE_MODE = 0o600;
+
+const MEMORY = ':memory:';
+
+/**
+ * Opens (creating if needed) the database at `file` and applies pending migrations. The file is created with
+ * mode 0600 before SQLite touches it (SQLite gives its -wal/-shm files the database file's mode), and an
+ * existing file is narrowed to 0600 too.
+ */
+export function openDatabase(file: string): Db {
+  if (file !== MEMORY) restrictFileMode(file);
+  const db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+  try {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma('journal_mode = WAL');
+    // FULL: an enrollment acknowledged to an agent must survive a power cut, or the agent holds a credential
+    // the collector has forgotten.
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+function restrictFileMode(file: string): void {
+  closeSync(openSync(file, 'a', DB_FILE_MODE));
+  chmodSync(file, DB_FILE_MODE);
+}
+
+export function appliedVersions(db: Db): number[] {
+  const rows = db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as { version: number }[];
+  return rows.map((r) => r.version);
+}
+
+/**
+ * Applies every migration whose version (1-based index) is not yet recorded, all in one IMMEDIATE transaction:
+ * the write lock is taken before the versions are read, so two collectors starting on the same file cannot
+ * both apply a migration, and a failing migration leaves the schema as it was.
+ */
+export function migrate(db: Db, migrations: readonly string[] = MIGRATIONS, now: () => number = Date.now): void {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    INTEGER PRIMARY KEY,
+    applied_at INTEGER NOT NULL
+  ) STRICT`);
+  const record = db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)');
+  const apply = db.transaction(() => {
+    const done = new Set(appliedVersions(db));
+    const newest = Math.max(0, ...done);
+    if (newest > migrations.length) {
+      throw new StoreError(
+        'schema_too_new',
+        `database schema version ${newest} is newer than this collector knows (${migrations.length}); upgrade the collector`,
+      );
+    }
+    migrations.forEach((sql, i) => {
+      const version = i + 1;
+      if (done.has(version)) return;
+      db.exec(sql);
+      record.run(version, now());
+    });
+  });
+  apply.immediate();
+}

@@ -1,0 +1,66 @@
+// The collector's state store: tenants, enrollment tokens and agents in one SQLite file.
+//
+// Contract: one Store per open connection; every method is synchronous and each write is its own transaction
+// (better-sqlite3), so several Store instances, in one process or several, may share a file. After close()
+// every method throws.
+import { createAgentStore, type AgentInfo, type AgentStore } from './agents.js';
+import { openDatabase } from './db.js';
+import { createTenantStore, type TenantStore } from './tenants.js';
+import { createTokenStore, type RedeemFailure, type TokenStore } from './tokens.js';
+
+export type EnrollResult =
+  | { ok: true; agentId: string; secret: string; tenant: string }
+  | { ok: false; reason: RedeemFailure };
+
+export interface Store {
+  readonly tenants: TenantStore;
+  readonly tokens: TokenStore;
+  readonly agents: AgentStore;
+  /**
+   * Redeems the enrollment token and creates the agent in one IMMEDIATE transaction: a bad token creates no
+   * agent, and an enrollment that fails (e.g. StoreError `invalid_argument` for bad agent info, thrown)
+   * consumes no use. The secret is returned only here; send it to the agent and forget it.
+   */
+  enrollWithToken(token: string, info: AgentInfo): EnrollResult;
+  close(): void;
+}
+
+export interface StoreOptions {
+  /** Clock for every stored time (unix ms); tests inject one. */
+  now?: () => number;
+}
+
+/** Opens or creates the store at `file` (`':memory:'` for a throwaway one) and applies pending migrations. */
+export function openStore(file: string, options: StoreOptions = {}): Store {
+  const now = options.now ?? Date.now;
+  const db = openDatabase(file);
+  const tenants = createTenantStore(db, now);
+  const tokens = createTokenStore(db, now);
+  const agents = createAgentStore(db, now);
+
+  const enrollTx = db.transaction((token: string, info: AgentInfo): EnrollResult => {
+    const redeemed = tokens.redeem(token, { hostname: info.hostname });
+    if (!redeemed.ok) return redeemed;
+    const { hostname, os, arch, agentVersion } = info;
+    const created = agents.enroll({ tenant: redeemed.tenant, tokenId: redeemed.tokenId, hostname, os, arch, agentVersion });
+    return { ok: true, ...created, tenant: redeemed.tenant };
+  });
+
+  return {
+    tenants,
+    tokens,
+    agents,
+    // Bad agent info is caught by agents.enroll after the redeem, inside the transaction, so the rollback (not
+    // an up-front check) is what keeps the use; the tests rely on that path.
+    enrollWithToken: (token, info) => enrollTx.immediate(token, info),
+    close() {
+      db.close();
+    },
+  };
+}
+
+export { StoreError, isStoreError, type StoreErrorCode } from './errors.js';
+export { formatAgentCredential, parseAgentCredential } from './secrets.js';
+export type { Tenant, TenantStore } from './tenants.js';
+export type { RedeemContext, RedeemFailure, RedeemResult, TokenInfo, TokenStore } from './tokens.js';
+export type { Agent, AgentInfo, AgentStore } from './agents.js';

@@ -1,0 +1,47 @@
+// The state store's schema history. Each entry is applied once, in order, and its 1-based position is its
+// version number in `schema_migrations`. A shipped migration is never edited or removed (databases in the
+// field have already run it); a schema change is a new entry appended at the end.
+//
+// Conventions: times are unix milliseconds (INTEGER); secrets are stored only as 32-byte SHA-256 hashes (BLOB);
+// ids are TEXT chosen by the application.
+
+export const MIGRATIONS: readonly string[] = [
+  // 1: tenants, enrollment tokens, agents.
+  `
+  CREATE TABLE tenants (
+    id         TEXT PRIMARY KEY,
+    name       TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE enrollment_tokens (
+    id           TEXT PRIMARY KEY,
+    tenant       TEXT NOT NULL REFERENCES tenants(id),
+    secret_hash  BLOB NOT NULL,
+    created_at   INTEGER NOT NULL,
+    expires_at   INTEGER NOT NULL,
+    max_uses     INTEGER NOT NULL CHECK (max_uses >= 1),
+    uses_left    INTEGER NOT NULL CHECK (uses_left >= 0 AND uses_left <= max_uses),
+    revoked_at   INTEGER,
+    last_used_at INTEGER,
+    last_used_by TEXT
+  ) STRICT;
+  CREATE INDEX enrollment_tokens_tenant ON enrollment_tokens(tenant);
+
+  CREATE TABLE agents (
+    id             TEXT PRIMARY KEY,
+    tenant         TEXT NOT NULL REFERENCES tenants(id),
+    secret_hash    BLOB NOT NULL,
+    hostname       TEXT NOT NULL,
+    os             TEXT NOT NULL,
+    arch           TEXT NOT NULL,
+    agent_version  TEXT NOT NULL,
+    token_id       TEXT REFERENCES enrollment_tokens(id),
+    enrolled_at    INTEGER NOT NULL,
+    last_seen_at   INTEGER,
+    last_acked_seq INTEGER NOT NULL DEFAULT 0,
+    revoked_at     INTEGER
+  ) STRICT;
+  CREATE INDEX agents_tenant ON agents(tenant);
+  `,
+];
