@@ -1,0 +1,30 @@
+// Paths of the captured OS files under test/fixtures (see test/fixtures/README.md for where each came from).
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Runner } from '../../../agent/src/runner.js';
+import type { ProbeContext } from '../../../agent/src/probes/probe.js';
+
+export const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
+export const LINUX_PROC = `${FIXTURES}linux/proc`;
+export const LINUX_PROC_LATER = `${FIXTURES}linux/proc-later`;
+
+export function fixture(path: string): string {
+  return readFileSync(`${FIXTURES}${path}`, 'utf8');
+}
+
+/** A runner that answers every allowed call with captured output and records what was asked. */
+export function replayRunner(stdout: string): { runner: Runner; calls: { command: string; args: readonly string[] }[] } {
+  const calls: { command: string; args: readonly string[] }[] = [];
+  const runner: Runner = async (command, args) => {
+    calls.push({ command, args });
+    return { stdout, stderr: '' };
+  };
+  return { runner, calls };
+}
+
+export function context(runner?: Runner, signal = new AbortController().signal): ProbeContext {
+  const refuse: Runner = async (command) => {
+    throw new Error(`unexpected command: ${command}`);
+  };
+  return { signal, runner: runner ?? refuse, now: () => Date.now() };
+}
