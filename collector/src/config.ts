@@ -54,8 +54,8 @@ export const ConfigSchema = Type.Object(
 
 export type Config = Static<typeof ConfigSchema>;
 
-/** Documented environment names that differ from the derived ones. */
-const ENV_ALIASES: Record<string, string> = { WATCHPOST_INFLUX_DB: 'influx.database' };
+/** Documented environment names that differ from the derived ones (DESIGN.md names WATCHPOST_INFLUX_DB). */
+const ENV_NAMES: Record<string, string> = { 'influx.database': 'WATCHPOST_INFLUX_DB' };
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -66,6 +66,7 @@ export class ConfigError extends Error {
 
 /** influx.batchSize -> WATCHPOST_INFLUX_BATCH_SIZE */
 export const envName = (path: string): string =>
+  ENV_NAMES[path] ??
   'WATCHPOST_' + path.replace(/\./g, '_').replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
 
 /** Every leaf key of the schema with its dotted path. */
@@ -87,9 +88,8 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
 }
 
 function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
-  const byEnv = new Map(leafKeys().map((k) => [envName(k.path), k]));
-  for (const [alias, path] of Object.entries(ENV_ALIASES)) byEnv.set(alias, { path, schema: Type.String() });
-  for (const [name, key] of byEnv) {
+  for (const key of leafKeys()) {
+    const name = envName(key.path);
     const value = env[name];
     if (value === undefined || value === '') continue;
     const isNumber = key.schema.type === 'integer' || key.schema.type === 'number';
@@ -120,15 +120,15 @@ const dotted = (pointer: string): string => pointer.replace(/^\//, '').replace(/
 
 /** Loads, overrides from the environment, applies defaults and validates. Throws ConfigError naming the key. */
 export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } = {}): Config {
+  const env = options.env ?? process.env;
   const raw = options.file ? readYaml(options.file) : {};
-  applyEnv(raw, options.env ?? process.env);
+  applyEnv(raw, env);
   const withDefaults = Value.Default(ConfigSchema, raw);
   const first = Value.Errors(ConfigSchema, withDefaults).First();
   if (first) {
-    const where = options.file ? `${options.file}: ` : '';
-    const key = first.path ? dotted(first.path) : '(root)';
-    const unknown = first.message.includes('additional') ? ' (unknown key)' : '';
-    throw new ConfigError(`${where}${key}: ${first.message}${unknown}`);
+    const key = dotted(first.path);
+    const source = env[envName(key)] ? ` (from ${envName(key)})` : options.file ? ` (in ${options.file})` : '';
+    throw new ConfigError(`${key}: ${first.message}${source}`);
   }
   return withDefaults as Config;
 }

@@ -1,0 +1,69 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, envName, leafKeys, loadConfig, parseListen } from '../../collector/src/config.js';
+import { sampleConfig } from '../../collector/src/sample-config.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'wp-config-'));
+const file = (name: string, text: string) => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+
+describe('collector config', () => {
+  it('has defaults for everything, so no file and no environment is a valid config', () => {
+    const config = loadConfig({ env: {} });
+    expect(config.listen).toBe('127.0.0.1:8420');
+    expect(config.influx.database).toBe('watchpost');
+    expect(config.agents.maxPayloadBytes).toBe(1024 * 1024);
+  });
+
+  it('reads YAML and lets the environment override each key, including the documented short names', () => {
+    const path = file('ok.yaml', 'listen: "0.0.0.0:9000"\ninflux:\n  url: http://db:8086\n  batchSize: 10\n');
+    const config = loadConfig({
+      file: path,
+      env: { WATCHPOST_INFLUX_BATCH_SIZE: '20', WATCHPOST_INFLUX_DB: 'msp', WATCHPOST_DATA_DIR: '/srv/wp', WATCHPOST_ADMIN_KEY: 'k' },
+    });
+    expect(config).toMatchObject({ listen: '0.0.0.0:9000', dataDir: '/srv/wp', adminKey: 'k', influx: { url: 'http://db:8086', batchSize: 20, database: 'msp' } });
+  });
+
+  it.each([
+    ['influx:\n  batchSize: lots\n', 'influx.batchSize: Expected integer'],
+    ['bogus: 1\n', 'bogus: Unexpected property'],
+    ['influx:\n  url: ftp://x\n', 'influx.url:'],
+    ['influx:\n  flushInterval: soon\n', 'influx.flushInterval:'],
+    ['listen: nowhere\n', 'listen:'],
+    ['- a list\n', 'expected a mapping'],
+    ['key: [unclosed\n', 'not valid YAML'],
+  ])('names the key of a bad value: %j', (yaml, message) => {
+    const path = file(`bad-${Math.random()}.yaml`, yaml);
+    expect(() => loadConfig({ file: path, env: {} })).toThrow(ConfigError);
+    expect(() => loadConfig({ file: path, env: {} })).toThrow(message);
+  });
+
+  it('names the environment variable when a bad value came from it', () => {
+    expect(() => loadConfig({ env: { WATCHPOST_AGENTS_MAX_PAYLOAD_BYTES: 'big' } })).toThrow(
+      'agents.maxPayloadBytes: Expected integer (from WATCHPOST_AGENTS_MAX_PAYLOAD_BYTES)',
+    );
+  });
+
+  it('derives an environment variable for every key', () => {
+    expect(leafKeys().map((k) => envName(k.path))).toEqual(
+      expect.arrayContaining(['WATCHPOST_LISTEN', 'WATCHPOST_INFLUX_URL', 'WATCHPOST_INFLUX_DB', 'WATCHPOST_DATA_DIR', 'WATCHPOST_ADMIN_KEY', 'WATCHPOST_INFLUX_BATCH_SIZE']),
+    );
+  });
+
+  it('splits listen addresses, IPv6 included', () => {
+    expect(parseListen('127.0.0.1:8420')).toEqual({ host: '127.0.0.1', port: 8420 });
+    expect(parseListen('[::1]:80')).toEqual({ host: '::1', port: 80 });
+    expect(() => parseListen('x:99999')).toThrow('listen');
+  });
+
+  it('ships a sample config that is current and itself valid', () => {
+    const committed = readFileSync('collector/watchpost-collector.sample.yaml', 'utf8');
+    expect(committed, 'stale sample config: run npm run gen').toBe(sampleConfig());
+    expect(loadConfig({ file: 'collector/watchpost-collector.sample.yaml', env: {} })).toEqual(loadConfig({ env: {} }));
+  });
+});
