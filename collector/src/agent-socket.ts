@@ -14,8 +14,6 @@ export const AGENT_PATH = '/agent/v1';
 export interface AgentHub {
   /** Live sessions by agent id. */
   sessions: Map<string, AgentSession>;
-  /** Closes every session (collector shutdown). */
-  closeAll(code: number, reason: string): void;
 }
 
 interface SocketDeps {
@@ -58,6 +56,22 @@ export function registerAgentSocket(app: FastifyInstance, deps: SocketDeps): Age
     request.watchpostAgent = { id: agent.id, tenant: agent.tenant, hostname: agent.hostname, lastAckedSeq: agent.lastAckedSeq };
   };
 
+  const persist = (agent: AgentRecord) => {
+    store.agents.touch(agent.id, { lastSeenAt: Date.now() });
+    store.agents.setLastAckedSeq(agent.id, agent.lastAckedSeq);
+  };
+  // At shutdown the store closes right after the server; record every live agent now and forget the sessions,
+  // so the sockets' late close events have nothing left to write.
+  app.addHook('onClose', async () => {
+    const live = [...sessions.values()];
+    sessions.clear();
+    for (const session of live) {
+      persist(session.agent);
+      session.close(CLOSE.goingAway, 'collector shutting down');
+    }
+    metrics.agentsConnected.set(0);
+  });
+
   app.get(AGENT_PATH, { websocket: true, preValidation: authenticate }, (socket, request) => {
     const agent = request.watchpostAgent!;
     new AgentSession(socket, agent, {
@@ -69,11 +83,10 @@ export function registerAgentSocket(app: FastifyInstance, deps: SocketDeps): Age
         if (hello.hostname) record.hostname = hello.hostname.slice(0, 255);
         store.agents.touch(record.id, { lastSeenAt: Date.now(), hostname: record.hostname, agentVersion: hello.agentVersion ?? undefined });
       },
+      // Kept in memory and persisted when the connection ends: one fsync'd write per ack per agent would cost
+      // more than the ack itself at fleet scale, and the value is informational (acks never depend on it).
       onAcked: (record, seq) => {
-        if (seq > record.lastAckedSeq) {
-          record.lastAckedSeq = seq;
-          store.agents.setLastAckedSeq(record.id, seq);
-        }
+        if (seq > record.lastAckedSeq) record.lastAckedSeq = seq;
       },
       onOpen: (session) => {
         sessions.get(agent.id)?.close(CLOSE.replaced, 'replaced by a newer connection of the same agent');
@@ -82,18 +95,14 @@ export function registerAgentSocket(app: FastifyInstance, deps: SocketDeps): Age
         request.log.info({ agentId: agent.id, tenant: agent.tenant, host: agent.hostname }, 'agent connected');
       },
       onClose: (session) => {
-        if (sessions.get(agent.id) === session) sessions.delete(agent.id);
+        if (sessions.get(agent.id) !== session) return;
+        sessions.delete(agent.id);
         metrics.agentsConnected.set(sessions.size);
-        store.agents.touch(agent.id, { lastSeenAt: Date.now() });
+        persist(agent);
         request.log.info({ agentId: agent.id }, 'agent disconnected');
       },
     });
   });
 
-  return {
-    sessions,
-    closeAll: (code, reason) => {
-      for (const session of sessions.values()) session.close(code, reason);
-    },
-  };
+  return { sessions };
 }

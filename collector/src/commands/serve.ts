@@ -5,7 +5,6 @@ import { buildApp } from '../app.js';
 import { createInfluxWriter } from '../influx-writer.js';
 import { parseDuration } from '../duration.js';
 import { parseListen } from '../config.js';
-import { CLOSE } from '../errors.js';
 
 export const serve: Command = {
   usage: '[--config FILE]',
@@ -22,7 +21,7 @@ export const serve: Command = {
       batchSize: config.influx.batchSize,
       flushIntervalMs: parseDuration(config.influx.flushInterval),
     });
-    const { app, hub } = await buildApp({ config, store, sink: writer });
+    const { app } = await buildApp({ config, store, sink: writer });
     writer.setLogger?.(app.log);
     // InfluxDB may be down at start: the collector still starts, /healthz says why, and nothing is acked.
     await writer.ensureDatabase().catch((error: Error) => app.log.warn({ err: error.message }, 'InfluxDB not ready at start; will retry'));
@@ -30,7 +29,6 @@ export const serve: Command = {
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
         app.log.info({ signal }, 'shutting down');
-        hub.closeAll(CLOSE.goingAway, 'collector shutting down');
         resolve();
       };
       process.once('SIGINT', stop);

@@ -1,0 +1,64 @@
+// A real collector app (real SQLite store in a temp dir, real HTTP/WebSocket server on a loopback port) around
+// the point sink a test chooses.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildApp, type CollectorApp } from '../../collector/src/app.js';
+import { loadConfig, type Config } from '../../collector/src/config.js';
+import { formatAgentCredential, openStore, type Store } from '../../collector/src/store/index.js';
+import type { PointSink, WriteResult } from '../../collector/src/ingest.js';
+import type { SinkStatus } from '../../collector/src/routes/health.js';
+
+export const ADMIN_KEY = 'test-admin-key-0123456789';
+
+export interface TestCollector extends CollectorApp {
+  store: Store;
+  config: Config;
+  /** http://127.0.0.1:PORT */
+  baseUrl: string;
+  wsUrl: string;
+  enroll(tenant?: string): { agentId: string; credential: string };
+  close(): Promise<void>;
+}
+
+/** Records every write and answers with `result` (change it to simulate InfluxDB being down). */
+export class RecordingSink implements PointSink {
+  lines: string[][] = [];
+  result: WriteResult = { ok: true };
+  write(lines: string[]): Promise<WriteResult> {
+    if (this.result.ok) this.lines.push(lines);
+    return Promise.resolve(this.result);
+  }
+  status(): SinkStatus {
+    return this.result.ok ? { healthy: true } : { healthy: false, reason: this.result.reason };
+  }
+}
+
+export async function startCollector(options: { sink: PointSink & { status(): SinkStatus }; env?: Record<string, string> }): Promise<TestCollector> {
+  const dir = mkdtempSync(join(tmpdir(), 'wp-collector-'));
+  const config = loadConfig({ env: { WATCHPOST_DATA_DIR: dir, WATCHPOST_ADMIN_KEY: ADMIN_KEY, WATCHPOST_LOG_LEVEL: 'silent', ...options.env } });
+  const store = openStore(join(dir, 'watchpost.db'));
+  const built = await buildApp({ config, store, sink: options.sink });
+  await built.app.listen({ host: '127.0.0.1', port: 0 });
+  const address = built.app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  if (!store.tenants.get('acme')) store.tenants.add({ id: 'acme', name: 'Acme Ltd' });
+  return {
+    ...built,
+    store,
+    config,
+    baseUrl: `http://127.0.0.1:${port}`,
+    wsUrl: `ws://127.0.0.1:${port}/agent/v1`,
+    enroll(tenant = 'acme') {
+      const { token } = store.tokens.create({ tenant, expiresAt: Date.now() + 60_000, uses: 1 });
+      const result = store.enrollWithToken(token, { hostname: 'test-host', os: 'linux', arch: 'x64', agentVersion: 'test' });
+      if (!result.ok) throw new Error(`enroll failed: ${result.reason}`);
+      return { agentId: result.agentId, credential: formatAgentCredential(result.agentId, result.secret) };
+    },
+    async close() {
+      await built.app.close();
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
