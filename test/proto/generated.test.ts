@@ -35,10 +35,10 @@ describe('proto/generated', () => {
     }).finish();
     const decoded = wire.Envelope.decode(bytes);
     expect(decoded.msg).toBe('batch');
-    const sample = decoded.batch!.samples[0]!;
+    const sample = wire.Sample.decode(wire.Sample.encode(decoded.batch!.samples![0]!).finish());
     expect(decoded.batch!.seq).toBe(4_000_000_000);
     expect(sample.timeMs).toBe(1_795_000_000_123);
-    expect(sample.fields.map((f) => [f.key, f.value, f[f.value!]])).toEqual([
+    expect(sample.fields.map((f) => [f.key, f.value, f.value ? (f as unknown as Record<string, unknown>)[f.value] : undefined])).toEqual([
       ['total', 'int', 2 ** 40],
       ['used_percent', 'float', 12.5],
       ['os', 'str', 'Windows'],
