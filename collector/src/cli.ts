@@ -2,7 +2,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError } from './config.js';
 import { DurationError } from './duration.js';
-import { commands, type Command } from './commands/index.js';
+import { commands } from './commands/index.js';
+import type { Command } from './commands/command.js';
 import { COLLECTOR_VERSION } from './version.js';
 
 import { UsageError } from './errors.js';

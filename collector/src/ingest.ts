@@ -13,7 +13,7 @@ export interface AgentRecord {
   lastAckedSeq: number;
 }
 
-export type WriteResult = { ok: true } | { ok: false; retryable: boolean; reason: string };
+import type { WriteResult } from './influx-writer-contract.js';
 
 /** Where points go (the InfluxDB writer). Resolves when the lines are stored or definitively refused. */
 export interface PointSink {

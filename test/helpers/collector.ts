@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { buildApp, type CollectorApp } from '../../collector/src/app.js';
 import { loadConfig, type Config } from '../../collector/src/config.js';
 import { formatAgentCredential, openStore, type Store } from '../../collector/src/store/index.js';
-import type { PointSink, WriteResult } from '../../collector/src/ingest.js';
+import type { PointSink } from '../../collector/src/ingest.js';
+import type { WriteResult } from '../../collector/src/influx-writer-contract.js';
 import type { SinkStatus } from '../../collector/src/routes/health.js';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789';

@@ -8,7 +8,7 @@ import { execRunner } from '../runner.js';
 import { createLogger, withPrefix } from '../log.js';
 import { loadIdentity, resolveStateDir } from '../state.js';
 import { Int, type Sample } from '../sample.js';
-import { STATE_DIR_OPTION, type Command } from './index.js';
+import { STATE_DIR_OPTION, type Command } from './command.js';
 
 const UNENROLLED_TENANT = 'unenrolled';
 

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { UsageError } from '../errors.js';
 import { loadIdentity, resolveStateDir, saveIdentity } from '../state.js';
 import { AGENT_VERSION } from '../version.js';
-import { STATE_DIR_OPTION, type Command } from './index.js';
+import { STATE_DIR_OPTION, type Command } from './command.js';
 
 export const ENROLL_PATH = '/api/v1/enroll';
 const ENROLL_TIMEOUT_MS = 30_000;

@@ -4,7 +4,7 @@ import { parseDuration } from '../duration.js';
 import { createLogger, type LogLevel } from '../log.js';
 import { loadIdentity, resolveStateDir } from '../state.js';
 import { startAgent } from '../agent.js';
-import { STATE_DIR_OPTION, type Command } from './index.js';
+import { STATE_DIR_OPTION, type Command } from './command.js';
 
 const MIN_EVERY_MS = 1_000;
 const LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];

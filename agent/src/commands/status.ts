@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { STATUS_FILE, loadIdentity, readJson, resolveStateDir } from '../state.js';
 import type { AgentStatus } from '../agent.js';
-import { STATE_DIR_OPTION, type Command } from './index.js';
+import { STATE_DIR_OPTION, type Command } from './command.js';
 
 /** The running agent rewrites status.json every few seconds; older than this, it is not running. */
 const STALE_AFTER_MS = 30_000;

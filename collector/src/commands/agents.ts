@@ -1,4 +1,4 @@
-import { CONFIG_OPTION, type Command } from './index.js';
+import { CONFIG_OPTION, type Command } from './command.js';
 import { withStore } from './context.js';
 
 const iso = (ms: number | null | undefined): string => (ms ? new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z') : '-');

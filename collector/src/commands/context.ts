@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../config.js';
 import { openStore, type Store } from '../store/index.js';
-import type { CommandInput } from './index.js';
+import type { CommandInput } from './command.js';
 
 export const STORE_FILE = 'watchpost.db';
 

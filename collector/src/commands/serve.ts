@@ -1,5 +1,5 @@
 // watchpost-collector serve: store, InfluxDB writer, HTTP/WebSocket server; graceful on SIGINT/SIGTERM.
-import { CONFIG_OPTION, type Command } from './index.js';
+import { CONFIG_OPTION, type Command } from './command.js';
 import { configFrom, openStoreFor } from './context.js';
 import { buildApp } from '../app.js';
 import { createInfluxWriter } from '../influx-writer.js';
@@ -24,7 +24,10 @@ export const serve: Command = {
     const { app } = await buildApp({ config, store, sink: writer });
     writer.setLogger?.(app.log);
     // InfluxDB may be down at start: the collector still starts, /healthz says why, and nothing is acked.
-    await writer.ensureDatabase().catch((error: Error) => app.log.warn({ err: error.message }, 'InfluxDB not ready at start; will retry'));
+    await writer.ensureDatabase().catch(async (error: Error) => {
+      app.log.warn({ err: error.message }, 'InfluxDB not ready at start; acking nothing until it is');
+      await writer.checkHealth();
+    });
     await app.listen({ host, port });
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {

@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { CONFIG_OPTION, type Command } from './index.js';
+import { CONFIG_OPTION, type Command } from './command.js';
 import { withStore } from './context.js';
 
 export const tenantAdd: Command = {

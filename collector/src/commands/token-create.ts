@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
 import { parseDuration } from '../duration.js';
-import { CONFIG_OPTION, type Command } from './index.js';
+import { CONFIG_OPTION, type Command } from './command.js';
 import { withStore } from './context.js';
 
 const DEFAULT_EXPIRY = '7d';

@@ -1,0 +1,17 @@
+// The shape of a command; the map of commands is index.ts.
+import type { ParseArgsConfig } from 'node:util';
+
+export interface CommandInput {
+  values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+  positionals: string[];
+}
+
+export interface Command {
+  usage: string;
+  summary: string;
+  options: NonNullable<ParseArgsConfig['options']>;
+  /** Returns the exit code. Throws UsageError/ConfigError for bad input (exit 2). */
+  run(input: CommandInput): Promise<number>;
+}
+
+export const CONFIG_OPTION = { config: { type: 'string', short: 'c' } } as const;
