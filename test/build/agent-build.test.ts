@@ -1,0 +1,179 @@
+// Builds the real agent executables for all five targets (Node binaries come from .cache/node/, fetched from the
+// npm registry on the first run), runs the linux-x64 one, and checks the others structurally: they cannot run here.
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AGENT_VERSION } from '../../agent/src/version.js';
+import { DEFAULT_CACHE_DIR, buildAgent, parseCli, type BuiltExecutable } from '../../scripts/build-agent.js';
+import { forbiddenInputs } from '../../scripts/build/bundle.js';
+import { cachedNodePath, integrityOf } from '../../scripts/build/node-cache.js';
+import { detectFormat, seaFuseState, SEA_MACHO_SEGMENT } from '../../scripts/build/sea.js';
+import { hasMachOCodeSignature, peCertificateTable } from '../../scripts/build/signatures.js';
+import { readTarEntry } from '../../scripts/build/tar.js';
+import { ALL_TARGETS, TARGETS, blobMakerFor } from '../../scripts/build/targets.js';
+
+const execFileAsync = promisify(execFile);
+
+describe('pure helpers', () => {
+  it.each([
+    ['ELF', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1]), 'elf'],
+    ['PE', Buffer.from('MZ\x90\x00', 'latin1'), 'pe'],
+    ['Mach-O 64 little-endian', Buffer.from([0xcf, 0xfa, 0xed, 0xfe]), 'mach-o'],
+    ['universal', Buffer.from([0xca, 0xfe, 0xba, 0xbe]), 'mach-o'],
+    ['script', Buffer.from('#!/bin/sh\n'), undefined],
+    ['empty', Buffer.alloc(0), undefined],
+  ])('detectFormat(%s)', (_name, head, expected) => {
+    expect(detectFormat(head)).toBe(expected);
+  });
+
+  it.each([
+    ['flipped', 'xxNODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2:1yy', 'flipped'],
+    ['unflipped', 'xxNODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2:0yy', 'unflipped'],
+    ['absent', 'no fuse here', 'absent'],
+  ])('seaFuseState(%s)', (_name, text, expected) => {
+    expect(seaFuseState(Buffer.from(text, 'latin1'))).toBe(expected);
+  });
+
+  it('forbiddenInputs names collector sources and better-sqlite3, nothing else', () => {
+    const inputs = [
+      'agent/src/cli.ts',
+      'proto/index.ts',
+      'collector/src/store.ts',
+      'node_modules/better-sqlite3/lib/index.js',
+      'node_modules/ws/index.js',
+      'agent/src/collector-client.ts',
+    ];
+    expect(forbiddenInputs(inputs)).toEqual(['collector/src/store.ts', 'node_modules/better-sqlite3/lib/index.js']);
+  });
+
+  it.each([
+    [[], { targets: [...ALL_TARGETS] }],
+    [['--target', 'linux-x64', '--target', 'win-x64'], { targets: ['linux-x64', 'win-x64'] }],
+    [['--out-dir', 'o', '--cache-dir', 'c'], { targets: [...ALL_TARGETS], outDir: 'o', cacheDir: 'c' }],
+  ])('parseCli(%j)', (argv, options) => {
+    expect(parseCli(argv)).toEqual({ options });
+  });
+
+  it.each([
+    [['--bogus'], '--bogus'],
+    [['--target', 'solaris-sparc'], 'solaris-sparc'],
+    [['stray'], 'stray'],
+  ])('parseCli(%j) is an error naming %s', (argv, named) => {
+    const result = parseCli(argv);
+    expect('error' in result && result.error).toContain(named);
+  });
+});
+
+describe('readTarEntry on a tarball made by the system tar', () => {
+  let dir = '';
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'watchpost-tar-'));
+    await mkdir(join(dir, 'package/bin'), { recursive: true });
+    await writeFile(join(dir, 'package/README.md'), 'readme');
+    await writeFile(join(dir, 'package/bin/node'), Buffer.alloc(1500, 7));
+    // A name past ustar's 100 bytes, so the prefix field or a pax header is exercised.
+    await mkdir(join(dir, 'package', 'd'.repeat(90)), { recursive: true });
+    await writeFile(join(dir, 'package', 'd'.repeat(90), 'long-file-name.txt'), 'long');
+    execFileSync('tar', ['--format=pax', '-cf', 'a.tar', 'package'], { cwd: dir });
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('finds files by full path, including long names, and nothing else', async () => {
+    const tar = await readFile(join(dir, 'a.tar'));
+    expect(readTarEntry(tar, 'package/bin/node')).toEqual(Buffer.alloc(1500, 7));
+    expect(readTarEntry(tar, 'package/README.md')?.toString()).toBe('readme');
+    expect(readTarEntry(tar, `package/${'d'.repeat(90)}/long-file-name.txt`)?.toString()).toBe('long');
+    expect(readTarEntry(tar, 'package/bin')).toBeUndefined();
+    expect(readTarEntry(tar, 'package/missing')).toBeUndefined();
+  });
+
+  it('integrityOf matches the sha512 form npm reports', () => {
+    const gz = gzipSync(Buffer.from('x'));
+    expect(integrityOf(gz)).toMatch(/^sha512-[A-Za-z0-9+/]{86}==$/);
+  });
+});
+
+describe('agent executables', () => {
+  let outDir = '';
+  let built: BuiltExecutable[] = [];
+  const lines: string[] = [];
+
+  beforeAll(async () => {
+    outDir = await mkdtemp(join(tmpdir(), 'watchpost-agent-bin-'));
+    built = await buildAgent({ outDir, log: (line) => lines.push(line) });
+  });
+  afterAll(() => rm(outDir, { recursive: true, force: true }));
+
+  const builtFor = (target: string): BuiltExecutable => {
+    const exe = built.find((b) => b.target === target);
+    if (!exe) throw new Error(`${target} not built`);
+    return exe;
+  };
+
+  it('writes one executable per target, named as documented, and prints a line with its size for each', () => {
+    expect(built.map((b) => b.target)).toEqual([...ALL_TARGETS]);
+    for (const exe of built) {
+      expect(exe.path).toBe(join(outDir, TARGETS[exe.target].fileName));
+      expect(lines.some((l) => l.startsWith(exe.target) && l.includes('MiB'))).toBe(true);
+    }
+    expect(lines.some((l) => l.startsWith('warning: darwin executables are UNSIGNED'))).toBe(true);
+  });
+
+  it('linux-x64 runs here and prints the agent version, and the embedded Node is the pinned 24', async () => {
+    const exe = builtFor('linux-x64').path;
+    const { stdout, stderr } = await execFileAsync(exe, ['--version'], { timeout: 30_000 });
+    expect(stdout.trim()).toBe(`watchpost-agent ${AGENT_VERSION}`);
+    expect(stderr).toBe(''); // no ExperimentalWarning: disableExperimentalSEAWarning is set
+    const verbose = await execFileAsync(exe, ['--version', '--verbose'], { timeout: 30_000 });
+    expect(verbose.stdout).toContain(`node ${TARGETS['linux-x64'].node.version}, linux-x64`);
+  });
+
+  it('linux-x64 embeds Node 24: the executable is the cached Node 24 binary plus the injected blob', async () => {
+    const pin = TARGETS['linux-x64'].node;
+    const node = cachedNodePath(DEFAULT_CACHE_DIR, pin);
+    const { stdout } = await execFileAsync(node, ['--version']);
+    expect(stdout.trim()).toBe(`v${pin.version}`);
+    expect(pin.version.split('.')[0]).toBe('24');
+    const exe = await readFile(builtFor('linux-x64').path);
+    expect(detectFormat(exe)).toBe('elf');
+    expect(seaFuseState(exe)).toBe('flipped');
+    expect(seaFuseState(await readFile(node))).toBe('unflipped');
+    expect(exe.length).toBeGreaterThan((await stat(node)).size);
+  });
+
+  it.each(ALL_TARGETS.map((t) => [t]))('%s has its format, the flipped SEA fuse and the blob', async (target) => {
+    const spec = TARGETS[target];
+    const exe = await readFile(builtFor(target).path);
+    expect(detectFormat(exe)).toBe(spec.format);
+    expect(seaFuseState(exe)).toBe('flipped');
+    expect(builtFor(target).nodeVersion).toBe(spec.node.version);
+    expect(spec.node.version.startsWith('24.')).toBe(true);
+    expect(blobMakerFor(spec).version).toBe(spec.node.version);
+    if (spec.format === 'mach-o') expect(exe.includes(Buffer.from(SEA_MACHO_SEGMENT + '\0'))).toBe(true);
+  });
+
+  it('linux-arm64 is an AArch64 ELF and win-x64 an x86-64 PE', async () => {
+    const elf = await readFile(builtFor('linux-arm64').path);
+    expect(elf.readUInt16LE(18)).toBe(183); // e_machine EM_AARCH64
+    const pe = await readFile(builtFor('win-x64').path);
+    const peOffset = pe.readUInt32LE(0x3c);
+    expect(pe.toString('latin1', peOffset, peOffset + 4)).toBe('PE\0\0');
+    expect(pe.readUInt16LE(peOffset + 4)).toBe(0x8664); // IMAGE_FILE_MACHINE_AMD64
+  });
+
+  it('win-x64 is unsigned where official node.exe is Authenticode-signed, so a release signer gets a clean file', async () => {
+    const official = await readFile(cachedNodePath(DEFAULT_CACHE_DIR, TARGETS['win-x64'].node));
+    expect(peCertificateTable(official).size).toBeGreaterThan(0);
+    expect(peCertificateTable(await readFile(builtFor('win-x64').path))).toEqual({ offset: 0, size: 0 });
+  });
+
+  it.each([['darwin-x64'], ['darwin-arm64']])('%s carries no stale Node signature (codesign --sign - suffices)', async (target) => {
+    const official = await readFile(cachedNodePath(DEFAULT_CACHE_DIR, TARGETS[target as 'darwin-x64'].node));
+    expect(hasMachOCodeSignature(official)).toBe(true);
+    expect(hasMachOCodeSignature(await readFile(builtFor(target).path))).toBe(false);
+  });
+});
