@@ -1,0 +1,162 @@
+// npm run demo: a local InfluxDB, the collector, a demo tenant and token, and the compiled agent reporting this
+// machine; prints where everything is and a live summary until Ctrl-C, then stops every process it started.
+//   --until-data   exit 0 as soon as every core measurement has points (a smoke test of the whole path)
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { arch, hostname, platform } from 'node:os';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { parseArgs, promisify } from 'node:util';
+import { findInfluxd, freePort, startInfluxd, type Influxd } from './lib/influxd.js';
+import { buildAgent } from './build-agent.js';
+
+const run = promisify(execFile);
+const ROOT = resolve(import.meta.dirname, '..');
+const DEMO_DIR = join(ROOT, '.demo');
+const TENANT = 'demo';
+const AGENT_EVERY = '10s';
+const SUMMARY_EVERY_MS = 5_000;
+const START_TIMEOUT_MS = 60_000;
+const UNTIL_DATA_TIMEOUT_MS = 180_000;
+const CORE_MEASUREMENTS = ['cpu', 'mem', 'disk', 'system', 'net'];
+
+const children: ChildProcess[] = [];
+let influx: Influxd | undefined;
+
+const say = (line = '') => process.stdout.write(line + '\n');
+
+async function ensureInfluxd(): Promise<void> {
+  try {
+    findInfluxd();
+  } catch {
+    say('influxd not found; installing InfluxDB 1.x with scripts/install-influxdb.sh ...');
+    await new Promise<void>((done, fail) =>
+      spawn('bash', [join(ROOT, 'scripts/install-influxdb.sh')], { stdio: 'inherit' }).once('exit', (code) =>
+        code === 0 ? done() : fail(new Error('could not install influxd (see above); install it and run npm run demo again')),
+      ),
+    );
+  }
+}
+
+function agentTarget(): 'linux-x64' | 'linux-arm64' | 'darwin-x64' | 'darwin-arm64' {
+  const target = `${platform()}-${arch()}`;
+  if (target === 'linux-x64' || target === 'linux-arm64' || target === 'darwin-x64' || target === 'darwin-arm64') return target;
+  throw new Error(`the demo runs the agent executable for this machine, and ${target} has none (Windows: run the steps in the README by hand)`);
+}
+
+async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = START_TIMEOUT_MS): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+function start(command: string, args: string[], env: NodeJS.ProcessEnv, logFile: string): ChildProcess {
+  const child = spawn('bash', ['-c', `exec "$0" "$@" >>"${logFile}" 2>&1`, command, ...args], { env, stdio: 'ignore' });
+  children.push(child);
+  return child;
+}
+
+async function stopAll(): Promise<void> {
+  for (const child of children.reverse()) {
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  await influx?.stop();
+}
+
+async function pointsByMeasurement(): Promise<Map<string, number>> {
+  const q = encodeURIComponent('SELECT count(*) FROM /.*/');
+  const body = (await (await fetch(`${influx!.url}/query?db=watchpost&q=${q}`)).json()) as {
+    results: { series?: { name: string; values: number[][] }[] }[];
+  };
+  const counts = new Map<string, number>();
+  for (const s of body.results[0]?.series ?? []) counts.set(s.name, Math.max(...(s.values[0] ?? [0]).slice(1).map(Number).filter(Number.isFinite)));
+  return counts;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({ options: { 'until-data': { type: 'boolean' } }, strict: true });
+  await ensureInfluxd();
+  rmSync(DEMO_DIR, { recursive: true, force: true });
+  mkdirSync(DEMO_DIR, { recursive: true });
+  const target = agentTarget();
+  say(`building the agent executable for ${target} (cached after the first time) ...`);
+  const [built] = await buildAgent({ targets: [target], log: () => undefined });
+  mkdirSync(join(DEMO_DIR, 'influxdb'));
+  influx = await startInfluxd({ dir: join(DEMO_DIR, 'influxdb') });
+
+  const port = await freePort();
+  const server = `http://127.0.0.1:${port}`;
+  const adminKey = randomBytes(18).toString('base64url');
+  const env = {
+    ...process.env,
+    WATCHPOST_LISTEN: `127.0.0.1:${port}`,
+    WATCHPOST_INFLUX_URL: influx.url,
+    WATCHPOST_DATA_DIR: join(DEMO_DIR, 'collector'),
+    WATCHPOST_ADMIN_KEY: adminKey,
+  };
+  const collectorCli = [process.execPath, '--import', 'tsx', join(ROOT, 'collector/src/bin.ts')];
+  await run(collectorCli[0]!, [...collectorCli.slice(1), 'tenant', 'add', TENANT, '--name', 'Demo tenant'], { env });
+  const { stdout: token } = await run(collectorCli[0]!, [...collectorCli.slice(1), 'token', 'create', '--tenant', TENANT, '--expires', '1h'], { env });
+  start(collectorCli[0]!, [...collectorCli.slice(1), 'serve'], env, join(DEMO_DIR, 'collector.log'));
+  await waitFor(async () => (await fetch(`${server}/healthz`)).status === 200, 'the collector to answer /healthz');
+
+  const stateDir = join(DEMO_DIR, 'agent');
+  await run(built!.path, ['enroll', '--server', server, '--token', token.trim(), '--state-dir', stateDir]);
+  start(built!.path, ['run', '--state-dir', stateDir, '--every', AGENT_EVERY], { PATH: process.env.PATH }, join(DEMO_DIR, 'agent.log'));
+
+  say();
+  say(`Watchpost demo: this machine (${hostname()}) reports to a local collector.`);
+  say(`  collector     ${server}   (API key: ${adminKey})`);
+  say(`                curl -H 'Authorization: Bearer ${adminKey}' ${server}/api/v1/agents`);
+  say(`                ${server}/metrics   ${server}/healthz`);
+  say(`  InfluxDB      ${influx.url}   database "watchpost"   (influx -port ${influx.port} -database watchpost)`);
+  say(`  agent         ${built!.path} status --state-dir ${stateDir}`);
+  say(`  dashboards    ${join(ROOT, 'dashboards')} (Grafana JSON; add an InfluxDB datasource at ${influx.url})`);
+  say(`  logs          ${DEMO_DIR}/collector.log, ${DEMO_DIR}/agent.log`);
+  say();
+  say(values['until-data'] ? 'Waiting for every core measurement to arrive ...' : 'Live summary (Ctrl-C stops everything):');
+  if (values['until-data']) {
+    await waitFor(async () => {
+      const counts = await pointsByMeasurement();
+      return CORE_MEASUREMENTS.every((m) => (counts.get(m) ?? 0) > 0);
+    }, 'points of every core measurement', UNTIL_DATA_TIMEOUT_MS);
+    await printSummary(server, adminKey);
+    return 0;
+  }
+  const timer = setInterval(() => void printSummary(server, adminKey).catch((e: Error) => say(`summary failed: ${e.message}`)), SUMMARY_EVERY_MS);
+  await new Promise<void>((done) => {
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+  clearInterval(timer);
+  return 0;
+}
+
+async function printSummary(server: string, adminKey: string): Promise<void> {
+  const res = await fetch(`${server}/api/v1/agents`, { headers: { authorization: `Bearer ${adminKey}` } });
+  const { agents } = (await res.json()) as { agents: { connected: boolean }[] };
+  const counts = await pointsByMeasurement();
+  const parts = [...counts].map(([m, n]) => `${m} ${n}`).join(', ');
+  say(`${new Date().toISOString().slice(11, 19)}  agents connected ${agents.filter((a) => a.connected).length}/${agents.length}  points: ${parts || 'none yet'}`);
+}
+
+main()
+  .then(async (code) => {
+    say('stopping the demo ...');
+    await stopAll();
+    process.exit(code);
+  })
+  .catch(async (error: Error) => {
+    process.stderr.write(`demo failed: ${error.message}\n`);
+    if (existsSync(join(DEMO_DIR, 'collector.log'))) process.stderr.write(`see ${DEMO_DIR}/collector.log and agent.log\n`);
+    await stopAll();
+    process.exit(1);
+  });
