@@ -3,7 +3,7 @@
 // leaves a half-written identity.
 import { mkdirSync, readFileSync, renameSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, win32 } from 'node:path';
 
 export const IDENTITY_FILE = 'identity.json';
 export const STATUS_FILE = 'status.json';
@@ -24,7 +24,8 @@ export class StateError extends Error {}
 export function resolveStateDir(flag: string | undefined, env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
   if (flag) return flag;
   if (env.WATCHPOST_STATE_DIR) return env.WATCHPOST_STATE_DIR;
-  if (platform === 'win32') return join(env.ProgramData ?? 'C:\\ProgramData', 'Watchpost');
+  // win32.join: the separators follow the platform asked about, not the one this code runs on.
+  if (platform === 'win32') return win32.join(env.ProgramData || 'C:\\ProgramData', 'Watchpost');
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
   if (platform === 'darwin') return root ? '/Library/Application Support/Watchpost' : join(homedir(), 'Library', 'Application Support', 'Watchpost');
   return root ? '/var/lib/watchpost-agent' : join(env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'watchpost-agent');
@@ -53,8 +54,11 @@ export function readJson<T>(file: string): T | undefined {
 }
 
 export function loadIdentity(dir: string): Identity | undefined {
-  const identity = readJson<Identity>(join(dir, IDENTITY_FILE));
-  if (identity && !(identity.server && identity.agentId && identity.credential)) {
+  const identity = readJson<Identity | null>(join(dir, IDENTITY_FILE));
+  if (identity === undefined) return undefined;
+  // A file that exists but cannot identify the agent (null, {}, a field missing) is an error, not "not enrolled":
+  // the tenant tags every sample and the rest is needed to connect.
+  if (!(identity?.server && identity.agentId && identity.credential && identity.tenant)) {
     throw new StateError(`${join(dir, IDENTITY_FILE)}: incomplete identity; enroll again`);
   }
   return identity;
