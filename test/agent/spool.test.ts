@@ -1,0 +1,14 @@
+// MemorySpool runs the shared Spool contract (test/agent/spool-contract.ts), plus what is its own.
+import { describe, expect, it } from 'vitest';
+import { MemorySpool } from '../../agent/src/spool.js';
+import { spoolContract } from './spool-contract.js';
+
+spoolContract('MemorySpool', ({ maxBytes }) => new MemorySpool(maxBytes));
+
+describe('MemorySpool', () => {
+  it('starts its sequence numbers at firstSeq', () => {
+    const spool = new MemorySpool(1024, 500);
+    expect(spool.nextSeq()).toBe(500);
+    expect(spool.nextSeq()).toBe(501);
+  });
+});
