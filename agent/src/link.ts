@@ -17,6 +17,8 @@ const MAX_IN_FLIGHT = 4;
 /** After the collector says it cannot store now (InfluxDB down), wait this long before resending. */
 const UNAVAILABLE_RETRY_MS = 5_000;
 const HANDSHAKE_TIMEOUT_MS = 15_000;
+/** At stop, how long the collector gets to answer our close before the socket is cut. */
+const STOP_TIMEOUT_MS = 2_000;
 const MAX_PAYLOAD_BYTES = 4 * 1024 * 1024;
 /** A connection with no frame and no ping for this many heartbeats is considered dead. */
 const SILENCE_HEARTBEATS = 2.5;
@@ -65,6 +67,8 @@ export class Link {
   private welcomed = false;
   private stopped = false;
   private inFlight = new Set<number>();
+  /** Seqs the collector refused for good (Error BAD_BATCH, then Ack): their points count as rejected, not acked. */
+  private readonly rejected = new Set<number>();
   private sentUpTo = 0;
   private silenceMs = DEFAULT_HEARTBEAT_S * SILENCE_HEARTBEATS * 1000;
   private silenceTimer: TimerHandle | null = null;
@@ -101,9 +105,10 @@ export class Link {
     const socket = this.socket;
     if (!socket || socket.readyState === WebSocket.CLOSED) return;
     await new Promise<void>((resolve) => {
-      socket.once('close', () => resolve());
+      // The fallback is cleared on close: a pending timer would keep the process alive after `run` returns.
+      const fallback = this.timers.setTimeout(() => (socket.terminate(), resolve()), STOP_TIMEOUT_MS);
+      socket.once('close', () => (this.timers.clearTimeout(fallback), resolve()));
       socket.close(1000, 'agent stopping');
-      this.timers.setTimeout(() => (socket.terminate(), resolve()), 2_000);
     });
   }
 
@@ -120,14 +125,18 @@ export class Link {
     socket.on('open', () => this.onOpen());
     socket.on('message', (data: Buffer) => this.onFrame(data));
     socket.on('ping', () => this.resetSilence());
+    // terminate() during the handshake makes ws emit 'error' ("closed before the connection was established");
+    // that must not replace the reason the upgrade was refused, which is what an operator needs to see.
+    let refused = false;
     socket.on('unexpected-response', (_req, res) => {
       const reason = res.statusCode === 401 ? 'credential refused (agent unknown or revoked: enroll again)' : `HTTP ${res.statusCode}`;
+      refused = true;
       this.state.lastError = `upgrade refused: ${reason}`;
       log.warn(`link: ${this.state.lastError}`);
       socket.terminate();
     });
     socket.on('error', (error) => {
-      this.state.lastError = error.message;
+      if (!refused) this.state.lastError = error.message;
       log.debug('link: socket error', { err: error.message });
     });
     socket.on('close', (code, reason) => this.onClose(code, reason.toString()));
@@ -173,8 +182,9 @@ export class Link {
   private onAck(seq: number): void {
     this.inFlight.delete(seq);
     const entry = this.options.spool.ack(seq);
+    const rejected = this.rejected.delete(seq);
     if (entry) {
-      this.state.pointsAcked += entry.points;
+      if (!rejected) this.state.pointsAcked += entry.points;
       this.state.lastAckAt = this.now();
       this.options.onAck?.(seq);
     }
@@ -196,7 +206,10 @@ export class Link {
       }, UNAVAILABLE_RETRY_MS);
     } else if (error.code === wire.ErrorCode.ERROR_CODE_BAD_BATCH && seq) {
       const entry = this.options.spool.pending(seq - 1, 1)[0];
-      if (entry?.seq === seq) this.state.pointsRejected += entry.points;
+      if (entry?.seq === seq) {
+        this.state.pointsRejected += entry.points;
+        this.rejected.add(seq);
+      }
     }
   }
 
