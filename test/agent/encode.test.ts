@@ -54,14 +54,14 @@ describe('encodeBatch', () => {
     const [disk, system] = envelope.batch?.samples ?? [];
     expect(disk?.measurement).toBe('disk');
     expect(disk?.timeMs).toBe(1_763_769_541_123);
-    expect(disk?.tags.map((t) => [t.key, t.value])).toEqual([['host', 'pc-042'], ['tenant', 'acme'], ['path', 'C:']]);
-    expect(disk?.fields.map((f) => [f.key, f.value, f[f.value!]])).toEqual([
+    expect((disk?.tags ?? []).map((t) => [t.key, t.value])).toEqual([['host', 'pc-042'], ['tenant', 'acme'], ['path', 'C:']]);
+    expect((disk?.fields ?? []).map((f) => [f.key, f.value, f[f.value!]])).toEqual([
       ['total', 'int', 1_000_000_000_000],
       ['used_percent', 'float', 41.25],
       ['fstype', 'str', 'NTFS'],
       ['readonly', 'bool', false],
     ]);
-    expect(system?.fields.map((f) => [f.key, f.value, f[f.value!]])).toEqual([['uptime', 'int', 86_400]]);
+    expect((system?.fields ?? []).map((f) => [f.key, f.value, f[f.value!]])).toEqual([['uptime', 'int', 86_400]]);
   });
 
   it('encodes an empty batch', () => {
