@@ -31,10 +31,9 @@ async function influxQuery(q: string): Promise<{ series?: { name: string; tags?:
 }
 
 beforeAll(async () => {
-  [influx, [agentBin]] = await Promise.all([
-    startInfluxd(),
-    buildAgent({ targets: ['linux-x64'], log: () => undefined }).then((built) => built.map((b) => b.path)),
-  ]);
+  const [started, built] = await Promise.all([startInfluxd(), buildAgent({ targets: ['linux-x64'], log: () => undefined })]);
+  influx = started;
+  agentBin = built[0]!.path;
   dir = mkdtempSync(join(tmpdir(), 'wp-e2e-'));
   const port = await freePort();
   server = `http://127.0.0.1:${port}`;
