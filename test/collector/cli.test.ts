@@ -1,0 +1,82 @@
+// watchpost-collector as a user runs it: a subprocess, real SQLite in a temp data dir, exit codes and output.
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/influxd.js';
+import { until } from '../helpers/until.js';
+
+const exec = promisify(execFile);
+type Outcome = { code: number; stdout: string; stderr: string };
+
+function collectorCli(args: string[], env: Record<string, string> = {}): Promise<Outcome> {
+  return exec(process.execPath, ['--import', 'tsx', 'collector/src/bin.ts', ...args], { env: { ...process.env, ...env } }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: Outcome) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+  );
+}
+
+const dataDir = () => ({ WATCHPOST_DATA_DIR: mkdtempSync(join(tmpdir(), 'wp-cli-')) });
+
+describe('watchpost-collector CLI', () => {
+  it('prints its version', async () => {
+    expect(await collectorCli(['--version'])).toMatchObject({ code: 0, stdout: 'watchpost-collector 0.1.0\n' });
+  });
+
+  it.each([
+    [['serve', '--bogus'], "Unknown option '--bogus'"],
+    [['frobnicate'], 'unknown command "frobnicate"'],
+    [['token', 'create'], '--tenant is required'],
+    [['token', 'create', '--tenant', 'acme', '--expires', 'soon'], 'expected a duration'],
+    [['token', 'create', '--tenant', 'acme', '--uses', '0'], '--uses: expected a whole number >= 1'],
+    [['tenant', 'add', 'acme'], '--name is required'],
+  ])('exits 2 naming the problem: %j', async (args, message) => {
+    const result = await collectorCli(args, dataDir());
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+  });
+
+  it('exits 2 naming the config key that is wrong', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wp-cli-'));
+    const file = join(dir, 'collector.yaml');
+    writeFileSync(file, 'influx:\n  batchSize: many\n');
+    const result = await collectorCli(['agents', '--config', file], dataDir());
+    expect(result).toMatchObject({ code: 2, stderr: expect.stringContaining(`influx.batchSize: Expected integer (in ${file})`) });
+    const fromEnv = await collectorCli(['agents'], { ...dataDir(), WATCHPOST_LISTEN: 'nowhere' });
+    expect(fromEnv).toMatchObject({ code: 2, stderr: expect.stringContaining('listen:') });
+  });
+
+  it('adds a tenant, refuses it twice, and prints only the token on stdout', async () => {
+    const env = dataDir();
+    expect(await collectorCli(['tenant', 'add', 'acme', '--name', 'Acme Ltd'], env)).toMatchObject({ code: 0 });
+    expect(await collectorCli(['tenant', 'add', 'acme', '--name', 'Acme Ltd'], env)).toMatchObject({ code: 1, stderr: expect.stringContaining('tenant exists') });
+    const token = await collectorCli(['token', 'create', '--tenant', 'acme', '--expires', '1h', '--uses', '5'], env);
+    expect(token.code).toBe(0);
+    expect(token.stdout).toMatch(/^wpe_[0-9a-f]{16}_[A-Za-z0-9_-]{43}\n$/);
+    expect(token.stderr).toContain('5 use(s)');
+    expect(await collectorCli(['token', 'create', '--tenant', 'nobody'], env)).toMatchObject({ code: 1 });
+    expect(await collectorCli(['agents'], env)).toMatchObject({ code: 0, stdout: expect.stringContaining('AGENT') });
+  });
+
+  it('serves with InfluxDB unreachable: starts, /healthz is 503 with the reason, and stops on SIGTERM', async () => {
+    const [port, deadInflux] = await Promise.all([freePort(), freePort()]);
+    const env = { ...process.env, ...dataDir(), WATCHPOST_LISTEN: `127.0.0.1:${port}`, WATCHPOST_INFLUX_URL: `http://127.0.0.1:${deadInflux}`, WATCHPOST_LOG_LEVEL: 'warn' };
+    const child = spawn(process.execPath, ['--import', 'tsx', 'collector/src/bin.ts', 'serve'], { env, stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    try {
+      let body: { status?: string; checks?: { influxdb?: string } } = {};
+      await until(async () => {
+        const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+        body = (await res.json()) as typeof body;
+        return res.status === 503;
+      }, 30_000, '/healthz to answer 503');
+      expect(body.status).toBe('unhealthy');
+      expect(body.checks?.influxdb).toMatch(/^unavailable: /);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  });
+});
