@@ -3,7 +3,7 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import websocket from '@fastify/websocket';
 import type { Config } from './config.js';
-import { createMetrics, type CollectorMetrics } from './metrics.js';
+import { createMetrics, registerSinkGauges, type CollectorMetrics } from './metrics.js';
 import { HttpError } from './errors.js';
 import type { Store } from './store/index.js';
 import type { PointSink } from './ingest.js';
@@ -33,6 +33,7 @@ const BODY_LIMIT_BYTES = 64 * 1024;
 
 export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
   const metrics = deps.metrics ?? createMetrics();
+  registerSinkGauges(metrics, deps.sink);
   const app = Fastify({
     logger: deps.logger ?? { level: deps.config.logLevel, redact: ['req.headers.authorization'] },
     requestTimeout: REQUEST_TIMEOUT_MS,

@@ -13,6 +13,32 @@ export interface CollectorMetrics {
   reject(reason: RejectionReason, count?: number): void;
 }
 
+/** What the metrics read from the InfluxDB writer at scrape time. */
+export interface SinkGauges {
+  status(): { healthy: boolean; pending?: number };
+}
+
+/** Gauges read from the sink when Prometheus scrapes, so they are never stale. */
+export function registerSinkGauges(metrics: CollectorMetrics, sink: SinkGauges): void {
+  const registers = [metrics.registry];
+  new Gauge({
+    name: 'watchpost_influx_healthy',
+    help: '1 while InfluxDB takes writes, 0 while the collector acks nothing',
+    registers,
+    collect() {
+      this.set(sink.status().healthy ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'watchpost_influx_points_pending',
+    help: 'Points queued for or in flight to InfluxDB',
+    registers,
+    collect() {
+      this.set(sink.status().pending ?? 0);
+    },
+  });
+}
+
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): CollectorMetrics {
   const registry = new Registry();
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'watchpost_collector_' });

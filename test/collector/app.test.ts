@@ -26,6 +26,7 @@ describe('collector HTTP', () => {
     const res = await collector.app.inject('/metrics');
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/plain');
+    expect(res.body).toContain('watchpost_influx_healthy 1');
     for (const name of ['watchpost_points_written_total', 'watchpost_batches_acked_total', 'watchpost_agents_connected', 'watchpost_rejections_total']) {
       expect(res.body).toContain(`# TYPE ${name}`);
     }
