@@ -18,7 +18,9 @@ interface EnrollAnswer {
 
 /** POSTs the token; resolves with the collector's answer or throws EnrollError with a message for a person. */
 export async function requestEnrollment(server: string, token: string): Promise<EnrollAnswer> {
-  const url = new URL(ENROLL_PATH, server);
+  // Appended, not resolved: an absolute path would drop a collector's path prefix (behind a reverse proxy at
+  // https://host/watchpost), which the WebSocket URL keeps.
+  const url = new URL(server.replace(/\/+$/, '') + ENROLL_PATH);
   let response: Response;
   try {
     response = await fetch(url, {
