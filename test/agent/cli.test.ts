@@ -1,0 +1,293 @@
+// The agent CLI as a user runs it: a subprocess (node --import tsx agent/src/cli.ts), its exit codes, stdout and
+// stderr, against temp state directories and, for enroll and run, a real collector app in this process.
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { IDENTITY_FILE, STATUS_FILE, loadIdentity, saveIdentity, writeJsonAtomic } from '../../agent/src/state.js';
+import { readStatus } from '../../agent/src/commands/status.js';
+import { requestEnrollment } from '../../agent/src/commands/enroll.js';
+import { probes } from '../../agent/src/probes/index.js';
+import { parseAgentCredential } from '../../collector/src/store/index.js';
+import { RecordingSink, startCollector, type TestCollector } from '../helpers/collector.js';
+import { cliEnv, runCli, spawnCli } from './helpers/cli.js';
+import { until } from './helpers/until.js';
+
+const sink = new RecordingSink();
+let collector: TestCollector;
+let stateDir: string;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  collector = await startCollector({ sink });
+});
+afterAll(async () => {
+  await collector.close();
+});
+beforeEach(() => {
+  stateDir = mkdtempSync(join(tmpdir(), 'wp-agent-state-'));
+  env = cliEnv({ WATCHPOST_STATE_DIR: stateDir });
+});
+afterEach(() => {
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+const enrolled = (): void => {
+  const { agentId, credential } = collector.enroll();
+  saveIdentity(stateDir, { server: collector.baseUrl, agentId, tenant: 'acme', credential, enrolledAt: new Date().toISOString() });
+};
+
+/** A port nothing listens on: bound by the OS, then released. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (typeof address !== 'object' || !address) throw new Error('no port');
+  return address.port;
+}
+
+describe('usage', () => {
+  it('--version prints the name and version', async () => {
+    const r = await runCli(['--version'], env);
+    expect(r).toMatchObject({ code: 0, stdout: 'watchpost-agent 0.1.0\n' });
+  });
+
+  it('an unknown flag exits 2 and names the flag', async () => {
+    const r = await runCli(['status', '--frobnicate'], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--frobnicate');
+    expect(r.stderr).toContain('usage: watchpost-agent status');
+  });
+
+  it('an unknown command exits 2 and names it', async () => {
+    const r = await runCli(['frobnicate'], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('unknown command "frobnicate"');
+  });
+
+  it('no command exits 2 with the usage', async () => {
+    const r = await runCli([], env);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain('usage: watchpost-agent <command>');
+  });
+
+  it('collect without --once exits 2', async () => {
+    const r = await runCli(['collect'], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--once is required');
+  });
+
+  it('run --every without a unit exits 2 naming the value', async () => {
+    const r = await runCli(['run', '--every', '10'], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('"10"');
+    expect(r.stderr).toContain('unit');
+  });
+});
+
+describe('collect --once', () => {
+  interface JsonSample {
+    measurement: string;
+    tags: Record<string, string>;
+    fields: Record<string, unknown>;
+    time: string;
+  }
+
+  it('--json prints every probe by name, each a list of samples tagged with this host and tenant "unenrolled"', async () => {
+    const r = await runCli(['collect', '--once', '--json'], env);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as Record<string, JsonSample[]>;
+    expect(Object.keys(out).sort()).toEqual(['cpu', 'disk', 'inventory', 'mem', 'net', 'system']);
+    expect(Object.keys(out).sort()).toEqual(Object.keys(probes).sort());
+    for (const [name, samples] of Object.entries(out)) {
+      expect(samples.length, name).toBeGreaterThan(0);
+      for (const s of samples) {
+        expect(Object.keys(s).sort()).toEqual(['fields', 'measurement', 'tags', 'time']);
+        expect(s.measurement).toBe(name);
+        expect(s.tags).toMatchObject({ host: hostname(), tenant: 'unenrolled' });
+        expect(Object.keys(s.fields).length).toBeGreaterThan(0);
+        expect(new Date(s.time).toISOString()).toBe(s.time);
+      }
+    }
+    expect(out.mem?.[0]?.fields.total).toEqual(expect.any(Number));
+    expect(existsSync(join(stateDir, IDENTITY_FILE))).toBe(false);
+  });
+
+  it("tags with the enrolled tenant, and prints line-protocol-like text without --json", async () => {
+    enrolled();
+    const r = await runCli(['collect', '--once'], env);
+    expect(r.code).toBe(0);
+    const memLine = r.stdout.split('\n').find((l) => l.startsWith('mem,'));
+    expect(memLine).toMatch(/^mem,host=\S+,tenant=acme .*\btotal=\d+i\b/);
+  });
+});
+
+describe('status', () => {
+  it('exits 1 and says "not enrolled" when there is no identity', async () => {
+    const r = await runCli(['status'], env);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('not enrolled');
+    expect(r.stdout).toContain(stateDir);
+  });
+
+  it('--json on an enrolled state dir with no running agent says running false', async () => {
+    enrolled();
+    const r = await runCli(['status', '--json'], env);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ enrolled: true, running: false, stateDir, tenant: 'acme', server: collector.baseUrl });
+  });
+
+  it('--json does not take a fresh status file of a process that has exited for a running agent', async () => {
+    enrolled();
+    const dead = spawnCli(['--version'], env); // a pid that existed and has exited
+    expect((await dead.result).code).toBe(0);
+    writeJsonAtomic(join(stateDir, STATUS_FILE), {
+      pid: dead.pid,
+      updatedAt: new Date().toISOString(),
+      connected: true,
+      lastAckAt: null,
+      lastError: null,
+      spool: { batches: 0, bytes: 0 },
+      counters: { pointsProduced: 1, pointsAcked: 1, pointsDropped: 0, pointsRejected: 0 },
+    }, 0o644);
+    const r = await runCli(['status', '--json'], env);
+    expect(JSON.parse(r.stdout)).toMatchObject({ enrolled: true, running: false, connected: false, pid: dead.pid });
+  });
+});
+
+describe('enroll', () => {
+  it('trades a token for a credential and writes identity.json readable by the owner only', async () => {
+    const { token } = collector.store.tokens.create({ tenant: 'acme', expiresAt: Date.now() + 60_000, uses: 1 });
+    const r = await runCli(['enroll', '--server', collector.baseUrl, '--token', token], env);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const identity = loadIdentity(stateDir);
+    expect(identity).toMatchObject({ server: collector.baseUrl, tenant: 'acme' });
+    expect(r.stdout).toContain(`enrolled as ${identity?.agentId} (tenant acme)`);
+    expect(r.stdout).not.toContain(identity?.credential);
+    expect(statSync(join(stateDir, IDENTITY_FILE)).mode & 0o777).toBe(0o600);
+    expect(statSync(stateDir).mode & 0o777).toBe(0o700);
+    // the credential is the one the collector knows for that agent
+    const parsed = parseAgentCredential(`Bearer ${identity?.credential}`);
+    expect(parsed?.agentId).toBe(identity?.agentId);
+    expect(collector.store.agents.authenticate(parsed!.agentId, parsed!.secret)?.hostname).toBe(hostname());
+  });
+
+  it('refuses to enroll twice without --force', async () => {
+    enrolled();
+    const before = loadIdentity(stateDir);
+    const { token } = collector.store.tokens.create({ tenant: 'acme', expiresAt: Date.now() + 60_000, uses: 1 });
+    const r = await runCli(['enroll', '--server', collector.baseUrl, '--token', token], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('already enrolled');
+    expect(loadIdentity(stateDir)).toEqual(before);
+  });
+
+  it('a used-up token exits 1 with the collector\'s reason and creates no agent', async () => {
+    const { token } = collector.store.tokens.create({ tenant: 'acme', expiresAt: Date.now() + 60_000, uses: 1 });
+    expect(collector.store.enrollWithToken(token, { hostname: 'other', os: 'linux', arch: 'x64', agentVersion: 'test' }).ok).toBe(true);
+    const agents = collector.store.agents.list().length;
+    const r = await runCli(['enroll', '--server', collector.baseUrl, '--token', token], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('used up');
+    expect(collector.store.agents.list()).toHaveLength(agents);
+    expect(readdirSync(stateDir)).toEqual([]);
+  });
+
+  it('an unknown token exits 1 with the collector\'s reason and creates no agent', async () => {
+    const agents = collector.store.agents.list().length;
+    const token = `wpe_0123456789abcdef_${'A'.repeat(43)}`;
+    const r = await runCli(['enroll', '--server', collector.baseUrl, '--token', token], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('unknown');
+    expect(collector.store.agents.list()).toHaveLength(agents);
+    expect(existsSync(join(stateDir, IDENTITY_FILE))).toBe(false);
+  });
+
+  it('an unreachable server exits 1 with "cannot reach"', async () => {
+    const server = `http://127.0.0.1:${await closedPort()}`;
+    const r = await runCli(['enroll', '--server', server, '--token', 'wpe_whatever'], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`cannot reach the collector at ${server}`);
+    expect(existsSync(join(stateDir, IDENTITY_FILE))).toBe(false);
+  });
+
+  it('keeps the path of a collector behind a reverse proxy (https://host/watchpost)', async () => {
+    // A plain HTTP server standing in for the proxy: it records the path asked for and forwards to the collector.
+    const paths: string[] = [];
+    const proxy = createHttpServer((req, res) => {
+      paths.push(req.url ?? '');
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        const target = collector.baseUrl + (req.url ?? '').replace(/^\/watchpost/, '');
+        void fetch(target, { method: req.method, headers: { 'content-type': 'application/json' }, body }).then(async (answer) =>
+          res.writeHead(answer.status, { 'content-type': 'application/json' }).end(await answer.text()),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const address = proxy.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      const { token } = collector.store.tokens.create({ tenant: 'acme', expiresAt: Date.now() + 60_000, uses: 1 });
+      const answer = await requestEnrollment(`http://127.0.0.1:${port}/watchpost/`, token);
+      expect(paths).toEqual(['/watchpost/api/v1/enroll']);
+      expect(answer.tenant).toBe('acme');
+    } finally {
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    }
+  });
+
+  it('a server URL that is not http(s) exits 2', async () => {
+    const r = await runCli(['enroll', '--server', 'ftp://collector', '--token', 't'], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--server');
+  });
+});
+
+describe('run', () => {
+  it('exits 1 when not enrolled', async () => {
+    const r = await runCli(['run', '--every', '1s'], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('not enrolled');
+  });
+
+  it('reports to a real collector until SIGTERM, then exits 0', async () => {
+    enrolled();
+    const agent = spawnCli(['run', '--every', '1s', '--state-dir', stateDir], cliEnv());
+    try {
+      // status.json is rewritten every 5 s; read it in-process until the agent is connected and acked points
+      await until(
+        'status.json to show connected with acked points',
+        () => {
+          const report = readStatus(stateDir);
+          return report.running && report.status?.connected && report.status.counters.pointsAcked > 0;
+        },
+        20_000,
+        () => readStatus(stateDir).status,
+      );
+      const status = await runCli(['status', '--json', '--state-dir', stateDir], cliEnv());
+      expect(status.code).toBe(0);
+      const json = JSON.parse(status.stdout) as { running: boolean; connected: boolean; pid: number; counters: { pointsAcked: number } };
+      expect(json).toMatchObject({ enrolled: true, running: true, connected: true, pid: agent.pid });
+      expect(json.counters.pointsAcked).toBeGreaterThan(0);
+      const lines = sink.lines.flat();
+      expect(lines.some((l) => l.startsWith(`cpu,`) && l.includes('tenant=acme'))).toBe(true);
+      expect(lines.some((l) => l.startsWith('agent,'))).toBe(true);
+    } finally {
+      agent.kill('SIGTERM');
+    }
+    const exit = await Promise.race([
+      agent.result,
+      new Promise<never>((_, reject) => setTimeout(() => (agent.kill('SIGKILL'), reject(new Error('run did not exit within 10 s of SIGTERM'))), 10_000)),
+    ]);
+    expect(exit.stderr).toContain('agent: stopping');
+    expect(exit).toMatchObject({ code: 0, signal: null });
+    expect(readStatus(stateDir).running).toBe(false);
+  });
+});
