@@ -112,7 +112,8 @@ export async function startInfluxd(options: StartInfluxdOptions = {}): Promise<I
 }
 
 async function startOnce(bin: string, dir: string, ownsDir: boolean, fixedPort?: number): Promise<Influxd> {
-  const httpPort = fixedPort ?? (await freePort());
+  // A fixed port must be free now: otherwise /ping would be answered by whatever holds it, not by our influxd.
+  const httpPort = fixedPort === undefined ? await freePort() : await freePort(fixedPort);
   const rpcPort = await freePort();
   const configPath = join(dir, 'influxd.toml');
   await writeFile(configPath, influxdConfig({ dir, httpPort, rpcPort }));
@@ -149,7 +150,7 @@ async function waitForPing(url: string, child: ChildProcess, stderr: () => strin
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`influxd exited (${child.exitCode ?? child.signalCode}) before answering /ping:\n${stderr()}`);
     }
-    if (await pingAnswers(url)) return;
+    if ((await pingAnswers(url)) && child.exitCode === null && child.signalCode === null) return;
     await new Promise((resolve) => setTimeout(resolve, PING_EVERY_MS));
   }
   throw new Error(`influxd did not answer ${url}/ping within ${START_TIMEOUT_MS} ms:\n${stderr()}`);
@@ -172,12 +173,12 @@ async function terminate(child: ChildProcess, exited: Promise<void>): Promise<vo
   clearTimeout(timer);
 }
 
-/** A loopback port that was free a moment ago (the OS picks it). */
-export function freePort(): Promise<number> {
+/** A loopback port that was free a moment ago: `port`, or one the OS picks. Rejects when `port` is taken. */
+export function freePort(port = 0): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.once('error', (error) => reject(new Error(`port ${port} is not free: ${error.message}`)));
+    server.listen(port, '127.0.0.1', () => {
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : 0;
       server.close(() => (port ? resolve(port) : reject(new Error('no port assigned'))));
