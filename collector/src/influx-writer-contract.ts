@@ -15,7 +15,7 @@ export interface WriterStatus {
 
 export interface WriterCounters {
   pointsWritten: number;
-  /** Points InfluxDB refused for good (counted from "dropped=N" when it says, else every line sent). */
+  /** Points InfluxDB refused for good (from its "dropped=N" when it says, else every line of the caller). */
   pointsRejected: number;
   batchesWritten: number;
   /** Failed /write requests, retries included. */

@@ -202,12 +202,21 @@ class Writer implements InfluxWriter {
     batch.parts.forEach((part, i) => this.finish(part, outcomes[i] ?? outcome));
   }
 
+  /** Point counters follow each caller's final outcome, so points resent alone are not counted twice. */
+  private countPoints(part: Part, outcome: PostOutcome): void {
+    if (outcome.kind === 'retryable') return;
+    const rejected = outcome.kind === 'refused' ? Math.min(outcome.dropped ?? part.lines.length, part.lines.length) : 0;
+    this.counters.pointsWritten += part.lines.length - rejected;
+    this.counters.pointsRejected += rejected;
+  }
+
   private release(batch: Batch): void {
     this.pending -= batch.points;
     batch.points = 0;
   }
 
   private finish(part: Part, outcome: PostOutcome): void {
+    this.countPoints(part, outcome);
     if (outcome.kind === 'ok') return part.settle({ ok: true });
     if (outcome.kind === 'retryable') return part.settle({ ok: false, retryable: true, reason: outcome.reason });
     part.settle({ ok: false, retryable: false, reason: outcome.reason });
@@ -239,8 +248,6 @@ class Writer implements InfluxWriter {
       this.lastError = outcome.reason;
       this.log.error({ reason: outcome.reason, status: outcome.status, points, rejected }, 'InfluxDB refused points');
     }
-    this.counters.pointsWritten += points - rejected;
-    this.counters.pointsRejected += rejected;
     if (rejected < points) {
       this.counters.batchesWritten++;
       this.lastWriteAt = (this.options.now ?? Date.now)();
