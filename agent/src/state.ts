@@ -1,7 +1,7 @@
 // The agent's state directory: its identity (the credential: owner-only permissions) and the live status file
 // the running agent keeps for `watchpost-agent status`. Writes are atomic (temp file + rename) so a crash never
 // leaves a half-written identity.
-import { mkdirSync, readFileSync, renameSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync, chmodSync, existsSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, win32 } from 'node:path';
 
@@ -34,11 +34,18 @@ export function resolveStateDir(flag: string | undefined, env: NodeJS.ProcessEnv
 /** Writes JSON atomically with the given mode (0600 for anything holding a secret). */
 export function writeJsonAtomic(file: string, value: unknown, mode = 0o600): void {
   const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, JSON.stringify(value, null, 2) + '\n', { mode });
-  chmodSync(temp, mode); // umask may have narrowed or the file may have existed
-  renameSync(temp, file);
+  try {
+    writeFileSync(temp, JSON.stringify(value, null, 2) + '\n', { mode });
+    chmodSync(temp, mode); // umask may have narrowed or the file may have existed
+    renameSync(temp, file);
+  } catch (error) {
+    rmSync(temp, { force: true }); // a full disk must not leave half-written files behind
+    throw error;
+  }
 }
 
+/** The state directory is the agent's own: created, or narrowed if it exists, to owner-only (point --state-dir at
+ *  a dedicated directory, never a shared one like /tmp). */
 export function ensureStateDir(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700);

@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import websocket from '@fastify/websocket';
 import type { Config } from './config.js';
 import { createMetrics, registerSinkGauges, type CollectorMetrics } from './metrics.js';
-import { HttpError } from './errors.js';
+import { CLOSE, HttpError } from './errors.js';
 import type { Store } from './store/index.js';
 import type { PointSink } from './ingest.js';
 import { registerAgentSocket, type AgentHub } from './agent-socket.js';
@@ -48,6 +48,12 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
   });
   await app.register(websocket, {
     options: { maxPayload: deps.config.agents.maxPayloadBytes, perMessageDeflate: false },
+    // Agents learn why they were closed (1001) instead of the plugin's code-less close (1005).
+    preClose(done) {
+      for (const client of this.websocketServer.clients) client.close(CLOSE.goingAway, 'collector shutting down');
+      this.websocketServer.close();
+      done();
+    },
   });
   const hub = registerAgentSocket(app, {
     store: deps.store,

@@ -219,7 +219,7 @@ describe('Link against a real collector', () => {
     await until('the batch to be refused', () => r.log.count(/cannot store now/) === 1, undefined, () => r.log.lines);
     await r.collector.app.close();
     await until('the link to notice', () => !r.link.state.connected, undefined, () => r.link.state);
-    expect(r.link.state.lastError).toMatch(/closed by collector/);
+    expect(r.link.state.lastError).toMatch(/closed by collector: 1001 collector shutting down/);
     expect(r.link.state.nextRetryAt).toBe(r.clock.now() + backoffDelay(0, () => 0));
     expect(r.link.state.reconnectAttempt).toBe(1);
 

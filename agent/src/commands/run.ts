@@ -9,13 +9,21 @@ import { STATE_DIR_OPTION, type Command } from './command.js';
 const MIN_EVERY_MS = 1_000;
 const LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
 
+function everyFlag(text: string): number {
+  try {
+    return parseDuration(text);
+  } catch (error) {
+    throw new UsageError(`--every: ${(error as Error).message}`);
+  }
+}
+
 export const run: Command = {
   usage: '[--state-dir DIR] [--every DURATION] [--log-level LEVEL]',
   summary: 'run: collect on schedule and report to the collector',
   options: { ...STATE_DIR_OPTION, every: { type: 'string' }, 'log-level': { type: 'string' } },
   async run({ values, positionals }) {
     if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-    const everyMs = typeof values.every === 'string' ? parseDuration(values.every) : undefined;
+    const everyMs = typeof values.every === 'string' ? everyFlag(values.every) : undefined;
     if (everyMs !== undefined && everyMs < MIN_EVERY_MS) throw new UsageError(`--every must be at least 1s, got "${values.every}"`);
     const level = (values['log-level'] ?? process.env.WATCHPOST_LOG_LEVEL ?? 'info') as LogLevel;
     if (!LEVELS.includes(level)) throw new UsageError(`--log-level: expected one of ${LEVELS.join(', ')}, got "${level}"`);
