@@ -1,61 +1,53 @@
 // The agent WebSocket against a real server and real sockets: authentication at the upgrade, Hello/Welcome,
 // acks only after the write, no ack while the sink cannot store, and bad frames closing only their connection.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { wire } from '../../proto/index.js';
-import { RecordingSink, startCollector, type TestCollector } from '../helpers/collector.js';
+import { useCollector } from '../helpers/collector.js';
 import { cpuBatch, hello, openAgent } from '../helpers/agent-client.js';
 import { CLOSE } from '../../collector/src/errors.js';
 
-let collector: TestCollector;
-const sink = new RecordingSink();
-
-beforeAll(async () => {
-  collector = await startCollector({ sink });
-});
-afterAll(async () => {
-  await collector.close();
-});
+const { collector: current, sink } = useCollector();
 
 const rejections = async (reason: string): Promise<number> => {
-  const metric = await collector.metrics.rejections.get();
+  const metric = await current().metrics.rejections.get();
   return metric.values.find((v) => v.labels.reason === reason)?.value ?? 0;
 };
 
 describe('agent WebSocket /agent/v1', () => {
   it('refuses a bad credential with 401 before any WebSocket exists, and counts it', async () => {
     const before = await rejections('unauthorized');
-    const { agentId } = collector.enroll();
-    await expect(openAgent(collector.wsUrl, `wpa_${agentId}.not-the-secret`)).rejects.toMatchObject({ statusCode: 401 });
-    await expect(openAgent(collector.wsUrl, 'garbage')).rejects.toMatchObject({ statusCode: 401 });
+    const { agentId } = current().enroll();
+    await expect(openAgent(current().wsUrl, `wpa_${agentId}.not-the-secret`)).rejects.toMatchObject({ statusCode: 401 });
+    await expect(openAgent(current().wsUrl, 'garbage')).rejects.toMatchObject({ statusCode: 401 });
     expect(await rejections('unauthorized')).toBe(before + 2);
   });
 
   it('refuses a revoked agent', async () => {
-    const { agentId, credential } = collector.enroll();
-    collector.store.agents.revoke(agentId);
-    await expect(openAgent(collector.wsUrl, credential)).rejects.toMatchObject({ statusCode: 401 });
+    const { agentId, credential } = current().enroll();
+    current().store.agents.revoke(agentId);
+    await expect(openAgent(current().wsUrl, credential)).rejects.toMatchObject({ statusCode: 401 });
   });
 
   it('refuses an upgrade without a protocol version it speaks', async () => {
-    const { credential } = collector.enroll();
-    await expect(openAgent(collector.wsUrl, credential, ['watchpost.v99'])).rejects.toMatchObject({ statusCode: 400 });
+    const { credential } = current().enroll();
+    await expect(openAgent(current().wsUrl, credential, ['watchpost.v99'])).rejects.toMatchObject({ statusCode: 400 });
   });
 
   it('answers Hello with Welcome naming the agent and its tenant', async () => {
-    const { agentId, credential } = collector.enroll();
-    const agent = await openAgent(collector.wsUrl, credential);
+    const { agentId, credential } = current().enroll();
+    const agent = await openAgent(current().wsUrl, credential);
     agent.send(hello());
     const welcome = await agent.next((e) => e.msg === 'welcome');
     expect(welcome.welcome).toMatchObject({ agentId, tenant: 'acme', lastAckedSeq: 0 });
-    expect(collector.hub.sessions.has(agentId)).toBe(true);
+    expect(current().hub.sessions.has(agentId)).toBe(true);
     agent.socket.close();
     await agent.closed;
   });
 
   it('acks a batch after its points were written, tagged with the authenticated host and tenant', async () => {
-    const { credential } = collector.enroll();
-    const agent = await openAgent(collector.wsUrl, credential);
+    const { credential } = current().enroll();
+    const agent = await openAgent(current().wsUrl, credential);
     agent.send(hello());
     await agent.next((e) => e.msg === 'welcome');
     const writesBefore = sink.lines.length;
@@ -71,8 +63,8 @@ describe('agent WebSocket /agent/v1', () => {
   });
 
   it('does not ack while the sink cannot store, and says so; the replayed batch is acked once it can', async () => {
-    const { credential } = collector.enroll();
-    const agent = await openAgent(collector.wsUrl, credential);
+    const { credential } = current().enroll();
+    const agent = await openAgent(current().wsUrl, credential);
     agent.send(hello());
     await agent.next((e) => e.msg === 'welcome');
     sink.result = { ok: false, retryable: true, reason: 'influxdb unreachable' };
@@ -80,7 +72,7 @@ describe('agent WebSocket /agent/v1', () => {
       agent.send(cpuBatch(7));
       const error = await agent.next((e) => e.msg === 'error');
       expect(error.error).toMatchObject({ code: wire.ErrorCode.ERROR_CODE_UNAVAILABLE, seq: 7 });
-      const health = await fetch(`${collector.baseUrl}/healthz`);
+      const health = await fetch(`${current().baseUrl}/healthz`);
       expect(health.status).toBe(503);
       expect(await health.json()).toMatchObject({ status: 'unhealthy', checks: { influxdb: 'unavailable: influxdb unreachable' } });
     } finally {
@@ -93,10 +85,10 @@ describe('agent WebSocket /agent/v1', () => {
   });
 
   it('closes only the connection that sent a malformed frame, with a reason; others keep working', async () => {
-    const good = await openAgent(collector.wsUrl, collector.enroll().credential);
+    const good = await openAgent(current().wsUrl, current().enroll().credential);
     good.send(hello());
     await good.next((e) => e.msg === 'welcome');
-    const bad = await openAgent(collector.wsUrl, collector.enroll().credential);
+    const bad = await openAgent(current().wsUrl, current().enroll().credential);
     bad.send(hello());
     await bad.next((e) => e.msg === 'welcome');
     const before = await rejections('bad_frame');
@@ -113,23 +105,23 @@ describe('agent WebSocket /agent/v1', () => {
     ['a batch before Hello', (s: WebSocket) => s.send(wire.Envelope.encode(cpuBatch(1)).finish()), CLOSE.policyViolation],
     ['an unsupported protocol version', (s: WebSocket) => s.send(wire.Envelope.encode({ hello: { protocolVersion: 99 } }).finish()), CLOSE.unsupportedVersion],
   ])('closes on %s with its code', async (_what, send, code) => {
-    const agent = await openAgent(collector.wsUrl, collector.enroll().credential);
+    const agent = await openAgent(current().wsUrl, current().enroll().credential);
     send(agent.socket);
     expect((await agent.closed).code).toBe(code);
   });
 
   it('refuses a frame over the payload limit', async () => {
-    const agent = await openAgent(collector.wsUrl, collector.enroll().credential);
-    agent.socket.send(Buffer.alloc(collector.config.agents.maxPayloadBytes + 1));
+    const agent = await openAgent(current().wsUrl, current().enroll().credential);
+    agent.socket.send(Buffer.alloc(current().config.agents.maxPayloadBytes + 1));
     expect((await agent.closed).code).toBe(CLOSE.tooBig);
   });
 
   it('closes the older connection when the same agent connects again', async () => {
-    const { credential } = collector.enroll();
-    const first = await openAgent(collector.wsUrl, credential);
+    const { credential } = current().enroll();
+    const first = await openAgent(current().wsUrl, credential);
     first.send(hello());
     await first.next((e) => e.msg === 'welcome');
-    const second = await openAgent(collector.wsUrl, credential);
+    const second = await openAgent(current().wsUrl, credential);
     second.send(hello());
     await second.next((e) => e.msg === 'welcome');
     expect((await first.closed).code).toBe(CLOSE.replaced);

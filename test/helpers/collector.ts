@@ -1,6 +1,7 @@
 // A real collector app (real SQLite store in a temp dir, real HTTP/WebSocket server on a loopback port) around
 // the point sink a test chooses.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { afterAll, beforeAll } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp, type CollectorApp } from '../../collector/src/app.js';
@@ -62,4 +63,18 @@ export async function startCollector(options: { sink: PointSink & { status(): Si
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** One collector for the whole test file, around a RecordingSink: started before the first test, closed after the
+ *  last. `collector()` is valid inside tests. */
+export function useCollector(): { collector: () => TestCollector; sink: RecordingSink } {
+  const sink = new RecordingSink();
+  let current: TestCollector | undefined;
+  beforeAll(async () => {
+    current = await startCollector({ sink });
+  });
+  afterAll(async () => {
+    await current?.close();
+  });
+  return { sink, collector: () => current! };
 }
