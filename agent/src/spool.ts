@@ -1,6 +1,7 @@
 // The spool holds encoded batches from the moment they are made until the collector acks them. This is the
-// contract; MemorySpool is the first implementation (a disk spool with the same contract follows, and both run
-// one shared test suite).
+// contract; MemorySpool is the in-memory implementation (tests, and the fallback when the state directory cannot
+// hold a spool), DiskSpool (disk-spool.ts) the one `run` uses. Both run one shared test suite
+// (test/agent/spool-contract.ts).
 export interface SpoolEntry {
   seq: number;
   /** An encoded Envelope{batch}, sent as is. */
@@ -9,39 +10,82 @@ export interface SpoolEntry {
   points: number;
 }
 
-export interface SpoolStats {
+export type AckedEntry = Pick<SpoolEntry, 'seq' | 'points'>;
+
+/** Why a batch left the spool without an ack: the spool was at its size bound (oldest dropped), the disk refused
+ *  the write (ENOSPC/EDQUOT), another write or read error, or it was found damaged on disk (CRC, truncation). */
+export type DropReason = 'full' | 'disk_full' | 'io_error' | 'corrupt';
+export const DROP_REASONS: readonly DropReason[] = ['full', 'disk_full', 'io_error', 'corrupt'];
+
+export interface DropCount {
   batches: number;
-  bytes: number;
-  /** Batches and points dropped because the spool was full (oldest first), since start. */
-  droppedBatches: number;
-  droppedPoints: number;
+  points: number;
 }
 
+export interface SpoolStats {
+  /** Unacked batches held, and the sum of their `bytes` (what the size bound counts). */
+  batches: number;
+  bytes: number;
+  /** Batches and points dropped since start, all reasons together (= the sum of droppedBy). */
+  droppedBatches: number;
+  droppedPoints: number;
+  droppedBy: Record<DropReason, DropCount>;
+}
+
+/** How a batch left the spool, for listeners that advance only when data is settled (ack-checkpoints.ts). */
+export type Settlement = 'acked' | DropReason;
+export type SettleListener = (seq: number, how: Settlement) => void;
+
 export interface Spool {
-  /** Next sequence number to use; strictly increasing across the spool's life. */
+  /** Next sequence number to use; strictly increasing across the spool's life (for DiskSpool: across restarts). */
   nextSeq(): number;
-  /** Keeps the entry; when over the size bound, drops the oldest entries and counts them. */
+  /** Keeps the entry (seq from nextSeq(), increasing); when over the size bound, drops the oldest entries and
+   *  counts them. Never throws for lack of room or a failing disk: the loss is counted instead. Throws only when
+   *  called after close() (a programming error). */
   append(entry: SpoolEntry): void;
   /** Unacked entries with seq > after, oldest first, at most `limit`. */
   pending(after: number, limit: number): SpoolEntry[];
-  /** Removes the entry with this seq; returns it (undefined if already gone). */
-  ack(seq: number): SpoolEntry | undefined;
+  /** Removes the entry with this seq; returns its seq and points (undefined if already gone). */
+  ack(seq: number): AckedEntry | undefined;
   stats(): SpoolStats;
+  /** Releases files; what is unacked stays for the next start (DiskSpool). Idempotent; stats() still works. */
+  close(): void;
 }
 
 export const DEFAULT_MEMORY_SPOOL_BYTES = 64 * 1024 * 1024;
+
+export function emptyDrops(): Record<DropReason, DropCount> {
+  return { full: { batches: 0, points: 0 }, disk_full: { batches: 0, points: 0 }, io_error: { batches: 0, points: 0 }, corrupt: { batches: 0, points: 0 } };
+}
+
+/** stats() from the held totals and the per-reason drops. */
+export function spoolStats(batches: number, bytes: number, droppedBy: Record<DropReason, DropCount>): SpoolStats {
+  let droppedBatches = 0;
+  let droppedPoints = 0;
+  for (const reason of DROP_REASONS) {
+    droppedBatches += droppedBy[reason].batches;
+    droppedPoints += droppedBy[reason].points;
+  }
+  return { batches, bytes, droppedBatches, droppedPoints, droppedBy: structuredClone(droppedBy) };
+}
+
+export interface MemorySpoolOptions {
+  maxBytes?: number;
+  firstSeq?: number;
+  onSettled?: SettleListener;
+}
 
 export class MemorySpool implements Spool {
   private readonly entries = new Map<number, SpoolEntry>(); // insertion order = seq order
   private bytes = 0;
   private seq: number;
-  private dropped = { batches: 0, points: 0 };
+  private readonly dropped = emptyDrops();
+  private readonly maxBytes: number;
+  private closed = false;
 
-  constructor(
-    private readonly maxBytes = DEFAULT_MEMORY_SPOOL_BYTES,
-    firstSeq = 1,
-  ) {
-    this.seq = firstSeq;
+  constructor(private readonly options: MemorySpoolOptions = {}) {
+    this.maxBytes = options.maxBytes ?? DEFAULT_MEMORY_SPOOL_BYTES;
+    this.seq = options.firstSeq ?? 1;
   }
 
   nextSeq(): number {
@@ -49,13 +93,15 @@ export class MemorySpool implements Spool {
   }
 
   append(entry: SpoolEntry): void {
+    if (this.closed) throw new Error('spool is closed');
     this.entries.set(entry.seq, entry);
     this.bytes += entry.bytes.byteLength;
     for (const [seq, oldest] of this.entries) {
       if (this.bytes <= this.maxBytes || seq === entry.seq) break;
       this.remove(seq);
-      this.dropped.batches += 1;
-      this.dropped.points += oldest.points;
+      this.dropped.full.batches += 1;
+      this.dropped.full.points += oldest.points;
+      this.options.onSettled?.(seq, 'full');
     }
   }
 
@@ -69,11 +115,17 @@ export class MemorySpool implements Spool {
   }
 
   ack(seq: number): SpoolEntry | undefined {
-    return this.remove(seq);
+    const entry = this.remove(seq);
+    if (entry) this.options.onSettled?.(seq, 'acked');
+    return entry;
   }
 
   stats(): SpoolStats {
-    return { batches: this.entries.size, bytes: this.bytes, droppedBatches: this.dropped.batches, droppedPoints: this.dropped.points };
+    return spoolStats(this.entries.size, this.bytes, this.dropped);
+  }
+
+  close(): void {
+    this.closed = true;
   }
 
   private remove(seq: number): SpoolEntry | undefined {

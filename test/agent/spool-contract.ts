@@ -1,11 +1,12 @@
-// The Spool contract as one test suite that every implementation runs (MemorySpool now, the disk spool later), the
-// way Telegraf's memory and disk buffers share theirs. Call spoolContract(name, makeSpool) from a *.test.ts file.
+// The Spool contract as one test suite that every implementation runs (MemorySpool and DiskSpool), the way
+// Telegraf's memory and disk buffers share theirs. Call spoolContract(name, makeSpool) from a *.test.ts file.
 import { describe, expect, it } from 'vitest';
-import type { Spool, SpoolEntry } from '../../agent/src/spool.js';
+import type { Settlement, SettleListener, Spool, SpoolEntry, SpoolStats } from '../../agent/src/spool.js';
 
 export interface SpoolFactoryOptions {
   /** The size bound in bytes of the entries' `bytes`. */
   maxBytes: number;
+  onSettled?: SettleListener;
 }
 
 export type MakeSpool = (options: SpoolFactoryOptions) => Spool | Promise<Spool>;
@@ -31,6 +32,9 @@ function appendMany(spool: Spool, count: number, size = 16, points = 3): SpoolEn
 
 const seqs = (entries: SpoolEntry[]): number[] => entries.map((e) => e.seq);
 
+/** The totals of stats(), without the per-reason breakdown (checked on its own). */
+const totals = ({ batches, bytes, droppedBatches, droppedPoints }: SpoolStats) => ({ batches, bytes, droppedBatches, droppedPoints });
+
 export function spoolContract(name: string, makeSpool: MakeSpool): void {
   describe(`Spool contract: ${name}`, () => {
     it('hands out strictly increasing sequence numbers, all positive', async () => {
@@ -51,7 +55,7 @@ export function spoolContract(name: string, makeSpool: MakeSpool): void {
     it('starts empty', async () => {
       const spool = await makeSpool({ maxBytes: ROOMY });
       expect(spool.pending(0, 10)).toEqual([]);
-      expect(spool.stats()).toEqual({ batches: 0, bytes: 0, droppedBatches: 0, droppedPoints: 0 });
+      expect(totals(spool.stats())).toEqual({ batches: 0, bytes: 0, droppedBatches: 0, droppedPoints: 0 });
     });
 
     it('returns pending entries oldest first, with their bytes and points unchanged', async () => {
@@ -98,7 +102,7 @@ export function spoolContract(name: string, makeSpool: MakeSpool): void {
     it('counts batches and bytes of what it holds', async () => {
       const spool = await makeSpool({ maxBytes: ROOMY });
       appendMany(spool, 3, 100);
-      expect(spool.stats()).toEqual({ batches: 3, bytes: 300, droppedBatches: 0, droppedPoints: 0 });
+      expect(totals(spool.stats())).toEqual({ batches: 3, bytes: 300, droppedBatches: 0, droppedPoints: 0 });
     });
 
     it('over the bound, drops the oldest entries and counts the batches and points dropped', async () => {
@@ -108,7 +112,7 @@ export function spoolContract(name: string, makeSpool: MakeSpool): void {
       const third = entry(spool, 40, 7);
       spool.append(third); // 120 bytes: the oldest goes
       expect(seqs(spool.pending(0, 10))).toEqual([first[1]!.seq, third.seq]);
-      expect(spool.stats()).toEqual({ batches: 2, bytes: 80, droppedBatches: 1, droppedPoints: 5 });
+      expect(totals(spool.stats())).toEqual({ batches: 2, bytes: 80, droppedBatches: 1, droppedPoints: 5 });
       expect(spool.ack(first[0]!.seq)).toBeUndefined();
     });
 
@@ -119,11 +123,11 @@ export function spoolContract(name: string, makeSpool: MakeSpool): void {
       const big = entry(spool, 60, 9);
       spool.append(big); // 160 -> drop 3 oldest (25 each) to reach 85
       expect(seqs(spool.pending(0, 10))).toEqual([small[3]!.seq, big.seq]);
-      expect(spool.stats()).toEqual({ batches: 2, bytes: 85, droppedBatches: 3, droppedPoints: 6 });
+      expect(totals(spool.stats())).toEqual({ batches: 2, bytes: 85, droppedBatches: 3, droppedPoints: 6 });
       const last = entry(spool, 30, 1);
       spool.append(last); // 115 -> drop the remaining small one
       expect(seqs(spool.pending(0, 10))).toEqual([big.seq, last.seq]);
-      expect(spool.stats()).toEqual({ batches: 2, bytes: 90, droppedBatches: 4, droppedPoints: 8 });
+      expect(totals(spool.stats())).toEqual({ batches: 2, bytes: 90, droppedBatches: 4, droppedPoints: 8 });
     });
 
     it('keeps the newest entry even when it alone exceeds the bound', async () => {
@@ -132,10 +136,10 @@ export function spoolContract(name: string, makeSpool: MakeSpool): void {
       const huge = entry(spool, 150, 11);
       spool.append(huge);
       expect(seqs(spool.pending(0, 10))).toEqual([huge.seq]);
-      expect(spool.stats()).toEqual({ batches: 1, bytes: 150, droppedBatches: 1, droppedPoints: 4 });
+      expect(totals(spool.stats())).toEqual({ batches: 1, bytes: 150, droppedBatches: 1, droppedPoints: 4 });
       expect(spool.ack(old!.seq)).toBeUndefined();
       expect(spool.ack(huge.seq)?.points).toBe(11);
-      expect(spool.stats()).toEqual({ batches: 0, bytes: 0, droppedBatches: 1, droppedPoints: 4 });
+      expect(totals(spool.stats())).toEqual({ batches: 0, bytes: 0, droppedBatches: 1, droppedPoints: 4 });
     });
 
     it('does not count acked entries as dropped, and acking frees room', async () => {
@@ -145,7 +149,36 @@ export function spoolContract(name: string, makeSpool: MakeSpool): void {
       const c = entry(spool, 50, 5);
       spool.append(c); // 100 bytes: fits because a was acked
       expect(seqs(spool.pending(0, 10))).toEqual([b!.seq, c.seq]);
-      expect(spool.stats()).toEqual({ batches: 2, bytes: 100, droppedBatches: 0, droppedPoints: 0 });
+      expect(totals(spool.stats())).toEqual({ batches: 2, bytes: 100, droppedBatches: 0, droppedPoints: 0 });
+    });
+    it('counts drops by reason: the size bound drops are `full`, and the totals are the sum', async () => {
+      const spool = await makeSpool({ maxBytes: 100 });
+      appendMany(spool, 3, 40, 6); // the first is dropped
+      const { droppedBy, droppedBatches, droppedPoints } = spool.stats();
+      expect(droppedBy).toEqual({
+        full: { batches: 1, points: 6 }, disk_full: { batches: 0, points: 0 }, io_error: { batches: 0, points: 0 }, corrupt: { batches: 0, points: 0 },
+      });
+      expect([droppedBatches, droppedPoints]).toEqual([1, 6]);
+    });
+
+    it('tells the settle listener about every ack and every drop, once each', async () => {
+      const settled: [number, Settlement][] = [];
+      const spool = await makeSpool({ maxBytes: 100, onSettled: (seq, how) => settled.push([seq, how]) });
+      const [a, b, c] = appendMany(spool, 3, 40); // a is dropped when c arrives
+      spool.ack(c!.seq);
+      spool.ack(c!.seq);
+      spool.ack(a!.seq);
+      expect(settled).toEqual([[a!.seq, 'full'], [c!.seq, 'acked']]);
+      expect(seqs(spool.pending(0, 10))).toEqual([b!.seq]);
+    });
+
+    it('close() is idempotent, keeps stats readable, and refuses later appends', async () => {
+      const spool = await makeSpool({ maxBytes: ROOMY });
+      appendMany(spool, 2, 10);
+      spool.close();
+      spool.close();
+      expect(totals(spool.stats())).toEqual({ batches: 2, bytes: 20, droppedBatches: 0, droppedPoints: 0 });
+      expect(() => spool.append(entry(spool))).toThrow(/closed/);
     });
   });
 }

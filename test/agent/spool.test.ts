@@ -3,11 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { MemorySpool } from '../../agent/src/spool.js';
 import { spoolContract } from './spool-contract.js';
 
-spoolContract('MemorySpool', ({ maxBytes }) => new MemorySpool(maxBytes));
+spoolContract('MemorySpool', ({ maxBytes, onSettled }) => new MemorySpool({ maxBytes, ...(onSettled ? { onSettled } : {}) }));
 
 describe('MemorySpool', () => {
   it('starts its sequence numbers at firstSeq', () => {
-    const spool = new MemorySpool(1024, 500);
+    const spool = new MemorySpool({ maxBytes: 1024, firstSeq: 500 });
     expect(spool.nextSeq()).toBe(500);
     expect(spool.nextSeq()).toBe(501);
   });
