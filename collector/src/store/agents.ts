@@ -42,8 +42,15 @@ export interface AgentStore {
   touch(agentId: string, update: { lastSeenAt: number; hostname?: string; agentVersion?: string }): void;
   /** Raises lastAckedSeq to seq (a lower seq, e.g. a replayed batch, leaves it). Throws `agent_unknown`. */
   setLastAckedSeq(agentId: string, seq: number): void;
-  /** Idempotent (keeps the first revocation time); authenticate fails from now on. Throws `agent_unknown`. */
+  /**
+   * Idempotent (keeps the first revocation time); authenticate fails from now on. The first revocation is also
+   * appended to the revocation log that revocationsAfter reads. Throws `agent_unknown`.
+   */
   revoke(agentId: string): void;
+  /** Position of the newest entry in the revocation log (0 when empty): where a watcher starts. */
+  revocationCursor(): number;
+  /** Agents revoked after `cursor` (in log order) and the cursor to pass next time. One indexed range query. */
+  revocationsAfter(cursor: number): { cursor: number; agentIds: string[] };
 }
 
 interface AgentRow {
@@ -112,7 +119,10 @@ function prepare(db: Db) {
        agent_version = coalesce(@agentVersion, agent_version) WHERE id = @id`,
     ),
     ack: db.prepare('UPDATE agents SET last_acked_seq = max(last_acked_seq, ?) WHERE id = ?'),
-    revoke: db.prepare('UPDATE agents SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?'),
+    revoke: db.prepare('UPDATE agents SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
+    logRevocation: db.prepare('INSERT INTO agent_revocations (agent_id, revoked_at) VALUES (?, ?)'),
+    newestRevocation: db.prepare('SELECT coalesce(max(seq), 0) FROM agent_revocations').pluck(),
+    revocationsAfter: db.prepare('SELECT seq, agent_id FROM agent_revocations WHERE seq > ? ORDER BY seq LIMIT 1000'),
   };
 }
 
@@ -169,8 +179,15 @@ export function createAgentStore(db: Db, now: () => number): AgentStore {
     list: (tenant) => ((tenant === undefined ? s.listAll.all() : s.listTenant.all(tenant)) as AgentRow[]).map(toAgent),
     touch: (agentId, update) => touch(s, agentId, update),
     setLastAckedSeq: (agentId, seq) => setLastAckedSeq(s, agentId, seq),
-    revoke: (agentId) => {
-      if (s.revoke.run(now(), agentId).changes === 0) throw unknown(agentId);
+    revoke: db.transaction((agentId: string) => {
+      const at = now();
+      if (s.revoke.run(at, agentId).changes === 1) s.logRevocation.run(agentId, at);
+      else if (!get(agentId)) throw unknown(agentId);
+    }),
+    revocationCursor: () => s.newestRevocation.get() as number,
+    revocationsAfter: (cursor) => {
+      const rows = s.revocationsAfter.all(cursor) as { seq: number; agent_id: string }[];
+      return { cursor: rows.at(-1)?.seq ?? cursor, agentIds: rows.map((r) => r.agent_id) };
     },
   };
 }

@@ -8,6 +8,7 @@ export type StoreErrorCode =
   | 'tenant_unknown'
   | 'token_unknown'
   | 'agent_unknown'
+  | 'api_key_unknown'
   | 'schema_too_new'; // the database was migrated by a newer collector; refusing to run on it
 
 export class StoreError extends Error {

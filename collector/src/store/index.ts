@@ -3,6 +3,7 @@
 // Contract: one Store per open connection; every method is synchronous and each write is its own transaction
 // (better-sqlite3), so several Store instances, in one process or several, may share a file. After close()
 // every method throws.
+import { createApiKeyStore, type ApiKeyStore } from './api-keys.js';
 import { createAgentStore, type AgentInfo, type AgentStore } from './agents.js';
 import { openDatabase } from './db.js';
 import { createTenantStore, type TenantStore } from './tenants.js';
@@ -16,6 +17,7 @@ export interface Store {
   readonly tenants: TenantStore;
   readonly tokens: TokenStore;
   readonly agents: AgentStore;
+  readonly apiKeys: ApiKeyStore;
   /**
    * Redeems the enrollment token and creates the agent in one IMMEDIATE transaction: a bad token creates no
    * agent, and an enrollment that fails (e.g. StoreError `invalid_argument` for bad agent info, thrown)
@@ -37,6 +39,7 @@ export function openStore(file: string, options: StoreOptions = {}): Store {
   const tenants = createTenantStore(db, now);
   const tokens = createTokenStore(db, now);
   const agents = createAgentStore(db, now);
+  const apiKeys = createApiKeyStore(db, now);
 
   const enrollTx = db.transaction((token: string, info: AgentInfo): EnrollResult => {
     const redeemed = tokens.redeem(token, { hostname: info.hostname });
@@ -50,6 +53,7 @@ export function openStore(file: string, options: StoreOptions = {}): Store {
     tenants,
     tokens,
     agents,
+    apiKeys,
     // Bad agent info is caught by agents.enroll after the redeem, inside the transaction, so the rollback (not
     // an up-front check) is what keeps the use; the tests rely on that path.
     enrollWithToken: (token, info) => enrollTx.immediate(token, info),
@@ -64,3 +68,4 @@ export { formatAgentCredential, parseAgentCredential } from './secrets.js';
 export type { Tenant, TenantStore } from './tenants.js';
 export type { RedeemContext, RedeemFailure, RedeemResult, TokenInfo, TokenStore } from './tokens.js';
 export type { Agent, AgentInfo, AgentStore } from './agents.js';
+export type { ApiKeyInfo, ApiKeyStore } from './api-keys.js';

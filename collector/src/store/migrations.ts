@@ -44,4 +44,23 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX agents_tenant ON agents(tenant);
   `,
+  // 2: a log of agent revocations, so a running collector learns of a revocation made by another process (the
+  // CLI) with one indexed query per poll: `seq` grows in commit order (writers are serialized), so "seq > last
+  // seen" misses nothing, which a timestamp cannot promise (a revocation stamped before a poll may commit after
+  // it). Admin API keys, stored as SHA-256 like every other secret.
+  `
+  CREATE TABLE agent_revocations (
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    agent_id   TEXT NOT NULL REFERENCES agents(id),
+    revoked_at INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE api_keys (
+    id          TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    secret_hash BLOB NOT NULL,
+    created_at  INTEGER NOT NULL,
+    revoked_at  INTEGER
+  ) STRICT;
+  `,
 ];

@@ -13,10 +13,12 @@ export const AGENT_ID_BYTES = 16;
 export const TOKEN_PREFIX = 'wpe_';
 export const CREDENTIAL_PREFIX = 'wpa_';
 export const AGENT_ID_PREFIX = 'ag_';
+export const API_KEY_PREFIX = 'wpk_';
 
 /** base64url of SECRET_BYTES bytes, without padding: 43 characters. */
 const SECRET_RE = /^[A-Za-z0-9_-]{43}$/;
 const TOKEN_RE = new RegExp(`^${TOKEN_PREFIX}([0-9a-f]{${TOKEN_ID_BYTES * 2}})_([A-Za-z0-9_-]{43})$`);
+const API_KEY_RE = new RegExp(`^${API_KEY_PREFIX}([0-9a-f]{${TOKEN_ID_BYTES * 2}})_([A-Za-z0-9_-]{43})$`);
 const AGENT_ID_RE = new RegExp(`^${AGENT_ID_PREFIX}[0-9a-f]{${AGENT_ID_BYTES * 2}}$`);
 const CREDENTIAL_RE = new RegExp(`^${CREDENTIAL_PREFIX}(${AGENT_ID_PREFIX}[0-9a-f]{${AGENT_ID_BYTES * 2}})\\.([A-Za-z0-9_-]{43})$`);
 const BEARER_RE = /^Bearer\s+/i;
@@ -85,4 +87,15 @@ export function parseAgentCredential(header: string): { agentId: string; secret:
   if (header.length > MAX_CREDENTIAL_HEADER_LENGTH) return null;
   const m = CREDENTIAL_RE.exec(header.trim().replace(BEARER_RE, ''));
   return m?.[1] !== undefined && m[2] !== undefined ? { agentId: m[1], secret: m[2] } : null;
+}
+
+/** Admin API key: `wpk_<16 hex id>_<43 base64url secret>`, shaped like an enrollment token and for the same reasons. */
+export function formatApiKey(id: string, secret: string): string {
+  return `${API_KEY_PREFIX}${id}_${secret}`;
+}
+
+export function parseApiKey(key: string): { id: string; secret: string } | null {
+  if (key.length > MAX_CREDENTIAL_HEADER_LENGTH) return null;
+  const m = API_KEY_RE.exec(key.trim());
+  return m?.[1] !== undefined && m[2] !== undefined ? { id: m[1], secret: m[2] } : null;
 }
