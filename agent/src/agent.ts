@@ -114,7 +114,7 @@ export function startAgent(options: AgentOptions): RunningAgent {
   const startedAt = Date.now();
   const spool = new MemorySpool();
   let produced = 0;
-  const link = new Link({ server: identity.server, credential: identity.credential, spool, log });
+  const link = new Link({ server: identity.server, credential: identity.credential, tls: identity.tls, spool, log });
   const batcher = createBatcher({
     onBatch: (samples: Sample[]) => {
       const seq = spool.nextSeq();

@@ -8,6 +8,7 @@ import type { Spool } from './spool.js';
 import type { Logger } from './log.js';
 import { AGENT_VERSION } from './version.js';
 import { realTimers, type Timers, type TimerHandle } from './timers.js';
+import { describeTlsFailure, pinnedTlsOptions, type TlsPin } from './tls.js';
 
 export const AGENT_WS_PATH = '/agent/v1';
 const BACKOFF_BASE_MS = 1_000;
@@ -39,6 +40,8 @@ export interface LinkOptions {
   /** Collector base URL (http(s)://host:port); the WebSocket URL is derived from it. */
   server: string;
   credential: string;
+  /** The collector's TLS pin (enroll --ca/--fingerprint), checked on every connect; https servers only. */
+  tls?: TlsPin;
   spool: Spool;
   log: Logger;
   timers?: Timers;
@@ -83,6 +86,8 @@ export class Link {
   };
 
   constructor(private readonly options: LinkOptions) {
+    // Never fall back to plain ws when a pin was configured: that would drop the check the operator asked for.
+    if (options.tls && !options.server.startsWith('https:')) throw new Error(`a TLS pin needs an https:// server, got ${options.server}`);
     this.timers = options.timers ?? realTimers;
     this.random = options.random ?? Math.random;
     this.now = options.now ?? Date.now;
@@ -119,6 +124,8 @@ export class Link {
       handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
       maxPayload: MAX_PAYLOAD_BYTES,
       perMessageDeflate: false,
+      // ws hands these to tls.connect for wss://; a fresh connection each time, so no resumed session skips them.
+      ...pinnedTlsOptions(this.options.tls),
     });
     this.socket = socket;
     socket.binaryType = 'nodebuffer';
@@ -136,8 +143,12 @@ export class Link {
       socket.terminate();
     });
     socket.on('error', (error) => {
-      if (!refused) this.state.lastError = error.message;
-      log.debug('link: socket error', { err: error.message });
+      // A refused certificate (pin mismatch after a collector's certificate rotation) is retried with backoff like
+      // any other failure, and shown in status and the log, so the operator sees why and can re-enroll.
+      const tlsFailure = describeTlsFailure(error, this.options.tls);
+      if (!refused) this.state.lastError = tlsFailure ?? error.message;
+      if (tlsFailure) log.warn(`link: ${tlsFailure}`);
+      else log.debug('link: socket error', { err: error.message });
     });
     socket.on('close', (code, reason) => this.onClose(code, reason.toString()));
   }

@@ -4,6 +4,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync, chmodSync, existsSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, win32 } from 'node:path';
+import { parseFingerprint, type TlsPin } from './tls.js';
 
 export const IDENTITY_FILE = 'identity.json';
 export const STATUS_FILE = 'status.json';
@@ -16,6 +17,8 @@ export interface Identity {
   /** `Bearer` credential for the WebSocket upgrade. Secret: never logged, never printed. */
   credential: string;
   enrolledAt: string;
+  /** The collector's TLS pin from `enroll --ca/--fingerprint` (https servers only); absent: the system store. */
+  tls?: TlsPin;
 }
 
 export class StateError extends Error {}
@@ -60,6 +63,21 @@ export function readJson<T>(file: string): T | undefined {
   }
 }
 
+/** A damaged pin must fail loudly: read as "no pin", it would silently fall back to the system store. */
+function checkPin(identity: Identity): string | undefined {
+  const pin = identity.tls as unknown;
+  if (pin === undefined) return undefined;
+  if (typeof pin !== 'object' || pin === null) return 'tls: expected an object';
+  const { ca, fingerprint } = pin as Record<string, unknown>;
+  if (ca === undefined && fingerprint === undefined) return 'tls: neither ca nor fingerprint';
+  if (ca !== undefined && (typeof ca !== 'string' || !ca.includes('-----BEGIN CERTIFICATE-----'))) return 'tls.ca: expected PEM certificates';
+  if (fingerprint !== undefined && (typeof fingerprint !== 'string' || parseFingerprint(fingerprint) !== fingerprint)) {
+    return 'tls.fingerprint: expected a SHA-256 fingerprint AA:BB:…';
+  }
+  if (!identity.server.startsWith('https:')) return 'tls: a pin needs an https:// server';
+  return undefined;
+}
+
 export function loadIdentity(dir: string): Identity | undefined {
   const identity = readJson<Identity | null>(join(dir, IDENTITY_FILE));
   if (identity === undefined) return undefined;
@@ -68,6 +86,8 @@ export function loadIdentity(dir: string): Identity | undefined {
   if (!(identity?.server && identity.agentId && identity.credential && identity.tenant)) {
     throw new StateError(`${join(dir, IDENTITY_FILE)}: incomplete identity; enroll again`);
   }
+  const pinError = checkPin(identity);
+  if (pinError) throw new StateError(`${join(dir, IDENTITY_FILE)}: ${pinError}; enroll again`);
   return identity;
 }
 
