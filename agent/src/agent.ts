@@ -1,11 +1,19 @@
 // The running agent: probes -> scheduler -> batcher -> spool -> link. Also reports its own health (the `agent`
 // measurement) and keeps status.json current for `watchpost-agent status`.
+//
+// Durability: each probe run's samples are encoded and fsynced into the disk spool as soon as the run completes
+// (onSamples flushes the batcher), before anything is sent. What a crash or power cut can still lose: samples of a
+// run that has not completed (they do not exist yet), the self-report being built, and, only if the spool
+// directory could not be opened (the memory fallback, logged as an error and shown in status), everything
+// unacked.
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createScheduler, probeStatsSamples, completeSamples, type Schedule } from './scheduler.js';
 import { createBatcher } from './batcher.js';
 import { encodeBatch } from './encode.js';
-import { MemorySpool, type Spool } from './spool.js';
+import { DEFAULT_MEMORY_SPOOL_BYTES, DROP_REASONS, MemorySpool, type DropReason, type SettleListener, type Spool } from './spool.js';
+import { DEFAULT_SPOOL_MAX_BYTES, DiskSpool } from './disk-spool.js';
+import { AckCheckpoints } from './ack-checkpoints.js';
 import { Link, type LinkState } from './link.js';
 import { probes as registry } from './probes/index.js';
 import { execRunner } from './runner.js';
@@ -17,8 +25,32 @@ import { AGENT_VERSION } from './version.js';
 /** How often the agent reports its own health and refreshes status.json. */
 const SELF_REPORT_MS = 60_000;
 const STATUS_WRITE_MS = 5_000;
-/** At stop, how long to wait for the collector to ack what is still spooled (the memory spool dies with us). */
-const DRAIN_MS = 3_000;
+/** At stop, how long to wait for the collector to ack what is still spooled: a courtesy (fresher data now instead
+ *  of at the next start), since the disk spool keeps what is unacked. */
+const DRAIN_MS = 2_000;
+/** The spool's directory under the state directory. */
+export const SPOOL_DIR = 'spool';
+
+export type SpoolKind = 'disk' | 'memory';
+interface OpenedSpool {
+  spool: Spool;
+  kind: SpoolKind;
+  /** Why the disk spool could not be used (memory fallback), else null. */
+  error: string | null;
+}
+
+/** The disk spool in <stateDir>/spool, or, if that directory cannot be used, a memory spool so that the agent
+ *  still reports (losing what is unacked at exit), with the reason logged as an error and kept for status. */
+export function openSpool(stateDir: string, maxBytes: number, log: Logger, onSettled: SettleListener): OpenedSpool {
+  const dir = join(stateDir, SPOOL_DIR);
+  try {
+    return { spool: DiskSpool.open(dir, { maxBytes, log, onSettled }), kind: 'disk', error: null };
+  } catch (error) {
+    const reason = `${dir}: ${(error as Error).message}`;
+    log.error('agent: cannot open the disk spool; spooling in memory (unacked data is lost at exit)', { err: reason });
+    return { spool: new MemorySpool({ maxBytes: Math.min(maxBytes, DEFAULT_MEMORY_SPOOL_BYTES), onSettled }), kind: 'memory', error: reason };
+  }
+}
 
 async function drain(spool: Spool, link: LinkState, budgetMs: number): Promise<void> {
   const deadline = Date.now() + budgetMs;
@@ -33,6 +65,8 @@ export interface AgentOptions {
   log: Logger;
   /** Overrides every probe's schedule (`run --every 30s`). */
   everyMs?: number;
+  /** The spool's size bound (`run --spool-max-size`), default DEFAULT_SPOOL_MAX_BYTES. */
+  spoolMaxBytes?: number;
 }
 
 export interface AgentCounters {
@@ -40,6 +74,8 @@ export interface AgentCounters {
   pointsAcked: number;
   pointsDropped: number;
   pointsRejected: number;
+  /** pointsDropped by reason (spool full, disk full, other I/O error, damaged on disk). */
+  pointsDroppedBy: Record<DropReason, number>;
 }
 
 export interface AgentStatus {
@@ -55,14 +91,15 @@ export interface AgentStatus {
   lastAckAt: string | null;
   lastError: string | null;
   nextRetryAt: string | null;
-  spool: { batches: number; bytes: number };
+  spool: { batches: number; bytes: number; kind: SpoolKind; error: string | null };
   counters: AgentCounters;
 }
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
-export function statusOf(identity: Identity, link: LinkState, spool: Spool, produced: number, startedAt: number): AgentStatus {
-  const s = spool.stats();
+export function statusOf(identity: Identity, link: LinkState, opened: OpenedSpool, produced: number, startedAt: number): AgentStatus {
+  const s = opened.spool.stats();
+  const pointsDroppedBy = Object.fromEntries(DROP_REASONS.map((r) => [r, s.droppedBy[r].points])) as Record<DropReason, number>;
   return {
     agentId: identity.agentId,
     tenant: identity.tenant,
@@ -76,8 +113,8 @@ export function statusOf(identity: Identity, link: LinkState, spool: Spool, prod
     lastAckAt: iso(link.lastAckAt),
     lastError: link.lastError,
     nextRetryAt: link.connected ? null : iso(link.nextRetryAt),
-    spool: { batches: s.batches, bytes: s.bytes },
-    counters: { pointsProduced: produced, pointsAcked: link.pointsAcked, pointsDropped: s.droppedPoints, pointsRejected: link.pointsRejected },
+    spool: { batches: s.batches, bytes: s.bytes, kind: opened.kind, error: opened.error },
+    counters: { pointsProduced: produced, pointsAcked: link.pointsAcked, pointsDropped: s.droppedPoints, pointsRejected: link.pointsRejected, pointsDroppedBy },
   };
 }
 
@@ -89,11 +126,13 @@ export function selfSample(status: AgentStatus): SampleDraft {
     tags: { version: status.version },
     fields: {
       connected: status.connected,
+      spool_on_disk: status.spool.kind === 'disk',
       spool_batches: int(status.spool.batches),
       spool_bytes: int(status.spool.bytes),
       points_produced: int(status.counters.pointsProduced),
       points_acked: int(status.counters.pointsAcked),
       points_dropped: int(status.counters.pointsDropped),
+      ...Object.fromEntries(DROP_REASONS.map((r) => [`points_dropped_${r}`, int(status.counters.pointsDroppedBy[r])])),
       points_rejected: int(status.counters.pointsRejected),
       rss_bytes: int(process.memoryUsage.rss()),
       cpu_user_seconds: usage.userCPUTime / 1e6,
@@ -112,7 +151,10 @@ export function startAgent(options: AgentOptions): RunningAgent {
   const { identity, log } = options;
   const host = hostname();
   const startedAt = Date.now();
-  const spool = new MemorySpool();
+  // Checkpoints that advance only when their batch is settled; the event-log probe (issue #4) registers here.
+  const checkpoints = new AckCheckpoints((key, error) => log.error('agent: checkpoint commit failed', { key, err: (error as Error).message }));
+  const opened = openSpool(options.stateDir, options.spoolMaxBytes ?? DEFAULT_SPOOL_MAX_BYTES, log, (seq, how) => checkpoints.settle(seq, how));
+  const spool = opened.spool;
   let produced = 0;
   const link = new Link({ server: identity.server, credential: identity.credential, tls: identity.tls, spool, log });
   const batcher = createBatcher({
@@ -133,9 +175,13 @@ export function startAgent(options: AgentOptions): RunningAgent {
     tenant: identity.tenant,
     runner: execRunner,
     log: withPrefix(log, 'scheduler'),
-    onSamples: (_probe, samples) => batcher.add(samples),
+    // Flushed at once: a completed run's samples go to the disk spool now, not after the batcher's delay.
+    onSamples: (_probe, samples) => {
+      batcher.add(samples);
+      batcher.flush();
+    },
   });
-  const status = () => statusOf(identity, link.state, spool, produced, startedAt);
+  const status = () => statusOf(identity, link.state, opened, produced, startedAt);
   const writeStatus = () => {
     try {
       writeJsonAtomic(join(options.stateDir, STATUS_FILE), status(), 0o644);
@@ -146,6 +192,7 @@ export function startAgent(options: AgentOptions): RunningAgent {
   const selfReport = () => {
     const drafts = [selfSample(status()), ...probeStatsSamples(scheduler.stats())];
     batcher.add(completeSamples(drafts, host, identity.tenant, Date.now()));
+    batcher.flush();
   };
   const timers = [setInterval(writeStatus, STATUS_WRITE_MS), setInterval(selfReport, options.everyMs ?? SELF_REPORT_MS)];
   link.start();
@@ -157,9 +204,10 @@ export function startAgent(options: AgentOptions): RunningAgent {
     async stop() {
       for (const t of timers) clearInterval(t);
       await scheduler.stop();
-      batcher.flush();
+      batcher.close();
       await drain(spool, link.state, DRAIN_MS);
       await link.stop();
+      spool.close(); // what is unacked stays on disk for the next start
       writeStatus();
     },
   };

@@ -1,12 +1,16 @@
 // watchpost-agent run: collect and report until SIGINT/SIGTERM.
 import { UsageError } from '../errors.js';
 import { parseDuration } from '../duration.js';
+import { parseSize } from '../size.js';
 import { createLogger, type LogLevel } from '../log.js';
 import { loadIdentity, resolveStateDir } from '../state.js';
 import { startAgent } from '../agent.js';
 import { STATE_DIR_OPTION, type Command } from './command.js';
 
 const MIN_EVERY_MS = 1_000;
+/** Smaller than this, a spool would drop batches in normal operation (a minute of batches is tens of KiB, but
+ *  an hour's outage must fit). */
+const MIN_SPOOL_BYTES = 1024 * 1024;
 const LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
 
 function everyFlag(text: string): number {
@@ -17,14 +21,29 @@ function everyFlag(text: string): number {
   }
 }
 
+/** --spool-max-size, else WATCHPOST_SPOOL_MAX_BYTES, else the spool's default (undefined). */
+function spoolMaxBytes(flag: string | undefined, env = process.env.WATCHPOST_SPOOL_MAX_BYTES): number | undefined {
+  const [text, source] = flag !== undefined ? [flag, '--spool-max-size'] : [env, 'WATCHPOST_SPOOL_MAX_BYTES'];
+  if (text === undefined) return undefined;
+  let bytes: number;
+  try {
+    bytes = parseSize(text);
+  } catch (error) {
+    throw new UsageError(`${source}: ${(error as Error).message}`);
+  }
+  if (bytes < MIN_SPOOL_BYTES) throw new UsageError(`${source} must be at least 1MiB, got "${text}"`);
+  return bytes;
+}
+
 export const run: Command = {
-  usage: '[--state-dir DIR] [--every DURATION] [--log-level LEVEL]',
+  usage: '[--state-dir DIR] [--every DURATION] [--spool-max-size SIZE] [--log-level LEVEL]',
   summary: 'run: collect on schedule and report to the collector',
-  options: { ...STATE_DIR_OPTION, every: { type: 'string' }, 'log-level': { type: 'string' } },
+  options: { ...STATE_DIR_OPTION, every: { type: 'string' }, 'spool-max-size': { type: 'string' }, 'log-level': { type: 'string' } },
   async run({ values, positionals }) {
     if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
     const everyMs = typeof values.every === 'string' ? everyFlag(values.every) : undefined;
     if (everyMs !== undefined && everyMs < MIN_EVERY_MS) throw new UsageError(`--every must be at least 1s, got "${values.every}"`);
+    const spoolBytes = spoolMaxBytes(values['spool-max-size'] as string | undefined);
     const level = (values['log-level'] ?? process.env.WATCHPOST_LOG_LEVEL ?? 'info') as LogLevel;
     if (!LEVELS.includes(level)) throw new UsageError(`--log-level: expected one of ${LEVELS.join(', ')}, got "${level}"`);
     const dir = resolveStateDir(values['state-dir'] as string | undefined);
@@ -34,7 +53,7 @@ export const run: Command = {
       return 1;
     }
     const log = createLogger({ level });
-    const agent = startAgent({ identity, stateDir: dir, log, ...(everyMs ? { everyMs } : {}) });
+    const agent = startAgent({ identity, stateDir: dir, log, ...(everyMs ? { everyMs } : {}), ...(spoolBytes ? { spoolMaxBytes: spoolBytes } : {}) });
     await new Promise<void>((resolve) => {
       process.once('SIGINT', () => resolve());
       process.once('SIGTERM', () => resolve());

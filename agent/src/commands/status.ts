@@ -44,9 +44,12 @@ function describe(r: StatusReport): string {
     const link = s.connected ? 'connected' : `disconnected${s.nextRetryAt ? `, retrying at ${s.nextRetryAt}` : ''}`;
     lines.push(`link: ${link}${s.lastError ? ` (last error: ${s.lastError})` : ''}`);
     lines.push(`last ack: ${s.lastAckAt ?? 'never'}`);
-    lines.push(`spool: ${s.spool.batches} batches, ${s.spool.bytes} bytes`);
+    // status.json may come from an older agent without the spool kind and the drop breakdown.
+    const where = s.spool.kind === 'memory' ? ` IN MEMORY (disk spool unusable: ${s.spool.error ?? 'unknown'})` : s.spool.kind ? ' on disk' : '';
+    lines.push(`spool${where}: ${s.spool.batches} batches, ${s.spool.bytes} bytes`);
     const c = s.counters;
-    lines.push(`points: produced ${c.pointsProduced}, acked ${c.pointsAcked}, dropped ${c.pointsDropped}, rejected ${c.pointsRejected}`);
+    const by = c.pointsDroppedBy ? Object.entries(c.pointsDroppedBy).filter(([, n]) => n > 0).map(([reason, n]) => `${reason} ${n}`) : [];
+    lines.push(`points: produced ${c.pointsProduced}, acked ${c.pointsAcked}, dropped ${c.pointsDropped}${by.length ? ` (${by.join(', ')})` : ''}, rejected ${c.pointsRejected}`);
   }
   return lines.join('\n') + '\n';
 }
