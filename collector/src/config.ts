@@ -23,7 +23,10 @@ export const ConfigSchema = Type.Object(
       default: './watchpost-data',
     }),
     adminKey: Type.String({
-      description: 'bearer key for the HTTP API; empty disables the API (every call answers 401)',
+      description:
+        'bootstrap bearer key for the HTTP API, or its SHA-256 as "sha256:<64 hex>" so the file holds no plaintext; empty: only keys from `api-key create`',
+      // A value that starts with "sha256:" must be a whole digest, so a typo cannot become a plaintext key.
+      pattern: '^(sha256:[0-9a-fA-F]{64}|(?!sha256:).*)$',
       default: '',
     }),
     logLevel: Type.Union(
@@ -45,6 +48,49 @@ export const ConfigSchema = Type.Object(
       {
         maxPayloadBytes: Type.Integer({ description: 'largest WebSocket frame accepted from an agent', minimum: 1024, maximum: 64 * 1024 * 1024, default: 1024 * 1024 }),
         heartbeat: Duration('WebSocket ping interval; an agent that misses a pong is disconnected', '30s'),
+        allowPlainRemote: Type.Boolean({
+          description: 'allow plain ws/http on a non-loopback listen address (only behind a TLS-terminating proxy)',
+          default: false,
+        }),
+        framesPerSecond: Type.Number({ description: 'frames per second one agent may send, on average', exclusiveMinimum: 0, default: 20 }),
+        frameBurst: Type.Integer({ description: 'frames one agent may send at once above that rate before it is closed (1008)', minimum: 1, default: 200 }),
+        bytesPerSecond: Type.Integer({ description: 'bytes per second one agent may send, on average', minimum: 1, default: 2 * 1024 * 1024 }),
+        byteBurst: Type.Integer({
+          description: 'bytes one agent may send at once above that rate (raised to maxPayloadBytes if lower)',
+          minimum: 1,
+          default: 16 * 1024 * 1024,
+        }),
+      },
+      { default: {} },
+    ),
+    limits: Type.Object(
+      {
+        ipAttemptsPerSecond: Type.Number({
+          description: 'WebSocket upgrades plus enrollments per second from one source IP, on average',
+          exclusiveMinimum: 0,
+          default: 5,
+        }),
+        ipAttemptBurst: Type.Integer({ description: 'upgrades plus enrollments one source IP may make at once (then 429)', minimum: 1, default: 100 }),
+        ipMaxPendingConnections: Type.Integer({
+          description: 'open connections per source IP that have not (yet) authenticated as an agent; more are cut at once',
+          minimum: 1,
+          default: 64,
+        }),
+      },
+      { default: {} },
+    ),
+    http: Type.Object(
+      {
+        headersTimeout: Duration('longest time a client may take to send its request headers', '10s'),
+        requestTimeout: Duration('longest time a client may take to send a whole request', '30s'),
+        keepAliveTimeout: Duration('how long an idle keep-alive connection stays open', '5s'),
+      },
+      { default: {} },
+    ),
+    tls: Type.Object(
+      {
+        cert: Type.String({ description: 'PEM certificate (chain) file; with tls.key, serves https and wss', default: '' }),
+        key: Type.String({ description: 'PEM private key file for tls.cert', default: '' }),
       },
       { default: {} },
     ),
@@ -93,7 +139,8 @@ function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
     const value = env[name];
     if (value === undefined || value === '') continue;
     const isNumber = key.schema.type === 'integer' || key.schema.type === 'number';
-    setPath(raw, key.path, isNumber && /^-?[0-9.]+$/.test(value) ? Number(value) : value);
+    const isBoolean = key.schema.type === 'boolean' && (value === 'true' || value === 'false');
+    setPath(raw, key.path, isNumber && /^-?[0-9.]+$/.test(value) ? Number(value) : isBoolean ? value === 'true' : value);
   }
 }
 
@@ -130,7 +177,12 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } =
     const source = env[envName(key)] ? ` (from ${envName(key)})` : options.file ? ` (in ${options.file})` : '';
     throw new ConfigError(`${key}: ${first.message}${source}`);
   }
-  return withDefaults as Config;
+  const config = withDefaults as Config;
+  if (Boolean(config.tls.cert) !== Boolean(config.tls.key)) {
+    const missing = config.tls.cert ? 'tls.key' : 'tls.cert';
+    throw new ConfigError(`${missing}: required when ${missing === 'tls.key' ? 'tls.cert' : 'tls.key'} is set`);
+  }
+  return config;
 }
 
 /** Splits "host:port" (IPv6 in brackets). */

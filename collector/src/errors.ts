@@ -10,7 +10,10 @@ export type RejectionReason =
   | 'hello_timeout' // no Hello within HELLO_TIMEOUT_MS
   | 'bad_sample' // a sample refused by the line-protocol mapping (counted per sample)
   | 'influx_rejected' // InfluxDB refused points for good (400: type conflict and the like)
-  | 'replaced'; // the same agent connected again; the older connection is closed
+  | 'replaced' // the same agent connected again; the older connection is closed
+  | 'revoked' // the agent's credential was revoked while it was connected
+  | 'rate_limited' // too many upgrades/enrollments from one IP (429), or too many frames/bytes from one agent (1008)
+  | 'connection_limit'; // too many unauthenticated connections open from one IP; the newest is cut
 
 /** WebSocket close codes (RFC 6455 section 7.4; 4000-4999 are ours). */
 export const CLOSE = {
@@ -43,6 +46,9 @@ export const httpErrors = {
   unauthorized: () => new HttpError(401, 'unauthorized', 'missing or invalid bearer key'),
   apiDisabled: () => new HttpError(401, 'api_disabled', 'the API is disabled: set adminKey (WATCHPOST_ADMIN_KEY)'),
   enrollRefused: (reason: string) => new HttpError(403, `token_${reason}`, `enrollment token refused: ${reason.replace('_', ' ')}`),
+  agentUnknown: (agentId: string) => new HttpError(404, 'agent_unknown', `unknown agent: ${agentId}`),
+  rateLimited: (retryAfterSeconds: number) =>
+    new HttpError(429, 'rate_limited', `too many requests from this address; retry in ${retryAfterSeconds} s`),
 };
 
 /** Bad command-line input: the CLI prints it with the usage line and exits 2. */

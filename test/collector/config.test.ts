@@ -37,10 +37,23 @@ describe('collector config', () => {
     ['listen: nowhere\n', 'listen:'],
     ['- a list\n', 'expected a mapping'],
     ['key: [unclosed\n', 'not valid YAML'],
+    ['adminKey: "sha256:abc"\n', 'adminKey:'],
+    ['tls:\n  cert: /etc/ssl/c.pem\n', 'tls.key: required when tls.cert is set'],
+    ['tls:\n  key: /etc/ssl/k.pem\n', 'tls.cert: required when tls.key is set'],
+    ['agents:\n  framesPerSecond: 0\n', 'agents.framesPerSecond:'],
+    ['http:\n  headersTimeout: soon\n', 'http.headersTimeout:'],
   ])('names the key of a bad value: %j', (yaml, message) => {
     const path = file(`bad-${Math.random()}.yaml`, yaml);
     expect(() => loadConfig({ file: path, env: {} })).toThrow(ConfigError);
     expect(() => loadConfig({ file: path, env: {} })).toThrow(message);
+  });
+
+  it('reads booleans and the hashed admin key from the environment', () => {
+    const hashed = 'sha256:' + 'ab'.repeat(32);
+    expect(loadConfig({ env: { WATCHPOST_AGENTS_ALLOW_PLAIN_REMOTE: 'true', WATCHPOST_ADMIN_KEY: hashed } })).toMatchObject({
+      adminKey: hashed,
+      agents: { allowPlainRemote: true },
+    });
   });
 
   it('names the environment variable when a bad value came from it', () => {

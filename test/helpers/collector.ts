@@ -1,11 +1,14 @@
 // A real collector app (real SQLite store in a temp dir, real HTTP/WebSocket server on a loopback port) around
 // the point sink a test chooses.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { Writable } from 'node:stream';
 import { afterAll, beforeAll } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp, type CollectorApp } from '../../collector/src/app.js';
 import { loadConfig, type Config } from '../../collector/src/config.js';
+import { loadTlsMaterial } from '../../collector/src/tls.js';
 import { formatAgentCredential, openStore, type Store } from '../../collector/src/store/index.js';
 import type { PointSink } from '../../collector/src/ingest.js';
 import type { WriteResult } from '../../collector/src/influx-writer-contract.js';
@@ -16,7 +19,12 @@ export const ADMIN_KEY = 'test-admin-key-0123456789';
 export interface TestCollector extends CollectorApp {
   store: Store;
   config: Config;
-  /** http://127.0.0.1:PORT */
+  /** The data directory (watchpost.db): CLI subprocesses pointed at it act on this collector's store. */
+  dataDir: string;
+  port: number;
+  /** With tls: the self-signed certificate, for clients to trust. */
+  caPem?: string;
+  /** http://127.0.0.1:PORT (https with tls) */
   baseUrl: string;
   wsUrl: string;
   enroll(tenant?: string): { agentId: string; credential: string };
@@ -36,21 +44,51 @@ export class RecordingSink implements PointSink {
   }
 }
 
-export async function startCollector(options: { sink: PointSink & { status(): SinkStatus }; env?: Record<string, string> }): Promise<TestCollector> {
+/**
+ * A self-signed certificate for 127.0.0.1 and localhost, made by openssl at test time in `dir`. Returns the file
+ * paths and the certificate PEM (for clients to trust as their CA).
+ */
+export function selfSignedCert(dir: string, name = 'server'): { cert: string; key: string; pem: string } {
+  const cert = join(dir, `${name}.crt`);
+  const key = join(dir, `${name}.key`);
+  execFileSync('openssl', [
+    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
+    '-keyout', key, '-out', cert, '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
+  ], { stdio: 'ignore' });
+  return { cert, key, pem: readFileSync(cert, 'utf8') };
+}
+
+export interface StartOptions {
+  sink: PointSink & { status(): SinkStatus };
+  env?: Record<string, string>;
+  /** Serve https/wss with a fresh self-signed certificate (TestCollector.caPem trusts it). */
+  tls?: boolean;
+  /** Receives the collector's log lines (pino JSON, level debug) instead of silence. */
+  logStream?: Writable;
+}
+
+export async function startCollector(options: StartOptions): Promise<TestCollector> {
   const dir = mkdtempSync(join(tmpdir(), 'wp-collector-'));
-  const config = loadConfig({ env: { WATCHPOST_DATA_DIR: dir, WATCHPOST_ADMIN_KEY: ADMIN_KEY, WATCHPOST_LOG_LEVEL: 'silent', ...options.env } });
+  const certs = options.tls ? selfSignedCert(dir) : undefined;
+  const tlsEnv: Record<string, string> = certs ? { WATCHPOST_TLS_CERT: certs.cert, WATCHPOST_TLS_KEY: certs.key } : {};
+  const config = loadConfig({ env: { WATCHPOST_DATA_DIR: dir, WATCHPOST_ADMIN_KEY: ADMIN_KEY, WATCHPOST_LOG_LEVEL: 'silent', ...tlsEnv, ...options.env } });
   const store = openStore(join(dir, 'watchpost.db'));
-  const built = await buildApp({ config, store, sink: options.sink });
+  const logger = options.logStream ? { level: 'debug', stream: options.logStream } : undefined;
+  const built = await buildApp({ config, store, sink: options.sink, tls: loadTlsMaterial(config.tls), logger });
   await built.app.listen({ host: '127.0.0.1', port: 0 });
   const address = built.app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   if (!store.tenants.get('acme')) store.tenants.add({ id: 'acme', name: 'Acme Ltd' });
+  const scheme = certs ? 's' : '';
   return {
     ...built,
     store,
     config,
-    baseUrl: `http://127.0.0.1:${port}`,
-    wsUrl: `ws://127.0.0.1:${port}/agent/v1`,
+    dataDir: dir,
+    port,
+    caPem: certs?.pem,
+    baseUrl: `http${scheme}://127.0.0.1:${port}`,
+    wsUrl: `ws${scheme}://127.0.0.1:${port}/agent/v1`,
     enroll(tenant = 'acme') {
       const { token } = store.tokens.create({ tenant, expiresAt: Date.now() + 60_000, uses: 1 });
       const result = store.enrollWithToken(token, { hostname: 'test-host', os: 'linux', arch: 'x64', agentVersion: 'test' });

@@ -5,6 +5,8 @@ import { buildApp } from '../app.js';
 import { createInfluxWriter } from '../influx-writer.js';
 import { parseDuration } from '../duration.js';
 import { parseListen } from '../config.js';
+import { loadTlsMaterial } from '../tls.js';
+import { checkListenPolicy } from '../listen-policy.js';
 
 export const serve: Command = {
   usage: '[--config FILE]',
@@ -13,6 +15,9 @@ export const serve: Command = {
   async run(input) {
     const config = configFrom(input);
     const { host, port } = parseListen(config.listen);
+    // Both throw ConfigError naming the key (exit 2) before anything is opened.
+    const tls = loadTlsMaterial(config.tls);
+    const plainWarning = checkListenPolicy({ host, tls: tls !== null, allowPlainRemote: config.agents.allowPlainRemote });
     const store = openStoreFor(config);
     const writer = createInfluxWriter({
       url: config.influx.url,
@@ -21,8 +26,9 @@ export const serve: Command = {
       batchSize: config.influx.batchSize,
       flushIntervalMs: parseDuration(config.influx.flushInterval),
     });
-    const { app } = await buildApp({ config, store, sink: writer });
+    const { app } = await buildApp({ config, store, sink: writer, tls });
     writer.setLogger?.(app.log);
+    if (plainWarning) app.log.warn(plainWarning);
     // InfluxDB may be down at start: the collector still starts, /healthz says why, and nothing is acked.
     await writer.ensureDatabase().catch(async (error: Error) => {
       app.log.warn({ err: error.message }, 'InfluxDB not ready at start; acking nothing until it is');
