@@ -1,8 +1,14 @@
 // One agent's WebSocket conversation, after authentication: Hello -> Welcome, then batches -> InfluxDB -> acks.
 // The contract with the agent (at-least-once): a batch is acked only after InfluxDB accepted its points; a batch
-// that cannot be stored now is answered with Error{UNAVAILABLE} and stays with the agent, which resends it. A
-// replayed batch is written again rather than skipped by sequence number: the agent timestamps its points, so the
-// rewrite is harmless, and skipping would lose a batch whose earlier write failed after a later one succeeded.
+// that cannot be stored now is answered with Error{UNAVAILABLE} and stays with the agent, which resends it.
+//
+// Sequence numbers are observed, never used to drop a batch. A replay (seq at or below the agent's last ack), a
+// seq that goes backwards within the connection, or a seq repeated while its first copy is still being written
+// is logged at debug and then written and acked like any batch, because:
+//  1. acks are per seq, not cumulative: with several batches in flight, seq 5 can fail (UNAVAILABLE) while seq 6
+//     is stored and acked, so "5 <= last acked 6" does not mean 5 is stored; skipping it would lose it;
+//  2. an agent that lost its spool or restarted its counter sends low seqs that are new data;
+//  3. the rewrite is harmless: the agent timestamps its points, so InfluxDB overwrites the same points.
 import type { WebSocket, RawData } from 'ws';
 import type { FastifyBaseLogger } from 'fastify';
 import { wire, PROTOCOL_VERSION, type watchpost } from '../../proto/index.js';
@@ -10,6 +16,7 @@ import { CLOSE, type RejectionReason } from './errors.js';
 import type { CollectorMetrics } from './metrics.js';
 import type { AgentRecord, IngestDeps } from './ingest.js';
 import { ingestBatch } from './ingest.js';
+import { createTokenBucket, type BucketRule, type TokenBucket } from './token-bucket.js';
 
 /** Versions this collector accepts: the current one and the previous one (agents upgrade slowly). */
 export const ACCEPTED_VERSIONS: ReadonlySet<number> = new Set([PROTOCOL_VERSION, PROTOCOL_VERSION - 1].filter((v) => v > 0));
@@ -21,6 +28,10 @@ export interface SessionDeps extends IngestDeps {
   log: FastifyBaseLogger;
   metrics: CollectorMetrics;
   heartbeatMs: number;
+  /** Per-connection limits on what the agent sends; exceeding either closes with 1008 "rate limit". */
+  limits: { frames: BucketRule; bytes: BucketRule };
+  /** Checked at Hello, so an agent revoked between its upgrade and its Hello never becomes live. */
+  isRevoked(agentId: string): boolean;
   /** Called once the agent said Hello (the session is live) and when the socket closes. */
   onOpen(session: AgentSession): void;
   onClose(session: AgentSession): void;
@@ -29,13 +40,22 @@ export interface SessionDeps extends IngestDeps {
 export class AgentSession {
   private hello = false;
   private alive = true;
+  private closing = false;
   private readonly timers: NodeJS.Timeout[] = [];
+  private readonly frameBucket: TokenBucket;
+  private readonly byteBucket: TokenBucket;
+  /** Highest seq received and acked on this connection, and how many copies of each seq are being written. */
+  private highestReceived = 0;
+  private highestAcked = 0;
+  private readonly inFlight = new Map<number, number>();
 
   constructor(
     readonly socket: WebSocket,
     readonly agent: AgentRecord,
     private readonly deps: SessionDeps,
   ) {
+    this.frameBucket = createTokenBucket(deps.limits.frames);
+    this.byteBucket = createTokenBucket(deps.limits.bytes);
     socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     socket.on('pong', () => (this.alive = true));
     socket.on('close', () => this.onSocketClose());
@@ -45,13 +65,16 @@ export class AgentSession {
   }
 
   /** Closes with a code and a reason the agent can log; counts and logs the rejection. */
-  reject(reason: RejectionReason, code: number, message: string): void {
+  reject(reason: RejectionReason, code: number, message: string, detail: Record<string, string> = {}): void {
+    if (this.closing) return;
     this.deps.metrics.reject(reason);
-    this.deps.log.warn({ agentId: this.agent.id, reason, code }, `closing agent connection: ${message}`);
+    this.deps.log.warn({ agentId: this.agent.id, reason, code, ...detail }, `closing agent connection: ${message}`);
     this.close(code, message);
   }
 
+  /** Frames that arrive after this (already buffered, or sent before the agent saw the close) are ignored. */
   close(code: number, message: string): void {
+    this.closing = true;
     this.socket.close(code, message.slice(0, 120));
   }
 
@@ -69,7 +92,17 @@ export class AgentSession {
     this.socket.ping();
   }
 
+  private withinLimits(size: number): boolean {
+    const frames = this.frameBucket.take(1);
+    const bytes = this.byteBucket.take(size);
+    if (frames.ok && bytes.ok) return true;
+    this.reject('rate_limited', CLOSE.policyViolation, 'rate limit', { exceeded: frames.ok ? 'bytes per second' : 'frames per second' });
+    return false;
+  }
+
   private onMessage(data: RawData, isBinary: boolean): void {
+    const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer | ArrayBuffer).byteLength;
+    if (this.closing || !this.withinLimits(size)) return;
     if (!isBinary) return this.reject('bad_frame', CLOSE.unsupportedData, 'text frames are not part of the protocol');
     let envelope: Envelope;
     try {
@@ -98,6 +131,7 @@ export class AgentSession {
       this.send({ error: { code: wire.ErrorCode.ERROR_CODE_UNSUPPORTED_VERSION, message: `protocol ${version} not supported; accepted: ${[...ACCEPTED_VERSIONS].join(', ')}` } });
       return this.reject('unsupported_version', CLOSE.unsupportedVersion, `protocol version ${version} not supported`);
     }
+    if (this.deps.isRevoked(this.agent.id)) return this.reject('revoked', CLOSE.revoked, 'credential revoked');
     this.hello = true;
     this.deps.onHello(this.agent, hello);
     this.deps.onOpen(this);
@@ -111,10 +145,32 @@ export class AgentSession {
     });
   }
 
+  /** Logs (debug) a seq that is not simply the next one; see the file comment for why nothing is skipped. */
+  private noteSeq(seq: number): void {
+    const log = (what: string) =>
+      this.deps.log.debug({ agentId: this.agent.id, seq, lastAckedSeq: this.agent.lastAckedSeq, highestReceived: this.highestReceived }, what);
+    if (this.inFlight.has(seq)) log('batch seq repeated while in flight; writing it again');
+    else if (seq <= this.agent.lastAckedSeq || seq <= this.highestAcked) log('replayed batch (seq at or below the last ack); writing it again');
+    else if (seq < this.highestReceived) log('batch seq went backwards on this connection; writing it');
+    this.highestReceived = Math.max(this.highestReceived, seq);
+  }
+
   private async onBatch(batch: watchpost.v1.IBatch): Promise<void> {
-    const answer = await ingestBatch(this.agent, batch, this.deps);
-    if (answer.error) this.send({ error: answer.error });
-    if (answer.ack) this.send({ ack: { seq: answer.ack } });
+    const seq = batch.seq ?? 0;
+    if (seq > 0) this.noteSeq(seq);
+    this.inFlight.set(seq, (this.inFlight.get(seq) ?? 0) + 1);
+    try {
+      const answer = await ingestBatch(this.agent, batch, this.deps);
+      if (answer.error) this.send({ error: answer.error });
+      if (answer.ack) {
+        this.highestAcked = Math.max(this.highestAcked, answer.ack);
+        this.send({ ack: { seq: answer.ack } });
+      }
+    } finally {
+      const left = (this.inFlight.get(seq) ?? 1) - 1;
+      if (left > 0) this.inFlight.set(seq, left);
+      else this.inFlight.delete(seq);
+    }
   }
 
   private onSocketClose(): void {

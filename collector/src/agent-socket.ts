@@ -1,5 +1,6 @@
 // The WebSocket endpoint /agent/v1. Authentication happens in preValidation, i.e. during the HTTP upgrade and
-// before a WebSocket exists: a refused agent gets a plain 401 and costs no WebSocket state.
+// before a WebSocket exists: a refused agent gets a plain 401 and costs no WebSocket state. Before that, the
+// source IP's upgrade rate is checked (429). A revoked agent is disconnected at once (hub.revoke).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { subprotocol } from '../../proto/index.js';
 import { CLOSE } from './errors.js';
@@ -8,12 +9,20 @@ import type { Store } from './store/index.js';
 import { parseAgentCredential } from './store/index.js';
 import { AgentSession, ACCEPTED_VERSIONS } from './agent-session.js';
 import type { AgentRecord, PointSink } from './ingest.js';
+import type { BucketRule } from './token-bucket.js';
+import type { IpRateLimitHook } from './ip-rate-limit.js';
+import type { ConnectionGuard } from './connection-guard.js';
 
 export const AGENT_PATH = '/agent/v1';
 
 export interface AgentHub {
   /** Live sessions by agent id. */
   sessions: Map<string, AgentSession>;
+  /**
+   * Closes the agent's live session with 4004 (counted and logged), after its credential was revoked in the
+   * store. Returns whether a session was open. An agent between upgrade and Hello is caught at its Hello.
+   */
+  revoke(agentId: string, via: string): boolean;
 }
 
 interface SocketDeps {
@@ -21,6 +30,10 @@ interface SocketDeps {
   sink: PointSink;
   metrics: CollectorMetrics;
   heartbeatMs: number;
+  limits: { frames: BucketRule; bytes: BucketRule };
+  ipRateLimit: IpRateLimitHook;
+  /** Authenticated upgrades are released from its per-IP count of unauthenticated connections. */
+  connectionGuard(): ConnectionGuard;
 }
 
 declare module 'fastify' {
@@ -53,6 +66,7 @@ export function registerAgentSocket(app: FastifyInstance, deps: SocketDeps): Age
       request.log.warn({ agentId: agent.id }, 'agent upgrade refused: no supported subprotocol');
       return reply.code(400).send({ error: 'bad_subprotocol', message: `offer one of: ${[...OFFERED_PROTOCOLS].join(', ')}` });
     }
+    deps.connectionGuard().release(request.raw.socket);
     request.watchpostAgent = { id: agent.id, tenant: agent.tenant, hostname: agent.hostname, lastAckedSeq: agent.lastAckedSeq };
   };
 
@@ -72,13 +86,22 @@ export function registerAgentSocket(app: FastifyInstance, deps: SocketDeps): Age
     metrics.agentsConnected.set(0);
   });
 
-  app.get(AGENT_PATH, { websocket: true, preValidation: authenticate }, (socket, request) => {
+  const revoke = (agentId: string, via: string): boolean => {
+    const session = sessions.get(agentId);
+    if (!session) return false;
+    session.reject('revoked', CLOSE.revoked, 'credential revoked', { via });
+    return true;
+  };
+
+  app.get(AGENT_PATH, { websocket: true, onRequest: deps.ipRateLimit, preValidation: authenticate }, (socket, request) => {
     const agent = request.watchpostAgent!;
     new AgentSession(socket, agent, {
       sink: deps.sink,
       metrics,
       log: request.log,
       heartbeatMs: deps.heartbeatMs,
+      limits: deps.limits,
+      isRevoked: (agentId) => store.agents.get(agentId)?.revokedAt != null,
       onHello: (record, hello) => {
         if (hello.hostname) record.hostname = hello.hostname.slice(0, 255);
         store.agents.touch(record.id, { lastSeenAt: Date.now(), hostname: record.hostname, agentVersion: hello.agentVersion ?? undefined });
@@ -104,5 +127,5 @@ export function registerAgentSocket(app: FastifyInstance, deps: SocketDeps): Age
     });
   });
 
-  return { sessions };
+  return { sessions, revoke };
 }

@@ -2,7 +2,7 @@
 // inject(), `serve` calls listen(). I/O dependencies (store, InfluxDB writer) are passed in.
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import websocket from '@fastify/websocket';
-import type { Config } from './config.js';
+import { ConfigError, type Config } from './config.js';
 import { createMetrics, registerSinkGauges, type CollectorMetrics } from './metrics.js';
 import { CLOSE, HttpError } from './errors.js';
 import type { Store } from './store/index.js';
@@ -12,11 +12,17 @@ import { registerApi } from './routes/api.js';
 import { registerHealth, type SinkStatus } from './routes/health.js';
 import { registerEnroll } from './routes/enroll.js';
 import { parseDuration } from './duration.js';
+import type { TlsMaterial } from './tls.js';
+import { guardConnections, type ConnectionGuard } from './connection-guard.js';
+import { createIpRateLimit } from './ip-rate-limit.js';
+import { watchRevocations, type RevocationWatcher } from './revocation-watcher.js';
 
 export interface AppDeps {
   config: Config;
   store: Store;
   sink: PointSink & { status(): SinkStatus };
+  /** PEM certificate and key (see tls.ts): the server speaks https and wss. Without it, plain http and ws. */
+  tls?: TlsMaterial | null;
   metrics?: CollectorMetrics;
   logger?: FastifyServerOptions['logger'];
 }
@@ -25,20 +31,65 @@ export interface CollectorApp {
   app: FastifyInstance;
   hub: AgentHub;
   metrics: CollectorMetrics;
+  connections: ConnectionGuard;
 }
 
-/** Request and header timeouts well below Node's defaults (300 s / 60 s): a slow client must not hold a socket. */
-const REQUEST_TIMEOUT_MS = 30_000;
 const BODY_LIMIT_BYTES = 64 * 1024;
+/**
+ * Node checks header/request timeouts only every connectionsCheckingInterval (30 s by default), so a slow-header
+ * client could hold its socket for headersTimeout + 30 s; check at least every second, and at least twice per
+ * headersTimeout when that is shorter.
+ */
+const MAX_CONNECTIONS_CHECK_MS = 1_000;
+
+/** Node's server options for the timeouts in config.http; throws ConfigError for a combination Node refuses. */
+export function serverTimeouts(http: Config['http']) {
+  const headersTimeout = parseDuration(http.headersTimeout);
+  const requestTimeout = parseDuration(http.requestTimeout);
+  const keepAliveTimeout = parseDuration(http.keepAliveTimeout);
+  if (headersTimeout < 1 || headersTimeout > requestTimeout) {
+    throw new ConfigError(`http.headersTimeout: must be at least 1ms and at most http.requestTimeout (${http.requestTimeout})`);
+  }
+  const connectionsCheckingInterval = Math.max(1, Math.min(MAX_CONNECTIONS_CHECK_MS, Math.floor(headersTimeout / 2)));
+  return { headersTimeout, requestTimeout, keepAliveTimeout, connectionsCheckingInterval };
+}
+
+/** The per-agent frame and byte buckets; the byte burst is never below one maximal frame (else it could never pass). */
+function agentLimits(config: Config, warn: (message: string) => void) {
+  const a = config.agents;
+  if (a.byteBurst < a.maxPayloadBytes) warn(`agents.byteBurst ${a.byteBurst} is below agents.maxPayloadBytes; using ${a.maxPayloadBytes}`);
+  return {
+    frames: { ratePerSecond: a.framesPerSecond, burst: a.frameBurst },
+    bytes: { ratePerSecond: a.bytesPerSecond, burst: Math.max(a.byteBurst, a.maxPayloadBytes) },
+  };
+}
 
 export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
+  const { config } = deps;
   const metrics = deps.metrics ?? createMetrics();
   registerSinkGauges(metrics, deps.sink);
+  const timeouts = serverTimeouts(config.http);
+  const nodeServerOptions = {
+    headersTimeout: timeouts.headersTimeout,
+    requestTimeout: timeouts.requestTimeout,
+    connectionsCheckingInterval: timeouts.connectionsCheckingInterval,
+  };
   const app = Fastify({
-    logger: deps.logger ?? { level: deps.config.logLevel, redact: ['req.headers.authorization'] },
-    requestTimeout: REQUEST_TIMEOUT_MS,
+    logger: deps.logger ?? { level: config.logLevel, redact: ['req.headers.authorization'] },
+    requestTimeout: timeouts.requestTimeout,
+    keepAliveTimeout: timeouts.keepAliveTimeout,
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: false,
+    ...(deps.tls
+      ? { https: { ...nodeServerOptions, cert: deps.tls.cert, key: deps.tls.key, handshakeTimeout: timeouts.headersTimeout } }
+      : { http: nodeServerOptions }),
+  }) as unknown as FastifyInstance;
+  const connections = guardConnections(app.server, deps.tls ? 'secureConnection' : 'connection', {
+    maxPendingPerIp: config.limits.ipMaxPendingConnections,
+    onRefused(ip) {
+      metrics.reject('connection_limit');
+      app.log.warn({ ip, max: config.limits.ipMaxPendingConnections }, 'connection refused: too many unauthenticated connections from this address');
+    },
   });
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
     if (error instanceof HttpError) return reply.code(error.statusCode).send({ error: error.code, message: error.message });
@@ -47,7 +98,7 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
     return reply.code(status).send({ error: error.code ?? 'error', message: error.message });
   });
   await app.register(websocket, {
-    options: { maxPayload: deps.config.agents.maxPayloadBytes, perMessageDeflate: false },
+    options: { maxPayload: config.agents.maxPayloadBytes, perMessageDeflate: false },
     // Agents learn why they were closed (1001) instead of the plugin's code-less close (1005).
     preClose(done) {
       for (const client of this.websocketServer.clients) client.close(CLOSE.goingAway, 'collector shutting down');
@@ -55,14 +106,30 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
       done();
     },
   });
+  const ipRateLimit = createIpRateLimit({ ratePerSecond: config.limits.ipAttemptsPerSecond, burst: config.limits.ipAttemptBurst }, metrics).hook;
   const hub = registerAgentSocket(app, {
     store: deps.store,
     sink: deps.sink,
     metrics,
-    heartbeatMs: parseDuration(deps.config.agents.heartbeat),
+    heartbeatMs: parseDuration(config.agents.heartbeat),
+    limits: agentLimits(config, (message) => app.log.warn(message)),
+    ipRateLimit,
+    connectionGuard: () => connections,
   });
   registerHealth(app, { sink: deps.sink, store: deps.store });
-  registerEnroll(app, { store: deps.store, metrics });
-  registerApi(app, { store: deps.store, hub, metrics, adminKey: deps.config.adminKey });
-  return { app, hub, metrics };
+  registerEnroll(app, { store: deps.store, metrics, ipRateLimit });
+  registerApi(app, { store: deps.store, hub, metrics, adminKey: config.adminKey });
+  watchRevocationsWhileUp(app, deps.store, hub);
+  return { app, hub, metrics, connections };
+}
+
+/** Revocations made by other processes (the CLI) disconnect the agent within REVOCATION_POLL_MS. */
+function watchRevocationsWhileUp(app: FastifyInstance, store: Store, hub: AgentHub): void {
+  let watcher: RevocationWatcher | undefined;
+  app.addHook('onReady', async () => {
+    watcher = watchRevocations(store.agents, (agentId) => hub.revoke(agentId, 'store'), {
+      onError: (error) => app.log.error({ err: error.message }, 'polling the store for revocations failed'),
+    });
+  });
+  app.addHook('onClose', async () => watcher?.stop());
 }

@@ -6,6 +6,7 @@ import type { Store } from '../store/index.js';
 import type { CollectorMetrics } from '../metrics.js';
 import { formatAgentCredential } from '../store/index.js';
 import { httpErrors } from '../errors.js';
+import type { IpRateLimitHook } from '../ip-rate-limit.js';
 
 const EnrollBody = Type.Object(
   {
@@ -26,10 +27,11 @@ const EnrollReply = Type.Object({
 
 export const ENROLL_PATH = '/api/v1/enroll';
 
-export function registerEnroll(app: FastifyInstance, deps: { store: Store; metrics: CollectorMetrics }): void {
+export function registerEnroll(app: FastifyInstance, deps: { store: Store; metrics: CollectorMetrics; ipRateLimit: IpRateLimitHook }): void {
   app.post<{ Body: Static<typeof EnrollBody> }>(
     ENROLL_PATH,
-    { schema: { body: EnrollBody, response: { 200: EnrollReply } } },
+    // The rate limit runs in onRequest, before the body is even parsed.
+    { onRequest: deps.ipRateLimit, schema: { body: EnrollBody, response: { 200: EnrollReply } } },
     async (request) => {
       const { token, ...agent } = request.body;
       const result = deps.store.enrollWithToken(token, agent);
