@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/influxd.js';
 import { until } from '../helpers/until.js';
+import { openStore } from '../../collector/src/store/index.js';
 
 const exec = promisify(execFile);
 type Outcome = { code: number; stdout: string; stderr: string };
@@ -58,6 +59,52 @@ describe('watchpost-collector CLI', () => {
     expect(token.stderr).toContain('5 use(s)');
     expect(await collectorCli(['token', 'create', '--tenant', 'nobody'], env)).toMatchObject({ code: 1 });
     expect(await collectorCli(['agents'], env)).toMatchObject({ code: 0, stdout: expect.stringContaining('AGENT') });
+  });
+
+  it('lists and revokes tokens, revokes agents and shows them revoked', async () => {
+    const env = dataDir();
+    await collectorCli(['tenant', 'add', 'acme', '--name', 'Acme'], env);
+    await collectorCli(['tenant', 'add', 'other', '--name', 'Other'], env);
+    const token = (await collectorCli(['token', 'create', '--tenant', 'acme'], env)).stdout.trim();
+    await collectorCli(['token', 'create', '--tenant', 'other'], env);
+    const id = token.slice(4, 20);
+    const listed = await collectorCli(['token', 'list', '--tenant', 'acme'], env);
+    expect(listed.stdout).toMatch(new RegExp(`^TOKEN .*\n${id}\\s+acme .* 1/1 .*active\n$`));
+    expect(listed.stdout).not.toContain(token.slice(21));
+    expect(await collectorCli(['token', 'revoke', id], env)).toMatchObject({ code: 0, stdout: `token ${id} revoked\n` });
+    expect((await collectorCli(['token', 'list', '--json'], env)).stdout).toContain('"state": "revoked"');
+    expect(await collectorCli(['token', 'revoke', 'ffffffffffffffff'], env)).toMatchObject({ code: 1, stderr: expect.stringContaining('unknown token') });
+    expect(await collectorCli(['token', 'revoke'], env)).toMatchObject({ code: 2 });
+
+    const store = openStore(join(env.WATCHPOST_DATA_DIR, 'watchpost.db'));
+    const agent = store.agents.enroll({ tenant: 'acme', hostname: 'ws-01', os: 'linux', arch: 'x64', agentVersion: '1' });
+    store.close();
+    expect(await collectorCli(['agent', 'revoke', agent.agentId], env)).toMatchObject({ code: 0, stdout: `agent ${agent.agentId} revoked\n` });
+    expect((await collectorCli(['agents'], env)).stdout).toMatch(new RegExp(`${agent.agentId} .* revoked \\d{4}-`));
+    expect(await collectorCli(['agent', 'revoke', 'ag_nope'], env)).toMatchObject({ code: 1, stderr: expect.stringContaining('unknown agent') });
+  });
+
+  it('creates an API key shown once on stdout, lists it without the secret, and revokes it', async () => {
+    const env = dataDir();
+    const created = await collectorCli(['api-key', 'create', '--name', 'grafana'], env);
+    expect(created.stdout).toMatch(/^wpk_[0-9a-f]{16}_[A-Za-z0-9_-]{43}\n$/);
+    const id = created.stdout.slice(4, 20);
+    const listed = await collectorCli(['api-key', 'list'], env);
+    expect(listed.stdout).toMatch(new RegExp(`${id}\\s+grafana .*active`));
+    expect(listed.stdout).not.toContain(created.stdout.trim().slice(21));
+    expect(await collectorCli(['api-key', 'revoke', id], env)).toMatchObject({ code: 0 });
+    expect((await collectorCli(['api-key', 'list'], env)).stdout).toContain('revoked');
+    expect(await collectorCli(['api-key', 'create'], env)).toMatchObject({ code: 2, stderr: expect.stringContaining('--name is required') });
+  });
+
+  it.each([
+    [{ WATCHPOST_LISTEN: '0.0.0.0:0' }, /listen: 0\.0\.0\.0 is not a loopback address.*agents\.allowPlainRemote/],
+    [{ WATCHPOST_TLS_CERT: '/nonexistent/server.crt', WATCHPOST_TLS_KEY: '/nonexistent/server.key' }, /tls\.cert: cannot read \/nonexistent\/server\.crt: ENOENT/],
+    [{ WATCHPOST_TLS_CERT: '/nonexistent/server.crt' }, /tls\.key: required when tls\.cert is set/],
+  ])('serve refuses to start, exit 2 naming the key: %j', async (extra, message) => {
+    const result = await collectorCli(['serve'], { ...dataDir(), ...extra });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
   });
 
   it('serves with InfluxDB unreachable: starts, /healthz is 503 with the reason, and stops on SIGTERM', async () => {

@@ -1,11 +1,10 @@
 import { CONFIG_OPTION, type Command } from './command.js';
 import { withStore } from './context.js';
-
-const iso = (ms: number | null | undefined): string => (ms ? new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z') : '-');
+import { isoTime, printTable } from './table.js';
 
 export const agents: Command = {
   usage: '[--json] [--config FILE]',
-  summary: 'list enrolled agents',
+  summary: 'list enrolled agents, revoked ones included',
   options: { ...CONFIG_OPTION, json: { type: 'boolean' } },
   run: (input) =>
     withStore(input, (store) => {
@@ -16,10 +15,10 @@ export const agents: Command = {
       }
       const rows = [['AGENT', 'TENANT', 'HOST', 'OS', 'VERSION', 'LAST SEEN', 'LAST ACK', 'STATE']];
       for (const a of list) {
-        rows.push([a.id, a.tenant, a.hostname, `${a.os}/${a.arch}`, a.agentVersion, iso(a.lastSeenAt), String(a.lastAckedSeq), a.revokedAt ? 'revoked' : 'active']);
+        const state = a.revokedAt ? `revoked ${isoTime(a.revokedAt)}` : 'active';
+        rows.push([a.id, a.tenant, a.hostname, `${a.os}/${a.arch}`, a.agentVersion, isoTime(a.lastSeenAt), String(a.lastAckedSeq), state]);
       }
-      const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-      for (const r of rows) process.stdout.write(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd() + '\n');
+      printTable(rows);
       return 0;
     }),
 };

@@ -3,11 +3,23 @@ import type { Command } from './command.js';
 import { serve } from './serve.js';
 import { tenantAdd } from './tenant-add.js';
 import { tokenCreate } from './token-create.js';
+import { tokenList } from './token-list.js';
+import { tokenRevoke } from './token-revoke.js';
 import { agents } from './agents.js';
+import { agentRevoke } from './agent-revoke.js';
+import { apiKeyCreate } from './api-key-create.js';
+import { apiKeyList } from './api-key-list.js';
+import { apiKeyRevoke } from './api-key-revoke.js';
 
 export const commands: Record<string, Command> = {
   serve,
   'tenant add': tenantAdd,
   'token create': tokenCreate,
+  'token list': tokenList,
+  'token revoke': tokenRevoke,
   agents,
+  'agent revoke': agentRevoke,
+  'api-key create': apiKeyCreate,
+  'api-key list': apiKeyList,
+  'api-key revoke': apiKeyRevoke,
 };

@@ -2,23 +2,49 @@
 // holds counts, never names or secrets).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Store } from '../store/index.js';
+import type { ApiKeyStore, Store } from '../store/index.js';
+import { isStoreError } from '../store/index.js';
 import type { CollectorMetrics } from '../metrics.js';
 import type { AgentHub } from '../agent-socket.js';
 import { httpErrors } from '../errors.js';
 
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
+const SHA256_PREFIX = 'sha256:';
 
-/** Compares digests so the comparison is constant-time whatever the lengths. */
-export function adminKeyCheck(adminKey: string): (request: FastifyRequest) => Promise<void> {
-  const expected = adminKey ? digest(adminKey) : null;
+/** The bootstrap key's SHA-256, from its plaintext or from its "sha256:<hex>" form; null when none is set. */
+export function bootstrapKeyDigest(adminKey: string): Buffer | null {
+  if (!adminKey) return null;
+  return adminKey.startsWith(SHA256_PREFIX) ? Buffer.from(adminKey.slice(SHA256_PREFIX.length), 'hex') : digest(adminKey);
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Which admin key authorized the request: an API key id, or 'bootstrap' (adminKey). For audit logs. */
+    adminKeyId?: string;
+  }
+}
+
+/**
+ * Accepts a stored API key (`wpk_…`, looked up by its id, secret compared in constant time) or the bootstrap
+ * adminKey (digests compared in constant time, so neither lengths nor contents leak). With neither configured
+ * the API is disabled. Never logs the presented key.
+ */
+export function adminKeyCheck(adminKey: string, apiKeys: ApiKeyStore): (request: FastifyRequest) => Promise<void> {
+  const expected = bootstrapKeyDigest(adminKey);
   return async (request) => {
-    if (!expected) throw httpErrors.apiDisabled();
-    const match = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '');
-    if (!match || !timingSafeEqual(digest(match[1]!.trim()), expected)) {
-      request.log.warn({ ip: request.ip, url: request.url }, 'API request refused: bad admin key');
-      throw httpErrors.unauthorized();
+    if (!expected && apiKeys.activeCount() === 0) throw httpErrors.apiDisabled();
+    const presented = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '')?.[1]?.trim();
+    const stored = presented ? apiKeys.authenticate(presented) : null;
+    if (stored) {
+      request.adminKeyId = stored.id;
+      return;
     }
+    if (presented && expected && timingSafeEqual(digest(presented), expected)) {
+      request.adminKeyId = 'bootstrap';
+      return;
+    }
+    request.log.warn({ ip: request.ip, url: request.url }, 'API request refused: bad admin key');
+    throw httpErrors.unauthorized();
   };
 }
 
@@ -62,6 +88,19 @@ export function registerApi(
     reply.type(deps.metrics.registry.contentType);
     return deps.metrics.registry.metrics();
   });
-  const onRequest = adminKeyCheck(deps.adminKey);
+  const onRequest = adminKeyCheck(deps.adminKey, deps.store.apiKeys);
   app.get('/api/v1/agents', { onRequest }, async () => ({ agents: agentViews(deps.store, deps.hub) }));
+  // Revokes the credential (authentication fails from now on) and closes the agent's live session at once.
+  app.post<{ Params: { id: string } }>('/api/v1/agents/:id/revoke', { onRequest }, async (request) => {
+    const agentId = request.params.id;
+    try {
+      deps.store.agents.revoke(agentId);
+    } catch (error) {
+      if (isStoreError(error, 'agent_unknown')) throw httpErrors.agentUnknown(agentId);
+      throw error;
+    }
+    const disconnected = deps.hub.revoke(agentId, 'api');
+    request.log.info({ agentId, adminKeyId: request.adminKeyId, disconnected }, 'agent revoked through the API');
+    return { agentId, revoked: true, disconnected };
+  });
 }

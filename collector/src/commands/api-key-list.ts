@@ -1,0 +1,23 @@
+import { UsageError } from '../errors.js';
+import { CONFIG_OPTION, type Command } from './command.js';
+import { withStore } from './context.js';
+import { isoTime, printTable } from './table.js';
+
+export const apiKeyList: Command = {
+  usage: '[--json] [--config FILE]',
+  summary: 'list admin API keys (ids and names; never the keys)',
+  options: { ...CONFIG_OPTION, json: { type: 'boolean' } },
+  run: (input) =>
+    withStore(input, (store) => {
+      if (input.positionals.length > 0) throw new UsageError(`unexpected argument "${input.positionals[0]}"`);
+      const list = store.apiKeys.list();
+      if (input.values.json) {
+        process.stdout.write(JSON.stringify(list, null, 2) + '\n');
+        return 0;
+      }
+      const rows = [['KEY', 'NAME', 'CREATED', 'STATE']];
+      for (const k of list) rows.push([k.id, k.name, isoTime(k.createdAt), k.revokedAt ? `revoked ${isoTime(k.revokedAt)}` : 'active']);
+      printTable(rows);
+      return 0;
+    }),
+};

@@ -1,0 +1,17 @@
+import { UsageError } from '../errors.js';
+import { CONFIG_OPTION, type Command } from './command.js';
+import { withStore } from './context.js';
+
+export const tokenRevoke: Command = {
+  usage: 'ID [--config FILE]',
+  summary: 'revoke an enrollment token (agents already enrolled with it keep working)',
+  options: { ...CONFIG_OPTION },
+  run: (input) =>
+    withStore(input, (store) => {
+      const [id, ...extra] = input.positionals;
+      if (!id || extra.length > 0) throw new UsageError('expected exactly one token ID (see `token list`)');
+      store.tokens.revoke(id);
+      process.stdout.write(`token ${id} revoked\n`);
+      return 0;
+    }),
+};
