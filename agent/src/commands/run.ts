@@ -5,6 +5,7 @@ import { parseSize } from '../size.js';
 import { createLogger, type LogLevel } from '../log.js';
 import { loadIdentity, resolveStateDir } from '../state.js';
 import { startAgent } from '../agent.js';
+import { LockError, lockStateDir } from '../lock.js';
 import { STATE_DIR_OPTION, type Command } from './command.js';
 
 const MIN_EVERY_MS = 1_000;
@@ -52,6 +53,14 @@ export const run: Command = {
       process.stderr.write(`watchpost-agent run: not enrolled (no identity in ${dir}); run: watchpost-agent enroll --server URL --token TOKEN\n`);
       return 1;
     }
+    let lock: { release(): void };
+    try {
+      lock = lockStateDir(dir);
+    } catch (error) {
+      if (!(error instanceof LockError)) throw error;
+      process.stderr.write(`watchpost-agent run: ${error.message}\n`);
+      return 1;
+    }
     const log = createLogger({ level });
     const agent = startAgent({ identity, stateDir: dir, log, ...(everyMs ? { everyMs } : {}), ...(spoolBytes ? { spoolMaxBytes: spoolBytes } : {}) });
     await new Promise<void>((resolve) => {
@@ -60,6 +69,7 @@ export const run: Command = {
     });
     log.info('agent: stopping');
     await agent.stop();
+    lock.release();
     return 0;
   },
 };
