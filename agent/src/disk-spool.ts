@@ -256,7 +256,7 @@ export class DiskSpool implements Spool {
     this.dropped[reason].batches += 1;
     this.dropped[reason].points += entry.points;
     this.options.log.error(`spool: batch dropped (${reason}): ${why}`, { seq: entry.seq, points: entry.points, dir: this.dir });
-    this.options.onSettled?.(entry.seq, reason);
+    this.options.onSettled?.(entry.seq, reason, entry.points);
   }
 
   /** Records that these batches left the spool: counted, then their segment deleted if nothing in it is left
@@ -279,7 +279,7 @@ export class DiskSpool implements Spool {
       if (segment.live === 0 && this.active?.segment !== segment) this.deleteSegment(segment);
       else this.writeAcks(segment, seqs);
     }
-    for (const held of batches) this.options.onSettled?.(held.seq, how);
+    for (const held of batches) this.options.onSettled?.(held.seq, how, held.points);
   }
 
   private writeAcks(segment: Segment, seqs: number[]): void {

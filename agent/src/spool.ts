@@ -32,9 +32,10 @@ export interface SpoolStats {
   droppedBy: Record<DropReason, DropCount>;
 }
 
-/** How a batch left the spool, for listeners that advance only when data is settled (ack-checkpoints.ts). */
+/** How a batch left the spool, for listeners that advance only when data is settled (ack-checkpoints.ts) and for
+ *  the delivery ledger (ledger.ts), which records the points of each dropped batch. */
 export type Settlement = 'acked' | DropReason;
-export type SettleListener = (seq: number, how: Settlement) => void;
+export type SettleListener = (seq: number, how: Settlement, points: number) => void;
 
 export interface Spool {
   /** Next sequence number to use; strictly increasing across the spool's life (for DiskSpool: across restarts). */
@@ -101,7 +102,7 @@ export class MemorySpool implements Spool {
       this.remove(seq);
       this.dropped.full.batches += 1;
       this.dropped.full.points += oldest.points;
-      this.options.onSettled?.(seq, 'full');
+      this.options.onSettled?.(seq, 'full', oldest.points);
     }
   }
 
@@ -116,7 +117,7 @@ export class MemorySpool implements Spool {
 
   ack(seq: number): SpoolEntry | undefined {
     const entry = this.remove(seq);
-    if (entry) this.options.onSettled?.(seq, 'acked');
+    if (entry) this.options.onSettled?.(seq, 'acked', entry.points);
     return entry;
   }
 

@@ -161,14 +161,14 @@ export function spoolContract(name: string, makeSpool: MakeSpool): void {
       expect([droppedBatches, droppedPoints]).toEqual([1, 6]);
     });
 
-    it('tells the settle listener about every ack and every drop, once each', async () => {
-      const settled: [number, Settlement][] = [];
-      const spool = await makeSpool({ maxBytes: 100, onSettled: (seq, how) => settled.push([seq, how]) });
+    it('tells the settle listener about every ack and every drop, once each, with its points', async () => {
+      const settled: [number, Settlement, number][] = [];
+      const spool = await makeSpool({ maxBytes: 100, onSettled: (seq, how, points) => settled.push([seq, how, points]) });
       const [a, b, c] = appendMany(spool, 3, 40); // a is dropped when c arrives
       spool.ack(c!.seq);
       spool.ack(c!.seq);
       spool.ack(a!.seq);
-      expect(settled).toEqual([[a!.seq, 'full'], [c!.seq, 'acked']]);
+      expect(settled).toEqual([[a!.seq, 'full', 3], [c!.seq, 'acked', 3]]);
       expect(seqs(spool.pending(0, 10))).toEqual([b!.seq]);
     });
 
