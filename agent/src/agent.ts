@@ -21,6 +21,7 @@ import { int, type Sample, type SampleDraft } from './sample.js';
 import { withPrefix, type Logger } from './log.js';
 import { STATUS_FILE, writeJsonAtomic, type Identity } from './state.js';
 import { AGENT_VERSION } from './version.js';
+import { openLedger } from './ledger.js';
 
 /** How often the agent reports its own health and refreshes status.json. */
 const SELF_REPORT_MS = 60_000;
@@ -67,6 +68,8 @@ export interface AgentOptions {
   everyMs?: number;
   /** The spool's size bound (`run --spool-max-size`), default DEFAULT_SPOOL_MAX_BYTES. */
   spoolMaxBytes?: number;
+  /** The delivery ledger's file (`run --ledger`), if any: every point spooled and every batch dropped. */
+  ledgerFile?: string;
 }
 
 export interface AgentCounters {
@@ -153,14 +156,21 @@ export function startAgent(options: AgentOptions): RunningAgent {
   const startedAt = Date.now();
   // Checkpoints that advance only when their batch is settled; the event-log probe (issue #4) registers here.
   const checkpoints = new AckCheckpoints((key, error) => log.error('agent: checkpoint commit failed', { key, err: (error as Error).message }));
-  const opened = openSpool(options.stateDir, options.spoolMaxBytes ?? DEFAULT_SPOOL_MAX_BYTES, log, (seq, how) => checkpoints.settle(seq, how));
+  const ledger = options.ledgerFile ? openLedger(options.ledgerFile, { agentId: identity.agentId, version: AGENT_VERSION }, log) : null;
+  const opened = openSpool(options.stateDir, options.spoolMaxBytes ?? DEFAULT_SPOOL_MAX_BYTES, log, (seq, how, points) => {
+    checkpoints.settle(seq, how);
+    if (how !== 'acked') ledger?.dropped(seq, points, how);
+  });
   const spool = opened.spool;
+  const foundDamaged = spool.stats().droppedBy.corrupt; // at open: damaged records whose seqs are unknown
+  if (foundDamaged.batches > 0) ledger?.dropped(null, foundDamaged.points, 'corrupt');
   let produced = 0;
   const link = new Link({ server: identity.server, credential: identity.credential, tls: identity.tls, spool, log });
   const batcher = createBatcher({
     onBatch: (samples: Sample[]) => {
       const seq = spool.nextSeq();
       spool.append({ seq, bytes: encodeBatch(seq, samples), points: samples.length });
+      ledger?.appended(seq, samples);
       produced += samples.length;
       link.kick();
     },
@@ -208,6 +218,7 @@ export function startAgent(options: AgentOptions): RunningAgent {
       await drain(spool, link.state, DRAIN_MS);
       await link.stop();
       spool.close(); // what is unacked stays on disk for the next start
+      ledger?.close();
       writeStatus();
     },
   };

@@ -37,9 +37,9 @@ function spoolMaxBytes(flag: string | undefined, env = process.env.WATCHPOST_SPO
 }
 
 export const run: Command = {
-  usage: '[--state-dir DIR] [--every DURATION] [--spool-max-size SIZE] [--log-level LEVEL]',
+  usage: '[--state-dir DIR] [--every DURATION] [--spool-max-size SIZE] [--ledger FILE] [--log-level LEVEL]',
   summary: 'run: collect on schedule and report to the collector',
-  options: { ...STATE_DIR_OPTION, every: { type: 'string' }, 'spool-max-size': { type: 'string' }, 'log-level': { type: 'string' } },
+  options: { ...STATE_DIR_OPTION, every: { type: 'string' }, 'spool-max-size': { type: 'string' }, ledger: { type: 'string' }, 'log-level': { type: 'string' } },
   async run({ values, positionals }) {
     if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
     const everyMs = typeof values.every === 'string' ? everyFlag(values.every) : undefined;
@@ -47,6 +47,9 @@ export const run: Command = {
     const spoolBytes = spoolMaxBytes(values['spool-max-size'] as string | undefined);
     const level = (values['log-level'] ?? process.env.WATCHPOST_LOG_LEVEL ?? 'info') as LogLevel;
     if (!LEVELS.includes(level)) throw new UsageError(`--log-level: expected one of ${LEVELS.join(', ')}, got "${level}"`);
+    // The delivery ledger (ledger.ts), opt-in: --ledger, else WATCHPOST_LEDGER; an empty value means none.
+    const ledgerFile = (values.ledger as string | undefined) ?? process.env.WATCHPOST_LEDGER;
+    if (values.ledger === '') throw new UsageError('--ledger: expected a file name');
     const dir = resolveStateDir(values['state-dir'] as string | undefined);
     const identity = loadIdentity(dir);
     if (!identity) {
@@ -62,7 +65,7 @@ export const run: Command = {
       return 1;
     }
     const log = createLogger({ level });
-    const agent = startAgent({ identity, stateDir: dir, log, ...(everyMs ? { everyMs } : {}), ...(spoolBytes ? { spoolMaxBytes: spoolBytes } : {}) });
+    const agent = startAgent({ identity, stateDir: dir, log, ...(everyMs ? { everyMs } : {}), ...(spoolBytes ? { spoolMaxBytes: spoolBytes } : {}), ...(ledgerFile ? { ledgerFile } : {}) });
     await new Promise<void>((resolve) => {
       process.once('SIGINT', () => resolve());
       process.once('SIGTERM', () => resolve());
