@@ -59,9 +59,19 @@ export class AgentSession {
     socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     socket.on('pong', () => (this.alive = true));
     socket.on('close', () => this.onSocketClose());
-    socket.on('error', (error) => deps.log.warn({ agentId: agent.id, err: error.message }, 'agent socket error'));
+    socket.on('error', (error) => this.onSocketError(error as Error & { code?: string }));
     this.timers.push(setTimeout(() => this.hello || this.reject('hello_timeout', CLOSE.helloTimeout, 'no Hello received'), HELLO_TIMEOUT_MS));
     this.timers.push(setInterval(() => this.checkAlive(), deps.heartbeatMs));
+  }
+
+  /** ws reports protocol violations it catches itself (an oversize frame: it has already closed with 1009). */
+  private onSocketError(error: Error & { code?: string }): void {
+    if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+      this.deps.metrics.reject('too_big');
+      this.deps.log.warn({ agentId: this.agent.id, reason: 'too_big', code: CLOSE.tooBig }, `closing agent connection: ${error.message}`);
+      return;
+    }
+    this.deps.log.warn({ agentId: this.agent.id, err: error.message, code: error.code }, 'agent socket error');
   }
 
   /** Closes with a code and a reason the agent can log; counts and logs the rejection. */

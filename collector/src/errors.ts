@@ -5,6 +5,7 @@ export type RejectionReason =
   | 'unauthorized' // bad, unknown or revoked agent credential at the upgrade
   | 'bad_subprotocol' // no watchpost.vN subprotocol we speak
   | 'bad_frame' // not a decodable Envelope, or a text frame
+  | 'too_big' // a frame over agents.maxPayloadBytes (ws closes with 1009 before reading it)
   | 'unexpected_message' // a valid Envelope that the agent must not send (or not now)
   | 'unsupported_version' // Hello.protocol_version outside what we accept
   | 'hello_timeout' // no Hello within HELLO_TIMEOUT_MS
