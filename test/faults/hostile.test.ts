@@ -150,7 +150,7 @@ describe('hostile input', () => {
 
     // 5. A flood of connections that never send anything.
     const flood = await Promise.all(
-      Array.from({ length: FLOOD_CONNECTIONS }, (_, i) =>
+      Array.from({ length: FLOOD_CONNECTIONS }, () =>
         new Promise<Socket>((resolve) => {
           const s = createConnection({ host: '127.0.0.1', port: Number(new URL(stack.server).port), localAddress: '127.0.200.2' });
           s.on('error', () => undefined);
