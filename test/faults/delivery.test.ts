@@ -11,12 +11,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HEADER_BYTES, parseSegmentName, scanSegment, segmentName } from '../../agent/src/spool-codec.js';
 import { until } from '../helpers/until.js';
-import { compare, describeComparison, droppedByRun, readLedger, type Comparison, type Ledger } from './checker.js';
+import { compare, describeComparison, droppedByRun, readLedger, spooledSeqs, type Comparison, type Ledger } from './checker.js';
 import { HOST, startStack, stopProc, type AgentStatusJson, type Proc, type Stack } from './harness.js';
 
 /** Bounds on waits for real processes (not assertions about speed). */
 const WAIT_MS = 45_000;
 const SCENARIO_MS = 120_000;
+/** The collector's flush interval in (a) and (c): the stack's 200 ms acks too fast for a kill to find batches
+ *  unacked; with this, points wait in the collector (a) or batches in the agent's spool (c) when the kill lands. */
+const SLOW_FLUSH = '1500ms';
+const STACK_FLUSH = '200ms';
 /** The tiny filesystem of scenario (d): a few pages, filled by the agent's spool within seconds. */
 const TMPFS_SIZE = '32k';
 
@@ -95,12 +99,10 @@ async function freshStatus(s: Subject, since: number): Promise<AgentStatusJson> 
   return status!;
 }
 
-/** Waits until the agent reports an empty spool while connected: everything produced so far is acked. */
+/** Waits until the agent is connected and its spool directory holds nothing unacked (read directly, since
+ *  status.json is only rewritten every 5 s and new batches arrive every second). */
 async function drained(s: Subject): Promise<void> {
-  await until(async () => {
-    const st = await s.status();
-    return st.running && st.connected === true && st.spool?.batches === 0;
-  }, WAIT_MS, `agent of ${s.tenant} connected with an empty spool`);
+  await until(async () => (await s.status()).connected === true && spooledSeqs(s.spoolDir).size === 0, WAIT_MS, `agent of ${s.tenant} connected with an empty spool`);
 }
 
 /** Stops the agent with SIGTERM (exit 0), then compares its ledger with InfluxDB and its final counters. */
@@ -115,6 +117,16 @@ async function stopAndCompare(s: Subject): Promise<{ c: Comparison; ledger: Ledg
   expect(status.counters?.pointsDroppedBy).toEqual(droppedByRun(ledger));
   expect(status.counters?.pointsRejected).toBe(0);
   return { c, ledger, status };
+}
+
+/** Restarts the collector (SIGTERM) with this flush interval, kept for its later restarts too; nothing if it
+ *  already runs with it. */
+async function restartCollector(flushInterval: string): Promise<void> {
+  const up = stack.collector && stack.collector.child.exitCode === null && stack.collector.child.signalCode === null;
+  if (up && stack.env.WATCHPOST_INFLUX_FLUSH_INTERVAL === flushInterval) return;
+  await stopProc(stack.collector);
+  stack.env.WATCHPOST_INFLUX_FLUSH_INTERVAL = flushInterval;
+  await stack.startCollector();
 }
 
 function expectNothingLost(c: Comparison): void {
@@ -134,22 +146,33 @@ afterAll(async () => {
 describe.sequential('delivery under faults (ledger vs InfluxDB)', () => {
   it('(a) the collector SIGKILLed and restarted 3 times while the agent streams at 1 s: nothing lost', async () => {
     const s = await subject('fa');
-    s.start();
-    await until(async () => (await storedMem(s)) > 0, WAIT_MS, 'first points of fa stored');
-    for (let round = 0; round < 3; round++) {
+    await restartCollector(SLOW_FLUSH);
+    let c: Comparison;
+    let ledger: Ledger;
+    try {
+      s.start();
+      await until(async () => (await storedMem(s)) > 0, WAIT_MS, 'first points of fa stored');
+      for (let round = 0; round < 3; round++) {
+        const stored = await storedMem(s);
+        const more = between(1, 4);
+        await until(async () => (await storedMem(s)) >= stored + more, WAIT_MS, `${more} more mem points of fa stored (round ${round})`);
+        // Killed while batches are sent and not yet acked (their points queued in the collector's writer).
+        await until(() => spooledSeqs(s.spoolDir).size >= 2, WAIT_MS, `unacked batches in fa's spool (round ${round})`);
+        expect(await stopProc(stack.collector, 'SIGKILL')).toBeNull();
+        const produced = ledgerPoints(s);
+        const meanwhile = between(3, 20); // about a second: longer outages only grow the agent's reconnect backoff
+        await until(() => ledgerPoints(s) >= produced + meanwhile, WAIT_MS, `the agent to produce ${meanwhile} points with the collector down`);
+        // The last restart acks fast again, so the spool can be seen empty.
+        stack.env.WATCHPOST_INFLUX_FLUSH_INTERVAL = round === 2 ? STACK_FLUSH : SLOW_FLUSH;
+        await stack.startCollector();
+      }
       const stored = await storedMem(s);
-      const more = between(1, 4);
-      await until(async () => (await storedMem(s)) >= stored + more, WAIT_MS, `${more} more mem points of fa stored (round ${round})`);
-      expect(await stopProc(stack.collector, 'SIGKILL')).toBeNull();
-      const produced = ledgerPoints(s);
-      const meanwhile = between(5, 40);
-      await until(() => ledgerPoints(s) >= produced + meanwhile, WAIT_MS, `the agent to produce ${meanwhile} points with the collector down`);
-      await stack.startCollector();
+      await until(async () => (await storedMem(s)) >= stored + 2, WAIT_MS, 'fa delivering again after the last restart');
+      await drained(s);
+      ({ c, ledger } = await stopAndCompare(s));
+    } finally {
+      await restartCollector(STACK_FLUSH);
     }
-    const stored = await storedMem(s);
-    await until(async () => (await storedMem(s)) >= stored + 2, WAIT_MS, 'fa delivering again after the last restart');
-    await drained(s);
-    const { c, ledger } = await stopAndCompare(s);
     expectNothingLost(c);
     expect(c.dropped).toEqual([]);
     expect(c.stored).toBeGreaterThan(0);
@@ -170,6 +193,7 @@ describe.sequential('delivery under faults (ledger vs InfluxDB)', () => {
     expect(second.spool!.batches).toBeGreaterThan(first.spool!.batches);
     await stack.resumeInflux();
     await until(async () => (await stack.healthz()) === 200, WAIT_MS, 'collector /healthz back to 200');
+    await until(async () => (await s.status()).spool?.batches === 0, WAIT_MS, 'status of fb to show the spool drained');
     await drained(s);
     const { c } = await stopAndCompare(s);
     expectNothingLost(c);
@@ -179,13 +203,24 @@ describe.sequential('delivery under faults (ledger vs InfluxDB)', () => {
 
   it('(c) the agent SIGKILLed mid-stream 3 times and restarted on the same state dir: nothing lost, seqs never reused', async () => {
     const s = await subject('fc');
-    s.start();
-    for (let round = 0; round < 3; round++) {
-      const produced = ledgerPoints(s);
-      const more = between(10, 60);
-      await until(() => ledgerPoints(s) >= produced + more, WAIT_MS, `the agent to produce ${more} points (round ${round})`);
-      expect(await stopProc(s.proc, 'SIGKILL')).toBeNull();
+    // A collector that takes its time to write (and so to ack) keeps batches unacked in the agent's spool, so each
+    // kill lands while some are spooled and in flight: the restart must replay them.
+    await restartCollector(SLOW_FLUSH);
+    try {
       s.start();
+      let unackedAtKill = 0;
+      for (let round = 0; round < 3; round++) {
+        const produced = ledgerPoints(s);
+        const more = between(10, 60);
+        await until(() => ledgerPoints(s) >= produced + more, WAIT_MS, `the agent to produce ${more} points (round ${round})`);
+        await until(() => spooledSeqs(s.spoolDir).size >= 2, WAIT_MS, `unacked batches in fc's spool (round ${round})`);
+        expect(await stopProc(s.proc, 'SIGKILL')).toBeNull();
+        unackedAtKill += spooledSeqs(s.spoolDir).size;
+        s.start();
+      }
+      expect(unackedAtKill).toBeGreaterThanOrEqual(6);
+    } finally {
+      await restartCollector(STACK_FLUSH); // acks fast again, so the spool can be seen empty
     }
     const stored = await storedMem(s);
     await until(async () => (await storedMem(s)) >= stored + 2, WAIT_MS, 'fc delivering after the last restart');
@@ -228,6 +263,10 @@ describe.sequential('delivery under faults (ledger vs InfluxDB)', () => {
       expectNothingLost(c);
       expect(allLogs(s)).toMatch(/disk full/);
       expect(status.counters!.pointsDroppedBy.disk_full).toBeGreaterThan(0);
+      // The drops are also in the agent's own measurement (its last self-report may predate the last drops).
+      const [reported] = await stack.query<[number, number][]>(`SELECT last("points_dropped_disk_full") FROM agent WHERE "host" = '${HOST}' AND "tenant" = 'fd'`);
+      expect(reported?.values[0]?.[1]).toBeGreaterThan(0);
+      expect(reported?.values[0]?.[1]).toBeLessThanOrEqual(status.counters!.pointsDroppedBy.disk_full);
       // What is not in InfluxDB is exactly what was dropped: every point not stored is in a dropped batch (above),
       // and every batch dropped while the collector was down is missing entirely (it was never sent). A batch
       // dropped after the collector came back may have been in flight already and stored: counted as dropped,
