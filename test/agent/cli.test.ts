@@ -2,7 +2,6 @@
 // stderr, against temp state directories and, for enroll and run, a real collector app in this process.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { createServer as createHttpServer } from 'node:http';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +13,7 @@ import { parseAgentCredential } from '../../collector/src/store/index.js';
 import { RecordingSink, startCollector, type TestCollector } from '../helpers/collector.js';
 import { cliEnv, runCli, spawnCli } from './helpers/cli.js';
 import { until } from './helpers/until.js';
+import { freePort } from '../helpers/influxd.js';
 
 const sink = new RecordingSink();
 let collector: TestCollector;
@@ -39,15 +39,6 @@ const enrolled = (): void => {
   saveIdentity(stateDir, { server: collector.baseUrl, agentId, tenant: 'acme', credential, enrolledAt: new Date().toISOString() });
 };
 
-/** A port nothing listens on: bound by the OS, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (typeof address !== 'object' || !address) throw new Error('no port');
-  return address.port;
-}
 
 describe('usage', () => {
   it('--version prints the name and version', async () => {
@@ -209,7 +200,7 @@ describe('enroll', () => {
   });
 
   it('an unreachable server exits 1 with "cannot reach"', async () => {
-    const server = `http://127.0.0.1:${await closedPort()}`;
+    const server = `http://127.0.0.1:${await freePort()}`;
     const r = await runCli(['enroll', '--server', server, '--token', 'wpe_whatever'], env);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`cannot reach the collector at ${server}`);

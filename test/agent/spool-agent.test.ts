@@ -3,7 +3,6 @@
 // real collector by the next start, and the `run` flags and environment that size the spool.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSpool, selfSample, startAgent, SPOOL_DIR, type AgentStatus } from '../../agent/src/agent.js';
@@ -16,6 +15,7 @@ import { RecordingSink, startCollector, type TestCollector } from '../helpers/co
 import { cliEnv, runCli } from './helpers/cli.js';
 import { recordingLogger } from './helpers/recording-log.js';
 import { until } from './helpers/until.js';
+import { freePort } from '../helpers/influxd.js';
 
 const FIRST_RUN_WAIT_MS = 30_000;
 const HOUR_MS = 3_600_000;
@@ -37,14 +37,6 @@ function stateDir(): string {
   return dir;
 }
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (typeof address !== 'object' || !address) throw new Error('no port');
-  return address.port;
-}
 
 describe('openSpool', () => {
   it('opens the disk spool in <stateDir>/spool', () => {
@@ -87,7 +79,7 @@ describe('the running agent and its disk spool', () => {
   it('spools each run at once, keeps unacked batches across a stop, and the next start replays them to the collector', async () => {
     const dir = stateDir();
     const { agentId, credential } = collector.enroll();
-    const identity: Identity = { server: `http://127.0.0.1:${await closedPort()}`, agentId, tenant: 'acme', credential, enrolledAt: new Date().toISOString() };
+    const identity: Identity = { server: `http://127.0.0.1:${await freePort()}`, agentId, tenant: 'acme', credential, enrolledAt: new Date().toISOString() };
     const offline = startAgent({ identity, stateDir: dir, log: recordingLogger(), everyMs: HOUR_MS });
     // No batcher delay to wait out: a completed run is in the disk spool.
     await until('a probe run in the disk spool', () => offline.status().spool.batches > 0, FIRST_RUN_WAIT_MS);

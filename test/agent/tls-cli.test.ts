@@ -2,8 +2,8 @@
 // collector behind a TLS-terminating proxy (tls-proxy.ts) with certificates openssl made at test time.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { networkInterfaces, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { IDENTITY_FILE, loadIdentity } from '../../agent/src/state.js';
 import { readStatus } from '../../agent/src/commands/status.js';
@@ -12,6 +12,7 @@ import { makeTestCerts, type TestCerts } from './helpers/certs.js';
 import { startTlsProxy, type TlsProxy } from './helpers/tls-proxy.js';
 import { cliEnv, runCli, spawnCli } from './helpers/cli.js';
 import { until } from './helpers/until.js';
+import { freePort } from '../helpers/influxd.js';
 
 const { collector, sink } = useCollector();
 let certDir: string;
@@ -137,21 +138,11 @@ describe('enroll usage errors (exit 2, naming the flag)', () => {
 });
 
 describe('enroll over plain http', () => {
-  /** A port nothing listens on: bound by the OS, then released. */
-  async function closedPort(): Promise<number> {
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '0.0.0.0', resolve));
-    const address = server.address();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    if (typeof address !== 'object' || !address) throw new Error('no port');
-    return address.port;
-  }
-
   it('to a host that is not loopback warns that credentials travel in clear text, and goes on', async () => {
-    const address = Object.values(networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
-    if (!address) throw new Error('this test needs a non-loopback IPv4 address on this machine');
-    const server = `http://${address}:${await closedPort()}`;
-    const r = await runCli(['enroll', '--server', server, '--token', token()], env);
+    // A name that is not loopback to the agent's check, resolved to 127.0.0.1 by the preloaded lookup.
+    const server = `http://collector.watchpost-test:${await freePort()}`;
+    const preload = fileURLToPath(new URL('./helpers/loopback-dns.mjs', import.meta.url));
+    const r = await runCli(['enroll', '--server', server, '--token', token()], { ...env, NODE_OPTIONS: `--import ${preload}` });
     expect(r.stderr).toContain(`warning: ${server} is plain http and not loopback: credentials will travel in clear text`);
     expect(r.stderr).toContain(`cannot reach the collector at ${server}: ECONNREFUSED`); // it did try
     expect(r.code).toBe(1);

@@ -1,6 +1,5 @@
-import { UsageError } from '../errors.js';
 import { CONFIG_OPTION, type Command } from './command.js';
-import { withStore } from './context.js';
+import { singleId, withStore } from './context.js';
 import { REVOCATION_POLL_MS } from '../revocation-watcher.js';
 
 export const agentRevoke: Command = {
@@ -9,8 +8,7 @@ export const agentRevoke: Command = {
   options: { ...CONFIG_OPTION },
   run: (input) =>
     withStore(input, (store) => {
-      const [id, ...extra] = input.positionals;
-      if (!id || extra.length > 0) throw new UsageError('expected exactly one agent ID (see `agents`)');
+      const id = singleId(input, 'agent ID', 'agents');
       store.agents.revoke(id);
       process.stdout.write(`agent ${id} revoked\n`);
       process.stderr.write(`a running collector on this data directory disconnects it within ${REVOCATION_POLL_MS / 1000} s; it must enroll again\n`);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { loadConfig, type Config } from '../config.js';
 import { openStore, type Store } from '../store/index.js';
 import type { CommandInput } from './command.js';
+import { UsageError } from '../errors.js';
 
 export const STORE_FILE = 'watchpost.db';
 
@@ -26,4 +27,11 @@ export async function withStore<T>(input: CommandInput, fn: (store: Store, confi
   } finally {
     store.close();
   }
+}
+
+/** The single ID a command takes as its argument, or a UsageError saying where to find one. */
+export function singleId(input: CommandInput, what: string, hint = ''): string {
+  const [id, ...extra] = input.positionals;
+  if (!id || extra.length > 0) throw new UsageError(`expected exactly one ${what}${hint ? ` (see \`${hint}\`)` : ''}`);
+  return id;
 }

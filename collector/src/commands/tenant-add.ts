@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
 import { CONFIG_OPTION, type Command } from './command.js';
-import { withStore } from './context.js';
+import { singleId, withStore } from './context.js';
 
 export const tenantAdd: Command = {
   usage: 'ID --name NAME [--config FILE]',
@@ -8,8 +8,7 @@ export const tenantAdd: Command = {
   options: { ...CONFIG_OPTION, name: { type: 'string' } },
   run: (input) =>
     withStore(input, (store) => {
-      const [id, ...extra] = input.positionals;
-      if (!id || extra.length > 0) throw new UsageError('expected exactly one tenant ID');
+      const id = singleId(input, 'tenant ID');
       if (typeof input.values.name !== 'string' || !input.values.name.trim()) throw new UsageError('--name is required');
       const tenant = store.tenants.add({ id, name: input.values.name.trim() });
       process.stdout.write(`tenant ${tenant.id} added\n`);

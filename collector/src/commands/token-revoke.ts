@@ -1,6 +1,5 @@
-import { UsageError } from '../errors.js';
 import { CONFIG_OPTION, type Command } from './command.js';
-import { withStore } from './context.js';
+import { singleId, withStore } from './context.js';
 
 export const tokenRevoke: Command = {
   usage: 'ID [--config FILE]',
@@ -8,8 +7,7 @@ export const tokenRevoke: Command = {
   options: { ...CONFIG_OPTION },
   run: (input) =>
     withStore(input, (store) => {
-      const [id, ...extra] = input.positionals;
-      if (!id || extra.length > 0) throw new UsageError('expected exactly one token ID (see `token list`)');
+      const id = singleId(input, 'token ID', 'token list');
       store.tokens.revoke(id);
       process.stdout.write(`token ${id} revoked\n`);
       return 0;
