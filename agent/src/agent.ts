@@ -14,8 +14,10 @@ import { encodeBatch } from './encode.js';
 import { DEFAULT_MEMORY_SPOOL_BYTES, DROP_REASONS, MemorySpool, type DropReason, type SettleListener, type Spool } from './spool.js';
 import { DEFAULT_SPOOL_MAX_BYTES, DiskSpool } from './disk-spool.js';
 import { AckCheckpoints } from './ack-checkpoints.js';
+import { fileCheckpointStore } from './checkpoint-store.js';
 import { Link, type LinkState } from './link.js';
 import { probes as registry } from './probes/index.js';
+import type { Probe } from './probes/probe.js';
 import { execRunner } from './runner.js';
 import { int, type Sample, type SampleDraft } from './sample.js';
 import { withPrefix, type Logger } from './log.js';
@@ -70,6 +72,8 @@ export interface AgentOptions {
   spoolMaxBytes?: number;
   /** The delivery ledger's file (`run --ledger`), if any: every point spooled and every batch dropped. */
   ledgerFile?: string;
+  /** The probes to run; default: one of each in the registry. */
+  probes?: Probe[];
 }
 
 export interface AgentCounters {
@@ -154,7 +158,7 @@ export function startAgent(options: AgentOptions): RunningAgent {
   const { identity, log } = options;
   const host = hostname();
   const startedAt = Date.now();
-  // Checkpoints that advance only when their batch is settled; the event-log probe (issue #4) registers here.
+  // Checkpoints that advance only when their batch is settled (probes stage them through ctx.checkpoints).
   const checkpoints = new AckCheckpoints((key, error) => log.error('agent: checkpoint commit failed', { key, err: (error as Error).message }));
   const ledger = options.ledgerFile ? openLedger(options.ledgerFile, { agentId: identity.agentId, version: AGENT_VERSION }, log) : null;
   const opened = openSpool(options.stateDir, options.spoolMaxBytes ?? DEFAULT_SPOOL_MAX_BYTES, log, (seq, how, points) => {
@@ -165,17 +169,29 @@ export function startAgent(options: AgentOptions): RunningAgent {
   const foundDamaged = spool.stats().droppedBy.corrupt; // at open: damaged records whose seqs are unknown
   if (foundDamaged.batches > 0) ledger?.dropped(null, foundDamaged.points, 'corrupt');
   let produced = 0;
+  const checkpointStore = fileCheckpointStore(options.stateDir);
+  /** The run whose samples are being flushed, if it staged checkpoint values (see onSamples). */
+  let flushing: { probe: string; staged: Record<string, unknown>; lastSeq: number } | null = null;
   const link = new Link({ server: identity.server, credential: identity.credential, tls: identity.tls, spool, log });
   const batcher = createBatcher({
     onBatch: (samples: Sample[]) => {
       const seq = spool.nextSeq();
+      const run = flushing;
+      if (run) {
+        // A run's samples may span several batches; its values commit with the last of them, once it and every
+        // earlier batch are settled (registered before the append, which may drop the batch at once).
+        run.lastSeq = seq;
+        checkpoints.register(seq, run.probe, () => {
+          if (run.lastSeq === seq) checkpointStore.commit(run.probe, run.staged);
+        });
+      }
       spool.append({ seq, bytes: encodeBatch(seq, samples), points: samples.length });
       ledger?.appended(seq, samples);
       produced += samples.length;
       link.kick();
     },
   });
-  const probes = Object.values(registry).map((create) => create());
+  const probes = options.probes ?? Object.values(registry).map((create) => create());
   const schedules: Record<string, Schedule> = {};
   if (options.everyMs) for (const p of probes) schedules[p.name] = { everyMs: options.everyMs };
   const scheduler = createScheduler({
@@ -185,10 +201,22 @@ export function startAgent(options: AgentOptions): RunningAgent {
     tenant: identity.tenant,
     runner: execRunner,
     log: withPrefix(log, 'scheduler'),
+    checkpoints: checkpointStore,
     // Flushed at once: a completed run's samples go to the disk spool now, not after the batcher's delay.
-    onSamples: (_probe, samples) => {
-      batcher.add(samples);
-      batcher.flush();
+    onSamples: (probe, samples, staged) => {
+      const hasStaged = Object.keys(staged).length > 0;
+      if (samples.length === 0) {
+        if (hasStaged) checkpointStore.commit(probe, staged); // nothing to wait for
+        return;
+      }
+      batcher.flush(); // whatever is pending belongs to no run's checkpoint
+      flushing = hasStaged ? { probe, staged, lastSeq: 0 } : null;
+      try {
+        batcher.add(samples);
+        batcher.flush();
+      } finally {
+        flushing = null;
+      }
     },
   });
   const status = () => statusOf(identity, link.state, opened, produced, startedAt);

@@ -1,7 +1,8 @@
 // The agent's core. It wraps every probe with scheduling, jitter, a timeout, an overlap guard, error capture, the
 // host/tenant tags and self-metrics, so that probes stay tiny (Telegraf's agent is the model). No probe is named
 // here: the scheduler only knows the Probe contract.
-import type { Probe } from './probes/probe.js';
+import type { PowerShell, Probe, ProbeContext } from './probes/probe.js';
+import { throwawayCheckpoints, type CheckpointStore } from './checkpoint-store.js';
 import type { Runner } from './runner.js';
 import { int, type Sample, type SampleDraft } from './sample.js';
 import { realTimers, type TimerHandle, type Timers } from './timers.js';
@@ -50,9 +51,16 @@ export interface SchedulerOptions {
   stopGraceMs?: number;
   host: string;
   tenant: string;
-  /** Called with each scheduled run's samples (never with an empty list, never after stop() resolved). Must not
-   *  block; a throw is logged and does not affect the probe's counters. */
-  onSamples(probe: string, samples: Sample[]): void;
+  /** Called with each scheduled run's samples (never after stop() resolved), and the checkpoint values the run
+   *  staged (to commit once those samples are settled). A failed or timed-out run delivers one
+   *  `agent_probe_error` sample instead, so the failure is visible on the collector. Never called with nothing to
+   *  deliver: a run with no samples and no staged values is skipped. Must not block; a throw is logged and does not
+   *  affect the probe's counters. */
+  onSamples(probe: string, samples: Sample[], staged: Record<string, unknown>): void;
+  /** Per-run checkpoint sessions; default: throwaway (nothing is kept). */
+  checkpoints?: CheckpointStore;
+  /** The PowerShell worker handed to probes (Windows). */
+  powershell?: PowerShell;
   log: SchedulerLog;
   runner: Runner;
   now?: () => number;
@@ -74,7 +82,10 @@ export interface Scheduler {
   stats(): Record<string, ProbeStats>;
 }
 
-type Outcome = { status: 'ok'; samples: Sample[] } | { status: 'error' | 'timeout' | 'skipped'; error: Error };
+type Outcome =
+  | { status: 'ok'; samples: Sample[]; staged: Record<string, unknown> }
+  | { status: 'error' | 'timeout'; error: Error; samples: Sample[] }
+  | { status: 'skipped'; error: Error };
 type Settled = { status: 'ok'; drafts: unknown } | { status: 'error' | 'timeout'; error: Error };
 
 interface Slot {
@@ -115,6 +126,14 @@ export function probeStatsSamples(stats: Record<string, ProbeStats>): SampleDraf
       ...(s.lastDurationMs === null ? {} : { last_duration_ms: s.lastDurationMs }),
     },
   }));
+}
+
+/** ERROR_MESSAGE_MAX_CHARS keeps a runaway error text (a whole stack, a command's output) out of InfluxDB. */
+const ERROR_MESSAGE_MAX_CHARS = 500;
+
+/** What a failed or timed-out run delivers instead of samples: visible on the collector, per probe. */
+export function probeErrorSample(probe: string, kind: 'error' | 'timeout', error: Error): SampleDraft {
+  return { measurement: 'agent_probe_error', tags: { probe, kind }, fields: { message: error.message.slice(0, ERROR_MESSAGE_MAX_CHARS) } };
 }
 
 function positive(name: string, value: number): number {
@@ -160,6 +179,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   const triggers = options.triggers ?? defaultTriggers(timers, log);
   const stopGraceMs = options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
   const inFlight = new Set<Promise<void>>();
+  const checkpointStore = options.checkpoints ?? throwawayCheckpoints();
   let state: 'idle' | 'running' | 'stopped' = 'idle';
   let closed = false;
 
@@ -192,7 +212,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     slot.stats.lastRunAt = startedAt;
     const controller = new AbortController();
     slot.controller = controller;
-    const collecting = invoke(slot.probe, { signal: controller.signal, runner, now });
+    const session = checkpointStore.session(slot.probe.name);
+    const ctx: ProbeContext = { signal: controller.signal, runner, now, checkpoints: session, ...(options.powershell ? { powershell: options.powershell } : {}) };
+    const collecting = invoke(slot.probe, ctx);
     const release = (): void => {
       slot.busy = false;
       slot.controller = null;
@@ -200,20 +222,21 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     collecting.then(release, release);
     const settled = await settleWithin(collecting, slot, controller);
     slot.stats.lastDurationMs = now() - startedAt;
-    return record(slot, settled, startedAt);
+    return record(slot, settled, startedAt, session.staged());
   }
 
-  function record(slot: Slot, settled: Settled, startedAt: number): Outcome {
+  function record(slot: Slot, settled: Settled, startedAt: number, staged: Record<string, unknown>): Outcome {
     const name = slot.probe.name;
     if (settled.status === 'ok' && Array.isArray(settled.drafts)) {
       const samples = completeSamples(settled.drafts as SampleDraft[], host, tenant, startedAt);
       slot.stats.samples += samples.length;
-      return { status: 'ok', samples };
+      return { status: 'ok', samples, staged };
     }
-    const outcome: Outcome =
+    const failed =
       settled.status === 'ok'
-        ? { status: 'error', error: new Error(`returned ${typeof settled.drafts} instead of a list of samples`) }
+        ? { status: 'error' as const, error: new Error(`returned ${typeof settled.drafts} instead of a list of samples`) }
         : settled;
+    const outcome: Outcome = { ...failed, samples: completeSamples([probeErrorSample(name, failed.status, failed.error)], host, tenant, startedAt) };
     if (outcome.status === 'timeout') slot.stats.timeouts += 1;
     else slot.stats.errors += 1;
     slot.stats.lastError = outcome.error.message;
@@ -250,9 +273,11 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   }
 
   function deliver(slot: Slot, outcome: Outcome): void {
-    if (outcome.status !== 'ok' || outcome.samples.length === 0 || closed) return;
+    if (outcome.status === 'skipped' || closed) return;
+    const staged = outcome.status === 'ok' ? outcome.staged : {};
+    if (outcome.samples.length === 0 && Object.keys(staged).length === 0) return;
     try {
-      options.onSamples(slot.probe.name, outcome.samples);
+      options.onSamples(slot.probe.name, outcome.samples, staged);
     } catch (err) {
       log.error(`${slot.probe.name}: onSamples failed: ${toError(err).message}`, { probe: slot.probe.name });
     }

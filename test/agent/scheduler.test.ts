@@ -141,9 +141,13 @@ describe('scheduler', () => {
     await settle();
     expect(p.runs).toHaveLength(1);
     expect(h.scheduler.stats().eventlog?.skippedOverlap).toBe(1);
+    // The timeout itself is delivered as one error sample, visible on the collector.
+    expect(h.delivered).toEqual([
+      { probe: 'eventlog', samples: [expect.objectContaining({ measurement: 'agent_probe_error', tags: { probe: 'eventlog', kind: 'timeout', host: 'pc-01', tenant: 'acme' }, fields: { message: 'timed out after 1000 ms' } })] },
+    ]);
     p.runs[0]?.resolve([CPU]); // settles late: the guard is released, the samples are not delivered
     await settle();
-    expect(h.delivered).toEqual([]);
+    expect(h.delivered).toHaveLength(1);
     h.triggers.fire('eventlog');
     await settle();
     expect(p.runs).toHaveLength(2);
@@ -166,7 +170,12 @@ describe('scheduler', () => {
     }
     await settle();
     expect(h.delivered.filter((d) => d.probe === 'cpu')).toHaveLength(4);
-    expect(h.delivered.filter((d) => d.probe !== 'cpu')).toEqual([]);
+    // Each failed run delivers exactly one error sample instead of data.
+    const failures = h.delivered.filter((d) => d.probe !== 'cpu');
+    expect(failures).toHaveLength(8);
+    for (const f of failures) expect(f.samples.map((x) => x.measurement)).toEqual(['agent_probe_error']);
+    expect(failures.filter((f) => f.probe === 'av').map((f) => f.samples[0]?.fields.message)).toEqual(['WMI namespace not found', 'access denied', 'WMI namespace not found', 'access denied']);
+    expect(failures.find((f) => f.probe === 'odd')?.samples[0]?.tags.kind).toBe('error');
     expect(h.scheduler.stats().av).toMatchObject({ runs: 4, errors: 4, lastError: 'access denied' });
     expect(h.scheduler.stats().odd).toMatchObject({ errors: 4, lastError: 'returned string instead of a list of samples' });
     expect(h.scheduler.stats().cpu).toMatchObject({ runs: 4, errors: 0, samples: 4 });

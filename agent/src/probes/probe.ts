@@ -3,6 +3,28 @@
 import type { SampleDraft } from '../sample.js';
 import type { Runner } from '../runner.js';
 
+/**
+ * Durable per-probe state for positions in a source (an event log's last record id, a journald cursor).
+ * `get` returns the last COMMITTED value. `stage` records a value that commits only once the batch carrying this
+ * run's samples is acked by the collector (or dropped and counted); a run that returns no samples commits what it
+ * staged at once. A crash before the ack means the next run starts from the previous value and reads again
+ * (at-least-once; the points are the same). Values must be JSON.
+ */
+export interface Checkpoints {
+  get<T = unknown>(key: string): T | undefined;
+  stage(key: string, value: unknown): void;
+}
+
+/**
+ * The long-lived PowerShell worker (Windows only). Never start powershell.exe per metric: send scripts here.
+ * `run` executes a script whose output is ONE JSON document (end it with `| ConvertTo-Json -Depth N -Compress`)
+ * and resolves with it parsed; it rejects on a timeout (the worker is then recycled), a script error or output
+ * that is not JSON.
+ */
+export interface PowerShell {
+  run<T = unknown>(script: string, options?: { timeoutMs?: number; signal?: AbortSignal }): Promise<T>;
+}
+
 export interface ProbeContext {
   /** Aborted when the scheduler's timeout for this run expires or the agent stops; long work should honour it. */
   signal: AbortSignal;
@@ -10,6 +32,10 @@ export interface ProbeContext {
   runner: Runner;
   /** Clock in unix milliseconds (injectable for tests). */
   now(): number;
+  /** This probe's checkpoints (see Checkpoints). */
+  checkpoints: Checkpoints;
+  /** Present on Windows only. */
+  powershell?: PowerShell;
 }
 
 export interface Probe {

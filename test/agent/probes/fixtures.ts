@@ -1,4 +1,5 @@
 // Paths of the captured OS files under test/fixtures (see test/fixtures/README.md for where each came from).
+import { throwawayCheckpoints } from '../../../agent/src/checkpoint-store.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Runner } from '../../../agent/src/runner.js';
@@ -26,5 +27,5 @@ export function context(runner?: Runner, signal = new AbortController().signal):
   const refuse: Runner = async (command) => {
     throw new Error(`unexpected command: ${command}`);
   };
-  return { signal, runner: runner ?? refuse, now: () => Date.now() };
+  return { signal, runner: runner ?? refuse, now: () => Date.now(), checkpoints: throwawayCheckpoints().session('test') };
 }
