@@ -19,6 +19,7 @@ import { Link, type LinkState } from './link.js';
 import { probes as registry } from './probes/index.js';
 import type { Probe } from './probes/probe.js';
 import { execRunner } from './runner.js';
+import { createPowerShellWorker } from './powershell-worker.js';
 import { int, type Sample, type SampleDraft } from './sample.js';
 import { withPrefix, type Logger } from './log.js';
 import { STATUS_FILE, writeJsonAtomic, type Identity } from './state.js';
@@ -170,6 +171,8 @@ export function startAgent(options: AgentOptions): RunningAgent {
   if (foundDamaged.batches > 0) ledger?.dropped(null, foundDamaged.points, 'corrupt');
   let produced = 0;
   const checkpointStore = fileCheckpointStore(options.stateDir);
+  // Windows: the one long-lived PowerShell every probe shares (started by the first script, stopped at stop).
+  const powershell = process.platform === 'win32' ? createPowerShellWorker({ log }) : undefined;
   /** The run whose samples are being flushed, if it staged checkpoint values (see onSamples). */
   let flushing: { probe: string; staged: Record<string, unknown>; lastSeq: number } | null = null;
   const link = new Link({ server: identity.server, credential: identity.credential, tls: identity.tls, spool, log });
@@ -200,6 +203,7 @@ export function startAgent(options: AgentOptions): RunningAgent {
     host,
     tenant: identity.tenant,
     runner: execRunner,
+    ...(powershell ? { powershell } : {}),
     log: withPrefix(log, 'scheduler'),
     checkpoints: checkpointStore,
     // Flushed at once: a completed run's samples go to the disk spool now, not after the batcher's delay.
@@ -242,6 +246,7 @@ export function startAgent(options: AgentOptions): RunningAgent {
     async stop() {
       for (const t of timers) clearInterval(t);
       await scheduler.stop();
+      powershell?.stop();
       batcher.close();
       await drain(spool, link.state, DRAIN_MS);
       await link.stop();

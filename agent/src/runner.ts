@@ -1,6 +1,9 @@
 // The one place the agent starts OS commands. Probes never call child_process themselves: an allow-list keeps
 // what the agent can execute reviewable (it runs as LocalSystem/root on client machines), and one implementation
 // gives every command a timeout, an output cap and abort support.
+// The one other place that starts a process is powershell-worker.ts: the long-lived powershell.exe (by full path) that
+// Windows probes send scripts to, which execFile (start, wait, collect) cannot hold open; it has its own per-request
+// timeout, output cap, abort and recycling.
 import { execFile } from 'node:child_process';
 
 /** Commands the agent may run, by executable name. Adding one is a reviewed change. */
