@@ -5,6 +5,7 @@ import WebSocket from 'ws';
 import { hostname } from 'node:os';
 import { wire, PROTOCOL_VERSION, subprotocol, type watchpost } from '../../proto/index.js';
 import type { Spool } from './spool.js';
+import { fromWire, type AgentPolicy } from './policy.js';
 import type { Logger } from './log.js';
 import { AGENT_VERSION } from './version.js';
 import { realTimers, type Timers, type TimerHandle } from './timers.js';
@@ -49,6 +50,8 @@ export interface LinkOptions {
   now?: () => number;
   /** Called when an ack removed a batch (for checkpoints that advance only with acks). */
   onAck?(seq: number): void;
+  /** Called with the central probe policy, from Welcome (when the collector sends one) and from Policy frames. */
+  onPolicy?(policy: AgentPolicy): void;
 }
 
 export function websocketUrl(server: string): string {
@@ -179,6 +182,7 @@ export class Link {
     }
     if (envelope.welcome) this.onWelcome(envelope.welcome);
     else if (envelope.ack) this.onAck(envelope.ack.seq ?? 0);
+    else if (envelope.policy) this.options.onPolicy?.(fromWire(envelope.policy.probes ?? []));
     else if (envelope.error) this.onError(envelope.error);
   }
 
@@ -187,6 +191,7 @@ export class Link {
     Object.assign(this.state, { connected: true, lastConnectedAt: this.now(), lastError: null, reconnectAttempt: 0, nextRetryAt: null });
     if (welcome.heartbeatSeconds) this.silenceMs = welcome.heartbeatSeconds * SILENCE_HEARTBEATS * 1000;
     this.options.log.info('link: connected', { agentId: welcome.agentId, tenant: welcome.tenant });
+    if (welcome.policy) this.options.onPolicy?.(fromWire(welcome.policy.probes ?? []));
     this.pump();
   }
 

@@ -15,6 +15,7 @@ export const ALLOWED_COMMANDS: ReadonlySet<string> = new Set([
   'vm_stat', // macOS: memory pages
   'system_profiler', // macOS: hardware inventory
   'who', // Linux/macOS: logged-in users
+  'systemctl', // Linux services: `systemctl list-units --failed` (read-only)
 ]);
 
 const DEFAULT_TIMEOUT_MS = 30_000;

@@ -32,6 +32,8 @@ export interface SessionDeps extends IngestDeps {
   limits: { frames: BucketRule; bytes: BucketRule };
   /** Checked at Hello, so an agent revoked between its upgrade and its Hello never becomes live. */
   isRevoked(agentId: string): boolean;
+  /** The agent's central probe settings (sent in Welcome), resolved after onHello updated its hostname. */
+  policyFor(agent: AgentRecord): watchpost.v1.IProbePolicy[];
   /** Called once the agent said Hello (the session is live) and when the socket closes. */
   onOpen(session: AgentSession): void;
   onClose(session: AgentSession): void;
@@ -151,6 +153,7 @@ export class AgentSession {
         tenant: this.agent.tenant,
         lastAckedSeq: this.agent.lastAckedSeq,
         heartbeatSeconds: Math.round(this.deps.heartbeatMs / 1000),
+        policy: { probes: this.deps.policyFor(this.agent) },
       },
     });
   }

@@ -8,7 +8,8 @@ import type { CollectorMetrics } from './metrics.js';
 import type { Store } from './store/index.js';
 import { parseAgentCredential } from './store/index.js';
 import { AgentSession, ACCEPTED_VERSIONS } from './agent-session.js';
-import type { AgentRecord, PointSink } from './ingest.js';
+import { resolvePolicy, type Policy } from './policy.js';
+import type { AgentRecord, IngestDeps, PointSink } from './ingest.js';
 import type { BucketRule } from './token-bucket.js';
 import type { IpRateLimitHook } from './ip-rate-limit.js';
 import type { ConnectionGuard } from './connection-guard.js';
@@ -23,6 +24,8 @@ export interface AgentHub {
    * store. Returns whether a session was open. An agent between upgrade and Hello is caught at its Hello.
    */
   revoke(agentId: string, via: string): boolean;
+  /** Sends every live agent its policy as resolved now (after the policy file was reloaded). */
+  pushPolicy(): number;
 }
 
 interface SocketDeps {
@@ -34,6 +37,10 @@ interface SocketDeps {
   ipRateLimit: IpRateLimitHook;
   /** Authenticated upgrades are released from its per-IP count of unauthenticated connections. */
   connectionGuard(): ConnectionGuard;
+  /** The central probe policy as loaded now. */
+  policy(): Policy;
+  /** Derives points from each batch (IngestDeps.observe). */
+  observe?: IngestDeps['observe'];
 }
 
 declare module 'fastify' {
@@ -102,6 +109,8 @@ export function registerAgentSocket(app: FastifyInstance, deps: SocketDeps): Age
       heartbeatMs: deps.heartbeatMs,
       limits: deps.limits,
       isRevoked: (agentId) => store.agents.get(agentId)?.revokedAt != null,
+      ...(deps.observe ? { observe: deps.observe } : {}),
+      policyFor: (record) => resolvePolicy(deps.policy(), record.tenant, record.hostname),
       onHello: (record, hello) => {
         if (hello.hostname) record.hostname = hello.hostname.slice(0, 255);
         store.agents.touch(record.id, { lastSeenAt: Date.now(), hostname: record.hostname, agentVersion: hello.agentVersion ?? undefined });
@@ -127,5 +136,12 @@ export function registerAgentSocket(app: FastifyInstance, deps: SocketDeps): Age
     });
   });
 
-  return { sessions, revoke };
+  const pushPolicy = (): number => {
+    for (const session of sessions.values()) {
+      session.send({ policy: { probes: resolvePolicy(deps.policy(), session.agent.tenant, session.agent.hostname) } });
+    }
+    return sessions.size;
+  };
+
+  return { sessions, revoke, pushPolicy };
 }

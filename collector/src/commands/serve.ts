@@ -7,6 +7,7 @@ import { parseDuration } from '../duration.js';
 import { parseListen } from '../config.js';
 import { loadTlsMaterial } from '../tls.js';
 import { checkListenPolicy } from '../listen-policy.js';
+import { loadPolicy } from '../policy.js';
 
 export const serve: Command = {
   usage: '[--config FILE]',
@@ -18,6 +19,7 @@ export const serve: Command = {
     // Both throw ConfigError naming the key (exit 2) before anything is opened.
     const tls = loadTlsMaterial(config.tls);
     const plainWarning = checkListenPolicy({ host, tls: tls !== null, allowPlainRemote: config.agents.allowPlainRemote });
+    let policy = loadPolicy(config.policy.file);
     const store = openStoreFor(config);
     const writer = createInfluxWriter({
       url: config.influx.url,
@@ -26,7 +28,7 @@ export const serve: Command = {
       batchSize: config.influx.batchSize,
       flushIntervalMs: parseDuration(config.influx.flushInterval),
     });
-    const { app } = await buildApp({ config, store, sink: writer, tls });
+    const { app, hub } = await buildApp({ config, store, sink: writer, tls, policy: () => policy });
     writer.setLogger?.(app.log);
     if (plainWarning) app.log.warn(plainWarning);
     // InfluxDB may be down at start: the collector still starts, /healthz says why, and nothing is acked.
@@ -35,6 +37,16 @@ export const serve: Command = {
       await writer.checkHealth();
     });
     await app.listen({ host, port });
+    // SIGHUP reloads the policy file and pushes it to every live agent; a bad file keeps the old policy.
+    const reload = () => {
+      try {
+        policy = loadPolicy(config.policy.file);
+        app.log.info({ file: config.policy.file, agents: hub.pushPolicy() }, 'policy reloaded and pushed');
+      } catch (error) {
+        app.log.error({ err: (error as Error).message }, 'policy reload failed; keeping the previous policy');
+      }
+    };
+    process.on('SIGHUP', reload);
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
         app.log.info({ signal }, 'shutting down');
@@ -43,6 +55,7 @@ export const serve: Command = {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
+    process.off('SIGHUP', reload);
     await app.close();
     await writer.close();
     store.close();
