@@ -6,6 +6,8 @@ import { createDiskProbe } from './disk.js';
 import { createInventoryProbe } from './inventory.js';
 import { createMemProbe } from './mem.js';
 import { createNetProbe } from './net.js';
+import { createServicesProbe } from './services.js';
+import { createShutdownsProbe } from './shutdowns.js';
 import { createSystemProbe } from './system.js';
 
 export const probes = {
@@ -15,6 +17,8 @@ export const probes = {
   system: createSystemProbe,
   net: createNetProbe,
   inventory: createInventoryProbe,
+  services: createServicesProbe,
+  shutdowns: createShutdownsProbe,
 } satisfies Record<string, ProbeFactory>;
 
 export type ProbeName = keyof typeof probes;

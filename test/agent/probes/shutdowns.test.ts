@@ -1,0 +1,128 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fileCheckpointStore } from '../../../agent/src/checkpoint-store.js';
+import { createShutdownsProbe, windowsShutdownScript } from '../../../agent/src/probes/shutdowns.js';
+import { parseWindowsShutdownEvents, parseWtmpCrashes } from '../../../agent/src/probes/parse/shutdowns.js';
+import type { PowerShell, ProbeContext } from '../../../agent/src/probes/probe.js';
+import { Int } from '../../../agent/src/sample.js';
+import { context } from './fixtures.js';
+
+// A wtmp history written by the real util-linux `utmpdump -r` from its text form: boot, clean shutdown, boot
+// (crashed: no shutdown record), boot (crashed), boot. `last -x` on the same file is run below as the cross-check.
+const WTMP_TEXT = [
+  '[2] [00000] [~~  ] [reboot  ] [~           ] [6.1.0-18-amd64      ] [0.0.0.0        ] [2024-03-01T08:00:00,000000+00:00]',
+  '[1] [00053] [~~  ] [runlevel] [~           ] [6.1.0-18-amd64      ] [0.0.0.0        ] [2024-03-01T08:00:10,000000+00:00]',
+  '[7] [01234] [ts/0] [alice   ] [pts/0       ] [192.0.2.10          ] [192.0.2.10     ] [2024-03-01T09:00:00,000000+00:00]',
+  '[8] [01234] [ts/0] [        ] [pts/0       ] [                    ] [0.0.0.0        ] [2024-03-01T09:30:00,000000+00:00]',
+  '[1] [00000] [~~  ] [shutdown] [~           ] [6.1.0-18-amd64      ] [0.0.0.0        ] [2024-03-01T18:00:00,000000+00:00]',
+  '[2] [00000] [~~  ] [reboot  ] [~           ] [6.1.0-18-amd64      ] [0.0.0.0        ] [2024-03-02T08:00:00,000000+00:00]',
+  '[7] [02345] [ts/0] [alice   ] [pts/0       ] [192.0.2.10          ] [192.0.2.10     ] [2024-03-02T09:00:00,000000+00:00]',
+  '[2] [00000] [~~  ] [reboot  ] [~           ] [6.1.0-18-amd64      ] [0.0.0.0        ] [2024-03-02T13:05:00,000000+00:00]',
+  '[2] [00000] [~~  ] [reboot  ] [~           ] [6.1.0-18-amd64      ] [0.0.0.0        ] [2024-03-03T07:00:00,000000+00:00]',
+].join('\n');
+
+function realWtmp(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'wp-wtmp-'));
+  const file = join(dir, 'wtmp');
+  writeFileSync(file, execFileSync('utmpdump', ['-r'], { input: WTMP_TEXT + '\n', stdio: ['pipe', 'pipe', 'ignore'] }));
+  return file;
+}
+
+const at = (iso: string) => Date.parse(iso);
+
+describe('shutdowns: Linux wtmp', () => {
+  it('finds boots that no shutdown record closed, as `last -x` does', () => {
+    const file = realWtmp();
+    expect(parseWtmpCrashes(readFileSync(file))).toEqual([
+      { time: at('2024-03-02T13:05:00Z'), kind: 'crash', bootTime: at('2024-03-02T08:00:00Z'), message: 'the boot of 2024-03-02T08:00:00.000Z ended without a clean shutdown (wtmp)' },
+      { time: at('2024-03-03T07:00:00Z'), kind: 'crash', bootTime: at('2024-03-02T13:05:00Z'), message: 'the boot of 2024-03-02T13:05:00.000Z ended without a clean shutdown (wtmp)' },
+    ]);
+    // util-linux agrees: alice's session in the 08:00 boot ended by a crash, the boot before it by the shutdown.
+    const last = execFileSync('last', ['-x', '-F', '-f', file], { env: { ...process.env, TZ: 'UTC' } }).toString();
+    expect(last).toMatch(/alice\s+pts\/0.*Sat Mar {2}2 09:00:00 2024 - crash/);
+    expect(last).toMatch(/reboot\s+system boot.*Fri Mar {2}1 08:00:00 2024 - Fri Mar {2}1 18:00:00 2024/);
+  });
+
+  it('reports each once: the checkpoint moves to the newest detected crash, and only after it', async () => {
+    const wtmpPath = realWtmp();
+    const store = fileCheckpointStore(mkdtempSync(join(tmpdir(), 'wp-state-')));
+    const probe = createShutdownsProbe({ platform: 'linux', wtmpPath });
+    const run = async (now: number) => {
+      const session = store.session('shutdowns');
+      const ctx: ProbeContext = { ...context(), now: () => now, checkpoints: session };
+      const samples = await probe.collect(ctx);
+      store.commit('shutdowns', session.staged()); // as the agent does once the batch is acked
+      return samples;
+    };
+    // First run, a day after 2024-03-02 13:05: only the last 24 h, so the crash detected at 13:05 is left out.
+    expect((await run(at('2024-03-03T13:10:00Z'))).map((s) => s.time)).toEqual([at('2024-03-03T07:00:00Z')]);
+    expect(await run(at('2024-03-03T13:15:00Z'))).toEqual([]);
+  });
+
+  it('reports the crashes of the last 24 h with their boot', async () => {
+    const probe = createShutdownsProbe({ platform: 'linux', wtmpPath: realWtmp() });
+    const samples = await probe.collect({ ...context(), now: () => at('2024-03-03T08:00:00Z') });
+    expect(samples).toEqual([
+      { measurement: 'shutdowns', time: at('2024-03-02T13:05:00Z'), tags: { kind: 'crash' }, fields: { message: expect.stringContaining('2024-03-02T08:00:00'), boot_time: new Int(at('2024-03-02T08:00:00Z') / 1000) } },
+      { measurement: 'shutdowns', time: at('2024-03-03T07:00:00Z'), tags: { kind: 'crash' }, fields: { message: expect.stringContaining('2024-03-02T13:05:00'), boot_time: new Int(at('2024-03-02T13:05:00Z') / 1000) } },
+    ]);
+  });
+
+  it('this machine\'s own /var/log/wtmp parses (live)', async () => {
+    const samples = await createShutdownsProbe({ platform: 'linux' }).collect(context());
+    for (const s of samples) expect(s.tags).toEqual({ kind: 'crash' });
+  });
+
+  it('a missing wtmp (a container) is nothing to report', async () => {
+    expect(await createShutdownsProbe({ platform: 'linux', wtmpPath: '/nonexistent/wtmp' }).collect(context())).toEqual([]);
+  });
+});
+
+// Rows in the shape the Windows script emits, with Microsoft's documented texts: KB 2028504 (event 41: "The system
+// has rebooted without cleanly shutting down first. ...") and the EventLog message table entry 6008 ("The previous
+// system shutdown at %1 on %2 was unexpected."). Not a capture from a Windows machine.
+const WINDOWS_ROWS = [
+  { id: 6008, record: 48213, provider: 'EventLog', time: '2024-06-15T14:02:05.0000000Z', message: 'The previous system shutdown at 2:00:00 PM on 6/15/2024 was unexpected.' },
+  { id: 41, record: 48210, provider: 'Microsoft-Windows-Kernel-Power', time: '2024-06-15T14:02:00.1234567Z', message: 'The system has rebooted without cleanly shutting down first. This error could be caused if the system stopped responding, crashed, or lost power unexpectedly.\r\n' },
+];
+
+describe('shutdowns: Windows', () => {
+  it('parses the script rows', () => {
+    expect(parseWindowsShutdownEvents(WINDOWS_ROWS)).toEqual([
+      { time: at('2024-06-15T14:02:05Z'), kind: 'unexpected_shutdown', eventId: 6008, recordId: 48213, message: 'The previous system shutdown at 2:00:00 PM on 6/15/2024 was unexpected.' },
+      { time: at('2024-06-15T14:02:00.123Z'), kind: 'kernel_power', eventId: 41, recordId: 48210, message: 'The system has rebooted without cleanly shutting down first. This error could be caused if the system stopped responding, crashed, or lost power unexpectedly.' },
+    ]);
+    expect(parseWindowsShutdownEvents([])).toEqual([]);
+  });
+
+  it.each([[[{ id: 1074, record: 1, time: '2024-06-15T14:02:05Z' }]], [[{ id: 41, time: 'yesterday', record: 1 }]], ['x']])('rejects %j', (value) => {
+    expect(() => parseWindowsShutdownEvents(value)).toThrow(/^shutdowns: /);
+  });
+
+  it('first run asks for the last 24 h, later runs for records after the checkpoint, which advances', async () => {
+    const scripts: string[] = [];
+    const worker: PowerShell = { run: async <T>(script: string) => (scripts.push(script), (scripts.length === 1 ? WINDOWS_ROWS : []) as T) };
+    const store = fileCheckpointStore(mkdtempSync(join(tmpdir(), 'wp-state-')));
+    const probe = createShutdownsProbe({ platform: 'win32' });
+    const session = store.session('shutdowns');
+    const samples = await probe.collect({ ...context(), powershell: worker, checkpoints: session });
+    store.commit('shutdowns', session.staged());
+    expect(await probe.collect({ ...context(), powershell: worker, checkpoints: store.session('shutdowns') })).toEqual([]);
+    expect(scripts[1]).toBe(windowsShutdownScript(48213));
+    expect(samples.map((s) => [s.tags, s.fields.event_id, s.fields.record_id])).toEqual([
+      [{ kind: 'unexpected_shutdown' }, new Int(6008), new Int(48213)],
+      [{ kind: 'kernel_power' }, new Int(41), new Int(48210)],
+    ]);
+    expect(scripts[0]).toBe(windowsShutdownScript(undefined));
+    expect(scripts[0]).toContain('TimeCreated[timediff(@SystemTime) <= 86400000]');
+    expect(windowsShutdownScript(48213)).toContain('EventRecordID > 48213]]');
+    expect(windowsShutdownScript(48213)).toContain("(Provider[@Name='Microsoft-Windows-Kernel-Power'] and EventID=41) or (Provider[@Name='EventLog'] and EventID=6008)");
+  });
+
+  it('macOS: not implemented, returns nothing', async () => {
+    expect(await createShutdownsProbe({ platform: 'darwin' }).collect(context())).toEqual([]);
+  });
+});
