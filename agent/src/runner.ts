@@ -15,6 +15,12 @@ export const ALLOWED_COMMANDS: ReadonlySet<string> = new Set([
   'vm_stat', // macOS: memory pages
   'system_profiler', // macOS: hardware inventory
   'who', // Linux/macOS: logged-in users
+  'apt', // Debian/Ubuntu patches: `apt list --upgradable` (reads the cached lists; never `apt update`)
+  'dnf', // RHEL/Fedora patches: `dnf -C list --upgrades` and `updateinfo list --security` from the cache only
+  'yum', // RHEL/CentOS 7 patches: the same queries where dnf is absent
+  'zypper', // SUSE patches: `zypper --no-refresh --xmlout list-patches`
+  'needs-restarting', // RHEL-likes: `needs-restarting -r` (exit 1 = reboot needed)
+  'softwareupdate', // macOS patches: `softwareupdate --list`
   'systemctl', // Linux services: `systemctl list-units --failed` (read-only)
 ]);
 
@@ -26,11 +32,16 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Decode stdout as this encoding (Windows tools may emit UTF-16LE). */
   encoding?: BufferEncoding;
+  /** Non-zero exit codes that are answers, not failures (`dnf check-update` 100, `needs-restarting -r` 1): the
+   *  promise resolves with the output and `exitCode` instead of rejecting. */
+  okExitCodes?: readonly number[];
 }
 
 export interface RunResult {
   stdout: string;
   stderr: string;
+  /** Set when the command exited with one of `okExitCodes`; absent means 0. */
+  exitCode?: number;
 }
 
 /** Runs `command args` and resolves with its output; rejects on a non-zero exit, a timeout or an abort. */
@@ -57,9 +68,10 @@ export const execRunner: Runner = (command, args, options = {}) => {
         ...(options.signal ? { signal: options.signal } : {}),
       },
       (error, stdout, stderr) => {
-        if (error) return reject(error);
+        const code = error && typeof error.code === 'number' ? error.code : undefined;
+        if (error && (code === undefined || !options.okExitCodes?.includes(code))) return reject(error);
         const encoding = options.encoding ?? 'utf8';
-        resolve({ stdout: stdout.toString(encoding), stderr: stderr.toString('utf8') });
+        resolve({ stdout: stdout.toString(encoding), stderr: stderr.toString('utf8'), ...(code === undefined ? {} : { exitCode: code }) });
       },
     );
   });
