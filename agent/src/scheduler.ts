@@ -150,7 +150,7 @@ function createSlots(options: SchedulerOptions): Slot[] {
     names.add(probe.name);
     const schedule = options.schedules?.[probe.name] ?? { cron: probe.schedule };
     validateSchedule(probe.name, schedule);
-    const timeout = options.timeoutsMs?.[probe.name] ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const timeout = options.timeoutsMs?.[probe.name] ?? probe.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const jitter =
       'everyMs' in schedule ? Math.min(jitterMs, schedule.everyMs * MAX_JITTER_SHARE_OF_INTERVAL) : jitterMs;
     return {

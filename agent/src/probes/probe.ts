@@ -43,6 +43,9 @@ export interface Probe {
   readonly name: string;
   /** Default schedule: a node-cron expression (six fields allowed: seconds first). */
   readonly schedule: string;
+  /** Optional: how long a run may take when the scheduler's config names no timeout for this probe (slow OS
+   *  queries such as a Windows Update search). The scheduler's `timeoutsMs[name]` still wins. */
+  readonly timeoutMs?: number;
   /**
    * Called by the scheduler, never concurrently with itself for the same instance. May keep state between calls
    * (counters for rates). Throwing is allowed: the scheduler captures and counts the error.
