@@ -42,7 +42,7 @@ describe('apt list --upgradable', () => {
   });
 
   it('takes the end of the last transaction with an Upgrade: line from history.log (local time)', () => {
-    expect(lastAptUpgrade(fixture('linux/patches/apt-history.log'))).toBe(new Date(2026, 10, 22, 1, 4, 33).getTime() / 1000);
+    expect(lastAptUpgrade(fixture('linux/patches/apt-history-log.txt'))).toBe(new Date(2026, 10, 22, 1, 4, 33).getTime() / 1000);
     expect(lastAptUpgrade('Start-Date: 2026-01-01  10:00:00\nInstall: x:amd64 (1)\nEnd-Date: 2026-01-01  10:00:01\n')).toBeUndefined();
   });
 });
