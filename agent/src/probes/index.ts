@@ -6,6 +6,7 @@ import { createDiskProbe } from './disk.js';
 import { createInventoryProbe } from './inventory.js';
 import { createMemProbe } from './mem.js';
 import { createNetProbe } from './net.js';
+import { createPatchesProbe } from './patches.js';
 import { createServicesProbe } from './services.js';
 import { createShutdownsProbe } from './shutdowns.js';
 import { createSystemProbe } from './system.js';
@@ -17,6 +18,7 @@ export const probes = {
   system: createSystemProbe,
   net: createNetProbe,
   inventory: createInventoryProbe,
+  patches: createPatchesProbe,
   services: createServicesProbe,
   shutdowns: createShutdownsProbe,
 } satisfies Record<string, ProbeFactory>;
