@@ -15,6 +15,8 @@ export const ALLOWED_COMMANDS: ReadonlySet<string> = new Set([
   'vm_stat', // macOS: memory pages
   'system_profiler', // macOS: hardware inventory
   'who', // Linux/macOS: logged-in users
+  'journalctl', // Linux: eventlog reads journald as JSON from its cursor
+  'log', // macOS: eventlog reads the unified log (log show --style ndjson)
   'apt', // Debian/Ubuntu patches: `apt list --upgradable` (reads the cached lists; never `apt update`)
   'dnf', // RHEL/Fedora patches: `dnf -C list --upgrades` and `updateinfo list --security` from the cache only
   'yum', // RHEL/CentOS 7 patches: the same queries where dnf is absent

@@ -3,6 +3,7 @@
 import type { ProbeFactory } from './probe.js';
 import { createCpuProbe } from './cpu.js';
 import { createDiskProbe } from './disk.js';
+import { createEventlogProbe } from './eventlog.js';
 import { createInventoryProbe } from './inventory.js';
 import { createMemProbe } from './mem.js';
 import { createNetProbe } from './net.js';
@@ -18,6 +19,7 @@ export const probes = {
   system: createSystemProbe,
   net: createNetProbe,
   inventory: createInventoryProbe,
+  eventlog: createEventlogProbe,
   patches: createPatchesProbe,
   services: createServicesProbe,
   shutdowns: createShutdownsProbe,
