@@ -16,6 +16,8 @@ import type { TlsMaterial } from './tls.js';
 import { guardConnections, type ConnectionGuard } from './connection-guard.js';
 import { createIpRateLimit } from './ip-rate-limit.js';
 import { watchRevocations, type RevocationWatcher } from './revocation-watcher.js';
+import { loadLifecycle } from './os-lifecycle.js';
+import { createOsSupport } from './os-support.js';
 
 export interface AppDeps {
   config: Config;
@@ -106,6 +108,8 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
       done();
     },
   });
+  // The end-of-support table is read once, here at start: a bad file stops the collector with its path.
+  const osSupport = createOsSupport(loadLifecycle(config.lifecycle.file || undefined), deps.store.osIdentities);
   const ipRateLimit = createIpRateLimit({ ratePerSecond: config.limits.ipAttemptsPerSecond, burst: config.limits.ipAttemptBurst }, metrics).hook;
   const hub = registerAgentSocket(app, {
     store: deps.store,
@@ -115,10 +119,11 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
     limits: agentLimits(config, (message) => app.log.warn(message)),
     ipRateLimit,
     connectionGuard: () => connections,
+    observe: osSupport.observe,
   });
   registerHealth(app, { sink: deps.sink, store: deps.store });
   registerEnroll(app, { store: deps.store, metrics, ipRateLimit });
-  registerApi(app, { store: deps.store, hub, metrics, adminKey: config.adminKey });
+  registerApi(app, { store: deps.store, hub, metrics, adminKey: config.adminKey, osSupport: osSupport.view });
   watchRevocationsWhileUp(app, deps.store, hub);
   return { app, hub, metrics, connections };
 }

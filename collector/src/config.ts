@@ -87,6 +87,15 @@ export const ConfigSchema = Type.Object(
       },
       { default: {} },
     ),
+    lifecycle: Type.Object(
+      {
+        file: Type.String({
+          description: 'YAML end-of-support table for OS support status (os_support points, GET /api/v1/agents); empty: the shipped collector/data/os-lifecycle.yaml',
+          default: '',
+        }),
+      },
+      { default: {} },
+    ),
     tls: Type.Object(
       {
         cert: Type.String({ description: 'PEM certificate (chain) file; with tls.key, serves https and wss', default: '' }),

@@ -27,6 +27,11 @@ export interface IngestDeps {
   /** Records that every batch up to seq is stored (for status; acks never depend on it). */
   onAcked(agent: AgentRecord, seq: number): void;
   onHello(agent: AgentRecord, hello: watchpost.v1.IHello): void;
+  /**
+   * Sees every batch's samples before they are written and returns points derived from them (os_support from
+   * inventory), written and acked with the batch under the same identity. Optional.
+   */
+  observe?(agent: AgentRecord, samples: readonly watchpost.v1.ISample[]): watchpost.v1.ISample[];
 }
 
 export interface BatchAnswer {
@@ -37,7 +42,9 @@ export interface BatchAnswer {
 export async function ingestBatch(agent: AgentRecord, batch: watchpost.v1.IBatch, deps: IngestDeps): Promise<BatchAnswer> {
   const seq = batch.seq ?? 0;
   if (seq <= 0) return { error: { code: wire.ErrorCode.ERROR_CODE_BAD_BATCH, message: 'batch without a sequence number' } };
-  const { lines, rejected } = samplesToLines(batch.samples ?? [], { host: agent.hostname, tenant: agent.tenant });
+  const samples = batch.samples ?? [];
+  const derived = observe(agent, samples, deps);
+  const { lines, rejected } = samplesToLines(derived.length > 0 ? [...samples, ...derived] : samples, { host: agent.hostname, tenant: agent.tenant });
   if (rejected.length > 0) {
     deps.metrics.reject('bad_sample', rejected.length);
     deps.log.warn({ agentId: agent.id, seq, rejected: rejected.length, first: rejected[0]?.reason }, 'samples refused');
@@ -58,4 +65,15 @@ export async function ingestBatch(agent: AgentRecord, batch: watchpost.v1.IBatch
   }
   deps.metrics.pointsWritten.inc(lines.length);
   return { ack: seq };
+}
+
+/** Derived points never cost the batch: a failing observer is logged and the batch goes on without them. */
+function observe(agent: AgentRecord, samples: readonly watchpost.v1.ISample[], deps: IngestDeps): watchpost.v1.ISample[] {
+  if (!deps.observe) return [];
+  try {
+    return deps.observe(agent, samples);
+  } catch (error) {
+    deps.log.error({ agentId: agent.id, err: (error as Error).message }, 'deriving points from a batch failed');
+    return [];
+  }
 }

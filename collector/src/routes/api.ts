@@ -7,6 +7,7 @@ import { isStoreError } from '../store/index.js';
 import type { CollectorMetrics } from '../metrics.js';
 import type { AgentHub } from '../agent-socket.js';
 import { httpErrors } from '../errors.js';
+import type { OsSupportView } from '../os-support.js';
 
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
 const SHA256_PREFIX = 'sha256:';
@@ -60,11 +61,13 @@ export interface AgentView {
   lastSeenAt: string | null;
   lastAckedSeq: number;
   revoked: boolean;
+  /** Support status of the agent's OS, from its latest inventory and the lifecycle table; null before one arrived. */
+  osSupport: OsSupportView | null;
 }
 
 const iso = (ms: number | null | undefined): string | null => (ms ? new Date(ms).toISOString() : null);
 
-export function agentViews(store: Store, hub: AgentHub): AgentView[] {
+export function agentViews(store: Store, hub: AgentHub, osSupport: (agentId: string) => OsSupportView | null = () => null): AgentView[] {
   return store.agents.list().map((a) => ({
     agentId: a.id,
     tenant: a.tenant,
@@ -77,19 +80,20 @@ export function agentViews(store: Store, hub: AgentHub): AgentView[] {
     lastSeenAt: iso(a.lastSeenAt),
     lastAckedSeq: a.lastAckedSeq,
     revoked: a.revokedAt != null,
+    osSupport: osSupport(a.id),
   }));
 }
 
 export function registerApi(
   app: FastifyInstance,
-  deps: { store: Store; hub: AgentHub; metrics: CollectorMetrics; adminKey: string },
+  deps: { store: Store; hub: AgentHub; metrics: CollectorMetrics; adminKey: string; osSupport?: (agentId: string) => OsSupportView | null },
 ): void {
   app.get('/metrics', async (_request, reply) => {
     reply.type(deps.metrics.registry.contentType);
     return deps.metrics.registry.metrics();
   });
   const onRequest = adminKeyCheck(deps.adminKey, deps.store.apiKeys);
-  app.get('/api/v1/agents', { onRequest }, async () => ({ agents: agentViews(deps.store, deps.hub) }));
+  app.get('/api/v1/agents', { onRequest }, async () => ({ agents: agentViews(deps.store, deps.hub, deps.osSupport) }));
   // Revokes the credential (authentication fails from now on) and closes the agent's live session at once.
   app.post<{ Params: { id: string } }>('/api/v1/agents/:id/revoke', { onRequest }, async (request) => {
     const agentId = request.params.id;

@@ -6,6 +6,7 @@
 import { createApiKeyStore, type ApiKeyStore } from './api-keys.js';
 import { createAgentStore, type AgentInfo, type AgentStore } from './agents.js';
 import { openDatabase } from './db.js';
+import { createOsIdentityStore, type OsIdentityStore } from './os-identities.js';
 import { createTenantStore, type TenantStore } from './tenants.js';
 import { createTokenStore, type RedeemFailure, type TokenStore } from './tokens.js';
 
@@ -18,6 +19,8 @@ export interface Store {
   readonly tokens: TokenStore;
   readonly agents: AgentStore;
   readonly apiKeys: ApiKeyStore;
+  /** Each agent's latest OS identity (from inventory), for its support status. */
+  readonly osIdentities: OsIdentityStore;
   /**
    * Redeems the enrollment token and creates the agent in one IMMEDIATE transaction: a bad token creates no
    * agent, and an enrollment that fails (e.g. StoreError `invalid_argument` for bad agent info, thrown)
@@ -40,6 +43,7 @@ export function openStore(file: string, options: StoreOptions = {}): Store {
   const tokens = createTokenStore(db, now);
   const agents = createAgentStore(db, now);
   const apiKeys = createApiKeyStore(db, now);
+  const osIdentities = createOsIdentityStore(db);
 
   const enrollTx = db.transaction((token: string, info: AgentInfo): EnrollResult => {
     const redeemed = tokens.redeem(token, { hostname: info.hostname });
@@ -54,6 +58,7 @@ export function openStore(file: string, options: StoreOptions = {}): Store {
     tokens,
     agents,
     apiKeys,
+    osIdentities,
     // Bad agent info is caught by agents.enroll after the redeem, inside the transaction, so the rollback (not
     // an up-front check) is what keeps the use; the tests rely on that path.
     enrollWithToken: (token, info) => enrollTx.immediate(token, info),
@@ -69,3 +74,4 @@ export type { Tenant, TenantStore } from './tenants.js';
 export type { RedeemContext, RedeemFailure, RedeemResult, TokenInfo, TokenStore } from './tokens.js';
 export type { Agent, AgentInfo, AgentStore } from './agents.js';
 export type { ApiKeyInfo, ApiKeyStore } from './api-keys.js';
+export type { OsIdentityStore } from './os-identities.js';

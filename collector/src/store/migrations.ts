@@ -63,4 +63,14 @@ export const MIGRATIONS: readonly string[] = [
     revoked_at  INTEGER
   ) STRICT;
   `,
+  // 3: each agent's latest OS identity from its `inventory` point, so GET /api/v1/agents can show the support
+  // status after a collector restart. The status itself is not stored: it is computed from this and the
+  // lifecycle table when asked, so an updated table applies at once.
+  `
+  CREATE TABLE agent_os (
+    agent_id    TEXT PRIMARY KEY REFERENCES agents(id),
+    identity    TEXT NOT NULL,
+    observed_at INTEGER NOT NULL
+  ) STRICT;
+  `,
 ];
