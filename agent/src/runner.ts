@@ -15,6 +15,10 @@ export const ALLOWED_COMMANDS: ReadonlySet<string> = new Set([
   'vm_stat', // macOS: memory pages
   'system_profiler', // macOS: hardware inventory
   'who', // Linux/macOS: logged-in users
+  'reg.exe', // Windows inventory: `reg query` of CurrentVersion (build, UBR, edition) and ProductOptions
+  'sigtool', // Linux antivirus: `sigtool --info` of the ClamAV database (its build time)
+  'mdatp', // Linux/macOS antivirus: `mdatp health --output json` (Defender for Endpoint), when installed
+  'plutil', // macOS antivirus: XProtect's version when its Info.plist is binary
   'journalctl', // Linux: eventlog reads journald as JSON from its cursor
   'log', // macOS: eventlog reads the unified log (log show --style ndjson)
   'apt', // Debian/Ubuntu patches: `apt list --upgradable` (reads the cached lists; never `apt update`)

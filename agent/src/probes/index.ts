@@ -1,6 +1,7 @@
 // THE registry of probes. Adding a probe = one file in this folder + one line here; the key is the probe's name,
 // its config key and its log prefix (test/agent/probes/registry.test.ts checks that they agree).
 import type { ProbeFactory } from './probe.js';
+import { createAntivirusProbe } from './antivirus.js';
 import { createCpuProbe } from './cpu.js';
 import { createDiskProbe } from './disk.js';
 import { createEventlogProbe } from './eventlog.js';
@@ -19,6 +20,7 @@ export const probes = {
   system: createSystemProbe,
   net: createNetProbe,
   inventory: createInventoryProbe,
+  antivirus: createAntivirusProbe,
   eventlog: createEventlogProbe,
   patches: createPatchesProbe,
   services: createServicesProbe,
