@@ -8,7 +8,8 @@
 // unacked.
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { createScheduler, probeStatsSamples, completeSamples, type Schedule } from './scheduler.js';
+import { createScheduler, probeStatsSamples, completeSamples, type Scheduler, type SchedulerOptions } from './scheduler.js';
+import { applyPolicy, loadPolicy, samePolicy, savePolicy, type AgentPolicy } from './policy.js';
 import { createBatcher } from './batcher.js';
 import { encodeBatch } from './encode.js';
 import { DEFAULT_MEMORY_SPOOL_BYTES, DROP_REASONS, MemorySpool, type DropReason, type SettleListener, type Spool } from './spool.js';
@@ -175,7 +176,7 @@ export function startAgent(options: AgentOptions): RunningAgent {
   const powershell = process.platform === 'win32' ? createPowerShellWorker({ log }) : undefined;
   /** The run whose samples are being flushed, if it staged checkpoint values (see onSamples). */
   let flushing: { probe: string; staged: Record<string, unknown>; lastSeq: number } | null = null;
-  const link = new Link({ server: identity.server, credential: identity.credential, tls: identity.tls, spool, log });
+  const link = new Link({ server: identity.server, credential: identity.credential, tls: identity.tls, spool, log, onPolicy: (p) => onPolicy(p) });
   const batcher = createBatcher({
     onBatch: (samples: Sample[]) => {
       const seq = spool.nextSeq();
@@ -194,35 +195,61 @@ export function startAgent(options: AgentOptions): RunningAgent {
       link.kick();
     },
   });
-  const probes = options.probes ?? Object.values(registry).map((create) => create());
-  const schedules: Record<string, Schedule> = {};
-  if (options.everyMs) for (const p of probes) schedules[p.name] = { everyMs: options.everyMs };
-  const scheduler = createScheduler({
-    probes,
-    schedules,
-    host,
-    tenant: identity.tenant,
-    runner: execRunner,
-    ...(powershell ? { powershell } : {}),
-    log: withPrefix(log, 'scheduler'),
-    checkpoints: checkpointStore,
-    // Flushed at once: a completed run's samples go to the disk spool now, not after the batcher's delay.
-    onSamples: (probe, samples, staged) => {
-      const hasStaged = Object.keys(staged).length > 0;
-      if (samples.length === 0) {
-        if (hasStaged) checkpointStore.commit(probe, staged); // nothing to wait for
+  const allProbes = options.probes ?? Object.values(registry).map((create) => create());
+  const onSamples: SchedulerOptions['onSamples'] = (probe, samples, staged) => {
+    const hasStaged = Object.keys(staged).length > 0;
+    if (samples.length === 0) {
+      if (hasStaged) checkpointStore.commit(probe, staged); // nothing to wait for
+      return;
+    }
+    batcher.flush(); // whatever is pending belongs to no run's checkpoint
+    flushing = hasStaged ? { probe, staged, lastSeq: 0 } : null;
+    try {
+      batcher.add(samples);
+      batcher.flush();
+    } finally {
+      flushing = null;
+    }
+  };
+  let policy = loadPolicy(options.stateDir);
+  const makeScheduler = () => {
+    const { probes, schedules } = applyPolicy(allProbes, policy, options.everyMs);
+    return createScheduler({
+      probes,
+      schedules,
+      host,
+      tenant: identity.tenant,
+      runner: execRunner,
+      ...(powershell ? { powershell } : {}),
+      log: withPrefix(log, 'scheduler'),
+      checkpoints: checkpointStore,
+      // Flushed at once: a completed run's samples go to the disk spool now, not after the batcher's delay.
+      onSamples,
+    });
+  };
+  let scheduler = makeScheduler();
+  // A new central policy replaces the scheduler (a bad schedule is refused and the old one kept) and is saved.
+  let applying = Promise.resolve();
+  const onPolicy = (received: AgentPolicy) => {
+    if (samePolicy(received, policy)) return;
+    applying = applying.then(async () => {
+      const previous = policy;
+      policy = received;
+      let next: Scheduler;
+      try {
+        next = makeScheduler();
+      } catch (error) {
+        policy = previous;
+        log.error('agent: central policy refused; keeping the current schedules', { err: (error as Error).message });
         return;
       }
-      batcher.flush(); // whatever is pending belongs to no run's checkpoint
-      flushing = hasStaged ? { probe, staged, lastSeq: 0 } : null;
-      try {
-        batcher.add(samples);
-        batcher.flush();
-      } finally {
-        flushing = null;
-      }
-    },
-  });
+      await scheduler.stop();
+      scheduler = next;
+      scheduler.start();
+      savePolicy(options.stateDir, policy);
+      log.info('agent: central policy applied', { probes: policy.probes.map((p) => `${p.name}${p.disabled ? ':off' : p.schedule ? `=${p.schedule}` : ''}`).join(',') || 'defaults' });
+    });
+  };
   const status = () => statusOf(identity, link.state, opened, produced, startedAt);
   const writeStatus = () => {
     try {
@@ -240,11 +267,12 @@ export function startAgent(options: AgentOptions): RunningAgent {
   link.start();
   scheduler.start();
   writeStatus();
-  log.info('agent: started', { agentId: identity.agentId, server: identity.server, probes: probes.map((p) => p.name).join(',') });
+  log.info('agent: started', { agentId: identity.agentId, server: identity.server, probes: allProbes.map((p) => p.name).join(',') });
   return {
     status,
     async stop() {
       for (const t of timers) clearInterval(t);
+      await applying; // a policy being applied finishes first, so the scheduler stopped is the current one
       await scheduler.stop();
       powershell?.stop();
       batcher.close();

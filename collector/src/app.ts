@@ -16,6 +16,7 @@ import type { TlsMaterial } from './tls.js';
 import { guardConnections, type ConnectionGuard } from './connection-guard.js';
 import { createIpRateLimit } from './ip-rate-limit.js';
 import { watchRevocations, type RevocationWatcher } from './revocation-watcher.js';
+import { EMPTY_POLICY, type Policy } from './policy.js';
 import { loadLifecycle } from './os-lifecycle.js';
 import { createOsSupport } from './os-support.js';
 
@@ -27,6 +28,8 @@ export interface AppDeps {
   tls?: TlsMaterial | null;
   metrics?: CollectorMetrics;
   logger?: FastifyServerOptions['logger'];
+  /** The central probe policy as loaded now (serve reloads it on SIGHUP); default: none. */
+  policy?: () => Policy;
 }
 
 export interface CollectorApp {
@@ -119,6 +122,7 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
     limits: agentLimits(config, (message) => app.log.warn(message)),
     ipRateLimit,
     connectionGuard: () => connections,
+    policy: () => deps.policy?.() ?? EMPTY_POLICY,
     observe: osSupport.observe,
   });
   registerHealth(app, { sink: deps.sink, store: deps.store });

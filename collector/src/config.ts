@@ -87,6 +87,15 @@ export const ConfigSchema = Type.Object(
       },
       { default: {} },
     ),
+    policy: Type.Object(
+      {
+        file: Type.String({
+          description: 'YAML file of probe schedules (fleet, per tenant, per host) pushed to agents; reloaded on SIGHUP; empty: agents keep their defaults',
+          default: '',
+        }),
+      },
+      { default: {} },
+    ),
     lifecycle: Type.Object(
       {
         file: Type.String({

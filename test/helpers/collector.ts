@@ -13,6 +13,7 @@ import { formatAgentCredential, openStore, type Store } from '../../collector/sr
 import type { PointSink } from '../../collector/src/ingest.js';
 import type { WriteResult } from '../../collector/src/influx-writer-contract.js';
 import type { SinkStatus } from '../../collector/src/routes/health.js';
+import type { Policy } from '../../collector/src/policy.js';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789';
 
@@ -65,6 +66,8 @@ export interface StartOptions {
   tls?: boolean;
   /** Receives the collector's log lines (pino JSON, level debug) instead of silence. */
   logStream?: Writable;
+  /** The central probe policy, read at each Hello and pushPolicy(). */
+  policy?: () => Policy;
 }
 
 export async function startCollector(options: StartOptions): Promise<TestCollector> {
@@ -74,7 +77,7 @@ export async function startCollector(options: StartOptions): Promise<TestCollect
   const config = loadConfig({ env: { WATCHPOST_DATA_DIR: dir, WATCHPOST_ADMIN_KEY: ADMIN_KEY, WATCHPOST_LOG_LEVEL: 'silent', ...tlsEnv, ...options.env } });
   const store = openStore(join(dir, 'watchpost.db'));
   const logger = options.logStream ? { level: 'debug', stream: options.logStream } : undefined;
-  const built = await buildApp({ config, store, sink: options.sink, tls: loadTlsMaterial(config.tls), logger });
+  const built = await buildApp({ config, store, sink: options.sink, tls: loadTlsMaterial(config.tls), logger, ...(options.policy ? { policy: options.policy } : {}) });
   await built.app.listen({ host: '127.0.0.1', port: 0 });
   const address = built.app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
