@@ -19,6 +19,8 @@
 // event-loop turn apart, and with --stderr-noise writes a line to stderr between the pieces.
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
+import process from 'node:process';
+import { Buffer } from 'node:buffer';
 
 const argv = process.argv.slice(2);
 const flag = (name) => argv.indexOf(name);

@@ -3,8 +3,24 @@ import { describe, expect, it } from 'vitest';
 import { probes } from '../../../agent/src/probes/index.js';
 
 describe('probe registry', () => {
-  it('holds the first probes', () => {
-    expect(Object.keys(probes).sort()).toEqual(['cpu', 'disk', 'inventory', 'mem', 'net', 'system']);
+  it('holds every probe', () => {
+    expect(Object.keys(probes).sort()).toEqual(['antivirus', 'cpu', 'disk', 'eventlog', 'inventory', 'mem', 'net', 'patches', 'services', 'shutdowns', 'system']);
+  });
+
+  // Issue 4's defaults: performance every minute, disk 5 min, event logs every minute, patches 4 h, antivirus 1 h,
+  // inventory 12 h (a central policy can change each one).
+  it.each([
+    ['cpu', '0 * * * * *'],
+    ['mem', '0 * * * * *'],
+    ['net', '0 * * * * *'],
+    ['system', '0 * * * * *'],
+    ['disk', '0 */5 * * * *'],
+    ['eventlog', '0 * * * * *'],
+    ['patches', '0 0 */4 * * *'],
+    ['antivirus', '0 0 * * * *'],
+    ['inventory', '0 0 */12 * * *'],
+  ])('%s runs on %s by default', (name, schedule) => {
+    expect(probes[name as keyof typeof probes]().schedule).toBe(schedule);
   });
 
   it.each(Object.entries(probes))('%s: name equals its key and its schedule is a valid node-cron expression', (key, factory) => {
