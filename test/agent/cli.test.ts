@@ -92,13 +92,16 @@ describe('collect --once', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as Record<string, JsonSample[]>;
-    expect(Object.keys(out).sort()).toEqual(['cpu', 'disk', 'inventory', 'mem', 'net', 'system']);
     expect(Object.keys(out).sort()).toEqual(Object.keys(probes).sort());
+    // These always have something to say on a Linux machine; the others (antivirus, services, ...) may not.
+    for (const name of ['cpu', 'disk', 'inventory', 'mem', 'net', 'system']) expect(out[name]?.length, name).toBeGreaterThan(0);
+    // A probe's measurements are named after it (patches -> patches, patches_pending), antivirus also firewalls.
+    const ownMeasurement = (probe: string, measurement: string) =>
+      measurement === probe || measurement.startsWith(`${probe}_`) || (probe === 'antivirus' && measurement === 'firewall_products');
     for (const [name, samples] of Object.entries(out)) {
-      expect(samples.length, name).toBeGreaterThan(0);
       for (const s of samples) {
         expect(Object.keys(s).sort()).toEqual(['fields', 'measurement', 'tags', 'time']);
-        expect(s.measurement).toBe(name);
+        expect(ownMeasurement(name, s.measurement), `${name} emitted ${s.measurement}`).toBe(true);
         expect(s.tags).toMatchObject({ host: hostname(), tenant: 'unenrolled' });
         expect(Object.keys(s.fields).length).toBeGreaterThan(0);
         expect(new Date(s.time).toISOString()).toBe(s.time);
