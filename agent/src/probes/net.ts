@@ -1,6 +1,6 @@
 // net: Telegraf's net plugin (per-interface counters since boot; Grafana takes the derivative). Like Telegraf,
 // only interfaces that are up are reported and loopback is skipped unless asked for.
-// Linux reads /proc/net/dev and /sys/class/net/<if>/flags; Windows runs ONE PowerShell per collection; macOS
+// Linux reads /proc/net/dev and /sys/class/net/<if>/flags; Windows asks the PowerShell worker once per collection; macOS
 // runs `netstat -ibdnW` once.
 import { readFile } from 'node:fs/promises';
 import type { Probe, ProbeContext } from './probe.js';
@@ -47,7 +47,13 @@ const readers: Partial<Record<NodeJS.Platform, (o: NetProbeOptions) => NetReader
     return parseNetstatIbdn(stdout);
   },
   // Get-NetAdapterStatistics lists visible adapters only: no loopback pseudo-interface, no hidden filters.
+  // Through the agent's long-lived PowerShell worker (the text travels as one JSON string); a process of its own
+  // only when no worker was given (collect --once outside the service).
   win32: () => async (ctx) => {
+    if (ctx.powershell) {
+      const text = await ctx.powershell.run<string>(`${WINDOWS_NET_SCRIPT} | ConvertTo-Json -Compress`, { timeoutMs: COMMAND_TIMEOUT_MS, signal: ctx.signal });
+      return parseNetAdapterStatistics(text);
+    }
     const args = ['-NoProfile', '-NonInteractive', '-Command', WINDOWS_NET_SCRIPT];
     const { stdout } = await ctx.runner('powershell.exe', args, { timeoutMs: COMMAND_TIMEOUT_MS, signal: ctx.signal });
     return parseNetAdapterStatistics(stdout);

@@ -22,7 +22,22 @@ describe('net probe', () => {
     expect(drafts.map((d) => d.tags?.interface)).toContain('lo');
   });
 
-  it('runs one PowerShell per collection on Windows and parses its output', async () => {
+  it('asks the agent\'s PowerShell worker once per collection on Windows, starting no process', async () => {
+    const scripts: string[] = [];
+    const worker = {
+      run: async <T,>(script: string) => {
+        scripts.push(script);
+        return fixture('windows/get-netadapterstatistics-all-properties.txt') as T; // the Format-List text, as the JSON string the worker parses
+      },
+    };
+    const { runner, calls } = replayRunner('');
+    const drafts = await createNetProbe({ platform: 'win32' }).collect({ ...context(runner), powershell: worker });
+    expect(calls).toEqual([]);
+    expect(scripts).toEqual([`${WINDOWS_NET_SCRIPT} | ConvertTo-Json -Compress`]);
+    expect((drafts[0]?.fields.packets_recv as Int).value).toBe(5902);
+  });
+
+  it('without a worker (collect --once), runs one PowerShell of its own and parses its output', async () => {
     const { runner, calls } = replayRunner(fixture('windows/get-netadapterstatistics-all-properties.txt'));
     const drafts = await createNetProbe({ platform: 'win32' }).collect(context(runner));
     expect(calls).toEqual([{ command: 'powershell.exe', args: ['-NoProfile', '-NonInteractive', '-Command', WINDOWS_NET_SCRIPT] }]);
