@@ -7,7 +7,7 @@ import { createServicesProbe, selectWindows, SYSTEMCTL_ARGS, WINDOWS_SERVICES_SC
 import { parseSystemctlFailed, parseWindowsServices } from '../../../agent/src/probes/parse/services.js';
 import type { PowerShell } from '../../../agent/src/probes/probe.js';
 import { Int } from '../../../agent/src/sample.js';
-import { context, replayRunner } from './fixtures.js';
+import { context, fixture, replayRunner } from './fixtures.js';
 
 // Rows in the shape WINDOWS_SERVICES_SCRIPT emits. Service names, display names, states and exit codes are the ones
 // Windows 10/11 ships (sppsvc and gupdate are delayed + trigger start there); NOT a capture from a Windows machine.
@@ -70,6 +70,15 @@ describe('services: Linux', () => {
     ['plain table with the bullet', '● nginx.service loaded failed failed A high performance web server\n'],
   ])('parses %s', (_name, output) => {
     expect(parseSystemctlFailed(output)).toEqual([{ name: 'nginx.service', displayName: 'A high performance web server', state: 'failed', sub: 'failed' }]);
+  });
+
+  // Real captures (Fedora CoreOS, coreos/console-login-helper-messages PR #83): `systemctl list-units --state=failed
+  // --no-legend` before and after systemd started printing the bullet; see test/fixtures/README.md.
+  it.each([
+    ['linux/services/systemctl-failed-no-legend-fcos-old.txt'],
+    ['linux/services/systemctl-failed-no-legend-fcos-bullet.txt'],
+  ])('parses the real capture %s', (file) => {
+    expect(parseSystemctlFailed(fixture(file))).toEqual([{ name: 'fail-test-unit.service', displayName: 'Failing unit', state: 'failed', sub: 'failed' }]);
   });
 
   it('no failed units', () => {
