@@ -8,7 +8,7 @@ import { createShutdownsProbe, windowsShutdownScript } from '../../../agent/src/
 import { parseWindowsShutdownEvents, parseWtmpCrashes } from '../../../agent/src/probes/parse/shutdowns.js';
 import type { PowerShell, ProbeContext } from '../../../agent/src/probes/probe.js';
 import { Int } from '../../../agent/src/sample.js';
-import { context } from './fixtures.js';
+import { context, fixture } from './fixtures.js';
 
 // A wtmp history written by the real util-linux `utmpdump -r` from its text form: boot, clean shutdown, boot
 // (crashed: no shutdown record), boot (crashed), boot. `last -x` on the same file is run below as the cross-check.
@@ -100,6 +100,33 @@ describe('shutdowns: Windows', () => {
 
   it.each([[[{ id: 1074, record: 1, time: '2024-06-15T14:02:05Z' }]], [[{ id: 41, time: 'yesterday', record: 1 }]], ['x']])('rejects %j', (value) => {
     expect(() => parseWindowsShutdownEvents(value)).toThrow(/^shutdowns: /);
+  });
+
+  // A real capture (test/fixtures/README.md): `Get-WinEvent ... | Select-Object TimeCreated,Id,Message` as Format-List,
+  // de-CH dates, English messages. The rows the script would build from those events: id and message as captured;
+  // the provider is the one the script's XPath admits for the id; the capture has no RecordId, so the record numbers
+  // are this test's; the zone of TimeCreated is not in the capture, so it is read as UTC here.
+  it('parses rows built from a real Get-WinEvent capture of Kernel-Power 41 and EventLog 6008', () => {
+    const events = fixture('windows/shutdowns/get-winevent-41-6008-format-list.txt').trim().split(/\r?\n\r?\n/).map((block) => {
+      const props: Record<string, string> = {};
+      let last = '';
+      for (const line of block.split(/\r?\n/)) {
+        const m = /^(\w+)\s*: ?(.*)$/.exec(line);
+        if (m) props[(last = m[1]!)] = m[2]!;
+        else props[last] += `\r\n${line.trim()}`; // Format-List continuation line
+      }
+      return props;
+    });
+    const providers: Record<string, string> = { '41': 'Microsoft-Windows-Kernel-Power', '6008': 'EventLog' };
+    const rows = events.map((e, i) => {
+      const [d, mo, y, h, mi, s] = e.TimeCreated!.split(/[.: ]/).map(Number) as [number, number, number, number, number, number];
+      const time = new Date(Date.UTC(y, mo - 1, d, h, mi, s)).toISOString();
+      return { id: Number(e.Id), record: 1000 + i, provider: providers[e.Id!], time, message: e.Message };
+    });
+    expect(parseWindowsShutdownEvents(rows)).toEqual([
+      { time: at('2021-12-21T12:29:01Z'), kind: 'kernel_power', eventId: 41, recordId: 1000, message: 'The system has rebooted without cleanly shutting down first.' },
+      { time: at('2021-12-21T12:29:09Z'), kind: 'unexpected_shutdown', eventId: 6008, recordId: 1001, message: 'The previous system shutdown at 11:59:15 on 21.12.2021 was unexpected.' },
+    ]);
   });
 
   it('first run asks for the last 24 h, later runs for records after the checkpoint, which advances', async () => {
