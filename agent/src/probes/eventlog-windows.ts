@@ -1,5 +1,6 @@
 // eventlog on Windows: one small script per channel through the long-lived PowerShell worker (never a
-// powershell.exe per channel). The script reads the log's range (EventLogInformation), then Get-WinEvent with an
+// powershell.exe per channel). The script looks for "log cleared" events (104 in System, 1102 in Security) newer than
+// the checkpoint's time, reads the log's range (EventLogInformation), then Get-WinEvent with an
 // XPath filter on level/provider/event id and EventRecordID > checkpoint, oldest first, capped; it renders the
 // message only for the events it returns (rendering is the expensive part: dotnet/runtime#34568) and ships each
 // event's XML, which parseWindowsChannelReply reads.
@@ -7,9 +8,11 @@ import type { ProbeContext } from './probe.js';
 import type { EventlogReader, Gap, ReadResult, ResolvedEventlogOptions, WindowsChannel } from './eventlog-options.js';
 import type { EventLevel, EventRecord } from './parse/event-record.js';
 import { excerpt } from './parse/event-record.js';
-import { KEYWORD_AUDIT_FAILURE, KEYWORD_AUDIT_SUCCESS, parseWindowsChannelReply, type WindowsChannelReply } from './parse/windows-event-xml.js';
+import { clearsSince, KEYWORD_AUDIT_FAILURE, KEYWORD_AUDIT_SUCCESS, logClearedQuery, parseWindowsChannelReply, type WindowsChannelReply } from './parse/windows-event-xml.js';
 
 const SCRIPT_TIMEOUT_MS = 30_000;
+/** Clear events fetched per run (newest first): one is enough to know; a few more for the detail. */
+const MAX_CLEAR_EVENTS = 20;
 
 const LEVEL_TERMS: Record<EventLevel, string> = {
   critical: 'Level=1',
@@ -34,11 +37,44 @@ export function channelFilter(channel: WindowsChannel, defaultLevels: readonly E
 }
 
 /**
+ * A channel's checkpoint. `time` (unix ms, the Windows clock when the run that staged it began) says up to when
+ * clear events have been looked for; checkpoints staged before it existed have none and keep working (record-id
+ * checks only, until the next run stages a time).
+ */
+export interface WindowsCheckpoint {
+  recordId: number;
+  time?: number;
+}
+
+/**
+ * PowerShell 5.1 lines that fill $clears with the XML of the clear events (104/1102, see logClearedQuery) newer than
+ * `sinceMs`, and set $hit when one of them cleared channel $ch. Without `sinceMs` (no checkpoint time) $clears stays
+ * empty. Shared with the shutdowns probe.
+ */
+export function logClearedLines(channel: string, sinceMs: number | undefined): string[] {
+  const lines = ['$clears = @()'];
+  if (sinceMs !== undefined) {
+    const q = logClearedQuery(channel, sinceMs);
+    lines.push(
+      `try { $clears = @(Get-WinEvent -LogName ${psQuote(q.logName)} -FilterXPath ${psQuote(q.xpath)} -MaxEvents ${MAX_CLEAR_EVENTS} -ErrorAction Stop | ForEach-Object { $_.ToXml() }) }`,
+      "catch { if ($_.FullyQualifiedErrorId -notlike 'NoMatchingEventsFound*') { throw } }",
+    );
+  }
+  // 104 names the cleared channel in UserData/LogFileCleared/Channel; 1102 has none: it is the Security log's own.
+  lines.push(
+    `$hit = @($clears | Where-Object { $x = [xml]$_; $c = $x.Event.UserData.LogFileCleared.Channel; if (-not $c) { $c = $x.Event.System.Channel }; $c -eq ${psQuote(channel)} }).Count -gt 0`,
+  );
+  return lines;
+}
+
+/**
  * The PowerShell 5.1 script for one channel. `after` undefined = first start: the newest `cap` events of the last
  * `maxAgeMs`, never the history. Otherwise the events after record `after`, oldest first; when the log was cleared
- * or wrapped past `after` the script reads from the oldest record instead (the caller reports the gap).
+ * (a clear event newer than `since`, or record ids went back) or wrapped past `after` the script reads from the
+ * oldest record instead (the caller reports the gap). It replies the record id it read after (`from`) and its
+ * start time (`now`, taken before the clear query so the next run's query window joins this one without a hole).
  */
-export function windowsChannelScript(channel: WindowsChannel, o: { levels: readonly EventLevel[]; after?: number; cap: number; maxAgeMs: number; fullMessage: boolean }): string {
+export function windowsChannelScript(channel: WindowsChannel, o: { levels: readonly EventLevel[]; after?: number; since?: number; cap: number; maxAgeMs: number; fullMessage: boolean }): string {
   const filter = channelFilter(channel, o.levels).join(' and ');
   const first = o.after === undefined;
   const query = first
@@ -47,51 +83,71 @@ export function windowsChannelScript(channel: WindowsChannel, o: { levels: reado
   const message = o.fullMessage ? '$m' : "($m -split '\\r?\\n')[0]";
   return [
     "$ErrorActionPreference = 'Stop'",
+    "$now = [DateTime]::UtcNow.ToString('o')",
     `$ch = ${psQuote(channel.name)}`,
     `$after = ${first ? -1 : Math.trunc(o.after ?? 0)}`,
+    ...logClearedLines(channel.name, first ? undefined : o.since),
     '$info = [System.Diagnostics.Eventing.Reader.EventLogSession]::GlobalSession.GetLogInformation($ch, [System.Diagnostics.Eventing.Reader.PathType]::LogName)',
     '$oldest = $info.OldestRecordNumber; $count = $info.RecordCount; $from = $after',
-    'if ($after -ge 0 -and $oldest -ne $null -and (($oldest -gt $after + 1) -or ($oldest + $count - 1 -lt $after))) { $from = $oldest - 1 }',
+    'if ($after -ge 0 -and $oldest -eq $null -and $hit) { $from = 0 }',
+    'if ($after -ge 0 -and $oldest -ne $null -and ($hit -or ($oldest -gt $after + 1) -or ($oldest + $count - 1 -lt $after))) { $from = $oldest - 1 }',
     query,
     '$events = @()',
     `try { $events = @(Get-WinEvent -LogName $ch -FilterXPath $xp -MaxEvents ${Math.trunc(o.cap)}${first ? '' : ' -Oldest'}) }`,
     "catch { if ($_.FullyQualifiedErrorId -notlike 'NoMatchingEventsFound*') { throw } }",
     '$items = @(foreach ($e in $events) { $m = $null; try { $m = $e.FormatDescription() } catch { $m = $null }',
     `  if ($m -ne $null) { $m = ${message} }; @{ xml = $e.ToXml(); msg = $m } })`,
-    '@{ oldest = $oldest; count = $count; events = $items } | ConvertTo-Json -Depth 4 -Compress',
+    '@{ oldest = $oldest; count = $count; from = $from; now = $now; clears = $clears; events = $items } | ConvertTo-Json -Depth 4 -Compress',
   ].join('\n');
 }
 
-/** Where the channel's checkpoint goes after a read, and the gap to report (cleared or wrapped log). */
-export function nextWindowsPosition(channel: string, after: number | undefined, reply: WindowsChannelReply, cap: number): { next: number; gap?: Gap } {
+/**
+ * Where the channel's checkpoint goes after a read, and the gap to report. cleared: a clear event of this channel
+ * newer than the checkpoint's time (caught even when the new log already grew past the old record id), or record
+ * ids that went back; wrapped: the oldest record is beyond the checkpoint. After either, the records from the oldest
+ * on were read (`reply.from`, the script's own word, wins over the rule repeated here).
+ */
+export function nextWindowsPosition(channel: string, checkpoint: WindowsCheckpoint | undefined, reply: WindowsChannelReply, cap: number): { next: WindowsCheckpoint; gap?: Gap } {
   const newest = reply.events.reduce((max, e) => Math.max(max, e.recordId ?? 0), 0);
   const empty = reply.oldest === null || !reply.count;
-  const last = empty ? 0 : (reply.oldest as number) + (reply.count as number) - 1;
-  if (after === undefined) return { next: Math.max(newest, last) }; // first start: seed the tail even with no match
+  const oldest = empty ? 0 : (reply.oldest as number);
+  const last = empty ? 0 : oldest + (reply.count as number) - 1;
+  const clears = checkpoint?.time === undefined ? [] : clearsSince(reply.clears, channel, checkpoint.time);
+  // The next query window starts where this run's began, or after the newest clear seen (so none is reported twice).
+  const times = [reply.now ?? checkpoint?.time, ...clears.map((c) => c.time)].filter((t): t is number => t !== undefined);
+  const stamp = (recordId: number): WindowsCheckpoint => (times.length ? { recordId, time: Math.max(...times) } : { recordId });
+  if (checkpoint === undefined) return { next: stamp(Math.max(newest, last)) }; // first start: seed the tail even with no match
+  const after = checkpoint.recordId;
   let gap: Gap | undefined;
   let base = after;
-  if (last < after) {
+  const clear = clears[clears.length - 1];
+  if (clear) {
+    const who = clear.by ? ` by ${clear.by}` : '';
+    gap = { channel, reason: 'cleared', detail: `the log was cleared at ${new Date(clear.time).toISOString()}${who}: events after record ${after} up to then were lost; reading again from record ${oldest}` };
+    base = empty ? 0 : oldest - 1;
+  } else if (last < after) {
     gap = { channel, reason: 'cleared', detail: `record ids went back from ${after} to ${last}: the log was cleared` };
-    base = empty ? 0 : (reply.oldest as number) - 1;
-  } else if (!empty && (reply.oldest as number) > after + 1) {
-    const lost = (reply.oldest as number) - after - 1;
-    gap = { channel, reason: 'wrapped', lost, detail: `records ${after + 1}..${(reply.oldest as number) - 1} were overwritten before they were read` };
-    base = (reply.oldest as number) - 1;
+    base = empty ? 0 : oldest - 1;
+  } else if (!empty && oldest > after + 1) {
+    gap = { channel, reason: 'wrapped', lost: oldest - after - 1, detail: `records ${after + 1}..${oldest - 1} were overwritten before they were read` };
+    base = oldest - 1;
   }
+  if (reply.from !== null) base = Math.max(0, reply.from);
   // A full batch: more may follow, so stop at the newest returned. Otherwise everything up to `last` was scanned.
-  const next = reply.events.length >= cap ? newest : Math.max(newest, last, base);
-  return gap ? { next, gap } : { next };
+  const next = reply.events.length >= cap ? Math.max(newest, base) : Math.max(newest, last, base);
+  return gap ? { next: stamp(next), gap } : { next: stamp(next) };
 }
 
 async function readChannel(ctx: ProbeContext, channel: WindowsChannel, o: ResolvedEventlogOptions): Promise<ReadResult> {
   const key = `windows:${channel.name}`;
-  const after = ctx.checkpoints.get<{ recordId: number }>(key)?.recordId;
+  const checkpoint = ctx.checkpoints.get<WindowsCheckpoint>(key);
+  const after = checkpoint?.recordId;
   const cap = after === undefined ? o.firstStartMaxEvents : o.maxEventsPerRun;
-  const script = windowsChannelScript(channel, { levels: o.levels, after, cap, maxAgeMs: o.firstStartMaxAgeMs, fullMessage: o.fullMessage });
+  const script = windowsChannelScript(channel, { levels: o.levels, after, since: checkpoint?.time, cap, maxAgeMs: o.firstStartMaxAgeMs, fullMessage: o.fullMessage });
   const raw = await (ctx.powershell as NonNullable<ProbeContext['powershell']>).run(script, { timeoutMs: SCRIPT_TIMEOUT_MS, signal: ctx.signal });
   const reply = parseWindowsChannelReply(raw, channel.name, o.fullMessage);
-  const { next, gap } = nextWindowsPosition(channel.name, after, reply, cap);
-  ctx.checkpoints.stage(key, { recordId: next });
+  const { next, gap } = nextWindowsPosition(channel.name, checkpoint, reply, cap);
+  ctx.checkpoints.stage(key, next);
   const gaps: Gap[] = gap ? [gap] : [];
   if (reply.problems.count > 0) gaps.push({ channel: channel.name, reason: 'unparseable', lost: reply.problems.count, detail: reply.problems.excerpt ?? '' });
   const events: EventRecord[] = [...reply.events].sort((a, b) => (a.recordId ?? 0) - (b.recordId ?? 0));

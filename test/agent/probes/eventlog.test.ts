@@ -10,7 +10,7 @@ import { addCounts, createEventlogProbe, pointTimes } from '../../../agent/src/p
 import { nextWindowsPosition, windowsChannelScript } from '../../../agent/src/probes/eventlog-windows.js';
 import type { PowerShell, ProbeContext } from '../../../agent/src/probes/probe.js';
 import type { EventRecord } from '../../../agent/src/probes/parse/event-record.js';
-import { parseWindowsChannelReply, parseWindowsEventXml } from '../../../agent/src/probes/parse/windows-event-xml.js';
+import { clearsSince, logClearedQuery, parseLogCleared, parseWindowsChannelReply, parseWindowsEventXml } from '../../../agent/src/probes/parse/windows-event-xml.js';
 import { parseUnifiedNdjson } from '../../../agent/src/probes/parse/unified-log-ndjson.js';
 import { ALLOWED_COMMANDS, type Runner } from '../../../agent/src/runner.js';
 import type { Int } from '../../../agent/src/sample.js';
@@ -54,17 +54,17 @@ describe('Windows channel reply (worker JSON) and positions', () => {
 
   it('seeds the tail on first start even when nothing matched, and advances past scanned records', () => {
     const empty = parseWindowsChannelReply(reply([]), 'System');
-    expect(nextWindowsPosition('System', undefined, empty, 200)).toEqual({ next: 4299 });
-    expect(nextWindowsPosition('System', 4100, empty, 500)).toEqual({ next: 4299 });
+    expect(nextWindowsPosition('System', undefined, empty, 200)).toEqual({ next: { recordId: 4299 } });
+    expect(nextWindowsPosition('System', { recordId: 4100 }, empty, 500)).toEqual({ next: { recordId: 4299 } });
     const full = parseWindowsChannelReply(reply([{ xml: CAPI2, msg: null }]), 'X');
-    expect(nextWindowsPosition('X', 4100, full, 1)).toEqual({ next: 4204 }); // a full batch stops at its newest
+    expect(nextWindowsPosition('X', { recordId: 4100 }, full, 1)).toEqual({ next: { recordId: 4204 } }); // a full batch stops at its newest
   });
 
   it('detects a cleared log (ids went backwards) and a wrapped one (oldest record beyond the checkpoint)', () => {
-    const cleared = nextWindowsPosition('System', 90_000, parseWindowsChannelReply(reply([], 1, 12), 'System'), 500);
+    const cleared = nextWindowsPosition('System', { recordId: 90_000 }, parseWindowsChannelReply(reply([], 1, 12), 'System'), 500);
     expect(cleared.gap).toMatchObject({ channel: 'System', reason: 'cleared' });
-    expect(cleared.next).toBe(12);
-    const wrapped = nextWindowsPosition('System', 3000, parseWindowsChannelReply(reply([], 4000, 300), 'System'), 500);
+    expect(cleared.next).toEqual({ recordId: 12 });
+    const wrapped = nextWindowsPosition('System', { recordId: 3000 }, parseWindowsChannelReply(reply([], 4000, 300), 'System'), 500);
     expect(wrapped.gap).toMatchObject({ reason: 'wrapped', lost: 999 });
   });
 
@@ -73,6 +73,7 @@ describe('Windows channel reply (worker JSON) and positions', () => {
     expect(script).toContain("$ch = 'O''Brien/Operational'");
     expect(script).toContain("(Level=1 or Level=2) and Provider[@Name=''Service Control Manager''] and (EventID=7031 or EventID=7034) and (EventRecordID > ' + $from + ']]]'");
     expect(script).toContain('-MaxEvents 500 -Oldest');
+    expect(script).not.toContain('Get-WinEvent -LogName \'System\''); // no checkpoint time: no clear query
     expect(script).toContain("'NoMatchingEventsFound*'");
     expect(script.trimEnd().endsWith('ConvertTo-Json -Depth 4 -Compress')).toBe(true);
     const first = windowsChannelScript({ name: 'Security', levels: ['audit_failure'] }, { levels: [], cap: 200, maxAgeMs: 86_400_000, fullMessage: false });
@@ -104,7 +105,100 @@ describe('Windows channel reply (worker JSON) and positions', () => {
     expect(events[0]?.time).toBe(Date.UTC(2023, 10, 27, 2, 7, 57, 560));
     expect(samples.filter((s) => s.measurement === 'eventlog_gaps').map((s) => s.tags)).toEqual([{ channel: 'Security', reason: 'read_error' }]);
     expect(session.staged()).toMatchObject({ 'windows:System': { recordId: 4299 }, 'windows:Application': { recordId: 420107 } });
+    expect(session.staged()['windows:System']).toEqual({ recordId: 4299 }); // a reply without `now`: no time
     expect(session.staged()['windows:Security']).toBeUndefined(); // unreadable: its checkpoint stays
+  });
+});
+
+const SECURITY_1102 = fixture('windows/eventlog/security-1102-log-cleared.xml');
+const SYSTEM_104 = fixture('windows/eventlog/system-104-application-cleared.xml');
+
+describe('log-cleared events (104 in System, 1102 in Security)', () => {
+  it.each([
+    ['1102: the Security log itself (Microsoft docs sample)', SECURITY_1102, { channel: 'Security', time: Date.parse('2015-10-16T00:39:58.656Z'), recordId: 1087729, by: 'CONTOSO\\dadmin' }],
+    ['104: the channel named in UserData (Application), logged in System', SYSTEM_104, { channel: 'Application', time: Date.parse('2019-02-08T22:31:47.796Z'), recordId: 7659, by: 'ATC-WIN-7.atc.local\\user1' }],
+    ['another provider\'s event is not a clear', CAPI2, undefined],
+    ['a 104 of another provider is not a clear', SYSTEM_104.replace('Microsoft-Windows-Eventlog', 'Microsoft-Windows-TerminalServices-RDPClient'), undefined],
+  ])('%s', (_, xml, expected) => {
+    expect(parseLogCleared(xml)).toEqual(expected);
+  });
+
+  it('queries 1102 in Security for Security and 104 in System for every other channel, from the checkpoint time', () => {
+    const t = Date.UTC(2024, 5, 15, 14, 2, 5, 123);
+    expect(logClearedQuery('Security', t)).toEqual({ logName: 'Security', xpath: "*[System[Provider[@Name='Microsoft-Windows-Eventlog'] and EventID=1102 and TimeCreated[@SystemTime>='2024-06-15T14:02:05.123Z']]]" });
+    expect(logClearedQuery('Microsoft-Windows-Sysmon/Operational', t).logName).toBe('System');
+    expect(logClearedQuery('System', t).xpath).toContain('EventID=104 and');
+  });
+
+  it('keeps the clears of the channel (case-insensitive) strictly newer than the checkpoint time', () => {
+    const clears = [parseLogCleared(SYSTEM_104), parseLogCleared(SECURITY_1102)].filter((c) => c !== undefined);
+    expect(clearsSince(clears, 'application', Date.parse('2019-02-08T22:31:47.795Z')).map((c) => c.recordId)).toEqual([7659]);
+    expect(clearsSince(clears, 'Application', Date.parse('2019-02-08T22:31:47.796Z'))).toEqual([]);
+    expect(clearsSince(clears, 'System', 0)).toEqual([]);
+  });
+});
+
+describe('Windows positions with clear events', () => {
+  const T0 = Date.parse('2019-02-08T22:00:00Z');
+  const NOW = '2019-02-08T22:40:00.0000000Z';
+  const reply = (o: { oldest: number; count: number; from: number | null; clears?: string[]; events?: unknown[]; now?: string }) =>
+    parseWindowsChannelReply({ oldest: o.oldest, count: o.count, from: o.from, now: o.now ?? NOW, clears: o.clears ?? [], events: o.events ?? [] }, 'Application');
+
+  it.each([
+    // [case, checkpoint, reply, expected next, expected gap reason]
+    ['cleared and grown past the checkpoint: the clear event tells', { recordId: 40, time: T0 }, reply({ oldest: 1, count: 90, from: 0, clears: [SYSTEM_104] }), { recordId: 90, time: Date.parse(NOW) }, 'cleared'],
+    ['a clear older than the checkpoint time was handled already', { recordId: 40, time: Date.parse('2019-02-08T22:31:47.797Z') }, reply({ oldest: 1, count: 90, from: 40, clears: [SYSTEM_104] }), { recordId: 90, time: Date.parse(NOW) }, undefined],
+    ['an old checkpoint without a time: record ids only (grown past it: not seen)', { recordId: 40 }, reply({ oldest: 1, count: 90, from: 40, clears: [] }), { recordId: 90, time: Date.parse(NOW) }, undefined],
+    ['an old checkpoint without a time: ids went back', { recordId: 400 }, reply({ oldest: 1, count: 90, from: 0 }), { recordId: 90, time: Date.parse(NOW) }, 'cleared'],
+    ['wrapped: the oldest record is beyond checkpoint + 1', { recordId: 40, time: T0 }, reply({ oldest: 60, count: 90, from: 59 }), { recordId: 149, time: Date.parse(NOW) }, 'wrapped'],
+    ['nothing happened', { recordId: 40, time: T0 }, reply({ oldest: 1, count: 90, from: 40 }), { recordId: 90, time: Date.parse(NOW) }, undefined],
+    ['the clear time is kept when it is newer than the script clock (clock set back)', { recordId: 40, time: T0 }, reply({ oldest: 1, count: 90, from: 0, clears: [SYSTEM_104], now: '2019-02-08T22:10:00Z' }), { recordId: 90, time: Date.parse('2019-02-08T22:31:47.796Z') }, 'cleared'],
+  ] as const)('%s', (_, checkpoint, r, next, reason) => {
+    const result = nextWindowsPosition('Application', checkpoint, r, 500);
+    expect(result.next).toEqual(next);
+    expect(result.gap?.reason).toBe(reason);
+  });
+
+  it('a full batch after a clear stops at its newest record, in the new numbering', () => {
+    const r = reply({ oldest: 1, count: 5000, from: 0, clears: [SYSTEM_104], events: [{ xml: CAPI2.replace('<EventRecordID>4204<', '<EventRecordID>17<'), msg: null }] });
+    const result = nextWindowsPosition('Application', { recordId: 4100, time: T0 }, r, 1);
+    expect(result.next.recordId).toBe(17);
+    expect(result.gap?.detail).toMatch(/cleared at 2019-02-08T22:31:47.796Z by ATC-WIN-7.atc.local\\user1/);
+  });
+
+  it('counts a clear item that is not a clear event as a problem', () => {
+    expect(reply({ oldest: 1, count: 1, from: 0, clears: [CAPI2] }).problems.count).toBe(1);
+  });
+
+  it('the script looks for clears from the checkpoint time and reads from the oldest record on a hit', () => {
+    const script = windowsChannelScript({ name: 'Application' }, { levels: ['error'], after: 40, since: T0, cap: 500, maxAgeMs: 86_400_000, fullMessage: false });
+    expect(script).toContain("Get-WinEvent -LogName 'System' -FilterXPath '*[System[Provider[@Name=''Microsoft-Windows-Eventlog''] and EventID=104 and TimeCreated[@SystemTime>=''2019-02-08T22:00:00.000Z'']]]' -MaxEvents 20");
+    expect(script).toContain("$c -eq 'Application'");
+    expect(script).toContain('($hit -or ($oldest -gt $after + 1) -or ($oldest + $count - 1 -lt $after))) { $from = $oldest - 1 }');
+    expect(script.indexOf('$now =')).toBeLessThan(script.indexOf('$clears = @(Get-WinEvent'));
+    expect(script).toContain('from = $from; now = $now; clears = $clears');
+  });
+
+  it('a second run after a clear reports it once and stages the new position with the time', async () => {
+    const replies = [
+      { oldest: 1, count: 90, from: 0, now: NOW, clears: [SYSTEM_104], events: [] },
+      { oldest: 1, count: 95, from: 90, now: '2019-02-08T22:41:00Z', clears: [], events: [] },
+    ];
+    const scripts: string[] = [];
+    const powershell: PowerShell = { run: async <T,>(script: string) => (scripts.push(script), replies[scripts.length - 1] as T) };
+    const store = fileCheckpointStore(mkdtempSync(join(tmpdir(), 'wp-eventlog-clear-')));
+    store.commit('eventlog', { 'windows:Application': { recordId: 40, time: T0 } });
+    const probe = createEventlogProbe({ platform: 'win32', windowsChannels: [{ name: 'Application' }] });
+    const run = async () => {
+      const session = store.session('eventlog');
+      const samples = await probe.collect({ signal: new AbortController().signal, runner: refuse, now: () => 0, checkpoints: session, powershell });
+      store.commit('eventlog', session.staged());
+      return samples.filter((s) => s.measurement === 'eventlog_gaps').map((s) => s.tags.reason);
+    };
+    expect(await run()).toEqual(['cleared']);
+    expect(await run()).toEqual([]);
+    expect(scripts[1]).toContain("TimeCreated[@SystemTime>=''2019-02-08T22:40:00.000Z'']");
+    expect(store.session('eventlog').get('windows:Application')).toEqual({ recordId: 95, time: Date.parse('2019-02-08T22:41:00Z') });
   });
 });
 

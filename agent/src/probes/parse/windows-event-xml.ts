@@ -67,11 +67,66 @@ export function parseWindowsEventXml(text: string, fullMessage = false): { event
   return { events, problems };
 }
 
-/** What the eventlog probe's per-channel PowerShell script returns (see WINDOWS_CHANNEL_SCRIPT). */
+/**
+ * "Log cleared" events, both from provider Microsoft-Windows-Eventlog: 1102 ("The audit log was cleared.") is written
+ * into the Security log itself; 104 ("The <name> log file was cleared.") is written into the System log for every
+ * other channel, with the cleared channel's name in UserData/LogFileCleared/Channel (so clearing Application logs a
+ * 104 in System, not in Application). Sources: Microsoft's event-1102 page (windows-itpro-docs), the 104 sample
+ * in test/fixtures/windows/eventlog/system-104-application-cleared.xml.
+ */
+export const LOG_CLEARED_PROVIDER = 'Microsoft-Windows-Eventlog';
+export const SECURITY_LOG_CLEARED_ID = 1102;
+export const LOG_CLEARED_ID = 104;
+
+export interface LogCleared {
+  /** The channel that was cleared. */
+  channel: string;
+  /** Unix ms of the clear (TimeCreated). */
+  time: number;
+  /** Record id of the clear event in the log that holds it (Security for 1102, System for 104). */
+  recordId: number;
+  /** DOMAIN\user that cleared it, when given. */
+  by?: string;
+}
+
+/** Where to look for a channel's clear events newer than `sinceMs`: the log and an XPath for Get-WinEvent. */
+export function logClearedQuery(channel: string, sinceMs: number): { logName: string; xpath: string } {
+  const security = channel.toLowerCase() === 'security';
+  const id = security ? SECURITY_LOG_CLEARED_ID : LOG_CLEARED_ID;
+  // >= on the ISO time (Event Viewer's own custom-range form); the strict "newer than" is applied in clearsSince().
+  const since = new Date(sinceMs).toISOString();
+  return { logName: security ? 'Security' : 'System', xpath: `*[System[Provider[@Name='${LOG_CLEARED_PROVIDER}'] and EventID=${id} and TimeCreated[@SystemTime>='${since}']]]` };
+}
+
+/** One 104/1102 event's XML -> LogCleared, or undefined when it is not a clear event of the Eventlog provider. */
+export function parseLogCleared(xml: string): LogCleared | undefined {
+  const event = parseWindowsEvent(xml);
+  if (!event || event.source !== LOG_CLEARED_PROVIDER || (event.eventId !== LOG_CLEARED_ID && event.eventId !== SECURITY_LOG_CLEARED_ID)) return undefined;
+  const data = /<LogFileCleared(?=[\s>])[\s\S]*?<\/LogFileCleared>/.exec(xml)?.[0] ?? '';
+  const named = element(data, 'Channel')?.trim();
+  const user = element(data, 'SubjectUserName')?.trim();
+  const domain = element(data, 'SubjectDomainName')?.trim();
+  const cleared: LogCleared = { channel: named ? decodeXmlText(named) : event.channel, time: event.time, recordId: event.recordId ?? 0 };
+  if (user) cleared.by = decodeXmlText(domain ? `${domain}\\${user}` : user);
+  return cleared;
+}
+
+/** The clears of `channel` (case-insensitive, as Windows names channels) strictly newer than `sinceMs`, oldest first. */
+export function clearsSince(clears: readonly LogCleared[], channel: string, sinceMs: number): LogCleared[] {
+  return clears.filter((c) => c.channel.toLowerCase() === channel.toLowerCase() && c.time > sinceMs).sort((a, b) => a.time - b.time);
+}
+
+/** What the eventlog probe's per-channel PowerShell script returns (see windowsChannelScript). */
 export interface WindowsChannelReply {
   /** Oldest record id still in the log and the number of records (EventLogInformation), null when empty. */
   oldest: number | null;
   count: number | null;
+  /** The record id the script read after (null from a script that does not say). */
+  from: number | null;
+  /** The Windows clock (unix ms) when the script started: clears up to here have been looked for. */
+  now: number | null;
+  /** Clear events (104/1102) newer than the checkpoint's time, of any channel (the caller filters by channel). */
+  clears: LogCleared[];
   events: EventRecord[];
   problems: ParseProblems;
 }
@@ -81,7 +136,9 @@ const asNumber = (v: unknown): number | null => (typeof v === 'number' && Number
 /**
  * The worker's parsed JSON -> WindowsChannelReply. `events` may be an array, one object (PowerShell unrolls
  * one-element arrays in some paths) or null; each item is `{xml, msg}` where msg is the rendered message (first line
- * unless asked otherwise) or null when the provider's message file is missing. Throws on a reply of another shape.
+ * unless asked otherwise) or null when the provider's message file is missing. `clears` holds the XML of clear events
+ * (104/1102), `now` the script's start as ISO 8601 UTC, `from` the record id it read after. Unreadable events or
+ * clears are counted in `problems`. Throws on a reply of another shape.
  */
 export function parseWindowsChannelReply(reply: unknown, channel: string, fullMessage = false): WindowsChannelReply {
   if (typeof reply !== 'object' || reply === null || Array.isArray(reply)) {
@@ -102,5 +159,16 @@ export function parseWindowsChannelReply(reply: unknown, channel: string, fullMe
     }
     events.push({ ...event, channel: event.channel || channel, message: typeof msg === 'string' ? shapeMessage(msg, fullMessage) : event.message });
   }
-  return { oldest: asNumber(r.oldest), count: asNumber(r.count), events, problems };
+  const clears: LogCleared[] = [];
+  const clearItems = r.clears === null || r.clears === undefined ? [] : Array.isArray(r.clears) ? r.clears : [r.clears];
+  for (const item of clearItems as unknown[]) {
+    const cleared = typeof item === 'string' ? parseLogCleared(item) : undefined;
+    if (cleared) clears.push(cleared);
+    else {
+      problems.count += 1;
+      problems.excerpt ??= excerpt(typeof item === 'string' ? item : JSON.stringify(item) ?? '');
+    }
+  }
+  const now = typeof r.now === 'string' ? Date.parse(r.now) : NaN;
+  return { oldest: asNumber(r.oldest), count: asNumber(r.count), from: asNumber(r.from), now: Number.isNaN(now) ? null : now, clears, events, problems };
 }
