@@ -3,13 +3,14 @@
 // known; the exact moment of a power loss is not recorded anywhere reliable), tag kind, fields event_id, message.
 // Windows: System log events 41 (Microsoft-Windows-Kernel-Power, "rebooted without cleanly shutting down first")
 // and 6008 (EventLog, "The previous system shutdown at ... was unexpected"), through the PowerShell worker, after
-// the record id checkpoint. Linux: boots in wtmp that no shutdown record closed (readable without root; no process).
+// the record id checkpoint (restarting after a System log clear). Linux: boots in wtmp that no shutdown record closed (readable without root; no process).
 // macOS: not implemented: the unified log's "Previous shutdown cause" would be the source, but no real capture of it
 // could be found to test a parser against, so the probe returns nothing there.
 import { readFile } from 'node:fs/promises';
 import { int, type SampleDraft } from '../sample.js';
 import type { Probe, ProbeContext } from './probe.js';
-import { parseWindowsShutdownEvents, parseWtmpCrashes, type UnexpectedShutdown } from './parse/shutdowns.js';
+import { logClearedLines } from './eventlog-windows.js';
+import { nextShutdownCheckpoint, parseWindowsShutdownReply, parseWtmpCrashes, readShutdownCheckpoint, type ShutdownCheckpoint, type UnexpectedShutdown } from './parse/shutdowns.js';
 
 const DEFAULT_SCHEDULE = '0 */5 * * * *'; // every 5 minutes
 /** First run (no checkpoint): only what happened this recently, never the whole history. */
@@ -18,18 +19,30 @@ const MAX_EVENTS = 100;
 const SCRIPT_TIMEOUT_MS = 30_000;
 const WTMP_PATH = '/var/log/wtmp';
 
-/** Windows PowerShell 5.1. Get-WinEvent throws NoMatchingEventsFound when nothing matches: that is an empty list. */
-export function windowsShutdownScript(afterRecord: number | undefined, lookbackMs = FIRST_RUN_LOOKBACK_MS): string {
-  const since = afterRecord === undefined ? `TimeCreated[timediff(@SystemTime) <= ${lookbackMs}]` : `EventRecordID > ${Math.trunc(afterRecord)}`;
+/**
+ * Windows PowerShell 5.1. Get-WinEvent throws NoMatchingEventsFound when nothing matches: that is an empty list.
+ * After the record-id checkpoint; when the System log was cleared since (a 104 naming System newer than the
+ * checkpoint's time, or record ids that went back) the ids restarted, so the whole new log is searched (from 0)
+ * instead of skipping 41/6008 events until the ids pass the old value. Replies {now, last, rows}.
+ */
+export function windowsShutdownScript(after: ShutdownCheckpoint | undefined, lookbackMs = FIRST_RUN_LOOKBACK_MS): string {
+  const since = after === undefined ? `TimeCreated[timediff(@SystemTime) <= ${lookbackMs}]` : 'EventRecordID > $($from)';
   const xpath =
     "*[System[((Provider[@Name='Microsoft-Windows-Kernel-Power'] and EventID=41) or (Provider[@Name='EventLog'] and EventID=6008))" +
     ` and ${since}]]`;
   return [
+    "$now = [DateTime]::UtcNow.ToString('o')",
+    `$after = ${after === undefined ? -1 : Math.trunc(after.recordId)}`,
+    ...logClearedLines('System', after?.time),
+    "$info = [System.Diagnostics.Eventing.Reader.EventLogSession]::GlobalSession.GetLogInformation('System', [System.Diagnostics.Eventing.Reader.PathType]::LogName)",
+    '$last = $null; if ($info.OldestRecordNumber -ne $null) { $last = $info.OldestRecordNumber + $info.RecordCount - 1 }',
+    '$from = $after',
+    'if ($after -ge 0 -and ($hit -or ($last -ne $null -and $last -lt $after))) { $from = 0 }',
     `try { $events = @(Get-WinEvent -LogName System -FilterXPath "${xpath}" -MaxEvents ${MAX_EVENTS} -ErrorAction Stop) }`,
     "catch { if ($_.FullyQualifiedErrorId -like 'NoMatchingEventsFound*') { $events = @() } else { throw } }",
     '$rows = @($events | ForEach-Object { @{ id = $_.Id; record = $_.RecordId; provider = $_.ProviderName;',
     "  time = $_.TimeCreated.ToUniversalTime().ToString('o'); message = [string]$_.Message } })",
-    'ConvertTo-Json -InputObject $rows -Depth 3 -Compress',
+    'ConvertTo-Json -InputObject @{ now = $now; last = $last; rows = $rows } -Depth 4 -Compress',
   ].join('\n');
 }
 
@@ -56,11 +69,12 @@ type Reader = (ctx: ProbeContext) => Promise<SampleDraft[]>;
 const readers: Partial<Record<NodeJS.Platform, (o: ShutdownsProbeOptions) => Reader>> = {
   win32: () => async (ctx) => {
     if (!ctx.powershell) throw new Error('shutdowns: no PowerShell worker');
-    const after = ctx.checkpoints.get<number>('record');
-    const found = parseWindowsShutdownEvents(await ctx.powershell.run(windowsShutdownScript(after), { timeoutMs: SCRIPT_TIMEOUT_MS, signal: ctx.signal }));
-    const newest = Math.max(after ?? 0, ...found.map((e) => e.recordId ?? 0));
-    if (newest > (after ?? 0)) ctx.checkpoints.stage('record', newest);
-    return found.map(sample);
+    // 'record' held a bare record id before the time was kept: readShutdownCheckpoint takes both.
+    const after = readShutdownCheckpoint(ctx.checkpoints.get('record'));
+    const reply = parseWindowsShutdownReply(await ctx.powershell.run(windowsShutdownScript(after), { timeoutMs: SCRIPT_TIMEOUT_MS, signal: ctx.signal }));
+    const next = nextShutdownCheckpoint(after, reply);
+    if (next) ctx.checkpoints.stage('record', next);
+    return reply.events.map(sample);
   },
   linux: (o) => async (ctx) => {
     const data = await readFile(o.wtmpPath ?? WTMP_PATH).catch((error: NodeJS.ErrnoException) => {

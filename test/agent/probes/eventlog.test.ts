@@ -193,7 +193,7 @@ describe('Windows positions with clear events', () => {
       const session = store.session('eventlog');
       const samples = await probe.collect({ signal: new AbortController().signal, runner: refuse, now: () => 0, checkpoints: session, powershell });
       store.commit('eventlog', session.staged());
-      return samples.filter((s) => s.measurement === 'eventlog_gaps').map((s) => s.tags.reason);
+      return samples.filter((s) => s.measurement === 'eventlog_gaps').map((s) => s.tags?.reason);
     };
     expect(await run()).toEqual(['cleared']);
     expect(await run()).toEqual([]);

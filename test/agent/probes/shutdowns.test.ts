@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fileCheckpointStore } from '../../../agent/src/checkpoint-store.js';
 import { createShutdownsProbe, windowsShutdownScript } from '../../../agent/src/probes/shutdowns.js';
-import { parseWindowsShutdownEvents, parseWtmpCrashes } from '../../../agent/src/probes/parse/shutdowns.js';
+import { nextShutdownCheckpoint, parseWindowsShutdownEvents, parseWindowsShutdownReply, parseWtmpCrashes, readShutdownCheckpoint, type ShutdownCheckpoint, type WindowsShutdownReply } from '../../../agent/src/probes/parse/shutdowns.js';
 import type { PowerShell, ProbeContext } from '../../../agent/src/probes/probe.js';
 import { Int } from '../../../agent/src/sample.js';
 import { context, fixture } from './fixtures.js';
@@ -129,24 +129,68 @@ describe('shutdowns: Windows', () => {
     ]);
   });
 
-  it('first run asks for the last 24 h, later runs for records after the checkpoint, which advances', async () => {
+  it('first run asks for the last 24 h, later runs for records after the checkpoint, which advances with the time', async () => {
     const scripts: string[] = [];
-    const worker: PowerShell = { run: async <T>(script: string) => (scripts.push(script), (scripts.length === 1 ? WINDOWS_ROWS : []) as T) };
+    const replies = [{ now: '2024-06-15T14:05:00.0000000Z', last: 48220, rows: WINDOWS_ROWS }, { now: '2024-06-15T14:10:00.0000000Z', last: 48230, rows: [] }];
+    const worker: PowerShell = { run: async <T>(script: string) => (scripts.push(script), replies[scripts.length - 1] as T) };
     const store = fileCheckpointStore(mkdtempSync(join(tmpdir(), 'wp-state-')));
     const probe = createShutdownsProbe({ platform: 'win32' });
     const session = store.session('shutdowns');
     const samples = await probe.collect({ ...context(), powershell: worker, checkpoints: session });
     store.commit('shutdowns', session.staged());
     expect(await probe.collect({ ...context(), powershell: worker, checkpoints: store.session('shutdowns') })).toEqual([]);
-    expect(scripts[1]).toBe(windowsShutdownScript(48213));
+    const checkpoint = { recordId: 48220, time: at('2024-06-15T14:05:00Z') };
+    expect(scripts[1]).toBe(windowsShutdownScript(checkpoint));
     expect(samples.map((s) => [s.tags, s.fields.event_id, s.fields.record_id])).toEqual([
       [{ kind: 'unexpected_shutdown' }, new Int(6008), new Int(48213)],
       [{ kind: 'kernel_power' }, new Int(41), new Int(48210)],
     ]);
     expect(scripts[0]).toBe(windowsShutdownScript(undefined));
     expect(scripts[0]).toContain('TimeCreated[timediff(@SystemTime) <= 86400000]');
-    expect(windowsShutdownScript(48213)).toContain('EventRecordID > 48213]]');
-    expect(windowsShutdownScript(48213)).toContain("(Provider[@Name='Microsoft-Windows-Kernel-Power'] and EventID=41) or (Provider[@Name='EventLog'] and EventID=6008)");
+    expect(scripts[0]).not.toContain('Get-WinEvent -LogName \'System\' -FilterXPath'); // no time yet: no clear query
+    expect(scripts[1]).toContain('EventRecordID > $($from)]]');
+    expect(scripts[1]).toContain('$after = 48220');
+    expect(scripts[1]).toContain("EventID=104 and TimeCreated[@SystemTime>=''2024-06-15T14:05:00.000Z'']");
+    expect(scripts[1]).toContain("$c -eq 'System'");
+    expect(scripts[1]).toContain('if ($after -ge 0 -and ($hit -or ($last -ne $null -and $last -lt $after))) { $from = 0 }');
+    expect(scripts[1]).toContain("(Provider[@Name='Microsoft-Windows-Kernel-Power'] and EventID=41) or (Provider[@Name='EventLog'] and EventID=6008)");
+  });
+
+  it('an old checkpoint (a bare record id) keeps working; after a System log clear the checkpoint follows the new ids', async () => {
+    const scripts: string[] = [];
+    // The log was cleared and has grown past nothing yet: newest record 37, one 41 after the clear.
+    const worker: PowerShell = { run: async <T>(script: string) => (scripts.push(script), { now: '2024-06-16T09:00:00Z', last: 37, rows: [{ ...WINDOWS_ROWS[1], record: 12 }] } as T) };
+    const store = fileCheckpointStore(mkdtempSync(join(tmpdir(), 'wp-state-')));
+    store.commit('shutdowns', { record: 48213 });
+    const session = store.session('shutdowns');
+    const samples = await createShutdownsProbe({ platform: 'win32' }).collect({ ...context(), powershell: worker, checkpoints: session });
+    expect(scripts[0]).toBe(windowsShutdownScript({ recordId: 48213 }));
+    expect(samples.map((s) => s.fields.record_id)).toEqual([new Int(12)]);
+    expect(session.staged()).toEqual({ record: { recordId: 37, time: at('2024-06-16T09:00:00Z') } });
+  });
+
+  it.each([
+    ['bare record id (before times were kept)', 48213, { recordId: 48213 }],
+    ['with time', { recordId: 5, time: 1000 }, { recordId: 5, time: 1000 }],
+    ['nothing', undefined, undefined],
+    ['garbage', 'x', undefined],
+  ])('reads a stored checkpoint: %s', (_, value, expected) => {
+    expect(readShutdownCheckpoint(value)).toEqual(expected);
+  });
+
+  it.each([
+    ['normal: up to the newest record', { recordId: 100, time: 1 }, { events: [], last: 150, now: 2 }, { recordId: 150, time: 2 }],
+    ['after a clear the ids go back', { recordId: 48213, time: 1 }, { events: [], last: 37, now: 2 }, { recordId: 37, time: 2 }],
+    ['an event newer than the log info', { recordId: 100 }, { events: parseWindowsShutdownEvents([{ ...WINDOWS_ROWS[0], record: 151 }]), last: 150, now: 2 }, { recordId: 151, time: 2 }],
+    ['a bare rows reply: the newest event, time kept', { recordId: 100, time: 1 }, parseWindowsShutdownReply([{ ...WINDOWS_ROWS[0], record: 120 }]), { recordId: 120, time: 1 }],
+    ['nothing known: keep the checkpoint', { recordId: 100 }, { events: [], last: null, now: null }, undefined],
+  ] as [string, ShutdownCheckpoint, WindowsShutdownReply, ShutdownCheckpoint | undefined][])('next checkpoint: %s', (_, previous, reply, expected) => {
+    expect(nextShutdownCheckpoint(previous, reply)).toEqual(expected);
+  });
+
+  it('parses the {now, last, rows} reply and a one-row reply that PowerShell unrolled', () => {
+    expect(parseWindowsShutdownReply({ now: '2024-06-16T09:00:00.1234567Z', last: 37, rows: WINDOWS_ROWS[0] })).toMatchObject({ last: 37, now: at('2024-06-16T09:00:00.123Z'), events: [{ recordId: 48213 }] });
+    expect(parseWindowsShutdownReply({ now: null, last: null, rows: null })).toEqual({ events: [], last: null, now: null });
   });
 
   it('macOS: not implemented, returns nothing', async () => {

@@ -60,3 +60,50 @@ export function parseWindowsShutdownEvents(value: unknown): UnexpectedShutdown[]
     return { time, kind, eventId: Number(row.id), recordId: row.record as number, message };
   });
 }
+
+/** The shutdowns probe's System-log position: the record id read up to and the Windows clock when that run began. */
+export interface ShutdownCheckpoint {
+  recordId: number;
+  time?: number;
+}
+
+/** The stored checkpoint: a bare record id (before times were kept) or a ShutdownCheckpoint. */
+export function readShutdownCheckpoint(value: unknown): ShutdownCheckpoint | undefined {
+  if (typeof value === 'number' && Number.isInteger(value)) return { recordId: value };
+  const v = value as Partial<ShutdownCheckpoint> | null | undefined;
+  if (typeof v?.recordId !== 'number') return undefined;
+  return typeof v.time === 'number' ? { recordId: v.recordId, time: v.time } : { recordId: v.recordId };
+}
+
+export interface WindowsShutdownReply {
+  events: UnexpectedShutdown[];
+  /** Newest record id of the System log when the script looked (null: empty log or a reply without it). */
+  last: number | null;
+  /** The Windows clock when the script began (null: not given). */
+  now: number | null;
+}
+
+/**
+ * The Windows script's reply: `{now, last, rows}` (rows as parseWindowsShutdownEvents reads them), or a bare rows
+ * array from a script that did not say more.
+ */
+export function parseWindowsShutdownReply(value: unknown): WindowsShutdownReply {
+  if (Array.isArray(value) || value === null || typeof value !== 'object' || !('rows' in value)) return { events: parseWindowsShutdownEvents(value), last: null, now: null };
+  const r = value as Record<string, unknown>;
+  const now = typeof r.now === 'string' ? Date.parse(r.now) : NaN;
+  const rows = r.rows === null ? [] : r.rows;
+  return { events: parseWindowsShutdownEvents(rows), last: typeof r.last === 'number' ? r.last : null, now: Number.isNaN(now) ? null : now };
+}
+
+/**
+ * Where the checkpoint goes: up to the log's newest record (everything up to it was searched) or the newest event
+ * found, whichever is higher, in the numbering the log has NOW (after a clear it restarts, and the script then read
+ * the whole new log). Undefined when nothing says where the log is (keep the old checkpoint).
+ */
+export function nextShutdownCheckpoint(previous: ShutdownCheckpoint | undefined, reply: WindowsShutdownReply): ShutdownCheckpoint | undefined {
+  const ids = reply.events.map((e) => e.recordId ?? 0);
+  if (reply.last === null && ids.length === 0) return undefined;
+  const recordId = Math.max(reply.last ?? 0, ...ids);
+  const time = reply.now ?? previous?.time;
+  return time === undefined ? { recordId } : { recordId, time };
+}
