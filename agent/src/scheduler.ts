@@ -6,7 +6,7 @@ import { throwawayCheckpoints, type CheckpointStore } from './checkpoint-store.j
 import type { Runner } from './runner.js';
 import { int, type Sample, type SampleDraft } from './sample.js';
 import { realTimers, type TimerHandle, type Timers } from './timers.js';
-import { defaultTriggers, toError, validateSchedule } from './triggers.js';
+import { defaultTriggers, intervalMs, toError, validateSchedule } from './triggers.js';
 import type { Schedule, SchedulerLog, Trigger, TriggerFactory } from './triggers.js';
 
 export type { Schedule, SchedulerLog, Trigger, TriggerFactory } from './triggers.js';
@@ -19,8 +19,8 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_JITTER_MS = 5_000;
 /** How long stop() waits for in-flight runs to deliver before it aborts them and returns. */
 export const DEFAULT_STOP_GRACE_MS = 5_000;
-/** An `everyMs` schedule's jitter is clamped to this share of its interval, or the jittered run would still be
- *  holding the overlap guard when the next tick arrives. */
+/** A schedule's jitter is clamped to this share of its interval (for cron, the shortest gap between its next
+ *  ticks), or the jittered run would still be holding the overlap guard when the next tick arrives. */
 const MAX_JITTER_SHARE_OF_INTERVAL = 0.5;
 const SKIPPED_MESSAGE = 'previous collection has not completed; skipped';
 
@@ -151,8 +151,7 @@ function createSlots(options: SchedulerOptions): Slot[] {
     const schedule = options.schedules?.[probe.name] ?? { cron: probe.schedule };
     validateSchedule(probe.name, schedule);
     const timeout = options.timeoutsMs?.[probe.name] ?? probe.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const jitter =
-      'everyMs' in schedule ? Math.min(jitterMs, schedule.everyMs * MAX_JITTER_SHARE_OF_INTERVAL) : jitterMs;
+    const jitter = Math.min(jitterMs, intervalMs(schedule) * MAX_JITTER_SHARE_OF_INTERVAL);
     return {
       probe, schedule, timeoutMs: positive(`probe ${probe.name}: timeout`, timeout), jitterMs: jitter,
       stats: { runs: 0, errors: 0, timeouts: 0, skippedOverlap: 0, samples: 0, lastDurationMs: null, lastRunAt: null },

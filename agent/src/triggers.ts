@@ -59,6 +59,19 @@ export function defaultTriggers(timers: Timers, log: SchedulerLog): TriggerFacto
   };
 }
 
+/** The shortest gap between a schedule's next few ticks (cron: from node-cron's own calendar), to bound jitter. */
+export function intervalMs(schedule: Schedule): number {
+  if ('everyMs' in schedule) return schedule.everyMs;
+  const task = cron.createTask(schedule.cron, () => undefined);
+  try {
+    const runs = task.getNextRuns(4).map((d) => d.getTime());
+    const gaps = runs.slice(1).map((t, i) => t - runs[i]!);
+    return gaps.length > 0 ? Math.min(...gaps) : Infinity;
+  } finally {
+    void task.destroy();
+  }
+}
+
 export function toError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));
 }

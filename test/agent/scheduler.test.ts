@@ -9,6 +9,7 @@ import {
   createScheduler, everySchedules, probeStatsSamples, type Schedule, type SchedulerOptions, type TriggerFactory,
 } from '../../agent/src/scheduler.js';
 import { ManualClock, settle } from './manual-clock.js';
+import { intervalMs } from '../../agent/src/triggers.js';
 
 const CPU: SampleDraft = { measurement: 'cpu', tags: { cpu: 'cpu-total' }, fields: { usage_idle: 97.5 } };
 
@@ -303,5 +304,23 @@ describe('scheduler with real node-cron', () => {
     expect(cron.getTasks().size).toBe(before);
     await vi.advanceTimersByTimeAsync(60_000);
     expect(starts).toHaveLength(4);
+  });
+});
+
+describe('intervalMs (bounds jitter)', () => {
+  it.each([
+    [{ cron: '* * * * * *' }, 1000],
+    [{ cron: '0 * * * * *' }, 60_000],
+    [{ cron: '0 */5 * * * *' }, 300_000],
+    [{ cron: '0 0 */4 * * *' }, 4 * 3_600_000],
+    [{ everyMs: 2500 }, 2500],
+  ])('%j -> %d ms', (schedule, expected) => {
+    expect(intervalMs(schedule)).toBe(expected);
+  });
+
+  it('leaves no node-cron task behind', () => {
+    const before = cron.getTasks().size;
+    intervalMs({ cron: '* * * * * *' });
+    expect(cron.getTasks().size).toBe(before);
   });
 });
