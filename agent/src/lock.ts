@@ -9,7 +9,8 @@ export const LOCK_FILE = 'agent.pid';
 
 export class LockError extends Error {}
 
-const alive = (pid: number): boolean => {
+/** Whether a process with this pid exists (EPERM: it does, owned by someone else). */
+export const isProcessAlive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
     return true;
@@ -38,7 +39,7 @@ export function lockStateDir(dir: string): { release(): void } {
       return { release: () => rmSync(file, { force: true }) };
     }
     const pid = Number.parseInt(readFileSync(file, 'utf8').trim(), 10);
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isProcessAlive(pid)) {
       throw new LockError(`another watchpost-agent (pid ${pid}) is running with ${dir} (lock file ${file})`);
     }
     rmSync(file, { force: true }); // stale: its process is gone

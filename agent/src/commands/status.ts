@@ -4,18 +4,10 @@ import { UsageError } from '../errors.js';
 import { STATUS_FILE, loadIdentity, readJson, resolveStateDir } from '../state.js';
 import type { AgentStatus } from '../agent.js';
 import { STATE_DIR_OPTION, type Command } from './command.js';
+import { isProcessAlive } from '../lock.js';
 
 /** The running agent rewrites status.json every few seconds; older than this, it is not running. */
 const STALE_AFTER_MS = 30_000;
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export interface StatusReport {
   enrolled: boolean;
@@ -32,7 +24,7 @@ export function readStatus(dir: string, now = Date.now()): StatusReport {
   if (!identity) return { enrolled: false, running: false, stateDir: dir };
   const status = readJson<AgentStatus>(join(dir, STATUS_FILE));
   const fresh = !!status && now - Date.parse(status.updatedAt) < STALE_AFTER_MS;
-  const running = fresh && isRunning(status.pid);
+  const running = fresh && isProcessAlive(status.pid);
   return { enrolled: true, running, stateDir: dir, agentId: identity.agentId, tenant: identity.tenant, server: identity.server, ...(status ? { status } : {}) };
 }
 
