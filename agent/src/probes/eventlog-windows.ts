@@ -8,11 +8,10 @@ import type { ProbeContext } from './probe.js';
 import type { EventlogReader, Gap, ReadResult, ResolvedEventlogOptions, WindowsChannel } from './eventlog-options.js';
 import type { EventLevel, EventRecord } from './parse/event-record.js';
 import { excerpt } from './parse/event-record.js';
-import { clearsSince, KEYWORD_AUDIT_FAILURE, KEYWORD_AUDIT_SUCCESS, logClearedQuery, parseWindowsChannelReply, type WindowsChannelReply } from './parse/windows-event-xml.js';
+import { logClearedLines, psQuote } from './windows-log-cleared.js';
+import { clearsSince, KEYWORD_AUDIT_FAILURE, KEYWORD_AUDIT_SUCCESS, parseWindowsChannelReply, type WindowsChannelReply } from './parse/windows-event-xml.js';
 
 const SCRIPT_TIMEOUT_MS = 30_000;
-/** Clear events fetched per run (newest first): one is enough to know; a few more for the detail. */
-const MAX_CLEAR_EVENTS = 20;
 
 const LEVEL_TERMS: Record<EventLevel, string> = {
   critical: 'Level=1',
@@ -24,7 +23,6 @@ const LEVEL_TERMS: Record<EventLevel, string> = {
   audit_success: `band(Keywords,${KEYWORD_AUDIT_SUCCESS})`,
 };
 
-const psQuote = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 const xpathQuote = (s: string): string => (s.includes("'") ? `"${s}"` : `'${s}'`);
 
 /** The channel's filter as XPath terms joined by `and` (level, provider, event id). */
@@ -44,27 +42,6 @@ export function channelFilter(channel: WindowsChannel, defaultLevels: readonly E
 export interface WindowsCheckpoint {
   recordId: number;
   time?: number;
-}
-
-/**
- * PowerShell 5.1 lines that fill $clears with the XML of the clear events (104/1102, see logClearedQuery) newer than
- * `sinceMs`, and set $hit when one of them cleared channel $ch. Without `sinceMs` (no checkpoint time) $clears stays
- * empty. Shared with the shutdowns probe.
- */
-export function logClearedLines(channel: string, sinceMs: number | undefined): string[] {
-  const lines = ['$clears = @()'];
-  if (sinceMs !== undefined) {
-    const q = logClearedQuery(channel, sinceMs);
-    lines.push(
-      `try { $clears = @(Get-WinEvent -LogName ${psQuote(q.logName)} -FilterXPath ${psQuote(q.xpath)} -MaxEvents ${MAX_CLEAR_EVENTS} -ErrorAction Stop | ForEach-Object { $_.ToXml() }) }`,
-      "catch { if ($_.FullyQualifiedErrorId -notlike 'NoMatchingEventsFound*') { throw } }",
-    );
-  }
-  // 104 names the cleared channel in UserData/LogFileCleared/Channel; 1102 has none: it is the Security log's own.
-  lines.push(
-    `$hit = @($clears | Where-Object { $x = [xml]$_; $c = $x.Event.UserData.LogFileCleared.Channel; if (-not $c) { $c = $x.Event.System.Channel }; $c -eq ${psQuote(channel)} }).Count -gt 0`,
-  );
-  return lines;
 }
 
 /**

@@ -9,7 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { int, type SampleDraft } from '../sample.js';
 import type { Probe, ProbeContext } from './probe.js';
-import { logClearedLines } from './eventlog-windows.js';
+import { logClearedLines } from './windows-log-cleared.js';
 import { nextShutdownCheckpoint, parseWindowsShutdownReply, parseWtmpCrashes, readShutdownCheckpoint, type ShutdownCheckpoint, type UnexpectedShutdown } from './parse/shutdowns.js';
 
 const DEFAULT_SCHEDULE = '0 */5 * * * *'; // every 5 minutes
