@@ -20,7 +20,7 @@ export const ALLOWED_COMMANDS: ReadonlySet<string> = new Set([
   'mdatp', // Linux/macOS antivirus: `mdatp health --output json` (Defender for Endpoint), when installed
   'plutil', // macOS antivirus: XProtect's version when its Info.plist is binary
   'journalctl', // Linux: eventlog reads journald as JSON from its cursor
-  'log', // macOS: eventlog reads the unified log (log show --style ndjson)
+  'log', // macOS, `log show` only: eventlog (--style ndjson) and shutdowns (default style, the "Previous shutdown cause" predicate)
   'apt', // Debian/Ubuntu patches: `apt list --upgradable` (reads the cached lists; never `apt update`)
   'dnf', // RHEL/Fedora patches: `dnf -C list --upgrades` and `updateinfo list --security` from the cache only
   'yum', // RHEL/CentOS 7 patches: the same queries where dnf is absent

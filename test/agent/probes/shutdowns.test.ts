@@ -4,11 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fileCheckpointStore } from '../../../agent/src/checkpoint-store.js';
-import { createShutdownsProbe, windowsShutdownScript } from '../../../agent/src/probes/shutdowns.js';
+import { createShutdownsProbe, SHUTDOWN_CAUSE_PREDICATE, shutdownLogWindow, windowsShutdownScript } from '../../../agent/src/probes/shutdowns.js';
+import { describeShutdownCause, parseShutdownCauseLog, unexpectedShutdownsFromCauses } from '../../../agent/src/probes/parse/shutdown-cause.js';
+import { formatUnifiedTime } from '../../../agent/src/probes/parse/unified-log-ndjson.js';
 import { nextShutdownCheckpoint, parseWindowsShutdownEvents, parseWindowsShutdownReply, parseWtmpCrashes, readShutdownCheckpoint, type ShutdownCheckpoint, type WindowsShutdownReply } from '../../../agent/src/probes/parse/shutdowns.js';
 import type { PowerShell, ProbeContext } from '../../../agent/src/probes/probe.js';
 import { Int } from '../../../agent/src/sample.js';
-import { context, fixture } from './fixtures.js';
+import { context, fixture, replayRunner } from './fixtures.js';
 
 // A wtmp history written by the real util-linux `utmpdump -r` from its text form: boot, clean shutdown, boot
 // (crashed: no shutdown record), boot (crashed), boot. `last -x` on the same file is run below as the cross-check.
@@ -192,8 +194,106 @@ describe('shutdowns: Windows', () => {
     expect(parseWindowsShutdownReply({ now: '2024-06-16T09:00:00.1234567Z', last: 37, rows: WINDOWS_ROWS[0] })).toMatchObject({ last: 37, now: at('2024-06-16T09:00:00.123Z'), events: [{ recordId: 48213 }] });
     expect(parseWindowsShutdownReply({ now: null, last: null, rows: null })).toEqual({ events: [], last: null, now: null });
   });
+});
 
-  it('macOS: not implemented, returns nothing', async () => {
-    expect(await createShutdownsProbe({ platform: 'darwin' }).collect(context())).toEqual([]);
+// Real `log show` captures in the default style (test/fixtures/README.md, darwin/shutdowns/): a MacBook Air on macOS
+// 10.14 with four hard shutdowns (cause 3), a Hackintosh's clean shutdown (5), and a boot marker row beside a 5.
+const MOJAVE = 'darwin/shutdowns/log-show-shutdown-cause-mojave.txt';
+const HACKINTOSH = 'darwin/shutdowns/log-show-shutdown-cause-hackintosh-2020.txt';
+const BOOT_AND_CAUSE = 'darwin/shutdowns/log-show-boot-and-shutdown-cause-2020.txt';
+const mojaveCause = (local: string) => ({ time: at(`${local}-02:00`), cause: 3, message: 'Previous shutdown cause: 3' });
+
+describe('shutdowns: macOS', () => {
+  it.each([
+    ['four hard shutdowns after the header lines', MOJAVE, [
+      mojaveCause('2019-01-12T17:25:22.864'), mojaveCause('2019-01-14T12:32:49.888'),
+      mojaveCause('2019-01-15T17:35:21.823'), mojaveCause('2019-01-16T14:53:30.840'),
+    ]],
+    ['a clean shutdown', HACKINTOSH, [{ time: at('2020-03-27T13:27:22.512+01:00'), cause: 5, message: 'Previous shutdown cause: 5' }]],
+    ['the boot marker row is not a cause', BOOT_AND_CAUSE, [{ time: at('2020-04-29T09:46:04.683+09:00'), cause: 5, message: 'Previous shutdown cause: 5' }]],
+    ['only the header lines: nothing found', MOJAVE, null],
+  ] as [string, string, unknown[] | null][])('parses the captured log show output: %s', (_, file, expected) => {
+    const text = expected === null ? fixture(file).split('\n').slice(0, 3).join('\n') : fixture(file);
+    expect(parseShutdownCauseLog(text)).toEqual(expected ?? []);
+  });
+
+  it.each([
+    ['5: clean shutdown or restart', 5, false, 'clean shutdown or restart (software initiated)'],
+    ['1: user-initiated restart (T1/T2 restarts)', 1, false, 'user-initiated restart'],
+    ['3: power button held', 3, true, 'hard shutdown: the power button was held'],
+    ['0: power loss', 0, true, 'power loss: power removed or cut without a shutdown'],
+    ['-3: thermal', -3, true, 'multiple temperature sensors over their limit'],
+    ['-60: disputed meaning', -60, true, 'undocumented: read as a bad master directory block (disk) or a low battery'],
+    ['-62: watchdog restart', -62, true, 'watchdog: an unresponsive application, the system was restarted'],
+    ['-112: memory', -112, true, 'memory issue (unverified; often seen with -128)'],
+    ['-128: unknown hardware', -128, true, 'hardware shutdown of unknown cause (often memory related)'],
+    ['an undocumented negative code', -99, true, 'hardware (SMC) shutdown, undocumented code'],
+    ['an undocumented positive code', 7, true, 'undocumented code'],
+  ])('cause %s', (_, cause, abnormal, text) => {
+    expect(describeShutdownCause(cause)).toEqual({ abnormal, text });
+  });
+
+  it('reports abnormal causes only, with the code and its meaning', () => {
+    expect(unexpectedShutdownsFromCauses(parseShutdownCauseLog(fixture(HACKINTOSH) + fixture(MOJAVE))).map((s) => [s.kind, s.cause, s.causeText, s.message])).toEqual(
+      Array(4).fill(['unexpected_shutdown', 3, 'hard shutdown: the power button was held', 'Previous shutdown cause: 3']),
+    );
+  });
+
+  // The captured row with its code changed (no capture of a negative code in this style was found): the sign parses.
+  it('reads a negative code from a row of the captured shape', () => {
+    const row = fixture(HACKINTOSH).replace('cause: 5', 'cause: -128');
+    expect(parseShutdownCauseLog(row)).toEqual([{ time: at('2020-03-27T13:27:22.512+01:00'), cause: -128, message: 'Previous shutdown cause: -128' }]);
+  });
+
+  it('skips a row of another process that logs the same words; an unreadable line naming a cause throws', () => {
+    expect(parseShutdownCauseLog(fixture(HACKINTOSH).replace('0      0    kernel: (AppleSMC)', '412    0    logger:'))).toEqual([]);
+    expect(parseShutdownCauseLog(fixture(HACKINTOSH).replace('0      0    kernel:', '412    0    kernel:'))).toEqual([]); // not PID 0
+    expect(() => parseShutdownCauseLog('2020-03-27 13:27:22 kernel: Previous shutdown cause: -128')).toThrow(/^shutdowns: unreadable log show line/);
+  });
+
+  it.each([
+    ['first run: 24 h back, up to a minute ago, at most 6 h', undefined, at('2019-01-16T18:00:00.700Z'), at('2019-01-15T18:00:00Z'), at('2019-01-16T00:00:00Z')],
+    ['later runs: from the checkpoint', at('2019-01-16T17:50:00Z'), at('2019-01-16T18:00:00.700Z'), at('2019-01-16T17:50:00Z'), at('2019-01-16T17:59:00Z')],
+    ['nothing settled yet: empty', at('2019-01-16T17:59:30Z'), at('2019-01-16T18:00:00Z'), at('2019-01-16T17:59:30Z'), at('2019-01-16T17:59:00Z')],
+  ])('log window: %s', (_, checkpoint, now, startMs, endMs) => {
+    expect(shutdownLogWindow(checkpoint, now)).toEqual({ startMs, endMs });
+  });
+
+  it('walks the log forward run by run, each cause once, with the cause as an integer field', async () => {
+    // The runner replays the capture whatever the window: the probe keeps only the entries inside its window.
+    const { runner, calls } = replayRunner(fixture(MOJAVE));
+    const store = fileCheckpointStore(mkdtempSync(join(tmpdir(), 'wp-state-')));
+    const probe = createShutdownsProbe({ platform: 'darwin' });
+    const now = at('2019-01-16T18:00:00Z');
+    const samples = [];
+    for (let run = 0; run < 6; run++) {
+      const session = store.session('shutdowns');
+      samples.push(...(await probe.collect({ ...context(runner), now: () => now, checkpoints: session })));
+      store.commit('shutdowns', session.staged());
+    }
+    // 24 h back from 18:00Z: the hard shutdowns logged 2019-01-15 19:35:21Z and 2019-01-16 16:53:30Z, once each.
+    expect(samples).toEqual([
+      { measurement: 'shutdowns', time: at('2019-01-15T19:35:21.823Z'), tags: { kind: 'unexpected_shutdown' }, fields: { message: 'Previous shutdown cause: 3', cause: new Int(3), cause_text: 'hard shutdown: the power button was held' } },
+      { measurement: 'shutdowns', time: at('2019-01-16T16:53:30.840Z'), tags: { kind: 'unexpected_shutdown' }, fields: { message: 'Previous shutdown cause: 3', cause: new Int(3), cause_text: 'hard shutdown: the power button was held' } },
+    ]);
+    const windows = ['2019-01-15 18:00:00', '2019-01-16 00:00:00', '2019-01-16 06:00:00', '2019-01-16 12:00:00', '2019-01-16 17:59:00'];
+    expect(calls).toEqual(windows.slice(0, -1).map((start, i) => ({
+      command: 'log',
+      args: ['show', '--start', `${start}+0000`, '--end', `${windows[i + 1]}+0000`, '--predicate', SHUTDOWN_CAUSE_PREDICATE],
+    })));
+    expect(calls[0]!.args[2]).toBe(formatUnifiedTime(at('2019-01-15T18:00:00Z')));
+    expect(store.session('shutdowns').get('log_ms')).toBe(at('2019-01-16T17:59:00Z'));
+  });
+
+  it('a run whose samples were not acked reads the same window again', async () => {
+    const { runner, calls } = replayRunner(fixture(MOJAVE));
+    const store = fileCheckpointStore(mkdtempSync(join(tmpdir(), 'wp-state-')));
+    store.commit('shutdowns', { log_ms: at('2019-01-16T12:00:00Z') });
+    const probe = createShutdownsProbe({ platform: 'darwin' });
+    const ctx = () => ({ ...context(runner), now: () => at('2019-01-16T18:00:00Z'), checkpoints: store.session('shutdowns') });
+    const first = await probe.collect(ctx());
+    expect(await probe.collect(ctx())).toEqual(first); // nothing committed in between
+    expect(first.map((s) => s.time)).toEqual([at('2019-01-16T16:53:30.840Z')]);
+    expect(calls[1]).toEqual(calls[0]);
   });
 });

@@ -1,9 +1,9 @@
 // Pure parsing for the shutdowns probe: unexpected shutdowns from Linux wtmp records and from the Windows System
-// log events the probe's script returns.
+// log events the probe's script returns (macOS: shutdown-cause.ts).
 import { UTMP_RECORD_SIZE } from './proc-system.js';
 
 export interface UnexpectedShutdown {
-  /** Unix ms: when it was detected (the next boot's wtmp record, the event's TimeCreated). */
+  /** Unix ms: when it was detected (the next boot's wtmp record, the event's TimeCreated, the macOS log entry). */
   time: number;
   kind: 'crash' | 'kernel_power' | 'unexpected_shutdown';
   eventId?: number;
@@ -11,6 +11,9 @@ export interface UnexpectedShutdown {
   message: string;
   /** Linux: the boot that ended without a shutdown record (unix ms). */
   bootTime?: number;
+  /** macOS: the kernel's "Previous shutdown cause" code and what it means. */
+  cause?: number;
+  causeText?: string;
 }
 
 // glibc struct utmp (64-bit ABIs): ut_type short @0, ut_line[32] @8, ut_user[32] @44, ut_tv.tv_sec int32 @340.
