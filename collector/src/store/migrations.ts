@@ -73,4 +73,120 @@ export const MIGRATIONS: readonly string[] = [
     observed_at INTEGER NOT NULL
   ) STRICT;
   `,
+  // 4: alerting. Alert states (the state machine's JSON, opaque here) survive a restart. Tickets with their SLA
+  // clocks and event log: the partial unique index on the key of unresolved tickets is what makes a duplicate
+  // open ticket impossible, whichever process or collector tries. Maintenance windows and silences, with a change
+  // counter kept by triggers so a collector can cache them and notice any write (the CLI's too) with one read.
+  `
+  CREATE TABLE alert_states (
+    rule_id    TEXT NOT NULL,
+    tenant     TEXT NOT NULL,
+    host       TEXT NOT NULL,
+    instance   TEXT NOT NULL,
+    state      TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (rule_id, tenant, host, instance)
+  ) STRICT;
+  CREATE INDEX alert_states_host ON alert_states(tenant, host);
+
+  CREATE TABLE tickets (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    tenant          TEXT NOT NULL REFERENCES tenants(id),
+    host            TEXT NOT NULL,
+    agent_id        TEXT NOT NULL,
+    rule_id         TEXT NOT NULL,
+    title           TEXT NOT NULL,
+    summary         TEXT NOT NULL,
+    status          TEXT NOT NULL CHECK (status IN ('open', 'acknowledged', 'resolved')),
+    priority        TEXT NOT NULL CHECK (priority IN ('P1', 'P2', 'P3', 'P4')),
+    urgency         TEXT NOT NULL CHECK (urgency IN ('high', 'medium', 'low')),
+    impact          TEXT NOT NULL CHECK (impact IN ('high', 'medium', 'low')),
+    sla_profile     TEXT NOT NULL,
+    opened_at       INTEGER NOT NULL,
+    updated_at      INTEGER NOT NULL,
+    acknowledged_at INTEGER,
+    acknowledged_by TEXT,
+    plan_at         INTEGER,
+    plan_by         TEXT,
+    resolved_at     INTEGER,
+    resolved_by     TEXT,
+    reopen_count    INTEGER NOT NULL DEFAULT 0
+  ) STRICT;
+  CREATE UNIQUE INDEX tickets_one_unresolved ON tickets(tenant, host, rule_id) WHERE status != 'resolved';
+  CREATE INDEX tickets_key ON tickets(tenant, host, rule_id, id);
+  CREATE INDEX tickets_status ON tickets(status, id);
+
+  CREATE TABLE ticket_sla (
+    ticket_id     INTEGER NOT NULL REFERENCES tickets(id),
+    target        TEXT NOT NULL CHECK (target IN ('respond', 'plan', 'resolve')),
+    started_at    INTEGER NOT NULL,
+    due_at        INTEGER NOT NULL,
+    warn_at       INTEGER NOT NULL,
+    met_at        INTEGER,
+    approached_at INTEGER,
+    breached_at   INTEGER,
+    PRIMARY KEY (ticket_id, target)
+  ) STRICT;
+
+  CREATE TABLE ticket_events (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+    at        INTEGER NOT NULL,
+    kind      TEXT NOT NULL,
+    detail    TEXT NOT NULL,
+    data      TEXT
+  ) STRICT;
+  CREATE INDEX ticket_events_ticket ON ticket_events(ticket_id, id);
+
+  CREATE TABLE maintenance_windows (
+    id          TEXT PRIMARY KEY,
+    tenant      TEXT NOT NULL REFERENCES tenants(id),
+    site        TEXT,
+    host        TEXT,
+    reason      TEXT NOT NULL,
+    starts_at   INTEGER NOT NULL,
+    ends_at     INTEGER,
+    cron        TEXT,
+    duration_ms INTEGER,
+    timezone    TEXT,
+    created_at  INTEGER NOT NULL,
+    created_by  TEXT NOT NULL,
+    deleted_at  INTEGER,
+    CHECK ((cron IS NULL AND duration_ms IS NULL AND timezone IS NULL AND ends_at IS NOT NULL)
+        OR (cron IS NOT NULL AND duration_ms IS NOT NULL AND timezone IS NOT NULL))
+  ) STRICT;
+  CREATE INDEX maintenance_windows_tenant ON maintenance_windows(tenant);
+
+  CREATE TABLE silences (
+    id         TEXT PRIMARY KEY,
+    tenant     TEXT NOT NULL REFERENCES tenants(id),
+    host       TEXT,
+    rule_id    TEXT,
+    starts_at  INTEGER NOT NULL,
+    ends_at    INTEGER NOT NULL,
+    comment    TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    created_by TEXT NOT NULL,
+    expired_at INTEGER
+  ) STRICT;
+  CREATE INDEX silences_tenant ON silences(tenant);
+
+  CREATE TABLE maintenance_version (
+    id      INTEGER PRIMARY KEY CHECK (id = 1),
+    version INTEGER NOT NULL
+  ) STRICT;
+  INSERT INTO maintenance_version (id, version) VALUES (1, 0);
+  CREATE TRIGGER maintenance_windows_insert AFTER INSERT ON maintenance_windows
+    BEGIN UPDATE maintenance_version SET version = version + 1; END;
+  CREATE TRIGGER maintenance_windows_update AFTER UPDATE ON maintenance_windows
+    BEGIN UPDATE maintenance_version SET version = version + 1; END;
+  CREATE TRIGGER maintenance_windows_delete AFTER DELETE ON maintenance_windows
+    BEGIN UPDATE maintenance_version SET version = version + 1; END;
+  CREATE TRIGGER silences_insert AFTER INSERT ON silences
+    BEGIN UPDATE maintenance_version SET version = version + 1; END;
+  CREATE TRIGGER silences_update AFTER UPDATE ON silences
+    BEGIN UPDATE maintenance_version SET version = version + 1; END;
+  CREATE TRIGGER silences_delete AFTER DELETE ON silences
+    BEGIN UPDATE maintenance_version SET version = version + 1; END;
+  `,
 ];

@@ -1,0 +1,435 @@
+// Tickets: at most one unresolved ticket per (tenant, host, rule), its SLA clocks and its event log. The unique
+// partial index of migration 4 enforces the "one unresolved" rule in the database, so two collectors (or a
+// collector and a retry) racing to open the same ticket get one ticket and one StoreError `conflict`.
+//
+// Contract: every write is one IMMEDIATE transaction that also appends its event, so a ticket never changes
+// without a trace. The store does no ticket logic (no priority, no SLA arithmetic, no clock stopping on ack): the
+// ticket manager decides, the store records. Times are unix ms.
+import type { Impact, Priority, Urgency } from '../alerting/contract.js';
+import { SLA_TARGETS, type SlaTarget } from '../alerting/service-schema.js';
+import type { Db } from './db.js';
+import { StoreError } from './errors.js';
+import { checkKey, checkTime, clip, isUniqueViolation, LEVEL_VALUES, oneOf, PRIORITY_VALUES } from './checks.js';
+
+export const DEFAULT_LIST_LIMIT = 100;
+export const MAX_LIST_LIMIT = 1000;
+
+export type TicketStatus = 'open' | 'acknowledged' | 'resolved';
+export type TicketEventKind =
+  | 'opened' | 'updated' | 'escalated' | 'deescalated' | 'reopened' | 'acknowledged' | 'plan' | 'resolved' | 'note'
+  | 'sla_approaching' | 'sla_breached' | 'held' | 'released';
+
+export const TICKET_STATUSES: readonly TicketStatus[] = ['open', 'acknowledged', 'resolved'];
+export const TICKET_EVENT_KINDS: readonly TicketEventKind[] = [
+  'opened', 'updated', 'escalated', 'deescalated', 'reopened', 'acknowledged', 'plan', 'resolved', 'note',
+  'sla_approaching', 'sla_breached', 'held', 'released',
+];
+
+export interface SlaClockRow {
+  target: SlaTarget;
+  startedAt: number;
+  dueAt: number;
+  warnAt: number;
+  metAt: number | null;
+  approachedAt: number | null;
+  breachedAt: number | null;
+}
+
+/** A clock as written: marks default to null (unset), so an escalation that recomputes due times starts fresh. */
+export type SlaClockInput = Pick<SlaClockRow, 'target' | 'startedAt' | 'dueAt' | 'warnAt'> &
+  Partial<Pick<SlaClockRow, 'metAt' | 'approachedAt' | 'breachedAt'>>;
+
+export interface Ticket {
+  id: number;
+  tenant: string;
+  host: string;
+  agentId: string;
+  ruleId: string;
+  title: string;
+  summary: string;
+  status: TicketStatus;
+  priority: Priority;
+  urgency: Urgency;
+  impact: Impact;
+  slaProfile: string;
+  openedAt: number;
+  updatedAt: number;
+  acknowledgedAt: number | null;
+  acknowledgedBy: string | null;
+  planAt: number | null;
+  planBy: string | null;
+  resolvedAt: number | null;
+  resolvedBy: string | null;
+  reopenCount: number;
+  /** In SLA_TARGETS order. */
+  sla: SlaClockRow[];
+}
+
+export interface TicketEvent {
+  id: number;
+  ticketId: number;
+  at: number;
+  kind: TicketEventKind;
+  detail: string;
+  data: Record<string, unknown> | null;
+}
+
+export interface NewTicket {
+  tenant: string;
+  host: string;
+  agentId: string;
+  ruleId: string;
+  title: string;
+  summary: string;
+  priority: Priority;
+  urgency: Urgency;
+  impact: Impact;
+  slaProfile: string;
+  sla: SlaClockInput[];
+}
+
+export type TicketPatch = Partial<
+  Pick<Ticket, 'title' | 'summary' | 'status' | 'priority' | 'urgency' | 'impact' | 'acknowledgedAt' | 'acknowledgedBy' |
+    'planAt' | 'planBy' | 'resolvedAt' | 'resolvedBy' | 'reopenCount'> & { sla: SlaClockInput[] }
+>;
+
+export interface NewTicketEvent {
+  kind: TicketEventKind;
+  at: number;
+  detail: string;
+  data?: Record<string, unknown>;
+}
+
+export interface TicketListFilter {
+  status?: TicketStatus | 'unresolved';
+  tenant?: string;
+  host?: string;
+  /** Default DEFAULT_LIST_LIMIT, at most MAX_LIST_LIMIT. */
+  limit?: number;
+  /** Only tickets with a smaller id: pass the last id of a page to get the next. */
+  beforeId?: number;
+}
+
+export interface TicketStore {
+  /**
+   * Opens a ticket (status open, updatedAt = openedAt = at) with its clocks and its 'opened' event, in one
+   * transaction. Throws StoreError `conflict` when an unresolved ticket exists for (tenant, host, ruleId),
+   * `tenant_unknown`, or `invalid_argument` naming the field. Title, summary and detail longer than their
+   * maximum are cut, never refused: a ticket is worth more than its last characters.
+   */
+  open(input: NewTicket, at: number, detail: string): Ticket;
+  get(id: number): Ticket | null;
+  /** The unresolved ticket of the key, if any. */
+  findOpen(tenant: string, host: string, ruleId: string): Ticket | null;
+  /** The most recently opened resolved ticket of the key (to reopen within a window instead of opening anew). */
+  lastResolved(tenant: string, host: string, ruleId: string): Ticket | null;
+  /** Newest first. */
+  list(filter?: TicketListFilter): Ticket[];
+  /**
+   * Applies the patch (only the keys present; an explicit null clears), sets updatedAt = event.at and appends
+   * the event, in one transaction; returns the new ticket. `sla`, when given, replaces all clock rows. Throws
+   * StoreError `not_found`, `conflict` (a status change that would make a second unresolved ticket of the key)
+   * or `invalid_argument`.
+   */
+  update(id: number, patch: TicketPatch, event: NewTicketEvent): Ticket;
+  /** Appends an event (a note, an SLA mark, a hold); the ticket itself is unchanged. Throws `not_found`. */
+  addEvent(id: number, event: NewTicketEvent): TicketEvent;
+  /** Oldest first; [] for an unknown ticket. */
+  events(id: number): TicketEvent[];
+  /**
+   * Clocks of unresolved tickets that are not met and have a mark due: warnAt <= now with approachedAt unset,
+   * or dueAt <= now with breachedAt unset. Reads only unresolved tickets (the partial index), so its cost
+   * follows the open tickets, not the history.
+   */
+  slaDue(now: number): Array<{ ticket: Ticket; clock: SlaClockRow }>;
+  /** Sets the mark if unset (idempotent: the first time stays). Throws `not_found` for a missing clock. */
+  markSla(id: number, target: SlaTarget, field: 'metAt' | 'approachedAt' | 'breachedAt', at: number): void;
+  countByStatus(tenant?: string): Record<TicketStatus, number>;
+}
+
+/** Where a clock stands at `now`: met (stopped), breached (past due), approaching (past warn) or ok. */
+export type SlaStanding = 'met' | 'ok' | 'approaching' | 'breached';
+
+export function slaStanding(clock: Pick<SlaClockRow, 'metAt' | 'dueAt' | 'warnAt'>, now: number): SlaStanding {
+  if (clock.metAt !== null) return 'met';
+  if (now >= clock.dueAt) return 'breached';
+  return now >= clock.warnAt ? 'approaching' : 'ok';
+}
+
+interface TicketRow {
+  id: number;
+  tenant: string;
+  host: string;
+  agent_id: string;
+  rule_id: string;
+  title: string;
+  summary: string;
+  status: TicketStatus;
+  priority: Priority;
+  urgency: Urgency;
+  impact: Impact;
+  sla_profile: string;
+  opened_at: number;
+  updated_at: number;
+  acknowledged_at: number | null;
+  acknowledged_by: string | null;
+  plan_at: number | null;
+  plan_by: string | null;
+  resolved_at: number | null;
+  resolved_by: string | null;
+  reopen_count: number;
+  sla: string;
+}
+
+interface EventRow {
+  id: number;
+  ticket_id: number;
+  at: number;
+  kind: TicketEventKind;
+  detail: string;
+  data: string | null;
+}
+
+/** Each ticket's clocks ride along as one JSON column, so a list is one query whatever its length. */
+const SLA_JSON = `(SELECT json_group_array(json_object('target', target, 'startedAt', started_at, 'dueAt', due_at,
+  'warnAt', warn_at, 'metAt', met_at, 'approachedAt', approached_at, 'breachedAt', breached_at))
+  FROM ticket_sla WHERE ticket_id = t.id) AS sla`;
+const SELECT = `SELECT t.*, ${SLA_JSON} FROM tickets t`;
+/** The exact term of the partial unique index, so SQLite can read that index (only unresolved tickets). */
+const UNRESOLVED = "t.status != 'resolved'";
+/** The same set for list(): through tickets_status (status, id), so a page never scans the resolved history. */
+const UNRESOLVED_LIST = "t.status IN ('open', 'acknowledged')";
+
+/** Patch key -> column. Every mutable column is listed once; update() sets only the keys present. */
+const MUTABLE = {
+  title: 'title', summary: 'summary', status: 'status', priority: 'priority', urgency: 'urgency', impact: 'impact',
+  acknowledgedAt: 'acknowledged_at', acknowledgedBy: 'acknowledged_by', planAt: 'plan_at', planBy: 'plan_by',
+  resolvedAt: 'resolved_at', resolvedBy: 'resolved_by', reopenCount: 'reopen_count',
+} as const;
+type MutableKey = keyof typeof MUTABLE;
+const MUTABLE_KEYS = Object.keys(MUTABLE) as MutableKey[];
+const MARK_COLUMNS = { metAt: 'met_at', approachedAt: 'approached_at', breachedAt: 'breached_at' } as const;
+
+function toTicket(row: TicketRow): Ticket {
+  const sla = (JSON.parse(row.sla) as SlaClockRow[]).sort((a, b) => SLA_TARGETS.indexOf(a.target) - SLA_TARGETS.indexOf(b.target));
+  return {
+    id: row.id, tenant: row.tenant, host: row.host, agentId: row.agent_id, ruleId: row.rule_id, title: row.title,
+    summary: row.summary, status: row.status, priority: row.priority, urgency: row.urgency, impact: row.impact,
+    slaProfile: row.sla_profile, openedAt: row.opened_at, updatedAt: row.updated_at,
+    acknowledgedAt: row.acknowledged_at, acknowledgedBy: row.acknowledged_by, planAt: row.plan_at, planBy: row.plan_by,
+    resolvedAt: row.resolved_at, resolvedBy: row.resolved_by, reopenCount: row.reopen_count, sla,
+  };
+}
+
+function toEvent(row: EventRow): TicketEvent {
+  const data = row.data === null ? null : (JSON.parse(row.data) as Record<string, unknown>);
+  return { id: row.id, ticketId: row.ticket_id, at: row.at, kind: row.kind, detail: row.detail, data };
+}
+
+function prepare(db: Db) {
+  const setClause = MUTABLE_KEYS.map((k) => `${MUTABLE[k]} = CASE WHEN @set_${k} THEN @${k} ELSE ${MUTABLE[k]} END`).join(', ');
+  const mark = (column: string) =>
+    db.prepare(`UPDATE ticket_sla SET ${column} = coalesce(${column}, ?) WHERE ticket_id = ? AND target = ?`);
+  return {
+    tenantExists: db.prepare('SELECT 1 FROM tenants WHERE id = ?').pluck(),
+    insert: db.prepare(`INSERT INTO tickets (tenant, host, agent_id, rule_id, title, summary, status, priority, urgency,
+      impact, sla_profile, opened_at, updated_at) VALUES (@tenant, @host, @agentId, @ruleId, @title, @summary, 'open',
+      @priority, @urgency, @impact, @slaProfile, @at, @at)`),
+    update: db.prepare(`UPDATE tickets SET ${setClause}, updated_at = @updatedAt WHERE id = @id`),
+    deleteClocks: db.prepare('DELETE FROM ticket_sla WHERE ticket_id = ?'),
+    insertClock: db.prepare(`INSERT INTO ticket_sla (ticket_id, target, started_at, due_at, warn_at, met_at, approached_at,
+      breached_at) VALUES (@ticketId, @target, @startedAt, @dueAt, @warnAt, @metAt, @approachedAt, @breachedAt)`),
+    insertEvent: db.prepare('INSERT INTO ticket_events (ticket_id, at, kind, detail, data) VALUES (?, ?, ?, ?, ?)'),
+    byId: db.prepare(`${SELECT} WHERE t.id = ?`),
+    exists: db.prepare('SELECT 1 FROM tickets WHERE id = ?').pluck(),
+    findOpen: db.prepare(`${SELECT} WHERE t.tenant = ? AND t.host = ? AND t.rule_id = ? AND ${UNRESOLVED}`),
+    lastResolved: db.prepare(`${SELECT} WHERE t.tenant = ? AND t.host = ? AND t.rule_id = ? AND t.status = 'resolved'
+      ORDER BY t.id DESC LIMIT 1`),
+    events: db.prepare('SELECT * FROM ticket_events WHERE ticket_id = ? ORDER BY id'),
+    // INDEXED BY: SQLite refuses to prepare this rather than fall back to scanning every ticket ever opened.
+    slaDue: db.prepare(`SELECT t.*, ${SLA_JSON}, s.target AS due_target FROM tickets t INDEXED BY tickets_one_unresolved
+      CROSS JOIN ticket_sla s ON s.ticket_id = t.id WHERE ${UNRESOLVED} AND s.met_at IS NULL AND ((s.approached_at IS NULL AND s.warn_at <= @now)
+      OR (s.breached_at IS NULL AND s.due_at <= @now)) ORDER BY t.id, s.target`),
+    mark: { metAt: mark(MARK_COLUMNS.metAt), approachedAt: mark(MARK_COLUMNS.approachedAt), breachedAt: mark(MARK_COLUMNS.breachedAt) },
+    countAll: db.prepare('SELECT status, count(*) AS n FROM tickets GROUP BY status'),
+    countTenant: db.prepare('SELECT status, count(*) AS n FROM tickets WHERE tenant = ? GROUP BY status'),
+  };
+}
+
+type Statements = ReturnType<typeof prepare>;
+
+function checkClocks(clocks: readonly SlaClockInput[]): void {
+  const seen = new Set<SlaTarget>();
+  for (const [i, c] of clocks.entries()) {
+    oneOf(`sla[${i}].target`, c.target, SLA_TARGETS);
+    if (seen.has(c.target)) throw new StoreError('invalid_argument', `sla[${i}].target: ${c.target} given twice`);
+    seen.add(c.target);
+    for (const f of ['startedAt', 'dueAt', 'warnAt'] as const) checkTime(`sla[${i}].${f}`, c[f]);
+    for (const f of ['metAt', 'approachedAt', 'breachedAt'] as const) checkTime(`sla[${i}].${f}`, c[f] ?? null, true);
+  }
+}
+
+function writeClocks(s: Statements, ticketId: number, clocks: readonly SlaClockInput[]): void {
+  for (const c of clocks) {
+    s.insertClock.run({
+      ticketId, target: c.target, startedAt: c.startedAt, dueAt: c.dueAt, warnAt: c.warnAt,
+      metAt: c.metAt ?? null, approachedAt: c.approachedAt ?? null, breachedAt: c.breachedAt ?? null,
+    });
+  }
+}
+
+function checkEvent(event: NewTicketEvent): void {
+  oneOf('event.kind', event.kind, TICKET_EVENT_KINDS);
+  checkTime('event.at', event.at);
+}
+
+function insertEvent(s: Statements, id: number, event: NewTicketEvent): number {
+  const data = event.data === undefined ? null : JSON.stringify(event.data);
+  return Number(s.insertEvent.run(id, event.at, event.kind, clip(event.detail), data).lastInsertRowid);
+}
+
+function checkNew(input: NewTicket, at: number): void {
+  for (const f of ['tenant', 'host', 'agentId', 'ruleId', 'slaProfile'] as const) checkKey(f, input[f]);
+  oneOf('priority', input.priority, PRIORITY_VALUES);
+  oneOf('urgency', input.urgency, LEVEL_VALUES);
+  oneOf('impact', input.impact, LEVEL_VALUES);
+  checkTime('at', at);
+  checkClocks(input.sla);
+}
+
+function checkPatch(patch: TicketPatch): void {
+  if (patch.status !== undefined) oneOf('status', patch.status, TICKET_STATUSES);
+  if (patch.priority !== undefined) oneOf('priority', patch.priority, PRIORITY_VALUES);
+  if (patch.urgency !== undefined) oneOf('urgency', patch.urgency, LEVEL_VALUES);
+  if (patch.impact !== undefined) oneOf('impact', patch.impact, LEVEL_VALUES);
+  for (const f of ['acknowledgedAt', 'planAt', 'resolvedAt'] as const) if (patch[f] !== undefined) checkTime(f, patch[f], true);
+  const n = patch.reopenCount;
+  if (n !== undefined && (!Number.isSafeInteger(n) || n < 0)) throw new StoreError('invalid_argument', 'reopenCount: expected a whole number >= 0');
+  if (patch.sla) checkClocks(patch.sla);
+}
+
+function patchParams(patch: TicketPatch): Record<string, unknown> {
+  const params: Record<string, unknown> = {};
+  for (const k of MUTABLE_KEYS) {
+    const present = k in patch && patch[k] !== undefined;
+    const value = patch[k];
+    params[`set_${k}`] = present ? 1 : 0;
+    params[k] = k === 'title' || k === 'summary' ? clip(value as string | undefined ?? '', k) : value ?? null;
+  }
+  return params;
+}
+
+function rethrowConflict(error: unknown, what: string): never {
+  if (isUniqueViolation(error)) throw new StoreError('conflict', what);
+  throw error;
+}
+
+/** Statements are prepared once here (list: once per filter shape); the methods are plain closures. */
+export function createTicketStore(db: Db): TicketStore {
+  const s = prepare(db);
+  const get = (id: number): Ticket | null => {
+    const row = s.byId.get(id) as TicketRow | undefined;
+    return row ? toTicket(row) : null;
+  };
+  const mustGet = (id: number): Ticket => {
+    const t = get(id);
+    if (!t) throw new StoreError('not_found', `unknown ticket: ${id}`);
+    return t;
+  };
+  const listStatements = new Map<string, ReturnType<Db['prepare']>>();
+
+  const open = db.transaction((input: NewTicket, at: number, detail: string): Ticket => {
+    checkNew(input, at);
+    if (!s.tenantExists.get(input.tenant)) throw new StoreError('tenant_unknown', `unknown tenant: ${input.tenant}`);
+    const { tenant, host, agentId, ruleId, priority, urgency, impact, slaProfile } = input;
+    let id: number;
+    try {
+      id = Number(s.insert.run({
+        tenant, host, agentId, ruleId, priority, urgency, impact, slaProfile, at,
+        title: clip(input.title, 'title'), summary: clip(input.summary, 'summary'),
+      }).lastInsertRowid);
+    } catch (error) {
+      rethrowConflict(error, `an unresolved ticket exists for ${tenant}/${host}/${ruleId}`);
+    }
+    writeClocks(s, id, input.sla);
+    insertEvent(s, id, { kind: 'opened', at, detail });
+    return mustGet(id);
+  });
+
+  const update = db.transaction((id: number, patch: TicketPatch, event: NewTicketEvent): Ticket => {
+    checkPatch(patch);
+    checkEvent(event);
+    try {
+      if (s.update.run({ ...patchParams(patch), updatedAt: event.at, id }).changes === 0) mustGet(id);
+    } catch (error) {
+      rethrowConflict(error, `ticket ${id}: another unresolved ticket exists for its host and rule`);
+    }
+    if (patch.sla) {
+      s.deleteClocks.run(id);
+      writeClocks(s, id, patch.sla);
+    }
+    insertEvent(s, id, event);
+    return mustGet(id);
+  });
+
+  const listStatement = (f: TicketListFilter) => {
+    const where = [
+      f.status === 'unresolved' ? UNRESOLVED_LIST : f.status !== undefined ? 't.status = @status' : '',
+      f.tenant !== undefined ? 't.tenant = @tenant' : '',
+      f.host !== undefined ? 't.host = @host' : '',
+      f.beforeId !== undefined ? 't.id < @beforeId' : '',
+    ].filter(Boolean);
+    const sql = `${SELECT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY t.id DESC LIMIT @limit`;
+    let statement = listStatements.get(sql);
+    if (!statement) listStatements.set(sql, (statement = db.prepare(sql)));
+    return statement;
+  };
+
+  return {
+    open: (input, at, detail) => open.immediate(input, at, detail),
+    get,
+    findOpen: (tenant, host, ruleId) => {
+      const row = s.findOpen.get(tenant, host, ruleId) as TicketRow | undefined;
+      return row ? toTicket(row) : null;
+    },
+    lastResolved: (tenant, host, ruleId) => {
+      const row = s.lastResolved.get(tenant, host, ruleId) as TicketRow | undefined;
+      return row ? toTicket(row) : null;
+    },
+    list: (filter = {}) => {
+      const limit = filter.limit ?? DEFAULT_LIST_LIMIT;
+      if (!Number.isInteger(limit) || limit < 1) throw new StoreError('invalid_argument', 'limit: expected a whole number >= 1');
+      if (filter.status !== undefined && filter.status !== 'unresolved') oneOf('status', filter.status, TICKET_STATUSES);
+      const params = { status: filter.status, tenant: filter.tenant, host: filter.host, beforeId: filter.beforeId, limit: Math.min(limit, MAX_LIST_LIMIT) };
+      const bound = Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined && v !== 'unresolved'));
+      return (listStatement(filter).all(bound) as TicketRow[]).map(toTicket);
+    },
+    update: (id, patch, event) => update.immediate(id, patch, event),
+    addEvent: (id, event) => {
+      checkEvent(event);
+      if (!s.exists.get(id)) throw new StoreError('not_found', `unknown ticket: ${id}`);
+      const eventId = insertEvent(s, id, event);
+      return { id: eventId, ticketId: id, at: event.at, kind: event.kind, detail: clip(event.detail), data: event.data ?? null };
+    },
+    events: (id) => (s.events.all(id) as EventRow[]).map(toEvent),
+    slaDue: (now) =>
+      (s.slaDue.all({ now }) as (TicketRow & { due_target: SlaTarget })[]).flatMap((row) => {
+        const ticket = toTicket(row);
+        const clock = ticket.sla.find((c) => c.target === row.due_target);
+        return clock ? [{ ticket, clock }] : [];
+      }),
+    markSla: (id, target, field, at) => {
+      oneOf('target', target, SLA_TARGETS);
+      checkTime('at', at);
+      const statement = s.mark[field];
+      if (!statement) throw new StoreError('invalid_argument', `field: expected metAt, approachedAt or breachedAt; got ${String(field)}`);
+      if (statement.run(at, id, target).changes === 0) throw new StoreError('not_found', `ticket ${id} has no ${target} clock`);
+    },
+    countByStatus: (tenant) => {
+      const rows = (tenant === undefined ? s.countAll.all() : s.countTenant.all(tenant)) as { status: TicketStatus; n: number }[];
+      const counts: Record<TicketStatus, number> = { open: 0, acknowledged: 0, resolved: 0 };
+      for (const r of rows) counts[r.status] = r.n;
+      return counts;
+    },
+  };
+}
