@@ -1,0 +1,83 @@
+// The hold check: is a ticket for this host and rule held back right now by a maintenance window or a silence,
+// and until when. Pure: the windows and silences are passed in (the engine caches them, see store.maintenance
+// version()).
+import { CronExpressionParser } from 'cron-parser';
+import type { MaintenanceWindow, Silence } from '../store/maintenance.js';
+
+export interface HoldTarget {
+  tenant: string;
+  host: string;
+  /** The host's site, when the rules file gives it one (site-scoped windows match only then). */
+  site?: string;
+  ruleId: string;
+}
+
+export interface Hold {
+  kind: 'maintenance' | 'silence';
+  id: string;
+  /** When this hold ends (exclusive), unix ms. */
+  until: number;
+  /** The window's reason or the silence's comment. */
+  reason: string;
+}
+
+/**
+ * The end of the window's stretch covering `at`, or null when it does not cover `at` (scope aside).
+ *
+ * One-off: [startsAt, endsAt). Recurring: the latest occurrence starting at or before `at` (and not before
+ * startsAt) covers [occurrence, occurrence + durationMs), cut at endsAt when the window has one: nothing holds
+ * after endsAt. Occurrences are read in the window's time zone, so "0 22 * * 6" is 22:00 local summer and
+ * winter; the duration is elapsed time (a 4 h window over the spring-forward night ends at 03:00 local). A local
+ * time skipped by a DST change (02:30 on the spring-forward day) has no occurrence that day, as in cron.
+ */
+export function windowCoverage(window: MaintenanceWindow, at: number): number | null {
+  if (window.deletedAt !== null || at < window.startsAt) return null;
+  const end = window.endsAt ?? Infinity;
+  if (at >= end) return null;
+  if (!window.recurrence) return end;
+  const occurrence = latestOccurrence(window.recurrence.cron, window.recurrence.timezone, at);
+  if (occurrence === null || occurrence < window.startsAt) return null;
+  const until = Math.min(occurrence + window.recurrence.durationMs, end);
+  return at < until ? until : null;
+}
+
+/** The latest occurrence of `cron` at or before `at` (cron-parser's prev() is strictly before its start). */
+function latestOccurrence(cron: string, timezone: string, at: number): number | null {
+  try {
+    return CronExpressionParser.parse(cron, { currentDate: at + 1, tz: timezone }).prev().getTime();
+  } catch {
+    return null; // no occurrence within cron-parser's search limit: nothing to hold
+  }
+}
+
+function windowMatches(window: MaintenanceWindow, target: HoldTarget): boolean {
+  if (window.tenant !== target.tenant) return false;
+  if (window.host !== null) return window.host === target.host;
+  if (window.site !== null) return window.site === target.site;
+  return true;
+}
+
+function silenceCoverage(silence: Silence, target: HoldTarget, at: number): number | null {
+  if (silence.tenant !== target.tenant || silence.expiredAt !== null) return null;
+  if ((silence.host !== null && silence.host !== target.host) || (silence.ruleId !== null && silence.ruleId !== target.ruleId)) return null;
+  return silence.startsAt <= at && at < silence.endsAt ? silence.endsAt : null;
+}
+
+/**
+ * The hold covering target at `at` that lasts longest, or null. A window scoped to a site matches hosts of that
+ * site; to a host, that host; to neither, the whole tenant. A silence matches when its host and rule are null or
+ * equal. Deleted windows and expired silences never match. On a tie the first in the lists (windows before
+ * silences) wins.
+ */
+export function holdAt(target: HoldTarget, at: number, windows: readonly MaintenanceWindow[], silences: readonly Silence[]): Hold | null {
+  let best: Hold | null = null;
+  for (const w of windows) {
+    const until = windowMatches(w, target) ? windowCoverage(w, at) : null;
+    if (until !== null && (best === null || until > best.until)) best = { kind: 'maintenance', id: w.id, until, reason: w.reason };
+  }
+  for (const s of silences) {
+    const until = silenceCoverage(s, target, at);
+    if (until !== null && (best === null || until > best.until)) best = { kind: 'silence', id: s.id, until, reason: s.comment };
+  }
+  return best;
+}
