@@ -48,6 +48,12 @@ export const httpErrors = {
   apiDisabled: () => new HttpError(401, 'api_disabled', 'the API is disabled: set adminKey (WATCHPOST_ADMIN_KEY)'),
   enrollRefused: (reason: string) => new HttpError(403, `token_${reason}`, `enrollment token refused: ${reason.replace('_', ' ')}`),
   agentUnknown: (agentId: string) => new HttpError(404, 'agent_unknown', `unknown agent: ${agentId}`),
+  ticketUnknown: (id: number | string) => new HttpError(404, 'ticket_unknown', `unknown ticket: ${id}`),
+  tenantUnknown: (tenant: string) => new HttpError(404, 'tenant_unknown', `unknown tenant: ${tenant}`),
+  maintenanceWindowUnknown: (id: string) => new HttpError(404, 'maintenance_window_unknown', `unknown maintenance window: ${id}`),
+  silenceUnknown: (id: string) => new HttpError(404, 'silence_unknown', `unknown silence: ${id}`),
+  /** A body that passed the schema but means nothing (end before start, a cron that never fires): the message names the field. */
+  invalidArgument: (message: string) => new HttpError(400, 'invalid_argument', message),
   rateLimited: (retryAfterSeconds: number) =>
     new HttpError(429, 'rate_limited', `too many requests from this address; retry in ${retryAfterSeconds} s`),
 };

@@ -1,0 +1,117 @@
+// GET /api/v1/tickets and GET /api/v1/tickets/:id (bearer admin key): tickets with their SLA clocks, each clock's
+// standing computed at request time, times as ISO strings. Changing a ticket (ack, plan, resolve) goes through the
+// alert engine, not through here.
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import { MAX_LIST_LIMIT, slaStanding, type SlaStanding, type Ticket, type TicketEvent, type TicketStatus } from '../store/tickets.js';
+import type { Store } from '../store/index.js';
+import { httpErrors } from '../errors.js';
+import { adminKeyCheck } from './api.js';
+
+export interface SlaClockView {
+  target: string;
+  startedAt: string;
+  dueAt: string;
+  warnAt: string;
+  metAt: string | null;
+  approachedAt: string | null;
+  breachedAt: string | null;
+  standing: SlaStanding;
+}
+
+export interface TicketView {
+  id: number;
+  tenant: string;
+  host: string;
+  agentId: string;
+  ruleId: string;
+  title: string;
+  summary: string;
+  status: TicketStatus;
+  priority: string;
+  urgency: string;
+  impact: string;
+  slaProfile: string;
+  openedAt: string;
+  updatedAt: string;
+  acknowledgedAt: string | null;
+  acknowledgedBy: string | null;
+  planAt: string | null;
+  planBy: string | null;
+  resolvedAt: string | null;
+  resolvedBy: string | null;
+  reopenCount: number;
+  sla: SlaClockView[];
+}
+
+export interface TicketEventView {
+  id: number;
+  at: string;
+  kind: string;
+  detail: string;
+  data: Record<string, unknown> | null;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
+
+/** The API's form of a ticket; `now` decides each clock's standing. */
+export function ticketView(t: Ticket, now: number): TicketView {
+  return {
+    id: t.id, tenant: t.tenant, host: t.host, agentId: t.agentId, ruleId: t.ruleId, title: t.title, summary: t.summary,
+    status: t.status, priority: t.priority, urgency: t.urgency, impact: t.impact, slaProfile: t.slaProfile,
+    openedAt: iso(t.openedAt), updatedAt: iso(t.updatedAt), acknowledgedAt: isoOrNull(t.acknowledgedAt),
+    acknowledgedBy: t.acknowledgedBy, planAt: isoOrNull(t.planAt), planBy: t.planBy, resolvedAt: isoOrNull(t.resolvedAt),
+    resolvedBy: t.resolvedBy, reopenCount: t.reopenCount,
+    sla: t.sla.map((c) => ({
+      target: c.target, startedAt: iso(c.startedAt), dueAt: iso(c.dueAt), warnAt: iso(c.warnAt), metAt: isoOrNull(c.metAt),
+      approachedAt: isoOrNull(c.approachedAt), breachedAt: isoOrNull(c.breachedAt), standing: slaStanding(c, now),
+    })),
+  };
+}
+
+export function ticketEventView(e: TicketEvent): TicketEventView {
+  return { id: e.id, at: iso(e.at), kind: e.kind, detail: e.detail, data: e.data };
+}
+
+const StatusFilter = Type.Union(['open', 'acknowledged', 'resolved', 'unresolved'].map((s) => Type.Literal(s)));
+const ListQuery = Type.Object(
+  {
+    status: Type.Optional(StatusFilter),
+    tenant: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+    host: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_LIST_LIMIT })),
+    before: Type.Optional(Type.Integer({ minimum: 1, description: 'only tickets with a smaller id: the last id of the previous page' })),
+  },
+  { additionalProperties: false },
+);
+const TicketParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+
+export interface TicketRouteDeps {
+  store: Store;
+  adminKey: string;
+  /** The clock for SLA standings; default Date.now. */
+  now?: () => number;
+}
+
+export function registerTicketRoutes(app: FastifyInstance, deps: TicketRouteDeps): void {
+  const onRequest = adminKeyCheck(deps.adminKey, deps.store.apiKeys);
+  const now = deps.now ?? Date.now;
+  app.get<{ Querystring: Static<typeof ListQuery> }>('/api/v1/tickets', { onRequest, schema: { querystring: ListQuery } }, async (request) => {
+    const { status, tenant, host, limit, before } = request.query;
+    const tickets = deps.store.tickets.list({
+      ...(status ? { status: status as TicketStatus | 'unresolved' } : {}),
+      ...(tenant ? { tenant } : {}),
+      ...(host ? { host } : {}),
+      ...(limit ? { limit } : {}),
+      ...(before ? { beforeId: before } : {}),
+    });
+    const t = now();
+    return { tickets: tickets.map((ticket) => ticketView(ticket, t)) };
+  });
+  app.get<{ Params: Static<typeof TicketParams> }>('/api/v1/tickets/:id', { onRequest, schema: { params: TicketParams } }, async (request) => {
+    const ticket = deps.store.tickets.get(request.params.id);
+    if (!ticket) throw httpErrors.ticketUnknown(request.params.id);
+    return { ...ticketView(ticket, now()), events: deps.store.tickets.events(ticket.id).map(ticketEventView) };
+  });
+}
