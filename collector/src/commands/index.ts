@@ -10,6 +10,13 @@ import { agentRevoke } from './agent-revoke.js';
 import { apiKeyCreate } from './api-key-create.js';
 import { apiKeyList } from './api-key-list.js';
 import { apiKeyRevoke } from './api-key-revoke.js';
+import { tickets } from './tickets.js';
+import { maintenanceAdd } from './maintenance-add.js';
+import { maintenanceList } from './maintenance-list.js';
+import { maintenanceDelete } from './maintenance-delete.js';
+import { silenceAdd } from './silence-add.js';
+import { silenceList } from './silence-list.js';
+import { silenceExpire } from './silence-expire.js';
 
 export const commands: Record<string, Command> = {
   serve,
@@ -22,4 +29,11 @@ export const commands: Record<string, Command> = {
   'api-key create': apiKeyCreate,
   'api-key list': apiKeyList,
   'api-key revoke': apiKeyRevoke,
+  tickets,
+  'maintenance add': maintenanceAdd,
+  'maintenance list': maintenanceList,
+  'maintenance delete': maintenanceDelete,
+  'silence add': silenceAdd,
+  'silence list': silenceList,
+  'silence expire': silenceExpire,
 };

@@ -1,0 +1,48 @@
+// What the maintenance and silence commands share: who the CLI acts as, and refusals as usage errors naming the
+// flag (the parser and the store name body fields: `end`, `recurrence.cron`, ...).
+import { userInfo } from 'node:os';
+import { HoldInputError } from '../alerting/hold-input.js';
+import { UsageError } from '../errors.js';
+import { isStoreError } from '../store/index.js';
+
+/** Field (REST body key or store input key) -> flag. */
+const FLAGS: Record<string, string> = {
+  startsAt: 'start', endsAt: 'end', ruleId: 'rule', 'recurrence.cron': 'cron', 'recurrence.timezone': 'timezone',
+  'recurrence.durationMs': 'duration',
+};
+
+/** Recorded as createdBy: the OS user running the CLI. */
+export function cliActor(): string {
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    return 'cli'; // no passwd entry for this uid (some containers)
+  }
+}
+
+/** Runs fn; a bad field becomes a UsageError naming its flag (exit 2). Other errors pass through. */
+export function flagErrors<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    const field = error instanceof HoldInputError ? error.field : isStoreError(error, 'invalid_argument') ? /^([\w.]+):/.exec(error.message)?.[1] : undefined;
+    if (field === undefined) throw error;
+    const detail = (error as Error).message.slice(field.length + 1).trim();
+    throw new UsageError(`--${FLAGS[field] ?? field}: ${detail}`);
+  }
+}
+
+/** The string value of a flag, or undefined. */
+export const flag = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+export function noPositionals(positionals: string[]): void {
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+}
+
+/** 14400000 -> "4h"; the largest unit that divides evenly. */
+export function shortDuration(ms: number): string {
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+    if (ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}

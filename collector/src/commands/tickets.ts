@@ -1,0 +1,51 @@
+import { UsageError } from '../errors.js';
+import { slaStanding, TICKET_STATUSES, type Ticket, type TicketStatus } from '../store/index.js';
+import { CONFIG_OPTION, type Command } from './command.js';
+import { withStore } from './context.js';
+import { flag, noPositionals } from './hold-common.js';
+import { isoTime, printTable } from './table.js';
+
+const DEFAULT_STATUS = 'unresolved';
+const STATUS_CHOICES = [...TICKET_STATUSES, 'unresolved', 'all'];
+
+function due(ticket: Ticket, target: 'respond' | 'resolve', now: number): string {
+  const clock = ticket.sla.find((c) => c.target === target);
+  if (!clock) return '-';
+  const standing = slaStanding(clock, now);
+  return standing === 'ok' ? isoTime(clock.dueAt) : `${isoTime(clock.dueAt)} ${standing}`;
+}
+
+export const tickets: Command = {
+  usage: '[--status open|acknowledged|resolved|unresolved|all] [--tenant ID] [--host H] [--limit 100] [--json] [--config FILE]',
+  summary: 'list tickets, newest first (default: unresolved)',
+  options: { ...CONFIG_OPTION, status: { type: 'string' }, tenant: { type: 'string' }, host: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
+  run: (input) =>
+    withStore(input, (store) => {
+      noPositionals(input.positionals);
+      const status = flag(input.values.status) ?? DEFAULT_STATUS;
+      if (!STATUS_CHOICES.includes(status)) throw new UsageError(`--status: expected one of ${STATUS_CHOICES.join(', ')}; got "${status}"`);
+      const limitText = flag(input.values.limit);
+      const limit = limitText === undefined ? undefined : Number(limitText);
+      if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new UsageError(`--limit: expected a whole number >= 1, got "${limitText}"`);
+      const tenant = flag(input.values.tenant);
+      const host = flag(input.values.host);
+      const list = store.tickets.list({
+        ...(status === 'all' ? {} : { status: status as TicketStatus | 'unresolved' }),
+        ...(tenant ? { tenant } : {}),
+        ...(host ? { host } : {}),
+        ...(limit ? { limit } : {}),
+      });
+      const now = Date.now();
+      if (input.values.json) {
+        const withStanding = list.map((t) => ({ ...t, sla: t.sla.map((c) => ({ ...c, standing: slaStanding(c, now) })) }));
+        process.stdout.write(JSON.stringify(withStanding, null, 2) + '\n');
+        return 0;
+      }
+      const rows = [['ID', 'TENANT', 'HOST', 'RULE', 'PRIORITY', 'STATUS', 'OPENED', 'RESPOND DUE', 'RESOLVE DUE', 'TITLE']];
+      for (const t of list) {
+        rows.push([String(t.id), t.tenant, t.host, t.ruleId, t.priority, t.status, isoTime(t.openedAt), due(t, 'respond', now), due(t, 'resolve', now), t.title]);
+      }
+      printTable(rows);
+      return 0;
+    }),
+};
