@@ -72,7 +72,7 @@ export type NewSilence = Omit<Silence, 'id' | 'host' | 'ruleId' | 'createdAt' | 
 export interface MaintenanceStore {
   /** Throws StoreError `tenant_unknown`, or `invalid_argument` naming the field. */
   addWindow(input: NewMaintenanceWindow): MaintenanceWindow;
-  /** Oldest first; deleted windows only with includeDeleted. */
+  /** Oldest first (creation order); deleted windows only with includeDeleted. */
   listWindows(filter?: { tenant?: string; includeDeleted?: boolean }): MaintenanceWindow[];
   getWindow(id: string): MaintenanceWindow | null;
   /** Marks the window deleted; false when it is unknown or already deleted. */
@@ -167,13 +167,13 @@ export function createMaintenanceStore(db: Db, now: () => number): MaintenanceSt
     @durationMs, @timezone, @createdAt, @createdBy)`);
   const windowById = db.prepare('SELECT * FROM maintenance_windows WHERE id = ?');
   const windows = db.prepare(`SELECT * FROM maintenance_windows WHERE (@tenant IS NULL OR tenant = @tenant)
-    AND (@all OR deleted_at IS NULL) ORDER BY created_at, id`);
+    AND (@all OR deleted_at IS NULL) ORDER BY created_at, rowid`);
   const deleteWindow = db.prepare('UPDATE maintenance_windows SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL');
   const insertSilence = db.prepare(`INSERT INTO silences (id, tenant, host, rule_id, starts_at, ends_at, comment, created_at,
     created_by) VALUES (@id, @tenant, @host, @ruleId, @startsAt, @endsAt, @comment, @createdAt, @createdBy)`);
   const silenceById = db.prepare('SELECT * FROM silences WHERE id = ?');
   const silences = db.prepare(`SELECT * FROM silences WHERE (@tenant IS NULL OR tenant = @tenant) AND (@activeAt IS NULL
-    OR (starts_at <= @activeAt AND ends_at > @activeAt AND expired_at IS NULL)) ORDER BY created_at, id`);
+    OR (starts_at <= @activeAt AND ends_at > @activeAt AND expired_at IS NULL)) ORDER BY created_at, rowid`);
   const expireSilence = db.prepare('UPDATE silences SET expired_at = ? WHERE id = ? AND expired_at IS NULL');
   const version = db.prepare('SELECT version FROM maintenance_version WHERE id = 1').pluck();
 
