@@ -13,6 +13,7 @@ import { createTokenStore, type RedeemFailure, type TokenStore } from './tokens.
 import { createAlertStateStore, type AlertStateStore } from './alert-states.js';
 import { createTicketStore, type TicketStore } from './tickets.js';
 import { createMaintenanceStore, type MaintenanceStore } from './maintenance.js';
+import { createInfluxOutbox, type InfluxOutbox } from './influx-outbox.js';
 
 export type EnrollResult =
   | { ok: true; agentId: string; secret: string; tenant: string }
@@ -31,6 +32,8 @@ export interface Store {
   readonly alertStates: AlertStateStore;
   /** Maintenance windows and silences. */
   readonly maintenance: MaintenanceStore;
+  /** Alert and ticket points waiting for InfluxDB. */
+  readonly influxOutbox: InfluxOutbox;
   /**
    * Runs fn in one IMMEDIATE transaction and returns its result: every write inside commits together or not at
    * all (fn throws -> rollback, rethrown). Nested calls, and the stores' own transactions inside, become
@@ -63,6 +66,7 @@ export function openStore(file: string, options: StoreOptions = {}): Store {
   const tickets = createTicketStore(db);
   const alertStates = createAlertStateStore(db);
   const maintenance = createMaintenanceStore(db, now);
+  const influxOutbox = createInfluxOutbox(db);
   const run = db.transaction((fn: () => unknown) => fn());
 
   const enrollTx = db.transaction((token: string, info: AgentInfo): EnrollResult => {
@@ -82,6 +86,7 @@ export function openStore(file: string, options: StoreOptions = {}): Store {
     tickets,
     alertStates,
     maintenance,
+    influxOutbox,
     transaction: <T>(fn: () => T): T => run.immediate(fn) as T,
     // Bad agent info is caught by agents.enroll after the redeem, inside the transaction, so the rollback (not
     // an up-front check) is what keeps the use; the tests rely on that path.
@@ -100,6 +105,7 @@ export type { Agent, AgentInfo, AgentStore } from './agents.js';
 export type { ApiKeyInfo, ApiKeyStore } from './api-keys.js';
 export type { OsIdentityStore } from './os-identities.js';
 export type { AlertStateStore, StoredAlertState } from './alert-states.js';
+export type { InfluxOutbox } from './influx-outbox.js';
 export type {
   NewTicket, NewTicketEvent, SlaClockInput, SlaClockRow, SlaStanding, Ticket, TicketEvent, TicketEventKind,
   TicketListFilter, TicketPatch, TicketStatus, TicketStore,

@@ -189,4 +189,12 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER silences_delete AFTER DELETE ON silences
     BEGIN UPDATE maintenance_version SET version = version + 1; END;
   `,
+  // 5: alert and ticket points waiting for InfluxDB, written in the same transaction as the transition they
+  // describe, so neither a collector restart nor an InfluxDB outage loses one (see store/influx-outbox.ts).
+  `
+  CREATE TABLE influx_outbox (
+    id   INTEGER PRIMARY KEY AUTOINCREMENT,
+    line TEXT NOT NULL
+  ) STRICT;
+  `,
 ];
