@@ -1,0 +1,100 @@
+// Service terms in the rules file: which SLA profile and hours a tenant has, its priority matrix, what a clear does
+// to a ticket, and the reopen and maintenance-exit windows. Calendars, profiles and terms merge by name/key across
+// layers; each value remembers where it was written so a bad reference names the file and key that made it.
+import { ConfigError } from '../../config.js';
+import { checkCalendar, type Hours } from '../calendar.js';
+import type { Calendar, PriorityMatrix, SlaProfile } from '../service-schema.js';
+import { checkSlaProfile, hoursOf } from '../sla.js';
+import { durationAt, inFile } from './common.js';
+import type { Terms } from './rules-schema.js';
+
+const DEFAULT_PROFILE = 'standard-8x5';
+const DEFAULT_REOPEN_WINDOW_MS = 60 * 60_000;
+const DEFAULT_MAINTENANCE_EXIT_GRACE_MS = 5 * 60_000;
+/** The source name of the built-in defaults (priority.ts, sla.ts) in error messages. */
+export const BUILT_IN = '(built-in)';
+
+export interface TenantTerms {
+  matrix: PriorityMatrix;
+  slaProfileName: string;
+  slaProfile: SlaProfile;
+  hours: Hours;
+  onClear: 'resolve' | 'note';
+  reopenWindowMs: number;
+  maintenanceExitGraceMs: number;
+}
+
+/** A value and where it was written, for error messages about references to it. */
+export interface At<T> {
+  value: T;
+  source: string;
+  path: string;
+}
+
+/** What is in scope at one level (the top, or a tenant). */
+export interface TermsScope {
+  calendars: Map<string, At<Calendar>>;
+  profiles: Map<string, At<SlaProfile>>;
+  matrix: PriorityMatrix;
+  terms: Map<keyof Terms, At<unknown>>;
+}
+
+export const entriesOf = <T>(record: Record<string, T> | undefined): [string, T][] => Object.entries(record ?? {});
+
+export function addCalendars(into: Map<string, At<Calendar>>, calendars: Record<string, Calendar> | undefined, prefix: string, source: string): void {
+  for (const [name, calendar] of entriesOf(calendars)) {
+    const path = `${prefix}.${name}`;
+    if (name === '24x7') throw new ConfigError(`${source}: ${path}: the name 24x7 is reserved for around the clock`);
+    inFile(source, () => checkCalendar(calendar, path));
+    into.set(name, { value: calendar, source, path });
+  }
+}
+
+/** Adds profiles and checks them against the calendars in scope at that level. */
+export function addProfiles(into: Map<string, At<SlaProfile>>, profiles: Record<string, SlaProfile> | undefined, prefix: string, source: string, calendars: Map<string, At<Calendar>>): void {
+  const known = calendarRecord(calendars);
+  for (const [name, profile] of entriesOf(profiles)) {
+    const path = `${prefix}.${name}`;
+    inFile(source, () => checkSlaProfile(profile, known, path));
+    into.set(name, { value: profile, source, path });
+  }
+}
+
+export function addTerms(into: Map<keyof Terms, At<unknown>>, terms: Terms | undefined, prefix: string, source: string): void {
+  for (const [key, value] of entriesOf(terms as Record<string, unknown> | undefined)) into.set(key as keyof Terms, { value, source, path: `${prefix}.${key}` });
+}
+
+const calendarRecord = (calendars: Map<string, At<Calendar>>): Record<string, Calendar> => Object.fromEntries([...calendars].map(([n, c]) => [n, c.value]));
+
+export function resolveTerms(ctx: TermsScope): TenantTerms {
+  const term = (key: keyof Terms) => ctx.terms.get(key);
+  const profileAt = term('sla_profile') as At<string> | undefined;
+  const slaProfileName = profileAt?.value ?? DEFAULT_PROFILE;
+  const profile = ctx.profiles.get(slaProfileName);
+  if (!profile) {
+    const where = profileAt ? `${profileAt.source}: ${profileAt.path}` : `${BUILT_IN}: terms.sla_profile`;
+    throw new ConfigError(`${where}: unknown sla profile "${slaProfileName}" (known: ${[...ctx.profiles.keys()].join(', ')})`);
+  }
+  const calendarAt = term('calendar') as At<string> | undefined;
+  let hours: Hours;
+  if (calendarAt) {
+    const calendar = calendarAt.value === '24x7' ? '24x7' : ctx.calendars.get(calendarAt.value)?.value;
+    if (!calendar) throw new ConfigError(`${calendarAt.source}: ${calendarAt.path}: unknown calendar "${calendarAt.value}" (known: ${[...ctx.calendars.keys(), '24x7'].join(', ')})`);
+    hours = calendar;
+  } else {
+    hours = inFile(profile.source, () => hoursOf(profile.value, calendarRecord(ctx.calendars), profile.path));
+  }
+  const duration = (key: keyof Terms, fallback: number) => {
+    const at = term(key);
+    return at ? inFile(at.source, () => durationAt(at.value, at.path, fallback)) : fallback;
+  };
+  return {
+    matrix: ctx.matrix,
+    slaProfileName,
+    slaProfile: profile.value,
+    hours,
+    onClear: (term('on_clear')?.value as 'resolve' | 'note' | undefined) ?? 'resolve',
+    reopenWindowMs: duration('reopen_window', DEFAULT_REOPEN_WINDOW_MS),
+    maintenanceExitGraceMs: duration('maintenance_exit_grace', DEFAULT_MAINTENANCE_EXIT_GRACE_MS),
+  };
+}
