@@ -19,6 +19,14 @@ import { watchRevocations, type RevocationWatcher } from './revocation-watcher.j
 import { EMPTY_POLICY, type Policy } from './policy.js';
 import { loadLifecycle } from './os-lifecycle.js';
 import { createOsSupport } from './os-support.js';
+import { createAlertEngine, TICK_MS, type AlertEngine } from './alerting/engine.js';
+import { createTransitions } from './alerting/transitions.js';
+import { startShipper, type Shipper } from './alerting/influx-shipper.js';
+import { loadRules, type RuleSet } from './alerting/rules/rules-file.js';
+import { registerTicketRoutes } from './routes/tickets.js';
+import { registerMaintenanceRoutes } from './routes/maintenance.js';
+import { registerTicketActions } from './routes/ticket-actions.js';
+import { registerAlertingGauges } from './metrics.js';
 
 export interface AppDeps {
   config: Config;
@@ -30,11 +38,18 @@ export interface AppDeps {
   logger?: FastifyServerOptions['logger'];
   /** The central probe policy as loaded now (serve reloads it on SIGHUP); default: none. */
   policy?: () => Policy;
+  /** The alert rules in force (serve reloads them on SIGHUP); default: config.rules loaded once, here. */
+  rules?: () => RuleSet;
+  /** Clock of the alert engine (tests inject one); default Date.now. */
+  now?: () => number;
+  /** How often the engine ticks (absence, holds, SLA); 0: never by itself (tests call engine.tick()). */
+  alertTickMs?: number;
 }
 
 export interface CollectorApp {
   app: FastifyInstance;
   hub: AgentHub;
+  engine: AlertEngine;
   metrics: CollectorMetrics;
   connections: ConnectionGuard;
 }
@@ -113,6 +128,7 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
   });
   // The end-of-support table is read once, here at start: a bad file stops the collector with its path.
   const osSupport = createOsSupport(loadLifecycle(config.lifecycle.file || undefined), deps.store.osIdentities);
+  const engine = startAlerting(app, deps, metrics, () => hub);
   const ipRateLimit = createIpRateLimit({ ratePerSecond: config.limits.ipAttemptsPerSecond, burst: config.limits.ipAttemptBurst }, metrics).hook;
   const hub = registerAgentSocket(app, {
     store: deps.store,
@@ -123,13 +139,21 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
     ipRateLimit,
     connectionGuard: () => connections,
     policy: () => deps.policy?.() ?? EMPTY_POLICY,
-    observe: osSupport.observe,
+    // os_support points are derived from inventory, and rules read them too.
+    observe(agent, samples) {
+      const derived = osSupport.observe(agent, samples);
+      engine.observe({ ...agent, os: '' }, derived.length > 0 ? [...samples, ...derived] : samples);
+      return derived;
+    },
   });
   registerHealth(app, { sink: deps.sink, store: deps.store });
   registerEnroll(app, { store: deps.store, metrics, ipRateLimit });
   registerApi(app, { store: deps.store, hub, metrics, adminKey: config.adminKey, osSupport: osSupport.view });
+  registerTicketRoutes(app, { store: deps.store, adminKey: config.adminKey, ...(deps.now ? { now: deps.now } : {}) });
+  registerTicketActions(app, { store: deps.store, engine, adminKey: config.adminKey, ...(deps.now ? { now: deps.now } : {}) });
+  registerMaintenanceRoutes(app, { store: deps.store, adminKey: config.adminKey, ...(deps.now ? { now: deps.now } : {}) });
   watchRevocationsWhileUp(app, deps.store, hub);
-  return { app, hub, metrics, connections };
+  return { app, hub, engine, metrics, connections };
 }
 
 /** Revocations made by other processes (the CLI) disconnect the agent within REVOCATION_POLL_MS. */
@@ -141,4 +165,39 @@ function watchRevocationsWhileUp(app: FastifyInstance, store: Store, hub: AgentH
     });
   });
   app.addHook('onClose', async () => watcher?.stop());
+}
+
+/**
+ * The alert engine with its tick and the shipper of alert/ticket points, running between onReady and onClose.
+ * The rules file is read here at start when serve did not pass one: a bad file stops the collector naming the key.
+ */
+function startAlerting(app: FastifyInstance, deps: AppDeps, metrics: CollectorMetrics, hub: () => AgentHub): AlertEngine {
+  const { config, store } = deps;
+  const loaded = deps.rules ? null : loadRules(config.rules.file || undefined, { includeDefaults: config.rules.defaults });
+  const rules = deps.rules ?? (() => loaded!);
+  const engine = createAlertEngine({
+    store,
+    rules,
+    transitions: createTransitions(store.influxOutbox, deps.now),
+    log: app.log,
+    ...(deps.now ? { now: deps.now } : {}),
+    connected: (agentId) => hub().sessions.has(agentId),
+  });
+  registerAlertingGauges(metrics, {
+    outboxPending: () => store.influxOutbox.size(),
+    outboxDropped: () => store.influxOutbox.dropped(),
+    alertsFiring: () => engine.alerts().filter(([, r]) => r.status === 'firing').length,
+  });
+  let timer: NodeJS.Timeout | undefined;
+  let shipper: Shipper | undefined;
+  app.addHook('onReady', async () => {
+    shipper = startShipper(store.influxOutbox, deps.sink, app.log);
+    const tickMs = deps.alertTickMs ?? TICK_MS;
+    if (tickMs > 0) timer = setInterval(() => engine.tick(), tickMs).unref();
+  });
+  app.addHook('onClose', async () => {
+    clearInterval(timer);
+    await shipper?.stop();
+  });
+  return engine;
 }

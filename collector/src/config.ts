@@ -96,6 +96,17 @@ export const ConfigSchema = Type.Object(
       },
       { default: {} },
     ),
+    rules: Type.Object(
+      {
+        file: Type.String({
+          description:
+            'YAML rules file layered over the shipped default pack (collector/data/rules.yaml): rules, per-tenant and per-host overrides, priority matrix, SLA profiles, calendars; reloaded on SIGHUP (a bad file keeps the rules in force); empty: the default pack alone',
+          default: '',
+        }),
+        defaults: Type.Boolean({ description: 'layer the file over the shipped default pack (false: the file alone)', default: true }),
+      },
+      { default: {} },
+    ),
     lifecycle: Type.Object(
       {
         file: Type.String({

@@ -49,6 +49,7 @@ export const httpErrors = {
   enrollRefused: (reason: string) => new HttpError(403, `token_${reason}`, `enrollment token refused: ${reason.replace('_', ' ')}`),
   agentUnknown: (agentId: string) => new HttpError(404, 'agent_unknown', `unknown agent: ${agentId}`),
   ticketUnknown: (id: number | string) => new HttpError(404, 'ticket_unknown', `unknown ticket: ${id}`),
+  ticketResolved: (id: number) => new HttpError(409, 'ticket_resolved', `ticket ${id} is resolved`),
   tenantUnknown: (tenant: string) => new HttpError(404, 'tenant_unknown', `unknown tenant: ${tenant}`),
   maintenanceWindowUnknown: (id: string) => new HttpError(404, 'maintenance_window_unknown', `unknown maintenance window: ${id}`),
   silenceUnknown: (id: string) => new HttpError(404, 'silence_unknown', `unknown silence: ${id}`),

@@ -65,3 +65,26 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Colle
     reject: (reason, count = 1) => rejections.inc({ reason }, count),
   };
 }
+
+/** What the metrics read from the alerting side at scrape time. */
+export interface AlertingGauges {
+  outboxPending(): number;
+  outboxDropped(): number;
+  alertsFiring(): number;
+}
+
+export function registerAlertingGauges(metrics: CollectorMetrics, source: AlertingGauges): void {
+  const registers = [metrics.registry];
+  const gauge = (name: string, help: string, read: () => number) =>
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        this.set(read());
+      },
+    });
+  gauge('watchpost_alert_points_pending', 'Alert and ticket points waiting in the outbox for InfluxDB', source.outboxPending);
+  gauge('watchpost_alert_points_dropped', 'Alert and ticket points dropped because the outbox was full (since start)', source.outboxDropped);
+  gauge('watchpost_alerts_firing', 'Alerts firing now', source.alertsFiring);
+}

@@ -8,6 +8,7 @@ import { parseListen } from '../config.js';
 import { loadTlsMaterial } from '../tls.js';
 import { checkListenPolicy } from '../listen-policy.js';
 import { loadPolicy } from '../policy.js';
+import { loadRules } from '../alerting/rules/rules-file.js';
 
 export const serve: Command = {
   usage: '[--config FILE]',
@@ -20,6 +21,8 @@ export const serve: Command = {
     const tls = loadTlsMaterial(config.tls);
     const plainWarning = checkListenPolicy({ host, tls: tls !== null, allowPlainRemote: config.agents.allowPlainRemote });
     let policy = loadPolicy(config.policy.file);
+    const readRules = () => loadRules(config.rules.file || undefined, { includeDefaults: config.rules.defaults });
+    let rules = readRules();
     const store = openStoreFor(config);
     const writer = createInfluxWriter({
       url: config.influx.url,
@@ -28,7 +31,7 @@ export const serve: Command = {
       batchSize: config.influx.batchSize,
       flushIntervalMs: parseDuration(config.influx.flushInterval),
     });
-    const { app, hub } = await buildApp({ config, store, sink: writer, tls, policy: () => policy });
+    const { app, hub } = await buildApp({ config, store, sink: writer, tls, policy: () => policy, rules: () => rules });
     writer.setLogger?.(app.log);
     if (plainWarning) app.log.warn(plainWarning);
     // InfluxDB may be down at start: the collector still starts, /healthz says why, and nothing is acked.
@@ -37,13 +40,20 @@ export const serve: Command = {
       await writer.checkHealth();
     });
     await app.listen({ host, port });
-    // SIGHUP reloads the policy file and pushes it to every live agent; a bad file keeps the old policy.
+    // SIGHUP reloads the policy file (pushed to every live agent) and the rules file; a bad file keeps the one in
+    // force, and each file is judged on its own.
     const reload = () => {
       try {
         policy = loadPolicy(config.policy.file);
         app.log.info({ file: config.policy.file, agents: hub.pushPolicy() }, 'policy reloaded and pushed');
       } catch (error) {
         app.log.error({ err: (error as Error).message }, 'policy reload failed; keeping the previous policy');
+      }
+      try {
+        rules = readRules();
+        app.log.info({ file: config.rules.file || '(default pack)' }, 'rules reloaded');
+      } catch (error) {
+        app.log.error({ err: (error as Error).message }, 'rules reload failed; keeping the rules in force');
       }
     };
     process.on('SIGHUP', reload);

@@ -1,0 +1,268 @@
+// The alert engine: rules evaluated as samples arrive, time-driven conditions and SLA targets on a tick, and the
+// one ticket per (tenant, host, rule) kept in step with its alerts.
+//
+// Contract: observe() is called with every batch an agent sends, before it is written to InfluxDB (alerting does
+// not wait for, or depend on, the time-series store); it never throws into the batch path. tick() is called every
+// TICK_MS by the owner (serve), and by tests with an injected clock. All state lives in the store: a new engine
+// on the same store resumes where the last one stopped.
+import type { watchpost } from '../../../proto/index.js';
+import type { Store } from '../store/index.js';
+import type { Ticket } from '../store/tickets.js';
+import { AlertBook, type AlertRecord } from './alert-book.js';
+import type { AlertKey, HostFacts, Observation, RuleSample, Urgency } from './contract.js';
+import { holdAt, type Hold } from './holds.js';
+import { hostFacts, type AgentIdentity } from './host-facts.js';
+import { kindOf } from './rules/kinds/index.js';
+import type { CompiledRule, RuleSet } from './rules/rules-file.js';
+import { step, type AlertEvent } from './state-machine.js';
+import { acknowledgeTicket, planTicket, resolveTicket, syncTicket, type TicketChange } from './ticketing.js';
+import type { Transitions } from './transitions.js';
+import { toRuleSamples } from './samples.js';
+
+/** How often serve calls tick(): absence, event quiet periods, holds ending, SLA targets. */
+export const TICK_MS = 5_000;
+/** A resolved alert is kept this long (its resolution is visible in the API, a quick re-fire reads as a flap). */
+export const KEEP_RESOLVED_MS = 60 * 60_000;
+
+type Facts = HostFacts & { urgency?: Urgency };
+
+export interface EngineLog {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface EngineDeps {
+  store: Store;
+  /** The rules in force (serve swaps them on SIGHUP; a bad file leaves the old ones). */
+  rules: () => RuleSet;
+  transitions: Transitions;
+  log: EngineLog;
+  now?: () => number;
+  /** Whether the agent has a live connection now (a connected agent is not silent). */
+  connected?: (agentId: string) => boolean;
+}
+
+export type TicketAction = { kind: 'ack' } | { kind: 'plan'; text: string } | { kind: 'resolve'; note?: string };
+
+export interface AlertEngine {
+  observe(agent: AgentIdentity, samples: readonly watchpost.v1.ISample[]): void;
+  tick(): void;
+  /** Applies a person's action to a ticket; null when the ticket does not exist. */
+  act(ticketId: number, action: TicketAction, by: string): Ticket | null;
+  /** The current alerts (pending and firing, and recently resolved), for the API. */
+  alerts(): Array<[AlertKey, AlertRecord]>;
+}
+
+export function createAlertEngine(deps: EngineDeps): AlertEngine {
+  const now = deps.now ?? Date.now;
+  const startedAt = now();
+  const { store, transitions } = deps;
+  const book = new AlertBook(store.alertStates);
+  const memory = new Map<string, Map<string, unknown>>();
+  const holds = createHoldCache(store);
+
+  const memoryFor = (ruleId: string, tenant: string, host: string): Map<string, unknown> => {
+    const k = `${ruleId}\u0000${tenant}\u0000${host}`;
+    let m = memory.get(k);
+    if (!m) memory.set(k, (m = new Map()));
+    return m;
+  };
+
+  // The enrolled platform never changes; the batch path does not carry it, so it is read once per agent.
+  const platforms = new Map<string, string>();
+  const platformOf = (agent: AgentIdentity): string => {
+    if (agent.os) return agent.os;
+    let os = platforms.get(agent.id);
+    if (os === undefined) platforms.set(agent.id, (os = store.agents.get(agent.id)?.os ?? ''));
+    return os;
+  };
+  const factsOf = (agent: AgentIdentity): Facts =>
+    hostFacts({ ...agent, os: platformOf(agent) }, deps.rules().hostSettings(agent.tenant, agent.hostname), store.osIdentities.get(agent.id)?.identity ?? null);
+
+  /** Re-syncs the key's ticket after one of its instances changed. */
+  const sync = (facts: Facts, rule: CompiledRule, kind: 'fired' | 'escalated' | 'deescalated' | 'cleared' | 'released', instance: string, summary: string): void => {
+    const firing = [...book.instances(rule.id, facts.tenant, facts.host)]
+      .filter(([, r]) => r.status === 'firing' && r.ticketed)
+      .map(([i, r]) => ({ instance: i, impact: r.impact, summary: r.summary }));
+    const terms = deps.rules().terms(facts.tenant);
+    const change = syncTicket(store.tickets, { facts, ruleId: rule.id, title: rule.title, onClear: rule.onClear ?? terms.onClear, terms, firing, cause: { kind, instance, summary, at: now() } });
+    if (change) transitions.ticket(change);
+  };
+
+  const onEvent = (facts: Facts, rule: CompiledRule, key: AlertKey, record: AlertRecord, event: AlertEvent): AlertRecord => {
+    if (event.kind === 'firing') {
+      const hold = holds.at({ tenant: facts.tenant, host: facts.host, ruleId: rule.id, ...(facts.site ? { site: facts.site } : {}) }, now());
+      const next = { ...record, ticketed: hold === null, heldUntil: hold?.until ?? null };
+      transitions.alert(key, event, next, hold);
+      return next;
+    }
+    transitions.alert(key, event, record, null);
+    return event.kind === 'resolved' ? { ...record, ticketed: false } : record;
+  };
+
+  /** Steps one alert and carries its consequences (store, ticket, transition log). */
+  const apply = (facts: Facts, rule: CompiledRule, obs: Observation): void => {
+    const key: AlertKey = { ruleId: rule.id, tenant: facts.tenant, host: facts.host, instance: obs.instance };
+    const prev = book.get(key);
+    const { state, events } = step(prev, obs, { forMs: rule.forMs, keepFiringForMs: rule.keepFiringForMs });
+    if (state === prev) return;
+    const wasTicketed = prev?.ticketed === true;
+    let record: AlertRecord = { ...state, ticketed: prev?.ticketed ?? false, heldUntil: prev?.heldUntil ?? null };
+    for (const event of events) record = onEvent(facts, rule, key, record, event);
+    store.transaction(() => {
+      book.set(key, record, events.length > 0);
+      for (const event of events) {
+        if (event.kind === 'firing' && record.ticketed) sync(facts, rule, 'fired', key.instance, event.summary);
+        else if ((event.kind === 'escalated' || event.kind === 'deescalated') && record.ticketed) sync(facts, rule, event.kind, key.instance, event.summary);
+        else if (event.kind === 'resolved' && wasTicketed) sync(facts, rule, 'cleared', key.instance, event.summary);
+      }
+    });
+  };
+
+  const evaluate = (facts: Facts, rule: CompiledRule, observations: readonly Observation[]): void => {
+    for (const obs of observations) apply(facts, rule, obs);
+  };
+
+  const observe = (agent: AgentIdentity, samples: readonly watchpost.v1.ISample[]): void => {
+    const facts = factsOf(agent);
+    const byMeasurement = groupByMeasurement(toRuleSamples(samples));
+    for (const rule of deps.rules().rulesFor(agent.tenant, agent.hostname)) {
+      const kind = kindOf(rule);
+      if (!kind.observe) continue;
+      const relevant = kind.measurements(rule).flatMap((m) => byMeasurement.get(m) ?? []);
+      if (relevant.length === 0) continue;
+      relevant.sort((a, b) => a.time - b.time);
+      const current = (instance: string) => {
+        const r = book.get({ ruleId: rule.id, tenant: facts.tenant, host: facts.host, instance });
+        return r ? { active: r.status !== 'inactive', level: r.level } : undefined;
+      };
+      evaluate(facts, rule, kind.observe(rule, relevant, { host: facts, current, memory: memoryFor(rule.id, facts.tenant, facts.host) }));
+    }
+  };
+
+  const tickRules = (): void => {
+    const t = now();
+    for (const agent of store.agents.list()) {
+      if (agent.revokedAt !== null) continue;
+      const facts = factsOf(agent);
+      const lastSeenAt = deps.connected?.(agent.id) ? t : agent.lastSeenAt;
+      for (const rule of deps.rules().rulesFor(agent.tenant, agent.hostname)) {
+        const kind = kindOf(rule);
+        if (!kind.tick) continue;
+        const active = [...book.instances(rule.id, facts.tenant, facts.host)]
+          .filter(([, r]) => r.status !== 'inactive' && r.lastActiveAt !== null)
+          .map(([instance, r]) => ({ tenant: facts.tenant, host: facts.host, instance, level: r.level, lastActiveAt: r.lastActiveAt! }));
+        const ctx = { now: t, startedAt, hosts: [{ facts, lastSeenAt }], active, memory: () => memoryFor(rule.id, facts.tenant, facts.host) };
+        evaluate(facts, rule, kind.tick(rule, ctx).map((o) => o.observation));
+      }
+    }
+  };
+
+  /** Firing alerts that a hold kept from their ticket (or a crash between alert and ticket): ticket them now. */
+  const releaseHeld = (): void => {
+    const t = now();
+    for (const [key, record] of [...book.entries()]) {
+      if (record.status !== 'firing' || record.ticketed) continue;
+      const agent = agentFor(store, key);
+      if (!agent) continue;
+      const facts = factsOf(agent);
+      const grace = deps.rules().terms(key.tenant).maintenanceExitGraceMs;
+      const hold = holds.at({ tenant: key.tenant, host: key.host, ruleId: key.ruleId, ...(facts.site ? { site: facts.site } : {}) }, t);
+      if (hold || (record.heldUntil !== null && t < record.heldUntil + grace)) continue;
+      const rule = deps.rules().rule(key.tenant, key.host, key.ruleId);
+      if (!rule) continue;
+      store.transaction(() => {
+        book.set(key, { ...record, ticketed: true }, true);
+        sync(facts, rule, 'released', key.instance, record.summary);
+      });
+    }
+  };
+
+  const checkSla = (): void => {
+    const t = now();
+    for (const { ticket, clock } of store.tickets.slaDue(t)) {
+      const kind = clock.approachedAt === null && t < clock.dueAt ? 'sla_approaching' : 'sla_breached';
+      const field = kind === 'sla_approaching' ? 'approachedAt' : 'breachedAt';
+      store.transaction(() => {
+        store.tickets.markSla(ticket.id, clock.target, field, t);
+        if (field === 'breachedAt' && clock.approachedAt === null) store.tickets.markSla(ticket.id, clock.target, 'approachedAt', t);
+        const due = new Date(clock.dueAt).toISOString();
+        store.tickets.addEvent(ticket.id, { kind, at: t, detail: `${clock.target} target ${kind === 'sla_breached' ? 'breached' : 'approaching'} (due ${due})`, data: { target: clock.target } });
+        transitions.ticket({ ticket: store.tickets.get(ticket.id)!, kind }, clock.target);
+      });
+    }
+  };
+
+  const guard = (what: string, fn: () => void): void => {
+    try {
+      fn();
+    } catch (error) {
+      deps.log.error({ err: (error as Error).message, stack: (error as Error).stack }, `alerting: ${what} failed`);
+    }
+  };
+
+  return {
+    observe: (agent, samples) => guard('evaluating a batch', () => observe(agent, samples)),
+    tick() {
+      guard('refreshing holds', () => holds.refresh());
+      guard('time-driven rules', tickRules);
+      guard('releasing held alerts', releaseHeld);
+      guard('SLA check', checkSla);
+      guard('forgetting resolved alerts', () => book.sweep(now(), KEEP_RESOLVED_MS));
+    },
+    act(ticketId, action, by) {
+      const ticket = store.tickets.get(ticketId);
+      if (!ticket) return null;
+      const t = now();
+      const next = store.transaction(() => {
+        const updated =
+          action.kind === 'ack'
+            ? acknowledgeTicket(store.tickets, ticket, by, t)
+            : action.kind === 'plan'
+              ? planTicket(store.tickets, ticket, by, t, action.text)
+              : resolveTicket(store.tickets, ticket, by, t, action.note ?? `resolved by ${by}`);
+        if (updated !== ticket) transitions.ticket({ ticket: updated, kind: ACTION_EVENT[action.kind] } satisfies TicketChange);
+        return updated;
+      });
+      return next;
+    },
+    alerts: () => [...book.entries()],
+  };
+}
+
+const ACTION_EVENT = { ack: 'acknowledged', plan: 'plan', resolve: 'resolved' } as const;
+
+function groupByMeasurement(samples: readonly RuleSample[]): Map<string, RuleSample[]> {
+  const out = new Map<string, RuleSample[]>();
+  for (const s of samples) {
+    const list = out.get(s.measurement);
+    if (list) list.push(s);
+    else out.set(s.measurement, [s]);
+  }
+  return out;
+}
+
+function agentFor(store: Store, key: AlertKey): AgentIdentity | null {
+  return store.agents.list(key.tenant).find((a) => a.hostname === key.host && a.revokedAt === null) ?? null;
+}
+
+/** Maintenance windows and silences, re-read only when the store says they changed (API or CLI). */
+function createHoldCache(store: Store) {
+  let version = -1;
+  let windows = store.maintenance.listWindows();
+  let silences = store.maintenance.listSilences();
+  const refresh = (): void => {
+    const v = store.maintenance.version();
+    if (v === version) return;
+    version = v;
+    windows = store.maintenance.listWindows();
+    silences = store.maintenance.listSilences();
+  };
+  refresh();
+  // One cheap version read per question: a window created through the API a moment ago already holds.
+  const at = (target: Parameters<typeof holdAt>[0], time: number): Hold | null => {
+    refresh();
+    return holdAt(target, time, windows, silences);
+  };
+  return { refresh, at };
+}
