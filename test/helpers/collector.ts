@@ -14,6 +14,7 @@ import type { PointSink } from '../../collector/src/ingest.js';
 import type { WriteResult } from '../../collector/src/influx-writer-contract.js';
 import type { SinkStatus } from '../../collector/src/routes/health.js';
 import type { Policy } from '../../collector/src/policy.js';
+import type { RuleSet } from '../../collector/src/alerting/rules/rules-file.js';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789';
 
@@ -68,6 +69,10 @@ export interface StartOptions {
   logStream?: Writable;
   /** The central probe policy, read at each Hello and pushPolicy(). */
   policy?: () => Policy;
+  /** The alert rules (default: the shipped pack). */
+  rules?: () => RuleSet;
+  /** The alert engine's tick period; 0: never by itself (call engine.tick()). Default 0 in tests. */
+  alertTickMs?: number;
 }
 
 export async function startCollector(options: StartOptions): Promise<TestCollector> {
@@ -77,7 +82,16 @@ export async function startCollector(options: StartOptions): Promise<TestCollect
   const config = loadConfig({ env: { WATCHPOST_DATA_DIR: dir, WATCHPOST_ADMIN_KEY: ADMIN_KEY, WATCHPOST_LOG_LEVEL: 'silent', ...tlsEnv, ...options.env } });
   const store = openStore(join(dir, 'watchpost.db'));
   const logger = options.logStream ? { level: 'debug', stream: options.logStream } : undefined;
-  const built = await buildApp({ config, store, sink: options.sink, tls: loadTlsMaterial(config.tls), logger, ...(options.policy ? { policy: options.policy } : {}) });
+  const built = await buildApp({
+    config,
+    store,
+    sink: options.sink,
+    tls: loadTlsMaterial(config.tls),
+    logger,
+    alertTickMs: options.alertTickMs ?? 0,
+    ...(options.policy ? { policy: options.policy } : {}),
+    ...(options.rules ? { rules: options.rules } : {}),
+  });
   await built.app.listen({ host: '127.0.0.1', port: 0 });
   const address = built.app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
