@@ -26,6 +26,7 @@ import { loadRules, type RuleSet } from './alerting/rules/rules-file.js';
 import { registerTicketRoutes } from './routes/tickets.js';
 import { registerMaintenanceRoutes } from './routes/maintenance.js';
 import { registerTicketActions } from './routes/ticket-actions.js';
+import { registerRuleRoutes } from './routes/rules.js';
 import { registerAlertingGauges } from './metrics.js';
 
 export interface AppDeps {
@@ -128,7 +129,7 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
   });
   // The end-of-support table is read once, here at start: a bad file stops the collector with its path.
   const osSupport = createOsSupport(loadLifecycle(config.lifecycle.file || undefined), deps.store.osIdentities);
-  const engine = startAlerting(app, deps, metrics, () => hub);
+  const { engine, rules } = startAlerting(app, deps, metrics, () => hub);
   const ipRateLimit = createIpRateLimit({ ratePerSecond: config.limits.ipAttemptsPerSecond, burst: config.limits.ipAttemptBurst }, metrics).hook;
   const hub = registerAgentSocket(app, {
     store: deps.store,
@@ -151,6 +152,7 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
   registerApi(app, { store: deps.store, hub, metrics, adminKey: config.adminKey, osSupport: osSupport.view });
   registerTicketRoutes(app, { store: deps.store, adminKey: config.adminKey, ...(deps.now ? { now: deps.now } : {}) });
   registerTicketActions(app, { store: deps.store, engine, adminKey: config.adminKey, ...(deps.now ? { now: deps.now } : {}) });
+  registerRuleRoutes(app, { store: deps.store, rules, adminKey: config.adminKey });
   registerMaintenanceRoutes(app, { store: deps.store, adminKey: config.adminKey, ...(deps.now ? { now: deps.now } : {}) });
   watchRevocationsWhileUp(app, deps.store, hub);
   return { app, hub, engine, metrics, connections };
@@ -171,7 +173,7 @@ function watchRevocationsWhileUp(app: FastifyInstance, store: Store, hub: AgentH
  * The alert engine with its tick and the shipper of alert/ticket points, running between onReady and onClose.
  * The rules file is read here at start when serve did not pass one: a bad file stops the collector naming the key.
  */
-function startAlerting(app: FastifyInstance, deps: AppDeps, metrics: CollectorMetrics, hub: () => AgentHub): AlertEngine {
+function startAlerting(app: FastifyInstance, deps: AppDeps, metrics: CollectorMetrics, hub: () => AgentHub): { engine: AlertEngine; rules: () => RuleSet } {
   const { config, store } = deps;
   const loaded = deps.rules ? null : loadRules(config.rules.file || undefined, { includeDefaults: config.rules.defaults });
   const rules = deps.rules ?? (() => loaded!);
@@ -199,5 +201,5 @@ function startAlerting(app: FastifyInstance, deps: AppDeps, metrics: CollectorMe
     clearInterval(timer);
     await shipper?.stop();
   });
-  return engine;
+  return { engine, rules };
 }

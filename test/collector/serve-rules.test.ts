@@ -1,0 +1,64 @@
+// The rules file as an operator meets it: serve refuses a bad one at start naming the key, and on SIGHUP a bad
+// edit is refused while the rules in force stay in force; a good edit applies without a restart.
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/influxd.js';
+import { until } from '../helpers/until.js';
+
+const exec = promisify(execFile);
+const KEY = 'serve-rules-admin-key';
+
+function setup() {
+  const dir = mkdtempSync(join(tmpdir(), 'wp-serve-rules-'));
+  const rulesFile = join(dir, 'rules.yaml');
+  return { dir, rulesFile, env: { WATCHPOST_DATA_DIR: dir, WATCHPOST_RULES_FILE: rulesFile, WATCHPOST_ADMIN_KEY: KEY } };
+}
+
+describe('serve and the rules file', () => {
+  it('refuses to start on a bad rules file, exit 2 naming the file and the key', async () => {
+    const { rulesFile, env } = setup();
+    writeFileSync(rulesFile, 'rules:\n  - { id: disk_space, for: soon }\n');
+    const result = await exec(process.execPath, ['--import', 'tsx', 'collector/src/bin.ts', 'serve'], { env: { ...process.env, ...env } }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/rules\.yaml: rules\[0\]\.for: expected a duration/);
+  });
+
+  it('reloads on SIGHUP: a bad edit keeps the rules in force, a good one applies', async () => {
+    const { rulesFile, env } = setup();
+    writeFileSync(rulesFile, 'rules:\n  - { id: disk_space, for: 10m }\n');
+    const [port, deadInflux] = await Promise.all([freePort(), freePort()]);
+    const child = spawn(process.execPath, ['--import', 'tsx', 'collector/src/bin.ts', 'serve'], {
+      env: { ...process.env, ...env, WATCHPOST_LISTEN: `127.0.0.1:${port}`, WATCHPOST_INFLUX_URL: `http://127.0.0.1:${deadInflux}`, WATCHPOST_LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let log = '';
+    child.stdout.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const diskFor = async (): Promise<number | undefined> => {
+      const res = await fetch(`http://127.0.0.1:${port}/api/v1/rules?tenant=acme&host=srv1`, { headers: { authorization: `Bearer ${KEY}` } });
+      const body = (await res.json()) as { rules: Array<{ id: string; for_ms: number }> };
+      return body.rules.find((r) => r.id === 'disk_space')?.for_ms;
+    };
+    try {
+      await until(async () => (await diskFor().catch(() => undefined)) === 600_000, 30_000, 'the rules file in force');
+      writeFileSync(rulesFile, 'rules:\n  - { id: disk_space, kind: nonsense }\n');
+      child.kill('SIGHUP');
+      await until(() => log.includes('rules reload failed'), 10_000, 'the reload failure in the log');
+      expect(log).toMatch(/rules\.yaml: rules\[0\]\.kind/);
+      expect(await diskFor()).toBe(600_000);
+      writeFileSync(rulesFile, 'rules:\n  - { id: disk_space, for: 20m }\n');
+      child.kill('SIGHUP');
+      await until(async () => (await diskFor()) === 1_200_000, 10_000, 'the edited rules in force');
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  });
+});
