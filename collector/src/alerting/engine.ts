@@ -6,7 +6,7 @@
 // TICK_MS by the owner (serve), and by tests with an injected clock. All state lives in the store: a new engine
 // on the same store resumes where the last one stopped.
 import type { watchpost } from '../../../proto/index.js';
-import type { Store } from '../store/index.js';
+import type { Agent, Store } from '../store/index.js';
 import type { Ticket } from '../store/tickets.js';
 import { AlertBook, type AlertRecord } from './alert-book.js';
 import type { AlertKey, HostFacts, Observation, RuleSample, Urgency } from './contract.js';
@@ -140,10 +140,9 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
     }
   };
 
-  const tickRules = (): void => {
+  const tickRules = (agents: readonly Agent[]): void => {
     const t = now();
-    for (const agent of store.agents.list()) {
-      if (agent.revokedAt !== null) continue;
+    for (const agent of agents) {
       const facts = factsOf(agent);
       const lastSeenAt = deps.connected?.(agent.id) ? t : agent.lastSeenAt;
       for (const rule of deps.rules().rulesFor(agent.tenant, agent.hostname)) {
@@ -159,11 +158,12 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
   };
 
   /** Firing alerts that a hold kept from their ticket (or a crash between alert and ticket): ticket them now. */
-  const releaseHeld = (): void => {
+  const releaseHeld = (agents: readonly Agent[]): void => {
     const t = now();
+    const byHost = new Map(agents.map((a) => [`${a.tenant}\u0000${a.hostname}`, a]));
     for (const [key, record] of [...book.entries()]) {
       if (record.status !== 'firing' || record.ticketed) continue;
-      const agent = agentFor(store, key);
+      const agent = byHost.get(`${key.tenant}\u0000${key.host}`);
       if (!agent) continue;
       const facts = factsOf(agent);
       const grace = deps.rules().terms(key.tenant).maintenanceExitGraceMs;
@@ -205,8 +205,10 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
     observe: (agent, samples) => guard('evaluating a batch', () => observe(agent, samples)),
     tick() {
       guard('refreshing holds', () => holds.refresh());
-      guard('time-driven rules', tickRules);
-      guard('releasing held alerts', releaseHeld);
+      let agents: Agent[] = [];
+      guard('listing agents', () => (agents = store.agents.list().filter((a) => a.revokedAt === null)));
+      guard('time-driven rules', () => tickRules(agents));
+      guard('releasing held alerts', () => releaseHeld(agents));
       guard('SLA check', checkSla);
       guard('forgetting resolved alerts', () => book.sweep(now(), KEEP_RESOLVED_MS));
     },
@@ -240,10 +242,6 @@ function groupByMeasurement(samples: readonly RuleSample[]): Map<string, RuleSam
     else out.set(s.measurement, [s]);
   }
   return out;
-}
-
-function agentFor(store: Store, key: AlertKey): AgentIdentity | null {
-  return store.agents.list(key.tenant).find((a) => a.hostname === key.host && a.revokedAt === null) ?? null;
 }
 
 /** Maintenance windows and silences, re-read only when the store says they changed (API or CLI). */
