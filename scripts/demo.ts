@@ -118,6 +118,8 @@ async function main(): Promise<number> {
   say(`  collector     ${server}   (API key: ${adminKey})`);
   say(`                curl -H 'Authorization: Bearer ${adminKey}' ${server}/api/v1/agents`);
   say(`                ${server}/metrics   ${server}/healthz`);
+  say(`  tickets       curl -H 'Authorization: Bearer ${adminKey}' ${server}/api/v1/tickets?status=unresolved   (alerts: /api/v1/alerts)`);
+  say(`                WATCHPOST_DATA_DIR=${env.WATCHPOST_DATA_DIR} npm run collector -- tickets   (rules: collector/data/rules.yaml)`);
   say(`  InfluxDB      ${influx.url}   database "watchpost"   (influx -port ${influx.port} -database watchpost)`);
   say(`  agent         ${built!.path} status --state-dir ${stateDir}`);
   say(`  dashboards    ${join(ROOT, 'dashboards')} (Grafana JSON; add an InfluxDB datasource at ${influx.url})`);
@@ -144,9 +146,14 @@ async function main(): Promise<number> {
 async function printSummary(server: string, adminKey: string): Promise<void> {
   const res = await fetch(`${server}/api/v1/agents`, { headers: { authorization: `Bearer ${adminKey}` } });
   const { agents } = (await res.json()) as { agents: { connected: boolean }[] };
+  const alerts = await fetch(`${server}/api/v1/alerts`, { headers: { authorization: `Bearer ${adminKey}` } });
+  const firing = ((await alerts.json()) as { alerts: { state: string }[] }).alerts.filter((a) => a.state === 'firing').length;
+  const open = await fetch(`${server}/api/v1/tickets?status=unresolved`, { headers: { authorization: `Bearer ${adminKey}` } });
+  const { tickets } = (await open.json()) as { tickets: unknown[] };
   const counts = await pointsByMeasurement();
   const parts = [...counts].map(([m, n]) => `${m} ${n}`).join(', ');
-  say(`${new Date().toISOString().slice(11, 19)}  agents connected ${agents.filter((a) => a.connected).length}/${agents.length}  points: ${parts || 'none yet'}`);
+  const now = new Date().toISOString().slice(11, 19);
+  say(`${now}  agents connected ${agents.filter((a) => a.connected).length}/${agents.length}  alerts firing ${firing}  open tickets ${tickets.length}  points: ${parts || 'none yet'}`);
 }
 
 main()
