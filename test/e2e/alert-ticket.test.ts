@@ -4,7 +4,7 @@
 // past the pack's critical line (95 %) with a real allocation. Exactly one ticket must open, with the priority and
 // SLA due times the contract gives, stay one across the samples that keep arriving, and resolve itself once the
 // file is deleted; the alert and ticket transitions must reach InfluxDB.
-import { spawn, execFile, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { startInfluxd, freePort, type Influxd } from '../helpers/influxd.js';
 import { until } from '../helpers/until.js';
 import { buildAgent } from '../../scripts/build-agent.js';
 import type { TicketEventView, TicketView } from '../../collector/src/routes/tickets.js';
+import { startProc, stopProc, type Proc } from '../helpers/proc.js';
 
 const run = promisify(execFile);
 const COLLECTOR = ['--import', 'tsx', 'collector/src/bin.ts'];
@@ -31,36 +32,10 @@ const HOUR_MS = 3_600_000;
 /** co-managed-24x7 (DESIGN.md): respond within 2 h for P2, around the clock; approaching at 75 %. */
 const RESPOND_P2_MS = 2 * HOUR_MS;
 const APPROACHING = 0.75;
-const STOP_TIMEOUT_MS = 15_000;
 
 const canMount = process.platform === 'linux' && process.getuid?.() === 0;
 if (!canMount) console.warn('alert-ticket.test.ts: not root, so the loop-mounted filesystem end-to-end test is skipped');
 
-interface Proc {
-  child: ChildProcess;
-  exited: Promise<number | null>;
-  log(): string;
-}
-
-function startProc(command: string, args: string[], env: NodeJS.ProcessEnv): Proc {
-  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, exited, log: () => log };
-}
-
-async function stopProc(proc: Proc | undefined): Promise<number | null> {
-  if (!proc || proc.child.exitCode !== null || proc.child.signalCode !== null) return proc?.child.exitCode ?? null;
-  proc.child.kill('SIGTERM');
-  const timer = setTimeout(() => proc.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-  try {
-    return await proc.exited;
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 describe.runIf(canMount)('a filling filesystem watched by the real agent becomes one ticket, resolved when emptied', () => {
   // Made in beforeAll, not here: a skipped suite's body still runs, and its afterAll does not.

@@ -1,6 +1,6 @@
 // The whole stack as real processes for fault tests: influxd, the collector (its CLI, so it can be SIGKILLed and
 // restarted on the same port and data), and the compiled agent. Everything listens on loopback only.
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,39 +9,14 @@ import { startInfluxd, freePort, type Influxd } from '../helpers/influxd.js';
 import { until } from '../helpers/until.js';
 import { buildAgent } from '../../scripts/build-agent.js';
 import type { DropReason } from '../../agent/src/spool.js';
+import { startProc, stopProc, type Proc } from '../helpers/proc.js';
+
+export { stopProc, type Proc };
 
 const exec = promisify(execFile);
 const COLLECTOR = ['--import', 'tsx', 'collector/src/bin.ts'];
-const STOP_TIMEOUT_MS = 15_000;
 const DEFAULT_TENANT = 'faults';
 
-export interface Proc {
-  child: ChildProcess;
-  exited: Promise<number | null>;
-  /** Everything the process wrote (its log). */
-  log(): string;
-}
-
-function startProc(command: string, args: string[], env: NodeJS.ProcessEnv): Proc {
-  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  // The collector logs JSON lines on stdout (pino), the agent text lines on stderr: keep both.
-  child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, exited, log: () => log };
-}
-
-export async function stopProc(proc: Proc | undefined, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-  if (!proc || proc.child.exitCode !== null || proc.child.signalCode !== null) return proc?.child.exitCode ?? null;
-  proc.child.kill(signal);
-  const timer = setTimeout(() => proc.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-  try {
-    return await proc.exited;
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** What `watchpost-agent status --json` prints (the fields the fault tests read). */
 export interface AgentStatusJson {
