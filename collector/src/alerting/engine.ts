@@ -42,7 +42,7 @@ export interface EngineDeps {
   connected?: (agentId: string) => boolean;
 }
 
-export type TicketAction = { kind: 'ack' } | { kind: 'plan'; text: string } | { kind: 'resolve'; note?: string };
+export type TicketAction = { kind: 'ack' } | { kind: 'plan'; text: string } | { kind: 'note'; text: string } | { kind: 'resolve'; note?: string };
 
 export interface AlertEngine {
   observe(agent: AgentIdentity, samples: readonly watchpost.v1.ISample[]): void;
@@ -222,7 +222,9 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
             ? acknowledgeTicket(store.tickets, ticket, by, t)
             : action.kind === 'plan'
               ? planTicket(store.tickets, ticket, by, t, action.text)
-              : resolveTicket(store.tickets, ticket, by, t, action.note ?? `resolved by ${by}`);
+              : action.kind === 'note'
+                ? store.tickets.update(ticket.id, {}, { kind: 'note', at: t, detail: action.text, data: { by } })
+                : resolveTicket(store.tickets, ticket, by, t, action.note ?? `resolved by ${by}`);
         if (updated !== ticket) transitions.ticket({ ticket: updated, kind: ACTION_EVENT[action.kind] } satisfies TicketChange);
         return updated;
       });
@@ -232,7 +234,7 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
   };
 }
 
-const ACTION_EVENT = { ack: 'acknowledged', plan: 'plan', resolve: 'resolved' } as const;
+const ACTION_EVENT = { ack: 'acknowledged', plan: 'plan', note: 'note', resolve: 'resolved' } as const;
 
 function groupByMeasurement(samples: readonly RuleSample[]): Map<string, RuleSample[]> {
   const out = new Map<string, RuleSample[]>();

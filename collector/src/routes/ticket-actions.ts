@@ -11,6 +11,7 @@ import { ticketView } from './tickets.js';
 
 const Params = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const PlanBody = Type.Object({ plan: Type.String({ minLength: 1, maxLength: 4000 }) }, { additionalProperties: false });
+const NoteBody = Type.Object({ text: Type.String({ minLength: 1, maxLength: 4000 }) }, { additionalProperties: false });
 const ResolveBody = Type.Union([Type.Object({ note: Type.Optional(Type.String({ maxLength: 4000 })) }, { additionalProperties: false }), Type.Null()]);
 const AlertsQuery = Type.Object(
   { tenant: Type.Optional(Type.String()), host: Type.Optional(Type.String()), state: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('firing'), Type.Literal('resolved')])) },
@@ -40,6 +41,11 @@ export function registerTicketActions(app: FastifyInstance, deps: TicketActionDe
   app.post<WithId & { Body: Static<typeof PlanBody> }>('/api/v1/tickets/:id/plan', { onRequest, schema: { params: Params, body: PlanBody } }, async (request) =>
     act(request.params.id, { kind: 'plan', text: request.body.plan }, request.adminKeyId ?? 'api'),
   );
+  app.post<WithId & { Body: Static<typeof NoteBody> }>('/api/v1/tickets/:id/notes', { onRequest, schema: { params: Params, body: NoteBody } }, async (request) => {
+    const ticket = deps.store.tickets.get(request.params.id);
+    if (!ticket) throw httpErrors.ticketUnknown(request.params.id);
+    return ticketView(deps.engine.act(ticket.id, { kind: 'note', text: request.body.text }, request.adminKeyId ?? 'api')!, now());
+  });
   app.post<WithId & { Body: Static<typeof ResolveBody> }>('/api/v1/tickets/:id/resolve', { onRequest, schema: { params: Params, body: ResolveBody } }, async (request) => {
     const note = request.body?.note;
     return act(request.params.id, { kind: 'resolve', ...(note ? { note } : {}) }, request.adminKeyId ?? 'api');

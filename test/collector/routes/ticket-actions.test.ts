@@ -58,11 +58,12 @@ describe('tickets over the API', () => {
     expect(acked.json()).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'bootstrap' });
     const planned = await api('POST', `/api/v1/tickets/${ticket!.id}/plan`, { plan: 'move logs to the archive volume' });
     expect(planned.statusCode).toBe(200);
+    expect((await api('POST', `/api/v1/tickets/${ticket!.id}/notes`, { text: 'customer informed' })).statusCode).toBe(200);
     const resolved = await api('POST', `/api/v1/tickets/${ticket!.id}/resolve`, { note: 'logs moved' });
     expect(resolved.json()).toMatchObject({ status: 'resolved', resolvedBy: 'bootstrap' });
 
     const detail = (await api('GET', `/api/v1/tickets/${ticket!.id}`)).json() as { events: Array<{ kind: string; detail: string }>; sla: Array<{ target: string; standing: string }> };
-    expect(detail.events.map((e) => e.kind)).toEqual(['opened', 'acknowledged', 'plan', 'resolved']);
+    expect(detail.events.map((e) => e.kind)).toEqual(['opened', 'acknowledged', 'plan', 'note', 'resolved']);
     expect(detail.events.find((e) => e.kind === 'plan')!.detail).toBe('move logs to the archive volume');
     expect(Object.fromEntries(detail.sla.map((c) => [c.target, c.standing]))).toEqual({ respond: 'met', plan: 'met', resolve: 'met' });
 
