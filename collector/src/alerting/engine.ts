@@ -76,8 +76,18 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
     if (os === undefined) platforms.set(agent.id, (os = store.agents.get(agent.id)?.os ?? ''));
     return os;
   };
-  const factsOf = (agent: AgentIdentity): Facts =>
-    hostFacts({ ...agent, os: platformOf(agent) }, deps.rules().hostSettings(agent.tenant, agent.hostname), store.osIdentities.get(agent.id)?.identity ?? null);
+  // Facts change only with the rules file, the hostname or a new inventory (observe drops the entry then): cached,
+  // because the tick asks for every agent's every few seconds and a store read each would dominate it.
+  const factsCache = new Map<string, { rules: RuleSet; facts: Facts }>();
+  const factsOf = (agent: AgentIdentity): Facts => {
+    const rules = deps.rules();
+    const hit = factsCache.get(agent.id);
+    if (hit && hit.rules === rules && hit.facts.host === agent.hostname && hit.facts.tenant === agent.tenant) return hit.facts;
+    const identity = store.osIdentities.get(agent.id)?.identity ?? null;
+    const facts = hostFacts({ ...agent, os: platformOf(agent) }, rules.hostSettings(agent.tenant, agent.hostname), identity);
+    factsCache.set(agent.id, { rules, facts });
+    return facts;
+  };
 
   /** Re-syncs the key's ticket after one of its instances changed. */
   const sync = (facts: Facts, rule: CompiledRule, kind: 'fired' | 'escalated' | 'deescalated' | 'cleared' | 'released', instance: string, summary: string): void => {
@@ -108,9 +118,12 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
     if (state === prev) return;
     const wasTicketed = prev?.ticketed === true;
     let record: AlertRecord = { ...state, ticketed: prev?.ticketed ?? false, heldUntil: prev?.heldUntil ?? null };
-    for (const event of events) record = onEvent(facts, rule, key, record, event);
+    // No transition (the common case: a healthy value, or a firing one still firing): memory only, no write.
+    if (events.length === 0) return book.set(key, record, false);
+    // The alert, its outbox points and its ticket change commit together.
     store.transaction(() => {
-      book.set(key, record, events.length > 0);
+      for (const event of events) record = onEvent(facts, rule, key, record, event);
+      book.set(key, record, true);
       for (const event of events) {
         if (event.kind === 'firing' && record.ticketed) sync(facts, rule, 'fired', key.instance, event.summary);
         else if ((event.kind === 'escalated' || event.kind === 'deescalated') && record.ticketed) sync(facts, rule, event.kind, key.instance, event.summary);
@@ -124,6 +137,7 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
   };
 
   const observe = (agent: AgentIdentity, samples: readonly watchpost.v1.ISample[]): void => {
+    if (samples.some((s) => s.measurement === 'inventory')) factsCache.delete(agent.id);
     const facts = factsOf(agent);
     const byMeasurement = groupByMeasurement(toRuleSamples(samples));
     for (const rule of deps.rules().rulesFor(agent.tenant, agent.hostname)) {

@@ -151,6 +151,25 @@ describe('alert engine: thresholds to tickets', () => {
   });
 });
 
+describe('alert engine: who the host is', () => {
+  it('takes the role from the latest inventory: a Windows Server is a server even after being seen as a workstation', () => {
+    const h = harness('', 'win32');
+    h.send(at(0), [disk('C:', 50)]); // no inventory yet: Windows -> workstation
+    h.store.osIdentities.put(h.agentId, { family: 'windows', name: 'Windows Server 2022', version: '10.0.20348', productType: 'server' }, at(1));
+    h.send(at(1), [{ measurement: 'inventory', tags: [], fields: [{ key: 'os_family', str: 'windows' }, { key: 'os_product_type', str: 'server' }] }]);
+    h.send(at(2), [disk('C:', 97)]);
+    h.send(at(7), [disk('C:', 97)]);
+    expect(h.tickets()[0]).toMatchObject({ urgency: 'medium', priority: 'P2' });
+  });
+
+  it('a workstation breach is P3 (impact high, urgency low)', () => {
+    const h = harness('', 'win32');
+    h.send(at(0), [disk('C:', 97)]);
+    h.send(at(5), [disk('C:', 97)]);
+    expect(h.tickets()[0]).toMatchObject({ urgency: 'low', priority: 'P3' });
+  });
+});
+
 describe('alert engine: maintenance windows and silences', () => {
   it('holds a ticket during the window, tickets what is still firing after the exit grace, and floods nothing', () => {
     const h = harness();
