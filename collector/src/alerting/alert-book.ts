@@ -13,6 +13,7 @@ export interface AlertRecord extends AlertState {
 }
 
 const SEP = '\u0000';
+const EMPTY: ReadonlyMap<string, AlertRecord> = new Map();
 const ticketKey = (ruleId: string, tenant: string, host: string): string => [ruleId, tenant, host].join(SEP);
 
 export class AlertBook {
@@ -38,7 +39,7 @@ export class AlertBook {
 
   /** The instances of one ticket key, with their records. */
   instances(ruleId: string, tenant: string, host: string): ReadonlyMap<string, AlertRecord> {
-    return this.byTicket.get(ticketKey(ruleId, tenant, host)) ?? new Map();
+    return this.byTicket.get(ticketKey(ruleId, tenant, host)) ?? EMPTY;
   }
 
   *entries(): Generator<[AlertKey, AlertRecord]> {

@@ -154,6 +154,18 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
     }
   };
 
+  // Most hosts have no alert of a given rule: answer those without building arrays (the tick visits every host).
+  const NONE: never[] = [];
+  const activeOf = (ruleId: string, facts: Facts) => {
+    const instances = book.instances(ruleId, facts.tenant, facts.host);
+    if (instances.size === 0) return NONE;
+    const out = [];
+    for (const [instance, r] of instances) {
+      if (r.status !== 'inactive' && r.lastActiveAt !== null) out.push({ tenant: facts.tenant, host: facts.host, instance, level: r.level, lastActiveAt: r.lastActiveAt });
+    }
+    return out;
+  };
+
   const tickRules = (agents: readonly Agent[]): void => {
     const t = now();
     for (const agent of agents) {
@@ -162,9 +174,7 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
       for (const rule of deps.rules().rulesFor(agent.tenant, agent.hostname)) {
         const kind = kindOf(rule);
         if (!kind.tick) continue;
-        const active = [...book.instances(rule.id, facts.tenant, facts.host)]
-          .filter(([, r]) => r.status !== 'inactive' && r.lastActiveAt !== null)
-          .map(([instance, r]) => ({ tenant: facts.tenant, host: facts.host, instance, level: r.level, lastActiveAt: r.lastActiveAt! }));
+        const active = activeOf(rule.id, facts);
         const ctx = { now: t, startedAt, hosts: [{ facts, lastSeenAt }], active, memory: () => memoryFor(rule.id, facts.tenant, facts.host) };
         evaluate(facts, rule, kind.tick(rule, ctx).map((o) => o.observation));
       }
