@@ -14,6 +14,7 @@ import { createAlertStateStore, type AlertStateStore } from './alert-states.js';
 import { createTicketStore, type TicketStore } from './tickets.js';
 import { createMaintenanceStore, type MaintenanceStore } from './maintenance.js';
 import { createInfluxOutbox, type InfluxOutbox } from './influx-outbox.js';
+import { createDeskOutbox, type DeskOutbox } from './desk-outbox.js';
 
 export type EnrollResult =
   | { ok: true; agentId: string; secret: string; tenant: string }
@@ -34,6 +35,8 @@ export interface Store {
   readonly maintenance: MaintenanceStore;
   /** Alert and ticket points waiting for InfluxDB. */
   readonly influxOutbox: InfluxOutbox;
+  /** Ticket events waiting for each service desk, and each ticket's id in each desk. */
+  readonly deskOutbox: DeskOutbox;
   /**
    * Runs fn in one IMMEDIATE transaction and returns its result: every write inside commits together or not at
    * all (fn throws -> rollback, rethrown). Nested calls, and the stores' own transactions inside, become
@@ -67,6 +70,7 @@ export function openStore(file: string, options: StoreOptions = {}): Store {
   const alertStates = createAlertStateStore(db);
   const maintenance = createMaintenanceStore(db, now);
   const influxOutbox = createInfluxOutbox(db);
+  const deskOutbox = createDeskOutbox(db);
   const run = db.transaction((fn: () => unknown) => fn());
 
   const enrollTx = db.transaction((token: string, info: AgentInfo): EnrollResult => {
@@ -87,6 +91,7 @@ export function openStore(file: string, options: StoreOptions = {}): Store {
     alertStates,
     maintenance,
     influxOutbox,
+    deskOutbox,
     transaction: <T>(fn: () => T): T => run.immediate(fn) as T,
     // Bad agent info is caught by agents.enroll after the redeem, inside the transaction, so the rollback (not
     // an up-front check) is what keeps the use; the tests rely on that path.
@@ -106,6 +111,7 @@ export type { ApiKeyInfo, ApiKeyStore } from './api-keys.js';
 export type { OsIdentityStore } from './os-identities.js';
 export type { AlertStateStore, StoredAlertState } from './alert-states.js';
 export type { InfluxOutbox } from './influx-outbox.js';
+export type { DeskDelivery, DeskOutbox, DeliveryState } from './desk-outbox.js';
 export type {
   NewTicket, NewTicketEvent, SlaClockInput, SlaClockRow, SlaStanding, Ticket, TicketEvent, TicketEventKind,
   TicketListFilter, TicketPatch, TicketStatus, TicketStore,

@@ -197,4 +197,33 @@ export const MIGRATIONS: readonly string[] = [
     line TEXT NOT NULL
   ) STRICT;
   `,
+  // 6: the service-desk outbox: every ticket event to deliver, per desk, queued in the transaction that changed
+  // the ticket; and each ticket's id in each desk. Delivered and dead rows stay (history, dead-letter list).
+  `
+  CREATE TABLE desk_outbox (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    desk            TEXT NOT NULL,
+    ticket_id       INTEGER NOT NULL REFERENCES tickets(id),
+    kind            TEXT NOT NULL,
+    at              INTEGER NOT NULL,
+    detail          TEXT NOT NULL,
+    ticket          TEXT NOT NULL,
+    state           TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'dead')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_error      TEXT,
+    finished_at     INTEGER
+  ) STRICT;
+  CREATE INDEX desk_outbox_pending ON desk_outbox(desk, ticket_id, id) WHERE state = 'pending';
+  CREATE INDEX desk_outbox_state ON desk_outbox(state, id);
+
+  CREATE TABLE desk_tickets (
+    desk       TEXT NOT NULL,
+    ticket_id  INTEGER NOT NULL REFERENCES tickets(id),
+    remote_id  TEXT NOT NULL,
+    remote_url TEXT,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (desk, ticket_id)
+  ) STRICT;
+  `,
 ];

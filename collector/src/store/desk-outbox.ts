@@ -1,0 +1,121 @@
+// Ticket events waiting for (or done with) each service desk, and each ticket's id in each desk. Rows are queued
+// inside the transaction that changed the ticket; the dispatcher (desks/dispatcher.ts) takes the oldest pending
+// row of each (desk, ticket) so a desk sees a ticket's events in order, and marks each row delivered, retried or
+// dead. Rows are never deleted by delivery: delivered ones are pruned after a while, dead ones stay until retried.
+import type { DeskEventKind, DeskTicket } from '../desks/contract.js';
+import type { Db } from './db.js';
+
+export type DeliveryState = 'pending' | 'delivered' | 'dead';
+
+export interface DeskDelivery {
+  id: number;
+  desk: string;
+  ticketId: number;
+  kind: DeskEventKind;
+  at: number;
+  detail: string;
+  ticket: DeskTicket;
+  state: DeliveryState;
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+  finishedAt: number | null;
+}
+
+export interface DeskOutbox {
+  enqueue(desk: string, event: { kind: DeskEventKind; at: number; detail: string; ticket: DeskTicket }): number;
+  /** The oldest pending row of each (desk, ticket) that is due at `now`, oldest first. */
+  due(desk: string, now: number, limit: number): DeskDelivery[];
+  delivered(id: number, at: number): void;
+  retry(id: number, nextAttemptAt: number, error: string): void;
+  dead(id: number, at: number, error: string): void;
+  /** Puts a dead row back in the queue (the API's retry); false when it is not dead. */
+  revive(id: number, at: number): boolean;
+  get(id: number): DeskDelivery | null;
+  list(filter?: { state?: DeliveryState; desk?: string; ticketId?: number; limit?: number }): DeskDelivery[];
+  counts(): Array<{ desk: string; state: DeliveryState; n: number }>;
+  remoteId(desk: string, ticketId: number): string | null;
+  setRemote(desk: string, ticketId: number, remoteId: string, remoteUrl: string | null, at: number): void;
+  /** Deletes delivered rows finished before `before`. */
+  prune(before: number): number;
+}
+
+interface Row {
+  id: number;
+  desk: string;
+  ticket_id: number;
+  kind: string;
+  at: number;
+  detail: string;
+  ticket: string;
+  state: DeliveryState;
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  finished_at: number | null;
+}
+
+const fromRow = (r: Row): DeskDelivery => ({
+  id: r.id,
+  desk: r.desk,
+  ticketId: r.ticket_id,
+  kind: r.kind as DeskEventKind,
+  at: r.at,
+  detail: r.detail,
+  ticket: JSON.parse(r.ticket) as DeskTicket,
+  state: r.state,
+  attempts: r.attempts,
+  nextAttemptAt: r.next_attempt_at,
+  lastError: r.last_error,
+  finishedAt: r.finished_at,
+});
+
+export const MAX_LIST = 1000;
+
+export function createDeskOutbox(db: Db): DeskOutbox {
+  const insert = db.prepare(`INSERT INTO desk_outbox (desk, ticket_id, kind, at, detail, ticket, state, next_attempt_at)
+    VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)`);
+  // The head of each ticket's queue (the partial index serves the inner min), if it is due.
+  const due = db.prepare(`SELECT o.* FROM desk_outbox o
+    WHERE o.desk = ? AND o.state = 'pending' AND o.next_attempt_at <= ?
+      AND o.id = (SELECT min(p.id) FROM desk_outbox p WHERE p.desk = o.desk AND p.ticket_id = o.ticket_id AND p.state = 'pending')
+    ORDER BY o.id LIMIT ?`);
+  const markDelivered = db.prepare(`UPDATE desk_outbox SET state = 'delivered', attempts = attempts + 1, finished_at = ?, last_error = NULL WHERE id = ?`);
+  const markRetry = db.prepare(`UPDATE desk_outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ? AND state = 'pending'`);
+  const markDead = db.prepare(`UPDATE desk_outbox SET state = 'dead', attempts = attempts + 1, finished_at = ?, last_error = ? WHERE id = ?`);
+  const markRevived = db.prepare(`UPDATE desk_outbox SET state = 'pending', next_attempt_at = ?, finished_at = NULL WHERE id = ? AND state = 'dead'`);
+  const get = db.prepare('SELECT * FROM desk_outbox WHERE id = ?');
+  const counts = db.prepare('SELECT desk, state, count(*) AS n FROM desk_outbox GROUP BY desk, state ORDER BY desk, state');
+  const remote = db.prepare('SELECT remote_id FROM desk_tickets WHERE desk = ? AND ticket_id = ?');
+  const setRemote = db.prepare(`INSERT INTO desk_tickets (desk, ticket_id, remote_id, remote_url, created_at) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT(desk, ticket_id) DO UPDATE SET remote_id = excluded.remote_id, remote_url = excluded.remote_url`);
+  const prune = db.prepare(`DELETE FROM desk_outbox WHERE state = 'delivered' AND finished_at < ?`);
+  return {
+    enqueue(desk, e) {
+      return Number(insert.run(desk, e.ticket.id, e.kind, Math.trunc(e.at), e.detail, JSON.stringify(e.ticket), Math.trunc(e.at)).lastInsertRowid);
+    },
+    due: (desk, now, limit) => (due.all(desk, now, limit) as Row[]).map(fromRow),
+    delivered: (id, at) => void markDelivered.run(at, id),
+    retry: (id, next, error) => void markRetry.run(next, error.slice(0, 2000), id),
+    dead: (id, at, error) => void markDead.run(at, error.slice(0, 2000), id),
+    revive: (id, at) => markRevived.run(at, id).changes > 0,
+    get(id) {
+      const row = get.get(id) as Row | undefined;
+      return row ? fromRow(row) : null;
+    },
+    list(filter = {}) {
+      const where: string[] = [];
+      const args: unknown[] = [];
+      if (filter.state) (where.push('state = ?'), args.push(filter.state));
+      if (filter.desk) (where.push('desk = ?'), args.push(filter.desk));
+      if (filter.ticketId !== undefined) (where.push('ticket_id = ?'), args.push(filter.ticketId));
+      const limit = Math.min(Math.max(1, filter.limit ?? 100), MAX_LIST);
+      const sql = `SELECT * FROM desk_outbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ${limit}`;
+      return (db.prepare(sql).all(...args) as Row[]).map(fromRow);
+    },
+    counts: () => counts.all() as Array<{ desk: string; state: DeliveryState; n: number }>,
+    remoteId: (desk, ticketId) => (remote.get(desk, ticketId) as { remote_id: string } | undefined)?.remote_id ?? null,
+    setRemote: (desk, ticketId, remoteId, remoteUrl, at) => void setRemote.run(desk, ticketId, remoteId, remoteUrl, at),
+    prune: (before) => prune.run(before).changes,
+  };
+}
