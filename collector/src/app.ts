@@ -20,14 +20,18 @@ import { EMPTY_POLICY, type Policy } from './policy.js';
 import { loadLifecycle } from './os-lifecycle.js';
 import { createOsSupport } from './os-support.js';
 import { createAlertEngine, TICK_MS, type AlertEngine } from './alerting/engine.js';
-import { createTransitions } from './alerting/transitions.js';
+import { allTransitions, createTransitions } from './alerting/transitions.js';
+import { deskTransitions } from './desks/desk-transitions.js';
+import { startDispatcher, type Dispatcher } from './desks/dispatcher.js';
+import { loadDesks, type DeskSet } from './desks/desks-file.js';
+import { registerDeskRoutes } from './routes/desks.js';
 import { startShipper, type Shipper } from './alerting/influx-shipper.js';
 import { loadRules, type RuleSet } from './alerting/rules/rules-file.js';
 import { registerTicketRoutes } from './routes/tickets.js';
 import { registerMaintenanceRoutes } from './routes/maintenance.js';
 import { registerTicketActions } from './routes/ticket-actions.js';
 import { registerRuleRoutes } from './routes/rules.js';
-import { registerAlertingGauges } from './metrics.js';
+import { registerAlertingGauges, registerDeskMetrics } from './metrics.js';
 
 export interface AppDeps {
   config: Config;
@@ -41,6 +45,10 @@ export interface AppDeps {
   policy?: () => Policy;
   /** The alert rules in force (serve reloads them on SIGHUP); default: config.rules loaded once, here. */
   rules?: () => RuleSet;
+  /** The service desks in force (serve reloads them on SIGHUP); default: config.desks loaded once, here. */
+  desks?: () => DeskSet;
+  /** fetch for the desk connectors (tests); default globalThis.fetch. */
+  fetch?: typeof fetch;
   /** Clock of the alert engine (tests inject one); default Date.now. */
   now?: () => number;
   /** How often the engine ticks (absence, holds, SLA); 0: never by itself (tests call engine.tick()). */
@@ -51,6 +59,8 @@ export interface CollectorApp {
   app: FastifyInstance;
   hub: AgentHub;
   engine: AlertEngine;
+  /** Delivers the service-desk outbox (after onReady). */
+  dispatcher: () => Dispatcher | undefined;
   metrics: CollectorMetrics;
   connections: ConnectionGuard;
 }
@@ -129,7 +139,7 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
   });
   // The end-of-support table is read once, here at start: a bad file stops the collector with its path.
   const osSupport = createOsSupport(loadLifecycle(config.lifecycle.file || undefined), deps.store.osIdentities);
-  const { engine, rules } = startAlerting(app, deps, metrics, () => hub);
+  const { engine, rules, dispatcher } = startAlerting(app, deps, metrics, () => hub);
   const ipRateLimit = createIpRateLimit({ ratePerSecond: config.limits.ipAttemptsPerSecond, burst: config.limits.ipAttemptBurst }, metrics).hook;
   const hub = registerAgentSocket(app, {
     store: deps.store,
@@ -153,9 +163,10 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
   registerTicketRoutes(app, { store: deps.store, adminKey: config.adminKey, ...(deps.now ? { now: deps.now } : {}) });
   registerTicketActions(app, { store: deps.store, engine, adminKey: config.adminKey, ...(deps.now ? { now: deps.now } : {}) });
   registerRuleRoutes(app, { store: deps.store, rules, adminKey: config.adminKey });
+  registerDeskRoutes(app, { store: deps.store, adminKey: config.adminKey, kick: () => dispatcher()?.kick(), ...(deps.now ? { now: deps.now } : {}) });
   registerMaintenanceRoutes(app, { store: deps.store, adminKey: config.adminKey, ...(deps.now ? { now: deps.now } : {}) });
   watchRevocationsWhileUp(app, deps.store, hub);
-  return { app, hub, engine, metrics, connections };
+  return { app, hub, engine, dispatcher, metrics, connections };
 }
 
 /** Revocations made by other processes (the CLI) disconnect the agent within REVOCATION_POLL_MS. */
@@ -173,14 +184,17 @@ function watchRevocationsWhileUp(app: FastifyInstance, store: Store, hub: AgentH
  * The alert engine with its tick and the shipper of alert/ticket points, running between onReady and onClose.
  * The rules file is read here at start when serve did not pass one: a bad file stops the collector naming the key.
  */
-function startAlerting(app: FastifyInstance, deps: AppDeps, metrics: CollectorMetrics, hub: () => AgentHub): { engine: AlertEngine; rules: () => RuleSet } {
+function startAlerting(app: FastifyInstance, deps: AppDeps, metrics: CollectorMetrics, hub: () => AgentHub) {
   const { config, store } = deps;
   const loaded = deps.rules ? null : loadRules(config.rules.file || undefined, { includeDefaults: config.rules.defaults });
   const rules = deps.rules ?? (() => loaded!);
+  const loadedDesks = deps.desks ? null : loadDesks(config.desks.file);
+  const desks = deps.desks ?? (() => loadedDesks!);
+  let dispatcher: Dispatcher | undefined;
   const engine = createAlertEngine({
     store,
     rules,
-    transitions: createTransitions(store.influxOutbox, deps.now),
+    transitions: allTransitions(createTransitions(store.influxOutbox, deps.now), deskTransitions(store.deskOutbox, desks, () => dispatcher?.kick())),
     log: app.log,
     ...(deps.now ? { now: deps.now } : {}),
     connected: (agentId) => hub().sessions.has(agentId),
@@ -192,14 +206,17 @@ function startAlerting(app: FastifyInstance, deps: AppDeps, metrics: CollectorMe
   });
   let timer: NodeJS.Timeout | undefined;
   let shipper: Shipper | undefined;
+  const deskMetrics = registerDeskMetrics(metrics, () => store.deskOutbox.counts());
   app.addHook('onReady', async () => {
     shipper = startShipper(store.influxOutbox, deps.sink, app.log);
+    dispatcher = startDispatcher({ store, desks, log: app.log, metrics: deskMetrics, ...(deps.now ? { now: deps.now } : {}), ...(deps.fetch ? { fetch: deps.fetch } : {}) });
     const tickMs = deps.alertTickMs ?? TICK_MS;
     if (tickMs > 0) timer = setInterval(() => engine.tick(), tickMs).unref();
   });
   app.addHook('onClose', async () => {
     clearInterval(timer);
     await shipper?.stop();
+    await dispatcher?.stop();
   });
-  return { engine, rules };
+  return { engine, rules, dispatcher: () => dispatcher };
 }

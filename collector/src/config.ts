@@ -107,6 +107,16 @@ export const ConfigSchema = Type.Object(
       },
       { default: {} },
     ),
+    desks: Type.Object(
+      {
+        file: Type.String({
+          description:
+            'YAML file of service desks (webhook, email, ConnectWise, Autotask, HaloPSA, Jira SM, ServiceNow) and which tenant goes to which, with its mapping; secrets as ${ENV_VAR}; validated at start, reloaded on SIGHUP (a bad file keeps the desks in force); empty: tickets stay in Watchpost',
+          default: '',
+        }),
+      },
+      { default: {} },
+    ),
     lifecycle: Type.Object(
       {
         file: Type.String({

@@ -88,3 +88,25 @@ export function registerAlertingGauges(metrics: CollectorMetrics, source: Alerti
   gauge('watchpost_alert_points_dropped', 'Alert and ticket points dropped because the outbox was full (since start)', source.outboxDropped);
   gauge('watchpost_alerts_firing', 'Alerts firing now', source.alertsFiring);
 }
+
+/** Service-desk delivery: a counter per attempt outcome, and the outbox by state read at scrape time. */
+export function registerDeskMetrics(metrics: CollectorMetrics, counts: () => Array<{ desk: string; state: string; n: number }>) {
+  const registers = [metrics.registry];
+  const deliveries = new Counter({
+    name: 'watchpost_desk_deliveries_total',
+    help: 'Service-desk delivery attempts by desk and result (ok, retryable, dead)',
+    labelNames: ['desk', 'result'] as const,
+    registers,
+  });
+  new Gauge({
+    name: 'watchpost_desk_outbox',
+    help: 'Ticket events in the service-desk outbox by desk and state (pending, dead = the dead-letter list, delivered = kept history)',
+    labelNames: ['desk', 'state'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const { desk, state, n } of counts()) this.set({ desk, state }, n);
+    },
+  });
+  return { delivered: (desk: string, result: string) => deliveries.inc({ desk, result }) };
+}

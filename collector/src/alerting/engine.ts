@@ -211,8 +211,9 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
         store.tickets.markSla(ticket.id, clock.target, field, t);
         if (field === 'breachedAt' && clock.approachedAt === null) store.tickets.markSla(ticket.id, clock.target, 'approachedAt', t);
         const due = new Date(clock.dueAt).toISOString();
-        store.tickets.addEvent(ticket.id, { kind, at: t, detail: `${clock.target} target ${kind === 'sla_breached' ? 'breached' : 'approaching'} (due ${due})`, data: { target: clock.target } });
-        transitions.ticket({ ticket: store.tickets.get(ticket.id)!, kind }, clock.target);
+        const detail = `${clock.target} target ${kind === 'sla_breached' ? 'breached' : 'approaching'} (due ${due})`;
+        store.tickets.addEvent(ticket.id, { kind, at: t, detail, data: { target: clock.target } });
+        transitions.ticket({ ticket: store.tickets.get(ticket.id)!, kind, detail }, clock.target);
       });
     }
   };
@@ -240,6 +241,7 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
       const ticket = store.tickets.get(ticketId);
       if (!ticket) return null;
       const t = now();
+      const detail = action.kind === 'ack' ? `acknowledged by ${by}` : action.kind === 'resolve' ? (action.note ?? `resolved by ${by}`) : action.text;
       const next = store.transaction(() => {
         const updated =
           action.kind === 'ack'
@@ -247,9 +249,9 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
             : action.kind === 'plan'
               ? planTicket(store.tickets, ticket, by, t, action.text)
               : action.kind === 'note'
-                ? store.tickets.update(ticket.id, {}, { kind: 'note', at: t, detail: action.text, data: { by } })
-                : resolveTicket(store.tickets, ticket, by, t, action.note ?? `resolved by ${by}`);
-        if (updated !== ticket) transitions.ticket({ ticket: updated, kind: ACTION_EVENT[action.kind] } satisfies TicketChange);
+                ? store.tickets.update(ticket.id, {}, { kind: 'note', at: t, detail, data: { by } })
+                : resolveTicket(store.tickets, ticket, by, t, detail);
+        if (updated !== ticket) transitions.ticket({ ticket: updated, kind: ACTION_EVENT[action.kind], detail } satisfies TicketChange);
         return updated;
       });
       return next;

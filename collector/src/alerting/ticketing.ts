@@ -40,6 +40,8 @@ export interface SyncInput {
 export interface TicketChange {
   ticket: Ticket;
   kind: TicketEventKind;
+  /** The event's one line (as in the ticket's history): what service desks are told. */
+  detail: string;
 }
 
 const IMPACT_RANK: Record<Impact, number> = { low: 0, medium: 1, high: 2 };
@@ -77,10 +79,10 @@ export function syncTicket(tickets: TicketStore, input: SyncInput): TicketChange
     if (comparePriority(priority, open.priority) < 0) {
       const detail = `priority ${open.priority} -> ${priority}: ${cause.summary}`;
       const ticket = tickets.update(open.id, { priority, impact, summary, sla: reclock(open, input, priority) }, { kind: 'escalated', at: cause.at, detail });
-      return { ticket, kind: 'escalated' };
+      return { ticket, kind: 'escalated', detail };
     }
     const kind: TicketEventKind = cause.kind === 'deescalated' ? 'deescalated' : 'updated';
-    return { ticket: tickets.update(open.id, { summary }, { kind, at: cause.at, detail: cause.summary }), kind };
+    return { ticket: tickets.update(open.id, { summary }, { kind, at: cause.at, detail: cause.summary }), kind, detail: cause.summary };
   }
 
   const last = tickets.lastResolved(facts.tenant, facts.host, ruleId);
@@ -88,7 +90,7 @@ export function syncTicket(tickets: TicketStore, input: SyncInput): TicketChange
     const higher = comparePriority(priority, last.priority) < 0 ? priority : last.priority;
     const sla = reclock({ ...last, sla: last.sla.map((c) => (c.target === 'resolve' ? { ...c, metAt: null } : c)) }, input, higher);
     const patch = { status: 'open' as const, priority: higher, impact, summary, resolvedAt: null, resolvedBy: null, reopenCount: last.reopenCount + 1, sla };
-    return { ticket: tickets.update(last.id, patch, { kind: 'reopened', at: cause.at, detail: cause.summary }), kind: 'reopened' };
+    return { ticket: tickets.update(last.id, patch, { kind: 'reopened', at: cause.at, detail: cause.summary }), kind: 'reopened', detail: cause.summary };
   }
 
   const ticket = tickets.open(
@@ -108,16 +110,17 @@ export function syncTicket(tickets: TicketStore, input: SyncInput): TicketChange
     cause.at,
     cause.summary,
   );
-  return { ticket, kind: 'opened' };
+  return { ticket, kind: 'opened', detail: cause.summary };
 }
 
 function clear(tickets: TicketStore, open: Ticket, input: SyncInput): TicketChange {
   const { cause } = input;
   if (input.onClear === 'note') {
-    const ticket = tickets.update(open.id, {}, { kind: 'note', at: cause.at, detail: `condition cleared (left open: on_clear is note): ${cause.summary}` });
-    return { ticket, kind: 'note' };
+    const detail = `condition cleared (left open: on_clear is note): ${cause.summary}`;
+    return { ticket: tickets.update(open.id, {}, { kind: 'note', at: cause.at, detail }), kind: 'note', detail };
   }
-  return { ticket: resolveTicket(tickets, open, 'auto', cause.at, `condition cleared: ${cause.summary}`), kind: 'resolved' };
+  const detail = `condition cleared: ${cause.summary}`;
+  return { ticket: resolveTicket(tickets, open, 'auto', cause.at, detail), kind: 'resolved', detail };
 }
 
 /** Resolves the ticket and stops its resolve clock. */

@@ -19,11 +19,19 @@ import type { AlertEvent } from './state-machine.js';
 
 export interface Transitions {
   alert(key: AlertKey, event: AlertEvent, record: AlertRecord, hold: Hold | null): void;
-  ticket(change: { ticket: Ticket; kind: TicketEventKind }, target?: SlaTarget): void;
+  ticket(change: { ticket: Ticket; kind: TicketEventKind; detail: string }, target?: SlaTarget): void;
 }
 
 type Field = watchpost.v1.IField;
 const str = (key: string, value: string): Field => ({ key, str: value });
+
+/** Several sinks of transitions as one (InfluxDB points, service-desk outbox), called in order. */
+export function allTransitions(...sinks: Transitions[]): Transitions {
+  return {
+    alert: (...args) => sinks.forEach((s) => s.alert(...args)),
+    ticket: (...args) => sinks.forEach((s) => s.ticket(...args)),
+  };
+}
 
 export function createTransitions(outbox: InfluxOutbox, now: () => number = Date.now): Transitions {
   const put = (sample: watchpost.v1.ISample, tenant: string, host: string): void => {

@@ -9,6 +9,7 @@ import { loadTlsMaterial } from '../tls.js';
 import { checkListenPolicy } from '../listen-policy.js';
 import { loadPolicy } from '../policy.js';
 import { loadRules } from '../alerting/rules/rules-file.js';
+import { loadDesks } from '../desks/desks-file.js';
 
 export const serve: Command = {
   usage: '[--config FILE]',
@@ -23,6 +24,7 @@ export const serve: Command = {
     let policy = loadPolicy(config.policy.file);
     const readRules = () => loadRules(config.rules.file || undefined, { includeDefaults: config.rules.defaults });
     let rules = readRules();
+    let desks = loadDesks(config.desks.file);
     const store = openStoreFor(config);
     const writer = createInfluxWriter({
       url: config.influx.url,
@@ -31,7 +33,7 @@ export const serve: Command = {
       batchSize: config.influx.batchSize,
       flushIntervalMs: parseDuration(config.influx.flushInterval),
     });
-    const { app, hub } = await buildApp({ config, store, sink: writer, tls, policy: () => policy, rules: () => rules });
+    const { app, hub } = await buildApp({ config, store, sink: writer, tls, policy: () => policy, rules: () => rules, desks: () => desks });
     writer.setLogger?.(app.log);
     if (plainWarning) app.log.warn(plainWarning);
     // InfluxDB may be down at start: the collector still starts, /healthz says why, and nothing is acked.
@@ -54,6 +56,12 @@ export const serve: Command = {
         app.log.info({ file: config.rules.file || '(default pack)' }, 'rules reloaded');
       } catch (error) {
         app.log.error({ err: (error as Error).message }, 'rules reload failed; keeping the rules in force');
+      }
+      try {
+        desks = loadDesks(config.desks.file);
+        app.log.info({ file: config.desks.file || '(none)', desks: desks.names() }, 'service desks reloaded');
+      } catch (error) {
+        app.log.error({ err: (error as Error).message }, 'desks reload failed; keeping the desks in force');
       }
     };
     process.on('SIGHUP', reload);

@@ -84,7 +84,7 @@ export async function request(options: RequestOptions): Promise<HttpOutcome> {
     const what = timeout.aborted ? `no answer within ${options.timeoutMs ?? REQUEST_TIMEOUT_MS} ms` : (error as Error).message;
     return { ok: false, result: { kind: 'retryable', reason: `${options.method} ${redact(options.url, secrets)}: ${redact(what, secrets)}` } };
   }
-  let text = '';
+  let text: string;
   try {
     text = await response.text();
   } catch (error) {

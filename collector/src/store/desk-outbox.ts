@@ -34,6 +34,8 @@ export interface DeskOutbox {
   get(id: number): DeskDelivery | null;
   list(filter?: { state?: DeliveryState; desk?: string; ticketId?: number; limit?: number }): DeskDelivery[];
   counts(): Array<{ desk: string; state: DeliveryState; n: number }>;
+  /** Desks with pending rows (served by the partial index: cheap whatever the history). */
+  pendingDesks(): string[];
   remoteId(desk: string, ticketId: number): string | null;
   setRemote(desk: string, ticketId: number, remoteId: string, remoteUrl: string | null, at: number): void;
   /** Deletes delivered rows finished before `before`. */
@@ -86,6 +88,7 @@ export function createDeskOutbox(db: Db): DeskOutbox {
   const markRevived = db.prepare(`UPDATE desk_outbox SET state = 'pending', next_attempt_at = ?, finished_at = NULL WHERE id = ? AND state = 'dead'`);
   const get = db.prepare('SELECT * FROM desk_outbox WHERE id = ?');
   const counts = db.prepare('SELECT desk, state, count(*) AS n FROM desk_outbox GROUP BY desk, state ORDER BY desk, state');
+  const pendingDesks = db.prepare(`SELECT DISTINCT desk FROM desk_outbox WHERE state = 'pending'`);
   const remote = db.prepare('SELECT remote_id FROM desk_tickets WHERE desk = ? AND ticket_id = ?');
   const setRemote = db.prepare(`INSERT INTO desk_tickets (desk, ticket_id, remote_id, remote_url, created_at) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT(desk, ticket_id) DO UPDATE SET remote_id = excluded.remote_id, remote_url = excluded.remote_url`);
@@ -114,6 +117,7 @@ export function createDeskOutbox(db: Db): DeskOutbox {
       return (db.prepare(sql).all(...args) as Row[]).map(fromRow);
     },
     counts: () => counts.all() as Array<{ desk: string; state: DeliveryState; n: number }>,
+    pendingDesks: () => (pendingDesks.all() as Array<{ desk: string }>).map((r) => r.desk),
     remoteId: (desk, ticketId) => (remote.get(desk, ticketId) as { remote_id: string } | undefined)?.remote_id ?? null,
     setRemote: (desk, ticketId, remoteId, remoteUrl, at) => void setRemote.run(desk, ticketId, remoteId, remoteUrl, at),
     prune: (before) => prune.run(before).changes,

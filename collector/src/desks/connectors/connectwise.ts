@@ -1,0 +1,151 @@
+// ConnectWise PSA (Manage) REST v3: one service ticket per Watchpost ticket on a configured board and company,
+// notes for updates, priority changes on escalation, close with a resolution note, reopen by status.
+//
+// Sources read (with the search tool), and what each settled:
+// - ConnectWise developer docs "PSA API Requests" (HTTP methods; 201 on create; 400 = do not repeat unchanged;
+//   429 carries a numeric Retry-After), mirrored at https://gitea.resolutionflow.com/chihlasm/resolutionflow/src/commit/ecb9dd77dc1bd9fd66a1e79c62f059b43136db72/docs/connectwise/best-practices/PSA-API-Requests.md
+//   (original https://developer.connectwise.com/@api/deki/pages/1291/pdf/PSA%2bAPI%2bRequests.pdf).
+// - ConnectWise clientId page (the clientId header on every call; treat it like a password), mirrored at
+//   https://app.preshmarketingsolutions.com/help/connectwise-developer-documentation
+// - The PSA OpenAPI document (v2025.16), summarised at https://gitea.resolutionflow.com/chihlasm/resolutionflow/src/branch/main/docs/connectwise/CONNECTWISE-API-REFERENCE.md:
+//   base https://{site}/v4_6_release/apis/3.0, Basic base64(companyId+publicKey:privateKey), `conditions`
+//   syntax field="value"; POST service/tickets (summary required, max 100; company required; externalXRef
+//   string max 100; initialDescription POST only); POST service/tickets/{id}/notes (text, detailDescriptionFlag,
+//   internalAnalysisFlag, resolutionFlag).
+// - A working integration, https://github.com/slartimitvar/zabbix-connectwise-webhook (zbx_mediatype_cwpsa-6.4.yaml):
+//   PATCH service/tickets/{id} takes a JSON-Patch array [{op:"replace",path:"status/name",value}], conditions
+//   quote strings in double quotes and escape a double quote as \".
+//
+// Correlation: the key is stored in `externalXRef` and searched with conditions=externalXRef="<key>". Why that
+// field: it is a plain string (<= 100 chars) on the ticket itself, settable on create, with no setup in the
+// instance (a custom field must be created by an admin and is searched with customFieldConditions); poNumber would
+// also work but means "purchase order" to billing and shows on invoices. NOT confirmed in ConnectWise's own pages:
+// that externalXRef is filterable in `conditions` (it is a Ticket field, and another integration searches it this
+// way), and the default names below (priorities as commonly shipped; board statuses vary per board).
+import { Buffer } from 'node:buffer';
+import { Type, type Static } from '@sinclair/typebox';
+import { ConfigError } from '../../config.js';
+import type { ConnectorType, DeliveryContext, DeskEvent, DeskTicket } from '../contract.js';
+import type { RequestOptions } from '../http.js';
+import { call, clip, deliverPsa, done, forTenant, garbage, noteText, ticketDescription, type PsaSteps, type Step } from './psa-steps.js';
+
+/** ConnectWise's documented cap on a ticket summary. */
+export const SUMMARY_MAX = 100;
+export const DEFAULT_CODEBASE = 'v4_6_release';
+export const DEFAULT_PRIORITIES = {
+  P1: 'Priority 1 - Emergency Response',
+  P2: 'Priority 2 - Quick Response',
+  P3: 'Priority 3 - Normal Response',
+  P4: 'Priority 4 - Scheduled Maintenance',
+} as const;
+export const DEFAULT_STATUS_NEW = 'New';
+export const DEFAULT_STATUS_RESOLVED = 'Completed';
+
+const Name = (description: string, def?: string) => Type.String({ minLength: 1, description, ...(def === undefined ? {} : { default: def }) });
+
+const Settings = Type.Object(
+  {
+    site_url: Type.String({ pattern: '^https?://[^/]+/?$', description: 'the PSA API host only, e.g. https://api-na.myconnectwise.net' }),
+    codebase: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.-]+$', default: DEFAULT_CODEBASE, description: 'path segment before /apis/3.0' })),
+    company_id: Name('the PSA company id used at login (the part before "+" in the API user)'),
+    public_key: Name('API member public key'),
+    private_key: Name('API member private key (write it as ${ENV_VAR})'),
+    client_id: Name('clientId from developer.connectwise.com (write it as ${ENV_VAR})'),
+    board: Name('service board name'),
+    company: Type.Optional(Name('company identifier for tenants not listed in companies')),
+    companies: Type.Optional(Type.Record(Type.String(), Name('company identifier'), { description: 'tenant -> company identifier' })),
+    type: Type.Optional(Name('service type name on the board')),
+    status_new: Type.Optional(Name('status of a new ticket', DEFAULT_STATUS_NEW)),
+    status_resolved: Type.Optional(Name("the board's closed/resolved status", DEFAULT_STATUS_RESOLVED)),
+    status_reopened: Type.Optional(Name('status of a reopened ticket (default: status_new)')),
+    priority_map: Type.Optional(
+      Type.Object(
+        { P1: Type.Optional(Name('priority name for P1')), P2: Type.Optional(Name('priority name for P2')), P3: Type.Optional(Name('priority name for P3')), P4: Type.Optional(Name('priority name for P4')) },
+        { additionalProperties: false, default: { ...DEFAULT_PRIORITIES } },
+      ),
+    ),
+    internal_notes: Type.Optional(Type.Boolean({ default: true, description: 'notes as Internal Analysis (true) or Detail Description (false)' })),
+  },
+  { additionalProperties: true },
+);
+export type ConnectWiseSettings = Static<typeof Settings>;
+
+/** conditions=externalXRef="<key>", the double quote escaped as the API's string syntax needs. */
+export const keyCondition = (key: string): string => `externalXRef="${key.replace(/"/g, '\\"')}"`;
+
+function steps(settings: ConnectWiseSettings, deps: { fetch: typeof fetch; now: () => number }): PsaSteps {
+  const base = `${settings.site_url.replace(/\/+$/, '')}/${settings.codebase ?? DEFAULT_CODEBASE}/apis/3.0/`;
+  const basic = Buffer.from(`${settings.company_id}+${settings.public_key}:${settings.private_key}`).toString('base64');
+  const secrets = [settings.private_key, basic, settings.client_id];
+  const headers = { clientId: settings.client_id, authorization: `Basic ${basic}` };
+  const priorities = { ...DEFAULT_PRIORITIES, ...settings.priority_map };
+  const noteFlags = settings.internal_notes === false ? { detailDescriptionFlag: true } : { internalAnalysisFlag: true };
+  const options = (method: string, path: string, ctx: DeliveryContext, body?: unknown): RequestOptions => ({
+    method, url: base + path, headers, body, signal: ctx.signal, fetch: deps.fetch, now: deps.now, secrets,
+  });
+  const patch = async (id: string, path: string, value: string, ctx: DeliveryContext): Promise<Step<void>> => {
+    const answer = await call(options('PATCH', `service/tickets/${id}`, ctx, [{ op: 'replace', path, value }]), false);
+    return answer.ok ? done : answer;
+  };
+  const postNote = async (id: string, body: object, ctx: DeliveryContext): Promise<Step<void>> => {
+    const answer = await call(options('POST', `service/tickets/${id}/notes`, ctx, body), false);
+    return answer.ok ? done : answer;
+  };
+  const idOf = (value: unknown): string | null => {
+    const id = (value as { id?: unknown } | null)?.id;
+    return typeof id === 'number' && Number.isInteger(id) ? String(id) : null;
+  };
+
+  return {
+    async find(key, ctx) {
+      const request = options('GET', `service/tickets?conditions=${encodeURIComponent(keyCondition(key))}&pageSize=1`, ctx);
+      const answer = await call(request, true);
+      if (!answer.ok) return answer;
+      const rows = answer.value.json;
+      if (!Array.isArray(rows)) return garbage(request, answer.value.text);
+      if (rows.length === 0) return { ok: true, value: null };
+      const id = idOf(rows[0]);
+      return id === null ? garbage(request, answer.value.text) : { ok: true, value: id };
+    },
+    async create(event, ctx) {
+      const t: DeskTicket = event.ticket;
+      const company = forTenant(t.tenant, settings.companies, settings.company, 'company (companies / company)');
+      if (!company.ok) return company;
+      const body = {
+        summary: clip(`[${t.priority}] ${t.title}`, SUMMARY_MAX),
+        recordType: 'ServiceTicket',
+        board: { name: settings.board },
+        status: { name: settings.status_new ?? DEFAULT_STATUS_NEW },
+        company: { identifier: company.value },
+        priority: { name: priorities[t.priority] },
+        ...(settings.type ? { type: { name: settings.type } } : {}),
+        initialDescription: ticketDescription(t),
+        externalXRef: t.correlationKey,
+      };
+      const request = options('POST', 'service/tickets', ctx, body);
+      const answer = await call(request, true);
+      if (!answer.ok) return answer;
+      const id = idOf(answer.value.json);
+      return id === null ? garbage(request, answer.value.text) : { ok: true, value: id };
+    },
+    note: (id, event, ctx) => postNote(id, { text: noteText(event), ...noteFlags }, ctx),
+    setPriority: (id, ticket, ctx) => patch(id, 'priority/name', priorities[ticket.priority], ctx),
+    async resolve(id, event: DeskEvent, ctx) {
+      // The resolution note goes first: a board can require a resolution before it accepts a closed status.
+      const noted = await postNote(id, { text: noteText(event), resolutionFlag: true }, ctx);
+      return noted.ok ? patch(id, 'status/name', settings.status_resolved ?? DEFAULT_STATUS_RESOLVED, ctx) : noted;
+    },
+    reopen: (id, _event, ctx) => patch(id, 'status/name', settings.status_reopened ?? settings.status_new ?? DEFAULT_STATUS_NEW, ctx),
+  };
+}
+
+export const connectwise: ConnectorType<ConnectWiseSettings> = {
+  schema: Settings,
+  check(settings, path) {
+    if (settings.company === undefined && settings.companies === undefined) throw new ConfigError(`${path}.company: required unless ${path}.companies maps every tenant`);
+  },
+  create(settings, deps) {
+    const psa = steps(settings, deps);
+    return { deliver: (event, ctx) => deliverPsa(psa, event, ctx) };
+  },
+};

@@ -1,0 +1,162 @@
+// HaloPSA: tickets over the Halo REST API with OAuth2 client credentials; impact and urgency are sent natively
+// (Halo's own matrix then sets priority and SLA), a priority_id only when priority_map is configured.
+//
+// Read: https://halopsa.com/apidoc (resource server <url>/api, authorisation server <url>/auth, Bearer tokens),
+// https://halocrm.io/guides/article?kbid=1823 (API applications, "Client ID and Secret (Services)"),
+// https://docs.stigg.io/documentation/workflows/halopsa (client credentials, scope "all", tenant for hosted Halo),
+// https://kb.dtctoday.com/books/halopsa-api-reference/page/ticket-endpoints (GET /Tickets parameters; POST bodies
+// are arrays; tickets are "Faults"), https://kb.dtctoday.com/books/halopsa-api-reference/page/ticket-configuration-endpoints
+// (outcomes of actions).
+//
+// Correlation: the key is a token "[watchpost-acme-42]" at the end of the ticket's summary, found with GET
+// /api/Tickets?search=<key> and confirmed by an exact match on the summary. Why the summary: it is the one field
+// Halo's documented ticket `search` certainly covers; whether `search` reaches custom fields or any third-party
+// reference field is not documented in anything I could read, and a custom field must first be created per
+// instance. With `correlation_field` set, the key is also written to that custom field (for reports and rules).
+// NOT CONFIRMED against a live Halo: the default impact/urgency numbers (1 = highest, as Halo's lookups ship), the
+// outcome name "Private Note", the list answer's `tickets` key, and whether `search` includes closed tickets.
+import { Type, type Static } from '@sinclair/typebox';
+import type { ConnectorType, DeskEvent } from '../contract.js';
+import { request, type HttpOutcome } from '../http.js';
+import { clip, deliverTo, done, isRecord, jsonAnswer, noContent, ticketFacts, TokenCache, type Step } from './desk-api.js';
+
+export const HALO_SUMMARY_MAX = 250;
+export const HALO_SEARCH_PAGE = 20;
+
+const Level = (description: string, dflt: number) => Type.Integer({ minimum: 0, default: dflt, description });
+const LevelMap = (what: string) =>
+  Type.Object(
+    { high: Level(`Halo ${what} id for high`, 1), medium: Level(`Halo ${what} id for medium`, 2), low: Level(`Halo ${what} id for low`, 3) },
+    { additionalProperties: false, description: `Watchpost ${what} -> Halo ${what} id (Configuration > Tickets lookups)` },
+  );
+
+const Settings = Type.Object(
+  {
+    url: Type.String({ pattern: '^https?://', description: 'Halo web app, e.g. https://acme-msp.halopsa.com; the API is <url>/api' }),
+    auth_url: Type.Optional(Type.String({ pattern: '^https?://', description: 'authorisation server (default <url>/auth); tokens from <auth_url>/token' })),
+    tenant: Type.Optional(Type.String({ minLength: 1, description: 'tenant name for Halo-hosted instances (sent as ?tenant= on the token request)' })),
+    client_id: Type.String({ minLength: 1, description: 'API application client id (authentication method: Client ID and Secret)' }),
+    client_secret: Type.String({ minLength: 1, description: 'API application client secret (write it as ${ENV_VAR})' }),
+    scope: Type.Optional(Type.String({ minLength: 1, default: 'all' })),
+    client: Type.Optional(Type.Integer({ minimum: 1, description: 'Halo client_id of the tenant (customer)' })),
+    site: Type.Optional(Type.Integer({ minimum: 1, description: 'Halo site_id' })),
+    ticket_type: Type.Optional(Type.Integer({ minimum: 1, description: 'Halo tickettype_id (e.g. Incident)' })),
+    new_status: Type.Optional(Type.Integer({ minimum: 1, default: 1, description: 'status_id of a new ticket' })),
+    closed_status: Type.Optional(Type.Integer({ minimum: 1, default: 9, description: 'status_id that closes a ticket' })),
+    reopen_status: Type.Optional(Type.Integer({ minimum: 1, default: 1, description: 'status_id of a reopened ticket' })),
+    impact_map: Type.Optional(LevelMap('impact')),
+    urgency_map: Type.Optional(LevelMap('urgency')),
+    priority_map: Type.Optional(
+      Type.Object({ P1: Type.Integer(), P2: Type.Integer(), P3: Type.Integer(), P4: Type.Integer() }, { additionalProperties: false, description: 'only if set: Watchpost priority -> priority_id (else Halo derives it)' }),
+    ),
+    note_outcome: Type.Optional(Type.String({ minLength: 1, default: 'Private Note', description: 'action outcome of Watchpost notes' })),
+    close_outcome: Type.Optional(Type.String({ minLength: 1, description: 'action outcome of the closing note (default note_outcome)' })),
+    correlation_field: Type.Optional(Type.String({ minLength: 1, description: 'also write the key to this custom field (e.g. CFWatchpostKey)' })),
+  },
+  { additionalProperties: true },
+);
+export type HaloSettings = Static<typeof Settings>;
+
+const DEFAULT_LEVELS = { high: 1, medium: 2, low: 3 } as const;
+const trim = (url: string): string => url.replace(/\/+$/, '');
+export const haloToken = (key: string): string => ` [${key}]`;
+
+/** The ticket as POST /api/Tickets takes it (one element of the array body). */
+export function haloTicket(event: DeskEvent, s: HaloSettings): Record<string, unknown> {
+  const t = event.ticket;
+  const impact = s.impact_map ?? DEFAULT_LEVELS;
+  const urgency = s.urgency_map ?? DEFAULT_LEVELS;
+  return {
+    summary: clip(t.title, HALO_SUMMARY_MAX, haloToken(t.correlationKey)),
+    details: ticketFacts(t),
+    ...(s.client !== undefined ? { client_id: s.client } : {}),
+    ...(s.site !== undefined ? { site_id: s.site } : {}),
+    ...(s.ticket_type !== undefined ? { tickettype_id: s.ticket_type } : {}),
+    status_id: s.new_status ?? 1,
+    impact: impact[t.impact],
+    urgency: urgency[t.urgency],
+    ...(s.priority_map ? { priority_id: s.priority_map[t.priority] } : {}),
+    ...(s.correlation_field ? { customfields: [{ name: s.correlation_field, value: t.correlationKey }] } : {}),
+  };
+}
+
+const idOf = (v: unknown): string | null => {
+  const one = Array.isArray(v) ? v[0] : v;
+  return isRecord(one) && (typeof one.id === 'number' || typeof one.id === 'string') ? String(one.id) : null;
+};
+
+export const halopsa: ConnectorType<HaloSettings> = {
+  schema: Settings,
+  create(s, deps) {
+    const api = `${trim(s.url)}/api`;
+    const tokenUrl = new URL(`${trim(s.auth_url ?? `${trim(s.url)}/auth`)}/token`);
+    if (s.tenant) tokenUrl.searchParams.set('tenant', s.tenant);
+    const tokens = new TokenCache({ tokenUrl: tokenUrl.toString(), clientId: s.client_id, clientSecret: s.client_secret, scope: s.scope ?? 'all' }, deps);
+
+    /** One API call with a Bearer token; a 401 drops the token and tries once more with a fresh one. */
+    async function call(method: string, path: string, signal: AbortSignal, body?: unknown): Promise<HttpOutcome> {
+      for (let attempt = 1; ; attempt++) {
+        const token = await tokens.get(signal);
+        if (!token.ok) return token;
+        let status = 0;
+        const seen: typeof fetch = async (input, init) => {
+          const response = await deps.fetch(input, init);
+          status = response.status;
+          return response;
+        };
+        const outcome = await request({ method, url: `${api}${path}`, headers: { authorization: `Bearer ${token.value}` }, body, signal, fetch: seen, now: deps.now, secrets: tokens.secrets() });
+        if (outcome.ok || status !== 401 || attempt > 1) return outcome;
+        tokens.invalidate();
+      }
+    }
+    const note = async (id: string, text: string, signal: AbortSignal, outcome = s.note_outcome ?? 'Private Note'): Promise<Step<unknown>> =>
+      noContent(await call('POST', '/Actions', signal, [{ ticket_id: Number(id), note: text, outcome, hiddenfromuser: true }]));
+    const update = async (fields: Record<string, unknown>, signal: AbortSignal): Promise<Step<unknown>> => noContent(await call('POST', '/Tickets', signal, [fields]));
+
+    return {
+      deliver: (event, ctx) =>
+        deliverTo(
+          {
+            async find(key, { signal }) {
+              const query = new URLSearchParams({ search: key, pageinate: 'true', page_size: String(HALO_SEARCH_PAGE), page_no: '1' });
+              const json = jsonAnswer(await call('GET', `/Tickets?${query}`, signal), 'ticket search', tokens.secrets());
+              if (!json.ok) return json;
+              const list = Array.isArray(json.value) ? json.value : isRecord(json.value) && Array.isArray(json.value.tickets) ? json.value.tickets : [];
+              const token = haloToken(key).trim();
+              const ids = list.filter((t): t is Record<string, unknown> => isRecord(t) && typeof t.summary === 'string' && t.summary.includes(token)).map((t) => Number(t.id));
+              return done(ids.length ? String(Math.min(...ids)) : null);
+            },
+            async create(e, { signal }) {
+              const json = jsonAnswer(await call('POST', '/Tickets', signal, [haloTicket(e, s)]), 'ticket create', tokens.secrets());
+              if (!json.ok) return json;
+              const id = idOf(json.value);
+              return id ? done(id) : { ok: false, result: { kind: 'failed', reason: 'ticket create: the answer has no ticket id' } };
+            },
+            async apply(e, id, { signal }) {
+              const t = e.ticket;
+              switch (e.kind) {
+                case 'resolved': {
+                  const closed = await update({ id: Number(id), status_id: s.closed_status ?? 9 }, signal);
+                  return closed.ok ? note(id, `Resolved: ${e.detail}`, signal, s.close_outcome ?? s.note_outcome ?? 'Private Note') : closed;
+                }
+                case 'reopened': {
+                  const reopened = await update({ id: Number(id), status_id: s.reopen_status ?? 1 }, signal);
+                  return reopened.ok ? note(id, `Reopened: ${e.detail}`, signal) : reopened;
+                }
+                case 'escalated':
+                case 'deescalated': {
+                  const fields = { id: Number(id), impact: (s.impact_map ?? DEFAULT_LEVELS)[t.impact], urgency: (s.urgency_map ?? DEFAULT_LEVELS)[t.urgency], ...(s.priority_map ? { priority_id: s.priority_map[t.priority] } : {}) };
+                  const changed = await update(fields, signal);
+                  return changed.ok ? note(id, e.detail, signal) : changed;
+                }
+                default:
+                  return note(id, e.detail, signal);
+              }
+            },
+          },
+          event,
+          ctx,
+        ),
+    };
+  },
+};

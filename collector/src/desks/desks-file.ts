@@ -1,0 +1,146 @@
+// The desks file (`desks.file`): which service desks exist, and which tenant's tickets go to which, with the
+// tenant's mapping (company, board, queue ...). Secrets are written as ${ENV_VAR} and expanded at load, so the
+// file itself can be committed. Validated at start (and on SIGHUP) against each connector type's schema; a bad key
+// is refused naming the file and its path.
+//
+//   desks:
+//     halo:                          # a desk: its type, connection and default mapping
+//       type: halopsa
+//       url: https://acme-msp.halopsa.com
+//       client_id: watchpost
+//       client_secret: ${HALO_SECRET}
+//       events: [opened, escalated, resolved, reopened, sla_breached]   # default: every event
+//   default_desks: [ { desk: halo } ] # tenants not listed below
+//   tenants:
+//     acme:
+//       desks: [ { desk: halo, client: 12, site: 34 } ]               # keys here override the desk's for acme
+import { readFileSync } from 'node:fs';
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError } from '../config.js';
+import type { ConnectorType, DeskEventKind } from './contract.js';
+import { connectorType, CONNECTOR_TYPES } from './connectors/index.js';
+
+export const DESK_EVENT_KINDS: readonly DeskEventKind[] = [
+  'opened', 'updated', 'escalated', 'deescalated', 'reopened', 'note', 'acknowledged', 'plan', 'resolved', 'sla_approaching', 'sla_breached',
+];
+
+const Events = Type.Array(Type.Union(DESK_EVENT_KINDS.map((k) => Type.Literal(k))), { uniqueItems: true });
+const DeskName = Type.String({ pattern: '^[a-z][a-z0-9_-]*$' });
+const Route = Type.Object({ desk: DeskName, events: Type.Optional(Events) }, { additionalProperties: true });
+const FileSchema = Type.Object(
+  {
+    desks: Type.Optional(Type.Record(Type.String(), Type.Object({ type: Type.String(), events: Type.Optional(Events) }, { additionalProperties: true }))),
+    default_desks: Type.Optional(Type.Array(Route)),
+    tenants: Type.Optional(Type.Record(Type.String(), Type.Object({ desks: Type.Array(Route) }, { additionalProperties: false }))),
+  },
+  { additionalProperties: false },
+);
+
+/** One desk as one tenant uses it: validated settings and the events it takes. */
+export interface DeskRoute {
+  desk: string;
+  type: string;
+  connector: ConnectorType<Record<string, unknown>>;
+  settings: Record<string, unknown>;
+  events: ReadonlySet<DeskEventKind>;
+  /** Secret values of the settings (to redact from logs). */
+  secrets: readonly string[];
+}
+
+export interface DeskSet {
+  /** The desks a tenant's tickets go to. */
+  routes(tenant: string): readonly DeskRoute[];
+  /** A tenant's route to one desk, if it has one. */
+  route(desk: string, tenant: string): DeskRoute | undefined;
+  names(): readonly string[];
+}
+
+export const NO_DESKS: DeskSet = { routes: () => [], route: () => undefined, names: () => [] };
+
+const SECRET_KEY = /secret|password|token|private_key|api_key/i;
+
+/** Replaces ${VAR} in every string by the environment's value; a missing variable names the key. */
+function expand(value: unknown, path: string, env: NodeJS.ProcessEnv, secrets: string[]): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
+      const v = env[name];
+      if (v === undefined) throw new ConfigError(`${path}: environment variable ${name} is not set`);
+      secrets.push(v);
+      return v;
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => expand(v, `${path}[${i}]`, env, secrets));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expand(v, `${path}.${k}`, env, secrets)]));
+  return value;
+}
+
+function schemaError(schema: Parameters<typeof Value.Errors>[0], value: unknown, path: string): ConfigError | null {
+  const first = Value.Errors(schema, value).First();
+  if (!first) return null;
+  const key = first.path.split('/').filter(Boolean).map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join('');
+  return new ConfigError(`${path}${key}: ${first.message}`);
+}
+
+type RawDesk = { type: string; events?: DeskEventKind[] } & Record<string, unknown>;
+type RawRoute = Static<typeof Route>;
+
+function compileRoute(raw: RawRoute, desks: Record<string, RawDesk>, path: string, env: NodeJS.ProcessEnv): DeskRoute {
+  const base = desks[raw.desk];
+  if (!base) throw new ConfigError(`${path}.desk: unknown desk "${raw.desk}" (desks: ${Object.keys(desks).join(', ') || 'none'})`);
+  const connector = connectorType(base.type);
+  if (!connector) throw new ConfigError(`desks.${raw.desk}.type: unknown type "${base.type}" (known: ${Object.keys(CONNECTOR_TYPES).join(', ')})`);
+  const { type: _type, events: deskEvents, ...deskSettings } = base;
+  const { desk: _desk, events: routeEvents, ...overrides } = raw;
+  const secrets: string[] = [];
+  const settings = expand({ ...deskSettings, ...overrides }, path, env, secrets) as Record<string, unknown>;
+  const bad = schemaError(connector.schema, settings, path);
+  if (bad) throw bad;
+  connector.check?.(settings, path);
+  for (const [k, v] of Object.entries(settings)) if (SECRET_KEY.test(k) && typeof v === 'string') secrets.push(v);
+  const events = new Set<DeskEventKind>([...(routeEvents ?? deskEvents ?? DESK_EVENT_KINDS), ...(connector.alwaysSend ?? [])]);
+  return { desk: raw.desk, type: base.type, connector, settings, events, secrets };
+}
+
+/** Parses a desks file's text; `source` names it in errors. */
+export function parseDesks(text: string, source: string, env: NodeJS.ProcessEnv = process.env): DeskSet {
+  const at = (error: unknown): never => {
+    throw error instanceof ConfigError ? new ConfigError(`${source}: ${error.message}`) : error;
+  };
+  let raw: unknown;
+  try {
+    raw = parseYaml(text) ?? {};
+  } catch (error) {
+    throw new ConfigError(`${source}: not YAML: ${(error as Error).message}`);
+  }
+  const bad = schemaError(FileSchema, raw, '');
+  if (bad) at(new ConfigError(bad.message.replace(/^\./, '')));
+  const file = raw as Static<typeof FileSchema>;
+  const desks = (file.desks ?? {}) as Record<string, RawDesk>;
+  const byTenant = new Map<string, DeskRoute[]>();
+  let defaults: DeskRoute[] = [];
+  try {
+    defaults = (file.default_desks ?? []).map((r, i) => compileRoute(r, desks, `default_desks[${i}]`, env));
+    for (const [tenant, t] of Object.entries(file.tenants ?? {})) byTenant.set(tenant, t.desks.map((r, i) => compileRoute(r, desks, `tenants.${tenant}.desks[${i}]`, env)));
+  } catch (error) {
+    at(error);
+  }
+  const routes = (tenant: string) => byTenant.get(tenant) ?? defaults;
+  return {
+    routes,
+    route: (desk, tenant) => routes(tenant).find((r) => r.desk === desk),
+    names: () => Object.keys(desks),
+  };
+}
+
+export function loadDesks(file: string, env: NodeJS.ProcessEnv = process.env): DeskSet {
+  if (!file) return NO_DESKS;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`desks.file: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  return parseDesks(text, file, env);
+}

@@ -1,0 +1,65 @@
+// The service-desk outbox through the API: what was delivered, what waits, and the dead-letter list, with a
+// retry for a dead delivery once its cause is fixed (a mapping, a credential).
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { HttpError, httpErrors } from '../errors.js';
+import type { DeskDelivery, Store } from '../store/index.js';
+import { adminKeyCheck } from './api.js';
+
+const ListQuery = Type.Object(
+  {
+    state: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('dead')])),
+    desk: Type.Optional(Type.String()),
+    ticket: Type.Optional(Type.Integer({ minimum: 1 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  },
+  { additionalProperties: false },
+);
+const Params = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+
+export interface DeskRouteDeps {
+  store: Store;
+  adminKey: string;
+  /** Wakes the dispatcher after a retry. */
+  kick(): void;
+  now?: () => number;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export function deliveryView(d: DeskDelivery) {
+  return {
+    id: d.id,
+    desk: d.desk,
+    ticketId: d.ticketId,
+    tenant: d.ticket.tenant,
+    host: d.ticket.host,
+    event: d.kind,
+    at: iso(d.at),
+    detail: d.detail,
+    state: d.state,
+    attempts: d.attempts,
+    nextAttemptAt: d.state === 'pending' ? iso(d.nextAttemptAt) : null,
+    lastError: d.lastError,
+    finishedAt: iso(d.finishedAt),
+  };
+}
+
+export function registerDeskRoutes(app: FastifyInstance, deps: DeskRouteDeps): void {
+  const onRequest = adminKeyCheck(deps.adminKey, deps.store.apiKeys);
+  const now = deps.now ?? Date.now;
+  app.get<{ Querystring: Static<typeof ListQuery> }>('/api/v1/desk-deliveries', { onRequest, schema: { querystring: ListQuery } }, async (request) => {
+    const { state, desk, ticket, limit } = request.query;
+    const list = deps.store.deskOutbox.list({ ...(state ? { state } : {}), ...(desk ? { desk } : {}), ...(ticket ? { ticketId: ticket } : {}), ...(limit ? { limit } : {}) });
+    return { deliveries: list.map(deliveryView) };
+  });
+  app.post<{ Params: Static<typeof Params> }>('/api/v1/desk-deliveries/:id/retry', { onRequest, schema: { params: Params } }, async (request) => {
+    const { id } = request.params;
+    const row = deps.store.deskOutbox.get(id);
+    if (!row) throw new HttpError(404, 'delivery_unknown', `unknown desk delivery: ${id}`);
+    if (!deps.store.deskOutbox.revive(id, now())) throw httpErrors.invalidArgument(`delivery ${id} is ${row.state}, not dead`);
+    request.log.info({ delivery: id, desk: row.desk, by: request.adminKeyId }, 'dead desk delivery put back in the queue');
+    deps.kick();
+    return deliveryView(deps.store.deskOutbox.get(id)!);
+  });
+}
