@@ -15,6 +15,7 @@ import type { WriteResult } from '../../collector/src/influx-writer-contract.js'
 import type { SinkStatus } from '../../collector/src/routes/health.js';
 import type { Policy } from '../../collector/src/policy.js';
 import type { RuleSet } from '../../collector/src/alerting/rules/rules-file.js';
+import type { DeskSet } from '../../collector/src/desks/desks-file.js';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789';
 
@@ -71,6 +72,8 @@ export interface StartOptions {
   policy?: () => Policy;
   /** The alert rules (default: the shipped pack). */
   rules?: () => RuleSet;
+  /** The service desks (default: none). */
+  desks?: () => DeskSet;
   /** The alert engine's tick period; 0: never by itself (call engine.tick()). Default 0 in tests. */
   alertTickMs?: number;
 }
@@ -91,6 +94,7 @@ export async function startCollector(options: StartOptions): Promise<TestCollect
     alertTickMs: options.alertTickMs ?? 0,
     ...(options.policy ? { policy: options.policy } : {}),
     ...(options.rules ? { rules: options.rules } : {}),
+    ...(options.desks ? { desks: options.desks } : {}),
   });
   await built.app.listen({ host: '127.0.0.1', port: 0 });
   const address = built.app.server.address();

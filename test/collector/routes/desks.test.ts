@@ -1,0 +1,58 @@
+// The dead-letter list as an MSP uses it, through the real collector: a desk refuses a ticket for good, the
+// delivery shows up dead with the desk's reason (in the API and /metrics), the cause is fixed, retry delivers it.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadRules, parseRules } from '../../../collector/src/alerting/rules/rules-file.js';
+import { parseDesks } from '../../../collector/src/desks/desks-file.js';
+import { ADMIN_KEY, RecordingSink, startCollector, type TestCollector } from '../../helpers/collector.js';
+import { hello, openAgent, type TestAgent } from '../../helpers/agent-client.js';
+import { until } from '../../helpers/until.js';
+import { startReceiver, type Receiver } from '../desks/receiver.js';
+
+const AUTH = { authorization: `Bearer ${ADMIN_KEY}` };
+let collector: TestCollector;
+let agent: TestAgent;
+let receiver: Receiver;
+let refuse = true;
+
+beforeAll(async () => {
+  receiver = await startReceiver();
+  receiver.answer = () => (refuse ? { status: 422, body: '{"error":"company ACME unknown"}' } : { status: 200, body: '{}' });
+  const desks = parseDesks(`desks: { hook: { type: webhook, url: "${receiver.url}/in" } }\ndefault_desks: [ { desk: hook } ]`, 'desks.yaml', {});
+  const rules = parseRules('rules: [ { id: disk_space, for: 0s } ]', 'rules.yaml', loadRules());
+  collector = await startCollector({ sink: new RecordingSink(), rules: () => rules, desks: () => desks });
+  agent = await openAgent(collector.wsUrl, collector.enroll().credential);
+  agent.send(hello());
+  await agent.next((e) => e.welcome != null);
+});
+afterAll(async () => {
+  agent.socket.close();
+  await collector.close();
+  await receiver.close();
+});
+
+const api = (method: 'GET' | 'POST', url: string) => collector.app.inject({ method, url, headers: AUTH });
+type Deliveries = { deliveries: Array<{ id: number; state: string; event: string; lastError: string | null; attempts: number }> };
+
+describe('desk deliveries API', () => {
+  it('shows a refused delivery as dead with the reason, and delivers it on retry', async () => {
+    agent.send({ batch: { seq: 1, samples: [{ measurement: 'disk', timeMs: Date.now(), tags: [{ key: 'path', value: '/' }], fields: [{ key: 'used_percent', float: 99 }] }] } });
+    let dead: Deliveries['deliveries'] = [];
+    await until(async () => {
+      dead = ((await api('GET', '/api/v1/desk-deliveries?state=dead')).json() as Deliveries).deliveries;
+      return dead.length === 1;
+    }, 10_000, 'the refused delivery to be dead-lettered');
+    expect(dead[0]).toMatchObject({ event: 'opened', attempts: 1 });
+    expect(dead[0]!.lastError).toContain('HTTP 422: {"error":"company ACME unknown"}');
+    const metrics = (await collector.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toMatch(/watchpost_desk_outbox\{desk="hook",state="dead"\} 1/);
+    expect(metrics).toMatch(/watchpost_desk_deliveries_total\{desk="hook",result="dead"\} 1/);
+
+    refuse = false;
+    const retried = await api('POST', `/api/v1/desk-deliveries/${dead[0]!.id}/retry`);
+    expect(retried.json()).toMatchObject({ state: 'pending' });
+    await until(async () => ((await api('GET', '/api/v1/desk-deliveries?state=delivered')).json() as Deliveries).deliveries.length === 1, 10_000, 'the retried delivery');
+    expect(receiver.received).toHaveLength(2);
+    expect((await api('POST', `/api/v1/desk-deliveries/${dead[0]!.id}/retry`)).statusCode).toBe(400); // no longer dead
+    expect((await api('POST', '/api/v1/desk-deliveries/99999/retry')).statusCode).toBe(404);
+  });
+});
