@@ -30,6 +30,19 @@ describe('serve and the rules file', () => {
     expect(result.stderr).toMatch(/rules\.yaml: rules\[0\]\.for: expected a duration/);
   });
 
+  it('refuses to start on a desks file whose secret is not in the environment, naming the key', async () => {
+    const { dir, env } = setup();
+    const desksFile = join(dir, 'desks.yaml');
+    writeFileSync(desksFile, 'desks: { hook: { type: webhook, url: "https://hooks.example.net/x", secret: "${WP_TEST_UNSET_SECRET}" } }\ndefault_desks: [ { desk: hook } ]\n');
+    const { WATCHPOST_RULES_FILE: _rules, ...rest } = env;
+    const result = await exec(process.execPath, ['--import', 'tsx', 'collector/src/bin.ts', 'serve'], { env: { ...process.env, ...rest, WATCHPOST_DESKS_FILE: desksFile } }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('desks.yaml: default_desks[0].secret: environment variable WP_TEST_UNSET_SECRET is not set');
+  });
+
   it('reloads on SIGHUP: a bad edit keeps the rules in force, a good one applies', async () => {
     const { rulesFile, env } = setup();
     writeFileSync(rulesFile, 'rules:\n  - { id: disk_space, for: 10m }\n');
