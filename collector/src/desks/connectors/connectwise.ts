@@ -24,10 +24,9 @@
 // way), and the default names below (priorities as commonly shipped; board statuses vary per board).
 import { Buffer } from 'node:buffer';
 import { Type, type Static } from '@sinclair/typebox';
-import { ConfigError } from '../../config.js';
 import type { ConnectorType, DeliveryContext, DeskEvent, DeskTicket } from '../contract.js';
 import type { RequestOptions } from '../http.js';
-import { call, clip, deliverPsa, done, forTenant, garbage, noteText, ticketDescription, type PsaSteps, type Step } from './psa-steps.js';
+import { call, clip, deliverPsa, done, garbage, noteText, ticketDescription, type PsaSteps, type Step } from './psa-steps.js';
 
 /** ConnectWise's documented cap on a ticket summary. */
 export const SUMMARY_MAX = 100;
@@ -52,8 +51,7 @@ const Settings = Type.Object(
     private_key: Name('API member private key (write it as ${ENV_VAR})'),
     client_id: Name('clientId from developer.connectwise.com (write it as ${ENV_VAR})'),
     board: Name('service board name'),
-    company: Type.Optional(Name('company identifier for tenants not listed in companies')),
-    companies: Type.Optional(Type.Record(Type.String(), Name('company identifier'), { description: 'tenant -> company identifier' })),
+    company: Name("the tenant's company identifier (set it in each tenant's route)"),
     type: Type.Optional(Name('service type name on the board')),
     status_new: Type.Optional(Name('status of a new ticket', DEFAULT_STATUS_NEW)),
     status_resolved: Type.Optional(Name("the board's closed/resolved status", DEFAULT_STATUS_RESOLVED)),
@@ -84,11 +82,11 @@ function steps(settings: ConnectWiseSettings, deps: { fetch: typeof fetch; now: 
     method, url: base + path, headers, body, signal: ctx.signal, fetch: deps.fetch, now: deps.now, secrets,
   });
   const patch = async (id: string, path: string, value: string, ctx: DeliveryContext): Promise<Step<void>> => {
-    const answer = await call(options('PATCH', `service/tickets/${id}`, ctx, [{ op: 'replace', path, value }]), false);
+    const answer = await call(options('PATCH', `service/tickets/${encodeURIComponent(id)}`, ctx, [{ op: 'replace', path, value }]), false);
     return answer.ok ? done : answer;
   };
   const postNote = async (id: string, body: object, ctx: DeliveryContext): Promise<Step<void>> => {
-    const answer = await call(options('POST', `service/tickets/${id}/notes`, ctx, body), false);
+    const answer = await call(options('POST', `service/tickets/${encodeURIComponent(id)}/notes`, ctx, body), false);
     return answer.ok ? done : answer;
   };
   const idOf = (value: unknown): string | null => {
@@ -109,14 +107,12 @@ function steps(settings: ConnectWiseSettings, deps: { fetch: typeof fetch; now: 
     },
     async create(event, ctx) {
       const t: DeskTicket = event.ticket;
-      const company = forTenant(t.tenant, settings.companies, settings.company, 'company (companies / company)');
-      if (!company.ok) return company;
       const body = {
         summary: clip(`[${t.priority}] ${t.title}`, SUMMARY_MAX),
         recordType: 'ServiceTicket',
         board: { name: settings.board },
         status: { name: settings.status_new ?? DEFAULT_STATUS_NEW },
-        company: { identifier: company.value },
+        company: { identifier: settings.company },
         priority: { name: priorities[t.priority] },
         ...(settings.type ? { type: { name: settings.type } } : {}),
         initialDescription: ticketDescription(t),
@@ -141,9 +137,6 @@ function steps(settings: ConnectWiseSettings, deps: { fetch: typeof fetch; now: 
 
 export const connectwise: ConnectorType<ConnectWiseSettings> = {
   schema: Settings,
-  check(settings, path) {
-    if (settings.company === undefined && settings.companies === undefined) throw new ConfigError(`${path}.company: required unless ${path}.companies maps every tenant`);
-  },
   create(settings, deps) {
     const psa = steps(settings, deps);
     return { deliver: (event, ctx) => deliverPsa(psa, event, ctx) };

@@ -7,6 +7,7 @@ import { excerpt, request, type DeliveryFailure, type HttpAnswer, type RequestOp
 
 /** One API call's outcome: its value, or the retryable/failed result to hand back to the dispatcher. */
 export type Step<T> = { ok: true; value: T } | { ok: false; result: DeliveryFailure };
+export const done: Step<void> = { ok: true, value: undefined };
 
 /** A vendor's calls. Each is one idempotent-as-possible request (a note may repeat after a lost answer). */
 export interface PsaSteps {
@@ -64,8 +65,6 @@ async function applyEvent(steps: PsaSteps, id: string, event: DeskEvent, created
   }
 }
 
-export const done: Step<void> = { ok: true, value: undefined };
-
 /** request() as a Step; with `json`, a 2xx answer that is not JSON (an HTML error page, a proxy's login form) fails. */
 export async function call(options: RequestOptions, json: boolean): Promise<Step<HttpAnswer>> {
   const outcome = await request(options);
@@ -78,12 +77,6 @@ export async function call(options: RequestOptions, json: boolean): Promise<Step
 export function garbage(options: Pick<RequestOptions, 'method' | 'url' | 'secrets'>, text: string): { ok: false; result: DeliveryFailure } {
   const path = new URL(options.url).pathname;
   return { ok: false, result: { kind: 'failed', reason: `${options.method} ${path}: unexpected answer: ${excerpt(text, options.secrets) || '(empty)'}` } };
-}
-
-/** The per-tenant value when mapped, else the default; failed (naming both settings) when neither is set. */
-export function forTenant<T>(tenant: string, byTenant: Record<string, T> | undefined, fallback: T | undefined, keys: string): Step<T> {
-  const value = byTenant?.[tenant] ?? fallback;
-  return value === undefined ? { ok: false, result: { kind: 'failed', reason: `no ${keys} for tenant "${tenant}"` } } : { ok: true, value };
 }
 
 export function clip(text: string, max: number): string {

@@ -1,0 +1,164 @@
+// Autotask (Datto) PSA REST v1.0: one ticket per Watchpost ticket in a configured queue and company, ticket notes
+// for updates, priority changes on escalation, Complete with a resolution, reopen by status. The API lives in one
+// of several zones; the zone's URL is asked once per connector (ZoneInformation) and kept.
+//
+// Sources read (with the search tool), and what each settled:
+// - Autotask's own Postman collection, https://github.com/AutotaskDevelopment/REST-Postman (2020.10.29 collection):
+//   zoneInformation?user=<user> answers {"url":"https://webservicesN.autotask.net/ATServicesRest/",...}; headers
+//   ApiIntegrationCode, UserName, Secret; POST Tickets {companyID, QueueID, priority, status, title}; POST
+//   Tickets/{id}/Notes {TicketID, Description, NoteType, Publish, Title}; PATCH <Entity> {id, <fields>};
+//   UDF filters {"op":"eq","field":<udf>,"udf":true,"value":...}; status 5 = Complete.
+// - Tickets entity, https://ww1.autotask.net/help/DeveloperHelp/Content/APIs/REST/Entities/TicketsEntity.htm
+//   (Tickets/query (GET, POST); Tickets (PUT, POST, PATCH); children include TicketNotes; can have UDFs).
+// - TicketNotes entity, https://ww1.autotask.net/help/DeveloperHelp/Content/APIs/REST/Entities/TicketNotesEntity.htm
+//   (note titles may be required by the ticket category, so one is always sent).
+// - Basic query calls, https://ww1.autotask.net/help/DeveloperHelp/Content/APIs/REST/API_Calls/REST_Basic_Query_Calls.htm
+//   (filter expressions, querying with POST).
+// - Creating resources, https://ww1.autotask.net/help/DeveloperHelp/Content/APIs/REST/API_Calls/REST_Creating_Resources_POST.htm
+//   (create answers {"itemId": n}; UDFs written as "userDefinedFields":[{"name","value"}]; a failed operation
+//   usually answers HTTP 500 {"errors":[...]}, sometimes 4xx). Consequence: Autotask's validation errors arrive
+//   as 500 and are retried like outages until the dispatcher gives up and dead-letters them; the shared
+//   classifier cannot tell them from a real server fault, and losing a ticket to a transient 500 is worse.
+// - Task & ticket priorities, https://ww1.autotask.net/help/Content/4_Admin/2FeaturesSettings/ServiceDeskTickets/Tickets/Task_Ticket_Priorities.htm
+//   (four built-in priorities: Critical, High, Medium, Low).
+//
+// Correlation: the key goes in the ticket's `externalID` string field and is searched with a POST Tickets/query
+// filter on it; with `correlation_udf` set it goes in that ticket UDF instead (filter with "udf": true, the way
+// Autotask's own ATES integrations correlate alerts). NOT confirmed on Autotask's pages (their field tables did not
+// come through): that Tickets has `externalID` (it is in the field list of a client generated from
+// Tickets/entityInformation/fields, github.com/Anteris-Dev/autotask-client TicketEntity.php) and its length; the
+// priority picklist ids below (Critical 4, High 1, Medium 2, Low 3 as commonly shipped: read yours from
+// Tickets/entityInformation/fields); title/description limits; what NoteType/Publish 1 mean in an instance.
+import { Type, type Static } from '@sinclair/typebox';
+import type { ConnectorType, DeliveryContext, DeskEvent } from '../contract.js';
+import type { RequestOptions } from '../http.js';
+import { call, clip, deliverPsa, done, garbage, noteText, noteTitle, ticketDescription, type PsaSteps, type Step } from './psa-steps.js';
+
+export const ZONE_DISCOVERY_URL = 'https://webservices.autotask.net/atservicesrest/v1.0/ZoneInformation';
+export const TITLE_MAX = 255;
+export const DESCRIPTION_MAX = 8000;
+export const DEFAULT_PRIORITIES = { P1: 4, P2: 1, P3: 2, P4: 3 } as const;
+export const DEFAULT_STATUS = { new: 1, complete: 5 } as const;
+export const DEFAULT_NOTE_TYPE = 1;
+export const DEFAULT_NOTE_PUBLISH = 1;
+
+const Id = (description: string, def?: number) => Type.Integer({ minimum: 0, description, ...(def === undefined ? {} : { default: def }) });
+
+const Settings = Type.Object(
+  {
+    username: Type.String({ minLength: 1, description: 'API-only user name' }),
+    secret: Type.String({ minLength: 1, description: 'its secret (write it as ${ENV_VAR})' }),
+    integration_code: Type.String({ minLength: 1, description: 'API tracking identifier (write it as ${ENV_VAR})' }),
+    zone_discovery_url: Type.Optional(Type.String({ pattern: '^https?://', default: ZONE_DISCOVERY_URL, description: 'ZoneInformation endpoint' })),
+    company_id: Id("the tenant's companyID (set it in each tenant's route)"),
+    queue_id: Id('queueID of new tickets'),
+    status_new: Type.Optional(Id('status picklist id of a new ticket', DEFAULT_STATUS.new)),
+    status_complete: Type.Optional(Id('status picklist id of Complete', DEFAULT_STATUS.complete)),
+    status_reopened: Type.Optional(Id('status picklist id of a reopened ticket (default: status_new)')),
+    priority_map: Type.Optional(
+      Type.Object(
+        { P1: Type.Optional(Id('priority id for P1')), P2: Type.Optional(Id('priority id for P2')), P3: Type.Optional(Id('priority id for P3')), P4: Type.Optional(Id('priority id for P4')) },
+        { additionalProperties: false, default: { ...DEFAULT_PRIORITIES } },
+      ),
+    ),
+    correlation_udf: Type.Optional(Type.String({ minLength: 1, description: 'ticket UDF holding the correlation key (default: the externalID field)' })),
+    note_type: Type.Optional(Id('TicketNotes noteType picklist id', DEFAULT_NOTE_TYPE)),
+    note_publish: Type.Optional(Id('TicketNotes publish picklist id', DEFAULT_NOTE_PUBLISH)),
+  },
+  { additionalProperties: true },
+);
+export type AutotaskSettings = Static<typeof Settings>;
+
+/** The zone's REST base with a trailing slash: ".../ATServicesRest/" -> ".../ATServicesRest/V1.0/". */
+export function zoneBase(url: string): string {
+  const trimmed = url.replace(/\/+$/, '');
+  return /\/v1\.0$/i.test(trimmed) ? `${trimmed}/` : `${trimmed}/V1.0/`;
+}
+
+function steps(settings: AutotaskSettings, deps: { fetch: typeof fetch; now: () => number }): PsaSteps {
+  const secrets = [settings.secret, settings.integration_code];
+  const headers = { ApiIntegrationCode: settings.integration_code, UserName: settings.username, Secret: settings.secret };
+  const priorities = { ...DEFAULT_PRIORITIES, ...settings.priority_map };
+  const udf = settings.correlation_udf;
+  let zone: string | null = null;
+  const opts = (method: string, url: string, ctx: DeliveryContext, body?: unknown, auth = true): RequestOptions => ({
+    method, url, ...(auth ? { headers } : {}), body, signal: ctx.signal, fetch: deps.fetch, now: deps.now, secrets,
+  });
+
+  /** The zone's base URL, asked once; a failed ask is not kept, so the next delivery asks again. */
+  async function base(ctx: DeliveryContext): Promise<Step<string>> {
+    if (zone !== null) return { ok: true, value: zone };
+    const url = new URL(settings.zone_discovery_url ?? ZONE_DISCOVERY_URL);
+    url.searchParams.set('user', settings.username);
+    const request = opts('GET', url.href, ctx, undefined, false);
+    const answer = await call(request, true);
+    if (!answer.ok) return answer;
+    const found = (answer.value.json as { url?: unknown } | null)?.url;
+    if (typeof found !== 'string' || !/^https?:\/\//.test(found)) return garbage(request, answer.value.text);
+    zone = zoneBase(found);
+    return { ok: true, value: zone };
+  }
+  async function send(method: string, path: string, ctx: DeliveryContext, body: unknown, json: boolean) {
+    const root = await base(ctx);
+    if (!root.ok) return root;
+    const request = opts(method, root.value + path, ctx, body);
+    const answer = await call(request, json);
+    return answer.ok ? { ok: true as const, value: answer.value, request } : answer;
+  }
+  /** Autotask ids are integers; anything else stored as this ticket's id would fail the same way forever. */
+  const numeric = (id: string): Step<number> =>
+    /^\d+$/.test(id) ? { ok: true, value: Number(id) } : { ok: false, result: { kind: 'failed', reason: `not an Autotask ticket id: "${id}"` } };
+  const update = async (id: string, fields: object, ctx: DeliveryContext): Promise<Step<void>> => {
+    const n = numeric(id);
+    if (!n.ok) return n;
+    const answer = await send('PATCH', 'Tickets', ctx, { id: n.value, ...fields }, false);
+    return answer.ok ? done : answer;
+  };
+
+  return {
+    async find(key, ctx) {
+      const filter = udf ? { op: 'eq', field: udf, udf: true, value: key } : { op: 'eq', field: 'externalID', value: key };
+      const answer = await send('POST', 'Tickets/query', ctx, { filter: [filter] }, true);
+      if (!answer.ok) return answer;
+      const items = (answer.value.json as { items?: unknown } | null)?.items;
+      if (!Array.isArray(items)) return garbage(answer.request, answer.value.text);
+      if (items.length === 0) return { ok: true, value: null };
+      const id = (items[0] as { id?: unknown } | null)?.id;
+      return Number.isSafeInteger(id) ? { ok: true, value: String(id) } : garbage(answer.request, answer.value.text);
+    },
+    async create(event, ctx) {
+      const t = event.ticket;
+      const body = {
+        companyID: settings.company_id,
+        title: clip(`[${t.priority}] ${t.title}`, TITLE_MAX),
+        description: clip(ticketDescription(t), DESCRIPTION_MAX),
+        status: settings.status_new ?? DEFAULT_STATUS.new,
+        priority: priorities[t.priority],
+        queueID: settings.queue_id,
+        ...(udf ? { userDefinedFields: [{ name: udf, value: t.correlationKey }] } : { externalID: t.correlationKey }),
+      };
+      const answer = await send('POST', 'Tickets', ctx, body, true);
+      if (!answer.ok) return answer;
+      const id = (answer.value.json as { itemId?: unknown } | null)?.itemId;
+      return Number.isSafeInteger(id) ? { ok: true, value: String(id) } : garbage(answer.request, answer.value.text);
+    },
+    async note(id, event, ctx) {
+      const n = numeric(id);
+      if (!n.ok) return n;
+      const body = { ticketID: n.value, title: noteTitle(event), description: clip(noteText(event), DESCRIPTION_MAX), noteType: settings.note_type ?? DEFAULT_NOTE_TYPE, publish: settings.note_publish ?? DEFAULT_NOTE_PUBLISH };
+      const answer = await send('POST', `Tickets/${id}/Notes`, ctx, body, false);
+      return answer.ok ? done : answer;
+    },
+    setPriority: (id, ticket, ctx) => update(id, { priority: priorities[ticket.priority] }, ctx),
+    resolve: (id, event: DeskEvent, ctx) => update(id, { status: settings.status_complete ?? DEFAULT_STATUS.complete, resolution: clip(event.detail, DESCRIPTION_MAX) }, ctx),
+    reopen: (id, _event, ctx) => update(id, { status: settings.status_reopened ?? settings.status_new ?? DEFAULT_STATUS.new }, ctx),
+  };
+}
+
+export const autotask: ConnectorType<AutotaskSettings> = {
+  schema: Settings,
+  create(settings, deps) {
+    const psa = steps(settings, deps);
+    return { deliver: (event, ctx) => deliverPsa(psa, event, ctx) };
+  },
+};
