@@ -1,7 +1,7 @@
 // Small pieces the REST connectors (HaloPSA, Jira Service Management, ServiceNow) share on top of http.ts: a step
 // result that is either a value or the delivery failure to return, JSON answers that must be JSON (a proxy's HTML
-// login page on a 200 is a failure, not a ticket), Basic credentials with their redaction forms, and an OAuth2
-// client-credentials token cache.
+// login page on a 200 is a failure, not a ticket), Basic credentials with their redaction forms, an OAuth2
+// client-credentials token cache, and deliverTo(): the find-or-create-then-apply order every ticketing desk follows.
 import type { ConnectorDeps, DeliveryContext, DeliveryResult, DeskEvent } from '../contract.js';
 import { excerpt, request, type DeliveryFailure, type HttpAnswer, type HttpOutcome } from '../http.js';
 
@@ -25,9 +25,13 @@ export function jsonAnswer(outcome: HttpOutcome, what: string, secrets: readonly
   return done(json);
 }
 
-/** A 2xx whose body does not matter (a 204 from an update). */
-export function noContent(outcome: HttpOutcome): Step<HttpAnswer> {
-  return outcome.ok ? done(outcome.answer) : outcome;
+/** A 2xx whose body is not needed (an update's echo, a 204): still failed when it is neither empty nor JSON,
+ *  since an HTML page on a 200 (a proxy's or SSO login) means the desk never saw the request. */
+export function accepted(outcome: HttpOutcome, what: string, secrets: readonly string[]): Step<HttpAnswer> {
+  if (!outcome.ok) return outcome;
+  const { json, text } = outcome.answer;
+  if (json === undefined && text.trim()) return { ok: false, result: { kind: 'failed', reason: `${what}: expected JSON or no body, got "${excerpt(text, secrets)}"` } };
+  return done(outcome.answer);
 }
 
 /** Authorization header value for Basic auth, and every form of the secret a reason must never show. */
@@ -99,6 +103,9 @@ export function clip(text: string, max: number, suffix = ''): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return (flat.length > room ? `${flat.slice(0, Math.max(0, room - 1))}…` : flat) + suffix;
 }
+
+/** A note's text: the event's detail, or its kind when the detail is empty (desks refuse empty notes). */
+export const noteText = (e: { kind: string; detail: string }): string => e.detail.trim() || e.kind.replace(/_/g, ' ');
 
 /** The ticket's facts as plain text lines, shared by the connectors' descriptions. */
 export function ticketFacts(t: { summary: string; host: string; tenant: string; ruleId: string; priority: string; urgency: string; impact: string; openedAt: number; correlationKey: string }): string {

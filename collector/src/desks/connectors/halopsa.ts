@@ -18,7 +18,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { ConnectorType, DeskEvent } from '../contract.js';
 import { request, type HttpOutcome } from '../http.js';
-import { clip, deliverTo, done, isRecord, jsonAnswer, noContent, ticketFacts, TokenCache, type Step } from './desk-api.js';
+import { accepted, clip, deliverTo, done, isRecord, jsonAnswer, noteText, ticketFacts, TokenCache, type Step } from './desk-api.js';
 
 export const HALO_SUMMARY_MAX = 250;
 export const HALO_SEARCH_PAGE = 20;
@@ -110,8 +110,8 @@ export const halopsa: ConnectorType<HaloSettings> = {
       }
     }
     const note = async (id: string, text: string, signal: AbortSignal, outcome = s.note_outcome ?? 'Private Note'): Promise<Step<unknown>> =>
-      noContent(await call('POST', '/Actions', signal, [{ ticket_id: Number(id), note: text, outcome, hiddenfromuser: true }]));
-    const update = async (fields: Record<string, unknown>, signal: AbortSignal): Promise<Step<unknown>> => noContent(await call('POST', '/Tickets', signal, [fields]));
+      accepted(await call('POST', '/Actions', signal, [{ ticket_id: Number(id), note: text, outcome, hiddenfromuser: true }]), 'action', tokens.secrets());
+    const update = async (fields: Record<string, unknown>, signal: AbortSignal): Promise<Step<unknown>> => accepted(await call('POST', '/Tickets', signal, [fields]), 'ticket update', tokens.secrets());
 
     return {
       deliver: (event, ctx) =>
@@ -137,20 +137,20 @@ export const halopsa: ConnectorType<HaloSettings> = {
               switch (e.kind) {
                 case 'resolved': {
                   const closed = await update({ id: Number(id), status_id: s.closed_status ?? 9 }, signal);
-                  return closed.ok ? note(id, `Resolved: ${e.detail}`, signal, s.close_outcome ?? s.note_outcome ?? 'Private Note') : closed;
+                  return closed.ok ? note(id, `Resolved: ${noteText(e)}`, signal, s.close_outcome ?? s.note_outcome ?? 'Private Note') : closed;
                 }
                 case 'reopened': {
                   const reopened = await update({ id: Number(id), status_id: s.reopen_status ?? 1 }, signal);
-                  return reopened.ok ? note(id, `Reopened: ${e.detail}`, signal) : reopened;
+                  return reopened.ok ? note(id, `Reopened: ${noteText(e)}`, signal) : reopened;
                 }
                 case 'escalated':
                 case 'deescalated': {
                   const fields = { id: Number(id), impact: (s.impact_map ?? DEFAULT_LEVELS)[t.impact], urgency: (s.urgency_map ?? DEFAULT_LEVELS)[t.urgency], ...(s.priority_map ? { priority_id: s.priority_map[t.priority] } : {}) };
                   const changed = await update(fields, signal);
-                  return changed.ok ? note(id, e.detail, signal) : changed;
+                  return changed.ok ? note(id, noteText(e), signal) : changed;
                 }
                 default:
-                  return note(id, e.detail, signal);
+                  return note(id, noteText(e), signal);
               }
             },
           },

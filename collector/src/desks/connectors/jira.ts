@@ -20,7 +20,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { ConnectorType, DeskEvent } from '../contract.js';
 import { request, type HttpOutcome } from '../http.js';
-import { basicAuth, clip, deliverTo, done, isRecord, jsonAnswer, noContent, ticketFacts, type Step } from './desk-api.js';
+import { accepted, basicAuth, clip, deliverTo, done, isRecord, jsonAnswer, noteText, ticketFacts, type Step } from './desk-api.js';
 
 export const JIRA_SUMMARY_MAX = 255;
 
@@ -67,7 +67,7 @@ export function jiraRequest(event: DeskEvent, s: JiraSettings): Record<string, u
       summary: clip(t.title, JIRA_SUMMARY_MAX),
       description: ticketFacts(t),
       labels: [t.correlationKey],
-      ...(s.priority_on_create ?? true ? { priority: { name: (s.priority_map ?? DEFAULT_PRIORITIES)[t.priority] } } : {}),
+      ...((s.priority_on_create ?? true) ? { priority: { name: (s.priority_map ?? DEFAULT_PRIORITIES)[t.priority] } } : {}),
     },
   };
 }
@@ -83,7 +83,7 @@ export const jira: ConnectorType<JiraSettings> = {
       request({ method, url: `${base}${path}`, headers: { authorization: auth.header }, body, signal, fetch: deps.fetch, now: deps.now, secrets: auth.secrets });
     const issue = (key: string) => `/rest/api/3/issue/${encodeURIComponent(key)}`;
     const comment = async (key: string, body: string, signal: AbortSignal): Promise<Step<unknown>> =>
-      noContent(await call('POST', `/rest/servicedeskapi/request/${encodeURIComponent(key)}/comment`, signal, { body, public: s.public_comments ?? false }));
+      accepted(await call('POST', `/rest/servicedeskapi/request/${encodeURIComponent(key)}/comment`, signal, { body, public: s.public_comments ?? false }), 'comment', auth.secrets);
 
     /** Moves the issue by the named transition; when it is not offered, the issue may already be there (a retry). */
     async function transition(key: string, name: string, wantDone: boolean, signal: AbortSignal, fields?: object): Promise<Step<unknown>> {
@@ -93,7 +93,7 @@ export const jira: ConnectorType<JiraSettings> = {
         (t): t is Transition => isRecord(t) && typeof t.id === 'string' && typeof t.name === 'string',
       );
       const chosen = offered.find((t) => t.name.toLowerCase() === name.toLowerCase());
-      if (chosen) return noContent(await call('POST', `${issue(key)}/transitions`, signal, { transition: { id: chosen.id }, ...(fields ? { fields } : {}) }));
+      if (chosen) return accepted(await call('POST', `${issue(key)}/transitions`, signal, { transition: { id: chosen.id }, ...(fields ? { fields } : {}) }), 'transition', auth.secrets);
       const now = jsonAnswer(await call('GET', `${issue(key)}?fields=status`, signal), 'issue status', auth.secrets);
       if (!now.ok) return now;
       const status = isRecord(now.value) && isRecord(now.value.fields) && isRecord(now.value.fields.status) ? now.value.fields.status : {};
@@ -123,21 +123,21 @@ export const jira: ConnectorType<JiraSettings> = {
             async apply(e, key, { signal }) {
               switch (e.kind) {
                 case 'resolved': {
-                  const said = await comment(key, `Resolved: ${e.detail}`, signal);
+                  const said = await comment(key, `Resolved: ${noteText(e)}`, signal);
                   return said.ok ? transition(key, s.resolve_transition ?? 'Resolve', true, signal, s.resolution ? { resolution: { name: s.resolution } } : undefined) : said;
                 }
                 case 'reopened': {
                   const moved = await transition(key, s.reopen_transition ?? 'Reopen', false, signal);
-                  return moved.ok ? comment(key, `Reopened: ${e.detail}`, signal) : moved;
+                  return moved.ok ? comment(key, `Reopened: ${noteText(e)}`, signal) : moved;
                 }
                 case 'escalated':
                 case 'deescalated': {
                   const name = (s.priority_map ?? DEFAULT_PRIORITIES)[e.ticket.priority];
-                  const changed = noContent(await call('PUT', issue(key), signal, { fields: { priority: { name } } }));
-                  return changed.ok ? comment(key, e.detail, signal) : changed;
+                  const changed = accepted(await call('PUT', issue(key), signal, { fields: { priority: { name } } }), 'priority update', auth.secrets);
+                  return changed.ok ? comment(key, noteText(e), signal) : changed;
                 }
                 default:
-                  return comment(key, e.detail, signal);
+                  return comment(key, noteText(e), signal);
               }
             },
             link: (key) => `${base}/browse/${key}`,
