@@ -59,7 +59,7 @@ export interface DeskSet {
 
 export const NO_DESKS: DeskSet = { routes: () => [], route: () => undefined, names: () => [] };
 
-const SECRET_KEY = /secret|password|token|private_key|api_key/i;
+const SECRET_KEY = /secret|password|token|private_key|api_key|client_id|integration_code/i;
 
 /** Replaces ${VAR} in every string by the environment's value; a missing variable names the key. */
 function expand(value: unknown, path: string, env: NodeJS.ProcessEnv, secrets: string[]): unknown {

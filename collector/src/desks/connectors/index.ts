@@ -1,10 +1,20 @@
 // The one map of service-desk connector types: a desk's `type` in the desks file is a key here. Adding a desk
 // type is one file in this folder plus one line below.
 import type { ConnectorType } from '../contract.js';
+import { autotask } from './autotask.js';
+import { connectwise } from './connectwise.js';
+import { halopsa } from './halopsa.js';
+import { jira } from './jira.js';
+import { servicenow } from './servicenow.js';
 import { webhook } from './webhook.js';
 
 export const CONNECTOR_TYPES = {
   webhook,
+  connectwise,
+  autotask,
+  halopsa,
+  jira,
+  servicenow,
 } as const satisfies Record<string, ConnectorType<never>>;
 
 export type ConnectorTypeName = keyof typeof CONNECTOR_TYPES;
