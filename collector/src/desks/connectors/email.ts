@@ -168,12 +168,14 @@ function check(settings: EmailSettings, path: string): void {
   }
   if ((settings.username === undefined) !== (settings.password === undefined)) throw bad(settings.username === undefined ? 'username' : 'password', 'username and password go together');
   if (settings.tls_ca_file !== undefined) readCa(settings.tls_ca_file, `${path}.tls_ca_file`);
+  let timeout: number;
   try {
-    parseDuration(settings.connection_timeout ?? DEFAULT_CONNECTION_TIMEOUT);
+    timeout = parseDuration(settings.connection_timeout ?? DEFAULT_CONNECTION_TIMEOUT);
   } catch (error) {
     if (error instanceof DurationError) throw bad('connection_timeout', error.message);
     throw error;
   }
+  if (timeout <= 0) throw bad('connection_timeout', 'must be longer than 0');
 }
 
 function readCa(file: string, key: string): string {
@@ -201,10 +203,12 @@ export const email: ConnectorType<EmailSettings> = {
     const domain = (addressOf(settings.from) ?? settings.from).split('@').pop()!.toLowerCase();
     const prefix = settings.subject_prefix ?? DEFAULT_SUBJECT_PREFIX;
     const secrets = secretsOf(settings);
-    // One pool per desk, because: at most MAX_CONNECTIONS sessions, reused
-    // across events, so a backlog after an outage drains over a few authenticated connections instead of one
-    // TCP+TLS+AUTH per mail, and concurrent tickets cannot open more sessions than a relay allows one client;
-    // nodemailer closes a pooled connection after 4 idle minutes, before the server's own 5-minute timeout.
+    // One pooled transport per desk rather than a connection per mail: (1) the dispatcher delivers several
+    // tickets at once, and the pool caps this desk at MAX_CONNECTIONS sessions, where plain SMTP would open one
+    // per concurrent mail and meet a relay's per-client connection limit (421) exactly when a backlog drains
+    // after an outage; (2) a session is reused, so a backlog costs a few TCP+TLS+AUTH handshakes, not one per
+    // mail; (3) nodemailer closes a pooled session after 4 idle minutes, before a server's 5-minute timeout,
+    // so a quiet desk holds no connection. close() ends the idle sessions and lets a busy one finish.
     const transport = nodemailer.createTransport({
       pool: true,
       maxConnections: MAX_CONNECTIONS,
