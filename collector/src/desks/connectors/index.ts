@@ -3,6 +3,7 @@
 import type { ConnectorType } from '../contract.js';
 import { autotask } from './autotask.js';
 import { connectwise } from './connectwise.js';
+import { email } from './email.js';
 import { halopsa } from './halopsa.js';
 import { jira } from './jira.js';
 import { servicenow } from './servicenow.js';
@@ -10,6 +11,7 @@ import { webhook } from './webhook.js';
 
 export const CONNECTOR_TYPES = {
   webhook,
+  email,
   connectwise,
   autotask,
   halopsa,
