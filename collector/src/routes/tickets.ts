@@ -112,6 +112,7 @@ export function registerTicketRoutes(app: FastifyInstance, deps: TicketRouteDeps
   app.get<{ Params: Static<typeof TicketParams> }>('/api/v1/tickets/:id', { onRequest, schema: { params: TicketParams } }, async (request) => {
     const ticket = deps.store.tickets.get(request.params.id);
     if (!ticket) throw httpErrors.ticketUnknown(request.params.id);
-    return { ...ticketView(ticket, now()), events: deps.store.tickets.events(ticket.id).map(ticketEventView) };
+    const desks = deps.store.deskOutbox.remotes(ticket.id);
+    return { ...ticketView(ticket, now()), events: deps.store.tickets.events(ticket.id).map(ticketEventView), desks };
   });
 }

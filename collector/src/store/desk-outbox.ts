@@ -37,6 +37,8 @@ export interface DeskOutbox {
   /** Desks with pending rows (served by the partial index: cheap whatever the history). */
   pendingDesks(): string[];
   remoteId(desk: string, ticketId: number): string | null;
+  /** The ticket's id (and link) in every desk that has it. */
+  remotes(ticketId: number): Array<{ desk: string; remoteId: string; remoteUrl: string | null }>;
   setRemote(desk: string, ticketId: number, remoteId: string, remoteUrl: string | null, at: number): void;
   /** Deletes delivered rows finished before `before`. */
   prune(before: number): number;
@@ -90,6 +92,7 @@ export function createDeskOutbox(db: Db): DeskOutbox {
   const counts = db.prepare('SELECT desk, state, count(*) AS n FROM desk_outbox GROUP BY desk, state ORDER BY desk, state');
   const pendingDesks = db.prepare(`SELECT DISTINCT desk FROM desk_outbox WHERE state = 'pending'`);
   const remote = db.prepare('SELECT remote_id FROM desk_tickets WHERE desk = ? AND ticket_id = ?');
+  const remotes = db.prepare('SELECT desk, remote_id AS remoteId, remote_url AS remoteUrl FROM desk_tickets WHERE ticket_id = ? ORDER BY desk');
   const setRemote = db.prepare(`INSERT INTO desk_tickets (desk, ticket_id, remote_id, remote_url, created_at) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT(desk, ticket_id) DO UPDATE SET remote_id = excluded.remote_id, remote_url = excluded.remote_url`);
   const prune = db.prepare(`DELETE FROM desk_outbox WHERE state = 'delivered' AND finished_at < ?`);
@@ -119,6 +122,7 @@ export function createDeskOutbox(db: Db): DeskOutbox {
     counts: () => counts.all() as Array<{ desk: string; state: DeliveryState; n: number }>,
     pendingDesks: () => (pendingDesks.all() as Array<{ desk: string }>).map((r) => r.desk),
     remoteId: (desk, ticketId) => (remote.get(desk, ticketId) as { remote_id: string } | undefined)?.remote_id ?? null,
+    remotes: (ticketId) => remotes.all(ticketId) as Array<{ desk: string; remoteId: string; remoteUrl: string | null }>,
     setRemote: (desk, ticketId, remoteId, remoteUrl, at) => void setRemote.run(desk, ticketId, remoteId, remoteUrl, at),
     prune: (before) => prune.run(before).changes,
   };

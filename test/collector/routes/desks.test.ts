@@ -52,6 +52,8 @@ describe('desk deliveries API', () => {
     expect(retried.json()).toMatchObject({ state: 'pending' });
     await until(async () => ((await api('GET', '/api/v1/desk-deliveries?state=delivered')).json() as Deliveries).deliveries.length === 1, 10_000, 'the retried delivery');
     expect(receiver.received).toHaveLength(2);
+    const ticket = (await api('GET', `/api/v1/tickets/${(await api('GET', '/api/v1/tickets')).json().tickets[0].id}`)).json() as { desks: unknown[] };
+    expect(ticket.desks).toEqual([]); // a webhook has no ticket of its own to point at
     expect((await api('POST', `/api/v1/desk-deliveries/${dead[0]!.id}/retry`)).statusCode).toBe(400); // no longer dead
     expect((await api('POST', '/api/v1/desk-deliveries/99999/retry')).statusCode).toBe(404);
   });
