@@ -112,9 +112,13 @@ export function createDeskOutbox(db: Db): DeskOutbox {
     list(filter = {}) {
       const where: string[] = [];
       const args: unknown[] = [];
-      if (filter.state) (where.push('state = ?'), args.push(filter.state));
-      if (filter.desk) (where.push('desk = ?'), args.push(filter.desk));
-      if (filter.ticketId !== undefined) (where.push('ticket_id = ?'), args.push(filter.ticketId));
+      const add = (clause: string, value: unknown) => {
+        where.push(clause);
+        args.push(value);
+      };
+      if (filter.state) add('state = ?', filter.state);
+      if (filter.desk) add('desk = ?', filter.desk);
+      if (filter.ticketId !== undefined) add('ticket_id = ?', filter.ticketId);
       const limit = Math.min(Math.max(1, filter.limit ?? 100), MAX_LIST);
       const sql = `SELECT * FROM desk_outbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ${limit}`;
       return (db.prepare(sql).all(...args) as Row[]).map(fromRow);
