@@ -1,0 +1,141 @@
+// The collector the latency benches run against: buildApp on a loopback port with its SQLite store in a temp dir,
+// points to a real influxd when one can start (else a sink that accepts at once: alerting runs before the write),
+// the default rule pack with disk_space's hold time removed (the issues measure without it), optionally a desks
+// file. The store is wrapped to report when a transaction that opened a ticket has committed, and the engine's
+// observe and tick can be timed (watchEngine); client and collector share one process and clock.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { buildApp, type CollectorApp } from '../../../collector/src/app.js';
+import { loadConfig } from '../../../collector/src/config.js';
+import { createInfluxWriter } from '../../../collector/src/influx-writer.js';
+import { openStore, type Store } from '../../../collector/src/store/index.js';
+import { loadRules, parseRules } from '../../../collector/src/alerting/rules/rules-file.js';
+import { parseDesks } from '../../../collector/src/desks/desks-file.js';
+import { startInfluxd, type Influxd } from '../../lib/influxd.js';
+import type { Agent, Sent } from './fleet.js';
+
+const BENCH_RULES = 'rules:\n  - { id: disk_space, for: 0s }\n';
+export const BENCH_TENANT = 'bench';
+const TOKEN_TTL_MS = 3_600_000;
+
+export interface BenchCollectorOptions {
+  /** Prefix of the temp dir. */
+  name: string;
+  /** A desks file (YAML); without it, no desks. */
+  desks?: string;
+  /** A transaction that opened a ticket for `host` has committed (at `committedAt`, after `txMs` in it). */
+  onCommit?: (host: string, committedAt: number, txMs: number) => void;
+  /** Every top-level store transaction, by its duration. */
+  onTx?: (ms: number) => void;
+}
+
+export interface BenchCollector {
+  built: CollectorApp;
+  /** The store as opened (not the observed wrapper buildApp got). */
+  store: Store;
+  port: number;
+  /** An enrollment token of the bench tenant good for `uses` agents. */
+  token(uses: number): string;
+  /** The setup line: where SQLite and the points are. */
+  describe(): string;
+  close(): Promise<void>;
+}
+
+/** The store buildApp gets: the real one, reporting when a transaction that opened a ticket has committed. */
+function observedStore(raw: Store, onCommit: NonNullable<BenchCollectorOptions['onCommit']>, onTx: NonNullable<BenchCollectorOptions['onTx']>): Store {
+  let depth = 0;
+  let opened: string[] = [];
+  return {
+    ...raw,
+    tickets: { ...raw.tickets, open: (input, at, detail) => {
+      const ticket = raw.tickets.open(input, at, detail);
+      if (depth === 0) onCommit(input.host, performance.now(), 0);
+      else opened.push(input.host);
+      return ticket;
+    } },
+    transaction<T>(fn: () => T): T {
+      const t0 = performance.now();
+      depth += 1;
+      try {
+        const result = raw.transaction(fn);
+        if (depth === 1) {
+          const t1 = performance.now();
+          onTx(t1 - t0);
+          for (const host of opened) onCommit(host, t1, t1 - t0);
+        }
+        return result;
+      } finally {
+        depth -= 1;
+        if (depth === 0) opened = [];
+      }
+    },
+  };
+}
+
+export async function startBenchCollector(options: BenchCollectorOptions): Promise<BenchCollector> {
+  const dir = mkdtempSync(join(tmpdir(), `${options.name}-`));
+  const influx: Influxd | null = await startInfluxd().catch((error: Error) => {
+    console.error(`no influxd (${error.message}); using an instant sink`);
+    return null;
+  });
+  const writer = influx ? createInfluxWriter({ url: influx.url, database: 'watchpost', retentionPolicy: { name: 'watchpost_raw', duration: '1d' } }) : null;
+  await writer?.ensureDatabase();
+  const sink = writer ?? { write: () => Promise.resolve({ ok: true as const }), status: () => ({ healthy: true }) };
+  // Every agent enrolls and connects from 127.0.0.1: the per-IP attempt limit (5/s, burst 100) would throttle that.
+  const config = loadConfig({ env: { WATCHPOST_DATA_DIR: dir, WATCHPOST_LOG_LEVEL: 'silent', WATCHPOST_LIMITS_IP_ATTEMPTS_PER_SECOND: '1000000', WATCHPOST_LIMITS_IP_ATTEMPT_BURST: '1000000' } });
+  const raw = openStore(join(dir, 'watchpost.db'));
+  raw.tenants.add({ id: BENCH_TENANT, name: 'Bench' });
+  const store = observedStore(raw, options.onCommit ?? (() => {}), options.onTx ?? (() => {}));
+  const rules = parseRules(BENCH_RULES, 'bench rules', loadRules());
+  const desks = options.desks === undefined ? null : parseDesks(options.desks, 'bench desks');
+  const built = await buildApp({ config, store, sink, rules: () => rules, ...(desks ? { desks: () => desks } : {}) });
+  const close = async (): Promise<void> => {
+    await built.app.close();
+    await writer?.close();
+    raw.close();
+    await influx?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await built.app.listen({ host: '127.0.0.1', port: 0 });
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return {
+    built,
+    store: raw,
+    port: (built.app.server.address() as AddressInfo).port,
+    token: (uses) => raw.tokens.create({ tenant: BENCH_TENANT, expiresAt: Date.now() + TOKEN_TTL_MS, uses }).token,
+    describe: () => `SQLite (WAL, synchronous=FULL) in ${tmpdir()}; points to ${influx ? 'a real influxd (InfluxDB 1.x) on loopback' : 'an instant in-memory sink (influxd could not start)'}`,
+    close,
+  };
+}
+
+export interface EngineHooks {
+  /** A batch of `agent` went through the engine's observe: `sent` is that batch, t0/t1 when observe began/ended. */
+  observed?(agent: Agent, sent: Sent, t0: number, t1: number): void;
+  /** One engine tick (absence, holds, SLA over every agent) took `ms`. */
+  tick?(ms: number): void;
+}
+
+/** Times the alert engine's observe (matching each call to the agent's oldest unobserved batch) and tick. */
+export function watchEngine(built: CollectorApp, byId: ReadonlyMap<string, Agent>, hooks: EngineHooks): void {
+  const { engine } = built;
+  const observe = engine.observe;
+  engine.observe = (identity, samples) => {
+    const t0 = performance.now();
+    const agent = byId.get(identity.id);
+    const sent = agent?.unobserved.shift();
+    observe(identity, samples);
+    if (agent && sent) hooks.observed?.(agent, sent, t0, performance.now());
+  };
+  const tick = engine.tick;
+  engine.tick = () => {
+    const t0 = performance.now();
+    tick();
+    hooks.tick?.(performance.now() - t0);
+  };
+}
