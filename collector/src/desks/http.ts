@@ -63,11 +63,18 @@ export interface RequestOptions {
   /** Values never to show in a reason (keys, passwords, tokens). */
   secrets?: readonly string[];
   timeoutMs?: number;
+  /**
+   * For a desk whose statuses do not mean what HTTP says: consulted for every non-2xx answer before
+   * classifyStatus, with the body's text and its JSON (undefined when not JSON); a result it returns is used
+   * instead (request() adds the method and path and redacts the secrets), undefined leaves the default. Autotask,
+   * for one, answers its validation errors as 500 {"errors": [...]}, which would otherwise be retried forever.
+   */
+  refine?(status: number, text: string, json: unknown): DeliveryFailure | undefined;
 }
 
 /**
  * One HTTP request, classified. Network errors and timeouts are retryable; a non-2xx status is classified by
- * classifyStatus; a 2xx answer is returned with its text and parsed JSON (a connector that needs JSON and gets
+ * options.refine, else classifyStatus; a 2xx answer is returned with its text and parsed JSON (a connector that needs JSON and gets
  * something else should answer failed, with excerpt(text)).
  */
 export async function request(options: RequestOptions): Promise<HttpOutcome> {
@@ -90,13 +97,14 @@ export async function request(options: RequestOptions): Promise<HttpOutcome> {
   } catch (error) {
     return { ok: false, result: { kind: 'retryable', reason: `reading the answer failed: ${(error as Error).message}` } };
   }
-  const classified = classifyStatus(response.status, response.headers, text, options.now(), secrets);
-  if (classified) return { ok: false, result: { ...classified, reason: `${options.method} ${redact(new URL(options.url).pathname, secrets)}: ${classified.reason}` } };
   let json: unknown;
   try {
     json = text ? JSON.parse(text) : undefined;
   } catch {
     json = undefined;
   }
+  const ok = response.status >= 200 && response.status < 300;
+  const classified = ok ? null : (options.refine?.(response.status, text, json) ?? classifyStatus(response.status, response.headers, text, options.now(), secrets));
+  if (classified) return { ok: false, result: { ...classified, reason: `${options.method} ${redact(new URL(options.url).pathname, secrets)}: ${redact(classified.reason, secrets)}` } };
   return { ok: true, answer: { status: response.status, headers: response.headers, text, json } };
 }
