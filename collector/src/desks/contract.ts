@@ -4,11 +4,15 @@
 import type { TObject } from '@sinclair/typebox';
 
 /** ok: done (with the desk's id of the ticket when it created or found one). retryable: try again later
- *  (network, 408, 429, 5xx; retryAfterMs when the desk said). failed: will never work as sent (4xx, garbage). */
+ *  (network, 408, 429, 5xx; retryAfterMs when the desk said). failed: will never work as sent (4xx, garbage).
+ *  A retryable or failed result may still carry remoteId (and remoteUrl) when this delivery created or found the
+ *  desk's ticket before a later step of it did not work: the dispatcher stores it, so the retry and the ticket's
+ *  later events go straight to that ticket instead of depending on a search finding it (Jira's is eventually
+ *  consistent: a search seconds after the create may miss it, and a second ticket would be opened). */
 export type DeliveryResult =
   | { kind: 'ok'; remoteId?: string; remoteUrl?: string }
-  | { kind: 'retryable'; reason: string; retryAfterMs?: number }
-  | { kind: 'failed'; reason: string };
+  | { kind: 'retryable'; reason: string; retryAfterMs?: number; remoteId?: string; remoteUrl?: string }
+  | { kind: 'failed'; reason: string; remoteId?: string; remoteUrl?: string };
 
 export type DeskEventKind =
   | 'opened'

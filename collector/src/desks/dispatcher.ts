@@ -2,7 +2,9 @@
 // in order), a few tickets at a time, with retries and dead letters.
 //
 // Contract:
-// 1. ok: the row is delivered, and a desk ticket id it returned is stored for the ticket's later events.
+// 1. ok: the row is delivered, and a desk ticket id it returned is stored for the ticket's later events. A
+//    retryable or failed result's desk ticket id (a create that worked before a later step did not) is stored
+//    too, so neither the retry nor a later event depends on the desk's search finding that ticket.
 // 2. retryable: the row stays pending and is tried again after an exponential backoff with jitter (at least the
 //    desk's Retry-After); the whole desk pauses meanwhile (for Retry-After, else at most DESK_PAUSE_MAX_MS), so a
 //    desk that is down gets one probe per step instead of one request per queued ticket. An outage of any length
@@ -26,9 +28,9 @@ export const BACKOFF_MAX_MS = 10 * 60_000;
 export const DESK_PAUSE_MAX_MS = 10_000;
 /** How long a row waits for its tenant to be routed to its desk again before it is dead-lettered. */
 export const DEAD_AFTER_UNROUTED_MS = 24 * 3_600_000;
-/** Delivered rows are kept this long (the ticket's delivery history), then pruned. */
 /** How long stop() lets deliveries in flight finish before cutting them off. */
 export const STOP_GRACE_MS = 20_000;
+/** Delivered rows are kept this long (the ticket's delivery history), then pruned. */
 export const KEEP_DELIVERED_MS = 7 * 24 * 3_600_000;
 
 export interface DispatcherMetrics {
@@ -86,17 +88,22 @@ export function startDispatcher(deps: DispatcherDeps): Dispatcher {
     return c;
   };
 
+  const rememberRemote = (row: DeskDelivery, result: DeliveryResult, t: number): void => {
+    if (result.remoteId) store.deskOutbox.setRemote(row.desk, row.ticketId, result.remoteId, result.remoteUrl ?? null, t);
+  };
+
   const settle = (row: DeskDelivery, result: DeliveryResult, route: DeskRoute | undefined): void => {
     const t = now();
     const log = { desk: row.desk, ticket: row.ticketId, event: row.kind, delivery: row.id };
     if (result.kind === 'ok') {
       store.transaction(() => {
         store.deskOutbox.delivered(row.id, t);
-        if (result.remoteId) store.deskOutbox.setRemote(row.desk, row.ticketId, result.remoteId, result.remoteUrl ?? null, t);
+        rememberRemote(row, result, t);
       });
       deps.metrics?.delivered(row.desk, 'ok');
       return;
     }
+    rememberRemote(row, result, t);
     const reason = excerpt(result.reason, route?.secrets ?? []);
     if (result.kind === 'failed') {
       store.deskOutbox.dead(row.id, t, reason);
@@ -125,7 +132,10 @@ export function startDispatcher(deps: DispatcherDeps): Dispatcher {
     } catch (error) {
       result = { kind: 'retryable', reason: `connector error: ${(error as Error).message}` };
     }
-    if (aborting.signal.aborted && result.kind !== 'ok') return; // cut off at shutdown: left pending, sent after restart
+    if (aborting.signal.aborted && result.kind !== 'ok') {
+      rememberRemote(row, result, now()); // cut off at shutdown: left pending, sent after restart, to the ticket made
+      return;
+    }
     settle(row, result, route);
   };
 
