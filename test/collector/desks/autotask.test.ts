@@ -66,14 +66,14 @@ describe('autotask connector', () => {
   });
 
   it('a zone lookup that fails is asked again on the next delivery', async () => {
-    at.fault((r) => r.path.toLowerCase().endsWith('/zoneinformation'), { status: 503, body: 'unavailable' });
+    at.failNext((r) => r.path.toLowerCase().endsWith('/zoneinformation'), { status: 503, body: 'unavailable' });
     const c = connector();
     expect((await c.deliver(deskEvent('opened'), deliveryContext())).kind).toBe('retryable');
     expect(await c.deliver(deskEvent('opened'), deliveryContext())).toMatchObject({ kind: 'ok' });
   });
 
   it('after a lost answer to the create, the retry finds the ticket by its key and creates no second one', async () => {
-    at.fault((r) => r.method === 'POST' && r.path.endsWith('/Tickets'), 'drop-after-handling');
+    at.failNext((r) => r.method === 'POST' && r.path.endsWith('/Tickets'), 'drop-after-handling');
     const event = deskEvent('opened');
     const c = connector();
     expect((await c.deliver(event, deliveryContext())).kind).toBe('retryable');
@@ -130,9 +130,9 @@ describe('autotask connector', () => {
   });
 
   it('429 with Retry-After is retryable after that long; 500 is retryable', async () => {
-    at.fault((r) => r.path.endsWith('/query'), { status: 429, body: { errors: ['Too many requests'] }, headers: { 'retry-after': '30' } });
+    at.failNext((r) => r.path.endsWith('/query'), { status: 429, body: { errors: ['Too many requests'] }, headers: { 'retry-after': '30' } });
     expect(await connector().deliver(deskEvent('opened'), deliveryContext())).toMatchObject({ kind: 'retryable', retryAfterMs: 30_000 });
-    at.fault((r) => r.path.endsWith('/Tickets'), { status: 500, body: '<html>Server Error</html>' });
+    at.failNext((r) => r.path.endsWith('/Tickets'), { status: 500, body: '<html>Server Error</html>' });
     expect(await connector().deliver(deskEvent('opened'), deliveryContext())).toMatchObject({ kind: 'retryable', reason: expect.stringContaining('HTTP 500') });
     expect(at.tickets).toHaveLength(0);
   });
@@ -149,7 +149,7 @@ describe('autotask connector', () => {
   });
 
   it('400 is failed, with an excerpt of the answer and no secret in it', async () => {
-    at.fault((r) => r.path.endsWith('/query'), { status: 400, body: { errors: [`bad request for ${INSTANCE.username} secret=${SECRET} code=${CODE}`] } });
+    at.failNext((r) => r.path.endsWith('/query'), { status: 400, body: { errors: [`bad request for ${INSTANCE.username} secret=${SECRET} code=${CODE}`] } });
     const result = await connector().deliver(deskEvent('opened'), deliveryContext());
     expect(result).toMatchObject({ kind: 'failed', reason: expect.stringContaining('HTTP 400') });
     const reason = (result as { reason: string }).reason;
@@ -165,7 +165,7 @@ describe('autotask connector', () => {
   });
 
   it('HTML on a 200 where JSON is needed is failed, with an excerpt', async () => {
-    at.fault((r) => r.path.endsWith('/query'), { status: 200, body: '<html><body>Maintenance</body></html>' });
+    at.failNext((r) => r.path.endsWith('/query'), { status: 200, body: '<html><body>Maintenance</body></html>' });
     const result = await connector().deliver(deskEvent('opened'), deliveryContext());
     expect(result).toMatchObject({ kind: 'failed', reason: expect.stringContaining('Maintenance') });
     expect(at.tickets).toHaveLength(0);

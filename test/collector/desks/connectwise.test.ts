@@ -64,7 +64,7 @@ describe('connectwise connector', () => {
   });
 
   it('after a lost answer to the create, the retry finds the ticket by its key and creates no second one', async () => {
-    cw.fault((r) => r.method === 'POST' && r.path === ticketsPath, 'drop-after-handling');
+    cw.failNext((r) => r.method === 'POST' && r.path === ticketsPath, 'drop-after-handling');
     const event = deskEvent('opened');
     const first = await connector().deliver(event, deliveryContext());
     expect(first.kind).toBe('retryable');
@@ -124,15 +124,15 @@ describe('connectwise connector', () => {
   });
 
   it('429 with Retry-After is retryable after that long; 500 is retryable', async () => {
-    cw.fault(() => true, { status: 429, body: { code: 'TooManyRequests', message: 'slow down' }, headers: { 'retry-after': '7' } });
+    cw.failNext(() => true, { status: 429, body: { code: 'TooManyRequests', message: 'slow down' }, headers: { 'retry-after': '7' } });
     expect(await connector().deliver(deskEvent('opened'), deliveryContext())).toMatchObject({ kind: 'retryable', retryAfterMs: 7000 });
-    cw.fault(() => true, { status: 500, body: { code: 'UnexpectedError', message: 'An unexpected error occurred' } });
+    cw.failNext(() => true, { status: 500, body: { code: 'UnexpectedError', message: 'An unexpected error occurred' } });
     expect(await connector().deliver(deskEvent('opened'), deliveryContext())).toMatchObject({ kind: 'retryable', reason: expect.stringContaining('HTTP 500') });
     expect(cw.tickets).toHaveLength(0);
   });
 
   it('400 is failed, with an excerpt of the answer and no secret in it', async () => {
-    cw.fault(() => true, { status: 400, body: { code: 'InvalidObject', message: `bad request from acmemsp+cw-public-key-77:${PRIVATE_KEY} (${BASIC}) client ${CLIENT_ID}` } });
+    cw.failNext(() => true, { status: 400, body: { code: 'InvalidObject', message: `bad request from acmemsp+cw-public-key-77:${PRIVATE_KEY} (${BASIC}) client ${CLIENT_ID}` } });
     const result = await connector().deliver(deskEvent('opened'), deliveryContext());
     expect(result).toMatchObject({ kind: 'failed', reason: expect.stringContaining('HTTP 400') });
     const reason = (result as { reason: string }).reason;
@@ -152,7 +152,7 @@ describe('connectwise connector', () => {
   });
 
   it('HTML on a 200 where JSON is needed is failed, with an excerpt', async () => {
-    cw.fault((r) => r.method === 'GET', { status: 200, body: '<html><body>Please sign in</body></html>' });
+    cw.failNext((r) => r.method === 'GET', { status: 200, body: '<html><body>Please sign in</body></html>' });
     const result = await connector().deliver(deskEvent('opened'), deliveryContext());
     expect(result).toMatchObject({ kind: 'failed', reason: expect.stringContaining('Please sign in') });
     expect(cw.tickets).toHaveLength(0);

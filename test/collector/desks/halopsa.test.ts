@@ -48,7 +48,7 @@ describe('halopsa connector', () => {
 
   it('finds the ticket after a lost answer instead of creating a second', async () => {
     const c = connector();
-    halo.failNext(isCreate, { dropAfterHandling: true });
+    halo.failNext(isCreate, 'drop-after-handling');
     const lost = await c.deliver(deskEvent('opened'), deliveryContext());
     expect(lost.kind).toBe('retryable');
     expect(halo.tickets.size).toBe(1);
@@ -117,16 +117,16 @@ describe('halopsa connector', () => {
 
   it('answers 429 with Retry-After and 503 retryable', async () => {
     const c = connector();
-    halo.failNext((r) => r.path === '/api/Tickets', { answer: { status: 429, body: { message: 'slow down' }, headers: { 'retry-after': '7' } } });
+    halo.failNext((r) => r.path === '/api/Tickets', { status: 429, body: { message: 'slow down' }, headers: { 'retry-after': '7' } });
     expect(await c.deliver(deskEvent('opened'), deliveryContext())).toMatchObject({ kind: 'retryable', retryAfterMs: 7000 });
-    halo.failNext((r) => r.path === '/api/Tickets', { answer: { status: 503, body: 'Service Unavailable' } });
+    halo.failNext((r) => r.path === '/api/Tickets', { status: 503, body: 'Service Unavailable' });
     expect((await c.deliver(deskEvent('opened'), deliveryContext())).kind).toBe('retryable');
     expect(halo.tickets.size).toBe(0);
   });
 
   it('fails a 400 with a redacted excerpt of the answer', async () => {
     const c = connector();
-    halo.failNext(isCreate, { answer: { status: 400, body: { message: `client_id 12 is not valid secret=${HALO_APP.clientSecret}` } } });
+    halo.failNext(isCreate, { status: 400, body: { message: `client_id 12 is not valid secret=${HALO_APP.clientSecret}` } });
     const result = await c.deliver(deskEvent('opened'), deliveryContext());
     expect(result.kind).toBe('failed');
     const reason = (result as { reason: string }).reason;
@@ -142,7 +142,7 @@ describe('halopsa connector', () => {
   });
 
   it('fails HTML on a 200', async () => {
-    halo.failNext((r) => r.method === 'GET' && r.path === '/api/Tickets', { answer: { status: 200, body: '<html><body>Sign in</body></html>' } });
+    halo.failNext((r) => r.method === 'GET' && r.path === '/api/Tickets', { status: 200, body: '<html><body>Sign in</body></html>' });
     const result = await connector().deliver(deskEvent('opened'), deliveryContext());
     expect(result).toMatchObject({ kind: 'failed' });
     expect((result as { reason: string }).reason).toMatch(/expected a JSON answer.*Sign in/);

@@ -49,7 +49,7 @@ describe('jira service management connector', () => {
 
   it('finds the request after a lost answer instead of creating a second', async () => {
     const c = connector();
-    site.failNext(isCreate, { dropAfterHandling: true });
+    site.failNext(isCreate, 'drop-after-handling');
     expect((await c.deliver(deskEvent('opened'), deliveryContext())).kind).toBe('retryable');
     expect(await c.deliver(deskEvent('opened'), deliveryContext())).toMatchObject({ kind: 'ok', remoteId: 'ITS-1' });
     expect(site.issues.size).toBe(1);
@@ -113,15 +113,15 @@ describe('jira service management connector', () => {
 
   it('answers 429 with Retry-After and 503 retryable', async () => {
     const c = connector();
-    site.failNext(isCreate, { answer: { status: 429, body: { errorMessages: ['Rate limited'] }, headers: { 'retry-after': '30' } } });
+    site.failNext(isCreate, { status: 429, body: { errorMessages: ['Rate limited'] }, headers: { 'retry-after': '30' } });
     expect(await c.deliver(deskEvent('opened'), deliveryContext())).toMatchObject({ kind: 'retryable', retryAfterMs: 30_000 });
-    site.failNext(isCreate, { answer: { status: 503, body: '' } });
+    site.failNext(isCreate, { status: 503, body: '' });
     expect((await c.deliver(deskEvent('opened'), deliveryContext())).kind).toBe('retryable');
     expect(site.issues.size).toBe(0);
   });
 
   it('fails a 400 (a priority the site lacks) with a redacted excerpt', async () => {
-    site.failNext(isCreate, { answer: { status: 400, body: { errorMessages: [`Authorization: Basic ${basic} token ${JIRA_ACCOUNT.apiToken}`], errors: { priority: 'Specify a valid priority name' } } } });
+    site.failNext(isCreate, { status: 400, body: { errorMessages: [`Authorization: Basic ${basic} token ${JIRA_ACCOUNT.apiToken}`], errors: { priority: 'Specify a valid priority name' } } });
     const result = await connector().deliver(deskEvent('opened'), deliveryContext());
     expect(result.kind).toBe('failed');
     const reason = (result as { reason: string }).reason;
@@ -137,7 +137,7 @@ describe('jira service management connector', () => {
   });
 
   it('fails HTML on a 200', async () => {
-    site.failNext((r) => r.path === '/rest/api/3/search/jql', { answer: { status: 200, body: '<!DOCTYPE html><html>Log in to continue</html>' } });
+    site.failNext((r) => r.path === '/rest/api/3/search/jql', { status: 200, body: '<!DOCTYPE html><html>Log in to continue</html>' });
     const result = await connector().deliver(deskEvent('opened'), deliveryContext());
     expect(result).toMatchObject({ kind: 'failed' });
     expect((result as { reason: string }).reason).toMatch(/issue search: expected a JSON answer/);

@@ -46,7 +46,7 @@ describe('servicenow connector', () => {
 
   it('finds the incident after a lost answer instead of creating a second', async () => {
     const c = connector();
-    sn.failNext(isCreate, { dropAfterHandling: true });
+    sn.failNext(isCreate, 'drop-after-handling');
     expect((await c.deliver(deskEvent('opened'), deliveryContext())).kind).toBe('retryable');
     expect(sn.incidents.size).toBe(1);
     expect(await c.deliver(deskEvent('opened'), deliveryContext())).toMatchObject({ kind: 'ok', remoteId: [...sn.incidents.keys()][0] });
@@ -55,7 +55,7 @@ describe('servicenow connector', () => {
 
   it('does not trust a search answer whose correlation_id is not the key (ServiceNow ignores an unreadable query)', async () => {
     const other = await connector().deliver(deskEvent('opened', { id: 7, correlationKey: 'watchpost-acme-7' }), deliveryContext());
-    sn.failNext((r) => r.method === 'GET', { answer: { status: 200, body: { result: [{ sys_id: (other as { remoteId: string }).remoteId, correlation_id: 'watchpost-acme-7' }] } } });
+    sn.failNext((r) => r.method === 'GET', { status: 200, body: { result: [{ sys_id: (other as { remoteId: string }).remoteId, correlation_id: 'watchpost-acme-7' }] } });
     await connector().deliver(deskEvent('opened'), deliveryContext());
     expect(sn.incidents.size).toBe(2);
   });
@@ -108,15 +108,15 @@ describe('servicenow connector', () => {
 
   it('answers 429 with Retry-After and 503 retryable', async () => {
     const c = connector();
-    sn.failNext(isCreate, { answer: { status: 429, body: { error: { message: 'Rate limit exceeded' } }, headers: { 'retry-after': '12' } } });
+    sn.failNext(isCreate, { status: 429, body: { error: { message: 'Rate limit exceeded' } }, headers: { 'retry-after': '12' } });
     expect(await c.deliver(deskEvent('opened'), deliveryContext())).toMatchObject({ kind: 'retryable', retryAfterMs: 12_000 });
-    sn.failNext(isCreate, { answer: { status: 503, body: '<html>Instance hibernating</html>' } });
+    sn.failNext(isCreate, { status: 503, body: '<html>Instance hibernating</html>' });
     expect((await c.deliver(deskEvent('opened'), deliveryContext())).kind).toBe('retryable');
     expect(sn.incidents.size).toBe(0);
   });
 
   it('fails a 400 with a redacted excerpt', async () => {
-    sn.failNext(isCreate, { answer: { status: 400, body: { error: { message: 'Invalid value', detail: `for ${SN_USER.password} / ${basic}` }, status: 'failure' } } });
+    sn.failNext(isCreate, { status: 400, body: { error: { message: 'Invalid value', detail: `for ${SN_USER.password} / ${basic}` }, status: 'failure' } });
     const result = await connector().deliver(deskEvent('opened'), deliveryContext());
     expect(result.kind).toBe('failed');
     const reason = (result as { reason: string }).reason;
@@ -132,7 +132,7 @@ describe('servicenow connector', () => {
   });
 
   it('fails HTML on a 200', async () => {
-    sn.failNext((r) => r.method === 'GET', { answer: { status: 200, body: '<html><head><title>ServiceNow</title></head><body>Log in</body></html>' } });
+    sn.failNext((r) => r.method === 'GET', { status: 200, body: '<html><head><title>ServiceNow</title></head><body>Log in</body></html>' });
     const result = await connector().deliver(deskEvent('opened'), deliveryContext());
     expect(result).toMatchObject({ kind: 'failed' });
     expect((result as { reason: string }).reason).toMatch(/incident search: expected a JSON answer/);
@@ -141,7 +141,7 @@ describe('servicenow connector', () => {
   it('fails HTML on a 200 to an update too: the instance never saw it', async () => {
     const c = connector();
     const id = await opened(c);
-    sn.failNext((r) => r.method === 'PATCH', { answer: { status: 200, body: '<html><body>SSO login</body></html>' } });
+    sn.failNext((r) => r.method === 'PATCH', { status: 200, body: '<html><body>SSO login</body></html>' });
     const result = await c.deliver(deskEvent('note', {}, 'lost behind a login page'), deliveryContext(id));
     expect(result).toMatchObject({ kind: 'failed' });
     expect((result as { reason: string }).reason).toMatch(/incident update: expected JSON or no body.*SSO login/);

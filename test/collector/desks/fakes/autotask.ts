@@ -19,7 +19,7 @@
 // https://ww1.autotask.net/help/DeveloperHelp/Content/APIs/REST/API_Calls/REST_Basic_Query_Calls.htm;
 // https://ww1.autotask.net/help/DeveloperHelp/Content/APIs/REST/API_Calls/REST_Creating_Resources_POST.htm.
 // The pageDetails fields and the 401 body are not from those pages.
-import { reply, startHarness, type Harness, type Req, type Res } from './psa-harness.js';
+import { reply, startFakeDesk, type FakeAnswer, type FakeDesk, type FakeRequest } from './fake-desk.js';
 
 export const ZONE_PATH = '/atservicesrest/v1.0/zoneinformation';
 export const API_PATH = '/atservicesrest/v1.0/';
@@ -56,18 +56,18 @@ export interface AtInstance {
   udfs: string[];
 }
 
-export interface FakeAutotask extends Harness {
+export interface FakeAutotask extends FakeDesk {
   tickets: AtTicket[];
 }
 
-const errors = (...messages: string[]): Res => reply(500, { errors: messages });
+const errors = (...messages: string[]): FakeAnswer => reply(500, { errors: messages });
 const int = (v: unknown): v is number => Number.isSafeInteger(v);
 const text = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
 
 export async function startFakeAutotask(instance: AtInstance): Promise<FakeAutotask> {
   const tickets: AtTicket[] = [];
 
-  function create(b: Record<string, unknown>): Res {
+  function create(b: Record<string, unknown>): FakeAnswer {
     const missing = ['companyID', 'status', 'priority', 'queueID'].filter((f) => !int(b[f]));
     if (!text(b.title)) missing.push('title');
     if (missing.length) return errors(...missing.map((f) => `${f} is required.`));
@@ -95,7 +95,7 @@ export async function startFakeAutotask(instance: AtInstance): Promise<FakeAutot
     return reply(200, { itemId: ticket.id });
   }
 
-  function query(b: Record<string, unknown>): Res {
+  function query(b: Record<string, unknown>): FakeAnswer {
     const filter = b.filter as Array<{ op?: unknown; field?: unknown; value?: unknown; udf?: unknown }> | undefined;
     if (!Array.isArray(filter) || filter.length !== 1) return errors('This fake understands exactly one filter expression.');
     const f = filter[0]!;
@@ -106,7 +106,7 @@ export async function startFakeAutotask(instance: AtInstance): Promise<FakeAutot
     return reply(200, { items: hits.map(({ notes: _notes, ...t }) => t), pageDetails: { count: hits.length, requestCount: 500, prevPageUrl: null, nextPageUrl: null } });
   }
 
-  function note(ticket: AtTicket, b: Record<string, unknown>): Res {
+  function note(ticket: AtTicket, b: Record<string, unknown>): FakeAnswer {
     if (b.ticketID !== ticket.id) return errors('ticketID does not match the parent ticket.');
     if (!text(b.title)) return errors('title is required (Require titles on ticket notes).');
     if (!text(b.description) || !int(b.noteType) || !int(b.publish)) return errors('description, noteType and publish are required.');
@@ -114,7 +114,7 @@ export async function startFakeAutotask(instance: AtInstance): Promise<FakeAutot
     return reply(200, { itemId: ticket.notes.length });
   }
 
-  function update(b: Record<string, unknown>): Res {
+  function update(b: Record<string, unknown>): FakeAnswer {
     const ticket = tickets.find((t) => t.id === b.id);
     if (!ticket) return errors(`Ticket ${String(b.id)} not found.`);
     for (const [field, value] of Object.entries(b)) {
@@ -127,7 +127,7 @@ export async function startFakeAutotask(instance: AtInstance): Promise<FakeAutot
     return reply(200, { itemId: ticket.id });
   }
 
-  function handle(r: Req, base: string): Res {
+  function handle(r: FakeRequest, base: string): FakeAnswer {
     const path = r.path.toLowerCase();
     if (path === ZONE_PATH && r.method === 'GET') {
       if (r.query.get('user') !== instance.username) return reply(404, { errors: ['Zone information could not be determined'] });
@@ -147,6 +147,6 @@ export async function startFakeAutotask(instance: AtInstance): Promise<FakeAutot
     return reply(404, { errors: [`${r.method} ${r.path} not found`] });
   }
 
-  const harness = await startHarness(handle);
-  return Object.assign(harness, { tickets });
+  const desk = await startFakeDesk(handle);
+  return Object.assign(desk, { tickets });
 }

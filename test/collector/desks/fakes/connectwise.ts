@@ -15,7 +15,7 @@
 // (paths, conditions syntax, Ticket and ServiceNote fields); clientId header:
 // https://app.preshmarketingsolutions.com/help/connectwise-developer-documentation; the PATCH JSON-Patch form:
 // https://github.com/slartimitvar/zabbix-connectwise-webhook/blob/main/zbx_mediatype_cwpsa-6.4.yaml
-import { reply, startHarness, type Harness, type Req, type Res } from './psa-harness.js';
+import { reply, startFakeDesk, type FakeAnswer, type FakeDesk, type FakeRequest } from './fake-desk.js';
 
 export const API_PATH = '/v4_6_release/apis/3.0/';
 
@@ -50,11 +50,11 @@ export interface CwInstance {
   companies: string[];
 }
 
-export interface FakeConnectWise extends Harness {
+export interface FakeConnectWise extends FakeDesk {
   tickets: CwTicket[];
 }
 
-const invalid = (field: string, message: string): Res =>
+const invalid = (field: string, message: string): FakeAnswer =>
   reply(400, { code: 'InvalidObject', message: 'ticket object is invalid', errors: [{ code: 'InvalidField', message, resource: 'ticket', field }] });
 
 const str = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
@@ -64,7 +64,7 @@ export async function startFakeConnectWise(instance: CwInstance): Promise<FakeCo
   const tickets: CwTicket[] = [];
   const basic = `Basic ${Buffer.from(`${instance.companyId}+${instance.publicKey}:${instance.privateKey}`).toString('base64')}`;
 
-  function create(body: Record<string, unknown>): Res {
+  function create(body: Record<string, unknown>): FakeAnswer {
     if (!str(body.summary)) return invalid('summary', 'The summary field is required.');
     if (body.summary.length > 100) return invalid('summary', 'summary must be 100 characters or fewer.');
     const company = (body.company as { identifier?: unknown } | undefined)?.identifier;
@@ -92,14 +92,14 @@ export async function startFakeConnectWise(instance: CwInstance): Promise<FakeCo
     return reply(201, { ...ticket, notes: undefined, board: { id: 1, name: ticket.board }, status: { id: 1, name: status }, company: { id: 1, identifier: company }, priority: { id: 1, name: priority } });
   }
 
-  function search(conditions: string | null): Res {
+  function search(conditions: string | null): FakeAnswer {
     const match = conditions === null ? null : /^externalXRef\s*=\s*"((?:[^"\\]|\\.)*)"$/.exec(conditions.trim());
     if (!match) return reply(400, { code: 'InvalidCondition', message: `conditions not understood by this fake: ${conditions}` });
     const key = match[1]!.replace(/\\(.)/g, '$1');
     return reply(200, tickets.filter((t) => t.externalXRef === key).map((t) => ({ id: t.id, summary: t.summary, externalXRef: t.externalXRef })));
   }
 
-  function patch(ticket: CwTicket, ops: unknown): Res {
+  function patch(ticket: CwTicket, ops: unknown): FakeAnswer {
     if (!Array.isArray(ops) || ops.length === 0) return reply(400, { code: 'InvalidObject', message: 'Expected a JSON Patch array' });
     for (const op of ops as Array<{ op?: unknown; path?: unknown; value?: unknown }>) {
       if (op.op !== 'replace' || !str(op.value)) return reply(400, { code: 'InvalidObject', message: 'Unsupported patch operation' });
@@ -110,7 +110,7 @@ export async function startFakeConnectWise(instance: CwInstance): Promise<FakeCo
     return reply(200, { id: ticket.id, status: { name: ticket.status }, priority: { name: ticket.priority } });
   }
 
-  function handle(r: Req): Res {
+  function handle(r: FakeRequest): FakeAnswer {
     if (!r.path.startsWith(API_PATH)) return reply(404, { code: 'NotFound', message: 'no such path' });
     if (r.headers.clientid !== instance.clientId || r.headers.authorization !== basic) return reply(401, { code: 'Unauthorized', message: 'The credentials supplied are not valid.' });
     const path = r.path.slice(API_PATH.length);
@@ -130,6 +130,6 @@ export async function startFakeConnectWise(instance: CwInstance): Promise<FakeCo
     return reply(405, { code: 'MethodNotAllowed', message: `${r.method} not allowed` });
   }
 
-  const harness = await startHarness(handle);
-  return Object.assign(harness, { tickets });
+  const desk = await startFakeDesk(handle);
+  return Object.assign(desk, { tickets });
 }

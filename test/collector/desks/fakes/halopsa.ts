@@ -6,7 +6,7 @@
 // /Tickets takes an array and creates or, with an id, updates), https://kb.dtctoday.com/books/halopsa-api-reference/page/ticket-configuration-endpoints
 // (actions and outcomes). The list answer's shape ({record_count, tickets}) and the 400 wording are assumptions.
 import { randomBytes } from 'node:crypto';
-import { json, startFakeDesk, type FakeDesk, type FakeRequest } from './fake-desk.js';
+import { reply, startFakeDesk, type FakeDesk, type FakeRequest } from './fake-desk.js';
 
 export const HALO_APP = { clientId: 'watchpost-app', clientSecret: 'halo-client-secret-9f3a', tenant: 'acme-msp' } as const;
 
@@ -40,7 +40,7 @@ export interface HaloFake extends FakeDesk {
 }
 
 const isInt = (v: unknown): v is number => Number.isInteger(v);
-const bad = (message: string) => json(400, { message });
+const bad = (message: string) => reply(400, { message });
 
 export async function startHaloFake(options: { expiresIn?: number } = {}): Promise<HaloFake> {
   const tickets = new Map<number, HaloTicketRow>();
@@ -53,12 +53,12 @@ export async function startHaloFake(options: { expiresIn?: number } = {}): Promi
     const form = new URLSearchParams(r.text);
     if (r.headers['content-type'] !== 'application/x-www-form-urlencoded') return bad('expected a form-encoded body');
     if (r.query.get('tenant') !== HALO_APP.tenant) return bad('unknown tenant');
-    if (form.get('grant_type') !== 'client_credentials' || form.get('scope') !== 'all') return json(400, { error: 'unsupported_grant_type' });
-    if (form.get('client_id') !== HALO_APP.clientId || form.get('client_secret') !== HALO_APP.clientSecret) return json(401, { error: 'invalid_client' });
+    if (form.get('grant_type') !== 'client_credentials' || form.get('scope') !== 'all') return reply(400, { error: 'unsupported_grant_type' });
+    if (form.get('client_id') !== HALO_APP.clientId || form.get('client_secret') !== HALO_APP.clientSecret) return reply(401, { error: 'invalid_client' });
     const access = randomBytes(16).toString('hex');
     tokens.add(access);
     fake.tokensIssued++;
-    return json(200, { access_token: access, token_type: 'Bearer', expires_in: options.expiresIn ?? 3600, scope: 'all' });
+    return reply(200, { access_token: access, token_type: 'Bearer', expires_in: options.expiresIn ?? 3600, scope: 'all' });
   }
 
   function upsertTicket(t: Record<string, unknown>) {
@@ -67,24 +67,24 @@ export async function startHaloFake(options: { expiresIn?: number } = {}): Promi
     }
     if (t.id !== undefined) {
       const row = isInt(t.id) ? tickets.get(t.id) : undefined;
-      if (!row) return json(404, { message: `Ticket ${String(t.id)} not found` });
+      if (!row) return reply(404, { message: `Ticket ${String(t.id)} not found` });
       Object.assign(row, t);
-      return json(201, row);
+      return reply(201, row);
     }
     if (typeof t.summary !== 'string' || !t.summary) return bad('summary is required');
     const row: HaloTicketRow = { ...(t as Omit<HaloTicketRow, 'id'>), id: nextId++, status_id: isInt(t.status_id) ? t.status_id : 1, details: String(t.details ?? '') };
     tickets.set(row.id, row);
-    return json(201, row);
+    return reply(201, row);
   }
 
   function api(r: FakeRequest) {
     const auth = r.headers.authorization ?? '';
-    if (!auth.startsWith('Bearer ') || !tokens.has(auth.slice(7))) return json(401, { message: 'Unauthorized' });
+    if (!auth.startsWith('Bearer ') || !tokens.has(auth.slice(7))) return reply(401, { message: 'Unauthorized' });
     if (r.method === 'GET' && r.path === '/api/Tickets') {
       const search = (r.query.get('search') ?? '').toLowerCase();
       const size = Number(r.query.get('page_size') ?? 50);
       const found = [...tickets.values()].filter((t) => !search || t.summary.toLowerCase().includes(search) || String(t.id) === search);
-      return json(200, { page_no: 1, page_size: size, record_count: found.length, tickets: found.slice(0, size) });
+      return reply(200, { page_no: 1, page_size: size, record_count: found.length, tickets: found.slice(0, size) });
     }
     if (r.method === 'POST' && r.path === '/api/Tickets') {
       if (!Array.isArray(r.json) || r.json.length !== 1 || typeof r.json[0] !== 'object') return bad('expected an array of one ticket');
@@ -95,11 +95,11 @@ export async function startHaloFake(options: { expiresIn?: number } = {}): Promi
       if (!a || !isInt(a.ticket_id) || !tickets.has(a.ticket_id)) return bad('ticket_id is required and must exist');
       if (typeof a.note !== 'string' || !a.note || typeof a.outcome !== 'string' || typeof a.hiddenfromuser !== 'boolean') return bad('note, outcome and hiddenfromuser are required');
       actions.push({ ticket_id: a.ticket_id, note: a.note, outcome: a.outcome, hiddenfromuser: a.hiddenfromuser });
-      return json(201, { id: actions.length, ...a });
+      return reply(201, { id: actions.length, ...a });
     }
-    return json(404, { message: `no route ${r.method} ${r.path}` });
+    return reply(404, { message: `no route ${r.method} ${r.path}` });
   }
 
-  const desk = await startFakeDesk((r) => (r.method === 'POST' && r.path === '/auth/token' ? token(r) : r.path.startsWith('/api/') ? api(r) : json(404, {})));
+  const desk = await startFakeDesk((r) => (r.method === 'POST' && r.path === '/auth/token' ? token(r) : r.path.startsWith('/api/') ? api(r) : reply(404, {})));
   return Object.assign(fake, desk, { tickets, actions, revokeTokens: () => tokens.clear() });
 }

@@ -9,7 +9,7 @@
 // (states 1 New, 2 In Progress, 3 On Hold, 6 Resolved, 7 Closed). The data policy requiring close_code and
 // close_notes on resolve is an instance setting, modelled here as on.
 import { randomBytes } from 'node:crypto';
-import { json, startFakeDesk, type FakeDesk, type FakeRequest } from './fake-desk.js';
+import { reply, startFakeDesk, type FakeDesk, type FakeRequest } from './fake-desk.js';
 
 export const SN_USER = { username: 'watchpost.integration', password: 'sn-P4ssw0rd-for-tests' } as const;
 const FIELDS = ['sys_id', 'number', 'short_description', 'description', 'impact', 'urgency', 'priority', 'state', 'correlation_id', 'correlation_display', 'caller_id', 'assignment_group', 'category', 'close_code', 'close_notes'] as const;
@@ -25,7 +25,7 @@ export interface ServiceNowFake extends FakeDesk {
   written: string[][];
 }
 
-const failure = (status: number, message: string, detail = '') => json(status, { error: { message, detail }, status: 'failure' });
+const failure = (status: number, message: string, detail = '') => reply(status, { error: { message, detail }, status: 'failure' });
 
 export async function startServiceNowFake(): Promise<ServiceNowFake> {
   const incidents = new Map<string, IncidentRow>();
@@ -55,7 +55,7 @@ export async function startServiceNowFake(): Promise<ServiceNowFake> {
     }
     const fields = r.query.get('sysparm_fields')?.split(',');
     const pick = (x: IncidentRow) => (fields ? Object.fromEntries(fields.map((f) => [f, (x as Record<string, unknown>)[f] ?? ''])) : x);
-    return json(200, { result: rows.slice(0, Number(r.query.get('sysparm_limit') ?? 10000)).map(pick) });
+    return reply(200, { result: rows.slice(0, Number(r.query.get('sysparm_limit') ?? 10000)).map(pick) });
   }
 
   function handle(r: FakeRequest) {
@@ -71,7 +71,7 @@ export async function startServiceNowFake(): Promise<ServiceNowFake> {
       const refused = write(row, body);
       if (refused) return refused;
       incidents.set(row.sys_id, row);
-      return json(201, { result: row });
+      return reply(201, { result: row });
     }
     if (r.method === 'PATCH' && m[1]) {
       written.push(Object.keys(body));
@@ -81,7 +81,7 @@ export async function startServiceNowFake(): Promise<ServiceNowFake> {
       const refused = write(copy, body);
       if (refused) return refused;
       incidents.set(row.sys_id, copy);
-      return json(200, { result: copy });
+      return reply(200, { result: copy });
     }
     return failure(405, 'Method not supported', `${r.method} ${r.path}`);
   }
