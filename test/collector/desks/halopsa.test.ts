@@ -3,7 +3,7 @@ import { Value } from '@sinclair/typebox/value';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Connector } from '../../../collector/src/desks/contract.js';
 import { halopsa, haloTicket, type HaloSettings } from '../../../collector/src/desks/connectors/halopsa.js';
-import { TOKEN_EARLY_REFRESH_MS } from '../../../collector/src/desks/connectors/desk-api.js';
+import { TOKEN_EARLY_REFRESH_MS } from '../../../collector/src/desks/connectors/auth.js';
 import { deliveryContext, deskEvent } from './events.js';
 import { HALO_APP, startHaloFake, type HaloFake } from './fakes/halopsa.js';
 
@@ -37,7 +37,7 @@ describe('halopsa connector', () => {
     const row = halo.tickets.get(Number(id))!;
     expect(row).toMatchObject({ summary: 'Disk space low on srv1 [watchpost-acme-42]', client_id: 12, site_id: 34, tickettype_id: 3, status_id: 1, impact: 1, urgency: 2 });
     expect(row).not.toHaveProperty('priority_id');
-    expect(row.details).toContain('Watchpost key: watchpost-acme-42');
+    expect(row.details).toContain('Watchpost ticket: 42 (key watchpost-acme-42)');
     expect(halo.requests.find((r) => r.path === '/auth/token')?.text).toContain('grant_type=client_credentials');
   });
 
@@ -61,7 +61,8 @@ describe('halopsa connector', () => {
     const c = connector();
     const id = await opened(c);
     for (const kind of ['note', 'acknowledged', 'sla_breached'] as const) expect(await c.deliver(deskEvent(kind, {}, `${kind} text`), deliveryContext(id))).toEqual({ kind: 'ok', remoteId: id });
-    expect(halo.actions).toEqual(['note', 'acknowledged', 'sla_breached'].map((k) => ({ ticket_id: Number(id), note: `${k} text`, outcome: 'Private Note', hiddenfromuser: true })));
+    expect(halo.actions.map((a) => a.note)).toEqual(['Note: note text', 'Acknowledged: acknowledged text', 'SLA breached: sla_breached text']);
+    expect(halo.actions.every((a) => a.ticket_id === Number(id) && a.outcome === 'Private Note' && a.hiddenfromuser)).toBe(true);
   });
 
   it('changes impact and urgency on escalation', async () => {
@@ -70,7 +71,7 @@ describe('halopsa connector', () => {
     await c.deliver(deskEvent('escalated', { urgency: 'high', impact: 'high', priority: 'P1' }, 'priority P2 -> P1'), deliveryContext(id));
     expect(halo.tickets.get(Number(id))).toMatchObject({ impact: 1, urgency: 1 });
     expect(halo.tickets.get(Number(id))).not.toHaveProperty('priority_id');
-    expect(halo.actions.at(-1)?.note).toBe('priority P2 -> P1');
+    expect(halo.actions.at(-1)?.note).toBe('Escalated: priority P2 -> P1');
   });
 
   it('closes on resolved with a closing action, and reopens with the configured status', async () => {

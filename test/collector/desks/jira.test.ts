@@ -59,7 +59,7 @@ describe('jira service management connector', () => {
     const c = connector();
     const key = await opened(c);
     for (const kind of ['note', 'plan', 'sla_approaching'] as const) expect((await c.deliver(deskEvent(kind, {}, `${kind} text`), deliveryContext(key))).kind).toBe('ok');
-    expect(site.issues.get(key)?.comments).toEqual(['note', 'plan', 'sla_approaching'].map((k) => ({ body: `${k} text`, public: false })));
+    expect(site.issues.get(key)?.comments).toEqual(['Note: note text', 'Plan: plan text', 'SLA approaching: sla_approaching text'].map((body) => ({ body, public: false })));
   });
 
   it('sets the priority from the map on escalation', async () => {
@@ -69,7 +69,7 @@ describe('jira service management connector', () => {
     expect(site.issues.get(key)?.priority).toBe('Highest');
     await c.deliver(deskEvent('deescalated', { priority: 'P4' }, 'priority P1 -> P4'), deliveryContext(key));
     expect(site.issues.get(key)?.priority).toBe('Lowest');
-    expect(site.issues.get(key)?.comments.map((x) => x.body)).toEqual(['priority P2 -> P1', 'priority P1 -> P4']);
+    expect(site.issues.get(key)?.comments.map((x) => x.body)).toEqual(['Escalated: priority P2 -> P1', 'De-escalated: priority P1 -> P4']);
   });
 
   it('resolves by the named transition with a resolution and comment, and reopens', async () => {

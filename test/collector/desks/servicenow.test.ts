@@ -64,7 +64,7 @@ describe('servicenow connector', () => {
     const c = connector();
     const id = await opened(c);
     for (const kind of ['note', 'updated', 'sla_breached'] as const) expect((await c.deliver(deskEvent(kind, {}, `${kind} text`), deliveryContext(id))).kind).toBe('ok');
-    expect(sn.incidents.get(id)?.work_notes).toEqual(['note text', 'updated text', 'sla_breached text']);
+    expect(sn.incidents.get(id)?.work_notes).toEqual(['Note: note text', 'Updated: updated text', 'SLA breached: sla_breached text']);
   });
 
   it('changes impact and urgency on escalation (priority follows in ServiceNow)', async () => {
@@ -72,7 +72,7 @@ describe('servicenow connector', () => {
     const id = await opened(c);
     await c.deliver(deskEvent('escalated', { impact: 'high', urgency: 'high', priority: 'P1' }, 'priority P2 -> P1'), deliveryContext(id));
     expect(sn.incidents.get(id)).toMatchObject({ impact: '1', urgency: '1', priority: '1' });
-    expect(sn.incidents.get(id)?.work_notes.at(-1)).toBe('priority P2 -> P1');
+    expect(sn.incidents.get(id)?.work_notes.at(-1)).toBe('Escalated: priority P2 -> P1');
     expect(sn.written.flat()).not.toContain('priority');
   });
 

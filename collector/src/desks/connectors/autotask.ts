@@ -31,8 +31,9 @@
 // Tickets/entityInformation/fields); title/description limits; what NoteType/Publish 1 mean in an instance.
 import { Type, type Static } from '@sinclair/typebox';
 import type { ConnectorType, DeliveryContext, DeskEvent } from '../contract.js';
-import type { RequestOptions } from '../http.js';
-import { call, clip, deliverPsa, done, garbage, noteText, noteTitle, ticketDescription, type PsaSteps, type Step } from './psa-steps.js';
+import { request } from '../http.js';
+import { checkAnswer, deliverTo, done, inOrder, lacking, refused, type DeskOps, type Step } from './desk-flow.js';
+import { clip, noteText, noteTitle, resolutionText, ticketDescription, titleLine } from './desk-text.js';
 
 export const ZONE_DISCOVERY_URL = 'https://webservices.autotask.net/atservicesrest/v1.0/ZoneInformation';
 export const TITLE_MAX = 255;
@@ -75,90 +76,80 @@ export function zoneBase(url: string): string {
   return /\/v1\.0$/i.test(trimmed) ? `${trimmed}/` : `${trimmed}/V1.0/`;
 }
 
-function steps(settings: AutotaskSettings, deps: { fetch: typeof fetch; now: () => number }): PsaSteps {
+function ops(settings: AutotaskSettings, deps: { fetch: typeof fetch; now: () => number }): DeskOps {
   const secrets = [settings.secret, settings.integration_code];
   const headers = { ApiIntegrationCode: settings.integration_code, UserName: settings.username, Secret: settings.secret };
   const priorities = { ...DEFAULT_PRIORITIES, ...settings.priority_map };
   const udf = settings.correlation_udf;
+  const send = async (method: string, url: string, what: string, ctx: DeliveryContext, body?: unknown, expect?: 'json-or-empty', auth = true) =>
+    checkAnswer(await request({ method, url, ...(auth ? { headers } : {}), body, signal: ctx.signal, fetch: deps.fetch, now: deps.now, secrets }), what, secrets, expect);
   let zone: string | null = null;
-  const opts = (method: string, url: string, ctx: DeliveryContext, body?: unknown, auth = true): RequestOptions => ({
-    method, url, ...(auth ? { headers } : {}), body, signal: ctx.signal, fetch: deps.fetch, now: deps.now, secrets,
-  });
 
   /** The zone's base URL, asked once; a failed ask is not kept, so the next delivery asks again. */
   async function base(ctx: DeliveryContext): Promise<Step<string>> {
-    if (zone !== null) return { ok: true, value: zone };
+    if (zone !== null) return done(zone);
     const url = new URL(settings.zone_discovery_url ?? ZONE_DISCOVERY_URL);
     url.searchParams.set('user', settings.username);
-    const request = opts('GET', url.href, ctx, undefined, false);
-    const answer = await call(request, true);
+    const answer = await send('GET', url.href, 'zone discovery', ctx, undefined, undefined, false);
     if (!answer.ok) return answer;
-    const found = (answer.value.json as { url?: unknown } | null)?.url;
-    if (typeof found !== 'string' || !/^https?:\/\//.test(found)) return garbage(request, answer.value.text);
+    const found = (answer.value.json as { url?: unknown }).url;
+    if (typeof found !== 'string' || !/^https?:\/\//.test(found)) return lacking('zone discovery', 'url', answer.value, secrets);
     zone = zoneBase(found);
-    return { ok: true, value: zone };
+    return done(zone);
   }
-  async function send(method: string, path: string, ctx: DeliveryContext, body: unknown, json: boolean) {
+  async function call(method: string, path: string, what: string, ctx: DeliveryContext, body: unknown, expect?: 'json-or-empty') {
     const root = await base(ctx);
-    if (!root.ok) return root;
-    const request = opts(method, root.value + path, ctx, body);
-    const answer = await call(request, json);
-    return answer.ok ? { ok: true as const, value: answer.value, request } : answer;
+    return root.ok ? send(method, root.value + path, what, ctx, body, expect) : root;
   }
   /** Autotask ids are integers; anything else stored as this ticket's id would fail the same way forever. */
-  const numeric = (id: string): Step<number> =>
-    /^\d+$/.test(id) ? { ok: true, value: Number(id) } : { ok: false, result: { kind: 'failed', reason: `not an Autotask ticket id: "${id}"` } };
-  const update = async (id: string, fields: object, ctx: DeliveryContext): Promise<Step<void>> => {
-    const n = numeric(id);
-    if (!n.ok) return n;
-    const answer = await send('PATCH', 'Tickets', ctx, { id: n.value, ...fields }, false);
-    return answer.ok ? done : answer;
-  };
+  const onTicket = (id: string, use: (n: number) => Promise<Step<unknown>>): Promise<Step<unknown>> =>
+    /^\d+$/.test(id) ? use(Number(id)) : Promise.resolve(refused(`not an Autotask ticket id: "${id}"`));
+  const update = (id: string, fields: object, ctx: DeliveryContext) => onTicket(id, (n) => call('PATCH', 'Tickets', 'ticket update', ctx, { id: n, ...fields }, 'json-or-empty'));
+  const note = (id: string, event: DeskEvent, ctx: DeliveryContext) =>
+    onTicket(id, (n) => {
+      const body = { ticketID: n, title: noteTitle(event), description: clip(noteText(event), DESCRIPTION_MAX), noteType: settings.note_type ?? DEFAULT_NOTE_TYPE, publish: settings.note_publish ?? DEFAULT_NOTE_PUBLISH };
+      return call('POST', `Tickets/${n}/Notes`, 'ticket note', ctx, body, 'json-or-empty');
+    });
+  const idOf = (v: unknown): string | null => (Number.isSafeInteger(v) ? String(v) : null);
 
   return {
     async find(key, ctx) {
       const filter = udf ? { op: 'eq', field: udf, udf: true, value: key } : { op: 'eq', field: 'externalID', value: key };
-      const answer = await send('POST', 'Tickets/query', ctx, { filter: [filter] }, true);
+      const answer = await call('POST', 'Tickets/query', 'ticket search', ctx, { filter: [filter] });
       if (!answer.ok) return answer;
-      const items = (answer.value.json as { items?: unknown } | null)?.items;
-      if (!Array.isArray(items)) return garbage(answer.request, answer.value.text);
-      if (items.length === 0) return { ok: true, value: null };
-      const id = (items[0] as { id?: unknown } | null)?.id;
-      return Number.isSafeInteger(id) ? { ok: true, value: String(id) } : garbage(answer.request, answer.value.text);
+      const items = (answer.value.json as { items?: unknown }).items;
+      if (!Array.isArray(items)) return lacking('ticket search', 'items', answer.value, secrets);
+      if (items.length === 0) return done(null);
+      const id = idOf((items[0] as { id?: unknown } | null)?.id);
+      return id === null ? lacking('ticket search', 'ticket id', answer.value, secrets) : done(id);
     },
     async create(event, ctx) {
       const t = event.ticket;
       const body = {
         companyID: settings.company_id,
-        title: clip(`[${t.priority}] ${t.title}`, TITLE_MAX),
+        title: titleLine(`[${t.priority}] ${t.title}`, TITLE_MAX),
         description: clip(ticketDescription(t), DESCRIPTION_MAX),
         status: settings.status_new ?? DEFAULT_STATUS.new,
         priority: priorities[t.priority],
         queueID: settings.queue_id,
         ...(udf ? { userDefinedFields: [{ name: udf, value: t.correlationKey }] } : { externalID: t.correlationKey }),
       };
-      const answer = await send('POST', 'Tickets', ctx, body, true);
+      const answer = await call('POST', 'Tickets', 'ticket create', ctx, body);
       if (!answer.ok) return answer;
-      const id = (answer.value.json as { itemId?: unknown } | null)?.itemId;
-      return Number.isSafeInteger(id) ? { ok: true, value: String(id) } : garbage(answer.request, answer.value.text);
+      const id = idOf((answer.value.json as { itemId?: unknown }).itemId);
+      return id === null ? lacking('ticket create', 'itemId', answer.value, secrets) : done(id);
     },
-    async note(id, event, ctx) {
-      const n = numeric(id);
-      if (!n.ok) return n;
-      const body = { ticketID: n.value, title: noteTitle(event), description: clip(noteText(event), DESCRIPTION_MAX), noteType: settings.note_type ?? DEFAULT_NOTE_TYPE, publish: settings.note_publish ?? DEFAULT_NOTE_PUBLISH };
-      const answer = await send('POST', `Tickets/${id}/Notes`, ctx, body, false);
-      return answer.ok ? done : answer;
-    },
-    setPriority: (id, ticket, ctx) => update(id, { priority: priorities[ticket.priority] }, ctx),
-    resolve: (id, event: DeskEvent, ctx) => update(id, { status: settings.status_complete ?? DEFAULT_STATUS.complete, resolution: clip(event.detail, DESCRIPTION_MAX) }, ctx),
-    reopen: (id, _event, ctx) => update(id, { status: settings.status_reopened ?? settings.status_new ?? DEFAULT_STATUS.new }, ctx),
+    note,
+    reprioritize: (id, event, ctx) => inOrder(() => update(id, { priority: priorities[event.ticket.priority] }, ctx), () => note(id, event, ctx)),
+    resolve: (id, event, ctx) => update(id, { status: settings.status_complete ?? DEFAULT_STATUS.complete, resolution: clip(resolutionText(event), DESCRIPTION_MAX) }, ctx),
+    reopen: (id, event, ctx) => inOrder(() => update(id, { status: settings.status_reopened ?? settings.status_new ?? DEFAULT_STATUS.new }, ctx), () => note(id, event, ctx)),
   };
 }
 
 export const autotask: ConnectorType<AutotaskSettings> = {
   schema: Settings,
   create(settings, deps) {
-    const psa = steps(settings, deps);
-    return { deliver: (event, ctx) => deliverPsa(psa, event, ctx) };
+    const desk = ops(settings, deps);
+    return { deliver: (event, ctx) => deliverTo(desk, event, ctx) };
   },
 };

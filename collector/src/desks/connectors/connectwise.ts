@@ -22,11 +22,12 @@
 // also work but means "purchase order" to billing and shows on invoices. NOT confirmed in ConnectWise's own pages:
 // that externalXRef is filterable in `conditions` (it is a Ticket field, and another integration searches it this
 // way), and the default names below (priorities as commonly shipped; board statuses vary per board).
-import { Buffer } from 'node:buffer';
 import { Type, type Static } from '@sinclair/typebox';
-import type { ConnectorType, DeliveryContext, DeskEvent, DeskTicket } from '../contract.js';
-import type { RequestOptions } from '../http.js';
-import { call, clip, deliverPsa, done, garbage, noteText, ticketDescription, type PsaSteps, type Step } from './psa-steps.js';
+import type { ConnectorType, DeliveryContext, DeskEvent } from '../contract.js';
+import { request } from '../http.js';
+import { basicAuth } from './auth.js';
+import { checkAnswer, deliverTo, done, inOrder, lacking, type DeskOps } from './desk-flow.js';
+import { noteText, ticketDescription, titleLine } from './desk-text.js';
 
 /** ConnectWise's documented cap on a ticket summary. */
 export const SUMMARY_MAX = 100;
@@ -71,24 +72,19 @@ export type ConnectWiseSettings = Static<typeof Settings>;
 /** conditions=externalXRef="<key>", the double quote escaped as the API's string syntax needs. */
 export const keyCondition = (key: string): string => `externalXRef="${key.replace(/"/g, '\\"')}"`;
 
-function steps(settings: ConnectWiseSettings, deps: { fetch: typeof fetch; now: () => number }): PsaSteps {
+function ops(settings: ConnectWiseSettings, deps: { fetch: typeof fetch; now: () => number }): DeskOps {
   const base = `${settings.site_url.replace(/\/+$/, '')}/${settings.codebase ?? DEFAULT_CODEBASE}/apis/3.0/`;
-  const basic = Buffer.from(`${settings.company_id}+${settings.public_key}:${settings.private_key}`).toString('base64');
-  const secrets = [settings.private_key, basic, settings.client_id];
-  const headers = { clientId: settings.client_id, authorization: `Basic ${basic}` };
+  const auth = basicAuth(`${settings.company_id}+${settings.public_key}`, settings.private_key);
+  const secrets = [...auth.secrets, settings.client_id];
+  const headers = { clientId: settings.client_id, authorization: auth.header };
   const priorities = { ...DEFAULT_PRIORITIES, ...settings.priority_map };
   const noteFlags = settings.internal_notes === false ? { detailDescriptionFlag: true } : { internalAnalysisFlag: true };
-  const options = (method: string, path: string, ctx: DeliveryContext, body?: unknown): RequestOptions => ({
-    method, url: base + path, headers, body, signal: ctx.signal, fetch: deps.fetch, now: deps.now, secrets,
-  });
-  const patch = async (id: string, path: string, value: string, ctx: DeliveryContext): Promise<Step<void>> => {
-    const answer = await call(options('PATCH', `service/tickets/${encodeURIComponent(id)}`, ctx, [{ op: 'replace', path, value }]), false);
-    return answer.ok ? done : answer;
-  };
-  const postNote = async (id: string, body: object, ctx: DeliveryContext): Promise<Step<void>> => {
-    const answer = await call(options('POST', `service/tickets/${encodeURIComponent(id)}/notes`, ctx, body), false);
-    return answer.ok ? done : answer;
-  };
+  const call = async (method: string, path: string, what: string, ctx: DeliveryContext, body?: unknown, expect?: 'json-or-empty') =>
+    checkAnswer(await request({ method, url: base + path, headers, body, signal: ctx.signal, fetch: deps.fetch, now: deps.now, secrets }), what, secrets, expect);
+  const ticket = (id: string) => `service/tickets/${encodeURIComponent(id)}`;
+  const patch = (id: string, path: string, value: string, ctx: DeliveryContext) => call('PATCH', ticket(id), 'ticket update', ctx, [{ op: 'replace', path, value }], 'json-or-empty');
+  const postNote = (id: string, body: object, ctx: DeliveryContext) => call('POST', `${ticket(id)}/notes`, 'ticket note', ctx, body, 'json-or-empty');
+  const note = (id: string, event: DeskEvent, ctx: DeliveryContext) => postNote(id, { text: noteText(event), ...noteFlags }, ctx);
   const idOf = (value: unknown): string | null => {
     const id = (value as { id?: unknown } | null)?.id;
     return typeof id === 'number' && Number.isInteger(id) ? String(id) : null;
@@ -96,19 +92,18 @@ function steps(settings: ConnectWiseSettings, deps: { fetch: typeof fetch; now: 
 
   return {
     async find(key, ctx) {
-      const request = options('GET', `service/tickets?conditions=${encodeURIComponent(keyCondition(key))}&pageSize=1`, ctx);
-      const answer = await call(request, true);
+      const answer = await call('GET', `service/tickets?conditions=${encodeURIComponent(keyCondition(key))}&pageSize=1`, 'ticket search', ctx);
       if (!answer.ok) return answer;
       const rows = answer.value.json;
-      if (!Array.isArray(rows)) return garbage(request, answer.value.text);
-      if (rows.length === 0) return { ok: true, value: null };
+      if (!Array.isArray(rows)) return lacking('ticket search', 'list of tickets', answer.value, secrets);
+      if (rows.length === 0) return done(null);
       const id = idOf(rows[0]);
-      return id === null ? garbage(request, answer.value.text) : { ok: true, value: id };
+      return id === null ? lacking('ticket search', 'ticket id', answer.value, secrets) : done(id);
     },
     async create(event, ctx) {
-      const t: DeskTicket = event.ticket;
+      const t = event.ticket;
       const body = {
-        summary: clip(`[${t.priority}] ${t.title}`, SUMMARY_MAX),
+        summary: titleLine(`[${t.priority}] ${t.title}`, SUMMARY_MAX),
         recordType: 'ServiceTicket',
         board: { name: settings.board },
         status: { name: settings.status_new ?? DEFAULT_STATUS_NEW },
@@ -118,27 +113,27 @@ function steps(settings: ConnectWiseSettings, deps: { fetch: typeof fetch; now: 
         initialDescription: ticketDescription(t),
         externalXRef: t.correlationKey,
       };
-      const request = options('POST', 'service/tickets', ctx, body);
-      const answer = await call(request, true);
+      const answer = await call('POST', 'service/tickets', 'ticket create', ctx, body);
       if (!answer.ok) return answer;
       const id = idOf(answer.value.json);
-      return id === null ? garbage(request, answer.value.text) : { ok: true, value: id };
+      return id === null ? lacking('ticket create', 'ticket id', answer.value, secrets) : done(id);
     },
-    note: (id, event, ctx) => postNote(id, { text: noteText(event), ...noteFlags }, ctx),
-    setPriority: (id, ticket, ctx) => patch(id, 'priority/name', priorities[ticket.priority], ctx),
-    async resolve(id, event: DeskEvent, ctx) {
-      // The resolution note goes first: a board can require a resolution before it accepts a closed status.
-      const noted = await postNote(id, { text: noteText(event), resolutionFlag: true }, ctx);
-      return noted.ok ? patch(id, 'status/name', settings.status_resolved ?? DEFAULT_STATUS_RESOLVED, ctx) : noted;
-    },
-    reopen: (id, _event, ctx) => patch(id, 'status/name', settings.status_reopened ?? settings.status_new ?? DEFAULT_STATUS_NEW, ctx),
+    note,
+    reprioritize: (id, event, ctx) => inOrder(() => patch(id, 'priority/name', priorities[event.ticket.priority], ctx), () => note(id, event, ctx)),
+    // The resolution note goes first: a board can require a resolution before it accepts a closed status.
+    resolve: (id, event, ctx) =>
+      inOrder(
+        () => postNote(id, { text: noteText(event), resolutionFlag: true }, ctx),
+        () => patch(id, 'status/name', settings.status_resolved ?? DEFAULT_STATUS_RESOLVED, ctx),
+      ),
+    reopen: (id, event, ctx) => inOrder(() => patch(id, 'status/name', settings.status_reopened ?? settings.status_new ?? DEFAULT_STATUS_NEW, ctx), () => note(id, event, ctx)),
   };
 }
 
 export const connectwise: ConnectorType<ConnectWiseSettings> = {
   schema: Settings,
   create(settings, deps) {
-    const psa = steps(settings, deps);
-    return { deliver: (event, ctx) => deliverPsa(psa, event, ctx) };
+    const desk = ops(settings, deps);
+    return { deliver: (event, ctx) => deliverTo(desk, event, ctx) };
   },
 };

@@ -16,9 +16,11 @@
 // NOT CONFIRMED against a live Halo: the default impact/urgency numbers (1 = highest, as Halo's lookups ship), the
 // outcome name "Private Note", the list answer's `tickets` key, and whether `search` includes closed tickets.
 import { Type, type Static } from '@sinclair/typebox';
-import type { ConnectorType, DeskEvent } from '../contract.js';
+import type { ConnectorType, DeskEvent, DeskTicket } from '../contract.js';
 import { request, type HttpOutcome } from '../http.js';
-import { accepted, clip, deliverTo, done, isRecord, jsonAnswer, noteText, ticketFacts, TokenCache, type Step } from './desk-api.js';
+import { TokenCache } from './auth.js';
+import { checkAnswer, deliverTo, done, inOrder, isRecord, lacking, type DeskOps } from './desk-flow.js';
+import { noteText, ticketDescription, titleLine } from './desk-text.js';
 
 export const HALO_SUMMARY_MAX = 250;
 export const HALO_SEARCH_PAGE = 20;
@@ -61,21 +63,24 @@ const DEFAULT_LEVELS = { high: 1, medium: 2, low: 3 } as const;
 const trim = (url: string): string => url.replace(/\/+$/, '');
 export const haloToken = (key: string): string => ` [${key}]`;
 
+/** Impact and urgency as Halo's ids (Halo's matrix then sets priority), a priority_id only when mapped. */
+const levels = (t: DeskTicket, s: HaloSettings) => ({
+  impact: (s.impact_map ?? DEFAULT_LEVELS)[t.impact],
+  urgency: (s.urgency_map ?? DEFAULT_LEVELS)[t.urgency],
+  ...(s.priority_map ? { priority_id: s.priority_map[t.priority] } : {}),
+});
+
 /** The ticket as POST /api/Tickets takes it (one element of the array body). */
 export function haloTicket(event: DeskEvent, s: HaloSettings): Record<string, unknown> {
   const t = event.ticket;
-  const impact = s.impact_map ?? DEFAULT_LEVELS;
-  const urgency = s.urgency_map ?? DEFAULT_LEVELS;
   return {
-    summary: clip(t.title, HALO_SUMMARY_MAX, haloToken(t.correlationKey)),
-    details: ticketFacts(t),
+    summary: titleLine(t.title, HALO_SUMMARY_MAX, haloToken(t.correlationKey)),
+    details: ticketDescription(t),
     ...(s.client !== undefined ? { client_id: s.client } : {}),
     ...(s.site !== undefined ? { site_id: s.site } : {}),
     ...(s.ticket_type !== undefined ? { tickettype_id: s.ticket_type } : {}),
     status_id: s.new_status ?? 1,
-    impact: impact[t.impact],
-    urgency: urgency[t.urgency],
-    ...(s.priority_map ? { priority_id: s.priority_map[t.priority] } : {}),
+    ...levels(t, s),
     ...(s.correlation_field ? { customfields: [{ name: s.correlation_field, value: t.correlationKey }] } : {}),
   };
 }
@@ -94,7 +99,7 @@ export const halopsa: ConnectorType<HaloSettings> = {
     const tokens = new TokenCache({ tokenUrl: tokenUrl.toString(), clientId: s.client_id, clientSecret: s.client_secret, scope: s.scope ?? 'all' }, deps);
 
     /** One API call with a Bearer token; a 401 drops the token and tries once more with a fresh one. */
-    async function call(method: string, path: string, signal: AbortSignal, body?: unknown): Promise<HttpOutcome> {
+    async function send(method: string, path: string, signal: AbortSignal, body?: unknown): Promise<HttpOutcome> {
       for (let attempt = 1; ; attempt++) {
         const token = await tokens.get(signal);
         if (!token.ok) return token;
@@ -109,54 +114,38 @@ export const halopsa: ConnectorType<HaloSettings> = {
         tokens.invalidate();
       }
     }
-    const note = async (id: string, text: string, signal: AbortSignal, outcome = s.note_outcome ?? 'Private Note'): Promise<Step<unknown>> =>
-      accepted(await call('POST', '/Actions', signal, [{ ticket_id: Number(id), note: text, outcome, hiddenfromuser: true }]), 'action', tokens.secrets());
-    const update = async (fields: Record<string, unknown>, signal: AbortSignal): Promise<Step<unknown>> => accepted(await call('POST', '/Tickets', signal, [fields]), 'ticket update', tokens.secrets());
+    const call = async (method: string, path: string, what: string, signal: AbortSignal, body?: unknown, expect?: 'json-or-empty') =>
+      checkAnswer(await send(method, path, signal, body), what, tokens.secrets(), expect);
+    const note = (id: string, text: string, signal: AbortSignal, outcome = s.note_outcome ?? 'Private Note') =>
+      call('POST', '/Actions', 'action', signal, [{ ticket_id: Number(id), note: text, outcome, hiddenfromuser: true }], 'json-or-empty');
+    const update = (fields: Record<string, unknown>, signal: AbortSignal) => call('POST', '/Tickets', 'ticket update', signal, [fields], 'json-or-empty');
 
-    return {
-      deliver: (event, ctx) =>
-        deliverTo(
-          {
-            async find(key, { signal }) {
-              const query = new URLSearchParams({ search: key, pageinate: 'true', page_size: String(HALO_SEARCH_PAGE), page_no: '1' });
-              const json = jsonAnswer(await call('GET', `/Tickets?${query}`, signal), 'ticket search', tokens.secrets());
-              if (!json.ok) return json;
-              const list = Array.isArray(json.value) ? json.value : isRecord(json.value) && Array.isArray(json.value.tickets) ? json.value.tickets : [];
-              const token = haloToken(key).trim();
-              const ids = list.filter((t): t is Record<string, unknown> => isRecord(t) && typeof t.summary === 'string' && t.summary.includes(token)).map((t) => Number(t.id));
-              return done(ids.length ? String(Math.min(...ids)) : null);
-            },
-            async create(e, { signal }) {
-              const json = jsonAnswer(await call('POST', '/Tickets', signal, [haloTicket(e, s)]), 'ticket create', tokens.secrets());
-              if (!json.ok) return json;
-              const id = idOf(json.value);
-              return id ? done(id) : { ok: false, result: { kind: 'failed', reason: 'ticket create: the answer has no ticket id' } };
-            },
-            async apply(e, id, { signal }) {
-              const t = e.ticket;
-              switch (e.kind) {
-                case 'resolved': {
-                  const closed = await update({ id: Number(id), status_id: s.closed_status ?? 9 }, signal);
-                  return closed.ok ? note(id, `Resolved: ${noteText(e)}`, signal, s.close_outcome ?? s.note_outcome ?? 'Private Note') : closed;
-                }
-                case 'reopened': {
-                  const reopened = await update({ id: Number(id), status_id: s.reopen_status ?? 1 }, signal);
-                  return reopened.ok ? note(id, `Reopened: ${noteText(e)}`, signal) : reopened;
-                }
-                case 'escalated':
-                case 'deescalated': {
-                  const fields = { id: Number(id), impact: (s.impact_map ?? DEFAULT_LEVELS)[t.impact], urgency: (s.urgency_map ?? DEFAULT_LEVELS)[t.urgency], ...(s.priority_map ? { priority_id: s.priority_map[t.priority] } : {}) };
-                  const changed = await update(fields, signal);
-                  return changed.ok ? note(id, noteText(e), signal) : changed;
-                }
-                default:
-                  return note(id, noteText(e), signal);
-              }
-            },
-          },
-          event,
-          ctx,
+    const ops: DeskOps = {
+      async find(key, { signal }) {
+        const query = new URLSearchParams({ search: key, pageinate: 'true', page_size: String(HALO_SEARCH_PAGE), page_no: '1' });
+        const answer = await call('GET', `/Tickets?${query}`, 'ticket search', signal);
+        if (!answer.ok) return answer;
+        const json = answer.value.json;
+        const list = Array.isArray(json) ? json : isRecord(json) && Array.isArray(json.tickets) ? json.tickets : [];
+        const token = haloToken(key).trim();
+        const ids = list.filter((t): t is Record<string, unknown> => isRecord(t) && typeof t.summary === 'string' && t.summary.includes(token)).map((t) => Number(t.id));
+        return done(ids.length ? String(Math.min(...ids)) : null);
+      },
+      async create(e, { signal }) {
+        const answer = await call('POST', '/Tickets', 'ticket create', signal, [haloTicket(e, s)]);
+        if (!answer.ok) return answer;
+        const id = idOf(answer.value.json);
+        return id ? done(id) : lacking('ticket create', 'ticket id', answer.value, tokens.secrets());
+      },
+      note: (id, e, { signal }) => note(id, noteText(e), signal),
+      reprioritize: (id, e, { signal }) => inOrder(() => update({ id: Number(id), ...levels(e.ticket, s) }, signal), () => note(id, noteText(e), signal)),
+      resolve: (id, e, { signal }) =>
+        inOrder(
+          () => update({ id: Number(id), status_id: s.closed_status ?? 9 }, signal),
+          () => note(id, noteText(e), signal, s.close_outcome ?? s.note_outcome ?? 'Private Note'),
         ),
+      reopen: (id, e, { signal }) => inOrder(() => update({ id: Number(id), status_id: s.reopen_status ?? 1 }, signal), () => note(id, noteText(e), signal)),
     };
+    return { deliver: (event, ctx) => deliverTo(ops, event, ctx) };
   },
 };

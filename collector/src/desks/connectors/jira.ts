@@ -16,11 +16,15 @@
 // `labels = "<key>"`. The request type must accept the Labels field (it may be hidden on the portal form); a
 // request type without it answers 400, which names the field. NOT CONFIRMED: the default transition names
 // ("Resolve", "Reopen": workflows differ; a missing name answers failed listing the available ones), and the new
-// search being eventually consistent means a retry seconds after a lost create answer may not see the issue yet.
+// search being eventually consistent means a retry seconds after a lost create answer may not see the issue yet
+// (when the create's answer did arrive and a later step failed, the key goes back with the retryable result and
+// the retry does not search at all: desk-flow.ts).
 import { Type, type Static } from '@sinclair/typebox';
 import type { ConnectorType, DeskEvent } from '../contract.js';
-import { request, type HttpOutcome } from '../http.js';
-import { accepted, basicAuth, clip, deliverTo, done, isRecord, jsonAnswer, noteText, ticketFacts, type Step } from './desk-api.js';
+import { request } from '../http.js';
+import { basicAuth } from './auth.js';
+import { checkAnswer, deliverTo, done, inOrder, isRecord, lacking, refused, type DeskOps, type Step } from './desk-flow.js';
+import { noteText, ticketDescription, titleLine } from './desk-text.js';
 
 export const JIRA_SUMMARY_MAX = 255;
 
@@ -64,8 +68,8 @@ export function jiraRequest(event: DeskEvent, s: JiraSettings): Record<string, u
     serviceDeskId: s.service_desk_id,
     requestTypeId: s.request_type_id,
     requestFieldValues: {
-      summary: clip(t.title, JIRA_SUMMARY_MAX),
-      description: ticketFacts(t),
+      summary: titleLine(t.title, JIRA_SUMMARY_MAX),
+      description: ticketDescription(t),
       labels: [t.correlationKey],
       ...((s.priority_on_create ?? true) ? { priority: { name: (s.priority_map ?? DEFAULT_PRIORITIES)[t.priority] } } : {}),
     },
@@ -79,72 +83,61 @@ export const jira: ConnectorType<JiraSettings> = {
   create(s, deps) {
     const base = trim(s.url);
     const auth = basicAuth(s.email, s.api_token);
-    const call = (method: string, path: string, signal: AbortSignal, body?: unknown): Promise<HttpOutcome> =>
-      request({ method, url: `${base}${path}`, headers: { authorization: auth.header }, body, signal, fetch: deps.fetch, now: deps.now, secrets: auth.secrets });
+    const call = async (method: string, path: string, what: string, signal: AbortSignal, body?: unknown, expect?: 'json-or-empty') =>
+      checkAnswer(await request({ method, url: `${base}${path}`, headers: { authorization: auth.header }, body, signal, fetch: deps.fetch, now: deps.now, secrets: auth.secrets }), what, auth.secrets, expect);
     const issue = (key: string) => `/rest/api/3/issue/${encodeURIComponent(key)}`;
-    const comment = async (key: string, body: string, signal: AbortSignal): Promise<Step<unknown>> =>
-      accepted(await call('POST', `/rest/servicedeskapi/request/${encodeURIComponent(key)}/comment`, signal, { body, public: s.public_comments ?? false }), 'comment', auth.secrets);
+    const comment = (key: string, e: DeskEvent, signal: AbortSignal) =>
+      call('POST', `/rest/servicedeskapi/request/${encodeURIComponent(key)}/comment`, 'comment', signal, { body: noteText(e), public: s.public_comments ?? false }, 'json-or-empty');
 
     /** Moves the issue by the named transition; when it is not offered, the issue may already be there (a retry). */
     async function transition(key: string, name: string, wantDone: boolean, signal: AbortSignal, fields?: object): Promise<Step<unknown>> {
-      const json = jsonAnswer(await call('GET', `${issue(key)}/transitions`, signal), 'transitions', auth.secrets);
-      if (!json.ok) return json;
-      const offered = (isRecord(json.value) && Array.isArray(json.value.transitions) ? json.value.transitions : []).filter(
+      const offer = await call('GET', `${issue(key)}/transitions`, 'transitions', signal);
+      if (!offer.ok) return offer;
+      const json = offer.value.json;
+      const offered = (isRecord(json) && Array.isArray(json.transitions) ? json.transitions : []).filter(
         (t): t is Transition => isRecord(t) && typeof t.id === 'string' && typeof t.name === 'string',
       );
       const chosen = offered.find((t) => t.name.toLowerCase() === name.toLowerCase());
-      if (chosen) return accepted(await call('POST', `${issue(key)}/transitions`, signal, { transition: { id: chosen.id }, ...(fields ? { fields } : {}) }), 'transition', auth.secrets);
-      const now = jsonAnswer(await call('GET', `${issue(key)}?fields=status`, signal), 'issue status', auth.secrets);
+      if (chosen) return call('POST', `${issue(key)}/transitions`, 'transition', signal, { transition: { id: chosen.id }, ...(fields ? { fields } : {}) }, 'json-or-empty');
+      const now = await call('GET', `${issue(key)}?fields=status`, 'issue status', signal);
       if (!now.ok) return now;
-      const status = isRecord(now.value) && isRecord(now.value.fields) && isRecord(now.value.fields.status) ? now.value.fields.status : {};
+      const fieldsNow = isRecord(now.value.json) && isRecord(now.value.json.fields) ? now.value.json.fields : {};
+      const status = isRecord(fieldsNow.status) ? fieldsNow.status : {};
       const category = isRecord(status.statusCategory) ? status.statusCategory.key : undefined;
-      if ((category === 'done') === wantDone) return done(null);
+      if ((category === 'done') === wantDone) return done();
       const names = offered.map((t) => t.name).join(', ') || 'none';
-      return { ok: false, result: { kind: 'failed', reason: `${key}: transition "${name}" is not offered from status "${String(status.name)}" (offered: ${names})` } };
+      return refused(`${key}: transition "${name}" is not offered from status "${String(status.name)}" (offered: ${names})`);
     }
 
-    return {
-      deliver: (event, ctx) =>
-        deliverTo(
-          {
-            async find(key, { signal }) {
-              const query = new URLSearchParams({ jql: jiraKeyQuery(key, s.project_key), fields: 'summary', maxResults: '1' });
-              const json = jsonAnswer(await call('GET', `/rest/api/3/search/jql?${query}`, signal), 'issue search', auth.secrets);
-              if (!json.ok) return json;
-              const first = isRecord(json.value) && Array.isArray(json.value.issues) ? json.value.issues[0] : undefined;
-              return done(isRecord(first) && typeof first.key === 'string' ? first.key : null);
-            },
-            async create(e, { signal }) {
-              const json = jsonAnswer(await call('POST', '/rest/servicedeskapi/request', signal, jiraRequest(e, s)), 'request create', auth.secrets);
-              if (!json.ok) return json;
-              const key = isRecord(json.value) ? json.value.issueKey : undefined;
-              return typeof key === 'string' ? done(key) : { ok: false, result: { kind: 'failed', reason: 'request create: the answer has no issueKey' } };
-            },
-            async apply(e, key, { signal }) {
-              switch (e.kind) {
-                case 'resolved': {
-                  const said = await comment(key, `Resolved: ${noteText(e)}`, signal);
-                  return said.ok ? transition(key, s.resolve_transition ?? 'Resolve', true, signal, s.resolution ? { resolution: { name: s.resolution } } : undefined) : said;
-                }
-                case 'reopened': {
-                  const moved = await transition(key, s.reopen_transition ?? 'Reopen', false, signal);
-                  return moved.ok ? comment(key, `Reopened: ${noteText(e)}`, signal) : moved;
-                }
-                case 'escalated':
-                case 'deescalated': {
-                  const name = (s.priority_map ?? DEFAULT_PRIORITIES)[e.ticket.priority];
-                  const changed = accepted(await call('PUT', issue(key), signal, { fields: { priority: { name } } }), 'priority update', auth.secrets);
-                  return changed.ok ? comment(key, noteText(e), signal) : changed;
-                }
-                default:
-                  return comment(key, noteText(e), signal);
-              }
-            },
-            link: (key) => `${base}/browse/${key}`,
-          },
-          event,
-          ctx,
+    const ops: DeskOps = {
+      async find(key, { signal }) {
+        const query = new URLSearchParams({ jql: jiraKeyQuery(key, s.project_key), fields: 'summary', maxResults: '1' });
+        const answer = await call('GET', `/rest/api/3/search/jql?${query}`, 'issue search', signal);
+        if (!answer.ok) return answer;
+        const json = answer.value.json;
+        const first = isRecord(json) && Array.isArray(json.issues) ? json.issues[0] : undefined;
+        return done(isRecord(first) && typeof first.key === 'string' ? first.key : null);
+      },
+      async create(e, { signal }) {
+        const answer = await call('POST', '/rest/servicedeskapi/request', 'request create', signal, jiraRequest(e, s));
+        if (!answer.ok) return answer;
+        const key = isRecord(answer.value.json) ? answer.value.json.issueKey : undefined;
+        return typeof key === 'string' ? done(key) : lacking('request create', 'issueKey', answer.value, auth.secrets);
+      },
+      note: (key, e, { signal }) => comment(key, e, signal),
+      reprioritize: (key, e, { signal }) =>
+        inOrder(
+          () => call('PUT', issue(key), 'priority update', signal, { fields: { priority: { name: (s.priority_map ?? DEFAULT_PRIORITIES)[e.ticket.priority] } } }, 'json-or-empty'),
+          () => comment(key, e, signal),
         ),
+      resolve: (key, e, { signal }) =>
+        inOrder(
+          () => comment(key, e, signal),
+          () => transition(key, s.resolve_transition ?? 'Resolve', true, signal, s.resolution ? { resolution: { name: s.resolution } } : undefined),
+        ),
+      reopen: (key, e, { signal }) => inOrder(() => transition(key, s.reopen_transition ?? 'Reopen', false, signal), () => comment(key, e, signal)),
+      link: (key) => `${base}/browse/${key}`,
     };
+    return { deliver: (event, ctx) => deliverTo(ops, event, ctx) };
   },
 };

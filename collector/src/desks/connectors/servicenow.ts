@@ -18,8 +18,10 @@
 // close_notes are enforced for API writes depends on the instance's data policies.
 import { Type, type Static } from '@sinclair/typebox';
 import type { ConnectorType, DeskEvent } from '../contract.js';
-import { request, type HttpOutcome } from '../http.js';
-import { accepted, basicAuth, clip, deliverTo, done, isRecord, jsonAnswer, noteText, ticketFacts, type Step } from './desk-api.js';
+import { request } from '../http.js';
+import { basicAuth } from './auth.js';
+import { checkAnswer, deliverTo, done, isRecord, lacking, type DeskOps } from './desk-flow.js';
+import { noteText, resolutionText, ticketDescription, titleLine } from './desk-text.js';
 
 export const SHORT_DESCRIPTION_MAX = 160;
 
@@ -54,8 +56,8 @@ const levels = (t: DeskEvent['ticket'], s: ServiceNowSettings) => ({ impact: (s.
 export function serviceNowIncident(event: DeskEvent, s: ServiceNowSettings): Record<string, string> {
   const t = event.ticket;
   return {
-    short_description: clip(t.title, SHORT_DESCRIPTION_MAX),
-    description: ticketFacts(t),
+    short_description: titleLine(t.title, SHORT_DESCRIPTION_MAX),
+    description: ticketDescription(t),
     ...levels(t, s),
     correlation_id: t.correlationKey,
     correlation_display: s.correlation_display ?? 'Watchpost',
@@ -65,18 +67,18 @@ export function serviceNowIncident(event: DeskEvent, s: ServiceNowSettings): Rec
   };
 }
 
-/** The fields an event writes to an incident the desk has. */
-export function serviceNowUpdate(event: DeskEvent, s: ServiceNowSettings): Record<string, string> {
-  switch (event.kind) {
-    case 'resolved':
-      return { state: s.resolved_state ?? '6', close_code: s.close_code ?? 'Solution provided', close_notes: noteText(event) };
-    case 'reopened':
-      return { state: s.reopen_state ?? '1', work_notes: `Reopened: ${noteText(event)}` };
-    case 'escalated':
-    case 'deescalated':
-      return { ...levels(event.ticket, s), work_notes: noteText(event) };
-    default:
-      return { work_notes: noteText(event) };
+/** The fields each kind of event writes to an incident the desk has: one PATCH an event, its text a work note. */
+export function serviceNowUpdate(event: DeskEvent, s: ServiceNowSettings, as: 'note' | 'reprioritize' | 'resolve' | 'reopen'): Record<string, string> {
+  const work_notes = noteText(event);
+  switch (as) {
+    case 'resolve':
+      return { state: s.resolved_state ?? '6', close_code: s.close_code ?? 'Solution provided', close_notes: resolutionText(event) };
+    case 'reopen':
+      return { state: s.reopen_state ?? '1', work_notes };
+    case 'reprioritize':
+      return { ...levels(event.ticket, s), work_notes };
+    case 'note':
+      return { work_notes };
   }
 }
 
@@ -85,36 +87,33 @@ export const servicenow: ConnectorType<ServiceNowSettings> = {
   create(s, deps) {
     const base = trim(s.url);
     const auth = basicAuth(s.username, s.password);
-    const call = (method: string, path: string, signal: AbortSignal, body?: unknown): Promise<HttpOutcome> =>
-      request({ method, url: `${base}/api/now/table/incident${path}`, headers: { authorization: auth.header }, body, signal, fetch: deps.fetch, now: deps.now, secrets: auth.secrets });
-    const sysId = (v: unknown): string | null => (isRecord(v) && isRecord(v.result) && typeof v.result.sys_id === 'string' ? v.result.sys_id : null);
+    const call = async (method: string, path: string, what: string, signal: AbortSignal, body?: unknown, expect?: 'json-or-empty') =>
+      checkAnswer(await request({ method, url: `${base}/api/now/table/incident${path}`, headers: { authorization: auth.header }, body, signal, fetch: deps.fetch, now: deps.now, secrets: auth.secrets }), what, auth.secrets, expect);
+    const patch = (as: Parameters<typeof serviceNowUpdate>[2]) => (id: string, e: DeskEvent, { signal }: { signal: AbortSignal }) =>
+      call('PATCH', `/${encodeURIComponent(id)}`, 'incident update', signal, serviceNowUpdate(e, s, as), 'json-or-empty');
 
-    return {
-      deliver: (event, ctx) =>
-        deliverTo(
-          {
-            async find(key, { signal }): Promise<Step<string | null>> {
-              const query = new URLSearchParams({ sysparm_query: `correlation_id=${key}^ORDERBYsys_created_on`, sysparm_limit: '1', sysparm_fields: 'sys_id,number,correlation_id' });
-              const json = jsonAnswer(await call('GET', `?${query}`, signal), 'incident search', auth.secrets);
-              if (!json.ok) return json;
-              const first = isRecord(json.value) && Array.isArray(json.value.result) ? json.value.result[0] : undefined;
-              const match = isRecord(first) && first.correlation_id === key && typeof first.sys_id === 'string';
-              return done(match ? (first.sys_id as string) : null);
-            },
-            async create(e, { signal }) {
-              const json = jsonAnswer(await call('POST', '', signal, serviceNowIncident(e, s)), 'incident create', auth.secrets);
-              if (!json.ok) return json;
-              const id = sysId(json.value);
-              return id ? done(id) : { ok: false, result: { kind: 'failed', reason: 'incident create: the answer has no result.sys_id' } };
-            },
-            async apply(e, id, { signal }) {
-              return accepted(await call('PATCH', `/${encodeURIComponent(id)}`, signal, serviceNowUpdate(e, s)), 'incident update', auth.secrets);
-            },
-            link: (id) => `${base}/nav_to.do?uri=incident.do?sys_id=${id}`,
-          },
-          event,
-          ctx,
-        ),
+    const ops: DeskOps = {
+      async find(key, { signal }) {
+        const query = new URLSearchParams({ sysparm_query: `correlation_id=${key}^ORDERBYsys_created_on`, sysparm_limit: '1', sysparm_fields: 'sys_id,number,correlation_id' });
+        const answer = await call('GET', `?${query}`, 'incident search', signal);
+        if (!answer.ok) return answer;
+        const json = answer.value.json;
+        const first = isRecord(json) && Array.isArray(json.result) ? json.result[0] : undefined;
+        return done(isRecord(first) && first.correlation_id === key && typeof first.sys_id === 'string' ? first.sys_id : null);
+      },
+      async create(e, { signal }) {
+        const answer = await call('POST', '', 'incident create', signal, serviceNowIncident(e, s));
+        if (!answer.ok) return answer;
+        const json = answer.value.json;
+        const id = isRecord(json) && isRecord(json.result) && typeof json.result.sys_id === 'string' ? json.result.sys_id : null;
+        return id ? done(id) : lacking('incident create', 'result.sys_id', answer.value, auth.secrets);
+      },
+      note: patch('note'),
+      reprioritize: patch('reprioritize'),
+      resolve: patch('resolve'),
+      reopen: patch('reopen'),
+      link: (id) => `${base}/nav_to.do?uri=incident.do?sys_id=${id}`,
     };
+    return { deliver: (event, ctx) => deliverTo(ops, event, ctx) };
   },
 };
