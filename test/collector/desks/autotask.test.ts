@@ -137,7 +137,7 @@ describe('autotask connector', () => {
     expect(at.tickets).toHaveLength(0);
   });
 
-  it('a create missing what Autotask requires is refused by the desk (HTTP 500 {"errors"}, as documented), so not ok', async () => {
+  it('a create missing what Autotask requires is refused by the desk (HTTP 500 {"errors"}, as documented): failed with the errors, not retried', async () => {
     const res = await fetch(`${at.url}/ATServicesRest/V1.0/Tickets`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ApiIntegrationCode: CODE, UserName: INSTANCE.username, Secret: SECRET },
@@ -145,7 +145,26 @@ describe('autotask connector', () => {
     });
     expect(res.status).toBe(500);
     expect(await res.json()).toEqual({ errors: ['status is required.', 'priority is required.', 'queueID is required.'] });
-    expect(await connector({ queue_id: 1 }).deliver(deskEvent('opened'), deliveryContext())).toMatchObject({ kind: 'retryable', reason: expect.stringContaining('queueID') });
+    const result = await connector({ queue_id: 1 }).deliver(deskEvent('opened'), deliveryContext());
+    expect(result).toEqual({ kind: 'failed', reason: 'POST /ATServicesRest/V1.0/Tickets: HTTP 500, refused: Value 1 does not exist for queueID.' });
+    expect(at.tickets).toHaveLength(0);
+  });
+
+  it('the errors of a refusal are redacted in the reason', async () => {
+    at.failNext((r) => r.path.endsWith('/query'), { status: 500, body: { errors: [`User ${INSTANCE.username} with secret ${SECRET} and code ${CODE} is not allowed.`] } });
+    const result = await connector().deliver(deskEvent('opened'), deliveryContext());
+    expect(result).toMatchObject({ kind: 'failed', reason: expect.stringContaining('is not allowed') });
+    const reason = (result as { reason: string }).reason;
+    expect(reason).not.toContain(SECRET);
+    expect(reason).not.toContain(CODE);
+  });
+
+  it('a 500 without errors (empty body, an empty errors array, other JSON) is a server fault: retryable', async () => {
+    for (const body of [undefined, { errors: [] }, { message: 'An unexpected error occurred' }]) {
+      at.failNext((r) => r.path.endsWith('/query'), { status: 500, body });
+      expect(await connector().deliver(deskEvent('opened'), deliveryContext())).toMatchObject({ kind: 'retryable', reason: expect.stringContaining('HTTP 500') });
+    }
+    expect(at.tickets).toHaveLength(0);
   });
 
   it('400 is failed, with an excerpt of the answer and no secret in it', async () => {

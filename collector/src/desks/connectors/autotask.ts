@@ -16,9 +16,10 @@
 //   (filter expressions, querying with POST).
 // - Creating resources, https://ww1.autotask.net/help/DeveloperHelp/Content/APIs/REST/API_Calls/REST_Creating_Resources_POST.htm
 //   (create answers {"itemId": n}; UDFs written as "userDefinedFields":[{"name","value"}]; a failed operation
-//   usually answers HTTP 500 {"errors":[...]}, sometimes 4xx). Consequence: Autotask's validation errors arrive
-//   as 500 and are retried like outages until the dispatcher gives up and dead-letters them; the shared
-//   classifier cannot tell them from a real server fault, and losing a ticket to a transient 500 is worse.
+//   usually answers HTTP 500 {"errors":[...]}, sometimes 4xx). Consequence: a 500 whose body has a non-empty
+//   `errors` array is a refusal (a bad queue id, a missing field) and is failed with those errors, through
+//   request()'s refine hook; a 500 without them (an HTML error page, an empty body) is a server fault and stays
+//   retryable, since losing a ticket to a transient 500 is worse than retrying it.
 // - Task & ticket priorities, https://ww1.autotask.net/help/Content/4_Admin/2FeaturesSettings/ServiceDeskTickets/Tickets/Task_Ticket_Priorities.htm
 //   (four built-in priorities: Critical, High, Medium, Low).
 //
@@ -31,8 +32,8 @@
 // Tickets/entityInformation/fields); title/description limits; what NoteType/Publish 1 mean in an instance.
 import { Type, type Static } from '@sinclair/typebox';
 import type { ConnectorType, DeliveryContext, DeskEvent } from '../contract.js';
-import { request } from '../http.js';
-import { checkAnswer, deliverTo, done, inOrder, lacking, refused, type DeskOps, type Step } from './desk-flow.js';
+import { excerpt, request, type DeliveryFailure } from '../http.js';
+import { checkAnswer, deliverTo, done, inOrder, isRecord, lacking, refused, type DeskOps, type Step } from './desk-flow.js';
 import { clip, noteText, noteTitle, resolutionText, ticketDescription, titleLine } from './desk-text.js';
 
 export const ZONE_DISCOVERY_URL = 'https://webservices.autotask.net/atservicesrest/v1.0/ZoneInformation';
@@ -76,13 +77,22 @@ export function zoneBase(url: string): string {
   return /\/v1\.0$/i.test(trimmed) ? `${trimmed}/` : `${trimmed}/V1.0/`;
 }
 
+/** Autotask's refusal of an operation, answered as HTTP 500 {"errors": [...]}: failed, with the errors. A 500
+ *  without them is left to the shared classifier (retryable). */
+export function autotaskRefusal(status: number, json: unknown, secrets: readonly string[]): DeliveryFailure | undefined {
+  const errors = isRecord(json) ? json.errors : undefined;
+  if (status !== 500 || !Array.isArray(errors) || errors.length === 0) return undefined;
+  return { kind: 'failed', reason: `HTTP 500, refused: ${excerpt(errors.map(String).join('; '), secrets)}` };
+}
+
 function ops(settings: AutotaskSettings, deps: { fetch: typeof fetch; now: () => number }): DeskOps {
   const secrets = [settings.secret, settings.integration_code];
   const headers = { ApiIntegrationCode: settings.integration_code, UserName: settings.username, Secret: settings.secret };
   const priorities = { ...DEFAULT_PRIORITIES, ...settings.priority_map };
   const udf = settings.correlation_udf;
+  const refine = (status: number, _text: string, json: unknown) => autotaskRefusal(status, json, secrets);
   const send = async (method: string, url: string, what: string, ctx: DeliveryContext, body?: unknown, expect?: 'json-or-empty', auth = true) =>
-    checkAnswer(await request({ method, url, ...(auth ? { headers } : {}), body, signal: ctx.signal, fetch: deps.fetch, now: deps.now, secrets }), what, secrets, expect);
+    checkAnswer(await request({ method, url, ...(auth ? { headers } : {}), body, signal: ctx.signal, fetch: deps.fetch, now: deps.now, secrets, refine }), what, secrets, expect);
   let zone: string | null = null;
 
   /** The zone's base URL, asked once; a failed ask is not kept, so the next delivery asks again. */
