@@ -13,6 +13,7 @@ import { deskTransitions } from '../../../collector/src/desks/desk-transitions.j
 import { BACKOFF_MAX_MS, startDispatcher, type Dispatcher } from '../../../collector/src/desks/dispatcher.js';
 import { parseDesks } from '../../../collector/src/desks/desks-file.js';
 import { openStore } from '../../../collector/src/store/index.js';
+import { JIRA_ACCOUNT, JIRA_DESK, startJiraFake } from './fakes/jira.js';
 import { startReceiver, type Receiver } from './receiver.js';
 
 const T0 = Date.parse('2026-11-23T09:00:00Z');
@@ -22,7 +23,9 @@ afterEach(async () => {
 });
 const quiet = { info: () => {}, warn: () => {}, error: (o: object, m: string) => { throw new Error(`${m} ${JSON.stringify(o)}`); } };
 
-async function setup(hosts: number) {
+const webhookDesk = (receiverUrl: string) => `desks: { hook: { type: webhook, url: "${receiverUrl}/in" } }\ndefault_desks: [ { desk: hook } ]`;
+
+async function setup(hosts: number, desksFile = webhookDesk) {
   const dir = mkdtempSync(join(tmpdir(), 'wp-desks-'));
   const receiver = await startReceiver();
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }), () => receiver.close());
@@ -36,7 +39,7 @@ async function setup(hosts: number) {
     return { id: agentId, tenant: 'acme', hostname: `h${i}`, os: 'linux' };
   });
   const rules = parseRules('rules: [ { id: disk_space, for: 0s } ]', 'rules.yaml', loadRules());
-  const desks = parseDesks(`desks: { hook: { type: webhook, url: "${receiver.url}/in" } }\ndefault_desks: [ { desk: hook } ]`, 'desks.yaml', {});
+  const desks = parseDesks(desksFile(receiver.url), 'desks.yaml', {});
   const engine = createAlertEngine({
     store,
     rules: () => rules,
@@ -140,5 +143,28 @@ describe('desk dispatcher', () => {
     await d.pass();
     expect(calls).toBe(2);
     expect(s.pending()).toBe(0);
+  });
+
+  it('stores the desk id a retryable result carries, so the retry goes to that ticket instead of searching for it', async () => {
+    const site = await startJiraFake();
+    cleanups.push(() => site.close());
+    site.searchLags = true; // Jira's search is eventually consistent: a new issue is not found for a while
+    const jsm = `desks: { jsm: { type: jira, url: "${site.url}", email: "${JIRA_ACCOUNT.email}", api_token: "${JIRA_ACCOUNT.apiToken}", service_desk_id: "${JIRA_DESK.serviceDeskId}", request_type_id: "${JIRA_DESK.requestTypeId}", events: [resolved] } }\ndefault_desks: [ { desk: jsm } ]`;
+    const s = await setup(1, () => jsm);
+    const d = s.dispatcher();
+    s.disk(0, 97);
+    s.advance(60_000);
+    s.disk(0, 40); // the desk takes only 'resolved': its first event creates the issue, then comments and resolves
+    site.failNext((r) => r.path.endsWith('/comment'), { status: 503, body: '' });
+    await d.pass();
+    const [row] = s.store.deskOutbox.list({ state: 'pending' });
+    expect(row).toMatchObject({ kind: 'resolved', attempts: 1, lastError: expect.stringContaining('HTTP 503') });
+    expect(s.store.deskOutbox.remotes(row!.ticketId)).toEqual([{ desk: 'jsm', remoteId: 'ITS-1', remoteUrl: `${site.url}/browse/ITS-1` }]);
+
+    await s.deliverAll(d);
+    expect(s.pending()).toBe(0);
+    expect([...site.issues.keys()]).toEqual(['ITS-1']);
+    expect(site.issues.get('ITS-1')).toMatchObject({ status: 'Resolved', comments: [{ body: expect.stringMatching(/^Resolved: /) }] });
+    expect(site.requests.filter((r) => r.path === '/rest/api/3/search/jql')).toHaveLength(1);
   });
 });

@@ -55,6 +55,20 @@ describe('jira service management connector', () => {
     expect(site.issues.size).toBe(1);
   });
 
+  it('a create whose comment is retryable hands back its key, so the retry needs no search (which may not see it yet)', async () => {
+    site.searchLags = true;
+    const c = connector();
+    const event = deskEvent('note', {}, 'first words');
+    site.failNext((r) => r.path.endsWith('/comment'), { status: 503, body: '' });
+    const first = await c.deliver(event, deliveryContext());
+    expect(first).toEqual({ kind: 'retryable', reason: expect.stringContaining('HTTP 503'), remoteId: 'ITS-1', remoteUrl: `${site.url}/browse/ITS-1` });
+    expect(await c.deliver(event, deliveryContext('ITS-1'))).toMatchObject({ kind: 'ok', remoteId: 'ITS-1' });
+    expect(site.issues.size).toBe(1);
+    expect(site.issues.get('ITS-1')?.comments.map((x) => x.body)).toEqual(['Note: first words']);
+    // Why it matters: a retry that had to search would miss ITS-1 and open a second issue.
+    expect(await c.deliver(event, deliveryContext())).toMatchObject({ kind: 'ok', remoteId: 'ITS-2' });
+  });
+
   it('adds internal comments for note-type events', async () => {
     const c = connector();
     const key = await opened(c);
