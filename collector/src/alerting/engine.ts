@@ -5,6 +5,7 @@
 // not wait for, or depend on, the time-series store); it never throws into the batch path. tick() is called every
 // TICK_MS by the owner (serve), and by tests with an injected clock. All state lives in the store: a new engine
 // on the same store resumes where the last one stopped.
+import { hostname } from 'node:os';
 import type { watchpost } from '../../../proto/index.js';
 import type { Agent, Store } from '../store/index.js';
 import type { Ticket } from '../store/tickets.js';
@@ -18,6 +19,7 @@ import { step, type AlertEvent } from './state-machine.js';
 import { acknowledgeTicket, planTicket, resolveTicket, syncTicket, type TicketChange } from './ticketing.js';
 import type { Transitions } from './transitions.js';
 import { toRuleSamples } from './samples.js';
+import { createTicketGauge } from './ticket-gauge.js';
 
 /** How often serve calls tick(): absence, event quiet periods, holds ending, SLA targets. */
 export const TICK_MS = 5_000;
@@ -40,6 +42,8 @@ export interface EngineDeps {
   now?: () => number;
   /** Whether the agent has a live connection now (a connected agent is not silent). */
   connected?: (agentId: string) => boolean;
+  /** The host tag of the collector's own points (tickets_open); default os.hostname(). */
+  hostname?: string;
 }
 
 export type TicketAction = { kind: 'ack' } | { kind: 'plan'; text: string } | { kind: 'note'; text: string } | { kind: 'resolve'; note?: string };
@@ -60,6 +64,7 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
   const book = new AlertBook(store.alertStates);
   const memory = new Map<string, Map<string, unknown>>();
   const holds = createHoldCache(store);
+  const gauge = createTicketGauge(store.tickets, store.influxOutbox, deps.hostname ?? hostname());
 
   const memoryFor = (ruleId: string, tenant: string, host: string): Map<string, unknown> => {
     const k = `${ruleId}\u0000${tenant}\u0000${host}`;
@@ -235,6 +240,7 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
       guard('time-driven rules', () => tickRules(agents));
       guard('releasing held alerts', () => releaseHeld(agents));
       guard('SLA check', checkSla);
+      guard('open tickets gauge', () => gauge.maybeWrite(now()));
       guard('forgetting resolved alerts', () => book.sweep(now(), KEEP_RESOLVED_MS));
     },
     act(ticketId, action, by) {

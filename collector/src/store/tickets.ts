@@ -145,6 +145,17 @@ export interface TicketStore {
   /** Sets the mark if unset (idempotent: the first time stays). Throws `not_found` for a missing clock. */
   markSla(id: number, target: SlaTarget, field: 'metAt' | 'approachedAt' | 'breachedAt', at: number): void;
   countByStatus(tenant?: string): Record<TicketStatus, number>;
+  /** Unresolved tickets per tenant, priority and status, with how many have a clock approaching or breached now. */
+  openSummary(now: number): OpenSummaryRow[];
+}
+
+export interface OpenSummaryRow {
+  tenant: string;
+  priority: Priority;
+  status: Exclude<TicketStatus, 'resolved'>;
+  count: number;
+  slaApproaching: number;
+  slaBreached: number;
 }
 
 /** Where a clock stands at `now`: met (stopped), breached (past due), approaching (past warn) or ok. */
@@ -252,6 +263,10 @@ function prepare(db: Db) {
       OR (s.breached_at IS NULL AND s.due_at <= @now)) ORDER BY t.id, s.target`),
     mark: { metAt: mark(MARK_COLUMNS.metAt), approachedAt: mark(MARK_COLUMNS.approachedAt), breachedAt: mark(MARK_COLUMNS.breachedAt) },
     countAll: db.prepare('SELECT status, count(*) AS n FROM tickets GROUP BY status'),
+    openSummary: db.prepare(`SELECT t.tenant, t.priority, t.status, count(*) AS count,
+        sum(EXISTS (SELECT 1 FROM ticket_sla c WHERE c.ticket_id = t.id AND c.met_at IS NULL AND c.warn_at <= @now AND c.due_at > @now)) AS slaApproaching,
+        sum(EXISTS (SELECT 1 FROM ticket_sla c WHERE c.ticket_id = t.id AND c.met_at IS NULL AND c.due_at <= @now)) AS slaBreached
+      FROM tickets t WHERE t.status != 'resolved' GROUP BY t.tenant, t.priority, t.status ORDER BY t.tenant, t.priority, t.status`),
     countTenant: db.prepare('SELECT status, count(*) AS n FROM tickets WHERE tenant = ? GROUP BY status'),
   };
 }
@@ -425,6 +440,7 @@ export function createTicketStore(db: Db): TicketStore {
       if (!statement) throw new StoreError('invalid_argument', `field: expected metAt, approachedAt or breachedAt; got ${String(field)}`);
       if (statement.run(at, id, target).changes === 0) throw new StoreError('not_found', `ticket ${id} has no ${target} clock`);
     },
+    openSummary: (now) => s.openSummary.all({ now }) as OpenSummaryRow[],
     countByStatus: (tenant) => {
       const rows = (tenant === undefined ? s.countAll.all() : s.countTenant.all(tenant)) as { status: TicketStatus; n: number }[];
       const counts: Record<TicketStatus, number> = { open: 0, acknowledged: 0, resolved: 0 };

@@ -232,6 +232,23 @@ describe('alert engine: absence and SLA clocks', () => {
     expect(h.events(id)).toEqual(['opened', 'sla_approaching', 'sla_breached', 'acknowledged', 'plan']);
   });
 
+  it('writes tickets_open every minute on the tick, and a count that dropped to zero once as zero', () => {
+    const h = harness();
+    const gaugeLines = () => h.store.influxOutbox.peek(1000).map((r) => r.line).filter((l) => l.startsWith('tickets_open,'));
+    h.send(at(0), [disk('/', 97)]);
+    h.send(at(5), [disk('/', 97)]); // P2 ticket opened 09:05, respond due 09:17
+    h.tick(at(15)); // respond approaching
+    expect(gaugeLines()).toHaveLength(1);
+    expect(gaugeLines()[0]).toMatch(/^tickets_open,host=\S+,priority=P2,status=open,tenant=acme count=1i,sla_approaching=1i,sla_breached=0i /);
+    h.tick(at(15.5)); // within the minute: nothing new
+    expect(gaugeLines()).toHaveLength(1);
+    h.send(at(16), [disk('/', 10)]); // resolved
+    h.tick(at(16.5));
+    expect(gaugeLines()[1]).toMatch(/priority=P2,status=open,tenant=acme count=0i,sla_approaching=0i,sla_breached=0i /);
+    h.tick(at(18));
+    expect(gaugeLines()).toHaveLength(2);
+  });
+
   it('every transition reaches the InfluxDB outbox as alerts and tickets points', () => {
     const h = harness();
     h.send(at(0), [disk('/', 97)]);
