@@ -1,7 +1,7 @@
 // Host detail: one host's (or a few hosts') CPU, memory, disks, network, uptime and boots, event log errors,
 // pending updates, antivirus and open tickets. Fleet overview's host links open it with tenant and host set.
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
-import { influxql, IN_RANGE, LATEST_TICKETS, UID, watchpostDashboard } from './common.js';
+import { influxql, IN_RANGE, LATEST_TICKETS, LONG_RANGE, ROLLUP, UID, watchpostDashboard } from './common.js';
 import { bars, stat, table, timeseries } from './panels.js';
 
 const BY_HOST = 'GROUP BY time($__interval), "host" fill(null)';
@@ -31,6 +31,24 @@ export function hostDetail(): Dashboard {
       timeseries('Event log errors and warnings', 'none', [
         influxql('A', `SELECT sum("count") FROM "eventlog_counts" WHERE ${IN_RANGE} AND "level" <> 'info' GROUP BY time($__interval), "channel", "level" fill(0)`, 'time_series', '$tag_channel $tag_level'),
       ]),
+    )
+    // The long view reads the rollup: a fixed 90-day range at no finer grain than its 5 minutes.
+    .withPanel(
+      timeseries(`CPU and memory used, last ${LONG_RANGE} (${ROLLUP.every} means)`, 'percent', [
+        influxql('A', `SELECT 100 - mean("mean_usage_idle") AS "cpu" FROM "${ROLLUP.policy}"."cpu" WHERE ${IN_RANGE} AND "cpu" = 'cpu-total' ${BY_HOST}`, 'time_series', '$tag_host $col'),
+        influxql('B', `SELECT mean("mean_used_percent") AS "memory" FROM "${ROLLUP.policy}"."mem" WHERE ${IN_RANGE} ${BY_HOST}`, 'time_series', '$tag_host $col'),
+      ])
+        .timeFrom(LONG_RANGE)
+        .interval(ROLLUP.every)
+        .max(100),
+    )
+    .withPanel(
+      timeseries(`Disk used per volume, last ${LONG_RANGE} (${ROLLUP.every} means)`, 'percent', [
+        influxql('A', `SELECT mean("mean_used_percent") FROM "${ROLLUP.policy}"."disk" WHERE ${IN_RANGE} GROUP BY time($__interval), "host", "path" fill(null)`, 'time_series', '$tag_host $tag_path'),
+      ])
+        .timeFrom(LONG_RANGE)
+        .interval(ROLLUP.every)
+        .max(100),
     )
     .withPanel(
       table('Antivirus', [
