@@ -6,6 +6,8 @@ import { stat, table } from './panels.js';
 
 /** An agent that sent nothing for this long counts as offline (it reports itself every minute by default). */
 const ONLINE_WITHIN = '5m';
+/** tickets_open is rewritten at least every minute: a point older than this is from a stopped collector. */
+const TICKETS_OPEN_FRESH = '5m';
 
 const agentsIn = (window: string) =>
   `SELECT count("uptime_seconds") FROM (SELECT last("uptime_seconds") AS "uptime_seconds" FROM "agent" WHERE ${SCOPE} AND ${window} GROUP BY "tenant", "host")`;
@@ -16,8 +18,10 @@ export function fleetOverview(): Dashboard {
     .withPanel(stat('Agents seen in range', 'none', [influxql('A', agentsIn('$timeFilter'))]))
     .withPanel(stat('Open tickets by priority', 'none', [influxql('A', `SELECT count("ticket_id") FROM (${LATEST_TICKETS}) WHERE "status" <> 'resolved' GROUP BY "priority"`, 'time_series', '$tag_priority')]))
     .withPanel(
-      stat('SLA approaching / breached', 'none', [
-        influxql('A', `SELECT count("ticket_id") FROM "tickets" WHERE ${IN_RANGE} AND ("event" = 'sla_approaching' OR "event" = 'sla_breached') GROUP BY "event"`, 'time_series', '$tag_event'),
+      // tickets_open is the collector's own count of what is at risk now (its host tag is the collector's, so only
+      // the tenant filter applies); written every minute and on every ticket change.
+      stat('SLA at risk now: approaching / breached', 'none', [
+        influxql('A', `SELECT sum("sla_approaching") AS "approaching", sum("sla_breached") AS "breached" FROM (SELECT last("sla_approaching") AS "sla_approaching", last("sla_breached") AS "sla_breached" FROM "tickets_open" WHERE "tenant" =~ /^$tenant$/ AND time > now() - ${TICKETS_OPEN_FRESH} GROUP BY "tenant", "priority", "status")`),
       ]),
     )
     .withPanel(

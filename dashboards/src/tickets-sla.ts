@@ -1,4 +1,5 @@
-// Tickets and SLA: tickets opened and resolved over time, open tickets, SLA approaching and breached.
+// Tickets and SLA: tickets opened and resolved over time, time to resolve by priority, open tickets, SLA approaching
+// and breached.
 import { GraphDrawStyle } from '@grafana/grafana-foundation-sdk/common';
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { influxql, IN_RANGE, LATEST_TICKETS, UID, watchpostDashboard } from './common.js';
@@ -15,6 +16,11 @@ export function ticketsSla(): Dashboard {
       timeseries('SLA approaching and breached by priority', 'none', [
         influxql('A', `SELECT count("ticket_id") FROM "tickets" WHERE ${IN_RANGE} AND ("event" = 'sla_approaching' OR "event" = 'sla_breached') GROUP BY time($__interval), "event", "priority" fill(0)`, 'time_series', '$tag_event $tag_priority'),
       ]),
+    )
+    .withPanel(
+      table('Time to resolve by priority (tickets resolved in range)', [
+        influxql('A', `SELECT mean("open_seconds") AS "mean", percentile("open_seconds", 90) AS "p90", max("open_seconds") AS "max", count("open_seconds") AS "tickets" FROM "tickets" WHERE ${IN_RANGE} AND "event" = 'resolved' GROUP BY "priority"`, 'table'),
+      ], { w: 12, h: 7 }).unit('s'),
     )
     .withPanel(table('Open tickets', [influxql('A', `SELECT "ticket_id", "tenant", "host", "rule", "priority", "status" FROM (${LATEST_TICKETS}) WHERE "status" <> 'resolved'`, 'table')], { w: 12, h: 9 }))
     .withPanel(

@@ -51,6 +51,16 @@ function windowsSamples(timeMs: number): watchpost.v1.ISample[] {
   ];
 }
 
+/** Resolves the tenant's open ticket of `rule` through the collector's API, as a technician would. */
+async function resolveTicket(stack: Stack, tenant: string, rule: string): Promise<void> {
+  const headers = { authorization: `Bearer ${stack.env.WATCHPOST_ADMIN_KEY ?? ''}`, 'content-type': 'application/json' };
+  const list = (await (await fetch(`${stack.server}/api/v1/tickets?status=unresolved&tenant=${tenant}`, { headers })).json()) as { tickets: Array<{ id: number; ruleId: string }> };
+  const ticket = list.tickets.find((t) => t.ruleId === rule);
+  if (!ticket) throw new Error(`no open ${rule} ticket for ${tenant}: ${JSON.stringify(list)}`);
+  const res = await fetch(`${stack.server}/api/v1/tickets/${ticket.id}/resolve`, { method: 'POST', headers, body: JSON.stringify({ note: 'volume extended' }) });
+  if (res.status !== 200) throw new Error(`resolve answered ${res.status}: ${await res.text()}`);
+}
+
 describe('every dashboard query returns rows on real Watchpost data', () => {
   let stack: Stack | undefined;
   let agent: Proc | undefined;
@@ -104,6 +114,11 @@ describe('every dashboard query returns rows on real Watchpost data', () => {
     await waitFor(`SELECT "status" FROM "os_support" WHERE ${scope}`, 1, 'an os_support point (from the agent inventory)');
     await waitFor(`SELECT "pending_total" FROM "patches" WHERE ${scope}`, 1, 'a patches point');
     await waitFor(`SELECT "ticket_id" FROM "tickets" WHERE ${scope} AND "event" = 'sla_breached'`, 1, 'the SLA breach of the disk_space ticket');
+    // A person resolves the disk ticket (the Windows host's antivirus tickets stay open): resolved tickets have a
+    // time to resolve, and the open-tickets gauge follows.
+    await resolveTicket(stack, TENANT, 'disk_space');
+    await waitFor(`SELECT "open_seconds" FROM "tickets" WHERE ${scope} AND "event" = 'resolved'`, 1, 'the resolved disk_space ticket');
+    await waitFor(`SELECT "count" FROM "tickets_open" WHERE ${scope}`, 1, 'a tickets_open point');
     // The continuous query fills the rollup every 5 minutes; the same SELECT INTO, run now, fills it for the proof.
     await backfillRollups(new InfluxDB({ host: '127.0.0.1', port: stack.influx.port, database: 'watchpost' }), 'watchpost', 'watchpost_raw', HOUR_MS);
   }, 300_000);

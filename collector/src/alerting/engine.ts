@@ -65,6 +65,10 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
   const memory = new Map<string, Map<string, unknown>>();
   const holds = createHoldCache(store);
   const gauge = createTicketGauge(store.tickets, store.influxOutbox, deps.hostname ?? hostname());
+  const ticketTransitions = (...args: Parameters<Transitions['ticket']>): void => {
+    gauge.changed();
+    transitions.ticket(...args);
+  };
 
   const memoryFor = (ruleId: string, tenant: string, host: string): Map<string, unknown> => {
     const k = `${ruleId}\u0000${tenant}\u0000${host}`;
@@ -101,7 +105,7 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
       .map(([i, r]) => ({ instance: i, impact: r.impact, summary: r.summary }));
     const terms = deps.rules().terms(facts.tenant);
     const change = syncTicket(store.tickets, { facts, ruleId: rule.id, title: rule.title, onClear: rule.onClear ?? terms.onClear, terms, firing, cause: { kind, instance, summary, at: now() } });
-    if (change) transitions.ticket(change);
+    if (change) ticketTransitions(change);
   };
 
   const onEvent = (facts: Facts, rule: CompiledRule, key: AlertKey, record: AlertRecord, event: AlertEvent): AlertRecord => {
@@ -218,7 +222,7 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
         const due = new Date(clock.dueAt).toISOString();
         const detail = `${clock.target} target ${kind === 'sla_breached' ? 'breached' : 'approaching'} (due ${due})`;
         store.tickets.addEvent(ticket.id, { kind, at: t, detail, data: { target: clock.target } });
-        transitions.ticket({ ticket: store.tickets.get(ticket.id)!, kind, detail }, clock.target);
+        ticketTransitions({ ticket: store.tickets.get(ticket.id)!, kind, detail }, clock.target);
       });
     }
   };
@@ -257,7 +261,7 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
               : action.kind === 'note'
                 ? store.tickets.update(ticket.id, {}, { kind: 'note', at: t, detail, data: { by } })
                 : resolveTicket(store.tickets, ticket, by, t, detail);
-        if (updated !== ticket) transitions.ticket({ ticket: updated, kind: ACTION_EVENT[action.kind], detail } satisfies TicketChange);
+        if (updated !== ticket) ticketTransitions({ ticket: updated, kind: ACTION_EVENT[action.kind], detail } satisfies TicketChange);
         return updated;
       });
       return next;

@@ -1,5 +1,6 @@
 // `tickets_open`: how many tickets are open now, per tenant, priority and status, with SLA targets approaching or
-// breached, written every GAUGE_EVERY_MS. Grafana needs it because the ticket's state "now" cannot be derived from
+// breached, written every GAUGE_EVERY_MS, and at the next tick after any ticket changed (so a new ticket shows
+// within seconds, not a minute). Grafana needs it because the ticket's state "now" cannot be derived from
 // the `tickets` transition points in InfluxQL (a ticket id is a field, and fields cannot be grouped by). A
 // combination that drops to zero is written once as zero, so last() never shows a stale count.
 //
@@ -13,17 +14,24 @@ import type { TicketStore } from '../store/tickets.js';
 export const GAUGE_EVERY_MS = 60_000;
 
 export interface TicketGauge {
-  /** Writes the counts when GAUGE_EVERY_MS has passed since the last write (or always, with force). */
-  maybeWrite(now: number, force?: boolean): void;
+  /** A ticket changed: the next maybeWrite writes. */
+  changed(): void;
+  /** Writes the counts when a ticket changed or GAUGE_EVERY_MS has passed since the last write. */
+  maybeWrite(now: number): void;
 }
 
 export function createTicketGauge(tickets: TicketStore, outbox: InfluxOutbox, host: string): TicketGauge {
   let lastAt = -Infinity;
   let previous = new Set<string>();
+  let dirty = false;
   return {
-    maybeWrite(now, force = false) {
-      if (!force && now - lastAt < GAUGE_EVERY_MS) return;
+    changed() {
+      dirty = true;
+    },
+    maybeWrite(now) {
+      if (!dirty && now - lastAt < GAUGE_EVERY_MS) return;
       lastAt = now;
+      dirty = false;
       const rows = tickets.openSummary(now);
       const seen = new Set<string>();
       const lines: string[] = [];

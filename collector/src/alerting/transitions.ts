@@ -6,7 +6,8 @@
 //          impact; fields state, summary, value (float) or value_text (string), held (boolean), held_by (string).
 // tickets: tags rule, event (opened|updated|escalated|deescalated|reopened|note|acknowledged|plan|resolved|
 //          sla_approaching|sla_breached), priority, status; fields ticket_id, reopen_count (integer), summary,
-//          target (string, SLA events), respond_due / plan_due / resolve_due (integer, unix seconds).
+//          target (string, SLA events), respond_due / plan_due / resolve_due (integer, unix seconds),
+//          open_seconds (integer, on resolved: time from opening to resolution, reopened periods included).
 import type { watchpost } from '../../../proto/index.js';
 import { samplesToLines } from '../line-protocol.js';
 import type { Ticket, TicketEventKind } from '../store/tickets.js';
@@ -51,6 +52,7 @@ export function createTransitions(outbox: InfluxOutbox, now: () => number = Date
     ticket({ ticket, kind }, target) {
       const fields: Field[] = [{ key: 'ticket_id', int: ticket.id }, { key: 'reopen_count', int: ticket.reopenCount }, str('summary', ticket.summary)];
       if (target) fields.push(str('target', target));
+      if (kind === 'resolved' && ticket.resolvedAt !== null) fields.push({ key: 'open_seconds', int: Math.round((ticket.resolvedAt - ticket.openedAt) / 1000) });
       for (const clock of ticket.sla) fields.push({ key: `${clock.target}_due`, int: Math.floor(clock.dueAt / 1000) });
       const tags = [
         { key: 'rule', value: ticket.ruleId },

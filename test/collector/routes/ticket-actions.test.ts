@@ -70,6 +70,7 @@ describe('tickets over the API', () => {
     // The transitions reach the sink (InfluxDB) through the outbox, within the shipper's interval.
     await until(() => sink.lines.flat().some((l) => l.startsWith('tickets,') && l.includes('event=resolved')), 10_000, 'the resolved ticket point');
     const shipped = sink.lines.flat();
+    expect(shipped.find((l) => l.startsWith('tickets,') && l.includes('event=resolved'))).toMatch(/open_seconds=\d+i/);
     expect(shipped.some((l) => l.startsWith('alerts,') && l.includes('event=firing') && l.includes('rule=disk_space'))).toBe(true);
     expect(collector.store.influxOutbox.size()).toBe(0);
   });
