@@ -36,6 +36,8 @@ export interface BenchCollector {
   /** The store as opened (not the observed wrapper buildApp got). */
   store: Store;
   port: number;
+  /** The influxd the collector writes to (database `watchpost`, policy `watchpost_raw`); null with the instant sink. */
+  influxUrl: string | null;
   /** An enrollment token of the bench tenant good for `uses` agents. */
   token(uses: number): string;
   /** The setup line: where SQLite and the points are. */
@@ -108,6 +110,7 @@ export async function startBenchCollector(options: BenchCollectorOptions): Promi
     built,
     store: raw,
     port: (built.app.server.address() as AddressInfo).port,
+    influxUrl: influx?.url ?? null,
     token: (uses) => raw.tokens.create({ tenant: BENCH_TENANT, expiresAt: Date.now() + TOKEN_TTL_MS, uses }).token,
     describe: () => `SQLite (WAL, synchronous=FULL) in ${tmpdir()}; points to ${influx ? 'a real influxd (InfluxDB 1.x) on loopback' : 'an instant in-memory sink (influxd could not start)'}`,
     close,

@@ -1,0 +1,240 @@
+// Ingest throughput benchmark (issue 8, item a): points/s through the collector into InfluxDB, acked, against raw
+// line-protocol writes of the same points straight to the same influxd. Goal: ratio >= 0.5.
+//
+// The points: every agent is a host with the agent's core measurements (cpu-total plus CPU_CORES cores, mem, two
+// disks, two network interfaces, system; Telegraf's names), one collection every COLLECT_EVERY_MS of agent time;
+// a batch holds --collections consecutive collections. Both phases handle the same hosts, batches and points.
+//   1. Baseline: the bench builds each host's batches and maps them with the collector's own samplesToLines into
+//      requests of the collector's batch size (not timed, but the mapping's cost per point is reported), then POSTs
+//      them to /write of database `baseline` one at a time (as the collector's writer sends its batches): timed.
+//   2. Through the collector: the same points as protocol batches from --agents agents on real WebSockets, each
+//      keeping IN_FLIGHT batches unacked (the agent's link window) and sending the next one on each Ack; the
+//      collector acks after the InfluxDB write (database `watchpost`, policy `watchpost_raw`). A batch answered
+//      "unavailable" (the writer's queue is full) is resent after UNAVAILABLE_RETRY_MS, as the agent's link does.
+// Each phase is timed from its first write/send to its last response/ack, and the points are counted in InfluxDB
+// afterwards. Client and collector share one process (and the machine with influxd), as in the other benches.
+//
+//   npx tsx scripts/bench/ingest-throughput.ts [--agents 200] [--batches 50] [--collections 10]
+import { parseArgs } from 'node:util';
+import { wire, type watchpost } from '../../proto/index.js';
+import { samplesToLines } from '../../collector/src/line-protocol.js';
+import { DEFAULT_BATCH_SIZE } from '../../collector/src/influx-writer.js';
+import { BENCH_TENANT, startBenchCollector } from './lib/collector.js';
+import { connectFleet, type Agent, type Fleet } from './lib/fleet.js';
+import { machine, sleep } from './lib/stats.js';
+
+const GOAL_RATIO = 0.5;
+const IN_FLIGHT = 4; // agent/src/link.ts MAX_IN_FLIGHT
+const COLLECT_EVERY_MS = 10_000; // agent time between two collections of one host
+const CPU_CORES = 4;
+const UNAVAILABLE_RETRY_MS = 5_000; // agent/src/link.ts: a batch answered "unavailable" is resent after this
+const STALL_MS = 30_000; // no ack for this long: the run failed
+/** Measurement -> a field every point of it has (for counting). */
+const COUNTED: Record<string, string> = { cpu: 'usage_idle', mem: 'used_percent', disk: 'used_percent', net: 'bytes_recv', system: 'uptime' };
+const SAMPLES_PER_COLLECTION = CPU_CORES + 1 + 1 + 2 + 2 + 1;
+
+type Sample = watchpost.v1.ISample;
+
+interface Args {
+  agents: number;
+  batches: number;
+  collections: number;
+}
+
+function args(): Args {
+  const { values } = parseArgs({ options: { agents: { type: 'string', default: '200' }, batches: { type: 'string', default: '50' }, collections: { type: 'string', default: '10' } } });
+  const parsed = { agents: Number(values.agents), batches: Number(values.batches), collections: Number(values.collections) };
+  for (const [key, value] of Object.entries(parsed)) if (!(Number.isInteger(value) && value > 0)) throw new Error(`--${key}: expected a positive integer`);
+  return parsed;
+}
+
+const floatField = (key: string, value: number): watchpost.v1.IField => ({ key, float: value });
+const intField = (key: string, value: number): watchpost.v1.IField => ({ key, int: Math.round(value) });
+
+/** One collection of host `h` at `timeMs`: what the agent's cpu, mem, disk, net and system probes produce. */
+function collection(h: number, c: number, timeMs: number): Sample[] {
+  const wobble = (k: number): number => ((h * 31 + c * 17 + k * 7) % 100) / 10; // varying values compress like real ones
+  const cpu = (name: string, k: number): Sample => ({
+    measurement: 'cpu', timeMs, tags: [{ key: 'cpu', value: name }],
+    fields: [floatField('usage_user', 12 + wobble(k)), floatField('usage_system', 4 + wobble(k + 1) / 2), floatField('usage_idle', 80 - wobble(k)), floatField('usage_iowait', wobble(k + 2) / 5)],
+  });
+  const disk = (path: string, device: string, used: number): Sample => ({
+    measurement: 'disk', timeMs, tags: [{ key: 'path', value: path }, { key: 'device', value: device }, { key: 'fstype', value: 'ext4' }, { key: 'mode', value: 'rw' }],
+    fields: [intField('total', 500e9), intField('used', used * 5e9), intField('free', (100 - used) * 5e9), floatField('used_percent', used), intField('inodes_used', 1e5 + c)],
+  });
+  const net = (iface: string, k: number): Sample => ({
+    measurement: 'net', timeMs, tags: [{ key: 'interface', value: iface }],
+    fields: [intField('bytes_recv', 1e9 + c * 1e5 + k), intField('bytes_sent', 5e8 + c * 4e4), intField('packets_recv', 1e6 + c * 90), intField('packets_sent', 8e5 + c * 70), intField('err_in', 0), intField('drop_in', k)],
+  });
+  return [
+    cpu('cpu-total', 0),
+    ...Array.from({ length: CPU_CORES }, (_, k) => cpu(`cpu${k}`, k + 1)),
+    { measurement: 'mem', timeMs, fields: [intField('total', 16e9), intField('available', 8e9 + wobble(3) * 1e8), intField('used', 8e9 - wobble(3) * 1e8), floatField('used_percent', 50 - wobble(3))] },
+    disk('/', 'sda1', 40 + wobble(4)),
+    disk('/data', 'sdb1', 60 + wobble(5)),
+    net('eth0', 0),
+    net('eth1', 1),
+    { measurement: 'system', timeMs, fields: [floatField('load1', 0.5 + wobble(6) / 10), floatField('load5', 0.4), floatField('load15', 0.3), intField('n_cpus', CPU_CORES), intField('uptime', 86_400 + c * 10)] },
+  ];
+}
+
+/** Batch `b` of host `h`: collections b*n .. b*n+n-1, each COLLECT_EVERY_MS after the last, from `startMs`. */
+function batchSamples(h: number, b: number, n: number, startMs: number): Sample[] {
+  return Array.from({ length: n }, (_, k) => b * n + k).flatMap((c) => collection(h, c, startMs + c * COLLECT_EVERY_MS));
+}
+
+const hostname = (h: number): string => `bench-${String(h).padStart(5, '0')}`; // as connectFleet names them
+
+async function influxQuery(url: string, q: string): Promise<unknown> {
+  const response = await fetch(`${url}/query`, { method: 'POST', body: new URLSearchParams({ q }) });
+  if (!response.ok) throw new Error(`${q}: HTTP ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+/** Points stored in `db`.`rp`, counted by one field each point of a measurement has. */
+async function countPoints(url: string, db: string, rp: string): Promise<number> {
+  let total = 0;
+  for (const [measurement, field] of Object.entries(COUNTED)) {
+    const body = (await influxQuery(url, `SELECT count("${field}") FROM "${db}"."${rp}"."${measurement}"`)) as { results: { series?: { values: [string, number][] }[] }[] };
+    total += body.results[0]?.series?.[0]?.values[0]?.[1] ?? 0;
+  }
+  return total;
+}
+
+interface Phase {
+  points: number;
+  seconds: number;
+  stored: number;
+  /** Milliseconds by part (baseline: building + mapping, and waiting on /write; collector: client encoding). */
+  parts: Record<string, number>;
+}
+
+/**
+ * Baseline: the same points mapped by samplesToLines into requests of DEFAULT_BATCH_SIZE lines first (timed
+ * apart: the mapping cost per point), then POSTed one request at a time, as the collector's writer sends them.
+ * The rate is the writes' alone: raw line protocol straight to influxd.
+ */
+async function baseline(url: string, a: Args, startMs: number): Promise<Phase> {
+  await influxQuery(url, 'CREATE DATABASE baseline');
+  const parts = { build: 0, map: 0 };
+  let points = 0;
+  const [bodies, pending]: [string[], string[]] = [[], []];
+  for (let b = 0; b < a.batches; b++) {
+    for (let h = 0; h < a.agents; h++) {
+      let t = performance.now();
+      const samples = batchSamples(h, b, a.collections, startMs);
+      parts.build += performance.now() - t;
+      t = performance.now();
+      const { lines, rejected } = samplesToLines(samples, { host: hostname(h), tenant: BENCH_TENANT });
+      parts.map += performance.now() - t;
+      if (rejected.length > 0) throw new Error(`the mapping refused ${rejected.length} samples: ${rejected[0]?.reason}`);
+      points += lines.length;
+      pending.push(...lines);
+      while (pending.length >= DEFAULT_BATCH_SIZE) bodies.push(pending.splice(0, DEFAULT_BATCH_SIZE).join('\n'));
+    }
+  }
+  if (pending.length > 0) bodies.push(pending.join('\n'));
+  const t0 = performance.now();
+  for (const body of bodies) {
+    const response = await fetch(`${url}/write?db=baseline&precision=ms`, { method: 'POST', body });
+    if (response.status !== 204) throw new Error(`baseline write: HTTP ${response.status} ${await response.text()}`);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  return { points, seconds, stored: await countPoints(url, 'baseline', 'autogen'), parts };
+}
+
+/** Through the collector: every agent sends its batches in order, IN_FLIGHT unacked at a time. */
+async function throughCollector(fleet: Fleet, a: Args, startMs: number): Promise<Omit<Phase, 'stored'> & { unavailable: number }> {
+  const parts = { encode: 0 };
+  let [points, acked, lastAckAt, errors, firstError, unavailable] = [0, 0, performance.now(), 0, '', 0];
+  const total = a.agents * a.batches;
+  const hostIndex = new Map(fleet.agents.map((agent) => [agent.hostname, Number(agent.hostname.slice('bench-'.length))]));
+  /** Batch b is seq b + 1 (a fresh fleet has sent nothing); a resend is the same seq and samples. */
+  const send = (agent: Agent, b: number): void => {
+    const t = performance.now();
+    const seq = b + 1;
+    agent.seq = Math.max(agent.seq, seq);
+    const frame = wire.Envelope.encode({ batch: { seq, samples: batchSamples(hostIndex.get(agent.hostname)!, b, a.collections, startMs) } }).finish();
+    parts.encode += performance.now() - t;
+    agent.unacked.set(seq, { at: t, breach: false });
+    agent.socket.send(frame);
+  };
+  const t0 = performance.now();
+  const done = new Promise<void>((resolve) => {
+    for (const agent of fleet.agents) {
+      let next = 0;
+      agent.socket.on('message', (data: Buffer) => {
+        const { error } = wire.Envelope.decode(data);
+        if (!error) return;
+        if (error.code === wire.ErrorCode.ERROR_CODE_UNAVAILABLE && error.seq) {
+          // Not stored (the writer's queue is full): like the agent's link, resend it after UNAVAILABLE_RETRY_MS.
+          unavailable += 1;
+          const seq = error.seq;
+          setTimeout(() => send(agent, seq - 1), UNAVAILABLE_RETRY_MS);
+          return;
+        }
+        errors += 1;
+        firstError ||= `${error.code}: ${error.message}`;
+      });
+      agent.onAck = () => {
+        acked += 1;
+        points += a.collections * SAMPLES_PER_COLLECTION;
+        lastAckAt = performance.now();
+        if (next < a.batches) send(agent, next++);
+        if (acked === total) resolve();
+      };
+      while (next < Math.min(IN_FLIGHT, a.batches)) send(agent, next++);
+    }
+  });
+  const watchdog = (async () => {
+    while (acked < total) {
+      await sleep(1000);
+      if (performance.now() - lastAckAt > STALL_MS) throw new Error(`no ack for ${STALL_MS / 1000} s: ${acked}/${total} batches acked, ${errors} error answers (first ${firstError})`);
+    }
+  })();
+  await Promise.race([done, watchdog]);
+  if (errors > 0) throw new Error(`${errors} batches were answered with an error (first ${firstError})`);
+  return { points, seconds: (lastAckAt - t0) / 1000, parts, unavailable };
+}
+
+const rate = (p: { points: number; seconds: number }): number => p.points / p.seconds;
+const k = (n: number): string => `${(n / 1000).toFixed(1)}k`;
+
+async function main(): Promise<void> {
+  const a = args();
+  const collector = await startBenchCollector({ name: 'wp-ingest-bench' });
+  let fleet: Fleet | undefined;
+  try {
+    if (!collector.influxUrl) throw new Error('this bench needs a real influxd on PATH');
+    // Agent time: the run's collections end about now, so every point is inside the raw policy's day.
+    const startMs = Math.floor(Date.now() / 1000) * 1000 - a.batches * a.collections * COLLECT_EVERY_MS;
+    const expected = a.agents * a.batches * a.collections * SAMPLES_PER_COLLECTION;
+    const t0 = performance.now();
+    fleet = await connectFleet(collector.port, collector.token(a.agents), a.agents);
+    console.error(`${a.agents} agents enrolled and connected in ${((performance.now() - t0) / 1000).toFixed(1)} s; baseline first`);
+    const base = await baseline(collector.influxUrl, a, startMs);
+    console.error(`baseline: ${k(rate(base))} points/s; now through the collector`);
+    const run = await throughCollector(fleet, a, startMs);
+    const through = { ...run, stored: await countPoints(collector.influxUrl, 'watchpost', 'watchpost_raw') };
+    const ms = (n: number): string => `${(n / 1000).toFixed(1)} s`;
+    console.log(`machine   ${machine()}`);
+    console.log(`setup     ${a.agents} hosts x ${a.batches} batches x ${a.collections} collections x ${SAMPLES_PER_COLLECTION} samples (cpu-total + ${CPU_CORES} cores, mem, 2 disks, 2 nets, system) = ${expected} points per phase;`);
+    console.log(`          ${collector.describe()}; writer batch ${DEFAULT_BATCH_SIZE} points`);
+    console.log('results');
+    console.log(`  baseline: raw line protocol, POST /write (${DEFAULT_BATCH_SIZE}/request, one at a time)  ${k(rate(base))} points/s  (${base.points} points in ${base.seconds.toFixed(1)} s; stored ${base.stored})`);
+    const perPoint = (n: number): string => `${((n * 1000) / base.points).toFixed(2)} µs/point`;
+    console.log(`    before the timed writes: building the samples ${perPoint(base.parts.build ?? 0)}, samplesToLines ${perPoint(base.parts.map ?? 0)} (${k(base.points / ((base.parts.map ?? 0) / 1000))} points/s on one core)`);
+    console.log(`  through the collector: ${a.agents} agents, ${IN_FLIGHT} batches in flight each, acked    ${k(rate(through))} points/s  (${through.points} points in ${through.seconds.toFixed(1)} s; stored ${through.stored})`);
+    console.log(`    of which client-side building + encoding (same process) ${ms(through.parts.encode ?? 0)}; batches answered "unavailable" (writer queue full) and resent after ${UNAVAILABLE_RETRY_MS / 1000} s: ${through.unavailable}`);
+    const ratio = rate(through) / rate(base);
+    const complete = base.stored === expected && through.stored === expected;
+    console.log(`ratio     ${ratio.toFixed(2)} (through the collector / baseline)`);
+    console.log(`stored    ${complete ? `every point in InfluxDB in both phases (${expected} each)` : `MISMATCH: expected ${expected} per phase`}`);
+    console.log(`goal      ratio >= ${GOAL_RATIO}: ${ratio >= GOAL_RATIO && complete ? 'met' : 'NOT met'}`);
+  } finally {
+    fleet?.close();
+    await collector.close();
+  }
+}
+
+await main();
