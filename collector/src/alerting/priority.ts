@@ -41,7 +41,12 @@ export function higherPriority(a: Priority, b: Priority): Priority {
   return comparePriority(a, b) <= 0 ? a : b;
 }
 
+/** Positive when `a` is the greater impact (high over low), negative when `b` is, 0 when equal. */
+export function compareImpact(a: Impact, b: Impact): number {
+  return IMPACTS.indexOf(b) - IMPACTS.indexOf(a);
+}
+
 /** The greater of two impacts (high over low), e.g. the highest level a rule breaches among its instances. */
 export function maxImpact(a: Impact, b: Impact): Impact {
-  return IMPACTS.indexOf(a) <= IMPACTS.indexOf(b) ? a : b;
+  return compareImpact(a, b) >= 0 ? a : b;
 }

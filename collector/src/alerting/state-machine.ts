@@ -3,6 +3,7 @@
 // -> firing; a pending alert that clears vanishes without trace (never ticketed); a firing one that clears is
 // resolved, once the condition has stayed clear for `keep_firing_for` (flap damping).
 import type { Impact, Observation } from './contract.js';
+import { compareImpact } from './priority.js';
 
 export type AlertStatus = 'inactive' | 'pending' | 'firing';
 
@@ -45,8 +46,6 @@ export interface Step {
   events: AlertEvent[];
 }
 
-const IMPACT_RANK: Record<Impact, number> = { low: 0, medium: 1, high: 2 };
-
 export const INITIAL: AlertState = {
   status: 'inactive',
   level: 'default',
@@ -71,7 +70,7 @@ function stepActive(state: AlertState, obs: Observation, timing: Timing): Step {
   const seen = { ...state, level: obs.level, impact: obs.impact, value: obs.value, summary: obs.summary, lastAt: obs.at, lastActiveAt: obs.at, clearSince: null };
   const event = (kind: AlertEventKind): AlertEvent => ({ kind, at: obs.at, level: obs.level, impact: obs.impact, summary: obs.summary, value: obs.value });
   if (state.status === 'firing') {
-    const change = IMPACT_RANK[obs.impact] - IMPACT_RANK[state.impact];
+    const change = compareImpact(obs.impact, state.impact);
     return { state: seen, events: change > 0 ? [event('escalated')] : change < 0 ? [event('deescalated')] : [] };
   }
   const activeSince = state.status === 'pending' && state.activeSince !== null ? state.activeSince : obs.at;

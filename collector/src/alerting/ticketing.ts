@@ -12,7 +12,7 @@
 //    leaves it for a person.
 import type { Ticket, TicketEventKind, TicketStore, SlaClockRow } from '../store/tickets.js';
 import type { HostFacts, Impact, Priority } from './contract.js';
-import { comparePriority, priorityOf, urgencyOf } from './priority.js';
+import { comparePriority, maxImpact, priorityOf, urgencyOf } from './priority.js';
 import { slaClocks } from './sla.js';
 import type { TenantTerms } from './rules/rules-file.js';
 import type { SlaTarget } from './service-schema.js';
@@ -44,10 +44,8 @@ export interface TicketChange {
   detail: string;
 }
 
-const IMPACT_RANK: Record<Impact, number> = { low: 0, medium: 1, high: 2 };
-
 function highestImpact(firing: readonly FiringInstance[]): Impact {
-  return firing.reduce<Impact>((best, f) => (IMPACT_RANK[f.impact] > IMPACT_RANK[best] ? f.impact : best), 'low');
+  return firing.reduce<Impact>((best, f) => maxImpact(best, f.impact), 'low');
 }
 
 function describe(firing: readonly FiringInstance[]): string {
