@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { HttpError, httpErrors } from '../errors.js';
 import type { DeskDelivery, Store } from '../store/index.js';
 import { adminKeyCheck } from './api.js';
+import { iso, isoOrNull } from './iso.js';
 
 const ListQuery = Type.Object(
   {
@@ -25,8 +26,6 @@ export interface DeskRouteDeps {
   now?: () => number;
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
 export function deliveryView(d: DeskDelivery) {
   return {
     id: d.id,
@@ -41,7 +40,7 @@ export function deliveryView(d: DeskDelivery) {
     attempts: d.attempts,
     nextAttemptAt: d.state === 'pending' ? iso(d.nextAttemptAt) : null,
     lastError: d.lastError,
-    finishedAt: iso(d.finishedAt),
+    finishedAt: isoOrNull(d.finishedAt),
   };
 }
 

@@ -10,6 +10,7 @@ import { windowCoverage } from '../alerting/holds.js';
 import { HoldInputError, silenceFromRequest, windowFromRequest } from '../alerting/hold-input.js';
 import { httpErrors } from '../errors.js';
 import { adminKeyCheck } from './api.js';
+import { iso, isoOrNull } from './iso.js';
 
 const Key = Type.String({ minLength: 1, maxLength: 255 });
 const Text = Type.String({ minLength: 1, maxLength: 1000 });
@@ -38,9 +39,6 @@ const SilenceBody = Type.Object(
 const WindowQuery = Type.Object({ tenant: Type.Optional(Key), includeDeleted: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
 const SilenceQuery = Type.Object({ tenant: Type.Optional(Key), active: Type.Optional(Type.Boolean({ description: 'only silences in force now' })) }, { additionalProperties: false });
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
-
-const iso = (ms: number): string => new Date(ms).toISOString();
-const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
 
 /** A window as the API shows it; `activeUntil` is the end of the stretch holding now (null when none). */
 export function windowView(w: MaintenanceWindow, now: number) {

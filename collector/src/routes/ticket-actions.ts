@@ -7,6 +7,7 @@ import type { AlertEngine, TicketAction } from '../alerting/engine.js';
 import { httpErrors } from '../errors.js';
 import type { Store } from '../store/index.js';
 import { adminKeyCheck } from './api.js';
+import { isoOrNull } from './iso.js';
 import { ticketView } from './tickets.js';
 
 const Params = Type.Object({ id: Type.Integer({ minimum: 1 }) });
@@ -62,15 +63,13 @@ export function registerTicketActions(app: FastifyInstance, deps: TicketActionDe
         impact: r.impact,
         summary: r.summary,
         ...(r.value !== undefined ? { value: r.value } : {}),
-        activeSince: iso(r.activeSince),
-        firingSince: iso(r.firingSince),
-        resolvedAt: iso(r.resolvedAt),
+        activeSince: isoOrNull(r.activeSince),
+        firingSince: isoOrNull(r.firingSince),
+        resolvedAt: isoOrNull(r.resolvedAt),
         ticketed: r.ticketed,
-        heldUntil: iso(r.heldUntil),
+        heldUntil: isoOrNull(r.heldUntil),
       }))
       .filter((a) => !state || a.state === state);
     return { alerts };
   });
 }
-
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());

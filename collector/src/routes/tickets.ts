@@ -7,6 +7,7 @@ import { MAX_LIST_LIMIT, slaStanding, type SlaStanding, type Ticket, type Ticket
 import type { Store } from '../store/index.js';
 import { httpErrors } from '../errors.js';
 import { adminKeyCheck } from './api.js';
+import { iso, isoOrNull } from './iso.js';
 
 export interface SlaClockView {
   target: string;
@@ -51,9 +52,6 @@ export interface TicketEventView {
   detail: string;
   data: Record<string, unknown> | null;
 }
-
-const iso = (ms: number): string => new Date(ms).toISOString();
-const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
 
 /** The API's form of a ticket; `now` decides each clock's standing. */
 export function ticketView(t: Ticket, now: number): TicketView {
