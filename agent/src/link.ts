@@ -52,6 +52,8 @@ export interface LinkOptions {
   onAck?(seq: number): void;
   /** Called with the central probe policy, from Welcome (when the collector sends one) and from Policy frames. */
   onPolicy?(policy: AgentPolicy): void;
+  /** Called with a release the collector offers (after Welcome); the handler verifies before trusting anything. */
+  onUpdateOffer?(offer: watchpost.v1.IUpdateOffer): void;
 }
 
 export function websocketUrl(server: string): string {
@@ -184,6 +186,7 @@ export class Link {
     else if (envelope.ack) this.onAck(envelope.ack.seq ?? 0);
     else if (envelope.policy) this.options.onPolicy?.(fromWire(envelope.policy.probes ?? []));
     else if (envelope.error) this.onError(envelope.error);
+    else if (envelope.updateOffer) this.options.onUpdateOffer?.(envelope.updateOffer);
   }
 
   private onWelcome(welcome: watchpost.v1.IWelcome): void {

@@ -34,6 +34,8 @@ export interface SessionDeps extends IngestDeps {
   isRevoked(agentId: string): boolean;
   /** The agent's central probe settings (sent in Welcome), resolved after onHello updated its hostname. */
   policyFor(agent: AgentRecord): watchpost.v1.IProbePolicy[];
+  /** The release this agent should run, if its tenant's rollout selects it and it runs another (issue 9). */
+  updateOfferFor?(agent: AgentRecord, hello: watchpost.v1.IHello): watchpost.v1.IUpdateOffer | null;
   /** Called once the agent said Hello (the session is live) and when the socket closes. */
   onOpen(session: AgentSession): void;
   onClose(session: AgentSession): void;
@@ -156,6 +158,8 @@ export class AgentSession {
         policy: { probes: this.deps.policyFor(this.agent) },
       },
     });
+    const offer = this.deps.updateOfferFor?.(this.agent, hello);
+    if (offer) this.send({ updateOffer: offer });
   }
 
   /** Logs (debug) a seq that is not simply the next one; see the file comment for why nothing is skipped. */

@@ -47,8 +47,11 @@ export namespace watchpost {
             /** Envelope heartbeat. */
             heartbeat?: (watchpost.v1.Heartbeat.$Properties|null);
 
+            /** Envelope updateOffer. */
+            updateOffer?: (watchpost.v1.UpdateOffer.$Properties|null);
+
             /** Envelope msg. */
-            msg?: ("hello"|"welcome"|"batch"|"ack"|"error"|"policy"|"heartbeat");
+            msg?: ("hello"|"welcome"|"batch"|"ack"|"error"|"policy"|"heartbeat"|"updateOffer");
 
             /**
              * Encodes the specified Envelope message. Does not implicitly {@link watchpost.v1.Envelope.verify|verify} messages.
@@ -102,8 +105,11 @@ export namespace watchpost {
                 /** Envelope heartbeat */
                 heartbeat?: (watchpost.v1.Heartbeat.$Properties|null);
 
+                /** Envelope updateOffer */
+                updateOffer?: (watchpost.v1.UpdateOffer.$Properties|null);
+
                 /** Envelope msg */
-                msg?: ("hello"|"welcome"|"batch"|"ack"|"error"|"policy"|"heartbeat");
+                msg?: ("hello"|"welcome"|"batch"|"ack"|"error"|"policy"|"heartbeat"|"updateOffer");
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
@@ -118,9 +124,10 @@ export namespace watchpost {
               error?: watchpost.v1.Error.$Shape|null;
               policy?: watchpost.v1.Policy.$Shape|null;
               heartbeat?: watchpost.v1.Heartbeat.$Shape|null;
+              updateOffer?: watchpost.v1.UpdateOffer.$Shape|null;
               $unknowns?: Uint8Array[];
             } & (
-              ({ msg?: undefined; hello?: null; welcome?: null; batch?: null; ack?: null; error?: null; policy?: null; heartbeat?: null }|{ msg?: "hello"; hello: watchpost.v1.Hello.$Shape; welcome?: null; batch?: null; ack?: null; error?: null; policy?: null; heartbeat?: null }|{ msg?: "welcome"; hello?: null; welcome: watchpost.v1.Welcome.$Shape; batch?: null; ack?: null; error?: null; policy?: null; heartbeat?: null }|{ msg?: "batch"; hello?: null; welcome?: null; batch: watchpost.v1.Batch.$Shape; ack?: null; error?: null; policy?: null; heartbeat?: null }|{ msg?: "ack"; hello?: null; welcome?: null; batch?: null; ack: watchpost.v1.Ack.$Shape; error?: null; policy?: null; heartbeat?: null }|{ msg?: "error"; hello?: null; welcome?: null; batch?: null; ack?: null; error: watchpost.v1.Error.$Shape; policy?: null; heartbeat?: null }|{ msg?: "policy"; hello?: null; welcome?: null; batch?: null; ack?: null; error?: null; policy: watchpost.v1.Policy.$Shape; heartbeat?: null }|{ msg?: "heartbeat"; hello?: null; welcome?: null; batch?: null; ack?: null; error?: null; policy?: null; heartbeat: watchpost.v1.Heartbeat.$Shape })
+              ({ msg?: undefined; hello?: null; welcome?: null; batch?: null; ack?: null; error?: null; policy?: null; heartbeat?: null; updateOffer?: null }|{ msg?: "hello"; hello: watchpost.v1.Hello.$Shape; welcome?: null; batch?: null; ack?: null; error?: null; policy?: null; heartbeat?: null; updateOffer?: null }|{ msg?: "welcome"; hello?: null; welcome: watchpost.v1.Welcome.$Shape; batch?: null; ack?: null; error?: null; policy?: null; heartbeat?: null; updateOffer?: null }|{ msg?: "batch"; hello?: null; welcome?: null; batch: watchpost.v1.Batch.$Shape; ack?: null; error?: null; policy?: null; heartbeat?: null; updateOffer?: null }|{ msg?: "ack"; hello?: null; welcome?: null; batch?: null; ack: watchpost.v1.Ack.$Shape; error?: null; policy?: null; heartbeat?: null; updateOffer?: null }|{ msg?: "error"; hello?: null; welcome?: null; batch?: null; ack?: null; error: watchpost.v1.Error.$Shape; policy?: null; heartbeat?: null; updateOffer?: null }|{ msg?: "policy"; hello?: null; welcome?: null; batch?: null; ack?: null; error?: null; policy: watchpost.v1.Policy.$Shape; heartbeat?: null; updateOffer?: null }|{ msg?: "heartbeat"; hello?: null; welcome?: null; batch?: null; ack?: null; error?: null; policy?: null; heartbeat: watchpost.v1.Heartbeat.$Shape; updateOffer?: null }|{ msg?: "updateOffer"; hello?: null; welcome?: null; batch?: null; ack?: null; error?: null; policy?: null; heartbeat?: null; updateOffer: watchpost.v1.UpdateOffer.$Shape })
             );
         }
 
@@ -1008,6 +1015,100 @@ export namespace watchpost {
 
             /** Shape of a Heartbeat. */
             type $Shape = watchpost.v1.Heartbeat.$Properties;
+        }
+
+        /**
+         * Properties of an UpdateOffer.
+         * @deprecated Use watchpost.v1.UpdateOffer.$Properties instead.
+         */
+        interface IUpdateOffer extends watchpost.v1.UpdateOffer.$Properties {
+        }
+
+        /** Represents an UpdateOffer. */
+        class UpdateOffer {
+
+            /**
+             * Constructs a new UpdateOffer.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: watchpost.v1.UpdateOffer.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** UpdateOffer version. */
+            version: string;
+
+            /** UpdateOffer target. */
+            target: string;
+
+            /** UpdateOffer url. */
+            url: string;
+
+            /** UpdateOffer sha256. */
+            sha256: string;
+
+            /** UpdateOffer signature. */
+            signature: Uint8Array;
+
+            /** UpdateOffer rollbackSeconds. */
+            rollbackSeconds: number;
+
+            /**
+             * Encodes the specified UpdateOffer message. Does not implicitly {@link watchpost.v1.UpdateOffer.verify|verify} messages.
+             * @param message UpdateOffer message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: watchpost.v1.UpdateOffer.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes an UpdateOffer message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {watchpost.v1.UpdateOffer & watchpost.v1.UpdateOffer.$Shape} UpdateOffer
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): watchpost.v1.UpdateOffer & watchpost.v1.UpdateOffer.$Shape;
+
+            /**
+             * Gets the type url for UpdateOffer
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace UpdateOffer {
+
+            /** Properties of an UpdateOffer. */
+            interface $Properties {
+
+                /** UpdateOffer version */
+                version?: (string|null);
+
+                /** UpdateOffer target */
+                target?: (string|null);
+
+                /** UpdateOffer url */
+                url?: (string|null);
+
+                /** UpdateOffer sha256 */
+                sha256?: (string|null);
+
+                /** UpdateOffer signature */
+                signature?: (Uint8Array|null);
+
+                /** UpdateOffer rollbackSeconds */
+                rollbackSeconds?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of an UpdateOffer. */
+            type $Shape = watchpost.v1.UpdateOffer.$Properties;
         }
     }
 }

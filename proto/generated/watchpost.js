@@ -38,7 +38,8 @@ export const watchpost = $root.watchpost = (() => {
              * @property {watchpost.v1.Error.$Properties|null} [error] Envelope error
              * @property {watchpost.v1.Policy.$Properties|null} [policy] Envelope policy
              * @property {watchpost.v1.Heartbeat.$Properties|null} [heartbeat] Envelope heartbeat
-             * @property {"hello"|"welcome"|"batch"|"ack"|"error"|"policy"|"heartbeat"} [msg] Envelope msg
+             * @property {watchpost.v1.UpdateOffer.$Properties|null} [updateOffer] Envelope updateOffer
+             * @property {"hello"|"welcome"|"batch"|"ack"|"error"|"policy"|"heartbeat"|"updateOffer"} [msg] Envelope msg
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -60,9 +61,10 @@ export const watchpost = $root.watchpost = (() => {
              *   error?: watchpost.v1.Error.$Shape|null;
              *   policy?: watchpost.v1.Policy.$Shape|null;
              *   heartbeat?: watchpost.v1.Heartbeat.$Shape|null;
+             *   updateOffer?: watchpost.v1.UpdateOffer.$Shape|null;
              *   $unknowns?: Array.<Uint8Array>;
              * } & (
-             *   ({ msg?: undefined; hello?: null; welcome?: null; batch?: null; ack?: null; error?: null; policy?: null; heartbeat?: null }|{ msg?: "hello"; hello: watchpost.v1.Hello.$Shape; welcome?: null; batch?: null; ack?: null; error?: null; policy?: null; heartbeat?: null }|{ msg?: "welcome"; hello?: null; welcome: watchpost.v1.Welcome.$Shape; batch?: null; ack?: null; error?: null; policy?: null; heartbeat?: null }|{ msg?: "batch"; hello?: null; welcome?: null; batch: watchpost.v1.Batch.$Shape; ack?: null; error?: null; policy?: null; heartbeat?: null }|{ msg?: "ack"; hello?: null; welcome?: null; batch?: null; ack: watchpost.v1.Ack.$Shape; error?: null; policy?: null; heartbeat?: null }|{ msg?: "error"; hello?: null; welcome?: null; batch?: null; ack?: null; error: watchpost.v1.Error.$Shape; policy?: null; heartbeat?: null }|{ msg?: "policy"; hello?: null; welcome?: null; batch?: null; ack?: null; error?: null; policy: watchpost.v1.Policy.$Shape; heartbeat?: null }|{ msg?: "heartbeat"; hello?: null; welcome?: null; batch?: null; ack?: null; error?: null; policy?: null; heartbeat: watchpost.v1.Heartbeat.$Shape })
+             *   ({ msg?: undefined; hello?: null; welcome?: null; batch?: null; ack?: null; error?: null; policy?: null; heartbeat?: null; updateOffer?: null }|{ msg?: "hello"; hello: watchpost.v1.Hello.$Shape; welcome?: null; batch?: null; ack?: null; error?: null; policy?: null; heartbeat?: null; updateOffer?: null }|{ msg?: "welcome"; hello?: null; welcome: watchpost.v1.Welcome.$Shape; batch?: null; ack?: null; error?: null; policy?: null; heartbeat?: null; updateOffer?: null }|{ msg?: "batch"; hello?: null; welcome?: null; batch: watchpost.v1.Batch.$Shape; ack?: null; error?: null; policy?: null; heartbeat?: null; updateOffer?: null }|{ msg?: "ack"; hello?: null; welcome?: null; batch?: null; ack: watchpost.v1.Ack.$Shape; error?: null; policy?: null; heartbeat?: null; updateOffer?: null }|{ msg?: "error"; hello?: null; welcome?: null; batch?: null; ack?: null; error: watchpost.v1.Error.$Shape; policy?: null; heartbeat?: null; updateOffer?: null }|{ msg?: "policy"; hello?: null; welcome?: null; batch?: null; ack?: null; error?: null; policy: watchpost.v1.Policy.$Shape; heartbeat?: null; updateOffer?: null }|{ msg?: "heartbeat"; hello?: null; welcome?: null; batch?: null; ack?: null; error?: null; policy?: null; heartbeat: watchpost.v1.Heartbeat.$Shape; updateOffer?: null }|{ msg?: "updateOffer"; hello?: null; welcome?: null; batch?: null; ack?: null; error?: null; policy?: null; heartbeat?: null; updateOffer: watchpost.v1.UpdateOffer.$Shape })
              * )} watchpost.v1.Envelope.$Shape
              */
 
@@ -137,17 +139,25 @@ export const watchpost = $root.watchpost = (() => {
              */
             Envelope.prototype.heartbeat = null;
 
+            /**
+             * Envelope updateOffer.
+             * @member {watchpost.v1.UpdateOffer.$Properties|null|undefined} updateOffer
+             * @memberof watchpost.v1.Envelope
+             * @instance
+             */
+            Envelope.prototype.updateOffer = null;
+
             // OneOf field names bound to virtual getters and setters
             let $oneOfFields;
 
             /**
              * Envelope msg.
-             * @member {"hello"|"welcome"|"batch"|"ack"|"error"|"policy"|"heartbeat"|undefined} msg
+             * @member {"hello"|"welcome"|"batch"|"ack"|"error"|"policy"|"heartbeat"|"updateOffer"|undefined} msg
              * @memberof watchpost.v1.Envelope
              * @instance
              */
             $Object.defineProperty(Envelope.prototype, "msg", {
-                get: $util.oneOfGetter($oneOfFields = ["hello", "welcome", "batch", "ack", "error", "policy", "heartbeat"]),
+                get: $util.oneOfGetter($oneOfFields = ["hello", "welcome", "batch", "ack", "error", "policy", "heartbeat", "updateOffer"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -181,6 +191,8 @@ export const watchpost = $root.watchpost = (() => {
                     $root.watchpost.v1.Policy.encode(message.policy, writer.uint32(/* id 6, wireType 2 =*/50).fork(), _depth + 1).ldelim();
                 if (message.heartbeat != null && $Object.hasOwnProperty.call(message, "heartbeat"))
                     $root.watchpost.v1.Heartbeat.encode(message.heartbeat, writer.uint32(/* id 7, wireType 2 =*/58).fork(), _depth + 1).ldelim();
+                if (message.updateOffer != null && $Object.hasOwnProperty.call(message, "updateOffer"))
+                    $root.watchpost.v1.UpdateOffer.encode(message.updateOffer, writer.uint32(/* id 8, wireType 2 =*/66).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -272,6 +284,13 @@ export const watchpost = $root.watchpost = (() => {
                                 break;
                             message.heartbeat = $root.watchpost.v1.Heartbeat.decode(reader, reader.size(), $undefined, _depth + 1, message.heartbeat);
                             message.msg = "heartbeat";
+                            continue;
+                        }
+                    case 8: {
+                            if (wireType !== 2)
+                                break;
+                            message.updateOffer = $root.watchpost.v1.UpdateOffer.decode(reader, reader.size(), $undefined, _depth + 1, message.updateOffer);
+                            message.msg = "updateOffer";
                             continue;
                         }
                     }
@@ -2447,6 +2466,256 @@ export const watchpost = $root.watchpost = (() => {
             };
 
             return Heartbeat;
+        })();
+
+        v1.UpdateOffer = (function() {
+
+            /**
+             * Properties of an UpdateOffer.
+             * @typedef {Object} watchpost.v1.UpdateOffer.$Properties
+             * @property {string|null} [version] UpdateOffer version
+             * @property {string|null} [target] UpdateOffer target
+             * @property {string|null} [url] UpdateOffer url
+             * @property {string|null} [sha256] UpdateOffer sha256
+             * @property {Uint8Array|null} [signature] UpdateOffer signature
+             * @property {number|null} [rollbackSeconds] UpdateOffer rollbackSeconds
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of an UpdateOffer.
+             * @memberof watchpost.v1
+             * @interface IUpdateOffer
+             * @augments watchpost.v1.UpdateOffer.$Properties
+             * @deprecated Use watchpost.v1.UpdateOffer.$Properties instead.
+             */
+
+            /**
+             * Shape of an UpdateOffer.
+             * @typedef {watchpost.v1.UpdateOffer.$Properties} watchpost.v1.UpdateOffer.$Shape
+             */
+
+            /**
+             * Constructs a new UpdateOffer.
+             * @memberof watchpost.v1
+             * @classdesc Represents an UpdateOffer.
+             * @constructor
+             * @param {watchpost.v1.UpdateOffer.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const UpdateOffer = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * UpdateOffer version.
+             * @member {string} version
+             * @memberof watchpost.v1.UpdateOffer
+             * @instance
+             */
+            UpdateOffer.prototype.version = "";
+
+            /**
+             * UpdateOffer target.
+             * @member {string} target
+             * @memberof watchpost.v1.UpdateOffer
+             * @instance
+             */
+            UpdateOffer.prototype.target = "";
+
+            /**
+             * UpdateOffer url.
+             * @member {string} url
+             * @memberof watchpost.v1.UpdateOffer
+             * @instance
+             */
+            UpdateOffer.prototype.url = "";
+
+            /**
+             * UpdateOffer sha256.
+             * @member {string} sha256
+             * @memberof watchpost.v1.UpdateOffer
+             * @instance
+             */
+            UpdateOffer.prototype.sha256 = "";
+
+            /**
+             * UpdateOffer signature.
+             * @member {Uint8Array} signature
+             * @memberof watchpost.v1.UpdateOffer
+             * @instance
+             */
+            UpdateOffer.prototype.signature = $util.newBuffer([]);
+
+            /**
+             * UpdateOffer rollbackSeconds.
+             * @member {number} rollbackSeconds
+             * @memberof watchpost.v1.UpdateOffer
+             * @instance
+             */
+            UpdateOffer.prototype.rollbackSeconds = 0;
+
+            /**
+             * Encodes the specified UpdateOffer message. Does not implicitly {@link watchpost.v1.UpdateOffer.verify|verify} messages.
+             * @function encode
+             * @memberof watchpost.v1.UpdateOffer
+             * @static
+             * @param {watchpost.v1.UpdateOffer.$Properties} message UpdateOffer message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            UpdateOffer.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.version != null && $Object.hasOwnProperty.call(message, "version") && message.version !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.version);
+                if (message.target != null && $Object.hasOwnProperty.call(message, "target") && message.target !== "")
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.target);
+                if (message.url != null && $Object.hasOwnProperty.call(message, "url") && message.url !== "")
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.url);
+                if (message.sha256 != null && $Object.hasOwnProperty.call(message, "sha256") && message.sha256 !== "")
+                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.sha256);
+                if (message.signature != null && $Object.hasOwnProperty.call(message, "signature") && message.signature.length)
+                    writer.uint32(/* id 5, wireType 2 =*/42).bytes(message.signature);
+                if (message.rollbackSeconds != null && $Object.hasOwnProperty.call(message, "rollbackSeconds") && message.rollbackSeconds !== 0)
+                    writer.uint32(/* id 6, wireType 0 =*/48).uint32(message.rollbackSeconds);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes an UpdateOffer message from the specified reader or buffer.
+             * @function decode
+             * @memberof watchpost.v1.UpdateOffer
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {watchpost.v1.UpdateOffer & watchpost.v1.UpdateOffer.$Shape} UpdateOffer
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            UpdateOffer.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.watchpost.v1.UpdateOffer();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.version = value;
+                            else
+                                delete message.version;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.target = value;
+                            else
+                                delete message.target;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.url = value;
+                            else
+                                delete message.url;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.sha256 = value;
+                            else
+                                delete message.sha256;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.signature = value;
+                            else
+                                delete message.signature;
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.rollbackSeconds = value;
+                            else
+                                delete message.rollbackSeconds;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Gets the type url for UpdateOffer
+             * @function getTypeUrl
+             * @memberof watchpost.v1.UpdateOffer
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            UpdateOffer.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/watchpost.v1.UpdateOffer";
+            };
+
+            return UpdateOffer;
         })();
 
         return v1;
