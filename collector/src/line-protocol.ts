@@ -71,25 +71,35 @@ export function samplesToLines(
 ): MappingResult {
   const nowMs = options.nowMs ?? Date.now();
   const result: MappingResult = { lines: [], rejected: [] };
+  const ready = readyIdentity(identity);
   samples.forEach((sample, index) => {
-    const outcome = sampleToLine(sample, identity, nowMs);
+    const outcome = sampleToLine(sample, ready, nowMs);
     if ('line' in outcome) result.lines.push(outcome.line);
     else result.rejected.push({ index, reason: outcome.reason });
   });
   return result;
 }
 
-export function sampleToLine(sample: WireSample, identity: Identity, nowMs: number): Outcome {
-  const measurement = sample.measurement ?? '';
-  const bad = checkName(measurement) ?? (measurement.startsWith('#') ? 'unencodable' : undefined);
-  if (bad) return { reason: bad };
+/** The identity's two tags, escaped once per batch rather than once per point. */
+interface ReadyIdentity {
+  host: ReadyTag;
+  tenant: ReadyTag;
+}
+
+function readyIdentity(identity: Identity): ReadyIdentity {
+  return { host: identityTag('host', identity.host), tenant: identityTag('tenant', identity.tenant) };
+}
+
+function sampleToLine(sample: WireSample, identity: ReadyIdentity, nowMs: number): Outcome {
+  const measurement = MEASUREMENTS.get(sample.measurement ?? '');
+  if (!measurement.ok) return { reason: measurement.reason };
   const time = checkTime(sample.timeMs, nowMs);
   if (typeof time !== 'number') return time;
   const tags = tagSection(sample.tags ?? [], identity);
   if (typeof tags !== 'string') return tags;
   const fields = fieldSection(sample.fields ?? []);
-  if ('reason' in fields) return fields;
-  return { line: `${escapeMeasurement(measurement)}${tags} ${fields.text} ${time}` };
+  if (typeof fields !== 'string') return fields;
+  return { line: measurement.escaped + tags + ' ' + fields + ' ' + time };
 }
 
 function checkTime(timeMs: number | null | undefined, nowMs: number): number | { reason: SampleRejection } {
@@ -98,62 +108,133 @@ function checkTime(timeMs: number | null | undefined, nowMs: number): number | {
   return Math.round(timeMs);
 }
 
-/** The `,k=v,...` part (with a leading comma per tag), identity tags included. */
-function tagSection(wireTags: readonly watchpost.v1.Tag.$Properties[], identity: Identity): string | { reason: SampleRejection } {
+/**
+ * Judging and escaping a name is most of the mapping's cost, and names repeat on every point (the same few dozen
+ * measurements, tag keys and field keys; host-bound tag values such as interface names), so each verdict is kept.
+ * A cache is cleared when it reaches its size, which bounds memory against an agent sending endless new names.
+ */
+const NAME_CACHE_SIZE = 20_000;
+type Verdict = { ok: true; escaped: string } | { ok: false; reason: SampleRejection };
+
+class VerdictCache {
+  private readonly verdicts = new Map<string, Verdict>();
+  constructor(private readonly judge: (text: string) => Verdict) {}
+  get(text: string): Verdict {
+    let verdict = this.verdicts.get(text);
+    if (verdict === undefined) {
+      verdict = this.judge(text);
+      if (this.verdicts.size >= NAME_CACHE_SIZE) this.verdicts.clear();
+      this.verdicts.set(text, verdict);
+    }
+    return verdict;
+  }
+}
+
+const verdict = (reason: SampleRejection | undefined, escaped: () => string): Verdict =>
+  reason ? { ok: false, reason } : { ok: true, escaped: escaped() };
+const MEASUREMENTS = new VerdictCache((name) =>
+  verdict(checkName(name) ?? (name.startsWith('#') ? 'unencodable' : undefined), () => escapeMeasurement(name)),
+);
+/** Tag keys and field keys. */
+const KEYS = new VerdictCache((key) => verdict(checkKey(key), () => escapeKey(key)));
+/** Tag values longer than this are judged every time, not cached (they rarely repeat). */
+const CACHED_TAG_VALUE_LENGTH = 128;
+const TAG_VALUES = new VerdictCache((value) => verdict(checkTagValue(value), () => escapeKey(value)));
+const tagValueVerdict = (value: string): Verdict =>
+  value.length > CACHED_TAG_VALUE_LENGTH ? verdict(checkTagValue(value), () => escapeKey(value)) : TAG_VALUES.get(value);
+
+/** One tag ready to print: sorted by its raw key, printed escaped. */
+interface ReadyTag {
+  key: string;
+  text: string; // `,key=value`, escaped
+}
+
+/** The `,k=v,...` part (with a leading comma per tag), identity tags included, sorted by key. */
+function tagSection(wireTags: readonly watchpost.v1.Tag.$Properties[], identity: ReadyIdentity): string | { reason: SampleRejection } {
   if (wireTags.length > MAX_TAGS) return { reason: 'too_many_tags' };
-  const tags = new Map<string, string>();
+  const tags: ReadyTag[] = [];
   for (const tag of wireTags) {
     const key = tag.key ?? '';
     if (IDENTITY_TAGS.has(key)) continue; // replaced below, so not worth judging
+    const keyVerdict = KEYS.get(key);
+    if (!keyVerdict.ok) return { reason: keyVerdict.reason };
+    if (tags.some((t) => t.key === key)) return { reason: 'duplicate_key' };
     const value = tag.value ?? '';
-    const bad = checkKey(key) ?? (tags.has(key) ? 'duplicate_key' : undefined) ?? checkTagValue(value);
-    if (bad) return { reason: bad };
-    tags.set(key, value);
+    const valueVerdict = tagValueVerdict(value);
+    if (!valueVerdict.ok) return { reason: valueVerdict.reason };
+    // Empty values are dropped (InfluxDB cannot store them), after the key was judged and counted as seen.
+    tags.push({ key, text: value === '' ? '' : ',' + keyVerdict.escaped + '=' + valueVerdict.escaped });
   }
-  tags.set('host', identity.host);
-  tags.set('tenant', identity.tenant);
+  tags.push(identity.host, identity.tenant);
+  sortByKey(tags);
   let text = '';
-  for (const key of [...tags.keys()].sort()) {
-    const value = tags.get(key) ?? '';
-    if (value !== '') text += `,${escapeKey(key)}=${escapeKey(value)}`;
+  for (const tag of tags) text += tag.text;
+  return text;
+}
+
+function identityTag(key: 'host' | 'tenant', value: string): ReadyTag {
+  return { key, text: value === '' ? '' : `,${key}=${escapeKey(value)}` };
+}
+
+/** Insertion sort by raw key (UTF-16 order, as Array.prototype.sort): tags are few and usually nearly sorted. */
+function sortByKey(tags: ReadyTag[]): void {
+  for (let i = 1; i < tags.length; i++) {
+    const tag = tags[i]!;
+    let j = i - 1;
+    while (j >= 0 && tags[j]!.key > tag.key) {
+      tags[j + 1] = tags[j]!;
+      j--;
+    }
+    tags[j + 1] = tag;
+  }
+}
+
+/** Above this many fields a Set finds duplicates; below, a scan of what was seen is cheaper. */
+const SCAN_FIELDS = 16;
+
+function fieldSection(wireFields: readonly WireField[]): string | { reason: SampleRejection } {
+  if (wireFields.length === 0) return { reason: 'no_fields' };
+  if (wireFields.length > MAX_FIELDS) return { reason: 'too_many_fields' };
+  const seen = wireFields.length > SCAN_FIELDS ? new Set<string>() : undefined;
+  let text = '';
+  for (let i = 0; i < wireFields.length; i++) {
+    const field = wireFields[i]!;
+    const key = field.key ?? '';
+    const keyVerdict = KEYS.get(key);
+    if (!keyVerdict.ok) return { reason: keyVerdict.reason };
+    if (seen ? seen.has(key) : repeated(wireFields, i, key)) return { reason: 'duplicate_key' };
+    seen?.add(key);
+    const value = fieldValue(field);
+    if (typeof value !== 'string') return value;
+    text += (i === 0 ? '' : ',') + keyVerdict.escaped + '=' + value;
   }
   return text;
 }
 
-function fieldSection(wireFields: readonly WireField[]): { text: string } | { reason: SampleRejection } {
-  if (wireFields.length === 0) return { reason: 'no_fields' };
-  if (wireFields.length > MAX_FIELDS) return { reason: 'too_many_fields' };
-  const seen = new Set<string>();
-  const parts: string[] = [];
-  for (const field of wireFields) {
-    const key = field.key ?? '';
-    const bad = checkKey(key) ?? (seen.has(key) ? 'duplicate_key' : undefined);
-    if (bad) return { reason: bad };
-    seen.add(key);
-    const value = fieldValue(field);
-    if (typeof value !== 'string') return value;
-    parts.push(`${escapeKey(key)}=${value}`);
-  }
-  return { text: parts.join(',') };
+function repeated(fields: readonly WireField[], before: number, key: string): boolean {
+  for (let j = 0; j < before; j++) if ((fields[j]!.key ?? '') === key) return true;
+  return false;
 }
 
 /** The field's value in line protocol syntax. The oneof's `value` discriminator names the member when the
  *  message was decoded; a plain object (tests, JSON) is read member by member. */
 function fieldValue(field: WireField): string | { reason: SampleRejection } {
-  const kind = field.value ?? (['float', 'int', 'str', 'bool'] as const).find((k) => field[k] != null);
+  const kind = field.value ?? (field.float != null ? 'float' : field.int != null ? 'int' : field.str != null ? 'str' : field.bool != null ? 'bool' : undefined);
   const raw = kind ? field[kind] : undefined;
   if (raw == null) return { reason: 'field_without_value' };
   if (kind === 'str') return formatString(String(raw));
   if (kind === 'bool') return raw ? 'true' : 'false';
   if (typeof raw !== 'number' || !Number.isFinite(raw)) return { reason: 'non_finite_number' };
-  if (kind === 'int') return Number.isSafeInteger(raw) ? `${raw}i` : { reason: 'bad_integer' };
+  if (kind === 'int') return Number.isSafeInteger(raw) ? raw + 'i' : { reason: 'bad_integer' };
   return String(raw); // JS number text (including 1e+21, 1.5e-7) is valid InfluxDB float syntax
 }
+
+const NEEDS_STRING_ESCAPE = /[\\"]/;
 
 function formatString(value: string): string | { reason: SampleRejection } {
   if (value.length > MAX_STRING_LENGTH) return { reason: 'string_too_long' };
   // Inside double quotes only `"` and `\` are special; line breaks are allowed and kept.
-  return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+  return NEEDS_STRING_ESCAPE.test(value) ? `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"` : `"${value}"`;
 }
 
 function checkName(name: string): SampleRejection | undefined {

@@ -182,3 +182,32 @@ describe('samplesToLines: rejections', () => {
     ]);
   });
 });
+
+describe('samplesToLines: the verdicts kept for repeated names (mapping speed, issue 8)', () => {
+  it('refuses a bad key every time it comes, not only the first time', () => {
+    const bad = sample({ tags: [{ key: 'a b\\', value: 'x' }] });
+    for (let i = 0; i < 3; i++) expect(samplesToLines([bad], ID, { nowMs: NOW }).rejected).toEqual([{ index: 0, reason: 'unencodable' }]);
+  });
+
+  it('maps correctly past the cache size: many distinct names, then the first ones again', () => {
+    const named = (i: number): WireSample => sample({ measurement: `m ${i}`, tags: [{ key: `k,${i}`, value: `v=${i}` }], fields: [{ key: `f ${i}`, int: i }] });
+    const expected = (i: number): string => `m\\ ${i},host=srv-01,k\\,${i}=v\\=${i},tenant=acme f\\ ${i}=${i}i ${T}`;
+    const count = 45_000; // over twice the cache's 20,000 entries
+    const { lines } = samplesToLines(Array.from({ length: count }, (_, i) => named(i)), ID, { nowMs: NOW });
+    expect(lines).toHaveLength(count);
+    expect([lines[0], lines[20_001], lines[count - 1]]).toEqual([expected(0), expected(20_001), expected(count - 1)]);
+    expect(samplesToLines([named(0), named(7)], ID, { nowMs: NOW }).lines).toEqual([expected(0), expected(7)]);
+  });
+
+  it('judges long tag values each time (they are not cached) and still escapes them', () => {
+    const long = `${'x'.repeat(200)} y,z`;
+    const line = lineOf(sample({ tags: [{ key: 'path', value: long }] }));
+    expect(line).toBe(`cpu,host=srv-01,path=${'x'.repeat(200)}\\ y\\,z,tenant=acme usage_idle=97.5 ${T}`);
+  });
+
+  it('uses each batch\'s own identity even when the names are already known', () => {
+    const other = { host: 'srv 02', tenant: 'beta,co' };
+    expect(samplesToLines([sample()], other, { nowMs: NOW }).lines).toEqual([`cpu,host=srv\\ 02,tenant=beta\\,co usage_idle=97.5 ${T}`]);
+    expect(samplesToLines([sample()], ID, { nowMs: NOW }).lines).toEqual([`cpu,host=srv-01,tenant=acme usage_idle=97.5 ${T}`]);
+  });
+});
