@@ -147,9 +147,13 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
 
   const observe = (agent: AgentIdentity, samples: readonly watchpost.v1.ISample[]): void => {
     if (samples.some((s) => s.measurement === 'inventory')) factsCache.delete(agent.id);
+    const rules = deps.rules().rulesFor(agent.tenant, agent.hostname);
+    const read = measurementsRead(rules);
+    const wanted = samples.filter((s) => read.has(s.measurement ?? ''));
+    if (wanted.length === 0) return;
     const facts = factsOf(agent);
-    const byMeasurement = groupByMeasurement(toRuleSamples(samples));
-    for (const rule of deps.rules().rulesFor(agent.tenant, agent.hostname)) {
+    const byMeasurement = groupByMeasurement(toRuleSamples(wanted));
+    for (const rule of rules) {
       const kind = kindOf(rule);
       if (!kind.observe) continue;
       const relevant = kind.measurements(rule).flatMap((m) => byMeasurement.get(m) ?? []);
@@ -271,6 +275,18 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
 }
 
 const ACTION_EVENT = { ack: 'acknowledged', plan: 'plan', note: 'note', resolve: 'resolved' } as const;
+
+/** The measurements a host's rules read on arrival. A rules list is one frozen array per scope until the rules
+ *  file is reloaded, so the answer is kept per list; most of a batch (net, system, ...) is then never converted. */
+const MEASUREMENTS_READ = new WeakMap<readonly CompiledRule[], ReadonlySet<string>>();
+function measurementsRead(rules: readonly CompiledRule[]): ReadonlySet<string> {
+  let read = MEASUREMENTS_READ.get(rules);
+  if (!read) {
+    read = new Set(rules.flatMap((rule) => { const kind = kindOf(rule); return kind.observe ? kind.measurements(rule) : []; }));
+    MEASUREMENTS_READ.set(rules, read);
+  }
+  return read;
+}
 
 function groupByMeasurement(samples: readonly RuleSample[]): Map<string, RuleSample[]> {
   const out = new Map<string, RuleSample[]>();
