@@ -126,6 +126,39 @@ export const ConfigSchema = Type.Object(
       },
       { default: {} },
     ),
+    server: Type.Object(
+      {
+        publicUrl: Type.String({
+          description:
+            'base URL endpoints use to reach this collector (behind a proxy or NAT), written into the deployment scripts and one-liners; empty: the URL the client used',
+          pattern: '^(https?://[A-Za-z0-9.:\\[\\]-]+(/[A-Za-z0-9._~/-]*)?)?$',
+          default: '',
+        }),
+      },
+      { default: {} },
+    ),
+    releases: Type.Object(
+      {
+        dir: Type.String({
+          description: 'directory of agent releases (<dir>/<version>/manifest.json and its executables), offered to agents and served to the deployment scripts; reloaded on SIGHUP; empty: no releases',
+          default: '',
+        }),
+        publicKey: Type.String({
+          description: 'release public key (SPKI PEM, from scripts/release-keygen.ts): every manifest signature is checked and a release that fails is never offered; empty: agents alone check',
+          default: '',
+        }),
+      },
+      { default: {} },
+    ),
+    updates: Type.Object(
+      {
+        file: Type.String({
+          description: 'YAML file of staged rollouts (per tenant: version, pilot hosts, percent); reloaded on SIGHUP (a bad file keeps the rollouts in force); empty: no update is offered',
+          default: '',
+        }),
+      },
+      { default: {} },
+    ),
     tls: Type.Object(
       {
         cert: Type.String({ description: 'PEM certificate (chain) file; with tls.key, serves https and wss', default: '' }),
