@@ -40,6 +40,11 @@ export interface TokenStore {
    * ids cannot be probed. Never throws for bad input.
    */
   redeem(token: string, context: RedeemContext): RedeemResult;
+  /**
+   * What redeem would answer now, without consuming a use: the deployment script and its downloads are
+   * authorized by the token before the agent enrolls with it. Never throws for bad input.
+   */
+  check(token: string): RedeemResult;
   /** Idempotent (keeps the first revocation time). Throws StoreError `token_unknown`. */
   revoke(id: string): void;
   /** All tokens, or one tenant's, newest first. */
@@ -124,13 +129,27 @@ function create(s: Statements, now: () => number, input: Parameters<TokenStore['
   return { token: formatEnrollmentToken(id, secret), id };
 }
 
-/** The body of redeem; the caller runs it inside a transaction. */
-function redeemIn(s: Statements, now: () => number, token: string, context: RedeemContext): RedeemResult {
+/** The token's row if it parses and its secret matches, in constant time either way; else why not. */
+function lookup(s: Statements, token: string): { row: TokenRow } | { reason: 'malformed' | 'unknown' } {
   const parsed = parseEnrollmentToken(token);
-  if (!parsed) return { ok: false, reason: 'malformed' };
+  if (!parsed) return { reason: 'malformed' };
   const row = s.byId.get(parsed.id) as TokenRow | undefined;
   const matches = secretMatches(parsed.secret, row?.secret_hash ?? DUMMY_HASH);
-  if (!row || !matches) return { ok: false, reason: 'unknown' };
+  return row && matches ? { row } : { reason: 'unknown' };
+}
+
+function check(s: Statements, now: () => number, token: string): RedeemResult {
+  const found = lookup(s, token);
+  if ('reason' in found) return { ok: false, reason: found.reason };
+  const reason = refusal(found.row, now());
+  return reason ? { ok: false, reason } : { ok: true, tenant: found.row.tenant, tokenId: found.row.id };
+}
+
+/** The body of redeem; the caller runs it inside a transaction. */
+function redeemIn(s: Statements, now: () => number, token: string, context: RedeemContext): RedeemResult {
+  const found = lookup(s, token);
+  if ('reason' in found) return { ok: false, reason: found.reason };
+  const { row } = found;
   const at = now();
   const reason = refusal(row, at);
   if (reason) return { ok: false, reason };
@@ -148,6 +167,7 @@ export function createTokenStore(db: Db, now: () => number): TokenStore {
     // IMMEDIATE takes the write lock before the read, so no other connection can consume between check and
     // decrement. Inside an outer transaction (enrollWithToken) better-sqlite3 runs this as a savepoint.
     redeem: (token, context) => redeemTx.immediate(token, context),
+    check: (token) => check(s, now, token),
     revoke: (id) => {
       if (s.revoke.run(now(), id).changes === 0) throw new StoreError('token_unknown', `unknown token: ${id}`);
     },

@@ -24,6 +24,22 @@ describe('enrollment tokens', () => {
     expect(store.tokens.list('acme')[0]).toMatchObject({ id, maxUses: 2, usesLeft: 0, lastUsedAt: T0, lastUsedBy: 'ws-02' });
   });
 
+  it('check answers as redeem would without consuming a use', () => {
+    const c = clock();
+    const store = storeWithTenant(tempDbPath(), c);
+    const { token, id } = store.tokens.create({ tenant: 'acme', expiresAt: T0 + HOUR, uses: 1 });
+    expect(store.tokens.check(token)).toEqual({ ok: true, tenant: 'acme', tokenId: id });
+    expect(store.tokens.check(token)).toEqual({ ok: true, tenant: 'acme', tokenId: id });
+    expect(store.tokens.list()[0]).toMatchObject({ usesLeft: 1, lastUsedAt: null });
+    expect(store.tokens.check(token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A'))).toEqual({ ok: false, reason: 'unknown' });
+    expect(store.tokens.check('garbage')).toEqual({ ok: false, reason: 'malformed' });
+    expect(store.tokens.redeem(token, HOST).ok).toBe(true);
+    expect(store.tokens.check(token)).toEqual({ ok: false, reason: 'used_up' });
+    const other = store.tokens.create({ tenant: 'acme', expiresAt: T0 + HOUR, uses: 5 });
+    c.advance(HOUR);
+    expect(store.tokens.check(other.token)).toEqual({ ok: false, reason: 'expired' });
+  });
+
   it('expires at expiresAt', () => {
     const c = clock();
     const store = storeWithTenant(tempDbPath(), c);
