@@ -15,7 +15,7 @@ import { wire, PROTOCOL_VERSION, type watchpost } from '../../proto/index.js';
 import { CLOSE, type RejectionReason } from './errors.js';
 import type { CollectorMetrics } from './metrics.js';
 import type { AgentRecord, IngestDeps } from './ingest.js';
-import { ingestBatch } from './ingest.js';
+import { prepareBatch, writeBatch, type PreparedBatch } from './ingest.js';
 import { createTokenBucket, type BucketRule, type TokenBucket } from './token-bucket.js';
 
 /** Versions this collector accepts: the current one and the previous one (agents upgrade slowly). */
@@ -130,7 +130,7 @@ export class AgentSession {
       case 'hello':
         return this.onHello(envelope.hello!);
       case 'batch':
-        return void this.onBatch(envelope.batch!);
+        return this.onBatch(envelope.batch!);
       case 'heartbeat':
         return this.send({ heartbeat: { timeMs: Date.now() } });
       default:
@@ -172,12 +172,17 @@ export class AgentSession {
     this.highestReceived = Math.max(this.highestReceived, seq);
   }
 
-  private async onBatch(batch: watchpost.v1.IBatch): Promise<void> {
+  /** Maps the batch now (sync), then waits for the write holding only its lines: see prepareBatch. */
+  private onBatch(batch: watchpost.v1.IBatch): void {
     const seq = batch.seq ?? 0;
     if (seq > 0) this.noteSeq(seq);
+    void this.finishBatch(seq, prepareBatch(this.agent, batch, this.deps));
+  }
+
+  private async finishBatch(seq: number, prepared: PreparedBatch): Promise<void> {
     this.inFlight.set(seq, (this.inFlight.get(seq) ?? 0) + 1);
     try {
-      const answer = await ingestBatch(this.agent, batch, this.deps);
+      const answer = await writeBatch(this.agent, prepared, this.deps);
       if (answer.error) this.send({ error: answer.error });
       if (answer.ack) {
         this.highestAcked = Math.max(this.highestAcked, answer.ack);

@@ -29,7 +29,8 @@ export interface WriteTarget {
   password?: string;
 }
 
-export async function postLines(target: WriteTarget, lines: readonly string[], timeoutMs: number): Promise<PostOutcome> {
+/** POSTs a line-protocol body (lines separated by '\n'); the writer passes bytes it encoded as lines arrived. */
+export async function postLines(target: WriteTarget, body: Uint8Array<ArrayBuffer> | string, timeoutMs: number): Promise<PostOutcome> {
   const query = new URLSearchParams({ db: target.database, rp: target.retentionPolicy, precision: 'ms' });
   const headers: Record<string, string> = { 'content-type': 'text/plain; charset=utf-8' };
   if (target.username !== undefined) {
@@ -40,7 +41,7 @@ export async function postLines(target: WriteTarget, lines: readonly string[], t
     const response = await fetch(`${target.url.replace(/\/+$/, '')}/write?${query}`, {
       method: 'POST',
       headers,
-      body: lines.join('\n'),
+      body,
       signal: AbortSignal.timeout(timeoutMs),
     });
     const text = await response.text();

@@ -27,10 +27,15 @@ export { type RetentionPolicy } from './influx-database.js';
 export const DEFAULT_DATABASE = 'watchpost';
 export const DEFAULT_BATCH_SIZE = 5000;
 export const DEFAULT_FLUSH_INTERVAL_MS = 1000;
-/** Points held in memory (queued plus in flight) before write() refuses more. */
-export const MAX_QUEUED_POINTS = 50_000;
-/** A batch is also sealed at this many characters, far below InfluxDB's default 25 MB max-body-size. */
-export const MAX_BATCH_CHARS = 4 * 1024 * 1024;
+/**
+ * Points held in memory (queued plus in flight) before write() refuses more. It must exceed what the connected
+ * agents can have in flight at once (agents x the link's 4 unacked batches x points per batch), or busy agents
+ * are refused and sit out the link's 5 s retry although InfluxDB keeps up: 50,000 refused 7 % of the batches of
+ * 200 agents sending 110-point batches (BENCHMARKS.md). 250,000 line strings are about 40 MB.
+ */
+export const MAX_QUEUED_POINTS = 250_000;
+/** A batch is also sealed at this many bytes, far below InfluxDB's default 25 MB max-body-size. */
+export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 export const DEFAULT_MAX_RETRIES = 3;
 export const RETRY_BASE_MS = 250;
 export const RETRY_MAX_MS = 5000;
@@ -38,16 +43,22 @@ export const REQUEST_TIMEOUT_MS = 10_000;
 export const PING_INTERVAL_MS = 5000;
 const PING_TIMEOUT_MS = 2000;
 
-/** One caller's lines within one batch; a caller's lines may span batches. */
+/**
+ * One caller's lines within one batch (a caller's lines may span batches), encoded at once: the line strings then
+ * die young, and what waits for InfluxDB is bytes outside the JS heap. Holding the strings for the second or so a
+ * batch waits promoted them to the old generation, whose collections were a third of the collector's CPU under
+ * load (BENCHMARKS.md, ingest throughput).
+ */
 interface Part {
-  lines: string[];
+  body: Buffer<ArrayBuffer>; // the lines, each ended by '\n'
+  points: number;
   settle(result: WriteResult): void;
 }
 
 interface Batch {
   parts: Part[];
   points: number;
-  chars: number;
+  bytes: number;
 }
 
 /** The `influx` pool must not park the host after an error: our own health logic decides, and retries. */
@@ -133,20 +144,22 @@ class Writer implements InfluxWriter {
       if (!result.ok && (!failure || result.retryable)) failure = result; // retryable wins: the agent must resend
       if (--remaining === 0) resolve(failure ?? { ok: true });
     };
-    let part: Part | undefined;
-    for (const line of lines) {
-      if (!part) {
-        part = { lines: [], settle: once(settle) };
-        this.current.parts.push(part);
-        remaining++;
+    let start = 0;
+    while (start < lines.length) {
+      // The lines that fit in the current batch by count; then by size, judged on the encoded part.
+      const end = Math.min(lines.length, start + this.batchSize - this.current.points);
+      let body = encodeLines(lines, start, end);
+      let taken = end - start;
+      while (taken > 1 && this.current.bytes + body.length > MAX_BATCH_BYTES) {
+        taken = Math.ceil(taken / 2);
+        body = encodeLines(lines, start, start + taken);
       }
-      part.lines.push(line);
-      this.current.points++;
-      this.current.chars += line.length + 1;
-      if (this.current.points >= this.batchSize || this.current.chars >= MAX_BATCH_CHARS) {
-        this.seal();
-        part = undefined;
-      }
+      this.current.parts.push({ body, points: taken, settle: once(settle) });
+      remaining++;
+      this.current.points += taken;
+      this.current.bytes += body.length;
+      start += taken;
+      if (this.current.points >= this.batchSize || this.current.bytes >= MAX_BATCH_BYTES || start < lines.length) this.seal();
     }
     this.pending += lines.length;
     if (this.sealed.length > 0) void this.drain();
@@ -191,12 +204,13 @@ class Writer implements InfluxWriter {
   }
 
   private async send(batch: Batch): Promise<void> {
-    const outcome = await this.post(batch.parts.flatMap((p) => p.lines));
+    const body = batch.parts.length === 1 ? batch.parts[0]!.body : Buffer.concat(batch.parts.map((p) => p.body), batch.bytes);
+    const outcome = await this.post(body, batch.points);
     let outcomes = batch.parts.map(() => outcome);
     if (outcome.kind === 'refused' && batch.parts.length > 1) {
       this.log.warn({ reason: outcome.reason }, 'InfluxDB refused a batch; resending each caller alone');
       outcomes = [];
-      for (const part of batch.parts) outcomes.push(await this.post(part.lines));
+      for (const part of batch.parts) outcomes.push(await this.post(part.body, part.points));
     }
     this.release(batch); // before settling: a caller that hears back sees its points no longer pending
     batch.parts.forEach((part, i) => this.finish(part, outcomes[i] ?? outcome));
@@ -205,8 +219,8 @@ class Writer implements InfluxWriter {
   /** Point counters follow each caller's final outcome, so points resent alone are not counted twice. */
   private countPoints(part: Part, outcome: PostOutcome): void {
     if (outcome.kind === 'retryable') return;
-    const rejected = outcome.kind === 'refused' ? Math.min(outcome.dropped ?? part.lines.length, part.lines.length) : 0;
-    this.counters.pointsWritten += part.lines.length - rejected;
+    const rejected = outcome.kind === 'refused' ? Math.min(outcome.dropped ?? part.points, part.points) : 0;
+    this.counters.pointsWritten += part.points - rejected;
     this.counters.pointsRejected += rejected;
   }
 
@@ -223,11 +237,11 @@ class Writer implements InfluxWriter {
   }
 
   /** One /write with retries; updates health and counters. */
-  private async post(lines: string[]): Promise<PostOutcome> {
+  private async post(body: Buffer<ArrayBuffer>, points: number): Promise<PostOutcome> {
     const maxRetries = this.options.maxRetries ?? DEFAULT_MAX_RETRIES;
     for (let attempt = 0; ; attempt++) {
-      const outcome = await postLines(this.target, lines, this.options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS);
-      this.record(outcome, lines.length);
+      const outcome = await postLines(this.target, body, this.options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS);
+      this.record(outcome, points);
       if (outcome.kind !== 'retryable' || attempt >= maxRetries || this.closed) return outcome;
       if (outcome.missingDatabase) await this.ensureDatabase().catch(() => undefined);
       await this.sleep(backoffMs(attempt, this.options.random ?? Math.random));
@@ -309,7 +323,14 @@ class Writer implements InfluxWriter {
   }
 }
 
-const emptyBatch = (): Batch => ({ parts: [], points: 0, chars: 0 });
+const emptyBatch = (): Batch => ({ parts: [], points: 0, bytes: 0 });
+
+/** lines[start..end) as UTF-8, each line ended by '\n' (InfluxDB accepts the final newline). */
+function encodeLines(lines: readonly string[], start: number, end: number): Buffer<ArrayBuffer> {
+  let text = '';
+  for (let i = start; i < end; i++) text += lines[i] + '\n';
+  return Buffer.from(text);
+}
 
 function once<A>(fn: (arg: A) => void): (arg: A) => void {
   let called = false;

@@ -39,9 +39,16 @@ export interface BatchAnswer {
   error?: watchpost.v1.IError;
 }
 
-export async function ingestBatch(agent: AgentRecord, batch: watchpost.v1.IBatch, deps: IngestDeps): Promise<BatchAnswer> {
+/** A batch mapped to line protocol, or refused before anything was written. */
+export type PreparedBatch = { seq: number; lines: string[] } | { answer: BatchAnswer };
+
+/**
+ * Maps the batch (and what observe derives from it) to lines, synchronously: the decoded samples are garbage once
+ * this returns, so they never wait for InfluxDB in memory (the writer holds the encoded lines instead).
+ */
+export function prepareBatch(agent: AgentRecord, batch: watchpost.v1.IBatch, deps: IngestDeps): PreparedBatch {
   const seq = batch.seq ?? 0;
-  if (seq <= 0) return { error: { code: wire.ErrorCode.ERROR_CODE_BAD_BATCH, message: 'batch without a sequence number' } };
+  if (seq <= 0) return { answer: { error: { code: wire.ErrorCode.ERROR_CODE_BAD_BATCH, message: 'batch without a sequence number' } } };
   const samples = batch.samples ?? [];
   const derived = observe(agent, samples, deps);
   const { lines, rejected } = samplesToLines(derived.length > 0 ? [...samples, ...derived] : samples, { host: agent.hostname, tenant: agent.tenant });
@@ -49,6 +56,13 @@ export async function ingestBatch(agent: AgentRecord, batch: watchpost.v1.IBatch
     deps.metrics.reject('bad_sample', rejected.length);
     deps.log.warn({ agentId: agent.id, seq, rejected: rejected.length, first: rejected[0]?.reason }, 'samples refused');
   }
+  return { seq, lines };
+}
+
+/** Writes a prepared batch and decides the answer: ack once stored, UNAVAILABLE when it cannot be stored now. */
+export async function writeBatch(agent: AgentRecord, prepared: PreparedBatch, deps: IngestDeps): Promise<BatchAnswer> {
+  if ('answer' in prepared) return prepared.answer;
+  const { seq, lines } = prepared;
   const result = lines.length > 0 ? await deps.sink.write(lines) : ({ ok: true } as const);
   if (!result.ok && result.retryable) {
     deps.metrics.batchesNotAcked.inc({ reason: 'influx_unavailable' });

@@ -138,6 +138,19 @@ describe('writing', () => {
     await writer.close();
   });
 
+  it('seals a batch at MAX_BATCH_BYTES of encoded lines: one caller\'s big lines go in several requests, all stored', async () => {
+    const { writer, influx } = writerFor(server.url, { batchSize: 1000 });
+    await writer.ensureDatabase();
+    const big = (i: number): string => `m s="${String(i).repeat(1_500_000)}" ${T + i}`; // 1.5 MB each (i < 10)
+    const result = writer.write([1, 2, 3, 4, 5].map(big));
+    await writer.flush();
+    expect(await result).toEqual({ ok: true });
+    expect(writer.counters.pointsWritten).toBe(5);
+    expect(writer.counters.batchesWritten).toBeGreaterThanOrEqual(2); // 7.5 MB cannot go in one 4 MB request
+    expect((await influx.query<{ count: number }>('SELECT count(s) FROM m'))[0]?.count).toBe(5);
+    await writer.close();
+  });
+
   it('sends a partial batch when the flush timer fires', async () => {
     const fired: { fn: () => void; ms: number }[] = [];
     const timers: WriterTimers = { setTimeout: (fn, ms) => fired.push({ fn, ms }), clearTimeout: () => undefined };
