@@ -2,7 +2,7 @@
 // before a WebSocket exists: a refused agent gets a plain 401 and costs no WebSocket state. Before that, the
 // source IP's upgrade rate is checked (429). A revoked agent is disconnected at once (hub.revoke).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { subprotocol } from '../../proto/index.js';
+import { subprotocol, type watchpost } from '../../proto/index.js';
 import { CLOSE } from './errors.js';
 import type { CollectorMetrics } from './metrics.js';
 import type { Store } from './store/index.js';
@@ -26,6 +26,14 @@ export interface AgentHub {
   revoke(agentId: string, via: string): boolean;
   /** Sends every live agent its policy as resolved now (after the policy file was reloaded). */
   pushPolicy(): number;
+  /** Sends every live agent whose update offer changed (after releases or rollouts were reloaded) its new offer. */
+  pushUpdateOffers(): number;
+}
+
+/** Update offers (issue 9): the one at Hello, and the one to send after a reload when it changed. */
+export interface SocketUpdates {
+  offerFor(agent: AgentRecord, hello: watchpost.v1.IHello): watchpost.v1.IUpdateOffer | null;
+  changedOffer(agent: AgentRecord): watchpost.v1.IUpdateOffer | null;
 }
 
 interface SocketDeps {
@@ -41,6 +49,7 @@ interface SocketDeps {
   policy(): Policy;
   /** Derives points from each batch (IngestDeps.observe). */
   observe?: IngestDeps['observe'];
+  updates?: SocketUpdates;
 }
 
 declare module 'fastify' {
@@ -111,6 +120,7 @@ export function registerAgentSocket(app: FastifyInstance, deps: SocketDeps): Age
       isRevoked: (agentId) => store.agents.get(agentId)?.revokedAt != null,
       ...(deps.observe ? { observe: deps.observe } : {}),
       policyFor: (record) => resolvePolicy(deps.policy(), record.tenant, record.hostname),
+      ...(deps.updates ? { updateOfferFor: deps.updates.offerFor } : {}),
       onHello: (record, hello) => {
         if (hello.hostname) record.hostname = hello.hostname.slice(0, 255);
         store.agents.touch(record.id, { lastSeenAt: Date.now(), hostname: record.hostname, agentVersion: hello.agentVersion ?? undefined });
@@ -143,5 +153,17 @@ export function registerAgentSocket(app: FastifyInstance, deps: SocketDeps): Age
     return sessions.size;
   };
 
-  return { sessions, revoke, pushPolicy };
+  const pushUpdateOffers = (): number => {
+    let sent = 0;
+    for (const session of sessions.values()) {
+      const offer = deps.updates?.changedOffer(session.agent);
+      if (offer) {
+        session.send({ updateOffer: offer });
+        sent++;
+      }
+    }
+    return sent;
+  };
+
+  return { sessions, revoke, pushPolicy, pushUpdateOffers };
 }

@@ -32,6 +32,7 @@ import { registerMaintenanceRoutes } from './routes/maintenance.js';
 import { registerTicketActions } from './routes/ticket-actions.js';
 import { registerRuleRoutes } from './routes/rules.js';
 import { registerAlertingGauges, registerDeskMetrics } from './metrics.js';
+import { createUpdateService, registerReleaseRoutes, type UpdateService } from './releases/index.js';
 
 export interface AppDeps {
   config: Config;
@@ -63,6 +64,8 @@ export interface CollectorApp {
   dispatcher: () => Dispatcher | undefined;
   metrics: CollectorMetrics;
   connections: ConnectionGuard;
+  /** Releases, rollouts and update offers; serve calls updates.reload() then hub.pushUpdateOffers() on SIGHUP. */
+  updates: UpdateService;
 }
 
 const BODY_LIMIT_BYTES = 64 * 1024;
@@ -139,6 +142,11 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
   });
   // The end-of-support table is read once, here at start: a bad file stops the collector with its path.
   const osSupport = createOsSupport(loadLifecycle(config.lifecycle.file || undefined), deps.store.osIdentities);
+  // Releases and rollouts too: a malformed manifest or updates file stops the collector naming the file and field.
+  const updates = createUpdateService(
+    { releasesDir: config.releases.dir, publicKeyFile: config.releases.publicKey, updatesFile: config.updates.file },
+    app.log,
+  );
   const { engine, rules, dispatcher } = startAlerting(app, deps, metrics, () => hub);
   const ipRateLimit = createIpRateLimit({ ratePerSecond: config.limits.ipAttemptsPerSecond, burst: config.limits.ipAttemptBurst }, metrics).hook;
   const hub = registerAgentSocket(app, {
@@ -150,6 +158,7 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
     ipRateLimit,
     connectionGuard: () => connections,
     policy: () => deps.policy?.() ?? EMPTY_POLICY,
+    updates,
     // os_support points are derived from inventory, and rules read them too.
     observe(agent, samples) {
       const derived = osSupport.observe(agent, samples);
@@ -165,8 +174,9 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
   registerRuleRoutes(app, { store: deps.store, rules, adminKey: config.adminKey });
   registerDeskRoutes(app, { store: deps.store, adminKey: config.adminKey, kick: () => dispatcher()?.kick(), ...(deps.now ? { now: deps.now } : {}) });
   registerMaintenanceRoutes(app, { store: deps.store, adminKey: config.adminKey, ...(deps.now ? { now: deps.now } : {}) });
+  registerReleaseRoutes(app, { store: deps.store, updates, adminKey: config.adminKey, publicUrl: config.server.publicUrl, ipRateLimit });
   watchRevocationsWhileUp(app, deps.store, hub);
-  return { app, hub, engine, dispatcher, metrics, connections };
+  return { app, hub, engine, dispatcher, metrics, connections, updates };
 }
 
 /** Revocations made by other processes (the CLI) disconnect the agent within REVOCATION_POLL_MS. */

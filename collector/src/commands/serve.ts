@@ -33,7 +33,7 @@ export const serve: Command = {
       batchSize: config.influx.batchSize,
       flushIntervalMs: parseDuration(config.influx.flushInterval),
     });
-    const { app, hub } = await buildApp({ config, store, sink: writer, tls, policy: () => policy, rules: () => rules, desks: () => desks });
+    const { app, hub, updates } = await buildApp({ config, store, sink: writer, tls, policy: () => policy, rules: () => rules, desks: () => desks });
     writer.setLogger?.(app.log);
     if (plainWarning) app.log.warn(plainWarning);
     // InfluxDB may be down at start: the collector still starts, /healthz says why, and nothing is acked.
@@ -42,8 +42,8 @@ export const serve: Command = {
       await writer.checkHealth();
     });
     await app.listen({ host, port });
-    // SIGHUP reloads the policy file (pushed to every live agent) and the rules file; a bad file keeps the one in
-    // force, and each file is judged on its own.
+    // SIGHUP reloads the policy file (pushed to every live agent), the rules, the desks, the releases and the
+    // rollouts; a bad file keeps the one in force, and each file is judged on its own.
     const reload = () => {
       try {
         policy = loadPolicy(config.policy.file);
@@ -63,6 +63,9 @@ export const serve: Command = {
       } catch (error) {
         app.log.error({ err: (error as Error).message }, 'desks reload failed; keeping the desks in force');
       }
+      // Releases and rollouts log their own outcome (each judged on its own); live agents hear of changed offers.
+      updates.reload();
+      app.log.info({ agents: hub.pushUpdateOffers() }, 'update offers pushed where they changed');
     };
     process.on('SIGHUP', reload);
     await new Promise<void>((resolve) => {

@@ -1,0 +1,34 @@
+// Who may download releases and deployment scripts: an enrolled agent (its credential, as at the WebSocket
+// upgrade) or the holder of a valid enrollment token (checked, not consumed: the deployment script downloads the
+// agent before the agent enrolls with the same token). Both arrive as `Authorization: Bearer ...`.
+import type { FastifyRequest } from 'fastify';
+import { parseAgentCredential, type Store } from '../store/index.js';
+import { releaseErrors } from './http-errors.js';
+
+export type Reader = { kind: 'agent'; agentId: string; tenant: string } | { kind: 'token'; tokenId: string; tenant: string; token: string };
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+/** The enrollment token's reader; throws 401 naming why a token is refused. */
+export function tokenReader(store: Store, request: FastifyRequest): Extract<Reader, { kind: 'token' }> {
+  const presented = BEARER.exec(request.headers.authorization ?? '')?.[1];
+  if (!presented) throw releaseErrors.unauthorized();
+  const result = store.tokens.check(presented);
+  if (!result.ok) {
+    request.log.warn({ ip: request.ip, reason: result.reason, url: request.url }, 'request refused: enrollment token');
+    throw releaseErrors.tokenRefused(result.reason);
+  }
+  return { kind: 'token', tokenId: result.tokenId, tenant: result.tenant, token: presented };
+}
+
+/** An agent credential's reader, else the enrollment token's; throws 401. */
+export function agentOrTokenReader(store: Store, request: FastifyRequest): Reader {
+  const credential = parseAgentCredential(request.headers.authorization ?? '');
+  if (credential) {
+    const agent = store.agents.authenticate(credential.agentId, credential.secret);
+    if (agent) return { kind: 'agent', agentId: agent.id, tenant: agent.tenant };
+    request.log.warn({ ip: request.ip, agentId: credential.agentId, url: request.url }, 'request refused: unknown or revoked agent credential');
+    throw releaseErrors.unauthorized();
+  }
+  return tokenReader(store, request);
+}

@@ -1,0 +1,24 @@
+// Issue 9's collector side in one registration: release downloads, deployment scripts, the rollout view.
+import type { FastifyInstance } from 'fastify';
+import type { Store } from '../store/index.js';
+import type { IpRateLimitHook } from '../ip-rate-limit.js';
+import { registerDeployRoutes } from './deploy-route.js';
+import { registerDownloadRoute } from './download-route.js';
+import { registerUpdatesRoute } from './updates-route.js';
+import type { UpdateService } from './update-service.js';
+
+export { createUpdateService, type UpdateService } from './update-service.js';
+
+export interface ReleaseRouteDeps {
+  store: Store;
+  updates: UpdateService;
+  adminKey: string;
+  publicUrl: string;
+  ipRateLimit: IpRateLimitHook;
+}
+
+export function registerReleaseRoutes(app: FastifyInstance, deps: ReleaseRouteDeps): void {
+  registerDownloadRoute(app, { store: deps.store, releases: () => deps.updates.releases() });
+  registerDeployRoutes(app, deps);
+  registerUpdatesRoute(app, deps);
+}
