@@ -19,7 +19,7 @@ import { watchRevocations, type RevocationWatcher } from './revocation-watcher.j
 import { EMPTY_POLICY, type Policy } from './policy.js';
 import { loadLifecycle } from './os-lifecycle.js';
 import { createOsSupport } from './os-support.js';
-import { createAlertEngine, TICK_MS, type AlertEngine } from './alerting/engine.js';
+import { createAlertEngine, runTickSteps, TICK_MS, type AlertEngine } from './alerting/engine.js';
 import { allTransitions, createTransitions } from './alerting/transitions.js';
 import { deskTransitions } from './desks/desk-transitions.js';
 import { startDispatcher, type Dispatcher } from './desks/dispatcher.js';
@@ -221,7 +221,14 @@ function startAlerting(app: FastifyInstance, deps: AppDeps, metrics: CollectorMe
     shipper = startShipper(store.influxOutbox, deps.sink, app.log);
     dispatcher = startDispatcher({ store, desks, log: app.log, metrics: deskMetrics, ...(deps.now ? { now: deps.now } : {}), ...(deps.fetch ? { fetch: deps.fetch } : {}) });
     const tickMs = deps.alertTickMs ?? TICK_MS;
-    if (tickMs > 0) timer = setInterval(() => engine.tick(), tickMs).unref();
+    // A tick still running when the next is due (a very large fleet) is not overlapped: that one is skipped.
+    let ticking = false;
+    const tick = (): void => {
+      if (ticking) return;
+      ticking = true;
+      void runTickSteps(engine).finally(() => (ticking = false));
+    };
+    if (tickMs > 0) timer = setInterval(tick, tickMs).unref();
   });
   app.addHook('onClose', async () => {
     clearInterval(timer);

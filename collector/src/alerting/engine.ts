@@ -23,6 +23,11 @@ import { createTicketGauge } from './ticket-gauge.js';
 
 /** How often serve calls tick(): absence, event quiet periods, holds ending, SLA targets. */
 export const TICK_MS = 5_000;
+/**
+ * Agents visited per step of a tick. serve runs the steps with the event loop free in between, so a batch (and
+ * the breach in it) that arrives during a tick over 20,000 agents waits for one step, not for the whole tick.
+ */
+export const TICK_SLICE_AGENTS = 500;
 /** A resolved alert is kept this long (its resolution is visible in the API, a quick re-fire reads as a flap). */
 export const KEEP_RESOLVED_MS = 60 * 60_000;
 
@@ -50,7 +55,10 @@ export type TicketAction = { kind: 'ack' } | { kind: 'plan'; text: string } | { 
 
 export interface AlertEngine {
   observe(agent: AgentIdentity, samples: readonly watchpost.v1.ISample[]): void;
+  /** One whole tick, synchronously (tests, and small fleets). */
   tick(): void;
+  /** The same tick as steps; run each, yielding to the event loop between them (runTickSteps). */
+  tickSteps(): Generator<void, void, void>;
   /** Applies a person's action to a ticket; null when the ticket does not exist. */
   act(ticketId: number, action: TicketAction, by: string): Ticket | null;
   /** The current alerts (pending and firing, and recently resolved), for the API. */
@@ -242,10 +250,17 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
   return {
     observe: (agent, samples) => guard('evaluating a batch', () => observe(agent, samples)),
     tick() {
+      for (const step of this.tickSteps()) void step;
+    },
+    *tickSteps() {
       guard('refreshing holds', () => holds.refresh());
       let agents: Agent[] = [];
       guard('listing agents', () => (agents = store.agents.list().filter((a) => a.revokedAt === null)));
-      guard('time-driven rules', () => tickRules(agents));
+      for (let i = 0; i < agents.length; i += TICK_SLICE_AGENTS) {
+        yield;
+        guard('time-driven rules', () => tickRules(agents.slice(i, i + TICK_SLICE_AGENTS)));
+      }
+      yield;
       guard('releasing held alerts', () => releaseHeld(agents));
       guard('SLA check', checkSla);
       guard('open tickets gauge', () => gauge.maybeWrite(now()));
@@ -317,4 +332,15 @@ function createHoldCache(store: Store) {
     return holdAt(target, time, windows, silences);
   };
   return { refresh, at };
+}
+
+/**
+ * Runs a tick's steps with the event loop free between them (setImmediate), so arriving batches are observed
+ * promptly. Resolves when the tick is done.
+ */
+export async function runTickSteps(engine: Pick<AlertEngine, 'tickSteps'>): Promise<void> {
+  for (const step of engine.tickSteps()) {
+    void step;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { watchpost } from '../../../proto/index.js';
-import { createAlertEngine, type AlertEngine } from '../../../collector/src/alerting/engine.js';
+import { createAlertEngine, TICK_SLICE_AGENTS, type AlertEngine } from '../../../collector/src/alerting/engine.js';
 import { createTransitions } from '../../../collector/src/alerting/transitions.js';
 import { loadRules, parseRules, type RuleSet } from '../../../collector/src/alerting/rules/rules-file.js';
 import { openStore, type Store } from '../../../collector/src/store/index.js';
@@ -260,5 +260,39 @@ describe('alert engine: absence and SLA clocks', () => {
     expect(ticketLine).toMatch(/priority=P2/);
     expect(ticketLine).toMatch(/host=srv1/);
     expect(ticketLine).toMatch(/tenant=acme/);
+  });
+});
+
+describe('alert engine: the tick in steps (issue 8: a tick over a large fleet never holds up a breach)', () => {
+  it('visits TICK_SLICE_AGENTS agents per step; a breach observed between steps is ticketed at once; the end state equals a whole tick', () => {
+    const h = harness();
+    const silent = 2 * TICK_SLICE_AGENTS + 1; // three steps of agents, the harness's srv1 among the first
+    for (let i = 0; i < silent; i++) {
+      const { agentId } = h.store.agents.enroll({ tenant: 'acme', hostname: `ws-${i}`, os: 'linux', arch: 'x64', agentVersion: '1.0.0' });
+      h.store.agents.touch(agentId, { lastSeenAt: at(0) });
+    }
+    h.disconnect();
+    h.set(at(15)); // every server silent for 15 minutes: the offline rule fires for each of them
+    const steps = h.engine.tickSteps();
+    let visited = 0;
+    let breachAfterStep = -1;
+    for (const step of steps) {
+      void step;
+      visited++;
+      if (visited === 2) {
+        // Between two steps, as serve leaves the event loop free: a disk breach arrives and is handled now.
+        h.engine.observe({ id: h.agentId, tenant: 'acme', hostname: 'srv1', os: 'linux' }, [{ ...disk('/', 99), timeMs: at(15) }]);
+        breachAfterStep = h.tickets().filter((t) => t.ruleId === 'disk_space').length;
+      }
+    }
+    expect(visited).toBe(Math.ceil((silent + 1) / TICK_SLICE_AGENTS) + 1); // one step per slice, one for the rest
+    expect(breachAfterStep).toBe(0); // pending (the disk rule's `for`), decided without waiting for the tick
+    const offline = () => h.store.tickets.openSummary(at(15)).reduce((n, row) => n + row.count, 0);
+    expect(offline()).toBe(silent + 1);
+
+    // The same fleet ticked whole in a fresh engine over the same store finds nothing more to do.
+    h.restart();
+    h.engine.tick();
+    expect(offline()).toBe(silent + 1);
   });
 });
