@@ -17,6 +17,7 @@ import { maintenanceDelete } from './maintenance-delete.js';
 import { silenceAdd } from './silence-add.js';
 import { silenceList } from './silence-list.js';
 import { silenceExpire } from './silence-expire.js';
+import { deploy } from './deploy.js';
 
 export const commands: Record<string, Command> = {
   serve,
@@ -36,4 +37,5 @@ export const commands: Record<string, Command> = {
   'silence add': silenceAdd,
   'silence list': silenceList,
   'silence expire': silenceExpire,
+  deploy,
 };
