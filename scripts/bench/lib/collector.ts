@@ -120,8 +120,9 @@ export async function startBenchCollector(options: BenchCollectorOptions): Promi
 export interface EngineHooks {
   /** A batch of `agent` went through the engine's observe: `sent` is that batch, t0/t1 when observe began/ended. */
   observed?(agent: Agent, sent: Sent, t0: number, t1: number): void;
-  /** One engine tick (absence, holds, SLA over every agent) took `ms`. */
-  tick?(ms: number): void;
+  /** One engine tick (absence, holds, SLA over every agent) took `ms` of CPU in all, its longest step `longestMs`
+   *  (serve runs the steps with the event loop free in between: a batch waits at most for one step). */
+  tick?(ms: number, longestMs: number): void;
 }
 
 /** Times the alert engine's observe (matching each call to the agent's oldest unobserved batch) and tick. */
@@ -135,10 +136,20 @@ export function watchEngine(built: CollectorApp, byId: ReadonlyMap<string, Agent
     observe(identity, samples);
     if (agent && sent) hooks.observed?.(agent, sent, t0, performance.now());
   };
-  const tick = engine.tick;
-  engine.tick = () => {
-    const t0 = performance.now();
-    tick();
-    hooks.tick?.(performance.now() - t0);
+  const tickSteps = engine.tickSteps.bind(engine);
+  engine.tickSteps = function* () {
+    let total = 0;
+    let longest = 0;
+    const steps = tickSteps();
+    for (;;) {
+      const t0 = performance.now();
+      const step = steps.next();
+      const ms = performance.now() - t0;
+      total += ms;
+      longest = Math.max(longest, ms);
+      if (step.done) break;
+      yield;
+    }
+    hooks.tick?.(total, longest);
   };
 }

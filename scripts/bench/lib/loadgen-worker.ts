@@ -1,0 +1,143 @@
+// One load-generator process (issue 8): simulates its share of the agents over real WebSockets with the real
+// protocol (Bearer credential, Hello, Welcome, Batch, Ack), bound to its own loopback source address so that many
+// processes together get past the 28k ephemeral ports of one address. Driven by its parent over the IPC channel
+// (see loadgen.ts for the messages); it never measures the collector, only counts and stamps what it sends.
+//
+// Times are epoch milliseconds with sub-millisecond resolution (performance.timeOrigin + performance.now()), the
+// same clock in every process of the machine, so the parent can subtract a send stamp from a commit stamp.
+import WebSocket from 'ws';
+import { PROTOCOL_VERSION, subprotocol, wire } from '../../../proto/index.js';
+import { collection } from './host-points.js';
+import type { ToParent, ToWorker, WorkerAgent } from './loadgen.js';
+
+const CONNECT_CONCURRENCY = 50; // under the collector's unauthenticated connections per IP (64)
+const BREACH_PERCENT = 97; // above disk_space's critical level (95 %)
+
+interface Live {
+  agent: WorkerAgent;
+  index: number;
+  socket: WebSocket;
+  seq: number;
+  breach: boolean;
+  collections: number;
+  unacked: Map<number, number>; // seq -> epoch send time
+}
+
+const epochNow = (): number => performance.timeOrigin + performance.now();
+const post = (message: ToParent): void => void process.send?.(message);
+
+const live: Live[] = [];
+const timers: NodeJS.Timeout[] = [];
+const counts = { sent: 0, acked: 0, refused: 0, closed: 0 };
+/** Send -> ack of ordinary reports, ms, since the parent last asked (bounded). */
+let ackMs: number[] = [];
+const MAX_ACK_SAMPLES = 100_000;
+
+/** One report: what the agent's core probes produce for a host in one collection (11 points). */
+function report(l: Live): Uint8Array {
+  l.seq += 1;
+  const samples = collection(l.index, l.collections++, Date.now());
+  if (l.breach) {
+    const disk = samples.find((s) => s.measurement === 'disk' && s.tags?.some((t) => t.value === '/data'));
+    const used = disk?.fields?.find((f) => f.key === 'used_percent');
+    if (used) used.float = BREACH_PERCENT;
+  }
+  return wire.Envelope.encode({ batch: { seq: l.seq, samples } }).finish();
+}
+
+function send(l: Live): number {
+  const frame = report(l);
+  const at = epochNow();
+  if (!l.breach) l.unacked.set(l.seq, at);
+  l.socket.send(frame);
+  counts.sent++;
+  return at;
+}
+
+function connect(url: string, localAddress: string, agent: WorkerAgent, index: number): Promise<Live> {
+  const socket = new WebSocket(url, [subprotocol(PROTOCOL_VERSION)], {
+    headers: { Authorization: `Bearer ${agent.credential}` },
+    localAddress,
+    perMessageDeflate: false,
+  });
+  const l: Live = { agent, index, socket, seq: 0, breach: false, collections: 0, unacked: new Map() };
+  return new Promise((resolve, reject) => {
+    socket.on('message', (data: Buffer) => {
+      const envelope = wire.Envelope.decode(data);
+      if (envelope.welcome) resolve(l);
+      else if (envelope.ack) {
+        counts.acked++;
+        const at = l.unacked.get(envelope.ack.seq ?? 0);
+        l.unacked.delete(envelope.ack.seq ?? 0);
+        if (at !== undefined && ackMs.length < MAX_ACK_SAMPLES) ackMs.push(epochNow() - at);
+      }
+      else if (envelope.error) counts.refused++;
+    });
+    socket.once('open', () =>
+      socket.send(wire.Envelope.encode({ hello: { protocolVersion: PROTOCOL_VERSION, agentVersion: 'loadgen', hostname: agent.hostname, os: 'linux', arch: 'x64' } }).finish()),
+    );
+    socket.once('error', reject);
+    socket.once('close', (code) => {
+      counts.closed++;
+      reject(new Error(`${agent.hostname} closed (${code}) before Welcome`));
+    });
+  });
+}
+
+async function start(message: Extract<ToWorker, { type: 'start' }>): Promise<void> {
+  const started = epochNow();
+  let failed = 0;
+  let firstError: string | undefined;
+  for (let i = 0; i < message.agents.length; i += CONNECT_CONCURRENCY) {
+    const slice = message.agents.slice(i, i + CONNECT_CONCURRENCY);
+    const settled = await Promise.allSettled(slice.map((agent, k) => connect(message.url, message.localAddress, agent, message.firstIndex + i + k)));
+    for (const result of settled) {
+      if (result.status === 'fulfilled') live.push(result.value);
+      else {
+        failed++;
+        firstError ??= (result.reason as Error).message;
+      }
+    }
+  }
+  post({ type: 'connected', count: live.length, failed, ms: epochNow() - started, ...(firstError ? { firstError } : {}) });
+}
+
+/** Every agent sends one report every `everyMs`, at a random phase, until stopped. */
+function load(everyMs: number): void {
+  for (const l of live) {
+    timers.push(setTimeout(() => {
+      send(l);
+      timers.push(setInterval(() => send(l), everyMs));
+    }, Math.random() * everyMs));
+  }
+}
+
+process.on('message', (message: ToWorker) => {
+  switch (message.type) {
+    case 'start':
+      void start(message);
+      return;
+    case 'load':
+      load(message.everyMs);
+      return;
+    case 'breach': {
+      const l = live[message.local];
+      if (!l) return;
+      l.breach = true;
+      post({ type: 'breachSent', hostname: l.agent.hostname, at: send(l) });
+      return;
+    }
+    case 'counts':
+      post({ type: 'counts', ...counts, open: live.filter((l) => l.socket.readyState === WebSocket.OPEN).length });
+      return;
+    case 'ackTimes':
+      post({ type: 'ackTimes', ms: ackMs });
+      ackMs = [];
+      return;
+    case 'stop':
+      for (const timer of timers) clearTimeout(timer);
+      for (const l of live) l.socket.terminate();
+      setImmediate(() => process.exit(0));
+      return;
+  }
+});
