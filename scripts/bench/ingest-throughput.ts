@@ -31,8 +31,6 @@ const STALL_MS = 30_000; // no ack for this long: the run failed
 /** Measurement -> a field every point of it has (for counting). */
 const COUNTED: Record<string, string> = { cpu: 'usage_idle', mem: 'used_percent', disk: 'used_percent', net: 'bytes_recv', system: 'uptime' };
 
-type Sample = watchpost.v1.ISample;
-
 interface Args {
   agents: number;
   batches: number;
