@@ -16,7 +16,7 @@
 //
 //   npx tsx scripts/bench/ingest-throughput.ts [--agents 200] [--batches 50] [--collections 10]
 import { parseArgs } from 'node:util';
-import { wire, type watchpost } from '../../proto/index.js';
+import { wire } from '../../proto/index.js';
 import { samplesToLines } from '../../collector/src/line-protocol.js';
 import { DEFAULT_BATCH_SIZE } from '../../collector/src/influx-writer.js';
 import { BENCH_TENANT, startBenchCollector } from './lib/collector.js';
