@@ -27,10 +27,13 @@ export interface DeployScriptInput {
   serviceHostSha256: string | null;
 }
 
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+/** C0 and C1 controls, DEL, and the Unicode line and paragraph separators. */
+const isControl = (code: number): boolean => code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029;
 
 function plain(value: string, what: string): string {
-  if (CONTROL.test(value)) throw new DeployScriptError(`${what} contains a control character`);
+  for (let i = 0; i < value.length; i++) {
+    if (isControl(value.charCodeAt(i))) throw new DeployScriptError(`${what} contains a control character`);
+  }
   return value;
 }
 
