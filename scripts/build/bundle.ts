@@ -20,11 +20,27 @@ export interface BundleResult {
   warnings: string[];
 }
 
+/** What a release build bakes in (issue 9): read by agent/src/version.ts and agent/src/update/release-key.ts. */
+export interface ReleaseDefines {
+  /** The version the executable reports (`--version`, Hello, inventory). */
+  version?: string;
+  /** The release public key (SPKI PEM) update offers are verified with. */
+  releaseKeyPem?: string;
+}
+
+/** esbuild `define`s for the agent's build-time globals (values are JS expressions: JSON strings). Pure; tested. */
+export function releaseDefines(release: ReleaseDefines): Record<string, string> {
+  const defines: Record<string, string> = {};
+  if (release.version !== undefined) defines.__WATCHPOST_VERSION__ = JSON.stringify(release.version);
+  if (release.releaseKeyPem !== undefined) defines.__WATCHPOST_RELEASE_KEY__ = JSON.stringify(release.releaseKeyPem);
+  return defines;
+}
+
 /**
  * Writes `outFile` (and `outFile.map`) from `entry`. `import.meta.url` is defined from `__filename` because the
  * agent's sources are ESM while the SEA main script is CommonJS (esbuild would otherwise leave it undefined).
  */
-export async function bundleAgent(entry: string, outFile: string, repoRoot: string): Promise<BundleResult> {
+export async function bundleAgent(entry: string, outFile: string, repoRoot: string, release: ReleaseDefines = {}): Promise<BundleResult> {
   const result = await build({
     entryPoints: [entry],
     outfile: outFile,
@@ -39,7 +55,7 @@ export async function bundleAgent(entry: string, outFile: string, repoRoot: stri
     // Not embedded: the map is written beside the bundle so a stack trace from a customer can be decoded.
     sourcemap: 'external',
     external: [...OPTIONAL_NATIVE_EXTERNALS],
-    define: { 'import.meta.url': '__watchpost_import_meta_url' },
+    define: { 'import.meta.url': '__watchpost_import_meta_url', ...releaseDefines(release) },
     banner: { js: 'var __watchpost_import_meta_url=require("node:url").pathToFileURL(__filename).href;' },
     metafile: true,
     logLevel: 'silent',
