@@ -2,6 +2,7 @@
 // token is checked (not consumed), the script embeds the URL the client used (or server.publicUrl), the token,
 // the release a new install gets (the tenant's rollout version, else the newest) and its hashes.
 import { request } from 'node:http';
+import { PassThrough } from 'node:stream';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,19 +18,29 @@ writeRelease(releases, { version: '0.10.0', files: { 'linux-x64': 'l10', 'win-x6
 const updatesFile = join(tempDir('wp-updates-'), 'updates.yaml');
 writeFileSync(updatesFile, 'rollouts:\n  - tenant: pinned\n    version: 0.2.0\n    hosts: [pilot-1]\n    percent: 50\n');
 
+const logs = new PassThrough();
+let captured = '';
+logs.on('data', (chunk: Buffer) => (captured += chunk.toString()));
+/** Every token a test presented, to look for in the logs at the end. */
+const presented: string[] = [];
+
 let c: TestCollector;
 let proxied: TestCollector;
 let empty: TestCollector;
 beforeAll(async () => {
   const env = { WATCHPOST_RELEASES_DIR: releases, WATCHPOST_UPDATES_FILE: updatesFile };
-  c = await startCollector({ sink: new RecordingSink(), env });
+  c = await startCollector({ sink: new RecordingSink(), env, logStream: logs });
   proxied = await startCollector({ sink: new RecordingSink(), env: { ...env, WATCHPOST_SERVER_PUBLIC_URL: 'https://watch.example.com/wp/' } });
   empty = await startCollector({ sink: new RecordingSink() });
   c.store.tenants.add({ id: 'pinned', name: 'Pinned Ltd' });
 });
 afterAll(async () => Promise.all([c.close(), proxied.close(), empty.close()]));
 
-const tokenOf = (collector: TestCollector, tenant = 'acme') => collector.store.tokens.create({ tenant, expiresAt: Date.now() + 60_000, uses: 3 }).token;
+const tokenOf = (collector: TestCollector, tenant = 'acme') => {
+  const { token } = collector.store.tokens.create({ tenant, expiresAt: Date.now() + 60_000, uses: 3 });
+  presented.push(token);
+  return token;
+};
 const get = (collector: TestCollector, script: string, authorization?: string) =>
   fetch(`${collector.baseUrl}/api/v1/deploy/${script}`, { headers: authorization ? { authorization } : {} });
 
@@ -74,6 +85,7 @@ describe('deployment scripts', () => {
     c.store.tokens.revoke(revoked.id);
     const usedUp = c.store.tokens.create({ tenant: 'acme', expiresAt: Date.now() + 60_000, uses: 1 });
     expect(c.store.tokens.redeem(usedUp.token, { hostname: 'h' }).ok).toBe(true);
+    presented.push(revoked.token, usedUp.token);
     const cases: [string | undefined, string][] = [
       [undefined, 'unauthorized'],
       [`Bearer ${credential}`, 'token_malformed'],
@@ -146,5 +158,17 @@ describe('GET /api/v1/updates', () => {
     });
     expect(body.tenants.find((t) => t.tenant === 'acme')).toMatchObject({ rollout: null, selected: 0 });
     expect((await fetch(`${c.baseUrl}/api/v1/updates`)).status).toBe(401);
+  });
+});
+
+describe('collector logs', () => {
+  it('name the scripts served and the refusals, and hold none of the tokens (this file, run in order)', async () => {
+    const token = tokenOf(c);
+    expect((await fetch(`${c.baseUrl}/api/v1/releases/0.2.0/linux-x64`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    expect(captured).toContain('deployment script served');
+    expect(captured).toContain('release download');
+    expect(captured).toContain('request refused: enrollment token');
+    expect(presented.length).toBeGreaterThan(5);
+    for (const t of presented) expect(captured).not.toContain(t.slice(-43));
   });
 });
