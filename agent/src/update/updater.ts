@@ -39,8 +39,8 @@ import { isReleaseVersion } from './versions.js';
 export const DOWNLOAD_JITTER_MS: readonly [number, number] = [1_000, 15_000];
 /** The offer's rollback_seconds when it sends 0, and the bounds it is clamped to: the new version needs a restart
  *  and a connect, and a day is long enough to notice anything a deadline can. */
-export const DEFAULT_ROLLBACK_SECONDS = 600;
-const MIN_ROLLBACK_SECONDS = 60;
+export const DEFAULT_ROLLBACK_SECONDS = 900;
+const MIN_ROLLBACK_SECONDS = 30;
 const MAX_ROLLBACK_SECONDS = 86_400;
 
 export interface UpdaterLimits {

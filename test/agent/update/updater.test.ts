@@ -198,6 +198,15 @@ describe('an offer', () => {
     expect(await offer(updater('0.1.0'), o)).toEqual({ outcome: 'swapped', version: '0.2.0' });
   });
 
+  it.each([
+    [0, 900], // not set by the collector: the default
+    [5, 30], // clamped: a restart and a connect need some time
+    [10 ** 6, 86_400],
+  ])('rollback_seconds %i gives a deadline %i s after the swap', async (seconds, expected) => {
+    await offer(updater('0.1.0'), offerFor('0.2.0', NEW, { rollbackSeconds: seconds }));
+    expect(readMarker(stateDir)?.deadline).toBe(new Date(clock.now() + expected * 1000).toISOString());
+  });
+
   it('a download failure is not remembered: the next offer tries again', async () => {
     const o = offerFor('0.2.0', NEW);
     const old = updater('0.1.0');
