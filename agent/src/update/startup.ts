@@ -58,6 +58,14 @@ function prune(deps: StartupDeps, keep: string | null): void {
 
 export function createStartup(deps: StartupDeps): Startup {
   const { stateDir, log } = deps;
+  /** The update's bookkeeping (files in the state directory) must never take the running agent down. */
+  const guarded = (what: string, fn: () => void) => () => {
+    try {
+      fn();
+    } catch (error) {
+      log.error(`update: ${what} failed`, { err: message(error) });
+    }
+  };
   let action: StartupAction = { kind: 'none' };
   let confirmed = false;
   let deadlineTimer: TimerHandle | null = null;
@@ -114,7 +122,7 @@ export function createStartup(deps: StartupDeps): Startup {
         marker = readMarker(stateDir);
       } catch (error) {
         log.error('update: unreadable update marker removed', { err: message(error) });
-        removeMarker(stateDir);
+        guarded('removing the marker', () => removeMarker(stateDir))();
       }
       action = startupAction(marker, deps.version, deps.now());
       if (action.kind === 'pending') {
@@ -131,10 +139,10 @@ export function createStartup(deps: StartupDeps): Startup {
       return 'continue';
     },
 
-    started() {
+    started: () => guarded('the start-up check', () => {
       if (action.kind === 'pending') {
         const marker = action.marker;
-        deadlineTimer = deps.timers.setTimeout(() => onDeadline(marker), Math.max(0, action.deadlineMs - deps.now()));
+        deadlineTimer = deps.timers.setTimeout(guarded('the rollback at the deadline', () => onDeadline(marker)), Math.max(0, action.deadlineMs - deps.now()));
       } else if (action.kind === 'roll-back' && swapBackError) {
         couldNotSwapBack(action.marker, swapBackError);
       } else if (action.kind === 'rolled-back') {
@@ -143,9 +151,9 @@ export function createStartup(deps: StartupDeps): Startup {
         log.info(`update: removed a marker of an update from ${action.marker.from} to ${action.marker.to}; this is ${deps.version}`);
         removeMarker(stateDir);
       }
-    },
+    })(),
 
-    welcome() {
+    welcome: () => guarded('the confirmation', () => {
       if (action.kind !== 'pending' || confirmed) return;
       confirmed = true;
       if (deadlineTimer !== null) deps.timers.clearTimeout(deadlineTimer);
@@ -155,7 +163,7 @@ export function createStartup(deps: StartupDeps): Startup {
       log.info(`update: ${marker.to} confirmed (first session with the collector); ${marker.from} kept for a manual rollback`);
       deps.report(updateSample('installed', marker.from, marker.to, 'first session with the collector'));
       prune(deps, marker.previousPath);
-    },
+    })(),
 
     unconfirmed: () => action.kind === 'pending' && !confirmed,
 

@@ -330,6 +330,16 @@ describe('after the swap', () => {
     expect(readMarker(stateDir)).toBeNull();
   });
 
+  it('a marker that can be neither read nor removed is logged, and the agent starts as usual', () => {
+    mkdirSync(join(stateDir, MARKER_FILE, 'inside'), { recursive: true }); // a directory where the file goes
+    const agent = updater('0.1.0');
+    expect(agent.atStart()).toBe('continue');
+    agent.started();
+    agent.welcome();
+    expect(agent.log.count(/^update: unreadable update marker removed$/)).toBe(1);
+    expect(agent.log.count(/^update: removing the marker failed$/)).toBe(1);
+  });
+
   it('a damaged marker is removed and the agent starts as usual', async () => {
     await swapped();
     const file = join(stateDir, MARKER_FILE);
