@@ -16,7 +16,7 @@ import { DEFAULT_MEMORY_SPOOL_BYTES, DROP_REASONS, MemorySpool, type DropReason,
 import { DEFAULT_SPOOL_MAX_BYTES, DiskSpool } from './disk-spool.js';
 import { AckCheckpoints } from './ack-checkpoints.js';
 import { fileCheckpointStore } from './checkpoint-store.js';
-import { Link, type LinkState } from './link.js';
+import { Link, type LinkOptions, type LinkState } from './link.js';
 import { probes as registry } from './probes/index.js';
 import type { Probe } from './probes/probe.js';
 import { execRunner } from './runner.js';
@@ -26,6 +26,8 @@ import { withPrefix, type Logger } from './log.js';
 import { STATUS_FILE, writeJsonAtomic, type Identity } from './state.js';
 import { AGENT_VERSION } from './version.js';
 import { openLedger } from './ledger.js';
+import { startWatchdog, type WatchdogOptions } from './watchdog.js';
+import { previousTrip } from './watchdog-report.js';
 
 /** How often the agent reports its own health and refreshes status.json. */
 const SELF_REPORT_MS = 60_000;
@@ -76,6 +78,10 @@ export interface AgentOptions {
   ledgerFile?: string;
   /** The probes to run; default: one of each in the registry. */
   probes?: Probe[];
+  /** The self-update's hooks on the link (update/run-updater.ts). */
+  link?: Pick<LinkOptions, 'onUpdateOffer' | 'onWelcome'>;
+  /** The watchdog's limits (defaults in watchdog.ts) and its restart; absent: no watchdog. */
+  watchdog?: Omit<WatchdogOptions, 'stateDir' | 'log' | 'delivery'>;
 }
 
 export interface AgentCounters {
@@ -153,6 +159,8 @@ export function selfSample(status: AgentStatus): SampleDraft {
 
 export interface RunningAgent {
   status(): AgentStatus;
+  /** Points of the agent's own (the self-update's `agent_update`) into the pipeline, like a probe's. Not after stop. */
+  report(drafts: SampleDraft[]): void;
   stop(): Promise<void>;
 }
 
@@ -176,10 +184,12 @@ export function startAgent(options: AgentOptions): RunningAgent {
   const powershell = process.platform === 'win32' ? createPowerShellWorker({ log }) : undefined;
   /** The run whose samples are being flushed, if it staged checkpoint values (see onSamples). */
   let flushing: { probe: string; staged: Record<string, unknown>; lastSeq: number } | null = null;
-  const link = new Link({ server: identity.server, credential: identity.credential, tls: identity.tls, spool, log, onPolicy: (p) => onPolicy(p) });
+  const lastTrip = previousTrip(options.stateDir, log); // the previous run's watchdog.json: reported below, removed on its ack
+  const link = new Link({ server: identity.server, credential: identity.credential, tls: identity.tls, spool, log, onPolicy: (p) => onPolicy(p), onAck: (seq) => lastTrip?.acked(seq), ...options.link });
   const batcher = createBatcher({
     onBatch: (samples: Sample[]) => {
       const seq = spool.nextSeq();
+      lastTrip?.batched(seq, samples);
       const run = flushing;
       if (run) {
         // A run's samples may span several batches; its values commit with the last of them, once it and every
@@ -264,12 +274,18 @@ export function startAgent(options: AgentOptions): RunningAgent {
     batcher.flush();
   };
   const timers = [setInterval(writeStatus, STATUS_WRITE_MS), setInterval(selfReport, options.everyMs ?? SELF_REPORT_MS)];
+  lastTrip?.report(batcher, (drafts) => completeSamples(drafts, host, identity.tenant, startedAt));
+  const watchdog = options.watchdog ? startWatchdog({ ...options.watchdog, stateDir: options.stateDir, log, delivery: () => link.deliveryProgress() }) : null;
   link.start();
   scheduler.start();
   writeStatus();
   log.info('agent: started', { agentId: identity.agentId, server: identity.server, probes: allProbes.map((p) => p.name).join(',') });
   return {
     status,
+    report(drafts) {
+      batcher.add(completeSamples(drafts, host, identity.tenant, Date.now()));
+      batcher.flush();
+    },
     async stop() {
       for (const t of timers) clearInterval(t);
       await applying; // a policy being applied finishes first, so the scheduler stopped is the current one
@@ -280,6 +296,7 @@ export function startAgent(options: AgentOptions): RunningAgent {
       await link.stop();
       spool.close(); // what is unacked stays on disk for the next start
       ledger?.close();
+      watchdog?.stop(); // last: a stop that hangs is still a stall
       writeStatus();
     },
   };

@@ -54,6 +54,8 @@ export interface LinkOptions {
   onPolicy?(policy: AgentPolicy): void;
   /** Called with a release the collector offers (after Welcome); the handler verifies before trusting anything. */
   onUpdateOffer?(offer: watchpost.v1.IUpdateOffer): void;
+  /** Called at every Welcome (a session is open): a newly installed version confirms itself on its first. */
+  onWelcome?(welcome: watchpost.v1.IWelcome): void;
 }
 
 export function websocketUrl(server: string): string {
@@ -78,6 +80,8 @@ export class Link {
   /** Seqs the collector refused for good (Error BAD_BATCH, then Ack): their points count as rejected, not acked. */
   private readonly rejected = new Set<number>();
   private sentUpTo = 0;
+  /** Batch answers (Ack, or Error naming a seq) received since start: the watchdog's sign of a live session. */
+  private answers = 0;
   private silenceMs = DEFAULT_HEARTBEAT_S * SILENCE_HEARTBEATS * 1000;
   private silenceTimer: TimerHandle | null = null;
   private reconnectTimer: TimerHandle | null = null;
@@ -105,6 +109,11 @@ export class Link {
   /** New data in the spool: send it if the window allows. */
   kick(): void {
     if (this.welcomed) this.pump();
+  }
+
+  /** For the watchdog (watchdog.ts): a session open, batches awaiting an answer on it, answers so far. */
+  deliveryProgress(): { connected: boolean; inFlight: number; answers: number } {
+    return { connected: this.state.connected, inFlight: this.inFlight.size, answers: this.answers };
   }
 
   async stop(): Promise<void> {
@@ -195,10 +204,12 @@ export class Link {
     if (welcome.heartbeatSeconds) this.silenceMs = welcome.heartbeatSeconds * SILENCE_HEARTBEATS * 1000;
     this.options.log.info('link: connected', { agentId: welcome.agentId, tenant: welcome.tenant });
     if (welcome.policy) this.options.onPolicy?.(fromWire(welcome.policy.probes ?? []));
+    this.options.onWelcome?.(welcome);
     this.pump();
   }
 
   private onAck(seq: number): void {
+    this.answers++;
     this.inFlight.delete(seq);
     const entry = this.options.spool.ack(seq);
     const rejected = this.rejected.delete(seq);
@@ -212,6 +223,7 @@ export class Link {
 
   private onError(error: watchpost.v1.IError): void {
     const seq = error.seq ?? 0;
+    if (seq) this.answers++;
     this.options.log.warn(`link: collector error: ${error.message ?? ''}`, { code: error.code, seq: seq || undefined });
     if (error.code === wire.ErrorCode.ERROR_CODE_UNAVAILABLE && seq) {
       // Not stored: keep it, and resend it (and what follows) after a pause instead of hammering a collector
