@@ -1,0 +1,124 @@
+// The agent's updater wired to the real link, against a real collector app (releases.dir written by release-sign,
+// updates.file with a rollout, the download route authenticating the agent's credential): the offer arrives after
+// Welcome, the file comes from the collector, the swap happens, and the new version confirms on its own Welcome.
+// The executables are stand-in scripts (no agent build); the compiled two-version run is the lead's end-to-end test.
+import { mkdirSync, mkdtempSync, readdirSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Link } from '../../../agent/src/link.js';
+import { MemorySpool } from '../../../agent/src/spool.js';
+import type { SampleDraft } from '../../../agent/src/sample.js';
+import { releaseKey } from '../../../agent/src/update/release-key.js';
+import { detectInstallation } from '../../../agent/src/update/swap.js';
+import { agentTarget } from '../../../agent/src/update/target.js';
+import { createUpdater, type OfferOutcome, type Updater } from '../../../agent/src/update/updater.js';
+import { generateReleaseKey } from '../../../scripts/release-keygen.js';
+import { signRelease } from '../../../scripts/release-sign.js';
+import { TARGETS, type Target } from '../../../scripts/build/targets.js';
+import { RecordingSink, startCollector, type TestCollector } from '../../helpers/collector.js';
+import { recordingLogger } from '../helpers/recording-log.js';
+import { until } from '../helpers/until.js';
+import { executableScript, installPosix } from './helpers.js';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+const HOST_TARGET = agentTarget(process.platform, process.arch) as Target; // what the collector maps our Hello to
+
+interface Rig {
+  collector: TestCollector;
+  credential: string;
+  prefix: string;
+  stateDir: string;
+  /** Release 0.2.0 signed with the release key (or, with `signedByStranger`, another key). */
+  releasePublicKey: string;
+}
+
+async function rig(signedByStranger = false): Promise<Rig> {
+  const root = realpathSync(mkdtempSync(join(tmpdir(), 'watchpost-update-collector-')));
+  cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+  const key = generateReleaseKey(join(root, 'keys'));
+  const signer = signedByStranger ? generateReleaseKey(join(root, 'stranger')) : key;
+  mkdirSync(join(root, 'dist'));
+  writeFileSync(join(root, 'dist', TARGETS[HOST_TARGET].fileName), executableScript('0.2.0'), { mode: 0o755 });
+  await signRelease({ keyFile: signer.privateKeyPath, version: '0.2.0', from: join(root, 'dist'), out: join(root, 'releases'), log: () => {} });
+  writeFileSync(join(root, 'updates.yaml'), 'rollouts:\n  - tenant: acme\n    version: 0.2.0\n    rollback_seconds: 120\n');
+  const collector = await startCollector({
+    sink: new RecordingSink(),
+    env: {
+      WATCHPOST_RELEASES_DIR: join(root, 'releases'),
+      WATCHPOST_UPDATES_FILE: join(root, 'updates.yaml'),
+      // The collector checks signatures too when it has the key; without it the agents alone decide.
+      ...(signedByStranger ? {} : { WATCHPOST_RELEASES_PUBLIC_KEY: key.publicKeyPath }),
+    },
+  });
+  cleanups.push(() => collector.close());
+  const prefix = join(root, 'opt');
+  installPosix(prefix, '0.1.0');
+  const stateDir = join(root, 'state');
+  mkdirSync(stateDir);
+  return { collector, credential: collector.enroll().credential, prefix, stateDir, releasePublicKey: key.publicKeyPem };
+}
+
+/** One run of the agent of `version` from the installed layout: the updater and a link carrying its hooks. */
+function agentRun(r: Rig, version: string) {
+  const reports: SampleDraft[] = [];
+  const restarts: string[] = [];
+  const outcomes: OfferOutcome[] = [];
+  const updater: Updater = createUpdater({
+    version,
+    target: HOST_TARGET,
+    releaseKey: releaseKey(r.releasePublicKey),
+    installation: detectInstallation(join(r.prefix, 'versions', version, 'watchpost-agent'), process.platform),
+    stateDir: r.stateDir,
+    collector: { server: r.collector.baseUrl, credential: r.credential },
+    log: recordingLogger(),
+    report: (d) => reports.push(d),
+    restart: (why) => restarts.push(why),
+    limits: { jitterMs: [0, 0] },
+  });
+  const start = updater.atStart();
+  const link = new Link({
+    server: r.collector.baseUrl,
+    credential: r.credential,
+    spool: new MemorySpool(),
+    log: recordingLogger(),
+    onUpdateOffer: (offer) => void updater.offer(offer).then((o) => outcomes.push(o)),
+    onWelcome: () => updater.welcome(),
+  });
+  cleanups.push(async () => (updater.stop(), await link.stop()));
+  updater.started();
+  link.start();
+  return { start, reports, restarts, outcomes, link };
+}
+
+describe('self-update against a real collector', () => {
+  it('0.1.0 takes the rollout, downloads from the collector with its credential, swaps and restarts; 0.2.0 confirms at its Welcome', async () => {
+    const r = await rig();
+    const old = agentRun(r, '0.1.0');
+    await until('the swap', () => old.restarts.length > 0, 10_000, () => old.outcomes);
+    expect(old.outcomes).toEqual([{ outcome: 'swapped', version: '0.2.0' }]);
+    expect(old.restarts).toEqual(['update to 0.2.0']);
+    expect(readlinkSync(join(r.prefix, 'current'))).toBe('versions/0.2.0');
+    await old.link.stop();
+
+    const fresh = agentRun(r, '0.2.0');
+    expect(fresh.start).toBe('continue');
+    await until('the installed report', () => fresh.reports.length > 0, 10_000);
+    expect(fresh.reports).toEqual([{ measurement: 'agent_update', tags: { status: 'installed' }, fields: { from: '0.1.0', to: '0.2.0', reason: 'first session with the collector' } }]);
+  });
+
+  it('a release signed with another key is offered by a collector without the key, and refused by the agent (the signature is checked over the offered hash, before a download); nothing installed', async () => {
+    const r = await rig(true);
+    const old = agentRun(r, '0.1.0');
+    await until('the refusal', () => old.reports.length > 0, 10_000);
+    expect(old.outcomes).toEqual([{ outcome: 'refused', reason: 'signature does not verify with the release key' }]);
+    expect(old.reports).toEqual([{ measurement: 'agent_update', tags: { status: 'refused' }, fields: { from: '0.1.0', to: '0.2.0', reason: 'signature does not verify with the release key' } }]);
+    expect(readlinkSync(join(r.prefix, 'current'))).toBe('versions/0.1.0');
+    expect(readdirSync(join(r.prefix, 'versions'))).toEqual(['0.1.0']);
+    expect(old.restarts).toEqual([]);
+  });
+});
