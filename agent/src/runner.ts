@@ -5,6 +5,7 @@
 // Windows probes send scripts to, which execFile (start, wait, collect) cannot hold open; it has its own per-request
 // timeout, output cap, abort and recycling.
 import { execFile } from 'node:child_process';
+import { win32 } from 'node:path';
 
 /** Commands the agent may run, by executable name. Adding one is a reviewed change. */
 export const ALLOWED_COMMANDS: ReadonlySet<string> = new Set([
@@ -27,8 +28,21 @@ export const ALLOWED_COMMANDS: ReadonlySet<string> = new Set([
   'zypper', // SUSE patches: `zypper --no-refresh --xmlout list-patches`
   'needs-restarting', // RHEL-likes: `needs-restarting -r` (exit 1 = reboot needed)
   'softwareupdate', // macOS patches: `softwareupdate --list`
-  'systemctl', // Linux services: `systemctl list-units --failed` (read-only)
+  'systemctl', // Linux services: `systemctl list-units --failed` (read-only); `install`/`uninstall`: daemon-reload, enable, disable, restart of watchpost-agent.service only
+  'launchctl', // macOS `install`/`uninstall`: print, enable, bootstrap, bootout of system/com.watchpost.agent only
+  'icacls.exe', // Windows `install`: the state directory's ACL (SYSTEM and Administrators only)
+  'whoami.exe', // Windows `install`/`uninstall`: `whoami /groups`, whether the token is elevated
 ]);
+
+/** Executables started by absolute path, by file name: not on PATH. Only the agent's own service host, WinSW,
+ *  which the Windows release ships beside the agent (%ProgramFiles%\Watchpost\watchpost-agent-service.exe):
+ *  `install`, `uninstall`, `start`, `stop` and `status` of the watchpost-agent service. */
+export const ALLOWED_BY_PATH: ReadonlySet<string> = new Set(['watchpost-agent-service.exe']);
+
+function allowed(command: string): boolean {
+  if (ALLOWED_COMMANDS.has(command)) return true;
+  return win32.isAbsolute(command) && ALLOWED_BY_PATH.has(win32.basename(command).toLowerCase());
+}
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
@@ -61,7 +75,7 @@ export class CommandNotAllowedError extends Error {
 }
 
 export const execRunner: Runner = (command, args, options = {}) => {
-  if (!ALLOWED_COMMANDS.has(command)) return Promise.reject(new CommandNotAllowedError(command));
+  if (!allowed(command)) return Promise.reject(new CommandNotAllowedError(command));
   return new Promise((resolve, reject) => {
     execFile(
       command,
