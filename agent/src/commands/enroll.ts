@@ -51,7 +51,7 @@ export function isLoopbackHost(host: string): boolean {
   return bare === '::1';
 }
 
-function checkServer(server: unknown): URL {
+export function checkServer(server: unknown): URL {
   if (typeof server !== 'string' || !server) throw new UsageError('--server is required');
   let url: URL;
   try {
@@ -64,7 +64,7 @@ function checkServer(server: unknown): URL {
 }
 
 /** --ca and --fingerprint as a pin (undefined when neither is given); usage errors name the flag. */
-function readPin(values: CommandInput['values'], url: URL): TlsPin | undefined {
+export function readPin(values: CommandInput['values'], url: URL): TlsPin | undefined {
   const pin: TlsPin = {};
   for (const flag of ['ca', 'fingerprint'] as const) {
     if (values[flag] !== undefined && url.protocol !== 'https:') {
