@@ -68,7 +68,10 @@ export function decideOffer(releases: ReleaseSet, rollouts: RolloutSet, agent: A
   };
 }
 
-const offerKey = (offer: Offer | null): string => (offer ? `${offer.version} ${offer.target} ${offer.sha256} ${offer.rollbackSeconds}` : '');
+/** What makes two offers the same offer. The signature is part of it: a release re-signed (say, after it was
+ *  signed with the wrong key) is a new offer, which the agent judges afresh. */
+const offerKey = (offer: Offer | null): string =>
+  offer ? `${offer.version} ${offer.target} ${offer.sha256} ${offer.rollbackSeconds} ${Buffer.from(offer.signature ?? []).toString('base64')}` : ''
 
 export function createUpdateService(settings: UpdateSettings, log: UpdateLog): UpdateService {
   const hashes = createHashCache();
