@@ -38,6 +38,8 @@ export interface AgentStore {
   get(agentId: string): Agent | null;
   /** All agents, or one tenant's, ordered by tenant then hostname. */
   list(tenant?: string): Agent[];
+  /** Up to `limit` agents with an id after `afterId` ('' for the first page), by id: a large fleet read in steps. */
+  page(afterId: string, limit: number): Agent[];
   /** Records a sign of life, and the hostname/version if they changed. Throws StoreError `agent_unknown`. */
   touch(agentId: string, update: { lastSeenAt: number; hostname?: string; agentVersion?: string }): void;
   /** Raises lastAckedSeq to seq (a lower seq, e.g. a replayed batch, leaves it). Throws `agent_unknown`. */
@@ -114,6 +116,7 @@ function prepare(db: Db) {
     withHash: db.prepare(`SELECT ${COLUMNS}, secret_hash FROM agents WHERE id = ?`),
     listAll: db.prepare(`SELECT ${COLUMNS} FROM agents ${ORDER}`),
     listTenant: db.prepare(`SELECT ${COLUMNS} FROM agents WHERE tenant = ? ${ORDER}`),
+    page: db.prepare(`SELECT ${COLUMNS} FROM agents WHERE id > ? ORDER BY id LIMIT ?`),
     touch: db.prepare(
       `UPDATE agents SET last_seen_at = @lastSeenAt, hostname = coalesce(@hostname, hostname),
        agent_version = coalesce(@agentVersion, agent_version) WHERE id = @id`,
@@ -177,6 +180,7 @@ export function createAgentStore(db: Db, now: () => number): AgentStore {
     authenticate: (agentId, secret) => authenticate(s, agentId, secret),
     get,
     list: (tenant) => ((tenant === undefined ? s.listAll.all() : s.listTenant.all(tenant)) as AgentRow[]).map(toAgent),
+    page: (afterId, limit) => (s.page.all(afterId, limit) as AgentRow[]).map(toAgent),
     touch: (agentId, update) => touch(s, agentId, update),
     setLastAckedSeq: (agentId, seq) => setLastAckedSeq(s, agentId, seq),
     revoke: db.transaction((agentId: string) => {

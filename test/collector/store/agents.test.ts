@@ -128,3 +128,23 @@ describe('agents', () => {
     expect(Object.keys(store.agents.list()[0] ?? {})).not.toContain('connected');
   });
 });
+
+describe('agents.page', () => {
+  it('walks every agent once, by id, a page at a time, revoked ones included (the caller filters)', () => {
+    const { store } = setup();
+    const ids = Array.from({ length: 7 }, (_, i) => store.agents.enroll({ tenant: 'acme', ...INFO, hostname: `h-${i}` }).agentId);
+    store.agents.revoke(ids[3]!);
+    const seen: string[] = [];
+    const pages: number[] = [];
+    for (let after = ''; ; ) {
+      const page = store.agents.page(after, 3);
+      if (page.length === 0) break;
+      pages.push(page.length);
+      seen.push(...page.map((a) => a.id));
+      after = page.at(-1)!.id;
+    }
+    expect(pages).toEqual([3, 3, 1]);
+    expect(seen).toEqual([...ids].sort());
+    expect(store.agents.page('', 10).find((a) => a.id === ids[3])?.revokedAt).not.toBeNull();
+  });
+});
