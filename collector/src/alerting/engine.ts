@@ -131,6 +131,9 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
   const apply = (facts: Facts, rule: CompiledRule, obs: Observation): void => {
     const key: AlertKey = { ruleId: rule.id, tenant: facts.tenant, host: facts.host, instance: obs.instance };
     const prev = book.get(key);
+    // The everyday case, a healthy value for an alert with no record: stepping would make a record with nothing
+    // worth keeping (the next tick's sweep forgets such records), so nothing is made.
+    if (prev === undefined && !obs.active) return;
     const { state, events } = step(prev, obs, { forMs: rule.forMs, keepFiringForMs: rule.keepFiringForMs });
     if (state === prev) return;
     const wasTicketed = prev?.ticketed === true;

@@ -178,7 +178,9 @@ export const metric: RuleKind<MetricRule> = {
       const level = rule.levels[hit];
       const shown = level ?? rule.levels[0]!;
       seen.set(instance, { active: level !== undefined, level: shown.name });
-      out.push({ instance, active: level !== undefined, level: shown.name, impact: shown.impact, value: v, at: s.time, summary: summary(rule, instance, v, level) });
+      // The summary is read only by an alert that is or was active; a healthy value of a quiet one skips the text.
+      const text = level !== undefined || prev?.active ? summary(rule, instance, v, level) : '';
+      out.push({ instance, active: level !== undefined, level: shown.name, impact: shown.impact, value: v, at: s.time, summary: text });
     }
     return out;
   },
