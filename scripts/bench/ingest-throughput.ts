@@ -21,6 +21,7 @@ import { samplesToLines } from '../../collector/src/line-protocol.js';
 import { DEFAULT_BATCH_SIZE } from '../../collector/src/influx-writer.js';
 import { BENCH_TENANT, startBenchCollector } from './lib/collector.js';
 import { connectFleet, type Agent, type Fleet } from './lib/fleet.js';
+import { enrollAgents, hostnameOf, startLoad, type LoadFleet } from './lib/loadgen.js';
 import { machine, sleep } from './lib/stats.js';
 import { batchSamples, COLLECT_EVERY_MS, CPU_CORES, SAMPLES_PER_COLLECTION } from './lib/host-points.js';
 
@@ -35,16 +36,21 @@ interface Args {
   agents: number;
   batches: number;
   collections: number;
+  /** The agents in load-generator processes (lib/loadgen.ts) instead of this one. */
+  clientProcesses: boolean;
 }
 
 function args(): Args {
-  const { values } = parseArgs({ options: { agents: { type: 'string', default: '200' }, batches: { type: 'string', default: '50' }, collections: { type: 'string', default: '10' } } });
+  const { values } = parseArgs({
+    options: { agents: { type: 'string', default: '200' }, batches: { type: 'string', default: '50' }, collections: { type: 'string', default: '10' }, 'client-processes': { type: 'boolean', default: false } },
+  });
   const parsed = { agents: Number(values.agents), batches: Number(values.batches), collections: Number(values.collections) };
   for (const [key, value] of Object.entries(parsed)) if (!(Number.isInteger(value) && value > 0)) throw new Error(`--${key}: expected a positive integer`);
-  return parsed;
+  return { ...parsed, clientProcesses: values['client-processes'] === true };
 }
 
-const hostname = (h: number): string => `bench-${String(h).padStart(5, '0')}`; // as connectFleet names them
+/** Host h's name: as connectFleet names them, or the load generator with --client-processes. */
+const hostnameFor = (a: Args) => (h: number): string => (a.clientProcesses ? hostnameOf(h) : `bench-${String(h).padStart(5, '0')}`);
 
 async function influxQuery(url: string, q: string): Promise<unknown> {
   const response = await fetch(`${url}/query`, { method: 'POST', body: new URLSearchParams({ q }) });
@@ -86,7 +92,7 @@ async function baseline(url: string, a: Args, startMs: number): Promise<Phase> {
       const samples = batchSamples(h, b, a.collections, startMs);
       parts.build += performance.now() - t;
       t = performance.now();
-      const { lines, rejected } = samplesToLines(samples, { host: hostname(h), tenant: BENCH_TENANT });
+      const { lines, rejected } = samplesToLines(samples, { host: hostnameFor(a)(h), tenant: BENCH_TENANT });
       parts.map += performance.now() - t;
       if (rejected.length > 0) throw new Error(`the mapping refused ${rejected.length} samples: ${rejected[0]?.reason}`);
       points += lines.length;
@@ -161,21 +167,31 @@ async function throughCollector(fleet: Fleet, a: Args, startMs: number): Promise
 const rate = (p: { points: number; seconds: number }): number => p.points / p.seconds;
 const k = (n: number): string => `${(n / 1000).toFixed(1)}k`;
 
+/** Through the collector, with the agents in load-generator processes: the same batches, the same window. */
+async function throughProcesses(load: LoadFleet, a: Args, startMs: number): Promise<Omit<Phase, 'stored'> & { unavailable: number }> {
+  const result = await load.flood({ batches: a.batches, collections: a.collections, startMs, inFlight: IN_FLIGHT, retryMs: UNAVAILABLE_RETRY_MS });
+  if (result.firstError) throw new Error(`batches were answered with an error (first ${result.firstError})`);
+  const points = a.agents * a.batches * a.collections * SAMPLES_PER_COLLECTION;
+  return { points, seconds: result.ms / 1000, parts: { encode: result.encodeMs }, unavailable: result.resent };
+}
+
 async function main(): Promise<void> {
   const a = args();
   const collector = await startBenchCollector({ name: 'wp-ingest-bench' });
   let fleet: Fleet | undefined;
+  let load: LoadFleet | undefined;
   try {
     if (!collector.influxUrl) throw new Error('this bench needs a real influxd on PATH');
     // Agent time: the run's collections end about now, so every point is inside the raw policy's day.
     const startMs = Math.floor(Date.now() / 1000) * 1000 - a.batches * a.collections * COLLECT_EVERY_MS;
     const expected = a.agents * a.batches * a.collections * SAMPLES_PER_COLLECTION;
     const t0 = performance.now();
-    fleet = await connectFleet(collector.port, collector.token(a.agents), a.agents);
+    if (a.clientProcesses) load = await startLoad(`ws://127.0.0.1:${collector.port}/agent/v1`, enrollAgents(collector.store, BENCH_TENANT, a.agents));
+    else fleet = await connectFleet(collector.port, collector.token(a.agents), a.agents);
     console.error(`${a.agents} agents enrolled and connected in ${((performance.now() - t0) / 1000).toFixed(1)} s; baseline first`);
     const base = await baseline(collector.influxUrl, a, startMs);
     console.error(`baseline: ${k(rate(base))} points/s; now through the collector`);
-    const run = await throughCollector(fleet, a, startMs);
+    const run = load ? await throughProcesses(load, a, startMs) : await throughCollector(fleet!, a, startMs);
     const through = { ...run, stored: await countPoints(collector.influxUrl, 'watchpost', 'watchpost_raw') };
     const ms = (n: number): string => `${(n / 1000).toFixed(1)} s`;
     console.log(`machine   ${machine()}`);
@@ -185,8 +201,8 @@ async function main(): Promise<void> {
     console.log(`  baseline: raw line protocol, POST /write (${DEFAULT_BATCH_SIZE}/request, one at a time)  ${k(rate(base))} points/s  (${base.points} points in ${base.seconds.toFixed(1)} s; stored ${base.stored})`);
     const perPoint = (n: number): string => `${((n * 1000) / base.points).toFixed(2)} µs/point`;
     console.log(`    before the timed writes: building the samples ${perPoint(base.parts.build ?? 0)}, samplesToLines ${perPoint(base.parts.map ?? 0)} (${k(base.points / ((base.parts.map ?? 0) / 1000))} points/s on one core)`);
-    console.log(`  through the collector: ${a.agents} agents, ${IN_FLIGHT} batches in flight each, acked    ${k(rate(through))} points/s  (${through.points} points in ${through.seconds.toFixed(1)} s; stored ${through.stored})`);
-    console.log(`    of which client-side building + encoding (same process) ${ms(through.parts.encode ?? 0)}; batches answered "unavailable" (writer queue full) and resent after ${UNAVAILABLE_RETRY_MS / 1000} s: ${through.unavailable}`);
+    console.log(`  through the collector: ${a.agents} agents${load ? ` in ${load.processes} load-generator process(es)` : ''}, ${IN_FLIGHT} batches in flight each, acked    ${k(rate(through))} points/s  (${through.points} points in ${through.seconds.toFixed(1)} s; stored ${through.stored})`);
+    console.log(`    client-side building + encoding (${load ? 'in the load processes' : 'same process'}) ${ms(through.parts.encode ?? 0)}; batches answered "unavailable" (writer queue full) and resent after ${UNAVAILABLE_RETRY_MS / 1000} s: ${through.unavailable}`);
     const ratio = rate(through) / rate(base);
     const complete = base.stored === expected && through.stored === expected;
     console.log(`ratio     ${ratio.toFixed(2)} (through the collector / baseline)`);
@@ -194,6 +210,7 @@ async function main(): Promise<void> {
     console.log(`goal      ratio >= ${GOAL_RATIO}: ${ratio >= GOAL_RATIO && complete ? 'met' : 'NOT met'}`);
   } finally {
     fleet?.close();
+    await load?.stop();
     await collector.close();
   }
 }

@@ -7,7 +7,7 @@
 // same clock in every process of the machine, so the parent can subtract a send stamp from a commit stamp.
 import WebSocket from 'ws';
 import { PROTOCOL_VERSION, subprotocol, wire } from '../../../proto/index.js';
-import { collection } from './host-points.js';
+import { batchSamples, collection } from './host-points.js';
 import type { ToParent, ToWorker, WorkerAgent } from './loadgen.js';
 
 const CONNECT_CONCURRENCY = 50; // under the collector's unauthenticated connections per IP (64)
@@ -21,6 +21,8 @@ interface Live {
   breach: boolean;
   collections: number;
   unacked: Map<number, number>; // seq -> epoch send time
+  /** Flood mode: called with each answer (ack seq, or the error's code and seq). */
+  onAnswer?: (answer: { ack: number } | { code: number; seq: number }) => void;
 }
 
 const epochNow = (): number => performance.timeOrigin + performance.now();
@@ -66,12 +68,16 @@ function connect(url: string, localAddress: string, agent: WorkerAgent, index: n
       const envelope = wire.Envelope.decode(data);
       if (envelope.welcome) resolve(l);
       else if (envelope.ack) {
+        l.onAnswer?.({ ack: envelope.ack.seq ?? 0 });
         counts.acked++;
         const at = l.unacked.get(envelope.ack.seq ?? 0);
         l.unacked.delete(envelope.ack.seq ?? 0);
         if (at !== undefined && ackMs.length < MAX_ACK_SAMPLES) ackMs.push(epochNow() - at);
       }
-      else if (envelope.error) counts.refused++;
+      else if (envelope.error) {
+        counts.refused++;
+        l.onAnswer?.({ code: envelope.error.code ?? 0, seq: envelope.error.seq ?? 0 });
+      }
     });
     socket.once('open', () =>
       socket.send(wire.Envelope.encode({ hello: { protocolVersion: PROTOCOL_VERSION, agentVersion: 'loadgen', hostname: agent.hostname, os: 'linux', arch: 'x64' } }).finish()),
@@ -112,6 +118,39 @@ function load(everyMs: number): void {
   }
 }
 
+/**
+ * Flood: every agent sends batches 0..batches-1 (seq b + 1) of `collections` collections each, in order, keeping
+ * `inFlight` unacked and sending the next on each Ack, as the agent's link does; a batch answered UNAVAILABLE is
+ * resent after `retryMs`. Reports once every batch of every agent is acked.
+ */
+function flood(message: Extract<ToWorker, { type: 'flood' }>): void {
+  const started = epochNow();
+  let remaining = live.length * message.batches;
+  let resent = 0;
+  let encodeMs = 0;
+  let firstError: string | undefined;
+  const sendBatch = (l: Live, b: number): void => {
+    const t = performance.now();
+    const frame = wire.Envelope.encode({ batch: { seq: b + 1, samples: batchSamples(l.index, b, message.collections, message.startMs) } }).finish();
+    encodeMs += performance.now() - t;
+    l.socket.send(frame);
+  };
+  for (const l of live) {
+    let next = 0;
+    l.onAnswer = (answer) => {
+      if ('ack' in answer) {
+        remaining--;
+        if (next < message.batches) sendBatch(l, next++);
+        if (remaining === 0) post({ type: 'flooded', ms: epochNow() - started, resent, encodeMs, ...(firstError ? { firstError } : {}) });
+      } else if (answer.code === wire.ErrorCode.ERROR_CODE_UNAVAILABLE && answer.seq > 0) {
+        resent++;
+        timers.push(setTimeout(() => sendBatch(l, answer.seq - 1), message.retryMs));
+      } else firstError ??= `error ${answer.code} for seq ${answer.seq}`;
+    };
+    while (next < Math.min(message.inFlight, message.batches)) sendBatch(l, next++);
+  }
+}
+
 process.on('message', (message: ToWorker) => {
   switch (message.type) {
     case 'start':
@@ -129,6 +168,9 @@ process.on('message', (message: ToWorker) => {
     }
     case 'counts':
       post({ type: 'counts', ...counts, open: live.filter((l) => l.socket.readyState === WebSocket.OPEN).length });
+      return;
+    case 'flood':
+      flood(message);
       return;
     case 'ackTimes':
       post({ type: 'ackTimes', ms: ackMs });

@@ -26,13 +26,15 @@ export type ToWorker =
   | { type: 'breach'; local: number }
   | { type: 'counts' }
   | { type: 'ackTimes' }
+  | { type: 'flood'; batches: number; collections: number; startMs: number; inFlight: number; retryMs: number }
   | { type: 'stop' };
 
 export type ToParent =
   | { type: 'connected'; count: number; failed: number; ms: number; firstError?: string }
   | { type: 'breachSent'; hostname: string; at: number }
   | { type: 'counts'; sent: number; acked: number; refused: number; closed: number; open: number }
-  | { type: 'ackTimes'; ms: number[] };
+  | { type: 'ackTimes'; ms: number[] }
+  | { type: 'flooded'; ms: number; resent: number; encodeMs: number; firstError?: string };
 
 export type Counts = Omit<Extract<ToParent, { type: 'counts' }>, 'type'>;
 
@@ -68,6 +70,9 @@ export interface LoadFleet {
   /** Agent i (0-based over the fleet) sends a breach; resolves with its hostname and epoch send time. */
   breach(i: number): Promise<{ hostname: string; at: number }>;
   counts(): Promise<Counts>;
+  /** Every agent sends its batches as fast as acks allow (see the worker's flood); resolves when all are acked:
+   *  the slowest process's time, batches resent after UNAVAILABLE, and the processes' time encoding. */
+  flood(options: Omit<Extract<ToWorker, { type: 'flood' }>, 'type'>): Promise<{ ms: number; resent: number; encodeMs: number; firstError?: string }>;
   /** Send -> ack times (ms) of ordinary reports since the last call, from every process. */
   ackTimes(): Promise<number[]>;
   /** CPU seconds (user + system) the load-generator processes used so far, from /proc. */
@@ -131,6 +136,22 @@ export async function startLoad(url: string, agents: WorkerAgent[]): Promise<Loa
       );
       const sum = (key: keyof Counts): number => all.reduce((n, c) => n + c[key], 0);
       return { sent: sum('sent'), acked: sum('acked'), refused: sum('refused'), closed: sum('closed'), open: sum('open') };
+    },
+    async flood(options) {
+      const all = (await Promise.all(
+        workers.map((worker) => {
+          const done = next(worker, 'flooded');
+          worker.child.send({ type: 'flood', ...options } satisfies ToWorker);
+          return done;
+        }),
+      )) as Extract<ToParent, { type: 'flooded' }>[];
+      const firstError = all.find((f) => f.firstError)?.firstError;
+      return {
+        ms: Math.max(...all.map((f) => f.ms)),
+        resent: all.reduce((n, f) => n + f.resent, 0),
+        encodeMs: all.reduce((n, f) => n + f.encodeMs, 0),
+        ...(firstError ? { firstError } : {}),
+      };
     },
     async ackTimes() {
       const all = await Promise.all(
