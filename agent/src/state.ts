@@ -30,7 +30,8 @@ export function resolveStateDir(flag: string | undefined, env: NodeJS.ProcessEnv
   // win32.join: the separators follow the platform asked about, not the one this code runs on.
   if (platform === 'win32') return win32.join(env.ProgramData || 'C:\\ProgramData', 'Watchpost');
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (platform === 'darwin') return root ? '/Library/Application Support/Watchpost' : join(homedir(), 'Library', 'Application Support', 'Watchpost');
+  // The installed daemon's state (agent/src/service/paths.ts): beside versions/ and current in the prefix.
+  if (platform === 'darwin') return root ? '/Library/Application Support/Watchpost/state' : join(homedir(), 'Library', 'Application Support', 'Watchpost');
   return root ? '/var/lib/watchpost-agent' : join(env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'watchpost-agent');
 }
 

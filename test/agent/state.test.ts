@@ -50,7 +50,7 @@ describe('resolveStateDir', () => {
   // This process is either root or not; the test checks the branch it can observe (see the report for the other).
   it(`uses the ${isRoot ? 'system' : 'per-user'} location on macOS (this process is ${isRoot ? '' : 'not '}root)`, () => {
     expect(resolveStateDir(undefined, {}, 'darwin')).toBe(
-      isRoot ? '/Library/Application Support/Watchpost' : join(homedir(), 'Library', 'Application Support', 'Watchpost'),
+      isRoot ? '/Library/Application Support/Watchpost/state' : join(homedir(), 'Library', 'Application Support', 'Watchpost'),
     );
   });
 
