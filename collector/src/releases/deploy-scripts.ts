@@ -93,7 +93,7 @@ sha256_of() {
 }
 
 main() {
-  [ "$(id -u)" = 0 ] || fail "run as root (curl ... | sudo sh)"
+  [ "$(id -u)" = 0 ] || fail "run as root (sudo)"
   system=$(uname -s)
   machine=$(uname -m)
   case "$system" in
@@ -203,5 +203,8 @@ export function oneLiner(os: DeployOs, server: string, token: string): string {
   if (os === 'windows') {
     return `powershell -NoProfile -ExecutionPolicy Bypass -Command "[Net.ServicePointManager]::SecurityProtocol='Tls12'; iex (irm -UseBasicParsing -Headers @{Authorization='Bearer ${token}'} '${server}${DEPLOY_PATH}/${PS_SCRIPT}')"`;
   }
-  return `curl -fsSL -H 'Authorization: Bearer ${token}' ${server}${DEPLOY_PATH}/${SH_SCRIPT} | sudo sh`;
+  // Downloaded to a private temp file first, not piped: with `curl ... | sh`, an HTTP error (an expired token, no
+  // release) reaches sh as an empty script and the line exits 0, so an RMM would report success. Here curl's
+  // failure, or the script's, is the line's exit status; `sh -c` keeps `exit` from closing an interactive shell.
+  return `sh -c 'f=$(mktemp) && curl -fsSL -H "Authorization: Bearer ${token}" -o "$f" "${server}${DEPLOY_PATH}/${SH_SCRIPT}" && sudo sh "$f"; s=$?; rm -f "$f"; exit $s'`;
 }

@@ -69,7 +69,7 @@ describe('watchpost-collector deploy', () => {
       '# Windows (PowerShell 5.1+, as Administrator or SYSTEM: an RMM script or a GPO startup script)\n' +
         `powershell -NoProfile -ExecutionPolicy Bypass -Command "[Net.ServicePointManager]::SecurityProtocol='Tls12'; iex (irm -UseBasicParsing -Headers @{Authorization='Bearer ${token}'} 'https://watch.example.com/api/v1/deploy/windows.ps1')"\n` +
         '\n# Linux and macOS (as root; without sudo when the RMM already runs as root)\n' +
-        `curl -fsSL -H 'Authorization: Bearer ${token}' https://watch.example.com/api/v1/deploy/install.sh | sudo sh\n`,
+        `sh -c 'f=$(mktemp) && curl -fsSL -H "Authorization: Bearer ${token}" -o "$f" "https://watch.example.com/api/v1/deploy/install.sh" && sudo sh "$f"; s=$?; rm -f "$f"; exit $s'\n`,
     );
     for (const url of result.stdout.match(/https?:\/\/[^\s'")]+/g)!) expect(url).not.toContain(token.slice(-43));
     const [info] = tokens();
@@ -90,13 +90,13 @@ describe('watchpost-collector deploy', () => {
     expect(tokens()[0]).toMatchObject({ maxUses: 10 });
     expect(tokens()[0]!.expiresAt - tokens()[0]!.createdAt).toBeLessThanOrEqual(30 * 60_000);
     const mac = await inProcess(['deploy', '--tenant', 'acme', '--os', 'macos', '--server', 'http://10.0.0.5:8420', '--config', writeConfig(env)]);
-    expect(mac.stdout).toMatch(/^curl -fsSL -H 'Authorization: Bearer wpe_\S+' http:\/\/10\.0\.0\.5:8420\/api\/v1\/deploy\/install\.sh \| sudo sh\n$/);
+    expect(mac.stdout).toMatch(/^sh -c 'f=\$\(mktemp\) && curl -fsSL -H "Authorization: Bearer wpe_\S+" -o "\$f" "http:\/\/10\.0\.0\.5:8420\/api\/v1\/deploy\/install\.sh" && sudo sh "\$f"; s=\$\?; rm -f "\$f"; exit \$s'\n$/);
   });
 
   it('takes the listen address when nothing else is given, warning that loopback reaches no other machine', async () => {
     const { env } = dataDirWithTenant();
     const result = await cli(['deploy', '--tenant', 'acme', '--os', 'linux'], { ...env, WATCHPOST_LISTEN: '127.0.0.1:9999' });
-    expect(result.stdout).toContain(' http://127.0.0.1:9999/api/v1/deploy/install.sh | sudo sh');
+    expect(result.stdout).toContain(' "http://127.0.0.1:9999/api/v1/deploy/install.sh" && sudo sh "$f"');
     expect(result.stderr).toContain('warning: 127.0.0.1 is this machine');
   });
 

@@ -191,9 +191,9 @@ describe('one-liners', () => {
       `powershell -NoProfile -ExecutionPolicy Bypass -Command "[Net.ServicePointManager]::SecurityProtocol='Tls12'; iex (irm -UseBasicParsing -Headers @{Authorization='Bearer ${TOKEN}'} 'https://watch.example.com/api/v1/deploy/windows.ps1')"`,
     );
     expect(oneLiner('linux', 'https://watch.example.com', TOKEN)).toBe(
-      `curl -fsSL -H 'Authorization: Bearer ${TOKEN}' https://watch.example.com/api/v1/deploy/install.sh | sudo sh`,
+      `sh -c 'f=$(mktemp) && curl -fsSL -H "Authorization: Bearer ${TOKEN}" -o "$f" "https://watch.example.com/api/v1/deploy/install.sh" && sudo sh "$f"; s=$?; rm -f "$f"; exit $s'`,
     );
-    expect(oneLiner('macos', 'http://[::1]:8420/wp', TOKEN)).toContain(' http://[::1]:8420/wp/api/v1/deploy/install.sh | sudo sh');
+    expect(oneLiner('macos', 'http://[::1]:8420/wp', TOKEN)).toContain(' "http://[::1]:8420/wp/api/v1/deploy/install.sh" && sudo sh "$f"');
   });
 
   it.each([`https://x"y`, `https://x'y`, 'https://x y', 'ftp://x', 'https://x/$(id)', 'https://x\n'])('refuse the server URL %j', (url) => {

@@ -3,7 +3,7 @@
 // downloads, checks the SHA-256 (sha256sum, or shasum as on macOS), runs `install --server --token --root` and
 // cleans up; a file that differs from its hash is never run; without root it stops before downloading.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordingSink, startCollector, type TestCollector } from '../../helpers/collector.js';
@@ -62,7 +62,7 @@ describe('install.sh', () => {
   it('runs as the one-liner: downloads, verifies, installs with the server and token, cleans up', async () => {
     const t = token();
     const s = scratch();
-    const line = oneLiner('linux', c.baseUrl, t).replace(/\| sudo sh$/, '| sh'); // no sudo here; the test runs as root
+    const line = oneLiner('linux', c.baseUrl, t).replace('sudo sh "$f"', 'sh "$f"'); // no sudo here; the test runs as root
     const result = await run('sh', ['-c', line], { PATH: process.env.PATH!, WATCHPOST_INSTALL_ROOT: s.root, WATCHPOST_TEST_RECORD: s.record });
     expect(result.stderr).toContain('watchpost install: done');
     expect(result.code).toBe(0);
@@ -73,6 +73,16 @@ describe('install.sh', () => {
     expect(existsSync(dirname(exePath))).toBe(false);
     // The script's downloads use the token without consuming it: only the agent's enrollment will.
     expect(usesLeft(t)).toBe(5);
+  });
+
+  it('fails as a whole (non-zero, nothing run, no temp file left) when the collector refuses the token', async () => {
+    const s = scratch();
+    const line = oneLiner('linux', c.baseUrl, 'wpe_0000000000000000_' + 'A'.repeat(43)).replace('sudo sh "$f"', 'sh "$f"');
+    const result = await run('sh', ['-c', line], { PATH: process.env.PATH!, TMPDIR: s.tmp, WATCHPOST_INSTALL_ROOT: s.root, WATCHPOST_TEST_RECORD: s.record });
+    expect(result.code).toBe(22); // curl -f on an HTTP error: an RMM sees the failure, not an empty script's success
+    expect(result.stderr).toContain('401');
+    expect(existsSync(s.record)).toBe(false);
+    expect(readdirSync(s.tmp)).toEqual([]);
   });
 
   it.each([
@@ -86,7 +96,8 @@ describe('install.sh', () => {
     const result = await run('/bin/sh', ['-x'], { PATH, TMPDIR: s.tmp, WATCHPOST_INSTALL_ROOT: s.root, WATCHPOST_TEST_RECORD: s.record }, script);
     expect(result.stderr).toContain('watchpost install: done');
     // sh -x traces each command: the tools that ran are the ones given.
-    for (const tool of tools) expect(result.stderr).toMatch(new RegExp(`^\\+ ${tool} `, 'm'));
+    // The two sides of a pipeline (`shasum ... | cut`) trace concurrently, so a traced line may lose its "+ ".
+    for (const tool of tools) expect(result.stderr).toMatch(new RegExp(`^(\\+ )?${tool} \\S`, 'm'));
     expect(readFileSync(s.record, 'utf8').split('\n').slice(0, 5)).toEqual(['install', '--server', c.baseUrl, '--token', t]);
   });
 
@@ -112,7 +123,7 @@ describe('install.sh', () => {
     const script = await (await fetch(`${c.baseUrl}/api/v1/deploy/install.sh`, { headers: { authorization: `Bearer ${token()}` } })).text();
     const result = await run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'sh'], { PATH: process.env.PATH!, WATCHPOST_TEST_RECORD: s.record }, script);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe('watchpost install: run as root (curl ... | sudo sh)\n');
+    expect(result.stderr).toBe('watchpost install: run as root (sudo)\n');
   });
 
   it('parses under sh -n and bash -n, and fails clearly for a target the release lacks', async () => {
