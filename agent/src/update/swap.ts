@@ -12,10 +12,10 @@
 import { existsSync, fsyncSync, lstatSync, mkdirSync, openSync, closeSync, readdirSync, realpathSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { basename, dirname, join, relative, win32 } from 'node:path';
 
-export const POSIX_EXE = 'watchpost-agent';
-export const WINDOWS_EXE = 'watchpost-agent.exe';
-export const VERSIONS_DIR = 'versions';
-export const CURRENT_LINK = 'current';
+import { CURRENT_LINK, POSIX_EXE, VERSIONS_DIR, WINDOWS_EXE } from '../service/paths.js';
+
+// The installed layout's names are the installer's (service/paths.ts): an update must find what install made.
+export { CURRENT_LINK, POSIX_EXE, VERSIONS_DIR, WINDOWS_EXE };
 const STAGING_PREFIX = '.download-';
 const TEMP_LINK = '.current.tmp';
 

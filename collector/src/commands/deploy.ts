@@ -1,11 +1,11 @@
 // watchpost-collector deploy: a short-lived, multi-use enrollment token and the one-line installers that use it,
 // for an RMM or GPO push to a tenant's endpoints. The token is in a header of each one-liner, never in a URL.
 import { UsageError } from '../errors.js';
-import { parseDuration } from '../duration.js';
 import { parseListen, type Config } from '../config.js';
 import { DEPLOY_OSES, DeployScriptError, oneLiner, type DeployOs } from '../releases/deploy-scripts.js';
 import { CONFIG_OPTION, type Command } from './command.js';
 import { withStore } from './context.js';
+import { tokenGrant } from './token-grant.js';
 
 /** Long enough for an RMM push to reach machines that are on, short enough that a leaked line soon expires. */
 const DEFAULT_EXPIRY = '2h';
@@ -46,13 +46,7 @@ export const deploy: Command = {
   },
   run: (input) =>
     withStore(input, (store, config) => {
-      const { tenant, expires, uses } = input.values;
-      if (typeof tenant !== 'string' || !tenant) throw new UsageError('--tenant is required');
-      if (input.positionals.length > 0) throw new UsageError(`unexpected argument "${input.positionals[0]}"`);
-      const ttl = parseDuration(typeof expires === 'string' ? expires : DEFAULT_EXPIRY);
-      if (ttl <= 0) throw new UsageError('--expires must be longer than 0');
-      const count = typeof uses === 'string' ? Number(uses) : DEFAULT_USES;
-      if (!Number.isInteger(count) || count < 1) throw new UsageError(`--uses: expected a whole number >= 1, got "${uses}"`);
+      const { tenant, ttlMs: ttl, uses: count } = tokenGrant(input.values, input.positionals, { expires: DEFAULT_EXPIRY, uses: DEFAULT_USES });
       const oses = osesFrom(input.values.os);
       const server = serverFor(input.values.server, config, (line) => process.stderr.write(line + '\n'));
       // The URL is checked before a token exists, so a typo leaves no live token behind.

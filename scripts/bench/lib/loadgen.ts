@@ -107,6 +107,15 @@ export async function startLoad(url: string, agents: WorkerAgent[]): Promise<Loa
     }),
   );
   const firstError = connected.find((c) => c.firstError)?.firstError;
+  /** Sends `message` to every process and collects each one's answer of type `answer`. */
+  const askAll = async <T extends ToParent['type']>(message: ToWorker, answer: T): Promise<Extract<ToParent, { type: T }>[]> =>
+    (await Promise.all(
+      workers.map((worker) => {
+        const reply = next(worker, answer);
+        worker.child.send(message);
+        return reply;
+      }),
+    )) as Extract<ToParent, { type: T }>[];
   const fleet: LoadFleet = {
     agents: agents.length,
     processes,
@@ -127,24 +136,12 @@ export async function startLoad(url: string, agents: WorkerAgent[]): Promise<Loa
       return { hostname: message.hostname, at: message.at };
     },
     async counts() {
-      const all = await Promise.all(
-        workers.map((worker) => {
-          const answer = next(worker, 'counts');
-          worker.child.send({ type: 'counts' } satisfies ToWorker);
-          return answer as Promise<Extract<ToParent, { type: 'counts' }>>;
-        }),
-      );
+      const all = await askAll({ type: 'counts' }, 'counts');
       const sum = (key: keyof Counts): number => all.reduce((n, c) => n + c[key], 0);
       return { sent: sum('sent'), acked: sum('acked'), refused: sum('refused'), closed: sum('closed'), open: sum('open') };
     },
     async flood(options) {
-      const all = (await Promise.all(
-        workers.map((worker) => {
-          const done = next(worker, 'flooded');
-          worker.child.send({ type: 'flood', ...options } satisfies ToWorker);
-          return done;
-        }),
-      )) as Extract<ToParent, { type: 'flooded' }>[];
+      const all = await askAll({ type: 'flood', ...options }, 'flooded');
       const firstError = all.find((f) => f.firstError)?.firstError;
       return {
         ms: Math.max(...all.map((f) => f.ms)),
@@ -154,14 +151,7 @@ export async function startLoad(url: string, agents: WorkerAgent[]): Promise<Loa
       };
     },
     async ackTimes() {
-      const all = await Promise.all(
-        workers.map((worker) => {
-          const answer = next(worker, 'ackTimes');
-          worker.child.send({ type: 'ackTimes' } satisfies ToWorker);
-          return answer as Promise<Extract<ToParent, { type: 'ackTimes' }>>;
-        }),
-      );
-      return all.flatMap((a) => a.ms);
+      return (await askAll({ type: 'ackTimes' }, 'ackTimes')).flatMap((a) => a.ms);
     },
     cpuSeconds: () => workers.reduce((n, worker) => n + processCpuSeconds(worker.child.pid), 0),
     async stop() {
