@@ -93,11 +93,10 @@ describe('install.sh', () => {
     const s = scratch();
     const script = await (await fetch(`${c.baseUrl}/api/v1/deploy/install.sh`, { headers: { authorization: `Bearer ${t}` } })).text();
     const PATH = pathWith([...BASE_TOOLS, ...tools]);
-    const result = await run('/bin/sh', ['-x'], { PATH, TMPDIR: s.tmp, WATCHPOST_INSTALL_ROOT: s.root, WATCHPOST_TEST_RECORD: s.record }, script);
+    const result = await run('/bin/sh', [], { PATH, TMPDIR: s.tmp, WATCHPOST_INSTALL_ROOT: s.root, WATCHPOST_TEST_RECORD: s.record }, script);
     expect(result.stderr).toContain('watchpost install: done');
-    // sh -x traces each command: the tools that ran are the ones given.
-    // The two sides of a pipeline (`shasum ... | cut`) trace concurrently, so a traced line may lose its "+ ".
-    for (const tool of tools) expect(result.stderr).toMatch(new RegExp(`^(\\+ )?${tool} \\S`, 'm'));
+    // Only these tools (and the base ones) are on PATH, so the download and the hash check that succeeded used them
+    // (a trace with sh -x cannot show it reliably: the two sides of `shasum ... | cut` trace concurrently).
     expect(readFileSync(s.record, 'utf8').split('\n').slice(0, 5)).toEqual(['install', '--server', c.baseUrl, '--token', t]);
   });
 
