@@ -67,15 +67,18 @@ function checkRoot(root: string | undefined): string | undefined {
   return absolute;
 }
 
+/** What install and uninstall both work from: the platform's layout and service host under the (checked) root. */
+export function serviceSetting(rootOption: string | undefined, deps: InstallerDeps) {
+  const root = checkRoot(rootOption);
+  const { platform } = deps;
+  const paths = installPaths(platform, deps.env);
+  const ctx: HostContext = { paths, root, runner: deps.runner, say: deps.say };
+  return { root, platform, api: pathApi(platform), paths, host: SERVICE_HOSTS[platform], place: (path: string) => onDisk(root, path, platform), ctx };
+}
+
 export async function planInstall(request: InstallRequest, deps: InstallerDeps): Promise<InstallPlan> {
   if (!VERSION_NAME.test(request.version)) throw new InstallError(`cannot install version "${request.version}": not a version name`);
-  const root = checkRoot(request.root);
-  const { platform } = deps;
-  const api = pathApi(platform);
-  const paths = installPaths(platform, deps.env);
-  const host = SERVICE_HOSTS[platform];
-  const place = (path: string) => onDisk(root, path, platform);
-  const ctx: HostContext = { paths, root, runner: deps.runner, say: deps.say };
+  const { platform, api, paths, host, place, ctx } = serviceSetting(request.root, deps);
 
   const files: InstallPlan['files'] = [];
   for (const file of host.files(paths, api.dirname(request.source))) {

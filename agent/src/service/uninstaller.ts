@@ -3,12 +3,9 @@
 // and the directories the record says install created, if they are empty by then. The state directory (identity,
 // spool) and the logs stay unless `purge`.
 import { existsSync, lstatSync, readdirSync, rmSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { SERVICE_HOSTS } from './index.js';
-import { CURRENT_LINK, INSTALL_RECORD, VERSIONS_DIR, installPaths, onDisk, pathApi } from './paths.js';
+import { CURRENT_LINK, INSTALL_RECORD, VERSIONS_DIR } from './paths.js';
 import { readRecord, removeIfEmpty } from './files.js';
-import type { HostContext } from './host.js';
-import { InstallError, type InstallerDeps } from './installer.js';
+import { serviceSetting, type InstallerDeps } from './installer.js';
 
 export interface UninstallRequest {
   root: string | undefined;
@@ -21,14 +18,7 @@ const WINDOWS_LEFTOVERS = /^watchpost-agent\.exe\.(previous|failed)$|^\.download
 /** Whether anything was found to remove (false: nothing installed, nothing done). After a plain uninstall,
  *  `purge` still removes the state and logs it kept. */
 export async function uninstallAgent(request: UninstallRequest, deps: InstallerDeps): Promise<boolean> {
-  const root = request.root === undefined ? undefined : resolve(request.root);
-  if (root !== undefined && !existsSync(root)) throw new InstallError(`--root ${request.root}: not a directory`);
-  const { platform } = deps;
-  const api = pathApi(platform);
-  const paths = installPaths(platform, deps.env);
-  const host = SERVICE_HOSTS[platform];
-  const place = (path: string) => onDisk(root, path, platform);
-  const ctx: HostContext = { paths, root, runner: deps.runner, say: deps.say };
+  const { platform, api, paths, host, place, ctx } = serviceSetting(request.root, deps);
   const record = readRecord(place(paths.prefix));
   const executables = platform === 'win32' ? [paths.serviceExecutable] : [api.join(paths.prefix, VERSIONS_DIR), api.join(paths.prefix, CURRENT_LINK)];
   const ours = [...host.filePaths(paths), ...executables];
