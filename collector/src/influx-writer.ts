@@ -327,9 +327,15 @@ const emptyBatch = (): Batch => ({ parts: [], points: 0, bytes: 0 });
 
 /** lines[start..end) as UTF-8, each line ended by '\n' (InfluxDB accepts the final newline). */
 function encodeLines(lines: readonly string[], start: number, end: number): Buffer<ArrayBuffer> {
-  let text = '';
-  for (let i = start; i < end; i++) text += lines[i] + '\n';
-  return Buffer.from(text);
+  let bytes = end - start; // the newlines
+  for (let i = start; i < end; i++) bytes += Buffer.byteLength(lines[i]!);
+  const out = Buffer.allocUnsafeSlow(bytes) as Buffer<ArrayBuffer>;
+  let at = 0;
+  for (let i = start; i < end; i++) {
+    at += out.write(lines[i]!, at);
+    out[at++] = 0x0a;
+  }
+  return out;
 }
 
 function once<A>(fn: (arg: A) => void): (arg: A) => void {
