@@ -111,15 +111,20 @@ function checkTime(timeMs: number | null | undefined, nowMs: number): number | {
 /**
  * Judging and escaping a name is most of the mapping's cost, and names repeat on every point (the same few dozen
  * measurements, tag keys and field keys; host-bound tag values such as interface names), so each verdict is kept.
- * A cache is cleared when it reaches its size, which bounds memory against an agent sending endless new names.
+ * A cache is cleared when it reaches its size, and keeps only texts up to its length (longer ones are judged each
+ * time): both bound its memory against an agent sending endless new, or huge, names.
  */
 const NAME_CACHE_SIZE = 20_000;
 type Verdict = { ok: true; escaped: string } | { ok: false; reason: SampleRejection };
 
 class VerdictCache {
   private readonly verdicts = new Map<string, Verdict>();
-  constructor(private readonly judge: (text: string) => Verdict) {}
+  constructor(
+    private readonly judge: (text: string) => Verdict,
+    private readonly maxLength: number,
+  ) {}
   get(text: string): Verdict {
+    if (text.length > this.maxLength) return this.judge(text);
     let verdict = this.verdicts.get(text);
     if (verdict === undefined) {
       verdict = this.judge(text);
@@ -132,16 +137,16 @@ class VerdictCache {
 
 const verdict = (reason: SampleRejection | undefined, escaped: () => string): Verdict =>
   reason ? { ok: false, reason } : { ok: true, escaped: escaped() };
-const MEASUREMENTS = new VerdictCache((name) =>
-  verdict(checkName(name) ?? (name.startsWith('#') ? 'unencodable' : undefined), () => escapeMeasurement(name)),
+/** Names over MAX_NAME_LENGTH are refused, so only valid lengths are kept. */
+const MEASUREMENTS = new VerdictCache(
+  (name) => verdict(checkName(name) ?? (name.startsWith('#') ? 'unencodable' : undefined), () => escapeMeasurement(name)),
+  MAX_NAME_LENGTH,
 );
 /** Tag keys and field keys. */
-const KEYS = new VerdictCache((key) => verdict(checkKey(key), () => escapeKey(key)));
+const KEYS = new VerdictCache((key) => verdict(checkKey(key), () => escapeKey(key)), MAX_NAME_LENGTH);
 /** Tag values longer than this are judged every time, not cached (they rarely repeat). */
 const CACHED_TAG_VALUE_LENGTH = 128;
-const TAG_VALUES = new VerdictCache((value) => verdict(checkTagValue(value), () => escapeKey(value)));
-const tagValueVerdict = (value: string): Verdict =>
-  value.length > CACHED_TAG_VALUE_LENGTH ? verdict(checkTagValue(value), () => escapeKey(value)) : TAG_VALUES.get(value);
+const TAG_VALUES = new VerdictCache((value) => verdict(checkTagValue(value), () => escapeKey(value)), CACHED_TAG_VALUE_LENGTH);
 
 /** One tag ready to print: sorted by its raw key, printed escaped. */
 interface ReadyTag {
@@ -160,7 +165,7 @@ function tagSection(wireTags: readonly watchpost.v1.Tag.$Properties[], identity:
     if (!keyVerdict.ok) return { reason: keyVerdict.reason };
     if (tags.some((t) => t.key === key)) return { reason: 'duplicate_key' };
     const value = tag.value ?? '';
-    const valueVerdict = tagValueVerdict(value);
+    const valueVerdict = TAG_VALUES.get(value);
     if (!valueVerdict.ok) return { reason: valueVerdict.reason };
     // Empty values are dropped (InfluxDB cannot store them), after the key was judged and counted as seen.
     tags.push({ key, text: value === '' ? '' : ',' + keyVerdict.escaped + '=' + valueVerdict.escaped });
