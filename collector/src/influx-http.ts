@@ -29,8 +29,8 @@ export interface WriteTarget {
   password?: string;
 }
 
-/** POSTs a line-protocol body (lines separated by '\n'); the writer passes bytes it encoded as lines arrived. */
-export async function postLines(target: WriteTarget, body: Uint8Array<ArrayBuffer> | string, timeoutMs: number): Promise<PostOutcome> {
+/** POSTs a line-protocol body (lines ended by '\n'), as the writer encoded it when the lines arrived. */
+export async function postLines(target: WriteTarget, body: Uint8Array<ArrayBuffer>, timeoutMs: number): Promise<PostOutcome> {
   const query = new URLSearchParams({ db: target.database, rp: target.retentionPolicy, precision: 'ms' });
   const headers: Record<string, string> = { 'content-type': 'text/plain; charset=utf-8' };
   if (target.username !== undefined) {

@@ -31,7 +31,7 @@ export const DEFAULT_FLUSH_INTERVAL_MS = 1000;
  * Points held in memory (queued plus in flight) before write() refuses more. It must exceed what the connected
  * agents can have in flight at once (agents x the link's 4 unacked batches x points per batch), or busy agents
  * are refused and sit out the link's 5 s retry although InfluxDB keeps up: 50,000 refused 7 % of the batches of
- * 200 agents sending 110-point batches (BENCHMARKS.md). 250,000 line strings are about 40 MB.
+ * 200 agents sending 110-point batches (BENCHMARKS.md). 250,000 encoded lines are about 40 MB, outside the JS heap.
  */
 export const MAX_QUEUED_POINTS = 250_000;
 /** A batch is also sealed at this many bytes, far below InfluxDB's default 25 MB max-body-size. */
