@@ -1,21 +1,10 @@
 // The tickets, maintenance and silence commands as a user runs them: a subprocess on a real SQLite data dir.
-import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { openStore, type NewTicket } from '../../collector/src/store/index.js';
-
-const exec = promisify(execFile);
-type Outcome = { code: number; stdout: string; stderr: string };
-
-function cli(args: string[], env: Record<string, string>): Promise<Outcome> {
-  return exec(process.execPath, ['--import', 'tsx', 'collector/src/bin.ts', ...args], { env: { ...process.env, ...env } }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: Outcome) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
-  );
-}
+import { collectorCli } from '../helpers/collector-cli.js';
 
 const HOUR = 3_600_000;
 
@@ -41,7 +30,7 @@ function ticket(host: string, openedAt: number): NewTicket {
 describe('watchpost-collector tickets', () => {
   it('lists unresolved tickets by default with due times and their standing; --status and --json', async () => {
     const env = dataDirWithTenant();
-    expect(await cli(['tickets'], env)).toMatchObject({ code: 0, stdout: 'ID  TENANT  HOST  RULE  PRIORITY  STATUS  OPENED  RESPOND DUE  RESOLVE DUE  TITLE\n' });
+    expect(await collectorCli(['tickets'], env)).toMatchObject({ code: 0, stdout: 'ID  TENANT  HOST  RULE  PRIORITY  STATUS  OPENED  RESPOND DUE  RESOLVE DUE  TITLE\n' });
     const store = openStore(join(env.WATCHPOST_DATA_DIR!, 'watchpost.db'));
     const now = Date.now();
     const late = store.tickets.open(ticket('sql01', now - 2 * HOUR), now - 2 * HOUR, 'fired');
@@ -50,40 +39,40 @@ describe('watchpost-collector tickets', () => {
     store.tickets.update(done.id, { status: 'resolved', resolvedAt: now, resolvedBy: 'engine' }, { kind: 'resolved', at: now, detail: 'x' });
     store.close();
 
-    const listed = await cli(['tickets'], env);
+    const listed = await collectorCli(['tickets'], env);
     expect(listed.code).toBe(0);
     const lines = listed.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(3);
     expect(lines[1]).toMatch(new RegExp(`^${fresh.id}\\s+acme\\s+sql02\\s+disk-full\\s+P1\\s+open\\s+\\S+\\s+\\S+Z\\s+\\S+Z\\s+Disk full on sql02$`));
     expect(lines[2]).toMatch(new RegExp(`^${late.id}\\s+acme\\s+sql01 .* \\S+Z breached\\s+\\S+Z\\s+Disk full on sql01$`));
-    const resolved = await cli(['tickets', '--status', 'resolved'], env);
+    const resolved = await collectorCli(['tickets', '--status', 'resolved'], env);
     expect(resolved.stdout).toContain('sql03');
     expect(resolved.stdout).not.toContain('sql01');
-    const json = JSON.parse((await cli(['tickets', '--status', 'all', '--json'], env)).stdout) as Array<{ host: string; sla: Array<{ standing: string }> }>;
+    const json = JSON.parse((await collectorCli(['tickets', '--status', 'all', '--json'], env)).stdout) as Array<{ host: string; sla: Array<{ standing: string }> }>;
     expect(json.map((t) => t.host)).toEqual(['sql03', 'sql02', 'sql01']);
     expect(json[2]!.sla[0]!.standing).toBe('breached');
-    expect(await cli(['tickets', '--status', 'closed'], env)).toMatchObject({ code: 2, stderr: expect.stringContaining('--status: expected one of open, acknowledged, resolved, unresolved, all') });
+    expect(await collectorCli(['tickets', '--status', 'closed'], env)).toMatchObject({ code: 2, stderr: expect.stringContaining('--status: expected one of open, acknowledged, resolved, unresolved, all') });
   });
 });
 
 describe('watchpost-collector maintenance and silence', () => {
   it('adds, lists and deletes maintenance windows; refusals name the flag', async () => {
     const env = dataDirWithTenant();
-    const once = await cli(['maintenance', 'add', '--tenant', 'acme', '--host', 'sql01', '--duration', '2h', '--reason', 'disk swap'], env);
+    const once = await collectorCli(['maintenance', 'add', '--tenant', 'acme', '--host', 'sql01', '--duration', '2h', '--reason', 'disk swap'], env);
     expect(once.code).toBe(0);
     expect(once.stdout).toMatch(/^mw_[0-9a-f]{16}\n$/);
     expect(once.stderr).toContain('host sql01');
-    const weekly = await cli(['maintenance', 'add', '--tenant', 'acme', '--site', 'berlin', '--cron', '0 22 * * 6', '--duration', '4h', '--timezone', 'Europe/Berlin', '--reason', 'patch night'], env);
+    const weekly = await collectorCli(['maintenance', 'add', '--tenant', 'acme', '--site', 'berlin', '--cron', '0 22 * * 6', '--duration', '4h', '--timezone', 'Europe/Berlin', '--reason', 'patch night'], env);
     expect(weekly.code).toBe(0);
     const onceId = once.stdout.trim();
-    const list = await cli(['maintenance', 'list'], env);
+    const list = await collectorCli(['maintenance', 'list'], env);
     expect(list.stdout).toMatch(new RegExp(`${onceId}\\s+acme\\s+host sql01 .* holding until \\S+Z\\s+disk swap`));
     expect(list.stdout).toMatch(/site berlin\s+0 22 \* \* 6 Europe\/Berlin for 4h\s+/);
-    expect(await cli(['maintenance', 'delete', onceId], env)).toMatchObject({ code: 0, stdout: `maintenance window ${onceId} deleted\n` });
-    expect(await cli(['maintenance', 'delete', onceId], env)).toMatchObject({ code: 0, stdout: `maintenance window ${onceId} was already deleted\n` });
-    expect(await cli(['maintenance', 'delete', 'mw_nope'], env)).toMatchObject({ code: 1, stderr: expect.stringContaining('unknown maintenance window: mw_nope') });
-    expect((await cli(['maintenance', 'list'], env)).stdout).not.toContain(onceId);
-    const all = JSON.parse((await cli(['maintenance', 'list', '--all', '--json'], env)).stdout) as Array<{ id: string; state: string }>;
+    expect(await collectorCli(['maintenance', 'delete', onceId], env)).toMatchObject({ code: 0, stdout: `maintenance window ${onceId} deleted\n` });
+    expect(await collectorCli(['maintenance', 'delete', onceId], env)).toMatchObject({ code: 0, stdout: `maintenance window ${onceId} was already deleted\n` });
+    expect(await collectorCli(['maintenance', 'delete', 'mw_nope'], env)).toMatchObject({ code: 1, stderr: expect.stringContaining('unknown maintenance window: mw_nope') });
+    expect((await collectorCli(['maintenance', 'list'], env)).stdout).not.toContain(onceId);
+    const all = JSON.parse((await collectorCli(['maintenance', 'list', '--all', '--json'], env)).stdout) as Array<{ id: string; state: string }>;
     expect(all.find((w) => w.id === onceId)?.state).toMatch(/^deleted /);
   });
 
@@ -96,22 +85,22 @@ describe('watchpost-collector maintenance and silence', () => {
     [['--tenant', 'acme', '--duration', '1h'], 2, '--reason is required'],
     [['--tenant', 'nobody', '--duration', '1h', '--reason', 'x'], 1, 'unknown tenant: nobody'],
   ])('maintenance add %j exits %i', async (args, code, message) => {
-    const result = await cli(['maintenance', 'add', ...args], dataDirWithTenant());
+    const result = await collectorCli(['maintenance', 'add', ...args], dataDirWithTenant());
     expect(result.code).toBe(code);
     expect(result.stderr).toContain(message);
   });
 
   it('adds, lists and expires silences', async () => {
     const env = dataDirWithTenant();
-    const added = await cli(['silence', 'add', '--tenant', 'acme', '--host', 'ws-1', '--rule', 'av-disabled', '--duration', '2h', '--comment', 're-imaging'], env);
+    const added = await collectorCli(['silence', 'add', '--tenant', 'acme', '--host', 'ws-1', '--rule', 'av-disabled', '--duration', '2h', '--comment', 're-imaging'], env);
     expect(added.code).toBe(0);
     expect(added.stdout).toMatch(/^sil_[0-9a-f]{16}\n$/);
     const id = added.stdout.trim();
-    expect((await cli(['silence', 'list', '--active'], env)).stdout).toMatch(new RegExp(`${id}\\s+acme\\s+ws-1\\s+av-disabled\\s+\\S+Z\\s+\\S+Z\\s+active\\s+re-imaging`));
-    expect(await cli(['silence', 'expire', id], env)).toMatchObject({ code: 0, stdout: `silence ${id} expired\n` });
-    expect((await cli(['silence', 'list', '--active'], env)).stdout).not.toContain(id);
-    expect((await cli(['silence', 'list'], env)).stdout).toMatch(new RegExp(`${id} .* expired \\S+Z`));
-    expect(await cli(['silence', 'expire', 'sil_nope'], env)).toMatchObject({ code: 1 });
-    expect(await cli(['silence', 'add', '--tenant', 'acme', '--comment', 'x', '--duration', 'long'], env)).toMatchObject({ code: 2, stderr: expect.stringContaining('--duration: expected a duration') });
+    expect((await collectorCli(['silence', 'list', '--active'], env)).stdout).toMatch(new RegExp(`${id}\\s+acme\\s+ws-1\\s+av-disabled\\s+\\S+Z\\s+\\S+Z\\s+active\\s+re-imaging`));
+    expect(await collectorCli(['silence', 'expire', id], env)).toMatchObject({ code: 0, stdout: `silence ${id} expired\n` });
+    expect((await collectorCli(['silence', 'list', '--active'], env)).stdout).not.toContain(id);
+    expect((await collectorCli(['silence', 'list'], env)).stdout).toMatch(new RegExp(`${id} .* expired \\S+Z`));
+    expect(await collectorCli(['silence', 'expire', 'sil_nope'], env)).toMatchObject({ code: 1 });
+    expect(await collectorCli(['silence', 'add', '--tenant', 'acme', '--comment', 'x', '--duration', 'long'], env)).toMatchObject({ code: 2, stderr: expect.stringContaining('--duration: expected a duration') });
   });
 });

@@ -1,23 +1,13 @@
 // watchpost-collector as a user runs it: a subprocess, real SQLite in a temp data dir, exit codes and output.
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/influxd.js';
 import { until } from '../helpers/until.js';
 import { openStore } from '../../collector/src/store/index.js';
-
-const exec = promisify(execFile);
-type Outcome = { code: number; stdout: string; stderr: string };
-
-function collectorCli(args: string[], env: Record<string, string> = {}): Promise<Outcome> {
-  return exec(process.execPath, ['--import', 'tsx', 'collector/src/bin.ts', ...args], { env: { ...process.env, ...env } }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: Outcome) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
-  );
-}
+import { collectorCli } from '../helpers/collector-cli.js';
 
 const dataDir = () => ({ WATCHPOST_DATA_DIR: mkdtempSync(join(tmpdir(), 'wp-cli-')) });
 

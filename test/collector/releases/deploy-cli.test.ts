@@ -1,23 +1,12 @@
 // `watchpost-collector deploy` as a user runs it: a subprocess on a real SQLite store; the token it creates and the
 // one-liners it prints (the token in a header, in no URL).
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { openStore } from '../../../collector/src/store/index.js';
 import { main } from '../../../collector/src/cli.js';
 import { tempDir } from './release-fixture.js';
-
-const exec = promisify(execFile);
-type Outcome = { code: number; stdout: string; stderr: string };
-
-function cli(args: string[], env: Record<string, string>): Promise<Outcome> {
-  return exec(process.execPath, ['--import', 'tsx', 'collector/src/bin.ts', ...args], { env: { ...process.env, ...env } }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: Outcome) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
-  );
-}
+import { collectorCli, type CliOutcome } from '../../helpers/collector-cli.js';
 
 function dataDirWithTenant(): { env: Record<string, string>; tokens: () => ReturnType<ReturnType<typeof openStore>['tokens']['list']> } {
   const dir = tempDir('wp-deploy-');
@@ -38,7 +27,7 @@ function dataDirWithTenant(): { env: Record<string, string>; tokens: () => Retur
 }
 
 /** Runs the CLI's main() here, keeping what it writes to stdout and stderr. */
-async function inProcess(argv: string[]): Promise<Outcome> {
+async function inProcess(argv: string[]): Promise<CliOutcome> {
   const out = { stdout: '', stderr: '' };
   const writes = { stdout: process.stdout.write, stderr: process.stderr.write };
   process.stdout.write = ((chunk: string) => ((out.stdout += chunk), true)) as typeof process.stdout.write;
@@ -62,7 +51,7 @@ const writeConfig = (env: Record<string, string>): string => {
 describe('watchpost-collector deploy', () => {
   it('creates a 2-hour, 500-use token and prints the Windows and the Linux/macOS one-liners', async () => {
     const { env, tokens } = dataDirWithTenant();
-    const result = await cli(['deploy', '--tenant', 'acme', '--server', 'https://watch.example.com'], env);
+    const result = await collectorCli(['deploy', '--tenant', 'acme', '--server', 'https://watch.example.com'], env);
     expect(result.code).toBe(0);
     const token = TOKEN_RE.exec(result.stdout)![0];
     expect(result.stdout).toBe(
@@ -83,7 +72,7 @@ describe('watchpost-collector deploy', () => {
 
   it('prints the bare line for one --os, with the --expires and --uses given, and server.publicUrl as the server', async () => {
     const { env, tokens } = dataDirWithTenant();
-    const result = await cli(['deploy', '--tenant', 'acme', '--os', 'windows', '--expires', '30m', '--uses', '10'], { ...env, WATCHPOST_SERVER_PUBLIC_URL: 'https://watch.example.com:8443/' });
+    const result = await collectorCli(['deploy', '--tenant', 'acme', '--os', 'windows', '--expires', '30m', '--uses', '10'], { ...env, WATCHPOST_SERVER_PUBLIC_URL: 'https://watch.example.com:8443/' });
     expect(result.code).toBe(0);
     expect(result.stdout.split('\n')).toHaveLength(2);
     expect(result.stdout).toMatch(/^powershell .*'https:\/\/watch\.example\.com:8443\/api\/v1\/deploy\/windows\.ps1'\)"\n$/);
@@ -95,7 +84,7 @@ describe('watchpost-collector deploy', () => {
 
   it('takes the listen address when nothing else is given, warning that loopback reaches no other machine', async () => {
     const { env } = dataDirWithTenant();
-    const result = await cli(['deploy', '--tenant', 'acme', '--os', 'linux'], { ...env, WATCHPOST_LISTEN: '127.0.0.1:9999' });
+    const result = await collectorCli(['deploy', '--tenant', 'acme', '--os', 'linux'], { ...env, WATCHPOST_LISTEN: '127.0.0.1:9999' });
     expect(result.stdout).toContain(' "http://127.0.0.1:9999/api/v1/deploy/install.sh" && sudo sh "$f"');
     expect(result.stderr).toContain('warning: 127.0.0.1 is this machine');
   });
