@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInfluxd, freePort, type Influxd } from '../helpers/influxd.js';
 import { buildAgent } from '../../scripts/build-agent.js';
 import { until } from '../helpers/until.js';
+import { serveEnv } from '../helpers/collector-cli.js';
 
 const run = promisify(execFile);
 const CORE_MEASUREMENTS = ['cpu', 'mem', 'disk', 'system', 'net'];
@@ -37,14 +38,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'wp-e2e-'));
   const port = await freePort();
   server = `http://127.0.0.1:${port}`;
-  env = {
-    ...process.env,
-    WATCHPOST_LISTEN: `127.0.0.1:${port}`,
-    WATCHPOST_INFLUX_URL: influx.url,
-    WATCHPOST_DATA_DIR: join(dir, 'collector'),
-    WATCHPOST_ADMIN_KEY: ADMIN_KEY,
-    WATCHPOST_INFLUX_FLUSH_INTERVAL: '100ms',
-  };
+  env = serveEnv({ port, influxUrl: influx.url, dataDir: join(dir, 'collector'), adminKey: ADMIN_KEY });
   await cli(['tenant', 'add', 'acme', '--name', 'Acme Ltd']);
   collector = spawn(process.execPath, ['--import', 'tsx', 'collector/src/bin.ts', 'serve'], { env, stdio: 'ignore' });
   await until(async () => (await fetch(`${server}/healthz`).catch(() => null))?.status === 200, 30_000, 'collector /healthz');

@@ -15,6 +15,7 @@ import { until } from '../helpers/until.js';
 import { buildAgent } from '../../scripts/build-agent.js';
 import type { TicketEventView, TicketView } from '../../collector/src/routes/tickets.js';
 import { startProc, stopProc, type Proc } from '../helpers/proc.js';
+import { serveEnv } from '../helpers/collector-cli.js';
 
 const run = promisify(execFile);
 const COLLECTOR = ['--import', 'tsx', 'collector/src/bin.ts'];
@@ -134,17 +135,10 @@ describe.runIf(canMount)('a filling filesystem watched by the real agent becomes
     const policyFile = join(dir, 'policy.yaml');
     writeFileSync(policyFile, ['tenants:', `  ${TENANT}:`, '    probes:', '      disk: { schedule: "* * * * * *" }', ''].join('\n'));
 
-    env = {
-      ...process.env,
-      WATCHPOST_LISTEN: `127.0.0.1:${port}`,
-      WATCHPOST_INFLUX_URL: influx.url,
-      WATCHPOST_DATA_DIR: join(dir, 'collector'),
-      WATCHPOST_ADMIN_KEY: ADMIN_KEY,
-      WATCHPOST_INFLUX_FLUSH_INTERVAL: '100ms',
-      WATCHPOST_RULES_FILE: rulesFile,
-      WATCHPOST_POLICY_FILE: policyFile,
-      WATCHPOST_LOG_LEVEL: 'info',
-    };
+    env = serveEnv(
+      { port, influxUrl: influx.url, dataDir: join(dir, 'collector'), adminKey: ADMIN_KEY },
+      { WATCHPOST_RULES_FILE: rulesFile, WATCHPOST_POLICY_FILE: policyFile, WATCHPOST_LOG_LEVEL: 'info' },
+    );
     await cli(['tenant', 'add', TENANT, '--name', 'Alerting end to end']);
     collector = startProc(process.execPath, [...COLLECTOR, 'serve'], env);
     await waitFor(async () => (await fetch(`${server}/healthz`).catch(() => null))?.status === 200, 'collector /healthz');

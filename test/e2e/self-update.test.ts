@@ -22,6 +22,7 @@ import { signRelease } from '../../scripts/release-sign.js';
 import { startInfluxd, freePort, type Influxd } from '../helpers/influxd.js';
 import { startProc, stopProc, type Proc } from '../helpers/proc.js';
 import { until } from '../helpers/until.js';
+import { serveEnv } from '../helpers/collector-cli.js';
 
 const run = promisify(execFile);
 const COLLECTOR = ['--import', 'tsx', 'collector/src/bin.ts'];
@@ -117,17 +118,10 @@ describe('signed self-update of the installed agent: refusal, installation, roll
     const port = await freePort();
     influx = await startInfluxd();
     server = `http://127.0.0.1:${port}`;
-    env = {
-      ...process.env,
-      WATCHPOST_LISTEN: `127.0.0.1:${port}`,
-      WATCHPOST_INFLUX_URL: influx.url,
-      WATCHPOST_DATA_DIR: join(dir, 'collector'),
-      WATCHPOST_ADMIN_KEY: 'e2e-update-admin-key',
-      WATCHPOST_INFLUX_FLUSH_INTERVAL: '100ms',
-      WATCHPOST_RELEASES_DIR: releases,
-      WATCHPOST_UPDATES_FILE: updatesFile,
-      WATCHPOST_LOG_LEVEL: 'info',
-    };
+    env = serveEnv(
+      { port, influxUrl: influx.url, dataDir: join(dir, 'collector'), adminKey: 'e2e-update-admin-key' },
+      { WATCHPOST_RELEASES_DIR: releases, WATCHPOST_UPDATES_FILE: updatesFile, WATCHPOST_LOG_LEVEL: 'info' },
+    );
     await cli(['tenant', 'add', TENANT, '--name', 'Self-update end to end']);
     await startCollector();
 
