@@ -9,7 +9,13 @@ export type RejectionReason =
   | 'unexpected_message' // a valid Envelope that the agent must not send (or not now)
   | 'unsupported_version' // Hello.protocol_version outside what we accept
   | 'hello_timeout' // no Hello within HELLO_TIMEOUT_MS
+  | 'bad_hello' // a Hello whose fields are missing or invalid (hostname, versions): closed with 1008
   | 'bad_sample' // a sample refused by the line-protocol mapping (counted per sample)
+  | 'unknown_measurement' // a measurement outside the schema catalogue and outside the agents' namespace (per sample)
+  | 'collector_measurement' // a measurement only the collector writes (alerts, tickets, ...), sent by an agent (per sample)
+  | 'field_type' // a field whose type differs from the schema's for its measurement (per sample)
+  | 'series_budget' // a sample that would create a series beyond the agent's budget for its measurement (per sample)
+  | 'idle_connection' // a connection that sent no request within the first-request timeout
   | 'influx_rejected' // InfluxDB refused points for good (400: type conflict and the like)
   | 'replaced' // the same agent connected again; the older connection is closed
   | 'revoked' // the agent's credential was revoked while it was connected

@@ -670,6 +670,12 @@ export namespace watchpost {
             /** Ack seq. */
             seq: number;
 
+            /** Ack rejected. */
+            rejected: number;
+
+            /** Ack reason. */
+            reason: string;
+
             /**
              * Encodes the specified Ack message. Does not implicitly {@link watchpost.v1.Ack.verify|verify} messages.
              * @param message Ack message or plain object to encode
@@ -703,6 +709,12 @@ export namespace watchpost {
 
                 /** Ack seq */
                 seq?: (number|null);
+
+                /** Ack rejected */
+                rejected?: (number|null);
+
+                /** Ack reason */
+                reason?: (string|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];

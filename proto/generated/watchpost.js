@@ -1619,6 +1619,8 @@ export const watchpost = $root.watchpost = (() => {
              * Properties of an Ack.
              * @typedef {Object} watchpost.v1.Ack.$Properties
              * @property {number|null} [seq] Ack seq
+             * @property {number|null} [rejected] Ack rejected
+             * @property {string|null} [reason] Ack reason
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -1659,6 +1661,22 @@ export const watchpost = $root.watchpost = (() => {
             Ack.prototype.seq = 0;
 
             /**
+             * Ack rejected.
+             * @member {number} rejected
+             * @memberof watchpost.v1.Ack
+             * @instance
+             */
+            Ack.prototype.rejected = 0;
+
+            /**
+             * Ack reason.
+             * @member {string} reason
+             * @memberof watchpost.v1.Ack
+             * @instance
+             */
+            Ack.prototype.reason = "";
+
+            /**
              * Encodes the specified Ack message. Does not implicitly {@link watchpost.v1.Ack.verify|verify} messages.
              * @function encode
              * @memberof watchpost.v1.Ack
@@ -1676,6 +1694,10 @@ export const watchpost = $root.watchpost = (() => {
                     throw $Error("max depth exceeded");
                 if (message.seq != null && $Object.hasOwnProperty.call(message, "seq") && message.seq !== 0)
                     writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.seq);
+                if (message.rejected != null && $Object.hasOwnProperty.call(message, "rejected") && message.rejected !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.rejected);
+                if (message.reason != null && $Object.hasOwnProperty.call(message, "reason") && message.reason !== "")
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.reason);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -1727,6 +1749,24 @@ export const watchpost = $root.watchpost = (() => {
                                 message.seq = value;
                             else
                                 delete message.seq;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.rejected = value;
+                            else
+                                delete message.rejected;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.reason = value;
+                            else
+                                delete message.reason;
                             continue;
                         }
                     }
