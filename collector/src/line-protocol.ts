@@ -9,6 +9,39 @@
 //     are dropped, as Telegraf does (InfluxDB cannot store them).
 //   - Points older than the retention policy are not checked here: InfluxDB refuses them (a 400 partial write),
 //     which the writer reports as not retryable.
+//
+// Encoding. InfluxDB 1.6 (models/points.go) reads a body with readers that disagree about a backslash. Its line
+// splitter (scanLine) and field scanners take `\` as "skip the next byte" and, after the first unescaped space,
+// follow `=`, `,` and `"` to know whether a line feed is inside a string. Its key parsers (scanMeasurement,
+// scanTagsKey/Value, scanTo) take a byte as escaped when the byte before it is `\`. Names are then unescaped by
+// replacing `\,` `\ ` `\=` (tags), `\,` `\ ` `\=` `\"` (measurement names, field keys). So a raw `\` before a
+// separator (`a\ b`, written `a\\ b`) ends the key for the splitter but not for the parser: a later `"` opens a
+// string for the splitter only, a line feed in a real string field then ends the line, and the rest of the string
+// is a line of the agent's choosing, in any tenant (a field key `k\="` even makes influxd 1.6 panic). The rules:
+//   1. Names and tag values: `,` and space, and `=` except in measurement names, are written `\,` `\ ` `\=`;
+//      every other character as it is, `\` included (`\C:`, `\\server\share`).
+//   2. A `\` in a name or tag value must be followed by a character that no reader stops at or unescapes: not
+//      `,`, space, `=` or `"`, and not the end of the text (it would escape the separator written next). Then
+//      each `,` space `=` `"` of a line's key and field keys directly follows either a `\` the encoder wrote,
+//      itself after a byte that is not `\` (escaped for every reader), or a byte that is not `\` (unescaped for
+//      every reader). A raw `\` only precedes ordinary characters, which no reader stops at whether it skips them
+//      or not, and no unescaping touches it: each reader gets back the text as it was sent.
+//   3. Control characters (U+0000-U+001F, U+007F) in names and tag values are refused: a line feed ends a line
+//      outside a string, InfluxDB skips a TAB or NUL at the start of a line or of the fields as white space (a
+//      measurement `\tcpu` would be stored as `cpu`), and none belongs in a name.
+//   4. A measurement starting with `#` is refused: the line would be a comment, and `\#` is not unescaped.
+//   5. A lone UTF-16 surrogate in a name or tag value is refused: UTF-8 cannot carry it (it would be stored as
+//      U+FFFD, merging distinct names).
+//   6. String field values are quoted, with `\` and `"` written `\\` and `\"`, everything else as it is (line
+//      breaks, TAB, NUL, any script). Every `\` inside is the first byte of one of those pairs, which the
+//      splitter, the field scanners and the string unescaping all read as one escaped byte: all find the same
+//      closing quote, and a line feed inside is inside the string for the splitter too. Numbers, booleans and
+//      the timestamp contain none of these characters.
+//   7. Field keys `host` and `tenant` are refused: InfluxQL's `WHERE tenant = '...'` reads a field of that name
+//      in the tag's place, which would put an agent's points in another tenant's queries.
+//   8. The identity's values are held to rules 2, 3 and 5; if one fails, every sample of the batch is refused.
+// Verdicts are kept per distinct name (VerdictCache), so the rules cost one regular expression test per new name
+// (and per tag value too long to keep), not per point.
 import type { watchpost } from '../../proto/index.js';
 
 /** Longest measurement name, tag key or field key, in UTF-16 units. */
@@ -19,31 +52,37 @@ export const MAX_TAGS = 64;
 export const MAX_FIELDS = 256;
 /** Longest string field value (64 KiB, in UTF-16 units): room for an event log message, not for a file. */
 export const MAX_STRING_LENGTH = 64 * 1024;
+/** Longest series key (measurement and tags as written, in UTF-8 bytes): InfluxDB 1.x refuses longer ones. */
+export const MAX_SERIES_KEY_BYTES = 65_535;
 /** How far ahead of the collector's clock a sample may be stamped (agents' clocks drift). */
 export const MAX_FUTURE_SKEW_MS = 15 * 60_000;
 /** Earliest accepted time (2000-01-01): anything older is a clock that was never set (a dead CMOS battery). */
 export const MIN_TIME_MS = Date.UTC(2000, 0, 1);
-/** Tag and field keys InfluxDB 1.x refuses (it reserves `time`). */
-const RESERVED_KEYS: ReadonlySet<string> = new Set(['time']);
 /** Tags the collector sets from the authenticated agent record. */
 const IDENTITY_TAGS: ReadonlySet<string> = new Set(['host', 'tenant']);
+/** Keys refused: InfluxDB 1.x reserves `time`; a field named like an identity tag would stand in for it in
+ *  InfluxQL conditions (rule 7). Tags under the identity keys never get here: they are replaced. */
+const RESERVED_KEYS: ReadonlySet<string> = new Set(['time', ...IDENTITY_TAGS]);
 
 export type SampleRejection =
   | 'empty_name' // measurement, tag key or field key is empty
   | 'name_too_long' // over MAX_NAME_LENGTH
-  | 'unencodable' // a line break, a trailing backslash, or a measurement starting with '#' (a comment line)
-  | 'reserved_key' // a tag or field named `time`
+  | 'unencodable' // a control character, a backslash before `,` `=` space `"` or at the end, a lone surrogate, or a
+  //                 measurement starting with '#' (a comment line): see the encoding rules above
+  | 'reserved_key' // a tag or field named `time`, a field named `host` or `tenant`
   | 'duplicate_key' // the same tag key or field key twice
   | 'too_many_tags'
   | 'too_many_fields'
   | 'tag_value_too_long'
+  | 'series_key_too_long' // measurement and tags longer than MAX_SERIES_KEY_BYTES
   | 'no_fields'
   | 'field_without_value'
   | 'non_finite_number' // NaN or +-Infinity
   | 'bad_integer' // an `int` field that is not a safe integer
   | 'string_too_long'
   | 'bad_time' // missing, not finite, or before MIN_TIME_MS
-  | 'time_in_future'; // more than MAX_FUTURE_SKEW_MS ahead of now
+  | 'time_in_future' // more than MAX_FUTURE_SKEW_MS ahead of now
+  | 'bad_identity'; // the batch's host or tenant cannot be encoded (every sample of the batch is refused)
 
 export interface Identity {
   host: string;
@@ -72,6 +111,10 @@ export function samplesToLines(
   const nowMs = options.nowMs ?? Date.now();
   const result: MappingResult = { lines: [], rejected: [] };
   const ready = readyIdentity(identity);
+  if (!ready) {
+    samples.forEach((_, index) => result.rejected.push({ index, reason: 'bad_identity' }));
+    return result;
+  }
   samples.forEach((sample, index) => {
     const outcome = sampleToLine(sample, ready, nowMs);
     if ('line' in outcome) result.lines.push(outcome.line);
@@ -86,8 +129,10 @@ interface ReadyIdentity {
   tenant: ReadyTag;
 }
 
-function readyIdentity(identity: Identity): ReadyIdentity {
-  return { host: identityTag('host', identity.host), tenant: identityTag('tenant', identity.tenant) };
+function readyIdentity(identity: Identity): ReadyIdentity | undefined {
+  const host = identityTag('host', identity.host);
+  const tenant = identityTag('tenant', identity.tenant);
+  return host && tenant ? { host, tenant } : undefined;
 }
 
 function sampleToLine(sample: WireSample, identity: ReadyIdentity, nowMs: number): Outcome {
@@ -97,6 +142,9 @@ function sampleToLine(sample: WireSample, identity: ReadyIdentity, nowMs: number
   if (typeof time !== 'number') return time;
   const tags = tagSection(sample.tags ?? [], identity);
   if (typeof tags !== 'string') return tags;
+  // Below a third of the limit in UTF-16 units the key cannot exceed it in UTF-8 (at most 3 bytes per unit).
+  const keyLength = measurement.escaped.length + tags.length;
+  if (keyLength > MAX_SERIES_KEY_BYTES / 3 && Buffer.byteLength(measurement.escaped + tags) > MAX_SERIES_KEY_BYTES) return { reason: 'series_key_too_long' };
   const fields = fieldSection(sample.fields ?? []);
   if (typeof fields !== 'string') return fields;
   return { line: measurement.escaped + tags + ' ' + fields + ' ' + time };
@@ -177,8 +225,12 @@ function tagSection(wireTags: readonly watchpost.v1.Tag.$Properties[], identity:
   return text;
 }
 
-function identityTag(key: 'host' | 'tenant', value: string): ReadyTag {
-  return { key, text: value === '' ? '' : `,${key}=${escapeKey(value)}` };
+/** The identity tag ready to print, or undefined when its value cannot be encoded. An empty value is left out
+ *  (the collector's own points may have no host). */
+function identityTag(key: 'host' | 'tenant', value: string): ReadyTag | undefined {
+  const judged = TAG_VALUES.get(value);
+  if (!judged.ok) return undefined;
+  return { key, text: value === '' ? '' : `,${key}=${judged.escaped}` };
 }
 
 /** Insertion sort by raw key (UTF-16 order, as Array.prototype.sort): tags are few and usually nearly sorted. */
@@ -257,10 +309,13 @@ function checkTagValue(value: string): SampleRejection | undefined {
   return unencodable(value) ? 'unencodable' : undefined;
 }
 
-/** Line protocol has no escape for line breaks outside string fields, and InfluxDB 1.x cannot parse a name or
- *  tag value ending in a backslash (it escapes the separator that follows; `\\` does not help either). */
+/** Encoding rules 2, 3 and 5: a control character, a backslash before `,` `=` space `"` or at the end, or a lone
+ *  surrogate (`\p{Cs}` matches only unpaired ones in a `u` expression). */
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
+const UNENCODABLE = /[\u0000-\u001f\u007f]|\\(?:[,= "]|$)|\p{Cs}/u;
+
 function unencodable(text: string): boolean {
-  return /[\r\n]/.test(text) || text.endsWith('\\');
+  return UNENCODABLE.test(text);
 }
 
 export function escapeMeasurement(name: string): string {

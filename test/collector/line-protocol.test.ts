@@ -4,6 +4,7 @@ import {
   MAX_FIELDS,
   MAX_FUTURE_SKEW_MS,
   MAX_NAME_LENGTH,
+  MAX_SERIES_KEY_BYTES,
   MAX_STRING_LENGTH,
   MAX_TAG_VALUE_LENGTH,
   MAX_TAGS,
@@ -90,6 +91,31 @@ describe('samplesToLines: encoding', () => {
       line: `cpu,host=srv-01,path=C:\\Windows,tenant=acme usage_idle=97.5 ${T}`,
     },
     {
+      name: 'Windows drive and UNC paths as tag values: a backslash before a letter is kept as it is',
+      sample: sample({ tags: [{ key: 'path', value: '\\C:' }, { key: 'share', value: '\\\\fileserver\\Public Share' }] }),
+      line: `cpu,host=srv-01,path=\\C:,share=\\\\fileserver\\Public\\ Share,tenant=acme usage_idle=97.5 ${T}`,
+    },
+    {
+      name: 'quotes, apostrophes and `=` in names and tag values need no backslash before them',
+      sample: sample({ measurement: 'a"b=c\'d', tags: [{ key: 'k"\'', value: 'it\'s "x"' }], fields: [{ key: 'f"\'', int: 1 }] }),
+      line: `a"b=c'd,host=srv-01,k"'=it's\\ "x",tenant=acme f"'=1i ${T}`,
+    },
+    {
+      name: 'a Windows image path in a string field',
+      sample: sample({ fields: [{ key: 'image', str: 'C:\\Windows\\System32\\svchost.exe' }] }),
+      line: `cpu,host=srv-01,tenant=acme image="C:\\\\Windows\\\\System32\\\\svchost.exe" ${T}`,
+    },
+    {
+      name: 'an event message with quotes, backslashes, CRLF, tabs, umlauts, CJK and emoji is kept whole',
+      sample: sample({ fields: [{ key: 'message', str: 'The "Print Spooler" service stopped.\r\n\tPath: C:\\Windows\\\nGrüße, 服务已停止 ✅ 🖨️\\' }] }),
+      line: `cpu,host=srv-01,tenant=acme message="The \\"Print Spooler\\" service stopped.\r\n\tPath: C:\\\\Windows\\\\\nGrüße, 服务已停止 ✅ 🖨️\\\\" ${T}`,
+    },
+    {
+      name: 'control characters in a string field are kept (only names and tag values refuse them)',
+      sample: sample({ fields: [{ key: 's', str: 'a\u0000b\u007fc' }] }),
+      line: `cpu,host=srv-01,tenant=acme s="a\u0000b\u007fc" ${T}`,
+    },
+    {
       name: 'string fields escape double quotes and backslashes, keep line breaks',
       sample: sample({ fields: [{ key: 'message', str: 'say "hi"\nC:\\dir\\' }] }),
       line: `cpu,host=srv-01,tenant=acme message="say \\"hi\\"\nC:\\\\dir\\\\" ${T}`,
@@ -143,13 +169,44 @@ describe('samplesToLines: rejections', () => {
     { reason: 'unencodable', why: 'newline in field key', sample: sample({ fields: [{ key: 'a\nb', float: 1 }] }) },
     { reason: 'unencodable', why: 'trailing backslash in tag value', sample: sample({ tags: [{ key: 'path', value: 'C:\\' }] }) },
     { reason: 'unencodable', why: 'trailing backslash in measurement', sample: sample({ measurement: 'cpu\\' }) },
+    { reason: 'unencodable', why: 'trailing backslash in tag key', sample: sample({ tags: [{ key: 'k\\', value: 'v' }] }) },
+    { reason: 'unencodable', why: 'trailing backslash in field key', sample: sample({ fields: [{ key: 'f\\', float: 1 }] }) },
+    // A backslash before a character that is special in that place: InfluxDB's line splitter and its parsers
+    // would read the pair differently (the injection), or its name unescaping would drop the backslash.
+    { reason: 'unencodable', why: 'backslash before a space in a tag key (the injection)', sample: sample({ tags: [{ key: 'a\\ b', value: '"' }] }) },
+    { reason: 'unencodable', why: 'backslash before a comma in a tag value', sample: sample({ tags: [{ key: 'k', value: 'a\\,b' }] }) },
+    { reason: 'unencodable', why: 'backslash before = in a tag value', sample: sample({ tags: [{ key: 'k', value: 'a\\=b' }] }) },
+    { reason: 'unencodable', why: 'backslash before a quote in a tag value', sample: sample({ tags: [{ key: 'k', value: 'a\\"b' }] }) },
+    { reason: 'unencodable', why: 'two backslashes before a space in a tag value', sample: sample({ tags: [{ key: 'k', value: 'a\\\\ b' }] }) },
+    { reason: 'unencodable', why: 'backslash before a space in a measurement', sample: sample({ measurement: 'cpu\\ x="' }) },
+    { reason: 'unencodable', why: 'backslash before = in a measurement (stored without it)', sample: sample({ measurement: 'a\\=b' }) },
+    { reason: 'unencodable', why: 'backslash before a quote in a measurement (stored without it)', sample: sample({ measurement: 'a\\"b' }) },
+    { reason: 'unencodable', why: 'backslash before = in a field key (crashes influxd 1.6)', sample: sample({ fields: [{ key: 'k\\="', str: 'x' }] }) },
+    { reason: 'unencodable', why: 'backslash before a quote in a field key (stored without it)', sample: sample({ fields: [{ key: 'a\\"b', int: 1 }] }) },
+    { reason: 'unencodable', why: 'backslash before a comma in a field key', sample: sample({ fields: [{ key: 'a\\,b', int: 1 }] }) },
+    // Control characters: InfluxDB skips a leading TAB or NUL as white space, a line feed ends the line.
+    { reason: 'unencodable', why: 'measurement starting with TAB', sample: sample({ measurement: '\tcpu' }) },
+    { reason: 'unencodable', why: 'measurement starting with NUL', sample: sample({ measurement: '\u0000cpu' }) },
+    { reason: 'unencodable', why: 'escape character in a measurement', sample: sample({ measurement: 'cpu\u001b[31m' }) },
+    { reason: 'unencodable', why: 'TAB inside a tag value', sample: sample({ tags: [{ key: 'k', value: 'a\tb' }] }) },
+    { reason: 'unencodable', why: 'NUL in a tag key', sample: sample({ tags: [{ key: 'k\u0000', value: 'v' }] }) },
+    { reason: 'unencodable', why: 'DEL in a field key', sample: sample({ fields: [{ key: '\u007ff', int: 1 }] }) },
+    { reason: 'unencodable', why: 'field key starting with TAB', sample: sample({ fields: [{ key: '\tf', int: 1 }] }) },
+    { reason: 'unencodable', why: 'a lone UTF-16 surrogate in a tag value (UTF-8 cannot carry it)', sample: sample({ tags: [{ key: 'k', value: 'a\ud800' }] }) },
     { reason: 'reserved_key', why: 'tag named time', sample: sample({ tags: [{ key: 'time', value: 'x' }] }) },
+    { reason: 'reserved_key', why: 'field named tenant (it would answer WHERE tenant = ... in the tag\'s place)', sample: sample({ fields: [{ key: 'usage', float: 1 }, { key: 'tenant', str: 'other' }] }) },
+    { reason: 'reserved_key', why: 'field named host', sample: sample({ fields: [{ key: 'host', str: 'victim' }] }) },
     { reason: 'reserved_key', why: 'field named time', sample: sample({ fields: [{ key: 'time', float: 1 }] }) },
     { reason: 'duplicate_key', why: 'tag twice', sample: sample({ tags: [{ key: 'a', value: '1' }, { key: 'a', value: '2' }] }) },
     { reason: 'duplicate_key', why: 'field twice', sample: sample({ fields: [{ key: 'a', float: 1 }, { key: 'a', int: 2 }] }) },
     { reason: 'too_many_tags', why: '', sample: sample({ tags: many(MAX_TAGS + 1, (i) => ({ key: `t${i}`, value: 'v' })) }) },
     { reason: 'too_many_fields', why: '', sample: sample({ fields: many(MAX_FIELDS + 1, (i) => ({ key: `f${i}`, float: i })) }) },
     { reason: 'tag_value_too_long', why: '', sample: sample({ tags: [{ key: 'k', value: 'v'.repeat(MAX_TAG_VALUE_LENGTH + 1) }] }) },
+    {
+      reason: 'series_key_too_long',
+      why: 'tags each within bounds, over 65,535 bytes together in UTF-8',
+      sample: sample({ tags: many(MAX_TAGS, (i) => ({ key: `t${i}`, value: 'ü'.repeat(MAX_TAG_VALUE_LENGTH) })) }),
+    },
     { reason: 'no_fields', why: 'empty list', sample: sample({ fields: [] }) },
     { reason: 'no_fields', why: 'missing', sample: { measurement: 'cpu', timeMs: T } },
     { reason: 'field_without_value', why: '', sample: sample({ fields: [{ key: 'f' }] }) },
@@ -167,6 +224,30 @@ describe('samplesToLines: rejections', () => {
   ];
   it.each(cases)('$reason: $why', ({ reason, sample: s }) => {
     expect(samplesToLines([s], ID, { nowMs: NOW })).toEqual({ lines: [], rejected: [{ index: 0, reason }] });
+  });
+
+  it('keeps a series key just within InfluxDB\'s 65,535 bytes', () => {
+    const tags = many(MAX_TAGS, (i) => ({ key: `t${String(i).padStart(2, '0')}`, value: 'v'.repeat(MAX_TAG_VALUE_LENGTH - 50) }));
+    const line = lineOf(sample({ tags }));
+    expect(Buffer.byteLength(line.slice(0, line.indexOf(' ')))).toBeGreaterThan(MAX_SERIES_KEY_BYTES - 5_000);
+    expect(Buffer.byteLength(line.slice(0, line.indexOf(' ')))).toBeLessThanOrEqual(MAX_SERIES_KEY_BYTES);
+  });
+
+  it('refuses the injection of the issue: a string field cannot become a line for another host or tenant', () => {
+    const attack = sample({
+      tags: [{ key: 'x', value: 'a\\ b\\="' }],
+      fields: [{ key: 's', str: `z\ncpu,host=VICTIM,tenant=acme usage_user=99.5 ${T}\n` }],
+    });
+    expect(samplesToLines([attack], ID, { nowMs: NOW })).toEqual({ lines: [], rejected: [{ index: 0, reason: 'unencodable' }] });
+  });
+
+  it('refuses every sample of a batch whose identity cannot be encoded (no line without its own host and tenant)', () => {
+    for (const identity of [{ host: 'pc\\ 1', tenant: 'acme' }, { host: 'pc-1', tenant: 'acme\n' }, { host: 'pc-1\\', tenant: 'acme' }]) {
+      expect(samplesToLines([sample(), sample()], identity, { nowMs: NOW })).toEqual({
+        lines: [],
+        rejected: [{ index: 0, reason: 'bad_identity' }, { index: 1, reason: 'bad_identity' }],
+      });
+    }
   });
 
   it('keeps the good samples of a batch and reports the bad ones by index', () => {
