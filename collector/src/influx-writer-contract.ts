@@ -2,7 +2,12 @@
 // them is described at the top of influx-writer.ts.
 import type { RetentionPolicy } from './influx-database.js';
 
-export type WriteResult = { ok: true } | { ok: false; retryable: boolean; reason: string };
+/**
+ * ok: every line stored. retryable: nothing can be promised stored; the same lines may succeed later. Not retryable:
+ * InfluxDB refused `rejected` of the lines for good (its partial write's dropped=N; absent: all of them) and stored
+ * the others.
+ */
+export type WriteResult = { ok: true } | { ok: false; retryable: boolean; reason: string; rejected?: number };
 
 export interface WriterStatus {
   healthy: boolean;

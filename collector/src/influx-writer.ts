@@ -131,7 +131,7 @@ class Writer implements InfluxWriter {
     if (this.closed) return { ok: false, retryable: true, reason: 'writer closed' };
     if (!this.health.healthy) return { ok: false, retryable: true, reason: `InfluxDB unavailable: ${this.health.reason}` };
     const max = this.options.maxQueuedPoints ?? MAX_QUEUED_POINTS;
-    if (count > max) return { ok: false, retryable: false, reason: `${count} points exceed the writer queue (${max})` };
+    if (count > max) return { ok: false, retryable: false, reason: `${count} points exceed the writer queue (${max})`, rejected: count };
     if (this.pending + count > max) return { ok: false, retryable: true, reason: `write queue full (${this.pending} points pending)` };
     return undefined;
   }
@@ -140,9 +140,13 @@ class Writer implements InfluxWriter {
   private enqueue(lines: string[], resolve: (result: WriteResult) => void): void {
     let remaining = 0;
     let failure: WriteResult | undefined;
+    let rejected = 0;
     const settle = (result: WriteResult): void => {
+      if (!result.ok && !result.retryable) rejected += result.rejected ?? 0;
       if (!result.ok && (!failure || result.retryable)) failure = result; // retryable wins: the agent must resend
-      if (--remaining === 0) resolve(failure ?? { ok: true });
+      if (--remaining > 0) return;
+      // Refused for good: the points refused add up over the parts (one batch each).
+      resolve(failure && !failure.ok && !failure.retryable ? { ...failure, rejected } : (failure ?? { ok: true }));
     };
     let start = 0;
     while (start < lines.length) {
@@ -219,7 +223,7 @@ class Writer implements InfluxWriter {
   /** Point counters follow each caller's final outcome, so points resent alone are not counted twice. */
   private countPoints(part: Part, outcome: PostOutcome): void {
     if (outcome.kind === 'retryable') return;
-    const rejected = outcome.kind === 'refused' ? Math.min(outcome.dropped ?? part.points, part.points) : 0;
+    const rejected = outcome.kind === 'refused' ? refusedPoints(outcome, part.points) : 0;
     this.counters.pointsWritten += part.points - rejected;
     this.counters.pointsRejected += rejected;
   }
@@ -233,7 +237,7 @@ class Writer implements InfluxWriter {
     this.countPoints(part, outcome);
     if (outcome.kind === 'ok') return part.settle({ ok: true });
     if (outcome.kind === 'retryable') return part.settle({ ok: false, retryable: true, reason: outcome.reason });
-    part.settle({ ok: false, retryable: false, reason: outcome.reason });
+    part.settle({ ok: false, retryable: false, reason: outcome.reason, rejected: refusedPoints(outcome, part.points) });
   }
 
   /** One /write with retries; updates health and counters. */
@@ -256,7 +260,7 @@ class Writer implements InfluxWriter {
       return;
     }
     this.setHealth(true);
-    const rejected = outcome.kind === 'refused' ? (outcome.dropped ?? points) : 0;
+    const rejected = outcome.kind === 'refused' ? refusedPoints(outcome, points) : 0;
     if (outcome.kind === 'refused') {
       this.counters.writeErrors++;
       this.lastError = outcome.reason;
@@ -324,6 +328,9 @@ class Writer implements InfluxWriter {
 }
 
 const emptyBatch = (): Batch => ({ parts: [], points: 0, bytes: 0 });
+
+/** A partial write's dropped=N counts the points InfluxDB refused (the others are stored); without it, all were. */
+const refusedPoints = (outcome: Extract<PostOutcome, { kind: 'refused' }>, points: number): number => Math.min(outcome.dropped ?? points, points);
 
 /** lines[start..end) as UTF-8, each line ended by '\n' (InfluxDB accepts the final newline). */
 function encodeLines(lines: readonly string[], start: number, end: number): Buffer<ArrayBuffer> {

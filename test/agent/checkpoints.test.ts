@@ -61,7 +61,7 @@ describe('an agent with a checkpointing probe', () => {
         const from = ctx.checkpoints.get<number>('position') ?? 0;
         position = from + 10;
         ctx.checkpoints.stage('position', position);
-        return [{ measurement: 'reader', fields: { from: int(from), to: int(position) } }];
+        return [{ measurement: 'custom_reader', fields: { from: int(from), to: int(position) } }]; // the collector's custom namespace
       },
     };
     const committed = () => (existsSync(join(stateDir, CHECKPOINTS_FILE)) ? JSON.parse(readFileSync(join(stateDir, CHECKPOINTS_FILE), 'utf8')) : {});
@@ -72,7 +72,7 @@ describe('an agent with a checkpointing probe', () => {
       expect(committed()).toEqual({}); // refused by the collector: nothing committed
       sink.result = { ok: true };
       await until(() => committed().reader?.position >= 10, 20_000, 'the checkpoint to commit after the ack');
-      const stored = sink.lines.flat().filter((l) => l.startsWith('reader,'));
+      const stored = sink.lines.flat().filter((l) => l.startsWith('custom_reader,'));
       // Every position up to the committed one is in what the collector stored.
       const committedTo = committed().reader.position as number;
       expect(stored.some((l) => l.includes(`to=${committedTo}i`))).toBe(true);

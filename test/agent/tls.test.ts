@@ -134,7 +134,7 @@ describe('Link over wss to a real collector behind TLS', () => {
     const link = new Link({ server: proxy.baseUrl, credential, tls, spool, log, timers: clock, now: clock.now, random: () => 0 });
     cleanups.push(() => link.stop());
     const seq = spool.nextSeq();
-    spool.append({ seq, bytes: encodeBatch(seq, [{ measurement: 'cpu', tags: { cpu: 'cpu-total' }, fields: { tls_seq: int(seq) }, time: clock.now() }]), points: 1 });
+    spool.append({ seq, bytes: encodeBatch(seq, [{ measurement: 'custom_tls', tags: { cpu: 'cpu-total' }, fields: { tls_seq: int(seq) }, time: clock.now() }]), points: 1 });
     return { proxy, spool, clock, log, link };
   }
 
@@ -146,7 +146,7 @@ describe('Link over wss to a real collector behind TLS', () => {
     r.link.start();
     await until('the spool to drain over wss', () => r.spool.stats().batches === 0, undefined, () => r.link.state);
     expect(r.link.state).toMatchObject({ connected: true, lastError: null, pointsAcked: 1 });
-    expect(sink.lines.flat().some((l) => l.startsWith('cpu,') && l.includes('tls_seq=1i'))).toBe(true);
+    expect(sink.lines.flat().some((l) => l.startsWith('custom_tls,') && l.includes('tls_seq=1i'))).toBe(true);
   });
 
   it('a certificate from another CA: lastError says it is not trusted by the pinned CA, and it keeps retrying', async () => {

@@ -176,11 +176,24 @@ describe('writing', () => {
     await writer.flush();
     expect(await good1).toEqual({ ok: true });
     expect(await good2).toEqual({ ok: true });
-    expect(await bad).toEqual({ ok: false, retryable: false, reason: expect.stringContaining('field type conflict') });
-    expect(writer.counters).toMatchObject({ pointsRejected: 1, pointsWritten: 4 }); // the bad caller's f=3i is stored
+    // Only InfluxDB's dropped=1 is refused: the bad caller's f=3i is stored, and its result says so.
+    expect(await bad).toEqual({ ok: false, retryable: false, reason: expect.stringContaining('field type conflict'), rejected: 1 });
+    expect(writer.counters).toMatchObject({ pointsRejected: 1, pointsWritten: 4 });
     expect(writer.status().healthy).toBe(true);
     expect(await writeNow(writer, [`m f=4i ${T + 4}`])).toEqual({ ok: true });
     expect((await influx.query<{ count: number }>('SELECT count(f) FROM m'))[0]?.count).toBe(4);
+    await writer.close();
+  });
+
+  it("a caller's lines over several batches: the points refused in each add up, the rest is stored", async () => {
+    const { writer, influx } = writerFor(server.url, { batchSize: 3 });
+    await writer.ensureDatabase();
+    expect(await writeNow(writer, [`n f=1i ${T}`])).toEqual({ ok: true });
+    const lines = [`n f=2i ${T + 1}`, `n f=2.5 ${T + 2}`, `n f=3i ${T + 3}`, `n f=4i ${T + 4}`, `n f=4.5 ${T + 5}`, `n f=5i ${T + 6}`];
+    const result = await writeNow(writer, lines);
+    expect(result).toEqual({ ok: false, retryable: false, reason: expect.stringContaining('field type conflict'), rejected: 2 });
+    expect((await influx.query<{ count: number }>('SELECT count(f) FROM n'))[0]?.count).toBe(5);
+    expect(writer.counters).toMatchObject({ pointsRejected: 2, pointsWritten: 5 });
     await writer.close();
   });
 });

@@ -22,7 +22,7 @@ describe('the shipped default pack', () => {
     expect(rules.map((r) => r.id)).toEqual(defaults.ruleIds().slice().sort((a, b) => rules.findIndex((r) => r.id === a) - rules.findIndex((r) => r.id === b)));
     expect(new Set(rules.map((r) => r.kind))).toEqual(new Set(Object.keys(RULE_KINDS)));
     expect(defaults.ruleIds()).toEqual([
-      'agent_offline_server', 'agent_offline_workstation', 'agent_watchdog', 'av_definitions_old', 'av_disabled', 'av_passive_alone', 'cpu_high', 'disk_errors', 'disk_space',
+      'agent_offline_server', 'agent_offline_workstation', 'agent_rejected_samples', 'agent_watchdog', 'av_definitions_old', 'av_disabled', 'av_passive_alone', 'cpu_high', 'disk_errors', 'disk_space',
       'error_burst', 'firewall_app', 'logon_failures', 'memory_high', 'os_end_of_support', 'patches_critical_pending', 'patches_stale', 'reboot_pending',
       'services_stopped', 'systemd_failed_units', 'unexpected_shutdown',
     ]);
