@@ -88,6 +88,7 @@ export interface AgentCounters {
   pointsProduced: number;
   pointsAcked: number;
   pointsDropped: number;
+  /** Points of acked batches the collector refused for good and will never store; pointsAcked excludes them. */
   pointsRejected: number;
   /** pointsDropped by reason (spool full, disk full, other I/O error, damaged on disk). */
   pointsDroppedBy: Record<DropReason, number>;
@@ -104,7 +105,10 @@ export interface AgentStatus {
   connected: boolean;
   lastConnectedAt: string | null;
   lastAckAt: string | null;
+  /** Why the link does not deliver (a failed connection, or what the collector answered); null once it does. */
   lastError: string | null;
+  /** The last batch with samples the collector refused for good (counted in pointsRejected). */
+  lastRejection: { at: string; seq: number; points: number; reason: string } | null;
   nextRetryAt: string | null;
   spool: { batches: number; bytes: number; kind: SpoolKind; error: string | null };
   counters: AgentCounters;
@@ -127,6 +131,7 @@ export function statusOf(identity: Identity, link: LinkState, opened: OpenedSpoo
     lastConnectedAt: iso(link.lastConnectedAt),
     lastAckAt: iso(link.lastAckAt),
     lastError: link.lastError,
+    lastRejection: link.lastRejection && { ...link.lastRejection, at: new Date(link.lastRejection.at).toISOString() },
     nextRetryAt: link.connected ? null : iso(link.nextRetryAt),
     spool: { batches: s.batches, bytes: s.bytes, kind: opened.kind, error: opened.error },
     counters: { pointsProduced: produced, pointsAcked: link.pointsAcked, pointsDropped: s.droppedPoints, pointsRejected: link.pointsRejected, pointsDroppedBy },

@@ -1,6 +1,21 @@
 // The agent's side of the WebSocket: connect with the credential in the upgrade, Hello/Welcome, send spooled
-// batches in order with a small in-flight window, drop each from the spool only on its Ack, reconnect with
-// exponential backoff and full jitter, and give up on a silent connection (no frame or ping for a while).
+// batches in order, drop each from the spool only on its Ack, reconnect with exponential backoff and full jitter,
+// and give up on a silent connection (no frame or ping for a while). What the collector answers is counted (acked,
+// rejected) and shown (lastError, lastRejection) for status and the `agent` measurement.
+//
+// Decision: how many batches are on the wire (the numbers are in send-window.ts). The collector acks a batch once
+// InfluxDB stored it, and its writer flushes every second (sooner at 5,000 points), so W batches in flight deliver
+// about W a second. An agent at --every 2s (ten probes, a batch per run) makes about 5 a second.
+//  1. No backlog: at most 4 in flight: an agent's own pace is a few batches a minute, a reconnect replays little,
+//     and the collector's write queue is sized for 4 per agent.
+//  2. Backlog: each ack that finds batches waiting widens the window by one, up to 16 batches and 1 MiB, so about
+//     15 a second go and a 5-a-second agent's backlog shrinks by about 10 a second. An ack that finds none
+//     waiting, a new connection or an UNAVAILABLE bring it back to 4 (many agents draining at once fill the
+//     collector's write queue, which answers UNAVAILABLE: the fleet backs off by itself).
+//  3. A window does not bound the rate (a busy collector acks within milliseconds), and an agent above the
+//     collector's per-agent limits (20 frames/s with a burst of 200, 2 MiB/s) is closed with 1008. So sends are
+//     paced, across connections, at 15 frames/s with a burst of 50 (at most 50 + 15t frames in t seconds where
+//     200 + 20t are allowed, plus a Hello per connection) and 1 MiB/s with a burst of 1 MiB (the largest frame).
 import WebSocket from 'ws';
 import { hostname } from 'node:os';
 import { wire, PROTOCOL_VERSION, subprotocol, type watchpost } from '../../proto/index.js';
@@ -10,12 +25,11 @@ import type { Logger } from './log.js';
 import { AGENT_VERSION } from './version.js';
 import { realTimers, type Timers, type TimerHandle } from './timers.js';
 import { describeTlsFailure, pinnedTlsOptions, type TlsPin } from './tls.js';
+import { SendWindow } from './send-window.js';
 
 export const AGENT_WS_PATH = '/agent/v1';
 const BACKOFF_BASE_MS = 1_000;
 const BACKOFF_MAX_MS = 60_000;
-/** Batches sent but not yet acked, per connection: enough to hide a round trip, small enough to replay cheaply. */
-const MAX_IN_FLIGHT = 4;
 /** After the collector says it cannot store now (InfluxDB down), wait this long before resending. */
 const UNAVAILABLE_RETRY_MS = 5_000;
 const HANDSHAKE_TIMEOUT_MS = 15_000;
@@ -26,11 +40,23 @@ const MAX_PAYLOAD_BYTES = 4 * 1024 * 1024;
 const SILENCE_HEARTBEATS = 2.5;
 const DEFAULT_HEARTBEAT_S = 30;
 
+/** Samples of one batch the collector refused for good (it acked the batch; they will never be stored). */
+export interface Rejection {
+  at: number;
+  seq: number;
+  points: number;
+  /** The collector's first reason. */
+  reason: string;
+}
+
 export interface LinkState {
   connected: boolean;
   lastConnectedAt: number | null;
   lastAckAt: number | null;
+  /** Why the link is not delivering: a failed connection, or what the collector answered (cannot store now);
+   *  cleared by the next Welcome or Ack. */
   lastError: string | null;
+  lastRejection: Rejection | null;
   reconnectAttempt: number;
   nextRetryAt: number | null;
   pointsAcked: number;
@@ -72,13 +98,15 @@ export function backoffDelay(attempt: number, random: () => number): number {
   return Math.round(delay / 2 + (random() * delay) / 2);
 }
 
+type TimerName = 'reconnectTimer' | 'resendTimer' | 'paceTimer' | 'silenceTimer';
+
 export class Link {
   private socket: WebSocket | null = null;
   private welcomed = false;
   private stopped = false;
-  private inFlight = new Set<number>();
-  /** Seqs the collector refused for good (Error BAD_BATCH, then Ack): their points count as rejected, not acked. */
-  private readonly rejected = new Set<number>();
+  private readonly window: SendWindow;
+  /** An older collector's refusals (Error BAD_BATCH before the Ack), by seq in flight: counted at the Ack. */
+  private readonly badBatches = new Map<number, string>();
   private sentUpTo = 0;
   /** Batch answers (Ack, or Error naming a seq) received since start: the watchdog's sign of a live session. */
   private answers = 0;
@@ -86,11 +114,12 @@ export class Link {
   private silenceTimer: TimerHandle | null = null;
   private reconnectTimer: TimerHandle | null = null;
   private resendTimer: TimerHandle | null = null;
+  private paceTimer: TimerHandle | null = null;
   private readonly timers: Timers;
   private readonly random: () => number;
   private readonly now: () => number;
   readonly state: LinkState = {
-    connected: false, lastConnectedAt: null, lastAckAt: null, lastError: null,
+    connected: false, lastConnectedAt: null, lastAckAt: null, lastError: null, lastRejection: null,
     reconnectAttempt: 0, nextRetryAt: null, pointsAcked: 0, pointsRejected: 0,
   };
 
@@ -100,6 +129,7 @@ export class Link {
     this.timers = options.timers ?? realTimers;
     this.random = options.random ?? Math.random;
     this.now = options.now ?? Date.now;
+    this.window = new SendWindow(this.now);
   }
 
   start(): void {
@@ -113,14 +143,12 @@ export class Link {
 
   /** For the watchdog (watchdog.ts): a session open, batches awaiting an answer on it, answers so far. */
   deliveryProgress(): { connected: boolean; inFlight: number; answers: number } {
-    return { connected: this.state.connected, inFlight: this.inFlight.size, answers: this.answers };
+    return { connected: this.state.connected, inFlight: this.window.inFlight, answers: this.answers };
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.clearTimer('reconnectTimer');
-    this.clearTimer('resendTimer');
-    this.clearTimer('silenceTimer');
+    this.clearTimers('reconnectTimer', 'resendTimer', 'paceTimer', 'silenceTimer');
     const socket = this.socket;
     if (!socket || socket.readyState === WebSocket.CLOSED) return;
     await new Promise<void>((resolve) => {
@@ -192,7 +220,7 @@ export class Link {
       return;
     }
     if (envelope.welcome) this.onWelcome(envelope.welcome);
-    else if (envelope.ack) this.onAck(envelope.ack.seq ?? 0);
+    else if (envelope.ack) this.onAck(envelope.ack);
     else if (envelope.policy) this.options.onPolicy?.(fromWire(envelope.policy.probes ?? []));
     else if (envelope.error) this.onError(envelope.error);
     else if (envelope.updateOffer) this.options.onUpdateOffer?.(envelope.updateOffer);
@@ -208,13 +236,21 @@ export class Link {
     this.pump();
   }
 
-  private onAck(seq: number): void {
+  private onAck(ack: watchpost.v1.IAck): void {
+    const seq = ack.seq ?? 0;
     this.answers++;
-    this.inFlight.delete(seq);
     const entry = this.options.spool.ack(seq);
-    const rejected = this.rejected.delete(seq);
+    this.window.acked(seq, this.options.spool.stats().batches);
+    const badBatch = this.badBatches.get(seq);
+    this.badBatches.delete(seq);
+    this.state.lastError = null; // the collector stores again
     if (entry) {
-      if (!rejected) this.state.pointsAcked += entry.points;
+      // Ack.rejected is exact (a part of the batch); an older collector says BAD_BATCH for a batch refused whole.
+      const rejected = ack.rejected ? Math.min(ack.rejected, entry.points) : badBatch !== undefined ? entry.points : 0;
+      this.state.pointsAcked += entry.points - rejected;
+      this.state.pointsRejected += rejected;
+      const reason = (ack.rejected && ack.reason) || badBatch || 'refused by the collector';
+      if (rejected > 0) this.state.lastRejection = { at: this.now(), seq, points: rejected, reason };
       this.state.lastAckAt = this.now();
       this.options.onAck?.(seq);
     }
@@ -225,32 +261,33 @@ export class Link {
     const seq = error.seq ?? 0;
     if (seq) this.answers++;
     this.options.log.warn(`link: collector error: ${error.message ?? ''}`, { code: error.code, seq: seq || undefined });
+    if (error.code === wire.ErrorCode.ERROR_CODE_BAD_BATCH && seq) {
+      // Its Ack follows: counted there, once (a replay after a lost Ack is answered again).
+      if (this.window.has(seq)) this.badBatches.set(seq, error.message || 'refused by the collector');
+      return;
+    }
+    this.state.lastError = `collector: ${error.message || `error code ${error.code}`}`;
     if (error.code === wire.ErrorCode.ERROR_CODE_UNAVAILABLE && seq) {
       // Not stored: keep it, and resend it (and what follows) after a pause instead of hammering a collector
       // whose database is down.
-      this.inFlight.delete(seq);
+      this.window.refused(seq);
       this.sentUpTo = Math.min(this.sentUpTo, seq - 1);
-      this.clearTimer('resendTimer');
-      this.resendTimer = this.timers.setTimeout(() => {
-        this.resendTimer = null;
-        this.pump();
-      }, UNAVAILABLE_RETRY_MS);
-    } else if (error.code === wire.ErrorCode.ERROR_CODE_BAD_BATCH && seq) {
-      const entry = this.options.spool.pending(seq - 1, 1)[0];
-      if (entry?.seq === seq) {
-        this.state.pointsRejected += entry.points;
-        this.rejected.add(seq);
-      }
+      this.schedule('resendTimer', UNAVAILABLE_RETRY_MS, () => this.pump());
     }
   }
 
+  /** Sends the next spooled batches while the window and the pace allow; an answer or the pace timer calls again. */
   private pump(): void {
+    this.clearTimers('paceTimer');
     if (!this.welcomed || this.resendTimer) return;
-    const room = MAX_IN_FLIGHT - this.inFlight.size;
-    if (room <= 0) return;
-    for (const entry of this.options.spool.pending(this.sentUpTo, room)) {
+    while (!this.window.full()) {
+      const [entry] = this.options.spool.pending(this.sentUpTo, 1);
+      if (!entry) return;
+      const wait = this.window.admit(entry.bytes.byteLength);
+      if (wait === null) return;
+      if (wait > 0) return this.schedule('paceTimer', wait, () => this.pump());
       this.socket?.send(entry.bytes);
-      this.inFlight.add(entry.seq);
+      this.window.sent(entry.seq, entry.bytes.byteLength);
       this.sentUpTo = entry.seq;
     }
   }
@@ -259,33 +296,39 @@ export class Link {
     const wasConnected = this.state.connected;
     this.welcomed = false;
     this.state.connected = false;
-    this.inFlight.clear();
+    this.window.reset();
+    this.badBatches.clear(); // a replayed batch is answered again
     this.sentUpTo = 0; // unacked batches are replayed from the oldest on the next connection
-    this.clearTimer('silenceTimer');
-    this.clearTimer('resendTimer');
+    this.clearTimers('silenceTimer', 'resendTimer', 'paceTimer');
     if (code !== 1006 && code !== 1000) this.state.lastError = `closed by collector: ${code} ${reason}`.trim();
     if (wasConnected) this.options.log.info('link: disconnected', { code, reason: reason || undefined });
     if (this.stopped) return;
     const delay = backoffDelay(this.state.reconnectAttempt++, this.random);
     this.state.nextRetryAt = this.now() + delay;
     this.options.log.debug('link: reconnecting', { inMs: delay, attempt: this.state.reconnectAttempt });
-    this.reconnectTimer = this.timers.setTimeout(() => {
-      this.reconnectTimer = null;
-      this.connect();
-    }, delay);
+    this.schedule('reconnectTimer', delay, () => this.connect());
   }
 
   private resetSilence(): void {
-    this.clearTimer('silenceTimer');
-    this.silenceTimer = this.timers.setTimeout(() => {
+    this.schedule('silenceTimer', this.silenceMs, () => {
       this.options.log.warn('link: collector silent; reconnecting');
       this.socket?.terminate();
-    }, this.silenceMs);
+    });
   }
 
-  private clearTimer(which: 'reconnectTimer' | 'resendTimer' | 'silenceTimer'): void {
-    if (this[which]) this.timers.clearTimeout(this[which]);
-    this[which] = null;
+  private schedule(which: TimerName, ms: number, fn: () => void): void {
+    this.clearTimers(which);
+    this[which] = this.timers.setTimeout(() => {
+      this[which] = null;
+      fn();
+    }, ms);
+  }
+
+  private clearTimers(...which: TimerName[]): void {
+    for (const name of which) {
+      if (this[name]) this.timers.clearTimeout(this[name]);
+      this[name] = null;
+    }
   }
 
   private send(message: watchpost.v1.IEnvelope): void {

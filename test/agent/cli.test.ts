@@ -31,6 +31,7 @@ beforeEach(() => {
   env = cliEnv({ WATCHPOST_STATE_DIR: stateDir });
 });
 afterEach(() => {
+  collector.retire(hostname()); // each test enrolls another machine of this name
   rmSync(stateDir, { recursive: true, force: true });
 });
 
@@ -150,6 +151,34 @@ describe('status', () => {
     }, 0o644);
     const r = await runCli(['status', '--json'], env);
     expect(JSON.parse(r.stdout)).toMatchObject({ enrolled: true, running: false, connected: false, pid: dead.pid });
+  });
+
+  it("shows what the collector answered: its last error while it cannot store, and the last refused samples", async () => {
+    saveIdentity(stateDir, { server: collector.baseUrl, agentId: 'ag_status', tenant: 'acme', credential: 'wpa_ag_status.secret', enrolledAt: new Date().toISOString() });
+    const rejectedAt = '2024-05-01T10:00:00.000Z';
+    writeJsonAtomic(join(stateDir, STATUS_FILE), {
+      pid: process.pid, // a running agent: this test process is alive
+      updatedAt: new Date().toISOString(),
+      connected: true,
+      lastAckAt: rejectedAt,
+      lastError: 'collector: cannot store now: InfluxDB unreachable',
+      lastRejection: { at: rejectedAt, seq: 17, points: 3, reason: 'measurement "x" is outside the agent namespace' },
+      spool: { batches: 2, bytes: 300, kind: 'disk', error: null },
+      counters: { pointsProduced: 20, pointsAcked: 7, pointsDropped: 0, pointsRejected: 3, pointsDroppedBy: { full: 0, disk_full: 0, io_error: 0, corrupt: 0 } },
+    }, 0o644);
+    const text = await runCli(['status'], env);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('link: connected (last error: collector: cannot store now: InfluxDB unreachable)');
+    expect(text.stdout).toContain(`last rejection: 3 points of batch 17 at ${rejectedAt}: measurement "x" is outside the agent namespace`);
+    expect(text.stdout).toContain('acked 7, dropped 0, rejected 3');
+    const json = await runCli(['status', '--json'], env);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      running: true,
+      connected: true,
+      lastError: 'collector: cannot store now: InfluxDB unreachable',
+      lastRejection: { at: rejectedAt, seq: 17, points: 3, reason: 'measurement "x" is outside the agent namespace' },
+      counters: { pointsAcked: 7, pointsRejected: 3 },
+    });
   });
 });
 

@@ -58,7 +58,7 @@ async function rig(options: Partial<LinkOptions> = {}): Promise<Rig> {
   const append = (points = 2): number => {
     const seq = spool.nextSeq();
     const samples: Sample[] = Array.from({ length: points }, (_, i) => ({
-      measurement: 'cpu',
+      measurement: 'custom_link_test', // the agents' own namespace: any field types the test needs
       tags: { cpu: `cpu${i}` },
       fields: { seq: int(seq), usage_idle: 90.5 },
       time: clock.now() + i,
@@ -127,8 +127,8 @@ describe('Link against a real collector', () => {
     await connected(r);
     expect(r.link.state).toMatchObject({ connected: true, lastConnectedAt: r.clock.now(), lastError: null, reconnectAttempt: 0, nextRetryAt: null });
     expect(r.collector.hub.sessions.has(r.agentId)).toBe(true);
-    // the Hello's hostname reached the collector's agent record
-    expect(r.collector.store.agents.list().find((a) => a.id === r.agentId)?.hostname).toBe(hostname());
+    // the Hello's hostname reached the collector's agent record (as reported: the enrolled name stays bound)
+    expect(r.collector.store.agents.get(r.agentId)?.reportedHostname).toBe(hostname());
     expect(r.log.lines.find((l) => l.message === 'link: connected')?.fields).toMatchObject({ agentId: r.agentId, tenant: 'acme' });
   });
 
@@ -189,6 +189,25 @@ describe('Link against a real collector', () => {
     expect(storedBatches(r.sink)).toEqual(seqs);
     expect(r.acked).toEqual(seqs);
     expect(r.link.state).toMatchObject({ connected: true, pointsAcked: 6 });
+  });
+
+  it('shows what the collector said as the last error while it cannot store, and clears it at the next ack', async () => {
+    const r = await rig();
+    r.link.start();
+    await connected(r);
+    r.sink.result = { ok: false, retryable: true, reason: 'InfluxDB unreachable' };
+    r.append();
+    r.link.kick();
+    await until('the UNAVAILABLE answer', () => r.log.count(/cannot store now/) === 1, undefined, () => r.log.lines);
+    expect(r.link.state).toMatchObject({ connected: true, lastError: 'collector: cannot store now: InfluxDB unreachable' });
+    // still down at the resend: still said
+    await r.clock.advance(UNAVAILABLE_RETRY_MS);
+    await until('the second UNAVAILABLE answer', () => r.log.count(/cannot store now/) === 2, undefined, () => r.log.lines);
+    expect(r.link.state.lastError).toBe('collector: cannot store now: InfluxDB unreachable');
+    r.sink.result = { ok: true };
+    await r.clock.advance(UNAVAILABLE_RETRY_MS);
+    await drained(r);
+    expect(r.link.state).toMatchObject({ connected: true, lastError: null, pointsAcked: 2 });
   });
 
   it('counts a batch that InfluxDB refused for good as rejected, not acked, and lets it go', async () => {

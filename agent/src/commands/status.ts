@@ -36,6 +36,8 @@ function describe(r: StatusReport): string {
     const link = s.connected ? 'connected' : `disconnected${s.nextRetryAt ? `, retrying at ${s.nextRetryAt}` : ''}`;
     lines.push(`link: ${link}${s.lastError ? ` (last error: ${s.lastError})` : ''}`);
     lines.push(`last ack: ${s.lastAckAt ?? 'never'}`);
+    const rejection = s.lastRejection; // absent in an older agent's status.json
+    if (rejection) lines.push(`last rejection: ${rejection.points} points of batch ${rejection.seq} at ${rejection.at}: ${rejection.reason}`);
     // status.json may come from an older agent without the spool kind and the drop breakdown.
     const where = s.spool.kind === 'memory' ? ` IN MEMORY (disk spool unusable: ${s.spool.error ?? 'unknown'})` : s.spool.kind ? ' on disk' : '';
     lines.push(`spool${where}: ${s.spool.batches} batches, ${s.spool.bytes} bytes`);
@@ -55,7 +57,7 @@ export const status: Command = {
     const report = readStatus(resolveStateDir(values['state-dir'] as string | undefined));
     if (values.json) {
       const s = report.status;
-      process.stdout.write(JSON.stringify({ ...report, status: undefined, ...(s ? { connected: report.running && s.connected, lastAckAt: s.lastAckAt, lastError: s.lastError, spool: s.spool, counters: s.counters, pid: s.pid, updatedAt: s.updatedAt } : {}) }, null, 2) + '\n');
+      process.stdout.write(JSON.stringify({ ...report, status: undefined, ...(s ? { connected: report.running && s.connected, lastAckAt: s.lastAckAt, lastError: s.lastError, lastRejection: s.lastRejection ?? null, spool: s.spool, counters: s.counters, pid: s.pid, updatedAt: s.updatedAt } : {}) }, null, 2) + '\n');
     } else {
       process.stdout.write(describe(report));
     }
