@@ -19,6 +19,8 @@ export interface PostOptions {
   timeoutMs: number;
   /** Only with https:// URLs. */
   tls?: TlsPin;
+  /** Sent as `Authorization: Bearer <credential>`. */
+  bearer?: string;
 }
 
 export class HttpTimeoutError extends Error {
@@ -43,7 +45,10 @@ export function postJson(url: URL, body: unknown, options: PostOptions): Promise
   return new Promise((resolve, reject) => {
     const request = (secure ? httpsRequest : httpRequest)(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'content-length': payload.length, accept: 'application/json' },
+      headers: {
+        'content-type': 'application/json', 'content-length': payload.length, accept: 'application/json',
+        ...(options.bearer ? { authorization: `Bearer ${options.bearer}` } : {}),
+      },
       // No shared agent: a pooled agent reuses TLS sessions, and a resumed session skips checkServerIdentity.
       agent: false,
       ...(secure ? pinnedTlsOptions(options.tls) : {}),

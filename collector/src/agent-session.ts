@@ -2,6 +2,10 @@
 // The contract with the agent (at-least-once): a batch is acked only after InfluxDB accepted its points; a batch
 // that cannot be stored now is answered with Error{UNAVAILABLE} and stays with the agent, which resends it.
 //
+// The agent is untrusted: nothing it sends may escape this session. A Hello whose identity strings are missing
+// or invalid (identity.ts) closes with 1008 (`bad_hello`); an unexpected exception in any handler closes this
+// connection with 1011 (`internal_error`) and a log line, never the process.
+//
 // Sequence numbers are observed, never used to drop a batch. A replay (seq at or below the agent's last ack), a
 // seq that goes backwards within the connection, or a seq repeated while its first copy is still being written
 // is logged at debug and then written and acked like any batch, because:
@@ -9,6 +13,12 @@
 //     is stored and acked, so "5 <= last acked 6" does not mean 5 is stored; skipping it would lose it;
 //  2. an agent that lost its spool or restarted its counter sends low seqs that are new data;
 //  3. the rewrite is harmless: the agent timestamps its points, so InfluxDB overwrites the same points.
+// What is recorded as the agent's lastAckedSeq (ackedSeq, persisted at disconnect) is the highest seq acked on
+// this connection, replacing the stored one, and only up to MAX_RECORDED_SEQ:
+//  1. a seq above 2^31 - 1 is no counter's: -1 sent as uint32 is 4294967295, and an agent making a batch a
+//     second reaches 2^31 after 68 years; such a batch is still written and acked, only not recorded;
+//  2. replacing instead of raising means a bogus value lasts only until the agent's next connection acks a
+//     batch, and an agent that counts from 1 again (a lost spool) is shown as it is, not as forever replaying.
 import type { WebSocket, RawData } from 'ws';
 import type { FastifyBaseLogger } from 'fastify';
 import { wire, PROTOCOL_VERSION, type watchpost } from '../../proto/index.js';
@@ -17,14 +27,19 @@ import type { CollectorMetrics } from './metrics.js';
 import type { AgentRecord, IngestDeps } from './ingest.js';
 import { prepareBatch, writeBatch, type PreparedBatch } from './ingest.js';
 import { createTokenBucket, type BucketRule, type TokenBucket } from './token-bucket.js';
+import { identityProblem } from './identity.js';
 
 /** Versions this collector accepts: the current one and the previous one (agents upgrade slowly). */
 export const ACCEPTED_VERSIONS: ReadonlySet<number> = new Set([PROTOCOL_VERSION, PROTOCOL_VERSION - 1].filter((v) => v > 0));
 const HELLO_TIMEOUT_MS = 10_000;
+/** The highest seq recorded as an agent's lastAckedSeq (see the file comment). */
+export const MAX_RECORDED_SEQ = 0x7fff_ffff;
+/** RFC 6455: a close frame's reason is at most 123 bytes of UTF-8. */
+const MAX_CLOSE_REASON_BYTES = 123;
 
 type Envelope = watchpost.v1.Envelope;
 
-export interface SessionDeps extends IngestDeps {
+export interface SessionDeps extends Omit<IngestDeps, 'onAcked'> {
   log: FastifyBaseLogger;
   metrics: CollectorMetrics;
   heartbeatMs: number;
@@ -32,13 +47,20 @@ export interface SessionDeps extends IngestDeps {
   limits: { frames: BucketRule; bytes: BucketRule };
   /** Checked at Hello, so an agent revoked between its upgrade and its Hello never becomes live. */
   isRevoked(agentId: string): boolean;
-  /** The agent's central probe settings (sent in Welcome), resolved after onHello updated its hostname. */
+  /** The agent's central probe settings (sent in Welcome). */
   policyFor(agent: AgentRecord): watchpost.v1.IProbePolicy[];
   /** The release this agent should run, if its tenant's rollout selects it and it runs another (issue 9). */
   updateOfferFor?(agent: AgentRecord, hello: watchpost.v1.IHello): watchpost.v1.IUpdateOffer | null;
   /** Called once the agent said Hello (the session is live) and when the socket closes. */
   onOpen(session: AgentSession): void;
   onClose(session: AgentSession): void;
+}
+
+/** A close reason of at most 123 UTF-8 bytes, cut at a character boundary (ws throws on a longer one). */
+function closeReason(message: string): string {
+  let reason = message;
+  while (Buffer.byteLength(reason) > MAX_CLOSE_REASON_BYTES) reason = [...reason].slice(0, -1).join('');
+  return reason;
 }
 
 export class AgentSession {
@@ -52,6 +74,10 @@ export class AgentSession {
   private highestReceived = 0;
   private highestAcked = 0;
   private readonly inFlight = new Map<number, number>();
+  /** Highest recordable seq acked on this connection (see the file comment); null before the first. */
+  private recorded: number | null = null;
+  private warnedSeq = false;
+  private readonly ingest: IngestDeps;
 
   constructor(
     readonly socket: WebSocket,
@@ -60,9 +86,10 @@ export class AgentSession {
   ) {
     this.frameBucket = createTokenBucket(deps.limits.frames);
     this.byteBucket = createTokenBucket(deps.limits.bytes);
-    socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    this.ingest = { ...deps, onAcked: (_agent, seq) => this.noteAcked(seq) };
+    socket.on('message', (data, isBinary) => this.guard('message', () => this.onMessage(data, isBinary)));
     socket.on('pong', () => (this.alive = true));
-    socket.on('close', () => this.onSocketClose());
+    socket.on('close', () => this.guard('close', () => this.onSocketClose()));
     socket.on('error', (error) => this.onSocketError(error as Error & { code?: string }));
     this.timers.push(setTimeout(() => this.hello || this.reject('hello_timeout', CLOSE.helloTimeout, 'no Hello received'), HELLO_TIMEOUT_MS));
     this.timers.push(setInterval(() => this.checkAlive(), deps.heartbeatMs));
@@ -89,7 +116,29 @@ export class AgentSession {
   /** Frames that arrive after this (already buffered, or sent before the agent saw the close) are ignored. */
   close(code: number, message: string): void {
     this.closing = true;
-    this.socket.close(code, message.slice(0, 120));
+    this.socket.close(code, closeReason(message));
+  }
+
+  /** The seq to record as the agent's lastAckedSeq when this connection ends; null when it acked none. */
+  get ackedSeq(): number | null {
+    return this.recorded;
+  }
+
+  /** Runs a handler; an exception closes this connection only (1011), counted and logged with its stack. */
+  private guard(handler: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      this.fail(handler, error);
+    }
+  }
+
+  private fail(handler: string, error: unknown): void {
+    this.deps.metrics.reject('internal_error');
+    this.deps.log.error({ agentId: this.agent.id, handler, err: error }, 'agent session handler failed; closing this connection');
+    if (this.socket.readyState === this.socket.OPEN || this.socket.readyState === this.socket.CONNECTING) {
+      this.close(CLOSE.internalError, 'internal error');
+    }
   }
 
   send(message: watchpost.v1.IEnvelope): void {
@@ -145,6 +194,9 @@ export class AgentSession {
       this.send({ error: { code: wire.ErrorCode.ERROR_CODE_UNSUPPORTED_VERSION, message: `protocol ${version} not supported; accepted: ${[...ACCEPTED_VERSIONS].join(', ')}` } });
       return this.reject('unsupported_version', CLOSE.unsupportedVersion, `protocol version ${version} not supported`);
     }
+    // proto3 gives "" for a field the agent left out, so a missing field fails here too.
+    const problem = (['hostname', 'agentVersion', 'os', 'arch'] as const).map((f) => identityProblem(f, hello[f] ?? '')).find((p) => p !== null);
+    if (problem) return this.reject('bad_hello', CLOSE.policyViolation, `bad Hello: ${problem}`);
     if (this.deps.isRevoked(this.agent.id)) return this.reject('revoked', CLOSE.revoked, 'credential revoked');
     this.hello = true;
     this.deps.onHello(this.agent, hello);
@@ -176,17 +228,27 @@ export class AgentSession {
   private onBatch(batch: watchpost.v1.IBatch): void {
     const seq = batch.seq ?? 0;
     if (seq > 0) this.noteSeq(seq);
-    void this.finishBatch(seq, prepareBatch(this.agent, batch, this.deps));
+    this.finishBatch(seq, prepareBatch(this.agent, batch, this.ingest)).catch((error: unknown) => this.fail('batch', error));
+  }
+
+  private noteAcked(seq: number): void {
+    if (seq <= MAX_RECORDED_SEQ) {
+      this.recorded = Math.max(this.recorded ?? 0, seq);
+      return;
+    }
+    if (this.warnedSeq) return;
+    this.warnedSeq = true;
+    this.deps.log.warn({ agentId: this.agent.id, seq }, 'batch seq beyond any agent counter (a negative number sent as uint32?); written and acked, not recorded');
   }
 
   private async finishBatch(seq: number, prepared: PreparedBatch): Promise<void> {
     this.inFlight.set(seq, (this.inFlight.get(seq) ?? 0) + 1);
     try {
-      const answer = await writeBatch(this.agent, prepared, this.deps);
+      const answer = await writeBatch(this.agent, prepared, this.ingest);
       if (answer.error) this.send({ error: answer.error });
       if (answer.ack) {
-        this.highestAcked = Math.max(this.highestAcked, answer.ack);
-        this.send({ ack: { seq: answer.ack } });
+        this.highestAcked = Math.max(this.highestAcked, answer.ack.seq);
+        this.send({ ack: answer.ack });
       }
     } finally {
       const left = (this.inFlight.get(seq) ?? 1) - 1;

@@ -4,6 +4,10 @@
 // cannot: connections that stay open without finishing a request (slow headers, a stalled TLS handshake, an
 // idle keep-alive), each of which the headers/request/keep-alive timeouts cut later but which would otherwise
 // pile up until then.
+//
+// Node's headers timeout starts with a request's first byte, so a connection that never sends one would stay open
+// for good: the guard closes it after firstRequestTimeoutMs. A connection that sent anything is left to Node's
+// timeouts (headersTimeout answers a slow client with 408), so the two never race.
 import type { Socket } from 'node:net';
 import type { Server } from 'node:http';
 
@@ -16,8 +20,12 @@ export interface ConnectionGuard {
 
 export interface ConnectionGuardOptions {
   maxPendingPerIp: number;
+  /** How long a new connection may stay open without sending a byte (0: no bound). */
+  firstRequestTimeoutMs: number;
   /** Called for each connection cut because its IP had too many; the socket is already destroyed. */
   onRefused(ip: string): void;
+  /** Called for each connection closed for sending nothing within firstRequestTimeoutMs; already destroyed. */
+  onIdle(ip: string): void;
 }
 
 /**
@@ -46,7 +54,18 @@ export function guardConnections(server: Server, event: 'connection' | 'secureCo
     }
     counts.set(ip, open + 1);
     counted.set(socket, ip);
-    socket.once('close', () => uncount(socket));
+    const idle = options.firstRequestTimeoutMs > 0 ? setTimeout(() => closeIfSilent(socket, ip), options.firstRequestTimeoutMs) : undefined;
+    socket.once('close', () => {
+      clearTimeout(idle);
+      uncount(socket);
+    });
   });
+  // bytesRead counts what reached the socket, including what Node's HTTP parser consumes natively (for TLS, the
+  // decrypted bytes after the handshake).
+  const closeIfSilent = (socket: Socket, ip: string) => {
+    if (socket.bytesRead > 0 || socket.destroyed) return;
+    socket.destroy();
+    options.onIdle(ip);
+  };
   return { release: uncount, pending: (ip) => counts.get(ip) ?? 0 };
 }

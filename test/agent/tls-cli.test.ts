@@ -2,7 +2,7 @@
 // collector behind a TLS-terminating proxy (tls-proxy.ts) with certificates openssl made at test time.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { IDENTITY_FILE, loadIdentity } from '../../agent/src/state.js';
@@ -36,6 +36,7 @@ beforeEach(() => {
   proxy.useCert(certs.server);
 });
 afterEach(() => {
+  collector().retire(hostname()); // each test enrolls another machine of this name
   rmSync(stateDir, { recursive: true, force: true });
 });
 

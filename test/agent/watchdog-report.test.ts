@@ -136,7 +136,7 @@ describe('through the running agent to a real collector', () => {
     const trip = { ...TRIP, time: new Date(Date.now() - 60_000).toISOString() }; // the collector ignores points from the future
     const dir = stateDir(trip);
     const file = join(dir, WATCHDOG_FILE);
-    const { agentId, credential } = collector.enroll();
+    const { agentId, credential } = collector.enroll('acme', hostname());
     const identity: Identity = { server: `http://127.0.0.1:${await freePort()}`, agentId, tenant: 'acme', credential, enrolledAt: new Date().toISOString() };
     const HOUR = 3_600_000;
 

@@ -46,7 +46,7 @@ describe('agent WebSocket /agent/v1', () => {
   });
 
   it('acks a batch after its points were written, tagged with the authenticated host and tenant', async () => {
-    const { credential } = current().enroll();
+    const { credential, hostname } = current().enroll();
     const agent = await openAgent(current().wsUrl, credential);
     agent.send(hello());
     await agent.next((e) => e.msg === 'welcome');
@@ -58,7 +58,7 @@ describe('agent WebSocket /agent/v1', () => {
     expect(ack.ack!.seq).toBe(1);
     expect(sink.lines.length).toBe(writesBefore + 1);
     const line = sink.lines.at(-1)![0]!;
-    expect(line).toMatch(/^cpu,cpu=cpu-total,host=test-host,tenant=acme usage_idle=90.01 \d+$/);
+    expect(line).toMatch(new RegExp(`^cpu,cpu=cpu-total,host=${hostname},tenant=acme usage_idle=90.01 \\d+$`));
     agent.socket.close();
   });
 

@@ -28,7 +28,7 @@ describe('os_support', () => {
 
   it('is written with the inventory batch and shown per agent by the API', async () => {
     const c = collector();
-    const { agentId, credential } = c.enroll();
+    const { agentId, credential, hostname } = c.enroll();
     const agent = await openAgent(c.wsUrl, credential);
     agent.send(hello());
     await agent.next((e) => e.msg === 'welcome');
@@ -38,7 +38,7 @@ describe('os_support', () => {
     const lines = sink.lines.flat();
     const point = lines.find((l) => l.startsWith('os_support,'));
     expect(point).toBe(
-      `os_support,host=test-host,tenant=acme status="unsupported",os_name="Windows 10 Pro",os_version="10.0.19045",supported=false,release="Windows 10 22H2",end_of_support=${Date.UTC(2025, 9, 14) / 1000}i,days_left=-1i ${t}`,
+      `os_support,host=${hostname},tenant=acme status="unsupported",os_name="Windows 10 Pro",os_version="10.0.19045",supported=false,release="Windows 10 22H2",end_of_support=${Date.UTC(2025, 9, 14) / 1000}i,days_left=-1i ${t}`,
     );
     expect(lines.some((l) => l.startsWith('inventory,'))).toBe(true);
 

@@ -54,7 +54,7 @@ describe('policy delivery', () => {
     let policy: Policy = POLICY;
     const collector = await startCollector({ sink: new RecordingSink(), policy: () => policy });
     try {
-      const agent = await openAgent(collector.wsUrl, collector.enroll().credential);
+      const agent = await openAgent(collector.wsUrl, collector.enroll('acme', 'test-host').credential);
       agent.send(hello());
       const welcome = await agent.next((e) => e.msg === 'welcome');
       expect(welcome.welcome!.policy!.probes!.map((p) => [p.name, p.disabled])).toEqual([['eventlog', false], ['inventory', false], ['patches', true]]);

@@ -105,6 +105,37 @@ describe('batch sequence numbers', () => {
     agent.socket.close();
   });
 
+  it('writes and acks seq -1 sent as uint32 (4294967295) but never records it as the last acked seq', async () => {
+    const { agentId, credential } = c.enroll();
+    const first = await connect(credential);
+    first.send(cpuBatch(41));
+    await first.next((e) => e.ack?.seq === 41);
+    const writes = sink.writes.length;
+    first.send(cpuBatch(-1));
+    expect((await first.next((e) => e.ack?.seq === 4_294_967_295)).ack!.seq).toBe(4_294_967_295);
+    expect(sink.writes.length).toBe(writes + 1);
+    first.socket.close();
+    await first.closed;
+    await until(() => !c.hub.sessions.has(agentId), 5_000, 'the session to end');
+    expect(c.store.agents.get(agentId)?.lastAckedSeq).toBe(41);
+    const second = await openAgent(c.wsUrl, credential);
+    second.send(hello());
+    expect((await second.next((e) => e.msg === 'welcome')).welcome!.lastAckedSeq).toBe(41);
+    second.socket.close();
+  });
+
+  it("records the latest connection's highest ack, so a stale high value does not stay forever", async () => {
+    const { agentId, credential } = c.enroll();
+    c.store.agents.setLastAckedSeq(agentId, 2_000_000_000); // from before, e.g. a counter the agent has since lost
+    const agent = await connect(credential);
+    agent.send(cpuBatch(2));
+    agent.send(cpuBatch(3));
+    await agent.next((e) => e.ack?.seq === 3);
+    agent.socket.close();
+    await until(() => !c.hub.sessions.has(agentId), 5_000, 'the session to end');
+    expect(c.store.agents.get(agentId)?.lastAckedSeq).toBe(3);
+  });
+
   it('refuses seq 0 with Error BAD_BATCH, writing nothing, and keeps the connection', async () => {
     const { credential } = c.enroll();
     const agent = await connect(credential);

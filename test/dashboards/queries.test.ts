@@ -9,7 +9,7 @@
 // missing critical update: apt reports none) is sent through the same collector WebSocket by a second enrolled
 // identity speaking the protocol (test/helpers/agent-client.ts), shaped as the README's Measurements table describes
 // the Windows agent's points. Everything else comes from the real agent.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION, type watchpost } from '../../proto/index.js';
@@ -100,8 +100,7 @@ describe('every dashboard query returns rows on real Watchpost data', () => {
     await stack.addTenant(TENANT);
     agent = stack.startAgent(await stack.enrollAgent('agent', TENANT));
 
-    const windowsDir = await stack.enrollAgent('windows', TENANT);
-    const { credential } = JSON.parse(readFileSync(join(windowsDir, 'identity.json'), 'utf8')) as { credential: string };
+    const { credential } = await stack.enrollCredential(WINDOWS_HOST, TENANT, 'win32');
     windows = await openAgent(`${stack.server.replace('http', 'ws')}/agent/v1`, credential);
     windows.send({ hello: { protocolVersion: PROTOCOL_VERSION, agentVersion: 'test', hostname: WINDOWS_HOST, os: 'win32', arch: 'x64' } });
     await windows.next((e) => e.welcome !== null && e.welcome !== undefined);

@@ -41,6 +41,11 @@ export interface Stack {
   /** Enrolls a new agent of `tenant` (default: `faults`, added at start) in its own state directory and returns
    *  that directory. */
   enrollAgent(name: string, tenant?: string, stateDir?: string): Promise<string>;
+  /**
+   * Enrolls through the HTTP API with a fresh token of `tenant` under `hostname` (the name is bound at enrollment),
+   * for a test client that speaks the protocol itself; returns its id and credential.
+   */
+  enrollCredential(hostname: string, tenant?: string, os?: string): Promise<{ agentId: string; credential: string }>;
   /** `watchpost-agent status --json` for that state directory. */
   agentStatus(stateDir: string): Promise<AgentStatusJson>;
   /** The collector's /healthz status code, or null when nothing answers. */
@@ -90,6 +95,16 @@ export async function startStack(): Promise<Stack> {
       const { stdout: token } = await exec(process.execPath, [...COLLECTOR, 'token', 'create', '--tenant', tenant], { env: stack.env });
       await exec(stack.agentBin, ['enroll', '--server', stack.server, '--token', token.trim(), '--state-dir', stateDir]);
       return stateDir;
+    },
+    async enrollCredential(hostname, tenant = DEFAULT_TENANT, os = 'linux') {
+      const { stdout: token } = await exec(process.execPath, [...COLLECTOR, 'token', 'create', '--tenant', tenant], { env: stack.env });
+      const res = await fetch(`${stack.server}/api/v1/enroll`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token: token.trim(), hostname, os, arch: 'x64', agentVersion: '0.0.0' }),
+      });
+      if (res.status !== 200) throw new Error(`enrollment of ${hostname} answered ${res.status}: ${await res.text()}`);
+      return (await res.json()) as { agentId: string; credential: string };
     },
     async agentStatus(stateDir) {
       const { stdout } = await exec(stack.agentBin, ['status', '--json', '--state-dir', stateDir]);

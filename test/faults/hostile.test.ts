@@ -93,15 +93,8 @@ beforeAll(async () => {
   agent = stack.startAgent(good);
   // Attackers hold real credentials (a stolen or leaked one is the worst case): one live, one revoked.
   const cli = ['--import', 'tsx', 'collector/src/bin.ts'];
-  const mint = async () => {
-    const { stdout: token } = await exec(process.execPath, [...cli, 'token', 'create', '--tenant', 'faults'], { env: stack.env });
-    const res = await fetch(`${stack.server}/api/v1/enroll`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ token: token.trim(), hostname: 'attacker', os: 'linux', arch: 'x64', agentVersion: '0' }),
-    });
-    return (await res.json()) as { agentId: string; credential: string };
-  };
+  let minted = 0;
+  const mint = () => stack.enrollCredential(`attacker-${++minted}`);
   credential = (await mint()).credential;
   const revoked = await mint();
   revokedCredential = revoked.credential;

@@ -30,7 +30,16 @@ export interface TestCollector extends CollectorApp {
   /** http://127.0.0.1:PORT (https with tls) */
   baseUrl: string;
   wsUrl: string;
-  enroll(tenant?: string): { agentId: string; credential: string };
+  /**
+   * Enrolls an agent of `tenant` (default acme) straight through the store. Each gets its own hostname (test-host-1,
+   * test-host-2, ...; a hostname is unique among a tenant's live agents) unless the test names one.
+   */
+  enroll(tenant?: string, hostname?: string): { agentId: string; credential: string; hostname: string };
+  /**
+   * Revokes the live agents of `tenant` bound to `hostname`, as an admin does when that machine is gone: tests that
+   * enroll the real agent (named after this machine) from fresh state directories call it between "machines".
+   */
+  retire(hostname: string, tenant?: string): void;
   close(): Promise<void>;
 }
 
@@ -76,10 +85,12 @@ export interface StartOptions {
   desks?: () => DeskSet;
   /** The alert engine's tick period; 0: never by itself (call engine.tick()). Default 0 in tests. */
   alertTickMs?: number;
+  /** The data directory (e.g. on a filesystem the test fills); default a fresh temp dir, removed at close. */
+  dataDir?: string;
 }
 
 export async function startCollector(options: StartOptions): Promise<TestCollector> {
-  const dir = mkdtempSync(join(tmpdir(), 'wp-collector-'));
+  const dir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'wp-collector-'));
   const certs = options.tls ? selfSignedCert(dir) : undefined;
   const tlsEnv: Record<string, string> = certs ? { WATCHPOST_TLS_CERT: certs.cert, WATCHPOST_TLS_KEY: certs.key } : {};
   const config = loadConfig({ env: { WATCHPOST_DATA_DIR: dir, WATCHPOST_ADMIN_KEY: ADMIN_KEY, WATCHPOST_LOG_LEVEL: 'silent', ...tlsEnv, ...options.env } });
@@ -101,6 +112,7 @@ export async function startCollector(options: StartOptions): Promise<TestCollect
   const port = typeof address === 'object' && address ? address.port : 0;
   if (!store.tenants.get('acme')) store.tenants.add({ id: 'acme', name: 'Acme Ltd' });
   const scheme = certs ? 's' : '';
+  let enrolled = 0;
   return {
     ...built,
     store,
@@ -110,16 +122,19 @@ export async function startCollector(options: StartOptions): Promise<TestCollect
     caPem: certs?.pem,
     baseUrl: `http${scheme}://127.0.0.1:${port}`,
     wsUrl: `ws${scheme}://127.0.0.1:${port}/agent/v1`,
-    enroll(tenant = 'acme') {
+    enroll(tenant = 'acme', hostname = `test-host-${++enrolled}`) {
       const { token } = store.tokens.create({ tenant, expiresAt: Date.now() + 60_000, uses: 1 });
-      const result = store.enrollWithToken(token, { hostname: 'test-host', os: 'linux', arch: 'x64', agentVersion: 'test' });
+      const result = store.enrollWithToken(token, { hostname, os: 'linux', arch: 'x64', agentVersion: 'test' });
       if (!result.ok) throw new Error(`enroll failed: ${result.reason}`);
-      return { agentId: result.agentId, credential: formatAgentCredential(result.agentId, result.secret) };
+      return { agentId: result.agentId, credential: formatAgentCredential(result.agentId, result.secret), hostname };
+    },
+    retire(hostname, tenant = 'acme') {
+      for (const a of store.agents.list(tenant)) if (a.revokedAt === null && a.hostname.toLowerCase() === hostname.toLowerCase()) store.agents.revoke(a.id);
     },
     async close() {
       await built.app.close();
       store.close();
-      rmSync(dir, { recursive: true, force: true });
+      if (!options.dataDir) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

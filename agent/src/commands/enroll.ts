@@ -21,15 +21,20 @@ interface EnrollAnswer {
   credential: string;
 }
 
-/** POSTs the token; resolves with the collector's answer or throws EnrollError with a message for a person. */
-export async function requestEnrollment(server: string, token: string, tls?: TlsPin): Promise<EnrollAnswer> {
+/**
+ * POSTs the token; resolves with the collector's answer or throws EnrollError with a message for a person.
+ * `previousCredential` is this machine's current credential for the same collector, sent as the bearer (a
+ * collector that does not look for it ignores a header): proving it lets the collector replace the old agent, to
+ * which the hostname is bound, instead of refusing the name as taken.
+ */
+export async function requestEnrollment(server: string, token: string, tls?: TlsPin, previousCredential?: string): Promise<EnrollAnswer> {
   // Appended, not resolved: an absolute path would drop a collector's path prefix (behind a reverse proxy at
   // https://host/watchpost), which the WebSocket URL keeps.
   const url = new URL(server.replace(/\/+$/, '') + ENROLL_PATH);
   const request = { token, hostname: hostname(), os: process.platform, arch: process.arch, agentVersion: AGENT_VERSION };
   let response: { status: number; body: unknown };
   try {
-    response = await postJson(url, request, { timeoutMs: ENROLL_TIMEOUT_MS, ...(tls ? { tls } : {}) });
+    response = await postJson(url, request, { timeoutMs: ENROLL_TIMEOUT_MS, ...(tls ? { tls } : {}), ...(previousCredential ? { bearer: previousCredential } : {}) });
   } catch (error) {
     const tlsFailure = describeTlsFailure(error as Error, tls);
     if (tlsFailure) throw new EnrollError(`TLS check of the collector at ${server} failed: ${tlsFailure}`);
@@ -120,7 +125,9 @@ export const enroll: Command = {
       process.stderr.write(`watchpost-agent enroll: warning: ${url.origin} is plain http and not loopback: credentials will travel in clear text; use https://\n`);
     }
     try {
-      const answer = await requestEnrollment(server, values.token, tls);
+      // Only to the collector that issued it: another one has no use for it and must not learn it.
+      const previous = existing?.server === server ? existing.credential : undefined;
+      const answer = await requestEnrollment(server, values.token, tls, previous);
       saveIdentity(dir, { server, ...answer, enrolledAt: new Date().toISOString(), ...(tls ? { tls } : {}) });
       const pinned = tls ? `; pinned ${[tls.ca && 'CA', tls.fingerprint && 'certificate fingerprint'].filter(Boolean).join(' and ')}` : '';
       process.stdout.write(`enrolled as ${answer.agentId} (tenant ${answer.tenant}); identity saved in ${dir}${pinned}\n`);

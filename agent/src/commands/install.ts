@@ -3,7 +3,7 @@
 // installed already (reads only); enroll; only then write. A bad token therefore leaves nothing on disk.
 import { UsageError } from '../errors.js';
 import { execRunner, type Runner } from '../runner.js';
-import { StateError, type Identity } from '../state.js';
+import { StateError, loadIdentity, type Identity } from '../state.js';
 import { AGENT_VERSION } from '../version.js';
 import { ExecutableError, processSource, sourceExecutable, type ExecutableSource } from '../service/executable.js';
 import { ServiceCommandError } from '../service/host.js';
@@ -95,7 +95,9 @@ export function createInstallCommand(overrides: Partial<InstallCommandDeps> = {}
           if (enrollment.url.protocol === 'http:' && !isLoopbackHost(enrollment.url.hostname)) {
             deps.err(`watchpost-agent install: warning: ${enrollment.url.origin} is plain http and not loopback: credentials will travel in clear text; use https://`);
           }
-          const answer = await deps.enroll(enrollment.server, enrollment.token, enrollment.tls);
+          // A reinstall (a deployment script run again) proves this machine's current credential, so the collector
+          // replaces its agent instead of refusing the hostname as taken.
+          const answer = await deps.enroll(enrollment.server, enrollment.token, enrollment.tls, currentCredential(plan.place(plan.paths.stateDir), enrollment.server));
           identity = { server: enrollment.server, ...answer, enrolledAt: new Date().toISOString(), ...(enrollment.tls ? { tls: enrollment.tls } : {}) };
           say(`enrolled as ${answer.agentId} (tenant ${answer.tenant})`);
         }
@@ -114,3 +116,13 @@ export function createInstallCommand(overrides: Partial<InstallCommandDeps> = {}
 }
 
 export const install = createInstallCommand();
+
+/** The credential in the state directory when it was issued by `server`; undefined when there is none (or it is unreadable). */
+function currentCredential(stateDir: string, server: string): string | undefined {
+  try {
+    const identity = loadIdentity(stateDir);
+    return identity?.server === server ? identity.credential : undefined;
+  } catch {
+    return undefined;
+  }
+}

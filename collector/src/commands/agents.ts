@@ -16,7 +16,9 @@ export const agents: Command = {
       const rows = [['AGENT', 'TENANT', 'HOST', 'OS', 'VERSION', 'LAST SEEN', 'LAST ACK', 'STATE']];
       for (const a of list) {
         const state = a.revokedAt ? `revoked ${isoTime(a.revokedAt)}` : 'active';
-        rows.push([a.id, a.tenant, a.hostname, `${a.os}/${a.arch}`, a.agentVersion, isoTime(a.lastSeenAt), String(a.lastAckedSeq), state]);
+        // A machine that calls itself otherwise than its bound name shows both: rename it, or find out why.
+        const host = a.reportedHostname ? `${a.hostname} (reports ${a.reportedHostname})` : a.hostname;
+        rows.push([a.id, a.tenant, host, `${a.os}/${a.arch}`, a.agentVersion, isoTime(a.lastSeenAt), String(a.lastAckedSeq), state]);
       }
       printTable(rows);
       return 0;

@@ -7,6 +7,7 @@ import { tokenList } from './token-list.js';
 import { tokenRevoke } from './token-revoke.js';
 import { agents } from './agents.js';
 import { agentRevoke } from './agent-revoke.js';
+import { agentRename } from './agent-rename.js';
 import { apiKeyCreate } from './api-key-create.js';
 import { apiKeyList } from './api-key-list.js';
 import { apiKeyRevoke } from './api-key-revoke.js';
@@ -27,6 +28,7 @@ export const commands: Record<string, Command> = {
   'token revoke': tokenRevoke,
   agents,
   'agent revoke': agentRevoke,
+  'agent rename': agentRename,
   'api-key create': apiKeyCreate,
   'api-key list': apiKeyList,
   'api-key revoke': apiKeyRevoke,

@@ -1,11 +1,17 @@
 // Enrolled agents and their credentials. The credential secret is returned once, at enrollment; the table holds
 // its SHA-256 (see secrets.ts). Live connection state is not stored: the collector tracks it in memory.
+//
+// The hostname is bound at enrollment: it is the `host` of every point and alert of the agent, and only the
+// admin's rename (or a new enrollment) changes it. What the agent says at Hello is only recorded (touch:
+// reportedHostname). Among a tenant's agents that are not revoked a hostname is unique, compared by hostnameKey
+// (case-insensitive, as Windows compares names), so one machine's agent cannot take another's name.
 import type { Db } from './db.js';
 import { StoreError } from './errors.js';
 import { hashSecret, isAgentId, isSecret, newAgentId, newSecret, secretMatches } from './secrets.js';
+import { hostnameKey, identityProblem, type IdentityField } from '../identity.js';
 
-export const MAX_HOSTNAME_LENGTH = 255;
-export const MAX_INFO_FIELD_LENGTH = 64;
+export { MAX_HOSTNAME_LENGTH } from '../identity.js';
+
 /** Seqs are uint32 on the wire (proto Batch.seq). */
 export const MAX_SEQ = 0xffff_ffff;
 
@@ -22,15 +28,18 @@ export interface Agent extends AgentInfo {
   tenant: string;
   enrolledAt: number;
   lastSeenAt: number | null;
-  /** Highest batch seq written to InfluxDB for this agent; 0 before the first. Never decreases. */
+  /** Highest batch seq acked on the agent's latest connection that acked one (see agent-session.ts); 0 before. */
   lastAckedSeq: number;
   revokedAt: number | null;
+  /** The hostname the agent reported at its latest Hello when that differs from `hostname`; null when it agrees. */
+  reportedHostname: string | null;
 }
 
 export interface AgentStore {
   /**
-   * Creates an agent of an existing tenant with a fresh id and secret. Throws StoreError `tenant_unknown` or
-   * `invalid_argument` (empty or oversized info field). Prefer Store.enrollWithToken, which also redeems.
+   * Creates an agent of an existing tenant with a fresh id and secret. Throws StoreError `tenant_unknown`,
+   * `invalid_argument` (an info field that is not a valid identity string: identity.ts) or `conflict` (a live agent
+   * of the tenant has that hostname). Prefer Store.enrollWithToken, which also redeems.
    */
   enroll(input: AgentInfo & { tenant: string; tokenId?: string }): { agentId: string; secret: string };
   /** The agent if the id exists, the secret matches (constant time) and it is not revoked; else null. */
@@ -40,10 +49,21 @@ export interface AgentStore {
   list(tenant?: string): Agent[];
   /** Up to `limit` agents with an id after `afterId` ('' for the first page), by id: a large fleet read in steps. */
   page(afterId: string, limit: number): Agent[];
-  /** Records a sign of life, and the hostname/version if they changed. Throws StoreError `agent_unknown`. */
-  touch(agentId: string, update: { lastSeenAt: number; hostname?: string; agentVersion?: string }): void;
-  /** Raises lastAckedSeq to seq (a lower seq, e.g. a replayed batch, leaves it). Throws `agent_unknown`. */
+  /**
+   * Records a sign of life, the version if given, and reportedHostname if given (null: the agent agrees with its
+   * bound name). Never renames. Throws StoreError `agent_unknown` or `invalid_argument`.
+   */
+  touch(agentId: string, update: { lastSeenAt: number; reportedHostname?: string | null; agentVersion?: string }): void;
+  /**
+   * Records the highest seq acked on the agent's latest connection; it may be lower than before (an agent that
+   * lost its spool counts from 1 again). Throws `agent_unknown`, or `invalid_argument` outside 0..MAX_SEQ.
+   */
   setLastAckedSeq(agentId: string, seq: number): void;
+  /**
+   * The admin's rename: binds `hostname` to the agent. Throws `agent_unknown`, `invalid_argument` or `conflict`
+   * (another live agent of the tenant has it). Clears reportedHostname when the agent already said that name.
+   */
+  rename(agentId: string, hostname: string): Agent;
   /**
    * Idempotent (keeps the first revocation time); authenticate fails from now on. The first revocation is also
    * appended to the revocation log that revocationsAfter reads. Throws `agent_unknown`.
@@ -66,9 +86,10 @@ interface AgentRow {
   last_seen_at: number | null;
   last_acked_seq: number;
   revoked_at: number | null;
+  reported_hostname: string | null;
 }
 
-const COLUMNS = 'id, tenant, hostname, os, arch, agent_version, enrolled_at, last_seen_at, last_acked_seq, revoked_at';
+const COLUMNS = 'id, tenant, hostname, os, arch, agent_version, enrolled_at, last_seen_at, last_acked_seq, revoked_at, reported_hostname';
 const ORDER = 'ORDER BY tenant, hostname, id';
 /** A well-formed hash of nothing, compared against when the agent id is unknown, so both paths hash once. */
 const DUMMY_HASH = hashSecret('');
@@ -85,20 +106,17 @@ function toAgent(row: AgentRow): Agent {
     lastSeenAt: row.last_seen_at,
     lastAckedSeq: row.last_acked_seq,
     revokedAt: row.revoked_at,
+    reportedHostname: row.reported_hostname,
   };
 }
 
-function checkField(name: string, value: string, max: number): void {
-  if (typeof value !== 'string' || value.trim() === '' || value.length > max) {
-    throw new StoreError('invalid_argument', `agent ${name} must be 1-${max} characters`);
-  }
+function checkField(field: IdentityField, value: unknown): void {
+  const problem = identityProblem(field, value);
+  if (problem) throw new StoreError('invalid_argument', `agent ${problem}`);
 }
 
 export function validateAgentInfo(info: AgentInfo): void {
-  checkField('hostname', info.hostname, MAX_HOSTNAME_LENGTH);
-  checkField('os', info.os, MAX_INFO_FIELD_LENGTH);
-  checkField('arch', info.arch, MAX_INFO_FIELD_LENGTH);
-  checkField('agentVersion', info.agentVersion, MAX_INFO_FIELD_LENGTH);
+  for (const field of ['hostname', 'os', 'arch', 'agentVersion'] as const) checkField(field, info[field]);
 }
 
 function unknown(agentId: string): StoreError {
@@ -109,19 +127,28 @@ function prepare(db: Db) {
   return {
     tenantExists: db.prepare('SELECT 1 FROM tenants WHERE id = ?').pluck(),
     insert: db.prepare(
-      `INSERT INTO agents (id, tenant, secret_hash, hostname, os, arch, agent_version, token_id, enrolled_at)
-       VALUES (@id, @tenant, @hash, @hostname, @os, @arch, @agentVersion, @tokenId, @enrolledAt)`,
+      `INSERT INTO agents (id, tenant, secret_hash, hostname, hostname_key, os, arch, agent_version, token_id, enrolled_at)
+       VALUES (@id, @tenant, @hash, @hostname, @key, @os, @arch, @agentVersion, @tokenId, @enrolledAt)`,
     ),
+    liveHolder: db.prepare(
+      'SELECT id FROM agents WHERE tenant = ? AND hostname_key = ? AND revoked_at IS NULL AND id != ? LIMIT 1',
+    ).pluck(),
+    rename: db.prepare(
+      `UPDATE agents SET hostname = @hostname, hostname_key = @key,
+       reported_hostname = CASE WHEN @agrees THEN NULL ELSE reported_hostname END WHERE id = @id`,
+    ),
+    unkeyed: db.prepare('SELECT id, hostname FROM agents WHERE hostname_key IS NULL'),
+    setKey: db.prepare('UPDATE agents SET hostname_key = ? WHERE id = ?'),
     byId: db.prepare(`SELECT ${COLUMNS} FROM agents WHERE id = ?`),
     withHash: db.prepare(`SELECT ${COLUMNS}, secret_hash FROM agents WHERE id = ?`),
     listAll: db.prepare(`SELECT ${COLUMNS} FROM agents ${ORDER}`),
     listTenant: db.prepare(`SELECT ${COLUMNS} FROM agents WHERE tenant = ? ${ORDER}`),
     page: db.prepare(`SELECT ${COLUMNS} FROM agents WHERE id > ? ORDER BY id LIMIT ?`),
     touch: db.prepare(
-      `UPDATE agents SET last_seen_at = @lastSeenAt, hostname = coalesce(@hostname, hostname),
-       agent_version = coalesce(@agentVersion, agent_version) WHERE id = @id`,
+      `UPDATE agents SET last_seen_at = @lastSeenAt, agent_version = coalesce(@agentVersion, agent_version),
+       reported_hostname = CASE WHEN @reportedKnown THEN @reportedHostname ELSE reported_hostname END WHERE id = @id`,
     ),
-    ack: db.prepare('UPDATE agents SET last_acked_seq = max(last_acked_seq, ?) WHERE id = ?'),
+    ack: db.prepare('UPDATE agents SET last_acked_seq = ? WHERE id = ?'),
     revoke: db.prepare('UPDATE agents SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
     logRevocation: db.prepare('INSERT INTO agent_revocations (agent_id, revoked_at) VALUES (?, ?)'),
     newestRevocation: db.prepare('SELECT coalesce(max(seq), 0) FROM agent_revocations').pluck(),
@@ -133,17 +160,52 @@ type Statements = ReturnType<typeof prepare>;
 type EnrollInput = Parameters<AgentStore['enroll']>[0];
 type TouchUpdate = Parameters<AgentStore['touch']>[1];
 
+/** Throws `conflict` when a live agent of the tenant other than `self` holds the hostname. */
+function checkHostnameFree(s: Statements, tenant: string, hostname: string, self = ''): void {
+  const holder = s.liveHolder.get(tenant, hostnameKey(hostname), self) as string | undefined;
+  if (!holder) return;
+  throw new StoreError(
+    'conflict',
+    `hostname ${hostname} is already bound to agent ${holder} of tenant ${tenant}: revoke that agent or rename one of them`,
+  );
+}
+
 function enroll(s: Statements, now: () => number, input: EnrollInput): { agentId: string; secret: string } {
   validateAgentInfo(input);
+  checkField('tenant', input.tenant);
   if (!s.tenantExists.get(input.tenant)) throw new StoreError('tenant_unknown', `unknown tenant: ${input.tenant}`);
+  checkHostnameFree(s, input.tenant, input.hostname);
   const agentId = newAgentId();
   const secret = newSecret();
   const { tenant, hostname, os, arch, agentVersion } = input;
   s.insert.run({
-    id: agentId, tenant, hash: hashSecret(secret), hostname, os, arch, agentVersion,
+    id: agentId, tenant, hash: hashSecret(secret), hostname, key: hostnameKey(hostname), os, arch, agentVersion,
     tokenId: input.tokenId ?? null, enrolledAt: now(),
   });
   return { agentId, secret };
+}
+
+function rename(s: Statements, get: (agentId: string) => Agent | null, agentId: string, hostname: string): Agent {
+  checkField('hostname', hostname);
+  const agent = get(agentId);
+  if (!agent) throw unknown(agentId);
+  checkHostnameFree(s, agent.tenant, hostname, agentId);
+  const key = hostnameKey(hostname);
+  const agrees = agent.reportedHostname !== null && hostnameKey(agent.reportedHostname) === key;
+  s.rename.run({ id: agentId, hostname, key, agrees: agrees ? 1 : 0 });
+  return get(agentId)!;
+}
+
+/**
+ * Rows enrolled before hostname keys existed get theirs, at the first open after the upgrade (later opens find
+ * none, with one read). Rows written since always carry their key, so nothing can race this.
+ */
+function fillHostnameKeys(db: Db, s: Statements): void {
+  const rows = s.unkeyed.all() as { id: string; hostname: string }[];
+  if (rows.length === 0) return;
+  db.transaction(() => {
+    for (const row of rows) s.setKey.run(hostnameKey(row.hostname), row.id);
+  })();
 }
 
 function authenticate(s: Statements, agentId: string, secret: string): Agent | null {
@@ -153,11 +215,14 @@ function authenticate(s: Statements, agentId: string, secret: string): Agent | n
   return row && matches && row.revoked_at === null ? toAgent(row) : null;
 }
 
-function touch(s: Statements, agentId: string, { lastSeenAt, hostname, agentVersion }: TouchUpdate): void {
+function touch(s: Statements, agentId: string, { lastSeenAt, reportedHostname, agentVersion }: TouchUpdate): void {
   if (!Number.isSafeInteger(lastSeenAt)) throw new StoreError('invalid_argument', 'lastSeenAt must be unix ms');
-  if (hostname !== undefined) checkField('hostname', hostname, MAX_HOSTNAME_LENGTH);
-  if (agentVersion !== undefined) checkField('agentVersion', agentVersion, MAX_INFO_FIELD_LENGTH);
-  const params = { id: agentId, lastSeenAt, hostname: hostname ?? null, agentVersion: agentVersion ?? null };
+  if (reportedHostname != null) checkField('hostname', reportedHostname);
+  if (agentVersion !== undefined) checkField('agentVersion', agentVersion);
+  const params = {
+    id: agentId, lastSeenAt, agentVersion: agentVersion ?? null,
+    reportedKnown: reportedHostname === undefined ? 0 : 1, reportedHostname: reportedHostname ?? null,
+  };
   if (s.touch.run(params).changes === 0) throw unknown(agentId);
 }
 
@@ -171,18 +236,24 @@ function setLastAckedSeq(s: Statements, agentId: string, seq: number): void {
 /** Statements are prepared once here; the returned methods are plain closures, safe to pass around unbound. */
 export function createAgentStore(db: Db, now: () => number): AgentStore {
   const s = prepare(db);
+  fillHostnameKeys(db, s);
   const get = (agentId: string): Agent | null => {
     const row = s.byId.get(agentId) as AgentRow | undefined;
     return row ? toAgent(row) : null;
   };
+  // IMMEDIATE: the write lock is held from the hostname check to the write, so two processes cannot both find a
+  // name free and take it. Inside another transaction (enrollWithToken) these become savepoints.
+  const enrollTx = db.transaction((input: EnrollInput) => enroll(s, now, input));
+  const renameTx = db.transaction((agentId: string, hostname: string) => rename(s, get, agentId, hostname));
   return {
-    enroll: (input) => enroll(s, now, input),
+    enroll: (input) => enrollTx.immediate(input),
     authenticate: (agentId, secret) => authenticate(s, agentId, secret),
     get,
     list: (tenant) => ((tenant === undefined ? s.listAll.all() : s.listTenant.all(tenant)) as AgentRow[]).map(toAgent),
     page: (afterId, limit) => (s.page.all(afterId, limit) as AgentRow[]).map(toAgent),
     touch: (agentId, update) => touch(s, agentId, update),
     setLastAckedSeq: (agentId, seq) => setLastAckedSeq(s, agentId, seq),
+    rename: (agentId, hostname) => renameTx.immediate(agentId, hostname),
     revoke: db.transaction((agentId: string) => {
       const at = now();
       if (s.revoke.run(at, agentId).changes === 1) s.logRevocation.run(agentId, at);

@@ -15,9 +15,11 @@ import { createTicketStore, type TicketStore } from './tickets.js';
 import { createMaintenanceStore, type MaintenanceStore } from './maintenance.js';
 import { createInfluxOutbox, type InfluxOutbox } from './influx-outbox.js';
 import { createDeskOutbox, type DeskOutbox } from './desk-outbox.js';
+import { parseAgentCredential } from './secrets.js';
 
 export type EnrollResult =
-  | { ok: true; agentId: string; secret: string; tenant: string }
+  /** `replaced`: the agent whose credential the enrollment proved, revoked in the same transaction. */
+  | { ok: true; agentId: string; secret: string; tenant: string; replaced?: string }
   | { ok: false; reason: RedeemFailure };
 
 export interface Store {
@@ -27,7 +29,7 @@ export interface Store {
   readonly apiKeys: ApiKeyStore;
   /** Each agent's latest OS identity (from inventory), for its support status. */
   readonly osIdentities: OsIdentityStore;
-  /** Tickets, their SLA clocks and events: at most one unresolved ticket per (tenant, host, rule). */
+  /** Tickets, their SLA clocks and events: at most one unresolved ticket per (tenant, agent, rule). */
   readonly tickets: TicketStore;
   /** The alert state machine's persisted states. */
   readonly alertStates: AlertStateStore;
@@ -45,10 +47,23 @@ export interface Store {
   transaction<T>(fn: () => T): T;
   /**
    * Redeems the enrollment token and creates the agent in one IMMEDIATE transaction: a bad token creates no
-   * agent, and an enrollment that fails (e.g. StoreError `invalid_argument` for bad agent info, thrown)
-   * consumes no use. The secret is returned only here; send it to the agent and forget it.
+   * agent, and an enrollment that fails (StoreError `invalid_argument` for bad agent info, `conflict` for a
+   * hostname a live agent of the tenant holds; thrown) consumes no use and revokes nothing. The secret is returned
+   * only here; send it to the agent and forget it.
+   *
+   * `previousCredential` is the machine's own earlier credential (`enroll --force`). When it authenticates, that
+   * agent is revoked in the same transaction, so its hostname is free for the new enrollment. Decision: a
+   * re-enrollment proves the old credential rather than being trusted by name, because
+   *  1. a name is all a compromised endpoint of the tenant needs to claim another machine's identity, while the
+   *     credential is held only by the machine it was issued to (owner-only file on the endpoint, a hash here);
+   *  2. it keeps `enroll --force` working without an admin when a machine re-enrolls (a new token, a reinstall
+   *     that kept its state directory): it replaces only itself;
+   *  3. a machine that lost its credential (reimaged) cannot prove anything, and the 409 tells the admin to revoke
+   *     or rename the old agent: one deliberate action for a case that cannot be told apart from an impersonation.
+   * A credential that does not authenticate (another collector's, already revoked) is ignored, not an error. One
+   * that does is revoked whatever its tenant: a machine that moves to another client leaves no live agent behind.
    */
-  enrollWithToken(token: string, info: AgentInfo): EnrollResult;
+  enrollWithToken(token: string, info: AgentInfo, previousCredential?: string): EnrollResult;
   close(): void;
 }
 
@@ -73,12 +88,18 @@ export function openStore(file: string, options: StoreOptions = {}): Store {
   const deskOutbox = createDeskOutbox(db);
   const run = db.transaction((fn: () => unknown) => fn());
 
-  const enrollTx = db.transaction((token: string, info: AgentInfo): EnrollResult => {
+  const provenAgent = (credential: string | undefined): string | null => {
+    const parsed = credential ? parseAgentCredential(credential) : null;
+    return parsed ? (agents.authenticate(parsed.agentId, parsed.secret)?.id ?? null) : null;
+  };
+  const enrollTx = db.transaction((token: string, info: AgentInfo, previousCredential?: string): EnrollResult => {
     const redeemed = tokens.redeem(token, { hostname: info.hostname });
     if (!redeemed.ok) return redeemed;
+    const replaced = provenAgent(previousCredential);
+    if (replaced) agents.revoke(replaced);
     const { hostname, os, arch, agentVersion } = info;
     const created = agents.enroll({ tenant: redeemed.tenant, tokenId: redeemed.tokenId, hostname, os, arch, agentVersion });
-    return { ok: true, ...created, tenant: redeemed.tenant };
+    return { ok: true, ...created, tenant: redeemed.tenant, ...(replaced ? { replaced } : {}) };
   });
 
   return {
@@ -95,7 +116,7 @@ export function openStore(file: string, options: StoreOptions = {}): Store {
     transaction: <T>(fn: () => T): T => run.immediate(fn) as T,
     // Bad agent info is caught by agents.enroll after the redeem, inside the transaction, so the rollback (not
     // an up-front check) is what keeps the use; the tests rely on that path.
-    enrollWithToken: (token, info) => enrollTx.immediate(token, info),
+    enrollWithToken: (token, info, previousCredential) => enrollTx.immediate(token, info, previousCredential),
     close() {
       db.close();
     },

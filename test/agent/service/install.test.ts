@@ -4,8 +4,9 @@
 // uninstall leaving the root as it was. A stand-in file is the executable (--binary): the commands run in this
 // process under tsx, where the running executable is Node.
 import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RecordingSink, startCollector, type TestCollector } from '../../helpers/collector.js';
 import { systemdUnit } from '../../../agent/src/service/systemd.js';
 import { installPaths } from '../../../agent/src/service/paths.js';
@@ -17,6 +18,7 @@ beforeAll(async () => {
   collector = await startCollector({ sink: new RecordingSink() });
 });
 afterAll(async () => collector.close());
+afterEach(() => collector.retire(hostname())); // each test's root is another machine of this name
 
 const bin = tempDir('wp-bin-');
 const v1 = standIn(bin, '0.1.0');

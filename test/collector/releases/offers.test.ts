@@ -38,12 +38,15 @@ afterAll(async () => c.close());
 
 type HelloFields = Partial<watchpost.v1.IHello>;
 
-/** Enrolls, connects, says Hello, and waits for Welcome and the answer to a heartbeat sent after it: any offer
- *  comes right after Welcome, before that answer, so frames then holds everything the Hello caused. */
+let pilots = 0;
+/** Enrolls (as `fields.hostname`, else a new pilot-* host: the rollout selects by the enrolled hostname), connects,
+ *  says Hello, and waits for Welcome and the answer to a heartbeat sent after it: any offer comes right after
+ *  Welcome, before that answer, so frames then holds everything the Hello caused. */
 async function connect(fields: HelloFields): Promise<TestAgent> {
-  const { credential } = c.enroll();
+  const hostname = fields.hostname ?? `pilot-1${++pilots}`;
+  const { credential } = c.enroll('acme', hostname);
   const agent = await openAgent(c.wsUrl, credential);
-  agent.send({ hello: { protocolVersion: PROTOCOL_VERSION, agentVersion: '0.1.0', hostname: 'pilot-01', os: 'linux', arch: 'x64', ...fields } });
+  agent.send({ hello: { protocolVersion: PROTOCOL_VERSION, agentVersion: '0.1.0', os: 'linux', arch: 'x64', ...fields, hostname } });
   await agent.next((e) => e.msg === 'welcome');
   agent.send({ heartbeat: { timeMs: Date.now() } });
   await agent.next((e) => e.msg === 'heartbeat');

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { formatAgentCredential, parseAgentCredential, type AgentInfo, type Store } from '../../../collector/src/store/index.js';
+import Database from 'better-sqlite3';
+import { formatAgentCredential, isStoreError, parseAgentCredential, type AgentInfo, type Store } from '../../../collector/src/store/index.js';
+import { migrate } from '../../../collector/src/store/db.js';
+import { MIGRATIONS } from '../../../collector/src/store/migrations.js';
 import { clock, codeOf, HOUR, open, rawBytes, tempDbPath, T0 } from './helpers.js';
 
 const INFO: AgentInfo = { hostname: 'ws-01', os: 'win32', arch: 'x64', agentVersion: '0.1.0' };
@@ -26,7 +29,7 @@ describe('enrollWithToken', () => {
     expect(result.agentId).toMatch(/^ag_[0-9a-f]{32}$/);
     expect(result.secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(store.agents.get(result.agentId)).toEqual({
-      id: result.agentId, tenant: 'acme', ...INFO, enrolledAt: T0, lastSeenAt: null, lastAckedSeq: 0, revokedAt: null,
+      id: result.agentId, tenant: 'acme', ...INFO, enrolledAt: T0, lastSeenAt: null, lastAckedSeq: 0, revokedAt: null, reportedHostname: null,
     });
     expect(store.tokens.list()[0]).toMatchObject({ usesLeft: 0, lastUsedBy: 'ws-01' });
     expect(store.enrollWithToken(token, INFO)).toEqual({ ok: false, reason: 'used_up' });
@@ -82,20 +85,29 @@ describe('agents', () => {
     expect(parsed && store.agents.authenticate(parsed.agentId, parsed.secret)?.tenant).toBe('acme');
   });
 
-  it('persists touch and setLastAckedSeq across reopen; the seq never goes back', () => {
+  it('persists touch and setLastAckedSeq across reopen; touch records a reported hostname and never renames', () => {
     const file = tempDbPath();
     const { store, token } = setup(file);
     const { agentId, secret } = enrolled(store, token);
-    store.agents.touch(agentId, { lastSeenAt: T0 + 5000, hostname: 'ws-01.acme.local', agentVersion: '0.2.0' });
+    store.agents.touch(agentId, { lastSeenAt: T0 + 5000, reportedHostname: 'ws-01.acme.local', agentVersion: '0.2.0' });
     store.agents.touch(agentId, { lastSeenAt: T0 + 9000 });
     store.agents.setLastAckedSeq(agentId, 42);
-    store.agents.setLastAckedSeq(agentId, 41);
     store.close();
     const reopened = open(file);
     expect(reopened.agents.get(agentId)).toMatchObject({
-      hostname: 'ws-01.acme.local', agentVersion: '0.2.0', os: 'win32', lastSeenAt: T0 + 9000, lastAckedSeq: 42,
+      hostname: 'ws-01', reportedHostname: 'ws-01.acme.local', agentVersion: '0.2.0', os: 'win32', lastSeenAt: T0 + 9000, lastAckedSeq: 42,
     });
     expect(reopened.agents.authenticate(agentId, secret)?.lastAckedSeq).toBe(42);
+    reopened.agents.touch(agentId, { lastSeenAt: T0 + 9500, reportedHostname: null });
+    expect(reopened.agents.get(agentId)?.reportedHostname).toBeNull();
+  });
+
+  it("records the latest connection's seq, lower than before when the agent counts from 1 again", () => {
+    const { store, token } = setup();
+    const { agentId } = enrolled(store, token);
+    store.agents.setLastAckedSeq(agentId, 4_294_967_295);
+    store.agents.setLastAckedSeq(agentId, 12);
+    expect(store.agents.get(agentId)?.lastAckedSeq).toBe(12);
   });
 
   it('refuses updates of unknown agents and bad values', () => {
@@ -105,13 +117,16 @@ describe('agents', () => {
     expect(codeOf(() => store.agents.setLastAckedSeq('ag_missing', 1))).toBe('agent_unknown');
     expect(codeOf(() => store.agents.setLastAckedSeq(agentId, -1))).toBe('invalid_argument');
     expect(codeOf(() => store.agents.setLastAckedSeq(agentId, 2 ** 32))).toBe('invalid_argument');
-    expect(codeOf(() => store.agents.touch(agentId, { lastSeenAt: T0, hostname: '' }))).toBe('invalid_argument');
-    expect(store.agents.get(agentId)).toMatchObject({ lastSeenAt: null, hostname: 'ws-01', lastAckedSeq: 0 });
+    expect(codeOf(() => store.agents.touch(agentId, { lastSeenAt: T0, reportedHostname: '' }))).toBe('invalid_argument');
+    expect(codeOf(() => store.agents.touch(agentId, { lastSeenAt: T0, reportedHostname: 'ws-01\n' }))).toBe('invalid_argument');
+    expect(codeOf(() => store.agents.touch(agentId, { lastSeenAt: T0, agentVersion: '' }))).toBe('invalid_argument');
+    expect(store.agents.get(agentId)).toMatchObject({ lastSeenAt: null, hostname: 'ws-01', lastAckedSeq: 0, reportedHostname: null });
   });
 
   it('enrolls directly only into an existing tenant', () => {
     const { store } = setup();
     expect(codeOf(() => store.agents.enroll({ tenant: 'nobody', ...INFO }))).toBe('tenant_unknown');
+    expect(codeOf(() => store.agents.enroll({ tenant: 'acme\n', ...INFO }))).toBe('invalid_argument');
     const { agentId, secret } = store.agents.enroll({ tenant: 'acme', ...INFO });
     expect(store.agents.authenticate(agentId, secret)?.tenant).toBe('acme');
   });
@@ -146,5 +161,101 @@ describe('agents.page', () => {
     expect(pages).toEqual([3, 3, 1]);
     expect(seen).toEqual([...ids].sort());
     expect(store.agents.page('', 10).find((a) => a.id === ids[3])?.revokedAt).not.toBeNull();
+  });
+});
+
+describe('hostnames: valid identity strings, bound at enrollment, unique among live agents of a tenant', () => {
+  const messageOf = (fn: () => unknown): string => {
+    try {
+      fn();
+      return 'no error';
+    } catch (error) {
+      return isStoreError(error) ? `${error.code}: ${error.message}` : String(error);
+    }
+  };
+
+  it('refuses a hostname that would split or escape a tag value, naming the field', () => {
+    const { store } = setup();
+    for (const hostname of ['ws-01\nvictim', 'victim\\', 'ws-01\r', '\tws', 'ws 01', 'x'.repeat(254)]) {
+      expect(codeOf(() => store.agents.enroll({ tenant: 'acme', ...INFO, hostname }))).toBe('invalid_argument');
+    }
+    expect(messageOf(() => store.agents.enroll({ tenant: 'acme', ...INFO, hostname: 'a\nb' }))).toBe(
+      'invalid_argument: agent hostname must not contain a control or format character (U+000A)',
+    );
+    expect(messageOf(() => store.agents.enroll({ tenant: 'acme', ...INFO, agentVersion: '' }))).toBe('invalid_argument: agent agentVersion must not be empty or blank');
+    expect(store.agents.list()).toEqual([]);
+  });
+
+  it('refuses a second live agent of the tenant with the same name in any case; another tenant, or after a revoke, may', () => {
+    const { store } = setup();
+    store.tenants.add({ id: 'globex', name: 'Globex' });
+    const first = store.agents.enroll({ tenant: 'acme', ...INFO, hostname: 'WS-01' });
+    expect(messageOf(() => store.agents.enroll({ tenant: 'acme', ...INFO, hostname: 'ws-01' }))).toBe(
+      `conflict: hostname ws-01 is already bound to agent ${first.agentId} of tenant acme: revoke that agent or rename one of them`,
+    );
+    expect(codeOf(() => store.agents.enroll({ tenant: 'acme', ...INFO, hostname: 'ＷＳ-01' }))).toBe('conflict');
+    expect(codeOf(() => store.agents.enroll({ tenant: 'globex', ...INFO, hostname: 'ws-01' }))).toBe('no error');
+    store.agents.revoke(first.agentId);
+    expect(codeOf(() => store.agents.enroll({ tenant: 'acme', ...INFO, hostname: 'ws-01' }))).toBe('no error');
+  });
+
+  it('a conflicting enrollment with a token burns no use', () => {
+    const { store, token } = setup();
+    store.agents.enroll({ tenant: 'acme', ...INFO });
+    expect(codeOf(() => store.enrollWithToken(token, INFO))).toBe('conflict');
+    expect(store.tokens.list()[0]?.usesLeft).toBe(1);
+    expect(store.agents.list()).toHaveLength(1);
+  });
+
+  it("a re-enrollment that proves the machine's old credential replaces that agent in the same transaction", () => {
+    const { store, token } = setup();
+    const old = enrolled(store, token);
+    const again = () => store.tokens.create({ tenant: 'acme', expiresAt: T0 + HOUR, uses: 1 }).token;
+    const wrong = formatAgentCredential(old.agentId, 'A'.repeat(43));
+    expect(codeOf(() => store.enrollWithToken(again(), INFO, wrong))).toBe('conflict');
+    expect(store.agents.get(old.agentId)?.revokedAt).toBeNull();
+    const cursor = store.agents.revocationCursor();
+    const result = store.enrollWithToken(again(), INFO, formatAgentCredential(old.agentId, old.secret));
+    expect(result).toMatchObject({ ok: true, replaced: old.agentId });
+    expect(store.agents.get(old.agentId)?.revokedAt).toBe(T0);
+    expect(store.agents.revocationsAfter(cursor).agentIds).toEqual([old.agentId]);
+    expect(store.agents.list().filter((a) => a.revokedAt === null).map((a) => a.hostname)).toEqual(['ws-01']);
+  });
+
+  it('a proven credential is not revoked when the enrollment fails after all', () => {
+    const { store, token } = setup();
+    const old = enrolled(store, token);
+    const next = store.tokens.create({ tenant: 'acme', expiresAt: T0 + HOUR, uses: 1 }).token;
+    expect(codeOf(() => store.enrollWithToken(next, { ...INFO, os: '' }, formatAgentCredential(old.agentId, old.secret)))).toBe('invalid_argument');
+    expect(store.agents.get(old.agentId)?.revokedAt).toBeNull();
+    expect(store.agents.revocationCursor()).toBe(0);
+  });
+
+  it('rename binds a new name, refuses a taken, invalid or unknown one, and clears a reported name it now agrees with', () => {
+    const { store } = setup();
+    const a = store.agents.enroll({ tenant: 'acme', ...INFO, hostname: 'ws-01' });
+    store.agents.enroll({ tenant: 'acme', ...INFO, hostname: 'ws-02' });
+    store.agents.touch(a.agentId, { lastSeenAt: T0, reportedHostname: 'Reception-PC' });
+    expect(codeOf(() => store.agents.rename(a.agentId, 'WS-02'))).toBe('conflict');
+    expect(codeOf(() => store.agents.rename(a.agentId, 'ws-03\n'))).toBe('invalid_argument');
+    expect(codeOf(() => store.agents.rename('ag_missing', 'ws-03'))).toBe('agent_unknown');
+    expect(store.agents.rename(a.agentId, 'WS-01')).toMatchObject({ hostname: 'WS-01', reportedHostname: 'Reception-PC' });
+    expect(store.agents.rename(a.agentId, 'reception-pc')).toMatchObject({ hostname: 'reception-pc', reportedHostname: null });
+    expect(codeOf(() => store.agents.enroll({ tenant: 'acme', ...INFO, hostname: 'RECEPTION-PC' }))).toBe('conflict');
+    expect(codeOf(() => store.agents.enroll({ tenant: 'acme', ...INFO, hostname: 'ws-01' }))).toBe('no error');
+  });
+
+  it('agents enrolled before hostnames were bound get their comparison key when the store opens', () => {
+    const file = tempDbPath();
+    const db = new Database(file);
+    migrate(db, MIGRATIONS.slice(0, -1));
+    db.prepare("INSERT INTO tenants (id, name, created_at) VALUES ('acme', 'Acme', 0)").run();
+    db.prepare(
+      "INSERT INTO agents (id, tenant, secret_hash, hostname, os, arch, agent_version, enrolled_at) VALUES (?, 'acme', x'00', 'BÜRO-PC', 'win32', 'x64', '0.1.0', 0)",
+    ).run(`ag_${'1'.repeat(32)}`);
+    db.close();
+    const store = open(file);
+    expect(store.agents.get(`ag_${'1'.repeat(32)}`)).toMatchObject({ hostname: 'BÜRO-PC', reportedHostname: null });
+    expect(codeOf(() => store.agents.enroll({ tenant: 'acme', ...INFO, hostname: 'büro-pc' }))).toBe('conflict');
   });
 });

@@ -10,7 +10,7 @@ describe('agent revocation log', () => {
     const cli = open(file);
     const serve = open(file);
     cli.tenants.add({ id: 'acme', name: 'Acme' });
-    const [a, b] = [cli.agents.enroll({ tenant: 'acme', ...INFO }), cli.agents.enroll({ tenant: 'acme', ...INFO })];
+    const [a, b] = [cli.agents.enroll({ tenant: 'acme', ...INFO }), cli.agents.enroll({ tenant: 'acme', ...INFO, hostname: 'ws-02' })];
     const start = serve.agents.revocationCursor();
     expect(start).toBe(0);
     expect(serve.agents.revocationsAfter(start)).toEqual({ cursor: 0, agentIds: [] });
