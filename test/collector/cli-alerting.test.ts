@@ -18,7 +18,7 @@ function dataDirWithTenant(): Record<string, string> {
 
 function ticket(host: string, openedAt: number): NewTicket {
   return {
-    tenant: 'acme', host, agentId: 'ag_1', ruleId: 'disk-full', title: `Disk full on ${host}`, summary: 's', priority: 'P1', urgency: 'high',
+    tenant: 'acme', host, agentId: `ag_${host}`, ruleId: 'disk-full', title: `Disk full on ${host}`, summary: 's', priority: 'P1', urgency: 'high',
     impact: 'high', slaProfile: 'standard-8x5',
     sla: [
       { target: 'respond', startedAt: openedAt, dueAt: openedAt + HOUR, warnAt: openedAt + HOUR * 0.75 },

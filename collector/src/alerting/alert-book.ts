@@ -1,6 +1,6 @@
 // Every alert that is not plain inactive, in memory, written through to the store on each transition so a
-// restart resumes mid-pending or mid-firing. Indexed by ticket key (rule, tenant, host), because that is how the
-// ticket side asks: "which instances of this key are firing?".
+// restart resumes mid-pending or mid-firing. Indexed by agent, then rule, because that is how the ticket side asks
+// ("which instances of this agent's rule are firing?") and a rename concerns one agent's alerts.
 import type { AlertKey } from './contract.js';
 import { isForgettable, type AlertState } from './state-machine.js';
 import type { AlertStateStore } from '../store/alert-states.js';
@@ -12,19 +12,26 @@ export interface AlertRecord extends AlertState {
   heldUntil: number | null;
 }
 
-const SEP = '\u0000';
+/** One agent's alerts: rule id -> instance -> record, and the hostname they are shown under. */
+interface AgentAlerts {
+  tenant: string;
+  agentId: string;
+  host: string;
+  byRule: Map<string, Map<string, AlertRecord>>;
+}
+
 const EMPTY: ReadonlyMap<string, AlertRecord> = new Map();
-const ticketKey = (ruleId: string, tenant: string, host: string): string => [ruleId, tenant, host].join(SEP);
+const agentKey = (tenant: string, agentId: string): string => `${tenant}\u0000${agentId}`;
 
 export class AlertBook {
-  private readonly byTicket = new Map<string, Map<string, AlertRecord>>();
+  private readonly byAgent = new Map<string, AgentAlerts>();
 
   constructor(private readonly store: AlertStateStore) {
     for (const { key, state } of store.all()) this.remember(key, state as AlertRecord);
   }
 
   get(key: AlertKey): AlertRecord | undefined {
-    return this.byTicket.get(ticketKey(key.ruleId, key.tenant, key.host))?.get(key.instance);
+    return this.byAgent.get(agentKey(key.tenant, key.agentId))?.byRule.get(key.ruleId)?.get(key.instance);
   }
 
   /** Keeps the record in memory; with `persist`, also in the store (call on every transition). */
@@ -33,19 +40,29 @@ export class AlertBook {
       this.forget(key);
       return;
     }
+    this.rename(key.tenant, key.agentId, key.host);
     this.remember(key, record);
     if (persist) this.store.put(key, record, record.lastAt);
   }
 
-  /** The instances of one ticket key, with their records. */
-  instances(ruleId: string, tenant: string, host: string): ReadonlyMap<string, AlertRecord> {
-    return this.byTicket.get(ticketKey(ruleId, tenant, host)) ?? EMPTY;
+  /** The instances of one agent's rule, with their records. */
+  instances(ruleId: string, tenant: string, agentId: string): ReadonlyMap<string, AlertRecord> {
+    return this.byAgent.get(agentKey(tenant, agentId))?.byRule.get(ruleId) ?? EMPTY;
+  }
+
+  /** Shows the agent's alerts under its current hostname, in memory and in the store (written only on a change). */
+  rename(tenant: string, agentId: string, host: string): void {
+    const alerts = this.byAgent.get(agentKey(tenant, agentId));
+    if (!alerts || alerts.host === host) return;
+    alerts.host = host;
+    this.store.rename(tenant, agentId, host);
   }
 
   *entries(): Generator<[AlertKey, AlertRecord]> {
-    for (const [k, instances] of this.byTicket) {
-      const [ruleId = '', tenant = '', host = ''] = k.split(SEP);
-      for (const [instance, record] of instances) yield [{ ruleId, tenant, host, instance }, record];
+    for (const { tenant, agentId, host, byRule } of this.byAgent.values()) {
+      for (const [ruleId, instances] of byRule) {
+        for (const [instance, record] of instances) yield [{ ruleId, tenant, agentId, host, instance }, record];
+      }
     }
   }
 
@@ -55,17 +72,21 @@ export class AlertBook {
   }
 
   private remember(key: AlertKey, record: AlertRecord): void {
-    const k = ticketKey(key.ruleId, key.tenant, key.host);
-    let instances = this.byTicket.get(k);
-    if (!instances) this.byTicket.set(k, (instances = new Map()));
+    const k = agentKey(key.tenant, key.agentId);
+    let alerts = this.byAgent.get(k);
+    if (!alerts) this.byAgent.set(k, (alerts = { tenant: key.tenant, agentId: key.agentId, host: key.host, byRule: new Map() }));
+    let instances = alerts.byRule.get(key.ruleId);
+    if (!instances) alerts.byRule.set(key.ruleId, (instances = new Map()));
     instances.set(key.instance, record);
   }
 
   private forget(key: AlertKey): void {
-    const k = ticketKey(key.ruleId, key.tenant, key.host);
-    const instances = this.byTicket.get(k);
-    if (!instances?.delete(key.instance)) return;
-    if (instances.size === 0) this.byTicket.delete(k);
+    const k = agentKey(key.tenant, key.agentId);
+    const alerts = this.byAgent.get(k);
+    const instances = alerts?.byRule.get(key.ruleId);
+    if (!alerts || !instances?.delete(key.instance)) return;
+    if (instances.size === 0) alerts.byRule.delete(key.ruleId);
+    if (alerts.byRule.size === 0) this.byAgent.delete(k);
     this.store.delete(key);
   }
 }

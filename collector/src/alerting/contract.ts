@@ -2,8 +2,13 @@
 // share. Times are unix milliseconds, durations milliseconds.
 //
 // Data flow: a batch arrives -> each rule kind turns the host's samples into Observations (is the condition
-// active for this instance, at which level) -> the state machine steps each (rule, tenant, host, instance) alert
-// -> firing/escalated/resolved events drive the one ticket per (tenant, host, rule).
+// active for this instance, at which level) -> the state machine steps each (rule, tenant, agent, instance) alert
+// -> firing/escalated/resolved events drive the one ticket per (tenant, agent, rule).
+//
+// Alerts and tickets belong to the enrolled agent, not to its hostname: a rename keeps them with the agent, and a
+// name that moves to another agent (the old one revoked, a new machine enrolled under it) takes none of them along.
+// The hostname is what people read (InfluxDB's host tag, the desk, the API) and what they type (maintenance
+// windows, silences, per-host rule settings): it is always the agent's current one.
 
 export type Impact = 'high' | 'medium' | 'low';
 export type Urgency = 'high' | 'medium' | 'low';
@@ -35,10 +40,15 @@ export interface HostFacts {
   tags: readonly string[];
 }
 
-/** Identifies one alert. `instance` names the thing inside the host (a disk path, an AV product); '' for none. */
+/**
+ * Identifies one alert by (ruleId, tenant, agentId, instance). `instance` names the thing inside the host (a disk
+ * path, an AV product); '' for none. `host` is not part of the identity: it is the agent's hostname as last seen,
+ * for display and for the host tag of the alert's points.
+ */
 export interface AlertKey {
   ruleId: string;
   tenant: string;
+  agentId: string;
   host: string;
   instance: string;
 }

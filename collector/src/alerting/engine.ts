@@ -1,10 +1,14 @@
 // The alert engine: rules evaluated as samples arrive, time-driven conditions and SLA targets on a tick, and the
-// one ticket per (tenant, host, rule) kept in step with its alerts.
+// one ticket per (tenant, agent, rule) kept in step with its alerts.
 //
 // Contract: observe() is called with every batch an agent sends, before it is written to InfluxDB (alerting does
 // not wait for, or depend on, the time-series store); it never throws into the batch path. tick() is called every
 // TICK_MS by the owner (serve), and by tests with an injected clock. All state lives in the store: a new engine
 // on the same store resumes where the last one stopped.
+//
+// Alerts, tickets and rule memory are keyed by the agent's id (contract.ts). Its hostname is the store's: the tick
+// reads every agent's each time, and a batch uses the name the last tick read (the connection's until then), so an
+// admin's rename reaches a connected agent within a tick and a stale connection cannot swing the name back.
 import { hostname } from 'node:os';
 import type { watchpost } from '../../../proto/index.js';
 import type { Agent, Store } from '../store/index.js';
@@ -16,7 +20,7 @@ import { hostFacts, type AgentIdentity } from './host-facts.js';
 import { kindOf } from './rules/kinds/index.js';
 import type { CompiledRule, RuleSet } from './rules/rules-file.js';
 import { step, type AlertEvent } from './state-machine.js';
-import { acknowledgeTicket, planTicket, resolveTicket, syncTicket, type TicketChange } from './ticketing.js';
+import { acknowledgeTicket, planTicket, renameTickets, resolveTicket, syncTicket, type TicketChange } from './ticketing.js';
 import type { Transitions } from './transitions.js';
 import { toRuleSamples } from './samples.js';
 import { createTicketGauge } from './ticket-gauge.js';
@@ -78,8 +82,8 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
     transitions.ticket(...args);
   };
 
-  const memoryFor = (ruleId: string, tenant: string, host: string): Map<string, unknown> => {
-    const k = `${ruleId}\u0000${tenant}\u0000${host}`;
+  const memoryFor = (ruleId: string, facts: Facts): Map<string, unknown> => {
+    const k = `${ruleId}\u0000${facts.tenant}\u0000${facts.agentId}`;
     let m = memory.get(k);
     if (!m) memory.set(k, (m = new Map()));
     return m;
@@ -93,6 +97,22 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
     if (os === undefined) platforms.set(agent.id, (os = store.agents.get(agent.id)?.os ?? ''));
     return os;
   };
+  // Each agent's hostname as the tick last read it from the store.
+  const names = new Map<string, string>();
+  const named = (agent: AgentIdentity): AgentIdentity => {
+    const name = names.get(agent.id);
+    return name === undefined || name === agent.hostname ? agent : { ...agent, hostname: name };
+  };
+  /** The agent is known under `facts.host` from now on: its alerts and unresolved tickets follow (when renamed). */
+  const follow = (facts: Facts): void => {
+    book.rename(facts.tenant, facts.agentId, facts.host);
+    // One indexed read per agent when its facts are built (at start, on a new name): the write transaction only
+    // when there is something to rename.
+    if (store.tickets.findRenamed(facts.tenant, facts.agentId, facts.host).length === 0) return;
+    store.transaction(() => {
+      for (const change of renameTickets(store.tickets, facts, now())) ticketTransitions(change);
+    });
+  };
   // Facts change only with the rules file, the hostname or a new inventory (observe drops the entry then): cached,
   // because the tick asks for every agent's every few seconds and a store read each would dominate it.
   const factsCache = new Map<string, { rules: RuleSet; facts: Facts }>();
@@ -103,12 +123,13 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
     const identity = store.osIdentities.get(agent.id)?.identity ?? null;
     const facts = hostFacts({ ...agent, os: platformOf(agent) }, rules.hostSettings(agent.tenant, agent.hostname), identity);
     factsCache.set(agent.id, { rules, facts });
+    if (hit?.facts.host !== facts.host) follow(facts);
     return facts;
   };
 
   /** Re-syncs the key's ticket after one of its instances changed. */
   const sync = (facts: Facts, rule: CompiledRule, kind: 'fired' | 'escalated' | 'deescalated' | 'cleared' | 'released', instance: string, summary: string): void => {
-    const firing = [...book.instances(rule.id, facts.tenant, facts.host)]
+    const firing = [...book.instances(rule.id, facts.tenant, facts.agentId)]
       .filter(([, r]) => r.status === 'firing' && r.ticketed)
       .map(([i, r]) => ({ instance: i, impact: r.impact, summary: r.summary }));
     const terms = deps.rules().terms(facts.tenant);
@@ -129,7 +150,7 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
 
   /** Steps one alert and carries its consequences (store, ticket, transition log). */
   const apply = (facts: Facts, rule: CompiledRule, obs: Observation): void => {
-    const key: AlertKey = { ruleId: rule.id, tenant: facts.tenant, host: facts.host, instance: obs.instance };
+    const key: AlertKey = { ruleId: rule.id, tenant: facts.tenant, agentId: facts.agentId, host: facts.host, instance: obs.instance };
     const prev = book.get(key);
     // The everyday case, a healthy value for an alert with no record: stepping would make a record with nothing
     // worth keeping (the next tick's sweep forgets such records), so nothing is made.
@@ -156,7 +177,8 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
     for (const obs of observations) apply(facts, rule, obs);
   };
 
-  const observe = (agent: AgentIdentity, samples: readonly watchpost.v1.ISample[]): void => {
+  const observe = (connected: AgentIdentity, samples: readonly watchpost.v1.ISample[]): void => {
+    const agent = named(connected);
     if (samples.some((s) => s.measurement === 'inventory')) factsCache.delete(agent.id);
     const rules = deps.rules().rulesFor(agent.tenant, agent.hostname);
     const read = measurementsRead(rules);
@@ -171,17 +193,17 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
       if (relevant.length === 0) continue;
       relevant.sort((a, b) => a.time - b.time);
       const current = (instance: string) => {
-        const r = book.get({ ruleId: rule.id, tenant: facts.tenant, host: facts.host, instance });
+        const r = book.get({ ruleId: rule.id, tenant: facts.tenant, agentId: facts.agentId, host: facts.host, instance });
         return r ? { active: r.status !== 'inactive', level: r.level } : undefined;
       };
-      evaluate(facts, rule, kind.observe(rule, relevant, { host: facts, current, memory: memoryFor(rule.id, facts.tenant, facts.host) }));
+      evaluate(facts, rule, kind.observe(rule, relevant, { host: facts, current, memory: memoryFor(rule.id, facts) }));
     }
   };
 
   // Most hosts have no alert of a given rule: answer those without building arrays (the tick visits every host).
   const NONE: never[] = [];
   const activeOf = (ruleId: string, facts: Facts) => {
-    const instances = book.instances(ruleId, facts.tenant, facts.host);
+    const instances = book.instances(ruleId, facts.tenant, facts.agentId);
     if (instances.size === 0) return NONE;
     const out = [];
     for (const [instance, r] of instances) {
@@ -193,13 +215,14 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
   const tickRules = (agents: readonly Agent[]): void => {
     const t = now();
     for (const agent of agents) {
+      names.set(agent.id, agent.hostname);
       const facts = factsOf(agent);
       const lastSeenAt = deps.connected?.(agent.id) ? t : agent.lastSeenAt;
       for (const rule of deps.rules().rulesFor(agent.tenant, agent.hostname)) {
         const kind = kindOf(rule);
         if (!kind.tick) continue;
         const active = activeOf(rule.id, facts);
-        const ctx = { now: t, startedAt, hosts: [{ facts, lastSeenAt }], active, memory: () => memoryFor(rule.id, facts.tenant, facts.host) };
+        const ctx = { now: t, startedAt, hosts: [{ facts, lastSeenAt }], active, memory: () => memoryFor(rule.id, facts) };
         evaluate(facts, rule, kind.tick(rule, ctx).map((o) => o.observation));
       }
     }
@@ -208,19 +231,19 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
   /** Firing alerts that a hold kept from their ticket (or a crash between alert and ticket): ticket them now. */
   const releaseHeld = (agents: readonly Agent[]): void => {
     const t = now();
-    const byHost = new Map(agents.map((a) => [`${a.tenant}\u0000${a.hostname}`, a]));
+    const byId = new Map(agents.map((a) => [a.id, a]));
     for (const [key, record] of [...book.entries()]) {
       if (record.status !== 'firing' || record.ticketed) continue;
-      const agent = byHost.get(`${key.tenant}\u0000${key.host}`);
-      if (!agent) continue;
+      const agent = byId.get(key.agentId);
+      if (!agent || agent.tenant !== key.tenant) continue;
       const facts = factsOf(agent);
-      const grace = deps.rules().terms(key.tenant).maintenanceExitGraceMs;
-      const hold = holds.at({ tenant: key.tenant, host: key.host, ruleId: key.ruleId, ...(facts.site ? { site: facts.site } : {}) }, t);
+      const grace = deps.rules().terms(facts.tenant).maintenanceExitGraceMs;
+      const hold = holds.at({ tenant: facts.tenant, host: facts.host, ruleId: key.ruleId, ...(facts.site ? { site: facts.site } : {}) }, t);
       if (hold || (record.heldUntil !== null && t < record.heldUntil + grace)) continue;
-      const rule = deps.rules().rule(key.tenant, key.host, key.ruleId);
+      const rule = deps.rules().rule(facts.tenant, facts.host, key.ruleId);
       if (!rule) continue;
       store.transaction(() => {
-        book.set(key, { ...record, ticketed: true }, true);
+        book.set({ ...key, host: facts.host }, { ...record, ticketed: true }, true);
         sync(facts, rule, 'released', key.instance, record.summary);
       });
     }

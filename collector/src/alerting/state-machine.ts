@@ -1,4 +1,4 @@
-// The life of one alert (rule, tenant, host, instance), as a pure function: the previous state and one observation
+// The life of one alert (rule, tenant, agent, instance), as a pure function: the previous state and one observation
 // in, the next state and what happened out. Prometheus semantics: inactive -> pending (active, waiting out `for`)
 // -> firing; a pending alert that clears vanishes without trace (never ticketed); a firing one that clears is
 // resolved, once the condition has stayed clear for `keep_firing_for` (flap damping).

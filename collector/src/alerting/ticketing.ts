@@ -1,7 +1,7 @@
-// From alerts to the one ticket per (tenant, host, rule). The engine calls `sync` whenever the set of ticketed
-// firing instances of a key changes (an instance fired, escalated, de-escalated or cleared), and the REST API
-// calls ack/plan/resolve. Priority = matrix(highest impact among the firing instances, the host's urgency); the
-// SLA clocks come from the tenant's profile and hours.
+// From alerts to the one ticket per (tenant, agent, rule). The engine calls `sync` whenever the set of ticketed
+// firing instances of a key changes (an instance fired, escalated, de-escalated or cleared), `renameTickets` when
+// it sees an agent under a new hostname, and the REST API calls ack/plan/resolve. Priority = matrix(highest impact
+// among the firing instances, the host's urgency); the SLA clocks come from the tenant's profile and hours.
 //
 // Decisions an MSP would ask about:
 // 1. A priority only rises automatically; a de-escalation is noted but keeps the priority (a technician lowers it).
@@ -10,7 +10,9 @@
 //    reopenCount) instead of opening another: a flapping condition makes one ticket with a history, not a storm.
 // 4. When the last instance clears: on_clear 'resolve' resolves the ticket (by 'auto'); 'note' adds a note and
 //    leaves it for a person.
-import type { Ticket, TicketEventKind, TicketStore, SlaClockRow } from '../store/tickets.js';
+// 5. A renamed agent's unresolved tickets carry on under the new name (one 'updated' event says so); resolved
+//    ones keep the name they were resolved under, and one that reopens takes the current name.
+import type { Ticket, TicketEventKind, TicketPatch, TicketStore, SlaClockRow } from '../store/tickets.js';
 import type { HostFacts, Impact, Priority } from './contract.js';
 import { comparePriority, maxImpact, priorityOf, urgencyOf } from './priority.js';
 import { slaClocks } from './sla.js';
@@ -66,7 +68,7 @@ function reclock(ticket: Ticket, input: SyncInput, priority: Priority): SlaClock
 
 export function syncTicket(tickets: TicketStore, input: SyncInput): TicketChange | null {
   const { facts, ruleId, cause } = input;
-  const open = tickets.findOpen(facts.tenant, facts.host, ruleId);
+  const open = tickets.findOpen(facts.tenant, facts.agentId, ruleId);
   if (input.firing.length === 0) return open ? clear(tickets, open, input) : null;
 
   const urgency = urgencyOf(facts);
@@ -83,11 +85,11 @@ export function syncTicket(tickets: TicketStore, input: SyncInput): TicketChange
     return { ticket: tickets.update(open.id, { summary }, { kind, at: cause.at, detail: cause.summary }), kind, detail: cause.summary };
   }
 
-  const last = tickets.lastResolved(facts.tenant, facts.host, ruleId);
+  const last = tickets.lastResolved(facts.tenant, facts.agentId, ruleId);
   if (last && last.resolvedAt !== null && cause.at - last.resolvedAt <= input.terms.reopenWindowMs) {
     const higher = comparePriority(priority, last.priority) < 0 ? priority : last.priority;
     const sla = reclock({ ...last, sla: last.sla.map((c) => (c.target === 'resolve' ? { ...c, metAt: null } : c)) }, input, higher);
-    const patch = { status: 'open' as const, priority: higher, impact, summary, resolvedAt: null, resolvedBy: null, reopenCount: last.reopenCount + 1, sla };
+    const patch = { ...hostPatch(last, facts.host), status: 'open' as const, priority: higher, impact, summary, resolvedAt: null, resolvedBy: null, reopenCount: last.reopenCount + 1, sla };
     return { ticket: tickets.update(last.id, patch, { kind: 'reopened', at: cause.at, detail: cause.summary }), kind: 'reopened', detail: cause.summary };
   }
 
@@ -109,6 +111,24 @@ export function syncTicket(tickets: TicketStore, input: SyncInput): TicketChange
     cause.summary,
   );
   return { ticket, kind: 'opened', detail: cause.summary };
+}
+
+/**
+ * The patch that shows the ticket under `host`; empty when it already does. A title is made as "<rule title> on
+ * <host>": only that ending is replaced, so a title worded otherwise is left as it is.
+ */
+function hostPatch(ticket: Ticket, host: string): Pick<TicketPatch, 'host' | 'title'> {
+  if (ticket.host === host) return {};
+  const suffix = ` on ${ticket.host}`;
+  return ticket.title.endsWith(suffix) ? { host, title: `${ticket.title.slice(0, -suffix.length)} on ${host}` } : { host };
+}
+
+/** Moves the agent's unresolved tickets to its current hostname, one 'updated' event each. */
+export function renameTickets(tickets: TicketStore, agent: { tenant: string; agentId: string; host: string }, at: number): TicketChange[] {
+  return tickets.findRenamed(agent.tenant, agent.agentId, agent.host).map((ticket) => {
+    const detail = `host renamed: ${ticket.host} -> ${agent.host}`;
+    return { ticket: tickets.update(ticket.id, hostPatch(ticket, agent.host), { kind: 'updated', at, detail }), kind: 'updated', detail };
+  });
 }
 
 function clear(tickets: TicketStore, open: Ticket, input: SyncInput): TicketChange {

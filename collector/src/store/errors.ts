@@ -10,7 +10,7 @@ export type StoreErrorCode =
   | 'agent_unknown'
   | 'api_key_unknown'
   | 'not_found' // a ticket (or its SLA clock) that does not exist
-  | 'conflict' // a write the current state forbids: a second unresolved ticket for the same (tenant, host, rule)
+  | 'conflict' // a write the current state forbids: a second unresolved ticket for the same (tenant, agent, rule)
   | 'schema_too_new'; // the database was migrated by a newer collector; refusing to run on it
 
 export class StoreError extends Error {

@@ -1,6 +1,7 @@
-// Tickets: at most one unresolved ticket per (tenant, host, rule), its SLA clocks and its event log. The unique
-// partial index of migration 4 enforces the "one unresolved" rule in the database, so two collectors (or a
-// collector and a retry) racing to open the same ticket get one ticket and one StoreError `conflict`.
+// Tickets: at most one unresolved ticket per (tenant, agent, rule), its SLA clocks and its event log. The unique
+// partial index tickets_one_unresolved enforces the "one unresolved" rule in the database, so two collectors (or a
+// collector and a retry) racing to open the same ticket get one ticket and one StoreError `conflict`. The key is the
+// enrolled agent, not its hostname: `host` is the agent's name for people (the desk, the API) and may change.
 //
 // Contract: every write is one IMMEDIATE transaction that also appends its event, so a ticket never changes
 // without a trace. The store does no ticket logic (no priority, no SLA arithmetic, no clock stopping on ack): the
@@ -89,7 +90,7 @@ export interface NewTicket {
 }
 
 export type TicketPatch = Partial<
-  Pick<Ticket, 'title' | 'summary' | 'status' | 'priority' | 'urgency' | 'impact' | 'acknowledgedAt' | 'acknowledgedBy' |
+  Pick<Ticket, 'host' | 'title' | 'summary' | 'status' | 'priority' | 'urgency' | 'impact' | 'acknowledgedAt' | 'acknowledgedBy' |
     'planAt' | 'planBy' | 'resolvedAt' | 'resolvedBy' | 'reopenCount'> & { sla: SlaClockInput[] }
 >;
 
@@ -113,16 +114,18 @@ export interface TicketListFilter {
 export interface TicketStore {
   /**
    * Opens a ticket (status open, updatedAt = openedAt = at) with its clocks and its 'opened' event, in one
-   * transaction. Throws StoreError `conflict` when an unresolved ticket exists for (tenant, host, ruleId),
+   * transaction. Throws StoreError `conflict` when an unresolved ticket exists for (tenant, agentId, ruleId),
    * `tenant_unknown`, or `invalid_argument` naming the field. Title, summary and detail longer than their
    * maximum are cut, never refused: a ticket is worth more than its last characters.
    */
   open(input: NewTicket, at: number, detail: string): Ticket;
   get(id: number): Ticket | null;
   /** The unresolved ticket of the key, if any. */
-  findOpen(tenant: string, host: string, ruleId: string): Ticket | null;
+  findOpen(tenant: string, agentId: string, ruleId: string): Ticket | null;
   /** The most recently opened resolved ticket of the key (to reopen within a window instead of opening anew). */
-  lastResolved(tenant: string, host: string, ruleId: string): Ticket | null;
+  lastResolved(tenant: string, agentId: string, ruleId: string): Ticket | null;
+  /** The agent's unresolved tickets that show a hostname other than `host` (the agent was renamed since). */
+  findRenamed(tenant: string, agentId: string, host: string): Ticket[];
   /** Newest first. */
   list(filter?: TicketListFilter): Ticket[];
   /**
@@ -213,7 +216,7 @@ const UNRESOLVED_LIST = "t.status IN ('open', 'acknowledged')";
 
 /** Patch key -> column. Every mutable column is listed once; update() sets only the keys present. */
 const MUTABLE = {
-  title: 'title', summary: 'summary', status: 'status', priority: 'priority', urgency: 'urgency', impact: 'impact',
+  host: 'host', title: 'title', summary: 'summary', status: 'status', priority: 'priority', urgency: 'urgency', impact: 'impact',
   acknowledgedAt: 'acknowledged_at', acknowledgedBy: 'acknowledged_by', planAt: 'plan_at', planBy: 'plan_by',
   resolvedAt: 'resolved_at', resolvedBy: 'resolved_by', reopenCount: 'reopen_count',
 } as const;
@@ -253,9 +256,12 @@ function prepare(db: Db) {
     insertEvent: db.prepare('INSERT INTO ticket_events (ticket_id, at, kind, detail, data) VALUES (?, ?, ?, ?, ?)'),
     byId: db.prepare(`${SELECT} WHERE t.id = ?`),
     exists: db.prepare('SELECT 1 FROM tickets WHERE id = ?').pluck(),
-    findOpen: db.prepare(`${SELECT} WHERE t.tenant = ? AND t.host = ? AND t.rule_id = ? AND ${UNRESOLVED}`),
-    lastResolved: db.prepare(`${SELECT} WHERE t.tenant = ? AND t.host = ? AND t.rule_id = ? AND t.status = 'resolved'
+    findOpen: db.prepare(`${SELECT} WHERE t.tenant = ? AND t.agent_id = ? AND t.rule_id = ? AND ${UNRESOLVED}`),
+    lastResolved: db.prepare(`${SELECT} WHERE t.tenant = ? AND t.agent_id = ? AND t.rule_id = ? AND t.status = 'resolved'
       ORDER BY t.id DESC LIMIT 1`),
+    // Read at start for every agent: through the unresolved tickets only, never the agent's whole history.
+    findRenamed: db.prepare(`SELECT t.*, ${SLA_JSON} FROM tickets t INDEXED BY tickets_one_unresolved
+      WHERE t.tenant = ? AND t.agent_id = ? AND ${UNRESOLVED} AND t.host != ? ORDER BY t.id`),
     events: db.prepare('SELECT * FROM ticket_events WHERE ticket_id = ? ORDER BY id'),
     // INDEXED BY: SQLite refuses to prepare this rather than fall back to scanning every ticket ever opened.
     slaDue: db.prepare(`SELECT t.*, ${SLA_JSON}, s.target AS due_target FROM tickets t INDEXED BY tickets_one_unresolved
@@ -313,6 +319,7 @@ function checkNew(input: NewTicket, at: number): void {
 }
 
 function checkPatch(patch: TicketPatch): void {
+  if (patch.host !== undefined) checkKey('host', patch.host);
   if (patch.status !== undefined) oneOf('status', patch.status, TICKET_STATUSES);
   if (patch.priority !== undefined) oneOf('priority', patch.priority, PRIORITY_VALUES);
   if (patch.urgency !== undefined) oneOf('urgency', patch.urgency, LEVEL_VALUES);
@@ -364,7 +371,7 @@ export function createTicketStore(db: Db): TicketStore {
         title: clip(input.title, 'title'), summary: clip(input.summary, 'summary'),
       }).lastInsertRowid);
     } catch (error) {
-      rethrowConflict(error, `an unresolved ticket exists for ${tenant}/${host}/${ruleId}`);
+      rethrowConflict(error, `an unresolved ticket exists for ${tenant}/${agentId} (${host})/${ruleId}`);
     }
     writeClocks(s, id, input.sla);
     insertEvent(s, id, { kind: 'opened', at, detail });
@@ -377,7 +384,7 @@ export function createTicketStore(db: Db): TicketStore {
     try {
       if (s.update.run({ ...patchParams(patch), updatedAt: event.at, id }).changes === 0) mustGet(id);
     } catch (error) {
-      rethrowConflict(error, `ticket ${id}: another unresolved ticket exists for its host and rule`);
+      rethrowConflict(error, `ticket ${id}: another unresolved ticket exists for its agent and rule`);
     }
     if (patch.sla) {
       s.deleteClocks.run(id);
@@ -403,14 +410,15 @@ export function createTicketStore(db: Db): TicketStore {
   return {
     open: (input, at, detail) => open.immediate(input, at, detail),
     get,
-    findOpen: (tenant, host, ruleId) => {
-      const row = s.findOpen.get(tenant, host, ruleId) as TicketRow | undefined;
+    findOpen: (tenant, agentId, ruleId) => {
+      const row = s.findOpen.get(tenant, agentId, ruleId) as TicketRow | undefined;
       return row ? toTicket(row) : null;
     },
-    lastResolved: (tenant, host, ruleId) => {
-      const row = s.lastResolved.get(tenant, host, ruleId) as TicketRow | undefined;
+    lastResolved: (tenant, agentId, ruleId) => {
+      const row = s.lastResolved.get(tenant, agentId, ruleId) as TicketRow | undefined;
       return row ? toTicket(row) : null;
     },
+    findRenamed: (tenant, agentId, host) => (s.findRenamed.all(tenant, agentId, host) as TicketRow[]).map(toTicket),
     list: (filter = {}) => {
       const limit = filter.limit ?? DEFAULT_LIST_LIMIT;
       if (!Number.isInteger(limit) || limit < 1) throw new StoreError('invalid_argument', 'limit: expected a whole number >= 1');

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { watchpost } from '../../../proto/index.js';
 import { createAlertEngine, TICK_SLICE_AGENTS, type AlertEngine } from '../../../collector/src/alerting/engine.js';
+import type { AgentIdentity } from '../../../collector/src/alerting/host-facts.js';
 import { createTransitions } from '../../../collector/src/alerting/transitions.js';
 import { loadRules, parseRules, type RuleSet } from '../../../collector/src/alerting/rules/rules-file.js';
 import { openStore, type Store } from '../../../collector/src/store/index.js';
@@ -46,6 +47,7 @@ function harness(rulesYaml = '', os = 'linux') {
       return engine;
     },
     agentId,
+    agent,
     set: (ms: number) => void (clock = ms),
     disconnect: () => void (connected = false),
     restart() {
@@ -55,8 +57,12 @@ function harness(rulesYaml = '', os = 'linux') {
     },
     /** One batch at time t (the clock moves there first). */
     send(t: number, samples: watchpost.v1.ISample[]) {
+      this.sendAs(agent, t, samples);
+    },
+    /** One batch from another agent (or the same agent under another name). */
+    sendAs(identity: AgentIdentity, t: number, samples: watchpost.v1.ISample[]) {
       clock = t;
-      engine.observe(agent, samples.map((s) => ({ ...s, timeMs: t })));
+      engine.observe(identity, samples.map((s) => ({ ...s, timeMs: t })));
     },
     tick(t: number) {
       clock = t;
@@ -170,6 +176,95 @@ describe('alert engine: who the host is', () => {
   });
 });
 
+describe('alert engine: alerts and tickets follow the agent, not its name', () => {
+  const hostTag = (line: string) => /,host=([^,]+)/.exec(line)?.[1];
+
+  it('a second agent saying the first one\'s name neither resolves, updates nor reopens its ticket', () => {
+    const h = harness();
+    const b = h.store.agents.enroll({ tenant: 'acme', hostname: 'srv2', os: 'linux', arch: 'x64', agentVersion: '1.0.0' }).agentId;
+    const impostor: AgentIdentity = { id: b, tenant: 'acme', hostname: 'srv1', os: 'linux' };
+    h.send(at(0), [disk('/data', 97)]);
+    h.send(at(5), [disk('/data', 97)]);
+    const victim = h.tickets()[0]!;
+    expect(victim).toMatchObject({ agentId: h.agentId, host: 'srv1', status: 'open' });
+
+    h.sendAs(impostor, at(6), [disk('/data', 10)]); // a healthy value from the other agent
+    h.sendAs(impostor, at(7), [disk('/data', 99), disk('/logs', 99)]);
+    h.sendAs(impostor, at(12), [disk('/data', 99), disk('/logs', 99)]); // its own breach fires
+    h.tick(at(13));
+    h.send(at(14), [disk('/data', 97)]);
+
+    expect(h.store.tickets.get(victim.id)).toMatchObject({ status: 'open', summary: victim.summary, priority: 'P2' });
+    expect(h.events(victim.id)).toEqual(['opened']);
+    const own = h.tickets().filter((t) => t.agentId === b);
+    expect(own).toHaveLength(1);
+    expect(own[0]!.summary).toContain('/logs');
+    expect(h.tickets()).toHaveLength(2);
+
+    h.sendAs(impostor, at(20), [disk('/data', 10), disk('/logs', 10)]); // the other agent's disks recover
+    expect(h.store.tickets.get(own[0]!.id)!.status).toBe('resolved');
+    expect(h.store.tickets.get(victim.id)!.status).toBe('open');
+    const firing = h.engine.alerts().filter(([, r]) => r.status === 'firing').map(([k]) => [k.agentId, k.instance]);
+    expect(firing).toEqual([[h.agentId, '/data']]);
+  });
+
+  it('a renamed agent keeps its firing alert and its open ticket, shown under the new name from then on', () => {
+    const h = harness();
+    h.send(at(0), [disk('/data', 97)]);
+    h.send(at(5), [disk('/data', 97)]);
+    const ticket = h.tickets()[0]!;
+    expect(ticket.title).toBe('Disk space low on srv1');
+
+    h.store.agents.rename(h.agentId, 'srv1-new'); // the admin's `agent rename`
+    const renamed: AgentIdentity = { ...h.agent, hostname: 'srv1-new' };
+    h.sendAs(renamed, at(6), [disk('/data', 97)]);
+    h.tick(at(7));
+    expect(h.tickets()).toHaveLength(1);
+    expect(h.tickets()[0]).toMatchObject({ id: ticket.id, status: 'open', host: 'srv1-new', title: 'Disk space low on srv1-new', agentId: h.agentId });
+    expect(h.events(ticket.id)).toEqual(['opened', 'updated']);
+    expect(h.store.tickets.events(ticket.id)[1]!.detail).toBe('host renamed: srv1 -> srv1-new');
+    expect(h.engine.alerts().map(([k, r]) => [k.host, k.instance, r.status])).toEqual([['srv1-new', '/data', 'firing']]);
+    h.send(at(8), [disk('/data', 97)]); // a connection opened before the rename still says the old name: the store's wins
+    expect(h.tickets()[0]).toMatchObject({ host: 'srv1-new' });
+    expect(h.events(ticket.id)).toEqual(['opened', 'updated']);
+
+    h.restart(); // the name and the state survive a restart
+    expect(h.engine.alerts().map(([k, r]) => [k.agentId, k.host, r.status])).toEqual([[h.agentId, 'srv1-new', 'firing']]);
+    h.sendAs(renamed, at(10), [disk('/data', 91)]); // de-escalated: the same ticket, no resolution
+    h.sendAs(renamed, at(15), [disk('/data', 40)]); // cleared: the same ticket resolves
+    expect(h.tickets()).toHaveLength(1);
+    expect(h.events(ticket.id)).toEqual(['opened', 'updated', 'deescalated', 'resolved']);
+
+    const lines = h.store.influxOutbox.peek(1000).map((r) => r.line);
+    const alertHosts = lines.filter((l) => l.startsWith('alerts,')).map(hostTag);
+    const ticketHosts = lines.filter((l) => l.startsWith('tickets,')).map(hostTag);
+    expect(alertHosts).toEqual(['srv1', 'srv1', 'srv1-new', 'srv1-new']); // pending, firing | deescalated, resolved
+    expect(ticketHosts).toEqual(['srv1', 'srv1-new', 'srv1-new', 'srv1-new']); // opened | renamed, deescalated, resolved
+  });
+
+  it('a name that moves to a new agent after the old one was revoked inherits nothing and resolves nothing', () => {
+    const h = harness();
+    h.send(at(0), [disk('/data', 97)]);
+    h.send(at(5), [disk('/data', 97)]);
+    const old = h.tickets()[0]!;
+    h.store.agents.revoke(h.agentId);
+    const fresh = h.store.agents.enroll({ tenant: 'acme', hostname: 'srv1', os: 'linux', arch: 'x64', agentVersion: '1.0.0' }).agentId;
+    const successor: AgentIdentity = { id: fresh, tenant: 'acme', hostname: 'srv1', os: 'linux' };
+
+    h.sendAs(successor, at(10), [disk('/data', 40)]);
+    h.tick(at(11));
+    h.sendAs(successor, at(30), [disk('/data', 41)]);
+    h.tick(at(31));
+    expect(h.store.tickets.get(old.id)).toMatchObject({ status: 'open', agentId: h.agentId });
+    expect(h.events(old.id).filter((k) => !k.startsWith('sla_'))).toEqual(['opened']); // its SLA clocks run on
+
+    h.sendAs(successor, at(40), [disk('/data', 97)]);
+    h.sendAs(successor, at(45), [disk('/data', 97)]); // the new machine's own breach: its own ticket
+    expect(h.tickets().map((t) => [t.agentId, t.status])).toEqual([[fresh, 'open'], [h.agentId, 'open']]);
+    expect(h.events(old.id).filter((k) => !k.startsWith('sla_'))).toEqual(['opened']);
+  });
+});
+
 describe('alert engine: maintenance windows and silences', () => {
   it('holds a ticket during the window, tickets what is still firing after the exit grace, and floods nothing', () => {
     const h = harness();
@@ -185,6 +280,18 @@ describe('alert engine: maintenance windows and silences', () => {
     expect(h.tickets()[0]!.summary).toContain('/a');
     expect(h.tickets()[0]!.summary).not.toContain('/b');
     expect(h.events(h.tickets()[0]!.id)).toEqual(['opened']);
+  });
+
+  it('matches the name the agent has now: after a rename, a window on the old name holds nothing, one on the new name does', () => {
+    const h = harness("rules: [ { id: disk_space, for: 0s } ]");
+    h.store.agents.rename(h.agentId, 'srv1-new');
+    h.store.maintenance.addWindow({ tenant: 'acme', host: 'srv1', reason: 'old name', startsAt: at(0), endsAt: at(60), createdBy: 'test' });
+    h.tick(at(0)); // the tick reads the new name
+    h.send(at(1), [disk('/a', 97)]);
+    expect(h.tickets().map((t) => t.host)).toEqual(['srv1-new']);
+    h.store.maintenance.addWindow({ tenant: 'acme', host: 'srv1-new', reason: 'new name', startsAt: at(0), endsAt: at(60), createdBy: 'test' });
+    h.send(at(2), [disk('/b', 97)]);
+    expect(h.engine.alerts().find(([k]) => k.instance === '/b')![1]).toMatchObject({ status: 'firing', ticketed: false });
   });
 
   it('a silence on one rule holds only that rule', () => {

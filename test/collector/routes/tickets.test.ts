@@ -8,7 +8,7 @@ const MIN = 60_000;
 const HOUR = 60 * MIN;
 
 const input = (host: string): NewTicket => ({
-  tenant: 'acme', host, agentId: 'ag_1', ruleId: 'disk-full', title: `Disk full on ${host}`, summary: 'C: 96 %', priority: 'P2',
+  tenant: 'acme', host, agentId: `ag_${host}`, ruleId: 'disk-full', title: `Disk full on ${host}`, summary: 'C: 96 %', priority: 'P2',
   urgency: 'medium', impact: 'high', slaProfile: 'standard-8x5',
   sla: [
     { target: 'respond', startedAt: T0, dueAt: T0 + 12 * MIN, warnAt: T0 + 9 * MIN },

@@ -19,6 +19,9 @@ function ticketInput(overrides: Partial<NewTicket> = {}): NewTicket {
   };
 }
 
+/** Another machine: the key is the agent, so another host means another agent. */
+const onHost = (host: string): Partial<NewTicket> => ({ host, agentId: `ag_${host}` });
+
 function setup(file = tempDbPath()): Store {
   const store = open(file);
   store.tenants.add({ id: 'acme', name: 'Acme' });
@@ -26,7 +29,7 @@ function setup(file = tempDbPath()): Store {
   return store;
 }
 
-describe('tickets: one unresolved ticket per (tenant, host, rule)', () => {
+describe('tickets: one unresolved ticket per (tenant, agent, rule)', () => {
   it('opens a ticket with its clocks in target order and an opened event', () => {
     const store = setup();
     const t = store.tickets.open(ticketInput(), T0, 'disk-full fired');
@@ -38,7 +41,7 @@ describe('tickets: one unresolved ticket per (tenant, host, rule)', () => {
     expect(t.sla[0]).toEqual({ target: 'respond', startedAt: T0, dueAt: T0 + 12 * MIN, warnAt: T0 + 9 * MIN, metAt: null, approachedAt: null, breachedAt: null });
     expect(store.tickets.get(t.id)).toEqual(t);
     expect(store.tickets.events(t.id)).toEqual([{ id: expect.any(Number), ticketId: t.id, at: T0, kind: 'opened', detail: 'disk-full fired', data: null }]);
-    expect(store.tickets.findOpen('acme', 'sql01', 'disk-full')?.id).toBe(t.id);
+    expect(store.tickets.findOpen('acme', 'ag_1', 'disk-full')?.id).toBe(t.id);
   });
 
   it('refuses a second unresolved ticket for the key, from any connection, and writes nothing for it', () => {
@@ -56,8 +59,11 @@ describe('tickets: one unresolved ticket per (tenant, host, rule)', () => {
     expect(db.prepare('SELECT count(*) FROM ticket_sla').pluck().get()).toBe(3);
     expect(db.prepare('SELECT count(*) FROM ticket_events').pluck().get()).toBe(2);
     db.close();
+    // The same agent under another name is the same key; another agent under the same name is not.
+    expect(codeOf(() => store.tickets.open(ticketInput({ host: 'sql01-renamed' }), T0 + 5, 'fired'))).toBe('conflict');
+    expect(store.tickets.open(ticketInput({ agentId: 'ag_2' }), T0, 'fired').id).not.toBe(first.id);
     // Other keys are independent.
-    expect(store.tickets.open(ticketInput({ host: 'sql02' }), T0, 'fired').id).not.toBe(first.id);
+    expect(store.tickets.open(ticketInput(onHost('sql02')), T0, 'fired').id).not.toBe(first.id);
     expect(store.tickets.open(ticketInput({ ruleId: 'cpu-high' }), T0, 'fired').id).not.toBe(first.id);
     expect(store.tickets.open(ticketInput({ tenant: 'other' }), T0, 'fired').id).not.toBe(first.id);
   });
@@ -65,10 +71,11 @@ describe('tickets: one unresolved ticket per (tenant, host, rule)', () => {
   it('opens a new ticket after the old one is resolved; lastResolved finds the old one; reopening it conflicts while the new is open', () => {
     const store = setup();
     const first = store.tickets.open(ticketInput(), T0, 'fired');
-    expect(store.tickets.lastResolved('acme', 'sql01', 'disk-full')).toBeNull();
+    expect(store.tickets.lastResolved('acme', 'ag_1', 'disk-full')).toBeNull();
     store.tickets.update(first.id, { status: 'resolved', resolvedAt: T0 + HOUR, resolvedBy: 'engine' }, { kind: 'resolved', at: T0 + HOUR, detail: 'cleared' });
-    expect(store.tickets.findOpen('acme', 'sql01', 'disk-full')).toBeNull();
-    expect(store.tickets.lastResolved('acme', 'sql01', 'disk-full')).toMatchObject({ id: first.id, resolvedAt: T0 + HOUR, resolvedBy: 'engine' });
+    expect(store.tickets.findOpen('acme', 'ag_1', 'disk-full')).toBeNull();
+    expect(store.tickets.lastResolved('acme', 'ag_2', 'disk-full')).toBeNull();
+    expect(store.tickets.lastResolved('acme', 'ag_1', 'disk-full')).toMatchObject({ id: first.id, resolvedAt: T0 + HOUR, resolvedBy: 'engine' });
     const second = store.tickets.open(ticketInput(), T0 + 2 * HOUR, 'fired again');
     expect(second.id).toBeGreaterThan(first.id);
     const reopen = () => store.tickets.update(first.id, { status: 'open', reopenCount: 1 }, { kind: 'reopened', at: T0 + 3 * HOUR, detail: 'x' });
@@ -83,7 +90,22 @@ describe('tickets: one unresolved ticket per (tenant, host, rule)', () => {
     store.tickets.update(t.id, { status: 'resolved', resolvedAt: T0 + HOUR, resolvedBy: 'engine' }, { kind: 'resolved', at: T0 + HOUR, detail: 'cleared' });
     const reopened = store.tickets.update(t.id, { status: 'open', resolvedAt: null, resolvedBy: null, reopenCount: 1 }, { kind: 'reopened', at: T0 + 2 * HOUR, detail: 'fired again' });
     expect(reopened).toMatchObject({ status: 'open', resolvedAt: null, resolvedBy: null, reopenCount: 1, updatedAt: T0 + 2 * HOUR });
-    expect(store.tickets.findOpen('acme', 'sql01', 'disk-full')?.id).toBe(t.id);
+    expect(store.tickets.findOpen('acme', 'ag_1', 'disk-full')?.id).toBe(t.id);
+  });
+
+  it('finds the agent\'s unresolved tickets shown under another name, and moves one to the new name', () => {
+    const store = setup();
+    const disk = store.tickets.open(ticketInput(), T0, 'fired');
+    const cpu = store.tickets.open(ticketInput({ ruleId: 'cpu-high', title: 'CPU busy' }), T0, 'fired');
+    const done = store.tickets.open(ticketInput({ ruleId: 'mem' }), T0, 'fired');
+    store.tickets.update(done.id, { status: 'resolved', resolvedAt: T0 + 1, resolvedBy: 'auto' }, { kind: 'resolved', at: T0 + 1, detail: 'x' });
+    store.tickets.open(ticketInput({ agentId: 'ag_2' }), T0, 'fired'); // another agent with the same name
+    expect(store.tickets.findRenamed('acme', 'ag_1', 'sql01')).toEqual([]);
+    expect(store.tickets.findRenamed('acme', 'ag_1', 'sql01-new').map((t) => t.id)).toEqual([disk.id, cpu.id]);
+    const moved = store.tickets.update(disk.id, { host: 'sql01-new', title: 'Disk full on sql01-new' }, { kind: 'updated', at: T0 + 2, detail: 'renamed' });
+    expect(moved).toMatchObject({ host: 'sql01-new', title: 'Disk full on sql01-new', agentId: 'ag_1', status: 'open' });
+    expect(store.tickets.findRenamed('acme', 'ag_1', 'sql01-new').map((t) => t.id)).toEqual([cpu.id]);
+    expect(() => store.tickets.update(cpu.id, { host: '' }, { kind: 'updated', at: T0 + 3, detail: 'x' })).toThrow(/^host:/);
   });
 
   it('refuses an unknown tenant and bad fields, naming the field; cuts over-long texts', () => {
@@ -202,7 +224,7 @@ describe('tickets: SLA clocks', () => {
     store.tickets.markSla(t.id, 'respond', 'metAt', T0 + MIN);
     store.tickets.markSla(t.id, 'respond', 'metAt', T0 + 2 * MIN);
     expect(store.tickets.get(t.id)?.sla[0]?.metAt).toBe(T0 + MIN);
-    const noPlan = store.tickets.open(ticketInput({ host: 'ws-1', sla: [{ target: 'respond', startedAt: T0, dueAt: T0 + 1, warnAt: T0 }] }), T0, 'x');
+    const noPlan = store.tickets.open(ticketInput({ ...onHost('ws-1'), sla: [{ target: 'respond', startedAt: T0, dueAt: T0 + 1, warnAt: T0 }] }), T0, 'x');
     expect(codeOf(() => store.tickets.markSla(noPlan.id, 'plan', 'metAt', T0))).toBe('not_found');
   });
 
@@ -220,7 +242,7 @@ describe('tickets: list and counts', () => {
   it('filters by status, tenant and host, newest first, and pages with beforeId', () => {
     const store = setup();
     const ids: number[] = [];
-    for (let i = 0; i < 5; i++) ids.push(store.tickets.open(ticketInput({ host: `h${i}` }), T0 + i, 'x').id);
+    for (let i = 0; i < 5; i++) ids.push(store.tickets.open(ticketInput(onHost(`h${i}`)), T0 + i, 'x').id);
     const otherTenant = store.tickets.open(ticketInput({ tenant: 'other' }), T0, 'x').id;
     store.tickets.update(ids[1]!, { status: 'acknowledged' }, { kind: 'acknowledged', at: T0 + 10, detail: 'x' });
     store.tickets.update(ids[2]!, { status: 'resolved' }, { kind: 'resolved', at: T0 + 10, detail: 'x' });
@@ -246,7 +268,7 @@ describe('tickets: list and counts', () => {
   it('caps a page at 1000', () => {
     const store = setup();
     store.transaction(() => {
-      for (let i = 0; i < 1001; i++) store.tickets.open(ticketInput({ host: `h${i}` }), T0, 'x');
+      for (let i = 0; i < 1001; i++) store.tickets.open(ticketInput(onHost(`h${i}`)), T0, 'x');
     });
     expect(store.tickets.list({ limit: 5000 })).toHaveLength(1000);
     expect(store.tickets.list()).toHaveLength(100);

@@ -5,7 +5,7 @@ import type { HostFacts, Impact, Observation, Role, RuleSample } from '../contra
 
 /** The keys every rule has, whatever its kind (YAML names in brackets). */
 export interface RuleCommon {
-  /** Slug, ^[a-z][a-z0-9_]*$: the ticket key (tenant, host, rule) and the handle for overrides. */
+  /** Slug, ^[a-z][a-z0-9_]*$: the ticket key (tenant, agent, rule) and the handle for overrides. */
   id: string;
   kind: string;
   title: string;
@@ -42,7 +42,7 @@ export interface ObserveContext {
   host: HostFacts;
   /** Whether this rule's alert for the instance is currently pending or firing, and at which level (for hysteresis). */
   current(instance: string): { active: boolean; level: string } | undefined;
-  /** Scratch memory the engine keeps per (rule, tenant, host) between calls, in memory only (lost on restart). */
+  /** Scratch memory the engine keeps per (rule, tenant, agent) between calls, in memory only (lost on restart). */
   memory: Map<string, unknown>;
 }
 
