@@ -56,6 +56,8 @@ export function createTokenBucket(rule: BucketRule, now: () => number = Date.now
  */
 export interface KeyedLimiter {
   take(key: string, cost?: number): TakeResult;
+  /** What take(key, cost) would answer now, taking nothing and leaving the key's bucket and recency as they are. */
+  peek(key: string, cost?: number): TakeResult;
   readonly size: number;
 }
 
@@ -72,6 +74,7 @@ export function createKeyedLimiter(rule: BucketRule, options: { maxKeys: number;
       if (buckets.size > options.maxKeys) buckets.delete(buckets.keys().next().value!);
       return result;
     },
+    peek: (key, cost = 1) => takeTokens(buckets.get(key), rule, now(), cost),
     get size() {
       return buckets.size;
     },

@@ -1,5 +1,6 @@
 // "No secret ever logged": every path that handles a secret runs once against a collector logging at debug into
-// a captured stream, and no token, credential secret or admin/API key may appear in what it wrote.
+// a captured stream, and no token, credential secret or admin/API key may appear in what it wrote, not even one
+// placed in a URL's query string by mistake (requests are logged by their path only).
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_KEY, RecordingSink, startCollector, type TestCollector } from '../helpers/collector.js';
@@ -22,7 +23,7 @@ const post = (path: string, body: unknown, authorization?: string) =>
   });
 
 describe('collector logs', () => {
-  it('hold no token, credential or key after enrollment, bad and revoked credentials, and admin API calls', async () => {
+  it('hold no token, credential or key after enrollment, bad and revoked credentials, API calls, and tokens in URLs', async () => {
     const secrets: string[] = [ADMIN_KEY];
     const { token } = c.store.tokens.create({ tenant: 'acme', expiresAt: Date.now() + 60_000, uses: 1 });
     secrets.push(token, token.slice(-43));
@@ -48,9 +49,23 @@ describe('collector logs', () => {
     await agent.closed;
     await expect(openAgent(c.wsUrl, enrolled.credential)).rejects.toMatchObject({ statusCode: 401 });
 
+    // A token pasted into a URL by mistake: no route takes one there, but the request line is logged.
+    const { token: pasted } = c.store.tokens.create({ tenant: 'acme', expiresAt: Date.now() + 60_000, uses: 1 });
+    secrets.push(pasted, pasted.slice(-43));
+    const byQuery = (path: string, authorization?: string) => fetch(`${c.baseUrl}${path}`, { headers: authorization ? { authorization } : {} });
+    expect((await byQuery(`/api/v1/agents?key=${encodeURIComponent(key)}`)).status).toBe(401);
+    expect((await byQuery(`/api/v1/tickets?token=${pasted}`, `Bearer ${key}`)).status).toBe(200); // unknown parameters are dropped
+    expect((await byQuery(`/api/v1/deploy/install.sh?token=${pasted}`)).status).toBe(401);
+    expect((await byQuery(`/api/v1/releases/0.1.0/linux-x64?credential=${encodeURIComponent(enrolled.credential)}`)).status).toBe(401);
+    expect((await byQuery(`/api/v1/no-such-route?token=${pasted}`)).status).toBe(404);
+    expect((await byQuery(`/healthz?token=${pasted}&key=${encodeURIComponent(key)}`)).status).toBe(200);
+
     expect(captured).toContain('agent enrolled');
     expect(captured).toContain('agent upgrade refused: unauthorized');
     expect(captured).toContain('credential revoked');
     for (const secret of secrets) expect(captured.includes(secret), `log contains a secret (${secret.slice(0, 8)}…)`).toBe(false);
+    // The requests with a query string are still logged, by their path.
+    expect(captured).toContain('"url":"/api/v1/no-such-route"');
+    expect(captured).toContain('"url":"/healthz"');
   });
 });

@@ -52,4 +52,21 @@ describe('createKeyedLimiter', () => {
     expect(limiter.take('a').ok).toBe(false);
     expect(limiter.take('b').ok).toBe(true);
   });
+
+  it('peeks without taking, remembering, or refreshing a key', () => {
+    let t = 0;
+    const limiter = createKeyedLimiter({ ratePerSecond: 1, burst: 2 }, { maxKeys: 2, now: () => t });
+    expect(limiter.peek('10.0.0.1')).toMatchObject({ ok: true });
+    expect(limiter.size).toBe(0);
+    limiter.take('10.0.0.1');
+    limiter.take('10.0.0.1');
+    expect(limiter.peek('10.0.0.1')).toMatchObject({ ok: false, retryAfterMs: 1000 });
+    t = 1000;
+    expect(limiter.peek('10.0.0.1').ok).toBe(true);
+    expect(limiter.peek('10.0.0.1').ok).toBe(true); // still one token: peeking took none
+    limiter.take('10.0.0.2');
+    limiter.peek('10.0.0.1'); // not made the most recently used
+    limiter.take('10.0.0.3'); // evicts 10.0.0.1
+    expect(limiter.take('10.0.0.1').state.tokens).toBe(1); // a full bucket again, minus this take
+  });
 });

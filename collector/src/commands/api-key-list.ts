@@ -1,11 +1,15 @@
 import { UsageError } from '../errors.js';
+import type { ApiKeyInfo } from '../store/api-keys.js';
 import { CONFIG_OPTION, type Command } from './command.js';
 import { withStore } from './context.js';
 import { isoTime, printTable } from './table.js';
 
+/** "admin", or "tenant:acme (read)". */
+export const scopeLabel = (key: Pick<ApiKeyInfo, 'tenant' | 'role'>): string => (key.tenant === null ? 'admin' : `tenant:${key.tenant} (${key.role})`);
+
 export const apiKeyList: Command = {
   usage: '[--json] [--config FILE]',
-  summary: 'list admin API keys (ids and names; never the keys)',
+  summary: 'list API keys (ids, names, scopes; never the keys)',
   options: { ...CONFIG_OPTION, json: { type: 'boolean' } },
   run: (input) =>
     withStore(input, (store) => {
@@ -15,8 +19,8 @@ export const apiKeyList: Command = {
         process.stdout.write(JSON.stringify(list, null, 2) + '\n');
         return 0;
       }
-      const rows = [['KEY', 'NAME', 'CREATED', 'STATE']];
-      for (const k of list) rows.push([k.id, k.name, isoTime(k.createdAt), k.revokedAt ? `revoked ${isoTime(k.revokedAt)}` : 'active']);
+      const rows = [['KEY', 'NAME', 'SCOPE', 'CREATED', 'STATE']];
+      for (const k of list) rows.push([k.id, k.name, scopeLabel(k), isoTime(k.createdAt), k.revokedAt ? `revoked ${isoTime(k.revokedAt)}` : 'active']);
       printTable(rows);
       return 0;
     }),

@@ -3,7 +3,7 @@ import { singleId, withStore } from './context.js';
 
 export const apiKeyRevoke: Command = {
   usage: 'ID [--config FILE]',
-  summary: 'revoke an admin API key (refused from the next request on)',
+  summary: 'revoke an API key (refused from the next request on)',
   options: { ...CONFIG_OPTION },
   run: (input) =>
     withStore(input, (store) => {

@@ -4,6 +4,7 @@
 import type { FastifyRequest } from 'fastify';
 import { parseAgentCredential, type Store } from '../store/index.js';
 import { releaseErrors } from './http-errors.js';
+import { pathOf } from '../request-log.js';
 
 export type Reader = { kind: 'agent'; agentId: string; tenant: string } | { kind: 'token'; tokenId: string; tenant: string; token: string };
 
@@ -15,7 +16,7 @@ export function tokenReader(store: Store, request: FastifyRequest): Extract<Read
   if (!presented) throw releaseErrors.unauthorized();
   const result = store.tokens.check(presented);
   if (!result.ok) {
-    request.log.warn({ ip: request.ip, reason: result.reason, url: request.url }, 'request refused: enrollment token');
+    request.log.warn({ ip: request.ip, reason: result.reason, url: pathOf(request.url) }, 'request refused: enrollment token');
     throw releaseErrors.tokenRefused(result.reason);
   }
   return { kind: 'token', tokenId: result.tokenId, tenant: result.tenant, token: presented };
@@ -27,7 +28,7 @@ export function agentOrTokenReader(store: Store, request: FastifyRequest): Reade
   if (credential) {
     const agent = store.agents.authenticate(credential.agentId, credential.secret);
     if (agent) return { kind: 'agent', agentId: agent.id, tenant: agent.tenant };
-    request.log.warn({ ip: request.ip, agentId: credential.agentId, url: request.url }, 'request refused: unknown or revoked agent credential');
+    request.log.warn({ ip: request.ip, agentId: credential.agentId, url: pathOf(request.url) }, 'request refused: unknown or revoked agent credential');
     throw releaseErrors.unauthorized();
   }
   return tokenReader(store, request);

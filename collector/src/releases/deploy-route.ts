@@ -52,7 +52,7 @@ export function registerDeployRoutes(app: FastifyInstance, deps: DeployRouteDeps
     // It holds the token: no cache may keep it.
     return reply.type('text/plain; charset=utf-8').header('cache-control', 'no-store').send(text);
   };
-  const options = { onRequest: deps.ipRateLimit };
+  const options = { onRequest: deps.ipRateLimit, config: { access: 'own-credential' } } as const;
   app.get(`${DEPLOY_PATH}/${SH_SCRIPT}`, options, serveScript(SH_SCRIPT, installSh));
   app.get(`${DEPLOY_PATH}/${PS_SCRIPT}`, options, serveScript(PS_SCRIPT, windowsPs1));
 }

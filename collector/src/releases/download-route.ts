@@ -5,6 +5,7 @@ import { open } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Store } from '../store/index.js';
+import type { IpRateLimitHook } from '../ip-rate-limit.js';
 import { agentOrTokenReader } from './auth.js';
 import { releaseErrors } from './http-errors.js';
 import type { ReleaseFile, ReleaseSet } from './release-set.js';
@@ -22,8 +23,11 @@ function fileOf(releases: ReleaseSet, version: string, name: string): ReleaseFil
   return isTarget(name) ? (release.executables.get(name) ?? null) : null;
 }
 
-export function registerDownloadRoute(app: FastifyInstance, deps: { store: Store; releases: () => ReleaseSet }): void {
-  app.get<{ Params: Static<typeof Params> }>(`${RELEASES_PATH}/:version/:name`, { schema: { params: Params } }, async (request, reply) => {
+export function registerDownloadRoute(app: FastifyInstance, deps: { store: Store; releases: () => ReleaseSet; ipRateLimit: IpRateLimitHook }): void {
+  // Rate limited per source IP like the other credential checks (upgrades, enrollments, deployment scripts), in
+  // onRequest: a refused address costs neither a credential check nor a file.
+  const options = { onRequest: deps.ipRateLimit, config: { access: 'own-credential' }, schema: { params: Params } } as const;
+  app.get<{ Params: Static<typeof Params> }>(`${RELEASES_PATH}/:version/:name`, options, async (request, reply) => {
     const reader = agentOrTokenReader(deps.store, request);
     const { version, name } = request.params;
     const file = fileOf(deps.releases(), version, name);

@@ -1,4 +1,4 @@
-// Issue 9's collector side in one registration: release downloads, deployment scripts, the rollout view.
+// The collector's side of releases in one registration: release downloads, deployment scripts, the rollout view.
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '../store/index.js';
 import type { IpRateLimitHook } from '../ip-rate-limit.js';
@@ -12,13 +12,12 @@ export { createUpdateService, type UpdateService } from './update-service.js';
 export interface ReleaseRouteDeps {
   store: Store;
   updates: UpdateService;
-  adminKey: string;
   publicUrl: string;
   ipRateLimit: IpRateLimitHook;
 }
 
 export function registerReleaseRoutes(app: FastifyInstance, deps: ReleaseRouteDeps): void {
-  registerDownloadRoute(app, { store: deps.store, releases: () => deps.updates.releases() });
+  registerDownloadRoute(app, { store: deps.store, releases: () => deps.updates.releases(), ipRateLimit: deps.ipRateLimit });
   registerDeployRoutes(app, deps);
   registerUpdatesRoute(app, deps);
 }

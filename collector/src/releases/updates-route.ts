@@ -2,7 +2,6 @@
 // force, how many of its agents it selects, and how many run each version, so an MSP can watch a rollout move.
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '../store/index.js';
-import { adminKeyCheck } from '../routes/api.js';
 import { selects } from './rollouts.js';
 import type { UpdateService } from './update-service.js';
 
@@ -50,9 +49,9 @@ export function tenantUpdates(store: Store, updates: UpdateService): TenantUpdat
   });
 }
 
-export function registerUpdatesRoute(app: FastifyInstance, deps: { store: Store; updates: UpdateService; adminKey: string }): void {
-  const onRequest = adminKeyCheck(deps.adminKey, deps.store.apiKeys);
-  app.get(UPDATES_PATH, { onRequest }, async () => ({
+export function registerUpdatesRoute(app: FastifyInstance, deps: { store: Store; updates: UpdateService }): void {
+  // Every tenant's rollout and agent counts: admin keys only.
+  app.get(UPDATES_PATH, { config: { access: 'admin' } }, async () => ({
     releases: deps.updates.releases().list().map((r) => ({
       version: r.version,
       created: r.created,

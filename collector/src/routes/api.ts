@@ -1,53 +1,19 @@
-// The admin API (/api/v1/*, bearer admin key) and GET /metrics (Prometheus text, open like any exporter: it
-// holds counts, never names or secrets).
-import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ApiKeyStore, Store } from '../store/index.js';
+// The agents through the API (/api/v1/agents: a tenant key sees its tenant's; revoking is for admin keys) and
+// GET /metrics (Prometheus text, open like any exporter: it holds counts, never names or secrets). Who may call
+// which route is declared on each route (access.ts).
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { Store } from '../store/index.js';
 import { isStoreError } from '../store/index.js';
 import type { CollectorMetrics } from '../metrics.js';
 import type { AgentHub } from '../agent-socket.js';
 import { httpErrors } from '../errors.js';
 import type { OsSupportView } from '../os-support.js';
+import { callerOf, listTenant } from './access.js';
+import { renameAgent } from './agent-rename.js';
 
-const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
-const SHA256_PREFIX = 'sha256:';
-
-/** The bootstrap key's SHA-256, from its plaintext or from its "sha256:<hex>" form; null when none is set. */
-export function bootstrapKeyDigest(adminKey: string): Buffer | null {
-  if (!adminKey) return null;
-  return adminKey.startsWith(SHA256_PREFIX) ? Buffer.from(adminKey.slice(SHA256_PREFIX.length), 'hex') : digest(adminKey);
-}
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** Which admin key authorized the request: an API key id, or 'bootstrap' (adminKey). For audit logs. */
-    adminKeyId?: string;
-  }
-}
-
-/**
- * Accepts a stored API key (`wpk_…`, looked up by its id, secret compared in constant time) or the bootstrap
- * adminKey (digests compared in constant time, so neither lengths nor contents leak). With neither configured
- * the API is disabled. Never logs the presented key.
- */
-export function adminKeyCheck(adminKey: string, apiKeys: ApiKeyStore): (request: FastifyRequest) => Promise<void> {
-  const expected = bootstrapKeyDigest(adminKey);
-  return async (request) => {
-    if (!expected && apiKeys.activeCount() === 0) throw httpErrors.apiDisabled();
-    const presented = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '')?.[1]?.trim();
-    const stored = presented ? apiKeys.authenticate(presented) : null;
-    if (stored) {
-      request.adminKeyId = stored.id;
-      return;
-    }
-    if (presented && expected && timingSafeEqual(digest(presented), expected)) {
-      request.adminKeyId = 'bootstrap';
-      return;
-    }
-    request.log.warn({ ip: request.ip, url: request.url }, 'API request refused: bad admin key');
-    throw httpErrors.unauthorized();
-  };
-}
+const RenameBody = Type.Object({ hostname: Type.String({ maxLength: 1024 }) }, { additionalProperties: false });
+const AgentsQuery = Type.Object({ tenant: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })) }, { additionalProperties: false });
 
 export interface AgentView {
   agentId: string;
@@ -56,6 +22,8 @@ export interface AgentView {
   os: string;
   arch: string;
   agentVersion: string;
+  /** What the agent last reported at Hello when that differs from its bound hostname; null when it agrees. */
+  reportedHostname: string | null;
   connected: boolean;
   enrolledAt: string;
   lastSeenAt: string | null;
@@ -67,14 +35,16 @@ export interface AgentView {
 
 const iso = (ms: number | null | undefined): string | null => (ms ? new Date(ms).toISOString() : null);
 
-export function agentViews(store: Store, hub: AgentHub, osSupport: (agentId: string) => OsSupportView | null = () => null): AgentView[] {
-  return store.agents.list().map((a) => ({
+/** The agents of `tenant` (undefined: every tenant) as the API shows them. */
+export function agentViews(store: Store, hub: AgentHub, osSupport: (agentId: string) => OsSupportView | null = () => null, tenant?: string): AgentView[] {
+  return store.agents.list(tenant).map((a) => ({
     agentId: a.id,
     tenant: a.tenant,
     hostname: a.hostname,
     os: a.os,
     arch: a.arch,
     agentVersion: a.agentVersion,
+    reportedHostname: a.reportedHostname,
     connected: hub.sessions.has(a.id),
     enrolledAt: iso(a.enrolledAt)!,
     lastSeenAt: iso(a.lastSeenAt),
@@ -86,16 +56,17 @@ export function agentViews(store: Store, hub: AgentHub, osSupport: (agentId: str
 
 export function registerApi(
   app: FastifyInstance,
-  deps: { store: Store; hub: AgentHub; metrics: CollectorMetrics; adminKey: string; osSupport?: (agentId: string) => OsSupportView | null },
+  deps: { store: Store; hub: AgentHub; metrics: CollectorMetrics; osSupport?: (agentId: string) => OsSupportView | null },
 ): void {
   app.get('/metrics', async (_request, reply) => {
     reply.type(deps.metrics.registry.contentType);
     return deps.metrics.registry.metrics();
   });
-  const onRequest = adminKeyCheck(deps.adminKey, deps.store.apiKeys);
-  app.get('/api/v1/agents', { onRequest }, async () => ({ agents: agentViews(deps.store, deps.hub, deps.osSupport) }));
+  app.get<{ Querystring: Static<typeof AgentsQuery> }>('/api/v1/agents', { config: { access: 'read' }, schema: { querystring: AgentsQuery } }, async (request) => ({
+    agents: agentViews(deps.store, deps.hub, deps.osSupport, listTenant(request, request.query.tenant)),
+  }));
   // Revokes the credential (authentication fails from now on) and closes the agent's live session at once.
-  app.post<{ Params: { id: string } }>('/api/v1/agents/:id/revoke', { onRequest }, async (request) => {
+  app.post<{ Params: { id: string } }>('/api/v1/agents/:id/revoke', { config: { access: 'admin' } }, async (request) => {
     const agentId = request.params.id;
     try {
       deps.store.agents.revoke(agentId);
@@ -104,7 +75,19 @@ export function registerApi(
       throw error;
     }
     const disconnected = deps.hub.revoke(agentId, 'api');
-    request.log.info({ agentId, adminKeyId: request.adminKeyId, disconnected }, 'agent revoked through the API');
+    request.log.info({ agentId, apiKeyId: callerOf(request).id, disconnected }, 'agent revoked through the API');
     return { agentId, revoked: true, disconnected };
   });
+  // Binds another hostname to the agent (unique among the tenant's live agents); a live session uses it at once.
+  app.post<{ Params: { id: string }; Body: { hostname: string } }>(
+    '/api/v1/agents/:id/rename',
+    { config: { access: 'admin' }, schema: { body: RenameBody } },
+    async (request) => {
+      const agentId = request.params.id;
+      const agent = renameAgent(deps.store, agentId, request.body.hostname);
+      const connected = deps.hub.rename(agentId, agent.hostname);
+      request.log.info({ agentId, hostname: agent.hostname, apiKeyId: callerOf(request).id, connected }, 'agent renamed through the API');
+      return { agentId, hostname: agent.hostname, connected };
+    },
+  );
 }

@@ -1,10 +1,11 @@
 // The service-desk outbox through the API: what was delivered, what waits, and the dead-letter list, with a
-// retry for a dead delivery once its cause is fixed (a mapping, a credential).
+// retry for a dead delivery once its cause is fixed (a mapping, a credential). Admin keys only: the outbox is the
+// MSP's plumbing (its desks, their errors); a tenant key sees its ticket's desk links in GET /api/v1/tickets/:id.
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { HttpError, httpErrors } from '../errors.js';
 import type { DeskDelivery, Store } from '../store/index.js';
-import { adminKeyCheck } from './api.js';
+import { callerOf } from './access.js';
 import { iso, isoOrNull } from './iso.js';
 
 const ListQuery = Type.Object(
@@ -20,7 +21,6 @@ const Params = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 
 export interface DeskRouteDeps {
   store: Store;
-  adminKey: string;
   /** Wakes the dispatcher after a retry. */
   kick(): void;
   now?: () => number;
@@ -45,19 +45,19 @@ export function deliveryView(d: DeskDelivery) {
 }
 
 export function registerDeskRoutes(app: FastifyInstance, deps: DeskRouteDeps): void {
-  const onRequest = adminKeyCheck(deps.adminKey, deps.store.apiKeys);
   const now = deps.now ?? Date.now;
-  app.get<{ Querystring: Static<typeof ListQuery> }>('/api/v1/desk-deliveries', { onRequest, schema: { querystring: ListQuery } }, async (request) => {
+  const config = { access: 'admin' } as const;
+  app.get<{ Querystring: Static<typeof ListQuery> }>('/api/v1/desk-deliveries', { config, schema: { querystring: ListQuery } }, async (request) => {
     const { state, desk, ticket, limit } = request.query;
     const list = deps.store.deskOutbox.list({ ...(state ? { state } : {}), ...(desk ? { desk } : {}), ...(ticket ? { ticketId: ticket } : {}), ...(limit ? { limit } : {}) });
     return { deliveries: list.map(deliveryView) };
   });
-  app.post<{ Params: Static<typeof Params> }>('/api/v1/desk-deliveries/:id/retry', { onRequest, schema: { params: Params } }, async (request) => {
+  app.post<{ Params: Static<typeof Params> }>('/api/v1/desk-deliveries/:id/retry', { config, schema: { params: Params } }, async (request) => {
     const { id } = request.params;
     const row = deps.store.deskOutbox.get(id);
     if (!row) throw new HttpError(404, 'delivery_unknown', `unknown desk delivery: ${id}`);
     if (!deps.store.deskOutbox.revive(id, now())) throw httpErrors.invalidArgument(`delivery ${id} is ${row.state}, not dead`);
-    request.log.info({ delivery: id, desk: row.desk, by: request.adminKeyId }, 'dead desk delivery put back in the queue');
+    request.log.info({ delivery: id, desk: row.desk, apiKeyId: callerOf(request).id }, 'dead desk delivery put back in the queue');
     deps.kick();
     return deliveryView(deps.store.deskOutbox.get(id)!);
   });

@@ -1,6 +1,8 @@
-// Maintenance windows and silences over the admin API (bearer admin key): list, create, delete (a window) and
-// expire (a silence). Bodies take ISO times and durations like "4h" (alerting/hold-input.ts); the creator is the
-// admin key's id. A running engine sees every change on its next hold check (store.maintenance.version()).
+// Maintenance windows and silences over the API: list (any key; a tenant key sees its tenant's), create, delete (a
+// window) and expire (a silence) (admin keys, and operate keys in their own tenant). Bodies take ISO times and
+// durations like "4h" (alerting/hold-input.ts); the creator is the name of the API key's holder. Another tenant's
+// window or silence answers 404, like an unknown one. A running engine sees every change on its next hold check
+// (store.maintenance.version()).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Store } from '../store/index.js';
@@ -9,7 +11,7 @@ import type { MaintenanceWindow, Silence } from '../store/maintenance.js';
 import { windowCoverage } from '../alerting/holds.js';
 import { HoldInputError, silenceFromRequest, windowFromRequest } from '../alerting/hold-input.js';
 import { httpErrors } from '../errors.js';
-import { adminKeyCheck } from './api.js';
+import { actTenant, actor, callerOf, listTenant, sees } from './access.js';
 import { iso, isoOrNull } from './iso.js';
 
 const Key = Type.String({ minLength: 1, maxLength: 255 });
@@ -69,52 +71,58 @@ function creating<T>(tenant: string, fn: () => T): T {
   }
 }
 
-const by = (request: FastifyRequest): string => request.adminKeyId ?? 'unknown';
-
 export interface MaintenanceRouteDeps {
   store: Store;
-  adminKey: string;
   now?: () => number;
 }
 
+const READ = { access: 'read' } as const;
+const OPERATE = { access: 'operate' } as const;
+const keyOf = (request: FastifyRequest): string => callerOf(request).id;
+
 export function registerMaintenanceRoutes(app: FastifyInstance, deps: MaintenanceRouteDeps): void {
-  const onRequest = adminKeyCheck(deps.adminKey, deps.store.apiKeys);
   const now = deps.now ?? Date.now;
   const m = deps.store.maintenance;
 
-  app.get<{ Querystring: Static<typeof WindowQuery> }>('/api/v1/maintenance-windows', { onRequest, schema: { querystring: WindowQuery } }, async (request) => {
+  app.get<{ Querystring: Static<typeof WindowQuery> }>('/api/v1/maintenance-windows', { config: READ, schema: { querystring: WindowQuery } }, async (request) => {
     const t = now();
-    const windows = m.listWindows({ ...(request.query.tenant ? { tenant: request.query.tenant } : {}), includeDeleted: request.query.includeDeleted === true });
+    const tenant = listTenant(request, request.query.tenant);
+    const windows = m.listWindows({ ...(tenant ? { tenant } : {}), includeDeleted: request.query.includeDeleted === true });
     return { windows: windows.map((w) => windowView(w, t)) };
   });
-  app.post<{ Body: Static<typeof WindowBody> }>('/api/v1/maintenance-windows', { onRequest, schema: { body: WindowBody } }, async (request, reply) => {
+  app.post<{ Body: Static<typeof WindowBody> }>('/api/v1/maintenance-windows', { config: OPERATE, schema: { body: WindowBody } }, async (request, reply) => {
     const t = now();
-    const window = creating(request.body.tenant, () => m.addWindow(windowFromRequest(request.body, t, by(request))));
-    request.log.info({ id: window.id, tenant: window.tenant, adminKeyId: request.adminKeyId }, 'maintenance window created');
+    actTenant(request, request.body.tenant);
+    const window = creating(request.body.tenant, () => m.addWindow(windowFromRequest(request.body, t, actor(request))));
+    request.log.info({ id: window.id, tenant: window.tenant, apiKeyId: keyOf(request) }, 'maintenance window created');
     return reply.code(201).send(windowView(window, t));
   });
-  app.delete<{ Params: Static<typeof IdParams> }>('/api/v1/maintenance-windows/:id', { onRequest, schema: { params: IdParams } }, async (request) => {
+  app.delete<{ Params: Static<typeof IdParams> }>('/api/v1/maintenance-windows/:id', { config: OPERATE, schema: { params: IdParams } }, async (request) => {
     const t = now();
-    if (!m.getWindow(request.params.id)) throw httpErrors.maintenanceWindowUnknown(request.params.id);
-    if (m.deleteWindow(request.params.id, t)) request.log.info({ id: request.params.id, adminKeyId: request.adminKeyId }, 'maintenance window deleted');
+    const window = m.getWindow(request.params.id);
+    if (!window || !sees(request, window.tenant)) throw httpErrors.maintenanceWindowUnknown(request.params.id);
+    if (m.deleteWindow(window.id, t)) request.log.info({ id: window.id, apiKeyId: keyOf(request) }, 'maintenance window deleted');
     return windowView(m.getWindow(request.params.id)!, t);
   });
 
-  app.get<{ Querystring: Static<typeof SilenceQuery> }>('/api/v1/silences', { onRequest, schema: { querystring: SilenceQuery } }, async (request) => {
+  app.get<{ Querystring: Static<typeof SilenceQuery> }>('/api/v1/silences', { config: READ, schema: { querystring: SilenceQuery } }, async (request) => {
     const t = now();
-    const silences = m.listSilences({ ...(request.query.tenant ? { tenant: request.query.tenant } : {}), ...(request.query.active ? { activeAt: t } : {}) });
+    const tenant = listTenant(request, request.query.tenant);
+    const silences = m.listSilences({ ...(tenant ? { tenant } : {}), ...(request.query.active ? { activeAt: t } : {}) });
     return { silences: silences.map((s) => silenceView(s, t)) };
   });
-  app.post<{ Body: Static<typeof SilenceBody> }>('/api/v1/silences', { onRequest, schema: { body: SilenceBody } }, async (request, reply) => {
+  app.post<{ Body: Static<typeof SilenceBody> }>('/api/v1/silences', { config: OPERATE, schema: { body: SilenceBody } }, async (request, reply) => {
     const t = now();
-    const silence = creating(request.body.tenant, () => m.addSilence(silenceFromRequest(request.body, t, by(request))));
-    request.log.info({ id: silence.id, tenant: silence.tenant, adminKeyId: request.adminKeyId }, 'silence created');
+    actTenant(request, request.body.tenant);
+    const silence = creating(request.body.tenant, () => m.addSilence(silenceFromRequest(request.body, t, actor(request))));
+    request.log.info({ id: silence.id, tenant: silence.tenant, apiKeyId: keyOf(request) }, 'silence created');
     return reply.code(201).send(silenceView(silence, t));
   });
-  app.delete<{ Params: Static<typeof IdParams> }>('/api/v1/silences/:id', { onRequest, schema: { params: IdParams } }, async (request) => {
+  app.delete<{ Params: Static<typeof IdParams> }>('/api/v1/silences/:id', { config: OPERATE, schema: { params: IdParams } }, async (request) => {
     const t = now();
-    if (!m.getSilence(request.params.id)) throw httpErrors.silenceUnknown(request.params.id);
-    if (m.expireSilence(request.params.id, t)) request.log.info({ id: request.params.id, adminKeyId: request.adminKeyId }, 'silence expired');
+    const silence = m.getSilence(request.params.id);
+    if (!silence || !sees(request, silence.tenant)) throw httpErrors.silenceUnknown(request.params.id);
+    if (m.expireSilence(silence.id, t)) request.log.info({ id: silence.id, apiKeyId: keyOf(request) }, 'silence expired');
     return silenceView(m.getSilence(request.params.id)!, t);
   });
 }

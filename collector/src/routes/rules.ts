@@ -1,23 +1,21 @@
 // GET /api/v1/rules: the rules and service terms in force for one host (after tenant and host overrides), so an
-// MSP can check what a reload did and why a host was (or was not) ticketed.
+// MSP can check what a reload did and why a host was (or was not) ticketed. Any API key; a tenant key only for
+// its own tenant (403 for another).
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { RuleSet } from '../alerting/rules/rules-file.js';
-import type { Store } from '../store/index.js';
-import { adminKeyCheck } from './api.js';
+import { listTenant } from './access.js';
 
 const Query = Type.Object({ tenant: Type.String({ minLength: 1 }), host: Type.String({ minLength: 1 }) }, { additionalProperties: false });
 
 export interface RuleRouteDeps {
-  store: Store;
   rules: () => RuleSet;
-  adminKey: string;
 }
 
 export function registerRuleRoutes(app: FastifyInstance, deps: RuleRouteDeps): void {
-  const onRequest = adminKeyCheck(deps.adminKey, deps.store.apiKeys);
-  app.get<{ Querystring: Static<typeof Query> }>('/api/v1/rules', { onRequest, schema: { querystring: Query } }, async (request) => {
+  app.get<{ Querystring: Static<typeof Query> }>('/api/v1/rules', { config: { access: 'read' }, schema: { querystring: Query } }, async (request) => {
     const { tenant, host } = request.query;
+    listTenant(request, tenant);
     const set = deps.rules();
     const terms = set.terms(tenant);
     return {

@@ -1,12 +1,13 @@
-// What a person does to a ticket through the API (acknowledge, give a resolution plan, resolve), and the current
-// alerts. Actions go through the alert engine so the ticket's history, SLA clocks and InfluxDB points move
-// together; the acting admin key id is recorded as who did it.
+// What a person does to a ticket through the API (acknowledge, give a resolution plan, note, resolve: admin keys
+// and operate keys of the ticket's tenant), and the current alerts (any key; a tenant key sees its tenant's).
+// Actions go through the alert engine so the ticket's history, SLA clocks and InfluxDB points move together; the
+// name of the API key's holder is recorded as who did it. Another tenant's ticket answers 404, like an unknown one.
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AlertEngine, TicketAction } from '../alerting/engine.js';
 import { httpErrors } from '../errors.js';
 import type { Store } from '../store/index.js';
-import { adminKeyCheck } from './api.js';
+import { actor, listTenant, sees } from './access.js';
 import { isoOrNull } from './iso.js';
 import { ticketView } from './tickets.js';
 
@@ -22,37 +23,38 @@ const AlertsQuery = Type.Object(
 export interface TicketActionDeps {
   store: Store;
   engine: AlertEngine;
-  adminKey: string;
   now?: () => number;
 }
 
 export function registerTicketActions(app: FastifyInstance, deps: TicketActionDeps): void {
-  const onRequest = adminKeyCheck(deps.adminKey, deps.store.apiKeys);
   const now = deps.now ?? Date.now;
-  const act = (id: number, action: TicketAction, by: string) => {
+  const ticketOf = (request: FastifyRequest, id: number) => {
     const ticket = deps.store.tickets.get(id);
-    if (!ticket) throw httpErrors.ticketUnknown(id);
-    if (ticket.status === 'resolved') throw httpErrors.ticketResolved(id);
-    return ticketView(deps.engine.act(id, action, by)!, now());
+    if (!ticket || !sees(request, ticket.tenant)) throw httpErrors.ticketUnknown(id);
+    return ticket;
+  };
+  const act = (request: FastifyRequest, id: number, action: TicketAction) => {
+    const ticket = ticketOf(request, id);
+    if (ticket.status === 'resolved' && action.kind !== 'note') throw httpErrors.ticketResolved(id);
+    return ticketView(deps.engine.act(ticket.id, action, actor(request))!, now());
   };
   type WithId = { Params: Static<typeof Params> };
-  app.post<WithId>('/api/v1/tickets/:id/ack', { onRequest, schema: { params: Params } }, async (request) =>
-    act(request.params.id, { kind: 'ack' }, request.adminKeyId ?? 'api'),
+  const operate = { access: 'operate' } as const;
+  app.post<WithId>('/api/v1/tickets/:id/ack', { config: operate, schema: { params: Params } }, async (request) => act(request, request.params.id, { kind: 'ack' }));
+  app.post<WithId & { Body: Static<typeof PlanBody> }>('/api/v1/tickets/:id/plan', { config: operate, schema: { params: Params, body: PlanBody } }, async (request) =>
+    act(request, request.params.id, { kind: 'plan', text: request.body.plan }),
   );
-  app.post<WithId & { Body: Static<typeof PlanBody> }>('/api/v1/tickets/:id/plan', { onRequest, schema: { params: Params, body: PlanBody } }, async (request) =>
-    act(request.params.id, { kind: 'plan', text: request.body.plan }, request.adminKeyId ?? 'api'),
+  // A note is added to a resolved ticket too.
+  app.post<WithId & { Body: Static<typeof NoteBody> }>('/api/v1/tickets/:id/notes', { config: operate, schema: { params: Params, body: NoteBody } }, async (request) =>
+    act(request, request.params.id, { kind: 'note', text: request.body.text }),
   );
-  app.post<WithId & { Body: Static<typeof NoteBody> }>('/api/v1/tickets/:id/notes', { onRequest, schema: { params: Params, body: NoteBody } }, async (request) => {
-    const ticket = deps.store.tickets.get(request.params.id);
-    if (!ticket) throw httpErrors.ticketUnknown(request.params.id);
-    return ticketView(deps.engine.act(ticket.id, { kind: 'note', text: request.body.text }, request.adminKeyId ?? 'api')!, now());
-  });
-  app.post<WithId & { Body: Static<typeof ResolveBody> }>('/api/v1/tickets/:id/resolve', { onRequest, schema: { params: Params, body: ResolveBody } }, async (request) => {
+  app.post<WithId & { Body: Static<typeof ResolveBody> }>('/api/v1/tickets/:id/resolve', { config: operate, schema: { params: Params, body: ResolveBody } }, async (request) => {
     const note = request.body?.note;
-    return act(request.params.id, { kind: 'resolve', ...(note ? { note } : {}) }, request.adminKeyId ?? 'api');
+    return act(request, request.params.id, { kind: 'resolve', ...(note ? { note } : {}) });
   });
-  app.get<{ Querystring: Static<typeof AlertsQuery> }>('/api/v1/alerts', { onRequest, schema: { querystring: AlertsQuery } }, async (request) => {
-    const { tenant, host, state } = request.query;
+  app.get<{ Querystring: Static<typeof AlertsQuery> }>('/api/v1/alerts', { config: { access: 'read' }, schema: { querystring: AlertsQuery } }, async (request) => {
+    const { host, state } = request.query;
+    const tenant = listTenant(request, request.query.tenant);
     const alerts = deps.engine
       .alerts()
       .filter(([key]) => (!tenant || key.tenant === tenant) && (!host || key.host === host))

@@ -1,12 +1,12 @@
-// GET /api/v1/tickets and GET /api/v1/tickets/:id (bearer admin key): tickets with their SLA clocks, each clock's
-// standing computed at request time, times as ISO strings. Changing a ticket (ack, plan, resolve) goes through the
-// alert engine, not through here.
+// GET /api/v1/tickets and GET /api/v1/tickets/:id (any API key; a tenant key sees its tenant's tickets only):
+// tickets with their SLA clocks, each clock's standing computed at request time, times as ISO strings. Changing a
+// ticket (ack, plan, resolve) goes through the alert engine, not through here.
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { MAX_LIST_LIMIT, slaStanding, type SlaStanding, type Ticket, type TicketEvent, type TicketStatus } from '../store/tickets.js';
 import type { Store } from '../store/index.js';
 import { httpErrors } from '../errors.js';
-import { adminKeyCheck } from './api.js';
+import { listTenant, sees } from './access.js';
 import { iso, isoOrNull } from './iso.js';
 
 export interface SlaClockView {
@@ -87,16 +87,16 @@ const TicketParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 
 export interface TicketRouteDeps {
   store: Store;
-  adminKey: string;
   /** The clock for SLA standings; default Date.now. */
   now?: () => number;
 }
 
 export function registerTicketRoutes(app: FastifyInstance, deps: TicketRouteDeps): void {
-  const onRequest = adminKeyCheck(deps.adminKey, deps.store.apiKeys);
   const now = deps.now ?? Date.now;
-  app.get<{ Querystring: Static<typeof ListQuery> }>('/api/v1/tickets', { onRequest, schema: { querystring: ListQuery } }, async (request) => {
-    const { status, tenant, host, limit, before } = request.query;
+  const config = { access: 'read' } as const;
+  app.get<{ Querystring: Static<typeof ListQuery> }>('/api/v1/tickets', { config, schema: { querystring: ListQuery } }, async (request) => {
+    const { status, host, limit, before } = request.query;
+    const tenant = listTenant(request, request.query.tenant);
     const tickets = deps.store.tickets.list({
       ...(status ? { status: status as TicketStatus | 'unresolved' } : {}),
       ...(tenant ? { tenant } : {}),
@@ -107,9 +107,9 @@ export function registerTicketRoutes(app: FastifyInstance, deps: TicketRouteDeps
     const t = now();
     return { tickets: tickets.map((ticket) => ticketView(ticket, t)) };
   });
-  app.get<{ Params: Static<typeof TicketParams> }>('/api/v1/tickets/:id', { onRequest, schema: { params: TicketParams } }, async (request) => {
+  app.get<{ Params: Static<typeof TicketParams> }>('/api/v1/tickets/:id', { config, schema: { params: TicketParams } }, async (request) => {
     const ticket = deps.store.tickets.get(request.params.id);
-    if (!ticket) throw httpErrors.ticketUnknown(request.params.id);
+    if (!ticket || !sees(request, ticket.tenant)) throw httpErrors.ticketUnknown(request.params.id);
     const desks = deps.store.deskOutbox.remotes(ticket.id);
     return { ...ticketView(ticket, now()), events: deps.store.tickets.events(ticket.id).map(ticketEventView), desks };
   });

@@ -1,11 +1,13 @@
-// A bare Fastify app with one group of admin routes over a real SQLite store in a temp dir, driven by inject().
-// The error handler is the collector's (app.ts): coded errors as { error, message }.
+// A bare Fastify app with one group of API routes over a real SQLite store in a temp dir, driven by inject(), with
+// the collector's route access (API keys, scopes) and error handler (app.ts): coded errors as { error, message }.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach } from 'vitest';
 import { HttpError } from '../../../collector/src/errors.js';
+import { createMetrics } from '../../../collector/src/metrics.js';
+import { installRouteAccess } from '../../../collector/src/routes/access.js';
 import { openStore, type Store } from '../../../collector/src/store/index.js';
 
 export const ADMIN_KEY = 'routes-test-admin-key';
@@ -39,6 +41,7 @@ export async function routeApp(
     if (error instanceof HttpError) return reply.code(error.statusCode).send({ error: error.code, message: error.message });
     return reply.code(error.statusCode ?? 500).send({ error: error.code ?? 'error', message: error.message });
   });
+  installRouteAccess(app, { adminKey: ADMIN_KEY, apiKeys: store.apiKeys, metrics: createMetrics({ defaultMetrics: false }) });
   register(app, { store, adminKey: ADMIN_KEY, now: clock.now });
   await app.ready();
   cleanups.push(async () => {

@@ -30,7 +30,7 @@ async function send(usedPercent: number): Promise<void> {
 
 beforeAll(async () => {
   collector = await startCollector({ sink, rules: () => RULES });
-  const { credential } = collector.enroll();
+  const { credential } = collector.enroll('acme', 'test-host');
   agent = await openAgent(collector.wsUrl, credential);
   agent.send(hello());
   await agent.next((e) => e.welcome != null);

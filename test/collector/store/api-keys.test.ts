@@ -1,5 +1,10 @@
-// Admin API keys in the real SQLite store: shown once, stored hashed, found by id, revocable.
+// API keys in the real SQLite store: shown once, stored hashed, found by id, revocable; scoped to every tenant
+// (admin) or to one tenant with a role (read, operate); named after the person or system that holds them.
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { migrate } from '../../../collector/src/store/db.js';
+import { formatApiKey, hashSecret, newSecret } from '../../../collector/src/store/secrets.js';
+import { MIGRATIONS } from '../../../collector/src/store/migrations.js';
 import { clock, codeOf, HOUR, open, rawBytes, T0, tempDbPath } from './helpers.js';
 
 describe('api keys', () => {
@@ -8,7 +13,7 @@ describe('api keys', () => {
     const store = open(file);
     const { key, id } = store.apiKeys.create({ name: ' grafana ' });
     expect(key).toMatch(new RegExp(`^wpk_${id}_[A-Za-z0-9_-]{43}$`));
-    expect(store.apiKeys.authenticate(key)).toEqual({ id, name: 'grafana', createdAt: T0, revokedAt: null });
+    expect(store.apiKeys.authenticate(key)).toEqual({ id, name: 'grafana', tenant: null, role: 'admin', createdAt: T0, revokedAt: null });
     store.close();
     expect(rawBytes(file).includes(Buffer.from(key.slice(-43)))).toBe(false);
   });
@@ -39,10 +44,57 @@ describe('api keys', () => {
     expect(store.apiKeys.authenticate(b.key)).not.toBeNull();
     expect(store.apiKeys.activeCount()).toBe(1);
     expect(store.apiKeys.list()).toEqual([
-      { id: a.id, name: 'a', createdAt: T0, revokedAt: T0 + HOUR },
-      { id: b.id, name: 'b', createdAt: T0 + HOUR, revokedAt: null },
+      { id: a.id, name: 'a', tenant: null, role: 'admin', createdAt: T0, revokedAt: T0 + HOUR },
+      { id: b.id, name: 'b', tenant: null, role: 'admin', createdAt: T0 + HOUR, revokedAt: null },
     ]);
     expect(codeOf(() => store.apiKeys.revoke('0000000000000000'))).toBe('api_key_unknown');
     expect(codeOf(() => store.apiKeys.create({ name: '  ' }))).toBe('invalid_argument');
+  });
+
+  it('scopes a key to one tenant with a role, and says so when it authenticates and in the list', () => {
+    const c = clock();
+    const store = open(tempDbPath(), c);
+    store.tenants.add({ id: 'acme', name: 'Acme' });
+    const read = store.apiKeys.create({ name: 'Acme IT (contract B)', tenant: 'acme', role: 'read' });
+    c.advance(HOUR);
+    const operate = store.apiKeys.create({ name: 'Jane Doe', tenant: 'acme', role: 'operate' });
+    expect(store.apiKeys.authenticate(read.key)).toMatchObject({ id: read.id, name: 'Acme IT (contract B)', tenant: 'acme', role: 'read' });
+    expect(store.apiKeys.authenticate(operate.key)).toMatchObject({ id: operate.id, name: 'Jane Doe', tenant: 'acme', role: 'operate' });
+    expect(store.apiKeys.list().map((k) => [k.name, k.tenant, k.role])).toEqual([
+      ['Acme IT (contract B)', 'acme', 'read'],
+      ['Jane Doe', 'acme', 'operate'],
+    ]);
+  });
+
+  it.each([
+    [{ name: 'x', tenant: 'nobody', role: 'read' }, 'tenant_unknown'],
+    [{ name: 'x', tenant: 'acme' }, 'invalid_argument'],
+    [{ name: 'x', role: 'read' }, 'invalid_argument'],
+    [{ name: 'x', tenant: 'acme', role: 'admin' }, 'invalid_argument'],
+    [{ name: 'x', tenant: 'acme', role: 'write' }, 'invalid_argument'],
+    [{ name: 'Jane\nDoe' }, 'invalid_argument'],
+    [{ name: 'Jane\u0000' }, 'invalid_argument'],
+    [{ name: 'J'.repeat(101) }, 'invalid_argument'],
+  ])('refuses to create %j', (input, code) => {
+    const store = open(tempDbPath());
+    store.tenants.add({ id: 'acme', name: 'Acme' });
+    expect(codeOf(() => store.apiKeys.create(input as Parameters<typeof store.apiKeys.create>[0]))).toBe(code);
+    expect(store.apiKeys.list()).toEqual([]);
+  });
+
+  it('turns keys made before scopes into admin keys when the database is migrated', () => {
+    const file = tempDbPath();
+    const scopes = MIGRATIONS.findIndex((sql) => /ALTER TABLE api_keys ADD COLUMN role/.test(sql));
+    expect(scopes).toBeGreaterThan(0);
+    // The database as the collector before scopes left it, with a key it created (the row it wrote).
+    const db = new Database(file);
+    migrate(db, MIGRATIONS.slice(0, scopes), () => T0);
+    const secret = newSecret();
+    db.prepare('INSERT INTO api_keys (id, name, secret_hash, created_at) VALUES (?, ?, ?, ?)').run('0123456789abcdef', 'grafana', hashSecret(secret), T0);
+    db.close();
+    const store = open(file);
+    const info = { id: '0123456789abcdef', name: 'grafana', tenant: null, role: 'admin', createdAt: T0, revokedAt: null };
+    expect(store.apiKeys.list()).toEqual([info]);
+    expect(store.apiKeys.authenticate(formatApiKey('0123456789abcdef', secret))).toEqual(info);
   });
 });
