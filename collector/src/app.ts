@@ -33,6 +33,9 @@ import { registerTicketActions } from './routes/ticket-actions.js';
 import { registerRuleRoutes } from './routes/rules.js';
 import { registerAlertingGauges, registerDeskMetrics } from './metrics.js';
 import { createUpdateService, registerReleaseRoutes, type UpdateService } from './releases/index.js';
+import { createAdmission } from './admission/admission.js';
+import { installRouteAccess } from './routes/access.js';
+import { loggerOptions, registerNotFound } from './request-log.js';
 
 export interface AppDeps {
   config: Config;
@@ -88,6 +91,11 @@ export function serverTimeouts(http: Config['http']) {
   return { headersTimeout, requestTimeout, keepAliveTimeout, connectionsCheckingInterval };
 }
 
+function seriesBudget(config: Config) {
+  const a = config.agents;
+  return { perMeasurement: a.seriesPerMeasurement, perAgent: a.seriesPerAgent, windowMs: parseDuration(a.seriesWindow) };
+}
+
 /** The per-agent frame and byte buckets; the byte burst is never below one maximal frame (else it could never pass). */
 function agentLimits(config: Config, warn: (message: string) => void) {
   const a = config.agents;
@@ -109,7 +117,7 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
     connectionsCheckingInterval: timeouts.connectionsCheckingInterval,
   };
   const app = Fastify({
-    logger: deps.logger ?? { level: config.logLevel, redact: ['req.headers.authorization'] },
+    logger: loggerOptions(deps.logger, config.logLevel),
     requestTimeout: timeouts.requestTimeout,
     keepAliveTimeout: timeouts.keepAliveTimeout,
     bodyLimit: BODY_LIMIT_BYTES,
@@ -120,9 +128,14 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
   }) as unknown as FastifyInstance;
   const connections = guardConnections(app.server, deps.tls ? 'secureConnection' : 'connection', {
     maxPendingPerIp: config.limits.ipMaxPendingConnections,
+    firstRequestTimeoutMs: parseDuration(config.http.firstRequestTimeout),
     onRefused(ip) {
       metrics.reject('connection_limit');
       app.log.warn({ ip, max: config.limits.ipMaxPendingConnections }, 'connection refused: too many unauthenticated connections from this address');
+    },
+    onIdle(ip) {
+      metrics.reject('idle_connection');
+      app.log.warn({ ip, timeout: config.http.firstRequestTimeout }, `connection closed: no request within ${config.http.firstRequestTimeout}`);
     },
   });
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
@@ -131,6 +144,9 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     return reply.code(status).send({ error: error.code ?? 'error', message: error.message });
   });
+  registerNotFound(app);
+  // Before any route: every /api route must declare who may call it (routes/access.ts).
+  installRouteAccess(app, { adminKey: config.adminKey, apiKeys: deps.store.apiKeys, metrics });
   await app.register(websocket, {
     options: { maxPayload: config.agents.maxPayloadBytes, perMessageDeflate: false },
     // Agents learn why they were closed (1001) instead of the plugin's code-less close (1005).
@@ -159,6 +175,7 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
     connectionGuard: () => connections,
     policy: () => deps.policy?.() ?? EMPTY_POLICY,
     updates,
+    admission: createAdmission({ series: seriesBudget(config) }),
     // os_support points are derived from inventory, and rules read them too.
     observe(agent, samples) {
       const derived = osSupport.observe(agent, samples);
@@ -168,13 +185,13 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
   });
   registerHealth(app, { sink: deps.sink, store: deps.store });
   registerEnroll(app, { store: deps.store, metrics, ipRateLimit });
-  registerApi(app, { store: deps.store, hub, metrics, adminKey: config.adminKey, osSupport: osSupport.view });
-  registerTicketRoutes(app, { store: deps.store, adminKey: config.adminKey, ...(deps.now ? { now: deps.now } : {}) });
-  registerTicketActions(app, { store: deps.store, engine, adminKey: config.adminKey, ...(deps.now ? { now: deps.now } : {}) });
-  registerRuleRoutes(app, { store: deps.store, rules, adminKey: config.adminKey });
-  registerDeskRoutes(app, { store: deps.store, adminKey: config.adminKey, kick: () => dispatcher()?.kick(), ...(deps.now ? { now: deps.now } : {}) });
-  registerMaintenanceRoutes(app, { store: deps.store, adminKey: config.adminKey, ...(deps.now ? { now: deps.now } : {}) });
-  registerReleaseRoutes(app, { store: deps.store, updates, adminKey: config.adminKey, publicUrl: config.server.publicUrl, ipRateLimit });
+  registerApi(app, { store: deps.store, hub, metrics, osSupport: osSupport.view });
+  registerTicketRoutes(app, { store: deps.store, ...(deps.now ? { now: deps.now } : {}) });
+  registerTicketActions(app, { store: deps.store, engine, ...(deps.now ? { now: deps.now } : {}) });
+  registerRuleRoutes(app, { rules });
+  registerDeskRoutes(app, { store: deps.store, kick: () => dispatcher()?.kick(), ...(deps.now ? { now: deps.now } : {}) });
+  registerMaintenanceRoutes(app, { store: deps.store, ...(deps.now ? { now: deps.now } : {}) });
+  registerReleaseRoutes(app, { store: deps.store, updates, publicUrl: config.server.publicUrl, ipRateLimit });
   watchRevocationsWhileUp(app, deps.store, hub);
   return { app, hub, engine, dispatcher, metrics, connections, updates };
 }

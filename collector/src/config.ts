@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Type, type Static, type TSchema, type TObject } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
+import { DEFAULT_SERIES_PER_AGENT, DEFAULT_SERIES_PER_MEASUREMENT, DEFAULT_SERIES_WINDOW } from './admission/series-budget.js';
 
 const Duration = (description: string, def: string) =>
   Type.String({ pattern: '^[0-9]+(ms|s|m|h|d)$', description, default: def });
@@ -60,17 +61,31 @@ export const ConfigSchema = Type.Object(
           minimum: 1,
           default: 16 * 1024 * 1024,
         }),
+        seriesPerMeasurement: Type.Integer({
+          description: 'series (tag sets) one agent may have in one measurement; a sample that would add one more is refused (series_budget) and counted',
+          minimum: 1,
+          default: DEFAULT_SERIES_PER_MEASUREMENT,
+        }),
+        seriesPerAgent: Type.Integer({
+          description: 'series one agent may have over all its measurements; beyond, new series are refused like above',
+          minimum: 1,
+          default: DEFAULT_SERIES_PER_AGENT,
+        }),
+        seriesWindow: Duration(
+          'a series no point of which came for this long stops counting against its agent\'s budget (0s: never); counts start afresh when the collector restarts',
+          DEFAULT_SERIES_WINDOW,
+        ),
       },
       { default: {} },
     ),
     limits: Type.Object(
       {
         ipAttemptsPerSecond: Type.Number({
-          description: 'WebSocket upgrades plus enrollments per second from one source IP, on average',
+          description: 'WebSocket upgrades, enrollments, deployment scripts and release downloads per second from one source IP, on average',
           exclusiveMinimum: 0,
           default: 5,
         }),
-        ipAttemptBurst: Type.Integer({ description: 'upgrades plus enrollments one source IP may make at once (then 429)', minimum: 1, default: 100 }),
+        ipAttemptBurst: Type.Integer({ description: 'of those, how many one source IP may make at once (then 429)', minimum: 1, default: 100 }),
         ipMaxPendingConnections: Type.Integer({
           description: 'open connections per source IP that have not (yet) authenticated as an agent; more are cut at once',
           minimum: 1,
@@ -82,6 +97,10 @@ export const ConfigSchema = Type.Object(
     http: Type.Object(
       {
         headersTimeout: Duration('longest time a client may take to send its request headers', '10s'),
+        firstRequestTimeout: Duration(
+          'longest time a new connection (a TLS one: after its handshake) may stay open without sending a byte; then it is closed (0s: never)',
+          '10s',
+        ),
         requestTimeout: Duration('longest time a client may take to send a whole request', '30s'),
         keepAliveTimeout: Duration('how long an idle keep-alive connection stays open', '5s'),
       },

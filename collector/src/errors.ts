@@ -17,9 +17,11 @@ export type RejectionReason =
   | 'series_budget' // a sample that would create a series beyond the agent's budget for its measurement (per sample)
   | 'idle_connection' // a connection that sent no request within the first-request timeout
   | 'influx_rejected' // InfluxDB refused points for good (400: type conflict and the like)
+  | 'internal_error' // an unexpected exception while handling an agent's frame: only that connection is closed (1011)
   | 'replaced' // the same agent connected again; the older connection is closed
   | 'revoked' // the agent's credential was revoked while it was connected
-  | 'rate_limited' // too many upgrades/enrollments from one IP (429), or too many frames/bytes from one agent (1008)
+  | 'api_key_refused' // an API request with a missing, bad, unknown or revoked API key (401)
+  | 'rate_limited' // too many upgrades/enrollments/downloads or failed API keys from one IP (429), or too many frames/bytes from one agent (1008)
   | 'connection_limit'; // too many unauthenticated connections open from one IP; the newest is cut
 
 /** WebSocket close codes (RFC 6455 section 7.4; 4000-4999 are ours). */
@@ -51,9 +53,15 @@ export class HttpError extends Error {
 
 export const httpErrors = {
   unauthorized: () => new HttpError(401, 'unauthorized', 'missing or invalid bearer key'),
+  /** The API key is valid, but its scope does not reach this route (an admin-only route, or acting with a read key). */
+  forbidden: (message: string) => new HttpError(403, 'forbidden', message),
+  /** A tenant key named another tenant (a query or body): the same answer for every other tenant, existing or not. */
+  tenantForbidden: (own: string) => new HttpError(403, 'tenant_forbidden', `this API key is scoped to tenant ${own}`),
   apiDisabled: () => new HttpError(401, 'api_disabled', 'the API is disabled: set adminKey (WATCHPOST_ADMIN_KEY)'),
   enrollRefused: (reason: string) => new HttpError(403, `token_${reason}`, `enrollment token refused: ${reason.replace('_', ' ')}`),
   agentUnknown: (agentId: string) => new HttpError(404, 'agent_unknown', `unknown agent: ${agentId}`),
+  /** Another live agent of the tenant holds the hostname (enrollment or rename); the message says how to resolve it. */
+  hostnameTaken: (message: string) => new HttpError(409, 'hostname_taken', message),
   ticketUnknown: (id: number | string) => new HttpError(404, 'ticket_unknown', `unknown ticket: ${id}`),
   ticketResolved: (id: number) => new HttpError(409, 'ticket_resolved', `ticket ${id} is resolved`),
   tenantUnknown: (tenant: string) => new HttpError(404, 'tenant_unknown', `unknown tenant: ${tenant}`),

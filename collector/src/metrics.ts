@@ -10,6 +10,8 @@ export interface CollectorMetrics {
   rejections: Counter<'reason'>;
   agentsConnected: Gauge;
   enrollments: Counter<'result'>;
+  /** State-store calls on the agent path that failed (disk full, unwritable): logged, counted, and carried on. */
+  storeErrors: Counter<'operation'>;
   reject(reason: RejectionReason, count?: number): void;
 }
 
@@ -62,6 +64,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Colle
     rejections,
     agentsConnected: new Gauge({ name: 'watchpost_agents_connected', help: 'Agents with an open WebSocket', registers }),
     enrollments: new Counter({ name: 'watchpost_enrollments_total', help: 'Enrollment attempts by result', labelNames: ['result'] as const, registers }),
+    storeErrors: new Counter({
+      name: 'watchpost_store_errors_total',
+      help: 'State-store operations on the agent path that failed (SQLite full or unwritable); ingest carries on without them',
+      labelNames: ['operation'] as const,
+      registers,
+    }),
     reject: (reason, count = 1) => rejections.inc({ reason }, count),
   };
 }

@@ -226,4 +226,89 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (desk, ticket_id)
   ) STRICT;
   `,
+  // 7: alerts and tickets belong to the enrolled agent, not to its hostname (a hostname can be renamed, or move to
+  // a new machine once the old agent is revoked). alert_states is keyed by (rule, tenant, agent, instance) and
+  // keeps the host only for display; the one-unresolved-ticket index moves from (tenant, host, rule) to (tenant,
+  // agent_id, rule) (tickets have always recorded the agent that opened them). Existing rows, deliberately:
+  // 1. An alert state takes the agent of the unresolved ticket of its (tenant, host, rule), so a firing alert
+  //    stays with the ticket it drives; else the one live (not revoked) agent of the tenant with that hostname;
+  //    else the one agent, revoked or not, with it. A state that matches no agent, or several alike (two live
+  //    agents that said the same name), is dropped: a guess could update or resolve another machine's ticket,
+  //    while a dropped state only starts again (a condition that still holds fires again after its \`for\` and
+  //    finds its agent's open ticket). A ticketed state always has its ticket's agent, so none of those is lost.
+  // 2. States that now share a key (an agent that reported under two names) keep the one under the agent's
+  //    current name, else the most recently updated; every state shows its agent's current name.
+  // 3. Unresolved tickets that now share a key (one agent and rule under two names) keep the one under the
+  //    agent's current name, else the newest; each other is resolved by 'watchpost' with an event naming the
+  //    ticket that carries on. A migration cannot queue service-desk events: the desks hear nothing of it.
+  `
+  ALTER TABLE alert_states RENAME TO alert_states_by_host;
+  DROP INDEX alert_states_host;
+  CREATE TABLE alert_states (
+    rule_id    TEXT NOT NULL,
+    tenant     TEXT NOT NULL,
+    agent_id   TEXT NOT NULL,
+    instance   TEXT NOT NULL,
+    host       TEXT NOT NULL,
+    state      TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (rule_id, tenant, agent_id, instance)
+  ) STRICT;
+  CREATE INDEX alert_states_agent ON alert_states(tenant, agent_id);
+  INSERT INTO alert_states (rule_id, tenant, agent_id, instance, host, state, updated_at)
+    SELECT rule_id, tenant, agent_id, instance, coalesce((SELECT a.hostname FROM agents a WHERE a.id = agent_id), host), state, updated_at
+    FROM (
+      SELECT s.*, row_number() OVER (PARTITION BY s.rule_id, s.tenant, s.agent_id, s.instance
+          ORDER BY coalesce(s.host = (SELECT a.hostname FROM agents a WHERE a.id = s.agent_id), 0) DESC, s.updated_at DESC) AS rank
+      FROM (
+        SELECT o.*, coalesce(
+          (SELECT t.agent_id FROM tickets t WHERE t.tenant = o.tenant AND t.host = o.host AND t.rule_id = o.rule_id AND t.status != 'resolved'),
+          (SELECT min(a.id) FROM agents a WHERE a.tenant = o.tenant AND a.hostname = o.host AND a.revoked_at IS NULL HAVING count(*) = 1),
+          (SELECT min(a.id) FROM agents a WHERE a.tenant = o.tenant AND a.hostname = o.host HAVING count(*) = 1)
+        ) AS agent_id
+        FROM alert_states_by_host o
+      ) s
+      WHERE s.agent_id IS NOT NULL
+    )
+    WHERE rank = 1;
+  DROP TABLE alert_states_by_host;
+
+  CREATE TEMP TABLE ticket_key_duplicates AS
+    SELECT id, first_value(id) OVER w AS kept, row_number() OVER w AS rank, CAST(unixepoch('subsec') * 1000 AS INTEGER) AS at
+    FROM tickets t
+    WHERE status != 'resolved'
+    WINDOW w AS (PARTITION BY tenant, agent_id, rule_id
+      ORDER BY coalesce(host = (SELECT a.hostname FROM agents a WHERE a.id = t.agent_id), 0) DESC, id DESC);
+  INSERT INTO ticket_events (ticket_id, at, kind, detail, data)
+    SELECT id, at, 'resolved',
+      'resolved on upgrade: ticket ' || kept || ' carries on for the same agent and rule', json_object('keptTicketId', kept)
+    FROM ticket_key_duplicates WHERE rank > 1;
+  UPDATE tickets SET status = 'resolved', resolved_at = d.at, resolved_by = 'watchpost', updated_at = d.at
+    FROM ticket_key_duplicates d WHERE d.id = tickets.id AND d.rank > 1;
+  DROP TABLE ticket_key_duplicates;
+
+  DROP INDEX tickets_one_unresolved;
+  CREATE UNIQUE INDEX tickets_one_unresolved ON tickets(tenant, agent_id, rule_id) WHERE status != 'resolved';
+  DROP INDEX tickets_key;
+  CREATE INDEX tickets_agent_key ON tickets(tenant, agent_id, rule_id, id);
+  CREATE INDEX tickets_host ON tickets(tenant, host, id);
+  `,
+  // 8: a hostname is bound at enrollment and unique per tenant among agents that are not revoked, compared
+  // without regard to case (store/agents.ts, identity.ts). hostname_key is that comparison form, computed by the
+  // application (SQLite's lower() folds ASCII only): rows from before are filled in when the store opens. The
+  // index is not UNIQUE because databases in the field may already hold two live agents of one name; the enroll
+  // and rename transactions check it instead. reported_hostname is what the agent last said at Hello when that
+  // differs from its bound name (NULL when it agrees), so an admin sees the mismatch.
+  `
+  ALTER TABLE agents ADD COLUMN hostname_key TEXT;
+  ALTER TABLE agents ADD COLUMN reported_hostname TEXT;
+  CREATE INDEX agents_live_hostname ON agents(tenant, hostname_key) WHERE revoked_at IS NULL;
+  `,
+  // 9: API key scopes. role 'admin' reaches every tenant (what every key did before, so existing keys become
+  // admin keys); 'read' and 'operate' keys belong to one tenant. The name, already there, is the person or system
+  // that holds the key and is shown as who acted.
+  `
+  ALTER TABLE api_keys ADD COLUMN role TEXT NOT NULL DEFAULT 'admin' CHECK (role IN ('admin', 'read', 'operate'));
+  ALTER TABLE api_keys ADD COLUMN tenant TEXT REFERENCES tenants(id) CHECK ((tenant IS NULL) = (role = 'admin'));
+  `,
 ];
