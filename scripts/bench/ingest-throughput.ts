@@ -26,7 +26,7 @@ import { machine, sleep } from './lib/stats.js';
 import { batchSamples, COLLECT_EVERY_MS, CPU_CORES, SAMPLES_PER_COLLECTION } from './lib/host-points.js';
 
 const GOAL_RATIO = 0.5;
-const IN_FLIGHT = 4; // agent/src/link.ts MAX_IN_FLIGHT
+const IN_FLIGHT = 4; // the agent link's window with no backlog waiting (agent/src/send-window.ts BASE_WINDOW)
 const UNAVAILABLE_RETRY_MS = 5_000; // agent/src/link.ts: a batch answered "unavailable" is resent after this
 const STALL_MS = 30_000; // no ack for this long: the run failed
 /** Measurement -> a field every point of it has (for counting). */
