@@ -99,20 +99,25 @@ export interface Comparison {
   missing: { key: string; seq: number }[];
   /** Points of dropped batches that are not stored (what the drops really cost). */
   droppedMissing: string[];
+  /** Points of batches still spooled that are not stored: a spooled batch may be stored already when the agent
+   *  stopped between the write and its Ack (at-least-once: it is sent again). */
+  spooledMissing: string[];
 }
 
 export async function compare(stack: Stack, ledger: Ledger, host: string, tenant: string, spoolDir: string): Promise<Comparison> {
   const stored = await storedKeys(stack, host, tenant, ledger.measurements);
   const spooled = spooledSeqs(spoolDir);
-  const out: Comparison = { produced: ledger.points.size, stored: 0, dropped: [], spooled: [], missing: [], droppedMissing: [] };
+  const out: Comparison = { produced: ledger.points.size, stored: 0, dropped: [], spooled: [], missing: [], droppedMissing: [], spooledMissing: [] };
   for (const [key, seq] of ledger.points) {
     const isStored = stored.has(key);
     if (isStored) out.stored += 1;
     if (ledger.droppedSeqs.has(seq)) {
       out.dropped.push(key);
       if (!isStored) out.droppedMissing.push(key);
-    } else if (spooled.has(seq)) out.spooled.push(key);
-    else if (!isStored) out.missing.push({ key, seq });
+    } else if (spooled.has(seq)) {
+      out.spooled.push(key);
+      if (!isStored) out.spooledMissing.push(key);
+    } else if (!isStored) out.missing.push({ key, seq });
   }
   return out;
 }

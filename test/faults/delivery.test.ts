@@ -276,7 +276,7 @@ describe.sequential('delivery under faults (ledger vs InfluxDB)', () => {
       expect(droppedWhileDown.length).toBeGreaterThan(0);
       const notStored = new Set(c.droppedMissing);
       expect(droppedWhileDown.filter((key) => !notStored.has(key))).toEqual([]);
-      expect(c.stored + c.droppedMissing.length + c.spooled.length).toBe(c.produced);
+      expect(c.stored + c.droppedMissing.length + c.spooledMissing.length).toBe(c.produced);
     } finally {
       await stopProc(s.proc, 'SIGKILL');
       execFileSync('umount', [s.spoolDir]);
