@@ -82,7 +82,13 @@ function offeredProtocols(request: FastifyRequest): string[] {
   return (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map((p) => p.trim()).filter(Boolean);
 }
 
-type StoreOperation = 'authenticate' | 'touch' | 'revocation_check' | 'persist';
+type StoreOperation = 'authenticate' | 'touch' | 'revocation_check' | 'persist' | 'os_identity';
+
+/** A failed state-store call on the agent path: counted in watchpost_store_errors_total{operation} and logged. */
+export function reportStoreError(metrics: CollectorMetrics, log: FastifyBaseLogger, operation: StoreOperation, agentId: string | undefined, error: unknown): void {
+  metrics.storeErrors.inc({ operation });
+  log.error({ agentId, operation, err: error }, 'state store call failed; carrying on without it');
+}
 
 export function registerAgentSocket(app: FastifyInstance, deps: SocketDeps): AgentHub {
   const sessions = new Map<string, AgentSession>();
@@ -93,8 +99,7 @@ export function registerAgentSocket(app: FastifyInstance, deps: SocketDeps): Age
     try {
       return fn();
     } catch (error) {
-      metrics.storeErrors.inc({ operation });
-      log.error({ agentId, operation, err: error }, 'state store call failed; carrying on without it');
+      reportStoreError(metrics, log, operation, agentId, error);
       return fallback;
     }
   };

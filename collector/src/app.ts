@@ -7,7 +7,7 @@ import { createMetrics, registerSinkGauges, type CollectorMetrics } from './metr
 import { CLOSE, HttpError } from './errors.js';
 import type { Store } from './store/index.js';
 import type { PointSink } from './ingest.js';
-import { registerAgentSocket, type AgentHub } from './agent-socket.js';
+import { registerAgentSocket, reportStoreError, type AgentHub } from './agent-socket.js';
 import { registerApi } from './routes/api.js';
 import { registerHealth, type SinkStatus } from './routes/health.js';
 import { registerEnroll } from './routes/enroll.js';
@@ -157,7 +157,9 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
     },
   });
   // The end-of-support table is read once, here at start: a bad file stops the collector with its path.
-  const osSupport = createOsSupport(loadLifecycle(config.lifecycle.file || undefined), deps.store.osIdentities);
+  const osSupport = createOsSupport(loadLifecycle(config.lifecycle.file || undefined), deps.store.osIdentities, (agentId, error) =>
+    reportStoreError(metrics, app.log, 'os_identity', agentId, error),
+  );
   // Releases and rollouts too: a malformed manifest or updates file stops the collector naming the file and field.
   const updates = createUpdateService(
     { releasesDir: config.releases.dir, publicKeyFile: config.releases.publicKey, updatesFile: config.updates.file },

@@ -61,7 +61,11 @@ export interface OsSupport {
   view(agentId: string, now?: Date): OsSupportView | null;
 }
 
-export function createOsSupport(table: LifecycleTable, store: OsIdentityStore): OsSupport {
+/**
+ * `onStoreError` hears a failed write of an identity (SQLite full or unwritable): the os_support point is derived
+ * and written all the same; only the API's view after a restart misses that inventory.
+ */
+export function createOsSupport(table: LifecycleTable, store: OsIdentityStore, onStoreError: (agentId: string, error: unknown) => void): OsSupport {
   return {
     observe(agent, samples) {
       const points: watchpost.v1.ISample[] = [];
@@ -69,7 +73,11 @@ export function createOsSupport(table: LifecycleTable, store: OsIdentityStore): 
         const os = identityFromSample(sample);
         const timeMs = sample.timeMs ?? 0;
         if (!os || !Number.isFinite(timeMs) || timeMs <= 0) continue;
-        store.put(agent.id, os, timeMs);
+        try {
+          store.put(agent.id, os, timeMs);
+        } catch (error) {
+          onStoreError(agent.id, error);
+        }
         points.push(osSupportSample(os, supportStatus(os, table, new Date(timeMs)), timeMs));
       }
       return points;

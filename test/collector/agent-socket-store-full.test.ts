@@ -89,12 +89,27 @@ describe.runIf(canMount)('SQLite full under a running collector (256 KiB of room
       await until(() => !c.hub.sessions.has(agentCred.agentId), 5_000, 'the session to end');
     }
     expect(sink.lines.flat().filter((l) => l.startsWith('cpu,'))).toHaveLength(2);
-    expect(await storeErrors('touch')).toBe(2);
-    expect(await storeErrors('persist')).toBe(2);
-    expect(logged.filter((l) => l.msg === 'state store call failed; carrying on without it').map((l) => l.operation)).toEqual(['touch', 'persist', 'touch', 'persist']);
+
+    // An inventory while full: its OS identity cannot be remembered, but its os_support point is still derived
+    // and written with the batch.
+    const inventory = await openAgent(c.wsUrl, b.credential);
+    inventory.send({ hello: { ...hello().hello!, hostname: b.hostname } });
+    await inventory.next((e) => e.msg === 'welcome');
+    const fields = [{ key: 'os_family', str: 'windows' }, { key: 'os_name', str: 'Windows 10 Pro' }, { key: 'os_version', str: '10.0.19045' }];
+    inventory.send({ batch: { seq: 3, samples: [{ measurement: 'inventory', timeMs: Date.now(), fields }] } });
+    await inventory.next((e) => e.ack?.seq === 3);
+    inventory.socket.close();
+    await until(() => !c.hub.sessions.has(b.agentId), 5_000, 'the session to end');
+    expect(sink.lines.flat().filter((l) => l.startsWith('os_support,'))).toHaveLength(1);
+    expect(await storeErrors('os_identity')).toBe(1);
+    expect(await storeErrors('touch')).toBe(3);
+    expect(await storeErrors('persist')).toBe(3);
+    expect(logged.filter((l) => l.msg === 'state store call failed; carrying on without it').map((l) => l.operation)).toEqual([
+      'touch', 'persist', 'touch', 'persist', 'touch', 'os_identity', 'persist',
+    ]);
     expect(c.store.agents.get(a.agentId)).toMatchObject({ lastSeenAt: null, lastAckedSeq: 0 });
     const metrics = await (await fetch(`${c.baseUrl}/metrics`)).text();
-    expect(metrics).toContain('watchpost_store_errors_total{operation="touch"} 2');
+    expect(metrics).toContain('watchpost_store_errors_total{operation="touch"} 3');
     expect((await fetch(`${c.baseUrl}/healthz`)).status).toBe(200);
 
     // Space returns: the next Hello's touch and the next disconnect's record are stored.
@@ -107,7 +122,7 @@ describe.runIf(canMount)('SQLite full under a running collector (256 KiB of room
     await agent.next((e) => e.ack?.seq === 7);
     agent.socket.close();
     await until(() => c.store.agents.get(a.agentId)?.lastAckedSeq === 7, 5_000, 'the disconnect to be recorded');
-    expect(await storeErrors('touch')).toBe(2);
-    expect(await storeErrors('persist')).toBe(2);
+    expect(await storeErrors('touch')).toBe(3);
+    expect(await storeErrors('persist')).toBe(3);
   }, 60_000);
 });
