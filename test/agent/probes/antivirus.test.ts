@@ -8,17 +8,8 @@ import { recogniseAvProducts } from '../../../agent/src/probes/parse/av-vendors.
 import { parseMdatpHealth, parseSigtoolInfo, parseSigtoolTime, plistString } from '../../../agent/src/probes/parse/unix-av.js';
 import { Int } from '../../../agent/src/sample.js';
 import type { Runner } from '../../../agent/src/runner.js';
-import { context, fixture } from './fixtures.js';
+import { context, fixture, formatList } from './fixtures.js';
 
-/** Format-List text (a real capture) -> property map, the shape the agent's script selects. */
-function formatList(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of text.split(/\r?\n/)) {
-    const m = /^(\w+)\s*:\s?(.*)$/.exec(line);
-    if (m) out[m[1]!] = m[2]!.trim();
-  }
-  return out;
-}
 
 const NOW = Date.UTC(2018, 5, 18, 12, 0, 0);
 const fields = (samples: { tags?: Record<string, string>; fields: Record<string, unknown> }[], product: string) =>

@@ -29,3 +29,13 @@ export function context(runner?: Runner, signal = new AbortController().signal):
   };
   return { signal, runner: runner ?? refuse, now: () => Date.now(), checkpoints: throwawayCheckpoints().session('test') };
 }
+
+/** Format-List text (a real capture) -> property map, the shape the agent's PowerShell scripts select. */
+export function formatList(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^(\w+)\s*:\s?(.*)$/.exec(line);
+    if (m) out[m[1]!] = m[2]!.trim();
+  }
+  return out;
+}

@@ -33,7 +33,7 @@ import { defenderSample } from '../../../agent/src/probes/parse/defender-status.
 import { parseWindowsEventXml } from '../../../agent/src/probes/parse/windows-event-xml.js';
 import { parseUnifiedNdjson } from '../../../agent/src/probes/parse/unified-log-ndjson.js';
 import { parseJournalJson } from '../../../agent/src/probes/parse/journal-json.js';
-import { context, fixture, FIXTURES, replayRunner } from '../../agent/probes/fixtures.js';
+import { context, fixture, FIXTURES, formatList, replayRunner } from '../../agent/probes/fixtures.js';
 
 const schema = createMeasurementSchema();
 const seen = new Set<string>();
@@ -61,15 +61,6 @@ function scripted(answers: Record<string, { stdout: string; exitCode?: number }>
 const worker = (reply: unknown): PowerShell => ({ run: async <T>() => reply as T });
 const withWorker = (reply: unknown, runner?: Runner): ProbeContext => ({ ...context(runner), powershell: worker(reply) });
 
-/** Format-List text (a real capture) -> property map, as the agent's scripts select it. */
-function formatList(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of text.split(/\r?\n/)) {
-    const m = /^(\w+)\s*:\s?(.*)$/.exec(line);
-    if (m) out[m[1]!] = m[2]!.trim();
-  }
-  return out;
-}
 
 describe("the agent's probes on this machine", () => {
   it.each(Object.keys(probes))('%s: every sample fits the schema (a failed run: its agent_probe_error does)', async (name) => {
