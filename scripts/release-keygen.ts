@@ -1,4 +1,4 @@
-// Makes the release signing key (issue 9): an Ed25519 key pair, the private half for scripts/release-sign.ts and
+// Makes the release signing key: an Ed25519 key pair, the private half for scripts/release-sign.ts and
 // the public half for the agent build (`scripts/build-agent.ts --release-key release-key.pub`) and the collector
 // (`releases.publicKey`).
 //

@@ -1,4 +1,4 @@
-// Signs a release of the agent executables (issue 9) into the layout the collector serves (`releases.dir`):
+// Signs a release of the agent executables into the layout the collector serves (`releases.dir`):
 //
 //   npx tsx scripts/release-sign.ts --key release-key.pem --version X [--from dist/bin] [--out releases]
 //

@@ -1,4 +1,4 @@
-// The agent's watchdog (issue 9): restarts the agent, through its service host, when it is no longer doing its job
+// The agent's watchdog: restarts the agent, through its service host, when it is no longer doing its job
 // and a fresh process would be:
 //   memory       its RSS stayed above the limit (default 150 MB) on MEMORY_CHECKS checks in a row (one spike, a big
 //                inventory parsed, is not a leak);

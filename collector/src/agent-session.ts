@@ -49,7 +49,7 @@ export interface SessionDeps extends Omit<IngestDeps, 'onAcked'> {
   isRevoked(agentId: string): boolean;
   /** The agent's central probe settings (sent in Welcome). */
   policyFor(agent: AgentRecord): watchpost.v1.IProbePolicy[];
-  /** The release this agent should run, if its tenant's rollout selects it and it runs another (issue 9). */
+  /** The release this agent should run, if its tenant's rollout selects it and it runs another. */
   updateOfferFor?(agent: AgentRecord, hello: watchpost.v1.IHello): watchpost.v1.IUpdateOffer | null;
   /** Called once the agent said Hello (the session is live) and when the socket closes. */
   onOpen(session: AgentSession): void;

@@ -45,7 +45,7 @@ export interface AgentHub {
   pushUpdateOffers(): number;
 }
 
-/** Update offers (issue 9): the one at Hello, and the one to send after a reload when it changed. */
+/** Update offers: the one at Hello, and the one to send after a reload when it changed. */
 export interface SocketUpdates {
   offerFor(agent: AgentRecord, hello: watchpost.v1.IHello): watchpost.v1.IUpdateOffer | null;
   changedOffer(agent: AgentRecord): watchpost.v1.IUpdateOffer | null;

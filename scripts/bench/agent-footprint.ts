@@ -1,4 +1,4 @@
-// Agent footprint benchmark (issue 4, item 9): the compiled Linux agent at its DEFAULT schedules, enrolled with a
+// Agent footprint benchmark: the compiled Linux agent at its DEFAULT schedules, enrolled with a
 // real collector and InfluxDB on this machine, sampled every few seconds for a while; beside it, in the same run,
 // the bare Node binary it embeds running an idle timer (the baseline: what any Node 24 process costs).
 // Prints steady RSS and average CPU for both, and the ratios. Goal: RSS <= 60 MB, CPU <= 0.3 % of one core.

@@ -1,4 +1,4 @@
-// Agent size and start benchmark (issue 8, item e). Two measurements, each beside a baseline from the same run:
+// Agent size and start benchmark. Two measurements, each beside a baseline from the same run:
 //  1. size: the linux-x64 agent executable against the exact Node binary it embeds (goal: <= +5 MB), with the
 //     difference broken down into the NODE_SEA_BLOB note (read from the ELF), the bundled JS inside it, and what
 //     postject's layout adds around it;

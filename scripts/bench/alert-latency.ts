@@ -1,4 +1,4 @@
-// Alert latency benchmark (issue 5, item 6): how long from a breaching sample's arrival to its ticket being stored,
+// Alert latency benchmark: how long from a breaching sample's arrival to its ticket being stored,
 // with many agents connected. A real collector (buildApp on a loopback port, SQLite in a temp dir, a real influxd
 // when one is on PATH) and N agents speaking the real protocol over real WebSockets, each sending an ordinary
 // batch (cpu, mem, two disks) every LOAD_EVERY_MS as background load; then M breaching batches, each from a

@@ -1,4 +1,4 @@
-// Service-desk delivery latency benchmark (issue 6, item 6): how long from a breaching sample's arrival to the
+// Service-desk delivery latency benchmark: how long from a breaching sample's arrival to the
 // desk's webhook request reaching the receiver. The same setup as alert-latency.ts (a real collector with SQLite in
 // a temp dir and a real influxd, N agents on real WebSockets sending ordinary batches as background load, M
 // breaches on disk_space with `for: 0s`), plus a desks file routing the bench tenant to a generic webhook desk whose

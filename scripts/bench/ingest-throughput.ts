@@ -1,4 +1,4 @@
-// Ingest throughput benchmark (issue 8, item a): points/s through the collector into InfluxDB, acked, against raw
+// Ingest throughput benchmark: points/s through the collector into InfluxDB, acked, against raw
 // line-protocol writes of the same points straight to the same influxd. Goal: ratio >= 0.5.
 //
 // The points: every agent is a host with the agent's core measurements (cpu-total plus CPU_CORES cores, mem, two

@@ -1,4 +1,4 @@
-// Mapping cost per point (issue 8, item 3): what the collector spends turning one received Batch frame into line
+// Mapping cost per point: what the collector spends turning one received Batch frame into line
 // protocol, against decoding the same frame alone (the baseline every collector pays), measured in one run.
 // Each round decodes every frame of `--hosts` hosts with the generated decoder; the mapping round then maps each
 // decoded batch with the collector's samplesToLines under the host's identity.

@@ -1,4 +1,4 @@
-// Scale benchmark (issue 8, items b, c, d): one collector against N agents from the multi-process load generator
+// Scale benchmark: one collector against N agents from the multi-process load generator
 // (lib/loadgen.ts: several processes, each from its own 127.0.0.x source address, real WebSockets, real protocol),
 // for each N in --agents, with a fresh collector (SQLite, real influxd) per N. Per N, in order:
 //   (b) idle connections: the collector process's RSS after a full GC with every agent connected and silent,

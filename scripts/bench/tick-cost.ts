@@ -1,4 +1,4 @@
-// Alert engine tick cost per agent (issue 8): one engine over a real SQLite store with --agents enrolled agents
+// Alert engine tick cost per agent: one engine over a real SQLite store with --agents enrolled agents
 // (all connected, none breaching: the everyday case), the shipped rule pack; times whole ticks, best of --rounds,
 // against the baseline of listing the same agents from the store (which every tick does first).
 //

@@ -20,7 +20,7 @@ export interface BundleResult {
   warnings: string[];
 }
 
-/** What a release build bakes in (issue 9): read by agent/src/version.ts and agent/src/update/release-key.ts. */
+/** What a release build bakes in: read by agent/src/version.ts and agent/src/update/release-key.ts. */
 export interface ReleaseDefines {
   /** The version the executable reports (`--version`, Hello, inventory). */
   version?: string;

@@ -264,7 +264,7 @@ describe('samplesToLines: rejections', () => {
   });
 });
 
-describe('samplesToLines: the verdicts kept for repeated names (mapping speed, issue 8)', () => {
+describe('samplesToLines: the verdicts kept for repeated names (mapping speed)', () => {
   it('refuses a bad key every time it comes, not only the first time', () => {
     const bad = sample({ tags: [{ key: 'a b\\', value: 'x' }] });
     for (let i = 0; i < 3; i++) expect(samplesToLines([bad], ID, { nowMs: NOW }).rejected).toEqual([{ index: 0, reason: 'unencodable' }]);

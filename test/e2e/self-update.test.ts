@@ -1,4 +1,4 @@
-// Self-update end to end (issue 9), with every real part: two real builds of the Linux executable (0.1.0 and
+// Self-update end to end, with every real part: two real builds of the Linux executable (0.1.0 and
 // 0.2.0, both embedding a release public key made by scripts/release-keygen.ts), installed by the agent's own
 // `install --root` into a scratch root, enrolled with a real token; a real collector (through its CLI, over a real
 // influxd) serving releases signed by scripts/release-sign.ts and a rollout file, reloaded with SIGHUP. The service

@@ -12,7 +12,7 @@ import type { Probe, ProbeContext } from './probe.js';
 import { hostAddresses } from './parse/addresses.js';
 import { parseOsRelease, parseRegQuery, parseSwVers, windowsIdentity } from './parse/os-identity.js';
 
-const DEFAULT_SCHEDULE = '0 0 */12 * * *'; // twice a day: hardware and OS identity change rarely (issue 4: 12 h)
+const DEFAULT_SCHEDULE = '0 0 */12 * * *'; // twice a day: hardware and OS identity change rarely
 const OS_RELEASE_PATHS = ['/etc/os-release', '/usr/lib/os-release'];
 const CURRENT_VERSION_KEY = 'HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion';
 const PRODUCT_OPTIONS_KEY = 'HKLM\\SYSTEM\\CurrentControlSet\\Control\\ProductOptions';

@@ -1,4 +1,4 @@
-// Where an installed agent lives on each platform (issue 9's installed layout), as the service sees it, and where
+// Where an installed agent lives on each platform, as the service sees it, and where
 // those paths land under `install --root DIR` (tests and image builds: every absolute path prefixed by DIR).
 //   Linux    /opt/watchpost-agent/versions/<version>/watchpost-agent, /opt/watchpost-agent/current -> versions/<version>,
 //            state /var/lib/watchpost-agent, unit /etc/systemd/system/watchpost-agent.service, logs: the journal.

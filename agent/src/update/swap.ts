@@ -1,5 +1,5 @@
 // Putting a verified executable in place of the running one, and back, so that the service host's next start runs
-// the other one. Two layouts behind one interface (issue 9's installed layout):
+// the other one. Two layouts behind one interface:
 //   POSIX    <prefix>/versions/<version>/watchpost-agent, and the symlink <prefix>/current -> versions/<version>
 //            that the service runs (<prefix>/current/watchpost-agent run). A swap writes a temporary symlink and
 //            renames it over `current`: rename(2) replaces it atomically, so a start at any moment runs one whole

@@ -1,4 +1,4 @@
-// Self-update (issue 9): what the agent does with an UpdateOffer from the collector, and at start (startup.ts).
+// Self-update: what the agent does with an UpdateOffer from the collector, and at start (startup.ts).
 //
 //   offer -> checks: a version other than ours, a release version name, our target, not remembered as bad, a
 //            release key in this build, an installed layout, a usable URL, and the signature over the offered

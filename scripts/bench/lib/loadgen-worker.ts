@@ -1,4 +1,4 @@
-// One load-generator process (issue 8): simulates its share of the agents over real WebSockets with the real
+// One load-generator process: simulates its share of the agents over real WebSockets with the real
 // protocol (Bearer credential, Hello, Welcome, Batch, Ack), bound to its own loopback source address so that many
 // processes together get past the 28k ephemeral ports of one address. Driven by its parent over the IPC channel
 // (see loadgen.ts for the messages); it never measures the collector, only counts and stamps what it sends.

@@ -1,4 +1,4 @@
-// The load generator (issue 8): N simulated agents spread over several processes (loadgen-worker.ts), each
+// The load generator: N simulated agents spread over several processes (loadgen-worker.ts), each
 // process bound to its own loopback source address (127.0.0.2, 127.0.0.3, ...), all connecting to one collector.
 // The agents are enrolled through the collector's store (the same enroll() the HTTP route calls, one transaction:
 // enrolling 20,000 agents over HTTP would mostly time SQLite's fsync per enrollment) and then authenticate with

@@ -7,7 +7,7 @@ describe('probe registry', () => {
     expect(Object.keys(probes).sort()).toEqual(['antivirus', 'cpu', 'disk', 'eventlog', 'inventory', 'mem', 'net', 'patches', 'services', 'shutdowns', 'system']);
   });
 
-  // Issue 4's defaults: performance every minute, disk 5 min, event logs every minute, patches 4 h, antivirus 1 h,
+  // The default schedules: performance every minute, disk 5 min, event logs every minute, patches 4 h, antivirus 1 h,
   // inventory 12 h (a central policy can change each one).
   it.each([
     ['cpu', '0 * * * * *'],

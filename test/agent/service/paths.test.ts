@@ -1,4 +1,4 @@
-// The installed layout per platform (issue 9's decisions), computed the same on any machine, and where it lands
+// The installed layout per platform, computed the same on any machine, and where it lands
 // under --root.
 import { describe, expect, it } from 'vitest';
 import { installPaths, onDisk, versionExecutable } from '../../../agent/src/service/paths.js';

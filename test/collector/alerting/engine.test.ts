@@ -370,7 +370,7 @@ describe('alert engine: absence and SLA clocks', () => {
   });
 });
 
-describe('alert engine: the tick in steps (issue 8: a tick over a large fleet never holds up a breach)', () => {
+describe('alert engine: the tick in steps (a tick over a large fleet never holds up a breach)', () => {
   it('visits TICK_SLICE_AGENTS agents per step; a breach observed between steps is ticketed at once; the end state equals a whole tick', () => {
     const h = harness();
     const silent = 2 * TICK_SLICE_AGENTS + 1; // three steps of agents, the harness's srv1 among the first
