@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Makes sure the programs the test suite runs for real are installed; `npm test` runs it first (pretest), so the
+# README's test command works on a fresh machine by itself.
+#   - everything on PATH: prints nothing, exits 0 (a few `command -v`, so every `npm test` pays almost nothing);
+#   - Debian/Ubuntu as root (or with password-less sudo, as on CI runners): installs the missing packages, running
+#     `apt-get update` only when the package index does not know one of them yet, and InfluxDB through
+#     install-influxdb.sh (which keeps the package's own service from starting);
+#   - anything else: names what is missing and which package brings it, and exits 1.
+# What needs what: influxd (a real InfluxDB per test file), systemd-journal-remote (real journal files for the
+# journald event-log probe), systemctl and systemd-analyze (the service install against a scratch root), curl,
+# wget, perl's shasum and openssl (the deployment script and TLS tests), python3 (plistlib reads the launchd plist),
+# util-linux's setpriv, last, utmpdump and fallocate, mount and e2fsprogs' mkfs.ext4 (tiny filesystems that fill up).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# command:package pairs; a path stands for a program that is not on PATH.
+TOOLS=(
+  /lib/systemd/systemd-journal-remote:systemd-journal-remote
+  systemctl:systemd systemd-analyze:systemd journalctl:systemd
+  curl:curl wget:wget shasum:perl openssl:openssl python3:python3
+  setpriv:util-linux last:util-linux utmpdump:util-linux fallocate:util-linux
+  mount:mount mkfs.ext4:e2fsprogs
+)
+
+present() {
+  case "$1" in
+    /*) [ -x "$1" ] || [ -x "/usr$1" ] ;;
+    *) command -v "$1" >/dev/null 2>&1 || [ -x "/sbin/$1" ] || [ -x "/usr/sbin/$1" ] ;;
+  esac
+}
+
+missing=()
+for pair in "${TOOLS[@]}"; do
+  present "${pair%%:*}" || missing+=("${pair##*:}")
+done
+need_influx=0
+command -v influxd >/dev/null 2>&1 || need_influx=1
+if [ ${#missing[@]} -eq 0 ] && [ "$need_influx" -eq 0 ]; then
+  exit 0
+fi
+# One package per name, in order.
+mapfile -t packages < <(printf '%s\n' "${missing[@]}" | awk 'NF && !seen[$0]++')
+
+explain() {
+  {
+    echo "The test suite runs these programs for real and some are missing."
+    [ "$need_influx" -eq 1 ] && echo "  influxd (InfluxDB 1.x): sudo bash scripts/install-influxdb.sh"
+    [ ${#packages[@]} -gt 0 ] && echo "  Debian/Ubuntu packages: sudo apt-get install ${packages[*]}"
+    echo "Run npm test as root (or with password-less sudo) on Debian/Ubuntu to have them installed."
+  } >&2
+  exit 1
+}
+
+[ -f /etc/debian_version ] || explain
+if [ "$EUID" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    exec sudo -n bash "$0" "$@"
+  fi
+  explain
+fi
+
+if [ ${#packages[@]} -gt 0 ]; then
+  echo "installing what the tests run: ${packages[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  for package in "${packages[@]}"; do
+    if ! apt-cache show "$package" >/dev/null 2>&1; then
+      apt-get update -q
+      break
+    fi
+  done
+  apt-get install -y -q --no-install-recommends "${packages[@]}"
+fi
+if [ "$need_influx" -eq 1 ]; then
+  bash scripts/install-influxdb.sh
+fi
