@@ -2,8 +2,8 @@
 // commands; usage errors exit 2 naming the flag.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { commands } from './commands/index.js';
-import { UsageError } from './errors.js';
-import { DurationError } from './duration.js';
+import { UsageError } from './base/errors.js';
+import { DurationError } from './base/duration.js';
 import { AGENT_VERSION } from './version.js';
 
 const USAGE = `usage: watchpost-agent <command> [options]

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { createServer as createHttpServer } from 'node:http';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { IDENTITY_FILE, STATUS_FILE, loadIdentity, saveIdentity, writeJsonAtomic } from '../../agent/src/state.js';
+import { IDENTITY_FILE, STATUS_FILE, loadIdentity, saveIdentity, writeJsonAtomic } from '../../agent/src/identity/state.js';
 import { readStatus } from '../../agent/src/commands/status.js';
 import { requestEnrollment } from '../../agent/src/commands/enroll.js';
 import { probes } from '../../agent/src/probes/index.js';

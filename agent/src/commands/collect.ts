@@ -1,12 +1,12 @@
 // watchpost-agent collect --once: one collection of every probe, printed; nothing is sent and no enrollment is
 // needed. --json prints an object keyed by probe name, each a list of {measurement, tags, fields, time}.
 import { hostname } from 'node:os';
-import { UsageError } from '../errors.js';
-import { createScheduler } from '../scheduler.js';
+import { UsageError } from '../base/errors.js';
+import { createScheduler } from '../scheduler/scheduler.js';
 import { probes as registry } from '../probes/index.js';
-import { execRunner } from '../runner.js';
-import { createLogger, withPrefix } from '../log.js';
-import { loadIdentity, resolveStateDir } from '../state.js';
+import { execRunner } from '../exec/runner.js';
+import { createLogger, withPrefix } from '../base/log.js';
+import { loadIdentity, resolveStateDir } from '../identity/state.js';
 import { Int, type Sample } from '../sample.js';
 import { STATE_DIR_OPTION, type Command } from './command.js';
 

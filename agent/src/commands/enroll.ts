@@ -3,10 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { isIP } from 'node:net';
-import { UsageError } from '../errors.js';
-import { postJson } from '../http.js';
-import { loadIdentity, resolveStateDir, saveIdentity } from '../state.js';
-import { describeTlsFailure, parseCaPem, parseFingerprint, type TlsPin } from '../tls.js';
+import { UsageError } from '../base/errors.js';
+import { postJson } from '../identity/http.js';
+import { loadIdentity, resolveStateDir, saveIdentity } from '../identity/state.js';
+import { describeTlsFailure, parseCaPem, parseFingerprint, type TlsPin } from '../identity/tls.js';
 import { AGENT_VERSION } from '../version.js';
 import { STATE_DIR_OPTION, type Command, type CommandInput } from './command.js';
 

@@ -1,9 +1,9 @@
 // watchpost-agent install: the agent as a service of the platform (systemd, launchd, WinSW; agent/src/service/),
 // enrolled first when a token is given. Order: check the arguments, the rights, the executable and what is
 // installed already (reads only); enroll; only then write. A bad token therefore leaves nothing on disk.
-import { UsageError } from '../errors.js';
-import { execRunner, type Runner } from '../runner.js';
-import { StateError, loadIdentity, type Identity } from '../state.js';
+import { UsageError } from '../base/errors.js';
+import { execRunner, type Runner } from '../exec/runner.js';
+import { StateError, loadIdentity, type Identity } from '../identity/state.js';
 import { AGENT_VERSION } from '../version.js';
 import { ExecutableError, processSource, sourceExecutable, type ExecutableSource } from '../service/executable.js';
 import { ServiceCommandError } from '../service/host.js';

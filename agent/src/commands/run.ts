@@ -1,12 +1,12 @@
 // watchpost-agent run: collect and report until SIGINT/SIGTERM.
-import { UsageError } from '../errors.js';
-import { parseDuration } from '../duration.js';
-import { parseSize } from '../size.js';
-import { createLogger, type LogLevel } from '../log.js';
-import { loadIdentity, resolveStateDir } from '../state.js';
+import { UsageError } from '../base/errors.js';
+import { parseDuration } from '../base/duration.js';
+import { parseSize } from '../base/size.js';
+import { createLogger, type LogLevel } from '../base/log.js';
+import { loadIdentity, resolveStateDir } from '../identity/state.js';
 import { startAgent } from '../agent.js';
-import { EXIT_RESTART } from '../exit-codes.js';
-import { LockError, lockStateDir } from '../lock.js';
+import { EXIT_RESTART } from '../base/exit-codes.js';
+import { LockError, lockStateDir } from '../identity/lock.js';
 import { createRunUpdater } from '../update/run-updater.js';
 import { STATE_DIR_OPTION, type Command } from './command.js';
 
@@ -63,12 +63,12 @@ export const run: Command = {
     const everyMs = typeof values.every === 'string' ? everyFlag(values.every) : undefined;
     if (everyMs !== undefined && everyMs < MIN_EVERY_MS) throw new UsageError(`--every must be at least 1s, got "${values.every}"`);
     const spoolBytes = sizeSetting(values['spool-max-size'] as string | undefined, ['spool-max-size', 'WATCHPOST_SPOOL_MAX_BYTES'], MIN_SPOOL_BYTES, '1MiB');
-    // The watchdog's memory limit (watchdog.ts): --max-rss, else WATCHPOST_MAX_RSS, else 150MB.
+    // The watchdog's memory limit (watchdog/watchdog.ts): --max-rss, else WATCHPOST_MAX_RSS, else 150MB.
     const maxRssBytes = sizeSetting(values['max-rss'] as string | undefined, ['max-rss', 'WATCHPOST_MAX_RSS'], MIN_MAX_RSS_BYTES, '64MiB');
     const [ackStallMs, loopStallMs] = [stallSetting('WATCHPOST_ACK_STALL'), stallSetting('WATCHPOST_LOOP_STALL')];
     const level = (values['log-level'] ?? process.env.WATCHPOST_LOG_LEVEL ?? 'info') as LogLevel;
     if (!LEVELS.includes(level)) throw new UsageError(`--log-level: expected one of ${LEVELS.join(', ')}, got "${level}"`);
-    // The delivery ledger (ledger.ts), opt-in: --ledger, else WATCHPOST_LEDGER; an empty value means none.
+    // The delivery ledger (delivery/ledger.ts), opt-in: --ledger, else WATCHPOST_LEDGER; an empty value means none.
     const ledgerFile = (values.ledger as string | undefined) ?? process.env.WATCHPOST_LEDGER;
     if (values.ledger === '') throw new UsageError('--ledger: expected a file name');
     const dir = resolveStateDir(values['state-dir'] as string | undefined);

@@ -1,10 +1,10 @@
 // watchpost-agent status: what the running agent last wrote to status.json, plus whether it is still running.
 import { join } from 'node:path';
-import { UsageError } from '../errors.js';
-import { STATUS_FILE, loadIdentity, readJson, resolveStateDir } from '../state.js';
-import type { AgentStatus } from '../agent.js';
+import { UsageError } from '../base/errors.js';
+import { STATUS_FILE, loadIdentity, readJson, resolveStateDir } from '../identity/state.js';
+import type { AgentStatus } from '../status/report.js';
 import { STATE_DIR_OPTION, type Command } from './command.js';
-import { isProcessAlive } from '../lock.js';
+import { isProcessAlive } from '../identity/lock.js';
 
 /** The running agent rewrites status.json every few seconds; older than this, it is not running. */
 const STALE_AFTER_MS = 30_000;

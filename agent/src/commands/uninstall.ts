@@ -1,6 +1,6 @@
 // watchpost-agent uninstall: stop and remove the service and what install made; the state directory (identity,
 // spool) and logs stay unless --purge.
-import { UsageError } from '../errors.js';
+import { UsageError } from '../base/errors.js';
 import { uninstallAgent } from '../service/uninstaller.js';
 import { checkRights, isReportable, processDeps, type ServiceCommandDeps } from './install.js';
 import type { Command } from './command.js';

@@ -1,17 +1,18 @@
-// THE registry of probes. Adding a probe = one file in this folder + one line here; the key is the probe's name,
-// its config key and its log prefix (test/agent/probes/registry.test.ts checks that they agree).
+// THE registry of probes. Adding a probe = one folder NAME/ with NAME.ts (and its parsers beside it) + one line
+// here; the key is the probe's name, its folder and file name, its config key and its log prefix
+// (test/agent/probes/registry.test.ts checks that they agree). Code several probes share lives in common/.
 import type { ProbeFactory } from './probe.js';
-import { createAntivirusProbe } from './antivirus.js';
-import { createCpuProbe } from './cpu.js';
-import { createDiskProbe } from './disk.js';
-import { createEventlogProbe } from './eventlog.js';
-import { createInventoryProbe } from './inventory.js';
-import { createMemProbe } from './mem.js';
-import { createNetProbe } from './net.js';
-import { createPatchesProbe } from './patches.js';
-import { createServicesProbe } from './services.js';
-import { createShutdownsProbe } from './shutdowns.js';
-import { createSystemProbe } from './system.js';
+import { createAntivirusProbe } from './antivirus/antivirus.js';
+import { createCpuProbe } from './cpu/cpu.js';
+import { createDiskProbe } from './disk/disk.js';
+import { createEventlogProbe } from './eventlog/eventlog.js';
+import { createInventoryProbe } from './inventory/inventory.js';
+import { createMemProbe } from './mem/mem.js';
+import { createNetProbe } from './net/net.js';
+import { createPatchesProbe } from './patches/patches.js';
+import { createServicesProbe } from './services/services.js';
+import { createShutdownsProbe } from './shutdowns/shutdowns.js';
+import { createSystemProbe } from './system/system.js';
 
 export const probes = {
   cpu: createCpuProbe,

@@ -1,7 +1,7 @@
 // The probe contract. A probe measures one thing and returns samples; everything else (scheduling, jitter,
 // timeouts, the overlap guard, error capture, host/tenant tags, self-metrics) is the scheduler's job.
 import type { SampleDraft } from '../sample.js';
-import type { Runner } from '../runner.js';
+import type { Runner } from '../exec/runner.js';
 
 /**
  * Durable per-probe state for positions in a source (an event log's last record id, a journald cursor).

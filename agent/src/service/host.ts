@@ -5,7 +5,7 @@
 //   install:   prepare (nothing written yet) -> [files written] -> activate
 //   uninstall: deactivate -> [files removed] -> afterRemoval
 // Hosts start commands only through the agent's allow-listed runner.
-import type { Runner, RunOptions } from '../runner.js';
+import type { Runner, RunOptions } from '../exec/runner.js';
 import type { InstallPaths } from './paths.js';
 
 /** Shared by every host, so the three platforms restart and stop the agent alike. */

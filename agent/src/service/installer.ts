@@ -6,8 +6,8 @@
 //                definition, then the service manager. Files already as they should be are not touched.
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Runner } from '../runner.js';
-import { ensureStateDir, loadIdentity, saveIdentity, type Identity } from '../state.js';
+import type { Runner } from '../exec/runner.js';
+import { ensureStateDir, loadIdentity, saveIdentity, type Identity } from '../identity/state.js';
 import { SERVICE_HOSTS } from './index.js';
 import { CURRENT_LINK, INSTALL_RECORD, VERSIONS_DIR, installPaths, onDisk, pathApi, versionExecutable, type InstallPaths, type ServicePlatform } from './paths.js';
 import type { HostContext, InstallChange, ServiceFile, ServiceHost } from './host.js';

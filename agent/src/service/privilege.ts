@@ -1,6 +1,6 @@
 // Whether this process may install a system service: root on Linux and macOS, an elevated Administrator (or
 // SYSTEM, as under an RMM or a GPO startup script) on Windows.
-import type { Runner } from '../runner.js';
+import type { Runner } from '../exec/runner.js';
 import type { ServicePlatform } from './paths.js';
 
 /** Mandatory integrity levels of an elevated token: High (S-1-16-12288) and System (S-1-16-16384). Listed by SID

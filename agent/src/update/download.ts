@@ -1,6 +1,6 @@
 // Downloading an offered executable: a GET streamed to a file, hashed on the way, bounded in size and time. The
-// request goes the way every other request to the collector goes (http.ts, tls.ts): the collector's TLS pin and the
-// agent's credential as Bearer. The credential and the pin are for the collector only: an offer URL on another
+// request goes the way every other request to the collector goes (identity/http.ts, identity/tls.ts): the
+// collector's TLS pin and the agent's credential as Bearer. The credential and the pin are for the collector only: an offer URL on another
 // origin (a CDN) must be https and gets neither, so a wrong URL in an offer cannot carry the credential away.
 // Nothing here decides trust: the caller checks the hash and the signature of what was written.
 import { createHash } from 'node:crypto';
@@ -9,7 +9,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { pinnedTlsOptions, type TlsPin } from '../tls.js';
+import { pinnedTlsOptions, type TlsPin } from '../identity/tls.js';
 
 /** An agent executable is Node plus the bundle (about 120 MB); a response past this is not one. */
 export const MAX_DOWNLOAD_BYTES = 512 * 1024 * 1024;

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
-import { readJson, StateError, writeJsonAtomic } from '../state.js';
+import { readJson, StateError, writeJsonAtomic } from '../identity/state.js';
 
 export const MARKER_FILE = 'update.json';
 export const REMEMBERED_FILE = 'update-refused.json';

@@ -1,10 +1,10 @@
 // The updater as `watchpost-agent run` uses it: this executable's version, target, embedded release key and
 // installation (found from process.execPath), the enrolled collector, and the hooks the link calls.
 import { statSync } from 'node:fs';
-import type { LinkOptions } from '../link.js';
-import type { Logger } from '../log.js';
+import type { LinkOptions } from '../delivery/link.js';
+import type { Logger } from '../base/log.js';
 import type { SampleDraft } from '../sample.js';
-import type { Identity } from '../state.js';
+import type { Identity } from '../identity/state.js';
 import { AGENT_VERSION } from '../version.js';
 import { releaseKey } from './release-key.js';
 import { detectInstallation } from './swap.js';

@@ -8,9 +8,9 @@
 // The rollback itself is reported by the old version, which is the one that runs afterwards: the new version may
 // not live long enough (a crash loop) or may not have its pipeline yet (a rollback before the agent starts). The
 // reason travels in update-refused.json, written before the swap back.
-import type { Logger } from '../log.js';
+import type { Logger } from '../base/log.js';
 import type { SampleDraft } from '../sample.js';
-import type { TimerHandle, Timers } from '../timers.js';
+import type { TimerHandle, Timers } from '../base/timers.js';
 import {
   MAX_START_ATTEMPTS, readMarker, readRemembered, remember, removeMarker, startupAction, writeMarker, writeRemembered,
   type StartupAction, type UpdateMarker,

@@ -21,9 +21,9 @@
 import type { KeyObject } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import type { watchpost } from '../../../proto/index.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../base/log.js';
 import type { SampleDraft } from '../sample.js';
-import { realTimers, type TimerHandle, type Timers } from '../timers.js';
+import { realTimers, type TimerHandle, type Timers } from '../base/timers.js';
 import { DEFAULT_DOWNLOAD_LIMITS, downloadFile, downloadRequest, type Collector, type DownloadLimits, type DownloadRequest } from './download.js';
 import { offerFingerprint, readRemembered, remember, rememberedFor, removeMarker, writeMarker, writeRemembered } from './marker.js';
 import type { ReleaseKey } from './release-key.js';

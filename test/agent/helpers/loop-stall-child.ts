@@ -1,9 +1,9 @@
-// A child process for the loop watch's test (test/agent/watchdog-loop.test.ts), run with tsx:
+// A child process for the loop watch's test (test/agent/watchdog/loop.test.ts), run with tsx:
 //   loop-stall-child.ts FILE LIMIT_MS block     start the watch, then block the event loop forever
 //   loop-stall-child.ts FILE LIMIT_MS stopped   start and stop the watch, block for 5 limits, exit 0
 //   loop-stall-child.ts FILE LIMIT_MS healthy   start the watch, keep the loop turning for 5 limits, stop, exit 0
-import { startLoopWatch } from '../../../agent/src/watchdog-loop.js';
-import { createLogger } from '../../../agent/src/log.js';
+import { startLoopWatch } from '../../../agent/src/watchdog/loop.js';
+import { createLogger } from '../../../agent/src/base/log.js';
 
 const [file, limit, mode] = process.argv.slice(2);
 const limitMs = Number(limit);

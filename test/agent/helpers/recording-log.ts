@@ -1,5 +1,5 @@
 // A Logger that keeps its lines, so tests can wait for what the agent reported.
-import type { Logger, LogFields, LogLevel } from '../../../agent/src/log.js';
+import type { Logger, LogFields, LogLevel } from '../../../agent/src/base/log.js';
 
 export interface RecordingLogger extends Logger {
   lines: { level: LogLevel; message: string; fields: LogFields }[];

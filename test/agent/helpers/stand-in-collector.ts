@@ -3,15 +3,15 @@
 // acks a batch only after its InfluxDB flush, every second by default), an Ack that carries `rejected`, or an
 // older collector's Error{BAD_BATCH} before its Ack. Its flush runs on the test's ManualClock.
 //
-// It also holds the agent to the collector's default per-connection limits (agents.* in collector/src/config.ts),
+// It also holds the agent to the collector's default per-connection limits (agents.* in collector/src/config/config.ts),
 // with the collector's own token bucket on the same clock, and records every frame that would have got the agent
 // closed with 1008, so a test can assert that the link stays inside them.
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AddressInfo } from 'node:net';
 import { wire, subprotocol, PROTOCOL_VERSION, type watchpost } from '../../../proto/index.js';
-import { loadConfig } from '../../../collector/src/config.js';
-import { takeTokens, type BucketRule, type BucketState } from '../../../collector/src/token-bucket.js';
-import type { ManualClock } from '../manual-clock.js';
+import { loadConfig } from '../../../collector/src/config/config.js';
+import { takeTokens, type BucketRule, type BucketState } from '../../../collector/src/http/token-bucket.js';
+import type { ManualClock } from './manual-clock.js';
 
 /** What to answer a batch with: frames sent at once, or 'flush' to ack it at the next flush. */
 export type Answer = (seq: number, batch: watchpost.v1.IBatch) => watchpost.v1.IEnvelope[] | 'flush';

@@ -1,8 +1,8 @@
 // Paths of the captured OS files under test/fixtures (see test/fixtures/README.md for where each came from).
-import { throwawayCheckpoints } from '../../../agent/src/checkpoint-store.js';
+import { throwawayCheckpoints } from '../../../agent/src/checkpoints/store.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Runner } from '../../../agent/src/runner.js';
+import type { Runner } from '../../../agent/src/exec/runner.js';
 import type { ProbeContext } from '../../../agent/src/probes/probe.js';
 
 export const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));

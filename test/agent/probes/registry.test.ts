@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { validate } from 'node-cron';
 import { describe, expect, it } from 'vitest';
 import { probes } from '../../../agent/src/probes/index.js';
@@ -27,5 +29,13 @@ describe('probe registry', () => {
     const probe = factory();
     expect(probe.name).toBe(key);
     expect(validate(probe.schedule)).toBe(true);
+  });
+
+  // The convention: a probe's key is its folder and its file, probes/<key>/<key>.ts, which exports the factory.
+  it.each(Object.entries(probes))('%s: its factory is exported by probes/<key>/<key>.ts', async (key, factory) => {
+    const file = fileURLToPath(new URL(`../../../agent/src/probes/${key}/${key}.ts`, import.meta.url));
+    expect(existsSync(file)).toBe(true);
+    const module = (await import(file)) as Record<string, unknown>;
+    expect(Object.values(module)).toContain(factory);
   });
 });

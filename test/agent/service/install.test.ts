@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RecordingSink, startCollector, type TestCollector } from '../../helpers/collector.js';
 import { systemdUnit } from '../../../agent/src/service/systemd.js';
 import { installPaths } from '../../../agent/src/service/paths.js';
-import { loadIdentity } from '../../../agent/src/state.js';
+import { loadIdentity } from '../../../agent/src/identity/state.js';
 import { install, layout, snapshot, standIn, tempDir, uninstall } from './helpers.js';
 
 let collector: TestCollector;
@@ -107,8 +107,8 @@ describe('install --root on Linux', () => {
     return t;
   };
   it.each([
-    ['malformed', () => 'wpe_not-a-token', /HTTP 403\): enrollment token refused: malformed/],
-    ['used up', usedUp, /HTTP 403\): enrollment token refused: used up/],
+    ['malformed', () => 'wpe_not-a-token', /HTTP 401\): enrollment token refused: malformed/],
+    ['used up', usedUp, /HTTP 401\): enrollment token refused: used up/],
   ])('a %s token fails with exit 1 before anything is written', async (_what, bad, reason) => {
     const root = tempDir('wp-root-');
     const r = await install(['--root', root, '--binary', v1, '--server', collector.baseUrl, '--token', bad()]);

@@ -1,7 +1,7 @@
 // The runner's allow-list for install and uninstall: the service managers' commands by name, and the one
 // executable allowed by absolute path (WinSW, shipped beside the agent and not on PATH) by its file name only.
 import { describe, expect, it } from 'vitest';
-import { ALLOWED_COMMANDS, CommandNotAllowedError, execRunner } from '../../../agent/src/runner.js';
+import { ALLOWED_COMMANDS, CommandNotAllowedError, execRunner } from '../../../agent/src/exec/runner.js';
 
 describe('allow-list for the service commands', () => {
   it('has the service managers and Windows helpers install uses', () => {

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { systemdHost, systemdUnit } from '../../../agent/src/service/systemd.js';
 import { installPaths } from '../../../agent/src/service/paths.js';
 import type { HostContext, InstallChange } from '../../../agent/src/service/host.js';
-import type { Runner } from '../../../agent/src/runner.js';
+import type { Runner } from '../../../agent/src/exec/runner.js';
 import { tempDir } from './helpers.js';
 
 /** [section, key, value] of every setting, in file order (comments and blank lines skipped). */

@@ -8,7 +8,7 @@ import {
   MARKER_FILE, MAX_START_ATTEMPTS, REMEMBERED_FILE, offerFingerprint, readMarker, readRemembered, remember, rememberedFor, removeMarker,
   startupAction, writeMarker, writeRemembered, type RememberedOffer, type UpdateMarker,
 } from '../../../agent/src/update/marker.js';
-import { StateError } from '../../../agent/src/state.js';
+import { StateError } from '../../../agent/src/identity/state.js';
 
 const T0 = Date.parse('2026-03-01T12:00:00.000Z');
 const marker: UpdateMarker = { from: '0.1.0', to: '0.2.0', previousPath: '/opt/watchpost-agent/versions/0.1.0', deadline: new Date(T0 + 600_000).toISOString(), attempts: 0 };

@@ -17,7 +17,7 @@ import { NO_RELEASE_KEY, type ReleaseKey } from '../../../agent/src/update/relea
 import { releaseSigningMessage } from '../../../agent/src/update/signature.js';
 import { detectInstallation } from '../../../agent/src/update/swap.js';
 import { createUpdater, type UpdaterOptions } from '../../../agent/src/update/updater.js';
-import { ManualClock } from '../manual-clock.js';
+import { ManualClock } from '../helpers/manual-clock.js';
 import { recordingLogger } from '../helpers/recording-log.js';
 import { executableScript, installPosix } from './helpers.js';
 

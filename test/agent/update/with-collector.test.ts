@@ -6,8 +6,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readlinkSync, realpathSync, rmSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Link } from '../../../agent/src/link.js';
-import { MemorySpool } from '../../../agent/src/spool.js';
+import { Link } from '../../../agent/src/delivery/link.js';
+import { MemorySpool } from '../../../agent/src/delivery/spool/memory.js';
 import type { SampleDraft } from '../../../agent/src/sample.js';
 import { releaseKey } from '../../../agent/src/update/release-key.js';
 import { detectInstallation } from '../../../agent/src/update/swap.js';

@@ -1,0 +1,92 @@
+// patches on Windows: the Windows Update Agent COM API in its OWN powershell.exe, never the shared worker: a WUA
+// call can block for minutes behind wuauserv (a running scan, a stuck TrustedInstaller), and only a process of its
+// own can be killed without taking the other probes' PowerShell down with it.
+import type { ProbeContext } from '../probe.js';
+import { parseWuaDocument } from './wua.js';
+import { excerpt, type PatchReport } from './patch-report.js';
+
+/** How long the separate PowerShell may take; the probe's scheduler timeout is PATCHES_TIMEOUT_MS (a bit more). */
+export const WUA_PROCESS_TIMEOUT_MS = 10 * 60_000;
+/** History entries read from the newest end: enough to get past months of daily Defender definition updates. */
+const HISTORY_ENTRIES = 500;
+
+/**
+ * PowerShell 5.1. Online = $false evaluates the catalogue cached by Windows' own last scan: no network, seconds
+ * instead of minutes. Dates leave as UTC `yyyy-MM-ddTHH:mm:ss` strings (5.1's ConvertTo-Json would write
+ * "\/Date(...)\/"). Definition updates are excluded from the last install by classification id and by title.
+ * A failed search is reported as searchError (the parser turns it into an error), not as zero missing updates.
+ */
+export const WINDOWS_PATCHES_SCRIPT = `
+$ErrorActionPreference = 'Stop'
+function Format-Utc($d) { if ($d -is [datetime] -and $d.Year -ge 2000) { $d.ToString('yyyy-MM-ddTHH:mm:ss') } else { $null } }
+$defs = 'e0789628-ce08-4437-be74-2495b842f43b'
+$searcher = (New-Object -ComObject Microsoft.Update.Session).CreateUpdateSearcher()
+$searcher.Online = $false
+$updates = @(); $searchError = $null
+try {
+  $result = $searcher.Search('IsInstalled=0 and IsHidden=0')
+  $updates = @(foreach ($u in $result.Updates) {
+    $class = @($u.Categories | Where-Object { $_.Type -eq 'UpdateClassification' } | Select-Object -First 1)
+    [pscustomobject]@{
+      title = [string]$u.Title
+      kb = @($u.KBArticleIDs | ForEach-Object { [string]$_ })
+      severity = [string]$u.MsrcSeverity
+      categories = @($u.Categories | ForEach-Object { [string]$_.Name })
+      classificationId = $(if ($class.Count -gt 0) { [string]$class[0].CategoryID } else { $null })
+      downloaded = [bool]$u.IsDownloaded
+      rebootRequired = [bool]$u.RebootRequired
+    }
+  })
+} catch { $searchError = $_.Exception.Message }
+$lastInstall = $null; $historyError = $null
+try {
+  $count = $searcher.GetTotalHistoryCount()
+  if ($count -gt 0) {
+    foreach ($h in $searcher.QueryHistory(0, [Math]::Min($count, ${HISTORY_ENTRIES}))) {
+      if ($h.Operation -ne 1 -or ($h.ResultCode -ne 2 -and $h.ResultCode -ne 3)) { continue }
+      $ids = @($h.Categories | ForEach-Object { ([string]$_.CategoryID).ToLower() })
+      if ($ids -contains $defs -or $h.Title -match 'Security Intelligence Update|Definition Update|KB2267602') { continue }
+      if ($lastInstall -eq $null -or $h.Date -gt $lastInstall) { $lastInstall = $h.Date }
+    }
+  }
+} catch { $historyError = $_.Exception.Message }
+$lastSearch = $null
+try { $lastSearch = (New-Object -ComObject Microsoft.Update.AutoUpdate).Results.LastSearchSuccessDate } catch { }
+$sysInfo = $null
+try { $sysInfo = [bool](New-Object -ComObject Microsoft.Update.SystemInfo).RebootRequired } catch { }
+$sm = Get-ItemProperty 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Session Manager' -ErrorAction SilentlyContinue
+[pscustomobject]@{
+  updates = $updates
+  searchError = $searchError
+  historyError = $historyError
+  lastInstall = Format-Utc $lastInstall
+  lastSearch = Format-Utc $lastSearch
+  rebootCbs = Test-Path 'HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Component Based Servicing\\RebootPending'
+  rebootWu = Test-Path 'HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\WindowsUpdate\\Auto Update\\RebootRequired'
+  rebootSystemInfo = $sysInfo
+  pendingFileRename = [bool]($sm.PendingFileRenameOperations -or $sm.PendingFileRenameOperations2)
+} | ConvertTo-Json -Depth 4 -Compress
+`;
+
+/** -EncodedCommand (base64 of UTF-16LE) instead of -Command: the script's quotes and newlines reach PowerShell
+ *  unchanged, whatever the Windows command-line quoting of Node's execFile does to them. */
+export const WINDOWS_PATCHES_ARGS: readonly string[] = [
+  '-NoLogo', '-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass',
+  '-EncodedCommand', Buffer.from(WINDOWS_PATCHES_SCRIPT, 'utf16le').toString('base64'),
+];
+
+/** The last line that is a JSON object: profile or module noise before it is ignored. */
+export function lastJsonLine(stdout: string): unknown {
+  const line = stdout.split(/\r?\n/).reverse().find((l) => l.trim().startsWith('{'));
+  if (line === undefined) throw new Error(`no JSON in WUA script output: ${excerpt(stdout)}`);
+  try {
+    return JSON.parse(line);
+  } catch {
+    throw new Error(`WUA script output is not JSON: ${excerpt(line)}`);
+  }
+}
+
+export async function collectWindows(ctx: ProbeContext): Promise<PatchReport> {
+  const { stdout } = await ctx.runner('powershell.exe', WINDOWS_PATCHES_ARGS, { timeoutMs: WUA_PROCESS_TIMEOUT_MS, signal: ctx.signal });
+  return parseWuaDocument(lastJsonLine(stdout));
+}
