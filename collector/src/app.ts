@@ -2,30 +2,31 @@
 // inject(), `serve` calls listen(). I/O dependencies (store, InfluxDB writer) are passed in.
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import websocket from '@fastify/websocket';
-import { ConfigError, type Config } from './config.js';
+import type { Config } from './config/config.js';
 import { createMetrics, registerSinkGauges, type CollectorMetrics } from './metrics.js';
-import { CLOSE, HttpError } from './errors.js';
+import { CLOSE, ConfigError, HttpError } from './errors.js';
 import type { Store } from './store/index.js';
-import type { PointSink } from './ingest.js';
-import { registerAgentSocket, reportStoreError, type AgentHub } from './agent-socket.js';
+import type { PointSink } from './influx/writer-contract.js';
+import { registerAgentSocket, reportStoreError, type AgentHub } from './agent-link/agent-socket.js';
 import { registerApi } from './routes/api.js';
 import { registerHealth, type SinkStatus } from './routes/health.js';
 import { registerEnroll } from './routes/enroll.js';
-import { parseDuration } from './duration.js';
-import type { TlsMaterial } from './tls.js';
-import { guardConnections, type ConnectionGuard } from './connection-guard.js';
-import { createIpRateLimit } from './ip-rate-limit.js';
-import { watchRevocations, type RevocationWatcher } from './revocation-watcher.js';
-import { EMPTY_POLICY, type Policy } from './policy.js';
-import { loadLifecycle } from './os-lifecycle.js';
-import { createOsSupport } from './os-support.js';
+import { parseDuration } from './config/duration.js';
+import type { TlsMaterial } from './config/tls.js';
+import { guardConnections, type ConnectionGuard } from './http/connection-guard.js';
+import { createIpRateLimit } from './http/ip-rate-limit.js';
+import { watchRevocations, type RevocationWatcher } from './agent-link/revocation-watcher.js';
+import { EMPTY_POLICY, type Policy } from './agent-link/probe-policy.js';
+import { loadLifecycle } from './os-support/os-lifecycle.js';
+import { createOsSupport } from './os-support/os-support.js';
 import { createAlertEngine, runTickSteps, TICK_MS, type AlertEngine } from './alerting/engine.js';
-import { allTransitions, createTransitions } from './alerting/transitions.js';
-import { deskTransitions } from './desks/desk-transitions.js';
-import { startDispatcher, type Dispatcher } from './desks/dispatcher.js';
+import { allTransitions } from './alerting/transitions.js';
+import { createTransitions } from './alerting/influx-outbox-feed.js';
+import { deskTransitions } from './desks/desk-outbox-feed.js';
+import { startDispatcher, type Dispatcher } from './desks/desk-outbox-drain.js';
 import { loadDesks, type DeskSet } from './desks/desks-file.js';
 import { registerDeskRoutes } from './routes/desks.js';
-import { startShipper, type Shipper } from './alerting/influx-shipper.js';
+import { startShipper, type Shipper } from './alerting/influx-outbox-drain.js';
 import { loadRules, type RuleSet } from './alerting/rules/rules-file.js';
 import { registerTicketRoutes } from './routes/tickets.js';
 import { registerMaintenanceRoutes } from './routes/maintenance.js';
@@ -33,15 +34,15 @@ import { registerTicketActions } from './routes/ticket-actions.js';
 import { registerRuleRoutes } from './routes/rules.js';
 import { registerAlertingGauges, registerDeskMetrics } from './metrics.js';
 import { createUpdateService, registerReleaseRoutes, type UpdateService } from './releases/index.js';
-import { createAdmission } from './admission/admission.js';
+import { createAdmission } from './agent-link/admission/admission.js';
 import { installRouteAccess } from './routes/access.js';
-import { loggerOptions, registerNotFound } from './request-log.js';
+import { loggerOptions, registerNotFound } from './http/request-log.js';
 
 export interface AppDeps {
   config: Config;
   store: Store;
   sink: PointSink & { status(): SinkStatus };
-  /** PEM certificate and key (see tls.ts): the server speaks https and wss. Without it, plain http and ws. */
+  /** PEM certificate and key (see config/tls.ts): the server speaks https and wss. Without it, plain http and ws. */
   tls?: TlsMaterial | null;
   metrics?: CollectorMetrics;
   logger?: FastifyServerOptions['logger'];

@@ -1,12 +1,11 @@
 // watchpost-collector: one entry point, an explicit map of commands. Usage errors exit 2 naming the problem.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { ConfigError } from './config.js';
-import { DurationError } from './duration.js';
+import { DurationError } from './config/duration.js';
 import { commands } from './commands/index.js';
 import type { Command } from './commands/command.js';
 import { COLLECTOR_VERSION } from './version.js';
 
-import { UsageError } from './errors.js';
+import { ConfigError, UsageError } from './errors.js';
 
 const USAGE = `usage: watchpost-collector <command> [options]
 

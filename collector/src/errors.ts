@@ -1,5 +1,6 @@
 // The one catalogue of what the collector refuses and why. Every rejection has a stable reason (a metrics label
-// and a log field), and for WebSocket rejections a close code from the registered or private range.
+// and a log field), for WebSocket rejections a close code from the registered or private range, and for HTTP
+// answers a status and a stable code (httpErrors). The error classes every part throws live here too.
 
 export type RejectionReason =
   | 'unauthorized' // bad, unknown or revoked agent credential at the upgrade
@@ -51,14 +52,24 @@ export class HttpError extends Error {
   }
 }
 
+/**
+ * Every coded HTTP answer. Decision on 401 against 403: 401 answers a credential the collector does not accept
+ * (a missing, bad, unknown or revoked API key, agent credential or enrollment token, wherever it was presented:
+ * the Authorization header or the enrollment body), 403 a credential it accepts whose scope does not reach the
+ * route. So a refused enrollment token (`token_<reason>`) is 401 on every route, as RFC 6750 has it for a bad
+ * bearer token and as the deployment scripts' and downloads' answers always were.
+ */
 export const httpErrors = {
   unauthorized: () => new HttpError(401, 'unauthorized', 'missing or invalid bearer key'),
+  /** The release and deployment routes: neither an enrolled agent's credential nor an enrollment token was presented. */
+  credentialRequired: () => new HttpError(401, 'unauthorized', 'an agent credential or an enrollment token is required (Authorization: Bearer ...)'),
   /** The API key is valid, but its scope does not reach this route (an admin-only route, or acting with a read key). */
   forbidden: (message: string) => new HttpError(403, 'forbidden', message),
   /** A tenant key named another tenant (a query or body): the same answer for every other tenant, existing or not. */
   tenantForbidden: (own: string) => new HttpError(403, 'tenant_forbidden', `this API key is scoped to tenant ${own}`),
   apiDisabled: () => new HttpError(401, 'api_disabled', 'the API is disabled: set adminKey (WATCHPOST_ADMIN_KEY)'),
-  enrollRefused: (reason: string) => new HttpError(403, `token_${reason}`, `enrollment token refused: ${reason.replace('_', ' ')}`),
+  /** An enrollment token that is expired, used up, revoked, unknown or malformed (enrollment, deployment scripts, downloads). */
+  tokenRefused: (reason: string) => new HttpError(401, `token_${reason}`, `enrollment token refused: ${reason.replace('_', ' ')}`),
   agentUnknown: (agentId: string) => new HttpError(404, 'agent_unknown', `unknown agent: ${agentId}`),
   /** Another live agent of the tenant holds the hostname (enrollment or rename); the message says how to resolve it. */
   hostnameTaken: (message: string) => new HttpError(409, 'hostname_taken', message),
@@ -67,6 +78,11 @@ export const httpErrors = {
   tenantUnknown: (tenant: string) => new HttpError(404, 'tenant_unknown', `unknown tenant: ${tenant}`),
   maintenanceWindowUnknown: (id: string) => new HttpError(404, 'maintenance_window_unknown', `unknown maintenance window: ${id}`),
   silenceUnknown: (id: string) => new HttpError(404, 'silence_unknown', `unknown silence: ${id}`),
+  deliveryUnknown: (id: number | string) => new HttpError(404, 'delivery_unknown', `unknown desk delivery: ${id}`),
+  releaseUnknown: (version: string, name: string) => new HttpError(404, 'release_unknown', `no release file ${name} of version ${version}`),
+  releaseChanged: (file: string) => new HttpError(503, 'release_changed', `${file} changed on disk since the releases were loaded; reload the collector (SIGHUP)`),
+  noRelease: (message: string) => new HttpError(503, 'no_release', message),
+  badHost: () => new HttpError(400, 'bad_host', 'the Host header is not a host name; set server.publicUrl'),
   /** A body that passed the schema but means nothing (end before start, a cron that never fires): the message names the field. */
   invalidArgument: (message: string) => new HttpError(400, 'invalid_argument', message),
   rateLimited: (retryAfterSeconds: number) =>
@@ -75,3 +91,11 @@ export const httpErrors = {
 
 /** Bad command-line input: the CLI prints it with the usage line and exits 2. */
 export class UsageError extends Error {}
+
+/** A file or setting the collector cannot use; the message names the file and the key. serve exits 2 on one at start. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}

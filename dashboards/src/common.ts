@@ -18,7 +18,7 @@ import {
   type DashboardLink,
   type DynamicConfigValue,
 } from '@grafana/grafana-foundation-sdk/dashboard';
-import { ROLLUPS } from '../../collector/src/influx-database.js';
+import { ROLLUPS } from '../../collector/src/influx/database.js';
 
 /** The uid the provisioning file gives the datasource; an imported dashboard asks for it by this uid. */
 export const DATASOURCE_UID = 'watchpost-influxdb';
@@ -42,7 +42,7 @@ export const SCOPE = `"tenant" =~ /^$tenant$/ AND "host" =~ /^$host$/`;
 /** SCOPE plus the dashboard's time range. */
 export const IN_RANGE = `${SCOPE} AND $timeFilter`;
 
-/** The 5-minute rollup the collector keeps for 90 days (collector/src/influx-database.ts): long-range panels read
+/** The 5-minute rollup the collector keeps for 90 days (collector/src/influx/database.ts): long-range panels read
  *  `${ROLLUP.policy}.<measurement>` with InfluxDB's `mean_<field>` names, at no finer grain than `ROLLUP.every`. */
 export const ROLLUP = ROLLUPS[0]!;
 export const LONG_RANGE = ROLLUP.duration;

@@ -1,4 +1,4 @@
-// What admitting an agent's samples costs the collector (collector/src/admission/): CPU per point, against the
+// What admitting an agent's samples costs the collector (collector/src/agent-link/admission/): CPU per point, against the
 // line-protocol mapping alone, and the series budget's memory per agent at fleet scale.
 //   1. CPU: the frames of mapping-cost.ts (--hosts hosts, 10 collections of the core measurements each), decoded
 //      once; each round maps every batch with samplesToLines (the mapping alone, as before admission existed),
@@ -11,9 +11,9 @@
 //   node --expose-gc --import tsx scripts/bench/admission-cost.ts [--hosts 500] [--rounds 20] [--agents 20000]
 import { parseArgs } from 'node:util';
 import { wire, type watchpost } from '../../proto/index.js';
-import { samplesToLines } from '../../collector/src/line-protocol.js';
-import { createAdmission } from '../../collector/src/admission/admission.js';
-import { createSeriesBudget, DEFAULT_SERIES_PER_AGENT, DEFAULT_SERIES_PER_MEASUREMENT } from '../../collector/src/admission/series-budget.js';
+import { samplesToLines } from '../../collector/src/influx/line-protocol.js';
+import { createAdmission } from '../../collector/src/agent-link/admission/admission.js';
+import { createSeriesBudget, DEFAULT_SERIES_PER_AGENT, DEFAULT_SERIES_PER_MEASUREMENT } from '../../collector/src/agent-link/admission/series-budget.js';
 import { batchSamples, SAMPLES_PER_COLLECTION } from './lib/host-points.js';
 import { machine } from './lib/stats.js';
 

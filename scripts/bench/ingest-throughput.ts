@@ -17,8 +17,8 @@
 //   npx tsx scripts/bench/ingest-throughput.ts [--agents 200] [--batches 50] [--collections 10]
 import { parseArgs } from 'node:util';
 import { wire } from '../../proto/index.js';
-import { samplesToLines } from '../../collector/src/line-protocol.js';
-import { DEFAULT_BATCH_SIZE } from '../../collector/src/influx-writer.js';
+import { samplesToLines } from '../../collector/src/influx/line-protocol.js';
+import { DEFAULT_BATCH_SIZE } from '../../collector/src/influx/writer.js';
 import { BENCH_TENANT, startBenchCollector } from './lib/collector.js';
 import { connectFleet, type Agent, type Fleet } from './lib/fleet.js';
 import { enrollAgents, hostnameOf, startLoad, type LoadFleet } from './lib/loadgen.js';
@@ -26,8 +26,8 @@ import { machine, sleep } from './lib/stats.js';
 import { batchSamples, COLLECT_EVERY_MS, CPU_CORES, SAMPLES_PER_COLLECTION } from './lib/host-points.js';
 
 const GOAL_RATIO = 0.5;
-const IN_FLIGHT = 4; // the agent link's window with no backlog waiting (agent/src/send-window.ts BASE_WINDOW)
-const UNAVAILABLE_RETRY_MS = 5_000; // agent/src/link.ts: a batch answered "unavailable" is resent after this
+const IN_FLIGHT = 4; // the agent link's window with no backlog waiting (agent/src/delivery/send-window.ts BASE_WINDOW)
+const UNAVAILABLE_RETRY_MS = 5_000; // agent/src/delivery/link.ts: a batch answered "unavailable" is resent after this
 const STALL_MS = 30_000; // no ack for this long: the run failed
 /** Measurement -> a field every point of it has (for counting). */
 const COUNTED: Record<string, string> = { cpu: 'usage_idle', mem: 'used_percent', disk: 'used_percent', net: 'bytes_recv', system: 'uptime' };

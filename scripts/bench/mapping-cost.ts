@@ -6,7 +6,7 @@
 //   npx tsx scripts/bench/mapping-cost.ts [--hosts 500] [--rounds 20]
 import { parseArgs } from 'node:util';
 import { wire } from '../../proto/index.js';
-import { samplesToLines } from '../../collector/src/line-protocol.js';
+import { samplesToLines } from '../../collector/src/influx/line-protocol.js';
 import { batchSamples, SAMPLES_PER_COLLECTION } from './lib/host-points.js';
 import { machine } from './lib/stats.js';
 

@@ -5,8 +5,8 @@
 //   npx tsx scripts/bench/probe-cost.ts [--runs 5]
 import { parseArgs } from 'node:util';
 import { probes } from '../../agent/src/probes/index.js';
-import { execRunner } from '../../agent/src/runner.js';
-import { throwawayCheckpoints } from '../../agent/src/checkpoint-store.js';
+import { execRunner } from '../../agent/src/exec/runner.js';
+import { throwawayCheckpoints } from '../../agent/src/checkpoints/store.js';
 import type { ProbeContext } from '../../agent/src/probes/probe.js';
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createAlertEngine } from '../../collector/src/alerting/engine.js';
-import { createTransitions } from '../../collector/src/alerting/transitions.js';
+import { createTransitions } from '../../collector/src/alerting/influx-outbox-feed.js';
 import { loadRules } from '../../collector/src/alerting/rules/rules-file.js';
 import { openStore } from '../../collector/src/store/index.js';
 import { machine } from './lib/stats.js';

@@ -52,7 +52,7 @@ describe('collector HTTP', () => {
     const { token } = current().store.tokens.create({ tenant: 'acme', expiresAt: Date.now() + 60_000, uses: 1 });
     expect((await enroll(token)).statusCode).toBe(200);
     const usedUp = await enroll(token);
-    expect(usedUp.statusCode).toBe(403);
+    expect(usedUp.statusCode).toBe(401);
     expect(usedUp.json()).toMatchObject({ error: 'token_used_up' });
     const unknown = await enroll('wpe_0123456789abcdef_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
     expect(unknown.json()).toMatchObject({ error: 'token_unknown' });

@@ -30,7 +30,7 @@ describe('collector logs', () => {
     const info = { hostname: 'ws-secret', os: 'linux', arch: 'x64', agentVersion: '1' };
     const enrolled = (await (await post('/api/v1/enroll', { token, ...info })).json()) as { agentId: string; credential: string };
     secrets.push(enrolled.credential, enrolled.credential.split('.')[1]!);
-    expect((await post('/api/v1/enroll', { token, ...info })).status).toBe(403); // used up: logged refusal
+    expect((await post('/api/v1/enroll', { token, ...info })).status).toBe(401); // used up: logged refusal
 
     const agent = await openAgent(c.wsUrl, enrolled.credential);
     agent.send(hello());

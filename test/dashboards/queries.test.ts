@@ -19,7 +19,7 @@ import { interpolate } from '../../dashboards/src/interpolate.js';
 import { openAgent, type TestAgent } from '../helpers/agent-client.js';
 import { until } from '../helpers/until.js';
 import { InfluxDB } from 'influx';
-import { backfillRollups } from '../../collector/src/influx-database.js';
+import { backfillRollups } from '../../collector/src/influx/database.js';
 import { HOST, startStack, stopProc, type Proc, type Stack } from '../faults/harness.js';
 
 const TENANT = 'dashboards';

@@ -60,7 +60,7 @@ describe('the compiled agent against a real collector and InfluxDB', () => {
   it('refuses an unknown token and an expired one with a clear message, creating no agent', async () => {
     const stateDir = join(dir, 'refused');
     const unknown = await agentCli(['enroll', '--server', server, '--token', 'wpe_0123456789abcdef_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', '--state-dir', stateDir]);
-    expect(unknown).toMatchObject({ code: 1, stderr: expect.stringContaining('enrollment refused by the collector (HTTP 403): enrollment token refused: unknown') });
+    expect(unknown).toMatchObject({ code: 1, stderr: expect.stringContaining('enrollment refused by the collector (HTTP 401): enrollment token refused: unknown') });
     const { stdout: expired } = await cli(['token', 'create', '--tenant', 'acme', '--expires', '1s']);
     await new Promise((resolve) => setTimeout(resolve, 1_100)); // let it expire (the store refuses past expiries at creation)
     const refused = await agentCli(['enroll', '--server', server, '--token', expired.trim(), '--state-dir', stateDir]);

@@ -4,9 +4,9 @@
 // still be in the agent's spool (unacked, to be sent at its next start) — nothing else may be missing.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatTags, parseLedgerLine, type LedgerLine } from '../../agent/src/ledger.js';
-import { ackName, decodeAcks, parseSegmentName, scanSegment } from '../../agent/src/spool-codec.js';
-import { DROP_REASONS, type DropReason } from '../../agent/src/spool.js';
+import { formatTags, parseLedgerLine, type LedgerLine } from '../../agent/src/delivery/ledger.js';
+import { ackName, decodeAcks, parseSegmentName, scanSegment } from '../../agent/src/delivery/spool/codec.js';
+import { DROP_REASONS, type DropReason } from '../../agent/src/delivery/spool/contract.js';
 import type { Stack } from './harness.js';
 
 /** Missing keys shown in a failure message. */

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HEADER_BYTES, parseSegmentName, scanSegment, segmentName } from '../../agent/src/spool-codec.js';
+import { HEADER_BYTES, parseSegmentName, scanSegment, segmentName } from '../../agent/src/delivery/spool/codec.js';
 import { until } from '../helpers/until.js';
 import { compare, describeComparison, droppedByRun, readLedger, spooledSeqs, type Comparison, type Ledger } from './checker.js';
 import { HOST, startStack, stopProc, type AgentStatusJson, type Proc, type Stack } from './harness.js';
@@ -242,7 +242,7 @@ describe.sequential('delivery under faults (ledger vs InfluxDB)', () => {
     }
   }, SCENARIO_MS);
 
-  // Mounting needs root (or CAP_SYS_ADMIN), as in disk-spool.test.ts.
+  // Mounting needs root (or CAP_SYS_ADMIN), as in test/agent/delivery/spool/disk.test.ts.
   const canMount = process.platform === 'linux' && process.getuid?.() === 0;
   if (!canMount) console.warn('delivery.test.ts: not root, so the tiny-filesystem scenario (d) is skipped');
   it.runIf(canMount)('(d) the spool on a tiny tmpfs that fills with the collector down: drops counted, the agent runs on, missing = dropped', async () => {

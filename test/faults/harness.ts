@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { startInfluxd, freePort, type Influxd } from '../helpers/influxd.js';
 import { until } from '../helpers/until.js';
 import { buildAgent } from '../../scripts/build-agent.js';
-import type { DropReason } from '../../agent/src/spool.js';
+import type { DropReason } from '../../agent/src/delivery/spool/contract.js';
 import { startProc, stopProc, type Proc } from '../helpers/proc.js';
 
 export { stopProc, type Proc };

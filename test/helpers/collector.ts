@@ -7,13 +7,12 @@ import { afterAll, beforeAll } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp, type CollectorApp } from '../../collector/src/app.js';
-import { loadConfig, type Config } from '../../collector/src/config.js';
-import { loadTlsMaterial } from '../../collector/src/tls.js';
+import { loadConfig, type Config } from '../../collector/src/config/config.js';
+import { loadTlsMaterial } from '../../collector/src/config/tls.js';
 import { formatAgentCredential, openStore, type Store } from '../../collector/src/store/index.js';
-import type { PointSink } from '../../collector/src/ingest.js';
-import type { WriteResult } from '../../collector/src/influx-writer-contract.js';
+import type { PointSink, WriteResult } from '../../collector/src/influx/writer-contract.js';
 import type { SinkStatus } from '../../collector/src/routes/health.js';
-import type { Policy } from '../../collector/src/policy.js';
+import type { Policy } from '../../collector/src/agent-link/probe-policy.js';
 import type { RuleSet } from '../../collector/src/alerting/rules/rules-file.js';
 import type { DeskSet } from '../../collector/src/desks/desks-file.js';
 

@@ -3,7 +3,7 @@
 // ("which instances of this agent's rule are firing?") and a rename concerns one agent's alerts.
 import type { AlertKey } from './contract.js';
 import { isForgettable, type AlertState } from './state-machine.js';
-import type { AlertStateStore } from '../store/alert-states.js';
+import type { AlertStateStore } from '../store/index.js';
 
 export interface AlertRecord extends AlertState {
   /** Whether this firing alert counts towards its ticket; false while a maintenance window or silence holds it. */

@@ -1,7 +1,7 @@
 // Maintenance windows and silences as people write them (REST bodies, CLI flags): ISO times and durations as
 // text, turned into the store's input. Pure; the store then checks what is left (tenant, cron, time zone).
-import { DurationError, parseDuration } from '../duration.js';
-import type { NewMaintenanceWindow, NewSilence } from '../store/maintenance.js';
+import { DurationError, parseDuration } from '../config/duration.js';
+import type { NewMaintenanceWindow, NewSilence } from '../store/index.js';
 
 /** A bad field: `field` is the REST body key (the CLI flag has the same name, `ruleId` aside). */
 export class HoldInputError extends Error {

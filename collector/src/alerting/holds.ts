@@ -2,7 +2,7 @@
 // and until when. Pure: the windows and silences are passed in (the engine caches them, see store.maintenance
 // version()).
 import { CronExpressionParser } from 'cron-parser';
-import type { MaintenanceWindow, Silence } from '../store/maintenance.js';
+import type { MaintenanceWindow, Silence } from '../store/index.js';
 
 export interface HoldTarget {
   tenant: string;

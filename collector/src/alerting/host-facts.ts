@@ -21,7 +21,7 @@ export interface AgentIdentity {
   os: string;
 }
 
-/** os_* fields of the agent's latest inventory (OsIdentityStore), keyed as os-support.ts stores them. */
+/** os_* fields of the agent's latest inventory (OsIdentityStore), keyed as os-support/os-support.ts stores them. */
 export type OsIdentity = Readonly<Record<string, string>> | null;
 
 const FAMILY_ROLE: Record<string, Role> = { windows: 'workstation', win32: 'workstation', macos: 'workstation', darwin: 'workstation', linux: 'server' };

@@ -1,5 +1,5 @@
 // Wire samples as the rules see them: tags and fields flattened into plain objects. Samples without a
-// measurement or a usable time are skipped (line-protocol.ts refuses them for InfluxDB for the same reasons).
+// measurement or a usable time are skipped (influx/line-protocol.ts refuses them for InfluxDB for the same reasons).
 import type { watchpost } from '../../../proto/index.js';
 import type { RuleSample } from './contract.js';
 

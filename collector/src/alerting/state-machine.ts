@@ -3,7 +3,7 @@
 // -> firing; a pending alert that clears vanishes without trace (never ticketed); a firing one that clears is
 // resolved, once the condition has stayed clear for `keep_firing_for` (flap damping).
 import type { Impact, Observation } from './contract.js';
-import { compareImpact } from './priority.js';
+import { compareImpact } from '../tickets/priority.js';
 
 export type AlertStatus = 'inactive' | 'pending' | 'firing';
 

@@ -1,6 +1,6 @@
 import { CONFIG_OPTION, type Command } from './command.js';
 import { singleId, withStore } from './context.js';
-import { REVOCATION_POLL_MS } from '../revocation-watcher.js';
+import { REVOCATION_POLL_MS } from '../agent-link/revocation-watcher.js';
 
 export const agentRevoke: Command = {
   usage: 'ID [--config FILE]',

@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { TENANT_ROLES, type NewApiKeyScope, type TenantRole } from '../store/api-keys.js';
+import { TENANT_ROLES, type NewApiKeyScope, type TenantRole } from '../store/index.js';
 import { CONFIG_OPTION, type Command } from './command.js';
 import { withStore } from './context.js';
 import { scopeLabel } from './api-key-list.js';

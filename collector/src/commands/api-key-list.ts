@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import type { ApiKeyInfo } from '../store/api-keys.js';
+import type { ApiKeyInfo } from '../store/index.js';
 import { CONFIG_OPTION, type Command } from './command.js';
 import { withStore } from './context.js';
 import { isoTime, printTable } from './table.js';

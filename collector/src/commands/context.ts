@@ -1,7 +1,7 @@
 // What every command needs: the validated config and, for the state commands, the store.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig, type Config } from '../config.js';
+import { loadConfig, type Config } from '../config/config.js';
 import { openStore, type Store } from '../store/index.js';
 import type { CommandInput } from './command.js';
 import { UsageError } from '../errors.js';

@@ -1,7 +1,7 @@
 // watchpost-collector deploy: a short-lived, multi-use enrollment token and the one-line installers that use it,
 // for an RMM or GPO push to a tenant's endpoints. The token is in a header of each one-liner, never in a URL.
 import { UsageError } from '../errors.js';
-import { parseListen, type Config } from '../config.js';
+import { parseListen, type Config } from '../config/config.js';
 import { DEPLOY_OSES, DeployScriptError, oneLiner, type DeployOs } from '../releases/deploy-scripts.js';
 import { CONFIG_OPTION, type Command } from './command.js';
 import { withStore } from './context.js';

@@ -2,12 +2,12 @@
 import { CONFIG_OPTION, type Command } from './command.js';
 import { configFrom, openStoreFor } from './context.js';
 import { buildApp } from '../app.js';
-import { createInfluxWriter } from '../influx-writer.js';
-import { parseDuration } from '../duration.js';
-import { parseListen } from '../config.js';
-import { loadTlsMaterial } from '../tls.js';
-import { checkListenPolicy } from '../listen-policy.js';
-import { loadPolicy } from '../policy.js';
+import { createInfluxWriter } from '../influx/writer.js';
+import { parseDuration } from '../config/duration.js';
+import { parseListen } from '../config/config.js';
+import { loadTlsMaterial } from '../config/tls.js';
+import { checkListenPolicy } from '../config/plain-http-listen.js';
+import { loadPolicy } from '../agent-link/probe-policy.js';
 import { loadRules } from '../alerting/rules/rules-file.js';
 import { loadDesks } from '../desks/desks-file.js';
 

@@ -1,6 +1,7 @@
 // Plain-text tables and times for the listing commands.
 
-export const isoTime = (ms: number | null | undefined): string => (ms ? new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z') : '-');
+/** A time as the tables show it: ISO 8601 UTC to the second; '-' for none (null, as in routes/iso.ts: 0 is a time). */
+export const isoTime = (ms: number | null | undefined): string => (ms == null ? '-' : new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z'));
 
 /** Writes rows (the first is the header) as space-aligned columns on stdout. */
 export function printTable(rows: string[][]): void {

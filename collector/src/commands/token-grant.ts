@@ -1,7 +1,7 @@
 // The --tenant/--expires/--uses of commands that create enrollment tokens (token create, deploy), read and
 // checked in one place: usage errors name the flag.
 import { UsageError } from '../errors.js';
-import { parseDuration } from '../duration.js';
+import { parseDuration } from '../config/duration.js';
 
 export interface TokenGrant {
   tenant: string;

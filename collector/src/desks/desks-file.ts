@@ -15,10 +15,10 @@
 //     acme:
 //       desks: [ { desk: halo, client: 12, site: 34 } ]               # keys here override the desk's for acme
 import { readFileSync } from 'node:fs';
-import { Type, type Static } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { parse as parseYaml } from 'yaml';
-import { ConfigError } from '../config.js';
+import { ConfigError } from '../errors.js';
+import { firstSchemaError } from '../config/schema-errors.js';
 import type { ConnectorType, DeskEventKind } from './contract.js';
 import { connectorType, CONNECTOR_TYPES } from './connectors/index.js';
 
@@ -76,11 +76,10 @@ function expand(value: unknown, path: string, env: NodeJS.ProcessEnv, secrets: s
   return value;
 }
 
-function schemaError(schema: Parameters<typeof Value.Errors>[0], value: unknown, path: string): ConfigError | null {
-  const first = Value.Errors(schema, value).First();
-  if (!first) return null;
-  const key = first.path.split('/').filter(Boolean).map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join('');
-  return new ConfigError(`${path}${key}: ${first.message}`);
+/** A schema error naming the key, without the value: settings hold secrets (expanded from the environment). */
+function schemaError(schema: TSchema, value: unknown, at: string): ConfigError | null {
+  const problem = firstSchemaError(schema, value, { at, hideValue: true });
+  return problem ? new ConfigError(problem) : null;
 }
 
 type RawDesk = { type: string; events?: DeskEventKind[] } & Record<string, unknown>;
@@ -115,7 +114,7 @@ export function parseDesks(text: string, source: string, env: NodeJS.ProcessEnv 
     throw new ConfigError(`${source}: not YAML: ${(error as Error).message}`);
   }
   const bad = schemaError(FileSchema, raw, '');
-  if (bad) at(new ConfigError(bad.message.replace(/^\./, '')));
+  if (bad) at(bad);
   const file = raw as Static<typeof FileSchema>;
   const desks = (file.desks ?? {}) as Record<string, RawDesk>;
   const byTenant = new Map<string, DeskRoute[]>();

@@ -3,10 +3,10 @@
 // tenant's rollout version, else the newest) and the SHA-256 of each executable.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Store } from '../store/index.js';
-import type { IpRateLimitHook } from '../ip-rate-limit.js';
+import type { IpRateLimitHook } from '../http/ip-rate-limit.js';
 import { tokenReader } from './auth.js';
 import { DEPLOY_PATH, DeployScriptError, installSh, PS_SCRIPT, SH_SCRIPT, windowsPs1, type DeployScriptInput } from './deploy-scripts.js';
-import { releaseErrors } from './http-errors.js';
+import { httpErrors } from '../errors.js';
 import type { UpdateService } from './update-service.js';
 
 export interface DeployRouteDeps {
@@ -22,7 +22,7 @@ const HOST_HEADER = /^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?$/;
 
 function serverUrl(request: FastifyRequest, publicUrl: string): string {
   if (publicUrl) return publicUrl.replace(/\/+$/, '');
-  if (!HOST_HEADER.test(request.host)) throw releaseErrors.badHost();
+  if (!HOST_HEADER.test(request.host)) throw httpErrors.badHost();
   return `${request.protocol}://${request.host}`;
 }
 
@@ -32,7 +32,7 @@ export function registerDeployRoutes(app: FastifyInstance, deps: DeployRouteDeps
   const serveScript = (script: string, render: Render) => async (request: FastifyRequest, reply: FastifyReply) => {
     const reader = tokenReader(deps.store, request);
     const chosen = deps.updates.installRelease(reader.tenant);
-    if ('error' in chosen) throw releaseErrors.noRelease(chosen.error);
+    if ('error' in chosen) throw httpErrors.noRelease(chosen.error);
     const { release } = chosen;
     let text: string;
     try {
@@ -45,7 +45,7 @@ export function registerDeployRoutes(app: FastifyInstance, deps: DeployRouteDeps
         serviceHostSha256: release.serviceHost?.sha256 ?? null,
       });
     } catch (error) {
-      if (error instanceof DeployScriptError) throw releaseErrors.noRelease(error.message);
+      if (error instanceof DeployScriptError) throw httpErrors.noRelease(error.message);
       throw error;
     }
     request.log.info({ script, tenant: reader.tenant, tokenId: reader.tokenId, version: release.version, ip: request.ip }, 'deployment script served');

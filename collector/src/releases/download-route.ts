@@ -5,9 +5,9 @@ import { open } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Store } from '../store/index.js';
-import type { IpRateLimitHook } from '../ip-rate-limit.js';
+import type { IpRateLimitHook } from '../http/ip-rate-limit.js';
 import { agentOrTokenReader } from './auth.js';
-import { releaseErrors } from './http-errors.js';
+import { httpErrors } from '../errors.js';
 import type { ReleaseFile, ReleaseSet } from './release-set.js';
 import { isTarget, SERVICE_HOST } from './targets.js';
 import { RELEASES_PATH } from './update-service.js';
@@ -31,15 +31,15 @@ export function registerDownloadRoute(app: FastifyInstance, deps: { store: Store
     const reader = agentOrTokenReader(deps.store, request);
     const { version, name } = request.params;
     const file = fileOf(deps.releases(), version, name);
-    if (!file) throw releaseErrors.releaseUnknown(version, name);
+    if (!file) throw httpErrors.releaseUnknown(version, name);
     // Opened, then checked: the bytes sent are those of the file that was measured (a file replaced in place
     // without a reload would otherwise go out under the old hash).
     const handle = await open(file.path, 'r').catch(() => null);
-    if (!handle) throw releaseErrors.releaseChanged(file.file);
+    if (!handle) throw httpErrors.releaseChanged(file.file);
     const stat = await handle.stat();
     if (stat.size !== file.bytes) {
       await handle.close();
-      throw releaseErrors.releaseChanged(file.file);
+      throw httpErrors.releaseChanged(file.file);
     }
     request.log.info({ version, name, reader: reader.kind, tenant: reader.tenant, ...(reader.kind === 'agent' ? { agentId: reader.agentId } : { tokenId: reader.tokenId }) }, 'release download');
     return reply

@@ -1,7 +1,7 @@
 // The collector's side of releases in one registration: release downloads, deployment scripts, the rollout view.
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '../store/index.js';
-import type { IpRateLimitHook } from '../ip-rate-limit.js';
+import type { IpRateLimitHook } from '../http/ip-rate-limit.js';
 import { registerDeployRoutes } from './deploy-route.js';
 import { registerDownloadRoute } from './download-route.js';
 import { registerUpdatesRoute } from './updates-route.js';

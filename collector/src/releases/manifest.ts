@@ -8,27 +8,27 @@
 // Parsing is pure: the text in, a typed manifest or a ConfigError naming the file and the field out. Whether the
 // files exist, match their hashes and carry a good signature is release-set.ts's business.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { ConfigError } from '../config.js';
+import { ConfigError } from '../errors.js';
 import { SIGNATURE_BYTES } from './signature.js';
 import { TARGETS, type Target } from './targets.js';
 import { isVersion, VERSION_PATTERN } from './versions.js';
-import { firstSchemaError } from './schema-errors.js';
+import { firstSchemaError } from '../config/schema-errors.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 
 /** A plain file name beside the manifest: no separator, no leading dot, so never a path out of the directory. */
-const FileName = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', maxLength: 128, description: 'a file name beside manifest.json (no path)' });
-const Sha256 = Type.String({ pattern: '^[0-9a-f]{64}$', description: 'a lowercase hex SHA-256 (64 characters)' });
+const FileName = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', maxLength: 128, expected: 'a file name beside manifest.json (no path)' });
+const Sha256 = Type.String({ pattern: '^[0-9a-f]{64}$', expected: 'a lowercase hex SHA-256 (64 characters)' });
 const Bytes = Type.Integer({ minimum: 1 });
 
 const ExecutableSchema = Type.Object(
-  { file: FileName, sha256: Sha256, bytes: Bytes, signature: Type.String({ pattern: '^[A-Za-z0-9+/]{86}(==)?$', description: 'base64 of a 64-byte Ed25519 signature' }) },
+  { file: FileName, sha256: Sha256, bytes: Bytes, signature: Type.String({ pattern: '^[A-Za-z0-9+/]{86}(==)?$', expected: 'base64 of a 64-byte Ed25519 signature' }) },
   { additionalProperties: false },
 );
 
 const ManifestSchema = Type.Object(
   {
-    version: Type.String({ pattern: VERSION_PATTERN, maxLength: 64, description: 'a release version like 1.2.3' }),
+    version: Type.String({ pattern: VERSION_PATTERN, maxLength: 64, expected: 'a release version like 1.2.3' }),
     created: Type.String({ minLength: 1 }),
     executables: Type.Object(Object.fromEntries(TARGETS.map((t): [string, TSchema] => [t, Type.Optional(ExecutableSchema)])), {
       additionalProperties: false,

@@ -9,7 +9,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
-import { ConfigError } from '../config.js';
+import { ConfigError } from '../errors.js';
 import type { HashCache } from './file-hash.js';
 import { MANIFEST_FILE, parseManifest, type Manifest } from './manifest.js';
 import { verifyRelease } from './signature.js';

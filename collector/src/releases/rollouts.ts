@@ -18,10 +18,10 @@ import { readFileSync } from 'node:fs';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
-import { ConfigError } from '../config.js';
+import { ConfigError } from '../errors.js';
 import { hostMatcher } from '../alerting/rules/host-match.js';
 import { VERSION_PATTERN } from './versions.js';
-import { firstSchemaError } from './schema-errors.js';
+import { firstSchemaError } from '../config/schema-errors.js';
 
 export const DEFAULT_ROLLBACK_SECONDS = 900;
 const MIN_ROLLBACK_SECONDS = 30;
@@ -30,8 +30,8 @@ export const ANY_TENANT = '*';
 
 const EntrySchema = Type.Object(
   {
-    tenant: Type.String({ pattern: '^(\\*|[a-z0-9][a-z0-9-]{0,62})$', description: 'a tenant id, or "*" for every tenant without its own entry' }),
-    version: Type.String({ pattern: VERSION_PATTERN, maxLength: 64, description: 'a release version like 1.2.3 (a directory of releases.dir)' }),
+    tenant: Type.String({ pattern: '^(\\*|[a-z0-9][a-z0-9-]{0,62})$', expected: 'a tenant id, or "*" for every tenant without its own entry' }),
+    version: Type.String({ pattern: VERSION_PATTERN, maxLength: 64, expected: 'a release version like 1.2.3 (a directory of releases.dir)' }),
     hosts: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { description: "pilot host names or globs ('*'), selected first" })),
     percent: Type.Optional(Type.Number({ minimum: 0, maximum: 100, description: 'share of the other agents selected (default: 0 with hosts, else 100)' })),
     rollback_seconds: Type.Optional(Type.Integer({ minimum: MIN_ROLLBACK_SECONDS, maximum: MAX_ROLLBACK_SECONDS })),

@@ -3,7 +3,7 @@
 // collector never import each other; a test holds the bytes to the documented form).
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { ConfigError } from '../config.js';
+import { ConfigError } from '../errors.js';
 
 export const SIGNATURE_BYTES = 64;
 

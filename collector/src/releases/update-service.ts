@@ -8,7 +8,7 @@
 // that disappears is remembered as none, and an agent that already took it keeps it.
 import type { KeyObject } from 'node:crypto';
 import type { watchpost } from '../../../proto/index.js';
-import type { AgentRecord } from '../ingest.js';
+import type { AgentRecord } from '../agent-link/ingest.js';
 import { createHashCache } from './file-hash.js';
 import { loadReleases, NO_RELEASES, type Release, type ReleaseSet } from './release-set.js';
 import { loadRollouts, selects, type RolloutSet } from './rollouts.js';

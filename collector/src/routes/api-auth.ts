@@ -10,12 +10,12 @@
 // proxy every client shares its address, so limit at the proxy too.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ApiKeyInfo, ApiKeyStore } from '../store/api-keys.js';
+import { bearerToken, type ApiKeyInfo, type ApiKeyStore } from '../store/index.js';
 import type { CollectorMetrics } from '../metrics.js';
 import { httpErrors } from '../errors.js';
-import { MAX_TRACKED_IPS } from '../ip-rate-limit.js';
-import { createKeyedLimiter } from '../token-bucket.js';
-import { pathOf } from '../request-log.js';
+import { MAX_TRACKED_IPS } from '../http/ip-rate-limit.js';
+import { createKeyedLimiter } from '../http/token-bucket.js';
+import { pathOf } from '../http/request-log.js';
 
 /** Failed attempts one source IP may make at once before it is answered 429. */
 export const FAILED_ATTEMPT_BURST = 20;
@@ -29,7 +29,6 @@ export const BOOTSTRAP_CALLER: Caller = { id: 'bootstrap', name: 'bootstrap', te
 
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
 const SHA256_PREFIX = 'sha256:';
-const BEARER = /^Bearer\s+(.+)$/i;
 
 /** The bootstrap key's SHA-256, from its plaintext or from its "sha256:<hex>" form; null when none is set. */
 export function bootstrapKeyDigest(adminKey: string): Buffer | null {
@@ -49,7 +48,7 @@ export function createApiAuth(deps: ApiAuthDeps): (request: FastifyRequest, repl
   const expected = bootstrapKeyDigest(deps.adminKey);
   const failures = createKeyedLimiter({ ratePerSecond: FAILED_ATTEMPTS_PER_SECOND, burst: FAILED_ATTEMPT_BURST }, { maxKeys: MAX_TRACKED_IPS, now: deps.now });
   const identify = (authorization: string | undefined): Caller | null => {
-    const presented = BEARER.exec(authorization ?? '')?.[1]?.trim();
+    const presented = bearerToken(authorization);
     if (!presented) return null;
     const stored = deps.apiKeys.authenticate(presented);
     if (stored) return { id: stored.id, name: stored.name, tenant: stored.tenant, role: stored.role };

@@ -6,11 +6,12 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Store } from '../store/index.js';
 import { isStoreError } from '../store/index.js';
 import type { CollectorMetrics } from '../metrics.js';
-import type { AgentHub } from '../agent-socket.js';
+import type { AgentHub } from '../agent-link/agent-socket.js';
 import { httpErrors } from '../errors.js';
-import type { OsSupportView } from '../os-support.js';
+import type { OsSupportView } from '../os-support/os-support.js';
 import { callerOf, listTenant } from './access.js';
 import { renameAgent } from './agent-rename.js';
+import { iso, isoOrNull } from './iso.js';
 
 const RenameBody = Type.Object({ hostname: Type.String({ maxLength: 1024 }) }, { additionalProperties: false });
 const AgentsQuery = Type.Object({ tenant: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })) }, { additionalProperties: false });
@@ -33,8 +34,6 @@ export interface AgentView {
   osSupport: OsSupportView | null;
 }
 
-const iso = (ms: number | null | undefined): string | null => (ms ? new Date(ms).toISOString() : null);
-
 /** The agents of `tenant` (undefined: every tenant) as the API shows them. */
 export function agentViews(store: Store, hub: AgentHub, osSupport: (agentId: string) => OsSupportView | null = () => null, tenant?: string): AgentView[] {
   return store.agents.list(tenant).map((a) => ({
@@ -46,8 +45,8 @@ export function agentViews(store: Store, hub: AgentHub, osSupport: (agentId: str
     agentVersion: a.agentVersion,
     reportedHostname: a.reportedHostname,
     connected: hub.sessions.has(a.id),
-    enrolledAt: iso(a.enrolledAt)!,
-    lastSeenAt: iso(a.lastSeenAt),
+    enrolledAt: iso(a.enrolledAt),
+    lastSeenAt: isoOrNull(a.lastSeenAt),
     lastAckedSeq: a.lastAckedSeq,
     revoked: a.revokedAt != null,
     osSupport: osSupport(a.id),

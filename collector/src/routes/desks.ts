@@ -3,7 +3,7 @@
 // MSP's plumbing (its desks, their errors); a tenant key sees its ticket's desk links in GET /api/v1/tickets/:id.
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { HttpError, httpErrors } from '../errors.js';
+import { httpErrors } from '../errors.js';
 import type { DeskDelivery, Store } from '../store/index.js';
 import { callerOf } from './access.js';
 import { iso, isoOrNull } from './iso.js';
@@ -55,7 +55,7 @@ export function registerDeskRoutes(app: FastifyInstance, deps: DeskRouteDeps): v
   app.post<{ Params: Static<typeof Params> }>('/api/v1/desk-deliveries/:id/retry', { config, schema: { params: Params } }, async (request) => {
     const { id } = request.params;
     const row = deps.store.deskOutbox.get(id);
-    if (!row) throw new HttpError(404, 'delivery_unknown', `unknown desk delivery: ${id}`);
+    if (!row) throw httpErrors.deliveryUnknown(id);
     if (!deps.store.deskOutbox.revive(id, now())) throw httpErrors.invalidArgument(`delivery ${id} is ${row.state}, not dead`);
     request.log.info({ delivery: id, desk: row.desk, apiKeyId: callerOf(request).id }, 'dead desk delivery put back in the queue');
     deps.kick();

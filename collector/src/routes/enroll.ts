@@ -1,6 +1,6 @@
 // POST /api/v1/enroll: an agent exchanges an enrollment token for its own credential. The token is the
 // authentication here, so this route is outside the admin key; the body is validated before anything is read:
-// its shape by the schema, each identity string by identity.ts (400 naming the field), and a hostname a live agent
+// its shape by the schema, each identity string by store/identity.ts (400 naming the field), and a hostname a live agent
 // of the tenant already holds is refused with 409. A machine that re-enrolls (`enroll --force`) presents its
 // current credential as `Authorization: Bearer wpa_…`: when it authenticates, the new agent replaces that one (see
 // Store.enrollWithToken for why). A header, not a body field, so an older collector simply ignores it.
@@ -8,12 +8,11 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Store } from '../store/index.js';
 import type { CollectorMetrics } from '../metrics.js';
-import { formatAgentCredential, isStoreError } from '../store/index.js';
+import { formatAgentCredential, identityProblem, isStoreError } from '../store/index.js';
 import { httpErrors } from '../errors.js';
-import type { IpRateLimitHook } from '../ip-rate-limit.js';
-import { identityProblem } from '../identity.js';
+import type { IpRateLimitHook } from '../http/ip-rate-limit.js';
 
-/** Generous bounds for the schema (a body stays small); identity.ts holds the real limits and says which failed. */
+/** Generous bounds for the schema (a body stays small); store/identity.ts holds the real limits and says which failed. */
 const MAX_FIELD_BYTES = 1024;
 
 const EnrollBody = Type.Object(
@@ -63,7 +62,7 @@ export function registerEnroll(app: FastifyInstance, deps: { store: Store; metri
       deps.metrics.enrollments.inc({ result: result.ok ? 'ok' : result.reason });
       if (!result.ok) {
         request.log.warn({ ip: request.ip, reason: result.reason, hostname: agent.hostname }, 'enrollment refused');
-        throw httpErrors.enrollRefused(result.reason);
+        throw httpErrors.tokenRefused(result.reason);
       }
       request.log.info({ agentId: result.agentId, tenant: result.tenant, hostname: agent.hostname, replaced: result.replaced }, 'agent enrolled');
       return { agentId: result.agentId, tenant: result.tenant, credential: formatAgentCredential(result.agentId, result.secret) };

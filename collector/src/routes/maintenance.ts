@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Store } from '../store/index.js';
 import { isStoreError } from '../store/index.js';
-import type { MaintenanceWindow, Silence } from '../store/maintenance.js';
+import type { MaintenanceWindow, Silence } from '../store/index.js';
 import { windowCoverage } from '../alerting/holds.js';
 import { HoldInputError, silenceFromRequest, windowFromRequest } from '../alerting/hold-input.js';
 import { httpErrors } from '../errors.js';

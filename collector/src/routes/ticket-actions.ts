@@ -4,7 +4,8 @@
 // name of the API key's holder is recorded as who did it. Another tenant's ticket answers 404, like an unknown one.
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AlertEngine, TicketAction } from '../alerting/engine.js';
+import type { AlertEngine } from '../alerting/engine.js';
+import type { TicketAction } from '../tickets/actions.js';
 import { httpErrors } from '../errors.js';
 import type { Store } from '../store/index.js';
 import { actor, listTenant, sees } from './access.js';

@@ -3,66 +3,30 @@
 // ticket (ack, plan, resolve) goes through the alert engine, not through here.
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { MAX_LIST_LIMIT, slaStanding, type SlaStanding, type Ticket, type TicketEvent, type TicketStatus } from '../store/tickets.js';
-import type { Store } from '../store/index.js';
+import { slaStanding, type SlaClockRow, type SlaStanding, type Ticket, type TicketEvent, type TicketStatus } from '../tickets/model.js';
+import { MAX_LIST_LIMIT, type Store } from '../store/index.js';
 import { httpErrors } from '../errors.js';
 import { listTenant, sees } from './access.js';
 import { iso, isoOrNull } from './iso.js';
 
-export interface SlaClockView {
-  target: string;
-  startedAt: string;
-  dueAt: string;
-  warnAt: string;
-  metAt: string | null;
-  approachedAt: string | null;
-  breachedAt: string | null;
-  standing: SlaStanding;
-}
+/** Unix ms -> ISO text, null kept (distributes over `number | null`). */
+type Iso<V> = V extends number ? string : V;
+/** The API's form of a stored row: its times (`at`, `...At`) as ISO text (iso.ts), the rest as it is. */
+type IsoTimes<T> = { [K in keyof T]: K extends 'at' | `${string}At` ? Iso<T[K]> : T[K] };
 
-export interface TicketView {
-  id: number;
-  tenant: string;
-  host: string;
-  agentId: string;
-  ruleId: string;
-  title: string;
-  summary: string;
-  status: TicketStatus;
-  priority: string;
-  urgency: string;
-  impact: string;
-  slaProfile: string;
-  openedAt: string;
-  updatedAt: string;
-  acknowledgedAt: string | null;
-  acknowledgedBy: string | null;
-  planAt: string | null;
-  planBy: string | null;
-  resolvedAt: string | null;
-  resolvedBy: string | null;
-  reopenCount: number;
-  sla: SlaClockView[];
-}
-
-export interface TicketEventView {
-  id: number;
-  at: string;
-  kind: string;
-  detail: string;
-  data: Record<string, unknown> | null;
-}
+export type SlaClockView = IsoTimes<SlaClockRow> & { standing: SlaStanding };
+/** The API's form of a ticket: the stored ticket with its times as ISO text and each clock's standing. */
+export type TicketView = Omit<IsoTimes<Ticket>, 'sla'> & { sla: SlaClockView[] };
+export type TicketEventView = Omit<IsoTimes<TicketEvent>, 'ticketId'>;
 
 /** The API's form of a ticket; `now` decides each clock's standing. */
 export function ticketView(t: Ticket, now: number): TicketView {
   return {
-    id: t.id, tenant: t.tenant, host: t.host, agentId: t.agentId, ruleId: t.ruleId, title: t.title, summary: t.summary,
-    status: t.status, priority: t.priority, urgency: t.urgency, impact: t.impact, slaProfile: t.slaProfile,
-    openedAt: iso(t.openedAt), updatedAt: iso(t.updatedAt), acknowledgedAt: isoOrNull(t.acknowledgedAt),
-    acknowledgedBy: t.acknowledgedBy, planAt: isoOrNull(t.planAt), planBy: t.planBy, resolvedAt: isoOrNull(t.resolvedAt),
-    resolvedBy: t.resolvedBy, reopenCount: t.reopenCount,
+    ...t,
+    openedAt: iso(t.openedAt), updatedAt: iso(t.updatedAt), acknowledgedAt: isoOrNull(t.acknowledgedAt), planAt: isoOrNull(t.planAt),
+    resolvedAt: isoOrNull(t.resolvedAt),
     sla: t.sla.map((c) => ({
-      target: c.target, startedAt: iso(c.startedAt), dueAt: iso(c.dueAt), warnAt: iso(c.warnAt), metAt: isoOrNull(c.metAt),
+      ...c, startedAt: iso(c.startedAt), dueAt: iso(c.dueAt), warnAt: iso(c.warnAt), metAt: isoOrNull(c.metAt),
       approachedAt: isoOrNull(c.approachedAt), breachedAt: isoOrNull(c.breachedAt), standing: slaStanding(c, now),
     })),
   };

@@ -8,9 +8,9 @@
 import type { Db } from './db.js';
 import { StoreError } from './errors.js';
 import { hashSecret, isAgentId, isSecret, newAgentId, newSecret, secretMatches } from './secrets.js';
-import { hostnameKey, identityProblem, type IdentityField } from '../identity.js';
+import { hostnameKey, identityProblem, type IdentityField } from './identity.js';
 
-export { MAX_HOSTNAME_LENGTH } from '../identity.js';
+export { MAX_HOSTNAME_LENGTH } from './identity.js';
 
 /** Seqs are uint32 on the wire (proto Batch.seq). */
 export const MAX_SEQ = 0xffff_ffff;
@@ -28,7 +28,7 @@ export interface Agent extends AgentInfo {
   tenant: string;
   enrolledAt: number;
   lastSeenAt: number | null;
-  /** Highest batch seq acked on the agent's latest connection that acked one (see agent-session.ts); 0 before. */
+  /** Highest batch seq acked on the agent's latest connection that acked one (see agent-link/agent-session.ts); 0 before. */
   lastAckedSeq: number;
   revokedAt: number | null;
   /** The hostname the agent reported at its latest Hello when that differs from `hostname`; null when it agrees. */

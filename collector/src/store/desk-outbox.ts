@@ -1,5 +1,5 @@
 // Ticket events waiting for (or done with) each service desk, and each ticket's id in each desk. Rows are queued
-// inside the transaction that changed the ticket; the dispatcher (desks/dispatcher.ts) takes the oldest pending
+// inside the transaction that changed the ticket; the dispatcher (desks/desk-outbox-drain.ts) takes the oldest pending
 // row of each (desk, ticket) so a desk sees a ticket's events in order, and marks each row delivered, retried or
 // dead. Rows are never deleted by delivery: delivered ones are pruned after a while, dead ones stay until retried.
 import type { DeskEventKind, DeskTicket } from '../desks/contract.js';

@@ -124,18 +124,21 @@ export function openStore(file: string, options: StoreOptions = {}): Store {
 }
 
 export { StoreError, isStoreError, type StoreErrorCode } from './errors.js';
-export { formatAgentCredential, parseAgentCredential } from './secrets.js';
+export { bearerToken, formatAgentCredential, parseAgentCredential } from './secrets.js';
 export type { Tenant, TenantStore } from './tenants.js';
 export type { RedeemContext, RedeemFailure, RedeemResult, TokenInfo, TokenStore } from './tokens.js';
 export type { Agent, AgentInfo, AgentStore } from './agents.js';
-export type { ApiKeyInfo, ApiKeyStore } from './api-keys.js';
+export { TENANT_ROLES, type ApiKeyInfo, type ApiKeyStore, type NewApiKeyScope, type TenantRole } from './api-keys.js';
+export { hostnameKey, identityProblem, MAX_HOSTNAME_LENGTH, type IdentityField } from './identity.js';
 export type { OsIdentityStore } from './os-identities.js';
 export type { AlertStateStore, StoredAlertState } from './alert-states.js';
 export type { InfluxOutbox } from './influx-outbox.js';
 export type { DeskDelivery, DeskOutbox, DeliveryState } from './desk-outbox.js';
+export type { TicketListFilter, TicketStore } from './tickets.js';
+export { MAX_LIST_LIMIT } from './tickets.js';
+/** The tickets the store records (tickets/model.ts), as its methods return them. */
 export type {
-  NewTicket, NewTicketEvent, SlaClockInput, SlaClockRow, SlaStanding, Ticket, TicketEvent, TicketEventKind,
-  TicketListFilter, TicketPatch, TicketStatus, TicketStore,
-} from './tickets.js';
-export { slaStanding, TICKET_STATUSES } from './tickets.js';
+  NewTicket, NewTicketEvent, SlaClockInput, SlaClockRow, SlaStanding, Ticket, TicketEvent, TicketEventKind, TicketPatch, TicketStatus,
+} from '../tickets/model.js';
+export { slaStanding, TICKET_STATUSES } from '../tickets/model.js';
 export type { MaintenanceStore, MaintenanceWindow, NewMaintenanceWindow, NewSilence, Recurrence, Silence } from './maintenance.js';

@@ -294,7 +294,7 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX tickets_host ON tickets(tenant, host, id);
   `,
   // 8: a hostname is bound at enrollment and unique per tenant among agents that are not revoked, compared
-  // without regard to case (store/agents.ts, identity.ts). hostname_key is that comparison form, computed by the
+  // without regard to case (store/agents.ts, store/identity.ts). hostname_key is that comparison form, computed by the
   // application (SQLite's lower() folds ASCII only): rows from before are filled in when the store opens. The
   // index is not UNIQUE because databases in the field may already hold two live agents of one name; the enroll
   // and rename transactions check it instead. reported_hostname is what the agent last said at Hello when that

@@ -21,7 +21,8 @@ const TOKEN_RE = new RegExp(`^${TOKEN_PREFIX}([0-9a-f]{${TOKEN_ID_BYTES * 2}})_(
 const API_KEY_RE = new RegExp(`^${API_KEY_PREFIX}([0-9a-f]{${TOKEN_ID_BYTES * 2}})_([A-Za-z0-9_-]{43})$`);
 const AGENT_ID_RE = new RegExp(`^${AGENT_ID_PREFIX}[0-9a-f]{${AGENT_ID_BYTES * 2}}$`);
 const CREDENTIAL_RE = new RegExp(`^${CREDENTIAL_PREFIX}(${AGENT_ID_PREFIX}[0-9a-f]{${AGENT_ID_BYTES * 2}})\\.([A-Za-z0-9_-]{43})$`);
-const BEARER_RE = /^Bearer\s+/i;
+/** `Authorization: Bearer <credential>`, the scheme in any case. */
+const BEARER_RE = /^Bearer\s+(.+)$/i;
 /** Longer than any valid header value; anything past it is rejected before a regex sees it. */
 const MAX_CREDENTIAL_HEADER_LENGTH = 256;
 
@@ -80,12 +81,21 @@ export function formatAgentCredential(agentId: string, secret: string): string {
 }
 
 /**
- * Parses either the bare credential or a whole Authorization header value (`Bearer <credential>`, scheme
- * case-insensitive). Returns null for anything else; never throws, since the input is hostile.
+ * The credential of an Authorization header value `Bearer <credential>` (scheme case-insensitive, whitespace around
+ * the credential ignored), or null. The one reader of the bearer header: API keys, agent credentials and enrollment
+ * tokens all arrive in it.
+ */
+export function bearerToken(header: string | undefined): string | null {
+  return BEARER_RE.exec(header?.trim() ?? '')?.[1]?.trim() || null;
+}
+
+/**
+ * Parses either the bare credential or a whole Authorization header value (`Bearer <credential>`, see bearerToken).
+ * Returns null for anything else; never throws, since the input is hostile.
  */
 export function parseAgentCredential(header: string): { agentId: string; secret: string } | null {
   if (header.length > MAX_CREDENTIAL_HEADER_LENGTH) return null;
-  const m = CREDENTIAL_RE.exec(header.trim().replace(BEARER_RE, ''));
+  const m = CREDENTIAL_RE.exec(bearerToken(header) ?? header.trim());
   return m?.[1] !== undefined && m[2] !== undefined ? { agentId: m[1], secret: m[2] } : null;
 }
 

@@ -5,101 +5,20 @@
 //
 // Contract: every write is one IMMEDIATE transaction that also appends its event, so a ticket never changes
 // without a trace. The store does no ticket logic (no priority, no SLA arithmetic, no clock stopping on ack): the
-// ticket manager decides, the store records. Times are unix ms.
+// ticket manager decides, the store records. Times are unix ms. The ticket itself is tickets/model.ts; the input
+// checks are ticket-checks.ts; this file is the SQL.
 import type { Impact, Priority, Urgency } from '../alerting/contract.js';
-import { SLA_TARGETS, type SlaTarget } from '../alerting/service-schema.js';
+import {
+  SLA_TARGETS, TICKET_STATUSES, type NewTicket, type NewTicketEvent, type SlaClockInput, type SlaClockRow, type SlaTarget, type Ticket,
+  type TicketEvent, type TicketEventKind, type TicketPatch, type TicketStatus,
+} from '../tickets/model.js';
 import type { Db } from './db.js';
 import { StoreError } from './errors.js';
-import { checkKey, checkTime, clip, isUniqueViolation, LEVEL_VALUES, oneOf, PRIORITY_VALUES } from './checks.js';
+import { checkTime, clip, isUniqueViolation, oneOf } from './checks.js';
+import { checkEvent, checkNew, checkPatch } from './ticket-checks.js';
 
 export const DEFAULT_LIST_LIMIT = 100;
 export const MAX_LIST_LIMIT = 1000;
-
-export type TicketStatus = 'open' | 'acknowledged' | 'resolved';
-export type TicketEventKind =
-  | 'opened' | 'updated' | 'escalated' | 'deescalated' | 'reopened' | 'acknowledged' | 'plan' | 'resolved' | 'note'
-  | 'sla_approaching' | 'sla_breached' | 'held' | 'released';
-
-export const TICKET_STATUSES: readonly TicketStatus[] = ['open', 'acknowledged', 'resolved'];
-export const TICKET_EVENT_KINDS: readonly TicketEventKind[] = [
-  'opened', 'updated', 'escalated', 'deescalated', 'reopened', 'acknowledged', 'plan', 'resolved', 'note',
-  'sla_approaching', 'sla_breached', 'held', 'released',
-];
-
-export interface SlaClockRow {
-  target: SlaTarget;
-  startedAt: number;
-  dueAt: number;
-  warnAt: number;
-  metAt: number | null;
-  approachedAt: number | null;
-  breachedAt: number | null;
-}
-
-/** A clock as written: marks default to null (unset), so an escalation that recomputes due times starts fresh. */
-export type SlaClockInput = Pick<SlaClockRow, 'target' | 'startedAt' | 'dueAt' | 'warnAt'> &
-  Partial<Pick<SlaClockRow, 'metAt' | 'approachedAt' | 'breachedAt'>>;
-
-export interface Ticket {
-  id: number;
-  tenant: string;
-  host: string;
-  agentId: string;
-  ruleId: string;
-  title: string;
-  summary: string;
-  status: TicketStatus;
-  priority: Priority;
-  urgency: Urgency;
-  impact: Impact;
-  slaProfile: string;
-  openedAt: number;
-  updatedAt: number;
-  acknowledgedAt: number | null;
-  acknowledgedBy: string | null;
-  planAt: number | null;
-  planBy: string | null;
-  resolvedAt: number | null;
-  resolvedBy: string | null;
-  reopenCount: number;
-  /** In SLA_TARGETS order. */
-  sla: SlaClockRow[];
-}
-
-export interface TicketEvent {
-  id: number;
-  ticketId: number;
-  at: number;
-  kind: TicketEventKind;
-  detail: string;
-  data: Record<string, unknown> | null;
-}
-
-export interface NewTicket {
-  tenant: string;
-  host: string;
-  agentId: string;
-  ruleId: string;
-  title: string;
-  summary: string;
-  priority: Priority;
-  urgency: Urgency;
-  impact: Impact;
-  slaProfile: string;
-  sla: SlaClockInput[];
-}
-
-export type TicketPatch = Partial<
-  Pick<Ticket, 'host' | 'title' | 'summary' | 'status' | 'priority' | 'urgency' | 'impact' | 'acknowledgedAt' | 'acknowledgedBy' |
-    'planAt' | 'planBy' | 'resolvedAt' | 'resolvedBy' | 'reopenCount'> & { sla: SlaClockInput[] }
->;
-
-export interface NewTicketEvent {
-  kind: TicketEventKind;
-  at: number;
-  detail: string;
-  data?: Record<string, unknown>;
-}
 
 export interface TicketListFilter {
   status?: TicketStatus | 'unresolved';
@@ -159,15 +78,6 @@ export interface OpenSummaryRow {
   count: number;
   slaApproaching: number;
   slaBreached: number;
-}
-
-/** Where a clock stands at `now`: met (stopped), breached (past due), approaching (past warn) or ok. */
-export type SlaStanding = 'met' | 'ok' | 'approaching' | 'breached';
-
-export function slaStanding(clock: Pick<SlaClockRow, 'metAt' | 'dueAt' | 'warnAt'>, now: number): SlaStanding {
-  if (clock.metAt !== null) return 'met';
-  if (now >= clock.dueAt) return 'breached';
-  return now >= clock.warnAt ? 'approaching' : 'ok';
 }
 
 interface TicketRow {
@@ -279,17 +189,6 @@ function prepare(db: Db) {
 
 type Statements = ReturnType<typeof prepare>;
 
-function checkClocks(clocks: readonly SlaClockInput[]): void {
-  const seen = new Set<SlaTarget>();
-  for (const [i, c] of clocks.entries()) {
-    oneOf(`sla[${i}].target`, c.target, SLA_TARGETS);
-    if (seen.has(c.target)) throw new StoreError('invalid_argument', `sla[${i}].target: ${c.target} given twice`);
-    seen.add(c.target);
-    for (const f of ['startedAt', 'dueAt', 'warnAt'] as const) checkTime(`sla[${i}].${f}`, c[f]);
-    for (const f of ['metAt', 'approachedAt', 'breachedAt'] as const) checkTime(`sla[${i}].${f}`, c[f] ?? null, true);
-  }
-}
-
 function writeClocks(s: Statements, ticketId: number, clocks: readonly SlaClockInput[]): void {
   for (const c of clocks) {
     s.insertClock.run({
@@ -299,35 +198,9 @@ function writeClocks(s: Statements, ticketId: number, clocks: readonly SlaClockI
   }
 }
 
-function checkEvent(event: NewTicketEvent): void {
-  oneOf('event.kind', event.kind, TICKET_EVENT_KINDS);
-  checkTime('event.at', event.at);
-}
-
 function insertEvent(s: Statements, id: number, event: NewTicketEvent): number {
   const data = event.data === undefined ? null : JSON.stringify(event.data);
   return Number(s.insertEvent.run(id, event.at, event.kind, clip(event.detail), data).lastInsertRowid);
-}
-
-function checkNew(input: NewTicket, at: number): void {
-  for (const f of ['tenant', 'host', 'agentId', 'ruleId', 'slaProfile'] as const) checkKey(f, input[f]);
-  oneOf('priority', input.priority, PRIORITY_VALUES);
-  oneOf('urgency', input.urgency, LEVEL_VALUES);
-  oneOf('impact', input.impact, LEVEL_VALUES);
-  checkTime('at', at);
-  checkClocks(input.sla);
-}
-
-function checkPatch(patch: TicketPatch): void {
-  if (patch.host !== undefined) checkKey('host', patch.host);
-  if (patch.status !== undefined) oneOf('status', patch.status, TICKET_STATUSES);
-  if (patch.priority !== undefined) oneOf('priority', patch.priority, PRIORITY_VALUES);
-  if (patch.urgency !== undefined) oneOf('urgency', patch.urgency, LEVEL_VALUES);
-  if (patch.impact !== undefined) oneOf('impact', patch.impact, LEVEL_VALUES);
-  for (const f of ['acknowledgedAt', 'planAt', 'resolvedAt'] as const) if (patch[f] !== undefined) checkTime(f, patch[f], true);
-  const n = patch.reopenCount;
-  if (n !== undefined && (!Number.isSafeInteger(n) || n < 0)) throw new StoreError('invalid_argument', 'reopenCount: expected a whole number >= 0');
-  if (patch.sla) checkClocks(patch.sla);
 }
 
 function patchParams(patch: TicketPatch): Record<string, unknown> {

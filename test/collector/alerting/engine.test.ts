@@ -5,9 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { watchpost } from '../../../proto/index.js';
-import { createAlertEngine, TICK_SLICE_AGENTS, type AlertEngine } from '../../../collector/src/alerting/engine.js';
+import { createAlertEngine, type AlertEngine } from '../../../collector/src/alerting/engine.js';
+import { TICK_SLICE_AGENTS } from '../../../collector/src/alerting/tick-path.js';
 import type { AgentIdentity } from '../../../collector/src/alerting/host-facts.js';
-import { createTransitions } from '../../../collector/src/alerting/transitions.js';
+import { createTransitions } from '../../../collector/src/alerting/influx-outbox-feed.js';
 import { loadRules, parseRules, type RuleSet } from '../../../collector/src/alerting/rules/rules-file.js';
 import { openStore, type Store } from '../../../collector/src/store/index.js';
 

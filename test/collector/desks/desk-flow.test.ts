@@ -1,10 +1,10 @@
-// The find-or-create-then-apply flow every ticketing desk connector runs (connectors/desk-flow.ts), on its own: which
+// The find-or-create-then-apply flow every ticketing desk connector runs (desks/desk-flow.ts), on its own: which
 // of a desk's calls each event needs when the desk's id is known, found by the key, or made by this delivery; the
 // id handed back on a result that is not ok; never a throw. The calls are the flow's inputs here (they record what
 // they were asked); each vendor's real calls are tested against its fake in <vendor>.test.ts.
 import { describe, expect, it } from 'vitest';
 import type { DeskEventKind } from '../../../collector/src/desks/contract.js';
-import { checkAnswer, deliverTo, done, inOrder, refused, type DeskOps, type Step } from '../../../collector/src/desks/connectors/desk-flow.js';
+import { checkAnswer, deliverTo, done, inOrder, refused, type DeskOps, type Step } from '../../../collector/src/desks/desk-flow.js';
 import type { HttpOutcome } from '../../../collector/src/desks/http.js';
 import { deliveryContext, deskEvent } from './events.js';
 

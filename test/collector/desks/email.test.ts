@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../collector/src/config.js';
+import { ConfigError } from '../../../collector/src/errors.js';
 import type { Connector, DeliveryResult } from '../../../collector/src/desks/contract.js';
 import { classifySmtpError, email, emailSubject, type EmailSettings, type SmtpError } from '../../../collector/src/desks/connectors/email.js';
 import { selfSignedCert } from '../../helpers/collector.js';

@@ -3,7 +3,7 @@ import { Value } from '@sinclair/typebox/value';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Connector } from '../../../collector/src/desks/contract.js';
 import { halopsa, haloTicket, type HaloSettings } from '../../../collector/src/desks/connectors/halopsa.js';
-import { TOKEN_EARLY_REFRESH_MS } from '../../../collector/src/desks/connectors/auth.js';
+import { TOKEN_EARLY_REFRESH_MS } from '../../../collector/src/desks/auth.js';
 import { deliveryContext, deskEvent } from './events.js';
 import { HALO_APP, startHaloFake, type HaloFake } from './fakes/halopsa.js';
 

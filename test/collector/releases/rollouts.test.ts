@@ -61,13 +61,13 @@ describe('rollout selection', () => {
 describe('updates file', () => {
   it.each([
     [{ rollouts: [{ tenant: 'acme', version: '0.2.0', percent: 101 }] }, 'u.yaml: rollouts[0].percent: Expected number to be less or equal to 100'],
-    [{ rollouts: [{ tenant: 'acme', version: 'latest' }] }, 'u.yaml: rollouts[0].version: expected a release version like 1.2.3 (a directory of releases.dir), got "latest"'],
+    [{ rollouts: [{ tenant: 'acme', version: 'latest' }] }, 'u.yaml: rollouts[0].version: expected a release version like 1.2.3 (a directory of releases.dir); got "latest"'],
     [{ rollouts: [{ tenant: 'Acme Ltd', version: '0.2.0' }] }, 'u.yaml: rollouts[0].tenant: expected a tenant id, or "*"'],
     [{ rollouts: [{ tenant: 'acme', version: '0.2.0' }, { tenant: 'acme', version: '0.3.0' }] }, 'u.yaml: rollouts[1].tenant: "acme" already has rollouts[0]'],
     [{ rollouts: [{ tenant: 'acme', version: '0.2.0', rollback_seconds: 5 }] }, 'u.yaml: rollouts[0].rollback_seconds: Expected integer to be greater or equal to 30'],
     [{ rollouts: [{ tenant: 'acme', version: '0.2.0', hosts: 'ws-1' }] }, 'u.yaml: rollouts[0].hosts: Expected array'],
-    [{ rollouts: [{ tenant: 'acme', version: '0.2.0', pecent: 5 }] }, 'u.yaml: rollouts[0].pecent: Unexpected property'],
-    [{ rollout: [] }, 'u.yaml: rollout: Unexpected property'],
+    [{ rollouts: [{ tenant: 'acme', version: '0.2.0', pecent: 5 }] }, 'u.yaml: rollouts[0].pecent: unknown key'],
+    [{ rollout: [] }, 'u.yaml: rollout: unknown key'],
   ])('refuses %j naming the path', (doc, message) => {
     expect(() => checkRollouts(doc, 'u.yaml')).toThrow(message);
   });

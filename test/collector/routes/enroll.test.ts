@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useCollector } from '../../helpers/collector.js';
 import { formatAgentCredential } from '../../../collector/src/store/index.js';
-import { loadIdentity } from '../../../agent/src/state.js';
+import { loadIdentity } from '../../../agent/src/identity/state.js';
 import { cliEnv, runCli } from '../../agent/helpers/cli.js';
 
 const { collector } = useCollector();

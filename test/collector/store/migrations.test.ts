@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { appliedVersions, migrate } from '../../../collector/src/store/db.js';
 import { MIGRATIONS } from '../../../collector/src/store/migrations.js';
 import { createAlertStateStore } from '../../../collector/src/store/alert-states.js';
-import { createTicketStore, type NewTicket } from '../../../collector/src/store/tickets.js';
+import { createTicketStore } from '../../../collector/src/store/tickets.js';
+import type { NewTicket } from '../../../collector/src/tickets/model.js';
 import { StoreError } from '../../../collector/src/store/errors.js';
 import { tempDbPath, T0 } from './helpers.js';
 

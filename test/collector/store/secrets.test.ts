@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  bearerToken,
   formatAgentCredential,
   formatEnrollmentToken,
   hashSecret,
@@ -28,6 +29,22 @@ describe('secrets', () => {
     expect(secretMatches(SECRET, hash)).toBe(true);
     expect(secretMatches(SECRET.replace('x', 'y'), hash)).toBe(false);
     expect(secretMatches(SECRET, hash.subarray(0, 16))).toBe(false);
+  });
+});
+
+describe('bearerToken', () => {
+  it.each<[string | undefined, string | null]>([
+    ['Bearer wpk_abc', 'wpk_abc'],
+    ['bearer   wpk_abc  ', 'wpk_abc'],
+    ['Bearer an admin key with spaces', 'an admin key with spaces'],
+    ['Bearer', null],
+    ['Bearer   ', null],
+    ['Basic dXNlcjpwYXNz', null],
+    ['wpk_abc', null],
+    ['', null],
+    [undefined, null],
+  ])('%j -> %j', (header, token) => {
+    expect(bearerToken(header)).toBe(token);
   });
 });
 

@@ -1,15 +1,16 @@
 // What the rule kinds share: the common rule keys (schema and compilation), the small building blocks several
 // kinds use (tag filters, instance naming, durations) and the formatting of ticket summaries.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { ConfigError } from '../../config.js';
-import { DurationError, parseDuration } from '../../duration.js';
+import { ConfigError } from '../../errors.js';
+import { DURATION } from '../../config/schema-errors.js';
+import { DurationError, parseDuration } from '../../config/duration.js';
 import type { Impact } from '../contract.js';
 import type { RuleCommon } from './kind.js';
 
 export const RULE_ID_PATTERN = '^[a-z][a-z0-9_]*$';
 
-/** A duration string for parseDuration; describe() in rules-schema.ts words errors on it as "expected a duration". */
-export const DurationText = (what?: string) => Type.String({ description: what === undefined ? 'duration, e.g. 30s, 5m, 7d' : what.startsWith('duration') ? what : `duration: ${what}` });
+/** A duration string for parseDuration; its errors read "expected a duration" (config/schema-errors.ts). */
+export const DurationText = (what?: string) => Type.String({ ...DURATION, description: what === undefined ? 'duration, e.g. 30s, 5m, 7d' : what.startsWith('duration') ? what : `duration: ${what}` });
 export const ImpactSchema = Type.Union([Type.Literal('high'), Type.Literal('medium'), Type.Literal('low')]);
 export const RoleSchema = Type.Union([Type.Literal('server'), Type.Literal('workstation')]);
 

@@ -3,10 +3,10 @@
 // the whole list), and a new id adds a rule. Every entry is checked where it is written, so an error names the
 // file and key that caused it.
 import { Type, type TObject } from '@sinclair/typebox';
-import { ConfigError } from '../../config.js';
+import { ConfigError } from '../../errors.js';
 import { COMMON_PROPS, compileCommon, inFile, RULE_ID_PATTERN } from './common.js';
 import { isRuleKindName, kindNamed, RULE_KINDS, type CompiledRule, type RuleKindName } from './kinds/index.js';
-import { firstError } from './rules-schema.js';
+import { firstSchemaError } from '../../config/schema-errors.js';
 
 /** One rule's merged YAML and where its latest layer wrote it. */
 export interface RawRule {
@@ -57,7 +57,7 @@ export function applyRuleLayer(rules: RawRules, entries: readonly unknown[] | un
     if (!isRuleKindName(kind)) return fail(source, `${path}.kind: unknown rule kind ${JSON.stringify(kind)} (known: ${KNOWN})`);
     const schemas = schemasOf(kind);
     const raw = base ? { ...base.raw, ...entry } : entry;
-    const problem = firstError(base ? schemas.partial : schemas.full, entry, path) ?? firstError(schemas.full, raw, path);
+    const problem = firstSchemaError(base ? schemas.partial : schemas.full, entry, { at: path }) ?? firstSchemaError(schemas.full, raw, { at: path });
     if (problem) return fail(source, problem);
     out.set(id, { raw, kind, source, path });
   });

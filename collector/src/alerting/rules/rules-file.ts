@@ -16,7 +16,7 @@
 //         sql01: { role: server, critical: true, urgency: high, site: hq, tags: [sql], rules: [...] }
 //         "ws-*": { role: workstation }   # '*' globs; exact beats glob, longer glob beats shorter; case-insensitive
 //
-// Layering, later wins: the built-in matrix, `business` calendar and two SLA profiles (priority.ts, sla.ts), the
+// Layering, later wins: the built-in matrix, `business` calendar and two SLA profiles (tickets/priority.ts, tickets/sla.ts), the
 // shipped file, the user's file; then per tenant its entries in each file, then the one host entry that matches.
 // Mappings (calendars, sla_profiles, terms, host settings) merge by key; priority_matrix is replaced whole; rules
 // merge by id. A top-level SLA profile must name a top-level calendar (or 24x7); a tenant-local one may also name
@@ -29,14 +29,15 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { ConfigError } from '../../config.js';
+import { ConfigError } from '../../errors.js';
 import type { Role, Urgency } from '../contract.js';
-import { DEFAULT_MATRIX } from '../priority.js';
-import { DEFAULT_CALENDARS, DEFAULT_SLA_PROFILES } from '../sla.js';
+import { DEFAULT_MATRIX } from '../../tickets/priority.js';
+import { DEFAULT_CALENDARS, DEFAULT_SLA_PROFILES } from '../../tickets/sla.js';
 import { hostMatcher, type HostPattern } from './host-match.js';
 import type { CompiledRule } from './kinds/index.js';
 import { applyRuleLayer, compileScope, createCompiler, type RawRules, type Scope } from './rule-layers.js';
-import { firstError, RulesFileSchema, type HostEntry, type RulesDoc, type TenantEntry } from './rules-schema.js';
+import { firstSchemaError } from '../../config/schema-errors.js';
+import { RulesFileSchema, type HostEntry, type RulesDoc, type TenantEntry } from './rules-schema.js';
 import { addCalendars, addProfiles, addTerms, BUILT_IN, entriesOf, resolveTerms, type TenantTerms, type TermsScope } from './terms.js';
 
 export type { CompiledRule } from './kinds/index.js';
@@ -99,7 +100,7 @@ export function parseRules(text: string, source: string, base?: RuleSet): RuleSe
     throw new ConfigError(`${source}: not valid YAML: ${(error as Error).message}`);
   }
   doc ??= {};
-  const problem = firstError(RulesFileSchema, doc, '');
+  const problem = firstSchemaError(RulesFileSchema, doc);
   if (problem) throw new ConfigError(`${source}: ${problem}`);
   const below = base ? LAYERS.get(base) : [];
   if (!below) throw new Error('parseRules: base must be a RuleSet from parseRules or loadRules');

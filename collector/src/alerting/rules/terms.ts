@@ -1,17 +1,17 @@
 // Service terms in the rules file: which SLA profile and hours a tenant has, its priority matrix, what a clear does
 // to a ticket, and the reopen and maintenance-exit windows. Calendars, profiles and terms merge by name/key across
 // layers; each value remembers where it was written so a bad reference names the file and key that made it.
-import { ConfigError } from '../../config.js';
-import { checkCalendar, type Hours } from '../calendar.js';
-import type { Calendar, PriorityMatrix, SlaProfile } from '../service-schema.js';
-import { checkSlaProfile, hoursOf } from '../sla.js';
+import { ConfigError } from '../../errors.js';
+import { checkCalendar, type Hours } from '../../tickets/calendar.js';
+import type { Calendar, PriorityMatrix, SlaProfile } from '../../tickets/service-schema.js';
+import { checkSlaProfile, hoursOf } from '../../tickets/sla.js';
 import { durationAt, inFile } from './common.js';
 import type { Terms } from './rules-schema.js';
 
 const DEFAULT_PROFILE = 'standard-8x5';
 const DEFAULT_REOPEN_WINDOW_MS = 60 * 60_000;
 const DEFAULT_MAINTENANCE_EXIT_GRACE_MS = 5 * 60_000;
-/** The source name of the built-in defaults (priority.ts, sla.ts) in error messages. */
+/** The source name of the built-in defaults (tickets/priority.ts, tickets/sla.ts) in error messages. */
 export const BUILT_IN = '(built-in)';
 
 export interface TenantTerms {

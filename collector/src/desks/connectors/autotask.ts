@@ -33,8 +33,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { ConnectorType, DeliveryContext, DeskEvent } from '../contract.js';
 import { excerpt, request, type DeliveryFailure } from '../http.js';
-import { checkAnswer, deliverTo, done, inOrder, isRecord, lacking, refused, type DeskOps, type Step } from './desk-flow.js';
-import { clip, noteText, noteTitle, resolutionText, ticketDescription, titleLine } from './desk-text.js';
+import { checkAnswer, deliverTo, done, inOrder, isRecord, lacking, refused, type DeskOps, type Step } from '../desk-flow.js';
+import { clip, noteText, noteTitle, resolutionText, ticketDescription, titleLine } from '../desk-text.js';
 
 export const ZONE_DISCOVERY_URL = 'https://webservices.autotask.net/atservicesrest/v1.0/ZoneInformation';
 export const TITLE_MAX = 255;

@@ -25,9 +25,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { ConnectorType, DeliveryContext, DeskEvent } from '../contract.js';
 import { request } from '../http.js';
-import { basicAuth } from './auth.js';
-import { checkAnswer, deliverTo, done, inOrder, lacking, type DeskOps } from './desk-flow.js';
-import { noteText, ticketDescription, titleLine } from './desk-text.js';
+import { basicAuth } from '../auth.js';
+import { checkAnswer, deliverTo, done, inOrder, lacking, type DeskOps } from '../desk-flow.js';
+import { noteText, ticketDescription, titleLine } from '../desk-text.js';
 
 /** ConnectWise's documented cap on a ticket summary. */
 export const SUMMARY_MAX = 100;

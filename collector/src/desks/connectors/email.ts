@@ -11,8 +11,8 @@
 import { readFileSync } from 'node:fs';
 import { Type, type Static } from '@sinclair/typebox';
 import nodemailer from 'nodemailer';
-import { ConfigError } from '../../config.js';
-import { DurationError, parseDuration } from '../../duration.js';
+import { ConfigError } from '../../errors.js';
+import { DurationError, parseDuration } from '../../config/duration.js';
 import type { ConnectorType, DeskEvent, DeskEventKind, DeskTicket } from '../contract.js';
 import { excerpt, type DeliveryFailure } from '../http.js';
 

@@ -18,9 +18,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { ConnectorType, DeskEvent, DeskTicket } from '../contract.js';
 import { request, type HttpOutcome } from '../http.js';
-import { TokenCache } from './auth.js';
-import { checkAnswer, deliverTo, done, inOrder, isRecord, lacking, type DeskOps } from './desk-flow.js';
-import { noteText, ticketDescription, titleLine } from './desk-text.js';
+import { TokenCache } from '../auth.js';
+import { checkAnswer, deliverTo, done, inOrder, isRecord, lacking, type DeskOps } from '../desk-flow.js';
+import { noteText, ticketDescription, titleLine } from '../desk-text.js';
 
 export const HALO_SUMMARY_MAX = 250;
 export const HALO_SEARCH_PAGE = 20;

@@ -18,13 +18,13 @@
 // ("Resolve", "Reopen": workflows differ; a missing name answers failed listing the available ones), and the new
 // search being eventually consistent means a retry seconds after a lost create answer may not see the issue yet
 // (when the create's answer did arrive and a later step failed, the key goes back with the retryable result and
-// the retry does not search at all: desk-flow.ts).
+// the retry does not search at all: desks/desk-flow.ts).
 import { Type, type Static } from '@sinclair/typebox';
 import type { ConnectorType, DeskEvent } from '../contract.js';
 import { request } from '../http.js';
-import { basicAuth } from './auth.js';
-import { checkAnswer, deliverTo, done, inOrder, isRecord, lacking, refused, type DeskOps, type Step } from './desk-flow.js';
-import { noteText, ticketDescription, titleLine } from './desk-text.js';
+import { basicAuth } from '../auth.js';
+import { checkAnswer, deliverTo, done, inOrder, isRecord, lacking, refused, type DeskOps, type Step } from '../desk-flow.js';
+import { noteText, ticketDescription, titleLine } from '../desk-text.js';
 
 export const JIRA_SUMMARY_MAX = 255;
 

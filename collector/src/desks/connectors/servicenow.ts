@@ -19,9 +19,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { ConnectorType, DeskEvent } from '../contract.js';
 import { request } from '../http.js';
-import { basicAuth } from './auth.js';
-import { checkAnswer, deliverTo, done, isRecord, lacking, type DeskOps } from './desk-flow.js';
-import { noteText, resolutionText, ticketDescription, titleLine } from './desk-text.js';
+import { basicAuth } from '../auth.js';
+import { checkAnswer, deliverTo, done, isRecord, lacking, type DeskOps } from '../desk-flow.js';
+import { noteText, resolutionText, ticketDescription, titleLine } from '../desk-text.js';
 
 export const SHORT_DESCRIPTION_MAX = 160;
 

@@ -1,7 +1,7 @@
 // The shipped agent_rejected_samples rule (collector/data/rules.yaml): an `event` rule on the collector's own
-// `rejections` points (collector/src/admission/refusals.ts), one alert per reason, for the refusals that mean a
+// `rejections` points (collector/src/agent-link/admission/refusals.ts), one alert per reason, for the refusals that mean a
 // misbehaving or hostile agent; samples the mapping refuses (bad_sample: a clock far ahead, say) are not ticketed.
-// The end to end (agent -> refusal -> point in InfluxDB -> ticket) is in test/collector/admission/untrusted-agent.test.ts.
+// The end to end (agent -> refusal -> point in InfluxDB -> ticket) is in test/collector/agent-link/admission/untrusted-agent.test.ts.
 import { describe, expect, it } from 'vitest';
 import { at, brief, Harness, HOUR, sample, shippedRule } from './harness.js';
 

@@ -1,7 +1,7 @@
 // The shipped agent_watchdog rule (collector/data/rules.yaml): an `event` rule on the agent_watchdog points an
-// agent sends after its watchdog restarted it (agent/src/watchdog-report.ts), one alert per reason, a low-impact
+// agent sends after its watchdog restarted it (agent/src/watchdog/report.ts), one alert per reason, a low-impact
 // ticket left for a person once a day passes without another restart. The end to end (agent -> collector ->
-// ticket) is in test/agent/watchdog-report.test.ts.
+// ticket) is in test/agent/watchdog/report.test.ts.
 import { describe, expect, it } from 'vitest';
 import { at, brief, DAY, Harness, MIN, sample, shippedRule } from './harness.js';
 

@@ -1,5 +1,5 @@
 // antivirus rules: one run = the points sharing one time, judged per check. The points below have the shapes the
-// agent's antivirus probe produces (agent/src/probes/antivirus.ts; e.g. the real SecurityCenter2 capture in
+// agent's antivirus probe produces (agent/src/probes/antivirus/antivirus.ts; e.g. the real SecurityCenter2 capture in
 // test/fixtures/windows/securitycenter2-antivirusproduct-cylance-defender.json gives "CylancePROTECT" on and
 // "Windows Defender" off beside it).
 import { describe, expect, it } from 'vitest';

@@ -1,6 +1,6 @@
 // event rules: matching eventlog / shutdowns points, one observation per instance per batch, clear_after on the tick.
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../../collector/src/config.js';
+import { ConfigError } from '../../../../collector/src/errors.js';
 import { at, brief, Harness, MIN, ruleFrom, sample, shippedRule } from './harness.js';
 
 /** An eventlog point as the Windows eventlog probe sends it. */

@@ -1,6 +1,6 @@
 // metric rules as timelines: samples in (with the field names the agent sends), observations out.
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../../collector/src/config.js';
+import { ConfigError } from '../../../../collector/src/errors.js';
 import { at, brief, DAY, Harness, ruleFrom, sample, shippedRule, T0 } from './harness.js';
 
 const disk = (minute: number, path: string, used_percent: number) =>

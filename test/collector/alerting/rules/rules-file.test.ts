@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../../collector/src/config.js';
-import { DEFAULT_MATRIX } from '../../../../collector/src/alerting/priority.js';
-import { DEFAULT_CALENDARS, DEFAULT_SLA_PROFILES } from '../../../../collector/src/alerting/sla.js';
+import { ConfigError } from '../../../../collector/src/errors.js';
+import { DEFAULT_MATRIX } from '../../../../collector/src/tickets/priority.js';
+import { DEFAULT_CALENDARS, DEFAULT_SLA_PROFILES } from '../../../../collector/src/tickets/sla.js';
 import { RULE_KINDS } from '../../../../collector/src/alerting/rules/kinds/index.js';
 import { DEFAULT_RULES_FILE, loadRules, parseRules, type RuleSet } from '../../../../collector/src/alerting/rules/rules-file.js';
 

@@ -13,7 +13,7 @@
 // A workstation is off every night and over holidays: its default is a week, a server's ten minutes. An alert
 // whose host is no longer among the hosts the rule watches (agent revoked, role changed) clears.
 import { Type, type Static } from '@sinclair/typebox';
-import { ConfigError } from '../../../config.js';
+import { ConfigError } from '../../../errors.js';
 import type { Impact, Observation, Role } from '../../contract.js';
 import { DurationText, durationAt, formatDuration, requireImpact } from '../common.js';
 import type { RuleCommon, RuleKind, TickObservation } from '../kind.js';

@@ -12,13 +12,13 @@
 // never counts as disabled or passive. The agent sets `enabled` = (state == on) everywhere, so `enabled` alone would
 // call a passive Defender disabled: the state decides, enabled only when a point has no state.
 //
-// One run = the points with the same time. Checked in agent/src/probes/antivirus.ts and agent/src/scheduler.ts:
+// One run = the points with the same time. Checked in agent/src/probes/antivirus/antivirus.ts and agent/src/scheduler/scheduler.ts:
 // the antivirus probe sets no time on its points (antivirus and firewall_products alike), so the scheduler's
 // completeSamples stamps all of one run with the run's start. A run reaches the collector in one batch unless it
 // straddles the agent's 1000-sample batch limit; then each part is judged alone until the next run (hourly).
 // A product that a later run no longer reports (uninstalled) clears its alert on the tick.
 import { Type, type Static } from '@sinclair/typebox';
-import { ConfigError } from '../../../config.js';
+import { ConfigError } from '../../../errors.js';
 import type { Impact, Observation, RuleSample } from '../../contract.js';
 import { formatNumber, requireImpact } from '../common.js';
 import type { RuleCommon, RuleKind, TickObservation } from '../kind.js';

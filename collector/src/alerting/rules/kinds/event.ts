@@ -13,7 +13,7 @@
 // Events are timestamped by the agent, so a backlog (an agent's first start reads up to 24 h back) is judged by
 // the events' own times: an old event fires and clears at the next tick; on_clear: note keeps its ticket open.
 import { Type, type Static } from '@sinclair/typebox';
-import { ConfigError } from '../../../config.js';
+import { ConfigError } from '../../../errors.js';
 import type { Impact, Observation, RuleSample } from '../../contract.js';
 import { compileInstance, DurationText, durationAt, formatDuration, instanceOf, InstanceSchema, requireImpact } from '../common.js';
 import type { RuleCommon, RuleKind, TickObservation } from '../kind.js';

@@ -15,7 +15,7 @@
 // restart, whose events are gone, clears once `window` has passed since its last active observation. The
 // memory keeps at most MAX_EVENTS_PER_WINDOW events per instance (the newest): enough to judge any sane count.
 import { Type, type Static } from '@sinclair/typebox';
-import { ConfigError } from '../../../config.js';
+import { ConfigError } from '../../../errors.js';
 import type { Impact, Observation, RuleSample } from '../../contract.js';
 import { compileInstance, DurationText, durationAt, formatDuration, instanceOf, InstanceSchema, requireImpact } from '../common.js';
 import type { RuleCommon, RuleKind, TickObservation } from '../kind.js';

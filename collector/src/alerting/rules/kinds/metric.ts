@@ -17,7 +17,7 @@
 // observation's level is the most severe breached level; a sample without the field (or of the wrong type for
 // the thresholds) says nothing.
 import { Type, type Static } from '@sinclair/typebox';
-import { ConfigError } from '../../../config.js';
+import { ConfigError } from '../../../errors.js';
 import type { Impact, Observation, RuleSample } from '../../contract.js';
 import {
   compileInstance, compileTagFilter, formatNumber, ImpactSchema, instanceOf, InstanceSchema, matchesTags, RULE_ID_PATTERN, TagFilterSchema, type TagFilter,

@@ -1,0 +1,95 @@
+// The measurement schema as data: every measurement the agent writes, with each field's InfluxDB type, and the
+// measurements only the collector writes. InfluxDB fixes a field's type per measurement and shard (a UTC day that
+// every tenant shares), so the first point of a day decides for all: the collector refuses an agent's sample whose
+// field has another type than listed here before it can decide that for everyone.
+//
+// Kept honest by test/collector/agent-link/admission/agent-catalogue.test.ts, which runs the agent's probes on the
+// test machine and its parsers on the captured Windows and macOS output in test/fixtures: a field the agent writes
+// and this file does not list (or lists with another type) fails that test. Adding a field to a probe = one word here.
+
+/** InfluxDB 1.x field types, as `SHOW FIELD KEYS` names them. */
+export type FieldType = 'float' | 'integer' | 'string' | 'boolean';
+
+/** Field name -> type, written as lists by type. */
+export type FieldTypes = Partial<Record<FieldType, readonly string[]>>;
+
+/** Measurements whose names start with this are the agents' own namespace: a measurement Watchpost does not know
+ *  (an MSP's script, a probe newer than this collector) is accepted only there, its field types pinned at first
+ *  sight (measurement-schema.ts). Everything else outside the catalogue is refused. */
+export const CUSTOM_PREFIX = 'custom_';
+
+const MEM_LINUX = [
+  'buffered', 'cached', 'active', 'inactive', 'write_back', 'write_back_tmp', 'dirty', 'shared', 'slab', 'sreclaimable',
+  'sunreclaim', 'page_tables', 'swap_cached', 'commit_limit', 'committed_as', 'high_total', 'high_free', 'low_total',
+  'low_free', 'swap_total', 'swap_free', 'mapped', 'vmalloc_total', 'vmalloc_used', 'vmalloc_chunk', 'huge_pages_total',
+  'huge_pages_free', 'huge_page_size',
+];
+
+/** What the agent writes (README, Measurements), by measurement; the comment names the agent code that writes it. */
+export const AGENT_MEASUREMENTS: Readonly<Record<string, FieldTypes>> = {
+  // probes/cpu/cpu.ts (probes/common/proc-stat.ts)
+  cpu: {
+    float: ['usage_user', 'usage_system', 'usage_idle', 'usage_nice', 'usage_iowait', 'usage_irq', 'usage_softirq', 'usage_steal', 'usage_guest', 'usage_guest_nice'],
+  },
+  // probes/mem/mem.ts (meminfo.ts on Linux, vm-stat.ts on macOS adds wired)
+  mem: { integer: ['total', 'available', 'used', 'free', 'wired', ...MEM_LINUX], float: ['used_percent', 'available_percent'] },
+  // probes/disk/disk.ts (mounts.ts)
+  disk: { integer: ['total', 'free', 'used', 'inodes_total', 'inodes_free', 'inodes_used'], float: ['used_percent'] },
+  // probes/system/system.ts
+  system: { float: ['load1', 'load5', 'load15'], integer: ['n_cpus', 'n_users', 'uptime', 'boot_time'] },
+  // probes/net/net.ts (net-counters.ts)
+  net: { integer: ['bytes_sent', 'bytes_recv', 'packets_sent', 'packets_recv', 'err_in', 'err_out', 'drop_in', 'drop_out'] },
+  // probes/inventory/inventory.ts (os-identity.ts)
+  inventory: {
+    string: [
+      'hostname', 'os_name', 'os_version', 'os_build', 'kernel', 'arch', 'cpu_model', 'manufacturer', 'model', 'serial',
+      'ip_addresses', 'mac_addresses', 'agent_version', 'os_family', 'os_id', 'os_version_id', 'os_codename', 'os_edition',
+      'os_display_version', 'os_product_type',
+    ],
+    integer: ['cpu_cores', 'cpu_threads', 'memory_total_bytes', 'os_ubr'],
+  },
+  // probes/services/services.ts
+  services: { integer: ['auto_not_running', 'trigger_start_skipped', 'failed_units', 'exit_code'], string: ['display_name', 'state', 'sub'], boolean: ['delayed'] },
+  // probes/shutdowns/shutdowns.ts
+  shutdowns: { string: ['message', 'cause_text'], integer: ['event_id', 'record_id', 'boot_time', 'cause'] },
+  // probes/patches/ (patch-report.ts)
+  patches: {
+    integer: ['pending_total', 'pending_security', 'pending_critical', 'parse_errors', 'last_success', 'last_search', 'pending_restart_required'],
+    boolean: ['reboot_pending', 'pending_file_rename'],
+  },
+  patches_pending: { string: ['title', 'kb', 'severity', 'category', 'package', 'version'], boolean: ['security', 'critical'] },
+  // probes/eventlog/eventlog.ts (journald adds priority and unit, the unified log process and pid)
+  eventlog: { string: ['message', 'unit', 'process'], integer: ['event_id', 'record_id', 'priority', 'pid'] },
+  eventlog_counts: { integer: ['count'] },
+  eventlog_gaps: { string: ['detail'], integer: ['lost'] },
+  // probes/antivirus/antivirus.ts (security-center.ts, defender-status.ts)
+  antivirus: {
+    string: ['state', 'source', 'signature_version'],
+    boolean: ['enabled', 'realtime', 'up_to_date', 'healthy'],
+    float: ['signature_age_days'],
+    integer: ['signature_updated', 'reported_at', 'parse_errors'],
+  },
+  firewall_products: { string: ['state'], boolean: ['enabled', 'third_party'], integer: ['parse_errors'] },
+  // status/report.ts (selfSample)
+  agent: {
+    boolean: ['connected', 'spool_on_disk'],
+    integer: [
+      'spool_batches', 'spool_bytes', 'points_produced', 'points_acked', 'points_dropped', 'points_dropped_full',
+      'points_dropped_disk_full', 'points_dropped_io_error', 'points_dropped_corrupt', 'points_rejected', 'rss_bytes',
+      'uptime_seconds',
+    ],
+    float: ['cpu_user_seconds', 'cpu_system_seconds'],
+  },
+  // scheduler/scheduler.ts
+  agent_probe: { integer: ['runs', 'errors', 'timeouts', 'skipped_overlap', 'samples'], float: ['last_duration_ms'] },
+  agent_probe_error: { string: ['message'] },
+  // watchdog/report.ts
+  agent_watchdog: { integer: ['rss_bytes'], string: ['detail', 'message'] },
+  // update/report.ts
+  agent_update: { string: ['from', 'to', 'reason'] },
+};
+
+/** Written by the collector alone: alert and ticket history (alerting/influx-outbox-feed.ts), the ticket gauge
+ *  (tickets/gauge.ts), OS support derived from inventory (os-support/os-support.ts) and the agents' refusals
+ *  (refusals.ts). An agent's point in one of them would be a forged alert, ticket or support status. */
+export const COLLECTOR_MEASUREMENTS: ReadonlySet<string> = new Set(['alerts', 'tickets', 'tickets_open', 'os_support', 'rejections']);

@@ -1,0 +1,111 @@
+// What the engine does on the clock, as steps of one tick (engine.ts runs them with the event loop free in
+// between): the time-driven rule kinds over every live agent a page at a time, then firing alerts whose hold
+// ended are ticketed, SLA targets that came due are marked, the open-tickets gauge is written and resolved alerts
+// past KEEP_RESOLVED_MS are forgotten. Each step's failure is logged and the next step runs.
+import type { Agent } from '../store/index.js';
+import type { AlertPath } from './alert-path.js';
+import type { EngineCore, Facts } from './engine-core.js';
+import type { FactsCache } from './facts-cache.js';
+import { kindOf } from './rules/kinds/index.js';
+
+/**
+ * Agents visited per step of a tick (about 2-10 ms of work here). serve runs the steps with the event loop free in between, so a batch (and
+ * the breach in it) that arrives during a tick over 20,000 agents waits for one step, not for the whole tick.
+ */
+export const TICK_SLICE_AGENTS = 200;
+/** A resolved alert is kept this long (its resolution is visible in the API, a quick re-fire reads as a flap). */
+export const KEEP_RESOLVED_MS = 60 * 60_000;
+
+/** Runs `fn`; a failure is logged as `alerting: <what> failed` and goes no further. */
+export type Guard = (what: string, fn: () => void) => void;
+
+export function* tickSteps(core: EngineCore, hosts: FactsCache, alerts: AlertPath, guard: Guard): Generator<void, void, void> {
+  const { store, book, now } = core;
+  guard('refreshing holds', () => core.holds.refresh());
+  // The agents are read a page per step too: listing 20,000 at once is itself a 40-80 ms step.
+  const agents: Agent[] = [];
+  for (let after = '', more = true; more; ) {
+    yield;
+    let page: Agent[] = [];
+    guard('listing agents', () => (page = store.agents.page(after, TICK_SLICE_AGENTS)));
+    more = page.length === TICK_SLICE_AGENTS;
+    after = page.at(-1)?.id ?? after;
+    const live = page.filter((a) => a.revokedAt === null);
+    agents.push(...live);
+    guard('time-driven rules', () => tickRules(core, hosts, alerts, live));
+  }
+  yield;
+  guard('releasing held alerts', () => releaseHeld(core, hosts, alerts, agents));
+  guard('SLA check', () => checkSla(core));
+  guard('open tickets gauge', () => core.gauge.maybeWrite(now()));
+  guard('forgetting resolved alerts', () => book.sweep(now(), KEEP_RESOLVED_MS));
+}
+
+function tickRules(core: EngineCore, hosts: FactsCache, alerts: AlertPath, agents: readonly Agent[]): void {
+  const { deps } = core;
+  const t = core.now();
+  for (const agent of agents) {
+    hosts.nameRead(agent.id, agent.hostname);
+    const facts = hosts.factsOf(agent);
+    const lastSeenAt = deps.connected?.(agent.id) ? t : agent.lastSeenAt;
+    for (const rule of deps.rules().rulesFor(agent.tenant, agent.hostname)) {
+      const kind = kindOf(rule);
+      if (!kind.tick) continue;
+      const active = activeOf(core, rule.id, facts);
+      const ctx = { now: t, startedAt: core.startedAt, hosts: [{ facts, lastSeenAt }], active, memory: () => core.memoryFor(rule.id, facts) };
+      alerts.evaluate(facts, rule, kind.tick(rule, ctx).map((o) => o.observation));
+    }
+  }
+}
+
+// Most hosts have no alert of a given rule: answer those without building arrays (the tick visits every host).
+const NONE: never[] = [];
+function activeOf(core: EngineCore, ruleId: string, facts: Facts) {
+  const instances = core.book.instances(ruleId, facts.tenant, facts.agentId);
+  if (instances.size === 0) return NONE;
+  const out = [];
+  for (const [instance, r] of instances) {
+    if (r.status !== 'inactive' && r.lastActiveAt !== null) out.push({ tenant: facts.tenant, host: facts.host, instance, level: r.level, lastActiveAt: r.lastActiveAt });
+  }
+  return out;
+}
+
+/** Firing alerts that a hold kept from their ticket (or a crash between alert and ticket): ticket them now. */
+function releaseHeld(core: EngineCore, hosts: FactsCache, alerts: AlertPath, agents: readonly Agent[]): void {
+  const { deps, book, store } = core;
+  const t = core.now();
+  const byId = new Map(agents.map((a) => [a.id, a]));
+  for (const [key, record] of [...book.entries()]) {
+    if (record.status !== 'firing' || record.ticketed) continue;
+    const agent = byId.get(key.agentId);
+    if (!agent || agent.tenant !== key.tenant) continue;
+    const facts = hosts.factsOf(agent);
+    const grace = deps.rules().terms(facts.tenant).maintenanceExitGraceMs;
+    const hold = core.holds.at({ tenant: facts.tenant, host: facts.host, ruleId: key.ruleId, ...(facts.site ? { site: facts.site } : {}) }, t);
+    if (hold || (record.heldUntil !== null && t < record.heldUntil + grace)) continue;
+    const rule = deps.rules().rule(facts.tenant, facts.host, key.ruleId);
+    if (!rule) continue;
+    store.transaction(() => {
+      book.set({ ...key, host: facts.host }, { ...record, ticketed: true }, true);
+      alerts.sync(facts, rule, 'released', key.instance, record.summary);
+    });
+  }
+}
+
+/** SLA targets that came due: approaching past warnAt, breached past dueAt, each marked and told once. */
+function checkSla(core: EngineCore): void {
+  const { store } = core;
+  const t = core.now();
+  for (const { ticket, clock } of store.tickets.slaDue(t)) {
+    const kind = clock.approachedAt === null && t < clock.dueAt ? 'sla_approaching' : 'sla_breached';
+    const field = kind === 'sla_approaching' ? 'approachedAt' : 'breachedAt';
+    store.transaction(() => {
+      store.tickets.markSla(ticket.id, clock.target, field, t);
+      if (field === 'breachedAt' && clock.approachedAt === null) store.tickets.markSla(ticket.id, clock.target, 'approachedAt', t);
+      const due = new Date(clock.dueAt).toISOString();
+      const detail = `${clock.target} target ${kind === 'sla_breached' ? 'breached' : 'approaching'} (due ${due})`;
+      store.tickets.addEvent(ticket.id, { kind, at: t, detail, data: { target: clock.target } });
+      core.ticketChanged({ ticket: store.tickets.get(ticket.id)!, kind, detail }, clock.target);
+    });
+  }
+}

@@ -1,0 +1,201 @@
+// The drain of the service-desk outbox (its feed: desk-outbox-feed.ts), the dispatcher: per desk, the oldest pending
+// event of each ticket (so a desk sees a ticket's events in order), a few tickets at a time, with retries and dead
+// letters.
+//
+// Contract:
+// 1. ok: the row is delivered, and a desk ticket id it returned is stored for the ticket's later events. A
+//    retryable or failed result's desk ticket id (a create that worked before a later step did not) is stored
+//    too, so neither the retry nor a later event depends on the desk's search finding that ticket.
+// 2. retryable: the row stays pending and is tried again after an exponential backoff with jitter (at least the
+//    desk's Retry-After); the whole desk pauses meanwhile (for Retry-After, else at most DESK_PAUSE_MAX_MS), so a
+//    desk that is down gets one probe per step instead of one request per queued ticket. An outage of any length
+//    loses nothing: retryable rows never expire.
+// 3. failed (or a row of a tenant that no longer routes to the desk after DEAD_AFTER_UNROUTED_MS): dead, with the
+//    reason; shown by the API and /metrics, put back by POST /api/v1/desk-deliveries/:id/retry.
+// 4. A collector restart resumes from the store. stop() lets deliveries in flight finish (each is bounded by the
+//    HTTP timeout), so a clean restart repeats nothing; after a crash, rows in flight are still pending and are
+//    sent again (connectors search by the correlation key before creating, so a repeat opens no second ticket;
+//    the webhook's Idempotency-Key lets a receiver drop the repeat).
+import type { DeskDelivery, Store } from '../store/index.js';
+import type { ConnectorDeps, Connector, DeliveryResult, DeskLog } from './contract.js';
+import type { DeskRoute, DeskSet } from './desks-file.js';
+import { excerpt } from './http.js';
+import { backoffMs, type BackoffShape } from '../backoff.js';
+
+export const POLL_MS = 1_000;
+export const MAX_IN_FLIGHT_PER_DESK = 4;
+export const BACKOFF_BASE_MS = 1_000;
+export const BACKOFF_MAX_MS = 10 * 60_000;
+/** The wait after n failed attempts: base * 2^(n-1), capped, times a jitter in [0.5, 1). */
+const RETRY_BACKOFF: BackoffShape = { baseMs: BACKOFF_BASE_MS, maxMs: BACKOFF_MAX_MS, jitter: 'equal' };
+export const DESK_PAUSE_MAX_MS = 10_000;
+/** How long a row waits for its tenant to be routed to its desk again before it is dead-lettered. */
+export const DEAD_AFTER_UNROUTED_MS = 24 * 3_600_000;
+/** How long stop() lets deliveries in flight finish before cutting them off. */
+export const STOP_GRACE_MS = 20_000;
+/** Delivered rows are kept this long (the ticket's delivery history), then pruned. */
+export const KEEP_DELIVERED_MS = 7 * 24 * 3_600_000;
+
+export interface DispatcherMetrics {
+  delivered(desk: string, result: DeliveryResult['kind'] | 'dead'): void;
+}
+
+export interface DispatcherDeps {
+  store: Store;
+  desks: () => DeskSet;
+  log: DeskLog & { error(obj: object, msg: string): void };
+  metrics?: DispatcherMetrics;
+  now?: () => number;
+  fetch?: typeof fetch;
+  random?: () => number;
+  pollMs?: number;
+}
+
+export interface Dispatcher {
+  /** Wakes the dispatcher now (after an enqueue) instead of at the next poll. */
+  kick(): void;
+  /** Runs one pass over every desk and waits for the deliveries it started (tests, shutdown). */
+  pass(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function startDispatcher(deps: DispatcherDeps): Dispatcher {
+  const now = deps.now ?? Date.now;
+  const random = deps.random ?? Math.random;
+  const { store } = deps;
+  let stopping = false;
+  const aborting = new AbortController();
+  const inFlight = new Map<string, Map<number, Promise<void>>>();
+  const pausedUntil = new Map<string, number>();
+  const connectors = new Map<DeskRoute, Connector>();
+  const connectorDeps: ConnectorDeps = { fetch: deps.fetch ?? globalThis.fetch, now };
+
+  // One connector per route (desk x tenant mapping); a reloaded desks file makes new routes, and the old
+  // connectors are closed once the set changes.
+  let connectorsOf: DeskSet | undefined;
+  const connectorFor = (route: DeskRoute): Connector => {
+    const set = deps.desks();
+    if (set !== connectorsOf) {
+      if (connectorsOf) for (const c of connectors.values()) void c.close?.().catch(() => {});
+      connectors.clear();
+      connectorsOf = set;
+    }
+    let c = connectors.get(route);
+    if (!c) connectors.set(route, (c = route.connector.create(route.settings, connectorDeps)));
+    return c;
+  };
+
+  const rememberRemote = (row: DeskDelivery, result: DeliveryResult, t: number): void => {
+    if (result.remoteId) store.deskOutbox.setRemote(row.desk, row.ticketId, result.remoteId, result.remoteUrl ?? null, t);
+  };
+
+  const settle = (row: DeskDelivery, result: DeliveryResult, route: DeskRoute | undefined): void => {
+    const t = now();
+    const log = { desk: row.desk, ticket: row.ticketId, event: row.kind, delivery: row.id };
+    if (result.kind === 'ok') {
+      store.transaction(() => {
+        store.deskOutbox.delivered(row.id, t);
+        rememberRemote(row, result, t);
+      });
+      deps.metrics?.delivered(row.desk, 'ok');
+      return;
+    }
+    rememberRemote(row, result, t);
+    const reason = excerpt(result.reason, route?.secrets ?? []);
+    if (result.kind === 'failed') {
+      store.deskOutbox.dead(row.id, t, reason);
+      deps.metrics?.delivered(row.desk, 'dead');
+      deps.log.warn({ ...log, reason }, 'service desk refused the event for good; dead-lettered');
+      return;
+    }
+    const wait = Math.max(backoffMs(row.attempts, RETRY_BACKOFF, random), result.retryAfterMs ?? 0);
+    store.deskOutbox.retry(row.id, t + wait, reason);
+    pausedUntil.set(row.desk, Math.max(pausedUntil.get(row.desk) ?? 0, t + (result.retryAfterMs ?? Math.min(wait, DESK_PAUSE_MAX_MS))));
+    deps.metrics?.delivered(row.desk, 'retryable');
+    deps.log.warn({ ...log, attempt: row.attempts + 1, retryInMs: wait, reason }, 'service desk delivery failed; will retry');
+  };
+
+  const deliver = async (row: DeskDelivery): Promise<void> => {
+    const route = deps.desks().route(row.desk, row.ticket.tenant);
+    if (!route) {
+      const unrouted = { kind: now() - row.at >= DEAD_AFTER_UNROUTED_MS ? 'failed' : 'retryable', reason: `tenant ${row.ticket.tenant} is not routed to desk ${row.desk} (desks file)` } as DeliveryResult;
+      return settle(row, unrouted, undefined);
+    }
+    let result: DeliveryResult;
+    try {
+      const remoteId = store.deskOutbox.remoteId(row.desk, row.ticketId);
+      const event = { id: row.id, kind: row.kind, at: row.at, detail: row.detail, ticket: row.ticket };
+      result = await connectorFor(route).deliver(event, { remoteId, signal: aborting.signal, log: deps.log });
+    } catch (error) {
+      result = { kind: 'retryable', reason: `connector error: ${(error as Error).message}` };
+    }
+    if (aborting.signal.aborted && result.kind !== 'ok') {
+      rememberRemote(row, result, now()); // cut off at shutdown: left pending, sent after restart, to the ticket made
+      return;
+    }
+    settle(row, result, route);
+  };
+
+  const passDesk = (desk: string): Promise<void>[] => {
+    const t = now();
+    if ((pausedUntil.get(desk) ?? 0) > t) return [];
+    let flights = inFlight.get(desk);
+    if (!flights) inFlight.set(desk, (flights = new Map()));
+    const started: Promise<void>[] = [];
+    for (const row of store.deskOutbox.due(desk, t, MAX_IN_FLIGHT_PER_DESK * 4)) {
+      if (flights.size >= MAX_IN_FLIGHT_PER_DESK) break;
+      if (flights.has(row.ticketId)) continue;
+      const p = deliver(row)
+        .catch((error: Error) => deps.log.error({ desk, err: error.message }, 'desk delivery crashed'))
+        .finally(() => {
+          flights.delete(row.ticketId);
+          if (!stopping) kick();
+        });
+      flights.set(row.ticketId, p);
+      started.push(p);
+    }
+    return started;
+  };
+
+  const desksWithWork = (): string[] => {
+    const names = new Set(deps.desks().names());
+    for (const desk of store.deskOutbox.pendingDesks()) names.add(desk);
+    return [...names];
+  };
+
+  const pass = async (): Promise<void> => {
+    if (stopping) return;
+    const started = desksWithWork().flatMap(passDesk);
+    await Promise.all(started);
+  };
+
+  let kicked = false;
+  const kick = (): void => {
+    if (kicked || stopping) return;
+    kicked = true;
+    setImmediate(() => {
+      kicked = false;
+      pass().catch((error: Error) => deps.log.error({ err: error.message }, 'desk dispatch pass failed'));
+    });
+  };
+
+  const timer = setInterval(() => {
+    kick();
+    store.deskOutbox.prune(now() - KEEP_DELIVERED_MS);
+  }, deps.pollMs ?? POLL_MS);
+  timer.unref();
+
+  return {
+    kick,
+    pass,
+    async stop() {
+      clearInterval(timer);
+      stopping = true;
+      const flights = Promise.all([...inFlight.values()].flatMap((m) => [...m.values()]));
+      const cut = setTimeout(() => aborting.abort(), STOP_GRACE_MS);
+      await flights;
+      clearTimeout(cut);
+      await Promise.all([...connectors.values()].map((c) => c.close?.()));
+    },
+  };
+}

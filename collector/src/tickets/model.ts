@@ -1,0 +1,106 @@
+// tickets/ owns what alerts become: this model, the ticket lifecycle and people's actions, priority (urgency x
+// impact), SLA clocks in business calendars, the service terms' schema and the open-tickets gauge.
+//
+// The ticket model: what a ticket is (its fields, status, event kinds and SLA clocks), as the alert engine makes
+// it, the store records it, the API shows it and the service desks receive it. Types and pure functions only.
+// Times are unix ms.
+import type { Impact, Priority, Urgency } from '../alerting/contract.js';
+
+/** The SLA targets a ticket has: respond (stopped by ack), resolution plan (stopped by a plan), resolve. */
+export type SlaTarget = 'respond' | 'plan' | 'resolve';
+export const SLA_TARGETS: readonly SlaTarget[] = ['respond', 'plan', 'resolve'];
+
+export type TicketStatus = 'open' | 'acknowledged' | 'resolved';
+export type TicketEventKind =
+  | 'opened' | 'updated' | 'escalated' | 'deescalated' | 'reopened' | 'acknowledged' | 'plan' | 'resolved' | 'note'
+  | 'sla_approaching' | 'sla_breached' | 'held' | 'released';
+
+export const TICKET_STATUSES: readonly TicketStatus[] = ['open', 'acknowledged', 'resolved'];
+export const TICKET_EVENT_KINDS: readonly TicketEventKind[] = [
+  'opened', 'updated', 'escalated', 'deescalated', 'reopened', 'acknowledged', 'plan', 'resolved', 'note',
+  'sla_approaching', 'sla_breached', 'held', 'released',
+];
+
+export interface SlaClockRow {
+  target: SlaTarget;
+  startedAt: number;
+  dueAt: number;
+  warnAt: number;
+  metAt: number | null;
+  approachedAt: number | null;
+  breachedAt: number | null;
+}
+
+/** A clock as written: marks default to null (unset), so an escalation that recomputes due times starts fresh. */
+export type SlaClockInput = Pick<SlaClockRow, 'target' | 'startedAt' | 'dueAt' | 'warnAt'> &
+  Partial<Pick<SlaClockRow, 'metAt' | 'approachedAt' | 'breachedAt'>>;
+
+export interface Ticket {
+  id: number;
+  tenant: string;
+  host: string;
+  agentId: string;
+  ruleId: string;
+  title: string;
+  summary: string;
+  status: TicketStatus;
+  priority: Priority;
+  urgency: Urgency;
+  impact: Impact;
+  slaProfile: string;
+  openedAt: number;
+  updatedAt: number;
+  acknowledgedAt: number | null;
+  acknowledgedBy: string | null;
+  planAt: number | null;
+  planBy: string | null;
+  resolvedAt: number | null;
+  resolvedBy: string | null;
+  reopenCount: number;
+  /** In SLA_TARGETS order. */
+  sla: SlaClockRow[];
+}
+
+export interface TicketEvent {
+  id: number;
+  ticketId: number;
+  at: number;
+  kind: TicketEventKind;
+  detail: string;
+  data: Record<string, unknown> | null;
+}
+
+export interface NewTicket {
+  tenant: string;
+  host: string;
+  agentId: string;
+  ruleId: string;
+  title: string;
+  summary: string;
+  priority: Priority;
+  urgency: Urgency;
+  impact: Impact;
+  slaProfile: string;
+  sla: SlaClockInput[];
+}
+
+export type TicketPatch = Partial<
+  Pick<Ticket, 'host' | 'title' | 'summary' | 'status' | 'priority' | 'urgency' | 'impact' | 'acknowledgedAt' | 'acknowledgedBy' |
+    'planAt' | 'planBy' | 'resolvedAt' | 'resolvedBy' | 'reopenCount'> & { sla: SlaClockInput[] }
+>;
+
+export interface NewTicketEvent {
+  kind: TicketEventKind;
+  at: number;
+  detail: string;
+  data?: Record<string, unknown>;
+}
+
+/** Where a clock stands at `now`: met (stopped), breached (past due), approaching (past warn) or ok. */
+export type SlaStanding = 'met' | 'ok' | 'approaching' | 'breached';
+
+export function slaStanding(clock: Pick<SlaClockRow, 'metAt' | 'dueAt' | 'warnAt'>, now: number): SlaStanding {
+  if (clock.metAt !== null) return 'met';
+  if (now >= clock.dueAt) return 'breached';
+  return now >= clock.warnAt ? 'approaching' : 'ok';
+}
