@@ -3,6 +3,9 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** The width Prettier formats to (.prettierrc.json printWidth). */
+const MAX_LINE = 160;
+
 const boundary = (other) => ({
   'no-restricted-imports': [
     'error',
@@ -30,26 +33,53 @@ const agentLayer = {
     message: 'outside probes/, a probe is reached only through the registry (probes/index.ts) and the contract (probes/probe.ts)',
   },
   probes: {
-    group: ['**/delivery/**', '**/scheduler/**', '**/checkpoints/**', '**/watchdog/**', '**/status/**', '**/identity/**', '**/service/**', '**/update/**', '**/agent.js', '**/cli.js'],
-    message: 'a probe only measures: it imports probes/probe.ts, probes/common/, base/, exec/, sample.ts and version.ts; the scheduler, checkpoints and delivery reach it through ProbeContext',
+    group: [
+      '**/delivery/**',
+      '**/scheduler/**',
+      '**/checkpoints/**',
+      '**/watchdog/**',
+      '**/status/**',
+      '**/identity/**',
+      '**/service/**',
+      '**/update/**',
+      '**/agent.js',
+      '**/cli.js',
+    ],
+    message:
+      'a probe only measures: it imports probes/probe.ts, probes/common/, base/, exec/, sample.ts and version.ts; the scheduler, checkpoints and delivery reach it through ProbeContext',
   },
   otherProbe: {
     regex: '^\\.\\./(?!common/)[\\w-]+/',
     message: "a probe's folder never imports another probe's folder: what two probes share lives in probes/common/",
   },
   delivery: {
-    group: ['**/probes/**', '**/scheduler/**', '!**/scheduler/central-policy.js', '**/watchdog/**', '**/status/**', '**/service/**', '**/update/**', '**/agent.js'],
-    message: 'delivery/ moves the samples it is handed: it never imports probes/, the scheduler (only the central policy the link decodes), the watchdog, status/ or the CLI',
+    group: [
+      '**/probes/**',
+      '**/scheduler/**',
+      '!**/scheduler/central-policy.js',
+      '**/watchdog/**',
+      '**/status/**',
+      '**/service/**',
+      '**/update/**',
+      '**/agent.js',
+    ],
+    message:
+      'delivery/ moves the samples it is handed: it never imports probes/, the scheduler (only the central policy the link decodes), the watchdog, status/ or the CLI',
   },
   scheduler: {
     group: ['**/delivery/**', '**/probes/index.js', '**/watchdog/**', '**/status/**', '**/service/**', '**/update/**', '**/agent.js'],
-    message: 'the scheduler knows probes only through their contract (probes/probe.ts) and hands samples on through onSamples: it never imports delivery/ or the registry',
+    message:
+      'the scheduler knows probes only through their contract (probes/probe.ts) and hands samples on through onSamples: it never imports delivery/ or the registry',
   },
   base: { regex: '^\\.\\./', message: 'base/ is the bottom layer: it imports nothing else from agent/src' },
 };
 const agentLayers = [
   { files: ['agent/src/**/*.ts'], ignores: ['agent/src/probes/**'], rules: agentRule(agentLayer.probeFolders) },
-  { files: ['agent/src/**/*.ts'], ignores: ['agent/src/commands/**', 'agent/src/cli.ts', 'agent/src/probes/**'], rules: agentRule(agentLayer.probeFolders, agentLayer.commands) },
+  {
+    files: ['agent/src/**/*.ts'],
+    ignores: ['agent/src/commands/**', 'agent/src/cli.ts', 'agent/src/probes/**'],
+    rules: agentRule(agentLayer.probeFolders, agentLayer.commands),
+  },
   { files: ['agent/src/probes/**/*.ts'], rules: agentRule(agentLayer.commands, agentLayer.probes) },
   { files: ['agent/src/probes/*/**/*.ts'], rules: agentRule(agentLayer.commands, agentLayer.probes, agentLayer.otherProbe) },
   { files: ['agent/src/delivery/**/*.ts'], rules: agentRule(agentLayer.probeFolders, agentLayer.commands, agentLayer.delivery) },
@@ -66,12 +96,26 @@ const collectorRule = (...patterns) => ({
 const collectorLayer = {
   storeIndex: {
     group: ['**/store/*', '!**/store/index.js'],
-    message: "outside store/, the store is reached only through its public index (store/index.ts), never its SQL modules",
+    message: 'outside store/, the store is reached only through its public index (store/index.ts), never its SQL modules',
   },
   store: {
     group: [
-      '**/config/**', '**/routes/**', '**/commands/**', '**/releases/**', '**/agent-link/**', '**/http/**', '**/influx/**', '**/os-support/**',
-      '**/alerting/*', '!**/alerting/contract.js', '**/tickets/*', '!**/tickets/model.js', '**/desks/*', '!**/desks/contract.js', '**/app.js', '**/cli.js',
+      '**/config/**',
+      '**/routes/**',
+      '**/commands/**',
+      '**/releases/**',
+      '**/agent-link/**',
+      '**/http/**',
+      '**/influx/**',
+      '**/os-support/**',
+      '**/alerting/*',
+      '!**/alerting/contract.js',
+      '**/tickets/*',
+      '!**/tickets/model.js',
+      '**/desks/*',
+      '!**/desks/contract.js',
+      '**/app.js',
+      '**/cli.js',
     ],
     message:
       'the store records alerts, tickets and desk events by their models (alerting/contract.ts, tickets/model.ts, desks/contract.ts) ' +
@@ -79,7 +123,15 @@ const collectorLayer = {
   },
   influx: {
     group: [
-      '**/store/**', '**/alerting/**', '**/tickets/**', '**/desks/**', '**/routes/**', '**/commands/**', '**/releases/**', '**/agent-link/**', '**/app.js',
+      '**/store/**',
+      '**/alerting/**',
+      '**/tickets/**',
+      '**/desks/**',
+      '**/routes/**',
+      '**/commands/**',
+      '**/releases/**',
+      '**/agent-link/**',
+      '**/app.js',
     ],
     message: 'influx/ writes line protocol to InfluxDB: it never imports the store, alerting, tickets, desks, routes or the agent link',
   },
@@ -113,6 +165,9 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-non-null-assertion': 'off',
+      // Prettier (npm run format) lays out the code at this width; this holds comments to it too. Strings, template
+      // literals, regular expressions and URLs may run past it: cutting them would hide what they say.
+      'max-len': ['error', { code: MAX_LINE, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true, ignoreUrls: true }],
     },
   },
   { files: ['agent/**/*.ts'], rules: boundary('collector') },

@@ -33,10 +33,10 @@ const BUILD_CONCURRENCY = 2;
  * no `ldid` in Debian bookworm, no npm package that signs). Printed once per build that includes darwin.
  */
 export const MACOS_SIGNING_WARNING =
-  'warning: darwin executables are UNSIGNED (injection drops Node\'s signature; no Mach-O signer exists here); ' +
+  "warning: darwin executables are UNSIGNED (injection drops Node's signature; no Mach-O signer exists here); " +
   'on a Mac run `codesign --sign - FILE` before use, Apple Silicon refuses unsigned code (docs/build.md)';
 export const WINDOWS_SIGNING_NOTE =
-  'note: the Windows executable is unsigned (Node\'s Authenticode signature is removed before injection); ' +
+  "note: the Windows executable is unsigned (Node's Authenticode signature is removed before injection); " +
   'sign releases with signtool or osslsigncode (docs/build.md)';
 
 export interface BuildAgentOptions {

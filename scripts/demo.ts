@@ -127,10 +127,14 @@ async function main(): Promise<number> {
   say();
   say(values['until-data'] ? 'Waiting for every core measurement to arrive ...' : 'Live summary (Ctrl-C stops everything):');
   if (values['until-data']) {
-    await waitFor(async () => {
-      const counts = await pointsByMeasurement();
-      return CORE_MEASUREMENTS.every((m) => (counts.get(m) ?? 0) > 0);
-    }, 'points of every core measurement', UNTIL_DATA_TIMEOUT_MS);
+    await waitFor(
+      async () => {
+        const counts = await pointsByMeasurement();
+        return CORE_MEASUREMENTS.every((m) => (counts.get(m) ?? 0) > 0);
+      },
+      'points of every core measurement',
+      UNTIL_DATA_TIMEOUT_MS,
+    );
     await printSummary(server, adminKey);
     return 0;
   }
@@ -153,7 +157,9 @@ async function printSummary(server: string, adminKey: string): Promise<void> {
   const counts = await pointsByMeasurement();
   const parts = [...counts].map(([m, n]) => `${m} ${n}`).join(', ');
   const now = new Date().toISOString().slice(11, 19);
-  say(`${now}  agents connected ${agents.filter((a) => a.connected).length}/${agents.length}  alerts firing ${firing}  open tickets ${tickets.length}  points: ${parts || 'none yet'}`);
+  say(
+    `${now}  agents connected ${agents.filter((a) => a.connected).length}/${agents.length}  alerts firing ${firing}  open tickets ${tickets.length}  points: ${parts || 'none yet'}`,
+  );
 }
 
 main()

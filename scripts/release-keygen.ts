@@ -28,7 +28,8 @@ export function generateReleaseKey(outDir: string): GeneratedKey {
   const privateKeyPath = join(outDir, PRIVATE_KEY_FILE);
   const publicKeyPath = join(outDir, PUBLIC_KEY_FILE);
   const existing = [privateKeyPath, publicKeyPath].filter((p) => existsSync(p));
-  if (existing.length > 0) throw new Error(`refusing to overwrite ${existing.join(' and ')}: agents built with that key would refuse every update signed with a new one`);
+  if (existing.length > 0)
+    throw new Error(`refusing to overwrite ${existing.join(' and ')}: agents built with that key would refuse every update signed with a new one`);
   mkdirSync(outDir, { recursive: true, mode: 0o700 });
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();

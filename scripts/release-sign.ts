@@ -69,7 +69,9 @@ async function sha256File(path: string): Promise<string> {
 /** SHA-256 of the key's SPKI DER, hex: to compare the key a build embeds with the collector's releases.publicKey. */
 export function publicKeyFingerprint(key: KeyObject | string): string {
   const object = typeof key === 'string' ? createPublicKey(key) : key;
-  return createHash('sha256').update(object.export({ type: 'spki', format: 'der' })).digest('hex');
+  return createHash('sha256')
+    .update(object.export({ type: 'spki', format: 'der' }))
+    .digest('hex');
 }
 
 /** The Ed25519 private key in `file`; errors name the file, never its content. */
@@ -80,7 +82,8 @@ async function loadPrivateKey(file: string): Promise<KeyObject> {
   } catch (error) {
     throw new Error(`--key ${file}: not a readable private key (${(error as NodeJS.ErrnoException).code ?? 'unparsable'})`, { cause: error });
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw new Error(`--key ${file}: expected an Ed25519 key (release-keygen), got ${key.asymmetricKeyType ?? 'unknown'}`);
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new Error(`--key ${file}: expected an Ed25519 key (release-keygen), got ${key.asymmetricKeyType ?? 'unknown'}`);
   return key;
 }
 

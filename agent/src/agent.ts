@@ -53,7 +53,11 @@ export function startAgent(options: AgentOptions): RunningAgent {
   const host = hostname();
   const startedAt = Date.now();
   const pipeline = startPipeline({
-    identity, stateDir, log, spoolMaxBytes: options.spoolMaxBytes, ledgerFile: options.ledgerFile,
+    identity,
+    stateDir,
+    log,
+    spoolMaxBytes: options.spoolMaxBytes,
+    ledgerFile: options.ledgerFile,
     link: { onPolicy: (p) => scheduler.receive(p), onAck: (seq) => lastTrip?.acked(seq), ...options.link },
     onBatch: (seq, samples) => lastTrip?.batched(seq, samples),
   });
@@ -89,7 +93,13 @@ export function startAgent(options: AgentOptions): RunningAgent {
 }
 
 /** The probes under the central policy, each completed run's samples into the pipeline. */
-function scheduleProbes(options: AgentOptions, host: string, probes: readonly Probe[], pipeline: Pipeline, powershell: PowerShellWorker | undefined): PolicyScheduler {
+function scheduleProbes(
+  options: AgentOptions,
+  host: string,
+  probes: readonly Probe[],
+  pipeline: Pipeline,
+  powershell: PowerShellWorker | undefined,
+): PolicyScheduler {
   return scheduleUnderPolicy({
     stateDir: options.stateDir,
     log: options.log,

@@ -224,7 +224,10 @@ function startAlerting(app: FastifyInstance, deps: AppDeps, metrics: CollectorMe
   const engine = createAlertEngine({
     store,
     rules,
-    transitions: allTransitions(createTransitions(store.influxOutbox, deps.now), deskTransitions(store.deskOutbox, desks, () => dispatcher?.kick())),
+    transitions: allTransitions(
+      createTransitions(store.influxOutbox, deps.now),
+      deskTransitions(store.deskOutbox, desks, () => dispatcher?.kick()),
+    ),
     log: app.log,
     ...(deps.now ? { now: deps.now } : {}),
     connected: (agentId) => hub().sessions.has(agentId),
@@ -239,7 +242,14 @@ function startAlerting(app: FastifyInstance, deps: AppDeps, metrics: CollectorMe
   const deskMetrics = registerDeskMetrics(metrics, () => store.deskOutbox.counts());
   app.addHook('onReady', async () => {
     shipper = startShipper(store.influxOutbox, deps.sink, app.log);
-    dispatcher = startDispatcher({ store, desks, log: app.log, metrics: deskMetrics, ...(deps.now ? { now: deps.now } : {}), ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+    dispatcher = startDispatcher({
+      store,
+      desks,
+      log: app.log,
+      metrics: deskMetrics,
+      ...(deps.now ? { now: deps.now } : {}),
+      ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    });
     const tickMs = deps.alertTickMs ?? TICK_MS;
     // A tick still running when the next is due (a very large fleet) is not overlapped: that one is skipped.
     let ticking = false;

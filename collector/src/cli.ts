@@ -50,7 +50,10 @@ export async function main(argv: string[]): Promise<number> {
     });
     return await found.command.run({ values, positionals });
   } catch (error) {
-    const usage = error instanceof UsageError || error instanceof ConfigError || error instanceof DurationError ||
+    const usage =
+      error instanceof UsageError ||
+      error instanceof ConfigError ||
+      error instanceof DurationError ||
       (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     process.stderr.write(`watchpost-collector ${found.name}: ${(error as Error).message}\n`);
     if (usage) process.stderr.write(`usage: watchpost-collector ${found.name} ${found.command.usage}\n`);

@@ -80,13 +80,13 @@ export const httpErrors = {
   silenceUnknown: (id: string) => new HttpError(404, 'silence_unknown', `unknown silence: ${id}`),
   deliveryUnknown: (id: number | string) => new HttpError(404, 'delivery_unknown', `unknown desk delivery: ${id}`),
   releaseUnknown: (version: string, name: string) => new HttpError(404, 'release_unknown', `no release file ${name} of version ${version}`),
-  releaseChanged: (file: string) => new HttpError(503, 'release_changed', `${file} changed on disk since the releases were loaded; reload the collector (SIGHUP)`),
+  releaseChanged: (file: string) =>
+    new HttpError(503, 'release_changed', `${file} changed on disk since the releases were loaded; reload the collector (SIGHUP)`),
   noRelease: (message: string) => new HttpError(503, 'no_release', message),
   badHost: () => new HttpError(400, 'bad_host', 'the Host header is not a host name; set server.publicUrl'),
   /** A body that passed the schema but means nothing (end before start, a cron that never fires): the message names the field. */
   invalidArgument: (message: string) => new HttpError(400, 'invalid_argument', message),
-  rateLimited: (retryAfterSeconds: number) =>
-    new HttpError(429, 'rate_limited', `too many requests from this address; retry in ${retryAfterSeconds} s`),
+  rateLimited: (retryAfterSeconds: number) => new HttpError(429, 'rate_limited', `too many requests from this address; retry in ${retryAfterSeconds} s`),
 };
 
 /** Bad command-line input: the CLI prints it with the usage line and exits 2. */

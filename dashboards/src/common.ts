@@ -104,14 +104,7 @@ export function watchpostDashboard(uid: string, title: string, description: stri
     .refresh(REFRESH)
     .tooltip(DashboardCursorSync.Crosshair)
     .variables(scopeVariables())
-    .link(
-      new DashboardLinkBuilder('Watchpost')
-        .type(DashboardLinkType.Dashboards)
-        .tags([TAG])
-        .asDropdown(true)
-        .includeVars(true)
-        .keepTime(true),
-    );
+    .link(new DashboardLinkBuilder('Watchpost').type(DashboardLinkType.Dashboards).tags([TAG]).asDropdown(true).includeVars(true).keepTime(true));
 }
 
 /** A data link (or field override value) that opens Host detail for the row's tenant and host fields. */

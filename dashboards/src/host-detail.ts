@@ -7,54 +7,140 @@ import { bars, stat, table, timeseries } from './panels.js';
 const BY_HOST = 'GROUP BY time($__interval), "host" fill(null)';
 
 export function hostDetail(): Dashboard {
-  return watchpostDashboard(UID.host, 'Watchpost: Host detail', 'One host: performance, disks, network, uptime, event log errors, updates, antivirus, tickets.', 'now-6h')
-    .withPanel(stat('Uptime', 's', [influxql('A', `SELECT last("uptime") FROM "system" WHERE ${IN_RANGE} GROUP BY "host"`, 'time_series', '$tag_host')]))
-    .withPanel(stat('Boots in range', 'none', [influxql('A', `SELECT count(distinct("boot_time")) FROM "system" WHERE ${IN_RANGE} GROUP BY "host"`, 'time_series', '$tag_host')]))
-    .withPanel(
-      stat('Pending updates (total / security / critical)', 'none', [
-        influxql('A', `SELECT last("pending_total") AS "total", last("pending_security") AS "security", last("pending_critical") AS "critical" FROM "patches" WHERE ${IN_RANGE} GROUP BY "host"`),
-      ]),
+  return (
+    watchpostDashboard(
+      UID.host,
+      'Watchpost: Host detail',
+      'One host: performance, disks, network, uptime, event log errors, updates, antivirus, tickets.',
+      'now-6h',
     )
-    .withPanel(stat('Event log errors in range', 'none', [influxql('A', `SELECT sum("count") FROM "eventlog_counts" WHERE ${IN_RANGE} AND ("level" = 'error' OR "level" = 'critical') GROUP BY "host"`, 'time_series', '$tag_host')]))
-    .withPanel(timeseries('CPU used', 'percent', [influxql('A', `SELECT 100 - mean("usage_idle") AS "used" FROM "cpu" WHERE ${IN_RANGE} AND "cpu" = 'cpu-total' ${BY_HOST}`, 'time_series', '$tag_host')]).max(100))
-    .withPanel(timeseries('Memory used', 'percent', [influxql('A', `SELECT mean("used_percent") FROM "mem" WHERE ${IN_RANGE} ${BY_HOST}`, 'time_series', '$tag_host')]).max(100))
-    .withPanel(
-      timeseries('Disk used per volume', 'percent', [influxql('A', `SELECT mean("used_percent") FROM "disk" WHERE ${IN_RANGE} GROUP BY time($__interval), "host", "path" fill(null)`, 'time_series', '$tag_host $tag_path')]).max(100),
-    )
-    .withPanel(bars('Disk used now', 'percent', [influxql('A', `SELECT last("used_percent") FROM "disk" WHERE ${IN_RANGE} GROUP BY "host", "path"`, 'time_series', '$tag_host $tag_path')]).max(100))
-    .withPanel(
-      timeseries('Network per interface', 'bps', [
-        influxql('A', `SELECT non_negative_derivative(mean("bytes_recv"), 1s) * 8 AS "in", non_negative_derivative(mean("bytes_sent"), 1s) * 8 AS "out" FROM "net" WHERE ${IN_RANGE} GROUP BY time($__interval), "host", "interface" fill(null)`, 'time_series', '$tag_host $tag_interface $col'),
-      ]),
-    )
-    .withPanel(
-      timeseries('Event log errors and warnings', 'none', [
-        influxql('A', `SELECT sum("count") FROM "eventlog_counts" WHERE ${IN_RANGE} AND "level" <> 'info' GROUP BY time($__interval), "channel", "level" fill(0)`, 'time_series', '$tag_channel $tag_level'),
-      ]),
-    )
-    // The long view reads the rollup: a fixed 90-day range at no finer grain than its 5 minutes.
-    .withPanel(
-      timeseries(`CPU and memory used, last ${LONG_RANGE} (${ROLLUP.every} means)`, 'percent', [
-        influxql('A', `SELECT 100 - mean("mean_usage_idle") AS "cpu" FROM "${ROLLUP.policy}"."cpu" WHERE ${IN_RANGE} AND "cpu" = 'cpu-total' ${BY_HOST}`, 'time_series', '$tag_host $col'),
-        influxql('B', `SELECT mean("mean_used_percent") AS "memory" FROM "${ROLLUP.policy}"."mem" WHERE ${IN_RANGE} ${BY_HOST}`, 'time_series', '$tag_host $col'),
-      ])
-        .timeFrom(LONG_RANGE)
-        .interval(ROLLUP.every)
-        .max(100),
-    )
-    .withPanel(
-      timeseries(`Disk used per volume, last ${LONG_RANGE} (${ROLLUP.every} means)`, 'percent', [
-        influxql('A', `SELECT mean("mean_used_percent") FROM "${ROLLUP.policy}"."disk" WHERE ${IN_RANGE} GROUP BY time($__interval), "host", "path" fill(null)`, 'time_series', '$tag_host $tag_path'),
-      ])
-        .timeFrom(LONG_RANGE)
-        .interval(ROLLUP.every)
-        .max(100),
-    )
-    .withPanel(
-      table('Antivirus', [
-        influxql('A', `SELECT last("state") AS "state", last("up_to_date") AS "up_to_date", last("signature_age_days") AS "signature_age_days" FROM "antivirus" WHERE ${IN_RANGE} GROUP BY "tenant", "host", "product"`, 'table'),
-      ], { w: 12, h: 8 }),
-    )
-    .withPanel(table('Open tickets', [influxql('A', `SELECT "ticket_id", "tenant", "host", "rule", "priority", "status" FROM (${LATEST_TICKETS}) WHERE "status" <> 'resolved'`, 'table')], { w: 12, h: 8 }))
-    .build();
+      .withPanel(stat('Uptime', 's', [influxql('A', `SELECT last("uptime") FROM "system" WHERE ${IN_RANGE} GROUP BY "host"`, 'time_series', '$tag_host')]))
+      .withPanel(
+        stat('Boots in range', 'none', [
+          influxql('A', `SELECT count(distinct("boot_time")) FROM "system" WHERE ${IN_RANGE} GROUP BY "host"`, 'time_series', '$tag_host'),
+        ]),
+      )
+      .withPanel(
+        stat('Pending updates (total / security / critical)', 'none', [
+          influxql(
+            'A',
+            `SELECT last("pending_total") AS "total", last("pending_security") AS "security", last("pending_critical") AS "critical" FROM "patches" WHERE ${IN_RANGE} GROUP BY "host"`,
+          ),
+        ]),
+      )
+      .withPanel(
+        stat('Event log errors in range', 'none', [
+          influxql(
+            'A',
+            `SELECT sum("count") FROM "eventlog_counts" WHERE ${IN_RANGE} AND ("level" = 'error' OR "level" = 'critical') GROUP BY "host"`,
+            'time_series',
+            '$tag_host',
+          ),
+        ]),
+      )
+      .withPanel(
+        timeseries('CPU used', 'percent', [
+          influxql(
+            'A',
+            `SELECT 100 - mean("usage_idle") AS "used" FROM "cpu" WHERE ${IN_RANGE} AND "cpu" = 'cpu-total' ${BY_HOST}`,
+            'time_series',
+            '$tag_host',
+          ),
+        ]).max(100),
+      )
+      .withPanel(
+        timeseries('Memory used', 'percent', [
+          influxql('A', `SELECT mean("used_percent") FROM "mem" WHERE ${IN_RANGE} ${BY_HOST}`, 'time_series', '$tag_host'),
+        ]).max(100),
+      )
+      .withPanel(
+        timeseries('Disk used per volume', 'percent', [
+          influxql(
+            'A',
+            `SELECT mean("used_percent") FROM "disk" WHERE ${IN_RANGE} GROUP BY time($__interval), "host", "path" fill(null)`,
+            'time_series',
+            '$tag_host $tag_path',
+          ),
+        ]).max(100),
+      )
+      .withPanel(
+        bars('Disk used now', 'percent', [
+          influxql('A', `SELECT last("used_percent") FROM "disk" WHERE ${IN_RANGE} GROUP BY "host", "path"`, 'time_series', '$tag_host $tag_path'),
+        ]).max(100),
+      )
+      .withPanel(
+        timeseries('Network per interface', 'bps', [
+          influxql(
+            'A',
+            `SELECT non_negative_derivative(mean("bytes_recv"), 1s) * 8 AS "in", non_negative_derivative(mean("bytes_sent"), 1s) * 8 AS "out" FROM "net" WHERE ${IN_RANGE} GROUP BY time($__interval), "host", "interface" fill(null)`,
+            'time_series',
+            '$tag_host $tag_interface $col',
+          ),
+        ]),
+      )
+      .withPanel(
+        timeseries('Event log errors and warnings', 'none', [
+          influxql(
+            'A',
+            `SELECT sum("count") FROM "eventlog_counts" WHERE ${IN_RANGE} AND "level" <> 'info' GROUP BY time($__interval), "channel", "level" fill(0)`,
+            'time_series',
+            '$tag_channel $tag_level',
+          ),
+        ]),
+      )
+      // The long view reads the rollup: a fixed 90-day range at no finer grain than its 5 minutes.
+      .withPanel(
+        timeseries(`CPU and memory used, last ${LONG_RANGE} (${ROLLUP.every} means)`, 'percent', [
+          influxql(
+            'A',
+            `SELECT 100 - mean("mean_usage_idle") AS "cpu" FROM "${ROLLUP.policy}"."cpu" WHERE ${IN_RANGE} AND "cpu" = 'cpu-total' ${BY_HOST}`,
+            'time_series',
+            '$tag_host $col',
+          ),
+          influxql(
+            'B',
+            `SELECT mean("mean_used_percent") AS "memory" FROM "${ROLLUP.policy}"."mem" WHERE ${IN_RANGE} ${BY_HOST}`,
+            'time_series',
+            '$tag_host $col',
+          ),
+        ])
+          .timeFrom(LONG_RANGE)
+          .interval(ROLLUP.every)
+          .max(100),
+      )
+      .withPanel(
+        timeseries(`Disk used per volume, last ${LONG_RANGE} (${ROLLUP.every} means)`, 'percent', [
+          influxql(
+            'A',
+            `SELECT mean("mean_used_percent") FROM "${ROLLUP.policy}"."disk" WHERE ${IN_RANGE} GROUP BY time($__interval), "host", "path" fill(null)`,
+            'time_series',
+            '$tag_host $tag_path',
+          ),
+        ])
+          .timeFrom(LONG_RANGE)
+          .interval(ROLLUP.every)
+          .max(100),
+      )
+      .withPanel(
+        table(
+          'Antivirus',
+          [
+            influxql(
+              'A',
+              `SELECT last("state") AS "state", last("up_to_date") AS "up_to_date", last("signature_age_days") AS "signature_age_days" FROM "antivirus" WHERE ${IN_RANGE} GROUP BY "tenant", "host", "product"`,
+              'table',
+            ),
+          ],
+          { w: 12, h: 8 },
+        ),
+      )
+      .withPanel(
+        table(
+          'Open tickets',
+          [influxql('A', `SELECT "ticket_id", "tenant", "host", "rule", "priority", "status" FROM (${LATEST_TICKETS}) WHERE "status" <> 'resolved'`, 'table')],
+          { w: 12, h: 8 },
+        ),
+      )
+      .build()
+  );
 }

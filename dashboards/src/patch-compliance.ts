@@ -5,26 +5,53 @@ import { influxql, IN_RANGE, UID, watchpostDashboard } from './common.js';
 import { table, timeseries } from './panels.js';
 
 export function patchCompliance(): Dashboard {
-  return watchpostDashboard(UID.patches, 'Watchpost: Patch compliance', 'Missing critical and security updates per tenant and host, their age, the last successful install.', 'now-7d')
+  return watchpostDashboard(
+    UID.patches,
+    'Watchpost: Patch compliance',
+    'Missing critical and security updates per tenant and host, their age, the last successful install.',
+    'now-7d',
+  )
     .withPanel(
       table('Compliance per host (last_success and last_search: when; a reboot pending holds installs back)', [
         // Unix seconds * 1000: Grafana's date units take milliseconds.
-        influxql('A', `SELECT last("pending_critical") AS "critical", last("pending_security") AS "security", last("pending_total") AS "total", last("reboot_pending") AS "reboot_pending", last("last_success") * 1000 AS "last_success", last("last_search") * 1000 AS "last_search" FROM "patches" WHERE ${IN_RANGE} GROUP BY "tenant", "host", "source"`, 'table'),
+        influxql(
+          'A',
+          `SELECT last("pending_critical") AS "critical", last("pending_security") AS "security", last("pending_total") AS "total", last("reboot_pending") AS "reboot_pending", last("last_success") * 1000 AS "last_success", last("last_search") * 1000 AS "last_search" FROM "patches" WHERE ${IN_RANGE} GROUP BY "tenant", "host", "source"`,
+          'table',
+        ),
       ]).overrideByRegexp('^last_(success|search)$', [{ id: 'unit', value: 'dateTimeFromNow' }]),
     )
     .withPanel(
-      timeseries('Missing critical and security updates over time (how long they have been missing)', 'none', [
-        influxql('A', `SELECT max("pending_critical") AS "critical", max("pending_security") AS "security" FROM "patches" WHERE ${IN_RANGE} GROUP BY time($__interval), "host" fill(previous)`, 'time_series', '$tag_host $col'),
-      ], { w: 24, h: 8 }),
+      timeseries(
+        'Missing critical and security updates over time (how long they have been missing)',
+        'none',
+        [
+          influxql(
+            'A',
+            `SELECT max("pending_critical") AS "critical", max("pending_security") AS "security" FROM "patches" WHERE ${IN_RANGE} GROUP BY time($__interval), "host" fill(previous)`,
+            'time_series',
+            '$tag_host $col',
+          ),
+        ],
+        { w: 24, h: 8 },
+      ),
     )
     .withPanel(
       table('Missing critical and security updates (latest runs in range; Time = when seen)', [
-        influxql('A', `SELECT "title", "kb", "severity", "category", "package", "version", "security", "critical", "tenant", "host" FROM "patches_pending" WHERE ${IN_RANGE} AND ("critical" = true OR "security" = true) ORDER BY time DESC LIMIT 500`, 'table'),
+        influxql(
+          'A',
+          `SELECT "title", "kb", "severity", "category", "package", "version", "security", "critical", "tenant", "host" FROM "patches_pending" WHERE ${IN_RANGE} AND ("critical" = true OR "security" = true) ORDER BY time DESC LIMIT 500`,
+          'table',
+        ),
       ]),
     )
     .withPanel(
       table('All missing updates (latest 500)', [
-        influxql('A', `SELECT "title", "kb", "severity", "package", "version", "tenant", "host" FROM "patches_pending" WHERE ${IN_RANGE} ORDER BY time DESC LIMIT 500`, 'table'),
+        influxql(
+          'A',
+          `SELECT "title", "kb", "severity", "package", "version", "tenant", "host" FROM "patches_pending" WHERE ${IN_RANGE} ORDER BY time DESC LIMIT 500`,
+          'table',
+        ),
       ]),
     )
     .build();

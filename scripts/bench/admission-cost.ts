@@ -20,14 +20,18 @@ import { machine } from './lib/stats.js';
 const COLLECTIONS = 10;
 const DAY_MS = 86_400_000;
 
-const { values } = parseArgs({ options: { hosts: { type: 'string', default: '500' }, rounds: { type: 'string', default: '20' }, agents: { type: 'string', default: '20000' } } });
+const { values } = parseArgs({
+  options: { hosts: { type: 'string', default: '500' }, rounds: { type: 'string', default: '20' }, agents: { type: 'string', default: '20000' } },
+});
 const hosts = Number(values.hosts);
 const rounds = Number(values.rounds);
 const agents = Number(values.agents);
 
 function cpuCost(): void {
   const startMs = Date.now() - 3_600_000;
-  const batches = Array.from({ length: hosts }, (_, h) => wire.Batch.decode(wire.Batch.encode({ seq: 1, samples: batchSamples(h, 0, COLLECTIONS, startMs) }).finish()));
+  const batches = Array.from({ length: hosts }, (_, h) =>
+    wire.Batch.decode(wire.Batch.encode({ seq: 1, samples: batchSamples(h, 0, COLLECTIONS, startMs) }).finish()),
+  );
   const points = hosts * COLLECTIONS * SAMPLES_PER_COLLECTION;
   const admission = createAdmission({ series: { perMeasurement: DEFAULT_SERIES_PER_MEASUREMENT, perAgent: DEFAULT_SERIES_PER_AGENT, windowMs: 30 * DAY_MS } });
   const round = (admit: boolean): number => {
@@ -62,14 +66,25 @@ function serverSamples(): watchpost.v1.ISample[] {
     tags: Object.entries(tags).map(([key, value]) => ({ key, value })),
     fields: [],
   });
-  const out = [s('mem'), s('system'), s('inventory'), s('services'), s('patches', { source: 'wua' }), s('patches_pending', { source: 'wua' }), s('agent', { version: '1.4.2' })];
+  const out = [
+    s('mem'),
+    s('system'),
+    s('inventory'),
+    s('services'),
+    s('patches', { source: 'wua' }),
+    s('patches_pending', { source: 'wua' }),
+    s('agent', { version: '1.4.2' }),
+  ];
   out.push(s('cpu', { cpu: 'cpu-total' }), ...Array.from({ length: 16 }, (_, i) => s('cpu', { cpu: `cpu${i}` })));
-  for (const [i, letter] of ['C', 'D', 'E', 'F'].entries()) out.push(s('disk', { path: `\\${letter}:`, device: `${letter}:` }), s('net', { interface: `Ethernet ${i}` }));
+  for (const [i, letter] of ['C', 'D', 'E', 'F'].entries())
+    out.push(s('disk', { path: `\\${letter}:`, device: `${letter}:` }), s('net', { interface: `Ethernet ${i}` }));
   for (const name of ['Spooler', 'wuauserv', 'BITS', 'MSSQLSERVER', 'SQLSERVERAGENT']) out.push(s('services', { service_name: name }));
-  for (let i = 0; i < 100; i++) out.push(s('eventlog', { channel: ['System', 'Application'][i % 2]!, level: ['error', 'warning'][i % 2]!, source: `Microsoft-Windows-Provider-${i}` }));
+  for (let i = 0; i < 100; i++)
+    out.push(s('eventlog', { channel: ['System', 'Application'][i % 2]!, level: ['error', 'warning'][i % 2]!, source: `Microsoft-Windows-Provider-${i}` }));
   for (const channel of ['System', 'Application', 'Security']) for (const level of ['error', 'warning']) out.push(s('eventlog_counts', { channel, level }));
   out.push(s('antivirus', { product: 'Windows Defender' }), s('antivirus', { product: 'CylancePROTECT' }));
-  for (const probe of ['cpu', 'mem', 'disk', 'system', 'net', 'inventory', 'antivirus', 'eventlog', 'patches', 'services', 'shutdowns']) out.push(s('agent_probe', { probe }));
+  for (const probe of ['cpu', 'mem', 'disk', 'system', 'net', 'inventory', 'antivirus', 'eventlog', 'patches', 'services', 'shutdowns'])
+    out.push(s('agent_probe', { probe }));
   return out;
 }
 
@@ -90,7 +105,9 @@ function memoryCost(): void {
   const usage = budget.usage();
   const grown = after.heapUsed - before.heapUsed + (after.arrayBuffers - before.arrayBuffers);
   console.log(`${agents} agents x ${samples.length} series: ${usage.series} series held`);
-  console.log(`heap + ArrayBuffers grew ${(grown / 2 ** 20).toFixed(1)} MiB: ${(grown / agents / 1024).toFixed(2)} KiB per agent (tables alone ${(usage.bytes / agents / 1024).toFixed(2)} KiB)`);
+  console.log(
+    `heap + ArrayBuffers grew ${(grown / 2 ** 20).toFixed(1)} MiB: ${(grown / agents / 1024).toFixed(2)} KiB per agent (tables alone ${(usage.bytes / agents / 1024).toFixed(2)} KiB)`,
+  );
 }
 
 console.log(machine());

@@ -67,12 +67,15 @@ async function measure(pids: Record<string, number>, warmupMs: number, durationM
       const end = usage(pid);
       const values = rss[k]!;
       const avgMb = (list: number[]) => list.reduce((a, b) => a + b, 0) / list.length / 2 ** 20;
-      return [k, {
-        rssAvgMb: avgMb(values),
-        rssMaxMb: Math.max(...values) / 2 ** 20,
-        anonAvgMb: avgMb(anon[k]!),
-        cpuPercent: ((end.cpuSeconds - start[k]!.cpuSeconds) / elapsed) * 100,
-      }];
+      return [
+        k,
+        {
+          rssAvgMb: avgMb(values),
+          rssMaxMb: Math.max(...values) / 2 ** 20,
+          anonAvgMb: avgMb(anon[k]!),
+          cpuPercent: ((end.cpuSeconds - start[k]!.cpuSeconds) / elapsed) * 100,
+        },
+      ];
     }),
   );
 }
@@ -92,7 +95,13 @@ async function main(): Promise<void> {
   ]);
   try {
     const server = `http://127.0.0.1:${port}`;
-    const env = { ...process.env, WATCHPOST_LISTEN: `127.0.0.1:${port}`, WATCHPOST_INFLUX_URL: influx.url, WATCHPOST_DATA_DIR: join(dir, 'collector'), WATCHPOST_LOG_LEVEL: 'warn' };
+    const env = {
+      ...process.env,
+      WATCHPOST_LISTEN: `127.0.0.1:${port}`,
+      WATCHPOST_INFLUX_URL: influx.url,
+      WATCHPOST_DATA_DIR: join(dir, 'collector'),
+      WATCHPOST_LOG_LEVEL: 'warn',
+    };
     const cli = [process.execPath, '--import', 'tsx', 'collector/src/bin.ts'];
     await exec(cli[0]!, [...cli.slice(1), 'tenant', 'add', 'bench', '--name', 'Bench'], { env });
     const { stdout: token } = await exec(cli[0]!, [...cli.slice(1), 'token', 'create', '--tenant', 'bench'], { env });
@@ -104,7 +113,9 @@ async function main(): Promise<void> {
     const bareNode = await ensureNodeBinary(DEFAULT_CACHE_DIR, TARGETS['linux-x64'].node, () => undefined);
     const baseline = spawn(bareNode, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
     children.push(agent, baseline);
-    console.log(`measuring ${values.minutes} min after ${values.warmup} min warm-up (agent at default schedules, baseline: bare Node ${TARGETS['linux-x64'].node.version} idle)`);
+    console.log(
+      `measuring ${values.minutes} min after ${values.warmup} min warm-up (agent at default schedules, baseline: bare Node ${TARGETS['linux-x64'].node.version} idle)`,
+    );
     const result = await measure({ agent: agent.pid!, baseline: baseline.pid! }, warmupMs, durationMs);
     const a = result.agent!;
     const b = result.baseline!;
@@ -113,8 +124,12 @@ async function main(): Promise<void> {
       `${name.padEnd(9)} RSS avg ${s.rssAvgMb.toFixed(1)} MB (private ${s.anonAvgMb.toFixed(1)} MB), max ${s.rssMaxMb.toFixed(1)} MB, CPU ${s.cpuPercent.toFixed(3)} % of a core`;
     console.log(line('agent', a));
     console.log(line('baseline', b));
-    console.log(`ratio     RSS ${(a.rssAvgMb / b.rssAvgMb).toFixed(2)}x the bare Node process (private ${(a.anonAvgMb / b.anonAvgMb).toFixed(2)}x); CPU ${(a.cpuPercent - b.cpuPercent).toFixed(3)} points above it`);
-    console.log(`goals     RSS <= ${GOAL_RSS_MB} MB: ${a.rssMaxMb <= GOAL_RSS_MB ? 'met' : 'NOT met'}; CPU <= ${GOAL_CPU_PERCENT} %: ${a.cpuPercent <= GOAL_CPU_PERCENT ? 'met' : 'NOT met'}`);
+    console.log(
+      `ratio     RSS ${(a.rssAvgMb / b.rssAvgMb).toFixed(2)}x the bare Node process (private ${(a.anonAvgMb / b.anonAvgMb).toFixed(2)}x); CPU ${(a.cpuPercent - b.cpuPercent).toFixed(3)} points above it`,
+    );
+    console.log(
+      `goals     RSS <= ${GOAL_RSS_MB} MB: ${a.rssMaxMb <= GOAL_RSS_MB ? 'met' : 'NOT met'}; CPU <= ${GOAL_CPU_PERCENT} %: ${a.cpuPercent <= GOAL_CPU_PERCENT ? 'met' : 'NOT met'}`,
+    );
   } finally {
     for (const child of children.reverse()) child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 1000));

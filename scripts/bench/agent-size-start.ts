@@ -171,7 +171,9 @@ async function main(): Promise<void> {
     console.log(line('agent --version', versionStats));
     console.log(line('agent run -> session open (Hello)', connected));
     console.log(line('agent run -> first batch acked', firstAck));
-    console.log(`ratios    --version ${(versionStats.p50 / bareStats.p50).toFixed(2)}x bare node; first ack ${(firstAck.p50 / bareStats.p50).toFixed(1)}x bare node, ${(firstAck.p50 / versionStats.p50).toFixed(1)}x --version (p50s)`);
+    console.log(
+      `ratios    --version ${(versionStats.p50 / bareStats.p50).toFixed(2)}x bare node; first ack ${(firstAck.p50 / bareStats.p50).toFixed(1)}x bare node, ${(firstAck.p50 / versionStats.p50).toFixed(1)}x --version (p50s)`,
+    );
   } finally {
     await collector.close();
     rmSync(dir, { recursive: true, force: true });

@@ -33,7 +33,10 @@ interface Receiver {
 const readBody = (req: IncomingMessage): Promise<string> =>
   new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk)).once('end', () => resolve(Buffer.concat(chunks).toString('utf8'))).once('error', reject);
+    req
+      .on('data', (chunk: Buffer) => chunks.push(chunk))
+      .once('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+      .once('error', reject);
   });
 
 /** Stamps each request when its headers arrive (before reading the body), then answers 200. */
@@ -41,25 +44,28 @@ async function startReceiver(): Promise<Receiver> {
   const self: Omit<Receiver, 'url' | 'close'> = { delivered: new Map(), baseline: new Map(), lastBody: null };
   const server: Server = createServer((req, res) => {
     const arrivedAt = performance.now();
-    void readBody(req).then((body) => {
-      const baselineId = req.headers[BASELINE_HEADER];
-      if (typeof baselineId === 'string') self.baseline.set(baselineId, arrivedAt);
-      else {
-        self.lastBody = body;
-        const payload = JSON.parse(body) as { event?: string; labels?: { host?: string } };
-        const host = payload.labels?.host;
-        if (payload.event === 'opened' && host && !self.delivered.has(host)) self.delivered.set(host, arrivedAt);
-      }
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    }).catch((error: Error) => res.writeHead(400).end(error.message)); // an unreadable body is not a delivery
+    void readBody(req)
+      .then((body) => {
+        const baselineId = req.headers[BASELINE_HEADER];
+        if (typeof baselineId === 'string') self.baseline.set(baselineId, arrivedAt);
+        else {
+          self.lastBody = body;
+          const payload = JSON.parse(body) as { event?: string; labels?: { host?: string } };
+          const host = payload.labels?.host;
+          if (payload.event === 'opened' && host && !self.delivered.has(host)) self.delivered.set(host, arrivedAt);
+        }
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      })
+      .catch((error: Error) => res.writeHead(400).end(error.message)); // an unreadable body is not a delivery
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return Object.assign(self, {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/in`,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   });
 }
 
@@ -102,7 +108,11 @@ async function main(): Promise<void> {
     await spreadBreaches(fleet, breachCount, seconds, (host, at, i) => {
       sentAt.set(host, at);
       // Halfway to the next breach, when this one has long been delivered: its body, same bytes, plain POST.
-      baselines.push(sleep(spacing / 2).then(() => (receiver.lastBody === null ? null : baselinePost(receiver.url, String(i), receiver.lastBody).then((r) => ({ id: String(i), ...r })))));
+      baselines.push(
+        sleep(spacing / 2).then(() =>
+          receiver.lastBody === null ? null : baselinePost(receiver.url, String(i), receiver.lastBody).then((r) => ({ id: String(i), ...r })),
+        ),
+      );
     });
     const deadline = performance.now() + SETTLE_MS;
     while ([...sentAt.keys()].some((h) => !receiver.delivered.has(h)) && performance.now() < deadline) await sleep(50);
@@ -127,8 +137,12 @@ async function main(): Promise<void> {
     console.log(`    of which commit -> delivered  ${fmt(stats(done.map((d) => d.delivered - d.committed)))}`);
     console.log(`  baseline: plain POST -> arrival ${fmt(oneWay)}`);
     console.log(`  baseline: plain POST round trip ${fmt(stats(posts.map((p) => p.roundTrip)))}`);
-    console.log(`  alert engine tick (every 5 s)   ${fmt(stats(tickMs))}; event-loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(1)}, max ${(loop.max / 1e6).toFixed(1)} ms`);
-    console.log(`ratio     breach -> delivered over the baseline (POST -> arrival): p50 ${(latency.p50 / oneWay.p50).toFixed(1)}x, p99 ${(latency.p99 / oneWay.p99).toFixed(1)}x`);
+    console.log(
+      `  alert engine tick (every 5 s)   ${fmt(stats(tickMs))}; event-loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(1)}, max ${(loop.max / 1e6).toFixed(1)} ms`,
+    );
+    console.log(
+      `ratio     breach -> delivered over the baseline (POST -> arrival): p50 ${(latency.p50 / oneWay.p50).toFixed(1)}x, p99 ${(latency.p99 / oneWay.p99).toFixed(1)}x`,
+    );
     console.log(`goal      p99 <= ${GOAL_P99_MS} ms: ${latency.p99 <= GOAL_P99_MS && missing === 0 ? 'met' : 'NOT met'}`);
   } finally {
     fleet?.close();

@@ -42,7 +42,12 @@ interface Args {
 
 function args(): Args {
   const { values } = parseArgs({
-    options: { agents: { type: 'string', default: '200' }, batches: { type: 'string', default: '50' }, collections: { type: 'string', default: '10' }, 'client-processes': { type: 'boolean', default: false } },
+    options: {
+      agents: { type: 'string', default: '200' },
+      batches: { type: 'string', default: '50' },
+      collections: { type: 'string', default: '10' },
+      'client-processes': { type: 'boolean', default: false },
+    },
   });
   const parsed = { agents: Number(values.agents), batches: Number(values.batches), collections: Number(values.collections) };
   for (const [key, value] of Object.entries(parsed)) if (!(Number.isInteger(value) && value > 0)) throw new Error(`--${key}: expected a positive integer`);
@@ -50,7 +55,10 @@ function args(): Args {
 }
 
 /** Host h's name: as connectFleet names them, or the load generator with --client-processes. */
-const hostnameFor = (a: Args) => (h: number): string => (a.clientProcesses ? hostnameOf(h) : `bench-${String(h).padStart(5, '0')}`);
+const hostnameFor =
+  (a: Args) =>
+  (h: number): string =>
+    a.clientProcesses ? hostnameOf(h) : `bench-${String(h).padStart(5, '0')}`;
 
 async function influxQuery(url: string, q: string): Promise<unknown> {
   const response = await fetch(`${url}/query`, { method: 'POST', body: new URLSearchParams({ q }) });
@@ -62,7 +70,9 @@ async function influxQuery(url: string, q: string): Promise<unknown> {
 async function countPoints(url: string, db: string, rp: string): Promise<number> {
   let total = 0;
   for (const [measurement, field] of Object.entries(COUNTED)) {
-    const body = (await influxQuery(url, `SELECT count("${field}") FROM "${db}"."${rp}"."${measurement}"`)) as { results: { series?: { values: [string, number][] }[] }[] };
+    const body = (await influxQuery(url, `SELECT count("${field}") FROM "${db}"."${rp}"."${measurement}"`)) as {
+      results: { series?: { values: [string, number][] }[] }[];
+    };
     total += body.results[0]?.series?.[0]?.values[0]?.[1] ?? 0;
   }
   return total;
@@ -156,7 +166,8 @@ async function throughCollector(fleet: Fleet, a: Args, startMs: number): Promise
   const watchdog = (async () => {
     while (acked < total) {
       await sleep(1000);
-      if (performance.now() - lastAckAt > STALL_MS) throw new Error(`no ack for ${STALL_MS / 1000} s: ${acked}/${total} batches acked, ${errors} error answers (first ${firstError})`);
+      if (performance.now() - lastAckAt > STALL_MS)
+        throw new Error(`no ack for ${STALL_MS / 1000} s: ${acked}/${total} batches acked, ${errors} error answers (first ${firstError})`);
     }
   })();
   await Promise.race([done, watchdog]);
@@ -195,14 +206,24 @@ async function main(): Promise<void> {
     const through = { ...run, stored: await countPoints(collector.influxUrl, 'watchpost', 'watchpost_raw') };
     const ms = (n: number): string => `${(n / 1000).toFixed(1)} s`;
     console.log(`machine   ${machine()}`);
-    console.log(`setup     ${a.agents} hosts x ${a.batches} batches x ${a.collections} collections x ${SAMPLES_PER_COLLECTION} samples (cpu-total + ${CPU_CORES} cores, mem, 2 disks, 2 nets, system) = ${expected} points per phase;`);
+    console.log(
+      `setup     ${a.agents} hosts x ${a.batches} batches x ${a.collections} collections x ${SAMPLES_PER_COLLECTION} samples (cpu-total + ${CPU_CORES} cores, mem, 2 disks, 2 nets, system) = ${expected} points per phase;`,
+    );
     console.log(`          ${collector.describe()}; writer batch ${DEFAULT_BATCH_SIZE} points`);
     console.log('results');
-    console.log(`  baseline: raw line protocol, POST /write (${DEFAULT_BATCH_SIZE}/request, one at a time)  ${k(rate(base))} points/s  (${base.points} points in ${base.seconds.toFixed(1)} s; stored ${base.stored})`);
+    console.log(
+      `  baseline: raw line protocol, POST /write (${DEFAULT_BATCH_SIZE}/request, one at a time)  ${k(rate(base))} points/s  (${base.points} points in ${base.seconds.toFixed(1)} s; stored ${base.stored})`,
+    );
     const perPoint = (n: number): string => `${((n * 1000) / base.points).toFixed(2)} µs/point`;
-    console.log(`    before the timed writes: building the samples ${perPoint(base.parts.build ?? 0)}, samplesToLines ${perPoint(base.parts.map ?? 0)} (${k(base.points / ((base.parts.map ?? 0) / 1000))} points/s on one core)`);
-    console.log(`  through the collector: ${a.agents} agents${load ? ` in ${load.processes} load-generator process(es)` : ''}, ${IN_FLIGHT} batches in flight each, acked    ${k(rate(through))} points/s  (${through.points} points in ${through.seconds.toFixed(1)} s; stored ${through.stored})`);
-    console.log(`    client-side building + encoding (${load ? 'in the load processes' : 'same process'}) ${ms(through.parts.encode ?? 0)}; batches answered "unavailable" (writer queue full) and resent after ${UNAVAILABLE_RETRY_MS / 1000} s: ${through.unavailable}`);
+    console.log(
+      `    before the timed writes: building the samples ${perPoint(base.parts.build ?? 0)}, samplesToLines ${perPoint(base.parts.map ?? 0)} (${k(base.points / ((base.parts.map ?? 0) / 1000))} points/s on one core)`,
+    );
+    console.log(
+      `  through the collector: ${a.agents} agents${load ? ` in ${load.processes} load-generator process(es)` : ''}, ${IN_FLIGHT} batches in flight each, acked    ${k(rate(through))} points/s  (${through.points} points in ${through.seconds.toFixed(1)} s; stored ${through.stored})`,
+    );
+    console.log(
+      `    client-side building + encoding (${load ? 'in the load processes' : 'same process'}) ${ms(through.parts.encode ?? 0)}; batches answered "unavailable" (writer queue full) and resent after ${UNAVAILABLE_RETRY_MS / 1000} s: ${through.unavailable}`,
+    );
     const ratio = rate(through) / rate(base);
     const complete = base.stored === expected && through.stored === expected;
     console.log(`ratio     ${ratio.toFixed(2)} (through the collector / baseline)`);

@@ -37,4 +37,6 @@ const both = best(true);
 console.log(machine());
 console.log(`${hosts} hosts x ${COLLECTIONS * SAMPLES_PER_COLLECTION} points per frame, best of ${rounds} rounds`);
 console.log(`decode only (baseline): ${decode.toFixed(2)} us/point`);
-console.log(`decode + map:           ${both.toFixed(2)} us/point; mapping alone ${(both - decode).toFixed(2)} us/point = ${((both - decode) / decode).toFixed(2)}x the decode`);
+console.log(
+  `decode + map:           ${both.toFixed(2)} us/point; mapping alone ${(both - decode).toFixed(2)} us/point = ${((both - decode) / decode).toFixed(2)}x the decode`,
+);

@@ -29,7 +29,12 @@ async function cost(run: () => Promise<unknown>, runs: number): Promise<{ wallMs
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
   const runs = Number(values.runs);
-  const ctx = (): ProbeContext => ({ signal: new AbortController().signal, runner: execRunner, now: Date.now, checkpoints: throwawayCheckpoints().session('bench') });
+  const ctx = (): ProbeContext => ({
+    signal: new AbortController().signal,
+    runner: execRunner,
+    now: Date.now,
+    checkpoints: throwawayCheckpoints().session('bench'),
+  });
   const baseline = await cost(async () => undefined, runs);
   console.log(`probe cost per run on ${process.platform}, median of ${runs} (baseline: empty async call ${baseline.wallMs.toFixed(3)} ms wall)`);
   console.log('probe       wall ms   cpu ms   samples');

@@ -60,7 +60,10 @@ async function settledRss(): Promise<number> {
 
 /** Machine-wide kernel memory of TCP buffers, bytes (pages of 4 KiB). */
 function tcpKernelBytes(): number {
-  const line = readFileSync('/proc/net/sockstat', 'utf8').split('\n').find((l) => l.startsWith('TCP:')) ?? '';
+  const line =
+    readFileSync('/proc/net/sockstat', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('TCP:')) ?? '';
   return Number(/mem (\d+)/.exec(line)?.[1] ?? 0) * 4096;
 }
 
@@ -97,7 +100,9 @@ async function runOne(n: number): Promise<Result> {
     const tcpBefore = tcpKernelBytes();
     fleet = await startLoad(`ws://127.0.0.1:${collector.port}/agent/v1`, agents);
     const { connected } = fleet;
-    console.error(`${n} agents: ${connected.count} connected from ${fleet.processes} processes in ${(connected.ms / 1000).toFixed(1)} s${connected.failed ? `, ${connected.failed} failed (${connected.firstError})` : ''}`);
+    console.error(
+      `${n} agents: ${connected.count} connected from ${fleet.processes} processes in ${(connected.ms / 1000).toFixed(1)} s${connected.failed ? `, ${connected.failed} failed (${connected.firstError})` : ''}`,
+    );
     await sleep(IDLE_SETTLE_MS);
     const rssAfter = await settledRss();
     const tcpKernel = tcpKernelBytes() - tcpBefore;
@@ -156,19 +161,31 @@ for (const n of counts) results.push(await runOne(n));
 
 const kb = (bytes: number): string => (bytes / 1024).toFixed(1);
 console.log(`machine   ${machine()}`);
-console.log(`setup     one collector in this process (SQLite, real influxd on loopback); load processes of up to 5000 agents, each from its own 127.0.0.x; report every ${everyMs / 1000} s per agent; CPU window ${windowMs / 1000} s`);
+console.log(
+  `setup     one collector in this process (SQLite, real influxd on loopback); load processes of up to 5000 agents, each from its own 127.0.0.x; report every ${everyMs / 1000} s per agent; CPU window ${windowMs / 1000} s`,
+);
 console.log('results');
 for (const r of results) {
   const perConnection = (r.rssAfter - r.rssBefore) / r.connected;
   console.log(`  ${r.agents} agents (${r.processes} load processes): ${r.connected} connected in ${r.connectS.toFixed(1)} s`);
-  console.log(`    (b) idle: collector RSS ${(r.rssBefore / 1048576).toFixed(1)} MB before (baseline) -> ${(r.rssAfter / 1048576).toFixed(1)} MB connected: ${kb(perConnection)} KB per connection (goal <= ${GOAL_RSS_PER_CONNECTION_KB}: ${perConnection / 1024 <= GOAL_RSS_PER_CONNECTION_KB ? 'met' : 'NOT met'}); kernel TCP buffers +${kb(r.tcpKernel / r.connected)} KB per connection`);
-  console.log(`    (d) ${r.reports} reports in the window: collector ${r.cpuPerReportUs.toFixed(0)} us CPU per report (load processes ${r.loadCpuPerReportUs.toFixed(0)} us); ${r.eventLoopNote}`);
+  console.log(
+    `    (b) idle: collector RSS ${(r.rssBefore / 1048576).toFixed(1)} MB before (baseline) -> ${(r.rssAfter / 1048576).toFixed(1)} MB connected: ${kb(perConnection)} KB per connection (goal <= ${GOAL_RSS_PER_CONNECTION_KB}: ${perConnection / 1024 <= GOAL_RSS_PER_CONNECTION_KB ? 'met' : 'NOT met'}); kernel TCP buffers +${kb(r.tcpKernel / r.connected)} KB per connection`,
+  );
+  console.log(
+    `    (d) ${r.reports} reports in the window: collector ${r.cpuPerReportUs.toFixed(0)} us CPU per report (load processes ${r.loadCpuPerReportUs.toFixed(0)} us); ${r.eventLoopNote}`,
+  );
   if (r.latency) {
-    console.log(`    (c) breach -> ticket committed ${fmt(r.latency.breach)}${r.latency.missing ? `  MISSING ${r.latency.missing}` : ''} (goal p99 <= ${GOAL_P99_MS} ms: ${r.latency.breach.p99 <= GOAL_P99_MS && !r.latency.missing ? 'met' : 'NOT met'})`);
-    console.log(`        baseline: ordinary report send -> ack (after its InfluxDB write) ${fmt(r.latency.ack)}; ratio p99 ${(r.latency.breach.p99 / r.latency.ack.p99).toFixed(2)}x`);
+    console.log(
+      `    (c) breach -> ticket committed ${fmt(r.latency.breach)}${r.latency.missing ? `  MISSING ${r.latency.missing}` : ''} (goal p99 <= ${GOAL_P99_MS} ms: ${r.latency.breach.p99 <= GOAL_P99_MS && !r.latency.missing ? 'met' : 'NOT met'})`,
+    );
+    console.log(
+      `        baseline: ordinary report send -> ack (after its InfluxDB write) ${fmt(r.latency.ack)}; ratio p99 ${(r.latency.breach.p99 / r.latency.ack.p99).toFixed(2)}x`,
+    );
   }
 }
 const first = results[0];
 if (first && results.length > 1) {
-  console.log(`ratio     CPU per report against ${first.agents} agents (the baseline): ${results.map((r) => `${r.agents}: ${(r.cpuPerReportUs / first.cpuPerReportUs).toFixed(2)}x`).join(', ')}`);
+  console.log(
+    `ratio     CPU per report against ${first.agents} agents (the baseline): ${results.map((r) => `${r.agents}: ${(r.cpuPerReportUs / first.cpuPerReportUs).toFixed(2)}x`).join(', ')}`,
+  );
 }

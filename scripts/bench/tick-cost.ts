@@ -24,7 +24,13 @@ try {
     for (let i = 0; i < n; i++) store.agents.enroll({ tenant: 'acme', hostname: `h-${i}`, os: i % 3 ? 'win32' : 'linux', arch: 'x64', agentVersion: '1' });
   });
   const rules = loadRules();
-  const engine = createAlertEngine({ store, rules: () => rules, transitions: createTransitions(store.influxOutbox, Date.now), log: { warn: () => {}, error: () => {} }, connected: () => true });
+  const engine = createAlertEngine({
+    store,
+    rules: () => rules,
+    transitions: createTransitions(store.influxOutbox, Date.now),
+    log: { warn: () => {}, error: () => {} },
+    connected: () => true,
+  });
   const best = (fn: () => void): number => {
     let min = Infinity;
     for (let r = 0; r < rounds; r++) {

@@ -70,7 +70,11 @@ export async function bundleAgent(entry: string, outFile: string, repoRoot: stri
 
 /** The bundle's inputs as repo-relative `/` paths (esbuild reports them relative to absWorkingDir already). */
 function bundleInputs(metafile: Metafile, repoRoot: string): string[] {
-  return Object.keys(metafile.inputs).map((p) => relative(repoRoot, p.startsWith('/') ? p : `${repoRoot}/${p}`).split(sep).join('/'));
+  return Object.keys(metafile.inputs).map((p) =>
+    relative(repoRoot, p.startsWith('/') ? p : `${repoRoot}/${p}`)
+      .split(sep)
+      .join('/'),
+  );
 }
 
 /** The inputs that break the agent/collector boundary or drag in a native module. Pure; tested. */

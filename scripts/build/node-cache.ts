@@ -29,11 +29,7 @@ export function integrityOf(bytes: Buffer): string {
  * Returns the path of the cached node binary of `pin`, downloading and verifying it first if needed.
  * The binary appears in the cache only after its tarball's integrity matched, so a cached file is trusted.
  */
-export async function ensureNodeBinary(
-  cacheDir: string,
-  pin: NodePackagePin,
-  log: (line: string) => void,
-): Promise<string> {
+export async function ensureNodeBinary(cacheDir: string, pin: NodePackagePin, log: (line: string) => void): Promise<string> {
   const target = cachedNodePath(cacheDir, pin);
   if (await exists(target)) return target;
 
@@ -61,11 +57,12 @@ export async function ensureNodeBinary(
 }
 
 async function npmPack(pin: NodePackagePin, dir: string): Promise<string> {
-  const { stdout } = await execFileAsync(
-    NPM,
-    ['pack', `${pin.name}@${pin.version}`, '--pack-destination', dir, '--json', '--silent'],
-    { cwd: dir, timeout: NPM_PACK_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024, shell: process.platform === 'win32' },
-  );
+  const { stdout } = await execFileAsync(NPM, ['pack', `${pin.name}@${pin.version}`, '--pack-destination', dir, '--json', '--silent'], {
+    cwd: dir,
+    timeout: NPM_PACK_TIMEOUT_MS,
+    maxBuffer: 64 * 1024 * 1024,
+    shell: process.platform === 'win32',
+  });
   const report = JSON.parse(stdout) as Array<{ filename: string }>;
   const fileName = report[0]?.filename;
   if (!fileName) throw new Error(`npm pack ${pin.name}@${pin.version} reported no file`);

@@ -24,8 +24,7 @@ const START_ATTEMPTS = 3;
 const STDERR_KEEP_CHARS = 4_000;
 
 export const INSTALL_HINT =
-  'influxd (InfluxDB 1.x) is not on PATH. Install it with `sudo apt-get install influxdb` ' +
-  '(Debian/Ubuntu) or `bash scripts/install-influxdb.sh`.';
+  'influxd (InfluxDB 1.x) is not on PATH. Install it with `sudo apt-get install influxdb` ' + '(Debian/Ubuntu) or `bash scripts/install-influxdb.sh`.';
 
 export interface InfluxdConfigOptions {
   /** Directory holding meta/, data/ and wal/. */

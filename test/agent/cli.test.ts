@@ -40,7 +40,6 @@ const enrolled = (): void => {
   saveIdentity(stateDir, { server: collector.baseUrl, agentId, tenant: 'acme', credential, enrolledAt: new Date().toISOString() });
 };
 
-
 describe('usage', () => {
   it('--version prints the name and version', async () => {
     const r = await runCli(['--version'], env);
@@ -112,7 +111,7 @@ describe('collect --once', () => {
     expect(existsSync(join(stateDir, IDENTITY_FILE))).toBe(false);
   });
 
-  it("tags with the enrolled tenant, and prints line-protocol-like text without --json", async () => {
+  it('tags with the enrolled tenant, and prints line-protocol-like text without --json', async () => {
     enrolled();
     const r = await runCli(['collect', '--once'], env);
     expect(r.code).toBe(0);
@@ -140,32 +139,52 @@ describe('status', () => {
     enrolled();
     const dead = spawnCli(['--version'], env); // a pid that existed and has exited
     expect((await dead.result).code).toBe(0);
-    writeJsonAtomic(join(stateDir, STATUS_FILE), {
-      pid: dead.pid,
-      updatedAt: new Date().toISOString(),
-      connected: true,
-      lastAckAt: null,
-      lastError: null,
-      spool: { batches: 0, bytes: 0 },
-      counters: { pointsProduced: 1, pointsAcked: 1, pointsDropped: 0, pointsRejected: 0 },
-    }, 0o644);
+    writeJsonAtomic(
+      join(stateDir, STATUS_FILE),
+      {
+        pid: dead.pid,
+        updatedAt: new Date().toISOString(),
+        connected: true,
+        lastAckAt: null,
+        lastError: null,
+        spool: { batches: 0, bytes: 0 },
+        counters: { pointsProduced: 1, pointsAcked: 1, pointsDropped: 0, pointsRejected: 0 },
+      },
+      0o644,
+    );
     const r = await runCli(['status', '--json'], env);
     expect(JSON.parse(r.stdout)).toMatchObject({ enrolled: true, running: false, connected: false, pid: dead.pid });
   });
 
-  it("shows what the collector answered: its last error while it cannot store, and the last refused samples", async () => {
-    saveIdentity(stateDir, { server: collector.baseUrl, agentId: 'ag_status', tenant: 'acme', credential: 'wpa_ag_status.secret', enrolledAt: new Date().toISOString() });
+  it('shows what the collector answered: its last error while it cannot store, and the last refused samples', async () => {
+    saveIdentity(stateDir, {
+      server: collector.baseUrl,
+      agentId: 'ag_status',
+      tenant: 'acme',
+      credential: 'wpa_ag_status.secret',
+      enrolledAt: new Date().toISOString(),
+    });
     const rejectedAt = '2024-05-01T10:00:00.000Z';
-    writeJsonAtomic(join(stateDir, STATUS_FILE), {
-      pid: process.pid, // a running agent: this test process is alive
-      updatedAt: new Date().toISOString(),
-      connected: true,
-      lastAckAt: rejectedAt,
-      lastError: 'collector: cannot store now: InfluxDB unreachable',
-      lastRejection: { at: rejectedAt, seq: 17, points: 3, reason: 'measurement "x" is outside the agent namespace' },
-      spool: { batches: 2, bytes: 300, kind: 'disk', error: null },
-      counters: { pointsProduced: 20, pointsAcked: 7, pointsDropped: 0, pointsRejected: 3, pointsDroppedBy: { full: 0, disk_full: 0, io_error: 0, corrupt: 0 } },
-    }, 0o644);
+    writeJsonAtomic(
+      join(stateDir, STATUS_FILE),
+      {
+        pid: process.pid, // a running agent: this test process is alive
+        updatedAt: new Date().toISOString(),
+        connected: true,
+        lastAckAt: rejectedAt,
+        lastError: 'collector: cannot store now: InfluxDB unreachable',
+        lastRejection: { at: rejectedAt, seq: 17, points: 3, reason: 'measurement "x" is outside the agent namespace' },
+        spool: { batches: 2, bytes: 300, kind: 'disk', error: null },
+        counters: {
+          pointsProduced: 20,
+          pointsAcked: 7,
+          pointsDropped: 0,
+          pointsRejected: 3,
+          pointsDroppedBy: { full: 0, disk_full: 0, io_error: 0, corrupt: 0 },
+        },
+      },
+      0o644,
+    );
     const text = await runCli(['status'], env);
     expect(text.code).toBe(0);
     expect(text.stdout).toContain('link: connected (last error: collector: cannot store now: InfluxDB unreachable)');
@@ -210,7 +229,7 @@ describe('enroll', () => {
     expect(loadIdentity(stateDir)).toEqual(before);
   });
 
-  it('a used-up token exits 1 with the collector\'s reason and creates no agent', async () => {
+  it("a used-up token exits 1 with the collector's reason and creates no agent", async () => {
     const { token } = collector.store.tokens.create({ tenant: 'acme', expiresAt: Date.now() + 60_000, uses: 1 });
     expect(collector.store.enrollWithToken(token, { hostname: 'other', os: 'linux', arch: 'x64', agentVersion: 'test' }).ok).toBe(true);
     const agents = collector.store.agents.list().length;
@@ -221,7 +240,7 @@ describe('enroll', () => {
     expect(readdirSync(stateDir)).toEqual([]);
   });
 
-  it('an unknown token exits 1 with the collector\'s reason and creates no agent', async () => {
+  it("an unknown token exits 1 with the collector's reason and creates no agent", async () => {
     const agents = collector.store.agents.list().length;
     const token = `wpe_0123456789abcdef_${'A'.repeat(43)}`;
     const r = await runCli(['enroll', '--server', collector.baseUrl, '--token', token], env);

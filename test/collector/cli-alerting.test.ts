@@ -18,8 +18,16 @@ function dataDirWithTenant(): Record<string, string> {
 
 function ticket(host: string, openedAt: number): NewTicket {
   return {
-    tenant: 'acme', host, agentId: `ag_${host}`, ruleId: 'disk-full', title: `Disk full on ${host}`, summary: 's', priority: 'P1', urgency: 'high',
-    impact: 'high', slaProfile: 'standard-8x5',
+    tenant: 'acme',
+    host,
+    agentId: `ag_${host}`,
+    ruleId: 'disk-full',
+    title: `Disk full on ${host}`,
+    summary: 's',
+    priority: 'P1',
+    urgency: 'high',
+    impact: 'high',
+    slaProfile: 'standard-8x5',
     sla: [
       { target: 'respond', startedAt: openedAt, dueAt: openedAt + HOUR, warnAt: openedAt + HOUR * 0.75 },
       { target: 'resolve', startedAt: openedAt, dueAt: openedAt + 100 * HOUR, warnAt: openedAt + 75 * HOUR },
@@ -30,7 +38,10 @@ function ticket(host: string, openedAt: number): NewTicket {
 describe('watchpost-collector tickets', () => {
   it('lists unresolved tickets by default with due times and their standing; --status and --json', async () => {
     const env = dataDirWithTenant();
-    expect(await collectorCli(['tickets'], env)).toMatchObject({ code: 0, stdout: 'ID  TENANT  HOST  RULE  PRIORITY  STATUS  OPENED  RESPOND DUE  RESOLVE DUE  TITLE\n' });
+    expect(await collectorCli(['tickets'], env)).toMatchObject({
+      code: 0,
+      stdout: 'ID  TENANT  HOST  RULE  PRIORITY  STATUS  OPENED  RESPOND DUE  RESOLVE DUE  TITLE\n',
+    });
     const store = openStore(join(env.WATCHPOST_DATA_DIR!, 'watchpost.db'));
     const now = Date.now();
     const late = store.tickets.open(ticket('sql01', now - 2 * HOUR), now - 2 * HOUR, 'fired');
@@ -48,10 +59,16 @@ describe('watchpost-collector tickets', () => {
     const resolved = await collectorCli(['tickets', '--status', 'resolved'], env);
     expect(resolved.stdout).toContain('sql03');
     expect(resolved.stdout).not.toContain('sql01');
-    const json = JSON.parse((await collectorCli(['tickets', '--status', 'all', '--json'], env)).stdout) as Array<{ host: string; sla: Array<{ standing: string }> }>;
+    const json = JSON.parse((await collectorCli(['tickets', '--status', 'all', '--json'], env)).stdout) as Array<{
+      host: string;
+      sla: Array<{ standing: string }>;
+    }>;
     expect(json.map((t) => t.host)).toEqual(['sql03', 'sql02', 'sql01']);
     expect(json[2]!.sla[0]!.standing).toBe('breached');
-    expect(await collectorCli(['tickets', '--status', 'closed'], env)).toMatchObject({ code: 2, stderr: expect.stringContaining('--status: expected one of open, acknowledged, resolved, unresolved, all') });
+    expect(await collectorCli(['tickets', '--status', 'closed'], env)).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--status: expected one of open, acknowledged, resolved, unresolved, all'),
+    });
   });
 });
 
@@ -62,7 +79,25 @@ describe('watchpost-collector maintenance and silence', () => {
     expect(once.code).toBe(0);
     expect(once.stdout).toMatch(/^mw_[0-9a-f]{16}\n$/);
     expect(once.stderr).toContain('host sql01');
-    const weekly = await collectorCli(['maintenance', 'add', '--tenant', 'acme', '--site', 'berlin', '--cron', '0 22 * * 6', '--duration', '4h', '--timezone', 'Europe/Berlin', '--reason', 'patch night'], env);
+    const weekly = await collectorCli(
+      [
+        'maintenance',
+        'add',
+        '--tenant',
+        'acme',
+        '--site',
+        'berlin',
+        '--cron',
+        '0 22 * * 6',
+        '--duration',
+        '4h',
+        '--timezone',
+        'Europe/Berlin',
+        '--reason',
+        'patch night',
+      ],
+      env,
+    );
     expect(weekly.code).toBe(0);
     const onceId = once.stdout.trim();
     const list = await collectorCli(['maintenance', 'list'], env);
@@ -70,7 +105,10 @@ describe('watchpost-collector maintenance and silence', () => {
     expect(list.stdout).toMatch(/site berlin\s+0 22 \* \* 6 Europe\/Berlin for 4h\s+/);
     expect(await collectorCli(['maintenance', 'delete', onceId], env)).toMatchObject({ code: 0, stdout: `maintenance window ${onceId} deleted\n` });
     expect(await collectorCli(['maintenance', 'delete', onceId], env)).toMatchObject({ code: 0, stdout: `maintenance window ${onceId} was already deleted\n` });
-    expect(await collectorCli(['maintenance', 'delete', 'mw_nope'], env)).toMatchObject({ code: 1, stderr: expect.stringContaining('unknown maintenance window: mw_nope') });
+    expect(await collectorCli(['maintenance', 'delete', 'mw_nope'], env)).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('unknown maintenance window: mw_nope'),
+    });
     expect((await collectorCli(['maintenance', 'list'], env)).stdout).not.toContain(onceId);
     const all = JSON.parse((await collectorCli(['maintenance', 'list', '--all', '--json'], env)).stdout) as Array<{ id: string; state: string }>;
     expect(all.find((w) => w.id === onceId)?.state).toMatch(/^deleted /);
@@ -92,15 +130,23 @@ describe('watchpost-collector maintenance and silence', () => {
 
   it('adds, lists and expires silences', async () => {
     const env = dataDirWithTenant();
-    const added = await collectorCli(['silence', 'add', '--tenant', 'acme', '--host', 'ws-1', '--rule', 'av-disabled', '--duration', '2h', '--comment', 're-imaging'], env);
+    const added = await collectorCli(
+      ['silence', 'add', '--tenant', 'acme', '--host', 'ws-1', '--rule', 'av-disabled', '--duration', '2h', '--comment', 're-imaging'],
+      env,
+    );
     expect(added.code).toBe(0);
     expect(added.stdout).toMatch(/^sil_[0-9a-f]{16}\n$/);
     const id = added.stdout.trim();
-    expect((await collectorCli(['silence', 'list', '--active'], env)).stdout).toMatch(new RegExp(`${id}\\s+acme\\s+ws-1\\s+av-disabled\\s+\\S+Z\\s+\\S+Z\\s+active\\s+re-imaging`));
+    expect((await collectorCli(['silence', 'list', '--active'], env)).stdout).toMatch(
+      new RegExp(`${id}\\s+acme\\s+ws-1\\s+av-disabled\\s+\\S+Z\\s+\\S+Z\\s+active\\s+re-imaging`),
+    );
     expect(await collectorCli(['silence', 'expire', id], env)).toMatchObject({ code: 0, stdout: `silence ${id} expired\n` });
     expect((await collectorCli(['silence', 'list', '--active'], env)).stdout).not.toContain(id);
     expect((await collectorCli(['silence', 'list'], env)).stdout).toMatch(new RegExp(`${id} .* expired \\S+Z`));
     expect(await collectorCli(['silence', 'expire', 'sil_nope'], env)).toMatchObject({ code: 1 });
-    expect(await collectorCli(['silence', 'add', '--tenant', 'acme', '--comment', 'x', '--duration', 'long'], env)).toMatchObject({ code: 2, stderr: expect.stringContaining('--duration: expected a duration') });
+    expect(await collectorCli(['silence', 'add', '--tenant', 'acme', '--comment', 'x', '--duration', 'long'], env)).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--duration: expected a duration'),
+    });
   });
 });

@@ -42,7 +42,10 @@ describe('watchpost-collector CLI', () => {
   it('adds a tenant, refuses it twice, and prints only the token on stdout', async () => {
     const env = dataDir();
     expect(await collectorCli(['tenant', 'add', 'acme', '--name', 'Acme Ltd'], env)).toMatchObject({ code: 0 });
-    expect(await collectorCli(['tenant', 'add', 'acme', '--name', 'Acme Ltd'], env)).toMatchObject({ code: 1, stderr: expect.stringContaining('tenant exists') });
+    expect(await collectorCli(['tenant', 'add', 'acme', '--name', 'Acme Ltd'], env)).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('tenant exists'),
+    });
     const token = await collectorCli(['token', 'create', '--tenant', 'acme', '--expires', '1h', '--uses', '5'], env);
     expect(token.code).toBe(0);
     expect(token.stdout).toMatch(/^wpe_[0-9a-f]{16}_[A-Za-z0-9_-]{43}\n$/);
@@ -89,7 +92,10 @@ describe('watchpost-collector CLI', () => {
 
   it.each([
     [{ WATCHPOST_LISTEN: '0.0.0.0:0' }, /listen: 0\.0\.0\.0 is not a loopback address.*agents\.allowPlainRemote/],
-    [{ WATCHPOST_TLS_CERT: '/nonexistent/server.crt', WATCHPOST_TLS_KEY: '/nonexistent/server.key' }, /tls\.cert: cannot read \/nonexistent\/server\.crt: ENOENT/],
+    [
+      { WATCHPOST_TLS_CERT: '/nonexistent/server.crt', WATCHPOST_TLS_KEY: '/nonexistent/server.key' },
+      /tls\.cert: cannot read \/nonexistent\/server\.crt: ENOENT/,
+    ],
     [{ WATCHPOST_TLS_CERT: '/nonexistent/server.crt' }, /tls\.key: required when tls\.cert is set/],
   ])('serve refuses to start, exit 2 naming the key: %j', async (extra, message) => {
     const result = await collectorCli(['serve'], { ...dataDir(), ...extra });
@@ -99,16 +105,26 @@ describe('watchpost-collector CLI', () => {
 
   it('serves with InfluxDB unreachable: starts, /healthz is 503 with the reason, and stops on SIGTERM', async () => {
     const [port, deadInflux] = await Promise.all([freePort(), freePort()]);
-    const env = { ...process.env, ...dataDir(), WATCHPOST_LISTEN: `127.0.0.1:${port}`, WATCHPOST_INFLUX_URL: `http://127.0.0.1:${deadInflux}`, WATCHPOST_LOG_LEVEL: 'warn' };
+    const env = {
+      ...process.env,
+      ...dataDir(),
+      WATCHPOST_LISTEN: `127.0.0.1:${port}`,
+      WATCHPOST_INFLUX_URL: `http://127.0.0.1:${deadInflux}`,
+      WATCHPOST_LOG_LEVEL: 'warn',
+    };
     const child = spawn(process.execPath, ['--import', 'tsx', 'collector/src/bin.ts', 'serve'], { env, stdio: 'ignore' });
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     try {
       let body: { status?: string; checks?: { influxdb?: string } } = {};
-      await until(async () => {
-        const res = await fetch(`http://127.0.0.1:${port}/healthz`);
-        body = (await res.json()) as typeof body;
-        return res.status === 503;
-      }, 30_000, '/healthz to answer 503');
+      await until(
+        async () => {
+          const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+          body = (await res.json()) as typeof body;
+          return res.status === 503;
+        },
+        30_000,
+        '/healthz to answer 503',
+      );
       expect(body.status).toBe('unhealthy');
       expect(body.checks?.influxdb).toMatch(/^unavailable: /);
     } finally {

@@ -31,7 +31,10 @@ async function connect(credential: string, reportedHostname: string): Promise<Te
 }
 
 const diskBatch = (seq: number, usedPercent: number): watchpost.v1.IEnvelope => ({
-  batch: { seq, samples: [{ measurement: 'disk', timeMs: Date.now(), tags: [{ key: 'path', value: 'C:' }], fields: [{ key: 'used_percent', float: usedPercent }] }] },
+  batch: {
+    seq,
+    samples: [{ measurement: 'disk', timeMs: Date.now(), tags: [{ key: 'path', value: 'C:' }], fields: [{ key: 'used_percent', float: usedPercent }] }],
+  },
 });
 
 describe('a Hello cannot move an agent to another host', () => {

@@ -33,9 +33,14 @@ describe('serve and the rules file', () => {
   it('refuses to start on a desks file whose secret is not in the environment, naming the key', async () => {
     const { dir, env } = setup();
     const desksFile = join(dir, 'desks.yaml');
-    writeFileSync(desksFile, 'desks: { hook: { type: webhook, url: "https://hooks.example.net/x", secret: "${WP_TEST_UNSET_SECRET}" } }\ndefault_desks: [ { desk: hook } ]\n');
+    writeFileSync(
+      desksFile,
+      'desks: { hook: { type: webhook, url: "https://hooks.example.net/x", secret: "${WP_TEST_UNSET_SECRET}" } }\ndefault_desks: [ { desk: hook } ]\n',
+    );
     const { WATCHPOST_RULES_FILE: _rules, ...rest } = env;
-    const result = await exec(process.execPath, ['--import', 'tsx', 'collector/src/bin.ts', 'serve'], { env: { ...process.env, ...rest, WATCHPOST_DESKS_FILE: desksFile } }).then(
+    const result = await exec(process.execPath, ['--import', 'tsx', 'collector/src/bin.ts', 'serve'], {
+      env: { ...process.env, ...rest, WATCHPOST_DESKS_FILE: desksFile },
+    }).then(
       () => ({ code: 0, stderr: '' }),
       (error: { code: number; stderr: string }) => error,
     );
@@ -48,7 +53,13 @@ describe('serve and the rules file', () => {
     writeFileSync(rulesFile, 'rules:\n  - { id: disk_space, for: 10m }\n');
     const [port, deadInflux] = await Promise.all([freePort(), freePort()]);
     const child = spawn(process.execPath, ['--import', 'tsx', 'collector/src/bin.ts', 'serve'], {
-      env: { ...process.env, ...env, WATCHPOST_LISTEN: `127.0.0.1:${port}`, WATCHPOST_INFLUX_URL: `http://127.0.0.1:${deadInflux}`, WATCHPOST_LOG_LEVEL: 'info' },
+      env: {
+        ...process.env,
+        ...env,
+        WATCHPOST_LISTEN: `127.0.0.1:${port}`,
+        WATCHPOST_INFLUX_URL: `http://127.0.0.1:${deadInflux}`,
+        WATCHPOST_LOG_LEVEL: 'info',
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let log = '';

@@ -16,7 +16,9 @@ describe('generated dashboards', () => {
   });
 
   it('no committed dashboard JSON is left over from a removed dashboard', () => {
-    const committed = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+    const committed = readdirSync(DIR)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
     expect(committed).toEqual([...rendered.keys()].sort());
   });
 });

@@ -43,21 +43,65 @@ const tag = (key: string, value: string): watchpost.v1.ITag => ({ key, value });
 /** Windows-only points, shaped as README "Measurements" documents them. */
 function windowsSamples(timeMs: number): watchpost.v1.ISample[] {
   return [
-    { measurement: 'antivirus', timeMs, tags: [tag('product', 'Windows Defender')], fields: [str('state', 'off'), str('source', 'securitycenter'), { key: 'enabled', bool: false }, { key: 'up_to_date', bool: false }, { key: 'signature_age_days', float: 9.5 }] },
-    { measurement: 'firewall_products', timeMs, tags: [tag('product', 'ZoneAlarm Free Firewall')], fields: [str('state', 'on'), { key: 'enabled', bool: true }, { key: 'third_party', bool: true }] },
-    { measurement: 'eventlog', timeMs, tags: [tag('channel', 'System'), tag('level', 'error'), tag('source', 'Service Control Manager')], fields: [str('message', 'The Print Spooler service terminated unexpectedly.'), { key: 'event_id', int: 7034 }, { key: 'record_id', int: 81234 }] },
-    { measurement: 'eventlog_counts', timeMs: timeMs - (timeMs % 60_000), tags: [tag('channel', 'System'), tag('level', 'error')], fields: [{ key: 'count', int: 1 }] },
-    { measurement: 'patches_pending', timeMs, tags: [tag('source', 'wua')], fields: [str('title', '2024-05 Cumulative Update for Windows 11 Version 23H2 for x64-based Systems (KB5037771)'), str('kb', 'KB5037771'), str('severity', 'Critical'), str('category', 'Security Updates'), { key: 'security', bool: true }, { key: 'critical', bool: true }] },
+    {
+      measurement: 'antivirus',
+      timeMs,
+      tags: [tag('product', 'Windows Defender')],
+      fields: [
+        str('state', 'off'),
+        str('source', 'securitycenter'),
+        { key: 'enabled', bool: false },
+        { key: 'up_to_date', bool: false },
+        { key: 'signature_age_days', float: 9.5 },
+      ],
+    },
+    {
+      measurement: 'firewall_products',
+      timeMs,
+      tags: [tag('product', 'ZoneAlarm Free Firewall')],
+      fields: [str('state', 'on'), { key: 'enabled', bool: true }, { key: 'third_party', bool: true }],
+    },
+    {
+      measurement: 'eventlog',
+      timeMs,
+      tags: [tag('channel', 'System'), tag('level', 'error'), tag('source', 'Service Control Manager')],
+      fields: [str('message', 'The Print Spooler service terminated unexpectedly.'), { key: 'event_id', int: 7034 }, { key: 'record_id', int: 81234 }],
+    },
+    {
+      measurement: 'eventlog_counts',
+      timeMs: timeMs - (timeMs % 60_000),
+      tags: [tag('channel', 'System'), tag('level', 'error')],
+      fields: [{ key: 'count', int: 1 }],
+    },
+    {
+      measurement: 'patches_pending',
+      timeMs,
+      tags: [tag('source', 'wua')],
+      fields: [
+        str('title', '2024-05 Cumulative Update for Windows 11 Version 23H2 for x64-based Systems (KB5037771)'),
+        str('kb', 'KB5037771'),
+        str('severity', 'Critical'),
+        str('category', 'Security Updates'),
+        { key: 'security', bool: true },
+        { key: 'critical', bool: true },
+      ],
+    },
   ];
 }
 
 /** Resolves the tenant's open ticket of `rule` through the collector's API, as a technician would. */
 async function resolveTicket(stack: Stack, tenant: string, rule: string): Promise<void> {
   const headers = { authorization: `Bearer ${stack.env.WATCHPOST_ADMIN_KEY ?? ''}`, 'content-type': 'application/json' };
-  const list = (await (await fetch(`${stack.server}/api/v1/tickets?status=unresolved&tenant=${tenant}`, { headers })).json()) as { tickets: Array<{ id: number; ruleId: string }> };
+  const list = (await (await fetch(`${stack.server}/api/v1/tickets?status=unresolved&tenant=${tenant}`, { headers })).json()) as {
+    tickets: Array<{ id: number; ruleId: string }>;
+  };
   const ticket = list.tickets.find((t) => t.ruleId === rule);
   if (!ticket) throw new Error(`no open ${rule} ticket for ${tenant}: ${JSON.stringify(list)}`);
-  const res = await fetch(`${stack.server}/api/v1/tickets/${ticket.id}/resolve`, { method: 'POST', headers, body: JSON.stringify({ note: 'volume extended' }) });
+  const res = await fetch(`${stack.server}/api/v1/tickets/${ticket.id}/resolve`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ note: 'volume extended' }),
+  });
   if (res.status !== 200) throw new Error(`resolve answered ${res.status}: ${await res.text()}`);
 }
 
@@ -72,7 +116,10 @@ describe('every dashboard query returns rows on real Watchpost data', () => {
     try {
       await until(async () => (await rowsOf(q)) >= atLeast, WAIT_MS, what);
     } catch (error) {
-      throw new Error(`${(error as Error).message}\n--- collector log (tail) ---\n${stack?.collector?.log().slice(-4000) ?? ''}\n--- agent log (tail) ---\n${agent?.log().slice(-3000) ?? ''}`, { cause: error });
+      throw new Error(
+        `${(error as Error).message}\n--- collector log (tail) ---\n${stack?.collector?.log().slice(-4000) ?? ''}\n--- agent log (tail) ---\n${agent?.log().slice(-3000) ?? ''}`,
+        { cause: error },
+      );
     }
   };
 
@@ -129,7 +176,12 @@ describe('every dashboard query returns rows on real Watchpost data', () => {
   });
 
   const run = async (query: string): Promise<number> => {
-    const q = interpolate(query, { variables: { tenant: [TENANT], host: [HOST, WINDOWS_HOST] }, fromMs: startedAt - HOUR_MS, toMs: Date.now() + 60_000, intervalMs: INTERVAL_MS });
+    const q = interpolate(query, {
+      variables: { tenant: [TENANT], host: [HOST, WINDOWS_HOST] },
+      fromMs: startedAt - HOUR_MS,
+      toMs: Date.now() + 60_000,
+      intervalMs: INTERVAL_MS,
+    });
     return rowsOf(q);
   };
 

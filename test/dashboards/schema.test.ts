@@ -27,7 +27,10 @@ describe.each(files)('%s', (file) => {
     expect(typeof dashboard.title).toBe('string');
     expect(dashboard.uid).toMatch(/^[a-z0-9-]{1,40}$/);
     expect(Object.values(UID)).toContain(dashboard.uid);
-    expect(dashboard.templating.list?.map((v) => [v.type, v.name])).toEqual([['query', 'tenant'], ['query', 'host']]);
+    expect(dashboard.templating.list?.map((v) => [v.type, v.name])).toEqual([
+      ['query', 'tenant'],
+      ['query', 'host'],
+    ]);
     expect(typeof dashboard.annotations).toBe('object');
     expect(dashboard.time).toEqual({ from: expect.stringMatching(/^now-\d+[hd]$/), to: 'now' });
   });
@@ -43,7 +46,12 @@ describe.each(files)('%s', (file) => {
       expect(panel.datasource).toEqual({ type: 'influxdb', uid: DATASOURCE_UID });
       expect(panel.targets?.length, panel.title).toBeGreaterThan(0);
       for (const target of (panel.targets ?? []) as unknown as InfluxQLTarget[]) {
-        expect(target).toMatchObject({ refId: expect.any(String), rawQuery: true, query: expect.stringMatching(/^SELECT /), datasource: { uid: DATASOURCE_UID } });
+        expect(target).toMatchObject({
+          refId: expect.any(String),
+          rawQuery: true,
+          query: expect.stringMatching(/^SELECT /),
+          datasource: { uid: DATASOURCE_UID },
+        });
         expect(['time_series', 'table']).toContain(target.resultFormat);
       }
     }
@@ -51,7 +59,10 @@ describe.each(files)('%s', (file) => {
 
   it('every $variable a query uses is a dashboard variable or a Grafana built-in', () => {
     const names = new Set((dashboard.templating.list ?? []).map((v) => `$${v.name}`));
-    const texts = [...panels.flatMap((p) => ((p.targets ?? []) as unknown as InfluxQLTarget[]).flatMap((t) => [t.query, t.alias ?? ''])), ...(dashboard.templating.list ?? []).map((v) => String(v.query))];
+    const texts = [
+      ...panels.flatMap((p) => ((p.targets ?? []) as unknown as InfluxQLTarget[]).flatMap((t) => [t.query, t.alias ?? ''])),
+      ...(dashboard.templating.list ?? []).map((v) => String(v.query)),
+    ];
     const used = new Set(texts.flatMap((t) => t.match(/\$\w+/g) ?? []));
     expect([...used].filter((v) => !names.has(v) && !BUILT_IN.test(v))).toEqual([]);
   });
@@ -65,7 +76,9 @@ describe.each(files)('%s', (file) => {
 describe('provisioning', () => {
   it('the datasource has the uid the dashboards ask for, InfluxQL on database watchpost', () => {
     const { datasources } = parse(readFileSync('dashboards/provisioning/datasources/watchpost.yaml', 'utf8')) as { datasources: Record<string, unknown>[] };
-    expect(datasources).toEqual([expect.objectContaining({ uid: DATASOURCE_UID, type: 'influxdb', jsonData: expect.objectContaining({ dbName: 'watchpost' }) })]);
+    expect(datasources).toEqual([
+      expect.objectContaining({ uid: DATASOURCE_UID, type: 'influxdb', jsonData: expect.objectContaining({ dbName: 'watchpost' }) }),
+    ]);
   });
 
   it('the dashboard provider reads files from a folder', () => {
@@ -74,6 +87,8 @@ describe('provisioning', () => {
   });
 
   it('Fleet overview links hosts to Host detail', () => {
-    expect(readFileSync('dashboards/fleet-overview.json', 'utf8')).toContain(`/d/${UID.host}?var-tenant=\${__data.fields.tenant}&var-host=\${__data.fields.host}`);
+    expect(readFileSync('dashboards/fleet-overview.json', 'utf8')).toContain(
+      `/d/${UID.host}?var-tenant=\${__data.fields.tenant}&var-host=\${__data.fields.host}`,
+    );
   });
 });

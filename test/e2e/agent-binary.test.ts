@@ -59,8 +59,19 @@ describe('the compiled agent against a real collector and InfluxDB', () => {
 
   it('refuses an unknown token and an expired one with a clear message, creating no agent', async () => {
     const stateDir = join(dir, 'refused');
-    const unknown = await agentCli(['enroll', '--server', server, '--token', 'wpe_0123456789abcdef_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', '--state-dir', stateDir]);
-    expect(unknown).toMatchObject({ code: 1, stderr: expect.stringContaining('enrollment refused by the collector (HTTP 401): enrollment token refused: unknown') });
+    const unknown = await agentCli([
+      'enroll',
+      '--server',
+      server,
+      '--token',
+      'wpe_0123456789abcdef_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+      '--state-dir',
+      stateDir,
+    ]);
+    expect(unknown).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('enrollment refused by the collector (HTTP 401): enrollment token refused: unknown'),
+    });
     const { stdout: expired } = await cli(['token', 'create', '--tenant', 'acme', '--expires', '1s']);
     await new Promise((resolve) => setTimeout(resolve, 1_100)); // let it expire (the store refuses past expiries at creation)
     const refused = await agentCli(['enroll', '--server', server, '--token', expired.trim(), '--state-dir', stateDir]);
@@ -80,22 +91,35 @@ describe('the compiled agent against a real collector and InfluxDB', () => {
 
     const agent = spawn(agentBin, ['run', '--state-dir', stateDir, '--every', '2s'], { stdio: 'ignore' });
     try {
-      await until(async () => {
-        const result = await influxQuery(`SELECT count(*) FROM ${CORE_MEASUREMENTS.join(',')} WHERE tenant = 'acme' GROUP BY host`);
-        return new Set((result.series ?? []).filter((s) => s.tags?.host === hostname()).map((s) => s.name)).size === CORE_MEASUREMENTS.length;
-      }, 60_000, 'core measurements in InfluxDB');
+      await until(
+        async () => {
+          const result = await influxQuery(`SELECT count(*) FROM ${CORE_MEASUREMENTS.join(',')} WHERE tenant = 'acme' GROUP BY host`);
+          return new Set((result.series ?? []).filter((s) => s.tags?.host === hostname()).map((s) => s.name)).size === CORE_MEASUREMENTS.length;
+        },
+        60_000,
+        'core measurements in InfluxDB',
+      );
       const cpu = await influxQuery(`SELECT last(usage_idle) FROM cpu WHERE cpu = 'cpu-total' AND host = '${hostname()}' AND tenant = 'acme'`);
       expect(cpu.series?.[0]?.values[0]?.[1]).toEqual(expect.any(Number));
       const fields = await influxQuery('SHOW FIELD KEYS FROM mem');
-      expect(fields.series?.[0]?.values).toEqual(expect.arrayContaining([['total', 'integer'], ['used_percent', 'float']]));
+      expect(fields.series?.[0]?.values).toEqual(
+        expect.arrayContaining([
+          ['total', 'integer'],
+          ['used_percent', 'float'],
+        ]),
+      );
       const disk = await influxQuery(`SELECT last(used_percent) FROM disk WHERE path = '/' AND host = '${hostname()}'`);
       expect(disk.series?.[0]?.values.length).toBe(1);
 
-      await until(async () => {
-        const status = await agentCli(['status', '--json', '--state-dir', stateDir]);
-        const report = JSON.parse((status as { stdout: string }).stdout);
-        return report.running && report.connected && report.counters.pointsAcked > 0;
-      }, 30_000, 'agent status connected with acked points');
+      await until(
+        async () => {
+          const status = await agentCli(['status', '--json', '--state-dir', stateDir]);
+          const report = JSON.parse((status as { stdout: string }).stdout);
+          return report.running && report.connected && report.counters.pointsAcked > 0;
+        },
+        30_000,
+        'agent status connected with acked points',
+      );
 
       const listed = await fetch(`${server}/api/v1/agents`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
       const { agents } = (await listed.json()) as { agents: { hostname: string; connected: boolean; tenant: string }[] };

@@ -37,7 +37,6 @@ const APPROACHING = 0.75;
 const canMount = process.platform === 'linux' && process.getuid?.() === 0;
 if (!canMount) console.warn('alert-ticket.test.ts: not root, so the loop-mounted filesystem end-to-end test is skipped');
 
-
 describe.runIf(canMount)('a filling filesystem watched by the real agent becomes one ticket, resolved when emptied', () => {
   // Made in beforeAll, not here: a skipped suite's body still runs, and its afterAll does not.
   let dir = '';
@@ -250,8 +249,24 @@ describe.runIf(canMount)('a filling filesystem watched by the real agent becomes
     await waitFor(async () => (await ticketRows()).length >= 2, 'tickets points for the opening and the resolution');
     const respondDue = Math.floor((openedAt + RESPOND_P2_MS) / 1000);
     expect(await ticketRows()).toEqual([
-      expect.objectContaining({ time: openedAt, event: 'opened', priority: 'P2', status: 'open', ticket_id: opened!.id, reopen_count: 0, respond_due: respondDue }),
-      expect.objectContaining({ time: resolvedAt, event: 'resolved', priority: 'P2', status: 'resolved', ticket_id: opened!.id, reopen_count: 0, respond_due: respondDue }),
+      expect.objectContaining({
+        time: openedAt,
+        event: 'opened',
+        priority: 'P2',
+        status: 'open',
+        ticket_id: opened!.id,
+        reopen_count: 0,
+        respond_due: respondDue,
+      }),
+      expect.objectContaining({
+        time: resolvedAt,
+        event: 'resolved',
+        priority: 'P2',
+        status: 'resolved',
+        ticket_id: opened!.id,
+        reopen_count: 0,
+        respond_due: respondDue,
+      }),
     ]);
   });
 });

@@ -88,7 +88,9 @@ describe('signed self-update of the installed agent: refusal, installation, roll
   };
   const updates = async (): Promise<Row[]> => {
     const q = `SELECT * FROM agent_update WHERE tenant = '${TENANT}'`;
-    const body = (await (await fetch(`${influx!.url}/query?db=watchpost&q=${encodeURIComponent(q)}`)).json()) as { results: { series?: { columns: string[]; values: unknown[][] }[] }[] };
+    const body = (await (await fetch(`${influx!.url}/query?db=watchpost&q=${encodeURIComponent(q)}`)).json()) as {
+      results: { series?: { columns: string[]; values: unknown[][] }[] }[];
+    };
     const series = body.results[0]?.series ?? [];
     return series.flatMap((s) => s.values.map((v) => Object.fromEntries(s.columns.map((c, i) => [c, v[i]])) as Row));
   };
@@ -108,7 +110,13 @@ describe('signed self-update of the installed agent: refusal, installation, roll
     otherKey = generateReleaseKey(join(dir, 'other-keys')).privateKeyPath;
     // One build at a time: each injects into a 120 MB copy of Node; their own output directories.
     for (const version of ['0.1.0', '0.2.0']) {
-      const [built] = await buildAgent({ targets: ['linux-x64'], version, releaseKey: keys.publicKeyPath, outDir: join(dir, `build-${version}`), log: () => undefined });
+      const [built] = await buildAgent({
+        targets: ['linux-x64'],
+        version,
+        releaseKey: keys.publicKeyPath,
+        outDir: join(dir, `build-${version}`),
+        log: () => undefined,
+      });
       expect(built!.path).toContain(`build-${version}`);
       builds[version] = join(dir, `build-${version}`);
     }
@@ -151,47 +159,59 @@ describe('signed self-update of the installed agent: refusal, installation, roll
     }
   });
 
-  it('refuses a release signed with another key, reports it, and 0.1.0 keeps running', async () => {
-    await waitFor(async () => (await updates()).some((r) => r.status === 'refused'), 'an agent_update "refused" point in InfluxDB');
-    const [refused] = (await updates()).filter((r) => r.status === 'refused');
-    expect(refused).toMatchObject({ from: '0.1.0', to: '0.2.0' });
-    expect(refused!.reason).toMatch(/signature/i);
-    expect(current()).toBe('versions/0.1.0');
-    expect(runs).toEqual([]); // never restarted
-  }, TEST_MS);
+  it(
+    'refuses a release signed with another key, reports it, and 0.1.0 keeps running',
+    async () => {
+      await waitFor(async () => (await updates()).some((r) => r.status === 'refused'), 'an agent_update "refused" point in InfluxDB');
+      const [refused] = (await updates()).filter((r) => r.status === 'refused');
+      expect(refused).toMatchObject({ from: '0.1.0', to: '0.2.0' });
+      expect(refused!.reason).toMatch(/signature/i);
+      expect(current()).toBe('versions/0.1.0');
+      expect(runs).toEqual([]); // never restarted
+    },
+    TEST_MS,
+  );
 
-  it('installs 0.2.0 signed with the release key: swapped in, restarted by the service host, confirmed at Welcome', async () => {
-    await release('0.2.0', keys.privateKeyPath);
-    collector!.child.kill('SIGHUP'); // the reload offers the re-signed release to the live agent
-    await waitFor(async () => (await updates()).some((r) => r.status === 'installed'), 'an agent_update "installed" point in InfluxDB');
-    expect((await updates()).filter((r) => r.status === 'installed')).toEqual([expect.objectContaining({ from: '0.1.0', to: '0.2.0' })]);
-    expect(current()).toBe('versions/0.2.0');
-    expect(runs.map((r) => [r.version, r.code])).toEqual([['versions/0.1.0', EXIT_RESTART]]);
-    const { stdout } = await run(join(root, 'opt/watchpost-agent/current/watchpost-agent'), ['--version']);
-    expect(stdout.trim()).toBe('watchpost-agent 0.2.0');
-  }, TEST_MS);
+  it(
+    'installs 0.2.0 signed with the release key: swapped in, restarted by the service host, confirmed at Welcome',
+    async () => {
+      await release('0.2.0', keys.privateKeyPath);
+      collector!.child.kill('SIGHUP'); // the reload offers the re-signed release to the live agent
+      await waitFor(async () => (await updates()).some((r) => r.status === 'installed'), 'an agent_update "installed" point in InfluxDB');
+      expect((await updates()).filter((r) => r.status === 'installed')).toEqual([expect.objectContaining({ from: '0.1.0', to: '0.2.0' })]);
+      expect(current()).toBe('versions/0.2.0');
+      expect(runs.map((r) => [r.version, r.code])).toEqual([['versions/0.1.0', EXIT_RESTART]]);
+      const { stdout } = await run(join(root, 'opt/watchpost-agent/current/watchpost-agent'), ['--version']);
+      expect(stdout.trim()).toBe('watchpost-agent 0.2.0');
+    },
+    TEST_MS,
+  );
 
-  it('swaps back a version that cannot connect within its deadline, and reports the rollback once the collector is back', async () => {
-    await release('0.1.0', keys.privateKeyPath);
-    await rollout('0.1.0');
-    let release1: () => void = () => undefined;
-    hold = new Promise((resolve) => (release1 = resolve)); // the service host waits before starting what was swapped in
-    collector!.child.kill('SIGHUP');
-    await waitFor(() => runs.length === 2, '0.2.0 to swap in 0.1.0 and exit for the restart');
-    expect(runs[1]).toMatchObject({ version: 'versions/0.2.0', code: EXIT_RESTART });
-    expect(current()).toBe('versions/0.1.0');
+  it(
+    'swaps back a version that cannot connect within its deadline, and reports the rollback once the collector is back',
+    async () => {
+      await release('0.1.0', keys.privateKeyPath);
+      await rollout('0.1.0');
+      let release1: () => void = () => undefined;
+      hold = new Promise((resolve) => (release1 = resolve)); // the service host waits before starting what was swapped in
+      collector!.child.kill('SIGHUP');
+      await waitFor(() => runs.length === 2, '0.2.0 to swap in 0.1.0 and exit for the restart');
+      expect(runs[1]).toMatchObject({ version: 'versions/0.2.0', code: EXIT_RESTART });
+      expect(current()).toBe('versions/0.1.0');
 
-    await stopProc(collector, 'SIGKILL'); // the new version will find no collector
-    hold = null;
-    release1();
-    await waitFor(() => runs.length === 3, `0.1.0 to give up after its ${ROLLBACK_SECONDS} s deadline and exit`);
-    expect(runs[2]).toMatchObject({ version: 'versions/0.1.0', code: EXIT_RESTART });
-    expect(current()).toBe('versions/0.2.0'); // swapped back
+      await stopProc(collector, 'SIGKILL'); // the new version will find no collector
+      hold = null;
+      release1();
+      await waitFor(() => runs.length === 3, `0.1.0 to give up after its ${ROLLBACK_SECONDS} s deadline and exit`);
+      expect(runs[2]).toMatchObject({ version: 'versions/0.1.0', code: EXIT_RESTART });
+      expect(current()).toBe('versions/0.2.0'); // swapped back
 
-    await startCollector(); // same data dir, same influxd: 0.2.0 reports what happened
-    await waitFor(async () => (await updates()).some((r) => r.status === 'rolled_back'), 'an agent_update "rolled_back" point in InfluxDB');
-    expect((await updates()).filter((r) => r.status === 'rolled_back')).toEqual([expect.objectContaining({ from: '0.2.0', to: '0.1.0' })]);
-    expect(current()).toBe('versions/0.2.0');
-    expect(runs).toHaveLength(3); // 0.2.0 runs on; the offer of 0.1.0 that came back with the collector is not taken again
-  }, 3 * TEST_MS);
+      await startCollector(); // same data dir, same influxd: 0.2.0 reports what happened
+      await waitFor(async () => (await updates()).some((r) => r.status === 'rolled_back'), 'an agent_update "rolled_back" point in InfluxDB');
+      expect((await updates()).filter((r) => r.status === 'rolled_back')).toEqual([expect.objectContaining({ from: '0.2.0', to: '0.1.0' })]);
+      expect(current()).toBe('versions/0.2.0');
+      expect(runs).toHaveLength(3); // 0.2.0 runs on; the offer of 0.1.0 that came back with the collector is not taken again
+    },
+    3 * TEST_MS,
+  );
 });

@@ -44,8 +44,7 @@ export function readLedger(file: string): Ledger {
     } else if (line.kind === 'drop' && line.seq !== null) {
       ledger.droppedSeqs.set(line.seq, line.reason);
       ledger.dropAt.set(line.seq, i);
-    }
-    else if (line.kind === 'start') ledger.starts.push(i);
+    } else if (line.kind === 'start') ledger.starts.push(i);
   });
   return ledger;
 }

@@ -81,7 +81,9 @@ const allLogs = (s: Subject) => [...s.logs, s.proc?.log() ?? ''].join('');
 function ledgerPoints(s: Subject, measurement?: string): number {
   if (!existsSync(s.ledgerFile)) return 0;
   const prefix = measurement ? new RegExp(`^\\+ \\d+ ${measurement} `) : /^\+ /;
-  return readFileSync(s.ledgerFile, 'utf8').split('\n').filter((l) => prefix.test(l)).length;
+  return readFileSync(s.ledgerFile, 'utf8')
+    .split('\n')
+    .filter((l) => prefix.test(l)).length;
 }
 
 /** mem points stored for the subject: one per collection, a cheap "is data arriving" gauge. */
@@ -93,17 +95,25 @@ async function storedMem(s: Subject): Promise<number> {
 /** Waits for a status.json written after `since` (the agent rewrites it every 5 s) and returns it. */
 async function freshStatus(s: Subject, since: number): Promise<AgentStatusJson> {
   let status: AgentStatusJson | undefined;
-  await until(async () => {
-    status = await s.status();
-    return Date.parse(status.updatedAt ?? '') > since;
-  }, WAIT_MS, `a status.json of ${s.tenant} written after ${new Date(since).toISOString()}`);
+  await until(
+    async () => {
+      status = await s.status();
+      return Date.parse(status.updatedAt ?? '') > since;
+    },
+    WAIT_MS,
+    `a status.json of ${s.tenant} written after ${new Date(since).toISOString()}`,
+  );
   return status!;
 }
 
 /** Waits until the agent is connected and its spool directory holds nothing unacked (read directly, since
  *  status.json is only rewritten every 5 s and new batches arrive every second). */
 async function drained(s: Subject): Promise<void> {
-  await until(async () => (await s.status()).connected === true && spooledSeqs(s.spoolDir).size === 0, WAIT_MS, `agent of ${s.tenant} connected with an empty spool`);
+  await until(
+    async () => (await s.status()).connected === true && spooledSeqs(s.spoolDir).size === 0,
+    WAIT_MS,
+    `agent of ${s.tenant} connected with an empty spool`,
+  );
 }
 
 /** Stops the agent with SIGTERM (exit 0), then compares its ledger with InfluxDB and its final counters. */
@@ -145,171 +155,196 @@ afterAll(async () => {
 });
 
 describe.sequential('delivery under faults (ledger vs InfluxDB)', () => {
-  it('(a) the collector SIGKILLed and restarted 3 times while the agent streams at 1 s: nothing lost', async () => {
-    const s = await subject('fa');
-    await restartCollector(SLOW_FLUSH);
-    let c: Comparison;
-    let ledger: Ledger;
-    try {
-      s.start();
-      await until(async () => (await storedMem(s)) > 0, WAIT_MS, 'first points of fa stored');
-      for (let round = 0; round < 3; round++) {
+  it(
+    '(a) the collector SIGKILLed and restarted 3 times while the agent streams at 1 s: nothing lost',
+    async () => {
+      const s = await subject('fa');
+      await restartCollector(SLOW_FLUSH);
+      let c: Comparison;
+      let ledger: Ledger;
+      try {
+        s.start();
+        await until(async () => (await storedMem(s)) > 0, WAIT_MS, 'first points of fa stored');
+        for (let round = 0; round < 3; round++) {
+          const stored = await storedMem(s);
+          const more = between(1, 4);
+          await until(async () => (await storedMem(s)) >= stored + more, WAIT_MS, `${more} more mem points of fa stored (round ${round})`);
+          // Killed while points the agent produced are not yet in InfluxDB (sent, and queued in the collector's writer).
+          await until(async () => ledgerPoints(s, 'mem') > (await storedMem(s)), WAIT_MS, `mem points of fa produced and not yet stored (round ${round})`);
+          expect(await stopProc(stack.collector, 'SIGKILL')).toBeNull();
+          const produced = ledgerPoints(s);
+          const meanwhile = between(3, 20); // about a second: longer outages only grow the agent's reconnect backoff
+          await until(() => ledgerPoints(s) >= produced + meanwhile, WAIT_MS, `the agent to produce ${meanwhile} points with the collector down`);
+          // The last restart acks fast again, so the spool can be seen empty.
+          stack.env.WATCHPOST_INFLUX_FLUSH_INTERVAL = round === 2 ? STACK_FLUSH : SLOW_FLUSH;
+          await stack.startCollector();
+        }
         const stored = await storedMem(s);
-        const more = between(1, 4);
-        await until(async () => (await storedMem(s)) >= stored + more, WAIT_MS, `${more} more mem points of fa stored (round ${round})`);
-        // Killed while points the agent produced are not yet in InfluxDB (sent, and queued in the collector's writer).
-        await until(async () => ledgerPoints(s, 'mem') > (await storedMem(s)), WAIT_MS, `mem points of fa produced and not yet stored (round ${round})`);
-        expect(await stopProc(stack.collector, 'SIGKILL')).toBeNull();
-        const produced = ledgerPoints(s);
-        const meanwhile = between(3, 20); // about a second: longer outages only grow the agent's reconnect backoff
-        await until(() => ledgerPoints(s) >= produced + meanwhile, WAIT_MS, `the agent to produce ${meanwhile} points with the collector down`);
-        // The last restart acks fast again, so the spool can be seen empty.
-        stack.env.WATCHPOST_INFLUX_FLUSH_INTERVAL = round === 2 ? STACK_FLUSH : SLOW_FLUSH;
-        await stack.startCollector();
+        await until(async () => (await storedMem(s)) >= stored + 2, WAIT_MS, 'fa delivering again after the last restart');
+        await drained(s);
+        ({ c, ledger } = await stopAndCompare(s));
+      } finally {
+        await restartCollector(STACK_FLUSH);
+      }
+      expectNothingLost(c);
+      expect(c.dropped).toEqual([]);
+      expect(c.stored).toBeGreaterThan(0);
+      expect(ledger.starts).toHaveLength(1);
+    },
+    SCENARIO_MS,
+  );
+
+  it(
+    '(b) influxd stopped and resumed on the same port and data: acks stop, the spool grows, then drains; nothing lost',
+    async () => {
+      const s = await subject('fb');
+      s.start();
+      await until(async () => (await storedMem(s)) > 0, WAIT_MS, 'first points of fb stored');
+      await stack.stopInflux();
+      await until(async () => (await stack.healthz()) === 503, WAIT_MS, 'collector /healthz to answer 503 with InfluxDB down');
+      const first = await freshStatus(s, Date.now());
+      const second = await freshStatus(s, Date.parse(first.updatedAt!));
+      expect(second.counters!.pointsAcked).toBe(first.counters!.pointsAcked);
+      expect(second.lastAckAt).toBe(first.lastAckAt);
+      expect(second.counters!.pointsProduced).toBeGreaterThan(first.counters!.pointsProduced);
+      expect(second.spool!.batches).toBeGreaterThan(first.spool!.batches);
+      await stack.resumeInflux();
+      await until(async () => (await stack.healthz()) === 200, WAIT_MS, 'collector /healthz back to 200');
+      await until(async () => (await s.status()).spool?.batches === 0, WAIT_MS, 'status of fb to show the spool drained');
+      await drained(s);
+      const { c } = await stopAndCompare(s);
+      expectNothingLost(c);
+      expect(c.dropped).toEqual([]);
+      expect(c.spooled).toEqual([]);
+    },
+    SCENARIO_MS,
+  );
+
+  it(
+    '(c) the agent SIGKILLed mid-stream 3 times and restarted on the same state dir: nothing lost, seqs never reused',
+    async () => {
+      const s = await subject('fc');
+      // A collector that takes its time to write (and so to ack) keeps batches unacked in the agent's spool, so each
+      // kill lands while some are spooled and in flight: the restart must replay them.
+      await restartCollector(SLOW_FLUSH);
+      try {
+        s.start();
+        let unackedAtKill = 0;
+        for (let round = 0; round < 3; round++) {
+          const produced = ledgerPoints(s);
+          const more = between(10, 60);
+          await until(() => ledgerPoints(s) >= produced + more, WAIT_MS, `the agent to produce ${more} points (round ${round})`);
+          await until(() => spooledSeqs(s.spoolDir).size >= 2, WAIT_MS, `unacked batches in fc's spool (round ${round})`);
+          expect(await stopProc(s.proc, 'SIGKILL')).toBeNull();
+          unackedAtKill += spooledSeqs(s.spoolDir).size;
+          s.start();
+        }
+        expect(unackedAtKill).toBeGreaterThanOrEqual(6);
+      } finally {
+        await restartCollector(STACK_FLUSH); // acks fast again, so the spool can be seen empty
       }
       const stored = await storedMem(s);
-      await until(async () => (await storedMem(s)) >= stored + 2, WAIT_MS, 'fa delivering again after the last restart');
+      await until(async () => (await storedMem(s)) >= stored + 2, WAIT_MS, 'fc delivering after the last restart');
       await drained(s);
-      ({ c, ledger } = await stopAndCompare(s));
-    } finally {
-      await restartCollector(STACK_FLUSH);
-    }
-    expectNothingLost(c);
-    expect(c.dropped).toEqual([]);
-    expect(c.stored).toBeGreaterThan(0);
-    expect(ledger.starts).toHaveLength(1);
-  }, SCENARIO_MS);
-
-  it('(b) influxd stopped and resumed on the same port and data: acks stop, the spool grows, then drains; nothing lost', async () => {
-    const s = await subject('fb');
-    s.start();
-    await until(async () => (await storedMem(s)) > 0, WAIT_MS, 'first points of fb stored');
-    await stack.stopInflux();
-    await until(async () => (await stack.healthz()) === 503, WAIT_MS, 'collector /healthz to answer 503 with InfluxDB down');
-    const first = await freshStatus(s, Date.now());
-    const second = await freshStatus(s, Date.parse(first.updatedAt!));
-    expect(second.counters!.pointsAcked).toBe(first.counters!.pointsAcked);
-    expect(second.lastAckAt).toBe(first.lastAckAt);
-    expect(second.counters!.pointsProduced).toBeGreaterThan(first.counters!.pointsProduced);
-    expect(second.spool!.batches).toBeGreaterThan(first.spool!.batches);
-    await stack.resumeInflux();
-    await until(async () => (await stack.healthz()) === 200, WAIT_MS, 'collector /healthz back to 200');
-    await until(async () => (await s.status()).spool?.batches === 0, WAIT_MS, 'status of fb to show the spool drained');
-    await drained(s);
-    const { c } = await stopAndCompare(s);
-    expectNothingLost(c);
-    expect(c.dropped).toEqual([]);
-    expect(c.spooled).toEqual([]);
-  }, SCENARIO_MS);
-
-  it('(c) the agent SIGKILLed mid-stream 3 times and restarted on the same state dir: nothing lost, seqs never reused', async () => {
-    const s = await subject('fc');
-    // A collector that takes its time to write (and so to ack) keeps batches unacked in the agent's spool, so each
-    // kill lands while some are spooled and in flight: the restart must replay them.
-    await restartCollector(SLOW_FLUSH);
-    try {
-      s.start();
-      let unackedAtKill = 0;
-      for (let round = 0; round < 3; round++) {
-        const produced = ledgerPoints(s);
-        const more = between(10, 60);
-        await until(() => ledgerPoints(s) >= produced + more, WAIT_MS, `the agent to produce ${more} points (round ${round})`);
-        await until(() => spooledSeqs(s.spoolDir).size >= 2, WAIT_MS, `unacked batches in fc's spool (round ${round})`);
-        expect(await stopProc(s.proc, 'SIGKILL')).toBeNull();
-        unackedAtKill += spooledSeqs(s.spoolDir).size;
-        s.start();
+      const { c, ledger } = await stopAndCompare(s);
+      expectNothingLost(c);
+      expect(c.dropped).toEqual([]);
+      expect(ledger.starts).toHaveLength(4);
+      expect(ledger.lines.filter((l) => l.kind === 'stop')).toHaveLength(1);
+      // Each run's batches have seqs above every earlier run's (the spool's seq lease survives SIGKILL).
+      const maxSeqOfRun = ledger.starts.map((from, run) => {
+        const to = ledger.starts[run + 1] ?? ledger.lines.length;
+        return ledger.lines.slice(from, to).map((l) => (l.kind === 'point' ? l.seq : 0));
+      });
+      for (let run = 1; run < maxSeqOfRun.length; run++) {
+        const seqs = maxSeqOfRun[run]!.filter((seq) => seq > 0);
+        if (seqs.length) expect(Math.min(...seqs)).toBeGreaterThan(Math.max(0, ...maxSeqOfRun[run - 1]!));
       }
-      expect(unackedAtKill).toBeGreaterThanOrEqual(6);
-    } finally {
-      await restartCollector(STACK_FLUSH); // acks fast again, so the spool can be seen empty
-    }
-    const stored = await storedMem(s);
-    await until(async () => (await storedMem(s)) >= stored + 2, WAIT_MS, 'fc delivering after the last restart');
-    await drained(s);
-    const { c, ledger } = await stopAndCompare(s);
-    expectNothingLost(c);
-    expect(c.dropped).toEqual([]);
-    expect(ledger.starts).toHaveLength(4);
-    expect(ledger.lines.filter((l) => l.kind === 'stop')).toHaveLength(1);
-    // Each run's batches have seqs above every earlier run's (the spool's seq lease survives SIGKILL).
-    const maxSeqOfRun = ledger.starts.map((from, run) => {
-      const to = ledger.starts[run + 1] ?? ledger.lines.length;
-      return ledger.lines.slice(from, to).map((l) => (l.kind === 'point' ? l.seq : 0));
-    });
-    for (let run = 1; run < maxSeqOfRun.length; run++) {
-      const seqs = maxSeqOfRun[run]!.filter((seq) => seq > 0);
-      if (seqs.length) expect(Math.min(...seqs)).toBeGreaterThan(Math.max(0, ...maxSeqOfRun[run - 1]!));
-    }
-  }, SCENARIO_MS);
+    },
+    SCENARIO_MS,
+  );
 
   // Mounting needs root (or CAP_SYS_ADMIN), as in test/agent/delivery/spool/disk.test.ts.
   const canMount = process.platform === 'linux' && process.getuid?.() === 0;
   if (!canMount) console.warn('delivery.test.ts: not root, so the tiny-filesystem scenario (d) is skipped');
-  it.runIf(canMount)('(d) the spool on a tiny tmpfs that fills with the collector down: drops counted, the agent runs on, missing = dropped', async () => {
-    const s = await subject('fd');
-    mkdirSync(s.spoolDir, { mode: 0o700 });
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${TMPFS_SIZE},mode=0700`, 'tmpfs', s.spoolDir]);
-    try {
+  it.runIf(canMount)(
+    '(d) the spool on a tiny tmpfs that fills with the collector down: drops counted, the agent runs on, missing = dropped',
+    async () => {
+      const s = await subject('fd');
+      mkdirSync(s.spoolDir, { mode: 0o700 });
+      execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${TMPFS_SIZE},mode=0700`, 'tmpfs', s.spoolDir]);
+      try {
+        await stopProc(stack.collector);
+        s.start();
+        await until(async () => ((await s.status()).counters?.pointsDroppedBy.disk_full ?? 0) > 0, WAIT_MS, 'the agent to drop batches as disk_full');
+        expect(s.proc!.child.exitCode).toBeNull();
+        // The agent runs on: it spools again after the drop.
+        const afterDrop = ledgerPoints(s);
+        await until(() => ledgerPoints(s) > afterDrop + 10, WAIT_MS, 'the agent to keep producing after the drop');
+        const linesBeforeCollector = readLedger(s.ledgerFile).lines.length;
+        await stack.startCollector();
+        await drained(s);
+        const { c, status, ledger } = await stopAndCompare(s);
+        expectNothingLost(c);
+        expect(allLogs(s)).toMatch(/disk full/);
+        expect(status.counters!.pointsDroppedBy.disk_full).toBeGreaterThan(0);
+        // The drops are also in the agent's own measurement (its last self-report may predate the last drops).
+        const [reported] = await stack.query<[number, number][]>(
+          `SELECT last("points_dropped_disk_full") FROM agent WHERE "host" = '${HOST}' AND "tenant" = 'fd'`,
+        );
+        expect(reported?.values[0]?.[1]).toBeGreaterThan(0);
+        expect(reported?.values[0]?.[1]).toBeLessThanOrEqual(status.counters!.pointsDroppedBy.disk_full);
+        // What is not in InfluxDB is exactly what was dropped: every point not stored is in a dropped batch (above),
+        // and every batch dropped while the collector was down is missing entirely (it was never sent). A batch
+        // dropped after the collector came back may have been in flight already and stored: counted as dropped,
+        // not as acked, which overstates the loss but never hides one.
+        const droppedWhileDown = [...ledger.points].filter(([, seq]) => (ledger.dropAt.get(seq) ?? Infinity) < linesBeforeCollector).map(([key]) => key);
+        expect(droppedWhileDown.length).toBeGreaterThan(0);
+        const notStored = new Set(c.droppedMissing);
+        expect(droppedWhileDown.filter((key) => !notStored.has(key))).toEqual([]);
+        expect(c.stored + c.droppedMissing.length + c.spooledMissing.length).toBe(c.produced);
+      } finally {
+        await stopProc(s.proc, 'SIGKILL');
+        execFileSync('umount', [s.spoolDir]);
+        if (!stack.collector || stack.collector.child.exitCode !== null || stack.collector.child.signalCode !== null) await stack.startCollector();
+      }
+    },
+    SCENARIO_MS,
+  );
+
+  it(
+    '(e) a segment truncated mid-record while the agent is stopped: the loss is logged and counted, the rest delivered',
+    async () => {
+      const s = await subject('fe');
       await stopProc(stack.collector);
       s.start();
-      await until(async () => ((await s.status()).counters?.pointsDroppedBy.disk_full ?? 0) > 0, WAIT_MS, 'the agent to drop batches as disk_full');
-      expect(s.proc!.child.exitCode).toBeNull();
-      // The agent runs on: it spools again after the drop.
-      const afterDrop = ledgerPoints(s);
-      await until(() => ledgerPoints(s) > afterDrop + 10, WAIT_MS, 'the agent to keep producing after the drop');
-      const linesBeforeCollector = readLedger(s.ledgerFile).lines.length;
+      await until(() => new Set(readLedger(s.ledgerFile).points.values()).size >= 8, WAIT_MS, 'the agent to spool 8 batches with the collector down');
+      expect(await stopProc(s.proc)).toBe(0);
+
+      const segments = readdirSync(s.spoolDir)
+        .map(parseSegmentName)
+        .filter((id): id is number => id !== undefined)
+        .sort((a, b) => a - b);
+      const file = join(s.spoolDir, segmentName(segments.at(-1)!));
+      const last = scanSegment(readFileSync(file)).records.at(-1)!;
+      truncateSync(file, last.offset + HEADER_BYTES + Math.floor(last.length / 2)); // a torn write of the last batch
+      const lostKeys = [...readLedger(s.ledgerFile).points].filter(([, seq]) => seq === last.seq).map(([key]) => key);
+      expect(lostKeys).toHaveLength(last.points);
+
       await stack.startCollector();
+      s.start();
       await drained(s);
       const { c, status, ledger } = await stopAndCompare(s);
-      expectNothingLost(c);
-      expect(allLogs(s)).toMatch(/disk full/);
-      expect(status.counters!.pointsDroppedBy.disk_full).toBeGreaterThan(0);
-      // The drops are also in the agent's own measurement (its last self-report may predate the last drops).
-      const [reported] = await stack.query<[number, number][]>(`SELECT last("points_dropped_disk_full") FROM agent WHERE "host" = '${HOST}' AND "tenant" = 'fd'`);
-      expect(reported?.values[0]?.[1]).toBeGreaterThan(0);
-      expect(reported?.values[0]?.[1]).toBeLessThanOrEqual(status.counters!.pointsDroppedBy.disk_full);
-      // What is not in InfluxDB is exactly what was dropped: every point not stored is in a dropped batch (above),
-      // and every batch dropped while the collector was down is missing entirely (it was never sent). A batch
-      // dropped after the collector came back may have been in flight already and stored: counted as dropped,
-      // not as acked, which overstates the loss but never hides one.
-      const droppedWhileDown = [...ledger.points].filter(([, seq]) => (ledger.dropAt.get(seq) ?? Infinity) < linesBeforeCollector).map(([key]) => key);
-      expect(droppedWhileDown.length).toBeGreaterThan(0);
-      const notStored = new Set(c.droppedMissing);
-      expect(droppedWhileDown.filter((key) => !notStored.has(key))).toEqual([]);
-      expect(c.stored + c.droppedMissing.length + c.spooledMissing.length).toBe(c.produced);
-    } finally {
-      await stopProc(s.proc, 'SIGKILL');
-      execFileSync('umount', [s.spoolDir]);
-      if (!stack.collector || stack.collector.child.exitCode !== null || stack.collector.child.signalCode !== null) await stack.startCollector();
-    }
-  }, SCENARIO_MS);
-
-  it('(e) a segment truncated mid-record while the agent is stopped: the loss is logged and counted, the rest delivered', async () => {
-    const s = await subject('fe');
-    await stopProc(stack.collector);
-    s.start();
-    await until(() => new Set(readLedger(s.ledgerFile).points.values()).size >= 8, WAIT_MS, 'the agent to spool 8 batches with the collector down');
-    expect(await stopProc(s.proc)).toBe(0);
-
-    const segments = readdirSync(s.spoolDir).map(parseSegmentName).filter((id): id is number => id !== undefined).sort((a, b) => a - b);
-    const file = join(s.spoolDir, segmentName(segments.at(-1)!));
-    const last = scanSegment(readFileSync(file)).records.at(-1)!;
-    truncateSync(file, last.offset + HEADER_BYTES + Math.floor(last.length / 2)); // a torn write of the last batch
-    const lostKeys = [...readLedger(s.ledgerFile).points].filter(([, seq]) => seq === last.seq).map(([key]) => key);
-    expect(lostKeys).toHaveLength(last.points);
-
-    await stack.startCollector();
-    s.start();
-    await drained(s);
-    const { c, status, ledger } = await stopAndCompare(s);
-    expect(allLogs(s)).toMatch(/damaged segment/);
-    expect(readdirSync(s.spoolDir).some((name) => name.endsWith('.corrupt'))).toBe(true);
-    // Counted: the torn batch's points, in status and as the ledger's "- ? N corrupt" line of the second run.
-    expect(status.counters!.pointsDroppedBy.corrupt).toBe(last.points);
-    expect(ledger.lines.filter((l) => l.kind === 'drop')).toEqual([{ kind: 'drop', seq: null, points: last.points, reason: 'corrupt' }]);
-    // Missing: exactly the torn batch's points, no more (the rest of the spool was delivered).
-    expect(c.missing.map((m) => m.key).sort(), describeComparison(c)).toEqual(lostKeys.sort());
-    expect(c.missing.length).toBeLessThanOrEqual(status.counters!.pointsDroppedBy.corrupt);
-    expect(c.spooled).toEqual([]);
-  }, SCENARIO_MS);
+      expect(allLogs(s)).toMatch(/damaged segment/);
+      expect(readdirSync(s.spoolDir).some((name) => name.endsWith('.corrupt'))).toBe(true);
+      // Counted: the torn batch's points, in status and as the ledger's "- ? N corrupt" line of the second run.
+      expect(status.counters!.pointsDroppedBy.corrupt).toBe(last.points);
+      expect(ledger.lines.filter((l) => l.kind === 'drop')).toEqual([{ kind: 'drop', seq: null, points: last.points, reason: 'corrupt' }]);
+      // Missing: exactly the torn batch's points, no more (the rest of the spool was delivered).
+      expect(c.missing.map((m) => m.key).sort(), describeComparison(c)).toEqual(lostKeys.sort());
+      expect(c.missing.length).toBeLessThanOrEqual(status.counters!.pointsDroppedBy.corrupt);
+      expect(c.spooled).toEqual([]);
+    },
+    SCENARIO_MS,
+  );
 });

@@ -17,7 +17,6 @@ const exec = promisify(execFile);
 const COLLECTOR = ['--import', 'tsx', 'collector/src/bin.ts'];
 const DEFAULT_TENANT = 'faults';
 
-
 /** What `watchpost-agent status --json` prints (the fields the fault tests read). */
 export interface AgentStatusJson {
   running: boolean;

@@ -143,17 +143,23 @@ describe('hostile input', () => {
 
     // 5. A flood of connections that never send anything.
     const flood = await Promise.all(
-      Array.from({ length: FLOOD_CONNECTIONS }, () =>
-        new Promise<Socket>((resolve) => {
-          const s = createConnection({ host: '127.0.0.1', port: Number(new URL(stack.server).port), localAddress: '127.0.200.2' });
-          s.on('error', () => undefined);
-          s.resume(); // read, so the collector's end of the connection is seen
-          s.on('connect', () => resolve(s));
-          s.on('close', () => resolve(s));
-        }),
+      Array.from(
+        { length: FLOOD_CONNECTIONS },
+        () =>
+          new Promise<Socket>((resolve) => {
+            const s = createConnection({ host: '127.0.0.1', port: Number(new URL(stack.server).port), localAddress: '127.0.200.2' });
+            s.on('error', () => undefined);
+            s.resume(); // read, so the collector's end of the connection is seen
+            s.on('connect', () => resolve(s));
+            s.on('close', () => resolve(s));
+          }),
       ),
     );
-    await until(async () => flood.filter((s) => s.destroyed).length >= FLOOD_CONNECTIONS - 64 - 1, 30_000, 'the collector to cut the flood past its per-IP bound');
+    await until(
+      async () => flood.filter((s) => s.destroyed).length >= FLOOD_CONNECTIONS - 64 - 1,
+      30_000,
+      'the collector to cut the flood past its per-IP bound',
+    );
     for (const s of flood) s.destroy();
 
     // The collector is up, healthy, its memory bounded, and the good agent's points keep arriving.

@@ -85,14 +85,17 @@ afterAll(async () => {
   await stack?.close();
 });
 
-describe('an agent can only write its own host\'s points in its own tenant, within its budget', () => {
+describe("an agent can only write its own host's points in its own tenant, within its budget", () => {
   it('refuses every attack of one session and leaves no series outside an enrolled (host, tenant) pair', async () => {
     const attackStart = Date.now();
     const injected = `z\ncpu,cpu=cpu-total,host=${HOST},tenant=${VICTIM_TENANT} usage_user=99.5 ${attackStart}\n`;
 
     // Line-protocol injection through a tag value, a tag key, a measurement name and a field key.
     const injection = await send([
-      point('cpu', { cpu: 'a\\ b\\="' }, [{ key: 'usage_idle', float: 1 }, { key: 'usage_user', float: 1 }]),
+      point('cpu', { cpu: 'a\\ b\\="' }, [
+        { key: 'usage_idle', float: 1 },
+        { key: 'usage_user', float: 1 },
+      ]),
       point('custom_probe', { 'k\\ x': '"' }, [{ key: 'note', str: injected }]),
       point('custom_x\\ y="', {}, [{ key: 'note', str: injected }]),
       point('custom_probe', {}, [{ key: 'k\\="', str: injected }]),
@@ -146,14 +149,16 @@ describe('an agent can only write its own host\'s points in its own tenant, with
     expect([...attackerMeasurements].sort()).toEqual(['alerts', 'custom_probe', 'disk', 'rejections', 'tickets']);
     const aboutAttacker = series.filter((s) => s.tags.host === ATTACKER && (s.measurement === 'alerts' || s.measurement === 'tickets'));
     expect(new Set(aboutAttacker.map((s) => s.tags.rule))).toEqual(new Set(['agent_rejected_samples']));
-    const cpuTypes = await stack.query("SHOW FIELD KEYS FROM cpu");
+    const cpuTypes = await stack.query('SHOW FIELD KEYS FROM cpu');
     expect((cpuTypes[0]?.values as string[][]).filter(([key]) => key === 'usage_idle')).toEqual([['usage_idle', 'float']]);
 
     // Counted, and no ticket names the victim's host in the attacker's tenant.
     expect(await metric('watchpost_rejections_total', '{reason="series_budget"}')).toBe(FLOOD_PATHS - 1_000);
     expect(await metric('watchpost_rejections_total', '{reason="collector_measurement"}')).toBe(4);
     expect(await metric('watchpost_rejections_total', '{reason="bad_hello"}')).toBe(1);
-    const res = await fetch(`${stack.server}/api/v1/tickets?tenant=${ATTACKER_TENANT}`, { headers: { authorization: `Bearer ${stack.env.WATCHPOST_ADMIN_KEY}` } });
+    const res = await fetch(`${stack.server}/api/v1/tickets?tenant=${ATTACKER_TENANT}`, {
+      headers: { authorization: `Bearer ${stack.env.WATCHPOST_ADMIN_KEY}` },
+    });
     const { tickets } = (await res.json()) as { tickets: { host: string }[] };
     expect(tickets.filter((t) => t.host !== ATTACKER)).toEqual([]);
   }, 300_000);

@@ -11,7 +11,9 @@ async function ruleIds(code: string, filePath: string): Promise<string[]> {
 
 describe('eslint boundary between agent and collector', () => {
   it('refuses an agent file importing collector code', async () => {
-    expect(await ruleIds("import { x } from '../../collector/src/config/config.js';\nexport const y = x;\n", 'agent/src/bad.ts')).toContain('no-restricted-imports');
+    expect(await ruleIds("import { x } from '../../collector/src/config/config.js';\nexport const y = x;\n", 'agent/src/bad.ts')).toContain(
+      'no-restricted-imports',
+    );
   });
 
   it('refuses a collector file importing agent code', async () => {

@@ -25,12 +25,19 @@ describe('proto/generated', () => {
     const bytes = wire.Envelope.encode({
       batch: {
         seq: 4_000_000_000,
-        samples: [{
-          measurement: 'mem',
-          timeMs: 1_795_000_000_123,
-          tags: [{ key: 'host', value: 'ws-01' }],
-          fields: [{ key: 'total', int: 2 ** 40 }, { key: 'used_percent', float: 12.5 }, { key: 'os', str: 'Windows' }, { key: 'up', bool: true }],
-        }],
+        samples: [
+          {
+            measurement: 'mem',
+            timeMs: 1_795_000_000_123,
+            tags: [{ key: 'host', value: 'ws-01' }],
+            fields: [
+              { key: 'total', int: 2 ** 40 },
+              { key: 'used_percent', float: 12.5 },
+              { key: 'os', str: 'Windows' },
+              { key: 'up', bool: true },
+            ],
+          },
+        ],
       },
     }).finish();
     const decoded = wire.Envelope.decode(bytes);

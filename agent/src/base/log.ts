@@ -21,14 +21,16 @@ const format = (value: unknown): string => {
 export function createLogger(options: { level?: LogLevel; write?: (line: string) => void } = {}): Logger {
   const threshold = RANK[options.level ?? 'info'];
   const write = options.write ?? ((line: string) => process.stderr.write(line + '\n'));
-  const emit = (level: LogLevel) => (message: string, fields: LogFields = {}) => {
-    if (RANK[level] > threshold) return;
-    const extra = Object.entries(fields)
-      .filter(([, v]) => v !== undefined)
-      .map(([k, v]) => `${k}=${format(v)}`)
-      .join(' ');
-    write(`${new Date().toISOString()} ${level} ${message}${extra ? ' ' + extra : ''}`);
-  };
+  const emit =
+    (level: LogLevel) =>
+    (message: string, fields: LogFields = {}) => {
+      if (RANK[level] > threshold) return;
+      const extra = Object.entries(fields)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => `${k}=${format(v)}`)
+        .join(' ');
+      write(`${new Date().toISOString()} ${level} ${message}${extra ? ' ' + extra : ''}`);
+    };
   return { error: emit('error'), warn: emit('warn'), info: emit('info'), debug: emit('debug') };
 }
 

@@ -16,7 +16,9 @@ const jsonSample = (s: Sample) => ({ measurement: s.measurement, tags: s.tags, f
 
 /** A human line per sample, in line-protocol order: measurement,tags fields. */
 function textSample(s: Sample): string {
-  const tags = Object.entries(s.tags).map(([k, v]) => `,${k}=${v}`).join('');
+  const tags = Object.entries(s.tags)
+    .map(([k, v]) => `,${k}=${v}`)
+    .join('');
   const fields = Object.entries(s.fields)
     .map(([k, v]) => `${k}=${v instanceof Int ? `${v.value}i` : typeof v === 'string' ? JSON.stringify(v) : String(v)}`)
     .join(' ');

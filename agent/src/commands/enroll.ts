@@ -34,7 +34,11 @@ export async function requestEnrollment(server: string, token: string, tls?: Tls
   const request = { token, hostname: hostname(), os: process.platform, arch: process.arch, agentVersion: AGENT_VERSION };
   let response: { status: number; body: unknown };
   try {
-    response = await postJson(url, request, { timeoutMs: ENROLL_TIMEOUT_MS, ...(tls ? { tls } : {}), ...(previousCredential ? { bearer: previousCredential } : {}) });
+    response = await postJson(url, request, {
+      timeoutMs: ENROLL_TIMEOUT_MS,
+      ...(tls ? { tls } : {}),
+      ...(previousCredential ? { bearer: previousCredential } : {}),
+    });
   } catch (error) {
     const tlsFailure = describeTlsFailure(error as Error, tls);
     if (tlsFailure) throw new EnrollError(`TLS check of the collector at ${server} failed: ${tlsFailure}`);
@@ -122,7 +126,9 @@ export const enroll: Command = {
     }
     if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
       // The collector decides whether it accepts plain http; the agent only says what it costs.
-      process.stderr.write(`watchpost-agent enroll: warning: ${url.origin} is plain http and not loopback: credentials will travel in clear text; use https://\n`);
+      process.stderr.write(
+        `watchpost-agent enroll: warning: ${url.origin} is plain http and not loopback: credentials will travel in clear text; use https://\n`,
+      );
     }
     try {
       // Only to the collector that issued it: another one has no use for it and must not learn it.

@@ -93,17 +93,28 @@ export function createInstallCommand(overrides: Partial<InstallCommandDeps> = {}
         let identity: Identity | undefined;
         if (enrollment) {
           if (enrollment.url.protocol === 'http:' && !isLoopbackHost(enrollment.url.hostname)) {
-            deps.err(`watchpost-agent install: warning: ${enrollment.url.origin} is plain http and not loopback: credentials will travel in clear text; use https://`);
+            deps.err(
+              `watchpost-agent install: warning: ${enrollment.url.origin} is plain http and not loopback: credentials will travel in clear text; use https://`,
+            );
           }
           // A reinstall (a deployment script run again) proves this machine's current credential, so the collector
           // replaces its agent instead of refusing the hostname as taken.
-          const answer = await deps.enroll(enrollment.server, enrollment.token, enrollment.tls, currentCredential(plan.place(plan.paths.stateDir), enrollment.server));
+          const answer = await deps.enroll(
+            enrollment.server,
+            enrollment.token,
+            enrollment.tls,
+            currentCredential(plan.place(plan.paths.stateDir), enrollment.server),
+          );
           identity = { server: enrollment.server, ...answer, enrolledAt: new Date().toISOString(), ...(enrollment.tls ? { tls: enrollment.tls } : {}) };
           say(`enrolled as ${answer.agentId} (tenant ${answer.tenant})`);
         }
         const outcome = await applyInstall(plan, identity);
         const what = `watchpost-agent ${deps.version} as ${plan.host.describe}`;
-        say(outcome.changed ? `installed ${what}${outcome.started ? ', started' : ''}; state in ${plan.paths.stateDir}` : `${what} is installed already; nothing changed`);
+        say(
+          outcome.changed
+            ? `installed ${what}${outcome.started ? ', started' : ''}; state in ${plan.paths.stateDir}`
+            : `${what} is installed already; nothing changed`,
+        );
         return 0;
       } catch (error) {
         if (!isReportable(error)) throw error;

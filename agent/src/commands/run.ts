@@ -57,7 +57,14 @@ function sizeSetting(flag: string | undefined, [flagName, envName]: [string, str
 export const run: Command = {
   usage: '[--state-dir DIR] [--every DURATION] [--spool-max-size SIZE] [--max-rss SIZE] [--ledger FILE] [--log-level LEVEL]',
   summary: 'run: collect on schedule and report to the collector',
-  options: { ...STATE_DIR_OPTION, every: { type: 'string' }, 'spool-max-size': { type: 'string' }, 'max-rss': { type: 'string' }, ledger: { type: 'string' }, 'log-level': { type: 'string' } },
+  options: {
+    ...STATE_DIR_OPTION,
+    every: { type: 'string' },
+    'spool-max-size': { type: 'string' },
+    'max-rss': { type: 'string' },
+    ledger: { type: 'string' },
+    'log-level': { type: 'string' },
+  },
   async run({ values, positionals }) {
     if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
     const everyMs = typeof values.every === 'string' ? everyFlag(values.every) : undefined;
@@ -96,7 +103,9 @@ export const run: Command = {
     // Self-update (update/): an update in progress is looked at first, so that a crash loop of a new version is
     // counted (and swapped back) before the agent starts; it reports through the agent, whose link brings offers.
     const updater = createRunUpdater({
-      identity, stateDir: dir, log,
+      identity,
+      stateDir: dir,
+      log,
       report: (draft) => {
         try {
           agent.report([draft]);
@@ -110,7 +119,16 @@ export const run: Command = {
       lock.release();
       return EXIT_RESTART;
     }
-    const agent = startAgent({ identity, stateDir: dir, log, watchdog, link: updater.linkHooks, ...(everyMs ? { everyMs } : {}), ...(spoolBytes ? { spoolMaxBytes: spoolBytes } : {}), ...(ledgerFile ? { ledgerFile } : {}) });
+    const agent = startAgent({
+      identity,
+      stateDir: dir,
+      log,
+      watchdog,
+      link: updater.linkHooks,
+      ...(everyMs ? { everyMs } : {}),
+      ...(spoolBytes ? { spoolMaxBytes: spoolBytes } : {}),
+      ...(ledgerFile ? { ledgerFile } : {}),
+    });
     updater.started();
     const why = await stopRequested;
     log.info(why === 'restart' ? 'agent: stopping for a restart' : 'agent: stopping');

@@ -42,22 +42,49 @@ function describe(r: StatusReport): string {
     const where = s.spool.kind === 'memory' ? ` IN MEMORY (disk spool unusable: ${s.spool.error ?? 'unknown'})` : s.spool.kind ? ' on disk' : '';
     lines.push(`spool${where}: ${s.spool.batches} batches, ${s.spool.bytes} bytes`);
     const c = s.counters;
-    const by = c.pointsDroppedBy ? Object.entries(c.pointsDroppedBy).filter(([, n]) => n > 0).map(([reason, n]) => `${reason} ${n}`) : [];
-    lines.push(`points: produced ${c.pointsProduced}, acked ${c.pointsAcked}, dropped ${c.pointsDropped}${by.length ? ` (${by.join(', ')})` : ''}, rejected ${c.pointsRejected}`);
+    const by = c.pointsDroppedBy
+      ? Object.entries(c.pointsDroppedBy)
+          .filter(([, n]) => n > 0)
+          .map(([reason, n]) => `${reason} ${n}`)
+      : [];
+    lines.push(
+      `points: produced ${c.pointsProduced}, acked ${c.pointsAcked}, dropped ${c.pointsDropped}${by.length ? ` (${by.join(', ')})` : ''}, rejected ${c.pointsRejected}`,
+    );
   }
   return lines.join('\n') + '\n';
 }
 
 export const status: Command = {
   usage: '[--json] [--state-dir DIR]',
-  summary: "show enrollment, connection, spool and counters",
+  summary: 'show enrollment, connection, spool and counters',
   options: { ...STATE_DIR_OPTION, json: { type: 'boolean' } },
   async run({ values, positionals }) {
     if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
     const report = readStatus(resolveStateDir(values['state-dir'] as string | undefined));
     if (values.json) {
       const s = report.status;
-      process.stdout.write(JSON.stringify({ ...report, status: undefined, ...(s ? { connected: report.running && s.connected, lastAckAt: s.lastAckAt, lastError: s.lastError, lastRejection: s.lastRejection ?? null, spool: s.spool, counters: s.counters, pid: s.pid, updatedAt: s.updatedAt } : {}) }, null, 2) + '\n');
+      process.stdout.write(
+        JSON.stringify(
+          {
+            ...report,
+            status: undefined,
+            ...(s
+              ? {
+                  connected: report.running && s.connected,
+                  lastAckAt: s.lastAckAt,
+                  lastError: s.lastError,
+                  lastRejection: s.lastRejection ?? null,
+                  spool: s.spool,
+                  counters: s.counters,
+                  pid: s.pid,
+                  updatedAt: s.updatedAt,
+                }
+              : {}),
+          },
+          null,
+          2,
+        ) + '\n',
+      );
     } else {
       process.stdout.write(describe(report));
     }

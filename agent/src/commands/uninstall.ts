@@ -16,7 +16,10 @@ export function createUninstallCommand(overrides: Partial<ServiceCommandDeps> = 
       const say = (line: string) => deps.out(line);
       try {
         const platform = await checkRights('uninstall', values, deps);
-        const found = await uninstallAgent({ root: values.root as string | undefined, purge: !!values.purge }, { platform, env: deps.env, runner: deps.runner, say });
+        const found = await uninstallAgent(
+          { root: values.root as string | undefined, purge: !!values.purge },
+          { platform, env: deps.env, runner: deps.runner, say },
+        );
         say(found ? 'uninstalled watchpost-agent' : 'watchpost-agent is not installed; nothing to remove');
         return 0;
       } catch (error) {

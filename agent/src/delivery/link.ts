@@ -120,8 +120,15 @@ export class Link {
   private readonly random: () => number;
   private readonly now: () => number;
   readonly state: LinkState = {
-    connected: false, lastConnectedAt: null, lastAckAt: null, lastError: null, lastRejection: null,
-    reconnectAttempt: 0, nextRetryAt: null, pointsAcked: 0, pointsRejected: 0,
+    connected: false,
+    lastConnectedAt: null,
+    lastAckAt: null,
+    lastError: null,
+    lastRejection: null,
+    reconnectAttempt: 0,
+    nextRetryAt: null,
+    pointsAcked: 0,
+    pointsRejected: 0,
   };
 
   constructor(private readonly options: LinkOptions) {

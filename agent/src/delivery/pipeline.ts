@@ -112,7 +112,10 @@ export function startPipeline(options: PipelineOptions): Pipeline {
     },
   });
   return {
-    opened, link, batcher, checkpointStore,
+    opened,
+    link,
+    batcher,
+    checkpointStore,
     produced: () => produced,
     onSamples: (probe, samples, staged) => flushRun(batcher, checkpointStore, { probe, samples, staged }, (run) => (flushing = run)),
     async stop() {
@@ -147,7 +150,12 @@ function commitWithLastBatch(run: FlushingRun, seq: number, checkpoints: AckChec
 
 /** One completed run into the spool: its samples in batches of their own, `track` naming the run while they are
  *  flushed so that each batch registers the run's staged values (commitWithLastBatch). */
-function flushRun(batcher: Batcher, store: CheckpointStore, run: { probe: string; samples: Sample[]; staged: Record<string, unknown> }, track: (run: FlushingRun | null) => void): void {
+function flushRun(
+  batcher: Batcher,
+  store: CheckpointStore,
+  run: { probe: string; samples: Sample[]; staged: Record<string, unknown> },
+  track: (run: FlushingRun | null) => void,
+): void {
   const { probe, samples, staged } = run;
   const hasStaged = Object.keys(staged).length > 0;
   if (samples.length === 0) {

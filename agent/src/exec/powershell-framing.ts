@@ -13,8 +13,7 @@
 /** Sent once after start: UTF-8 without BOM on stdout, no progress records. Either may fail without a console
  *  (a service's child), so failures are swallowed: framing does not depend on them, only non-ASCII text does. */
 export const WORKER_PRELUDE =
-  "$ProgressPreference = 'SilentlyContinue'; " +
-  'try { [Console]::OutputEncoding = New-Object System.Text.UTF8Encoding $false } catch { }\n';
+  "$ProgressPreference = 'SilentlyContinue'; " + 'try { [Console]::OutputEncoding = New-Object System.Text.UTF8Encoding $false } catch { }\n';
 
 export type FrameStatus = 'OK' | 'ERR';
 

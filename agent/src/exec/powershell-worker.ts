@@ -180,7 +180,13 @@ export function createPowerShellWorker(options: PowerShellWorkerOptions): PowerS
     new Promise<T>((resolve, reject) => {
       if (stopped) return reject(new Error('powershell-worker: stopped'));
       if (runOptions.signal?.aborted) return reject(new Error('powershell-worker: aborted'));
-      const job: Job = { script, timeoutMs: runOptions.timeoutMs ?? DEFAULT_TIMEOUT_MS, signal: runOptions.signal, resolve: resolve as (v: unknown) => void, reject };
+      const job: Job = {
+        script,
+        timeoutMs: runOptions.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        signal: runOptions.signal,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+      };
       job.onAbort = () => {
         const queued = queue.indexOf(job);
         if (queued >= 0) {

@@ -46,7 +46,9 @@ export function postJson(url: URL, body: unknown, options: PostOptions): Promise
     const request = (secure ? httpsRequest : httpRequest)(url, {
       method: 'POST',
       headers: {
-        'content-type': 'application/json', 'content-length': payload.length, accept: 'application/json',
+        'content-type': 'application/json',
+        'content-length': payload.length,
+        accept: 'application/json',
         ...(options.bearer ? { authorization: `Bearer ${options.bearer}` } : {}),
       },
       // No shared agent: a pooled agent reuses TLS sessions, and a resumed session skips checkServerIdentity.

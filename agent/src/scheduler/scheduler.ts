@@ -156,9 +156,16 @@ function createSlots(options: SchedulerOptions): Slot[] {
     const timeout = options.timeoutsMs?.[probe.name] ?? probe.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const jitter = Math.min(jitterMs, intervalMs(schedule) * MAX_JITTER_SHARE_OF_INTERVAL);
     return {
-      probe, schedule, timeoutMs: positive(`probe ${probe.name}: timeout`, timeout), jitterMs: jitter,
+      probe,
+      schedule,
+      timeoutMs: positive(`probe ${probe.name}: timeout`, timeout),
+      jitterMs: jitter,
       stats: { runs: 0, errors: 0, timeouts: 0, skippedOverlap: 0, samples: 0, lastDurationMs: null, lastRunAt: null },
-      busy: false, controller: null, jitterTimer: null, cancelJitter: null, trigger: null,
+      busy: false,
+      controller: null,
+      jitterTimer: null,
+      cancelJitter: null,
+      trigger: null,
     };
   });
   for (const name of Object.keys(options.schedules ?? {})) {
@@ -215,7 +222,13 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     const controller = new AbortController();
     slot.controller = controller;
     const session = checkpointStore.session(slot.probe.name);
-    const ctx: ProbeContext = { signal: controller.signal, runner, now, checkpoints: session, ...(options.powershell ? { powershell: options.powershell } : {}) };
+    const ctx: ProbeContext = {
+      signal: controller.signal,
+      runner,
+      now,
+      checkpoints: session,
+      ...(options.powershell ? { powershell: options.powershell } : {}),
+    };
     const collecting = invoke(slot.probe, ctx);
     const release = (): void => {
       slot.busy = false;
@@ -235,9 +248,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       return { status: 'ok', samples, staged };
     }
     const failed =
-      settled.status === 'ok'
-        ? { status: 'error' as const, error: new Error(`returned ${typeof settled.drafts} instead of a list of samples`) }
-        : settled;
+      settled.status === 'ok' ? { status: 'error' as const, error: new Error(`returned ${typeof settled.drafts} instead of a list of samples`) } : settled;
     const outcome: Outcome = { ...failed, samples: completeSamples([probeErrorSample(name, failed.status, failed.error)], host, tenant, startedAt) };
     if (outcome.status === 'timeout') slot.stats.timeouts += 1;
     else slot.stats.errors += 1;

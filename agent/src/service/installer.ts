@@ -9,9 +9,31 @@ import { resolve } from 'node:path';
 import type { Runner } from '../exec/runner.js';
 import { ensureStateDir, loadIdentity, saveIdentity, type Identity } from '../identity/state.js';
 import { SERVICE_HOSTS } from './index.js';
-import { CURRENT_LINK, INSTALL_RECORD, VERSIONS_DIR, installPaths, onDisk, pathApi, versionExecutable, type InstallPaths, type ServicePlatform } from './paths.js';
+import {
+  CURRENT_LINK,
+  INSTALL_RECORD,
+  VERSIONS_DIR,
+  installPaths,
+  onDisk,
+  pathApi,
+  versionExecutable,
+  type InstallPaths,
+  type ServicePlatform,
+} from './paths.js';
 import type { HostContext, InstallChange, ServiceFile, ServiceHost } from './host.js';
-import { copyFileAtomic, linkTarget, makeDir, missingDirs, pointSymlink, readRecord, recordText, sameAsFile, sameAsText, writeTextAtomic, type InstallRecord } from './files.js';
+import {
+  copyFileAtomic,
+  linkTarget,
+  makeDir,
+  missingDirs,
+  pointSymlink,
+  readRecord,
+  recordText,
+  sameAsFile,
+  sameAsText,
+  writeTextAtomic,
+  type InstallRecord,
+} from './files.js';
 
 export class InstallError extends Error {}
 
@@ -150,7 +172,9 @@ export async function applyInstall(plan: InstallPlan, identity: Identity | undef
   const start = request.start && plan.enrolled;
   await host.activate(ctx, plan.change, before, start);
   if (!plan.enrolled) {
-    say(`not enrolled, so not started: enroll with \`watchpost-agent enroll --server URL --token TOKEN --state-dir '${paths.stateDir}'\`, then \`${host.startHint(paths)}\``);
+    say(
+      `not enrolled, so not started: enroll with \`watchpost-agent enroll --server URL --token TOKEN --state-dir '${paths.stateDir}'\`, then \`${host.startHint(paths)}\``,
+    );
   }
   const changed = plan.change !== 'unchanged' || !plan.record.same || identity !== undefined || plan.newDirs.length > 0;
   // Under --root no service manager starts anything, whatever `start` says.

@@ -15,7 +15,7 @@ export const SYSTEMD_UNIT = 'watchpost-agent.service';
 export const LAUNCHD_LABEL = 'com.watchpost.agent';
 export const WINDOWS_SERVICE_ID = 'watchpost-agent';
 export const SERVICE_DISPLAY_NAME = 'Watchpost agent';
-export const SERVICE_DESCRIPTION = 'Watchpost endpoint monitoring agent: reports this machine to the MSP\'s collector';
+export const SERVICE_DESCRIPTION = "Watchpost endpoint monitoring agent: reports this machine to the MSP's collector";
 
 export const POSIX_EXE = 'watchpost-agent';
 export const WINDOWS_EXE = 'watchpost-agent.exe';

@@ -44,9 +44,11 @@ function word(value: string, what: string): string {
 
 export function systemdUnit(input: UnitInput): string {
   const { executable, stateDir } = input;
-  if (!posix.isAbsolute(executable) || !posix.isAbsolute(stateDir)) throw new ServiceDefinitionError('the executable and state directory must be absolute paths');
+  if (!posix.isAbsolute(executable) || !posix.isAbsolute(stateDir))
+    throw new ServiceDefinitionError('the executable and state directory must be absolute paths');
   // systemd refuses such an executable path outright ("Executable name contains special characters").
-  if (/["'\\]/.test(executable)) throw new ServiceDefinitionError(`systemd cannot start an executable whose path has a quote or a backslash: ${JSON.stringify(executable)}`);
+  if (/["'\\]/.test(executable))
+    throw new ServiceDefinitionError(`systemd cannot start an executable whose path has a quote or a backslash: ${JSON.stringify(executable)}`);
   // StateDirectory= makes systemd create the directory (root, 0700) before each start; it takes a name under /var/lib.
   const stateName = stateDir.startsWith(STATE_PARENT) ? stateDir.slice(STATE_PARENT.length) : undefined;
   return `# Watchpost agent, installed by \`watchpost-agent install\` and removed by \`watchpost-agent uninstall\`. Rewritten

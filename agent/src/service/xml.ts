@@ -15,6 +15,7 @@ const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;
 
 /** `value` escaped for element content or a double-quoted attribute; `what` names it in the error. */
 export function xmlText(value: string, what: string): string {
-  if (NOT_XML_CHAR.test(value) || LINE_BREAK.test(value)) throw new ServiceDefinitionError(`${what} contains a character that cannot be written: ${JSON.stringify(value)}`);
+  if (NOT_XML_CHAR.test(value) || LINE_BREAK.test(value))
+    throw new ServiceDefinitionError(`${what} contains a character that cannot be written: ${JSON.stringify(value)}`);
   return value.replace(/[&<>"']/g, (c) => ENTITIES[c]!);
 }

@@ -72,10 +72,16 @@ export function startupAction(marker: UpdateMarker | null, ourVersion: string, n
 function isMarker(value: unknown): value is UpdateMarker {
   const m = value as Partial<UpdateMarker> | null;
   return (
-    typeof m === 'object' && m !== null &&
-    typeof m.from === 'string' && typeof m.to === 'string' && typeof m.previousPath === 'string' && m.previousPath !== '' &&
-    typeof m.deadline === 'string' && !Number.isNaN(Date.parse(m.deadline)) &&
-    Number.isInteger(m.attempts) && (m.attempts as number) >= 0
+    typeof m === 'object' &&
+    m !== null &&
+    typeof m.from === 'string' &&
+    typeof m.to === 'string' &&
+    typeof m.previousPath === 'string' &&
+    m.previousPath !== '' &&
+    typeof m.deadline === 'string' &&
+    !Number.isNaN(Date.parse(m.deadline)) &&
+    Number.isInteger(m.attempts) &&
+    (m.attempts as number) >= 0
   );
 }
 
@@ -117,8 +123,13 @@ export function remember(list: readonly RememberedOffer[], entry: RememberedOffe
 function isRemembered(value: unknown): value is RememberedOffer {
   const e = value as Partial<RememberedOffer> | null;
   return (
-    typeof e === 'object' && e !== null && typeof e.version === 'string' && (e.status === 'refused' || e.status === 'rolled_back') &&
-    (e.offer === null || typeof e.offer === 'string') && typeof e.reason === 'string' && typeof e.at === 'string'
+    typeof e === 'object' &&
+    e !== null &&
+    typeof e.version === 'string' &&
+    (e.status === 'refused' || e.status === 'rolled_back') &&
+    (e.offer === null || typeof e.offer === 'string') &&
+    typeof e.reason === 'string' &&
+    typeof e.at === 'string'
   );
 }
 

@@ -12,8 +12,16 @@ import type { Logger } from '../base/log.js';
 import type { SampleDraft } from '../sample.js';
 import type { TimerHandle, Timers } from '../base/timers.js';
 import {
-  MAX_START_ATTEMPTS, readMarker, readRemembered, remember, removeMarker, startupAction, writeMarker, writeRemembered,
-  type StartupAction, type UpdateMarker,
+  MAX_START_ATTEMPTS,
+  readMarker,
+  readRemembered,
+  remember,
+  removeMarker,
+  startupAction,
+  writeMarker,
+  writeRemembered,
+  type StartupAction,
+  type UpdateMarker,
 } from './marker.js';
 import { updateSample } from './report.js';
 import type { Installation } from './swap.js';
@@ -107,7 +115,10 @@ export function createStartup(deps: StartupDeps): Startup {
     const remembered = readRemembered(stateDir).find((e) => e.status === 'rolled_back' && e.version === marker.to);
     const reason = remembered?.reason ?? `${marker.to} stopped before its first session with the collector`;
     if (!remembered) {
-      writeRemembered(stateDir, remember(readRemembered(stateDir), { version: marker.to, status: 'rolled_back', offer: null, reason, at: new Date(deps.now()).toISOString() }));
+      writeRemembered(
+        stateDir,
+        remember(readRemembered(stateDir), { version: marker.to, status: 'rolled_back', offer: null, reason, at: new Date(deps.now()).toISOString() }),
+      );
     }
     log.warn(`update: back on ${marker.from} after ${marker.to} was rolled back`, { reason });
     deps.report(updateSample('rolled_back', marker.from, marker.to, reason));
@@ -131,7 +142,10 @@ export function createStartup(deps: StartupDeps): Startup {
         } catch (error) {
           log.error('update: cannot count this start in the update marker', { err: message(error) });
         }
-        log.info(`update: running ${action.marker.to} (from ${action.marker.from}), start ${action.marker.attempts} of ${MAX_START_ATTEMPTS}; it confirms at its first session`, { deadline: action.marker.deadline });
+        log.info(
+          `update: running ${action.marker.to} (from ${action.marker.from}), start ${action.marker.attempts} of ${MAX_START_ATTEMPTS}; it confirms at its first session`,
+          { deadline: action.marker.deadline },
+        );
       } else if (action.kind === 'roll-back') {
         swapBackError = swapBack(action.marker, action.reason);
         if (!swapBackError) return 'restart';
@@ -139,31 +153,36 @@ export function createStartup(deps: StartupDeps): Startup {
       return 'continue';
     },
 
-    started: () => guarded('the start-up check', () => {
-      if (action.kind === 'pending') {
-        const marker = action.marker;
-        deadlineTimer = deps.timers.setTimeout(guarded('the rollback at the deadline', () => onDeadline(marker)), Math.max(0, action.deadlineMs - deps.now()));
-      } else if (action.kind === 'roll-back' && swapBackError) {
-        couldNotSwapBack(action.marker, swapBackError);
-      } else if (action.kind === 'rolled-back') {
-        reportRolledBack(action.marker);
-      } else if (action.kind === 'stale') {
-        log.info(`update: removed a marker of an update from ${action.marker.from} to ${action.marker.to}; this is ${deps.version}`);
-        removeMarker(stateDir);
-      }
-    })(),
+    started: () =>
+      guarded('the start-up check', () => {
+        if (action.kind === 'pending') {
+          const marker = action.marker;
+          deadlineTimer = deps.timers.setTimeout(
+            guarded('the rollback at the deadline', () => onDeadline(marker)),
+            Math.max(0, action.deadlineMs - deps.now()),
+          );
+        } else if (action.kind === 'roll-back' && swapBackError) {
+          couldNotSwapBack(action.marker, swapBackError);
+        } else if (action.kind === 'rolled-back') {
+          reportRolledBack(action.marker);
+        } else if (action.kind === 'stale') {
+          log.info(`update: removed a marker of an update from ${action.marker.from} to ${action.marker.to}; this is ${deps.version}`);
+          removeMarker(stateDir);
+        }
+      })(),
 
-    welcome: () => guarded('the confirmation', () => {
-      if (action.kind !== 'pending' || confirmed) return;
-      confirmed = true;
-      if (deadlineTimer !== null) deps.timers.clearTimeout(deadlineTimer);
-      deadlineTimer = null;
-      const marker = action.marker;
-      removeMarker(stateDir);
-      log.info(`update: ${marker.to} confirmed (first session with the collector); ${marker.from} kept for a manual rollback`);
-      deps.report(updateSample('installed', marker.from, marker.to, 'first session with the collector'));
-      prune(deps, marker.previousPath);
-    })(),
+    welcome: () =>
+      guarded('the confirmation', () => {
+        if (action.kind !== 'pending' || confirmed) return;
+        confirmed = true;
+        if (deadlineTimer !== null) deps.timers.clearTimeout(deadlineTimer);
+        deadlineTimer = null;
+        const marker = action.marker;
+        removeMarker(stateDir);
+        log.info(`update: ${marker.to} confirmed (first session with the collector); ${marker.from} kept for a manual rollback`);
+        deps.report(updateSample('installed', marker.from, marker.to, 'first session with the collector'));
+        prune(deps, marker.previousPath);
+      })(),
 
     unconfirmed: () => action.kind === 'pending' && !confirmed,
 

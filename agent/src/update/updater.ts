@@ -72,10 +72,7 @@ export interface UpdaterOptions {
 }
 
 /** What became of one offer (for tests and the log; the report is already sent). */
-export type OfferOutcome =
-  | { outcome: 'ignored'; reason: string }
-  | { outcome: 'refused' | 'failed'; reason: string }
-  | { outcome: 'swapped'; version: string };
+export type OfferOutcome = { outcome: 'ignored'; reason: string } | { outcome: 'refused' | 'failed'; reason: string } | { outcome: 'swapped'; version: string };
 
 export interface Updater {
   /** At `run` start, before the agent starts. 'restart': exit with EXIT_RESTART now (swapped back already). */
@@ -152,7 +149,8 @@ export function createUpdater(options: UpdaterOptions): Updater {
   const precheck = (offer: Offered): Refusal | { key: KeyObject; installation: Installation; request: DownloadRequest } => {
     const refused = (reason: string, remember: Memory = 'none'): Refusal => ({ status: 'refused', reason, remember });
     if (!isReleaseVersion(offer.version)) return refused(`"${offer.version.slice(0, 80)}" is not a release version`);
-    if (offer.target !== options.target) return refused(`the offer is for ${offer.target || '(no target)'}, this agent is ${options.target ?? 'a platform without releases'}`);
+    if (offer.target !== options.target)
+      return refused(`the offer is for ${offer.target || '(no target)'}, this agent is ${options.target ?? 'a platform without releases'}`);
     const releaseKey = options.releaseKey;
     if (!releaseKey.key) return refused(releaseKey.reason);
     if ('unsupported' in options.installation) return refused(options.installation.unsupported);

@@ -103,17 +103,25 @@ const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
 const seconds = (ms: number): string => (ms >= 10_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms)} ms`);
 
 /** One check: the next state, and what tripped (memory first: a process short of memory is also slow to ack). */
-export function watchdogStep(state: WatchdogState, reading: Reading, limits: Omit<WatchdogLimits, 'loopStallMs'>): { state: WatchdogState; trip: StepTrip | null } {
+export function watchdogStep(
+  state: WatchdogState,
+  reading: Reading,
+  limits: Omit<WatchdogLimits, 'loopStallMs'>,
+): { state: WatchdogState; trip: StepTrip | null } {
   const { now, rssBytes, delivery } = reading;
   const overChecks = rssBytes > limits.maxRssBytes ? state.overChecks + 1 : 0;
   const gap = state.lastCheckAt !== null && now - state.lastCheckAt > GAP_CHECKS * limits.checkMs;
   let waitingSince: number | null;
-  if (!delivery.connected || delivery.inFlight === 0) waitingSince = null; // reconnecting or idle: nothing owed
+  if (!delivery.connected || delivery.inFlight === 0)
+    waitingSince = null; // reconnecting or idle: nothing owed
   else if (gap || state.waitingSince === null || delivery.answers !== state.answers) waitingSince = now;
   else waitingSince = state.waitingSince;
   const next: WatchdogState = { overChecks, waitingSince, answers: delivery.answers, lastCheckAt: now };
   if (overChecks >= limits.memoryChecks) {
-    return { state: next, trip: { reason: 'memory', detail: `RSS ${mb(rssBytes)} above the ${mb(limits.maxRssBytes)} limit on ${overChecks} checks in a row` } };
+    return {
+      state: next,
+      trip: { reason: 'memory', detail: `RSS ${mb(rssBytes)} above the ${mb(limits.maxRssBytes)} limit on ${overChecks} checks in a row` },
+    };
   }
   if (limits.ackStallMs > 0 && waitingSince !== null && now - waitingSince >= limits.ackStallMs) {
     const detail = `no answer from the collector for ${seconds(now - waitingSince)} with ${delivery.inFlight} batch${delivery.inFlight === 1 ? '' : 'es'} in flight on an open session (limit ${seconds(limits.ackStallMs)})`;
@@ -170,7 +178,11 @@ export function startWatchdog(options: WatchdogOptions): Watchdog {
   };
   const interval: TimerHandle = timers.setInterval(check, limits.checkMs);
   const loop: LoopWatch | null = limits.loopStallMs > 0 ? startLoopWatch({ file: watchdogFile(options.stateDir), limitMs: limits.loopStallMs, log }) : null;
-  log.info('watchdog: started', { maxRss: mb(limits.maxRssBytes), ackStall: limits.ackStallMs ? seconds(limits.ackStallMs) : 'off', loopStall: limits.loopStallMs ? seconds(limits.loopStallMs) : 'off' });
+  log.info('watchdog: started', {
+    maxRss: mb(limits.maxRssBytes),
+    ackStall: limits.ackStallMs ? seconds(limits.ackStallMs) : 'off',
+    loopStall: limits.loopStallMs ? seconds(limits.loopStallMs) : 'off',
+  });
   let stopped = false;
   return {
     stop() {

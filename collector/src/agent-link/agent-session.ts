@@ -191,7 +191,12 @@ export class AgentSession {
     if (this.hello) return this.reject('unexpected_message', CLOSE.policyViolation, 'Hello sent twice');
     const version = hello.protocolVersion ?? 0;
     if (!ACCEPTED_VERSIONS.has(version)) {
-      this.send({ error: { code: wire.ErrorCode.ERROR_CODE_UNSUPPORTED_VERSION, message: `protocol ${version} not supported; accepted: ${[...ACCEPTED_VERSIONS].join(', ')}` } });
+      this.send({
+        error: {
+          code: wire.ErrorCode.ERROR_CODE_UNSUPPORTED_VERSION,
+          message: `protocol ${version} not supported; accepted: ${[...ACCEPTED_VERSIONS].join(', ')}`,
+        },
+      });
       return this.reject('unsupported_version', CLOSE.unsupportedVersion, `protocol version ${version} not supported`);
     }
     // proto3 gives "" for a field the agent left out, so a missing field fails here too.
@@ -238,7 +243,10 @@ export class AgentSession {
     }
     if (this.warnedSeq) return;
     this.warnedSeq = true;
-    this.deps.log.warn({ agentId: this.agent.id, seq }, 'batch seq beyond any agent counter (a negative number sent as uint32?); written and acked, not recorded');
+    this.deps.log.warn(
+      { agentId: this.agent.id, seq },
+      'batch seq beyond any agent counter (a negative number sent as uint32?); written and acked, not recorded',
+    );
   }
 
   private async finishBatch(seq: number, prepared: PreparedBatch): Promise<void> {

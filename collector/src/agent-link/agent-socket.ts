@@ -81,13 +81,22 @@ const OFFERED_PROTOCOLS = new Set([...ACCEPTED_VERSIONS].map(subprotocol));
 
 function offeredProtocols(request: FastifyRequest): string[] {
   const header = request.headers['sec-websocket-protocol'];
-  return (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map((p) => p.trim()).filter(Boolean);
+  return (Array.isArray(header) ? header.join(',') : (header ?? ''))
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
 }
 
 type StoreOperation = 'authenticate' | 'touch' | 'revocation_check' | 'persist' | 'os_identity';
 
 /** A failed state-store call on the agent path: counted in watchpost_store_errors_total{operation} and logged. */
-export function reportStoreError(metrics: CollectorMetrics, log: FastifyBaseLogger, operation: StoreOperation, agentId: string | undefined, error: unknown): void {
+export function reportStoreError(
+  metrics: CollectorMetrics,
+  log: FastifyBaseLogger,
+  operation: StoreOperation,
+  agentId: string | undefined,
+  error: unknown,
+): void {
   metrics.storeErrors.inc({ operation });
   log.error({ agentId, operation, err: error }, 'state store call failed; carrying on without it');
 }
@@ -109,7 +118,13 @@ export function registerAgentSocket(app: FastifyInstance, deps: SocketDeps): Age
   const authenticate = async (request: FastifyRequest, reply: import('fastify').FastifyReply) => {
     const credential = parseAgentCredential(request.headers.authorization ?? '');
     const agent = credential
-      ? storeCall<Agent | null | 'unreadable'>('authenticate', request.log, credential.agentId, () => store.agents.authenticate(credential.agentId, credential.secret), 'unreadable')
+      ? storeCall<Agent | null | 'unreadable'>(
+          'authenticate',
+          request.log,
+          credential.agentId,
+          () => store.agents.authenticate(credential.agentId, credential.secret),
+          'unreadable',
+        )
       : null;
     if (agent === 'unreadable') {
       return reply.code(503).send({ error: 'store_unavailable', message: 'the collector cannot read its state store; retry later' });
@@ -131,10 +146,16 @@ export function registerAgentSocket(app: FastifyInstance, deps: SocketDeps): Age
   const persist = (session: AgentSession, log: FastifyBaseLogger) => {
     const { id } = session.agent;
     const seq = session.ackedSeq;
-    storeCall('persist', log, id, () => {
-      store.agents.touch(id, { lastSeenAt: Date.now() });
-      if (seq !== null) store.agents.setLastAckedSeq(id, seq);
-    }, undefined);
+    storeCall(
+      'persist',
+      log,
+      id,
+      () => {
+        store.agents.touch(id, { lastSeenAt: Date.now() });
+        if (seq !== null) store.agents.setLastAckedSeq(id, seq);
+      },
+      undefined,
+    );
   };
   // At shutdown the store closes right after the server; record every live agent now and forget the sessions,
   // so the sockets' late close events have nothing left to write.
@@ -152,10 +173,20 @@ export function registerAgentSocket(app: FastifyInstance, deps: SocketDeps): Age
   const onHello = (record: AgentRecord, hello: watchpost.v1.IHello, log: FastifyBaseLogger) => {
     const reported = hello.hostname ?? '';
     const differs = hostnameKey(reported) !== hostnameKey(record.hostname);
-    if (differs) log.warn({ agentId: record.id, host: record.hostname, reportedHostname: reported }, 'agent reports another hostname than the one bound to it; keeping the bound one');
-    storeCall('touch', log, record.id, () => {
-      store.agents.touch(record.id, { lastSeenAt: Date.now(), reportedHostname: differs ? reported : null, agentVersion: hello.agentVersion ?? undefined });
-    }, undefined);
+    if (differs)
+      log.warn(
+        { agentId: record.id, host: record.hostname, reportedHostname: reported },
+        'agent reports another hostname than the one bound to it; keeping the bound one',
+      );
+    storeCall(
+      'touch',
+      log,
+      record.id,
+      () => {
+        store.agents.touch(record.id, { lastSeenAt: Date.now(), reportedHostname: differs ? reported : null, agentVersion: hello.agentVersion ?? undefined });
+      },
+      undefined,
+    );
   };
 
   const revoke = (agentId: string, via: string): boolean => {

@@ -48,9 +48,7 @@ export interface BatchAnswer {
 }
 
 /** A batch mapped to line protocol, or refused before anything was written. */
-export type PreparedBatch =
-  | { seq: number; lines: string[]; samples: number; refused: number; reason?: string }
-  | { answer: BatchAnswer };
+export type PreparedBatch = { seq: number; lines: string[]; samples: number; refused: number; reason?: string } | { answer: BatchAnswer };
 
 /** Longest `reason` in an Ack: the first refusal, not a transcript. */
 const MAX_ACK_REASON = 200;
@@ -111,7 +109,8 @@ export async function writeBatch(agent: AgentRecord, prepared: PreparedBatch, de
     deps.metrics.reject('influx_rejected', dropped);
     refused = Math.min(prepared.samples, refused + dropped);
     reason ??= `influx_rejected: ${result.reason}`.slice(0, MAX_ACK_REASON);
-    if (deps.admission.logGate.pass(agent.id, dropped, Date.now())) deps.log.error({ agentId: agent.id, seq, dropped, reason: result.reason }, 'InfluxDB refused points');
+    if (deps.admission.logGate.pass(agent.id, dropped, Date.now()))
+      deps.log.error({ agentId: agent.id, seq, dropped, reason: result.reason }, 'InfluxDB refused points');
   }
   deps.metrics.pointsWritten.inc(written);
   return { ack: refused > 0 ? { seq, rejected: refused, reason } : { seq } };

@@ -100,7 +100,5 @@ export function resolvePolicy(policy: Policy, tenant: string, host: string): wat
   for (const layer of layers) {
     for (const [probe, settings] of Object.entries(layer ?? {})) merged.set(probe, { ...merged.get(probe), ...settings });
   }
-  return [...merged]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([name, s]) => ({ name, schedule: s.schedule ?? '', disabled: s.disabled ?? false }));
+  return [...merged].sort(([a], [b]) => a.localeCompare(b)).map(([name, s]) => ({ name, schedule: s.schedule ?? '', disabled: s.disabled ?? false }));
 }

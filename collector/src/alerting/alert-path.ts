@@ -32,7 +32,15 @@ export function createAlertPath(core: EngineCore, hosts: FactsCache): AlertPath 
       .filter(([, r]) => r.status === 'firing' && r.ticketed)
       .map(([i, r]) => ({ instance: i, impact: r.impact, summary: r.summary }));
     const terms = core.deps.rules().terms(facts.tenant);
-    const change = syncTicket(core.store.tickets, { facts, ruleId: rule.id, title: rule.title, onClear: rule.onClear ?? terms.onClear, terms, firing, cause: { kind, instance, summary, at: core.now() } });
+    const change = syncTicket(core.store.tickets, {
+      facts,
+      ruleId: rule.id,
+      title: rule.title,
+      onClear: rule.onClear ?? terms.onClear,
+      terms,
+      firing,
+      cause: { kind, instance, summary, at: core.now() },
+    });
     if (change) core.ticketChanged(change);
   };
   const evaluate: AlertPath['evaluate'] = (facts, rule, observations) => {
@@ -81,7 +89,13 @@ function onEvent(core: EngineCore, facts: Facts, rule: CompiledRule, key: AlertK
   return event.kind === 'resolved' ? { ...record, ticketed: false } : record;
 }
 
-function observeBatch(core: EngineCore, hosts: FactsCache, evaluate: AlertPath['evaluate'], agent: AgentIdentity, samples: readonly watchpost.v1.ISample[]): void {
+function observeBatch(
+  core: EngineCore,
+  hosts: FactsCache,
+  evaluate: AlertPath['evaluate'],
+  agent: AgentIdentity,
+  samples: readonly watchpost.v1.ISample[],
+): void {
   if (samples.some((s) => s.measurement === 'inventory')) hosts.forget(agent.id);
   const rules = core.deps.rules().rulesFor(agent.tenant, agent.hostname);
   const read = measurementsRead(rules);
@@ -109,7 +123,12 @@ const MEASUREMENTS_READ = new WeakMap<readonly CompiledRule[], ReadonlySet<strin
 function measurementsRead(rules: readonly CompiledRule[]): ReadonlySet<string> {
   let read = MEASUREMENTS_READ.get(rules);
   if (!read) {
-    read = new Set(rules.flatMap((rule) => { const kind = kindOf(rule); return kind.observe ? kind.measurements(rule) : []; }));
+    read = new Set(
+      rules.flatMap((rule) => {
+        const kind = kindOf(rule);
+        return kind.observe ? kind.measurements(rule) : [];
+      }),
+    );
     MEASUREMENTS_READ.set(rules, read);
   }
   return read;

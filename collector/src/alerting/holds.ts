@@ -44,7 +44,9 @@ export function windowCoverage(window: MaintenanceWindow, at: number): number | 
 /** The latest occurrence of `cron` at or before `at` (cron-parser's prev() is strictly before its start). */
 function latestOccurrence(cron: string, timezone: string, at: number): number | null {
   try {
-    return CronExpressionParser.parse(cron, { currentDate: at + 1, tz: timezone }).prev().getTime();
+    return CronExpressionParser.parse(cron, { currentDate: at + 1, tz: timezone })
+      .prev()
+      .getTime();
   } catch {
     return null; // no occurrence within cron-parser's search limit: nothing to hold
   }

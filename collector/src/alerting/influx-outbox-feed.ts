@@ -29,12 +29,24 @@ export function createTransitions(outbox: InfluxOutbox, now: () => number = Date
       if (event.kind === 'firing') fields.push({ key: 'held', bool: hold !== null });
       if (hold) fields.push(str('held_by', `${hold.kind} ${hold.id}`));
       const tags = { rule: key.ruleId, instance: key.instance, event: event.kind, level: event.level, impact: event.impact };
-      put({ measurement: 'alerts', timeMs: event.at, tags: Object.entries(tags).filter(([, v]) => v !== '').map(([k, v]) => ({ key: k, value: v })), fields }, key.tenant, key.host);
+      put(
+        {
+          measurement: 'alerts',
+          timeMs: event.at,
+          tags: Object.entries(tags)
+            .filter(([, v]) => v !== '')
+            .map(([k, v]) => ({ key: k, value: v })),
+          fields,
+        },
+        key.tenant,
+        key.host,
+      );
     },
     ticket({ ticket, kind }, target) {
       const fields: Field[] = [{ key: 'ticket_id', int: ticket.id }, { key: 'reopen_count', int: ticket.reopenCount }, str('summary', ticket.summary)];
       if (target) fields.push(str('target', target));
-      if (kind === 'resolved' && ticket.resolvedAt !== null) fields.push({ key: 'open_seconds', int: Math.round((ticket.resolvedAt - ticket.openedAt) / 1000) });
+      if (kind === 'resolved' && ticket.resolvedAt !== null)
+        fields.push({ key: 'open_seconds', int: Math.round((ticket.resolvedAt - ticket.openedAt) / 1000) });
       for (const clock of ticket.sla) fields.push({ key: `${clock.target}_due`, int: Math.floor(clock.dueAt / 1000) });
       const tags = [
         { key: 'rule', value: ticket.ruleId },

@@ -67,7 +67,16 @@ export function step(prev: AlertState | undefined, obs: Observation, timing: Tim
 }
 
 function stepActive(state: AlertState, obs: Observation, timing: Timing): Step {
-  const seen = { ...state, level: obs.level, impact: obs.impact, value: obs.value, summary: obs.summary, lastAt: obs.at, lastActiveAt: obs.at, clearSince: null };
+  const seen = {
+    ...state,
+    level: obs.level,
+    impact: obs.impact,
+    value: obs.value,
+    summary: obs.summary,
+    lastAt: obs.at,
+    lastActiveAt: obs.at,
+    clearSince: null,
+  };
   const event = (kind: AlertEventKind): AlertEvent => ({ kind, at: obs.at, level: obs.level, impact: obs.impact, summary: obs.summary, value: obs.value });
   if (state.status === 'firing') {
     const change = compareImpact(obs.impact, state.impact);
@@ -88,7 +97,15 @@ function stepInactive(state: AlertState, obs: Observation, timing: Timing): Step
   if (state.status === 'inactive') return { state: base, events: [] };
   const clearSince = state.clearSince ?? obs.at;
   if (obs.at - clearSince < timing.keepFiringForMs) return { state: { ...base, clearSince }, events: [] };
-  const resolved: AlertState = { ...base, status: 'inactive', summary: obs.summary, activeSince: null, firingSince: null, clearSince: null, resolvedAt: obs.at };
+  const resolved: AlertState = {
+    ...base,
+    status: 'inactive',
+    summary: obs.summary,
+    activeSince: null,
+    firingSince: null,
+    clearSince: null,
+    resolvedAt: obs.at,
+  };
   return { state: resolved, events: [event('resolved')] };
 }
 

@@ -24,7 +24,7 @@ export function* tickSteps(core: EngineCore, hosts: FactsCache, alerts: AlertPat
   guard('refreshing holds', () => core.holds.refresh());
   // The agents are read a page per step too: listing 20,000 at once is itself a 40-80 ms step.
   const agents: Agent[] = [];
-  for (let after = '', more = true; more; ) {
+  for (let after = '', more = true; more;) {
     yield;
     let page: Agent[] = [];
     guard('listing agents', () => (page = store.agents.page(after, TICK_SLICE_AGENTS)));
@@ -53,7 +53,11 @@ function tickRules(core: EngineCore, hosts: FactsCache, alerts: AlertPath, agent
       if (!kind.tick) continue;
       const active = activeOf(core, rule.id, facts);
       const ctx = { now: t, startedAt: core.startedAt, hosts: [{ facts, lastSeenAt }], active, memory: () => core.memoryFor(rule.id, facts) };
-      alerts.evaluate(facts, rule, kind.tick(rule, ctx).map((o) => o.observation));
+      alerts.evaluate(
+        facts,
+        rule,
+        kind.tick(rule, ctx).map((o) => o.observation),
+      );
     }
   }
 }
@@ -65,7 +69,8 @@ function activeOf(core: EngineCore, ruleId: string, facts: Facts) {
   if (instances.size === 0) return NONE;
   const out = [];
   for (const [instance, r] of instances) {
-    if (r.status !== 'inactive' && r.lastActiveAt !== null) out.push({ tenant: facts.tenant, host: facts.host, instance, level: r.level, lastActiveAt: r.lastActiveAt });
+    if (r.status !== 'inactive' && r.lastActiveAt !== null)
+      out.push({ tenant: facts.tenant, host: facts.host, instance, level: r.level, lastActiveAt: r.lastActiveAt });
   }
   return out;
 }

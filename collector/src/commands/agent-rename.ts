@@ -12,7 +12,7 @@ export const agentRename: Command = {
       if (!id || !name || extra.length > 0) throw new UsageError('expected an agent ID (see `agents`) and the new hostname');
       const agent = store.agents.rename(id, name);
       process.stdout.write(`agent ${id} renamed to ${agent.hostname}\n`);
-      process.stderr.write('a running collector on this data directory uses the new name from the agent\'s next connection\n');
+      process.stderr.write("a running collector on this data directory uses the new name from the agent's next connection\n");
       return 0;
     }),
 };

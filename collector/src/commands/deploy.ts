@@ -21,7 +21,8 @@ function serverFor(option: unknown, config: Config, warn: (line: string) => void
   const given = typeof option === 'string' && option ? option : config.server.publicUrl;
   if (given) return given.replace(/\/+$/, '');
   const { host, port } = parseListen(config.listen);
-  if (WILDCARD_HOSTS.has(host)) throw new UsageError(`--server is required: the listen address ${config.listen} is not one endpoints can use (or set server.publicUrl)`);
+  if (WILDCARD_HOSTS.has(host))
+    throw new UsageError(`--server is required: the listen address ${config.listen} is not one endpoints can use (or set server.publicUrl)`);
   if (LOOPBACK.test(host)) warn(`warning: ${host} is this machine's loopback address; other endpoints need --server URL (or server.publicUrl)`);
   const scheme = config.tls.cert ? 'https' : 'http';
   return `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;

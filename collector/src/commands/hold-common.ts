@@ -7,7 +7,11 @@ import { isStoreError } from '../store/index.js';
 
 /** Field (REST body key or store input key) -> flag. */
 const FLAGS: Record<string, string> = {
-  startsAt: 'start', endsAt: 'end', ruleId: 'rule', 'recurrence.cron': 'cron', 'recurrence.timezone': 'timezone',
+  startsAt: 'start',
+  endsAt: 'end',
+  ruleId: 'rule',
+  'recurrence.cron': 'cron',
+  'recurrence.timezone': 'timezone',
   'recurrence.durationMs': 'duration',
 };
 
@@ -41,7 +45,12 @@ export function noPositionals(positionals: string[]): void {
 
 /** 14400000 -> "4h"; the largest unit that divides evenly. */
 export function shortDuration(ms: number): string {
-  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const) {
     if (ms % size === 0) return `${ms / size}${unit}`;
   }
   return `${ms}ms`;

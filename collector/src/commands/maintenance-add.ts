@@ -8,7 +8,8 @@ import { isoTime } from './table.js';
 const FLAGS = ['tenant', 'site', 'host', 'reason', 'start', 'end', 'duration', 'cron', 'timezone', 'until'] as const;
 
 export const maintenanceAdd: Command = {
-  usage: '--tenant ID [--host H | --site S] [--start ISO] (--end ISO | --duration 2h | --cron EXPR --duration 4h --timezone TZ [--until ISO]) --reason TEXT [--config FILE]',
+  usage:
+    '--tenant ID [--host H | --site S] [--start ISO] (--end ISO | --duration 2h | --cron EXPR --duration 4h --timezone TZ [--until ISO]) --reason TEXT [--config FILE]',
   summary: 'add a maintenance window (one-off, or recurring by cron in a time zone); prints its id',
   options: { ...CONFIG_OPTION, ...Object.fromEntries(FLAGS.map((f) => [f, { type: 'string' }])) },
   run: (input) =>

@@ -30,7 +30,13 @@ export const maintenanceList: Command = {
       const list = store.maintenance.listWindows({ ...(tenant ? { tenant } : {}), includeDeleted: input.values.all === true });
       const now = Date.now();
       if (input.values.json) {
-        process.stdout.write(JSON.stringify(list.map((w) => ({ ...w, state: state(w, now) })), null, 2) + '\n');
+        process.stdout.write(
+          JSON.stringify(
+            list.map((w) => ({ ...w, state: state(w, now) })),
+            null,
+            2,
+          ) + '\n',
+        );
         return 0;
       }
       const rows = [['ID', 'TENANT', 'SCOPE', 'WHEN', 'STATE', 'REASON']];

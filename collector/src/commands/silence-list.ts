@@ -21,7 +21,13 @@ export const silenceList: Command = {
       const now = Date.now();
       const list = store.maintenance.listSilences({ ...(tenant ? { tenant } : {}), ...(input.values.active ? { activeAt: now } : {}) });
       if (input.values.json) {
-        process.stdout.write(JSON.stringify(list.map((s) => ({ ...s, state: state(s, now) })), null, 2) + '\n');
+        process.stdout.write(
+          JSON.stringify(
+            list.map((s) => ({ ...s, state: state(s, now) })),
+            null,
+            2,
+          ) + '\n',
+        );
         return 0;
       }
       const rows = [['ID', 'TENANT', 'HOST', 'RULE', 'STARTS', 'ENDS', 'STATE', 'COMMENT']];

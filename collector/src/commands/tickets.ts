@@ -18,7 +18,14 @@ function due(ticket: Ticket, target: 'respond' | 'resolve', now: number): string
 export const tickets: Command = {
   usage: '[--status open|acknowledged|resolved|unresolved|all] [--tenant ID] [--host H] [--limit 100] [--json] [--config FILE]',
   summary: 'list tickets, newest first (default: unresolved)',
-  options: { ...CONFIG_OPTION, status: { type: 'string' }, tenant: { type: 'string' }, host: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
+  options: {
+    ...CONFIG_OPTION,
+    status: { type: 'string' },
+    tenant: { type: 'string' },
+    host: { type: 'string' },
+    limit: { type: 'string' },
+    json: { type: 'boolean' },
+  },
   run: (input) =>
     withStore(input, (store) => {
       noPositionals(input.positionals);
@@ -43,7 +50,18 @@ export const tickets: Command = {
       }
       const rows = [['ID', 'TENANT', 'HOST', 'RULE', 'PRIORITY', 'STATUS', 'OPENED', 'RESPOND DUE', 'RESOLVE DUE', 'TITLE']];
       for (const t of list) {
-        rows.push([String(t.id), t.tenant, t.host, t.ruleId, t.priority, t.status, isoTime(t.openedAt), due(t, 'respond', now), due(t, 'resolve', now), t.title]);
+        rows.push([
+          String(t.id),
+          t.tenant,
+          t.host,
+          t.ruleId,
+          t.priority,
+          t.status,
+          isoTime(t.openedAt),
+          due(t, 'respond', now),
+          due(t, 'resolve', now),
+          t.title,
+        ]);
       }
       printTable(rows);
       return 0;

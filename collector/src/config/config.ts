@@ -13,8 +13,7 @@ import { ConfigError } from '../errors.js';
 import { DURATION, schemaProblem } from './schema-errors.js';
 import { DEFAULT_SERIES_PER_AGENT, DEFAULT_SERIES_PER_MEASUREMENT, DEFAULT_SERIES_WINDOW } from '../agent-link/admission/series-budget.js';
 
-const Duration = (description: string, def: string) =>
-  Type.String({ ...DURATION, pattern: '^[0-9]+(ms|s|m|h|d)$', description, default: def });
+const Duration = (description: string, def: string) => Type.String({ ...DURATION, pattern: '^[0-9]+(ms|s|m|h|d)$', description, default: def });
 
 export const ConfigSchema = Type.Object(
   {
@@ -43,7 +42,12 @@ export const ConfigSchema = Type.Object(
     ),
     influx: Type.Object(
       {
-        url: Type.String({ description: 'InfluxDB 1.x base URL', pattern: '^https?://', expected: 'an http:// or https:// URL', default: 'http://127.0.0.1:8086' }),
+        url: Type.String({
+          description: 'InfluxDB 1.x base URL',
+          pattern: '^https?://',
+          expected: 'an http:// or https:// URL',
+          default: 'http://127.0.0.1:8086',
+        }),
         database: Type.String({ description: 'database name', minLength: 1, default: 'watchpost' }),
         retentionPolicy: Type.String({ description: 'retention policy written to (created if missing)', minLength: 1, default: 'watchpost_raw' }),
         retention: Duration('how long raw points are kept (0s: forever)', '30d'),
@@ -54,7 +58,12 @@ export const ConfigSchema = Type.Object(
     ),
     agents: Type.Object(
       {
-        maxPayloadBytes: Type.Integer({ description: 'largest WebSocket frame accepted from an agent', minimum: 1024, maximum: 64 * 1024 * 1024, default: 1024 * 1024 }),
+        maxPayloadBytes: Type.Integer({
+          description: 'largest WebSocket frame accepted from an agent',
+          minimum: 1024,
+          maximum: 64 * 1024 * 1024,
+          default: 1024 * 1024,
+        }),
         heartbeat: Duration('WebSocket ping interval; an agent that misses a pong is disconnected', '30s'),
         allowPlainRemote: Type.Boolean({
           description: 'allow plain ws/http on a non-loopback listen address (only behind a TLS-terminating proxy)',
@@ -79,7 +88,7 @@ export const ConfigSchema = Type.Object(
           default: DEFAULT_SERIES_PER_AGENT,
         }),
         seriesWindow: Duration(
-          'a series no point of which came for this long stops counting against its agent\'s budget (0s: never); counts start afresh when the collector restarts',
+          "a series no point of which came for this long stops counting against its agent's budget (0s: never); counts start afresh when the collector restarts",
           DEFAULT_SERIES_WINDOW,
         ),
       },
@@ -146,7 +155,8 @@ export const ConfigSchema = Type.Object(
     lifecycle: Type.Object(
       {
         file: Type.String({
-          description: 'YAML end-of-support table for OS support status (os_support points, GET /api/v1/agents); empty: the shipped collector/data/os-lifecycle.yaml',
+          description:
+            'YAML end-of-support table for OS support status (os_support points, GET /api/v1/agents); empty: the shipped collector/data/os-lifecycle.yaml',
           default: '',
         }),
       },
@@ -167,11 +177,13 @@ export const ConfigSchema = Type.Object(
     releases: Type.Object(
       {
         dir: Type.String({
-          description: 'directory of agent releases (<dir>/<version>/manifest.json and its executables), offered to agents and served to the deployment scripts; reloaded on SIGHUP; empty: no releases',
+          description:
+            'directory of agent releases (<dir>/<version>/manifest.json and its executables), offered to agents and served to the deployment scripts; reloaded on SIGHUP; empty: no releases',
           default: '',
         }),
         publicKey: Type.String({
-          description: 'release public key (SPKI PEM, from scripts/release-keygen.ts): every manifest signature is checked and a release that fails is never offered; empty: agents alone check',
+          description:
+            'release public key (SPKI PEM, from scripts/release-keygen.ts): every manifest signature is checked and a release that fails is never offered; empty: agents alone check',
           default: '',
         }),
       },
@@ -180,7 +192,8 @@ export const ConfigSchema = Type.Object(
     updates: Type.Object(
       {
         file: Type.String({
-          description: 'YAML file of staged rollouts (per tenant: version, pilot hosts, percent); reloaded on SIGHUP (a bad file keeps the rollouts in force); empty: no update is offered',
+          description:
+            'YAML file of staged rollouts (per tenant: version, pilot hosts, percent); reloaded on SIGHUP (a bad file keeps the rollouts in force); empty: no update is offered',
           default: '',
         }),
       },
@@ -205,7 +218,11 @@ const ENV_NAMES: Record<string, string> = { 'influx.database': 'WATCHPOST_INFLUX
 /** influx.batchSize -> WATCHPOST_INFLUX_BATCH_SIZE */
 export const envName = (path: string): string =>
   ENV_NAMES[path] ??
-  'WATCHPOST_' + path.replace(/\./g, '_').replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+  'WATCHPOST_' +
+    path
+      .replace(/\./g, '_')
+      .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+      .toUpperCase();
 
 /** Every leaf key of the schema with its dotted path. */
 export function leafKeys(schema: TObject = ConfigSchema, prefix = ''): { path: string; schema: TSchema }[] {

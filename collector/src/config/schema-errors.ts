@@ -69,7 +69,13 @@ function expected(schema: TSchema): string {
   if (words) return words;
   const keys = schema.type === 'object' && schema.properties ? ` (${Object.keys(schema.properties as object).join(', ')})` : '';
   const types: Record<string, string> = {
-    string: 'a string', number: 'a number', integer: 'an integer', boolean: 'true/false', array: 'a list', object: `a mapping${keys}`, null: 'null',
+    string: 'a string',
+    number: 'a number',
+    integer: 'an integer',
+    boolean: 'true/false',
+    array: 'a list',
+    object: `a mapping${keys}`,
+    null: 'null',
   };
   return types[String(schema.type)] ?? 'a value';
 }

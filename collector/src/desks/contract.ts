@@ -15,17 +15,7 @@ export type DeliveryResult =
   | { kind: 'failed'; reason: string; remoteId?: string; remoteUrl?: string };
 
 export type DeskEventKind =
-  | 'opened'
-  | 'updated'
-  | 'escalated'
-  | 'deescalated'
-  | 'reopened'
-  | 'note'
-  | 'acknowledged'
-  | 'plan'
-  | 'resolved'
-  | 'sla_approaching'
-  | 'sla_breached';
+  'opened' | 'updated' | 'escalated' | 'deescalated' | 'reopened' | 'note' | 'acknowledged' | 'plan' | 'resolved' | 'sla_approaching' | 'sla_breached';
 
 /** The ticket as it was when the event happened. Times are unix ms. */
 export interface DeskTicket {

@@ -101,7 +101,8 @@ export async function deliverTo(ops: DeskOps, event: DeskEvent, ctx: DeliveryCon
   }
 }
 
-const remote = (ops: DeskOps, id: string): { remoteId: string; remoteUrl?: string } => (ops.link ? { remoteId: id, remoteUrl: ops.link(id) } : { remoteId: id });
+const remote = (ops: DeskOps, id: string): { remoteId: string; remoteUrl?: string } =>
+  ops.link ? { remoteId: id, remoteUrl: ops.link(id) } : { remoteId: id };
 
 async function apply(ops: DeskOps, id: string, event: DeskEvent, created: boolean, ctx: DeliveryContext): Promise<Step<unknown>> {
   switch (event.kind) {

@@ -118,7 +118,10 @@ export function startDispatcher(deps: DispatcherDeps): Dispatcher {
   const deliver = async (row: DeskDelivery): Promise<void> => {
     const route = deps.desks().route(row.desk, row.ticket.tenant);
     if (!route) {
-      const unrouted = { kind: now() - row.at >= DEAD_AFTER_UNROUTED_MS ? 'failed' : 'retryable', reason: `tenant ${row.ticket.tenant} is not routed to desk ${row.desk} (desks file)` } as DeliveryResult;
+      const unrouted = {
+        kind: now() - row.at >= DEAD_AFTER_UNROUTED_MS ? 'failed' : 'retryable',
+        reason: `tenant ${row.ticket.tenant} is not routed to desk ${row.desk} (desks file)`,
+      } as DeliveryResult;
       return settle(row, unrouted, undefined);
     }
     let result: DeliveryResult;

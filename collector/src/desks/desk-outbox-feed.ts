@@ -40,7 +40,9 @@ export function deskTransitions(outbox: DeskOutbox, desks: () => DeskSet, queued
     alert() {},
     ticket({ ticket, kind, detail }) {
       if (!KINDS.has(kind)) return;
-      const routes = desks().routes(ticket.tenant).filter((r) => r.events.has(kind as DeskEventKind));
+      const routes = desks()
+        .routes(ticket.tenant)
+        .filter((r) => r.events.has(kind as DeskEventKind));
       if (routes.length === 0) return;
       const snapshot = deskTicket(ticket);
       for (const route of routes) outbox.enqueue(route.desk, { kind: kind as DeskEventKind, at: ticket.updatedAt, detail, ticket: snapshot });

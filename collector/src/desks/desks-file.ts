@@ -23,7 +23,17 @@ import type { ConnectorType, DeskEventKind } from './contract.js';
 import { connectorType, CONNECTOR_TYPES } from './connectors/index.js';
 
 export const DESK_EVENT_KINDS: readonly DeskEventKind[] = [
-  'opened', 'updated', 'escalated', 'deescalated', 'reopened', 'note', 'acknowledged', 'plan', 'resolved', 'sla_approaching', 'sla_breached',
+  'opened',
+  'updated',
+  'escalated',
+  'deescalated',
+  'reopened',
+  'note',
+  'acknowledged',
+  'plan',
+  'resolved',
+  'sla_approaching',
+  'sla_breached',
 ];
 
 const Events = Type.Array(Type.Union(DESK_EVENT_KINDS.map((k) => Type.Literal(k))), { uniqueItems: true });
@@ -121,7 +131,11 @@ export function parseDesks(text: string, source: string, env: NodeJS.ProcessEnv 
   let defaults: DeskRoute[] = [];
   try {
     defaults = (file.default_desks ?? []).map((r, i) => compileRoute(r, desks, `default_desks[${i}]`, env));
-    for (const [tenant, t] of Object.entries(file.tenants ?? {})) byTenant.set(tenant, t.desks.map((r, i) => compileRoute(r, desks, `tenants.${tenant}.desks[${i}]`, env)));
+    for (const [tenant, t] of Object.entries(file.tenants ?? {}))
+      byTenant.set(
+        tenant,
+        t.desks.map((r, i) => compileRoute(r, desks, `tenants.${tenant}.desks[${i}]`, env)),
+      );
   } catch (error) {
     at(error);
   }

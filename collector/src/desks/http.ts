@@ -82,7 +82,11 @@ export async function request(options: RequestOptions): Promise<HttpOutcome> {
   const timeout = AbortSignal.timeout(options.timeoutMs ?? REQUEST_TIMEOUT_MS);
   const signal = AbortSignal.any([options.signal, timeout]);
   const isString = typeof options.body === 'string';
-  const headers: Record<string, string> = { accept: 'application/json', ...(options.body !== undefined && !isString ? { 'content-type': 'application/json' } : {}), ...options.headers };
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    ...(options.body !== undefined && !isString ? { 'content-type': 'application/json' } : {}),
+    ...options.headers,
+  };
   let response: Response;
   try {
     const body = options.body === undefined ? undefined : isString ? (options.body as string) : JSON.stringify(options.body);
@@ -104,7 +108,13 @@ export async function request(options: RequestOptions): Promise<HttpOutcome> {
     json = undefined;
   }
   const ok = response.status >= 200 && response.status < 300;
-  const classified = ok ? null : (options.refine?.(response.status, text, json) ?? classifyStatus(response.status, response.headers, text, options.now(), secrets));
-  if (classified) return { ok: false, result: { ...classified, reason: `${options.method} ${redact(new URL(options.url).pathname, secrets)}: ${redact(classified.reason, secrets)}` } };
+  const classified = ok
+    ? null
+    : (options.refine?.(response.status, text, json) ?? classifyStatus(response.status, response.headers, text, options.now(), secrets));
+  if (classified)
+    return {
+      ok: false,
+      result: { ...classified, reason: `${options.method} ${redact(new URL(options.url).pathname, secrets)}: ${redact(classified.reason, secrets)}` },
+    };
   return { ok: true, answer: { status: response.status, headers: response.headers, text, json } };
 }

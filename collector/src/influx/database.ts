@@ -105,6 +105,12 @@ async function continuousQueries(influx: InfluxDB, database: string): Promise<{ 
 
 /** Fills the rollups from the raw points of the last `sinceMs` (a continuous query only covers time after its
  *  creation): for an existing database that gets rollups, and for tests. Safe to repeat (same points rewritten). */
-export async function backfillRollups(influx: InfluxDB, database: string, source: string, sinceMs: number, rollups: readonly Rollup[] = ROLLUPS): Promise<void> {
+export async function backfillRollups(
+  influx: InfluxDB,
+  database: string,
+  source: string,
+  sinceMs: number,
+  rollups: readonly Rollup[] = ROLLUPS,
+): Promise<void> {
   for (const rollup of rollups) await influx.query(rollupSelect(database, source, rollup, `time > now() - ${Math.round(sinceMs)}ms`), { database });
 }

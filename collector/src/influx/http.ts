@@ -56,9 +56,7 @@ export function classifyWriteResponse(status: number, body: string): PostOutcome
   const message = errorMessage(body) || `HTTP ${status}`;
   if (status === 400 || status === 413) {
     const dropped = /dropped=(\d+)\s*$/.exec(message)?.[1];
-    return dropped === undefined
-      ? { kind: 'refused', status, reason: message }
-      : { kind: 'refused', status, reason: message, dropped: Number(dropped) };
+    return dropped === undefined ? { kind: 'refused', status, reason: message } : { kind: 'refused', status, reason: message, dropped: Number(dropped) };
   }
   if (status === 404) return { kind: 'retryable', reason: message, missingDatabase: true };
   if (status === 401 || status === 403) return { kind: 'retryable', reason: `InfluxDB refused the credentials: ${message}` };

@@ -103,11 +103,7 @@ type WireSample = watchpost.v1.Sample.$Properties;
 type WireField = watchpost.v1.Field.$Properties;
 type Outcome = { line: string } | { reason: SampleRejection };
 
-export function samplesToLines(
-  samples: readonly WireSample[],
-  identity: Identity,
-  options: MappingOptions = {},
-): MappingResult {
+export function samplesToLines(samples: readonly WireSample[], identity: Identity, options: MappingOptions = {}): MappingResult {
   const nowMs = options.nowMs ?? Date.now();
   const result: MappingResult = { lines: [], rejected: [] };
   const ready = readyIdentity(identity);
@@ -183,8 +179,7 @@ class VerdictCache {
   }
 }
 
-const verdict = (reason: SampleRejection | undefined, escaped: () => string): Verdict =>
-  reason ? { ok: false, reason } : { ok: true, escaped: escaped() };
+const verdict = (reason: SampleRejection | undefined, escaped: () => string): Verdict => (reason ? { ok: false, reason } : { ok: true, escaped: escaped() });
 /** Names over MAX_NAME_LENGTH are refused, so only valid lengths are kept. */
 const MEASUREMENTS = new VerdictCache(
   (name) => verdict(checkName(name) ?? (name.startsWith('#') ? 'unencodable' : undefined), () => escapeMeasurement(name)),

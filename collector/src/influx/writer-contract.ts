@@ -80,4 +80,3 @@ export interface InfluxWriter {
   setLogger(logger: WriterLogger): void;
   close(): Promise<void>;
 }
-

@@ -214,7 +214,13 @@ class Writer implements InfluxWriter {
   }
 
   private async send(batch: Batch): Promise<void> {
-    const body = batch.parts.length === 1 ? batch.parts[0]!.body : Buffer.concat(batch.parts.map((p) => p.body), batch.bytes);
+    const body =
+      batch.parts.length === 1
+        ? batch.parts[0]!.body
+        : Buffer.concat(
+            batch.parts.map((p) => p.body),
+            batch.bytes,
+          );
     const outcome = await this.post(body, batch.points);
     let outcomes = batch.parts.map(() => outcome);
     if (outcome.kind === 'refused' && batch.parts.length > 1) {

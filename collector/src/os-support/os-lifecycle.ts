@@ -18,7 +18,10 @@ const Build = Type.Integer({ minimum: 1 });
 export const LifecycleSchema = Type.Object(
   {
     windows_client: Type.Array(
-      Type.Object({ build: Build, name: Name, eol: Type.Object({ home_pro: Eol, enterprise: Eol }, { additionalProperties: false }) }, { additionalProperties: false }),
+      Type.Object(
+        { build: Build, name: Name, eol: Type.Object({ home_pro: Eol, enterprise: Eol }, { additionalProperties: false }) },
+        { additionalProperties: false },
+      ),
     ),
     windows_ltsc: Type.Array(Type.Object({ build: Build, name: Name, eol: Eol, iot_eol: Type.Optional(Eol) }, { additionalProperties: false })),
     windows_server: Type.Array(Type.Object({ build: Build, name: Name, eol: Eol }, { additionalProperties: false })),

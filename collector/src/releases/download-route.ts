@@ -41,7 +41,10 @@ export function registerDownloadRoute(app: FastifyInstance, deps: { store: Store
       await handle.close();
       throw httpErrors.releaseChanged(file.file);
     }
-    request.log.info({ version, name, reader: reader.kind, tenant: reader.tenant, ...(reader.kind === 'agent' ? { agentId: reader.agentId } : { tokenId: reader.tokenId }) }, 'release download');
+    request.log.info(
+      { version, name, reader: reader.kind, tenant: reader.tenant, ...(reader.kind === 'agent' ? { agentId: reader.agentId } : { tokenId: reader.tokenId }) },
+      'release download',
+    );
     return reply
       .type('application/octet-stream')
       .header('content-length', file.bytes)

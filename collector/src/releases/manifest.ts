@@ -22,7 +22,12 @@ const Sha256 = Type.String({ pattern: '^[0-9a-f]{64}$', expected: 'a lowercase h
 const Bytes = Type.Integer({ minimum: 1 });
 
 const ExecutableSchema = Type.Object(
-  { file: FileName, sha256: Sha256, bytes: Bytes, signature: Type.String({ pattern: '^[A-Za-z0-9+/]{86}(==)?$', expected: 'base64 of a 64-byte Ed25519 signature' }) },
+  {
+    file: FileName,
+    sha256: Sha256,
+    bytes: Bytes,
+    signature: Type.String({ pattern: '^[A-Za-z0-9+/]{86}(==)?$', expected: 'base64 of a 64-byte Ed25519 signature' }),
+  },
   { additionalProperties: false },
 );
 

@@ -90,7 +90,13 @@ function checkRelease(dir: string, manifest: Manifest, options: LoadOptions): Re
     }
     executables.set(entry.target, { ...checkedFile(dir, entry, options.hashes), target: entry.target, signature: entry.signature });
   }
-  return { version: manifest.version, created: manifest.created, executables, serviceHost: serviceHostOf(dir, manifest, options.hashes), verified: options.publicKey !== null };
+  return {
+    version: manifest.version,
+    created: manifest.created,
+    executables,
+    serviceHost: serviceHostOf(dir, manifest, options.hashes),
+    verified: options.publicKey !== null,
+  };
 }
 
 function readManifest(path: string): string | null {
@@ -106,7 +112,9 @@ function readManifest(path: string): string | null {
 export function loadReleases(options: LoadOptions): ReleaseSet {
   let names: string[];
   try {
-    names = readdirSync(options.dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    names = readdirSync(options.dir, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name);
   } catch (error) {
     throw new ConfigError(`releases.dir: cannot read ${options.dir}: ${(error as Error).message}`);
   }

@@ -71,7 +71,7 @@ export function decideOffer(releases: ReleaseSet, rollouts: RolloutSet, agent: A
 /** What makes two offers the same offer. The signature is part of it: a release re-signed (say, after it was
  *  signed with the wrong key) is a new offer, which the agent judges afresh. */
 const offerKey = (offer: Offer | null): string =>
-  offer ? `${offer.version} ${offer.target} ${offer.sha256} ${offer.rollbackSeconds} ${Buffer.from(offer.signature ?? []).toString('base64')}` : ''
+  offer ? `${offer.version} ${offer.target} ${offer.sha256} ${offer.rollbackSeconds} ${Buffer.from(offer.signature ?? []).toString('base64')}` : '';
 
 export function createUpdateService(settings: UpdateSettings, log: UpdateLog): UpdateService {
   const hashes = createHashCache();
@@ -87,7 +87,8 @@ export function createUpdateService(settings: UpdateSettings, log: UpdateLog): U
   const report = () => {
     for (const refused of releases.refused) log.warn({ version: refused.version, reason: refused.reason }, 'release refused: not offered nor served');
     for (const rollout of rollouts.entries) {
-      if (!releases.get(rollout.version)) log.warn({ tenant: rollout.tenant, version: rollout.version }, 'rollout names a release that is not available; nothing offered for it');
+      if (!releases.get(rollout.version))
+        log.warn({ tenant: rollout.tenant, version: rollout.version }, 'rollout names a release that is not available; nothing offered for it');
     }
   };
   report();

@@ -52,13 +52,16 @@ export function tenantUpdates(store: Store, updates: UpdateService): TenantUpdat
 export function registerUpdatesRoute(app: FastifyInstance, deps: { store: Store; updates: UpdateService }): void {
   // Every tenant's rollout and agent counts: admin keys only.
   app.get(UPDATES_PATH, { config: { access: 'admin' } }, async () => ({
-    releases: deps.updates.releases().list().map((r) => ({
-      version: r.version,
-      created: r.created,
-      targets: [...r.executables.keys()],
-      serviceHost: r.serviceHost !== null,
-      verified: r.verified,
-    })),
+    releases: deps.updates
+      .releases()
+      .list()
+      .map((r) => ({
+        version: r.version,
+        created: r.created,
+        targets: [...r.executables.keys()],
+        serviceHost: r.serviceHost !== null,
+        verified: r.verified,
+      })),
     refused: deps.updates.releases().refused,
     tenants: tenantUpdates(deps.store, deps.updates),
   }));

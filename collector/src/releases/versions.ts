@@ -2,7 +2,8 @@
 // directory names under releases.dir and a segment of download URLs, so the pattern admits nothing else.
 
 /** Also bounds what reaches the file system: no '/', no '..' segment can match. */
-export const VERSION_PATTERN = '^(0|[1-9][0-9]{0,8})\\.(0|[1-9][0-9]{0,8})\\.(0|[1-9][0-9]{0,8})(-[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?(\\+[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?$';
+export const VERSION_PATTERN =
+  '^(0|[1-9][0-9]{0,8})\\.(0|[1-9][0-9]{0,8})\\.(0|[1-9][0-9]{0,8})(-[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?(\\+[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?$';
 const VERSION_RE = new RegExp(VERSION_PATTERN);
 const MAX_VERSION_LENGTH = 64;
 

@@ -61,9 +61,13 @@ export function registerApi(
     reply.type(deps.metrics.registry.contentType);
     return deps.metrics.registry.metrics();
   });
-  app.get<{ Querystring: Static<typeof AgentsQuery> }>('/api/v1/agents', { config: { access: 'read' }, schema: { querystring: AgentsQuery } }, async (request) => ({
-    agents: agentViews(deps.store, deps.hub, deps.osSupport, listTenant(request, request.query.tenant)),
-  }));
+  app.get<{ Querystring: Static<typeof AgentsQuery> }>(
+    '/api/v1/agents',
+    { config: { access: 'read' }, schema: { querystring: AgentsQuery } },
+    async (request) => ({
+      agents: agentViews(deps.store, deps.hub, deps.osSupport, listTenant(request, request.query.tenant)),
+    }),
+  );
   // Revokes the credential (authentication fails from now on) and closes the agent's live session at once.
   app.post<{ Params: { id: string } }>('/api/v1/agents/:id/revoke', { config: { access: 'admin' } }, async (request) => {
     const agentId = request.params.id;

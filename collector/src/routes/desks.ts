@@ -49,7 +49,12 @@ export function registerDeskRoutes(app: FastifyInstance, deps: DeskRouteDeps): v
   const config = { access: 'admin' } as const;
   app.get<{ Querystring: Static<typeof ListQuery> }>('/api/v1/desk-deliveries', { config, schema: { querystring: ListQuery } }, async (request) => {
     const { state, desk, ticket, limit } = request.query;
-    const list = deps.store.deskOutbox.list({ ...(state ? { state } : {}), ...(desk ? { desk } : {}), ...(ticket ? { ticketId: ticket } : {}), ...(limit ? { limit } : {}) });
+    const list = deps.store.deskOutbox.list({
+      ...(state ? { state } : {}),
+      ...(desk ? { desk } : {}),
+      ...(ticket ? { ticketId: ticket } : {}),
+      ...(limit ? { limit } : {}),
+    });
     return { deliveries: list.map(deliveryView) };
   });
   app.post<{ Params: Static<typeof Params> }>('/api/v1/desk-deliveries/:id/retry', { config, schema: { params: Params } }, async (request) => {

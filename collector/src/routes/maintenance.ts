@@ -35,27 +35,55 @@ const WindowBody = Type.Object(
   { additionalProperties: false },
 );
 const SilenceBody = Type.Object(
-  { tenant: Key, host: Type.Optional(Key), ruleId: Type.Optional(Key), comment: Text, start: Type.Optional(Time), end: Type.Optional(Time), duration: Type.Optional(Duration) },
+  {
+    tenant: Key,
+    host: Type.Optional(Key),
+    ruleId: Type.Optional(Key),
+    comment: Text,
+    start: Type.Optional(Time),
+    end: Type.Optional(Time),
+    duration: Type.Optional(Duration),
+  },
   { additionalProperties: false },
 );
 const WindowQuery = Type.Object({ tenant: Type.Optional(Key), includeDeleted: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
-const SilenceQuery = Type.Object({ tenant: Type.Optional(Key), active: Type.Optional(Type.Boolean({ description: 'only silences in force now' })) }, { additionalProperties: false });
+const SilenceQuery = Type.Object(
+  { tenant: Type.Optional(Key), active: Type.Optional(Type.Boolean({ description: 'only silences in force now' })) },
+  { additionalProperties: false },
+);
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
 /** A window as the API shows it; `activeUntil` is the end of the stretch holding now (null when none). */
 export function windowView(w: MaintenanceWindow, now: number) {
   const until = windowCoverage(w, now);
   return {
-    id: w.id, tenant: w.tenant, site: w.site, host: w.host, reason: w.reason, startsAt: iso(w.startsAt), endsAt: isoOrNull(w.endsAt),
-    recurrence: w.recurrence, createdAt: iso(w.createdAt), createdBy: w.createdBy, deletedAt: isoOrNull(w.deletedAt),
+    id: w.id,
+    tenant: w.tenant,
+    site: w.site,
+    host: w.host,
+    reason: w.reason,
+    startsAt: iso(w.startsAt),
+    endsAt: isoOrNull(w.endsAt),
+    recurrence: w.recurrence,
+    createdAt: iso(w.createdAt),
+    createdBy: w.createdBy,
+    deletedAt: isoOrNull(w.deletedAt),
     activeUntil: until === null ? null : iso(until),
   };
 }
 
 export function silenceView(s: Silence, now: number) {
   return {
-    id: s.id, tenant: s.tenant, host: s.host, ruleId: s.ruleId, startsAt: iso(s.startsAt), endsAt: iso(s.endsAt), comment: s.comment,
-    createdAt: iso(s.createdAt), createdBy: s.createdBy, expiredAt: isoOrNull(s.expiredAt),
+    id: s.id,
+    tenant: s.tenant,
+    host: s.host,
+    ruleId: s.ruleId,
+    startsAt: iso(s.startsAt),
+    endsAt: iso(s.endsAt),
+    comment: s.comment,
+    createdAt: iso(s.createdAt),
+    createdBy: s.createdBy,
+    expiredAt: isoOrNull(s.expiredAt),
     active: s.expiredAt === null && s.startsAt <= now && now < s.endsAt,
   };
 }
@@ -84,12 +112,16 @@ export function registerMaintenanceRoutes(app: FastifyInstance, deps: Maintenanc
   const now = deps.now ?? Date.now;
   const m = deps.store.maintenance;
 
-  app.get<{ Querystring: Static<typeof WindowQuery> }>('/api/v1/maintenance-windows', { config: READ, schema: { querystring: WindowQuery } }, async (request) => {
-    const t = now();
-    const tenant = listTenant(request, request.query.tenant);
-    const windows = m.listWindows({ ...(tenant ? { tenant } : {}), includeDeleted: request.query.includeDeleted === true });
-    return { windows: windows.map((w) => windowView(w, t)) };
-  });
+  app.get<{ Querystring: Static<typeof WindowQuery> }>(
+    '/api/v1/maintenance-windows',
+    { config: READ, schema: { querystring: WindowQuery } },
+    async (request) => {
+      const t = now();
+      const tenant = listTenant(request, request.query.tenant);
+      const windows = m.listWindows({ ...(tenant ? { tenant } : {}), includeDeleted: request.query.includeDeleted === true });
+      return { windows: windows.map((w) => windowView(w, t)) };
+    },
+  );
   app.post<{ Body: Static<typeof WindowBody> }>('/api/v1/maintenance-windows', { config: OPERATE, schema: { body: WindowBody } }, async (request, reply) => {
     const t = now();
     actTenant(request, request.body.tenant);

@@ -17,7 +17,11 @@ const PlanBody = Type.Object({ plan: Type.String({ minLength: 1, maxLength: 4000
 const NoteBody = Type.Object({ text: Type.String({ minLength: 1, maxLength: 4000 }) }, { additionalProperties: false });
 const ResolveBody = Type.Union([Type.Object({ note: Type.Optional(Type.String({ maxLength: 4000 })) }, { additionalProperties: false }), Type.Null()]);
 const AlertsQuery = Type.Object(
-  { tenant: Type.Optional(Type.String()), host: Type.Optional(Type.String()), state: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('firing'), Type.Literal('resolved')])) },
+  {
+    tenant: Type.Optional(Type.String()),
+    host: Type.Optional(Type.String()),
+    state: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('firing'), Type.Literal('resolved')])),
+  },
   { additionalProperties: false },
 );
 
@@ -41,38 +45,52 @@ export function registerTicketActions(app: FastifyInstance, deps: TicketActionDe
   };
   type WithId = { Params: Static<typeof Params> };
   const operate = { access: 'operate' } as const;
-  app.post<WithId>('/api/v1/tickets/:id/ack', { config: operate, schema: { params: Params } }, async (request) => act(request, request.params.id, { kind: 'ack' }));
-  app.post<WithId & { Body: Static<typeof PlanBody> }>('/api/v1/tickets/:id/plan', { config: operate, schema: { params: Params, body: PlanBody } }, async (request) =>
-    act(request, request.params.id, { kind: 'plan', text: request.body.plan }),
+  app.post<WithId>('/api/v1/tickets/:id/ack', { config: operate, schema: { params: Params } }, async (request) =>
+    act(request, request.params.id, { kind: 'ack' }),
+  );
+  app.post<WithId & { Body: Static<typeof PlanBody> }>(
+    '/api/v1/tickets/:id/plan',
+    { config: operate, schema: { params: Params, body: PlanBody } },
+    async (request) => act(request, request.params.id, { kind: 'plan', text: request.body.plan }),
   );
   // A note is added to a resolved ticket too.
-  app.post<WithId & { Body: Static<typeof NoteBody> }>('/api/v1/tickets/:id/notes', { config: operate, schema: { params: Params, body: NoteBody } }, async (request) =>
-    act(request, request.params.id, { kind: 'note', text: request.body.text }),
+  app.post<WithId & { Body: Static<typeof NoteBody> }>(
+    '/api/v1/tickets/:id/notes',
+    { config: operate, schema: { params: Params, body: NoteBody } },
+    async (request) => act(request, request.params.id, { kind: 'note', text: request.body.text }),
   );
-  app.post<WithId & { Body: Static<typeof ResolveBody> }>('/api/v1/tickets/:id/resolve', { config: operate, schema: { params: Params, body: ResolveBody } }, async (request) => {
-    const note = request.body?.note;
-    return act(request, request.params.id, { kind: 'resolve', ...(note ? { note } : {}) });
-  });
-  app.get<{ Querystring: Static<typeof AlertsQuery> }>('/api/v1/alerts', { config: { access: 'read' }, schema: { querystring: AlertsQuery } }, async (request) => {
-    const { host, state } = request.query;
-    const tenant = listTenant(request, request.query.tenant);
-    const alerts = deps.engine
-      .alerts()
-      .filter(([key]) => (!tenant || key.tenant === tenant) && (!host || key.host === host))
-      .map(([key, r]) => ({
-        ...key,
-        state: r.status === 'inactive' ? 'resolved' : r.status,
-        level: r.level,
-        impact: r.impact,
-        summary: r.summary,
-        ...(r.value !== undefined ? { value: r.value } : {}),
-        activeSince: isoOrNull(r.activeSince),
-        firingSince: isoOrNull(r.firingSince),
-        resolvedAt: isoOrNull(r.resolvedAt),
-        ticketed: r.ticketed,
-        heldUntil: isoOrNull(r.heldUntil),
-      }))
-      .filter((a) => !state || a.state === state);
-    return { alerts };
-  });
+  app.post<WithId & { Body: Static<typeof ResolveBody> }>(
+    '/api/v1/tickets/:id/resolve',
+    { config: operate, schema: { params: Params, body: ResolveBody } },
+    async (request) => {
+      const note = request.body?.note;
+      return act(request, request.params.id, { kind: 'resolve', ...(note ? { note } : {}) });
+    },
+  );
+  app.get<{ Querystring: Static<typeof AlertsQuery> }>(
+    '/api/v1/alerts',
+    { config: { access: 'read' }, schema: { querystring: AlertsQuery } },
+    async (request) => {
+      const { host, state } = request.query;
+      const tenant = listTenant(request, request.query.tenant);
+      const alerts = deps.engine
+        .alerts()
+        .filter(([key]) => (!tenant || key.tenant === tenant) && (!host || key.host === host))
+        .map(([key, r]) => ({
+          ...key,
+          state: r.status === 'inactive' ? 'resolved' : r.status,
+          level: r.level,
+          impact: r.impact,
+          summary: r.summary,
+          ...(r.value !== undefined ? { value: r.value } : {}),
+          activeSince: isoOrNull(r.activeSince),
+          firingSince: isoOrNull(r.firingSince),
+          resolvedAt: isoOrNull(r.resolvedAt),
+          ticketed: r.ticketed,
+          heldUntil: isoOrNull(r.heldUntil),
+        }))
+        .filter((a) => !state || a.state === state);
+      return { alerts };
+    },
+  );
 }

@@ -23,11 +23,20 @@ export type TicketEventView = Omit<IsoTimes<TicketEvent>, 'ticketId'>;
 export function ticketView(t: Ticket, now: number): TicketView {
   return {
     ...t,
-    openedAt: iso(t.openedAt), updatedAt: iso(t.updatedAt), acknowledgedAt: isoOrNull(t.acknowledgedAt), planAt: isoOrNull(t.planAt),
+    openedAt: iso(t.openedAt),
+    updatedAt: iso(t.updatedAt),
+    acknowledgedAt: isoOrNull(t.acknowledgedAt),
+    planAt: isoOrNull(t.planAt),
     resolvedAt: isoOrNull(t.resolvedAt),
     sla: t.sla.map((c) => ({
-      ...c, startedAt: iso(c.startedAt), dueAt: iso(c.dueAt), warnAt: iso(c.warnAt), metAt: isoOrNull(c.metAt),
-      approachedAt: isoOrNull(c.approachedAt), breachedAt: isoOrNull(c.breachedAt), standing: slaStanding(c, now),
+      ...c,
+      startedAt: iso(c.startedAt),
+      dueAt: iso(c.dueAt),
+      warnAt: iso(c.warnAt),
+      metAt: isoOrNull(c.metAt),
+      approachedAt: isoOrNull(c.approachedAt),
+      breachedAt: isoOrNull(c.breachedAt),
+      standing: slaStanding(c, now),
     })),
   };
 }

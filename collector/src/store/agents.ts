@@ -130,9 +130,7 @@ function prepare(db: Db) {
       `INSERT INTO agents (id, tenant, secret_hash, hostname, hostname_key, os, arch, agent_version, token_id, enrolled_at)
        VALUES (@id, @tenant, @hash, @hostname, @key, @os, @arch, @agentVersion, @tokenId, @enrolledAt)`,
     ),
-    liveHolder: db.prepare(
-      'SELECT id FROM agents WHERE tenant = ? AND hostname_key = ? AND revoked_at IS NULL AND id != ? LIMIT 1',
-    ).pluck(),
+    liveHolder: db.prepare('SELECT id FROM agents WHERE tenant = ? AND hostname_key = ? AND revoked_at IS NULL AND id != ? LIMIT 1').pluck(),
     rename: db.prepare(
       `UPDATE agents SET hostname = @hostname, hostname_key = @key,
        reported_hostname = CASE WHEN @agrees THEN NULL ELSE reported_hostname END WHERE id = @id`,
@@ -164,10 +162,7 @@ type TouchUpdate = Parameters<AgentStore['touch']>[1];
 function checkHostnameFree(s: Statements, tenant: string, hostname: string, self = ''): void {
   const holder = s.liveHolder.get(tenant, hostnameKey(hostname), self) as string | undefined;
   if (!holder) return;
-  throw new StoreError(
-    'conflict',
-    `hostname ${hostname} is already bound to agent ${holder} of tenant ${tenant}: revoke that agent or rename one of them`,
-  );
+  throw new StoreError('conflict', `hostname ${hostname} is already bound to agent ${holder} of tenant ${tenant}: revoke that agent or rename one of them`);
 }
 
 function enroll(s: Statements, now: () => number, input: EnrollInput): { agentId: string; secret: string } {
@@ -179,8 +174,16 @@ function enroll(s: Statements, now: () => number, input: EnrollInput): { agentId
   const secret = newSecret();
   const { tenant, hostname, os, arch, agentVersion } = input;
   s.insert.run({
-    id: agentId, tenant, hash: hashSecret(secret), hostname, key: hostnameKey(hostname), os, arch, agentVersion,
-    tokenId: input.tokenId ?? null, enrolledAt: now(),
+    id: agentId,
+    tenant,
+    hash: hashSecret(secret),
+    hostname,
+    key: hostnameKey(hostname),
+    os,
+    arch,
+    agentVersion,
+    tokenId: input.tokenId ?? null,
+    enrolledAt: now(),
   });
   return { agentId, secret };
 }
@@ -220,8 +223,11 @@ function touch(s: Statements, agentId: string, { lastSeenAt, reportedHostname, a
   if (reportedHostname != null) checkField('hostname', reportedHostname);
   if (agentVersion !== undefined) checkField('agentVersion', agentVersion);
   const params = {
-    id: agentId, lastSeenAt, agentVersion: agentVersion ?? null,
-    reportedKnown: reportedHostname === undefined ? 0 : 1, reportedHostname: reportedHostname ?? null,
+    id: agentId,
+    lastSeenAt,
+    agentVersion: agentVersion ?? null,
+    reportedKnown: reportedHostname === undefined ? 0 : 1,
+    reportedHostname: reportedHostname ?? null,
   };
   if (s.touch.run(params).changes === 0) throw unknown(agentId);
 }

@@ -60,7 +60,12 @@ const DUMMY_HASH = hashSecret('');
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const toInfo = (row: Omit<ApiKeyRow, 'secret_hash'>): ApiKeyInfo => ({
-  id: row.id, name: row.name, tenant: row.tenant, role: row.role, createdAt: row.created_at, revokedAt: row.revoked_at,
+  id: row.id,
+  name: row.name,
+  tenant: row.tenant,
+  role: row.role,
+  createdAt: row.created_at,
+  revokedAt: row.revoked_at,
 });
 
 function validName(name: unknown): string {

@@ -19,8 +19,7 @@ import { parseAgentCredential } from './secrets.js';
 
 export type EnrollResult =
   /** `replaced`: the agent whose credential the enrollment proved, revoked in the same transaction. */
-  | { ok: true; agentId: string; secret: string; tenant: string; replaced?: string }
-  | { ok: false; reason: RedeemFailure };
+  { ok: true; agentId: string; secret: string; tenant: string; replaced?: string } | { ok: false; reason: RedeemFailure };
 
 export interface Store {
   readonly tenants: TenantStore;
@@ -138,7 +137,16 @@ export type { TicketListFilter, TicketStore } from './tickets.js';
 export { MAX_LIST_LIMIT } from './tickets.js';
 /** The tickets the store records (tickets/model.ts), as its methods return them. */
 export type {
-  NewTicket, NewTicketEvent, SlaClockInput, SlaClockRow, SlaStanding, Ticket, TicketEvent, TicketEventKind, TicketPatch, TicketStatus,
+  NewTicket,
+  NewTicketEvent,
+  SlaClockInput,
+  SlaClockRow,
+  SlaStanding,
+  Ticket,
+  TicketEvent,
+  TicketEventKind,
+  TicketPatch,
+  TicketStatus,
 } from '../tickets/model.js';
 export { slaStanding, TICKET_STATUSES } from '../tickets/model.js';
 export type { MaintenanceStore, MaintenanceWindow, NewMaintenanceWindow, NewSilence, Recurrence, Silence } from './maintenance.js';

@@ -89,30 +89,64 @@ export interface MaintenanceStore {
 }
 
 interface WindowRow {
-  id: string; tenant: string; site: string | null; host: string | null; reason: string; starts_at: number;
-  ends_at: number | null; cron: string | null; duration_ms: number | null; timezone: string | null;
-  created_at: number; created_by: string; deleted_at: number | null;
+  id: string;
+  tenant: string;
+  site: string | null;
+  host: string | null;
+  reason: string;
+  starts_at: number;
+  ends_at: number | null;
+  cron: string | null;
+  duration_ms: number | null;
+  timezone: string | null;
+  created_at: number;
+  created_by: string;
+  deleted_at: number | null;
 }
 
 interface SilenceRow {
-  id: string; tenant: string; host: string | null; rule_id: string | null; starts_at: number; ends_at: number;
-  comment: string; created_at: number; created_by: string; expired_at: number | null;
+  id: string;
+  tenant: string;
+  host: string | null;
+  rule_id: string | null;
+  starts_at: number;
+  ends_at: number;
+  comment: string;
+  created_at: number;
+  created_by: string;
+  expired_at: number | null;
 }
 
 function toWindow(r: WindowRow): MaintenanceWindow {
-  const recurrence = r.cron !== null && r.duration_ms !== null && r.timezone !== null
-    ? { cron: r.cron, durationMs: r.duration_ms, timezone: r.timezone }
-    : null;
+  const recurrence =
+    r.cron !== null && r.duration_ms !== null && r.timezone !== null ? { cron: r.cron, durationMs: r.duration_ms, timezone: r.timezone } : null;
   return {
-    id: r.id, tenant: r.tenant, site: r.site, host: r.host, reason: r.reason, startsAt: r.starts_at, endsAt: r.ends_at,
-    recurrence, createdAt: r.created_at, createdBy: r.created_by, deletedAt: r.deleted_at,
+    id: r.id,
+    tenant: r.tenant,
+    site: r.site,
+    host: r.host,
+    reason: r.reason,
+    startsAt: r.starts_at,
+    endsAt: r.ends_at,
+    recurrence,
+    createdAt: r.created_at,
+    createdBy: r.created_by,
+    deletedAt: r.deleted_at,
   };
 }
 
 function toSilence(r: SilenceRow): Silence {
   return {
-    id: r.id, tenant: r.tenant, host: r.host, ruleId: r.rule_id, startsAt: r.starts_at, endsAt: r.ends_at,
-    comment: r.comment, createdAt: r.created_at, createdBy: r.created_by, expiredAt: r.expired_at,
+    id: r.id,
+    tenant: r.tenant,
+    host: r.host,
+    ruleId: r.rule_id,
+    startsAt: r.starts_at,
+    endsAt: r.ends_at,
+    comment: r.comment,
+    createdAt: r.created_at,
+    createdBy: r.created_by,
+    expiredAt: r.expired_at,
   };
 }
 
@@ -196,14 +230,22 @@ export function createMaintenanceStore(db: Db, now: () => number): MaintenanceSt
       const r = input.recurrence ?? null;
       const id = newId(WINDOW_ID_PREFIX);
       insertWindow.run({
-        id, tenant: input.tenant, site: input.site ?? null, host: input.host ?? null, reason: input.reason.trim(),
-        startsAt: input.startsAt, endsAt: input.endsAt ?? null, cron: r?.cron.trim() ?? null, durationMs: r?.durationMs ?? null,
-        timezone: r?.timezone ?? null, createdAt: now(), createdBy: input.createdBy,
+        id,
+        tenant: input.tenant,
+        site: input.site ?? null,
+        host: input.host ?? null,
+        reason: input.reason.trim(),
+        startsAt: input.startsAt,
+        endsAt: input.endsAt ?? null,
+        cron: r?.cron.trim() ?? null,
+        durationMs: r?.durationMs ?? null,
+        timezone: r?.timezone ?? null,
+        createdAt: now(),
+        createdBy: input.createdBy,
       });
       return getWindow(id)!;
     },
-    listWindows: (filter = {}) =>
-      (windows.all({ tenant: filter.tenant ?? null, all: filter.includeDeleted ? 1 : 0 }) as WindowRow[]).map(toWindow),
+    listWindows: (filter = {}) => (windows.all({ tenant: filter.tenant ?? null, all: filter.includeDeleted ? 1 : 0 }) as WindowRow[]).map(toWindow),
     getWindow,
     deleteWindow: (id, at) => deleteWindow.run(at, id).changes === 1,
     addSilence(input) {
@@ -211,13 +253,19 @@ export function createMaintenanceStore(db: Db, now: () => number): MaintenanceSt
       requireTenant(input.tenant);
       const id = newId(SILENCE_ID_PREFIX);
       insertSilence.run({
-        id, tenant: input.tenant, host: input.host ?? null, ruleId: input.ruleId ?? null, startsAt: input.startsAt,
-        endsAt: input.endsAt, comment: input.comment.trim(), createdAt: now(), createdBy: input.createdBy,
+        id,
+        tenant: input.tenant,
+        host: input.host ?? null,
+        ruleId: input.ruleId ?? null,
+        startsAt: input.startsAt,
+        endsAt: input.endsAt,
+        comment: input.comment.trim(),
+        createdAt: now(),
+        createdBy: input.createdBy,
       });
       return getSilence(id)!;
     },
-    listSilences: (filter = {}) =>
-      (silences.all({ tenant: filter.tenant ?? null, activeAt: filter.activeAt ?? null }) as SilenceRow[]).map(toSilence),
+    listSilences: (filter = {}) => (silences.all({ tenant: filter.tenant ?? null, activeAt: filter.activeAt ?? null }) as SilenceRow[]).map(toSilence),
     getSilence,
     expireSilence: (id, at) => expireSilence.run(at, id).changes === 1,
     version: () => version.get() as number,

@@ -27,10 +27,7 @@ interface TenantRow {
 
 export function validateTenantId(id: string): void {
   if (!TENANT_ID_RE.test(id)) {
-    throw new StoreError(
-      'invalid_id',
-      `invalid tenant id ${JSON.stringify(id)}: expected 1-63 lowercase letters, digits or '-', not starting with '-'`,
-    );
+    throw new StoreError('invalid_id', `invalid tenant id ${JSON.stringify(id)}: expected 1-63 lowercase letters, digits or '-', not starting with '-'`);
   }
 }
 

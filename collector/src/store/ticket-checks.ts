@@ -1,7 +1,14 @@
 // Input checks of the ticket store: every write is checked before SQL sees it. Each throws StoreError
 // `invalid_argument` naming the field (checks.ts).
 import {
-  SLA_TARGETS, TICKET_EVENT_KINDS, TICKET_STATUSES, type NewTicket, type NewTicketEvent, type SlaClockInput, type SlaTarget, type TicketPatch,
+  SLA_TARGETS,
+  TICKET_EVENT_KINDS,
+  TICKET_STATUSES,
+  type NewTicket,
+  type NewTicketEvent,
+  type SlaClockInput,
+  type SlaTarget,
+  type TicketPatch,
 } from '../tickets/model.js';
 import { StoreError } from './errors.js';
 import { checkKey, checkTime, LEVEL_VALUES, oneOf, PRIORITY_VALUES } from './checks.js';

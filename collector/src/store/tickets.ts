@@ -9,8 +9,18 @@
 // checks are ticket-checks.ts; this file is the SQL.
 import type { Impact, Priority, Urgency } from '../alerting/contract.js';
 import {
-  SLA_TARGETS, TICKET_STATUSES, type NewTicket, type NewTicketEvent, type SlaClockInput, type SlaClockRow, type SlaTarget, type Ticket,
-  type TicketEvent, type TicketEventKind, type TicketPatch, type TicketStatus,
+  SLA_TARGETS,
+  TICKET_STATUSES,
+  type NewTicket,
+  type NewTicketEvent,
+  type SlaClockInput,
+  type SlaClockRow,
+  type SlaTarget,
+  type Ticket,
+  type TicketEvent,
+  type TicketEventKind,
+  type TicketPatch,
+  type TicketStatus,
 } from '../tickets/model.js';
 import type { Db } from './db.js';
 import { StoreError } from './errors.js';
@@ -126,9 +136,20 @@ const UNRESOLVED_LIST = "t.status IN ('open', 'acknowledged')";
 
 /** Patch key -> column. Every mutable column is listed once; update() sets only the keys present. */
 const MUTABLE = {
-  host: 'host', title: 'title', summary: 'summary', status: 'status', priority: 'priority', urgency: 'urgency', impact: 'impact',
-  acknowledgedAt: 'acknowledged_at', acknowledgedBy: 'acknowledged_by', planAt: 'plan_at', planBy: 'plan_by',
-  resolvedAt: 'resolved_at', resolvedBy: 'resolved_by', reopenCount: 'reopen_count',
+  host: 'host',
+  title: 'title',
+  summary: 'summary',
+  status: 'status',
+  priority: 'priority',
+  urgency: 'urgency',
+  impact: 'impact',
+  acknowledgedAt: 'acknowledged_at',
+  acknowledgedBy: 'acknowledged_by',
+  planAt: 'plan_at',
+  planBy: 'plan_by',
+  resolvedAt: 'resolved_at',
+  resolvedBy: 'resolved_by',
+  reopenCount: 'reopen_count',
 } as const;
 type MutableKey = keyof typeof MUTABLE;
 const MUTABLE_KEYS = Object.keys(MUTABLE) as MutableKey[];
@@ -137,11 +158,28 @@ const MARK_COLUMNS = { metAt: 'met_at', approachedAt: 'approached_at', breachedA
 function toTicket(row: TicketRow): Ticket {
   const sla = (JSON.parse(row.sla) as SlaClockRow[]).sort((a, b) => SLA_TARGETS.indexOf(a.target) - SLA_TARGETS.indexOf(b.target));
   return {
-    id: row.id, tenant: row.tenant, host: row.host, agentId: row.agent_id, ruleId: row.rule_id, title: row.title,
-    summary: row.summary, status: row.status, priority: row.priority, urgency: row.urgency, impact: row.impact,
-    slaProfile: row.sla_profile, openedAt: row.opened_at, updatedAt: row.updated_at,
-    acknowledgedAt: row.acknowledged_at, acknowledgedBy: row.acknowledged_by, planAt: row.plan_at, planBy: row.plan_by,
-    resolvedAt: row.resolved_at, resolvedBy: row.resolved_by, reopenCount: row.reopen_count, sla,
+    id: row.id,
+    tenant: row.tenant,
+    host: row.host,
+    agentId: row.agent_id,
+    ruleId: row.rule_id,
+    title: row.title,
+    summary: row.summary,
+    status: row.status,
+    priority: row.priority,
+    urgency: row.urgency,
+    impact: row.impact,
+    slaProfile: row.sla_profile,
+    openedAt: row.opened_at,
+    updatedAt: row.updated_at,
+    acknowledgedAt: row.acknowledged_at,
+    acknowledgedBy: row.acknowledged_by,
+    planAt: row.plan_at,
+    planBy: row.plan_by,
+    resolvedAt: row.resolved_at,
+    resolvedBy: row.resolved_by,
+    reopenCount: row.reopen_count,
+    sla,
   };
 }
 
@@ -152,8 +190,7 @@ function toEvent(row: EventRow): TicketEvent {
 
 function prepare(db: Db) {
   const setClause = MUTABLE_KEYS.map((k) => `${MUTABLE[k]} = CASE WHEN @set_${k} THEN @${k} ELSE ${MUTABLE[k]} END`).join(', ');
-  const mark = (column: string) =>
-    db.prepare(`UPDATE ticket_sla SET ${column} = coalesce(${column}, ?) WHERE ticket_id = ? AND target = ?`);
+  const mark = (column: string) => db.prepare(`UPDATE ticket_sla SET ${column} = coalesce(${column}, ?) WHERE ticket_id = ? AND target = ?`);
   return {
     tenantExists: db.prepare('SELECT 1 FROM tenants WHERE id = ?').pluck(),
     insert: db.prepare(`INSERT INTO tickets (tenant, host, agent_id, rule_id, title, summary, status, priority, urgency,
@@ -192,8 +229,14 @@ type Statements = ReturnType<typeof prepare>;
 function writeClocks(s: Statements, ticketId: number, clocks: readonly SlaClockInput[]): void {
   for (const c of clocks) {
     s.insertClock.run({
-      ticketId, target: c.target, startedAt: c.startedAt, dueAt: c.dueAt, warnAt: c.warnAt,
-      metAt: c.metAt ?? null, approachedAt: c.approachedAt ?? null, breachedAt: c.breachedAt ?? null,
+      ticketId,
+      target: c.target,
+      startedAt: c.startedAt,
+      dueAt: c.dueAt,
+      warnAt: c.warnAt,
+      metAt: c.metAt ?? null,
+      approachedAt: c.approachedAt ?? null,
+      breachedAt: c.breachedAt ?? null,
     });
   }
 }
@@ -209,7 +252,7 @@ function patchParams(patch: TicketPatch): Record<string, unknown> {
     const present = k in patch && patch[k] !== undefined;
     const value = patch[k];
     params[`set_${k}`] = present ? 1 : 0;
-    params[k] = k === 'title' || k === 'summary' ? clip(value as string | undefined ?? '', k) : value ?? null;
+    params[k] = k === 'title' || k === 'summary' ? clip((value as string | undefined) ?? '', k) : (value ?? null);
   }
   return params;
 }
@@ -239,10 +282,21 @@ export function createTicketStore(db: Db): TicketStore {
     const { tenant, host, agentId, ruleId, priority, urgency, impact, slaProfile } = input;
     let id: number;
     try {
-      id = Number(s.insert.run({
-        tenant, host, agentId, ruleId, priority, urgency, impact, slaProfile, at,
-        title: clip(input.title, 'title'), summary: clip(input.summary, 'summary'),
-      }).lastInsertRowid);
+      id = Number(
+        s.insert.run({
+          tenant,
+          host,
+          agentId,
+          ruleId,
+          priority,
+          urgency,
+          impact,
+          slaProfile,
+          at,
+          title: clip(input.title, 'title'),
+          summary: clip(input.summary, 'summary'),
+        }).lastInsertRowid,
+      );
     } catch (error) {
       rethrowConflict(error, `an unresolved ticket exists for ${tenant}/${agentId} (${host})/${ruleId}`);
     }

@@ -38,8 +38,15 @@ export function createTicketGauge(tickets: TicketStore, outbox: InfluxOutbox, ho
         const sample: watchpost.v1.ISample = {
           measurement: 'tickets_open',
           timeMs: now,
-          tags: [{ key: 'priority', value: priority }, { key: 'status', value: status }],
-          fields: [{ key: 'count', int: count }, { key: 'sla_approaching', int: approaching }, { key: 'sla_breached', int: breached }],
+          tags: [
+            { key: 'priority', value: priority },
+            { key: 'status', value: status },
+          ],
+          fields: [
+            { key: 'count', int: count },
+            { key: 'sla_approaching', int: approaching },
+            { key: 'sla_breached', int: breached },
+          ],
         };
         lines.push(...samplesToLines([sample], { tenant, host }, { nowMs: now }).lines);
       };

@@ -89,7 +89,17 @@ export function syncTicket(tickets: TicketStore, input: SyncInput): TicketChange
   if (last && last.resolvedAt !== null && cause.at - last.resolvedAt <= input.terms.reopenWindowMs) {
     const higher = comparePriority(priority, last.priority) < 0 ? priority : last.priority;
     const sla = reclock({ ...last, sla: last.sla.map((c) => (c.target === 'resolve' ? { ...c, metAt: null } : c)) }, input, higher);
-    const patch = { ...hostPatch(last, facts.host), status: 'open' as const, priority: higher, impact, summary, resolvedAt: null, resolvedBy: null, reopenCount: last.reopenCount + 1, sla };
+    const patch = {
+      ...hostPatch(last, facts.host),
+      status: 'open' as const,
+      priority: higher,
+      impact,
+      summary,
+      resolvedAt: null,
+      resolvedBy: null,
+      reopenCount: last.reopenCount + 1,
+      sla,
+    };
     return { ticket: tickets.update(last.id, patch, { kind: 'reopened', at: cause.at, detail: cause.summary }), kind: 'reopened', detail: cause.summary };
   }
 
@@ -151,7 +161,11 @@ export function resolveTicket(tickets: TicketStore, ticket: Ticket, by: string, 
 export function acknowledgeTicket(tickets: TicketStore, ticket: Ticket, by: string, at: number): Ticket {
   if (ticket.acknowledgedAt !== null || ticket.status === 'resolved') return ticket;
   const sla = ticket.sla.map((c) => (c.target === 'respond' && c.metAt === null ? { ...c, metAt: at } : c));
-  return tickets.update(ticket.id, { status: 'acknowledged', acknowledgedAt: at, acknowledgedBy: by, sla }, { kind: 'acknowledged', at, detail: `acknowledged by ${by}` });
+  return tickets.update(
+    ticket.id,
+    { status: 'acknowledged', acknowledgedAt: at, acknowledgedBy: by, sla },
+    { kind: 'acknowledged', at, detail: `acknowledged by ${by}` },
+  );
 }
 
 /** A resolution plan was given: the plan clock stops (and respond, if nobody acknowledged first). */

@@ -12,13 +12,35 @@ export const SLA_TARGETS: readonly SlaTarget[] = ['respond', 'plan', 'resolve'];
 
 export type TicketStatus = 'open' | 'acknowledged' | 'resolved';
 export type TicketEventKind =
-  | 'opened' | 'updated' | 'escalated' | 'deescalated' | 'reopened' | 'acknowledged' | 'plan' | 'resolved' | 'note'
-  | 'sla_approaching' | 'sla_breached' | 'held' | 'released';
+  | 'opened'
+  | 'updated'
+  | 'escalated'
+  | 'deescalated'
+  | 'reopened'
+  | 'acknowledged'
+  | 'plan'
+  | 'resolved'
+  | 'note'
+  | 'sla_approaching'
+  | 'sla_breached'
+  | 'held'
+  | 'released';
 
 export const TICKET_STATUSES: readonly TicketStatus[] = ['open', 'acknowledged', 'resolved'];
 export const TICKET_EVENT_KINDS: readonly TicketEventKind[] = [
-  'opened', 'updated', 'escalated', 'deescalated', 'reopened', 'acknowledged', 'plan', 'resolved', 'note',
-  'sla_approaching', 'sla_breached', 'held', 'released',
+  'opened',
+  'updated',
+  'escalated',
+  'deescalated',
+  'reopened',
+  'acknowledged',
+  'plan',
+  'resolved',
+  'note',
+  'sla_approaching',
+  'sla_breached',
+  'held',
+  'released',
 ];
 
 export interface SlaClockRow {
@@ -85,8 +107,23 @@ export interface NewTicket {
 }
 
 export type TicketPatch = Partial<
-  Pick<Ticket, 'host' | 'title' | 'summary' | 'status' | 'priority' | 'urgency' | 'impact' | 'acknowledgedAt' | 'acknowledgedBy' |
-    'planAt' | 'planBy' | 'resolvedAt' | 'resolvedBy' | 'reopenCount'> & { sla: SlaClockInput[] }
+  Pick<
+    Ticket,
+    | 'host'
+    | 'title'
+    | 'summary'
+    | 'status'
+    | 'priority'
+    | 'urgency'
+    | 'impact'
+    | 'acknowledgedAt'
+    | 'acknowledgedBy'
+    | 'planAt'
+    | 'planBy'
+    | 'resolvedAt'
+    | 'resolvedBy'
+    | 'reopenCount'
+  > & { sla: SlaClockInput[] }
 >;
 
 export interface NewTicketEvent {

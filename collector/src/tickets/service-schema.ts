@@ -48,7 +48,9 @@ export const SlaProfileSchema = Type.Object(
     respond: Type.Optional(ByPriority),
     plan: Type.Optional(ByPriority),
     resolve: Type.Optional(ByPriority),
-    approaching: Type.Optional(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'fraction of a target after which it is "approaching" (default 0.75)' })),
+    approaching: Type.Optional(
+      Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'fraction of a target after which it is "approaching" (default 0.75)' }),
+    ),
   },
   { additionalProperties: false },
 );

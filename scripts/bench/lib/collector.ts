@@ -51,12 +51,15 @@ function observedStore(raw: Store, onCommit: NonNullable<BenchCollectorOptions['
   let opened: string[] = [];
   return {
     ...raw,
-    tickets: { ...raw.tickets, open: (input, at, detail) => {
-      const ticket = raw.tickets.open(input, at, detail);
-      if (depth === 0) onCommit(input.host, performance.now(), 0);
-      else opened.push(input.host);
-      return ticket;
-    } },
+    tickets: {
+      ...raw.tickets,
+      open: (input, at, detail) => {
+        const ticket = raw.tickets.open(input, at, detail);
+        if (depth === 0) onCommit(input.host, performance.now(), 0);
+        else opened.push(input.host);
+        return ticket;
+      },
+    },
     transaction<T>(fn: () => T): T {
       const t0 = performance.now();
       depth += 1;
@@ -86,7 +89,14 @@ export async function startBenchCollector(options: BenchCollectorOptions): Promi
   await writer?.ensureDatabase();
   const sink = writer ?? { write: () => Promise.resolve({ ok: true as const }), status: () => ({ healthy: true }) };
   // Every agent enrolls and connects from 127.0.0.1: the per-IP attempt limit (5/s, burst 100) would throttle that.
-  const config = loadConfig({ env: { WATCHPOST_DATA_DIR: dir, WATCHPOST_LOG_LEVEL: 'silent', WATCHPOST_LIMITS_IP_ATTEMPTS_PER_SECOND: '1000000', WATCHPOST_LIMITS_IP_ATTEMPT_BURST: '1000000' } });
+  const config = loadConfig({
+    env: {
+      WATCHPOST_DATA_DIR: dir,
+      WATCHPOST_LOG_LEVEL: 'silent',
+      WATCHPOST_LIMITS_IP_ATTEMPTS_PER_SECOND: '1000000',
+      WATCHPOST_LIMITS_IP_ATTEMPT_BURST: '1000000',
+    },
+  });
   const raw = openStore(join(dir, 'watchpost.db'));
   raw.tenants.add({ id: BENCH_TENANT, name: 'Bench' });
   const store = observedStore(raw, options.onCommit ?? (() => {}), options.onTx ?? (() => {}));
@@ -112,7 +122,8 @@ export async function startBenchCollector(options: BenchCollectorOptions): Promi
     port: (built.app.server.address() as AddressInfo).port,
     influxUrl: influx?.url ?? null,
     token: (uses) => raw.tokens.create({ tenant: BENCH_TENANT, expiresAt: Date.now() + TOKEN_TTL_MS, uses }).token,
-    describe: () => `SQLite (WAL, synchronous=FULL) in ${tmpdir()}; points to ${influx ? 'a real influxd (InfluxDB 1.x) on loopback' : 'an instant in-memory sink (influxd could not start)'}`,
+    describe: () =>
+      `SQLite (WAL, synchronous=FULL) in ${tmpdir()}; points to ${influx ? 'a real influxd (InfluxDB 1.x) on loopback' : 'an instant in-memory sink (influxd could not start)'}`,
     close,
   };
 }

@@ -40,7 +40,9 @@ export interface Fleet {
 
 /** --agents, --breaches, --seconds; each breach is on a different agent. */
 export function benchArgs(): { agentCount: number; breachCount: number; seconds: number } {
-  const { values } = parseArgs({ options: { agents: { type: 'string', default: '1000' }, breaches: { type: 'string', default: '200' }, seconds: { type: 'string', default: '40' } } });
+  const { values } = parseArgs({
+    options: { agents: { type: 'string', default: '1000' }, breaches: { type: 'string', default: '200' }, seconds: { type: 'string', default: '40' } },
+  });
   const [agentCount, breachCount, seconds] = [Number(values.agents), Number(values.breaches), Number(values.seconds)];
   if (!(breachCount <= agentCount)) throw new Error('--breaches must not exceed --agents: each breach is on a different agent');
   return { agentCount, breachCount, seconds };
@@ -50,11 +52,36 @@ export function benchArgs(): { agentCount: number; breachCount: number; seconds:
 function batch(seq: number, dataPercent: number): watchpost.v1.IEnvelope {
   const timeMs = Date.now();
   const disk = (path: string, used: number) => ({
-    measurement: 'disk', timeMs, tags: [{ key: 'path', value: path }, { key: 'device', value: 'sda1' }, { key: 'fstype', value: 'ext4' }],
-    fields: [{ key: 'used_percent', float: used }, { key: 'total', int: 100e9 }, { key: 'free', int: (1 - used / 100) * 100e9 }],
+    measurement: 'disk',
+    timeMs,
+    tags: [
+      { key: 'path', value: path },
+      { key: 'device', value: 'sda1' },
+      { key: 'fstype', value: 'ext4' },
+    ],
+    fields: [
+      { key: 'used_percent', float: used },
+      { key: 'total', int: 100e9 },
+      { key: 'free', int: (1 - used / 100) * 100e9 },
+    ],
   });
-  const cpu = { measurement: 'cpu', timeMs, tags: [{ key: 'cpu', value: 'cpu-total' }], fields: [{ key: 'usage_idle', float: 70 }, { key: 'usage_user', float: 20 }] };
-  const mem = { measurement: 'mem', timeMs, fields: [{ key: 'used_percent', float: 50 }, { key: 'available', int: 8e9 }] };
+  const cpu = {
+    measurement: 'cpu',
+    timeMs,
+    tags: [{ key: 'cpu', value: 'cpu-total' }],
+    fields: [
+      { key: 'usage_idle', float: 70 },
+      { key: 'usage_user', float: 20 },
+    ],
+  };
+  const mem = {
+    measurement: 'mem',
+    timeMs,
+    fields: [
+      { key: 'used_percent', float: 50 },
+      { key: 'available', int: 8e9 },
+    ],
+  };
   return { batch: { seq, samples: [cpu, mem, disk('/', HEALTHY_PERCENT), disk('/data', dataPercent)] } };
 }
 
@@ -71,7 +98,9 @@ function connect(url: string, credential: string, hostname: string, id: string):
       agent.unacked.delete(seq);
       agent.onAck?.(sent);
     });
-    socket.once('open', () => socket.send(wire.Envelope.encode({ hello: { protocolVersion: PROTOCOL_VERSION, agentVersion: 'bench', hostname, os: 'linux', arch: 'x64' } }).finish()));
+    socket.once('open', () =>
+      socket.send(wire.Envelope.encode({ hello: { protocolVersion: PROTOCOL_VERSION, agentVersion: 'bench', hostname, os: 'linux', arch: 'x64' } }).finish()),
+    );
     socket.once('error', reject);
     socket.once('close', (code) => reject(new Error(`${hostname} closed (${code}) before Welcome`)));
   });
@@ -94,7 +123,8 @@ export async function connectFleet(port: number, token: string, count: number): 
   const timers: NodeJS.Timeout[] = [];
   const enrollAndConnect = async (hostname: string): Promise<Agent> => {
     const response = await fetch(`http://127.0.0.1:${port}/api/v1/enroll`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ token, hostname, os: 'linux', arch: 'x64', agentVersion: 'bench' }),
     });
     if (!response.ok) throw new Error(`enroll ${hostname}: HTTP ${response.status} ${await response.text()}`);
@@ -107,7 +137,8 @@ export async function connectFleet(port: number, token: string, count: number): 
     agents: [],
     byId,
     warmUp() {
-      for (const agent of fleet.agents) timers.push(setTimeout(() => timers.push(setInterval(() => send(agent), LOAD_EVERY_MS)), Math.random() * LOAD_EVERY_MS));
+      for (const agent of fleet.agents)
+        timers.push(setTimeout(() => timers.push(setInterval(() => send(agent), LOAD_EVERY_MS)), Math.random() * LOAD_EVERY_MS));
       return sleep(2 * LOAD_EVERY_MS);
     },
     close() {
@@ -131,7 +162,12 @@ export async function connectFleet(port: number, token: string, count: number): 
  * Sends `count` breaches evenly over `seconds`, from every agents/count-th agent so they spread over the fleet.
  * A breaching agent stays full: its later batches keep the alert firing. `onSent` gets the hostname and send time.
  */
-export async function spreadBreaches(fleet: Fleet, count: number, seconds: number, onSent: (hostname: string, at: number, index: number) => void): Promise<void> {
+export async function spreadBreaches(
+  fleet: Fleet,
+  count: number,
+  seconds: number,
+  onSent: (hostname: string, at: number, index: number) => void,
+): Promise<void> {
   const spacing = (seconds * 1000) / count;
   for (let i = 0; i < count; i++) {
     const agent = fleet.agents[Math.floor((i * fleet.agents.length) / count)]!;

@@ -73,14 +73,17 @@ function connect(url: string, localAddress: string, agent: WorkerAgent, index: n
         const at = l.unacked.get(envelope.ack.seq ?? 0);
         l.unacked.delete(envelope.ack.seq ?? 0);
         if (at !== undefined && ackMs.length < MAX_ACK_SAMPLES) ackMs.push(epochNow() - at);
-      }
-      else if (envelope.error) {
+      } else if (envelope.error) {
         counts.refused++;
         l.onAnswer?.({ code: envelope.error.code ?? 0, seq: envelope.error.seq ?? 0 });
       }
     });
     socket.once('open', () =>
-      socket.send(wire.Envelope.encode({ hello: { protocolVersion: PROTOCOL_VERSION, agentVersion: 'loadgen', hostname: agent.hostname, os: 'linux', arch: 'x64' } }).finish()),
+      socket.send(
+        wire.Envelope.encode({
+          hello: { protocolVersion: PROTOCOL_VERSION, agentVersion: 'loadgen', hostname: agent.hostname, os: 'linux', arch: 'x64' },
+        }).finish(),
+      ),
     );
     socket.once('error', reject);
     socket.once('close', (code) => {
@@ -111,10 +114,12 @@ async function start(message: Extract<ToWorker, { type: 'start' }>): Promise<voi
 /** Every agent sends one report every `everyMs`, at a random phase, until stopped. */
 function load(everyMs: number): void {
   for (const l of live) {
-    timers.push(setTimeout(() => {
-      send(l);
-      timers.push(setInterval(() => send(l), everyMs));
-    }, Math.random() * everyMs));
+    timers.push(
+      setTimeout(() => {
+        send(l);
+        timers.push(setInterval(() => send(l), everyMs));
+      }, Math.random() * everyMs),
+    );
   }
 }
 

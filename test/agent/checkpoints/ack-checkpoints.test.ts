@@ -95,7 +95,7 @@ describe('AckCheckpoints fed by a DiskSpool', () => {
   let dir = '';
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('advances with the spool\'s acks and its size-bound drops', () => {
+  it("advances with the spool's acks and its size-bound drops", () => {
     dir = mkdtempSync(join(tmpdir(), 'watchpost-ckpt-'));
     const { checkpoints, committed, register } = rig();
     const spool = DiskSpool.open(dir, { maxBytes: 100, log: recordingLogger(), onSettled: (seq, how) => checkpoints.settle(seq, how) });

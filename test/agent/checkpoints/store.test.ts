@@ -66,7 +66,13 @@ describe('an agent with a checkpointing probe', () => {
     };
     const committed = () => (existsSync(join(stateDir, CHECKPOINTS_FILE)) ? JSON.parse(readFileSync(join(stateDir, CHECKPOINTS_FILE), 'utf8')) : {});
     sink.result = { ok: false, retryable: true, reason: 'influx down' };
-    const agent = startAgent({ identity: { server: collector().baseUrl, agentId, tenant: 'acme', credential, enrolledAt: '' }, stateDir, log: recordingLogger(), probes: [reader], everyMs: 1000 });
+    const agent = startAgent({
+      identity: { server: collector().baseUrl, agentId, tenant: 'acme', credential, enrolledAt: '' },
+      stateDir,
+      log: recordingLogger(),
+      probes: [reader],
+      everyMs: 1000,
+    });
     try {
       await until(() => agent.status().connected && agent.status().counters.pointsProduced > 0, 10_000, 'the first run to be spooled');
       expect(committed()).toEqual({}); // refused by the collector: nothing committed

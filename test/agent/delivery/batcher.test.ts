@@ -7,7 +7,10 @@ import { ManualClock } from '../helpers/manual-clock.js';
 
 function samples(from: number, count: number): Sample[] {
   return Array.from({ length: count }, (_, i) => ({
-    measurement: 'cpu', tags: { host: 'pc-01', tenant: 'acme' }, fields: { n: from + i }, time: 1000 + from + i,
+    measurement: 'cpu',
+    tags: { host: 'pc-01', tenant: 'acme' },
+    fields: { n: from + i },
+    time: 1000 + from + i,
   }));
 }
 
@@ -16,7 +19,9 @@ function setup(options: Partial<BatcherOptions> = {}) {
   const clock = new ManualClock();
   const batches: number[][] = [];
   const batcher = createBatcher({
-    maxSamples: 3, maxDelayMs: 2000, timers: clock,
+    maxSamples: 3,
+    maxDelayMs: 2000,
+    timers: clock,
     onBatch: (batch) => void batches.push(batch.map((s) => s.fields.n as number)),
     ...options,
   });
@@ -27,8 +32,24 @@ describe('batcher', () => {
   it.each([
     ['below the limit', [2], [], [0, 1]],
     ['exactly the limit', [3], [[0, 1, 2]], []],
-    ['one large input split', [8], [[0, 1, 2], [3, 4, 5]], [6, 7]],
-    ['several inputs filling batches', [2, 2, 2], [[0, 1, 2], [3, 4, 5]], []],
+    [
+      'one large input split',
+      [8],
+      [
+        [0, 1, 2],
+        [3, 4, 5],
+      ],
+      [6, 7],
+    ],
+    [
+      'several inputs filling batches',
+      [2, 2, 2],
+      [
+        [0, 1, 2],
+        [3, 4, 5],
+      ],
+      [],
+    ],
   ])('%s: emits full batches at once and keeps the rest', (_, sizes, full, rest) => {
     const h = setup();
     let next = 0;

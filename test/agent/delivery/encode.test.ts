@@ -54,7 +54,11 @@ describe('encodeBatch', () => {
     const [disk, system] = envelope.batch?.samples ?? [];
     expect(disk?.measurement).toBe('disk');
     expect(disk?.timeMs).toBe(1_763_769_541_123);
-    expect((disk?.tags ?? []).map((t) => [t.key, t.value])).toEqual([['host', 'pc-042'], ['tenant', 'acme'], ['path', 'C:']]);
+    expect((disk?.tags ?? []).map((t) => [t.key, t.value])).toEqual([
+      ['host', 'pc-042'],
+      ['tenant', 'acme'],
+      ['path', 'C:'],
+    ]);
     expect((disk?.fields ?? []).map((f) => [f.key, f.value, f[f.value!]])).toEqual([
       ['total', 'int', 1_000_000_000_000],
       ['used_percent', 'float', 41.25],

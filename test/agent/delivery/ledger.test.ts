@@ -30,21 +30,21 @@ describe('ledger lines', () => {
     expect(formatDropLine(null, 12, 'corrupt')).toBe('- ? 12 corrupt\n');
   });
 
-  it.each([
-    [{ path: '/mnt/My Disk,2', interface: 'a=b' }],
-    [{ 'odd key': 'back\\slash\nnew\rline =,' }],
-    [{ cpu: 'cpu0' }],
-    [{}],
-  ])('parses back what it wrote: %j', (tags) => {
-    const line = formatPointLines(3, [sample('my measurement', { ...tags, host: 'h' })]).trimEnd();
-    expect(parseLedgerLine(line)).toEqual({ kind: 'point', seq: 3, measurement: 'my measurement', time: 1_700_000_000_123, tags });
-  });
+  it.each([[{ path: '/mnt/My Disk,2', interface: 'a=b' }], [{ 'odd key': 'back\\slash\nnew\rline =,' }], [{ cpu: 'cpu0' }], [{}]])(
+    'parses back what it wrote: %j',
+    (tags) => {
+      const line = formatPointLines(3, [sample('my measurement', { ...tags, host: 'h' })]).trimEnd();
+      expect(parseLedgerLine(line)).toEqual({ kind: 'point', seq: 3, measurement: 'my measurement', time: 1_700_000_000_123, tags });
+    },
+  );
 
   it('parses drop, start and stop lines', () => {
     expect(parseLedgerLine('- 9 4 full')).toEqual({ kind: 'drop', seq: 9, points: 4, reason: 'full' });
     expect(parseLedgerLine('- ? 4 corrupt')).toEqual({ kind: 'drop', seq: null, points: 4, reason: 'corrupt' });
     expect(parseLedgerLine('# start 2026-01-01T00:00:00.000Z agent=a1 version=0.1.0 pid=12')).toEqual({
-      kind: 'start', at: '2026-01-01T00:00:00.000Z', fields: { agent: 'a1', version: '0.1.0', pid: '12' },
+      kind: 'start',
+      at: '2026-01-01T00:00:00.000Z',
+      fields: { agent: 'a1', version: '0.1.0', pid: '12' },
     });
     expect(parseLedgerLine('# stop 2026-01-01T00:00:01.000Z')).toEqual({ kind: 'stop', at: '2026-01-01T00:00:01.000Z' });
   });
@@ -84,7 +84,9 @@ describe('openLedger', () => {
 
   it('says which file it cannot open', () => {
     dir = mkdtempSync(join(tmpdir(), 'wp-ledger-'));
-    expect(() => openLedger(join(dir, 'missing', 'ledger'), { agentId: 'a', version: 'v' }, recordingLogger())).toThrow(/cannot open the ledger .*missing\/ledger: ENOENT/);
+    expect(() => openLedger(join(dir, 'missing', 'ledger'), { agentId: 'a', version: 'v' }, recordingLogger())).toThrow(
+      /cannot open the ledger .*missing\/ledger: ENOENT/,
+    );
   });
 
   it.runIf(process.platform === 'linux')('a failing write (/dev/full) is logged once and never throws', () => {

@@ -46,7 +46,12 @@ async function rig(options: { flushEveryMs?: number; answer?: Answer } = {}): Pr
   cleanups.push(() => link.stop());
   const append = (points = 10): number => {
     const seq = spool.nextSeq();
-    const samples: Sample[] = Array.from({ length: points }, (_, i) => ({ measurement: 'cpu', tags: { cpu: `cpu${i}` }, fields: { seq: int(seq) }, time: clock.now() + i }));
+    const samples: Sample[] = Array.from({ length: points }, (_, i) => ({
+      measurement: 'cpu',
+      tags: { cpu: `cpu${i}` },
+      fields: { seq: int(seq) },
+      time: clock.now() + i,
+    }));
     spool.append({ seq, bytes: encodeBatch(seq, samples), points });
     return seq;
   };
@@ -55,7 +60,8 @@ async function rig(options: { flushEveryMs?: number; answer?: Answer } = {}): Pr
     for (;;) {
       const progress = link.deliveryProgress();
       if (progress.answers === collector.answered && progress.inFlight === collector.held.length) return;
-      if (Date.now() > deadline) throw new Error(`the wire did not go quiet: link ${JSON.stringify(progress)}, stand-in answered ${collector.answered}, held ${collector.held.length}`);
+      if (Date.now() > deadline)
+        throw new Error(`the wire did not go quiet: link ${JSON.stringify(progress)}, stand-in answered ${collector.answered}, held ${collector.held.length}`);
       await sleep(1);
     }
   };
@@ -63,7 +69,13 @@ async function rig(options: { flushEveryMs?: number; answer?: Answer } = {}): Pr
   return { clock, collector, spool, link, log, append, waiting, quiet };
 }
 
-const connected = (r: Rig) => until('the link to be connected', () => r.link.state.connected, undefined, () => r.link.state);
+const connected = (r: Rig) =>
+  until(
+    'the link to be connected',
+    () => r.link.state.connected,
+    undefined,
+    () => r.link.state,
+  );
 const ack = (seq: number, rejected = 0, reason = '') => ({ ack: { seq, rejected, reason } });
 const badBatch = (seq: number, message: string) => ({ error: { code: wire.ErrorCode.ERROR_CODE_BAD_BATCH, message, seq } });
 
@@ -112,7 +124,11 @@ describe('samples the collector refuses for good', () => {
     r.append(10);
     r.link.kick();
     await until('the ack', () => r.spool.stats().batches === 0);
-    expect(r.link.state).toMatchObject({ pointsAcked: 6, pointsRejected: 4, lastRejection: expect.objectContaining({ points: 4, reason: 'field type conflict' }) });
+    expect(r.link.state).toMatchObject({
+      pointsAcked: 6,
+      pointsRejected: 4,
+      lastRejection: expect.objectContaining({ points: 4, reason: 'field type conflict' }),
+    });
   });
 
   it('a BAD_BATCH whose Ack was lost with the connection is counted once, when the replayed batch is acked', async () => {
@@ -122,17 +138,32 @@ describe('samples the collector refuses for good', () => {
     await connected(r);
     r.append(5);
     r.link.kick();
-    await until('the BAD_BATCH', () => r.log.count(/collector error: points refused/) === 1, undefined, () => r.log.lines);
+    await until(
+      'the BAD_BATCH',
+      () => r.log.count(/collector error: points refused/) === 1,
+      undefined,
+      () => r.log.lines,
+    );
     r.collector.disconnect();
-    await until('the link to notice', () => !r.link.state.connected, undefined, () => r.link.state);
+    await until(
+      'the link to notice',
+      () => !r.link.state.connected,
+      undefined,
+      () => r.link.state,
+    );
     await r.clock.advance(r.link.state.nextRetryAt! - r.clock.now());
-    await until('the replay to be acked', () => r.spool.stats().batches === 0, undefined, () => r.link.state);
+    await until(
+      'the replay to be acked',
+      () => r.spool.stats().batches === 0,
+      undefined,
+      () => r.link.state,
+    );
     expect(r.collector.received).toEqual([1, 1]);
     expect(r.link.state).toMatchObject({ pointsAcked: 0, pointsRejected: 5 });
   });
 });
 
-describe('draining a backlog when acks come only at the collector\'s flush (every second)', () => {
+describe("draining a backlog when acks come only at the collector's flush (every second)", () => {
   it('drains faster than an agent producing 5 batches a second: what waits for the window falls to zero', async () => {
     const r = await rig({ flushEveryMs: 1_000 });
     for (let i = 0; i < 60; i++) r.append(); // the backlog an outage left behind
@@ -185,7 +216,7 @@ describe('draining a backlog when acks come only at the collector\'s flush (ever
     expect(r.collector.held).toHaveLength(BASE_WINDOW);
   });
 
-  it('paces a backlog inside the collector\'s per-agent frame limits when acks come at once', async () => {
+  it("paces a backlog inside the collector's per-agent frame limits when acks come at once", async () => {
     const r = await rig({ answer: (seq) => [ack(seq)] });
     for (let i = 0; i < 400; i++) r.append();
     r.link.start();

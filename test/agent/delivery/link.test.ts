@@ -70,14 +70,25 @@ async function rig(options: Partial<LinkOptions> = {}): Promise<Rig> {
 }
 
 /** The seq of every batch the sink stored, in write order (one entry per line). */
-const storedSeqs = (sink: RecordingSink): number[] =>
-  sink.lines.flat().map((line) => Number(/\bseq=(\d+)i/.exec(line)?.[1] ?? NaN));
+const storedSeqs = (sink: RecordingSink): number[] => sink.lines.flat().map((line) => Number(/\bseq=(\d+)i/.exec(line)?.[1] ?? NaN));
 
 /** One entry per stored batch: lines of a batch arrive in one write. */
 const storedBatches = (sink: RecordingSink): number[] => sink.lines.map((lines) => Number(/\bseq=(\d+)i/.exec(lines[0] ?? '')?.[1] ?? NaN));
 
-const connected = (r: Rig) => until('the link to be connected', () => r.link.state.connected, undefined, () => r.link.state);
-const drained = (r: Rig) => until('the spool to drain', () => r.spool.stats().batches === 0, undefined, () => ({ spool: r.spool.stats(), link: r.link.state }));
+const connected = (r: Rig) =>
+  until(
+    'the link to be connected',
+    () => r.link.state.connected,
+    undefined,
+    () => r.link.state,
+  );
+const drained = (r: Rig) =>
+  until(
+    'the spool to drain',
+    () => r.spool.stats().batches === 0,
+    undefined,
+    () => ({ spool: r.spool.stats(), link: r.link.state }),
+  );
 
 describe('websocketUrl', () => {
   it.each([
@@ -101,7 +112,16 @@ describe('websocketUrl', () => {
 describe('equalJitterBackoff', () => {
   // [attempt, base delay d]: the delay doubles from 1 s and is capped at 60 s; jitter picks within [d/2, d].
   const table: [number, number][] = [
-    [0, 1_000], [1, 2_000], [2, 4_000], [3, 8_000], [4, 16_000], [5, 32_000], [6, 60_000], [7, 60_000], [20, 60_000], [1_000, 60_000],
+    [0, 1_000],
+    [1, 2_000],
+    [2, 4_000],
+    [3, 8_000],
+    [4, 16_000],
+    [5, 32_000],
+    [6, 60_000],
+    [7, 60_000],
+    [20, 60_000],
+    [1_000, 60_000],
   ];
   it.each(table)('attempt %i: within [d/2, d] for d = %i ms', (attempt, d) => {
     expect(equalJitterBackoff(attempt, () => 0)).toBe(d / 2);
@@ -168,14 +188,24 @@ describe('Link against a real collector', () => {
     const seqs = [r.append(), r.append(), r.append()];
     r.link.kick();
     const refusals = () => r.log.count(/cannot store now: InfluxDB unreachable/);
-    await until('three UNAVAILABLE answers', () => refusals() === 3, undefined, () => r.log.lines);
+    await until(
+      'three UNAVAILABLE answers',
+      () => refusals() === 3,
+      undefined,
+      () => r.log.lines,
+    );
     expect(r.spool.stats().batches).toBe(3);
     expect(r.acked).toEqual([]);
     expect(r.link.state.pointsAcked).toBe(0);
 
     // still down: the first resend (after the pause) is refused again and the batches stay
     await r.clock.advance(UNAVAILABLE_RETRY_MS);
-    await until('the resent batches to be refused again', () => refusals() === 6, undefined, () => r.log.lines);
+    await until(
+      'the resent batches to be refused again',
+      () => refusals() === 6,
+      undefined,
+      () => r.log.lines,
+    );
     expect(r.spool.stats().batches).toBe(3);
 
     // InfluxDB is back, but nothing is resent before the pause has passed
@@ -198,11 +228,21 @@ describe('Link against a real collector', () => {
     r.sink.result = { ok: false, retryable: true, reason: 'InfluxDB unreachable' };
     r.append();
     r.link.kick();
-    await until('the UNAVAILABLE answer', () => r.log.count(/cannot store now/) === 1, undefined, () => r.log.lines);
+    await until(
+      'the UNAVAILABLE answer',
+      () => r.log.count(/cannot store now/) === 1,
+      undefined,
+      () => r.log.lines,
+    );
     expect(r.link.state).toMatchObject({ connected: true, lastError: 'collector: cannot store now: InfluxDB unreachable' });
     // still down at the resend: still said
     await r.clock.advance(UNAVAILABLE_RETRY_MS);
-    await until('the second UNAVAILABLE answer', () => r.log.count(/cannot store now/) === 2, undefined, () => r.log.lines);
+    await until(
+      'the second UNAVAILABLE answer',
+      () => r.log.count(/cannot store now/) === 2,
+      undefined,
+      () => r.log.lines,
+    );
     expect(r.link.state.lastError).toBe('collector: cannot store now: InfluxDB unreachable');
     r.sink.result = { ok: true };
     await r.clock.advance(UNAVAILABLE_RETRY_MS);
@@ -235,16 +275,31 @@ describe('Link against a real collector', () => {
     r.sink.result = { ok: false, retryable: true, reason: 'InfluxDB unreachable' };
     const unacked = r.append();
     r.link.kick();
-    await until('the batch to be refused', () => r.log.count(/cannot store now/) === 1, undefined, () => r.log.lines);
+    await until(
+      'the batch to be refused',
+      () => r.log.count(/cannot store now/) === 1,
+      undefined,
+      () => r.log.lines,
+    );
     await r.collector.app.close();
-    await until('the link to notice', () => !r.link.state.connected, undefined, () => r.link.state);
+    await until(
+      'the link to notice',
+      () => !r.link.state.connected,
+      undefined,
+      () => r.link.state,
+    );
     expect(r.link.state.lastError).toMatch(/closed by collector: 1001 collector shutting down/);
     expect(r.link.state.nextRetryAt).toBe(r.clock.now() + equalJitterBackoff(0, () => 0));
     expect(r.link.state.reconnectAttempt).toBe(1);
 
     // nobody listens: the retry fails and the next one is further away
     await r.clock.advance(r.link.state.nextRetryAt! - r.clock.now());
-    await until('the failed retry', () => r.link.state.reconnectAttempt === 2, undefined, () => r.link.state);
+    await until(
+      'the failed retry',
+      () => r.link.state.reconnectAttempt === 2,
+      undefined,
+      () => r.link.state,
+    );
     expect(r.link.state.connected).toBe(false);
     expect(r.link.state.lastError).toMatch(/ECONNREFUSED/);
     expect(r.link.state.nextRetryAt).toBe(r.clock.now() + equalJitterBackoff(1, () => 0));
@@ -270,13 +325,23 @@ describe('Link against a real collector', () => {
     const r = await rig();
     r.collector.store.agents.revoke(r.agentId);
     r.link.start();
-    await until('a refused upgrade', () => r.link.state.nextRetryAt !== null, undefined, () => r.link.state);
+    await until(
+      'a refused upgrade',
+      () => r.link.state.nextRetryAt !== null,
+      undefined,
+      () => r.link.state,
+    );
     expect(r.link.state.connected).toBe(false);
     expect(r.link.state.lastError).toMatch(/credential refused/);
     expect(r.link.state.lastError).toMatch(/enroll again/);
     // it keeps trying (an operator may un-revoke by re-enrolling on the collector side), and keeps saying why
     await r.clock.advance(r.link.state.nextRetryAt! - r.clock.now());
-    await until('the second refusal', () => r.link.state.reconnectAttempt === 2, undefined, () => r.link.state);
+    await until(
+      'the second refusal',
+      () => r.link.state.reconnectAttempt === 2,
+      undefined,
+      () => r.link.state,
+    );
     expect(r.link.state.lastError).toMatch(/credential refused/);
   });
 
@@ -289,7 +354,12 @@ describe('Link against a real collector', () => {
     await r.clock.advance(74_999);
     expect(r.link.state.connected).toBe(true);
     await r.clock.advance(1);
-    await until('the link to drop the silent connection', () => !r.link.state.connected, undefined, () => r.link.state);
+    await until(
+      'the link to drop the silent connection',
+      () => !r.link.state.connected,
+      undefined,
+      () => r.link.state,
+    );
     expect(r.log.count(/collector silent/)).toBe(1);
     await r.clock.advance(r.link.state.nextRetryAt! - r.clock.now());
     await connected(r);

@@ -39,7 +39,6 @@ function stateDir(): string {
   return dir;
 }
 
-
 describe('openSpool', () => {
   it('opens the disk spool in <stateDir>/spool', () => {
     const opened = openSpool(stateDir(), 1024 * 1024, recordingLogger(), () => {});
@@ -63,16 +62,29 @@ describe('openSpool', () => {
 describe('the agent measurement', () => {
   it('carries the spool kind and the dropped points by reason', () => {
     const status = {
-      version: '0.1.0', connected: true,
+      version: '0.1.0',
+      connected: true,
       spool: { batches: 2, bytes: 300, kind: 'disk', error: null },
-      counters: { pointsProduced: 50, pointsAcked: 30, pointsDropped: 9, pointsRejected: 1, pointsDroppedBy: { full: 4, disk_full: 3, io_error: 0, corrupt: 2 } },
+      counters: {
+        pointsProduced: 50,
+        pointsAcked: 30,
+        pointsDropped: 9,
+        pointsRejected: 1,
+        pointsDroppedBy: { full: 4, disk_full: 3, io_error: 0, corrupt: 2 },
+      },
     } as unknown as AgentStatus;
     // JSON turns Int fields into plain numbers; instanceof Int is what keeps them InfluxDB integers.
     const { fields } = selfSample(status);
     const names = ['spool_batches', 'points_dropped', 'points_dropped_full', 'points_dropped_disk_full', 'points_dropped_io_error', 'points_dropped_corrupt'];
     for (const name of names) expect(fields[name]).toBeInstanceOf(Int);
     expect(JSON.parse(JSON.stringify(fields))).toMatchObject({
-      spool_on_disk: true, spool_batches: 2, points_dropped: 9, points_dropped_full: 4, points_dropped_disk_full: 3, points_dropped_io_error: 0, points_dropped_corrupt: 2,
+      spool_on_disk: true,
+      spool_batches: 2,
+      points_dropped: 9,
+      points_dropped_full: 4,
+      points_dropped_disk_full: 3,
+      points_dropped_io_error: 0,
+      points_dropped_corrupt: 2,
     });
   });
 });
@@ -102,10 +114,15 @@ describe('the running agent and its disk spool', () => {
     const online = startAgent({ identity: { ...identity, server: collector.baseUrl }, stateDir: dir, log: recordingLogger(), everyMs: HOUR_MS });
     try {
       // Everything acked: the previous run's leftovers plus whatever this run produced.
-      const settled = await until('the replayed and the new batches acked', () => {
-        const s = online.status();
-        return s.connected && s.spool.batches === 0 && s.counters.pointsAcked === left.counters.pointsProduced + s.counters.pointsProduced ? s : null;
-      }, FIRST_RUN_WAIT_MS, () => online.status());
+      const settled = await until(
+        'the replayed and the new batches acked',
+        () => {
+          const s = online.status();
+          return s.connected && s.spool.batches === 0 && s.counters.pointsAcked === left.counters.pointsProduced + s.counters.pointsProduced ? s : null;
+        },
+        FIRST_RUN_WAIT_MS,
+        () => online.status(),
+      );
       expect(settled.counters.pointsDropped).toBe(0);
     } finally {
       await online.stop();

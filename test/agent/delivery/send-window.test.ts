@@ -1,7 +1,14 @@
 // The link's send window and pace as plain bookkeeping over a clock that moves only when a test says so.
 import { describe, expect, it } from 'vitest';
 import {
-  BASE_WINDOW, MAX_IN_FLIGHT_BYTES, MAX_WINDOW, PACE_BYTE_BURST, PACE_BYTES_PER_SECOND, PACE_FRAME_BURST, PACE_FRAMES_PER_SECOND, SendWindow,
+  BASE_WINDOW,
+  MAX_IN_FLIGHT_BYTES,
+  MAX_WINDOW,
+  PACE_BYTE_BURST,
+  PACE_BYTES_PER_SECOND,
+  PACE_FRAME_BURST,
+  PACE_FRAMES_PER_SECOND,
+  SendWindow,
 } from '../../../agent/src/delivery/send-window.js';
 
 const KIB = 1024;

@@ -7,8 +7,8 @@ const frame = (nonce: string, status: 'OK' | 'ERR', body: string) => `\n<<WP:${n
 describe('wrapRequest', () => {
   it('builds the exact one-line PowerShell 5.1 wrapper', () => {
     // base64 of the UTF-8 script: quotes, newlines and non-ASCII need no escaping.
-    const b64 = Buffer.from("'{\"a\":\"ü\"}'\n", 'utf8').toString('base64');
-    expect(wrapRequest("'{\"a\":\"ü\"}'\n", NONCE)).toBe(
+    const b64 = Buffer.from('\'{"a":"ü"}\'\n', 'utf8').toString('base64');
+    expect(wrapRequest('\'{"a":"ü"}\'\n', NONCE)).toBe(
       'try { ' +
         `$wpBlock = [ScriptBlock]::Create([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String('${b64}'))); ` +
         '$wpText = (& $wpBlock) -join "`n"; ' +
@@ -48,8 +48,14 @@ describe('scanFrame', () => {
     ['a frame alone', frame(NONCE, 'OK', '{"a":1}'), 'OK', '{"a":1}', ''],
     ['an error frame', frame(NONCE, 'ERR', '{"error":"boom"}'), 'ERR', '{"error":"boom"}', ''],
     ['noise before', `PS C:\\> WARNING: x${frame(NONCE, 'OK', '[]')}`, 'OK', '[]', 'PS C:\\> WARNING: x'],
-    ['a stale frame of another nonce first (two results in one chunk)', frame(other, 'OK', '1') + frame(NONCE, 'OK', '2'), 'OK', '2', `<<WP:${other}:OK>>\n1\n<<WP:${other}:END>>`],
-    ['a body quoting another nonce\'s end marker', frame(NONCE, 'OK', `"<<WP:${other}:END>>"`), 'OK', `"<<WP:${other}:END>>"`, ''],
+    [
+      'a stale frame of another nonce first (two results in one chunk)',
+      frame(other, 'OK', '1') + frame(NONCE, 'OK', '2'),
+      'OK',
+      '2',
+      `<<WP:${other}:OK>>\n1\n<<WP:${other}:END>>`,
+    ],
+    ["a body quoting another nonce's end marker", frame(NONCE, 'OK', `"<<WP:${other}:END>>"`), 'OK', `"<<WP:${other}:END>>"`, ''],
   ])('finds %s', (_name, text, status, body, noise) => {
     const scan = scanFrame(text, NONCE);
     expect(scan).toMatchObject({ found: true, status, body, noiseBefore: noise });

@@ -28,13 +28,7 @@ describe('powershell worker', () => {
 
   it('runs scripts in one process, one at a time, in order', async () => {
     const w = standIn();
-    const results = await Promise.all([
-      w.run("'{\"n\":1}'"),
-      w.run('$PID'),
-      w.run("'[1,2,3]'"),
-      w.run('$PID'),
-      w.run("'{\"name\":\"Müller ✓\"}'"),
-    ]);
+    const results = await Promise.all([w.run('\'{"n":1}\''), w.run('$PID'), w.run("'[1,2,3]'"), w.run('$PID'), w.run('\'{"name":"Müller ✓"}\'')]);
     expect(results[0]).toEqual({ n: 1 });
     expect(results[2]).toEqual([1, 2, 3]);
     expect(results[4]).toEqual({ name: 'Müller ✓' });
@@ -64,7 +58,7 @@ describe('powershell worker', () => {
 
   it('survives stderr noise and Write-Host output around the frame, and logs the stderr bounded', async () => {
     const w = standIn(['--chunk-bytes', '7', '--stderr-noise']);
-    const value = await w.run("Write-Error 'WMI is slow'; Write-Host 'PS C:\\> hello'; '{\"ok\":true,\"text\":\"é✓\"}'");
+    const value = await w.run('Write-Error \'WMI is slow\'; Write-Host \'PS C:\\> hello\'; \'{"ok":true,"text":"é✓"}\'');
     expect(value).toEqual({ ok: true, text: 'é✓' });
     expect(log.lines.filter((l) => l.message === 'powershell-worker: stderr').length).toBeLessThanOrEqual(20);
     expect(log.lines.some((l) => String(l.fields.excerpt).includes('WMI is slow'))).toBe(true);

@@ -53,7 +53,18 @@ function load(dir: string, name: string): TestCert {
 const newKey = (dir: string, name: string) => ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, `${name}.key`)];
 
 function selfSigned(dir: string, name: string, subject: string, extensions: string[]): void {
-  openssl(['req', '-x509', ...newKey(dir, name), '-out', join(dir, `${name}.pem`), '-days', DAYS, '-subj', subject, ...extensions.flatMap((e) => ['-addext', e])]);
+  openssl([
+    'req',
+    '-x509',
+    ...newKey(dir, name),
+    '-out',
+    join(dir, `${name}.pem`),
+    '-days',
+    DAYS,
+    '-subj',
+    subject,
+    ...extensions.flatMap((e) => ['-addext', e]),
+  ]);
 }
 
 function signedBy(dir: string, ca: string, name: string, san: string): void {
@@ -61,7 +72,23 @@ function signedBy(dir: string, ca: string, name: string, san: string): void {
   const ext = join(dir, `${name}.ext`);
   openssl(['req', '-new', ...newKey(dir, name), '-out', csr, '-subj', `/CN=${name}`]);
   writeFileSync(ext, `${san}\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n`);
-  openssl(['x509', '-req', '-in', csr, '-CA', join(dir, `${ca}.pem`), '-CAkey', join(dir, `${ca}.key`), '-CAcreateserial', '-out', join(dir, `${name}.pem`), '-days', DAYS, '-extfile', ext]);
+  openssl([
+    'x509',
+    '-req',
+    '-in',
+    csr,
+    '-CA',
+    join(dir, `${ca}.pem`),
+    '-CAkey',
+    join(dir, `${ca}.key`),
+    '-CAcreateserial',
+    '-out',
+    join(dir, `${name}.pem`),
+    '-days',
+    DAYS,
+    '-extfile',
+    ext,
+  ]);
 }
 
 /** Writes every certificate and key into `dir` (a temp dir the caller removes). */

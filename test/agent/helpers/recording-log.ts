@@ -8,7 +8,10 @@ export interface RecordingLogger extends Logger {
 
 export function recordingLogger(): RecordingLogger {
   const lines: RecordingLogger['lines'] = [];
-  const at = (level: LogLevel) => (message: string, fields: LogFields = {}) => void lines.push({ level, message, fields });
+  const at =
+    (level: LogLevel) =>
+    (message: string, fields: LogFields = {}) =>
+      void lines.push({ level, message, fields });
   return {
     lines,
     count: (pattern) => lines.filter((l) => pattern.test(l.message)).length,

@@ -45,7 +45,7 @@ const enroll = (...flags: string[]) => runCli(['enroll', '--server', proxy.baseU
 const agentCount = (): number => collector().store.agents.list().length;
 
 describe('enroll over https with a pinned CA', () => {
-  it('--ca: enrolls, and identity.json (0600) holds the CA\'s PEM content, not its path', async () => {
+  it("--ca: enrolls, and identity.json (0600) holds the CA's PEM content, not its path", async () => {
     const r = await enroll('--ca', certs.ca.certPath);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -62,7 +62,9 @@ describe('enroll over https with a pinned CA', () => {
     const agents = agentCount();
     const r = await enroll('--ca', certs.ca.certPath);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`TLS check of the collector at ${proxy.baseUrl} failed: the collector's certificate is not trusted by the pinned CA (--ca): self-signed certificate`);
+    expect(r.stderr).toContain(
+      `TLS check of the collector at ${proxy.baseUrl} failed: the collector's certificate is not trusted by the pinned CA (--ca): self-signed certificate`,
+    );
     expect(readdirSync(stateDir)).toEqual([]);
     expect(agentCount()).toBe(agents);
   });
@@ -95,7 +97,10 @@ describe('enroll with --fingerprint', () => {
   });
 
   it('alone, on top of the system store', async () => {
-    const r = await runCli(['enroll', '--server', proxy.baseUrl, '--token', token(), '--fingerprint', certs.server.fingerprint], { ...env, NODE_EXTRA_CA_CERTS: certs.ca.certPath });
+    const r = await runCli(['enroll', '--server', proxy.baseUrl, '--token', token(), '--fingerprint', certs.server.fingerprint], {
+      ...env,
+      NODE_EXTRA_CA_CERTS: certs.ca.certPath,
+    });
     expect(r.code).toBe(0);
     expect(loadIdentity(stateDir)?.tls).toEqual({ fingerprint: certs.server.fingerprint });
   });
@@ -160,16 +165,26 @@ describe('run over wss with the pin from identity.json', () => {
     expect((await enroll('--ca', certs.ca.certPath, '--fingerprint', certs.server.fingerprint)).code).toBe(0);
     const agent = spawnCli(['run', '--every', '1s'], env);
     try {
-      await until('status.json to show connected with acked points', () => {
-        const report = readStatus(stateDir);
-        return report.running && report.status?.connected && report.status.counters.pointsAcked > 0;
-      }, 20_000, () => readStatus(stateDir).status);
+      await until(
+        'status.json to show connected with acked points',
+        () => {
+          const report = readStatus(stateDir);
+          return report.running && report.status?.connected && report.status.counters.pointsAcked > 0;
+        },
+        20_000,
+        () => readStatus(stateDir).status,
+      );
       expect(sink.lines.flat().some((l) => l.startsWith('agent,') && l.includes('tenant=acme'))).toBe(true);
       // the collector's certificate changes and the connection drops: the agent keeps running and says why
       proxy.useCert(certs.rotated);
       proxy.dropConnections();
       const mismatch = `certificate fingerprint mismatch: expected ${certs.server.fingerprint}, got ${certs.rotated.fingerprint}`;
-      await until('status.json to show the mismatch', () => readStatus(stateDir).status?.lastError === mismatch, 20_000, () => readStatus(stateDir).status);
+      await until(
+        'status.json to show the mismatch',
+        () => readStatus(stateDir).status?.lastError === mismatch,
+        20_000,
+        () => readStatus(stateDir).status,
+      );
       const status = await runCli(['status'], env);
       expect(status.stdout).toContain(`link: disconnected, retrying at`);
       expect(status.stdout).toContain(`(last error: ${mismatch})`);

@@ -49,10 +49,20 @@ describe('parseFingerprint', () => {
 
 describe('isLoopbackHost', () => {
   it.each([
-    ['localhost', true], ['LOCALHOST', true], ['agent.localhost', true], ['127.0.0.1', true], ['127.10.20.30', true],
-    ['[::1]', true], ['::1', true],
-    ['collector.example.net', false], ['192.0.2.10', false], ['0.0.0.0', false], ['[::]', false], ['127.example.net', false],
-    ['localhost.example.net', false], ['[2001:db8::1]', false],
+    ['localhost', true],
+    ['LOCALHOST', true],
+    ['agent.localhost', true],
+    ['127.0.0.1', true],
+    ['127.10.20.30', true],
+    ['[::1]', true],
+    ['::1', true],
+    ['collector.example.net', false],
+    ['192.0.2.10', false],
+    ['0.0.0.0', false],
+    ['[::]', false],
+    ['127.example.net', false],
+    ['localhost.example.net', false],
+    ['[2001:db8::1]', false],
   ])('%s -> %s', (host, loopback) => {
     expect(isLoopbackHost(host)).toBe(loopback);
   });
@@ -134,17 +144,31 @@ describe('Link over wss to a real collector behind TLS', () => {
     const link = new Link({ server: proxy.baseUrl, credential, tls, spool, log, timers: clock, now: clock.now, random: () => 0 });
     cleanups.push(() => link.stop());
     const seq = spool.nextSeq();
-    spool.append({ seq, bytes: encodeBatch(seq, [{ measurement: 'custom_tls', tags: { cpu: 'cpu-total' }, fields: { tls_seq: int(seq) }, time: clock.now() }]), points: 1 });
+    spool.append({
+      seq,
+      bytes: encodeBatch(seq, [{ measurement: 'custom_tls', tags: { cpu: 'cpu-total' }, fields: { tls_seq: int(seq) }, time: clock.now() }]),
+      points: 1,
+    });
     return { proxy, spool, clock, log, link };
   }
 
   const failedWith = (r: Awaited<ReturnType<typeof rig>>, text: string) =>
-    until(`lastError to contain "${text}"`, () => r.link.state.lastError?.includes(text), undefined, () => r.link.state);
+    until(
+      `lastError to contain "${text}"`,
+      () => r.link.state.lastError?.includes(text),
+      undefined,
+      () => r.link.state,
+    );
 
   it('connects with the CA and the fingerprint pinned, and delivers', async () => {
     const r = await rig({ ca: certs.ca.cert, fingerprint: certs.server.fingerprint });
     r.link.start();
-    await until('the spool to drain over wss', () => r.spool.stats().batches === 0, undefined, () => r.link.state);
+    await until(
+      'the spool to drain over wss',
+      () => r.spool.stats().batches === 0,
+      undefined,
+      () => r.link.state,
+    );
     expect(r.link.state).toMatchObject({ connected: true, lastError: null, pointsAcked: 1 });
     expect(sink.lines.flat().some((l) => l.startsWith('custom_tls,') && l.includes('tls_seq=1i'))).toBe(true);
   });
@@ -157,7 +181,12 @@ describe('Link over wss to a real collector behind TLS', () => {
     expect(r.link.state).toMatchObject({ connected: false, reconnectAttempt: 1, nextRetryAt: r.clock.now() + 500 });
     expect(r.log.count(/^link: the collector's certificate is not trusted/)).toBe(1);
     await r.clock.advance(500);
-    await until('a second attempt', () => r.link.state.reconnectAttempt === 2, undefined, () => r.link.state);
+    await until(
+      'a second attempt',
+      () => r.link.state.reconnectAttempt === 2,
+      undefined,
+      () => r.link.state,
+    );
     expect(r.link.state.lastError).toContain('not trusted by the pinned CA');
     expect(r.spool.stats().batches).toBe(1);
   });
@@ -170,13 +199,23 @@ describe('Link over wss to a real collector behind TLS', () => {
     expect(r.link.state.lastError).toBe(mismatch);
     expect(r.link.state).toMatchObject({ connected: false, reconnectAttempt: 1, nextRetryAt: r.clock.now() + 500 });
     await r.clock.advance(500);
-    await until('a second attempt', () => r.link.state.reconnectAttempt === 2, undefined, () => r.link.state);
+    await until(
+      'a second attempt',
+      () => r.link.state.reconnectAttempt === 2,
+      undefined,
+      () => r.link.state,
+    );
     expect(r.link.state.lastError).toBe(mismatch);
     expect(r.log.count(/^link: certificate fingerprint mismatch/)).toBe(2);
     // the pinned certificate is served again: the next attempt connects and delivers what waited
     r.proxy.useCert(certs.server);
     await r.clock.advance(1_000);
-    await until('the spool to drain after the pinned certificate came back', () => r.spool.stats().batches === 0, undefined, () => r.link.state);
+    await until(
+      'the spool to drain after the pinned certificate came back',
+      () => r.spool.stats().batches === 0,
+      undefined,
+      () => r.link.state,
+    );
     expect(r.link.state).toMatchObject({ connected: true, lastError: null, reconnectAttempt: 0 });
   });
 

@@ -6,7 +6,19 @@ import { probes } from '../../../agent/src/probes/index.js';
 
 describe('probe registry', () => {
   it('holds every probe', () => {
-    expect(Object.keys(probes).sort()).toEqual(['antivirus', 'cpu', 'disk', 'eventlog', 'inventory', 'mem', 'net', 'patches', 'services', 'shutdowns', 'system']);
+    expect(Object.keys(probes).sort()).toEqual([
+      'antivirus',
+      'cpu',
+      'disk',
+      'eventlog',
+      'inventory',
+      'mem',
+      'net',
+      'patches',
+      'services',
+      'shutdowns',
+      'system',
+    ]);
   });
 
   // The default schedules: performance every minute, disk 5 min, event logs every minute, patches 4 h, antivirus 1 h,

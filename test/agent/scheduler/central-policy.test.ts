@@ -35,7 +35,14 @@ describe('applyPolicy', () => {
   });
 
   it('lets --every override every schedule, but not a disabled probe', () => {
-    const applied = applyPolicy(probes, fromWire([{ name: 'eventlog', disabled: true }, { name: 'cpu', schedule: '*/5 * * * * *' }]), 2000);
+    const applied = applyPolicy(
+      probes,
+      fromWire([
+        { name: 'eventlog', disabled: true },
+        { name: 'cpu', schedule: '*/5 * * * * *' },
+      ]),
+      2000,
+    );
     expect(applied.schedules).toEqual({ cpu: { everyMs: 2000 }, patches: { everyMs: 2000 } });
   });
 
@@ -57,13 +64,18 @@ describe('an agent receiving a central policy', () => {
     const runs = { fast: 0, chatty: 0 };
     const log = recordingLogger();
     const agent = startAgent({
-      identity, stateDir, log,
+      identity,
+      stateDir,
+      log,
       probes: [probe('fast', '0 0 * * * *', () => (runs.fast += 1)), probe('chatty', '* * * * * *', () => (runs.chatty += 1))],
     });
     try {
       await until(() => existsSync(join(stateDir, POLICY_FILE)), 10_000, 'the policy to be saved');
       expect(JSON.parse(readFileSync(join(stateDir, POLICY_FILE), 'utf8'))).toEqual({
-        probes: [{ name: 'chatty', schedule: '', disabled: true }, { name: 'fast', schedule: '* * * * * *', disabled: false }],
+        probes: [
+          { name: 'chatty', schedule: '', disabled: true },
+          { name: 'fast', schedule: '* * * * * *', disabled: false },
+        ],
       });
       const chattyAfterPolicy = runs.chatty;
       const fastAfterPolicy = runs.fast;

@@ -17,9 +17,18 @@ async function abortedAfter(probeTimeoutMs: number, advanceMs: number, timeoutsM
   const clock = new ManualClock();
   const silent = (): void => {};
   const scheduler = createScheduler({
-    probes: [probe], host: 'h', tenant: 't', runner: execRunner, onSamples: silent,
-    log: { info: silent, warn: silent, error: silent }, now: clock.now, timers: clock, jitterMs: 0,
-    triggers: () => ({ stop: silent }), timeoutMs: 1000, ...(timeoutsMs ? { timeoutsMs } : {}),
+    probes: [probe],
+    host: 'h',
+    tenant: 't',
+    runner: execRunner,
+    onSamples: silent,
+    log: { info: silent, warn: silent, error: silent },
+    now: clock.now,
+    timers: clock,
+    jitterMs: 0,
+    triggers: () => ({ stop: silent }),
+    timeoutMs: 1000,
+    ...(timeoutsMs ? { timeoutsMs } : {}),
   });
   scheduler.start();
   await settle();

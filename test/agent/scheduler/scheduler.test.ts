@@ -6,7 +6,12 @@ import type { Probe, ProbeContext } from '../../../agent/src/probes/probe.js';
 import { execRunner } from '../../../agent/src/exec/runner.js';
 import { Int, type Sample, type SampleDraft } from '../../../agent/src/sample.js';
 import {
-  createScheduler, everySchedules, probeStatsSamples, type Schedule, type SchedulerOptions, type TriggerFactory,
+  createScheduler,
+  everySchedules,
+  probeStatsSamples,
+  type Schedule,
+  type SchedulerOptions,
+  type TriggerFactory,
 } from '../../../agent/src/scheduler/scheduler.js';
 import { ManualClock, settle } from '../helpers/manual-clock.js';
 import { intervalMs } from '../../../agent/src/scheduler/triggers.js';
@@ -47,10 +52,17 @@ function setup(probes: Probe[], extra: Partial<SchedulerOptions> = {}) {
   const delivered: { probe: string; samples: Sample[] }[] = [];
   const log = (level: string) => (msg: string) => void logs.push(`${level} ${msg}`);
   const scheduler = createScheduler({
-    probes, host: 'pc-01', tenant: 'acme', runner: execRunner,
+    probes,
+    host: 'pc-01',
+    tenant: 'acme',
+    runner: execRunner,
     onSamples: (p, samples) => void delivered.push({ probe: p, samples }),
     log: { info: log('info'), warn: log('warn'), error: log('error') },
-    now: clock.now, random: () => 0, timers: clock, triggers: triggers.factory, jitterMs: 0,
+    now: clock.now,
+    random: () => 0,
+    timers: clock,
+    triggers: triggers.factory,
+    jitterMs: 0,
     ...extra,
   });
   return { clock, triggers, logs, delivered, scheduler };
@@ -68,8 +80,7 @@ describe('scheduler', () => {
     await settle();
     expect(h.delivered.map((d) => d.probe)).toEqual(['cpu', 'mem']);
     expect(h.delivered[0]?.samples).toEqual([
-      { measurement: 'cpu', tags: { cpu: 'cpu-total', host: 'pc-01', tenant: 'acme' }, fields: { usage_idle: 97.5 },
-        time: h.clock.now() },
+      { measurement: 'cpu', tags: { cpu: 'cpu-total', host: 'pc-01', tenant: 'acme' }, fields: { usage_idle: 97.5 }, time: h.clock.now() },
     ]);
     expect(seen[0]?.runner).toBe(execRunner);
     expect(seen[0]?.now()).toBe(h.clock.now());
@@ -77,14 +88,10 @@ describe('scheduler', () => {
   });
 
   it('overwrites host and tenant tags set by a probe and keeps a time the probe set', async () => {
-    const sneaky = probe('sneaky', async () => [
-      { measurement: 'x', tags: { host: 'spoofed', tenant: 'other', keep: 'yes' }, fields: { v: 1 }, time: 42 },
-    ]);
+    const sneaky = probe('sneaky', async () => [{ measurement: 'x', tags: { host: 'spoofed', tenant: 'other', keep: 'yes' }, fields: { v: 1 }, time: 42 }]);
     const h = setup([sneaky]);
     const result = await h.scheduler.runOnce();
-    expect(result.get('sneaky')).toEqual([
-      { measurement: 'x', tags: { host: 'pc-01', tenant: 'acme', keep: 'yes' }, fields: { v: 1 }, time: 42 },
-    ]);
+    expect(result.get('sneaky')).toEqual([{ measurement: 'x', tags: { host: 'pc-01', tenant: 'acme', keep: 'yes' }, fields: { v: 1 }, time: 42 }]);
   });
 
   it.each([
@@ -144,7 +151,16 @@ describe('scheduler', () => {
     expect(h.scheduler.stats().eventlog?.skippedOverlap).toBe(1);
     // The timeout itself is delivered as one error sample, visible on the collector.
     expect(h.delivered).toEqual([
-      { probe: 'eventlog', samples: [expect.objectContaining({ measurement: 'agent_probe_error', tags: { probe: 'eventlog', kind: 'timeout', host: 'pc-01', tenant: 'acme' }, fields: { message: 'timed out after 1000 ms' } })] },
+      {
+        probe: 'eventlog',
+        samples: [
+          expect.objectContaining({
+            measurement: 'agent_probe_error',
+            tags: { probe: 'eventlog', kind: 'timeout', host: 'pc-01', tenant: 'acme' },
+            fields: { message: 'timed out after 1000 ms' },
+          }),
+        ],
+      },
     ]);
     p.runs[0]?.resolve([CPU]); // settles late: the guard is released, the samples are not delivered
     await settle();
@@ -175,7 +191,12 @@ describe('scheduler', () => {
     const failures = h.delivered.filter((d) => d.probe !== 'cpu');
     expect(failures).toHaveLength(8);
     for (const f of failures) expect(f.samples.map((x) => x.measurement)).toEqual(['agent_probe_error']);
-    expect(failures.filter((f) => f.probe === 'av').map((f) => f.samples[0]?.fields.message)).toEqual(['WMI namespace not found', 'access denied', 'WMI namespace not found', 'access denied']);
+    expect(failures.filter((f) => f.probe === 'av').map((f) => f.samples[0]?.fields.message)).toEqual([
+      'WMI namespace not found',
+      'access denied',
+      'WMI namespace not found',
+      'access denied',
+    ]);
     expect(failures.find((f) => f.probe === 'odd')?.samples[0]?.tags.kind).toBe('error');
     expect(h.scheduler.stats().av).toMatchObject({ runs: 4, errors: 4, lastError: 'access denied' });
     expect(h.scheduler.stats().odd).toMatchObject({ errors: 4, lastError: 'returned string instead of a list of samples' });
@@ -185,7 +206,11 @@ describe('scheduler', () => {
   });
 
   it('logs a throwing onSamples and keeps scheduling', async () => {
-    const h = setup([probe('cpu', async () => [CPU])], { onSamples: () => { throw new Error('spool full'); } });
+    const h = setup([probe('cpu', async () => [CPU])], {
+      onSamples: () => {
+        throw new Error('spool full');
+      },
+    });
     h.scheduler.start();
     await settle();
     h.triggers.fire('cpu');
@@ -200,10 +225,16 @@ describe('scheduler', () => {
     const starts: number[] = [];
     const scheduler = createScheduler({
       probes: [{ ...p, collect: async (ctx) => (starts.push(ctx.now()), [CPU]) }],
-      schedules: everySchedules([p], 2000), jitterMs: 5000, random: () => 0.9995,
-      host: 'pc-01', tenant: 'acme', onSamples: () => undefined, runner: execRunner,
+      schedules: everySchedules([p], 2000),
+      jitterMs: 5000,
+      random: () => 0.9995,
+      host: 'pc-01',
+      tenant: 'acme',
+      onSamples: () => undefined,
+      runner: execRunner,
       log: { info: () => undefined, warn: () => undefined, error: () => undefined },
-      now: clock.now, timers: clock,
+      now: clock.now,
+      timers: clock,
     });
     const t0 = clock.now();
     scheduler.start();
@@ -217,7 +248,12 @@ describe('scheduler', () => {
 
   it.each([
     ['the probe default', { name: 'disk', schedule: 'every five minutes' }, undefined, /probe disk: invalid cron expression "every five minutes"/],
-    ['an override', { name: 'disk', schedule: '*/5 * * * *' }, { disk: { cron: '61 * * * *' } }, /probe disk: invalid cron expression "61 \* \* \* \*": 61 is a invalid expression for minute/],
+    [
+      'an override',
+      { name: 'disk', schedule: '*/5 * * * *' },
+      { disk: { cron: '61 * * * *' } },
+      /probe disk: invalid cron expression "61 \* \* \* \*": 61 is a invalid expression for minute/,
+    ],
     ['an interval', { name: 'disk', schedule: '*/5 * * * *' }, { disk: { everyMs: 0 } }, /probe disk: invalid interval 0 ms/],
   ])('rejects an invalid schedule from %s, naming probe and expression', (_, p, schedules, message) => {
     const bad: Probe = { ...p, collect: async () => [] };
@@ -232,8 +268,7 @@ describe('scheduler', () => {
 
   it('runOnce returns samples or the error per probe, and sends nothing', async () => {
     const slow = pendingProbe('inventory');
-    const h = setup([probe('cpu', async () => [CPU]), probe('av', async () => Promise.reject(new Error('no WMI'))), slow.probe],
-      { timeoutMs: 30_000 });
+    const h = setup([probe('cpu', async () => [CPU]), probe('av', async () => Promise.reject(new Error('no WMI'))), slow.probe], { timeoutMs: 30_000 });
     const once = h.scheduler.runOnce();
     await h.clock.advance(30_000);
     const result = await once;
@@ -279,9 +314,9 @@ describe('scheduler', () => {
     await h.scheduler.runOnce();
     const [point] = probeStatsSamples(h.scheduler.stats());
     expect(point).toEqual({
-      measurement: 'agent_probe', tags: { probe: 'cpu' },
-      fields: { runs: new Int(1), errors: new Int(0), timeouts: new Int(0), skipped_overlap: new Int(0),
-        samples: new Int(2), last_duration_ms: 0 },
+      measurement: 'agent_probe',
+      tags: { probe: 'cpu' },
+      fields: { runs: new Int(1), errors: new Int(0), timeouts: new Int(0), skipped_overlap: new Int(0), samples: new Int(2), last_duration_ms: 0 },
     });
   });
 });
@@ -292,7 +327,11 @@ describe('scheduler with real node-cron', () => {
     const starts: number[] = [];
     const scheduler = createScheduler({
       probes: [{ name: 'uptime', schedule: '*/10 * * * * *', collect: async (ctx) => (starts.push(ctx.now()), []) }],
-      jitterMs: 0, host: 'pc-01', tenant: 'acme', onSamples: () => undefined, runner: execRunner,
+      jitterMs: 0,
+      host: 'pc-01',
+      tenant: 'acme',
+      onSamples: () => undefined,
+      runner: execRunner,
       log: { info: () => undefined, warn: () => undefined, error: () => undefined },
     });
     const before = cron.getTasks().size;

@@ -47,7 +47,9 @@ export const SEA_FUSE_FLIPPED = `${['NODE', 'SEA', 'FUSE', 'fce680ab2cc467b6e072
 /** A stand-in agent executable: a shell script carrying the flipped fuse, which is what install checks for. */
 export function standIn(dir: string, label: string): string {
   const file = join(dir, `watchpost-agent-${label}`);
-  writeFileSync(file, `#!/bin/sh\n# stand-in for the watchpost-agent executable (${label}); ${SEA_FUSE_FLIPPED}\necho "watchpost-agent ${label}"\n`, { mode: 0o755 });
+  writeFileSync(file, `#!/bin/sh\n# stand-in for the watchpost-agent executable (${label}); ${SEA_FUSE_FLIPPED}\necho "watchpost-agent ${label}"\n`, {
+    mode: 0o755,
+  });
   return file;
 }
 

@@ -15,7 +15,9 @@ const PLIST = 'Library/LaunchDaemons/com.watchpost.agent.plist';
 const mode = (path: string) => (lstatSync(path).mode & 0o777).toString(8);
 
 const plistlib = (file: string): unknown =>
-  JSON.parse(execFileSync('python3', ['-c', 'import plistlib,sys,json; print(json.dumps(plistlib.load(open(sys.argv[1], "rb"))))', file], { encoding: 'utf8' }));
+  JSON.parse(
+    execFileSync('python3', ['-c', 'import plistlib,sys,json; print(json.dumps(plistlib.load(open(sys.argv[1], "rb"))))', file], { encoding: 'utf8' }),
+  );
 
 describe('install --root with the macOS layout', () => {
   it('writes the daemon plist, the versioned executable and owner-only state and log directories; loads nothing', async () => {

@@ -183,10 +183,14 @@ describe('install refusals (nothing written)', () => {
     let asked = 0;
     const r = await install(['--binary', v1], { privileged: () => Promise.resolve(asked++ < 0) });
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe("watchpost-agent install: changing the system's services needs privileges: run it as root (sudo), or give --root DIR to install under DIR\n");
+    expect(r.stderr).toBe(
+      "watchpost-agent install: changing the system's services needs privileges: run it as root (sudo), or give --root DIR to install under DIR\n",
+    );
     expect(asked).toBe(1);
     const u = await uninstall([], { privileged: () => Promise.resolve(false) });
-    expect(u.stderr).toBe("watchpost-agent uninstall: changing the system's services needs privileges: run it as root (sudo), or give --root DIR to uninstall under DIR\n");
+    expect(u.stderr).toBe(
+      "watchpost-agent uninstall: changing the system's services needs privileges: run it as root (sudo), or give --root DIR to uninstall under DIR\n",
+    );
   });
 
   it.each([

@@ -17,7 +17,9 @@ let n = 0;
 function plistlib(text: string): unknown {
   const file = join(scratch, `${n++}.plist`);
   writeFileSync(file, text);
-  return JSON.parse(execFileSync('python3', ['-c', 'import plistlib,sys,json; print(json.dumps(plistlib.load(open(sys.argv[1], "rb"))))', file], { encoding: 'utf8' }));
+  return JSON.parse(
+    execFileSync('python3', ['-c', 'import plistlib,sys,json; print(json.dumps(plistlib.load(open(sys.argv[1], "rb"))))', file], { encoding: 'utf8' }),
+  );
 }
 
 const input = {
@@ -90,7 +92,13 @@ describe('launchd host commands (a scripted runner stands in for launchctl)', ()
   it.each<[string, boolean, InstallChange, boolean, string[]]>([
     ['first install', false, 'new', true, ['enable system/com.watchpost.agent', `bootstrap system ${PLIST}`]],
     ['loaded, nothing changed: KeepAlive keeps it running', true, 'unchanged', true, []],
-    ['loaded, changed: bootout first', true, 'changed', true, ['bootout system/com.watchpost.agent', 'enable system/com.watchpost.agent', `bootstrap system ${PLIST}`]],
+    [
+      'loaded, changed: bootout first',
+      true,
+      'changed',
+      true,
+      ['bootout system/com.watchpost.agent', 'enable system/com.watchpost.agent', `bootstrap system ${PLIST}`],
+    ],
     ['not loaded, unchanged: loads it', false, 'unchanged', true, ['enable system/com.watchpost.agent', `bootstrap system ${PLIST}`]],
     ['--no-start: loaded at the next boot', false, 'new', false, []],
   ])('%s', async (_what, loaded, change, start, expected) => {

@@ -5,34 +5,50 @@ import { installPaths, onDisk, versionExecutable } from '../../../agent/src/serv
 
 describe('installPaths', () => {
   it.each([
-    ['linux', {}, {
-      prefix: '/opt/watchpost-agent',
-      serviceExecutable: '/opt/watchpost-agent/current/watchpost-agent',
-      stateDir: '/var/lib/watchpost-agent',
-      logDir: undefined,
-      serviceFile: '/etc/systemd/system/watchpost-agent.service',
-    }],
-    ['darwin', {}, {
-      prefix: '/Library/Application Support/Watchpost',
-      serviceExecutable: '/Library/Application Support/Watchpost/current/watchpost-agent',
-      stateDir: '/Library/Application Support/Watchpost/state',
-      logDir: '/Library/Logs/Watchpost',
-      serviceFile: '/Library/LaunchDaemons/com.watchpost.agent.plist',
-    }],
-    ['win32', {}, {
-      prefix: 'C:\\Program Files\\Watchpost',
-      serviceExecutable: 'C:\\Program Files\\Watchpost\\watchpost-agent.exe',
-      stateDir: 'C:\\ProgramData\\Watchpost',
-      logDir: 'C:\\ProgramData\\Watchpost\\logs',
-      serviceFile: 'C:\\Program Files\\Watchpost\\watchpost-agent-service.xml',
-    }],
-    ['win32', { ProgramFiles: 'D:\\Apps', ProgramData: 'D:\\Data' }, {
-      prefix: 'D:\\Apps\\Watchpost',
-      serviceExecutable: 'D:\\Apps\\Watchpost\\watchpost-agent.exe',
-      stateDir: 'D:\\Data\\Watchpost',
-      logDir: 'D:\\Data\\Watchpost\\logs',
-      serviceFile: 'D:\\Apps\\Watchpost\\watchpost-agent-service.xml',
-    }],
+    [
+      'linux',
+      {},
+      {
+        prefix: '/opt/watchpost-agent',
+        serviceExecutable: '/opt/watchpost-agent/current/watchpost-agent',
+        stateDir: '/var/lib/watchpost-agent',
+        logDir: undefined,
+        serviceFile: '/etc/systemd/system/watchpost-agent.service',
+      },
+    ],
+    [
+      'darwin',
+      {},
+      {
+        prefix: '/Library/Application Support/Watchpost',
+        serviceExecutable: '/Library/Application Support/Watchpost/current/watchpost-agent',
+        stateDir: '/Library/Application Support/Watchpost/state',
+        logDir: '/Library/Logs/Watchpost',
+        serviceFile: '/Library/LaunchDaemons/com.watchpost.agent.plist',
+      },
+    ],
+    [
+      'win32',
+      {},
+      {
+        prefix: 'C:\\Program Files\\Watchpost',
+        serviceExecutable: 'C:\\Program Files\\Watchpost\\watchpost-agent.exe',
+        stateDir: 'C:\\ProgramData\\Watchpost',
+        logDir: 'C:\\ProgramData\\Watchpost\\logs',
+        serviceFile: 'C:\\Program Files\\Watchpost\\watchpost-agent-service.xml',
+      },
+    ],
+    [
+      'win32',
+      { ProgramFiles: 'D:\\Apps', ProgramData: 'D:\\Data' },
+      {
+        prefix: 'D:\\Apps\\Watchpost',
+        serviceExecutable: 'D:\\Apps\\Watchpost\\watchpost-agent.exe',
+        stateDir: 'D:\\Data\\Watchpost',
+        logDir: 'D:\\Data\\Watchpost\\logs',
+        serviceFile: 'D:\\Apps\\Watchpost\\watchpost-agent-service.xml',
+      },
+    ],
   ] as const)('%s %j', (platform, env, expected) => {
     expect(installPaths(platform, env)).toEqual({ platform, ...expected });
   });

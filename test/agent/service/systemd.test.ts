@@ -70,10 +70,34 @@ describe('systemdUnit', () => {
   });
 
   it.each([
-    ['a plain path', '/opt/wp/agent', '/srv/wp-state', 'd', { ExecStart: '/opt/wp/agent run', Environment: 'WATCHPOST_STATE_DIR=/srv/wp-state', Description: 'd' }],
-    ['spaces: double quotes', '/opt/my agent/agent', '/srv/my state', 'd', { ExecStart: '"/opt/my agent/agent" run', Environment: '"WATCHPOST_STATE_DIR=/srv/my state"' }],
-    ['% is a specifier: %%', '/opt/100%/agent', '/srv/50%', 'at 100%n', { ExecStart: '/opt/100%%/agent run', Environment: 'WATCHPOST_STATE_DIR=/srv/50%%', Description: 'at 100%%n' }],
-    ['$ in the executable path stays as it is (quoted; no substitution there: verified below)', '/opt/a$b/agent', '/srv/s', 'd', { ExecStart: '"/opt/a$b/agent" run' }],
+    [
+      'a plain path',
+      '/opt/wp/agent',
+      '/srv/wp-state',
+      'd',
+      { ExecStart: '/opt/wp/agent run', Environment: 'WATCHPOST_STATE_DIR=/srv/wp-state', Description: 'd' },
+    ],
+    [
+      'spaces: double quotes',
+      '/opt/my agent/agent',
+      '/srv/my state',
+      'd',
+      { ExecStart: '"/opt/my agent/agent" run', Environment: '"WATCHPOST_STATE_DIR=/srv/my state"' },
+    ],
+    [
+      '% is a specifier: %%',
+      '/opt/100%/agent',
+      '/srv/50%',
+      'at 100%n',
+      { ExecStart: '/opt/100%%/agent run', Environment: 'WATCHPOST_STATE_DIR=/srv/50%%', Description: 'at 100%%n' },
+    ],
+    [
+      '$ in the executable path stays as it is (quoted; no substitution there: verified below)',
+      '/opt/a$b/agent',
+      '/srv/s',
+      'd',
+      { ExecStart: '"/opt/a$b/agent" run' },
+    ],
     ['a quote in the state directory: escaped', '/opt/wp/agent', '/srv/it"s', 'd', { Environment: '"WATCHPOST_STATE_DIR=/srv/it\\"s"' }],
   ])('%s', (_what, executable, stateDir, description, expected) => {
     const settings = Object.fromEntries(parseUnit(systemdUnit({ executable, stateDir, description })).map(([, k, v]) => [k, v]));
@@ -153,7 +177,12 @@ describe('systemd host commands (a recording runner stands in for a running syst
   });
 
   it('a failing command names itself and carries its error', async () => {
-    const ctx: HostContext = { ...record().ctx, runner: () => Promise.reject(new Error('Command failed: systemctl daemon-reload\nSystem has not been booted with systemd')) };
-    await expect(systemdHost.activate(ctx, 'new', undefined, true)).rejects.toThrow(/^systemctl daemon-reload failed: .*System has not been booted with systemd/s);
+    const ctx: HostContext = {
+      ...record().ctx,
+      runner: () => Promise.reject(new Error('Command failed: systemctl daemon-reload\nSystem has not been booted with systemd')),
+    };
+    await expect(systemdHost.activate(ctx, 'new', undefined, true)).rejects.toThrow(
+      /^systemctl daemon-reload failed: .*System has not been booted with systemd/s,
+    );
   });
 });

@@ -25,15 +25,49 @@ const parse = (xml: string): XmlNode => JSON.parse(execFileSync('python3', ['-c'
 
 /** Elements the v1.17 README documents under <service>, and under <log> and <serviceaccount>. */
 const DOCUMENTED = new Set([
-  'id', 'name', 'description', 'executable', 'startmode', 'depend', 'logpath', 'logmode', 'argument', 'arguments',
-  'startargument', 'stopargument', 'stopexecutable', 'stoptimeout', 'env', 'interactive', 'beeponshutdown', 'download',
-  'log', 'workingdirectory', 'onfailure', 'resetfailure', 'serviceaccount', 'priority', 'stopparentprocessfirst',
+  'id',
+  'name',
+  'description',
+  'executable',
+  'startmode',
+  'depend',
+  'logpath',
+  'logmode',
+  'argument',
+  'arguments',
+  'startargument',
+  'stopargument',
+  'stopexecutable',
+  'stoptimeout',
+  'env',
+  'interactive',
+  'beeponshutdown',
+  'download',
+  'log',
+  'workingdirectory',
+  'onfailure',
+  'resetfailure',
+  'serviceaccount',
+  'priority',
+  'stopparentprocessfirst',
 ]);
 const DOCUMENTED_IN_LOG = new Set(['sizeThreshold', 'keepFiles', 'pattern']);
 
 /** WinSW 1.17 ServiceDescriptor.ParseTimeSpan: the first suffix (in this order) the text ends with, else ms. */
 function winswTimeSpanMs(text: string): number {
-  const suffixes: [string, number][] = [['ms', 1], ['sec', 1e3], ['secs', 1e3], ['min', 6e4], ['mins', 6e4], ['hr', 36e5], ['hrs', 36e5], ['hour', 36e5], ['hours', 36e5], ['day', 864e5], ['days', 864e5]];
+  const suffixes: [string, number][] = [
+    ['ms', 1],
+    ['sec', 1e3],
+    ['secs', 1e3],
+    ['min', 6e4],
+    ['mins', 6e4],
+    ['hr', 36e5],
+    ['hrs', 36e5],
+    ['hour', 36e5],
+    ['hours', 36e5],
+    ['day', 864e5],
+    ['days', 864e5],
+  ];
   const v = text.trim();
   const match = suffixes.find(([s]) => v.endsWith(s));
   const digits = match ? v.slice(0, v.length - match[0].length).trim() : v;
@@ -132,7 +166,10 @@ describe('the rest of the Windows service definition', () => {
       'C:\\Program Files\\Watchpost\\watchpost-agent-service.xml',
     ]);
     expect(files[0]).toEqual({ path: files[0]!.path, copyOf: `C:\\Users\\Admin\\AppData\\Local\\Temp\\watchpost-1\\${SERVICE_HOST_EXE}` });
-    expect(files[2]).toEqual({ path: paths.serviceFile, text: winswXml({ ...input, description: "Watchpost endpoint monitoring agent: reports this machine to the MSP's collector" }) });
+    expect(files[2]).toEqual({
+      path: paths.serviceFile,
+      text: winswXml({ ...input, description: "Watchpost endpoint monitoring agent: reports this machine to the MSP's collector" }),
+    });
     expect(winswHost.filePaths(paths)).toEqual(files.map((f) => f.path));
   });
 

@@ -53,7 +53,9 @@ describe('buildAgent checks the release inputs before building anything', () => 
     ['a bad version', { version: '1' }, /not a release version/],
   ])('%s', async (_name, options, error) => {
     const resolved = { ...options, ...(options.releaseKey ? { releaseKey: join(dir, options.releaseKey) } : {}) };
-    await expect(buildAgent({ targets: ['linux-x64'], outDir: join(dir, 'out'), cacheDir: join(dir, 'cache'), log: () => {}, ...resolved })).rejects.toThrow(error);
+    await expect(buildAgent({ targets: ['linux-x64'], outDir: join(dir, 'out'), cacheDir: join(dir, 'cache'), log: () => {}, ...resolved })).rejects.toThrow(
+      error,
+    );
     expect(existsSync(join(dir, 'out'))).toBe(false); // refused before anything was written
   });
 });
@@ -68,7 +70,10 @@ describe('the bundle', () => {
 
   it('embeds the release key the updater uses; without one, updates are refused', async () => {
     const entry = join(dir, 'key-entry.ts');
-    writeFileSync(entry, `import { releaseKey } from ${JSON.stringify(join(REPO_ROOT, 'agent/src/update/release-key.ts'))};\nconst k = releaseKey();\nconsole.log(k.key ? k.key.export({ type: 'spki', format: 'pem' }) : k.reason);\n`);
+    writeFileSync(
+      entry,
+      `import { releaseKey } from ${JSON.stringify(join(REPO_ROOT, 'agent/src/update/release-key.ts'))};\nconst k = releaseKey();\nconsole.log(k.key ? k.key.export({ type: 'spki', format: 'pem' }) : k.reason);\n`,
+    );
     await bundleAgent(entry, join(dir, 'key.cjs'), REPO_ROOT, { releaseKeyPem: PUBLIC_PEM });
     expect((await execFileAsync(process.execPath, [join(dir, 'key.cjs')])).stdout).toBe(PUBLIC_PEM + '\n');
     await bundleAgent(entry, join(dir, 'no-key.cjs'), REPO_ROOT);

@@ -18,7 +18,12 @@ const LIMITS: DownloadLimits = { maxBytes: 1_000_000, timeoutMs: 30_000, idleMs:
 describe('downloadRequest', () => {
   const collector = { server: 'https://collector.example.net:8443/watchpost/', credential: 'agent-1.secret' };
   it.each([
-    ['a path: on the collector, under its base path', '/api/v1/releases/0.2.0/linux-x64', 'https://collector.example.net:8443/watchpost/api/v1/releases/0.2.0/linux-x64', true],
+    [
+      'a path: on the collector, under its base path',
+      '/api/v1/releases/0.2.0/linux-x64',
+      'https://collector.example.net:8443/watchpost/api/v1/releases/0.2.0/linux-x64',
+      true,
+    ],
     ['an absolute URL on the collector', 'https://collector.example.net:8443/x/y', 'https://collector.example.net:8443/x/y', true],
     ['an https URL elsewhere: no credential', 'https://cdn.example.com/a/watchpost-agent', 'https://cdn.example.com/a/watchpost-agent', false],
     ['a protocol-relative URL is not a path', '//cdn.example.com/a', null, false],

@@ -5,13 +5,31 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  MARKER_FILE, MAX_START_ATTEMPTS, REMEMBERED_FILE, offerFingerprint, readMarker, readRemembered, remember, rememberedFor, removeMarker,
-  startupAction, writeMarker, writeRemembered, type RememberedOffer, type UpdateMarker,
+  MARKER_FILE,
+  MAX_START_ATTEMPTS,
+  REMEMBERED_FILE,
+  offerFingerprint,
+  readMarker,
+  readRemembered,
+  remember,
+  rememberedFor,
+  removeMarker,
+  startupAction,
+  writeMarker,
+  writeRemembered,
+  type RememberedOffer,
+  type UpdateMarker,
 } from '../../../agent/src/update/marker.js';
 import { StateError } from '../../../agent/src/identity/state.js';
 
 const T0 = Date.parse('2026-03-01T12:00:00.000Z');
-const marker: UpdateMarker = { from: '0.1.0', to: '0.2.0', previousPath: '/opt/watchpost-agent/versions/0.1.0', deadline: new Date(T0 + 600_000).toISOString(), attempts: 0 };
+const marker: UpdateMarker = {
+  from: '0.1.0',
+  to: '0.2.0',
+  previousPath: '/opt/watchpost-agent/versions/0.1.0',
+  deadline: new Date(T0 + 600_000).toISOString(),
+  attempts: 0,
+};
 
 describe('startupAction', () => {
   it('no marker: nothing to do', () => {
@@ -30,7 +48,11 @@ describe('startupAction', () => {
       if (action.kind === 'pending') m = action.marker; // what atStart writes back
     }
     const last = startupAction(m, '0.2.0', T0 + 10_000);
-    expect(last).toEqual({ kind: 'roll-back', marker: { ...marker, attempts: MAX_START_ATTEMPTS + 1 }, reason: `no session with the collector after ${MAX_START_ATTEMPTS} starts` });
+    expect(last).toEqual({
+      kind: 'roll-back',
+      marker: { ...marker, attempts: MAX_START_ATTEMPTS + 1 },
+      reason: `no session with the collector after ${MAX_START_ATTEMPTS} starts`,
+    });
   });
 
   it.each([

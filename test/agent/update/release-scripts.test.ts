@@ -38,7 +38,11 @@ afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 /** dist/bin as the build leaves it: linux-x64 runs here (a script), the others are bytes. */
 function distBin(version: string, targets = ['linux-x64', 'win-x64', 'darwin-arm64']): void {
-  const names: Record<string, string> = { 'linux-x64': 'watchpost-agent-linux-x64', 'win-x64': 'watchpost-agent-win-x64.exe', 'darwin-arm64': 'watchpost-agent-darwin-arm64' };
+  const names: Record<string, string> = {
+    'linux-x64': 'watchpost-agent-linux-x64',
+    'win-x64': 'watchpost-agent-win-x64.exe',
+    'darwin-arm64': 'watchpost-agent-darwin-arm64',
+  };
   for (const target of targets) {
     writeFileSync(join(from, names[target]!), target === 'linux-x64' ? executableScript(version) : `MZ stand-in for ${target} ${version}`, { mode: 0o755 });
   }
@@ -95,11 +99,23 @@ describe('release-sign', () => {
   });
 
   it.each<[string, (keyFile: string) => Parameters<typeof signRelease>[0], RegExp]>([
-    ['an executable built for another version (its smoke test)', (keyFile) => (distBin('0.1.0'), { keyFile, version: '0.2.0', from, out }), /printed "watchpost-agent 0.1.0", expected "watchpost-agent 0.2.0"/],
-    ['a release that exists already', (keyFile) => (distBin('0.2.0'), mkdirSync(join(out, '0.2.0'), { recursive: true }), { keyFile, version: '0.2.0', from, out }), /is never overwritten/],
+    [
+      'an executable built for another version (its smoke test)',
+      (keyFile) => (distBin('0.1.0'), { keyFile, version: '0.2.0', from, out }),
+      /printed "watchpost-agent 0.1.0", expected "watchpost-agent 0.2.0"/,
+    ],
+    [
+      'a release that exists already',
+      (keyFile) => (distBin('0.2.0'), mkdirSync(join(out, '0.2.0'), { recursive: true }), { keyFile, version: '0.2.0', from, out }),
+      /is never overwritten/,
+    ],
     ['no executables', (keyFile) => ({ keyFile, version: '0.2.0', from, out }), /no agent executables/],
     ['a version that is not one', (keyFile) => (distBin('0.2.0'), { keyFile, version: '0.2', from, out }), /not a release version/],
-    ['the public key given as --key', () => (distBin('0.2.0'), { keyFile: join(keys, PUBLIC_KEY_FILE), version: '0.2.0', from, out }), /not a readable private key/],
+    [
+      'the public key given as --key',
+      () => (distBin('0.2.0'), { keyFile: join(keys, PUBLIC_KEY_FILE), version: '0.2.0', from, out }),
+      /not a readable private key/,
+    ],
   ])('refuses %s and writes no release', async (_name, make, error) => {
     const key = generateReleaseKey(keys);
     await expect(signRelease({ ...make(key.privateKeyPath), log: () => {} })).rejects.toThrow(error);
@@ -108,7 +124,9 @@ describe('release-sign', () => {
   });
 
   it('parseSignCli requires --key and --version', () => {
-    expect(parseSignCli(['--key', 'k.pem', '--version', '1.0.0', '--from', 'f', '--out', 'o'])).toEqual({ options: { keyFile: 'k.pem', version: '1.0.0', from: 'f', out: 'o' } });
+    expect(parseSignCli(['--key', 'k.pem', '--version', '1.0.0', '--from', 'f', '--out', 'o'])).toEqual({
+      options: { keyFile: 'k.pem', version: '1.0.0', from: 'f', out: 'o' },
+    });
     expect(parseSignCli(['--version', '1.0.0'])).toHaveProperty('error');
     expect(parseSignCli(['--key', 'k', '--version', '1.0.0', '--bogus'])).toHaveProperty('error');
   });
@@ -118,7 +136,17 @@ describe('release-sign', () => {
     const tsx = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url));
     const keygen = await execFileAsync(tsx, [script('release-keygen.ts'), '--out', keys]);
     distBin('0.2.0', ['linux-x64']);
-    const sign = await execFileAsync(tsx, [script('release-sign.ts'), '--key', join(keys, PRIVATE_KEY_FILE), '--version', '0.2.0', '--from', from, '--out', out]);
+    const sign = await execFileAsync(tsx, [
+      script('release-sign.ts'),
+      '--key',
+      join(keys, PRIVATE_KEY_FILE),
+      '--version',
+      '0.2.0',
+      '--from',
+      from,
+      '--out',
+      out,
+    ]);
     const secret = readFileSync(join(keys, PRIVATE_KEY_FILE), 'utf8').split('\n')[1]!; // the base64 body
     for (const output of [keygen.stdout, keygen.stderr, sign.stdout, sign.stderr]) {
       expect(output).not.toContain(secret);

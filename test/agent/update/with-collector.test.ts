@@ -99,7 +99,12 @@ describe('self-update against a real collector', () => {
   it('0.1.0 takes the rollout, downloads from the collector with its credential, swaps and restarts; 0.2.0 confirms at its Welcome', async () => {
     const r = await rig();
     const old = agentRun(r, '0.1.0');
-    await until('the swap', () => old.restarts.length > 0, 10_000, () => old.outcomes);
+    await until(
+      'the swap',
+      () => old.restarts.length > 0,
+      10_000,
+      () => old.outcomes,
+    );
     expect(old.outcomes).toEqual([{ outcome: 'swapped', version: '0.2.0' }]);
     expect(old.restarts).toEqual(['update to 0.2.0']);
     expect(readlinkSync(join(r.prefix, 'current'))).toBe('versions/0.2.0');
@@ -108,7 +113,9 @@ describe('self-update against a real collector', () => {
     const fresh = agentRun(r, '0.2.0');
     expect(fresh.start).toBe('continue');
     await until('the installed report', () => fresh.reports.length > 0, 10_000);
-    expect(fresh.reports).toEqual([{ measurement: 'agent_update', tags: { status: 'installed' }, fields: { from: '0.1.0', to: '0.2.0', reason: 'first session with the collector' } }]);
+    expect(fresh.reports).toEqual([
+      { measurement: 'agent_update', tags: { status: 'installed' }, fields: { from: '0.1.0', to: '0.2.0', reason: 'first session with the collector' } },
+    ]);
   });
 
   it('a release signed with another key is offered by a collector without the key, and refused by the agent (the signature is checked over the offered hash, before a download); nothing installed', async () => {
@@ -116,7 +123,13 @@ describe('self-update against a real collector', () => {
     const old = agentRun(r, '0.1.0');
     await until('the refusal', () => old.reports.length > 0, 10_000);
     expect(old.outcomes).toEqual([{ outcome: 'refused', reason: 'signature does not verify with the release key' }]);
-    expect(old.reports).toEqual([{ measurement: 'agent_update', tags: { status: 'refused' }, fields: { from: '0.1.0', to: '0.2.0', reason: 'signature does not verify with the release key' } }]);
+    expect(old.reports).toEqual([
+      {
+        measurement: 'agent_update',
+        tags: { status: 'refused' },
+        fields: { from: '0.1.0', to: '0.2.0', reason: 'signature does not verify with the release key' },
+      },
+    ]);
     expect(readlinkSync(join(r.prefix, 'current'))).toBe('versions/0.1.0');
     expect(readdirSync(join(r.prefix, 'versions'))).toEqual(['0.1.0']);
     expect(old.restarts).toEqual([]);

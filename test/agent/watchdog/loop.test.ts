@@ -35,32 +35,44 @@ function runChild(mode: 'block' | 'stopped' | 'healthy', file: string, limitMs =
 }
 
 describe('the loop watch (worker thread)', () => {
-  it('kills a process whose event loop is blocked, after writing watchdog.json', async () => {
-    const file = join(dir, 'blocked.json');
-    const r = await runChild('block', file);
-    expect(r.stdout).toBe('block\n'); // it did reach the busy loop
-    expect(r.signal).toBe('SIGKILL');
-    const trip = JSON.parse(readFileSync(file, 'utf8'));
-    expect(trip).toMatchObject({ reason: 'stalled', detail: expect.stringMatching(/^event loop blocked for \d+ ms \(limit 300 ms\)$/) });
-    expect(trip.rss_bytes).toBeGreaterThan(1e6);
-    expect(Date.parse(trip.time)).not.toBeNaN();
-    // Logged from the worker straight to fd 2: the main thread that owns process.stderr is the one blocked.
-    expect(r.stderr).toMatch(/ error watchdog: event loop blocked for \d+ ms \(limit 300 ms\); killing the agent for a restart\n/);
-  }, CHILD_TIMEOUT_MS + 5_000);
+  it(
+    'kills a process whose event loop is blocked, after writing watchdog.json',
+    async () => {
+      const file = join(dir, 'blocked.json');
+      const r = await runChild('block', file);
+      expect(r.stdout).toBe('block\n'); // it did reach the busy loop
+      expect(r.signal).toBe('SIGKILL');
+      const trip = JSON.parse(readFileSync(file, 'utf8'));
+      expect(trip).toMatchObject({ reason: 'stalled', detail: expect.stringMatching(/^event loop blocked for \d+ ms \(limit 300 ms\)$/) });
+      expect(trip.rss_bytes).toBeGreaterThan(1e6);
+      expect(Date.parse(trip.time)).not.toBeNaN();
+      // Logged from the worker straight to fd 2: the main thread that owns process.stderr is the one blocked.
+      expect(r.stderr).toMatch(/ error watchdog: event loop blocked for \d+ ms \(limit 300 ms\); killing the agent for a restart\n/);
+    },
+    CHILD_TIMEOUT_MS + 5_000,
+  );
 
-  it('leaves a process alone once stopped, even when its loop then blocks', async () => {
-    const file = join(dir, 'stopped.json');
-    const r = await runChild('stopped', file);
-    expect([r.stdout, r.code, r.signal]).toEqual(['stopped\n', 0, null]);
-    expect(existsSync(file)).toBe(false);
-  }, CHILD_TIMEOUT_MS + 5_000);
+  it(
+    'leaves a process alone once stopped, even when its loop then blocks',
+    async () => {
+      const file = join(dir, 'stopped.json');
+      const r = await runChild('stopped', file);
+      expect([r.stdout, r.code, r.signal]).toEqual(['stopped\n', 0, null]);
+      expect(existsSync(file)).toBe(false);
+    },
+    CHILD_TIMEOUT_MS + 5_000,
+  );
 
-  it('leaves a process alone while its loop turns, and does not keep it alive', async () => {
-    const file = join(dir, 'healthy.json');
-    const r = await runChild('healthy', file, 500);
-    expect([r.stdout, r.code, r.signal]).toEqual(['healthy\n', 0, null]);
-    expect(existsSync(file)).toBe(false);
-  }, CHILD_TIMEOUT_MS + 5_000);
+  it(
+    'leaves a process alone while its loop turns, and does not keep it alive',
+    async () => {
+      const file = join(dir, 'healthy.json');
+      const r = await runChild('healthy', file, 500);
+      expect([r.stdout, r.code, r.signal]).toEqual(['healthy\n', 0, null]);
+      expect(existsSync(file)).toBe(false);
+    },
+    CHILD_TIMEOUT_MS + 5_000,
+  );
 
   it('is plain CommonJS that a worker can evaluate (only built-ins, no bundler helpers)', () => {
     expect(() => new Function('require', WORKER_SOURCE)).not.toThrow();

@@ -25,7 +25,12 @@ import { cliEnv, runCli, spawnCli } from '../helpers/cli.js';
 import { recordingLogger } from '../helpers/recording-log.js';
 import { until } from '../helpers/until.js';
 
-const TRIP: WatchdogTrip = { reason: 'memory', rss_bytes: 172_000_000, detail: 'RSS 172.0 MB above the 150.0 MB limit on 3 checks in a row', time: '2026-11-22T10:01:40.000Z' };
+const TRIP: WatchdogTrip = {
+  reason: 'memory',
+  rss_bytes: 172_000_000,
+  detail: 'RSS 172.0 MB above the 150.0 MB limit on 3 checks in a row',
+  time: '2026-11-22T10:01:40.000Z',
+};
 const WAIT_MS = 20_000;
 
 const dirs: string[] = [];
@@ -42,7 +47,11 @@ function stateDir(trip?: WatchdogTrip | string): string {
 describe('parseTrip', () => {
   it.each([
     ['a trip', JSON.stringify(TRIP), TRIP],
-    ['the loop worker\'s', JSON.stringify({ reason: 'stalled', rss_bytes: 98869248, detail: 'event loop blocked for 60012 ms (limit 60000 ms)', time: '2026-11-22T05:29:12.915Z' }), { reason: 'stalled', rss_bytes: 98869248, detail: 'event loop blocked for 60012 ms (limit 60000 ms)', time: '2026-11-22T05:29:12.915Z' }],
+    [
+      "the loop worker's",
+      JSON.stringify({ reason: 'stalled', rss_bytes: 98869248, detail: 'event loop blocked for 60012 ms (limit 60000 ms)', time: '2026-11-22T05:29:12.915Z' }),
+      { reason: 'stalled', rss_bytes: 98869248, detail: 'event loop blocked for 60012 ms (limit 60000 ms)', time: '2026-11-22T05:29:12.915Z' },
+    ],
     ['half a file', '{"reason":"memo', { error: expect.stringMatching(/JSON/) }],
     ['null', 'null', { error: 'not an object' }],
     ['an unknown reason', JSON.stringify({ ...TRIP, reason: 'bored' }), { error: 'reason: expected one of memory, stalled, ack_stalled' }],
@@ -55,7 +64,7 @@ describe('parseTrip', () => {
 });
 
 describe('the agent_watchdog sample', () => {
-  it('tag reason, integer rss_bytes, detail, a message for the ticket, at the trip\'s time', () => {
+  it("tag reason, integer rss_bytes, detail, a message for the ticket, at the trip's time", () => {
     const s = watchdogSample(TRIP);
     expect(s.fields.rss_bytes).toBeInstanceOf(Int);
     expect(JSON.parse(JSON.stringify(s))).toEqual({
@@ -80,13 +89,15 @@ describe('previousTrip', () => {
     expect(existsSync(join(dir, WATCHDOG_FILE))).toBe(false);
   });
 
-  it('logs the restart; the file goes with the ack of the report\'s own batch, and not with a newer trip', () => {
+  it("logs the restart; the file goes with the ack of the report's own batch, and not with a newer trip", () => {
     const dir = stateDir(TRIP);
     const file = join(dir, WATCHDOG_FILE);
     const log = recordingLogger();
     const found = previousTrip(dir, log)!;
     expect(found.trip).toEqual(TRIP);
-    expect(log.lines.filter((l) => l.level === 'warn')).toEqual([{ level: 'warn', message: 'agent: restarted by its watchdog', fields: { reason: 'memory', detail: TRIP.detail, at: TRIP.time } }]);
+    expect(log.lines.filter((l) => l.level === 'warn')).toEqual([
+      { level: 'warn', message: 'agent: restarted by its watchdog', fields: { reason: 'memory', detail: TRIP.detail, at: TRIP.time } },
+    ]);
 
     // The agent's wiring (agent.ts): the batcher's onBatch tells the report which seq each batch got.
     const spool = new MemorySpool({ firstSeq: 41 });
@@ -104,7 +115,10 @@ describe('previousTrip', () => {
     batcher.add([{ measurement: 'cpu', tags: {}, fields: { usage_idle: 80 }, time: 2 }]);
     batcher.flush();
     const batches = spool.pending(0, 10).map((e) => wire.Envelope.decode(e.bytes).batch!);
-    expect(batches.map((b) => [Number(b.seq), b.samples!.map((s) => s.measurement)])).toEqual([[41, ['cpu', 'agent_watchdog']], [42, ['cpu']]]);
+    expect(batches.map((b) => [Number(b.seq), b.samples!.map((s) => s.measurement)])).toEqual([
+      [41, ['cpu', 'agent_watchdog']],
+      [42, ['cpu']],
+    ]);
 
     found.acked(42);
     expect(existsSync(file)).toBe(true);
@@ -151,12 +165,21 @@ describe('through the running agent to a real collector', () => {
     const [entry] = spooled.pending(0, 10);
     spooled.close();
     const sample = wire.Envelope.decode(entry!.bytes).batch!.samples![0]!;
-    expect([sample.measurement, Number(sample.timeMs), sample.tags!.map((t) => `${t.key}=${t.value}`).sort()]).toEqual(['agent_watchdog', Date.parse(trip.time), ['host=' + (sample.tags!.find((t) => t.key === 'host')!.value), 'reason=memory', 'tenant=acme']]);
+    expect([sample.measurement, Number(sample.timeMs), sample.tags!.map((t) => `${t.key}=${t.value}`).sort()]).toEqual([
+      'agent_watchdog',
+      Date.parse(trip.time),
+      ['host=' + sample.tags!.find((t) => t.key === 'host')!.value, 'reason=memory', 'tenant=acme'],
+    ]);
 
     // With the collector: both copies (the spooled one and this start's) arrive as the same point; the file goes.
     const online = startAgent({ identity: { ...identity, server: collector.baseUrl }, stateDir: dir, log: recordingLogger(), everyMs: HOUR, probes: [] });
     try {
-      await until('watchdog.json removed after the ack', () => !existsSync(file), WAIT_MS, () => online.status());
+      await until(
+        'watchdog.json removed after the ack',
+        () => !existsSync(file),
+        WAIT_MS,
+        () => online.status(),
+      );
       expect(online.status().counters.pointsAcked).toBe(2);
     } finally {
       await online.stop();
@@ -213,7 +236,9 @@ describe('watchpost-agent run and its watchdog', () => {
 
     const tripped = await runCli(['run'], env);
     expect(tripped.code, tripped.stderr).toBe(EXIT_RESTART);
-    expect(tripped.stderr).toMatch(/ error watchdog: no answer from the collector for \d+ ms with \d+ batch(es)? in flight on an open session \(limit 2000 ms\); restarting the agent/);
+    expect(tripped.stderr).toMatch(
+      / error watchdog: no answer from the collector for \d+ ms with \d+ batch(es)? in flight on an open session \(limit 2000 ms\); restarting the agent/,
+    );
     expect(tripped.stderr).toContain('agent: stopping for a restart');
     const trip = JSON.parse(readFileSync(join(dir, WATCHDOG_FILE), 'utf8')) as WatchdogTrip;
     expect(trip.reason).toBe('ack_stalled');
@@ -228,7 +253,12 @@ describe('watchpost-agent run and its watchdog', () => {
     const stopped = await next.result;
     expect(stopped.code, stopped.stderr).toBe(0);
     expect(stopped.stderr).toMatch(/ warn agent: restarted by its watchdog reason=ack_stalled /);
-    expect(sink.inner.lines.flat().filter((l) => l.startsWith('agent_watchdog,')).map((l) => l.split(' ')[0]!.replace(/host=[^,]+,/, ''))).toContain('agent_watchdog,reason=ack_stalled,tenant=acme');
+    expect(
+      sink.inner.lines
+        .flat()
+        .filter((l) => l.startsWith('agent_watchdog,'))
+        .map((l) => l.split(' ')[0]!.replace(/host=[^,]+,/, '')),
+    ).toContain('agent_watchdog,reason=ack_stalled,tenant=acme');
   }, 60_000);
 
   it.each([

@@ -5,8 +5,17 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  ACK_STALL_MS, CHECK_MS, DEFAULT_MAX_RSS_BYTES, INITIAL_WATCHDOG_STATE, MEMORY_CHECKS, WATCHDOG_FILE, startWatchdog, watchdogStep,
-  type DeliveryProgress, type WatchdogState, type WatchdogTrip,
+  ACK_STALL_MS,
+  CHECK_MS,
+  DEFAULT_MAX_RSS_BYTES,
+  INITIAL_WATCHDOG_STATE,
+  MEMORY_CHECKS,
+  WATCHDOG_FILE,
+  startWatchdog,
+  watchdogStep,
+  type DeliveryProgress,
+  type WatchdogState,
+  type WatchdogTrip,
 } from '../../../agent/src/watchdog/watchdog.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 import { recordingLogger } from '../helpers/recording-log.js';
@@ -69,55 +78,65 @@ describe('watchdogStep: acks', () => {
 
   it('batches in flight on an open session with no answer for the limit: a stall', () => {
     // First seen waiting at 1 min; the limit (10 min) is reached at 11 min.
-    expect(timeline([
-      { at: min(0), delivery: IDLE },
-      { at: min(1), delivery: waiting(2, 5) },
-      { at: min(6), delivery: waiting(4, 5) },
-      { at: min(10.9), delivery: waiting(4, 5) },
-      { at: min(11), delivery: waiting(4, 5) },
-    ])).toEqual([null, null, null, null, 'ack_stalled']);
+    expect(
+      timeline([
+        { at: min(0), delivery: IDLE },
+        { at: min(1), delivery: waiting(2, 5) },
+        { at: min(6), delivery: waiting(4, 5) },
+        { at: min(10.9), delivery: waiting(4, 5) },
+        { at: min(11), delivery: waiting(4, 5) },
+      ]),
+    ).toEqual([null, null, null, null, 'ack_stalled']);
   });
 
   it('any answer (an Ack, or Error UNAVAILABLE while the collector cannot store) restarts the clock', () => {
-    expect(timeline([
-      { at: min(0), delivery: waiting(1, 0) },
-      { at: min(9), delivery: waiting(1, 1) },
-      { at: min(18), delivery: waiting(1, 2) },
-      { at: min(27), delivery: waiting(1, 2) },
-      { at: min(28), delivery: waiting(1, 2) },
-    ])).toEqual([null, null, null, null, 'ack_stalled']);
+    expect(
+      timeline([
+        { at: min(0), delivery: waiting(1, 0) },
+        { at: min(9), delivery: waiting(1, 1) },
+        { at: min(18), delivery: waiting(1, 2) },
+        { at: min(27), delivery: waiting(1, 2) },
+        { at: min(28), delivery: waiting(1, 2) },
+      ]),
+    ).toEqual([null, null, null, null, 'ack_stalled']);
   });
 
   it('while the link reconnects nothing is owed, however long it takes', () => {
-    expect(timeline([
-      { at: min(0), delivery: waiting(3, 0) },
-      { at: min(5), delivery: reconnecting(0, 0) },
-      { at: min(30), delivery: reconnecting(0, 0) },
-      { at: min(60), delivery: reconnecting(0, 0) },
-      { at: min(61), delivery: waiting(3, 0) }, // a new session: its clock starts now
-      { at: min(70), delivery: waiting(3, 0) },
-      { at: min(71), delivery: waiting(3, 0) },
-    ])).toEqual([null, null, null, null, null, null, 'ack_stalled']);
+    expect(
+      timeline([
+        { at: min(0), delivery: waiting(3, 0) },
+        { at: min(5), delivery: reconnecting(0, 0) },
+        { at: min(30), delivery: reconnecting(0, 0) },
+        { at: min(60), delivery: reconnecting(0, 0) },
+        { at: min(61), delivery: waiting(3, 0) }, // a new session: its clock starts now
+        { at: min(70), delivery: waiting(3, 0) },
+        { at: min(71), delivery: waiting(3, 0) },
+      ]),
+    ).toEqual([null, null, null, null, null, null, 'ack_stalled']);
   });
 
   it('an idle agent (nothing in flight) is not stalled, and a batch sent after an hour idle gets the full limit', () => {
-    expect(timeline([
-      { at: min(0), delivery: waiting(1, 7) },
-      { at: min(1), delivery: IDLE },
-      { at: min(61), delivery: IDLE },
-      { at: min(62), delivery: waiting(1, 7) }, // the last answer was an hour ago; the wait starts now
-      { at: min(71), delivery: waiting(1, 7) },
-      { at: min(72), delivery: waiting(1, 7) },
-    ])).toEqual([null, null, null, null, null, 'ack_stalled']);
+    expect(
+      timeline([
+        { at: min(0), delivery: waiting(1, 7) },
+        { at: min(1), delivery: IDLE },
+        { at: min(61), delivery: IDLE },
+        { at: min(62), delivery: waiting(1, 7) }, // the last answer was an hour ago; the wait starts now
+        { at: min(71), delivery: waiting(1, 7) },
+        { at: min(72), delivery: waiting(1, 7) },
+      ]),
+    ).toEqual([null, null, null, null, null, 'ack_stalled']);
   });
 
   it('a gap between checks (suspend, a paused VM) restarts the clock instead of counting the time nobody ran', () => {
-    expect(timeline([
-      { at: min(0), delivery: waiting(1, 0) },
-      { at: min(120), delivery: waiting(1, 0), jump: true }, // 2 h later, the same batch still in flight: not a stall yet
-      { at: min(121), delivery: waiting(1, 0) },
-      { at: min(130), delivery: waiting(1, 0) },
-    ])).toEqual([null, null, null, 'ack_stalled']);
+    expect(
+      timeline([
+        { at: min(0), delivery: waiting(1, 0) },
+        { at: min(120), delivery: waiting(1, 0), jump: true }, // 2 h later, the same batch still in flight: not a stall yet
+        { at: min(121), delivery: waiting(1, 0) },
+        { at: min(130), delivery: waiting(1, 0) },
+      ]),
+    ).toEqual([null, null, null, 'ack_stalled']);
   });
 
   it('ackStallMs 0 turns the check off', () => {
@@ -155,11 +174,15 @@ describe('startWatchdog', () => {
     const log = recordingLogger();
     let reading = 0;
     const watchdog = startWatchdog({
-      stateDir: dir, log, loopStallMs: 0, ...limits,
+      stateDir: dir,
+      log,
+      loopStallMs: 0,
+      ...limits,
       delivery: () => delivery,
       restart: (trip) => restarts.push(trip),
       readRss: () => rss[Math.min(reading++, rss.length - 1)]!,
-      now: clock.now, timers: clock,
+      now: clock.now,
+      timers: clock,
     });
     return { clock, dir, restarts, log, watchdog, file: join(dir, WATCHDOG_FILE) };
   }
@@ -174,7 +197,12 @@ describe('startWatchdog', () => {
     expect(restarts).toEqual([]);
     expect(existsSync(file)).toBe(false);
     await clock.advance(CHECK_MS);
-    const expected: WatchdogTrip = { reason: 'memory', rss_bytes: 172 * MB, detail: 'RSS 172.0 MB above the 150.0 MB limit on 3 checks in a row', time: '2026-11-22T10:01:40.000Z' };
+    const expected: WatchdogTrip = {
+      reason: 'memory',
+      rss_bytes: 172 * MB,
+      detail: 'RSS 172.0 MB above the 150.0 MB limit on 3 checks in a row',
+      time: '2026-11-22T10:01:40.000Z',
+    };
     expect(restarts).toEqual([expected]);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(expected);
     expect(log.lines.filter((l) => l.level === 'error').map((l) => l.message)).toEqual([`watchdog: ${expected.detail}; restarting the agent`]);
@@ -189,7 +217,9 @@ describe('startWatchdog', () => {
     await clock.advance(2_000); // first seen waiting at 500 ms
     expect(restarts).toEqual([]);
     await clock.advance(500);
-    expect(restarts.map((t) => [t.reason, t.detail])).toEqual([['ack_stalled', 'no answer from the collector for 2000 ms with 2 batches in flight on an open session (limit 2000 ms)']]);
+    expect(restarts.map((t) => [t.reason, t.detail])).toEqual([
+      ['ack_stalled', 'no answer from the collector for 2000 ms with 2 batches in flight on an open session (limit 2000 ms)'],
+    ]);
   });
 
   it('stop ends the checks', async () => {

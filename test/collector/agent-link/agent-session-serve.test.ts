@@ -26,7 +26,11 @@ beforeAll(async () => {
   influx = started;
   base = `http://127.0.0.1:${port}`;
   const dataDir = join(dir, 'data');
-  collector = startProc(process.execPath, ['--import', 'tsx', 'collector/src/bin.ts', 'serve'], serveEnv({ port, influxUrl: influx.url, dataDir, adminKey: 'serve-hello-admin-key' }));
+  collector = startProc(
+    process.execPath,
+    ['--import', 'tsx', 'collector/src/bin.ts', 'serve'],
+    serveEnv({ port, influxUrl: influx.url, dataDir, adminKey: 'serve-hello-admin-key' }),
+  );
   await until(async () => (await fetch(`${base}/healthz`).catch(() => null))?.status === 200, 30_000, 'the collector to serve');
   store = openStore(join(dataDir, 'watchpost.db'));
   store.tenants.add({ id: 'acme', name: 'Acme' });
@@ -51,7 +55,7 @@ function enroll(): { credential: string; hostname: string } {
 const wsUrl = () => `${base.replace('http', 'ws')}/agent/v1`;
 
 describe('serve survives the hostile Hellos', () => {
-  it('closes each with 1008 bad_hello, stays up, and still stores a good agent\'s points', async () => {
+  it("closes each with 1008 bad_hello, stays up, and still stores a good agent's points", async () => {
     const hostile: watchpost.v1.IHello[] = [
       { protocolVersion: PROTOCOL_VERSION },
       { ...hello().hello!, agentVersion: '1'.repeat(65) },
@@ -77,10 +81,14 @@ describe('serve survives the hostile Hellos', () => {
     expect((await good.next((e) => e.msg === 'ack')).ack!.seq).toBe(1);
     good.socket.close();
     const q = encodeURIComponent(`SELECT usage_idle FROM cpu WHERE host = '${hostname}' AND tenant = 'acme'`);
-    await until(async () => {
-      const body = (await (await fetch(`${influx.url}/query?db=watchpost&q=${q}`)).json()) as { results: { series?: unknown[] }[] };
-      return (body.results[0]?.series?.length ?? 0) > 0;
-    }, 15_000, 'the good agent\'s point in InfluxDB');
+    await until(
+      async () => {
+        const body = (await (await fetch(`${influx.url}/query?db=watchpost&q=${q}`)).json()) as { results: { series?: unknown[] }[] };
+        return (body.results[0]?.series?.length ?? 0) > 0;
+      },
+      15_000,
+      "the good agent's point in InfluxDB",
+    );
     expect(collector.child.exitCode).toBeNull();
   }, 60_000);
 });

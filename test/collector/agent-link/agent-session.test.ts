@@ -44,8 +44,7 @@ beforeAll(async () => {
 });
 afterAll(async () => c.close());
 
-const rejections = async (reason: string): Promise<number> =>
-  (await c.metrics.rejections.get()).values.find((v) => v.labels.reason === reason)?.value ?? 0;
+const rejections = async (reason: string): Promise<number> => (await c.metrics.rejections.get()).values.find((v) => v.labels.reason === reason)?.value ?? 0;
 
 /** A good agent says Hello, sends a batch and gets it acked and written under its bound hostname. */
 async function goodAgentWrites(): Promise<void> {
@@ -66,7 +65,11 @@ const HOSTILE_HELLOS: [string, watchpost.v1.IHello, string][] = [
   ['no agent_version', { ...base, agentVersion: '' }, 'bad Hello: agentVersion must not be empty or blank'],
   ['a 65-character agent_version', { ...base, agentVersion: '1'.repeat(65) }, 'bad Hello: agentVersion must be at most 64 characters'],
   ['a blank hostname', { ...base, hostname: '   ' }, 'bad Hello: hostname must not be empty or blank'],
-  ['a hostname with a newline', { ...base, hostname: 'ws-01\ncpu,host=victim,tenant=acme usage_user=99' }, 'bad Hello: hostname must not contain a control or format character (U+000A)'],
+  [
+    'a hostname with a newline',
+    { ...base, hostname: 'ws-01\ncpu,host=victim,tenant=acme usage_user=99' },
+    'bad Hello: hostname must not contain a control or format character (U+000A)',
+  ],
   ['a hostname with a trailing backslash', { ...base, hostname: 'victim\\' }, 'bad Hello: hostname must not contain a backslash'],
   ['a hostname of 300 multi-byte letters', { ...base, hostname: 'ü'.repeat(300) }, 'bad Hello: hostname must be at most 253 characters'],
   ['an os with NUL', { ...base, os: 'linux\u0000' }, 'bad Hello: os must not contain a control or format character (U+0000)'],

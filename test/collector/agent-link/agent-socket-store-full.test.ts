@@ -95,7 +95,11 @@ describe.runIf(canMount)('SQLite full under a running collector (256 KiB of room
     const inventory = await openAgent(c.wsUrl, b.credential);
     inventory.send({ hello: { ...hello().hello!, hostname: b.hostname } });
     await inventory.next((e) => e.msg === 'welcome');
-    const fields = [{ key: 'os_family', str: 'windows' }, { key: 'os_name', str: 'Windows 10 Pro' }, { key: 'os_version', str: '10.0.19045' }];
+    const fields = [
+      { key: 'os_family', str: 'windows' },
+      { key: 'os_name', str: 'Windows 10 Pro' },
+      { key: 'os_version', str: '10.0.19045' },
+    ];
     inventory.send({ batch: { seq: 3, samples: [{ measurement: 'inventory', timeMs: Date.now(), fields }] } });
     await inventory.next((e) => e.ack?.seq === 3);
     inventory.socket.close();
@@ -105,7 +109,13 @@ describe.runIf(canMount)('SQLite full under a running collector (256 KiB of room
     expect(await storeErrors('touch')).toBe(3);
     expect(await storeErrors('persist')).toBe(3);
     expect(logged.filter((l) => l.msg === 'state store call failed; carrying on without it').map((l) => l.operation)).toEqual([
-      'touch', 'persist', 'touch', 'persist', 'touch', 'os_identity', 'persist',
+      'touch',
+      'persist',
+      'touch',
+      'persist',
+      'touch',
+      'os_identity',
+      'persist',
     ]);
     expect(c.store.agents.get(a.agentId)).toMatchObject({ lastSeenAt: null, lastAckedSeq: 0 });
     const metrics = await (await fetch(`${c.baseUrl}/metrics`)).text();

@@ -32,7 +32,10 @@ describe('policy file', () => {
 
   it.each([
     [{ probes: { cpu: { schedule: 'every minute' } } }, 'probes.cpu.schedule: not a valid cron expression'],
-    [{ tenants: { acme: { hosts: { dc01: { probes: { cpu: { schedule: '61 * * * *' } } } } } } }, 'tenants.acme.hosts.dc01.probes.cpu.schedule: not a valid cron'],
+    [
+      { tenants: { acme: { hosts: { dc01: { probes: { cpu: { schedule: '61 * * * *' } } } } } } },
+      'tenants.acme.hosts.dc01.probes.cpu.schedule: not a valid cron',
+    ],
     [{ probes: { cpu: { every: '1m' } } }, 'probes.cpu.every: unknown key'],
     [{ tenant: {} }, 'tenant: unknown key'],
   ])('refuses %j naming the key', (doc, message) => {
@@ -57,7 +60,11 @@ describe('policy delivery', () => {
       const agent = await openAgent(collector.wsUrl, collector.enroll('acme', 'test-host').credential);
       agent.send(hello());
       const welcome = await agent.next((e) => e.msg === 'welcome');
-      expect(welcome.welcome!.policy!.probes!.map((p) => [p.name, p.disabled])).toEqual([['eventlog', false], ['inventory', false], ['patches', true]]);
+      expect(welcome.welcome!.policy!.probes!.map((p) => [p.name, p.disabled])).toEqual([
+        ['eventlog', false],
+        ['inventory', false],
+        ['patches', true],
+      ]);
       policy = { probes: { cpu: { schedule: '*/15 * * * * *' } } };
       expect(collector.hub.pushPolicy()).toBe(1);
       const pushed = await agent.next((e) => e.msg === 'policy');

@@ -22,7 +22,12 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-const silentLog = { warn: () => {}, error: (obj: object, msg: string) => { throw new Error(`${msg}: ${JSON.stringify(obj)}`); } };
+const silentLog = {
+  warn: () => {},
+  error: (obj: object, msg: string) => {
+    throw new Error(`${msg}: ${JSON.stringify(obj)}`);
+  },
+};
 
 /** A collector's alerting side over one SQLite file; restart() is a new process on the same file. */
 function harness(rulesYaml = '', os = 'linux') {
@@ -63,7 +68,10 @@ function harness(rulesYaml = '', os = 'linux') {
     /** One batch from another agent (or the same agent under another name). */
     sendAs(identity: AgentIdentity, t: number, samples: watchpost.v1.ISample[]) {
       clock = t;
-      engine.observe(identity, samples.map((s) => ({ ...s, timeMs: t })));
+      engine.observe(
+        identity,
+        samples.map((s) => ({ ...s, timeMs: t })),
+      );
     },
     tick(t: number) {
       clock = t;
@@ -74,7 +82,11 @@ function harness(rulesYaml = '', os = 'linux') {
   };
 }
 
-const disk = (path: string, usedPercent: number): watchpost.v1.ISample => ({ measurement: 'disk', tags: [{ key: 'path', value: path }], fields: [{ key: 'used_percent', float: usedPercent }] });
+const disk = (path: string, usedPercent: number): watchpost.v1.ISample => ({
+  measurement: 'disk',
+  tags: [{ key: 'path', value: path }],
+  fields: [{ key: 'used_percent', float: usedPercent }],
+});
 
 describe('alert engine: thresholds to tickets', () => {
   it('a filling disk: pending, one P2 ticket with business-hours due times, survives restarts, escalation noted, auto-resolved, reopened', () => {
@@ -86,7 +98,16 @@ describe('alert engine: thresholds to tickets', () => {
     const [ticket] = h.tickets();
     expect(h.tickets()).toHaveLength(1);
     // Linux -> server -> urgency medium; critical level -> impact high; matrix -> P2.
-    expect(ticket).toMatchObject({ tenant: 'acme', host: 'srv1', ruleId: 'disk_space', status: 'open', priority: 'P2', urgency: 'medium', impact: 'high', slaProfile: 'standard-8x5' });
+    expect(ticket).toMatchObject({
+      tenant: 'acme',
+      host: 'srv1',
+      ruleId: 'disk_space',
+      status: 'open',
+      priority: 'P2',
+      urgency: 'medium',
+      impact: 'high',
+      slaProfile: 'standard-8x5',
+    });
     const due = Object.fromEntries(ticket!.sla.map((c) => [c.target, iso(c.dueAt)]));
     // Opened Monday 09:05: respond 12 min, plan (P2) 1 h, resolve (P2) 8 business hours = 7h55 today + 5 min Tuesday.
     expect(due).toEqual({ respond: '2026-11-23T09:17:00.000Z', plan: '2026-11-23T10:05:00.000Z', resolve: '2026-11-24T08:05:00.000Z' });
@@ -163,7 +184,16 @@ describe('alert engine: who the host is', () => {
     const h = harness('', 'win32');
     h.send(at(0), [disk('C:', 50)]); // no inventory yet: Windows -> workstation
     h.store.osIdentities.put(h.agentId, { family: 'windows', name: 'Windows Server 2022', version: '10.0.20348', productType: 'server' }, at(1));
-    h.send(at(1), [{ measurement: 'inventory', tags: [], fields: [{ key: 'os_family', str: 'windows' }, { key: 'os_product_type', str: 'server' }] }]);
+    h.send(at(1), [
+      {
+        measurement: 'inventory',
+        tags: [],
+        fields: [
+          { key: 'os_family', str: 'windows' },
+          { key: 'os_product_type', str: 'server' },
+        ],
+      },
+    ]);
     h.send(at(2), [disk('C:', 97)]);
     h.send(at(7), [disk('C:', 97)]);
     expect(h.tickets()[0]).toMatchObject({ urgency: 'medium', priority: 'P2' });
@@ -180,7 +210,7 @@ describe('alert engine: who the host is', () => {
 describe('alert engine: alerts and tickets follow the agent, not its name', () => {
   const hostTag = (line: string) => /,host=([^,]+)/.exec(line)?.[1];
 
-  it('a second agent saying the first one\'s name neither resolves, updates nor reopens its ticket', () => {
+  it("a second agent saying the first one's name neither resolves, updates nor reopens its ticket", () => {
     const h = harness();
     const b = h.store.agents.enroll({ tenant: 'acme', hostname: 'srv2', os: 'linux', arch: 'x64', agentVersion: '1.0.0' }).agentId;
     const impostor: AgentIdentity = { id: b, tenant: 'acme', hostname: 'srv1', os: 'linux' };
@@ -205,7 +235,10 @@ describe('alert engine: alerts and tickets follow the agent, not its name', () =
     h.sendAs(impostor, at(20), [disk('/data', 10), disk('/logs', 10)]); // the other agent's disks recover
     expect(h.store.tickets.get(own[0]!.id)!.status).toBe('resolved');
     expect(h.store.tickets.get(victim.id)!.status).toBe('open');
-    const firing = h.engine.alerts().filter(([, r]) => r.status === 'firing').map(([k]) => [k.agentId, k.instance]);
+    const firing = h.engine
+      .alerts()
+      .filter(([, r]) => r.status === 'firing')
+      .map(([k]) => [k.agentId, k.instance]);
     expect(firing).toEqual([[h.agentId, '/data']]);
   });
 
@@ -261,7 +294,10 @@ describe('alert engine: alerts and tickets follow the agent, not its name', () =
 
     h.sendAs(successor, at(40), [disk('/data', 97)]);
     h.sendAs(successor, at(45), [disk('/data', 97)]); // the new machine's own breach: its own ticket
-    expect(h.tickets().map((t) => [t.agentId, t.status])).toEqual([[fresh, 'open'], [h.agentId, 'open']]);
+    expect(h.tickets().map((t) => [t.agentId, t.status])).toEqual([
+      [fresh, 'open'],
+      [h.agentId, 'open'],
+    ]);
     expect(h.events(old.id).filter((k) => !k.startsWith('sla_'))).toEqual(['opened']);
   });
 });
@@ -284,7 +320,7 @@ describe('alert engine: maintenance windows and silences', () => {
   });
 
   it('matches the name the agent has now: after a rename, a window on the old name holds nothing, one on the new name does', () => {
-    const h = harness("rules: [ { id: disk_space, for: 0s } ]");
+    const h = harness('rules: [ { id: disk_space, for: 0s } ]');
     h.store.agents.rename(h.agentId, 'srv1-new');
     h.store.maintenance.addWindow({ tenant: 'acme', host: 'srv1', reason: 'old name', startsAt: at(0), endsAt: at(60), createdBy: 'test' });
     h.tick(at(0)); // the tick reads the new name
@@ -296,8 +332,15 @@ describe('alert engine: maintenance windows and silences', () => {
   });
 
   it('a silence on one rule holds only that rule', () => {
-    const h = harness("rules: [ { id: mem_test, kind: metric, title: Memory, measurement: mem, field: used_percent, above: 90, impact: low } ]");
-    h.store.maintenance.addSilence({ tenant: 'acme', ruleId: 'disk_space', startsAt: at(0), endsAt: at(120), comment: 'known, vendor case open', createdBy: 'test' });
+    const h = harness('rules: [ { id: mem_test, kind: metric, title: Memory, measurement: mem, field: used_percent, above: 90, impact: low } ]');
+    h.store.maintenance.addSilence({
+      tenant: 'acme',
+      ruleId: 'disk_space',
+      startsAt: at(0),
+      endsAt: at(120),
+      comment: 'known, vendor case open',
+      createdBy: 'test',
+    });
     h.send(at(0), [disk('/', 97), { measurement: 'mem', tags: [], fields: [{ key: 'used_percent', float: 95 }] }]);
     h.send(at(5), [disk('/', 97)]);
     expect(h.tickets().map((t) => t.ruleId)).toEqual(['mem_test']);
@@ -342,7 +385,11 @@ describe('alert engine: absence and SLA clocks', () => {
 
   it('writes tickets_open every minute on the tick, and a count that dropped to zero once as zero', () => {
     const h = harness();
-    const gaugeLines = () => h.store.influxOutbox.peek(1000).map((r) => r.line).filter((l) => l.startsWith('tickets_open,'));
+    const gaugeLines = () =>
+      h.store.influxOutbox
+        .peek(1000)
+        .map((r) => r.line)
+        .filter((l) => l.startsWith('tickets_open,'));
     h.send(at(0), [disk('/', 97)]);
     h.send(at(5), [disk('/', 97)]); // P2 ticket opened 09:05, respond due 09:17
     h.tick(at(15)); // respond approaching

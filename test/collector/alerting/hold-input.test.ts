@@ -19,13 +19,26 @@ describe('parseIsoTime', () => {
 
 describe('windowFromRequest', () => {
   it.each<[string, Partial<WindowRequest>, object]>([
-    ['one-off with end', { start: '2025-03-22T10:00:00Z', end: '2025-03-22T12:00:00Z', host: 'sql01' },
-      { startsAt: Date.parse('2025-03-22T10:00:00Z'), endsAt: Date.parse('2025-03-22T12:00:00Z'), host: 'sql01', site: null }],
+    [
+      'one-off with end',
+      { start: '2025-03-22T10:00:00Z', end: '2025-03-22T12:00:00Z', host: 'sql01' },
+      { startsAt: Date.parse('2025-03-22T10:00:00Z'), endsAt: Date.parse('2025-03-22T12:00:00Z'), host: 'sql01', site: null },
+    ],
     ['one-off from now for a duration', { duration: '2h', site: 'berlin' }, { startsAt: NOW, endsAt: NOW + 2 * HOUR, site: 'berlin', host: null }],
-    ['recurring, forever', { cron: '0 22 * * 6', duration: '4h', timezone: 'Europe/Berlin' },
-      { startsAt: NOW, endsAt: null, recurrence: { cron: '0 22 * * 6', durationMs: 4 * HOUR, timezone: 'Europe/Berlin' } }],
-    ['recurring until', { cron: '0 22 * * 6', duration: '0.5h', timezone: 'UTC', start: '2025-04-01T00:00:00Z', until: '2025-12-31T00:00:00Z' },
-      { startsAt: Date.parse('2025-04-01T00:00:00Z'), endsAt: Date.parse('2025-12-31T00:00:00Z'), recurrence: { cron: '0 22 * * 6', durationMs: HOUR / 2, timezone: 'UTC' } }],
+    [
+      'recurring, forever',
+      { cron: '0 22 * * 6', duration: '4h', timezone: 'Europe/Berlin' },
+      { startsAt: NOW, endsAt: null, recurrence: { cron: '0 22 * * 6', durationMs: 4 * HOUR, timezone: 'Europe/Berlin' } },
+    ],
+    [
+      'recurring until',
+      { cron: '0 22 * * 6', duration: '0.5h', timezone: 'UTC', start: '2025-04-01T00:00:00Z', until: '2025-12-31T00:00:00Z' },
+      {
+        startsAt: Date.parse('2025-04-01T00:00:00Z'),
+        endsAt: Date.parse('2025-12-31T00:00:00Z'),
+        recurrence: { cron: '0 22 * * 6', durationMs: HOUR / 2, timezone: 'UTC' },
+      },
+    ],
   ])('%s', (_name, req, expected) => {
     expect(windowFromRequest({ ...BASE, ...req }, NOW, 'k1')).toMatchObject({ ...BASE, createdBy: 'k1', ...expected });
   });
@@ -52,10 +65,20 @@ describe('windowFromRequest', () => {
 describe('silenceFromRequest', () => {
   it('from now for a duration, or between two times; empty scopes are none', () => {
     expect(silenceFromRequest({ tenant: 'acme', host: 'ws-1', ruleId: '', comment: 'x', duration: '2h' }, NOW, 'k1')).toEqual({
-      tenant: 'acme', host: 'ws-1', ruleId: null, comment: 'x', createdBy: 'k1', startsAt: NOW, endsAt: NOW + 2 * HOUR,
+      tenant: 'acme',
+      host: 'ws-1',
+      ruleId: null,
+      comment: 'x',
+      createdBy: 'k1',
+      startsAt: NOW,
+      endsAt: NOW + 2 * HOUR,
     });
-    expect(silenceFromRequest({ tenant: 'acme', comment: 'x', start: '2025-03-21T00:00:00Z', end: '2025-03-22T00:00:00Z' }, NOW, 'k1'))
-      .toMatchObject({ host: null, ruleId: null, startsAt: Date.parse('2025-03-21T00:00:00Z'), endsAt: Date.parse('2025-03-22T00:00:00Z') });
+    expect(silenceFromRequest({ tenant: 'acme', comment: 'x', start: '2025-03-21T00:00:00Z', end: '2025-03-22T00:00:00Z' }, NOW, 'k1')).toMatchObject({
+      host: null,
+      ruleId: null,
+      startsAt: Date.parse('2025-03-21T00:00:00Z'),
+      endsAt: Date.parse('2025-03-22T00:00:00Z'),
+    });
     expect(() => silenceFromRequest({ tenant: 'acme', comment: 'x' }, NOW, 'k1')).toThrow('end: give either end or duration');
   });
 });

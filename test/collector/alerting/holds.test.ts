@@ -7,15 +7,34 @@ const t = (iso: string): number => Date.parse(iso);
 
 function win(id: string, over: Partial<MaintenanceWindow> = {}): MaintenanceWindow {
   return {
-    id, tenant: 'acme', site: null, host: null, reason: `window ${id}`, startsAt: t('2025-01-01T00:00:00Z'), endsAt: null,
-    recurrence: null, createdAt: 0, createdBy: 'k1', deletedAt: null, ...over,
+    id,
+    tenant: 'acme',
+    site: null,
+    host: null,
+    reason: `window ${id}`,
+    startsAt: t('2025-01-01T00:00:00Z'),
+    endsAt: null,
+    recurrence: null,
+    createdAt: 0,
+    createdBy: 'k1',
+    deletedAt: null,
+    ...over,
   };
 }
 
 function sil(id: string, over: Partial<Silence> = {}): Silence {
   return {
-    id, tenant: 'acme', host: null, ruleId: null, startsAt: t('2025-03-22T00:00:00Z'), endsAt: t('2025-03-23T00:00:00Z'),
-    comment: `silence ${id}`, createdAt: 0, createdBy: 'k1', expiredAt: null, ...over,
+    id,
+    tenant: 'acme',
+    host: null,
+    ruleId: null,
+    startsAt: t('2025-03-22T00:00:00Z'),
+    endsAt: t('2025-03-23T00:00:00Z'),
+    comment: `silence ${id}`,
+    createdAt: 0,
+    createdBy: 'k1',
+    expiredAt: null,
+    ...over,
   };
 }
 
@@ -53,10 +72,24 @@ describe('holdAt', () => {
     ['recurring: nothing after endsAt', SQL01, '2025-03-29T21:30:00Z', [{ ...weekly, endsAt: t('2025-03-25T00:00:00Z') }], [], null],
     ['site scope: a host of the site', SQL01, '2025-03-22T11:00:00Z', [{ ...oneOff, site: 'berlin' }], [], maint(oneOff, '2025-03-22T12:00:00Z')],
     ['site scope: a host of another site', { ...SQL01, site: 'paris' }, '2025-03-22T11:00:00Z', [{ ...oneOff, site: 'berlin' }], [], null],
-    ['site scope: a host with no site', { tenant: 'acme', host: 'sql01', ruleId: 'disk-full' }, '2025-03-22T11:00:00Z', [{ ...oneOff, site: 'berlin' }], [], null],
+    [
+      'site scope: a host with no site',
+      { tenant: 'acme', host: 'sql01', ruleId: 'disk-full' },
+      '2025-03-22T11:00:00Z',
+      [{ ...oneOff, site: 'berlin' }],
+      [],
+      null,
+    ],
     ['host scope: that host', SQL01, '2025-03-22T11:00:00Z', [{ ...oneOff, host: 'sql01' }], [], maint(oneOff, '2025-03-22T12:00:00Z')],
     ['host scope: another host', { ...SQL01, host: 'sql02' }, '2025-03-22T11:00:00Z', [{ ...oneOff, host: 'sql01' }], [], null],
-    ['tenant scope: any host of the tenant', { tenant: 'acme', host: 'ws-7', ruleId: 'x' }, '2025-03-22T11:00:00Z', [oneOff], [], maint(oneOff, '2025-03-22T12:00:00Z')],
+    [
+      'tenant scope: any host of the tenant',
+      { tenant: 'acme', host: 'ws-7', ruleId: 'x' },
+      '2025-03-22T11:00:00Z',
+      [oneOff],
+      [],
+      maint(oneOff, '2025-03-22T12:00:00Z'),
+    ],
     ['tenant scope: not another tenant', { ...SQL01, tenant: 'other' }, '2025-03-22T11:00:00Z', [oneOff], [], null],
     ['deleted window', SQL01, '2025-03-22T11:00:00Z', [{ ...oneOff, deletedAt: t('2025-03-22T12:00:00Z') }], [], null],
     ['silence by rule: that rule', SQL01, '2025-03-22T11:00:00Z', [], [sil('s1', { ruleId: 'disk-full' })], silence(sil('s1'), '2025-03-23T00:00:00Z')],
@@ -68,7 +101,14 @@ describe('holdAt', () => {
     ['silence: at its end', SQL01, '2025-03-23T00:00:00Z', [], [sil('s1')], null],
     ['expired silence', SQL01, '2025-03-22T11:00:00Z', [], [sil('s1', { expiredAt: t('2025-03-22T12:00:00Z') })], null],
     ['the longest hold wins: silence over window', SQL01, '2025-03-22T11:00:00Z', [oneOff], [sil('s1')], silence(sil('s1'), '2025-03-23T00:00:00Z')],
-    ['the longest hold wins: window over silence', SQL01, '2025-03-22T21:30:00Z', [weekly], [sil('s1', { endsAt: t('2025-03-22T22:00:00Z') })], maint(weekly, '2025-03-23T01:00:00Z')],
+    [
+      'the longest hold wins: window over silence',
+      SQL01,
+      '2025-03-22T21:30:00Z',
+      [weekly],
+      [sil('s1', { endsAt: t('2025-03-22T22:00:00Z') })],
+      maint(weekly, '2025-03-23T01:00:00Z'),
+    ],
     ['nothing at all', SQL01, '2025-03-22T11:00:00Z', [], [], null],
   ])('%s', (_name, target, at, windows, silences, expected) => {
     expect(holdAt(target, t(at), windows, silences)).toEqual(expected);

@@ -1,7 +1,15 @@
 // The alert state machine stepped through synthetic timelines, Prometheus-rule-test style: each row is one
 // observation (minute, active, impact) and the state and events expected after it.
 import { describe, expect, it } from 'vitest';
-import { INITIAL, isForgettable, step, type AlertEventKind, type AlertState, type AlertStatus, type Timing } from '../../../collector/src/alerting/state-machine.js';
+import {
+  INITIAL,
+  isForgettable,
+  step,
+  type AlertEventKind,
+  type AlertState,
+  type AlertStatus,
+  type Timing,
+} from '../../../collector/src/alerting/state-machine.js';
 import type { Impact, Observation } from '../../../collector/src/alerting/contract.js';
 
 const MIN = 60_000;

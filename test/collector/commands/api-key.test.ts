@@ -27,7 +27,11 @@ describe('api-key', () => {
     expect(listed).toMatch(new RegExp(`${idOf(read.stdout)}\\s+Acme IT\\s+tenant:acme \\(read\\)\\s`));
     expect(listed).toMatch(new RegExp(`${idOf(operate.stdout)}\\s+Jane Doe\\s+tenant:acme \\(operate\\)\\s`));
     const json = JSON.parse((await collectorCli(['api-key', 'list', '--json'], env)).stdout) as { name: string; tenant: string | null; role: string }[];
-    expect(json.map((k) => [k.name, k.tenant, k.role])).toEqual([['Ops team', null, 'admin'], ['Acme IT', 'acme', 'read'], ['Jane Doe', 'acme', 'operate']]);
+    expect(json.map((k) => [k.name, k.tenant, k.role])).toEqual([
+      ['Ops team', null, 'admin'],
+      ['Acme IT', 'acme', 'read'],
+      ['Jane Doe', 'acme', 'operate'],
+    ]);
   });
 
   it.each([

@@ -27,7 +27,12 @@ describe('collector config', () => {
       file: path,
       env: { WATCHPOST_INFLUX_BATCH_SIZE: '20', WATCHPOST_INFLUX_DB: 'msp', WATCHPOST_DATA_DIR: '/srv/wp', WATCHPOST_ADMIN_KEY: 'k' },
     });
-    expect(config).toMatchObject({ listen: '0.0.0.0:9000', dataDir: '/srv/wp', adminKey: 'k', influx: { url: 'http://db:8086', batchSize: 20, database: 'msp' } });
+    expect(config).toMatchObject({
+      listen: '0.0.0.0:9000',
+      dataDir: '/srv/wp',
+      adminKey: 'k',
+      influx: { url: 'http://db:8086', batchSize: 20, database: 'msp' },
+    });
   });
 
   it.each([
@@ -59,7 +64,9 @@ describe('collector config', () => {
 
   it('leaves the bad value out of the message: it may be a secret', () => {
     const key = 'sha256:not-a-digest-but-a-secret';
-    expect(() => loadConfig({ env: { WATCHPOST_ADMIN_KEY: key } })).toThrow('adminKey: expected a key, or "sha256:" and 64 hex digits (from WATCHPOST_ADMIN_KEY)');
+    expect(() => loadConfig({ env: { WATCHPOST_ADMIN_KEY: key } })).toThrow(
+      'adminKey: expected a key, or "sha256:" and 64 hex digits (from WATCHPOST_ADMIN_KEY)',
+    );
     expect(() => loadConfig({ env: { WATCHPOST_ADMIN_KEY: key } })).not.toThrow(key);
   });
 
@@ -71,7 +78,14 @@ describe('collector config', () => {
 
   it('derives an environment variable for every key', () => {
     expect(leafKeys().map((k) => envName(k.path))).toEqual(
-      expect.arrayContaining(['WATCHPOST_LISTEN', 'WATCHPOST_INFLUX_URL', 'WATCHPOST_INFLUX_DB', 'WATCHPOST_DATA_DIR', 'WATCHPOST_ADMIN_KEY', 'WATCHPOST_INFLUX_BATCH_SIZE']),
+      expect.arrayContaining([
+        'WATCHPOST_LISTEN',
+        'WATCHPOST_INFLUX_URL',
+        'WATCHPOST_INFLUX_DB',
+        'WATCHPOST_DATA_DIR',
+        'WATCHPOST_ADMIN_KEY',
+        'WATCHPOST_INFLUX_BATCH_SIZE',
+      ]),
     );
   });
 

@@ -53,7 +53,14 @@ describe('autotask connector', () => {
     expect(at.requests[1]!.json).toEqual({ filter: [{ op: 'eq', field: 'externalID', value: 'watchpost-acme-42' }] });
     expect(at.requests[2]!.headers).toMatchObject({ apiintegrationcode: CODE, username: INSTANCE.username, secret: SECRET });
     expect(at.tickets).toEqual([
-      expect.objectContaining({ companyID: 175, queueID: 29683, status: 1, priority: 1, title: '[P2] Disk space low on srv1', externalID: 'watchpost-acme-42' }),
+      expect.objectContaining({
+        companyID: 175,
+        queueID: 29683,
+        status: 1,
+        priority: 1,
+        title: '[P2] Disk space low on srv1',
+        externalID: 'watchpost-acme-42',
+      }),
     ]);
     expect(at.tickets[0]!.description).toContain('Rule: disk_space');
   });
@@ -86,7 +93,9 @@ describe('autotask connector', () => {
     const c = connector({ correlation_udf: 'Watchpost Key' });
     await c.deliver(deskEvent('opened'), deliveryContext());
     expect(at.tickets[0]).toMatchObject({ externalID: null, userDefinedFields: [{ name: 'Watchpost Key', value: 'watchpost-acme-42' }] });
-    expect(at.requests.find((r) => r.path.endsWith('/query'))!.json).toEqual({ filter: [{ op: 'eq', field: 'Watchpost Key', udf: true, value: 'watchpost-acme-42' }] });
+    expect(at.requests.find((r) => r.path.endsWith('/query'))!.json).toEqual({
+      filter: [{ op: 'eq', field: 'Watchpost Key', udf: true, value: 'watchpost-acme-42' }],
+    });
     expect(await c.deliver(deskEvent('note'), deliveryContext(null))).toEqual({ kind: 'ok', remoteId: '7001' });
     expect(at.tickets).toHaveLength(1);
   });
@@ -96,7 +105,9 @@ describe('autotask connector', () => {
     await c.deliver(deskEvent('opened'), deliveryContext());
     expect(await c.deliver(deskEvent('sla_approaching', {}, 'respond due in 3 min'), deliveryContext('7001'))).toEqual({ kind: 'ok', remoteId: '7001' });
     expect(at.requests.at(-1)!.path).toBe('/ATServicesRest/V1.0/Tickets/7001/Notes');
-    expect(at.tickets[0]!.notes).toEqual([{ title: 'Watchpost: SLA approaching', description: 'SLA approaching: respond due in 3 min', noteType: 1, publish: 2 }]);
+    expect(at.tickets[0]!.notes).toEqual([
+      { title: 'Watchpost: SLA approaching', description: 'SLA approaching: respond due in 3 min', noteType: 1, publish: 2 },
+    ]);
   });
 
   it('changes the priority on escalation (PATCH Tickets) and notes why', async () => {
@@ -151,7 +162,10 @@ describe('autotask connector', () => {
   });
 
   it('the errors of a refusal are redacted in the reason', async () => {
-    at.failNext((r) => r.path.endsWith('/query'), { status: 500, body: { errors: [`User ${INSTANCE.username} with secret ${SECRET} and code ${CODE} is not allowed.`] } });
+    at.failNext((r) => r.path.endsWith('/query'), {
+      status: 500,
+      body: { errors: [`User ${INSTANCE.username} with secret ${SECRET} and code ${CODE} is not allowed.`] },
+    });
     const result = await connector().deliver(deskEvent('opened'), deliveryContext());
     expect(result).toMatchObject({ kind: 'failed', reason: expect.stringContaining('is not allowed') });
     const reason = (result as { reason: string }).reason;
@@ -162,7 +176,10 @@ describe('autotask connector', () => {
   it('a 500 without errors (empty body, an empty errors array, other JSON) is a server fault: retryable', async () => {
     for (const body of [undefined, { errors: [] }, { message: 'An unexpected error occurred' }]) {
       at.failNext((r) => r.path.endsWith('/query'), { status: 500, body });
-      expect(await connector().deliver(deskEvent('opened'), deliveryContext())).toMatchObject({ kind: 'retryable', reason: expect.stringContaining('HTTP 500') });
+      expect(await connector().deliver(deskEvent('opened'), deliveryContext())).toMatchObject({
+        kind: 'retryable',
+        reason: expect.stringContaining('HTTP 500'),
+      });
     }
     expect(at.tickets).toHaveLength(0);
   });
@@ -192,7 +209,10 @@ describe('autotask connector', () => {
 
   it('a stored id that is not an Autotask id is failed, not sent', async () => {
     const before = at.requests.length;
-    expect(await connector().deliver(deskEvent('note'), deliveryContext('INC0010001'))).toMatchObject({ kind: 'failed', reason: expect.stringContaining('not an Autotask ticket id') });
+    expect(await connector().deliver(deskEvent('note'), deliveryContext('INC0010001'))).toMatchObject({
+      kind: 'failed',
+      reason: expect.stringContaining('not an Autotask ticket id'),
+    });
     expect(at.requests.slice(before).filter((r) => r.path.includes('/Tickets'))).toHaveLength(0);
   });
 

@@ -52,7 +52,14 @@ describe('connectwise connector', () => {
     expect(cw.requests[0]!.query.get('conditions')).toBe('externalXRef="watchpost-acme-42"');
     expect(cw.requests[1]!.headers).toMatchObject({ clientid: CLIENT_ID, authorization: `Basic ${BASIC}`, 'content-type': 'application/json' });
     expect(cw.tickets).toEqual([
-      expect.objectContaining({ summary: '[P2] Disk space low on srv1', board: 'Alerts', status: 'New', company: 'ACME', priority: 'Priority 2 - Quick Response', externalXRef: 'watchpost-acme-42' }),
+      expect.objectContaining({
+        summary: '[P2] Disk space low on srv1',
+        board: 'Alerts',
+        status: 'New',
+        company: 'ACME',
+        priority: 'Priority 2 - Quick Response',
+        externalXRef: 'watchpost-acme-42',
+      }),
     ]);
     expect(cw.tickets[0]!.initialDescription).toContain('Host: srv1');
   });
@@ -75,7 +82,10 @@ describe('connectwise connector', () => {
 
   it('adds note events as internal notes (or detail notes when internal_notes is false)', async () => {
     await connector().deliver(deskEvent('opened'), deliveryContext());
-    expect(await connector().deliver(deskEvent('sla_breached', {}, 'respond target breached'), deliveryContext('1001'))).toEqual({ kind: 'ok', remoteId: '1001' });
+    expect(await connector().deliver(deskEvent('sla_breached', {}, 'respond target breached'), deliveryContext('1001'))).toEqual({
+      kind: 'ok',
+      remoteId: '1001',
+    });
     await connector({ internal_notes: false }).deliver(deskEvent('note', {}, 'checked the disk'), deliveryContext('1001'));
     expect(cw.tickets[0]!.notes).toEqual([
       { text: 'SLA breached: respond target breached', detailDescriptionFlag: false, internalAnalysisFlag: true, resolutionFlag: false },
@@ -88,7 +98,10 @@ describe('connectwise connector', () => {
     const result = await connector().deliver(deskEvent('escalated', { priority: 'P1' }, 'priority P2 -> P1: disk full'), deliveryContext('1001'));
     expect(result).toEqual({ kind: 'ok', remoteId: '1001' });
     expect(cw.requests.find((r) => r.method === 'PATCH')!.json).toEqual([{ op: 'replace', path: 'priority/name', value: 'Priority 1 - Emergency Response' }]);
-    expect(cw.tickets[0]).toMatchObject({ priority: 'Priority 1 - Emergency Response', notes: [expect.objectContaining({ text: 'Escalated: priority P2 -> P1: disk full' })] });
+    expect(cw.tickets[0]).toMatchObject({
+      priority: 'Priority 1 - Emergency Response',
+      notes: [expect.objectContaining({ text: 'Escalated: priority P2 -> P1: disk full' })],
+    });
   });
 
   it('closes on resolved: a resolution note first, then the resolved status', async () => {
@@ -132,7 +145,10 @@ describe('connectwise connector', () => {
   });
 
   it('400 is failed, with an excerpt of the answer and no secret in it', async () => {
-    cw.failNext(() => true, { status: 400, body: { code: 'InvalidObject', message: `bad request from acmemsp+cw-public-key-77:${PRIVATE_KEY} (${BASIC}) client ${CLIENT_ID}` } });
+    cw.failNext(() => true, {
+      status: 400,
+      body: { code: 'InvalidObject', message: `bad request from acmemsp+cw-public-key-77:${PRIVATE_KEY} (${BASIC}) client ${CLIENT_ID}` },
+    });
     const result = await connector().deliver(deskEvent('opened'), deliveryContext());
     expect(result).toMatchObject({ kind: 'failed', reason: expect.stringContaining('HTTP 400') });
     const reason = (result as { reason: string }).reason;
@@ -140,7 +156,7 @@ describe('connectwise connector', () => {
     for (const secret of [PRIVATE_KEY, BASIC, CLIENT_ID]) expect(reason).not.toContain(secret);
   });
 
-  it('a mapping the instance does not have (unknown company) is failed with the desk\'s reason', async () => {
+  it("a mapping the instance does not have (unknown company) is failed with the desk's reason", async () => {
     const result = await connector({ company: 'NOPE' }).deliver(deskEvent('opened'), deliveryContext());
     expect(result).toMatchObject({ kind: 'failed', reason: expect.stringContaining('Company NOPE not found') });
   });

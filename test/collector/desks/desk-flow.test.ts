@@ -14,10 +14,12 @@ const retry: Step<never> = { ok: false, result: { kind: 'retryable', reason: 'HT
 /** A desk whose calls record themselves; `found` is what find answers, `answers` overrides any call's answer. */
 function desk(found: string | null, answers: Partial<Record<Op, () => Step<unknown>>> = {}, link = true) {
   const calls: Op[] = [];
-  const call = <T>(op: Op, value: T) => async (): Promise<Step<T>> => {
-    calls.push(op);
-    return (answers[op]?.() as Step<T> | undefined) ?? done(value);
-  };
+  const call =
+    <T>(op: Op, value: T) =>
+    async (): Promise<Step<T>> => {
+      calls.push(op);
+      return (answers[op]?.() as Step<T> | undefined) ?? done(value);
+    };
   const ops: DeskOps = {
     find: call('find', found),
     create: call('create', 'T-9'),
@@ -43,7 +45,11 @@ describe('deliverTo', () => {
     ...NOTE_KINDS.map((k): [DeskEventKind, Op[], Op[], Op[]] => [k, ['note'], ['find', 'note'], ['find', 'create', 'note']]),
   ];
   it.each(table)('%s: the calls it needs, and ok with the id and link', async (kind, known, found, created) => {
-    for (const [remoteId, foundId, expected, id] of [['T-1', null, known, 'T-1'], [null, 'T-5', found, 'T-5'], [null, null, created, 'T-9']] as const) {
+    for (const [remoteId, foundId, expected, id] of [
+      ['T-1', null, known, 'T-1'],
+      [null, 'T-5', found, 'T-5'],
+      [null, null, created, 'T-9'],
+    ] as const) {
       const d = desk(foundId);
       const result = await deliverTo(d.ops, deskEvent(kind), deliveryContext(remoteId));
       expect(d.calls).toEqual(expected);
@@ -64,7 +70,10 @@ describe('deliverTo', () => {
 
   it('an id found by the key goes back too; an id the dispatcher gave is not repeated', async () => {
     expect(await deliverTo(desk('T-5', { note: () => retry }).ops, deskEvent('note'), deliveryContext())).toMatchObject({ kind: 'retryable', remoteId: 'T-5' });
-    expect(await deliverTo(desk(null, { note: () => retry }).ops, deskEvent('note'), deliveryContext('T-1'))).toEqual({ kind: 'retryable', reason: 'HTTP 503' });
+    expect(await deliverTo(desk(null, { note: () => retry }).ops, deskEvent('note'), deliveryContext('T-1'))).toEqual({
+      kind: 'retryable',
+      reason: 'HTTP 503',
+    });
   });
 
   it('a search or create that fails creates nothing and knows no id', async () => {
@@ -80,8 +89,15 @@ describe('deliverTo', () => {
     const boom = () => {
       throw new Error('boom');
     };
-    expect(await deliverTo(desk(null, { find: boom }).ops, deskEvent('note'), deliveryContext())).toEqual({ kind: 'retryable', reason: 'unexpected error: boom' });
-    expect(await deliverTo(desk(null, { note: boom }).ops, deskEvent('note'), deliveryContext())).toMatchObject({ kind: 'retryable', reason: 'unexpected error: boom', remoteId: 'T-9' });
+    expect(await deliverTo(desk(null, { find: boom }).ops, deskEvent('note'), deliveryContext())).toEqual({
+      kind: 'retryable',
+      reason: 'unexpected error: boom',
+    });
+    expect(await deliverTo(desk(null, { note: boom }).ops, deskEvent('note'), deliveryContext())).toMatchObject({
+      kind: 'retryable',
+      reason: 'unexpected error: boom',
+      remoteId: 'T-9',
+    });
   });
 
   it('logs each ticket it creates, with the key', async () => {

@@ -22,14 +22,23 @@ const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-const quiet = { info: () => {}, warn: () => {}, error: (o: object, m: string) => { throw new Error(`${m} ${JSON.stringify(o)}`); } };
+const quiet = {
+  info: () => {},
+  warn: () => {},
+  error: (o: object, m: string) => {
+    throw new Error(`${m} ${JSON.stringify(o)}`);
+  },
+};
 
 const webhookDesk = (receiverUrl: string) => `desks: { hook: { type: webhook, url: "${receiverUrl}/in" } }\ndefault_desks: [ { desk: hook } ]`;
 
 async function setup(hosts: number, desksFile = webhookDesk) {
   const dir = mkdtempSync(join(tmpdir(), 'wp-desks-'));
   const receiver = await startReceiver();
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }), () => receiver.close());
+  cleanups.push(
+    () => rmSync(dir, { recursive: true, force: true }),
+    () => receiver.close(),
+  );
   let clock = T0;
   const now = () => clock;
   const store = openStore(join(dir, 'watchpost.db'), { now });
@@ -44,7 +53,14 @@ async function setup(hosts: number, desksFile = webhookDesk) {
   const engine = createAlertEngine({
     store,
     rules: () => rules,
-    transitions: allTransitions(createTransitions(store.influxOutbox, now), deskTransitions(store.deskOutbox, () => desks, () => {})),
+    transitions: allTransitions(
+      createTransitions(store.influxOutbox, now),
+      deskTransitions(
+        store.deskOutbox,
+        () => desks,
+        () => {},
+      ),
+    ),
     log: quiet,
     now,
   });
@@ -54,7 +70,12 @@ async function setup(hosts: number, desksFile = webhookDesk) {
     return d;
   };
   const disk = (i: number, used: number) => {
-    const sample: watchpost.v1.ISample = { measurement: 'disk', timeMs: clock, tags: [{ key: 'path', value: '/' }], fields: [{ key: 'used_percent', float: used }] };
+    const sample: watchpost.v1.ISample = {
+      measurement: 'disk',
+      timeMs: clock,
+      tags: [{ key: 'path', value: '/' }],
+      fields: [{ key: 'used_percent', float: used }],
+    };
     engine.observe(agents[i]!, [sample]);
   };
   const pending = () => store.deskOutbox.list({ state: 'pending', limit: 1000 }).length;

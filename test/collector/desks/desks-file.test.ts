@@ -42,7 +42,11 @@ describe('desks file', () => {
     [FILE, {}, 'desks.yaml: default_desks[0].secret: environment variable HOOK_SECRET is not set'],
     ['desks: { hook: { type: fax } }\ndefault_desks: [ { desk: hook } ]', {}, 'desks.yaml: desks.hook.type: unknown type "fax"'],
     ['desks: { hook: { type: webhook, url: "ftp://x" } }\ndefault_desks: [ { desk: hook } ]', {}, 'desks.yaml: default_desks[0].url:'],
-    ['desks: { hook: { type: webhook, url: "https://x" } }\ntenants: { acme: { desks: [ { desk: nope } ] } }', {}, 'desks.yaml: tenants.acme.desks[0].desk: unknown desk "nope"'],
+    [
+      'desks: { hook: { type: webhook, url: "https://x" } }\ntenants: { acme: { desks: [ { desk: nope } ] } }',
+      {},
+      'desks.yaml: tenants.acme.desks[0].desk: unknown desk "nope"',
+    ],
     ['desks: { hook: { type: webhook, url: "https://x", events: [opened, exploded] } }', {}, 'desks.yaml: desks.hook.events'],
     ['desks: { hook: { type: webhook, url: "https://x" } }\nbogus: 1', {}, 'desks.yaml: bogus'],
     ['desks: [', {}, 'desks.yaml: not YAML'],

@@ -152,7 +152,9 @@ describe('email: refusals and outages', () => {
   });
 
   it('550 names the mailbox reason', async () => {
-    const server = await smtp({ onRcptTo: (address, _s, callback) => callback(smtpReply(550, `5.1.1 <${address.address}>: Recipient address rejected: User unknown`)) });
+    const server = await smtp({
+      onRcptTo: (address, _s, callback) => callback(smtpReply(550, `5.1.1 <${address.address}>: Recipient address rejected: User unknown`)),
+    });
     const result = await deliver(connector({ port: server.port }));
     expect(result).toEqual({ kind: 'failed', reason: expect.stringMatching(/^SMTP 550 \(RCPT\): .*Recipient address rejected: User unknown/) });
   });
@@ -280,8 +282,32 @@ describe('email: pure parts', () => {
     [{ message: 'x', code: 'EENVELOPE', responseCode: 421, response: '421 4.3.2 shutting down', command: 'RCPT TO' }, 'retryable'],
     [{ message: 'x', code: 'EENVELOPE', responseCode: 503, response: '503 bad sequence', command: 'RCPT TO' }, 'retryable'],
     [{ message: 'x', code: 'EAUTH', responseCode: 535, response: `535 nope ${PASSWORD}`, command: 'AUTH PLAIN' }, 'failed'],
-    [{ message: 'x', code: 'EENVELOPE', responseCode: 550, response: '550 no', rejectedErrors: [{ message: 'y', responseCode: 550 }, { message: 'z', responseCode: 451 }] }, 'retryable'],
-    [{ message: 'x', code: 'EENVELOPE', responseCode: 550, response: '550 no', rejectedErrors: [{ message: 'y', responseCode: 550 }, { message: 'z', responseCode: 553 }] }, 'failed'],
+    [
+      {
+        message: 'x',
+        code: 'EENVELOPE',
+        responseCode: 550,
+        response: '550 no',
+        rejectedErrors: [
+          { message: 'y', responseCode: 550 },
+          { message: 'z', responseCode: 451 },
+        ],
+      },
+      'retryable',
+    ],
+    [
+      {
+        message: 'x',
+        code: 'EENVELOPE',
+        responseCode: 550,
+        response: '550 no',
+        rejectedErrors: [
+          { message: 'y', responseCode: 550 },
+          { message: 'z', responseCode: 553 },
+        ],
+      },
+      'failed',
+    ],
     [{ message: `connect ECONNREFUSED ${PASSWORD}`, code: 'ESOCKET' }, 'retryable'],
     [{ message: 'Greeting never received', code: 'ETIMEDOUT' }, 'retryable'],
     [{ message: 'Invalid greeting', code: 'EPROTOCOL' }, 'failed'],

@@ -40,7 +40,10 @@ export function deliveryContext(remoteId: string | null = null) {
   return {
     remoteId,
     signal: new AbortController().signal,
-    log: { info: (obj: object, msg: string) => lines.push({ level: 'info', obj, msg }), warn: (obj: object, msg: string) => lines.push({ level: 'warn', obj, msg }) },
+    log: {
+      info: (obj: object, msg: string) => lines.push({ level: 'info', obj, msg }),
+      warn: (obj: object, msg: string) => lines.push({ level: 'warn', obj, msg }),
+    },
     lines,
   };
 }

@@ -11,12 +11,21 @@ let halo: HaloFake;
 let clock: number;
 let settings: HaloSettings;
 const connector = (over: Partial<HaloSettings> = {}): Connector => halopsa.create({ ...settings, ...over }, { fetch: globalThis.fetch, now: () => clock });
-const isCreate = (r: { method: string; path: string; json: unknown }) => r.method === 'POST' && r.path === '/api/Tickets' && Array.isArray(r.json) && !(r.json[0] as { id?: number }).id;
+const isCreate = (r: { method: string; path: string; json: unknown }) =>
+  r.method === 'POST' && r.path === '/api/Tickets' && Array.isArray(r.json) && !(r.json[0] as { id?: number }).id;
 
 beforeEach(async () => {
   halo = await startHaloFake();
   clock = Date.parse('2026-11-23T10:00:00Z');
-  settings = { url: halo.url, tenant: HALO_APP.tenant, client_id: HALO_APP.clientId, client_secret: HALO_APP.clientSecret, client: 12, site: 34, ticket_type: 3 };
+  settings = {
+    url: halo.url,
+    tenant: HALO_APP.tenant,
+    client_id: HALO_APP.clientId,
+    client_secret: HALO_APP.clientSecret,
+    client: 12,
+    site: 34,
+    ticket_type: 3,
+  };
 });
 afterEach(() => halo.close());
 
@@ -28,21 +37,46 @@ async function opened(c: Connector): Promise<string> {
 
 describe('halopsa connector', () => {
   it('takes the settings of a desks file and refuses a bad one, naming the key', () => {
-    expect(Value.Check(halopsa.schema, { url: 'https://acme-msp.halopsa.com', client_id: 'watchpost', client_secret: 's', client: 12, site: 34, impact_map: { high: 1, medium: 2, low: 3 } })).toBe(true);
-    expect([...Value.Errors(halopsa.schema, { url: 'https://acme-msp.halopsa.com', client_id: 'watchpost', client_secret: 's', client: 'twelve' })].map((e) => e.path)).toContain('/client');
+    expect(
+      Value.Check(halopsa.schema, {
+        url: 'https://acme-msp.halopsa.com',
+        client_id: 'watchpost',
+        client_secret: 's',
+        client: 12,
+        site: 34,
+        impact_map: { high: 1, medium: 2, low: 3 },
+      }),
+    ).toBe(true);
+    expect(
+      [...Value.Errors(halopsa.schema, { url: 'https://acme-msp.halopsa.com', client_id: 'watchpost', client_secret: 's', client: 'twelve' })].map(
+        (e) => e.path,
+      ),
+    ).toContain('/client');
   });
 
   it('creates a ticket on opened with impact and urgency, the key in the summary, and no priority_id', async () => {
     const id = await opened(connector());
     const row = halo.tickets.get(Number(id))!;
-    expect(row).toMatchObject({ summary: 'Disk space low on srv1 [watchpost-acme-42]', client_id: 12, site_id: 34, tickettype_id: 3, status_id: 1, impact: 1, urgency: 2 });
+    expect(row).toMatchObject({
+      summary: 'Disk space low on srv1 [watchpost-acme-42]',
+      client_id: 12,
+      site_id: 34,
+      tickettype_id: 3,
+      status_id: 1,
+      impact: 1,
+      urgency: 2,
+    });
     expect(row).not.toHaveProperty('priority_id');
     expect(row.details).toContain('Watchpost ticket: 42 (key watchpost-acme-42)');
     expect(halo.requests.find((r) => r.path === '/auth/token')?.text).toContain('grant_type=client_credentials');
   });
 
   it('sends priority_id and the custom field only when configured', () => {
-    const body = haloTicket(deskEvent('opened', { priority: 'P1' }), { ...settings, priority_map: { P1: 11, P2: 12, P3: 13, P4: 14 }, correlation_field: 'CFWatchpostKey' });
+    const body = haloTicket(deskEvent('opened', { priority: 'P1' }), {
+      ...settings,
+      priority_map: { P1: 11, P2: 12, P3: 13, P4: 14 },
+      correlation_field: 'CFWatchpostKey',
+    });
     expect(body).toMatchObject({ priority_id: 11, customfields: [{ name: 'CFWatchpostKey', value: 'watchpost-acme-42' }] });
   });
 
@@ -60,7 +94,8 @@ describe('halopsa connector', () => {
   it('adds private actions for note-type events', async () => {
     const c = connector();
     const id = await opened(c);
-    for (const kind of ['note', 'acknowledged', 'sla_breached'] as const) expect(await c.deliver(deskEvent(kind, {}, `${kind} text`), deliveryContext(id))).toEqual({ kind: 'ok', remoteId: id });
+    for (const kind of ['note', 'acknowledged', 'sla_breached'] as const)
+      expect(await c.deliver(deskEvent(kind, {}, `${kind} text`), deliveryContext(id))).toEqual({ kind: 'ok', remoteId: id });
     expect(halo.actions.map((a) => a.note)).toEqual(['Note: note text', 'Acknowledged: acknowledged text', 'SLA breached: sla_breached text']);
     expect(halo.actions.every((a) => a.ticket_id === Number(id) && a.outcome === 'Private Note' && a.hiddenfromuser)).toBe(true);
   });

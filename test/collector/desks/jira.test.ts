@@ -14,7 +14,14 @@ const basic = Buffer.from(`${JIRA_ACCOUNT.email}:${JIRA_ACCOUNT.apiToken}`).toSt
 
 beforeEach(async () => {
   site = await startJiraFake();
-  settings = { url: site.url, email: JIRA_ACCOUNT.email, api_token: JIRA_ACCOUNT.apiToken, service_desk_id: JIRA_DESK.serviceDeskId, request_type_id: JIRA_DESK.requestTypeId, project_key: JIRA_DESK.project };
+  settings = {
+    url: site.url,
+    email: JIRA_ACCOUNT.email,
+    api_token: JIRA_ACCOUNT.apiToken,
+    service_desk_id: JIRA_DESK.serviceDeskId,
+    request_type_id: JIRA_DESK.requestTypeId,
+    project_key: JIRA_DESK.project,
+  };
 });
 afterEach(() => site.close());
 
@@ -26,7 +33,14 @@ async function opened(c: Connector): Promise<string> {
 
 describe('jira service management connector', () => {
   it('takes the settings of a desks file and refuses a bad one, naming the key', () => {
-    const good = { url: 'https://acme.atlassian.net', email: 'a@b.example', api_token: 't', service_desk_id: '4', request_type_id: '17', resolve_transition: 'Resolve this issue' };
+    const good = {
+      url: 'https://acme.atlassian.net',
+      email: 'a@b.example',
+      api_token: 't',
+      service_desk_id: '4',
+      request_type_id: '17',
+      resolve_transition: 'Resolve this issue',
+    };
     expect(Value.Check(jira.schema, good)).toBe(true);
     expect([...Value.Errors(jira.schema, { ...good, service_desk_id: 'IT desk' })].map((e) => e.path)).toContain('/service_desk_id');
   });
@@ -34,7 +48,12 @@ describe('jira service management connector', () => {
   it('creates a request on opened with the key as a label and the mapped priority', async () => {
     const result = await connector().deliver(deskEvent('opened'), deliveryContext());
     expect(result).toEqual({ kind: 'ok', remoteId: 'ITS-1', remoteUrl: `${site.url}/browse/ITS-1` });
-    expect(site.issues.get('ITS-1')).toMatchObject({ summary: 'Disk space low on srv1', labels: ['watchpost-acme-42'], priority: 'High', status: 'Waiting for support' });
+    expect(site.issues.get('ITS-1')).toMatchObject({
+      summary: 'Disk space low on srv1',
+      labels: ['watchpost-acme-42'],
+      priority: 'High',
+      status: 'Waiting for support',
+    });
     expect(site.issues.get('ITS-1')?.description).toContain('Host: srv1');
     expect(site.requests.every((r) => r.headers.authorization === `Basic ${basic}`)).toBe(true);
   });
@@ -72,8 +91,11 @@ describe('jira service management connector', () => {
   it('adds internal comments for note-type events', async () => {
     const c = connector();
     const key = await opened(c);
-    for (const kind of ['note', 'plan', 'sla_approaching'] as const) expect((await c.deliver(deskEvent(kind, {}, `${kind} text`), deliveryContext(key))).kind).toBe('ok');
-    expect(site.issues.get(key)?.comments).toEqual(['Note: note text', 'Plan: plan text', 'SLA approaching: sla_approaching text'].map((body) => ({ body, public: false })));
+    for (const kind of ['note', 'plan', 'sla_approaching'] as const)
+      expect((await c.deliver(deskEvent(kind, {}, `${kind} text`), deliveryContext(key))).kind).toBe('ok');
+    expect(site.issues.get(key)?.comments).toEqual(
+      ['Note: note text', 'Plan: plan text', 'SLA approaching: sla_approaching text'].map((body) => ({ body, public: false })),
+    );
   });
 
   it('sets the priority from the map on escalation', async () => {
@@ -103,7 +125,10 @@ describe('jira service management connector', () => {
     expect((await c.deliver(deskEvent('resolved'), deliveryContext(key))).kind).toBe('ok');
     await c.deliver(deskEvent('reopened'), deliveryContext(key));
     const wrong = await connector({ resolve_transition: 'Close it' }).deliver(deskEvent('resolved'), deliveryContext(key));
-    expect(wrong).toEqual({ kind: 'failed', reason: 'ITS-1: transition "Close it" is not offered from status "Waiting for support" (offered: Resolve, Start progress)' });
+    expect(wrong).toEqual({
+      kind: 'failed',
+      reason: 'ITS-1: transition "Close it" is not offered from status "Waiting for support" (offered: Resolve, Start progress)',
+    });
   });
 
   it('finds or creates on a first event the desk never saw, then applies it', async () => {
@@ -135,7 +160,10 @@ describe('jira service management connector', () => {
   });
 
   it('fails a 400 (a priority the site lacks) with a redacted excerpt', async () => {
-    site.failNext(isCreate, { status: 400, body: { errorMessages: [`Authorization: Basic ${basic} token ${JIRA_ACCOUNT.apiToken}`], errors: { priority: 'Specify a valid priority name' } } });
+    site.failNext(isCreate, {
+      status: 400,
+      body: { errorMessages: [`Authorization: Basic ${basic} token ${JIRA_ACCOUNT.apiToken}`], errors: { priority: 'Specify a valid priority name' } },
+    });
     const result = await connector().deliver(deskEvent('opened'), deliveryContext());
     expect(result.kind).toBe('failed');
     const reason = (result as { reason: string }).reason;
@@ -145,7 +173,10 @@ describe('jira service management connector', () => {
   });
 
   it('fails a request the site refuses for a bad priority name from the map', async () => {
-    const result = await connector({ priority_map: { P1: 'Blocker', P2: 'Urgent', P3: 'Normal', P4: 'Minor' } }).deliver(deskEvent('opened'), deliveryContext());
+    const result = await connector({ priority_map: { P1: 'Blocker', P2: 'Urgent', P3: 'Normal', P4: 'Minor' } }).deliver(
+      deskEvent('opened'),
+      deliveryContext(),
+    );
     expect(result).toMatchObject({ kind: 'failed' });
     expect((result as { reason: string }).reason).toMatch(/HTTP 400.*Specify a valid priority name/);
   });

@@ -8,13 +8,21 @@ import { SN_USER, startServiceNowFake, type ServiceNowFake } from './fakes/servi
 
 let sn: ServiceNowFake;
 let settings: ServiceNowSettings;
-const connector = (over: Partial<ServiceNowSettings> = {}): Connector => servicenow.create({ ...settings, ...over }, { fetch: globalThis.fetch, now: () => Date.now() });
+const connector = (over: Partial<ServiceNowSettings> = {}): Connector =>
+  servicenow.create({ ...settings, ...over }, { fetch: globalThis.fetch, now: () => Date.now() });
 const isCreate = (r: { method: string; path: string }) => r.method === 'POST' && r.path === '/api/now/table/incident';
 const basic = Buffer.from(`${SN_USER.username}:${SN_USER.password}`).toString('base64');
 
 beforeEach(async () => {
   sn = await startServiceNowFake();
-  settings = { url: sn.url, username: SN_USER.username, password: SN_USER.password, assignment_group: 'Service Desk', category: 'hardware', caller_id: 'watchpost.integration' };
+  settings = {
+    url: sn.url,
+    username: SN_USER.username,
+    password: SN_USER.password,
+    assignment_group: 'Service Desk',
+    category: 'hardware',
+    caller_id: 'watchpost.integration',
+  };
 });
 afterEach(() => sn.close());
 
@@ -28,14 +36,27 @@ describe('servicenow connector', () => {
   it('takes the settings of a desks file and refuses a bad one, naming the key', () => {
     const good = { url: 'https://acme.service-now.com', username: 'u', password: 'p', impact_map: { high: '1', medium: '2', low: '3' } };
     expect(Value.Check(servicenow.schema, good)).toBe(true);
-    expect([...Value.Errors(servicenow.schema, { ...good, urgency_map: { high: '0', medium: '2', low: '3' } })].map((e) => e.path)).toContain('/urgency_map/high');
+    expect([...Value.Errors(servicenow.schema, { ...good, urgency_map: { high: '0', medium: '2', low: '3' } })].map((e) => e.path)).toContain(
+      '/urgency_map/high',
+    );
   });
 
   it('creates an incident with impact, urgency and correlation_id, never priority; ServiceNow computes it', async () => {
     const result = await connector().deliver(deskEvent('opened'), deliveryContext());
     expect(result.kind).toBe('ok');
     const row = sn.incidents.get((result as { remoteId: string }).remoteId)!;
-    expect(row).toMatchObject({ short_description: 'Disk space low on srv1', impact: '1', urgency: '2', priority: '2', correlation_id: 'watchpost-acme-42', correlation_display: 'Watchpost', assignment_group: 'Service Desk', category: 'hardware', caller_id: 'watchpost.integration', state: '1' });
+    expect(row).toMatchObject({
+      short_description: 'Disk space low on srv1',
+      impact: '1',
+      urgency: '2',
+      priority: '2',
+      correlation_id: 'watchpost-acme-42',
+      correlation_display: 'Watchpost',
+      assignment_group: 'Service Desk',
+      category: 'hardware',
+      caller_id: 'watchpost.integration',
+      state: '1',
+    });
     expect(result).toMatchObject({ remoteUrl: `${sn.url}/nav_to.do?uri=incident.do?sys_id=${row.sys_id}` });
     expect(sn.written.flat()).not.toContain('priority');
     expect(sn.requests.every((r) => r.headers.authorization === `Basic ${basic}`)).toBe(true);
@@ -55,7 +76,10 @@ describe('servicenow connector', () => {
 
   it('does not trust a search answer whose correlation_id is not the key (ServiceNow ignores an unreadable query)', async () => {
     const other = await connector().deliver(deskEvent('opened', { id: 7, correlationKey: 'watchpost-acme-7' }), deliveryContext());
-    sn.failNext((r) => r.method === 'GET', { status: 200, body: { result: [{ sys_id: (other as { remoteId: string }).remoteId, correlation_id: 'watchpost-acme-7' }] } });
+    sn.failNext((r) => r.method === 'GET', {
+      status: 200,
+      body: { result: [{ sys_id: (other as { remoteId: string }).remoteId, correlation_id: 'watchpost-acme-7' }] },
+    });
     await connector().deliver(deskEvent('opened'), deliveryContext());
     expect(sn.incidents.size).toBe(2);
   });
@@ -63,7 +87,8 @@ describe('servicenow connector', () => {
   it('adds work notes for note-type events', async () => {
     const c = connector();
     const id = await opened(c);
-    for (const kind of ['note', 'updated', 'sla_breached'] as const) expect((await c.deliver(deskEvent(kind, {}, `${kind} text`), deliveryContext(id))).kind).toBe('ok');
+    for (const kind of ['note', 'updated', 'sla_breached'] as const)
+      expect((await c.deliver(deskEvent(kind, {}, `${kind} text`), deliveryContext(id))).kind).toBe('ok');
     expect(sn.incidents.get(id)?.work_notes).toEqual(['Note: note text', 'Updated: updated text', 'SLA breached: sla_breached text']);
   });
 

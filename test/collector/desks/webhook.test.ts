@@ -13,7 +13,11 @@ beforeAll(async () => {
 });
 afterAll(() => receiver.close());
 
-const connector = () => webhook.create({ url: `${receiver.url}/hook`, secret: SECRET, headers: { 'x-api-key': 'receiver-key' } }, { fetch, now: () => Date.parse('2026-11-23T09:06:00Z') });
+const connector = () =>
+  webhook.create(
+    { url: `${receiver.url}/hook`, secret: SECRET, headers: { 'x-api-key': 'receiver-key' } },
+    { fetch, now: () => Date.parse('2026-11-23T09:06:00Z') },
+  );
 
 describe('webhook connector', () => {
   it('posts an Alertmanager-shaped payload with the ticket, signed with HMAC-SHA256 over timestamp.body', async () => {
@@ -22,7 +26,12 @@ describe('webhook connector', () => {
     expect(await connector().deliver(event, deliveryContext())).toEqual({ kind: 'ok' });
     const req = receiver.received.at(-1)!;
     expect(req).toMatchObject({ method: 'POST', path: '/hook' });
-    expect(req.headers).toMatchObject({ 'content-type': 'application/json', 'x-api-key': 'receiver-key', 'x-watchpost-event': 'opened', 'idempotency-key': `watchpost-event-${event.id}` });
+    expect(req.headers).toMatchObject({
+      'content-type': 'application/json',
+      'x-api-key': 'receiver-key',
+      'x-watchpost-event': 'opened',
+      'idempotency-key': `watchpost-event-${event.id}`,
+    });
     const timestamp = req.headers['x-watchpost-timestamp'] as string;
     expect(timestamp).toBe(String(Date.parse('2026-11-23T09:06:00Z') / 1000));
     const expected = `sha256=${createHmac('sha256', SECRET).update(`${timestamp}.${req.body}`).digest('hex')}`;
@@ -50,7 +59,10 @@ describe('webhook connector', () => {
   });
 
   it.each([
-    [{ status: 429, headers: { 'retry-after': '30' }, body: 'slow down' }, { kind: 'retryable', retryAfterMs: 30_000 }],
+    [
+      { status: 429, headers: { 'retry-after': '30' }, body: 'slow down' },
+      { kind: 'retryable', retryAfterMs: 30_000 },
+    ],
     [{ status: 503, body: 'maintenance' }, { kind: 'retryable' }],
     [{ status: 400, body: `{"error":"bad key ${SECRET}"}` }, { kind: 'failed' }],
   ] as const)('classifies %j', async (answer, expected) => {

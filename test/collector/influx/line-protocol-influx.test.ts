@@ -64,7 +64,13 @@ async function readBack(db: string): Promise<Stored> {
   // One SELECT per measurement (across measurements, a field key of two types loses the values of one), each
   // GROUP BY *, which puts the series' tags in `tags` and leaves only time and fields in the columns.
   const points: Stored['points'] = [];
-  const selected = measurements.length > 0 ? await query(measurements.map((m) => `SELECT * FROM ${identifier(m)} GROUP BY *`), db) : [];
+  const selected =
+    measurements.length > 0
+      ? await query(
+          measurements.map((m) => `SELECT * FROM ${identifier(m)} GROUP BY *`),
+          db,
+        )
+      : [];
   for (const { name, tags, columns, values } of selected.flatMap((result) => result.series ?? [])) {
     for (const row of values) {
       const fields = Object.fromEntries(columns.map((column, i) => [column, row[i]]).filter(([, value], i) => i > 0 && value !== null));
@@ -139,8 +145,7 @@ const PRINTABLE = ['\\', '\\', '\\', ',', '=', ' ', '"', "'", '#', 'a', 'b', 'Z'
 const HOSTILE = [...PRINTABLE, '\n', '\r', '\t', '\u0000', '\u001b', '\u007f', '\\ ', '\\,', '\\=', '\\"', '"\n', INJECTED];
 const text = (units: string[], minLength: number, maxLength: number) => fc.string({ unit: fc.constantFrom(...units), minLength, maxLength });
 /** Names are never empty here: empty names, like non-finite numbers, are refusals the unit tests cover. */
-const hostile = (maxLength: number) =>
-  fc.oneof({ weight: 4, arbitrary: text(PRINTABLE, 1, maxLength) }, { weight: 1, arbitrary: text(HOSTILE, 1, maxLength) });
+const hostile = (maxLength: number) => fc.oneof({ weight: 4, arbitrary: text(PRINTABLE, 1, maxLength) }, { weight: 1, arbitrary: text(HOSTILE, 1, maxLength) });
 const value = fc.oneof(
   { weight: 3, arbitrary: text(HOSTILE, 0, 12).map((str) => ({ str })) },
   { weight: 1, arbitrary: fc.double({ noNaN: true, noDefaultInfinity: true }).map((float) => ({ float })) },
@@ -151,7 +156,10 @@ const sampleArb: fc.Arbitrary<WireSample> = fc
   .record({
     measurement: hostile(6),
     tags: fc.array(fc.record({ key: fc.oneof(hostile(4), fc.constantFrom('host', 'tenant')), value: fc.oneof(hostile(6), fc.constant('')) }), { maxLength: 3 }),
-    fields: fc.array(fc.tuple(hostile(4), value).map(([key, v]): WireField => ({ key, ...v })), { minLength: 1, maxLength: 3 }),
+    fields: fc.array(
+      fc.tuple(hostile(4), value).map(([key, v]): WireField => ({ key, ...v })),
+      { minLength: 1, maxLength: 3 },
+    ),
   })
   .map((s) => ({ ...s, timeMs: T }));
 /** A batch in which every sample names its own measurement, so what InfluxDB holds can be told apart per sample. */
@@ -171,7 +179,9 @@ describe('samplesToLines through a real influxd', () => {
     const result = await roundTrip([sample]);
     const hosts = new Set(result.stored.points.map((p) => p.tags.host));
     const tenants = new Set(result.stored.points.map((p) => p.tags.tenant));
-    expect({ hosts: [...hosts], tenants: [...tenants] }).toEqual(result.mapped.lines.length > 0 ? { hosts: [ID.host], tenants: [ID.tenant] } : { hosts: [], tenants: [] });
+    expect({ hosts: [...hosts], tenants: [...tenants] }).toEqual(
+      result.mapped.lines.length > 0 ? { hosts: [ID.host], tenants: [ID.tenant] } : { hosts: [], tenants: [] },
+    );
     expectExactlyStored([sample], result);
   });
 
@@ -180,7 +190,17 @@ describe('samplesToLines through a real influxd', () => {
     await query([`CREATE DATABASE ${db}`]);
     const own = samplesToLines([{ measurement: 'cpu', timeMs: T, fields: [{ key: 'usage_user', float: 1 }] }], { host: 'pc-1', tenant: 'acme' }, { nowMs: T });
     const forged = samplesToLines(
-      [{ measurement: 'cpu', timeMs: T + 1, fields: [{ key: 'usage_user', float: 99.5 }, { key: 'tenant', str: 'acme' }, { key: 'host', str: 'pc-1' }] }],
+      [
+        {
+          measurement: 'cpu',
+          timeMs: T + 1,
+          fields: [
+            { key: 'usage_user', float: 99.5 },
+            { key: 'tenant', str: 'acme' },
+            { key: 'host', str: 'pc-1' },
+          ],
+        },
+      ],
       ID,
       { nowMs: T },
     );
@@ -194,7 +214,14 @@ describe('samplesToLines through a real influxd', () => {
 
   it('Windows texts round-trip exactly: drive and UNC paths, event messages with quotes, backslashes, line breaks and any script', async () => {
     const batch: WireSample[] = [
-      { measurement: 'disk', tags: [{ key: 'path', value: '\\C:' }, { key: 'device', value: 'C:' }], fields: [{ key: 'free', int: 1 }] },
+      {
+        measurement: 'disk',
+        tags: [
+          { key: 'path', value: '\\C:' },
+          { key: 'device', value: 'C:' },
+        ],
+        fields: [{ key: 'free', int: 1 }],
+      },
       { measurement: 'share', tags: [{ key: 'path', value: '\\\\fileserver\\Public Share' }], fields: [{ key: 'free', int: 2 }] },
       {
         measurement: 'eventlog',
@@ -223,6 +250,9 @@ describe('samplesToLines through a real influxd', () => {
       { numRuns: RUNS, examples: [[ATTACKS.map((a, i) => ({ ...a.sample, measurement: `${a.sample.measurement}${i}` }))]] },
     );
     // Both sides of the property were exercised: many samples written, many refused.
-    expect({ accepted: accepted > 2 * RUNS, refused: refused > 2 * RUNS }, `${accepted} accepted, ${refused} refused`).toEqual({ accepted: true, refused: true });
+    expect({ accepted: accepted > 2 * RUNS, refused: refused > 2 * RUNS }, `${accepted} accepted, ${refused} refused`).toEqual({
+      accepted: true,
+      refused: true,
+    });
   }, 120_000);
 });

@@ -49,27 +49,54 @@ describe('samplesToLines: encoding', () => {
     },
     {
       name: 'a float with an integral value stays a float (no i suffix)',
-      sample: sample({ fields: [{ key: 'f', float: 5 }, { key: 'neg', int: -7 }] }),
+      sample: sample({
+        fields: [
+          { key: 'f', float: 5 },
+          { key: 'neg', int: -7 },
+        ],
+      }),
       line: `cpu,host=srv-01,tenant=acme f=5,neg=-7i ${T}`,
     },
     {
       name: 'exponent notation is passed through (valid InfluxDB float syntax)',
-      sample: sample({ fields: [{ key: 'big', float: 1e21 }, { key: 'tiny', float: 1.5e-7 }] }),
+      sample: sample({
+        fields: [
+          { key: 'big', float: 1e21 },
+          { key: 'tiny', float: 1.5e-7 },
+        ],
+      }),
       line: `cpu,host=srv-01,tenant=acme big=1e+21,tiny=1.5e-7 ${T}`,
     },
     {
       name: 'tags sorted by key',
-      sample: sample({ tags: [{ key: 'zone', value: 'z' }, { key: 'cpu', value: 'cpu-total' }, { key: 'a', value: '1' }] }),
+      sample: sample({
+        tags: [
+          { key: 'zone', value: 'z' },
+          { key: 'cpu', value: 'cpu-total' },
+          { key: 'a', value: '1' },
+        ],
+      }),
       line: `cpu,a=1,cpu=cpu-total,host=srv-01,tenant=acme,zone=z usage_idle=97.5 ${T}`,
     },
     {
       name: 'the agent cannot choose host or tenant, even with unencodable values',
-      sample: sample({ tags: [{ key: 'tenant', value: 'other' }, { key: 'host', value: 'x\n' }, { key: 'host', value: 'y' }] }),
+      sample: sample({
+        tags: [
+          { key: 'tenant', value: 'other' },
+          { key: 'host', value: 'x\n' },
+          { key: 'host', value: 'y' },
+        ],
+      }),
       line: `cpu,host=srv-01,tenant=acme usage_idle=97.5 ${T}`,
     },
     {
       name: 'empty tag values are dropped',
-      sample: sample({ tags: [{ key: 'path', value: '' }, { key: 'fstype', value: 'NTFS' }] }),
+      sample: sample({
+        tags: [
+          { key: 'path', value: '' },
+          { key: 'fstype', value: 'NTFS' },
+        ],
+      }),
       line: `cpu,fstype=NTFS,host=srv-01,tenant=acme usage_idle=97.5 ${T}`,
     },
     {
@@ -92,7 +119,12 @@ describe('samplesToLines: encoding', () => {
     },
     {
       name: 'Windows drive and UNC paths as tag values: a backslash before a letter is kept as it is',
-      sample: sample({ tags: [{ key: 'path', value: '\\C:' }, { key: 'share', value: '\\\\fileserver\\Public Share' }] }),
+      sample: sample({
+        tags: [
+          { key: 'path', value: '\\C:' },
+          { key: 'share', value: '\\\\fileserver\\Public Share' },
+        ],
+      }),
       line: `cpu,host=srv-01,path=\\C:,share=\\\\fileserver\\Public\\ Share,tenant=acme usage_idle=97.5 ${T}`,
     },
     {
@@ -146,9 +178,14 @@ describe('samplesToLines: encoding', () => {
   });
 
   it('reads fields of messages decoded from the wire (oneof discriminator)', () => {
-    const bytes = wire.Sample.encode(
-      { measurement: 'disk', timeMs: T, fields: [{ key: 'free', int: 10 }, { key: 'used_percent', float: 0 }] },
-    ).finish();
+    const bytes = wire.Sample.encode({
+      measurement: 'disk',
+      timeMs: T,
+      fields: [
+        { key: 'free', int: 10 },
+        { key: 'used_percent', float: 0 },
+      ],
+    }).finish();
     expect(lineOf(wire.Sample.decode(bytes))).toBe(`disk,host=srv-01,tenant=acme free=10i,used_percent=0 ${T}`);
   });
 });
@@ -192,13 +229,44 @@ describe('samplesToLines: rejections', () => {
     { reason: 'unencodable', why: 'NUL in a tag key', sample: sample({ tags: [{ key: 'k\u0000', value: 'v' }] }) },
     { reason: 'unencodable', why: 'DEL in a field key', sample: sample({ fields: [{ key: '\u007ff', int: 1 }] }) },
     { reason: 'unencodable', why: 'field key starting with TAB', sample: sample({ fields: [{ key: '\tf', int: 1 }] }) },
-    { reason: 'unencodable', why: 'a lone UTF-16 surrogate in a tag value (UTF-8 cannot carry it)', sample: sample({ tags: [{ key: 'k', value: 'a\ud800' }] }) },
+    {
+      reason: 'unencodable',
+      why: 'a lone UTF-16 surrogate in a tag value (UTF-8 cannot carry it)',
+      sample: sample({ tags: [{ key: 'k', value: 'a\ud800' }] }),
+    },
     { reason: 'reserved_key', why: 'tag named time', sample: sample({ tags: [{ key: 'time', value: 'x' }] }) },
-    { reason: 'reserved_key', why: 'field named tenant (it would answer WHERE tenant = ... in the tag\'s place)', sample: sample({ fields: [{ key: 'usage', float: 1 }, { key: 'tenant', str: 'other' }] }) },
+    {
+      reason: 'reserved_key',
+      why: "field named tenant (it would answer WHERE tenant = ... in the tag's place)",
+      sample: sample({
+        fields: [
+          { key: 'usage', float: 1 },
+          { key: 'tenant', str: 'other' },
+        ],
+      }),
+    },
     { reason: 'reserved_key', why: 'field named host', sample: sample({ fields: [{ key: 'host', str: 'victim' }] }) },
     { reason: 'reserved_key', why: 'field named time', sample: sample({ fields: [{ key: 'time', float: 1 }] }) },
-    { reason: 'duplicate_key', why: 'tag twice', sample: sample({ tags: [{ key: 'a', value: '1' }, { key: 'a', value: '2' }] }) },
-    { reason: 'duplicate_key', why: 'field twice', sample: sample({ fields: [{ key: 'a', float: 1 }, { key: 'a', int: 2 }] }) },
+    {
+      reason: 'duplicate_key',
+      why: 'tag twice',
+      sample: sample({
+        tags: [
+          { key: 'a', value: '1' },
+          { key: 'a', value: '2' },
+        ],
+      }),
+    },
+    {
+      reason: 'duplicate_key',
+      why: 'field twice',
+      sample: sample({
+        fields: [
+          { key: 'a', float: 1 },
+          { key: 'a', int: 2 },
+        ],
+      }),
+    },
     { reason: 'too_many_tags', why: '', sample: sample({ tags: many(MAX_TAGS + 1, (i) => ({ key: `t${i}`, value: 'v' })) }) },
     { reason: 'too_many_fields', why: '', sample: sample({ fields: many(MAX_FIELDS + 1, (i) => ({ key: `f${i}`, float: i })) }) },
     { reason: 'tag_value_too_long', why: '', sample: sample({ tags: [{ key: 'k', value: 'v'.repeat(MAX_TAG_VALUE_LENGTH + 1) }] }) },
@@ -226,7 +294,7 @@ describe('samplesToLines: rejections', () => {
     expect(samplesToLines([s], ID, { nowMs: NOW })).toEqual({ lines: [], rejected: [{ index: 0, reason }] });
   });
 
-  it('keeps a series key just within InfluxDB\'s 65,535 bytes', () => {
+  it("keeps a series key just within InfluxDB's 65,535 bytes", () => {
     const tags = many(MAX_TAGS, (i) => ({ key: `t${String(i).padStart(2, '0')}`, value: 'v'.repeat(MAX_TAG_VALUE_LENGTH - 50) }));
     const line = lineOf(sample({ tags }));
     expect(Buffer.byteLength(line.slice(0, line.indexOf(' ')))).toBeGreaterThan(MAX_SERIES_KEY_BYTES - 5_000);
@@ -242,10 +310,17 @@ describe('samplesToLines: rejections', () => {
   });
 
   it('refuses every sample of a batch whose identity cannot be encoded (no line without its own host and tenant)', () => {
-    for (const identity of [{ host: 'pc\\ 1', tenant: 'acme' }, { host: 'pc-1', tenant: 'acme\n' }, { host: 'pc-1\\', tenant: 'acme' }]) {
+    for (const identity of [
+      { host: 'pc\\ 1', tenant: 'acme' },
+      { host: 'pc-1', tenant: 'acme\n' },
+      { host: 'pc-1\\', tenant: 'acme' },
+    ]) {
       expect(samplesToLines([sample(), sample()], identity, { nowMs: NOW })).toEqual({
         lines: [],
-        rejected: [{ index: 0, reason: 'bad_identity' }, { index: 1, reason: 'bad_identity' }],
+        rejected: [
+          { index: 0, reason: 'bad_identity' },
+          { index: 1, reason: 'bad_identity' },
+        ],
       });
     }
   });
@@ -253,10 +328,7 @@ describe('samplesToLines: rejections', () => {
   it('keeps the good samples of a batch and reports the bad ones by index', () => {
     const batch = [sample(), sample({ fields: [] }), sample({ measurement: 'mem' }), sample({ timeMs: 0 })];
     const { lines, rejected } = samplesToLines(batch, ID, { nowMs: NOW });
-    expect(lines).toEqual([
-      `cpu,host=srv-01,tenant=acme usage_idle=97.5 ${T}`,
-      `mem,host=srv-01,tenant=acme usage_idle=97.5 ${T}`,
-    ]);
+    expect(lines).toEqual([`cpu,host=srv-01,tenant=acme usage_idle=97.5 ${T}`, `mem,host=srv-01,tenant=acme usage_idle=97.5 ${T}`]);
     expect(rejected).toEqual([
       { index: 1, reason: 'no_fields' },
       { index: 3, reason: 'bad_time' },
@@ -274,7 +346,11 @@ describe('samplesToLines: the verdicts kept for repeated names (mapping speed)',
     const named = (i: number): WireSample => sample({ measurement: `m ${i}`, tags: [{ key: `k,${i}`, value: `v=${i}` }], fields: [{ key: `f ${i}`, int: i }] });
     const expected = (i: number): string => `m\\ ${i},host=srv-01,k\\,${i}=v\\=${i},tenant=acme f\\ ${i}=${i}i ${T}`;
     const count = 45_000; // over twice the cache's 20,000 entries
-    const { lines } = samplesToLines(Array.from({ length: count }, (_, i) => named(i)), ID, { nowMs: NOW });
+    const { lines } = samplesToLines(
+      Array.from({ length: count }, (_, i) => named(i)),
+      ID,
+      { nowMs: NOW },
+    );
     expect(lines).toHaveLength(count);
     expect([lines[0], lines[20_001], lines[count - 1]]).toEqual([expected(0), expected(20_001), expected(count - 1)]);
     expect(samplesToLines([named(0), named(7)], ID, { nowMs: NOW }).lines).toEqual([expected(0), expected(7)]);
@@ -286,7 +362,7 @@ describe('samplesToLines: the verdicts kept for repeated names (mapping speed)',
     expect(line).toBe(`cpu,host=srv-01,path=${'x'.repeat(200)}\\ y\\,z,tenant=acme usage_idle=97.5 ${T}`);
   });
 
-  it('uses each batch\'s own identity even when the names are already known', () => {
+  it("uses each batch's own identity even when the names are already known", () => {
     const other = { host: 'srv 02', tenant: 'beta,co' };
     expect(samplesToLines([sample()], other, { nowMs: NOW }).lines).toEqual([`cpu,host=srv\\ 02,tenant=beta\\,co usage_idle=97.5 ${T}`]);
     expect(samplesToLines([sample()], ID, { nowMs: NOW }).lines).toEqual([`cpu,host=srv-01,tenant=acme usage_idle=97.5 ${T}`]);

@@ -26,7 +26,9 @@ function database() {
 
 /** [name, query] of one database's continuous queries, read over HTTP as InfluxDB lists them. */
 async function continuousQueries(db: string): Promise<[string, string][]> {
-  const body = (await (await fetch(`${server.url}/query?q=${encodeURIComponent('SHOW CONTINUOUS QUERIES')}`)).json()) as { results: { series?: { name: string; values?: [string, string][] }[] }[] };
+  const body = (await (await fetch(`${server.url}/query?q=${encodeURIComponent('SHOW CONTINUOUS QUERIES')}`)).json()) as {
+    results: { series?: { name: string; values?: [string, string][] }[] }[];
+  };
   return body.results[0]?.series?.find((s) => s.name === db)?.values ?? [];
 }
 
@@ -40,7 +42,9 @@ describe('rollups', () => {
     expect(policies.find((p) => p.name === 'watchpost_raw')).toMatchObject({ default: true });
     const queries = await continuousQueries(name);
     expect(queries.map((q) => q[0])).toEqual(['watchpost_5m']);
-    expect(queries[0]![1]).toContain(`SELECT mean(*) INTO ${name}.watchpost_5m.:MEASUREMENT FROM ${name}.watchpost_raw./^(cpu|mem|disk|net|system)$/ GROUP BY time(5m), *`);
+    expect(queries[0]![1]).toContain(
+      `SELECT mean(*) INTO ${name}.watchpost_5m.:MEASUREMENT FROM ${name}.watchpost_raw./^(cpu|mem|disk|net|system)$/ GROUP BY time(5m), *`,
+    );
   });
 
   it('a changed definition replaces the continuous query', async () => {
@@ -67,7 +71,9 @@ describe('rollups', () => {
     expect(write.status).toBe(204);
 
     await backfillRollups(influx, name, RAW.name, RAW_MS);
-    const rows = await influx.query<{ time: Date; path: string; mean_used_percent: number; mean_total: number }>(`SELECT * FROM "watchpost_5m"."disk" GROUP BY "path"`);
+    const rows = await influx.query<{ time: Date; path: string; mean_used_percent: number; mean_total: number }>(
+      `SELECT * FROM "watchpost_5m"."disk" GROUP BY "path"`,
+    );
     expect(rows.map((r) => ({ time: r.time.getTime(), path: r.path, mean_used_percent: r.mean_used_percent, mean_total: r.mean_total }))).toEqual([
       { time: bucket, path: '/', mean_used_percent: 20, mean_total: 100 },
       { time: bucket, path: '/data', mean_used_percent: 50, mean_total: 100 },

@@ -138,7 +138,7 @@ describe('writing', () => {
     await writer.close();
   });
 
-  it('seals a batch at MAX_BATCH_BYTES of encoded lines: one caller\'s big lines go in several requests, all stored', async () => {
+  it("seals a batch at MAX_BATCH_BYTES of encoded lines: one caller's big lines go in several requests, all stored", async () => {
     const { writer, influx } = writerFor(server.url, { batchSize: 1000 });
     await writer.ensureDatabase();
     const big = (i: number): string => `m s="${String(i).repeat(1_500_000)}" ${T + i}`; // 1.5 MB each (i < 10)

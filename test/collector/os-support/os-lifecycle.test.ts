@@ -11,7 +11,14 @@ import { RecordingSink } from '../../helpers/collector.js';
 
 const table = loadLifecycle(); // the shipped file: loading it is itself the check that it is valid
 const day = (iso: string) => new Date(`${iso}T12:00:00Z`);
-const win = (build: string, edition: string, productType = 'workstation'): OsIdentity => ({ family: 'windows', name: '', version: '', build, edition, productType });
+const win = (build: string, edition: string, productType = 'workstation'): OsIdentity => ({
+  family: 'windows',
+  name: '',
+  version: '',
+  build,
+  edition,
+  productType,
+});
 
 describe('supportStatus on the shipped table', () => {
   it.each([
@@ -77,7 +84,10 @@ describe('loading the table', () => {
   const write = (name: string, text: string) => (writeFileSync(join(dir, name), text), join(dir, name));
 
   it('a bad entry fails with the file and the entry path', () => {
-    const file = write('bad.yaml', 'windows_client: []\nwindows_ltsc: []\nwindows_server: []\nmacos: []\nlinux:\n  - { id: debian, version: "12", name: Debian 12, eol: "June 2026" }\n');
+    const file = write(
+      'bad.yaml',
+      'windows_client: []\nwindows_ltsc: []\nwindows_server: []\nmacos: []\nlinux:\n  - { id: debian, version: "12", name: Debian 12, eol: "June 2026" }\n',
+    );
     expect(() => loadLifecycle(file)).toThrow(ConfigError);
     expect(() => loadLifecycle(file)).toThrow(/bad\.yaml: linux\[0\]\.eol/);
   });

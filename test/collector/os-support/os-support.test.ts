@@ -13,14 +13,25 @@ const inventory = (timeMs: number, fields: Record<string, string>): watchpost.v1
   fields: Object.entries(fields).map(([key, str]) => ({ key, str })),
 });
 
-const WIN10 = { os_family: 'windows', os_name: 'Windows 10 Pro', os_version: '10.0.19045', os_build: '19045', os_edition: 'Professional', os_product_type: 'workstation' };
+const WIN10 = {
+  os_family: 'windows',
+  os_name: 'Windows 10 Pro',
+  os_version: '10.0.19045',
+  os_build: '19045',
+  os_edition: 'Professional',
+  os_product_type: 'workstation',
+};
 
 describe('os_support', () => {
   it('is derived from inventory only, and only with an OS family', () => {
     expect(identityFromSample(inventory(1, WIN10))).toMatchObject({ family: 'windows', build: '19045', edition: 'Professional' });
     expect(identityFromSample(inventory(1, { os_name: 'x' }))).toBeNull();
     expect(identityFromSample({ measurement: 'cpu', fields: [{ key: 'os_family', str: 'linux' }] })).toBeNull();
-    const unknown = osSupportSample({ family: 'linux', name: 'Alpine', version: '3' }, { supported: 'unknown', endOfSupport: null, daysLeft: null, release: null }, 5);
+    const unknown = osSupportSample(
+      { family: 'linux', name: 'Alpine', version: '3' },
+      { supported: 'unknown', endOfSupport: null, daysLeft: null, release: null },
+      5,
+    );
     expect(unknown.fields?.map((f) => f.key)).toEqual(['status', 'os_name', 'os_version']);
   });
 
@@ -44,14 +55,22 @@ describe('os_support', () => {
 
     const response = await c.app.inject({ method: 'GET', url: '/api/v1/agents', headers: { authorization: `Bearer ${ADMIN_KEY}` } });
     const view = (response.json() as { agents: { agentId: string; osSupport: Record<string, unknown> | null }[] }).agents.find((a) => a.agentId === agentId);
-    expect(view?.osSupport).toMatchObject({ supported: false, endOfSupport: '2025-10-14', release: 'Windows 10 22H2', osName: 'Windows 10 Pro', observedAt: new Date(t).toISOString() });
+    expect(view?.osSupport).toMatchObject({
+      supported: false,
+      endOfSupport: '2025-10-14',
+      release: 'Windows 10 22H2',
+      osName: 'Windows 10 Pro',
+      observedAt: new Date(t).toISOString(),
+    });
     expect(typeof view?.osSupport?.daysLeft).toBe('number');
 
     // An older inventory replayed later does not replace the newer identity.
     agent.send({ batch: { seq: 2, samples: [inventory(t - 86_400_000, { ...WIN10, os_build: '22631', os_name: 'Windows 11 Pro' })] } });
     await agent.next((e) => e.msg === 'ack' && e.ack?.seq === 2);
     const again = await c.app.inject({ method: 'GET', url: '/api/v1/agents', headers: { authorization: `Bearer ${ADMIN_KEY}` } });
-    expect((again.json() as { agents: { agentId: string; osSupport: { osName: string } }[] }).agents.find((a) => a.agentId === agentId)?.osSupport.osName).toBe('Windows 10 Pro');
+    expect((again.json() as { agents: { agentId: string; osSupport: { osName: string } }[] }).agents.find((a) => a.agentId === agentId)?.osSupport.osName).toBe(
+      'Windows 10 Pro',
+    );
     agent.socket.close();
   });
 });

@@ -72,14 +72,19 @@ describe('watchpost-collector deploy', () => {
 
   it('prints the bare line for one --os, with the --expires and --uses given, and server.publicUrl as the server', async () => {
     const { env, tokens } = dataDirWithTenant();
-    const result = await collectorCli(['deploy', '--tenant', 'acme', '--os', 'windows', '--expires', '30m', '--uses', '10'], { ...env, WATCHPOST_SERVER_PUBLIC_URL: 'https://watch.example.com:8443/' });
+    const result = await collectorCli(['deploy', '--tenant', 'acme', '--os', 'windows', '--expires', '30m', '--uses', '10'], {
+      ...env,
+      WATCHPOST_SERVER_PUBLIC_URL: 'https://watch.example.com:8443/',
+    });
     expect(result.code).toBe(0);
     expect(result.stdout.split('\n')).toHaveLength(2);
     expect(result.stdout).toMatch(/^powershell .*'https:\/\/watch\.example\.com:8443\/api\/v1\/deploy\/windows\.ps1'\)"\n$/);
     expect(tokens()[0]).toMatchObject({ maxUses: 10 });
     expect(tokens()[0]!.expiresAt - tokens()[0]!.createdAt).toBeLessThanOrEqual(30 * 60_000);
     const mac = await inProcess(['deploy', '--tenant', 'acme', '--os', 'macos', '--server', 'http://10.0.0.5:8420', '--config', writeConfig(env)]);
-    expect(mac.stdout).toMatch(/^sh -c 'f=\$\(mktemp\) && curl -fsSL -H "Authorization: Bearer wpe_\S+" -o "\$f" "http:\/\/10\.0\.0\.5:8420\/api\/v1\/deploy\/install\.sh" && sudo sh "\$f"; s=\$\?; rm -f "\$f"; exit \$s'\n$/);
+    expect(mac.stdout).toMatch(
+      /^sh -c 'f=\$\(mktemp\) && curl -fsSL -H "Authorization: Bearer wpe_\S+" -o "\$f" "http:\/\/10\.0\.0\.5:8420\/api\/v1\/deploy\/install\.sh" && sudo sh "\$f"; s=\$\?; rm -f "\$f"; exit \$s'\n$/,
+    );
   });
 
   it('takes the listen address when nothing else is given, warning that loopback reaches no other machine', async () => {

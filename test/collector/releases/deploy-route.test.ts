@@ -110,11 +110,14 @@ describe('deployment scripts', () => {
   it('refuse a Host header that is not a host name', async () => {
     const token = tokenOf(c);
     const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: c.port, path: '/api/v1/deploy/install.sh', headers: { authorization: `Bearer ${token}`, host: "evil';id;'" } }, (res) => {
-        let body = '';
-        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      });
+      const req = request(
+        { host: '127.0.0.1', port: c.port, path: '/api/v1/deploy/install.sh', headers: { authorization: `Bearer ${token}`, host: "evil';id;'" } },
+        (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
       req.on('error', reject);
       req.end();
     });

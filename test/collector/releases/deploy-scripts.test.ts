@@ -6,7 +6,15 @@
 // reachable), so the PowerShell script is checked statically against the 5.1 rules below instead of parsed by pwsh.
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { DeployScriptError, installSh, oneLiner, psQuote, shQuote, windowsPs1, type DeployScriptInput } from '../../../collector/src/releases/deploy-scripts.js';
+import {
+  DeployScriptError,
+  installSh,
+  oneLiner,
+  psQuote,
+  shQuote,
+  windowsPs1,
+  type DeployScriptInput,
+} from '../../../collector/src/releases/deploy-scripts.js';
 
 const TOKEN = 'wpe_0123456789abcdef_' + 'A'.repeat(43);
 const INPUT: DeployScriptInput = {
@@ -65,7 +73,7 @@ function psAssignment(script: string, name: string): { value: string; rest: stri
 /** The script with comments and single-quoted strings blanked (the script must hold no double-quoted ones). */
 function psCode(script: string): string {
   let out = '';
-  for (let i = 0; i < script.length; ) {
+  for (let i = 0; i < script.length;) {
     const ch = script[i]!;
     if (ch === '#') {
       const eol = script.indexOf('\n', i);
@@ -149,7 +157,10 @@ describe('windows.ps1', () => {
     ['null-conditional member access ?. and ?[', /\?[.[]/],
     ['the ternary operator', /\s\?\s/],
     ['the pipeline chain operators && and ||', /&&|\|\|/],
-    ['parameters added after 5.1', /(?<![-\w])-(SkipCertificateCheck|SslProtocol|Authentication|Token|StatusCodeVariable|ResponseHeadersVariable|SkipHttpErrorCheck|Resume|Parallel|AsHashtable)\b/i],
+    [
+      'parameters added after 5.1',
+      /(?<![-\w])-(SkipCertificateCheck|SslProtocol|Authentication|Token|StatusCodeVariable|ResponseHeadersVariable|SkipHttpErrorCheck|Resume|Parallel|AsHashtable)\b/i,
+    ],
     ['double-quoted (expanding) strings', /"/],
   ])('uses nothing Windows PowerShell 5.1 lacks or that expands values: %s', (_what, pattern) => {
     expect(code).not.toMatch(pattern);
@@ -174,7 +185,7 @@ describe('windows.ps1', () => {
     expect(script).toContain("Get-WatchpostFile 'service-host' (Join-Path $WatchpostWorkDir 'watchpost-agent-service.exe') $WatchpostServiceHostSha256");
     expect(code).toMatch(/& \$agent install --server \$WatchpostServer --token \$WatchpostToken\n\s+if \(\$LASTEXITCODE -ne 0\) \{ throw/);
     // The hash checks come before the install runs; the work directory goes whatever happens.
-    expect(script.indexOf('Get-WatchpostFile \'service-host\'')).toBeLessThan(script.indexOf('& $agent install'));
+    expect(script.indexOf("Get-WatchpostFile 'service-host'")).toBeLessThan(script.indexOf('& $agent install'));
     expect(code).toMatch(/\} finally \{\s+if \(\$WatchpostWorkDir/);
     expect(code).toMatch(/\} catch \{\s+\[Console\]::Error\.WriteLine\(''\s\+\s\$_\.Exception\.Message\)\s+throw\s+\}/);
   });

@@ -85,7 +85,13 @@ describe('release downloads', () => {
 
   it('answer 404 for unknown versions and targets, a target the release lacks, and a release refused for its signature', async () => {
     const auth = bearer(c.enroll().credential);
-    for (const path of ['/api/v1/releases/9.9.9/linux-x64', '/api/v1/releases/0.2.0/solaris-sparc', '/api/v1/releases/0.2.0/darwin-arm64', '/api/v1/releases/0.3.0/linux-x64', '/api/v1/releases/0.4.0/service-host']) {
+    for (const path of [
+      '/api/v1/releases/9.9.9/linux-x64',
+      '/api/v1/releases/0.2.0/solaris-sparc',
+      '/api/v1/releases/0.2.0/darwin-arm64',
+      '/api/v1/releases/0.3.0/linux-x64',
+      '/api/v1/releases/0.4.0/service-host',
+    ]) {
       const res = await get(path, auth);
       expect(res.status, path).toBe(404);
       expect(await res.json()).toMatchObject({ error: 'release_unknown' });

@@ -11,7 +11,8 @@ import { installSh, oneLiner } from '../../../collector/src/releases/deploy-scri
 import { tempDir, writeRelease } from './release-fixture.js';
 
 /** Writes every argument on its own line, then its own path, into $WATCHPOST_TEST_RECORD. */
-const STAND_IN = '#!/bin/sh\n# stand-in for watchpost-agent (v1)\n{ for arg in "$@"; do printf \'%s\\n\' "$arg"; done; printf \'%s\\n\' "$0"; } > "$WATCHPOST_TEST_RECORD"\n';
+const STAND_IN =
+  '#!/bin/sh\n# stand-in for watchpost-agent (v1)\n{ for arg in "$@"; do printf \'%s\\n\' "$arg"; done; printf \'%s\\n\' "$0"; } > "$WATCHPOST_TEST_RECORD"\n';
 const UNIX = { 'linux-x64': STAND_IN, 'linux-arm64': STAND_IN, 'darwin-x64': STAND_IN, 'darwin-arm64': STAND_IN } as const;
 
 const releases = tempDir('wp-releases-');
@@ -120,7 +121,12 @@ describe('install.sh', () => {
   it('refuses to run without root, before downloading', async () => {
     const s = scratch();
     const script = await (await fetch(`${c.baseUrl}/api/v1/deploy/install.sh`, { headers: { authorization: `Bearer ${token()}` } })).text();
-    const result = await run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'sh'], { PATH: process.env.PATH!, WATCHPOST_TEST_RECORD: s.record }, script);
+    const result = await run(
+      'setpriv',
+      ['--reuid=65534', '--regid=65534', '--clear-groups', 'sh'],
+      { PATH: process.env.PATH!, WATCHPOST_TEST_RECORD: s.record },
+      script,
+    );
     expect(result.code).toBe(1);
     expect(result.stderr).toBe('watchpost install: run as root (sudo)\n');
   });

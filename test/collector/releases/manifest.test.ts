@@ -26,24 +26,48 @@ const edited = (edit: (m: ReturnType<typeof valid> & Record<string, unknown>) =>
 describe('parseManifest', () => {
   it('reads a valid manifest', () => {
     const manifest = parse(valid());
-    expect(manifest).toMatchObject({ version: '0.2.0', serviceHost: null, executables: [{ target: 'linux-x64', file: 'watchpost-agent-linux-x64', sha256: HASH, bytes: 10 }] });
+    expect(manifest).toMatchObject({
+      version: '0.2.0',
+      serviceHost: null,
+      executables: [{ target: 'linux-x64', file: 'watchpost-agent-linux-x64', sha256: HASH, bytes: 10 }],
+    });
     expect(manifest.executables[0]!.signature).toEqual(Buffer.alloc(64, 7));
   });
 
   it.each([
     ['not JSON', '{', 'r/0.2.0/manifest.json: not valid JSON'],
-    ['an unknown target', edited((m) => ((m.executables as Record<string, unknown>)['solaris-sparc'] = m.executables['linux-x64'])), 'r/0.2.0/manifest.json: executables.solaris-sparc: unknown key'],
-    ['a path as file name', edited((m) => (m.executables['linux-x64'].file = '../../etc/passwd')), 'executables.linux-x64.file: expected a file name beside manifest.json (no path); got "../../etc/passwd"'],
+    [
+      'an unknown target',
+      edited((m) => ((m.executables as Record<string, unknown>)['solaris-sparc'] = m.executables['linux-x64'])),
+      'r/0.2.0/manifest.json: executables.solaris-sparc: unknown key',
+    ],
+    [
+      'a path as file name',
+      edited((m) => (m.executables['linux-x64'].file = '../../etc/passwd')),
+      'executables.linux-x64.file: expected a file name beside manifest.json (no path); got "../../etc/passwd"',
+    ],
     ['a dot file name', edited((m) => (m.executables['linux-x64'].file = '..')), 'executables.linux-x64.file: expected a file name'],
-    ['an upper-case hash', edited((m) => (m.executables['linux-x64'].sha256 = HASH.toUpperCase())), 'executables.linux-x64.sha256: expected a lowercase hex SHA-256'],
-    ['a short signature', edited((m) => (m.executables['linux-x64'].signature = Buffer.alloc(32).toString('base64'))), 'executables.linux-x64.signature: expected base64 of a 64-byte Ed25519 signature'],
+    [
+      'an upper-case hash',
+      edited((m) => (m.executables['linux-x64'].sha256 = HASH.toUpperCase())),
+      'executables.linux-x64.sha256: expected a lowercase hex SHA-256',
+    ],
+    [
+      'a short signature',
+      edited((m) => (m.executables['linux-x64'].signature = Buffer.alloc(32).toString('base64'))),
+      'executables.linux-x64.signature: expected base64 of a 64-byte Ed25519 signature',
+    ],
     ['zero bytes', edited((m) => (m.executables['linux-x64'].bytes = 0)), 'executables.linux-x64.bytes: Expected integer to be greater or equal to 1'],
     ['no executables', edited((m) => (m.executables = {} as never)), 'executables: Expected object to have at least 1 properties'],
     ['a bad version', edited((m) => (m.version = 'latest')), 'version: expected a release version like 1.2.3; got "latest"'],
     ['a version of another directory', edited((m) => (m.version = '0.3.0')), 'version: "0.3.0" does not match its directory "0.2.0"'],
     ['a bad time', edited((m) => (m.created = 'yesterday')), 'created: expected an ISO 8601 time, got "yesterday"'],
     ['an unknown key', edited((m) => (m.channel = 'beta')), 'channel: unknown key'],
-    ['a file named twice', edited((m) => ((m.executables as Record<string, unknown>)['linux-arm64'] = m.executables['linux-x64'])), 'executables: "watchpost-agent-linux-x64" is named twice'],
+    [
+      'a file named twice',
+      edited((m) => ((m.executables as Record<string, unknown>)['linux-arm64'] = m.executables['linux-x64'])),
+      'executables: "watchpost-agent-linux-x64" is named twice',
+    ],
   ])('refuses %s, naming the file and the field', (_what, doc, message) => {
     expect(() => parse(doc)).toThrow(message);
   });
@@ -78,7 +102,9 @@ describe('loadReleases', () => {
       serviceHost: 'winsw',
       edit: (m) => (m.serviceHost = { file: 'watchpost-agent-service.exe', sha256: sha256('other winsw'), bytes: 5 }),
     });
-    expect(load(root).refused).toEqual([{ version: '0.2.0', reason: `watchpost-agent-service.exe has SHA-256 ${sha256('winsw')}, the manifest says ${sha256('other winsw')}` }]);
+    expect(load(root).refused).toEqual([
+      { version: '0.2.0', reason: `watchpost-agent-service.exe has SHA-256 ${sha256('winsw')}, the manifest says ${sha256('other winsw')}` },
+    ]);
   });
 
   it('refuses releases whose files are missing or differ from the manifest, and keeps the others', () => {
@@ -125,12 +151,20 @@ describe('loadReleases', () => {
       ]),
     );
     // Without a key the collector does not judge signatures (the agents do).
-    expect(load(root).list().map((r) => r.version)).toEqual(['0.4.0', '0.3.0', '0.2.0']);
+    expect(
+      load(root)
+        .list()
+        .map((r) => r.version),
+    ).toEqual(['0.4.0', '0.3.0', '0.2.0']);
   });
 
   it('throws for a malformed manifest, naming the file and the field', () => {
     const root = tempDir('wp-releases-');
-    writeRelease(root, { version: '0.2.0', files: { 'linux-x64': 'a' }, edit: (m) => ((m.executables as Record<string, { bytes: unknown }>)['linux-x64']!.bytes = 'ten') });
+    writeRelease(root, {
+      version: '0.2.0',
+      files: { 'linux-x64': 'a' },
+      edit: (m) => ((m.executables as Record<string, { bytes: unknown }>)['linux-x64']!.bytes = 'ten'),
+    });
     expect(() => load(root)).toThrow(`${join(root, '0.2.0', 'manifest.json')}: executables.linux-x64.bytes: Expected integer`);
     expect(() => load(join(root, 'absent'))).toThrow(/^releases\.dir: cannot read .*absent/);
   });

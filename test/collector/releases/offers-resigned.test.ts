@@ -38,7 +38,9 @@ describe('a re-signed release', () => {
     release(); // the same executable, signed with another key
     c.updates.reload();
     expect(c.hub.pushUpdateOffers()).toBe(1);
-    const second = (await agent.next((e) => e.msg === 'updateOffer' && Buffer.compare(Buffer.from(e.updateOffer!.signature!), Buffer.from(first.signature!)) !== 0)).updateOffer!;
+    const second = (
+      await agent.next((e) => e.msg === 'updateOffer' && Buffer.compare(Buffer.from(e.updateOffer!.signature!), Buffer.from(first.signature!)) !== 0)
+    ).updateOffer!;
     expect(second).toMatchObject({ version: '0.2.0', target: 'linux-x64', sha256: first.sha256 });
     agent.socket.close();
   });

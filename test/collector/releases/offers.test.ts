@@ -61,7 +61,13 @@ describe('update offers', () => {
     const index = agent.frames.findIndex((e) => e.msg === 'updateOffer');
     expect(agent.frames[index - 1]?.msg).toBe('welcome');
     const offer = offers(agent)[0]!;
-    expect(offer).toMatchObject({ version: '0.2.0', target: 'linux-x64', url: '/api/v1/releases/0.2.0/linux-x64', sha256: sha256('linux 0.2.0'), rollbackSeconds: 600 });
+    expect(offer).toMatchObject({
+      version: '0.2.0',
+      target: 'linux-x64',
+      url: '/api/v1/releases/0.2.0/linux-x64',
+      sha256: sha256('linux 0.2.0'),
+      rollbackSeconds: 600,
+    });
     expect(verifyRelease(loadReleasePublicKey(key.publicKeyFile), '0.2.0', 'linux-x64', offer.sha256!, offer.signature!)).toBe(true);
     agent.socket.close();
   });

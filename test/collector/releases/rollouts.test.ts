@@ -7,7 +7,8 @@ import { checkRollouts, loadRollouts, rolloutBucket, selects, type Rollout } fro
 import { tempDir } from './release-fixture.js';
 
 const AGENTS = Array.from({ length: 2000 }, (_, i) => ({ id: `ag_${i.toString(16).padStart(32, '0')}`, hostname: `ws-${i}` }));
-const rollout = (entry: Record<string, unknown>): Rollout => checkRollouts({ rollouts: [{ tenant: 'acme', version: '0.2.0', ...entry }] }, 'u.yaml').forTenant('acme')!;
+const rollout = (entry: Record<string, unknown>): Rollout =>
+  checkRollouts({ rollouts: [{ tenant: 'acme', version: '0.2.0', ...entry }] }, 'u.yaml').forTenant('acme')!;
 const chosen = (r: Rollout) => new Set(AGENTS.filter((a) => selects(r, a)).map((a) => a.id));
 
 describe('rollout selection', () => {
@@ -48,7 +49,12 @@ describe('rollout selection', () => {
 
   it('takes the tenant entry over "*", and "*" for tenants without one', () => {
     const set = checkRollouts(
-      { rollouts: [{ tenant: '*', version: '0.2.0', percent: 10 }, { tenant: 'acme', version: '0.3.0', rollback_seconds: 600 }] },
+      {
+        rollouts: [
+          { tenant: '*', version: '0.2.0', percent: 10 },
+          { tenant: 'acme', version: '0.3.0', rollback_seconds: 600 },
+        ],
+      },
       'u.yaml',
     );
     expect(set.forTenant('acme')).toMatchObject({ tenant: 'acme', version: '0.3.0', rollbackSeconds: 600 });
@@ -61,10 +67,24 @@ describe('rollout selection', () => {
 describe('updates file', () => {
   it.each([
     [{ rollouts: [{ tenant: 'acme', version: '0.2.0', percent: 101 }] }, 'u.yaml: rollouts[0].percent: Expected number to be less or equal to 100'],
-    [{ rollouts: [{ tenant: 'acme', version: 'latest' }] }, 'u.yaml: rollouts[0].version: expected a release version like 1.2.3 (a directory of releases.dir); got "latest"'],
+    [
+      { rollouts: [{ tenant: 'acme', version: 'latest' }] },
+      'u.yaml: rollouts[0].version: expected a release version like 1.2.3 (a directory of releases.dir); got "latest"',
+    ],
     [{ rollouts: [{ tenant: 'Acme Ltd', version: '0.2.0' }] }, 'u.yaml: rollouts[0].tenant: expected a tenant id, or "*"'],
-    [{ rollouts: [{ tenant: 'acme', version: '0.2.0' }, { tenant: 'acme', version: '0.3.0' }] }, 'u.yaml: rollouts[1].tenant: "acme" already has rollouts[0]'],
-    [{ rollouts: [{ tenant: 'acme', version: '0.2.0', rollback_seconds: 5 }] }, 'u.yaml: rollouts[0].rollback_seconds: Expected integer to be greater or equal to 30'],
+    [
+      {
+        rollouts: [
+          { tenant: 'acme', version: '0.2.0' },
+          { tenant: 'acme', version: '0.3.0' },
+        ],
+      },
+      'u.yaml: rollouts[1].tenant: "acme" already has rollouts[0]',
+    ],
+    [
+      { rollouts: [{ tenant: 'acme', version: '0.2.0', rollback_seconds: 5 }] },
+      'u.yaml: rollouts[0].rollback_seconds: Expected integer to be greater or equal to 30',
+    ],
     [{ rollouts: [{ tenant: 'acme', version: '0.2.0', hosts: 'ws-1' }] }, 'u.yaml: rollouts[0].hosts: Expected array'],
     [{ rollouts: [{ tenant: 'acme', version: '0.2.0', pecent: 5 }] }, 'u.yaml: rollouts[0].pecent: unknown key'],
     [{ rollout: [] }, 'u.yaml: rollout: unknown key'],

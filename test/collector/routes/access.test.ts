@@ -34,7 +34,11 @@ describe('route access', () => {
     const routes = apiRoutes();
     expect(routes.length).toBeGreaterThan(20);
     for (const { method, url } of routes) expect(ROUTE_ACCESS, `${method} ${url}`).toContain(accessOf(method, url));
-    expect(declaredRoutes(c.app).map((d) => `${d.method} ${d.url}`).sort()).toEqual(routes.map((r) => `${r.method} ${r.url}`).sort());
+    expect(
+      declaredRoutes(c.app)
+        .map((d) => `${d.method} ${d.url}`)
+        .sort(),
+    ).toEqual(routes.map((r) => `${r.method} ${r.url}`).sort());
   });
 
   it.each([
@@ -68,7 +72,12 @@ describe('route access', () => {
     const operate = c.store.apiKeys.create({ name: 'Jane Doe', tenant: 'globex', role: 'operate' }).key;
     const adminOnly = apiRoutes().filter((r) => /\/agents\/:id\/|\/desk-deliveries|\/updates/.test(r.url));
     expect(adminOnly.map((r) => `${r.method} ${r.url}`)).toEqual(
-      expect.arrayContaining(['POST /api/v1/agents/:id/revoke', 'GET /api/v1/desk-deliveries', 'POST /api/v1/desk-deliveries/:id/retry', 'GET /api/v1/updates']),
+      expect.arrayContaining([
+        'POST /api/v1/agents/:id/revoke',
+        'GET /api/v1/desk-deliveries',
+        'POST /api/v1/desk-deliveries/:id/retry',
+        'GET /api/v1/updates',
+      ]),
     );
     for (const { method, url } of adminOnly) {
       expect(accessOf(method, url), `${method} ${url}`).toBe('admin');

@@ -41,7 +41,8 @@ describe('POST /api/v1/agents/:id/rename', () => {
       message: `hostname srv-dc01 is already bound to agent ${holder.agentId} of tenant acme: revoke that agent or rename one of them`,
     });
     expect((await rename(agentId, { hostname: 'srv\ndc02' })).json()).toEqual({
-      error: 'invalid_argument', message: 'agent hostname must not contain a control or format character (U+000A)',
+      error: 'invalid_argument',
+      message: 'agent hostname must not contain a control or format character (U+000A)',
     });
     expect((await rename('ag_nope', { hostname: 'srv-dc02' })).statusCode).toBe(404);
     expect((await rename(agentId, { hostname: 'srv-dc02' }, 'Bearer wrong')).statusCode).toBe(401);

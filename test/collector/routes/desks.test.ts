@@ -35,12 +35,21 @@ type Deliveries = { deliveries: Array<{ id: number; state: string; event: string
 
 describe('desk deliveries API', () => {
   it('shows a refused delivery as dead with the reason, and delivers it on retry', async () => {
-    agent.send({ batch: { seq: 1, samples: [{ measurement: 'disk', timeMs: Date.now(), tags: [{ key: 'path', value: '/' }], fields: [{ key: 'used_percent', float: 99 }] }] } });
+    agent.send({
+      batch: {
+        seq: 1,
+        samples: [{ measurement: 'disk', timeMs: Date.now(), tags: [{ key: 'path', value: '/' }], fields: [{ key: 'used_percent', float: 99 }] }],
+      },
+    });
     let dead: Deliveries['deliveries'] = [];
-    await until(async () => {
-      dead = ((await api('GET', '/api/v1/desk-deliveries?state=dead')).json() as Deliveries).deliveries;
-      return dead.length === 1;
-    }, 10_000, 'the refused delivery to be dead-lettered');
+    await until(
+      async () => {
+        dead = ((await api('GET', '/api/v1/desk-deliveries?state=dead')).json() as Deliveries).deliveries;
+        return dead.length === 1;
+      },
+      10_000,
+      'the refused delivery to be dead-lettered',
+    );
     expect(dead[0]).toMatchObject({ event: 'opened', attempts: 1 });
     expect(dead[0]!.lastError).toContain('HTTP 422: {"error":"company ACME unknown"}');
     const metrics = (await collector.app.inject({ method: 'GET', url: '/metrics' })).body;
@@ -50,7 +59,11 @@ describe('desk deliveries API', () => {
     refuse = false;
     const retried = await api('POST', `/api/v1/desk-deliveries/${dead[0]!.id}/retry`);
     expect(retried.json()).toMatchObject({ state: 'pending' });
-    await until(async () => ((await api('GET', '/api/v1/desk-deliveries?state=delivered')).json() as Deliveries).deliveries.length === 1, 10_000, 'the retried delivery');
+    await until(
+      async () => ((await api('GET', '/api/v1/desk-deliveries?state=delivered')).json() as Deliveries).deliveries.length === 1,
+      10_000,
+      'the retried delivery',
+    );
     expect(receiver.received).toHaveLength(2);
     const ticket = (await api('GET', `/api/v1/tickets/${(await api('GET', '/api/v1/tickets')).json().tickets[0].id}`)).json() as { desks: unknown[] };
     expect(ticket.desks).toEqual([]); // a webhook has no ticket of its own to point at

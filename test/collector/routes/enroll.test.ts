@@ -21,8 +21,7 @@ function freshTenant(): string {
   return id;
 }
 const tokenFor = (tenant: string): string => collector().store.tokens.create({ tenant, expiresAt: Date.now() + 60_000, uses: 1 }).token;
-const post = (payload: object, headers: Record<string, string> = {}) =>
-  collector().app.inject({ method: 'POST', url: '/api/v1/enroll', payload, headers });
+const post = (payload: object, headers: Record<string, string> = {}) => collector().app.inject({ method: 'POST', url: '/api/v1/enroll', payload, headers });
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -65,8 +64,14 @@ describe('a hostname is bound to one live agent per tenant', () => {
     const res = await post({ token, ...GOOD, hostname: 'ws-01' });
     expect(res.statusCode).toBe(409);
     expect(res.json()).toMatchObject({ error: 'hostname_taken' });
-    expect(res.json().message).toMatch(/^hostname ws-01 is already bound to a live agent of this tenant: an admin revokes that agent .*agent rename ID NAME.*enroll --force/);
-    expect(collector().store.tokens.list(tenant).find((t) => t.usesLeft === 1)).toBeDefined();
+    expect(res.json().message).toMatch(
+      /^hostname ws-01 is already bound to a live agent of this tenant: an admin revokes that agent .*agent rename ID NAME.*enroll --force/,
+    );
+    expect(
+      collector()
+        .store.tokens.list(tenant)
+        .find((t) => t.usesLeft === 1),
+    ).toBeDefined();
     expect(collector().store.agents.list(tenant)).toHaveLength(1);
   });
 
@@ -86,7 +91,12 @@ describe('a hostname is bound to one live agent per tenant', () => {
     const again = await post({ token: tokenFor(tenant), ...GOOD }, { authorization: `Bearer ${first.credential}` });
     expect(again.statusCode).toBe(200);
     expect(collector().store.agents.get(first.agentId)?.revokedAt).not.toBeNull();
-    expect(collector().store.agents.list(tenant).filter((a) => a.revokedAt === null).map((a) => a.id)).toEqual([again.json().agentId]);
+    expect(
+      collector()
+        .store.agents.list(tenant)
+        .filter((a) => a.revokedAt === null)
+        .map((a) => a.id),
+    ).toEqual([again.json().agentId]);
   });
 
   it('the real agent: `enroll --force` from its state directory re-enrolls; a second machine of the same name gets the 409', async () => {

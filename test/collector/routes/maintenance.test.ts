@@ -12,16 +12,36 @@ describe('maintenance windows API', () => {
     const once = await app.inject(post('/api/v1/maintenance-windows', { tenant: 'acme', host: 'sql01', reason: 'disk swap', duration: '2h' }));
     expect(once.statusCode).toBe(201);
     expect(once.json()).toEqual({
-      id: expect.stringMatching(/^mw_/), tenant: 'acme', site: null, host: 'sql01', reason: 'disk swap', startsAt: '2025-03-22T21:30:00.000Z',
-      endsAt: '2025-03-22T23:30:00.000Z', recurrence: null, createdAt: '2025-03-22T21:30:00.000Z', createdBy: 'bootstrap', deletedAt: null,
+      id: expect.stringMatching(/^mw_/),
+      tenant: 'acme',
+      site: null,
+      host: 'sql01',
+      reason: 'disk swap',
+      startsAt: '2025-03-22T21:30:00.000Z',
+      endsAt: '2025-03-22T23:30:00.000Z',
+      recurrence: null,
+      createdAt: '2025-03-22T21:30:00.000Z',
+      createdBy: 'bootstrap',
+      deletedAt: null,
       activeUntil: '2025-03-22T23:30:00.000Z',
     });
-    const weekly = await app.inject(post('/api/v1/maintenance-windows', {
-      tenant: 'acme', site: 'berlin', reason: 'patch night', start: '2025-03-01T00:00:00+01:00', cron: '0 22 * * 6', duration: '4h', timezone: 'Europe/Berlin',
-    }));
+    const weekly = await app.inject(
+      post('/api/v1/maintenance-windows', {
+        tenant: 'acme',
+        site: 'berlin',
+        reason: 'patch night',
+        start: '2025-03-01T00:00:00+01:00',
+        cron: '0 22 * * 6',
+        duration: '4h',
+        timezone: 'Europe/Berlin',
+      }),
+    );
     expect(weekly.statusCode).toBe(201);
     expect(weekly.json()).toMatchObject({
-      site: 'berlin', startsAt: '2025-02-28T23:00:00.000Z', endsAt: null, activeUntil: '2025-03-23T01:00:00.000Z',
+      site: 'berlin',
+      startsAt: '2025-02-28T23:00:00.000Z',
+      endsAt: null,
+      activeUntil: '2025-03-23T01:00:00.000Z',
       recurrence: { cron: '0 22 * * 6', durationMs: 4 * 3_600_000, timezone: 'Europe/Berlin' },
     });
     const list = (await app.inject({ url: '/api/v1/maintenance-windows?tenant=acme', headers: AUTH })).json() as { windows: { id: string }[] };
@@ -49,7 +69,12 @@ describe('maintenance windows API', () => {
     [{ tenant: 'acme', reason: 'x', end: '2025-03-23T00:00:00' }, 400, 'invalid_argument', 'end: expected an ISO 8601 time with a zone'],
     [{ tenant: 'acme', reason: 'x', cron: '0 22 * * 6', duration: '4h', timezone: 'Mars/Base' }, 400, 'invalid_argument', 'recurrence.timezone:'],
     [{ tenant: 'acme', reason: 'x', cron: 'sometimes', duration: '4h', timezone: 'UTC' }, 400, 'invalid_argument', 'recurrence.cron:'],
-    [{ tenant: 'acme', reason: 'x', duration: '1h', site: 's', host: 'h' }, 400, 'invalid_argument', 'host: a window is scoped to a site or to a host, not both'],
+    [
+      { tenant: 'acme', reason: 'x', duration: '1h', site: 's', host: 'h' },
+      400,
+      'invalid_argument',
+      'host: a window is scoped to a site or to a host, not both',
+    ],
     [{ tenant: 'acme', duration: '1h' }, 400, 'FST_ERR_VALIDATION', "must have required property 'reason'"],
     [{ tenant: 'nobody', reason: 'x', duration: '1h' }, 404, 'tenant_unknown', 'unknown tenant: nobody'],
   ])('refuses %j', async (body, status, code, message) => {
@@ -67,7 +92,10 @@ describe('maintenance windows API', () => {
     expect(res.statusCode).toBe(404);
     expect(res.json().error).toBe('maintenance_window_unknown');
     expect((await app.inject({ url: '/api/v1/maintenance-windows' })).statusCode).toBe(401);
-    expect((await app.inject(post('/api/v1/maintenance-windows', { tenant: 'acme', reason: 'x', duration: '1h' }, { authorization: `Bearer ${ADMIN_KEY}x` }))).statusCode).toBe(401);
+    expect(
+      (await app.inject(post('/api/v1/maintenance-windows', { tenant: 'acme', reason: 'x', duration: '1h' }, { authorization: `Bearer ${ADMIN_KEY}x` })))
+        .statusCode,
+    ).toBe(401);
   });
 });
 
@@ -79,11 +107,21 @@ describe('silences API', () => {
     expect(res.statusCode).toBe(201);
     const silence = res.json();
     expect(silence).toEqual({
-      id: expect.stringMatching(/^sil_/), tenant: 'acme', host: 'ws-1', ruleId: 'av-disabled', startsAt: '2025-03-22T21:30:00.000Z',
-      endsAt: '2025-03-22T23:30:00.000Z', comment: 're-imaging', createdAt: '2025-03-22T21:30:00.000Z', createdBy: 'bootstrap', expiredAt: null, active: true,
+      id: expect.stringMatching(/^sil_/),
+      tenant: 'acme',
+      host: 'ws-1',
+      ruleId: 'av-disabled',
+      startsAt: '2025-03-22T21:30:00.000Z',
+      endsAt: '2025-03-22T23:30:00.000Z',
+      comment: 're-imaging',
+      createdAt: '2025-03-22T21:30:00.000Z',
+      createdBy: 'bootstrap',
+      expiredAt: null,
+      active: true,
     });
     await app.inject(post('/api/v1/silences', { tenant: 'acme', start: '2025-03-25T00:00:00Z', end: '2025-03-26T00:00:00Z', comment: 'later' }));
-    const ids = async (query: string) => ((await app.inject({ url: `/api/v1/silences${query}`, headers: AUTH })).json() as { silences: { id: string }[] }).silences.map((s) => s.id);
+    const ids = async (query: string) =>
+      ((await app.inject({ url: `/api/v1/silences${query}`, headers: AUTH })).json() as { silences: { id: string }[] }).silences.map((s) => s.id);
     expect(await ids('')).toHaveLength(2);
     expect(await ids('?active=true')).toEqual([silence.id]);
     clock.set(NOW + 60_000);

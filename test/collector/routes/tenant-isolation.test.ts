@@ -49,22 +49,41 @@ async function seedTenant(tenant: string): Promise<Seeded> {
   agents.push(agent);
   agent.send({ hello: { ...hello().hello, hostname: host } });
   await agent.next((e) => e.welcome != null);
-  agent.send({ batch: { seq: 1, samples: [{ measurement: 'disk', timeMs: Date.now(), tags: [{ key: 'path', value: '/srv' }], fields: [{ key: 'used_percent', float: 99 }] }] } });
+  agent.send({
+    batch: {
+      seq: 1,
+      samples: [{ measurement: 'disk', timeMs: Date.now(), tags: [{ key: 'path', value: '/srv' }], fields: [{ key: 'used_percent', float: 99 }] }],
+    },
+  });
   await agent.next((e) => e.ack?.seq === 1);
   let ticketId = 0;
-  await until(async () => {
-    const list = (await admin('GET', `/api/v1/tickets?tenant=${tenant}`)).json() as { tickets: { id: number }[] };
-    ticketId = list.tickets[0]?.id ?? 0;
-    return ticketId > 0;
-  }, 10_000, `${tenant}'s ticket`);
+  await until(
+    async () => {
+      const list = (await admin('GET', `/api/v1/tickets?tenant=${tenant}`)).json() as { tickets: { id: number }[] };
+      ticketId = list.tickets[0]?.id ?? 0;
+      return ticketId > 0;
+    },
+    10_000,
+    `${tenant}'s ticket`,
+  );
   let deliveryId = 0;
-  await until(async () => {
-    const list = (await admin('GET', `/api/v1/desk-deliveries?ticket=${ticketId}`)).json() as { deliveries: { id: number; state: string }[] };
-    deliveryId = list.deliveries[0]?.id ?? 0;
-    return list.deliveries[0]?.state === 'delivered'; // settled: what changes after this is the test's doing
-  }, 10_000, `${tenant}'s desk delivery`);
+  await until(
+    async () => {
+      const list = (await admin('GET', `/api/v1/desk-deliveries?ticket=${ticketId}`)).json() as { deliveries: { id: number; state: string }[] };
+      deliveryId = list.deliveries[0]?.id ?? 0;
+      return list.deliveries[0]?.state === 'delivered'; // settled: what changes after this is the test's doing
+    },
+    10_000,
+    `${tenant}'s desk delivery`,
+  );
   // Windows and silences after the ticket: they would hold the alert.
-  const window = await admin('POST', '/api/v1/maintenance-windows', { tenant, host, reason: `${tenant} patch night`, start: '2030-01-01T00:00:00Z', duration: '4h' });
+  const window = await admin('POST', '/api/v1/maintenance-windows', {
+    tenant,
+    host,
+    reason: `${tenant} patch night`,
+    start: '2030-01-01T00:00:00Z',
+    duration: '4h',
+  });
   const silence = await admin('POST', '/api/v1/silences', { tenant, host, comment: `${tenant} re-imaging`, start: '2030-01-01T00:00:00Z', duration: '2h' });
   return { tenant, host, agentId: enrolled.agentId, ticketId, windowId: window.json().id, silenceId: silence.json().id, deliveryId };
 }
@@ -89,7 +108,13 @@ afterAll(async () => {
 function idsOf(s: Seeded): Record<string, string> {
   return { agents: s.agentId, tickets: String(s.ticketId), 'maintenance-windows': s.windowId, silences: s.silenceId, 'desk-deliveries': String(s.deliveryId) };
 }
-const UNKNOWN_IDS: Record<string, string> = { agents: 'ag_00000000000000000000000000000000', tickets: '999999', 'maintenance-windows': 'mw_unknown', silences: 'sil_unknown', 'desk-deliveries': '999999' };
+const UNKNOWN_IDS: Record<string, string> = {
+  agents: 'ag_00000000000000000000000000000000',
+  tickets: '999999',
+  'maintenance-windows': 'mw_unknown',
+  silences: 'sil_unknown',
+  'desk-deliveries': '999999',
+};
 
 function fill(url: string, ids: Record<string, string>): string {
   const filled = url
@@ -117,7 +142,13 @@ const BODIES: Record<string, (tenant: string) => object | undefined> = {
   'DELETE /api/v1/maintenance-windows/:id': () => undefined,
   'POST /api/v1/silences': (tenant) => ({ tenant, comment: 'intrusion', duration: '1h' }),
   'DELETE /api/v1/silences/:id': () => undefined,
-  'POST /api/v1/enroll': () => ({ token: 'wpe_0123456789abcdef_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', hostname: 'h', os: 'linux', arch: 'x64', agentVersion: '1' }),
+  'POST /api/v1/enroll': () => ({
+    token: 'wpe_0123456789abcdef_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+    hostname: 'h',
+    os: 'linux',
+    arch: 'x64',
+    agentVersion: '1',
+  }),
 };
 function bodyOf(route: ServedRoute, tenant: string): object | undefined {
   const make = BODIES[`${route.method} ${route.url}`];
@@ -135,7 +166,9 @@ const acts = (r: ServedRoute) => r.method !== 'GET' && r.method !== 'HEAD';
  */
 function leaks(res: LightMyRequestResponse, except: string): string[] {
   const b = seeded[B]!;
-  return [`"${B}"`, `${B} patch night`, `${B} re-imaging`, b.agentId, b.windowId, b.silenceId].filter((marker) => !except.includes(marker) && (res.body.includes(marker) || JSON.stringify(res.headers).includes(marker)));
+  return [`"${B}"`, `${B} patch night`, `${B} re-imaging`, b.agentId, b.windowId, b.silenceId].filter(
+    (marker) => !except.includes(marker) && (res.body.includes(marker) || JSON.stringify(res.headers).includes(marker)),
+  );
 }
 const errorOf = (res: LightMyRequestResponse) => (res.body ? (res.json() as { error?: string }).error : undefined);
 
@@ -143,10 +176,15 @@ const errorOf = (res: LightMyRequestResponse) => (res.body ? (res.json() as { er
 async function globexState() {
   const b = seeded[B]!;
   const ticket = (await admin('GET', `/api/v1/tickets/${b.ticketId}`)).json();
-  const agent = ((await admin('GET', '/api/v1/agents')).json().agents as { agentId: string; hostname: string; revoked: boolean }[]).find((a) => a.agentId === b.agentId);
+  const agent = ((await admin('GET', '/api/v1/agents')).json().agents as { agentId: string; hostname: string; revoked: boolean }[]).find(
+    (a) => a.agentId === b.agentId,
+  );
   const windows = (await admin('GET', `/api/v1/maintenance-windows?tenant=${B}&includeDeleted=true`)).json();
   const silences = (await admin('GET', `/api/v1/silences?tenant=${B}`)).json();
-  const deliveries = ((await admin('GET', `/api/v1/desk-deliveries?ticket=${b.ticketId}`)).json().deliveries as { id: number; state: string }[]).map((d) => [d.id, d.state]);
+  const deliveries = ((await admin('GET', `/api/v1/desk-deliveries?ticket=${b.ticketId}`)).json().deliveries as { id: number; state: string }[]).map((d) => [
+    d.id,
+    d.state,
+  ]);
   return {
     ticket: [ticket.status, ticket.acknowledgedBy, ticket.planBy, ticket.resolvedBy, ticket.events.map((e: { kind: string }) => e.kind)],
     agent: [agent?.hostname, agent?.revoked],
@@ -167,12 +205,21 @@ describe('a tenant key', () => {
 
   it('sees only its own tenant in every list, and can ask for nothing else', async () => {
     for (const key of [readKey, operateKey]) {
-      for (const [url, field] of [['/api/v1/agents', 'agents'], ['/api/v1/tickets', 'tickets'], ['/api/v1/alerts', 'alerts'], ['/api/v1/maintenance-windows', 'windows'], ['/api/v1/silences', 'silences']] as const) {
+      for (const [url, field] of [
+        ['/api/v1/agents', 'agents'],
+        ['/api/v1/tickets', 'tickets'],
+        ['/api/v1/alerts', 'alerts'],
+        ['/api/v1/maintenance-windows', 'windows'],
+        ['/api/v1/silences', 'silences'],
+      ] as const) {
         const res = await inject('GET', url, key);
         expect(res.statusCode, url).toBe(200);
         const items = res.json()[field] as { tenant: string }[];
         expect(items.length, url).toBeGreaterThan(0);
-        expect(items.every((i) => i.tenant === A), url).toBe(true);
+        expect(
+          items.every((i) => i.tenant === A),
+          url,
+        ).toBe(true);
         const other = await inject('GET', `${url}?tenant=${B}`, key);
         expect([other.statusCode, errorOf(other)], url).toEqual([403, 'tenant_forbidden']);
       }
@@ -216,7 +263,9 @@ describe('a tenant key', () => {
 
   it('with the read role acts on nothing, not even in its own tenant', async () => {
     const a = seeded[A]!;
-    const acting = apiRoutes().filter(acts).filter((r) => r.url !== '/api/v1/enroll');
+    const acting = apiRoutes()
+      .filter(acts)
+      .filter((r) => r.url !== '/api/v1/enroll');
     expect(acting.length).toBeGreaterThan(8);
     const windows = () => c.store.maintenance.listWindows({ tenant: A, includeDeleted: true }).map((w) => [w.id, w.deletedAt]);
     const silences = () => c.store.maintenance.listSilences({ tenant: A }).map((s) => [s.id, s.expiredAt]);
@@ -242,7 +291,11 @@ describe('a tenant key', () => {
     expect((await inject('DELETE', `/api/v1/silences/${silence.json().id}`, operateKey)).statusCode).toBe(200);
     const resolved = await inject('POST', `/api/v1/tickets/${a.ticketId}/resolve`, operateKey, { note: 'disk replaced' });
     expect(resolved.json()).toMatchObject({ status: 'resolved', resolvedBy: 'Jane Doe' });
-    const events = (await inject('GET', `/api/v1/tickets/${a.ticketId}`, readKey)).json().events as { kind: string; detail: string; data: { by?: string } | null }[];
+    const events = (await inject('GET', `/api/v1/tickets/${a.ticketId}`, readKey)).json().events as {
+      kind: string;
+      detail: string;
+      data: { by?: string } | null;
+    }[];
     expect(events.find((e) => e.kind === 'acknowledged')?.detail).toBe('acknowledged by Jane Doe');
     expect(events.find((e) => e.kind === 'note')?.data).toEqual({ by: 'Jane Doe' });
     // Still nothing outside its tenant, and nothing admin-only.

@@ -62,7 +62,10 @@ describe('tickets over the API', () => {
     const resolved = await api('POST', `/api/v1/tickets/${ticket!.id}/resolve`, { note: 'logs moved' });
     expect(resolved.json()).toMatchObject({ status: 'resolved', resolvedBy: 'bootstrap' });
 
-    const detail = (await api('GET', `/api/v1/tickets/${ticket!.id}`)).json() as { events: Array<{ kind: string; detail: string }>; sla: Array<{ target: string; standing: string }> };
+    const detail = (await api('GET', `/api/v1/tickets/${ticket!.id}`)).json() as {
+      events: Array<{ kind: string; detail: string }>;
+      sla: Array<{ target: string; standing: string }>;
+    };
     expect(detail.events.map((e) => e.kind)).toEqual(['opened', 'acknowledged', 'plan', 'note', 'resolved']);
     expect(detail.events.find((e) => e.kind === 'plan')!.detail).toBe('move logs to the archive volume');
     expect(Object.fromEntries(detail.sla.map((c) => [c.target, c.standing]))).toEqual({ respond: 'met', plan: 'met', resolve: 'met' });

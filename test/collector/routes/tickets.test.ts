@@ -8,8 +8,16 @@ const MIN = 60_000;
 const HOUR = 60 * MIN;
 
 const input = (host: string): NewTicket => ({
-  tenant: 'acme', host, agentId: `ag_${host}`, ruleId: 'disk-full', title: `Disk full on ${host}`, summary: 'C: 96 %', priority: 'P2',
-  urgency: 'medium', impact: 'high', slaProfile: 'standard-8x5',
+  tenant: 'acme',
+  host,
+  agentId: `ag_${host}`,
+  ruleId: 'disk-full',
+  title: `Disk full on ${host}`,
+  summary: 'C: 96 %',
+  priority: 'P2',
+  urgency: 'medium',
+  impact: 'high',
+  slaProfile: 'standard-8x5',
   sla: [
     { target: 'respond', startedAt: T0, dueAt: T0 + 12 * MIN, warnAt: T0 + 9 * MIN },
     { target: 'plan', startedAt: T0, dueAt: T0 + HOUR, warnAt: T0 + 45 * MIN },
@@ -20,8 +28,16 @@ const input = (host: string): NewTicket => ({
 function seed(store: Store): number[] {
   const ids = ['sql01', 'sql02', 'ws-1'].map((h) => store.tickets.open(input(h), T0, 'fired').id);
   store.tickets.markSla(ids[0]!, 'respond', 'metAt', T0 + 5 * MIN);
-  store.tickets.update(ids[0]!, { status: 'acknowledged', acknowledgedAt: T0 + 5 * MIN, acknowledgedBy: 'k1' }, { kind: 'acknowledged', at: T0 + 5 * MIN, detail: 'ack by k1', data: { by: 'k1' } });
-  store.tickets.update(ids[2]!, { status: 'resolved', resolvedAt: T0 + 20 * MIN, resolvedBy: 'engine' }, { kind: 'resolved', at: T0 + 20 * MIN, detail: 'cleared' });
+  store.tickets.update(
+    ids[0]!,
+    { status: 'acknowledged', acknowledgedAt: T0 + 5 * MIN, acknowledgedBy: 'k1' },
+    { kind: 'acknowledged', at: T0 + 5 * MIN, detail: 'ack by k1', data: { by: 'k1' } },
+  );
+  store.tickets.update(
+    ids[2]!,
+    { status: 'resolved', resolvedAt: T0 + 20 * MIN, resolvedBy: 'engine' },
+    { kind: 'resolved', at: T0 + 20 * MIN, detail: 'cleared' },
+  );
   return ids;
 }
 
@@ -32,10 +48,19 @@ describe('GET /api/v1/tickets', () => {
     const [acked, open] = seed(store);
     const res = await app.inject({ url: '/api/v1/tickets?status=unresolved', headers: AUTH });
     expect(res.statusCode).toBe(200);
-    const { tickets } = res.json() as { tickets: Array<{ id: number; status: string; openedAt: string; sla: Array<{ target: string; standing: string; dueAt: string; metAt: string | null }> }> };
-    expect(tickets.map((t) => [t.id, t.status])).toEqual([[open, 'open'], [acked, 'acknowledged']]);
+    const { tickets } = res.json() as {
+      tickets: Array<{ id: number; status: string; openedAt: string; sla: Array<{ target: string; standing: string; dueAt: string; metAt: string | null }> }>;
+    };
+    expect(tickets.map((t) => [t.id, t.status])).toEqual([
+      [open, 'open'],
+      [acked, 'acknowledged'],
+    ]);
     expect(tickets[0]).toMatchObject({ openedAt: '2025-03-20T09:00:00.000Z', acknowledgedAt: null, tenant: 'acme', host: 'sql02', priority: 'P2' });
-    expect(tickets[0]!.sla.map((c) => [c.target, c.standing])).toEqual([['respond', 'approaching'], ['plan', 'ok'], ['resolve', 'ok']]);
+    expect(tickets[0]!.sla.map((c) => [c.target, c.standing])).toEqual([
+      ['respond', 'approaching'],
+      ['plan', 'ok'],
+      ['resolve', 'ok'],
+    ]);
     expect(tickets[0]!.sla[0]).toMatchObject({ dueAt: '2025-03-20T09:12:00.000Z', warnAt: '2025-03-20T09:09:00.000Z', metAt: null });
     expect(tickets[1]!.sla[0]).toMatchObject({ standing: 'met', metAt: '2025-03-20T09:05:00.000Z' });
     expect(tickets[1]).toMatchObject({ acknowledgedAt: '2025-03-20T09:05:00.000Z', acknowledgedBy: 'k1' });
@@ -47,7 +72,8 @@ describe('GET /api/v1/tickets', () => {
   it('filters by status, tenant and host and pages with limit and before', async () => {
     const { app, store } = await routeApp(registerTicketRoutes, fixedClock(T0));
     const [a, b, c] = seed(store);
-    const ids = async (query: string) => ((await app.inject({ url: `/api/v1/tickets${query}`, headers: AUTH })).json() as { tickets: { id: number }[] }).tickets.map((t) => t.id);
+    const ids = async (query: string) =>
+      ((await app.inject({ url: `/api/v1/tickets${query}`, headers: AUTH })).json() as { tickets: { id: number }[] }).tickets.map((t) => t.id);
     expect(await ids('')).toEqual([c, b, a]);
     expect(await ids('?status=resolved')).toEqual([c]);
     expect(await ids('?status=acknowledged')).toEqual([a]);

@@ -29,7 +29,14 @@ describe('enrollWithToken', () => {
     expect(result.agentId).toMatch(/^ag_[0-9a-f]{32}$/);
     expect(result.secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(store.agents.get(result.agentId)).toEqual({
-      id: result.agentId, tenant: 'acme', ...INFO, enrolledAt: T0, lastSeenAt: null, lastAckedSeq: 0, revokedAt: null, reportedHostname: null,
+      id: result.agentId,
+      tenant: 'acme',
+      ...INFO,
+      enrolledAt: T0,
+      lastSeenAt: null,
+      lastAckedSeq: 0,
+      revokedAt: null,
+      reportedHostname: null,
     });
     expect(store.tokens.list()[0]).toMatchObject({ usesLeft: 0, lastUsedBy: 'ws-01' });
     expect(store.enrollWithToken(token, INFO)).toEqual({ ok: false, reason: 'used_up' });
@@ -95,7 +102,12 @@ describe('agents', () => {
     store.close();
     const reopened = open(file);
     expect(reopened.agents.get(agentId)).toMatchObject({
-      hostname: 'ws-01', reportedHostname: 'ws-01.acme.local', agentVersion: '0.2.0', os: 'win32', lastSeenAt: T0 + 9000, lastAckedSeq: 42,
+      hostname: 'ws-01',
+      reportedHostname: 'ws-01.acme.local',
+      agentVersion: '0.2.0',
+      os: 'win32',
+      lastSeenAt: T0 + 9000,
+      lastAckedSeq: 42,
     });
     expect(reopened.agents.authenticate(agentId, secret)?.lastAckedSeq).toBe(42);
     reopened.agents.touch(agentId, { lastSeenAt: T0 + 9500, reportedHostname: null });
@@ -151,7 +163,7 @@ describe('agents.page', () => {
     store.agents.revoke(ids[3]!);
     const seen: string[] = [];
     const pages: number[] = [];
-    for (let after = ''; ; ) {
+    for (let after = ''; ;) {
       const page = store.agents.page(after, 3);
       if (page.length === 0) break;
       pages.push(page.length);
@@ -182,7 +194,9 @@ describe('hostnames: valid identity strings, bound at enrollment, unique among l
     expect(messageOf(() => store.agents.enroll({ tenant: 'acme', ...INFO, hostname: 'a\nb' }))).toBe(
       'invalid_argument: agent hostname must not contain a control or format character (U+000A)',
     );
-    expect(messageOf(() => store.agents.enroll({ tenant: 'acme', ...INFO, agentVersion: '' }))).toBe('invalid_argument: agent agentVersion must not be empty or blank');
+    expect(messageOf(() => store.agents.enroll({ tenant: 'acme', ...INFO, agentVersion: '' }))).toBe(
+      'invalid_argument: agent agentVersion must not be empty or blank',
+    );
     expect(store.agents.list()).toEqual([]);
   });
 
@@ -219,7 +233,12 @@ describe('hostnames: valid identity strings, bound at enrollment, unique among l
     expect(result).toMatchObject({ ok: true, replaced: old.agentId });
     expect(store.agents.get(old.agentId)?.revokedAt).toBe(T0);
     expect(store.agents.revocationsAfter(cursor).agentIds).toEqual([old.agentId]);
-    expect(store.agents.list().filter((a) => a.revokedAt === null).map((a) => a.hostname)).toEqual(['ws-01']);
+    expect(
+      store.agents
+        .list()
+        .filter((a) => a.revokedAt === null)
+        .map((a) => a.hostname),
+    ).toEqual(['ws-01']);
   });
 
   it('a proven credential is not revoked when the enrollment fails after all', () => {

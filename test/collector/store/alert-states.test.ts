@@ -29,7 +29,10 @@ describe('alert states', () => {
     const store = open(tempDbPath());
     store.alertStates.put(key(''), 1, T0);
     store.alertStates.put({ ...key(''), ruleId: 'cpu' }, 2, T0);
-    expect(store.alertStates.all().map((s) => [s.key.ruleId, s.state])).toEqual([['cpu', 2], ['disk-full', 1]]);
+    expect(store.alertStates.all().map((s) => [s.key.ruleId, s.state])).toEqual([
+      ['cpu', 2],
+      ['disk-full', 1],
+    ]);
   });
 
   it('keys on the agent: the host is only the name it is shown under, and a rename moves all of its states', () => {
@@ -41,9 +44,15 @@ describe('alert states', () => {
     expect(store.alertStates.get(key('C:', 'ag_1', 'anything'))).toMatchObject({ state: 'a1 again', key: { host: 'sql01-new' } });
     expect(store.alertStates.get(key('C:', 'ag_2'))?.state).toBe('a2');
     store.alertStates.rename('acme', 'ag_1', 'sql01-new');
-    expect(store.alertStates.forAgent('acme', 'ag_1').map((s) => [s.key.instance, s.key.host])).toEqual([['C:', 'sql01-new'], ['D:', 'sql01-new']]);
+    expect(store.alertStates.forAgent('acme', 'ag_1').map((s) => [s.key.instance, s.key.host])).toEqual([
+      ['C:', 'sql01-new'],
+      ['D:', 'sql01-new'],
+    ]);
     expect(store.alertStates.forAgent('acme', 'ag_2').map((s) => s.key.host)).toEqual(['sql01']);
     store.alertStates.delete(key('C:', 'ag_1', 'old-name-does-not-matter'));
-    expect(store.alertStates.all().map((s) => [s.key.agentId, s.key.instance])).toEqual([['ag_1', 'D:'], ['ag_2', 'C:']]);
+    expect(store.alertStates.all().map((s) => [s.key.agentId, s.key.instance])).toEqual([
+      ['ag_1', 'D:'],
+      ['ag_2', 'C:'],
+    ]);
   });
 });

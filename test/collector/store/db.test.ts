@@ -75,8 +75,13 @@ describe('openDatabase and migrations', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('busy_timeout', { simple: true })).toBeGreaterThan(0);
-    expect(() => db.prepare("INSERT INTO agents (id, tenant, secret_hash, hostname, os, arch, agent_version, enrolled_at) VALUES ('a', 'nope', x'00', 'h', 'o', 'a', 'v', 0)").run())
-      .toThrow(/FOREIGN KEY/);
+    expect(() =>
+      db
+        .prepare(
+          "INSERT INTO agents (id, tenant, secret_hash, hostname, os, arch, agent_version, enrolled_at) VALUES ('a', 'nope', x'00', 'h', 'o', 'a', 'v', 0)",
+        )
+        .run(),
+    ).toThrow(/FOREIGN KEY/);
     db.close();
   });
 

@@ -16,8 +16,26 @@ function storeWithTickets(n: number): { store: Store; ids: number[] } {
   dirs.push(dir);
   const store = openStore(join(dir, 'watchpost.db'));
   store.tenants.add({ id: 'acme', name: 'Acme' });
-  const ids = Array.from({ length: n }, (_, i) =>
-    store.tickets.open({ tenant: 'acme', host: `h${i}`, agentId: `ag_h${i}`, ruleId: 'disk_space', title: 't', summary: 's', priority: 'P2', urgency: 'medium', impact: 'high', slaProfile: 'x', sla: [] }, 1000, 'opened').id,
+  const ids = Array.from(
+    { length: n },
+    (_, i) =>
+      store.tickets.open(
+        {
+          tenant: 'acme',
+          host: `h${i}`,
+          agentId: `ag_h${i}`,
+          ruleId: 'disk_space',
+          title: 't',
+          summary: 's',
+          priority: 'P2',
+          urgency: 'medium',
+          impact: 'high',
+          slaProfile: 'x',
+          sla: [],
+        },
+        1000,
+        'opened',
+      ).id,
   );
   return { store, ids };
 }

@@ -50,7 +50,9 @@ export function open(file: string, c: Clock = clock()): Store {
 export function rawBytes(file: string): Buffer {
   const dir = join(file, '..');
   const base = file.slice(dir.length + 1);
-  const parts = readdirSync(dir).filter((n) => n.startsWith(base)).map((n) => readFileSync(join(dir, n)));
+  const parts = readdirSync(dir)
+    .filter((n) => n.startsWith(base))
+    .map((n) => readFileSync(join(dir, n)));
   return Buffer.concat(parts);
 }
 

@@ -4,10 +4,22 @@ import { clock, codeOf, HOUR, open, tempDbPath, T0 } from './helpers.js';
 
 const ONE_OFF: NewMaintenanceWindow = { tenant: 'acme', host: 'sql01', reason: 'disk swap', startsAt: T0, endsAt: T0 + 2 * HOUR, createdBy: 'k1' };
 const WEEKLY: NewMaintenanceWindow = {
-  tenant: 'acme', site: 'berlin', reason: 'patch night', startsAt: T0, createdBy: 'k1',
+  tenant: 'acme',
+  site: 'berlin',
+  reason: 'patch night',
+  startsAt: T0,
+  createdBy: 'k1',
   recurrence: { cron: '0 22 * * 6', durationMs: 4 * HOUR, timezone: 'Europe/Berlin' },
 };
-const SILENCE: NewSilence = { tenant: 'acme', host: 'ws-1', ruleId: 'av-disabled', startsAt: T0, endsAt: T0 + HOUR, comment: 'known, re-imaging', createdBy: 'k1' };
+const SILENCE: NewSilence = {
+  tenant: 'acme',
+  host: 'ws-1',
+  ruleId: 'av-disabled',
+  startsAt: T0,
+  endsAt: T0 + HOUR,
+  comment: 'known, re-imaging',
+  createdBy: 'k1',
+};
 
 function setup(file = tempDbPath()): Store {
   const store = open(file, clock(T0 - 1000));
@@ -21,8 +33,17 @@ describe('maintenance windows', () => {
     const store = setup();
     const once = store.maintenance.addWindow(ONE_OFF);
     expect(once).toEqual({
-      id: expect.stringMatching(/^mw_[0-9a-f]{16}$/), tenant: 'acme', site: null, host: 'sql01', reason: 'disk swap', startsAt: T0,
-      endsAt: T0 + 2 * HOUR, recurrence: null, createdAt: T0 - 1000, createdBy: 'k1', deletedAt: null,
+      id: expect.stringMatching(/^mw_[0-9a-f]{16}$/),
+      tenant: 'acme',
+      site: null,
+      host: 'sql01',
+      reason: 'disk swap',
+      startsAt: T0,
+      endsAt: T0 + 2 * HOUR,
+      recurrence: null,
+      createdAt: T0 - 1000,
+      createdBy: 'k1',
+      deletedAt: null,
     });
     const weekly = store.maintenance.addWindow(WEEKLY);
     expect(weekly).toMatchObject({ site: 'berlin', host: null, endsAt: null, recurrence: WEEKLY.recurrence });
@@ -43,7 +64,11 @@ describe('maintenance windows', () => {
     ['an empty cron', { recurrence: { cron: ' ', durationMs: HOUR, timezone: 'UTC' } }, 'recurrence.cron: expected a cron expression'],
     ['a day that never comes', { recurrence: { cron: '0 0 30 2 *', durationMs: HOUR, timezone: 'UTC' } }, 'recurrence.cron:'],
     ['a zero duration', { recurrence: { cron: '0 22 * * 6', durationMs: 0, timezone: 'UTC' } }, 'recurrence.durationMs: expected milliseconds > 0'],
-    ['an unknown time zone', { recurrence: { cron: '0 22 * * 6', durationMs: HOUR, timezone: 'Mars/Olympus' } }, 'recurrence.timezone: expected an IANA time zone'],
+    [
+      'an unknown time zone',
+      { recurrence: { cron: '0 22 * * 6', durationMs: HOUR, timezone: 'Mars/Olympus' } },
+      'recurrence.timezone: expected an IANA time zone',
+    ],
   ])('refuses %s, naming the field', (_what, change, message) => {
     const store = setup();
     const error = (() => {

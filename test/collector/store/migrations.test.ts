@@ -50,7 +50,18 @@ describe('migration: alerts and tickets keyed on the agent', () => {
     const ticket = db.prepare(`INSERT INTO tickets (id, tenant, host, agent_id, rule_id, title, summary, status, priority, urgency, impact,
       sla_profile, opened_at, updated_at, resolved_at, resolved_by) VALUES (?, 'acme', ?, ?, ?, ?, 's', ?, 'P2', 'medium', 'high', 'x', ?, ?, ?, ?)`);
     const put = (id: number, host: string, agentId: string, rule: string, status = 'open') =>
-      ticket.run(id, host, agentId, rule, `${rule} on ${host}`, status, T0 + id, T0 + id, status === 'resolved' ? T0 + id : null, status === 'resolved' ? 'auto' : null);
+      ticket.run(
+        id,
+        host,
+        agentId,
+        rule,
+        `${rule} on ${host}`,
+        status,
+        T0 + id,
+        T0 + id,
+        status === 'resolved' ? T0 + id : null,
+        status === 'resolved' ? 'auto' : null,
+      );
     put(1, 'sql01', 'ag_a', 'disk');
     put(2, 'web01', 'ag_r', 'disk'); // the same agent and rule under two names
     put(3, 'web01-new', 'ag_r', 'disk', 'acknowledged');
@@ -70,7 +81,10 @@ describe('migration: alerts and tickets keyed on the agent', () => {
     migrate(db, MIGRATIONS.slice(0, AGENT_KEYS + 1), () => T0 + 100);
     expect(appliedVersions(db)).toEqual(MIGRATIONS.slice(0, AGENT_KEYS + 1).map((_, i) => i + 1));
 
-    const states = db.prepare('SELECT rule_id, tenant, agent_id, host, instance, state FROM alert_states ORDER BY tenant, agent_id, rule_id, instance').raw().all();
+    const states = db
+      .prepare('SELECT rule_id, tenant, agent_id, host, instance, state FROM alert_states ORDER BY tenant, agent_id, rule_id, instance')
+      .raw()
+      .all();
     // Dropped: 'dup' disk (two live agents, no ticket), 'twin' (two revoked agents), 'gone' (no agent).
     expect(states).toEqual([
       ['disk', 'acme', 'ag_a', 'sql01', 'C:', '"a"'],
@@ -98,8 +112,20 @@ describe('migration: alerts and tickets keyed on the agent', () => {
     expect(resolvedAt).toBeGreaterThanOrEqual(startedAt - 1);
     const events = db.prepare('SELECT ticket_id, at, kind, detail, data FROM ticket_events ORDER BY ticket_id').all();
     expect(events).toEqual([
-      { ticket_id: 2, at: resolvedAt, kind: 'resolved', detail: 'resolved on upgrade: ticket 3 carries on for the same agent and rule', data: '{"keptTicketId":3}' },
-      { ticket_id: 5, at: expect.any(Number), kind: 'resolved', detail: 'resolved on upgrade: ticket 4 carries on for the same agent and rule', data: '{"keptTicketId":4}' },
+      {
+        ticket_id: 2,
+        at: resolvedAt,
+        kind: 'resolved',
+        detail: 'resolved on upgrade: ticket 3 carries on for the same agent and rule',
+        data: '{"keptTicketId":3}',
+      },
+      {
+        ticket_id: 5,
+        at: expect.any(Number),
+        kind: 'resolved',
+        detail: 'resolved on upgrade: ticket 4 carries on for the same agent and rule',
+        data: '{"keptTicketId":4}',
+      },
     ]);
 
     // The stores read the migrated tables: the agent's open ticket is found by its id, whatever name it shows.
@@ -114,10 +140,20 @@ describe('migration: alerts and tickets keyed on the agent', () => {
     expect(ticketStore.findRenamed('acme', 'ag_s', 'app1')).toEqual([]);
     expect(ticketStore.get(2)?.sla).toHaveLength(1); // the resolved duplicate keeps its clocks and history
     // The new index: one unresolved ticket per (tenant, agent, rule), whatever the host; another agent may share a name.
-    const input: Omit<NewTicket, 'host'> = { tenant: 'acme', agentId: 'ag_a', ruleId: 'disk', title: 't', summary: 's', priority: 'P2', urgency: 'medium', impact: 'high', slaProfile: 'x', sla: [] };
+    const input: Omit<NewTicket, 'host'> = {
+      tenant: 'acme',
+      agentId: 'ag_a',
+      ruleId: 'disk',
+      title: 't',
+      summary: 's',
+      priority: 'P2',
+      urgency: 'medium',
+      impact: 'high',
+      slaProfile: 'x',
+      sla: [],
+    };
     expect(() => ticketStore.open({ ...input, host: 'sql01-renamed' }, T0 + 200, 'fired')).toThrow(StoreError);
     expect(ticketStore.open({ ...input, host: 'sql01', agentId: 'ag_other' }, T0 + 200, 'fired').agentId).toBe('ag_other');
     db.close();
   });
 });
-

@@ -8,8 +8,16 @@ const MIN = 60_000;
 
 function ticketInput(overrides: Partial<NewTicket> = {}): NewTicket {
   return {
-    tenant: 'acme', host: 'sql01', agentId: 'ag_1', ruleId: 'disk-full', title: 'Disk full on sql01', summary: 'C:\\ 96 % used',
-    priority: 'P2', urgency: 'medium', impact: 'high', slaProfile: 'standard-8x5',
+    tenant: 'acme',
+    host: 'sql01',
+    agentId: 'ag_1',
+    ruleId: 'disk-full',
+    title: 'Disk full on sql01',
+    summary: 'C:\\ 96 % used',
+    priority: 'P2',
+    urgency: 'medium',
+    impact: 'high',
+    slaProfile: 'standard-8x5',
     sla: [
       { target: 'resolve', startedAt: T0, dueAt: T0 + 8 * HOUR, warnAt: T0 + 6 * HOUR },
       { target: 'respond', startedAt: T0, dueAt: T0 + 12 * MIN, warnAt: T0 + 9 * MIN },
@@ -34,11 +42,31 @@ describe('tickets: one unresolved ticket per (tenant, agent, rule)', () => {
     const store = setup();
     const t = store.tickets.open(ticketInput(), T0, 'disk-full fired');
     expect(t).toMatchObject({
-      tenant: 'acme', host: 'sql01', agentId: 'ag_1', ruleId: 'disk-full', status: 'open', priority: 'P2', urgency: 'medium',
-      impact: 'high', slaProfile: 'standard-8x5', openedAt: T0, updatedAt: T0, acknowledgedAt: null, resolvedAt: null, reopenCount: 0,
+      tenant: 'acme',
+      host: 'sql01',
+      agentId: 'ag_1',
+      ruleId: 'disk-full',
+      status: 'open',
+      priority: 'P2',
+      urgency: 'medium',
+      impact: 'high',
+      slaProfile: 'standard-8x5',
+      openedAt: T0,
+      updatedAt: T0,
+      acknowledgedAt: null,
+      resolvedAt: null,
+      reopenCount: 0,
     });
     expect(t.sla.map((c) => c.target)).toEqual(['respond', 'plan', 'resolve']);
-    expect(t.sla[0]).toEqual({ target: 'respond', startedAt: T0, dueAt: T0 + 12 * MIN, warnAt: T0 + 9 * MIN, metAt: null, approachedAt: null, breachedAt: null });
+    expect(t.sla[0]).toEqual({
+      target: 'respond',
+      startedAt: T0,
+      dueAt: T0 + 12 * MIN,
+      warnAt: T0 + 9 * MIN,
+      metAt: null,
+      approachedAt: null,
+      breachedAt: null,
+    });
     expect(store.tickets.get(t.id)).toEqual(t);
     expect(store.tickets.events(t.id)).toEqual([{ id: expect.any(Number), ticketId: t.id, at: T0, kind: 'opened', detail: 'disk-full fired', data: null }]);
     expect(store.tickets.findOpen('acme', 'ag_1', 'disk-full')?.id).toBe(t.id);
@@ -52,7 +80,11 @@ describe('tickets: one unresolved ticket per (tenant, agent, rule)', () => {
     const other = open(file);
     expect(codeOf(() => other.tickets.open(ticketInput(), T0 + 2, 'fired elsewhere'))).toBe('conflict');
     // Acknowledged is still unresolved.
-    store.tickets.update(first.id, { status: 'acknowledged', acknowledgedAt: T0 + 3, acknowledgedBy: 'k1' }, { kind: 'acknowledged', at: T0 + 3, detail: 'ack' });
+    store.tickets.update(
+      first.id,
+      { status: 'acknowledged', acknowledgedAt: T0 + 3, acknowledgedBy: 'k1' },
+      { kind: 'acknowledged', at: T0 + 3, detail: 'ack' },
+    );
     expect(codeOf(() => other.tickets.open(ticketInput(), T0 + 4, 'fired'))).toBe('conflict');
     expect(store.tickets.list()).toHaveLength(1);
     const db = new Database(file, { readonly: true });
@@ -88,12 +120,16 @@ describe('tickets: one unresolved ticket per (tenant, agent, rule)', () => {
     const store = setup();
     const t = store.tickets.open(ticketInput(), T0, 'fired');
     store.tickets.update(t.id, { status: 'resolved', resolvedAt: T0 + HOUR, resolvedBy: 'engine' }, { kind: 'resolved', at: T0 + HOUR, detail: 'cleared' });
-    const reopened = store.tickets.update(t.id, { status: 'open', resolvedAt: null, resolvedBy: null, reopenCount: 1 }, { kind: 'reopened', at: T0 + 2 * HOUR, detail: 'fired again' });
+    const reopened = store.tickets.update(
+      t.id,
+      { status: 'open', resolvedAt: null, resolvedBy: null, reopenCount: 1 },
+      { kind: 'reopened', at: T0 + 2 * HOUR, detail: 'fired again' },
+    );
     expect(reopened).toMatchObject({ status: 'open', resolvedAt: null, resolvedBy: null, reopenCount: 1, updatedAt: T0 + 2 * HOUR });
     expect(store.tickets.findOpen('acme', 'ag_1', 'disk-full')?.id).toBe(t.id);
   });
 
-  it('finds the agent\'s unresolved tickets shown under another name, and moves one to the new name', () => {
+  it("finds the agent's unresolved tickets shown under another name, and moves one to the new name", () => {
     const store = setup();
     const disk = store.tickets.open(ticketInput(), T0, 'fired');
     const cpu = store.tickets.open(ticketInput({ ruleId: 'cpu-high', title: 'CPU busy' }), T0, 'fired');
@@ -131,14 +167,21 @@ describe('tickets: update and events', () => {
   it('applies only the given keys, sets updatedAt and appends the event; null clears', () => {
     const store = setup();
     const t = store.tickets.open(ticketInput(), T0, 'fired');
-    const acked = store.tickets.update(t.id, { status: 'acknowledged', acknowledgedAt: T0 + MIN, acknowledgedBy: 'key1' }, { kind: 'acknowledged', at: T0 + MIN, detail: 'ack by key1', data: { by: 'key1' } });
+    const acked = store.tickets.update(
+      t.id,
+      { status: 'acknowledged', acknowledgedAt: T0 + MIN, acknowledgedBy: 'key1' },
+      { kind: 'acknowledged', at: T0 + MIN, detail: 'ack by key1', data: { by: 'key1' } },
+    );
     expect(acked).toEqual({ ...t, status: 'acknowledged', acknowledgedAt: T0 + MIN, acknowledgedBy: 'key1', updatedAt: T0 + MIN });
     const noted = store.tickets.update(t.id, {}, { kind: 'note', at: T0 + 2 * MIN, detail: 'still there' });
     expect(noted).toEqual({ ...acked, updatedAt: T0 + 2 * MIN });
     const cleared = store.tickets.update(t.id, { acknowledgedBy: null, summary: 'new summary' }, { kind: 'updated', at: T0 + 3 * MIN, detail: 'x' });
     expect(cleared).toMatchObject({ acknowledgedBy: null, acknowledgedAt: T0 + MIN, summary: 'new summary', title: t.title });
     expect(store.tickets.events(t.id).map((e) => [e.kind, e.data])).toEqual([
-      ['opened', null], ['acknowledged', { by: 'key1' }], ['note', null], ['updated', null],
+      ['opened', null],
+      ['acknowledged', { by: 'key1' }],
+      ['note', null],
+      ['updated', null],
     ]);
   });
 
@@ -147,14 +190,18 @@ describe('tickets: update and events', () => {
     const t = store.tickets.open(ticketInput(), T0, 'fired');
     store.tickets.markSla(t.id, 'respond', 'metAt', T0 + MIN);
     store.tickets.markSla(t.id, 'plan', 'approachedAt', T0 + 50 * MIN);
-    const escalated = store.tickets.update(t.id, {
-      priority: 'P1',
-      sla: [
-        { target: 'respond', startedAt: T0, dueAt: T0 + 12 * MIN, warnAt: T0 + 9 * MIN, metAt: T0 + MIN },
-        { target: 'plan', startedAt: T0, dueAt: T0 + 30 * MIN, warnAt: T0 + 22 * MIN },
-        { target: 'resolve', startedAt: T0, dueAt: T0 + 4 * HOUR, warnAt: T0 + 3 * HOUR },
-      ],
-    }, { kind: 'escalated', at: T0 + HOUR, detail: 'P2 -> P1' });
+    const escalated = store.tickets.update(
+      t.id,
+      {
+        priority: 'P1',
+        sla: [
+          { target: 'respond', startedAt: T0, dueAt: T0 + 12 * MIN, warnAt: T0 + 9 * MIN, metAt: T0 + MIN },
+          { target: 'plan', startedAt: T0, dueAt: T0 + 30 * MIN, warnAt: T0 + 22 * MIN },
+          { target: 'resolve', startedAt: T0, dueAt: T0 + 4 * HOUR, warnAt: T0 + 3 * HOUR },
+        ],
+      },
+      { kind: 'escalated', at: T0 + HOUR, detail: 'P2 -> P1' },
+    );
     expect(escalated.priority).toBe('P1');
     expect(escalated.sla).toEqual([
       { target: 'respond', startedAt: T0, dueAt: T0 + 12 * MIN, warnAt: T0 + 9 * MIN, metAt: T0 + MIN, approachedAt: null, breachedAt: null },
@@ -169,9 +216,13 @@ describe('tickets: update and events', () => {
     expect(codeOf(() => store.tickets.update(t.id, { status: 'closed' as never }, { kind: 'updated', at: T0 + 1, detail: 'x' }))).toBe('invalid_argument');
     expect(codeOf(() => store.tickets.update(t.id, { priority: 'P1' }, { kind: 'bogus' as never, at: T0 + 1, detail: 'x' }))).toBe('invalid_argument');
     const badClock = [{ target: 'respond' as const, startedAt: T0, dueAt: Number.NaN, warnAt: T0 }];
-    expect(codeOf(() => store.tickets.update(t.id, { priority: 'P1', sla: badClock }, { kind: 'escalated', at: T0 + 1, detail: 'x' }))).toBe('invalid_argument');
+    expect(codeOf(() => store.tickets.update(t.id, { priority: 'P1', sla: badClock }, { kind: 'escalated', at: T0 + 1, detail: 'x' }))).toBe(
+      'invalid_argument',
+    );
     // The UPDATE itself runs, then the event insert fails (a foreign key, a disk error): the transaction rolls back.
-    expect(codeOf(() => store.tickets.update(t.id, { priority: 'P1' }, { kind: 'escalated', at: T0 + 1, detail: 'x', data: { self: 1n } as never }))).toBe('other error');
+    expect(codeOf(() => store.tickets.update(t.id, { priority: 'P1' }, { kind: 'escalated', at: T0 + 1, detail: 'x', data: { self: 1n } as never }))).toBe(
+      'other error',
+    );
     expect(store.tickets.get(t.id)).toEqual(t);
     expect(store.tickets.events(t.id)).toHaveLength(1);
   });
@@ -286,10 +337,12 @@ describe('tickets: list and counts', () => {
 describe('store.transaction', () => {
   it('commits everything inside or nothing, and returns the result', () => {
     const store = setup();
-    expect(() => store.transaction(() => {
-      store.tickets.open(ticketInput(), T0, 'fired');
-      throw new Error('boom');
-    })).toThrow('boom');
+    expect(() =>
+      store.transaction(() => {
+        store.tickets.open(ticketInput(), T0, 'fired');
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
     expect(store.tickets.list()).toEqual([]);
     const id = store.transaction(() => store.tickets.open(ticketInput(), T0, 'fired').id);
     expect(store.tickets.get(id)).not.toBeNull();

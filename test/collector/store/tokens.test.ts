@@ -103,12 +103,15 @@ describe('enrollment tokens', () => {
     const b = store.tokens.create({ tenant: 'acme', expiresAt: T0 + HOUR, uses: 3 });
     const g = store.tokens.create({ tenant: 'globex', expiresAt: T0 + HOUR, uses: 1 });
     expect(store.tokens.list('acme').map((t) => t.id)).toEqual([b.id, a.id]);
-    expect(store.tokens.list().map((t) => t.id).sort()).toEqual([a.id, b.id, g.id].sort());
+    expect(
+      store.tokens
+        .list()
+        .map((t) => t.id)
+        .sort(),
+    ).toEqual([a.id, b.id, g.id].sort());
     expect(store.tokens.list('nobody')).toEqual([]);
     for (const info of store.tokens.list()) {
-      expect(Object.keys(info).sort()).toEqual(
-        ['createdAt', 'expiresAt', 'id', 'lastUsedAt', 'lastUsedBy', 'maxUses', 'revokedAt', 'tenant', 'usesLeft'],
-      );
+      expect(Object.keys(info).sort()).toEqual(['createdAt', 'expiresAt', 'id', 'lastUsedAt', 'lastUsedBy', 'maxUses', 'revokedAt', 'tenant', 'usesLeft']);
     }
   });
 
@@ -144,9 +147,7 @@ describe('enrollment tokens under real concurrency', () => {
     const store = storeWithTenant(file, clock(Date.now()));
     const { token } = store.tokens.create({ tenant: 'acme', expiresAt: Date.now() + HOUR, uses: 3 });
     const script = fileURLToPath(new URL('./redeem-worker.ts', import.meta.url));
-    const children = Array.from({ length: 8 }, (_, i) =>
-      fork(script, [file, token, `ws-${i}`], { execArgv: ['--import', 'tsx'] }),
-    );
+    const children = Array.from({ length: 8 }, (_, i) => fork(script, [file, token, `ws-${i}`], { execArgv: ['--import', 'tsx'] }));
     // Every child has opened its connection before any redeems, so the redeems overlap as much as they can.
     let settled: RedeemResult[];
     try {

@@ -15,7 +15,13 @@ const NINE_TO_FIVE = [{ start: '08:00', end: '17:00' }];
 
 const UTC: Calendar = { timezone: 'UTC', days: WEEKDAYS, hours: NINE_TO_FIVE };
 const UTC_HOLIDAY: Calendar = { ...UTC, holidays: ['2026-03-09'] };
-const LUNCH: Calendar = { ...UTC, hours: [{ start: '13:00', end: '17:00' }, { start: '08:00', end: '12:00' }] };
+const LUNCH: Calendar = {
+  ...UTC,
+  hours: [
+    { start: '13:00', end: '17:00' },
+    { start: '08:00', end: '12:00' },
+  ],
+};
 const BERLIN: Calendar = { timezone: 'Europe/Berlin', days: WEEKDAYS, hours: NINE_TO_FIVE };
 const BERLIN_EASTER: Calendar = { ...BERLIN, holidays: ['2026-04-03', '2026-04-06'] };
 const BERLIN_7: Calendar = { ...BERLIN, days: ALL_DAYS };
@@ -204,7 +210,17 @@ describe('checkCalendar', () => {
     ['an unknown zone', { ...UTC, timezone: 'Mars/Olympus' }, `${PATH}.timezone: unknown IANA time zone "Mars/Olympus"`],
     ['an end before the start', { ...UTC, hours: [{ start: '17:00', end: '08:00' }] }, `${PATH}.hours[0]: end 08:00 is not after start 17:00`],
     ['an empty range', { ...UTC, hours: [{ start: '08:00', end: '08:00' }] }, `${PATH}.hours[0]: end 08:00 is not after start 08:00`],
-    ['overlapping ranges', { ...UTC, hours: [{ start: '13:00', end: '17:00' }, { start: '08:00', end: '13:30' }] }, `${PATH}.hours[0]: 13:00-17:00 overlaps hours[1] 08:00-13:30`],
+    [
+      'overlapping ranges',
+      {
+        ...UTC,
+        hours: [
+          { start: '13:00', end: '17:00' },
+          { start: '08:00', end: '13:30' },
+        ],
+      },
+      `${PATH}.hours[0]: 13:00-17:00 overlaps hours[1] 08:00-13:30`,
+    ],
     ['a malformed time', { ...UTC, hours: [{ start: '8:00', end: '17:00' }] }, `${PATH}.hours[0].start: expected HH:MM`],
     ['a minute past 59', { ...UTC, hours: [{ start: '08:00', end: '17:60' }] }, `${PATH}.hours[0].end: expected HH:MM`],
     ['February 30th', { ...UTC, holidays: ['2026-12-25', '2026-02-30'] }, `${PATH}.holidays[1]: "2026-02-30" is not a real date`],
@@ -217,7 +233,16 @@ describe('checkCalendar', () => {
 
   it.each<[string, Calendar]>([
     ['the test calendars', BERLIN_EASTER],
-    ['touching ranges', { ...UTC, hours: [{ start: '08:00', end: '12:00' }, { start: '12:00', end: '17:00' }] }],
+    [
+      'touching ranges',
+      {
+        ...UTC,
+        hours: [
+          { start: '08:00', end: '12:00' },
+          { start: '12:00', end: '17:00' },
+        ],
+      },
+    ],
     ['a range to midnight', { ...NEW_YORK, hours: [{ start: '18:00', end: '24:00' }] }],
     ['a leap day holiday', { ...UTC, holidays: ['2028-02-29'] }],
   ])('accepts %s', (_name, cal) => {

@@ -2,14 +2,7 @@
 // endpoint's role, and the orderings the ticket manager uses for escalation.
 import { describe, expect, it } from 'vitest';
 import { Value } from '@sinclair/typebox/value';
-import {
-  DEFAULT_MATRIX,
-  comparePriority,
-  higherPriority,
-  maxImpact,
-  priorityOf,
-  urgencyOf,
-} from '../../../collector/src/tickets/priority.js';
+import { DEFAULT_MATRIX, comparePriority, higherPriority, maxImpact, priorityOf, urgencyOf } from '../../../collector/src/tickets/priority.js';
 import { PriorityMatrixSchema, type PriorityMatrix } from '../../../collector/src/tickets/service-schema.js';
 import type { Impact, Priority, Role, Urgency } from '../../../collector/src/alerting/contract.js';
 

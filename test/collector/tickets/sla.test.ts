@@ -32,27 +32,39 @@ const expected = (rows: Row[]): Row[] => rows.map(([target, due, warn]) => [targ
 describe('standard-8x5 with the default calendar (Mon-Fri 08:00-17:00 UTC), opened Friday 16:30', () => {
   const OPENED = '2026-03-06T16:30:00Z';
   it.each<[Priority, Row[]]>([
-    ['P1', [
-      ['respond', '2026-03-06T16:42:00Z', '2026-03-06T16:39:00Z'], // 12 m; 9 m
-      ['plan', '2026-03-06T17:00:00Z', '2026-03-06T16:52:30Z'], // 30 m, due exactly at closing; 22.5 m
-      ['resolve', '2026-03-09T11:30:00Z', '2026-03-09T10:30:00Z'], // 0.5 + 3.5 h; 0.5 + 2.5 h
-    ]],
-    ['P2', [
-      ['respond', '2026-03-06T16:42:00Z', '2026-03-06T16:39:00Z'],
-      ['plan', '2026-03-09T08:30:00Z', '2026-03-09T08:15:00Z'], // 1 h = 0.5 + 0.5; 45 m = 0.5 + 0.25
-      ['resolve', '2026-03-09T15:30:00Z', '2026-03-09T13:30:00Z'], // 8 h = 0.5 + 7.5; 6 h = 0.5 + 5.5
-    ]],
-    ['P3', [
-      ['respond', '2026-03-06T16:42:00Z', '2026-03-06T16:39:00Z'],
-      ['plan', '2026-03-09T09:30:00Z', '2026-03-09T09:00:00Z'], // 2 h; 1.5 h
-      ['resolve', '2026-03-11T13:30:00Z', '2026-03-10T16:30:00Z'], // 24 h = 0.5 + 9 + 9 + 5.5; 18 h = 0.5 + 9 + 8.5
-    ]],
-    ['P4', [
-      ['respond', '2026-03-06T16:42:00Z', '2026-03-06T16:39:00Z'],
-      ['plan', '2026-03-09T11:30:00Z', '2026-03-09T10:30:00Z'], // 4 h; 3 h
-      // 173 h = 0.5 + 19 x 9 (Mar 9-13, 16-20, 23-27, Mar 30-Apr 2) + 1.5; 129.75 h = 0.5 + 14 x 9 (to Mar 26) + 3.25
-      ['resolve', '2026-04-03T09:30:00Z', '2026-03-27T11:15:00Z'],
-    ]],
+    [
+      'P1',
+      [
+        ['respond', '2026-03-06T16:42:00Z', '2026-03-06T16:39:00Z'], // 12 m; 9 m
+        ['plan', '2026-03-06T17:00:00Z', '2026-03-06T16:52:30Z'], // 30 m, due exactly at closing; 22.5 m
+        ['resolve', '2026-03-09T11:30:00Z', '2026-03-09T10:30:00Z'], // 0.5 + 3.5 h; 0.5 + 2.5 h
+      ],
+    ],
+    [
+      'P2',
+      [
+        ['respond', '2026-03-06T16:42:00Z', '2026-03-06T16:39:00Z'],
+        ['plan', '2026-03-09T08:30:00Z', '2026-03-09T08:15:00Z'], // 1 h = 0.5 + 0.5; 45 m = 0.5 + 0.25
+        ['resolve', '2026-03-09T15:30:00Z', '2026-03-09T13:30:00Z'], // 8 h = 0.5 + 7.5; 6 h = 0.5 + 5.5
+      ],
+    ],
+    [
+      'P3',
+      [
+        ['respond', '2026-03-06T16:42:00Z', '2026-03-06T16:39:00Z'],
+        ['plan', '2026-03-09T09:30:00Z', '2026-03-09T09:00:00Z'], // 2 h; 1.5 h
+        ['resolve', '2026-03-11T13:30:00Z', '2026-03-10T16:30:00Z'], // 24 h = 0.5 + 9 + 9 + 5.5; 18 h = 0.5 + 9 + 8.5
+      ],
+    ],
+    [
+      'P4',
+      [
+        ['respond', '2026-03-06T16:42:00Z', '2026-03-06T16:39:00Z'],
+        ['plan', '2026-03-09T11:30:00Z', '2026-03-09T10:30:00Z'], // 4 h; 3 h
+        // 173 h = 0.5 + 19 x 9 (Mar 9-13, 16-20, 23-27, Mar 30-Apr 2) + 1.5; 129.75 h = 0.5 + 14 x 9 (to Mar 26) + 3.25
+        ['resolve', '2026-04-03T09:30:00Z', '2026-03-27T11:15:00Z'],
+      ],
+    ],
   ])('%s', (priority, rows) => {
     const clocks = slaClocks(STANDARD, hoursOf(STANDARD, DEFAULT_CALENDARS), priority, t(OPENED));
     expect(asRows(clocks)).toEqual(expected(rows));
@@ -62,21 +74,33 @@ describe('standard-8x5 with the default calendar (Mon-Fri 08:00-17:00 UTC), open
 
 describe('standard-8x5 with a Berlin calendar', () => {
   it.each<[string, string, Row[]]>([
-    ['Friday 16:30', '2026-03-06T16:30:00+01:00', [
-      ['respond', '2026-03-06T16:42:00+01:00', '2026-03-06T16:39:00+01:00'],
-      ['plan', '2026-03-06T17:00:00+01:00', '2026-03-06T16:52:30+01:00'],
-      ['resolve', '2026-03-09T11:30:00+01:00', '2026-03-09T10:30:00+01:00'],
-    ]],
-    ['Friday 16:30 before the spring change', '2026-03-27T16:30:00+01:00', [
-      ['respond', '2026-03-27T16:42:00+01:00', '2026-03-27T16:39:00+01:00'],
-      ['plan', '2026-03-27T17:00:00+01:00', '2026-03-27T16:52:30+01:00'],
-      ['resolve', '2026-03-30T11:30:00+02:00', '2026-03-30T10:30:00+02:00'],
-    ]],
-    ['Saturday night: every clock starts Monday 08:00', '2026-03-07T23:00:00+01:00', [
-      ['respond', '2026-03-09T08:12:00+01:00', '2026-03-09T08:09:00+01:00'],
-      ['plan', '2026-03-09T08:30:00+01:00', '2026-03-09T08:22:30+01:00'],
-      ['resolve', '2026-03-09T12:00:00+01:00', '2026-03-09T11:00:00+01:00'],
-    ]],
+    [
+      'Friday 16:30',
+      '2026-03-06T16:30:00+01:00',
+      [
+        ['respond', '2026-03-06T16:42:00+01:00', '2026-03-06T16:39:00+01:00'],
+        ['plan', '2026-03-06T17:00:00+01:00', '2026-03-06T16:52:30+01:00'],
+        ['resolve', '2026-03-09T11:30:00+01:00', '2026-03-09T10:30:00+01:00'],
+      ],
+    ],
+    [
+      'Friday 16:30 before the spring change',
+      '2026-03-27T16:30:00+01:00',
+      [
+        ['respond', '2026-03-27T16:42:00+01:00', '2026-03-27T16:39:00+01:00'],
+        ['plan', '2026-03-27T17:00:00+01:00', '2026-03-27T16:52:30+01:00'],
+        ['resolve', '2026-03-30T11:30:00+02:00', '2026-03-30T10:30:00+02:00'],
+      ],
+    ],
+    [
+      'Saturday night: every clock starts Monday 08:00',
+      '2026-03-07T23:00:00+01:00',
+      [
+        ['respond', '2026-03-09T08:12:00+01:00', '2026-03-09T08:09:00+01:00'],
+        ['plan', '2026-03-09T08:30:00+01:00', '2026-03-09T08:22:30+01:00'],
+        ['resolve', '2026-03-09T12:00:00+01:00', '2026-03-09T11:00:00+01:00'],
+      ],
+    ],
   ])('P1 opened %s', (_name, opened, rows) => {
     const clocks = slaClocks(STANDARD, hoursOf(STANDARD, { business: BERLIN }), 'P1', t(opened));
     expect(asRows(clocks)).toEqual(expected(rows));
@@ -99,9 +123,7 @@ describe('profiles', () => {
   it('warns at 75 % by default and at the profile`s own fraction', () => {
     expect(DEFAULT_APPROACHING).toBe(0.75);
     const half: SlaProfile = { hours: '24x7', respond: { P1: '1h' }, approaching: 0.5 };
-    expect(asRows(slaClocks(half, '24x7', 'P1', t('2026-03-06T16:30:00Z')))).toEqual(
-      expected([['respond', '2026-03-06T17:30:00Z', '2026-03-06T17:00:00Z']]),
-    );
+    expect(asRows(slaClocks(half, '24x7', 'P1', t('2026-03-06T16:30:00Z')))).toEqual(expected([['respond', '2026-03-06T17:30:00Z', '2026-03-06T17:00:00Z']]));
   });
 
   it('has no clock for a target or priority the profile leaves out', () => {
@@ -126,9 +148,19 @@ describe('profiles', () => {
   });
 
   it.each<[string, SlaProfile, Record<string, Calendar>, string]>([
-    ['an unknown calendar', { hours: 'office' }, { business: BERLIN }, 'tenants.acme.slaProfiles.gold.hours: unknown calendar "office" (known: business, 24x7)'],
+    [
+      'an unknown calendar',
+      { hours: 'office' },
+      { business: BERLIN },
+      'tenants.acme.slaProfiles.gold.hours: unknown calendar "office" (known: business, 24x7)',
+    ],
     ['an inherited property is no calendar', { hours: 'toString' }, {}, 'tenants.acme.slaProfiles.gold.hours: unknown calendar "toString"'],
-    ['a target that is no duration', { hours: '24x7', plan: { P2: '1 fortnight' } }, {}, 'tenants.acme.slaProfiles.gold.plan.P2: expected a duration like 30s, 5m, 7d; got "1 fortnight"'],
+    [
+      'a target that is no duration',
+      { hours: '24x7', plan: { P2: '1 fortnight' } },
+      {},
+      'tenants.acme.slaProfiles.gold.plan.P2: expected a duration like 30s, 5m, 7d; got "1 fortnight"',
+    ],
   ])('refuses %s, naming the path', (_name, profile, calendars, message) => {
     expect(() => checkSlaProfile(profile, calendars, 'tenants.acme.slaProfiles.gold')).toThrow(ConfigError);
     expect(() => checkSlaProfile(profile, calendars, 'tenants.acme.slaProfiles.gold')).toThrow(message);

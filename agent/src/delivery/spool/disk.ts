@@ -184,7 +184,7 @@ export class DiskSpool implements Spool {
     const { fd, segment } = this.active;
     const offset = segment.size;
     try {
-      for (let done = 0; done < record.length; ) done += writeSync(fd, record, done, record.length - done, offset + done);
+      for (let done = 0; done < record.length;) done += writeSync(fd, record, done, record.length - done, offset + done);
       if (FSYNC_APPENDS) fdatasyncSync(fd);
     } catch (error) {
       try {

@@ -59,7 +59,10 @@ export interface Recovered {
 
 export function recoverSpool(dir: string, log: Logger): Recovered {
   const names = readdirSync(dir);
-  const ids = names.map(parseSegmentName).filter((id): id is number => id !== undefined).sort((a, b) => a - b);
+  const ids = names
+    .map(parseSegmentName)
+    .filter((id): id is number => id !== undefined)
+    .sort((a, b) => a - b);
   for (const name of names) {
     const ack = ACK_NAME.exec(name);
     // Leftovers of a crash: a half-written lease, a sidecar whose segment was already deleted.
@@ -116,7 +119,12 @@ function recoverSegment(dir: string, id: number, out: Recovered, log: Logger): R
   out.corrupt.batches += batches;
   out.corrupt.points += points;
   log.error('spool: damaged segment; the rest of it is moved aside and counted as lost', {
-    file: name, offset: scan.damagedAt, damage: scan.damage, bytes: buf.length - scan.damagedAt, batches, points,
+    file: name,
+    offset: scan.damagedAt,
+    damage: scan.damage,
+    bytes: buf.length - scan.damagedAt,
+    batches,
+    points,
   });
   quarantine(dir, name, buf, scan.damagedAt, log);
   return scan.damagedAt === 0 ? undefined : segment;

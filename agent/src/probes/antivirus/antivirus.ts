@@ -82,7 +82,11 @@ function ageFields(updatedSec: number, nowMs: number, maxAgeDays?: number): Reco
   };
 }
 
-const exists = (path: string) => stat(path).then((s) => s, () => undefined);
+const exists = (path: string) =>
+  stat(path).then(
+    (s) => s,
+    () => undefined,
+  );
 const isMissingCommand = (error: unknown) => (error as { code?: unknown }).code === 'ENOENT';
 
 export interface AntivirusProbeOptions {
@@ -96,7 +100,10 @@ async function clamav(ctx: ProbeContext, dir: string): Promise<SampleDraft[]> {
     const path = `${dir}/${name}`;
     const st = await exists(path);
     if (!st) continue;
-    const info = await ctx.runner('sigtool', ['--info', path], { signal: ctx.signal }).then((r) => parseSigtoolInfo(r.stdout), () => null);
+    const info = await ctx.runner('sigtool', ['--info', path], { signal: ctx.signal }).then(
+      (r) => parseSigtoolInfo(r.stdout),
+      () => null,
+    );
     const updated = info?.buildTime ?? Math.round(st.mtimeMs / 1000);
     const fields: Record<string, FieldValue> = { state: 'unknown', source: 'clamav', ...ageFields(updated, ctx.now(), CLAMAV_MAX_AGE_DAYS) };
     if (info?.version) fields.signature_version = info.version;
@@ -129,11 +136,17 @@ async function xprotect(ctx: ProbeContext, path: string): Promise<SampleDraft[]>
   if (!st) return [];
   const raw = await readFile(path);
   // Apple ships most bundle plists as XML; a binary one is read through plutil.
-  const version = raw.subarray(0, 6).toString('latin1') === 'bplist'
-    ? (await ctx.runner('plutil', ['-extract', 'CFBundleShortVersionString', 'raw', '-o', '-', path], { signal: ctx.signal })).stdout.trim()
-    : plistString(raw.toString('utf8'), 'CFBundleShortVersionString');
+  const version =
+    raw.subarray(0, 6).toString('latin1') === 'bplist'
+      ? (await ctx.runner('plutil', ['-extract', 'CFBundleShortVersionString', 'raw', '-o', '-', path], { signal: ctx.signal })).stdout.trim()
+      : plistString(raw.toString('utf8'), 'CFBundleShortVersionString');
   if (!version) throw new Error(`antivirus: no CFBundleShortVersionString in ${path}: ${raw.toString('utf8').slice(0, 200)}`);
-  const fields: Record<string, FieldValue> = { state: 'unknown', source: 'xprotect', signature_version: version, ...ageFields(Math.round(st.mtimeMs / 1000), ctx.now()) };
+  const fields: Record<string, FieldValue> = {
+    state: 'unknown',
+    source: 'xprotect',
+    signature_version: version,
+    ...ageFields(Math.round(st.mtimeMs / 1000), ctx.now()),
+  };
   return [{ measurement: 'antivirus', tags: { product: 'XProtect' }, fields }];
 }
 

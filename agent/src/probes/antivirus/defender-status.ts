@@ -51,7 +51,8 @@ export function defenderSample(s: MpStatus, nowMs: number): SampleDraft {
   const state = defenderState(s, realtime, serviceUp && av !== false);
   const updated = num(s.AntivirusSignatureLastUpdated);
   const ageDays = num(s.AntivirusSignatureAge);
-  const age = updated !== undefined && updated > 0 ? Math.max(0, (nowMs / 1000 - updated) / 86400) : ageDays !== undefined && ageDays < NEVER_DAYS ? ageDays : undefined;
+  const age =
+    updated !== undefined && updated > 0 ? Math.max(0, (nowMs / 1000 - updated) / 86400) : ageDays !== undefined && ageDays < NEVER_DAYS ? ageDays : undefined;
   const outOfDate = bool(s.DefenderSignaturesOutOfDate);
   const upToDate = outOfDate !== undefined ? !outOfDate : age !== undefined ? age <= DEFENDER_MAX_SIGNATURE_AGE_DAYS : undefined;
   const fields: Record<string, FieldValue> = { enabled: state === 'on', state, source: 'defender' };

@@ -26,10 +26,8 @@ export function windowsLevel(level: number, keywords: bigint): EventLevel {
   return byNumber[level] ?? 'info';
 }
 
-const element = (block: string, name: string): string | undefined =>
-  new RegExp(`<${name}(?:\\s[^>]*)?>([^<]*)</${name}>`).exec(block)?.[1];
-const attribute = (block: string, name: string, attr: string): string | undefined =>
-  new RegExp(`<${name}\\s[^>]*?${attr}=(["'])(.*?)\\1`).exec(block)?.[2];
+const element = (block: string, name: string): string | undefined => new RegExp(`<${name}(?:\\s[^>]*)?>([^<]*)</${name}>`).exec(block)?.[1];
+const attribute = (block: string, name: string, attr: string): string | undefined => new RegExp(`<${name}\\s[^>]*?${attr}=(["'])(.*?)\\1`).exec(block)?.[2];
 
 /** One <Event> element -> EventRecord, or undefined when a required header value is missing. */
 export function parseWindowsEvent(xml: string, fullMessage = false): EventRecord | undefined {
@@ -95,7 +93,10 @@ export function logClearedQuery(channel: string, sinceMs: number): { logName: st
   const id = security ? SECURITY_LOG_CLEARED_ID : LOG_CLEARED_ID;
   // >= on the ISO time (Event Viewer's own custom-range form); the strict "newer than" is applied in clearsSince().
   const since = new Date(sinceMs).toISOString();
-  return { logName: security ? 'Security' : 'System', xpath: `*[System[Provider[@Name='${LOG_CLEARED_PROVIDER}'] and EventID=${id} and TimeCreated[@SystemTime>='${since}']]]` };
+  return {
+    logName: security ? 'Security' : 'System',
+    xpath: `*[System[Provider[@Name='${LOG_CLEARED_PROVIDER}'] and EventID=${id} and TimeCreated[@SystemTime>='${since}']]]`,
+  };
 }
 
 /** One 104/1102 event's XML -> LogCleared, or undefined when it is not a clear event of the Eventlog provider. */
@@ -154,7 +155,7 @@ export function parseWindowsChannelReply(reply: unknown, channel: string, fullMe
     const event = typeof xml === 'string' ? parseWindowsEvent(xml, fullMessage) : undefined;
     if (!event) {
       problems.count += 1;
-      problems.excerpt ??= excerpt(typeof xml === 'string' ? xml : JSON.stringify(item) ?? '');
+      problems.excerpt ??= excerpt(typeof xml === 'string' ? xml : (JSON.stringify(item) ?? ''));
       continue;
     }
     events.push({ ...event, channel: event.channel || channel, message: typeof msg === 'string' ? shapeMessage(msg, fullMessage) : event.message });
@@ -166,7 +167,7 @@ export function parseWindowsChannelReply(reply: unknown, channel: string, fullMe
     if (cleared) clears.push(cleared);
     else {
       problems.count += 1;
-      problems.excerpt ??= excerpt(typeof item === 'string' ? item : JSON.stringify(item) ?? '');
+      problems.excerpt ??= excerpt(typeof item === 'string' ? item : (JSON.stringify(item) ?? ''));
     }
   }
   const now = typeof r.now === 'string' ? Date.parse(r.now) : NaN;

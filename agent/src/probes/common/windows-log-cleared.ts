@@ -28,4 +28,3 @@ export function logClearedLines(channel: string, sinceMs: number | undefined): s
   );
   return lines;
 }
-

@@ -36,8 +36,7 @@ const listers: Partial<Record<NodeJS.Platform, (o: DiskProbeOptions) => VolumeLi
       tags: { path: m.path, device: m.device.replace('/dev/', ''), fstype: m.fstype, mode: mountMode(m.options) },
     })),
   // Telegraf on Windows writes device=C: and path=\C: (its path is filepath.Join("/", "C:")); kept for dashboards.
-  win32: () => async () =>
-    [...WINDOWS_DRIVE_LETTERS].map((l) => ({ statPath: `${l}:\\`, tags: { path: `\\${l}:`, device: `${l}:` } })),
+  win32: () => async () => [...WINDOWS_DRIVE_LETTERS].map((l) => ({ statPath: `${l}:\\`, tags: { path: `\\${l}:`, device: `${l}:` } })),
   darwin: () => async () => {
     const mounted = await readdir('/Volumes').catch(() => [] as string[]);
     const candidates = [...DARWIN_FIXED_VOLUMES, ...mounted.map((name) => `/Volumes/${name}`)];

@@ -7,11 +7,38 @@ import { int, type FieldValue } from '../../sample.js';
  * pseudo filesystems, which Telegraf drops later because their statfs total is 0.
  */
 export const IGNORE_FS: ReadonlySet<string> = new Set([
-  'tmpfs', 'devtmpfs', 'devfs', 'iso9660', 'overlay', 'aufs', 'squashfs', // Telegraf's ignore_fs defaults
+  'tmpfs',
+  'devtmpfs',
+  'devfs',
+  'iso9660',
+  'overlay',
+  'aufs',
+  'squashfs', // Telegraf's ignore_fs defaults
   'autofs', // Telegraf always skips it: statfs would trigger the automount
-  'proc', 'sysfs', 'devpts', 'cgroup', 'cgroup2', 'securityfs', 'pstore', 'bpf', 'debugfs', 'tracefs',
-  'configfs', 'fusectl', 'mqueue', 'hugetlbfs', 'binfmt_misc', 'rpc_pipefs', 'nsfs', 'efivarfs', 'ramfs',
-  'selinuxfs', 'fuse.gvfsd-fuse', 'fuse.portal', 'fuse.lxcfs', 'nfsd',
+  'proc',
+  'sysfs',
+  'devpts',
+  'cgroup',
+  'cgroup2',
+  'securityfs',
+  'pstore',
+  'bpf',
+  'debugfs',
+  'tracefs',
+  'configfs',
+  'fusectl',
+  'mqueue',
+  'hugetlbfs',
+  'binfmt_misc',
+  'rpc_pipefs',
+  'nsfs',
+  'efivarfs',
+  'ramfs',
+  'selinuxfs',
+  'fuse.gvfsd-fuse',
+  'fuse.portal',
+  'fuse.lxcfs',
+  'nfsd',
 ]);
 
 export interface MountEntry {

@@ -98,11 +98,7 @@ export function createEventlogProbe(options: EventlogOptions = {}): Probe {
       const { totals, touched } = addCounts(ctx.checkpoints.get<Record<string, number>>(COUNTS_CHECKPOINT) ?? {}, events);
       // The totals commit with the positions (same ack), so a re-read after a lost batch recounts from the same base.
       if (touched.length > 0) ctx.checkpoints.stage(COUNTS_CHECKPOINT, totals);
-      return [
-        ...events.map((e, i) => eventSample(e, times[i] ?? e.time)),
-        ...countSamples(totals, touched),
-        ...gaps.map((g) => gapSample(g, now)),
-      ];
+      return [...events.map((e, i) => eventSample(e, times[i] ?? e.time)), ...countSamples(totals, touched), ...gaps.map((g) => gapSample(g, now))];
     },
   };
 }

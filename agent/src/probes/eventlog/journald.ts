@@ -39,7 +39,10 @@ export function afterCursor(entries: JournalEntry[], checkpoint: JournalCheckpoi
   const first = newer[0];
   const until = first ? ` and the next entry still present is from ${new Date(first.time).toISOString()}` : '';
   const at = new Date(Number(since / 1000n)).toISOString();
-  return { entries: newer, gap: { channel: 'journal', reason: 'cursor_lost', detail: `the entry at the checkpoint (${at}) is no longer in the journal (vacuumed or rotated)${until}` } };
+  return {
+    entries: newer,
+    gap: { channel: 'journal', reason: 'cursor_lost', detail: `the entry at the checkpoint (${at}) is no longer in the journal (vacuumed or rotated)${until}` },
+  };
 }
 
 export const readJournald: EventlogReader = async (ctx: ProbeContext, o) => {
@@ -65,7 +68,7 @@ export const readJournald: EventlogReader = async (ctx: ProbeContext, o) => {
     entries = checked.entries;
     if (checked.gap) gaps.push(checked.gap);
   }
-  const last = (mode === 'first' ? parsed.entries[0] : parsed.entries.at(-1));
+  const last = mode === 'first' ? parsed.entries[0] : parsed.entries.at(-1);
   if (last) {
     ctx.checkpoints.stage(CHECKPOINT, { cursor: last.cursor, realtimeUs: last.realtimeUs });
   } else if (mode === 'first') {

@@ -29,7 +29,11 @@ export function unifiedPredicate(levels: readonly EventLevel[]): string {
   return (types.length ? types : ['fault', 'error']).map((t) => `messageType == ${t}`).join(' OR ');
 }
 
-export function unifiedWindow(checkpoint: UnifiedCheckpoint | undefined, nowMs: number, o: ResolvedEventlogOptions): { startMs: number; endMs: number; first: boolean } {
+export function unifiedWindow(
+  checkpoint: UnifiedCheckpoint | undefined,
+  nowMs: number,
+  o: ResolvedEventlogOptions,
+): { startMs: number; endMs: number; first: boolean } {
   const floorSecond = (ms: number) => Math.floor(ms / 1000) * 1000;
   const first = checkpoint === undefined;
   const startMs = first ? floorSecond(nowMs - Math.min(o.firstStartMaxAgeMs, UNIFIED_MAX_WINDOW_MS)) : checkpoint.startMs;
@@ -39,7 +43,17 @@ export function unifiedWindow(checkpoint: UnifiedCheckpoint | undefined, nowMs: 
 export const readUnifiedLog: EventlogReader = async (ctx, o) => {
   const checkpoint = ctx.checkpoints.get<UnifiedCheckpoint>(CHECKPOINT);
   const { startMs, endMs, first } = unifiedWindow(checkpoint, ctx.now(), o);
-  const args = ['show', '--style', 'ndjson', '--start', formatUnifiedTime(startMs), '--end', formatUnifiedTime(endMs), '--predicate', unifiedPredicate(o.levels)];
+  const args = [
+    'show',
+    '--style',
+    'ndjson',
+    '--start',
+    formatUnifiedTime(startMs),
+    '--end',
+    formatUnifiedTime(endMs),
+    '--predicate',
+    unifiedPredicate(o.levels),
+  ];
   const { stdout } = await ctx.runner('log', args, { timeoutMs: COMMAND_TIMEOUT_MS, signal: ctx.signal });
   const parsed = parseUnifiedNdjson(stdout, o.fullMessage);
   const seen = new Set(checkpoint?.seen ?? []);
@@ -57,6 +71,7 @@ export const readUnifiedLog: EventlogReader = async (ctx, o) => {
     const next = Math.floor(endMs / 1000) * 1000;
     ctx.checkpoints.stage(CHECKPOINT, { startMs: next, seen: next === startMs ? [...seen] : [] } satisfies UnifiedCheckpoint);
   }
-  const gaps: Gap[] = parsed.problems.count > 0 ? [{ channel: 'unified', reason: 'unparseable', lost: parsed.problems.count, detail: parsed.problems.excerpt ?? '' }] : [];
+  const gaps: Gap[] =
+    parsed.problems.count > 0 ? [{ channel: 'unified', reason: 'unparseable', lost: parsed.problems.count, detail: parsed.problems.excerpt ?? '' }] : [];
   return { events: entries, gaps };
 };

@@ -51,7 +51,10 @@ export interface WindowsCheckpoint {
  * oldest record instead (the caller reports the gap). It replies the record id it read after (`from`) and its
  * start time (`now`, taken before the clear query so the next run's query window joins this one without a hole).
  */
-export function windowsChannelScript(channel: WindowsChannel, o: { levels: readonly EventLevel[]; after?: number; since?: number; cap: number; maxAgeMs: number; fullMessage: boolean }): string {
+export function windowsChannelScript(
+  channel: WindowsChannel,
+  o: { levels: readonly EventLevel[]; after?: number; since?: number; cap: number; maxAgeMs: number; fullMessage: boolean },
+): string {
   const filter = channelFilter(channel, o.levels).join(' and ');
   const first = o.after === undefined;
   const query = first
@@ -84,7 +87,12 @@ export function windowsChannelScript(channel: WindowsChannel, o: { levels: reado
  * ids that went back; wrapped: the oldest record is beyond the checkpoint. After either, the records from the oldest
  * on were read (`reply.from`, the script's own word, wins over the rule repeated here).
  */
-export function nextWindowsPosition(channel: string, checkpoint: WindowsCheckpoint | undefined, reply: WindowsChannelReply, cap: number): { next: WindowsCheckpoint; gap?: Gap } {
+export function nextWindowsPosition(
+  channel: string,
+  checkpoint: WindowsCheckpoint | undefined,
+  reply: WindowsChannelReply,
+  cap: number,
+): { next: WindowsCheckpoint; gap?: Gap } {
   const newest = reply.events.reduce((max, e) => Math.max(max, e.recordId ?? 0), 0);
   const empty = reply.oldest === null || !reply.count;
   const oldest = empty ? 0 : (reply.oldest as number);
@@ -100,7 +108,11 @@ export function nextWindowsPosition(channel: string, checkpoint: WindowsCheckpoi
   const clear = clears[clears.length - 1];
   if (clear) {
     const who = clear.by ? ` by ${clear.by}` : '';
-    gap = { channel, reason: 'cleared', detail: `the log was cleared at ${new Date(clear.time).toISOString()}${who}: events after record ${after} up to then were lost; reading again from record ${oldest}` };
+    gap = {
+      channel,
+      reason: 'cleared',
+      detail: `the log was cleared at ${new Date(clear.time).toISOString()}${who}: events after record ${after} up to then were lost; reading again from record ${oldest}`,
+    };
     base = empty ? 0 : oldest - 1;
   } else if (last < after) {
     gap = { channel, reason: 'cleared', detail: `record ids went back from ${after} to ${last}: the log was cleared` };
@@ -120,7 +132,14 @@ async function readChannel(ctx: ProbeContext, channel: WindowsChannel, o: Resolv
   const checkpoint = ctx.checkpoints.get<WindowsCheckpoint>(key);
   const after = checkpoint?.recordId;
   const cap = after === undefined ? o.firstStartMaxEvents : o.maxEventsPerRun;
-  const script = windowsChannelScript(channel, { levels: o.levels, after, since: checkpoint?.time, cap, maxAgeMs: o.firstStartMaxAgeMs, fullMessage: o.fullMessage });
+  const script = windowsChannelScript(channel, {
+    levels: o.levels,
+    after,
+    since: checkpoint?.time,
+    cap,
+    maxAgeMs: o.firstStartMaxAgeMs,
+    fullMessage: o.fullMessage,
+  });
   const raw = await (ctx.powershell as NonNullable<ProbeContext['powershell']>).run(script, { timeoutMs: SCRIPT_TIMEOUT_MS, signal: ctx.signal });
   const reply = parseWindowsChannelReply(raw, channel.name, o.fullMessage);
   const { next, gap } = nextWindowsPosition(channel.name, checkpoint, reply, cap);

@@ -92,8 +92,7 @@ function inventoryFields(facts: StaticFacts): Record<string, FieldValue> {
 export function createInventoryProbe(options: InventoryProbeOptions = {}): Probe {
   const identity: IdentityReader = identityReaders[options.platform ?? process.platform]?.(options) ?? (async () => ({}));
   let facts: Promise<StaticFacts> | undefined;
-  const load = (): Promise<StaticFacts> =>
-    Promise.all([si.osInfo(), si.system(), si.cpu()]).then(([osData, system, cpu]) => ({ os: osData, system, cpu }));
+  const load = (): Promise<StaticFacts> => Promise.all([si.osInfo(), si.system(), si.cpu()]).then(([osData, system, cpu]) => ({ os: osData, system, cpu }));
   return {
     name: 'inventory',
     schedule: DEFAULT_SCHEDULE,

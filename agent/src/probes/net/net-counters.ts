@@ -17,9 +17,7 @@ export interface NetCounters {
   loopback?: boolean;
 }
 
-const NET_FIELDS = [
-  'bytes_sent', 'bytes_recv', 'packets_sent', 'packets_recv', 'err_in', 'err_out', 'drop_in', 'drop_out',
-] as const;
+const NET_FIELDS = ['bytes_sent', 'bytes_recv', 'packets_sent', 'packets_recv', 'err_in', 'err_out', 'drop_in', 'drop_out'] as const;
 
 /** Telegraf's `net` fields (all integers) for one interface. */
 export function netFields(c: NetCounters): Record<string, FieldValue> {
@@ -38,14 +36,24 @@ export function parseProcNetDev(text: string): NetCounters[] {
     const colon = line.indexOf(':');
     if (colon < 0) continue;
     const name = line.slice(0, colon).trim();
-    const v = line.slice(colon + 1).trim().split(/\s+/).map(Number);
+    const v = line
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/)
+      .map(Number);
     if (v.length < 16 || v.some((n) => !Number.isFinite(n))) continue;
     const [bytesRecv, packetsRecv, errIn, dropIn] = v;
     const [bytesSent, packetsSent, errOut, dropOut] = v.slice(8);
     result.push({
       name,
-      bytes_recv: bytesRecv, packets_recv: packetsRecv, err_in: errIn, drop_in: dropIn,
-      bytes_sent: bytesSent, packets_sent: packetsSent, err_out: errOut, drop_out: dropOut,
+      bytes_recv: bytesRecv,
+      packets_recv: packetsRecv,
+      err_in: errIn,
+      drop_in: dropIn,
+      bytes_sent: bytesSent,
+      packets_sent: packetsSent,
+      err_out: errOut,
+      drop_out: dropOut,
     });
   }
   return result;
@@ -77,8 +85,14 @@ export function parseNetstatIbdn(text: string): NetCounters[] {
     };
     result.push({
       name,
-      bytes_recv: col('Ibytes'), packets_recv: col('Ipkts'), err_in: col('Ierrs'), drop_in: 0,
-      bytes_sent: col('Obytes'), packets_sent: col('Opkts'), err_out: col('Oerrs'), drop_out: col('Drop') ?? 0,
+      bytes_recv: col('Ibytes'),
+      packets_recv: col('Ipkts'),
+      err_in: col('Ierrs'),
+      drop_in: 0,
+      bytes_sent: col('Obytes'),
+      packets_sent: col('Opkts'),
+      err_out: col('Oerrs'),
+      drop_out: col('Drop') ?? 0,
       up: !rawName.endsWith('*'),
       loopback: name.startsWith('lo'),
     });

@@ -15,7 +15,10 @@ export type LinuxManager = 'apt' | 'dnf' | 'yum' | 'zypper';
 const QUERY_TIMEOUT_MS = 5 * 60_000;
 /** Looked up in this order: dnf before yum (RHEL 8+ has both, yum being a link to dnf). */
 const MANAGERS: readonly [LinuxManager, string][] = [
-  ['apt', '/usr/bin/apt'], ['dnf', '/usr/bin/dnf'], ['yum', '/usr/bin/yum'], ['zypper', '/usr/bin/zypper'],
+  ['apt', '/usr/bin/apt'],
+  ['dnf', '/usr/bin/dnf'],
+  ['yum', '/usr/bin/yum'],
+  ['zypper', '/usr/bin/zypper'],
 ];
 /** Debian/Ubuntu (update-notifier, needrestart) write reboot-required; SUSE's libzypp writes reboot-needed. */
 const REBOOT_FILES = ['/run/reboot-required', '/run/reboot-needed'];
@@ -31,7 +34,11 @@ export interface LinuxPatchOptions {
   log?: (message: string) => void;
 }
 
-const exists = (path: string): Promise<boolean> => access(path).then(() => true, () => false);
+const exists = (path: string): Promise<boolean> =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 
 export async function detectManager(): Promise<LinuxManager | undefined> {
   for (const [manager, path] of MANAGERS) if (await exists(path)) return manager;
@@ -65,8 +72,11 @@ const apt: Query = async (ctx, o) => {
   const lastSuccess = lastAptUpgrade(history);
   const lastSearch = await mtimeSeconds(APT_SEARCH_STAMPS.map((p) => `${root}${p}`));
   return {
-    source: 'apt', updates: list.updates, parseErrors: counted(list.errors, 'apt', o.log),
-    ...(lastSuccess === undefined ? {} : { lastSuccess }), ...(lastSearch === undefined ? {} : { lastSearch }),
+    source: 'apt',
+    updates: list.updates,
+    parseErrors: counted(list.errors, 'apt', o.log),
+    ...(lastSuccess === undefined ? {} : { lastSuccess }),
+    ...(lastSearch === undefined ? {} : { lastSearch }),
   };
 };
 
@@ -79,7 +89,8 @@ function rpm(source: 'dnf' | 'yum'): Query {
     // `needs-restarting -r` (dnf-utils / yum-utils) exits 1 when core packages changed since boot.
     const restart = await run(ctx, 'needs-restarting', ['-r'], [1]).catch(() => undefined);
     return {
-      source, updates: mergeAdvisories(upgrades.updates, security.advisories),
+      source,
+      updates: mergeAdvisories(upgrades.updates, security.advisories),
       parseErrors: counted([...upgrades.errors, ...security.errors], source, o.log),
       ...(restart?.exitCode === 1 ? { rebootPending: true } : {}),
     };

@@ -83,7 +83,7 @@ export function parseSecurityAdvisories(text: string): { advisories: Advisory[];
 }
 
 const RANK: Record<string, number> = { critical: 4, important: 3, moderate: 2, low: 1 };
-const rank = (s: string | undefined): number => (s ? RANK[s.toLowerCase()] ?? 0 : 0);
+const rank = (s: string | undefined): number => (s ? (RANK[s.toLowerCase()] ?? 0) : 0);
 
 /** Marks upgradable packages covered by a security advisory (the most severe one wins; its id goes in `kb`). */
 export function mergeAdvisories(updates: readonly PendingUpdate[], advisories: readonly Advisory[]): PendingUpdate[] {

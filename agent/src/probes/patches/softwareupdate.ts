@@ -35,8 +35,14 @@ function fromLegacy(label: string, line: string): MacUpdate | undefined {
   const [, title = '', version = '', flags = ''] = m;
   const recommended = flags.includes('[recommended]');
   return {
-    title, package: label, version, category: recommended ? 'recommended' : 'optional', recommended,
-    restart: flags.includes('[restart]'), security: /security/i.test(title), critical: false,
+    title,
+    package: label,
+    version,
+    category: recommended ? 'recommended' : 'optional',
+    recommended,
+    restart: flags.includes('[restart]'),
+    security: /security/i.test(title),
+    critical: false,
   };
 }
 

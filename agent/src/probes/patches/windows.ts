@@ -71,13 +71,21 @@ $sm = Get-ItemProperty 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Session Manag
 /** -EncodedCommand (base64 of UTF-16LE) instead of -Command: the script's quotes and newlines reach PowerShell
  *  unchanged, whatever the Windows command-line quoting of Node's execFile does to them. */
 export const WINDOWS_PATCHES_ARGS: readonly string[] = [
-  '-NoLogo', '-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass',
-  '-EncodedCommand', Buffer.from(WINDOWS_PATCHES_SCRIPT, 'utf16le').toString('base64'),
+  '-NoLogo',
+  '-NoProfile',
+  '-NonInteractive',
+  '-ExecutionPolicy',
+  'Bypass',
+  '-EncodedCommand',
+  Buffer.from(WINDOWS_PATCHES_SCRIPT, 'utf16le').toString('base64'),
 ];
 
 /** The last line that is a JSON object: profile or module noise before it is ignored. */
 export function lastJsonLine(stdout: string): unknown {
-  const line = stdout.split(/\r?\n/).reverse().find((l) => l.trim().startsWith('{'));
+  const line = stdout
+    .split(/\r?\n/)
+    .reverse()
+    .find((l) => l.trim().startsWith('{'));
   if (line === undefined) throw new Error(`no JSON in WUA script output: ${excerpt(stdout)}`);
   try {
     return JSON.parse(line);

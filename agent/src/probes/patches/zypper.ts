@@ -28,7 +28,7 @@ export function parseZypperPatches(xml: string): PendingUpdate[] {
     const summary = /<summary>([^<]*)<\/summary>/.exec(body)?.[1];
     const category = a.category ?? '';
     updates.push({
-      title: summary ? decode(summary) : a.name ?? '',
+      title: summary ? decode(summary) : (a.name ?? ''),
       kb: a.name ?? '',
       ...(a.severity ? { severity: a.severity } : {}),
       category,

@@ -33,8 +33,8 @@ const SYSTEMD_RUNTIME_DIR = '/run/systemd/system';
  *  hence false, before). Test-Path on the registry is what `sc qtriggerinfo` reads. */
 export const WINDOWS_SERVICES_SCRIPT = [
   "$rows = @(Get-CimInstance -ClassName Win32_Service -Filter \"StartMode='Auto' AND State<>'Running'\" | ForEach-Object {",
-  "  @{ name = $_.Name; display_name = $_.DisplayName; state = $_.State; exit_code = [int]$_.ExitCode;",
-  "     delayed = [bool]$_.DelayedAutoStart; trigger = (Test-Path -LiteralPath \"HKLM:\\SYSTEM\\CurrentControlSet\\Services\\$($_.Name)\\TriggerInfo\") }",
+  '  @{ name = $_.Name; display_name = $_.DisplayName; state = $_.State; exit_code = [int]$_.ExitCode;',
+  '     delayed = [bool]$_.DelayedAutoStart; trigger = (Test-Path -LiteralPath "HKLM:\\SYSTEM\\CurrentControlSet\\Services\\$($_.Name)\\TriggerInfo") }',
   '})',
   'ConvertTo-Json -InputObject $rows -Depth 3 -Compress',
 ].join('\n');
@@ -77,7 +77,10 @@ const readers: Partial<Record<NodeJS.Platform, (o: ServicesProbeOptions) => Read
     return [{ measurement: 'services', fields: summary }, ...report.map(serviceSample)];
   },
   linux: (o) => async (ctx) => {
-    const booted = await access(o.systemdRuntimeDir ?? SYSTEMD_RUNTIME_DIR).then(() => true, () => false);
+    const booted = await access(o.systemdRuntimeDir ?? SYSTEMD_RUNTIME_DIR).then(
+      () => true,
+      () => false,
+    );
     if (!booted) return []; // no systemd as init (a container, SysV init): nothing comparable to report
     const { stdout } = await ctx.runner('systemctl', SYSTEMCTL_ARGS, { timeoutMs: COMMAND_TIMEOUT_MS, signal: ctx.signal });
     const failed = parseSystemctlFailed(stdout);

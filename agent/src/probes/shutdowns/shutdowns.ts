@@ -14,7 +14,14 @@ import { readFile } from 'node:fs/promises';
 import { int, type SampleDraft } from '../../sample.js';
 import type { Probe, ProbeContext } from '../probe.js';
 import { logClearedLines } from '../common/windows-log-cleared.js';
-import { nextShutdownCheckpoint, parseWindowsShutdownReply, parseWtmpCrashes, readShutdownCheckpoint, type ShutdownCheckpoint, type UnexpectedShutdown } from './unexpected-shutdowns.js';
+import {
+  nextShutdownCheckpoint,
+  parseWindowsShutdownReply,
+  parseWtmpCrashes,
+  readShutdownCheckpoint,
+  type ShutdownCheckpoint,
+  type UnexpectedShutdown,
+} from './unexpected-shutdowns.js';
 import { parseShutdownCauseLog, unexpectedShutdownsFromCauses } from './shutdown-cause.js';
 import { formatUnifiedTime } from '../common/unified-log-ndjson.js';
 
@@ -43,8 +50,7 @@ export const SHUTDOWN_CAUSE_PREDICATE = 'eventMessage CONTAINS "Previous shutdow
 export function windowsShutdownScript(after: ShutdownCheckpoint | undefined, lookbackMs = FIRST_RUN_LOOKBACK_MS): string {
   const since = after === undefined ? `TimeCreated[timediff(@SystemTime) <= ${lookbackMs}]` : 'EventRecordID > $($from)';
   const xpath =
-    "*[System[((Provider[@Name='Microsoft-Windows-Kernel-Power'] and EventID=41) or (Provider[@Name='EventLog'] and EventID=6008))" +
-    ` and ${since}]]`;
+    "*[System[((Provider[@Name='Microsoft-Windows-Kernel-Power'] and EventID=41) or (Provider[@Name='EventLog'] and EventID=6008))" + ` and ${since}]]`;
   return [
     "$now = [DateTime]::UtcNow.ToString('o')",
     `$after = ${after === undefined ? -1 : Math.trunc(after.recordId)}`,

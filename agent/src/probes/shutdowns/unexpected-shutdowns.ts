@@ -59,7 +59,10 @@ export function parseWindowsShutdownEvents(value: unknown): UnexpectedShutdown[]
     if (!kind || !Number.isFinite(time) || !Number.isInteger(row.record)) {
       throw new Error(`shutdowns: unexpected event: ${JSON.stringify(row).slice(0, 200)}`);
     }
-    const message = String(row.message ?? '').split(/\r?\n/)[0]?.trim() ?? '';
+    const message =
+      String(row.message ?? '')
+        .split(/\r?\n/)[0]
+        ?.trim() ?? '';
     return { time, kind, eventId: Number(row.id), recordId: row.record as number, message };
   });
 }
@@ -91,7 +94,8 @@ export interface WindowsShutdownReply {
  * array from a script that did not say more.
  */
 export function parseWindowsShutdownReply(value: unknown): WindowsShutdownReply {
-  if (Array.isArray(value) || value === null || typeof value !== 'object' || !('rows' in value)) return { events: parseWindowsShutdownEvents(value), last: null, now: null };
+  if (Array.isArray(value) || value === null || typeof value !== 'object' || !('rows' in value))
+    return { events: parseWindowsShutdownEvents(value), last: null, now: null };
   const r = value as Record<string, unknown>;
   const now = typeof r.now === 'string' ? Date.parse(r.now) : NaN;
   const rows = r.rows === null ? [] : r.rows;

@@ -31,36 +31,40 @@ async function countUsers(paths: readonly string[]): Promise<number | undefined>
   return undefined;
 }
 
-const linuxReader = (o: SystemProbeOptions): SystemReader => async (ctx) => {
-  const proc = o.procRoot ?? '/proc';
-  const [loadavg, uptimeText, statText, users] = await Promise.all([
-    readFile(`${proc}/loadavg`, 'utf8'),
-    readFile(`${proc}/uptime`, 'utf8'),
-    readFile(`${proc}/stat`, 'utf8'),
-    countUsers(o.utmpPaths ?? UTMP_PATHS),
-  ]);
-  const uptime = parseUptime(uptimeText);
-  // btime is fixed for the whole boot; now - uptime would wobble by a second between collections.
-  const bootTime = parseProcStat(statText).bootTime ?? Math.round(ctx.now() / 1000) - uptime;
-  return {
-    ...parseLoadavg(loadavg),
-    n_cpus: int(os.cpus().length),
-    ...(users === undefined ? {} : { n_users: int(users) }),
-    uptime: int(uptime),
-    boot_time: int(bootTime),
+const linuxReader =
+  (o: SystemProbeOptions): SystemReader =>
+  async (ctx) => {
+    const proc = o.procRoot ?? '/proc';
+    const [loadavg, uptimeText, statText, users] = await Promise.all([
+      readFile(`${proc}/loadavg`, 'utf8'),
+      readFile(`${proc}/uptime`, 'utf8'),
+      readFile(`${proc}/stat`, 'utf8'),
+      countUsers(o.utmpPaths ?? UTMP_PATHS),
+    ]);
+    const uptime = parseUptime(uptimeText);
+    // btime is fixed for the whole boot; now - uptime would wobble by a second between collections.
+    const bootTime = parseProcStat(statText).bootTime ?? Math.round(ctx.now() / 1000) - uptime;
+    return {
+      ...parseLoadavg(loadavg),
+      n_cpus: int(os.cpus().length),
+      ...(users === undefined ? {} : { n_users: int(users) }),
+      uptime: int(uptime),
+      boot_time: int(bootTime),
+    };
   };
-};
 
-const osReader = (withLoad: boolean): SystemReader => async (ctx) => {
-  const uptime = Math.trunc(os.uptime());
-  const [load1, load5, load15] = os.loadavg();
-  return {
-    ...(withLoad ? { load1: load1 ?? 0, load5: load5 ?? 0, load15: load15 ?? 0 } : {}),
-    n_cpus: int(os.cpus().length),
-    uptime: int(uptime),
-    boot_time: int(Math.round(ctx.now() / 1000) - uptime),
+const osReader =
+  (withLoad: boolean): SystemReader =>
+  async (ctx) => {
+    const uptime = Math.trunc(os.uptime());
+    const [load1, load5, load15] = os.loadavg();
+    return {
+      ...(withLoad ? { load1: load1 ?? 0, load5: load5 ?? 0, load15: load15 ?? 0 } : {}),
+      n_cpus: int(os.cpus().length),
+      uptime: int(uptime),
+      boot_time: int(Math.round(ctx.now() / 1000) - uptime),
+    };
   };
-};
 
 const readers: Partial<Record<NodeJS.Platform, (o: SystemProbeOptions) => SystemReader>> = {
   linux: linuxReader,

@@ -19,17 +19,52 @@ export type FieldTypes = Partial<Record<FieldType, readonly string[]>>;
 export const CUSTOM_PREFIX = 'custom_';
 
 const MEM_LINUX = [
-  'buffered', 'cached', 'active', 'inactive', 'write_back', 'write_back_tmp', 'dirty', 'shared', 'slab', 'sreclaimable',
-  'sunreclaim', 'page_tables', 'swap_cached', 'commit_limit', 'committed_as', 'high_total', 'high_free', 'low_total',
-  'low_free', 'swap_total', 'swap_free', 'mapped', 'vmalloc_total', 'vmalloc_used', 'vmalloc_chunk', 'huge_pages_total',
-  'huge_pages_free', 'huge_page_size',
+  'buffered',
+  'cached',
+  'active',
+  'inactive',
+  'write_back',
+  'write_back_tmp',
+  'dirty',
+  'shared',
+  'slab',
+  'sreclaimable',
+  'sunreclaim',
+  'page_tables',
+  'swap_cached',
+  'commit_limit',
+  'committed_as',
+  'high_total',
+  'high_free',
+  'low_total',
+  'low_free',
+  'swap_total',
+  'swap_free',
+  'mapped',
+  'vmalloc_total',
+  'vmalloc_used',
+  'vmalloc_chunk',
+  'huge_pages_total',
+  'huge_pages_free',
+  'huge_page_size',
 ];
 
 /** What the agent writes (README, Measurements), by measurement; the comment names the agent code that writes it. */
 export const AGENT_MEASUREMENTS: Readonly<Record<string, FieldTypes>> = {
   // probes/cpu/cpu.ts (probes/common/proc-stat.ts)
   cpu: {
-    float: ['usage_user', 'usage_system', 'usage_idle', 'usage_nice', 'usage_iowait', 'usage_irq', 'usage_softirq', 'usage_steal', 'usage_guest', 'usage_guest_nice'],
+    float: [
+      'usage_user',
+      'usage_system',
+      'usage_idle',
+      'usage_nice',
+      'usage_iowait',
+      'usage_irq',
+      'usage_softirq',
+      'usage_steal',
+      'usage_guest',
+      'usage_guest_nice',
+    ],
   },
   // probes/mem/mem.ts (meminfo.ts on Linux, vm-stat.ts on macOS adds wired)
   mem: { integer: ['total', 'available', 'used', 'free', 'wired', ...MEM_LINUX], float: ['used_percent', 'available_percent'] },
@@ -42,14 +77,35 @@ export const AGENT_MEASUREMENTS: Readonly<Record<string, FieldTypes>> = {
   // probes/inventory/inventory.ts (os-identity.ts)
   inventory: {
     string: [
-      'hostname', 'os_name', 'os_version', 'os_build', 'kernel', 'arch', 'cpu_model', 'manufacturer', 'model', 'serial',
-      'ip_addresses', 'mac_addresses', 'agent_version', 'os_family', 'os_id', 'os_version_id', 'os_codename', 'os_edition',
-      'os_display_version', 'os_product_type',
+      'hostname',
+      'os_name',
+      'os_version',
+      'os_build',
+      'kernel',
+      'arch',
+      'cpu_model',
+      'manufacturer',
+      'model',
+      'serial',
+      'ip_addresses',
+      'mac_addresses',
+      'agent_version',
+      'os_family',
+      'os_id',
+      'os_version_id',
+      'os_codename',
+      'os_edition',
+      'os_display_version',
+      'os_product_type',
     ],
     integer: ['cpu_cores', 'cpu_threads', 'memory_total_bytes', 'os_ubr'],
   },
   // probes/services/services.ts
-  services: { integer: ['auto_not_running', 'trigger_start_skipped', 'failed_units', 'exit_code'], string: ['display_name', 'state', 'sub'], boolean: ['delayed'] },
+  services: {
+    integer: ['auto_not_running', 'trigger_start_skipped', 'failed_units', 'exit_code'],
+    string: ['display_name', 'state', 'sub'],
+    boolean: ['delayed'],
+  },
   // probes/shutdowns/shutdowns.ts
   shutdowns: { string: ['message', 'cause_text'], integer: ['event_id', 'record_id', 'boot_time', 'cause'] },
   // probes/patches/ (patch-report.ts)
@@ -74,8 +130,17 @@ export const AGENT_MEASUREMENTS: Readonly<Record<string, FieldTypes>> = {
   agent: {
     boolean: ['connected', 'spool_on_disk'],
     integer: [
-      'spool_batches', 'spool_bytes', 'points_produced', 'points_acked', 'points_dropped', 'points_dropped_full',
-      'points_dropped_disk_full', 'points_dropped_io_error', 'points_dropped_corrupt', 'points_rejected', 'rss_bytes',
+      'spool_batches',
+      'spool_bytes',
+      'points_produced',
+      'points_acked',
+      'points_dropped',
+      'points_dropped_full',
+      'points_dropped_disk_full',
+      'points_dropped_io_error',
+      'points_dropped_corrupt',
+      'points_rejected',
+      'rss_bytes',
       'uptime_seconds',
     ],
     float: ['cpu_user_seconds', 'cpu_system_seconds'],

@@ -57,10 +57,20 @@ function halfSipHash13(texts: readonly string[], count: number, framed: boolean,
       const m = w < 0 ? n : text.charCodeAt(i) | (i + 1 < n ? text.charCodeAt(i + 1) << 16 : 0);
       v3 ^= m;
       // SIPROUND (cROUNDS = 1)
-      v0 = (v0 + v1) | 0; v1 = (v1 << 5) | (v1 >>> 27); v1 ^= v0; v0 = (v0 << 16) | (v0 >>> 16);
-      v2 = (v2 + v3) | 0; v3 = (v3 << 8) | (v3 >>> 24); v3 ^= v2;
-      v0 = (v0 + v3) | 0; v3 = (v3 << 7) | (v3 >>> 25); v3 ^= v0;
-      v2 = (v2 + v1) | 0; v1 = (v1 << 13) | (v1 >>> 19); v1 ^= v2; v2 = (v2 << 16) | (v2 >>> 16);
+      v0 = (v0 + v1) | 0;
+      v1 = (v1 << 5) | (v1 >>> 27);
+      v1 ^= v0;
+      v0 = (v0 << 16) | (v0 >>> 16);
+      v2 = (v2 + v3) | 0;
+      v3 = (v3 << 8) | (v3 >>> 24);
+      v3 ^= v2;
+      v0 = (v0 + v3) | 0;
+      v3 = (v3 << 7) | (v3 >>> 25);
+      v3 ^= v0;
+      v2 = (v2 + v1) | 0;
+      v1 = (v1 << 13) | (v1 >>> 19);
+      v1 ^= v2;
+      v2 = (v2 << 16) | (v2 >>> 16);
       v0 ^= m;
     }
     units += framed ? 2 * (words + 1) : n;
@@ -69,7 +79,10 @@ function halfSipHash13(texts: readonly string[], count: number, framed: boolean,
   // The last word: the length in bytes (mod 256) in the top byte, a leftover unit in the low two.
   const b = ((units * 2) << 24) | tail;
   const v = STATE;
-  v[0] = v0; v[1] = v1; v[2] = v2; v[3] = v3 ^ b;
+  v[0] = v0;
+  v[1] = v1;
+  v[2] = v2;
+  v[3] = v3 ^ b;
   rounds(v, 1);
   v[0]! ^= b;
   v[2]! ^= 0xee;
@@ -84,12 +97,28 @@ function halfSipHash13(texts: readonly string[], count: number, framed: boolean,
 const STATE = new Int32Array(4);
 
 function rounds(v: Int32Array, n: number): void {
-  let v0 = v[0]!, v1 = v[1]!, v2 = v[2]!, v3 = v[3]!;
+  let v0 = v[0]!,
+    v1 = v[1]!,
+    v2 = v[2]!,
+    v3 = v[3]!;
   for (let r = 0; r < n; r++) {
-    v0 = (v0 + v1) | 0; v1 = (v1 << 5) | (v1 >>> 27); v1 ^= v0; v0 = (v0 << 16) | (v0 >>> 16);
-    v2 = (v2 + v3) | 0; v3 = (v3 << 8) | (v3 >>> 24); v3 ^= v2;
-    v0 = (v0 + v3) | 0; v3 = (v3 << 7) | (v3 >>> 25); v3 ^= v0;
-    v2 = (v2 + v1) | 0; v1 = (v1 << 13) | (v1 >>> 19); v1 ^= v2; v2 = (v2 << 16) | (v2 >>> 16);
+    v0 = (v0 + v1) | 0;
+    v1 = (v1 << 5) | (v1 >>> 27);
+    v1 ^= v0;
+    v0 = (v0 << 16) | (v0 >>> 16);
+    v2 = (v2 + v3) | 0;
+    v3 = (v3 << 8) | (v3 >>> 24);
+    v3 ^= v2;
+    v0 = (v0 + v3) | 0;
+    v3 = (v3 << 7) | (v3 >>> 25);
+    v3 ^= v0;
+    v2 = (v2 + v1) | 0;
+    v1 = (v1 << 13) | (v1 >>> 19);
+    v1 ^= v2;
+    v2 = (v2 << 16) | (v2 >>> 16);
   }
-  v[0] = v0; v[1] = v1; v[2] = v2; v[3] = v3;
+  v[0] = v0;
+  v[1] = v1;
+  v[2] = v2;
+  v[3] = v3;
 }

@@ -29,7 +29,10 @@ export function rejectionSamples(refusals: readonly Refusal[], nowMs: number): w
     measurement: REJECTIONS_MEASUREMENT,
     timeMs: nowMs,
     tags: [{ key: 'reason', value: reason }],
-    fields: [{ key: 'samples', int: samples }, { key: 'message', str: `${samples} samples refused: ${first}` }],
+    fields: [
+      { key: 'samples', int: samples },
+      { key: 'message', str: `${samples} samples refused: ${first}` },
+    ],
   }));
 }
 

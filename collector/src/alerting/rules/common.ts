@@ -10,7 +10,8 @@ import type { RuleCommon } from './kind.js';
 export const RULE_ID_PATTERN = '^[a-z][a-z0-9_]*$';
 
 /** A duration string for parseDuration; its errors read "expected a duration" (config/schema-errors.ts). */
-export const DurationText = (what?: string) => Type.String({ ...DURATION, description: what === undefined ? 'duration, e.g. 30s, 5m, 7d' : what.startsWith('duration') ? what : `duration: ${what}` });
+export const DurationText = (what?: string) =>
+  Type.String({ ...DURATION, description: what === undefined ? 'duration, e.g. 30s, 5m, 7d' : what.startsWith('duration') ? what : `duration: ${what}` });
 export const ImpactSchema = Type.Union([Type.Literal('high'), Type.Literal('medium'), Type.Literal('low')]);
 export const RoleSchema = Type.Union([Type.Literal('server'), Type.Literal('workstation')]);
 
@@ -50,7 +51,16 @@ export function inFile<T>(source: string, fn: () => T): T {
 }
 
 export function compileCommon(raw: Record<string, unknown>, path: string): RuleCommon {
-  const r = raw as { id: string; kind: string; title: string; description?: string; enabled?: boolean; on_clear?: 'resolve' | 'note'; impact?: Impact; roles?: ('server' | 'workstation')[] };
+  const r = raw as {
+    id: string;
+    kind: string;
+    title: string;
+    description?: string;
+    enabled?: boolean;
+    on_clear?: 'resolve' | 'note';
+    impact?: Impact;
+    roles?: ('server' | 'workstation')[];
+  };
   return {
     id: r.id,
     kind: r.kind,
@@ -92,7 +102,9 @@ export function matchesTags(filter: TagFilter, tags: Readonly<Record<string, str
 }
 
 /** `instance: path` or `instance: [channel, source]`: the tags whose values name the instance inside a host. */
-export const InstanceSchema = Type.Union([Type.String(), Type.Array(Type.String({ minLength: 1 }))], { description: "tag name(s) forming the instance; '' for one per host" });
+export const InstanceSchema = Type.Union([Type.String(), Type.Array(Type.String({ minLength: 1 }))], {
+  description: "tag name(s) forming the instance; '' for one per host",
+});
 
 export function compileInstance(instance: string | string[] | undefined): readonly string[] {
   if (instance === undefined) return [];

@@ -10,7 +10,8 @@ import { compileTagFilter, matchesTags, TagFilterSchema, type TagFilter } from '
 const DEFAULT_MEASUREMENT = 'eventlog';
 const EVENT_LEVELS = ['critical', 'error', 'warning', 'info', 'verbose', 'audit_failure', 'audit_success'] as const;
 
-const OneOrMany = (description: string) => Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })], { description });
+const OneOrMany = (description: string) =>
+  Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })], { description });
 
 export const EVENT_MATCH_PROPS = {
   measurement: Type.Optional(Type.String({ minLength: 1, description: 'default eventlog; shutdowns for unexpected shutdowns' })),

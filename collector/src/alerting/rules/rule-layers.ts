@@ -45,12 +45,16 @@ export function applyRuleLayer(rules: RawRules, entries: readonly unknown[] | un
     const path = `${listPath}[${i}]`;
     if (!isMapping(entry)) return fail(source, `${path}: expected a mapping with id and kind`);
     const id = entry.id;
-    if (typeof id !== 'string' || !SLUG.test(id)) return fail(source, `${path}.id: expected a rule id (lower-case letters, digits and _, starting with a letter); got ${JSON.stringify(id)}`);
+    if (typeof id !== 'string' || !SLUG.test(id))
+      return fail(source, `${path}.id: expected a rule id (lower-case letters, digits and _, starting with a letter); got ${JSON.stringify(id)}`);
     if (seen.has(id)) return fail(source, `${path}.id: duplicate id "${id}" (also ${seen.get(id)})`);
     seen.set(id, path);
     const base = out.get(id);
     if (base && entry.kind !== undefined && entry.kind !== base.kind) {
-      return fail(source, `${path}.kind: rule "${id}" is a ${base.kind} rule (${base.source}: ${base.path}); a kind cannot be changed, give the new rule another id`);
+      return fail(
+        source,
+        `${path}.kind: rule "${id}" is a ${base.kind} rule (${base.source}: ${base.path}); a kind cannot be changed, give the new rule another id`,
+      );
     }
     const kind = base ? base.kind : entry.kind;
     if (kind === undefined) return fail(source, `${path}.kind: required: no rule "${id}" is defined before this, so this entry is a new rule`);

@@ -123,8 +123,15 @@ export function loadRules(file?: string, options: { includeDefaults?: boolean } 
 }
 
 function topLevel(layers: readonly Layer[]): Context {
-  const builtIn = <T>(record: Record<string, T>, prefix: string) => new Map(Object.entries(record).map(([n, v]) => [n, { value: v, source: BUILT_IN, path: `${prefix}.${n}` }]));
-  const ctx: Context = { calendars: builtIn(DEFAULT_CALENDARS, 'calendars'), profiles: builtIn(DEFAULT_SLA_PROFILES, 'sla_profiles'), matrix: DEFAULT_MATRIX, terms: new Map(), rules: new Map() };
+  const builtIn = <T>(record: Record<string, T>, prefix: string) =>
+    new Map(Object.entries(record).map(([n, v]) => [n, { value: v, source: BUILT_IN, path: `${prefix}.${n}` }]));
+  const ctx: Context = {
+    calendars: builtIn(DEFAULT_CALENDARS, 'calendars'),
+    profiles: builtIn(DEFAULT_SLA_PROFILES, 'sla_profiles'),
+    matrix: DEFAULT_MATRIX,
+    terms: new Map(),
+    rules: new Map(),
+  };
   for (const { doc, source } of layers) addCalendars(ctx.calendars, doc.calendars, 'calendars', source);
   for (const { doc, source } of layers) {
     addProfiles(ctx.profiles, doc.sla_profiles, 'sla_profiles', source, ctx.calendars);
@@ -161,7 +168,12 @@ function hostSettingsOf(settings: Omit<HostEntry, 'rules'>): HostRuleSettings {
 }
 
 /** A tenant's host entries across layers: settings merge by key, rules layer over the tenant's. */
-function hostScopes(tenant: Context, name: string, entries: readonly { t: TenantEntry; source: string }[], compile: ReturnType<typeof createCompiler>): HostPattern<HostScope>[] {
+function hostScopes(
+  tenant: Context,
+  name: string,
+  entries: readonly { t: TenantEntry; source: string }[],
+  compile: ReturnType<typeof createCompiler>,
+): HostPattern<HostScope>[] {
   const byKey = new Map<string, { pattern: string; settings: Omit<HostEntry, 'rules'>; rules: RawRules }>();
   for (const { t, source } of entries) {
     const inLayer = new Map<string, string>();

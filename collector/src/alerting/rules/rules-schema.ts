@@ -10,7 +10,9 @@ export const TermsSchema = Type.Object(
   {
     sla_profile: Type.Optional(Type.String({ minLength: 1, description: 'a name from sla_profiles (default standard-8x5)' })),
     calendar: Type.Optional(Type.String({ minLength: 1, description: "a calendar name, or 24x7: replaces the profile's hours" })),
-    on_clear: Type.Optional(Type.Union([Type.Literal('resolve'), Type.Literal('note')], { description: 'what a cleared alert does to its ticket (default resolve)' })),
+    on_clear: Type.Optional(
+      Type.Union([Type.Literal('resolve'), Type.Literal('note')], { description: 'what a cleared alert does to its ticket (default resolve)' }),
+    ),
     reopen_window: Type.Optional(DurationText('duration: a re-trigger within this time after a resolution reopens the ticket (default 1h)')),
     maintenance_exit_grace: Type.Optional(DurationText('duration: alerts still firing this long after a maintenance window ends are ticketed (default 5m)')),
   },
@@ -43,7 +45,9 @@ export const TenantSchema = Type.Object(
     sla_profiles: Type.Optional(SlaProfiles),
     priority_matrix: Type.Optional(PriorityMatrixSchema),
     rules: Type.Optional(RuleList),
-    hosts: Type.Optional(Type.Record(Type.String({ minLength: 1 }), HostSchema, { description: "host name or glob ('*'); exact beats glob, longer glob beats shorter" })),
+    hosts: Type.Optional(
+      Type.Record(Type.String({ minLength: 1 }), HostSchema, { description: "host name or glob ('*'); exact beats glob, longer glob beats shorter" }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -51,7 +51,13 @@ export function addCalendars(into: Map<string, At<Calendar>>, calendars: Record<
 }
 
 /** Adds profiles and checks them against the calendars in scope at that level. */
-export function addProfiles(into: Map<string, At<SlaProfile>>, profiles: Record<string, SlaProfile> | undefined, prefix: string, source: string, calendars: Map<string, At<Calendar>>): void {
+export function addProfiles(
+  into: Map<string, At<SlaProfile>>,
+  profiles: Record<string, SlaProfile> | undefined,
+  prefix: string,
+  source: string,
+  calendars: Map<string, At<Calendar>>,
+): void {
   const known = calendarRecord(calendars);
   for (const [name, profile] of entriesOf(profiles)) {
     const path = `${prefix}.${name}`;
@@ -79,7 +85,10 @@ export function resolveTerms(ctx: TermsScope): TenantTerms {
   let hours: Hours;
   if (calendarAt) {
     const calendar = calendarAt.value === '24x7' ? '24x7' : ctx.calendars.get(calendarAt.value)?.value;
-    if (!calendar) throw new ConfigError(`${calendarAt.source}: ${calendarAt.path}: unknown calendar "${calendarAt.value}" (known: ${[...ctx.calendars.keys(), '24x7'].join(', ')})`);
+    if (!calendar)
+      throw new ConfigError(
+        `${calendarAt.source}: ${calendarAt.path}: unknown calendar "${calendarAt.value}" (known: ${[...ctx.calendars.keys(), '24x7'].join(', ')})`,
+      );
     hours = calendar;
   } else {
     hours = inFile(profile.source, () => hoursOf(profile.value, calendarRecord(ctx.calendars), profile.path));

@@ -59,7 +59,12 @@ const Settings = Type.Object(
     status_reopened: Type.Optional(Id('status picklist id of a reopened ticket (default: status_new)')),
     priority_map: Type.Optional(
       Type.Object(
-        { P1: Type.Optional(Id('priority id for P1')), P2: Type.Optional(Id('priority id for P2')), P3: Type.Optional(Id('priority id for P3')), P4: Type.Optional(Id('priority id for P4')) },
+        {
+          P1: Type.Optional(Id('priority id for P1')),
+          P2: Type.Optional(Id('priority id for P2')),
+          P3: Type.Optional(Id('priority id for P3')),
+          P4: Type.Optional(Id('priority id for P4')),
+        },
         { additionalProperties: false, default: { ...DEFAULT_PRIORITIES } },
       ),
     ),
@@ -92,7 +97,12 @@ function ops(settings: AutotaskSettings, deps: { fetch: typeof fetch; now: () =>
   const udf = settings.correlation_udf;
   const refine = (status: number, _text: string, json: unknown) => autotaskRefusal(status, json, secrets);
   const send = async (method: string, url: string, what: string, ctx: DeliveryContext, body?: unknown, expect?: 'json-or-empty', auth = true) =>
-    checkAnswer(await request({ method, url, ...(auth ? { headers } : {}), body, signal: ctx.signal, fetch: deps.fetch, now: deps.now, secrets, refine }), what, secrets, expect);
+    checkAnswer(
+      await request({ method, url, ...(auth ? { headers } : {}), body, signal: ctx.signal, fetch: deps.fetch, now: deps.now, secrets, refine }),
+      what,
+      secrets,
+      expect,
+    );
   let zone: string | null = null;
 
   /** The zone's base URL, asked once; a failed ask is not kept, so the next delivery asks again. */
@@ -114,10 +124,17 @@ function ops(settings: AutotaskSettings, deps: { fetch: typeof fetch; now: () =>
   /** Autotask ids are integers; anything else stored as this ticket's id would fail the same way forever. */
   const onTicket = (id: string, use: (n: number) => Promise<Step<unknown>>): Promise<Step<unknown>> =>
     /^\d+$/.test(id) ? use(Number(id)) : Promise.resolve(refused(`not an Autotask ticket id: "${id}"`));
-  const update = (id: string, fields: object, ctx: DeliveryContext) => onTicket(id, (n) => call('PATCH', 'Tickets', 'ticket update', ctx, { id: n, ...fields }, 'json-or-empty'));
+  const update = (id: string, fields: object, ctx: DeliveryContext) =>
+    onTicket(id, (n) => call('PATCH', 'Tickets', 'ticket update', ctx, { id: n, ...fields }, 'json-or-empty'));
   const note = (id: string, event: DeskEvent, ctx: DeliveryContext) =>
     onTicket(id, (n) => {
-      const body = { ticketID: n, title: noteTitle(event), description: clip(noteText(event), DESCRIPTION_MAX), noteType: settings.note_type ?? DEFAULT_NOTE_TYPE, publish: settings.note_publish ?? DEFAULT_NOTE_PUBLISH };
+      const body = {
+        ticketID: n,
+        title: noteTitle(event),
+        description: clip(noteText(event), DESCRIPTION_MAX),
+        noteType: settings.note_type ?? DEFAULT_NOTE_TYPE,
+        publish: settings.note_publish ?? DEFAULT_NOTE_PUBLISH,
+      };
       return call('POST', `Tickets/${n}/Notes`, 'ticket note', ctx, body, 'json-or-empty');
     });
   const idOf = (v: unknown): string | null => (Number.isSafeInteger(v) ? String(v) : null);
@@ -150,9 +167,18 @@ function ops(settings: AutotaskSettings, deps: { fetch: typeof fetch; now: () =>
       return id === null ? lacking('ticket create', 'itemId', answer.value, secrets) : done(id);
     },
     note,
-    reprioritize: (id, event, ctx) => inOrder(() => update(id, { priority: priorities[event.ticket.priority] }, ctx), () => note(id, event, ctx)),
-    resolve: (id, event, ctx) => update(id, { status: settings.status_complete ?? DEFAULT_STATUS.complete, resolution: clip(resolutionText(event), DESCRIPTION_MAX) }, ctx),
-    reopen: (id, event, ctx) => inOrder(() => update(id, { status: settings.status_reopened ?? settings.status_new ?? DEFAULT_STATUS.new }, ctx), () => note(id, event, ctx)),
+    reprioritize: (id, event, ctx) =>
+      inOrder(
+        () => update(id, { priority: priorities[event.ticket.priority] }, ctx),
+        () => note(id, event, ctx),
+      ),
+    resolve: (id, event, ctx) =>
+      update(id, { status: settings.status_complete ?? DEFAULT_STATUS.complete, resolution: clip(resolutionText(event), DESCRIPTION_MAX) }, ctx),
+    reopen: (id, event, ctx) =>
+      inOrder(
+        () => update(id, { status: settings.status_reopened ?? settings.status_new ?? DEFAULT_STATUS.new }, ctx),
+        () => note(id, event, ctx),
+      ),
   };
 }
 

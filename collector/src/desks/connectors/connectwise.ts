@@ -59,7 +59,12 @@ const Settings = Type.Object(
     status_reopened: Type.Optional(Name('status of a reopened ticket (default: status_new)')),
     priority_map: Type.Optional(
       Type.Object(
-        { P1: Type.Optional(Name('priority name for P1')), P2: Type.Optional(Name('priority name for P2')), P3: Type.Optional(Name('priority name for P3')), P4: Type.Optional(Name('priority name for P4')) },
+        {
+          P1: Type.Optional(Name('priority name for P1')),
+          P2: Type.Optional(Name('priority name for P2')),
+          P3: Type.Optional(Name('priority name for P3')),
+          P4: Type.Optional(Name('priority name for P4')),
+        },
         { additionalProperties: false, default: { ...DEFAULT_PRIORITIES } },
       ),
     ),
@@ -80,9 +85,15 @@ function ops(settings: ConnectWiseSettings, deps: { fetch: typeof fetch; now: ()
   const priorities = { ...DEFAULT_PRIORITIES, ...settings.priority_map };
   const noteFlags = settings.internal_notes === false ? { detailDescriptionFlag: true } : { internalAnalysisFlag: true };
   const call = async (method: string, path: string, what: string, ctx: DeliveryContext, body?: unknown, expect?: 'json-or-empty') =>
-    checkAnswer(await request({ method, url: base + path, headers, body, signal: ctx.signal, fetch: deps.fetch, now: deps.now, secrets }), what, secrets, expect);
+    checkAnswer(
+      await request({ method, url: base + path, headers, body, signal: ctx.signal, fetch: deps.fetch, now: deps.now, secrets }),
+      what,
+      secrets,
+      expect,
+    );
   const ticket = (id: string) => `service/tickets/${encodeURIComponent(id)}`;
-  const patch = (id: string, path: string, value: string, ctx: DeliveryContext) => call('PATCH', ticket(id), 'ticket update', ctx, [{ op: 'replace', path, value }], 'json-or-empty');
+  const patch = (id: string, path: string, value: string, ctx: DeliveryContext) =>
+    call('PATCH', ticket(id), 'ticket update', ctx, [{ op: 'replace', path, value }], 'json-or-empty');
   const postNote = (id: string, body: object, ctx: DeliveryContext) => call('POST', `${ticket(id)}/notes`, 'ticket note', ctx, body, 'json-or-empty');
   const note = (id: string, event: DeskEvent, ctx: DeliveryContext) => postNote(id, { text: noteText(event), ...noteFlags }, ctx);
   const idOf = (value: unknown): string | null => {
@@ -119,14 +130,22 @@ function ops(settings: ConnectWiseSettings, deps: { fetch: typeof fetch; now: ()
       return id === null ? lacking('ticket create', 'ticket id', answer.value, secrets) : done(id);
     },
     note,
-    reprioritize: (id, event, ctx) => inOrder(() => patch(id, 'priority/name', priorities[event.ticket.priority], ctx), () => note(id, event, ctx)),
+    reprioritize: (id, event, ctx) =>
+      inOrder(
+        () => patch(id, 'priority/name', priorities[event.ticket.priority], ctx),
+        () => note(id, event, ctx),
+      ),
     // The resolution note goes first: a board can require a resolution before it accepts a closed status.
     resolve: (id, event, ctx) =>
       inOrder(
         () => postNote(id, { text: noteText(event), resolutionFlag: true }, ctx),
         () => patch(id, 'status/name', settings.status_resolved ?? DEFAULT_STATUS_RESOLVED, ctx),
       ),
-    reopen: (id, event, ctx) => inOrder(() => patch(id, 'status/name', settings.status_reopened ?? settings.status_new ?? DEFAULT_STATUS_NEW, ctx), () => note(id, event, ctx)),
+    reopen: (id, event, ctx) =>
+      inOrder(
+        () => patch(id, 'status/name', settings.status_reopened ?? settings.status_new ?? DEFAULT_STATUS_NEW, ctx),
+        () => note(id, event, ctx),
+      ),
   };
 }
 

@@ -30,7 +30,9 @@ const Addresses = (description: string) =>
 const Settings = Type.Object(
   {
     host: Type.String({ minLength: 1, description: 'SMTP server (relay or submission host)' }),
-    port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, default: DEFAULT_PORT, description: '587 submission (STARTTLS), 465 implicit TLS, 25 relay' })),
+    port: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 65535, default: DEFAULT_PORT, description: '587 submission (STARTTLS), 465 implicit TLS, 25 relay' }),
+    ),
     secure: Type.Optional(Type.Boolean({ default: false, description: 'implicit TLS from the first byte (port 465)' })),
     require_tls: Type.Optional(Type.Boolean({ default: true, description: 'refuse to send unless STARTTLS succeeds (ignored when secure)' })),
     username: Type.Optional(Type.String({ minLength: 1, description: 'SMTP AUTH user' })),
@@ -40,7 +42,13 @@ const Settings = Type.Object(
     cc: Type.Optional(Addresses('copies, one or a list')),
     subject_prefix: Type.Optional(Type.String({ default: DEFAULT_SUBJECT_PREFIX, description: 'first word of every subject ("" for none)' })),
     tls_ca_file: Type.Optional(Type.String({ minLength: 1, description: 'PEM file of CAs to trust for the server certificate (a private CA)' })),
-    connection_timeout: Type.Optional(Type.String({ pattern: '^[0-9]+(ms|s|m|h|d)$', default: DEFAULT_CONNECTION_TIMEOUT, description: 'longest wait for the TCP connection and again for the greeting' })),
+    connection_timeout: Type.Optional(
+      Type.String({
+        pattern: '^[0-9]+(ms|s|m|h|d)$',
+        default: DEFAULT_CONNECTION_TIMEOUT,
+        description: 'longest wait for the TCP connection and again for the greeting',
+      }),
+    ),
   },
   { additionalProperties: true },
 );
@@ -85,8 +93,14 @@ export function emailSubject(event: DeskEvent, prefix: string): string {
 export function emailFooter(event: DeskEvent): string {
   const t = event.ticket;
   const pairs: Array<[string, string | number]> = [
-    ['watchpost-ticket', t.correlationKey], ['tenant', t.tenant], ['host', t.host], ['rule', t.ruleId],
-    ['priority', t.priority], ['status', t.status], ['event', event.kind], ['event-id', event.id],
+    ['watchpost-ticket', t.correlationKey],
+    ['tenant', t.tenant],
+    ['host', t.host],
+    ['rule', t.ruleId],
+    ['priority', t.priority],
+    ['status', t.status],
+    ['event', event.kind],
+    ['event-id', event.id],
   ];
   return pairs.map(([key, value]) => `${key}=${oneLine(String(value))}`).join('\n');
 }
@@ -166,7 +180,8 @@ function check(settings: EmailSettings, path: string): void {
       if (!addressOf(value)) throw bad(typeof settings[key] === 'string' ? key : `${key}[${i}]`, `expected an address, got "${value}"`);
     });
   }
-  if ((settings.username === undefined) !== (settings.password === undefined)) throw bad(settings.username === undefined ? 'username' : 'password', 'username and password go together');
+  if ((settings.username === undefined) !== (settings.password === undefined))
+    throw bad(settings.username === undefined ? 'username' : 'password', 'username and password go together');
   if (settings.tls_ca_file !== undefined) readCa(settings.tls_ca_file, `${path}.tls_ca_file`);
   let timeout: number;
   try {

@@ -49,7 +49,10 @@ const Settings = Type.Object(
     impact_map: Type.Optional(LevelMap('impact')),
     urgency_map: Type.Optional(LevelMap('urgency')),
     priority_map: Type.Optional(
-      Type.Object({ P1: Type.Integer(), P2: Type.Integer(), P3: Type.Integer(), P4: Type.Integer() }, { additionalProperties: false, description: 'only if set: Watchpost priority -> priority_id (else Halo derives it)' }),
+      Type.Object(
+        { P1: Type.Integer(), P2: Type.Integer(), P3: Type.Integer(), P4: Type.Integer() },
+        { additionalProperties: false, description: 'only if set: Watchpost priority -> priority_id (else Halo derives it)' },
+      ),
     ),
     note_outcome: Type.Optional(Type.String({ minLength: 1, default: 'Private Note', description: 'action outcome of Watchpost notes' })),
     close_outcome: Type.Optional(Type.String({ minLength: 1, description: 'action outcome of the closing note (default note_outcome)' })),
@@ -109,7 +112,16 @@ export const halopsa: ConnectorType<HaloSettings> = {
           status = response.status;
           return response;
         };
-        const outcome = await request({ method, url: `${api}${path}`, headers: { authorization: `Bearer ${token.value}` }, body, signal, fetch: seen, now: deps.now, secrets: tokens.secrets() });
+        const outcome = await request({
+          method,
+          url: `${api}${path}`,
+          headers: { authorization: `Bearer ${token.value}` },
+          body,
+          signal,
+          fetch: seen,
+          now: deps.now,
+          secrets: tokens.secrets(),
+        });
         if (outcome.ok || status !== 401 || attempt > 1) return outcome;
         tokens.invalidate();
       }
@@ -128,7 +140,9 @@ export const halopsa: ConnectorType<HaloSettings> = {
         const json = answer.value.json;
         const list = Array.isArray(json) ? json : isRecord(json) && Array.isArray(json.tickets) ? json.tickets : [];
         const token = haloToken(key).trim();
-        const ids = list.filter((t): t is Record<string, unknown> => isRecord(t) && typeof t.summary === 'string' && t.summary.includes(token)).map((t) => Number(t.id));
+        const ids = list
+          .filter((t): t is Record<string, unknown> => isRecord(t) && typeof t.summary === 'string' && t.summary.includes(token))
+          .map((t) => Number(t.id));
         return done(ids.length ? String(Math.min(...ids)) : null);
       },
       async create(e, { signal }) {
@@ -138,13 +152,21 @@ export const halopsa: ConnectorType<HaloSettings> = {
         return id ? done(id) : lacking('ticket create', 'ticket id', answer.value, tokens.secrets());
       },
       note: (id, e, { signal }) => note(id, noteText(e), signal),
-      reprioritize: (id, e, { signal }) => inOrder(() => update({ id: Number(id), ...levels(e.ticket, s) }, signal), () => note(id, noteText(e), signal)),
+      reprioritize: (id, e, { signal }) =>
+        inOrder(
+          () => update({ id: Number(id), ...levels(e.ticket, s) }, signal),
+          () => note(id, noteText(e), signal),
+        ),
       resolve: (id, e, { signal }) =>
         inOrder(
           () => update({ id: Number(id), status_id: s.closed_status ?? 9 }, signal),
           () => note(id, noteText(e), signal, s.close_outcome ?? s.note_outcome ?? 'Private Note'),
         ),
-      reopen: (id, e, { signal }) => inOrder(() => update({ id: Number(id), status_id: s.reopen_status ?? 1 }, signal), () => note(id, noteText(e), signal)),
+      reopen: (id, e, { signal }) =>
+        inOrder(
+          () => update({ id: Number(id), status_id: s.reopen_status ?? 1 }, signal),
+          () => note(id, noteText(e), signal),
+        ),
     };
     return { deliver: (event, ctx) => deliverTo(ops, event, ctx) };
   },

@@ -38,10 +38,17 @@ const Settings = Type.Object(
     project_key: Type.Optional(Type.String({ pattern: '^[A-Z][A-Z0-9_]*$', description: 'narrows the label search to this project' })),
     resolve_transition: Type.Optional(Type.String({ minLength: 1, default: 'Resolve', description: 'transition name that resolves' })),
     reopen_transition: Type.Optional(Type.String({ minLength: 1, default: 'Reopen', description: 'transition name that reopens' })),
-    resolution: Type.Optional(Type.String({ minLength: 1, description: 'resolution name set with the resolve transition (e.g. Done), when its screen has it' })),
+    resolution: Type.Optional(
+      Type.String({ minLength: 1, description: 'resolution name set with the resolve transition (e.g. Done), when its screen has it' }),
+    ),
     priority_map: Type.Optional(
       Type.Object(
-        { P1: Type.String({ default: 'Highest' }), P2: Type.String({ default: 'High' }), P3: Type.String({ default: 'Medium' }), P4: Type.String({ default: 'Low' }) },
+        {
+          P1: Type.String({ default: 'Highest' }),
+          P2: Type.String({ default: 'High' }),
+          P3: Type.String({ default: 'Medium' }),
+          P4: Type.String({ default: 'Low' }),
+        },
         { additionalProperties: false, description: 'Watchpost priority -> Jira priority name' },
       ),
     ),
@@ -84,10 +91,31 @@ export const jira: ConnectorType<JiraSettings> = {
     const base = trim(s.url);
     const auth = basicAuth(s.email, s.api_token);
     const call = async (method: string, path: string, what: string, signal: AbortSignal, body?: unknown, expect?: 'json-or-empty') =>
-      checkAnswer(await request({ method, url: `${base}${path}`, headers: { authorization: auth.header }, body, signal, fetch: deps.fetch, now: deps.now, secrets: auth.secrets }), what, auth.secrets, expect);
+      checkAnswer(
+        await request({
+          method,
+          url: `${base}${path}`,
+          headers: { authorization: auth.header },
+          body,
+          signal,
+          fetch: deps.fetch,
+          now: deps.now,
+          secrets: auth.secrets,
+        }),
+        what,
+        auth.secrets,
+        expect,
+      );
     const issue = (key: string) => `/rest/api/3/issue/${encodeURIComponent(key)}`;
     const comment = (key: string, e: DeskEvent, signal: AbortSignal) =>
-      call('POST', `/rest/servicedeskapi/request/${encodeURIComponent(key)}/comment`, 'comment', signal, { body: noteText(e), public: s.public_comments ?? false }, 'json-or-empty');
+      call(
+        'POST',
+        `/rest/servicedeskapi/request/${encodeURIComponent(key)}/comment`,
+        'comment',
+        signal,
+        { body: noteText(e), public: s.public_comments ?? false },
+        'json-or-empty',
+      );
 
     /** Moves the issue by the named transition; when it is not offered, the issue may already be there (a retry). */
     async function transition(key: string, name: string, wantDone: boolean, signal: AbortSignal, fields?: object): Promise<Step<unknown>> {
@@ -98,7 +126,15 @@ export const jira: ConnectorType<JiraSettings> = {
         (t): t is Transition => isRecord(t) && typeof t.id === 'string' && typeof t.name === 'string',
       );
       const chosen = offered.find((t) => t.name.toLowerCase() === name.toLowerCase());
-      if (chosen) return call('POST', `${issue(key)}/transitions`, 'transition', signal, { transition: { id: chosen.id }, ...(fields ? { fields } : {}) }, 'json-or-empty');
+      if (chosen)
+        return call(
+          'POST',
+          `${issue(key)}/transitions`,
+          'transition',
+          signal,
+          { transition: { id: chosen.id }, ...(fields ? { fields } : {}) },
+          'json-or-empty',
+        );
       const now = await call('GET', `${issue(key)}?fields=status`, 'issue status', signal);
       if (!now.ok) return now;
       const fieldsNow = isRecord(now.value.json) && isRecord(now.value.json.fields) ? now.value.json.fields : {};
@@ -127,7 +163,15 @@ export const jira: ConnectorType<JiraSettings> = {
       note: (key, e, { signal }) => comment(key, e, signal),
       reprioritize: (key, e, { signal }) =>
         inOrder(
-          () => call('PUT', issue(key), 'priority update', signal, { fields: { priority: { name: (s.priority_map ?? DEFAULT_PRIORITIES)[e.ticket.priority] } } }, 'json-or-empty'),
+          () =>
+            call(
+              'PUT',
+              issue(key),
+              'priority update',
+              signal,
+              { fields: { priority: { name: (s.priority_map ?? DEFAULT_PRIORITIES)[e.ticket.priority] } } },
+              'json-or-empty',
+            ),
           () => comment(key, e, signal),
         ),
       resolve: (key, e, { signal }) =>
@@ -135,7 +179,11 @@ export const jira: ConnectorType<JiraSettings> = {
           () => comment(key, e, signal),
           () => transition(key, s.resolve_transition ?? 'Resolve', true, signal, s.resolution ? { resolution: { name: s.resolution } } : undefined),
         ),
-      reopen: (key, e, { signal }) => inOrder(() => transition(key, s.reopen_transition ?? 'Reopen', false, signal), () => comment(key, e, signal)),
+      reopen: (key, e, { signal }) =>
+        inOrder(
+          () => transition(key, s.reopen_transition ?? 'Reopen', false, signal),
+          () => comment(key, e, signal),
+        ),
       link: (key) => `${base}/browse/${key}`,
     };
     return { deliver: (event, ctx) => deliverTo(ops, event, ctx) };

@@ -27,7 +27,10 @@ export const SHORT_DESCRIPTION_MAX = 160;
 
 const Level = (dflt: '1' | '2' | '3') => Type.Union([Type.Literal('1'), Type.Literal('2'), Type.Literal('3')], { default: dflt });
 const LevelMap = (what: string) =>
-  Type.Object({ high: Level('1'), medium: Level('2'), low: Level('3') }, { additionalProperties: false, description: `Watchpost ${what} -> ServiceNow ${what} (1 High, 2 Medium, 3 Low)` });
+  Type.Object(
+    { high: Level('1'), medium: Level('2'), low: Level('3') },
+    { additionalProperties: false, description: `Watchpost ${what} -> ServiceNow ${what} (1 High, 2 Medium, 3 Low)` },
+  );
 
 const Settings = Type.Object(
   {
@@ -50,7 +53,10 @@ export type ServiceNowSettings = Static<typeof Settings>;
 
 const DEFAULT_LEVELS = { high: '1', medium: '2', low: '3' } as const;
 const trim = (url: string): string => url.replace(/\/+$/, '');
-const levels = (t: DeskEvent['ticket'], s: ServiceNowSettings) => ({ impact: (s.impact_map ?? DEFAULT_LEVELS)[t.impact], urgency: (s.urgency_map ?? DEFAULT_LEVELS)[t.urgency] });
+const levels = (t: DeskEvent['ticket'], s: ServiceNowSettings) => ({
+  impact: (s.impact_map ?? DEFAULT_LEVELS)[t.impact],
+  urgency: (s.urgency_map ?? DEFAULT_LEVELS)[t.urgency],
+});
 
 /** The body of POST /api/now/table/incident: impact and urgency, never priority. */
 export function serviceNowIncident(event: DeskEvent, s: ServiceNowSettings): Record<string, string> {
@@ -88,13 +94,33 @@ export const servicenow: ConnectorType<ServiceNowSettings> = {
     const base = trim(s.url);
     const auth = basicAuth(s.username, s.password);
     const call = async (method: string, path: string, what: string, signal: AbortSignal, body?: unknown, expect?: 'json-or-empty') =>
-      checkAnswer(await request({ method, url: `${base}/api/now/table/incident${path}`, headers: { authorization: auth.header }, body, signal, fetch: deps.fetch, now: deps.now, secrets: auth.secrets }), what, auth.secrets, expect);
-    const patch = (as: Parameters<typeof serviceNowUpdate>[2]) => (id: string, e: DeskEvent, { signal }: { signal: AbortSignal }) =>
-      call('PATCH', `/${encodeURIComponent(id)}`, 'incident update', signal, serviceNowUpdate(e, s, as), 'json-or-empty');
+      checkAnswer(
+        await request({
+          method,
+          url: `${base}/api/now/table/incident${path}`,
+          headers: { authorization: auth.header },
+          body,
+          signal,
+          fetch: deps.fetch,
+          now: deps.now,
+          secrets: auth.secrets,
+        }),
+        what,
+        auth.secrets,
+        expect,
+      );
+    const patch =
+      (as: Parameters<typeof serviceNowUpdate>[2]) =>
+      (id: string, e: DeskEvent, { signal }: { signal: AbortSignal }) =>
+        call('PATCH', `/${encodeURIComponent(id)}`, 'incident update', signal, serviceNowUpdate(e, s, as), 'json-or-empty');
 
     const ops: DeskOps = {
       async find(key, { signal }) {
-        const query = new URLSearchParams({ sysparm_query: `correlation_id=${key}^ORDERBYsys_created_on`, sysparm_limit: '1', sysparm_fields: 'sys_id,number,correlation_id' });
+        const query = new URLSearchParams({
+          sysparm_query: `correlation_id=${key}^ORDERBYsys_created_on`,
+          sysparm_limit: '1',
+          sysparm_fields: 'sys_id,number,correlation_id',
+        });
         const answer = await call('GET', `?${query}`, 'incident search', signal);
         if (!answer.ok) return answer;
         const json = answer.value.json;

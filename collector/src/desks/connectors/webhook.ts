@@ -37,7 +37,12 @@ export function webhookPayload(event: DeskEvent): object {
     annotations: { title: t.title, summary: t.summary },
     startsAt: iso(t.openedAt),
     endsAt: iso(t.resolvedAt),
-    ticket: { ...t, openedAt: iso(t.openedAt), resolvedAt: t.resolvedAt === null ? null : iso(t.resolvedAt), sla: t.sla.map((c) => ({ ...c, dueAt: iso(c.dueAt), metAt: c.metAt === null ? null : iso(c.metAt) })) },
+    ticket: {
+      ...t,
+      openedAt: iso(t.openedAt),
+      resolvedAt: t.resolvedAt === null ? null : iso(t.resolvedAt),
+      sla: t.sla.map((c) => ({ ...c, dueAt: iso(c.dueAt), metAt: c.metAt === null ? null : iso(c.metAt) })),
+    },
   };
 }
 

@@ -1,6 +1,16 @@
 // The disk spool's record format as a table: what decodes, and what each kind of damage is reported as.
 import { describe, expect, it } from 'vitest';
-import { decodeAcks, decodeRecord, encodeAck, encodeRecord, HEADER_BYTES, parseSegmentName, scanSegment, segmentName, verifyRecord } from '../../../../agent/src/delivery/spool/codec.js';
+import {
+  decodeAcks,
+  decodeRecord,
+  encodeAck,
+  encodeRecord,
+  HEADER_BYTES,
+  parseSegmentName,
+  scanSegment,
+  segmentName,
+  verifyRecord,
+} from '../../../../agent/src/delivery/spool/codec.js';
 
 const payload = Buffer.from('an encoded Envelope{batch}');
 const record = (seq = 42, points = 3) => encodeRecord(seq, points, payload);
@@ -22,7 +32,11 @@ describe('spool record codec', () => {
     ['a header cut short', record().subarray(0, HEADER_BYTES - 1), { ok: false, damage: 'truncated' }],
     ['a payload cut short', record().subarray(0, HEADER_BYTES + 5), { ok: false, damage: 'truncated', points: 3 }],
     ['a wrong magic', flip(record(), 0), { ok: false, damage: 'bad_magic' }],
-    ['an absurd length', Buffer.concat([record().subarray(0, 4), Buffer.from([0xff, 0xff, 0xff, 0xff]), record().subarray(8)]), { ok: false, damage: 'bad_length' }],
+    [
+      'an absurd length',
+      Buffer.concat([record().subarray(0, 4), Buffer.from([0xff, 0xff, 0xff, 0xff]), record().subarray(8)]),
+      { ok: false, damage: 'bad_length' },
+    ],
     ['a flipped payload bit', flip(record(), HEADER_BYTES + 3), { ok: false, damage: 'crc_mismatch', points: 3 }],
     ['a flipped seq bit', flip(record(), 15), { ok: false, damage: 'crc_mismatch', points: 3 }],
     ['a flipped points bit', flip(record(), 19), { ok: false, damage: 'crc_mismatch', points: 2 }],

@@ -156,7 +156,10 @@ export function spoolContract(name: string, makeSpool: MakeSpool): void {
       appendMany(spool, 3, 40, 6); // the first is dropped
       const { droppedBy, droppedBatches, droppedPoints } = spool.stats();
       expect(droppedBy).toEqual({
-        full: { batches: 1, points: 6 }, disk_full: { batches: 0, points: 0 }, io_error: { batches: 0, points: 0 }, corrupt: { batches: 0, points: 0 },
+        full: { batches: 1, points: 6 },
+        disk_full: { batches: 0, points: 0 },
+        io_error: { batches: 0, points: 0 },
+        corrupt: { batches: 0, points: 0 },
       });
       expect([droppedBatches, droppedPoints]).toEqual([1, 6]);
     });
@@ -168,7 +171,10 @@ export function spoolContract(name: string, makeSpool: MakeSpool): void {
       spool.ack(c!.seq);
       spool.ack(c!.seq);
       spool.ack(a!.seq);
-      expect(settled).toEqual([[a!.seq, 'full', 3], [c!.seq, 'acked', 3]]);
+      expect(settled).toEqual([
+        [a!.seq, 'full', 3],
+        [c!.seq, 'acked', 3],
+      ]);
       expect(seqs(spool.pending(0, 10))).toEqual([b!.seq]);
     });
 

@@ -42,7 +42,10 @@ function fill(spool: DiskSpool, count: number, size = 50, points = 2): SpoolEntr
 }
 
 const seqs = (entries: { seq: number }[]): number[] => entries.map((e) => e.seq);
-const segmentFiles = (dir: string): string[] => readdirSync(dir).filter((n) => n.endsWith('.seg')).sort();
+const segmentFiles = (dir: string): string[] =>
+  readdirSync(dir)
+    .filter((n) => n.endsWith('.seg'))
+    .sort();
 const corruptFiles = (dir: string): string[] => readdirSync(dir).filter((n) => n.endsWith('.corrupt'));
 
 function expectSameBytes(got: SpoolEntry[], want: SpoolEntry[]): void {

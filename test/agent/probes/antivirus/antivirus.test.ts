@@ -10,7 +10,6 @@ import { Int } from '../../../../agent/src/sample.js';
 import type { Runner } from '../../../../agent/src/exec/runner.js';
 import { context, fixture, formatList } from '../fixtures.js';
 
-
 const NOW = Date.UTC(2018, 5, 18, 12, 0, 0);
 const fields = (samples: { tags?: Record<string, string>; fields: Record<string, unknown> }[], product: string) =>
   samples.find((s) => s.tags?.product === product)?.fields;
@@ -107,7 +106,7 @@ describe('Linux: ClamAV and mdatp', () => {
     const info = parseSigtoolInfo(fixture('linux/sigtool-info-daily.txt'));
     expect(info).toEqual({ file: '/var/lib/clamav/daily.cvd', buildTime: Date.UTC(2016, 5, 13, 13, 53) / 1000, version: '21723' });
     expect(parseSigtoolTime('03 May 2026 06:24 +0000')).toBe(Date.UTC(2026, 4, 3, 6, 24) / 1000);
-    expect(parseSigtoolInfo('LibClamAV Error: cl_cvdhead: Can\'t open file')).toBeNull();
+    expect(parseSigtoolInfo("LibClamAV Error: cl_cvdhead: Can't open file")).toBeNull();
   });
 
   it('the probe reads a real database file: sigtool answer, else its mtime; mdatp absent is no product', async () => {
@@ -118,14 +117,22 @@ describe('Linux: ClamAV and mdatp', () => {
     const now = Date.UTC(2026, 0, 5);
     const enoent = Object.assign(new Error('spawn mdatp ENOENT'), { code: 'ENOENT' });
     const calls: string[] = [];
-    const runner = (sigtool: string | null): Runner => async (command, args) => {
-      calls.push([command, ...args].join(' '));
-      if (command === 'sigtool' && sigtool !== null) return { stdout: sigtool, stderr: '' };
-      throw command === 'mdatp' ? enoent : Object.assign(new Error('exit 1'), { code: 1 });
-    };
+    const runner =
+      (sigtool: string | null): Runner =>
+      async (command, args) => {
+        calls.push([command, ...args].join(' '));
+        if (command === 'sigtool' && sigtool !== null) return { stdout: sigtool, stderr: '' };
+        throw command === 'mdatp' ? enoent : Object.assign(new Error('exit 1'), { code: 1 });
+      };
     const probe = createAntivirusProbe({ platform: 'linux', clamavDir: dir });
     const viaMtime = await probe.collect({ ...context(runner(null)), now: () => now });
-    expect(viaMtime).toEqual([{ measurement: 'antivirus', tags: { product: 'ClamAV' }, fields: expect.objectContaining({ state: 'unknown', source: 'clamav', signature_age_days: 4, up_to_date: false }) }]);
+    expect(viaMtime).toEqual([
+      {
+        measurement: 'antivirus',
+        tags: { product: 'ClamAV' },
+        fields: expect.objectContaining({ state: 'unknown', source: 'clamav', signature_age_days: 4, up_to_date: false }),
+      },
+    ]);
     const viaSigtool = await probe.collect({ ...context(runner(fixture('linux/sigtool-info-daily.txt'))), now: () => now });
     expect((viaSigtool[0]!.fields.signature_updated as Int).value).toBe(Date.UTC(2016, 5, 13, 13, 53) / 1000);
     expect(viaSigtool[0]!.fields.signature_version).toBe('21723');
@@ -143,7 +150,12 @@ describe('Linux: ClamAV and mdatp', () => {
 
   it('mdatp health JSON, plain and {value} shapes (documented fields; no real capture was found)', () => {
     const now = Date.UTC(2026, 1, 7, 12);
-    expect(parseMdatpHealth('{"healthy":true,"real_time_protection_enabled":{"value":true,"scope":"local"},"definitions_status":{"value":"up_to_date"},"definitions_updated_minutes_ago":15}', now)).toEqual({
+    expect(
+      parseMdatpHealth(
+        '{"healthy":true,"real_time_protection_enabled":{"value":true,"scope":"local"},"definitions_status":{"value":"up_to_date"},"definitions_updated_minutes_ago":15}',
+        now,
+      ),
+    ).toEqual({
       healthy: true,
       realtime: true,
       definitionsStatus: 'up_to_date',
@@ -157,12 +169,17 @@ describe('macOS: XProtect', () => {
   it('reads CFBundleShortVersionString from an XML plist (Apple plist DTD; no real capture was found)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'xprotect-'));
     const plist = join(dir, 'Info.plist');
-    writeFileSync(plist, '<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0">\n<dict>\n\t<key>CFBundleShortVersionString</key>\n\t<string>5328</string>\n</dict>\n</plist>\n');
+    writeFileSync(
+      plist,
+      '<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0">\n<dict>\n\t<key>CFBundleShortVersionString</key>\n\t<string>5328</string>\n</dict>\n</plist>\n',
+    );
     expect(plistString('<key>A</key><string>b</string>', 'A')).toBe('b');
     const enoent: Runner = async () => {
       throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
     };
     const samples = await createAntivirusProbe({ platform: 'darwin', xprotectPlist: plist }).collect(context(enoent));
-    expect(samples).toEqual([{ measurement: 'antivirus', tags: { product: 'XProtect' }, fields: expect.objectContaining({ source: 'xprotect', signature_version: '5328' }) }]);
+    expect(samples).toEqual([
+      { measurement: 'antivirus', tags: { product: 'XProtect' }, fields: expect.objectContaining({ source: 'xprotect', signature_version: '5328' }) },
+    ]);
   });
 });

@@ -1,19 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import {
-  cpuTimesFromOsCpus, cpuUsageFields, emptyCpuTimes, parseProcStat, TOTAL_CPU,
-} from '../../../../agent/src/probes/common/proc-stat.js';
+import { cpuTimesFromOsCpus, cpuUsageFields, emptyCpuTimes, parseProcStat, TOTAL_CPU } from '../../../../agent/src/probes/common/proc-stat.js';
 import { fixture } from '../fixtures.js';
 
-const USAGE_STATES = [
-  'usage_user', 'usage_system', 'usage_idle', 'usage_nice', 'usage_iowait', 'usage_irq', 'usage_softirq', 'usage_steal',
-];
+const USAGE_STATES = ['usage_user', 'usage_system', 'usage_idle', 'usage_nice', 'usage_iowait', 'usage_irq', 'usage_softirq', 'usage_steal'];
 
 describe('parseProcStat', () => {
   it('reads the total and per-core lines and btime of a real /proc/stat (Debian 12)', () => {
     const stat = parseProcStat(fixture('linux/proc/stat'));
     expect([...stat.cpus.keys()]).toEqual([TOTAL_CPU, 'cpu0', 'cpu1']);
     expect(stat.cpus.get(TOTAL_CPU)).toEqual({
-      user: 20561, nice: 0, system: 3480, idle: 69246, iowait: 194, irq: 0, softirq: 59, steal: 21, guest: 0, guestNice: 0,
+      user: 20561,
+      nice: 0,
+      system: 3480,
+      idle: 69246,
+      iowait: 194,
+      irq: 0,
+      softirq: 59,
+      steal: 21,
+      guest: 0,
+      guestNice: 0,
     });
     expect(stat.bootTime).toBe(1795304272);
   });
@@ -42,7 +47,11 @@ describe('cpuUsageFields', () => {
     const before = emptyCpuTimes();
     const after = { ...emptyCpuTimes(), user: 60, guest: 20, nice: 10, guestNice: 10, idle: 30 };
     expect(cpuUsageFields(before, after)).toMatchObject({
-      usage_user: 40, usage_guest: 20, usage_nice: 0, usage_guest_nice: 10, usage_idle: 30,
+      usage_user: 40,
+      usage_guest: 20,
+      usage_nice: 0,
+      usage_guest_nice: 10,
+      usage_idle: 30,
     });
   });
 

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  diskFields, IGNORE_FS, mountMode, parseMounts, selectMounts,
-} from '../../../../agent/src/probes/disk/mounts.js';
+import { diskFields, IGNORE_FS, mountMode, parseMounts, selectMounts } from '../../../../agent/src/probes/disk/mounts.js';
 import { fixture } from '../fixtures.js';
 
 const json = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
@@ -10,9 +8,7 @@ describe('parseMounts and selectMounts', () => {
   it('keeps only the root ext4 filesystem of this Debian 12 machine', () => {
     const entries = parseMounts(fixture('linux/proc/self/mounts'));
     expect(entries.length).toBeGreaterThan(15);
-    expect(selectMounts(entries)).toEqual([
-      { device: '/dev/vda', path: '/', fstype: 'ext4', options: expect.arrayContaining(['rw', 'relatime']) },
-    ]);
+    expect(selectMounts(entries)).toEqual([{ device: '/dev/vda', path: '/', fstype: 'ext4', options: expect.arrayContaining(['rw', 'relatime']) }]);
   });
 
   it('unescapes octal escapes in paths', () => {
@@ -26,11 +22,7 @@ describe('parseMounts and selectMounts', () => {
       '/dev/sda1 / ext4 rw 0 0\n/dev/sda1 /etc/hosts ext4 rw 0 0\n/dev/sdb1 /data xfs rw 0 0\n',
       ['/', '/data'],
     ],
-    [
-      'measures a path mounted twice once',
-      'server:/export /mnt/nfs nfs4 rw 0 0\nserver:/other /mnt/nfs nfs4 ro 0 0\n',
-      ['/mnt/nfs'],
-    ],
+    ['measures a path mounted twice once', 'server:/export /mnt/nfs nfs4 rw 0 0\nserver:/other /mnt/nfs nfs4 ro 0 0\n', ['/mnt/nfs']],
     ['drops pseudo filesystems', 'proc /proc proc rw 0 0\ncgroup2 /sys/fs/cgroup cgroup2 rw 0 0\n', []],
     ['drops overlay and squashfs (containers, snaps)', 'overlay / overlay rw 0 0\n/dev/loop0 /snap/x squashfs ro 0 0\n', []],
     ['keeps network and FUSE data filesystems', '//nas/share /mnt/share cifs rw 0 0\nsshfs#a /mnt/a fuse.sshfs rw 0 0\n', ['/mnt/share', '/mnt/a']],

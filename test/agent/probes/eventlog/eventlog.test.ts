@@ -10,7 +10,13 @@ import { addCounts, createEventlogProbe, pointTimes } from '../../../../agent/sr
 import { nextWindowsPosition, windowsChannelScript } from '../../../../agent/src/probes/eventlog/windows.js';
 import type { PowerShell, ProbeContext } from '../../../../agent/src/probes/probe.js';
 import type { EventRecord } from '../../../../agent/src/probes/common/event-record.js';
-import { clearsSince, logClearedQuery, parseLogCleared, parseWindowsChannelReply, parseWindowsEventXml } from '../../../../agent/src/probes/common/windows-event-xml.js';
+import {
+  clearsSince,
+  logClearedQuery,
+  parseLogCleared,
+  parseWindowsChannelReply,
+  parseWindowsEventXml,
+} from '../../../../agent/src/probes/common/windows-event-xml.js';
 import { parseUnifiedNdjson } from '../../../../agent/src/probes/common/unified-log-ndjson.js';
 import { ALLOWED_COMMANDS, type Runner } from '../../../../agent/src/exec/runner.js';
 import type { Int } from '../../../../agent/src/sample.js';
@@ -22,9 +28,42 @@ const AUDIT = fixture('windows/eventlog/security-5168-audit-failure.xml');
 
 describe('Windows event XML parser', () => {
   it.each([
-    ['Get-WinEvent ToXml() (CAPI2 error)', CAPI2, { channel: 'Microsoft-Windows-CAPI2/Operational', level: 'error', source: 'Microsoft-Windows-CAPI2', eventId: 41, recordId: 4204, time: Date.UTC(2023, 10, 27, 2, 7, 57, 560) }],
-    ['EvtRender XML (WER, Qualifiers, no Opcode)', WER, { channel: 'Application', level: 'info', source: 'Windows Error Reporting', eventId: 1001, recordId: 420107, time: Date.UTC(2020, 1, 18, 2, 52, 37, 121) }],
-    ['Event Viewer XML view (Security audit failure, level 0)', AUDIT, { channel: 'Security', level: 'audit_failure', source: 'Microsoft-Windows-Security-Auditing', eventId: 5168, recordId: 268946, time: Date.UTC(2015, 8, 18, 17, 53, 40, 294) }],
+    [
+      'Get-WinEvent ToXml() (CAPI2 error)',
+      CAPI2,
+      {
+        channel: 'Microsoft-Windows-CAPI2/Operational',
+        level: 'error',
+        source: 'Microsoft-Windows-CAPI2',
+        eventId: 41,
+        recordId: 4204,
+        time: Date.UTC(2023, 10, 27, 2, 7, 57, 560),
+      },
+    ],
+    [
+      'EvtRender XML (WER, Qualifiers, no Opcode)',
+      WER,
+      {
+        channel: 'Application',
+        level: 'info',
+        source: 'Windows Error Reporting',
+        eventId: 1001,
+        recordId: 420107,
+        time: Date.UTC(2020, 1, 18, 2, 52, 37, 121),
+      },
+    ],
+    [
+      'Event Viewer XML view (Security audit failure, level 0)',
+      AUDIT,
+      {
+        channel: 'Security',
+        level: 'audit_failure',
+        source: 'Microsoft-Windows-Security-Auditing',
+        eventId: 5168,
+        recordId: 268946,
+        time: Date.UTC(2015, 8, 18, 17, 53, 40, 294),
+      },
+    ],
   ])('%s', (_, xml, expected) => {
     const { events, problems } = parseWindowsEventXml(xml);
     expect(problems.count).toBe(0);
@@ -43,9 +82,18 @@ describe('Windows channel reply (worker JSON) and positions', () => {
   const reply = (events: unknown, oldest: number | null = 4000, count: number | null = 300) => ({ oldest, count, events });
 
   it('takes the rendered first line as the message, one event or many, and counts broken items', () => {
-    const one = parseWindowsChannelReply(reply({ xml: CAPI2, msg: 'The revocation server was offline.\r\nDetails follow' }), 'Microsoft-Windows-CAPI2/Operational');
+    const one = parseWindowsChannelReply(
+      reply({ xml: CAPI2, msg: 'The revocation server was offline.\r\nDetails follow' }),
+      'Microsoft-Windows-CAPI2/Operational',
+    );
     expect(one.events.map((e) => e.message)).toEqual(['The revocation server was offline.']);
-    const many = parseWindowsChannelReply(reply([{ xml: CAPI2, msg: null }, { xml: 'garbage', msg: 'x' }]), 'X');
+    const many = parseWindowsChannelReply(
+      reply([
+        { xml: CAPI2, msg: null },
+        { xml: 'garbage', msg: 'x' },
+      ]),
+      'X',
+    );
     expect(many.events).toHaveLength(1);
     expect(many.problems).toEqual({ count: 1, excerpt: 'garbage' });
     expect(parseWindowsChannelReply(reply(null), 'X').events).toEqual([]);
@@ -69,11 +117,16 @@ describe('Windows channel reply (worker JSON) and positions', () => {
   });
 
   it('builds a script that filters by level, provider and id and reads after the checkpoint, oldest first', () => {
-    const script = windowsChannelScript({ name: "O'Brien/Operational", providers: ['Service Control Manager'], eventIds: [7031, 7034] }, { levels: ['critical', 'error'], after: 77, cap: 500, maxAgeMs: 86_400_000, fullMessage: false });
+    const script = windowsChannelScript(
+      { name: "O'Brien/Operational", providers: ['Service Control Manager'], eventIds: [7031, 7034] },
+      { levels: ['critical', 'error'], after: 77, cap: 500, maxAgeMs: 86_400_000, fullMessage: false },
+    );
     expect(script).toContain("$ch = 'O''Brien/Operational'");
-    expect(script).toContain("(Level=1 or Level=2) and Provider[@Name=''Service Control Manager''] and (EventID=7031 or EventID=7034) and (EventRecordID > ' + $from + ']]]'");
+    expect(script).toContain(
+      "(Level=1 or Level=2) and Provider[@Name=''Service Control Manager''] and (EventID=7031 or EventID=7034) and (EventRecordID > ' + $from + ']]]'",
+    );
     expect(script).toContain('-MaxEvents 500 -Oldest');
-    expect(script).not.toContain('Get-WinEvent -LogName \'System\''); // no checkpoint time: no clear query
+    expect(script).not.toContain("Get-WinEvent -LogName 'System'"); // no checkpoint time: no clear query
     expect(script).toContain("'NoMatchingEventsFound*'");
     expect(script.trimEnd().endsWith('ConvertTo-Json -Depth 4 -Compress')).toBe(true);
     const first = windowsChannelScript({ name: 'Security', levels: ['audit_failure'] }, { levels: [], cap: 200, maxAgeMs: 86_400_000, fullMessage: false });
@@ -84,7 +137,7 @@ describe('Windows channel reply (worker JSON) and positions', () => {
   it('runs one worker script per channel and keeps going when one channel cannot be read', async () => {
     const scripts: string[] = [];
     const powershell: PowerShell = {
-      run: async <T,>(script: string) => {
+      run: async <T>(script: string) => {
         scripts.push(script);
         if (script.includes("$ch = 'Security'")) throw new Error('Attempted to perform an unauthorized operation.');
         return (script.includes("$ch = 'Application'") ? reply({ xml: WER, msg: 'Fault bucket , type 0' }) : reply([{ xml: CAPI2, msg: 'offline' }])) as T;
@@ -115,9 +168,17 @@ const SYSTEM_104 = fixture('windows/eventlog/system-104-application-cleared.xml'
 
 describe('log-cleared events (104 in System, 1102 in Security)', () => {
   it.each([
-    ['1102: the Security log itself (Microsoft docs sample)', SECURITY_1102, { channel: 'Security', time: Date.parse('2015-10-16T00:39:58.656Z'), recordId: 1087729, by: 'CONTOSO\\dadmin' }],
-    ['104: the channel named in UserData (Application), logged in System', SYSTEM_104, { channel: 'Application', time: Date.parse('2019-02-08T22:31:47.796Z'), recordId: 7659, by: 'ATC-WIN-7.atc.local\\user1' }],
-    ['another provider\'s event is not a clear', CAPI2, undefined],
+    [
+      '1102: the Security log itself (Microsoft docs sample)',
+      SECURITY_1102,
+      { channel: 'Security', time: Date.parse('2015-10-16T00:39:58.656Z'), recordId: 1087729, by: 'CONTOSO\\dadmin' },
+    ],
+    [
+      '104: the channel named in UserData (Application), logged in System',
+      SYSTEM_104,
+      { channel: 'Application', time: Date.parse('2019-02-08T22:31:47.796Z'), recordId: 7659, by: 'ATC-WIN-7.atc.local\\user1' },
+    ],
+    ["another provider's event is not a clear", CAPI2, undefined],
     ['a 104 of another provider is not a clear', SYSTEM_104.replace('Microsoft-Windows-Eventlog', 'Microsoft-Windows-TerminalServices-RDPClient'), undefined],
   ])('%s', (_, xml, expected) => {
     expect(parseLogCleared(xml)).toEqual(expected);
@@ -125,7 +186,10 @@ describe('log-cleared events (104 in System, 1102 in Security)', () => {
 
   it('queries 1102 in Security for Security and 104 in System for every other channel, from the checkpoint time', () => {
     const t = Date.UTC(2024, 5, 15, 14, 2, 5, 123);
-    expect(logClearedQuery('Security', t)).toEqual({ logName: 'Security', xpath: "*[System[Provider[@Name='Microsoft-Windows-Eventlog'] and EventID=1102 and TimeCreated[@SystemTime>='2024-06-15T14:02:05.123Z']]]" });
+    expect(logClearedQuery('Security', t)).toEqual({
+      logName: 'Security',
+      xpath: "*[System[Provider[@Name='Microsoft-Windows-Eventlog'] and EventID=1102 and TimeCreated[@SystemTime>='2024-06-15T14:02:05.123Z']]]",
+    });
     expect(logClearedQuery('Microsoft-Windows-Sysmon/Operational', t).logName).toBe('System');
     expect(logClearedQuery('System', t).xpath).toContain('EventID=104 and');
   });
@@ -142,17 +206,56 @@ describe('Windows positions with clear events', () => {
   const T0 = Date.parse('2019-02-08T22:00:00Z');
   const NOW = '2019-02-08T22:40:00.0000000Z';
   const reply = (o: { oldest: number; count: number; from: number | null; clears?: string[]; events?: unknown[]; now?: string }) =>
-    parseWindowsChannelReply({ oldest: o.oldest, count: o.count, from: o.from, now: o.now ?? NOW, clears: o.clears ?? [], events: o.events ?? [] }, 'Application');
+    parseWindowsChannelReply(
+      { oldest: o.oldest, count: o.count, from: o.from, now: o.now ?? NOW, clears: o.clears ?? [], events: o.events ?? [] },
+      'Application',
+    );
 
   it.each([
     // [case, checkpoint, reply, expected next, expected gap reason]
-    ['cleared and grown past the checkpoint: the clear event tells', { recordId: 40, time: T0 }, reply({ oldest: 1, count: 90, from: 0, clears: [SYSTEM_104] }), { recordId: 90, time: Date.parse(NOW) }, 'cleared'],
-    ['a clear older than the checkpoint time was handled already', { recordId: 40, time: Date.parse('2019-02-08T22:31:47.797Z') }, reply({ oldest: 1, count: 90, from: 40, clears: [SYSTEM_104] }), { recordId: 90, time: Date.parse(NOW) }, undefined],
-    ['an old checkpoint without a time: record ids only (grown past it: not seen)', { recordId: 40 }, reply({ oldest: 1, count: 90, from: 40, clears: [] }), { recordId: 90, time: Date.parse(NOW) }, undefined],
-    ['an old checkpoint without a time: ids went back', { recordId: 400 }, reply({ oldest: 1, count: 90, from: 0 }), { recordId: 90, time: Date.parse(NOW) }, 'cleared'],
-    ['wrapped: the oldest record is beyond checkpoint + 1', { recordId: 40, time: T0 }, reply({ oldest: 60, count: 90, from: 59 }), { recordId: 149, time: Date.parse(NOW) }, 'wrapped'],
+    [
+      'cleared and grown past the checkpoint: the clear event tells',
+      { recordId: 40, time: T0 },
+      reply({ oldest: 1, count: 90, from: 0, clears: [SYSTEM_104] }),
+      { recordId: 90, time: Date.parse(NOW) },
+      'cleared',
+    ],
+    [
+      'a clear older than the checkpoint time was handled already',
+      { recordId: 40, time: Date.parse('2019-02-08T22:31:47.797Z') },
+      reply({ oldest: 1, count: 90, from: 40, clears: [SYSTEM_104] }),
+      { recordId: 90, time: Date.parse(NOW) },
+      undefined,
+    ],
+    [
+      'an old checkpoint without a time: record ids only (grown past it: not seen)',
+      { recordId: 40 },
+      reply({ oldest: 1, count: 90, from: 40, clears: [] }),
+      { recordId: 90, time: Date.parse(NOW) },
+      undefined,
+    ],
+    [
+      'an old checkpoint without a time: ids went back',
+      { recordId: 400 },
+      reply({ oldest: 1, count: 90, from: 0 }),
+      { recordId: 90, time: Date.parse(NOW) },
+      'cleared',
+    ],
+    [
+      'wrapped: the oldest record is beyond checkpoint + 1',
+      { recordId: 40, time: T0 },
+      reply({ oldest: 60, count: 90, from: 59 }),
+      { recordId: 149, time: Date.parse(NOW) },
+      'wrapped',
+    ],
     ['nothing happened', { recordId: 40, time: T0 }, reply({ oldest: 1, count: 90, from: 40 }), { recordId: 90, time: Date.parse(NOW) }, undefined],
-    ['the clear time is kept when it is newer than the script clock (clock set back)', { recordId: 40, time: T0 }, reply({ oldest: 1, count: 90, from: 0, clears: [SYSTEM_104], now: '2019-02-08T22:10:00Z' }), { recordId: 90, time: Date.parse('2019-02-08T22:31:47.796Z') }, 'cleared'],
+    [
+      'the clear time is kept when it is newer than the script clock (clock set back)',
+      { recordId: 40, time: T0 },
+      reply({ oldest: 1, count: 90, from: 0, clears: [SYSTEM_104], now: '2019-02-08T22:10:00Z' }),
+      { recordId: 90, time: Date.parse('2019-02-08T22:31:47.796Z') },
+      'cleared',
+    ],
   ] as const)('%s', (_, checkpoint, r, next, reason) => {
     const result = nextWindowsPosition('Application', checkpoint, r, 500);
     expect(result.next).toEqual(next);
@@ -160,7 +263,13 @@ describe('Windows positions with clear events', () => {
   });
 
   it('a full batch after a clear stops at its newest record, in the new numbering', () => {
-    const r = reply({ oldest: 1, count: 5000, from: 0, clears: [SYSTEM_104], events: [{ xml: CAPI2.replace('<EventRecordID>4204<', '<EventRecordID>17<'), msg: null }] });
+    const r = reply({
+      oldest: 1,
+      count: 5000,
+      from: 0,
+      clears: [SYSTEM_104],
+      events: [{ xml: CAPI2.replace('<EventRecordID>4204<', '<EventRecordID>17<'), msg: null }],
+    });
     const result = nextWindowsPosition('Application', { recordId: 4100, time: T0 }, r, 1);
     expect(result.next.recordId).toBe(17);
     expect(result.gap?.detail).toMatch(/cleared at 2019-02-08T22:31:47.796Z by ATC-WIN-7.atc.local\\user1/);
@@ -171,8 +280,13 @@ describe('Windows positions with clear events', () => {
   });
 
   it('the script looks for clears from the checkpoint time and reads from the oldest record on a hit', () => {
-    const script = windowsChannelScript({ name: 'Application' }, { levels: ['error'], after: 40, since: T0, cap: 500, maxAgeMs: 86_400_000, fullMessage: false });
-    expect(script).toContain("Get-WinEvent -LogName 'System' -FilterXPath '*[System[Provider[@Name=''Microsoft-Windows-Eventlog''] and EventID=104 and TimeCreated[@SystemTime>=''2019-02-08T22:00:00.000Z'']]]' -MaxEvents 20");
+    const script = windowsChannelScript(
+      { name: 'Application' },
+      { levels: ['error'], after: 40, since: T0, cap: 500, maxAgeMs: 86_400_000, fullMessage: false },
+    );
+    expect(script).toContain(
+      "Get-WinEvent -LogName 'System' -FilterXPath '*[System[Provider[@Name=''Microsoft-Windows-Eventlog''] and EventID=104 and TimeCreated[@SystemTime>=''2019-02-08T22:00:00.000Z'']]]' -MaxEvents 20",
+    );
     expect(script).toContain("$c -eq 'Application'");
     expect(script).toContain('($hit -or ($oldest -gt $after + 1) -or ($oldest + $count - 1 -lt $after))) { $from = $oldest - 1 }');
     expect(script.indexOf('$now =')).toBeLessThan(script.indexOf('$clears = @(Get-WinEvent'));
@@ -185,7 +299,7 @@ describe('Windows positions with clear events', () => {
       { oldest: 1, count: 95, from: 90, now: '2019-02-08T22:41:00Z', clears: [], events: [] },
     ];
     const scripts: string[] = [];
-    const powershell: PowerShell = { run: async <T,>(script: string) => (scripts.push(script), replies[scripts.length - 1] as T) };
+    const powershell: PowerShell = { run: async <T>(script: string) => (scripts.push(script), replies[scripts.length - 1] as T) };
     const store = fileCheckpointStore(mkdtempSync(join(tmpdir(), 'wp-eventlog-clear-')));
     store.commit('eventlog', { 'windows:Application': { recordId: 40, time: T0 } });
     const probe = createEventlogProbe({ platform: 'win32', windowsChannels: [{ name: 'Application' }] });
@@ -216,12 +330,20 @@ describe('macOS unified log', () => {
     ]);
     expect(entries[0]?.message).toMatch(/^ACMP4AACBaseDecoder\.cpp:310/);
     const error = parseUnifiedNdjson(fixture('darwin/log-show-ndjson-authorization-error.ndjson')).entries[0];
-    expect(error).toMatchObject({ level: 'error', source: 'com.apple.Authorization', message: 'Failed to authenticate user <<private>> (error: 9).', extra: { process: 'authorizationhost', pid: 73362 } });
+    expect(error).toMatchObject({
+      level: 'error',
+      source: 'com.apple.Authorization',
+      message: 'Failed to authenticate user <<private>> (error: 9).',
+      extra: { process: 'authorizationhost', pid: 73362 },
+    });
   });
 
   it('asks log show for errors and faults from the checkpoint second and drops entries already sent', async () => {
     const calls: (readonly string[])[] = [];
-    const outputs = [fixture('darwin/log-show-ndjson-coreaudio.ndjson'), fixture('darwin/log-show-ndjson-coreaudio.ndjson') + fixture('darwin/log-show-ndjson-authorization-error.ndjson')];
+    const outputs = [
+      fixture('darwin/log-show-ndjson-coreaudio.ndjson'),
+      fixture('darwin/log-show-ndjson-coreaudio.ndjson') + fixture('darwin/log-show-ndjson-authorization-error.ndjson'),
+    ];
     const runner: Runner = async (command, args) => {
       expect(command).toBe('log');
       calls.push(args);
@@ -238,7 +360,17 @@ describe('macOS unified log', () => {
     };
     const now = Date.parse('2026-07-26T06:12:00Z');
     expect(await run(now)).toHaveLength(2);
-    expect(calls[0]).toEqual(['show', '--style', 'ndjson', '--start', '2026-07-26 06:02:00+0000', '--end', '2026-07-26 06:12:00+0000', '--predicate', 'messageType == fault OR messageType == error']);
+    expect(calls[0]).toEqual([
+      'show',
+      '--style',
+      'ndjson',
+      '--start',
+      '2026-07-26 06:02:00+0000',
+      '--end',
+      '2026-07-26 06:12:00+0000',
+      '--predicate',
+      'messageType == fault OR messageType == error',
+    ]);
     expect(await run(now + 60_000)).toEqual(['Failed to authenticate user <<private>> (error: 9).']); // the two boundary entries are not resent
     expect(calls[1]?.[4]).toBe('2026-07-26 06:11:22+0000');
   });

@@ -77,7 +77,12 @@ describe('eventlog on journald (real journal files)', () => {
   it('maps priorities to level names, filters 0..4 by default, and decodes byte-array messages', async () => {
     const d = dir();
     const base = at(5);
-    const entries: ExportEntry[] = Array.from({ length: 8 }, (_, p) => ({ realtimeUs: base + BigInt(p) * 1000n, priority: p, identifier: 'prio', message: `priority ${p}` }));
+    const entries: ExportEntry[] = Array.from({ length: 8 }, (_, p) => ({
+      realtimeUs: base + BigInt(p) * 1000n,
+      priority: p,
+      identifier: 'prio',
+      message: `priority ${p}`,
+    }));
     const colour = Buffer.from('\x1b[31mdisk failing\x1b[0m', 'utf8');
     const latin1 = Buffer.from([0x62, 0x61, 0x64, 0x20, 0xff, 0x66, 0x69, 0x6c, 0x65]); // "bad \xff file": not UTF-8
     entries.push({ realtimeUs: base + 9000n, priority: 3, unit: 'smartd.service', message: colour });
@@ -95,7 +100,9 @@ describe('eventlog on journald (real journal files)', () => {
     ]);
     expect(defaults[5]?.tags?.source).toBe('smartd.service'); // no SYSLOG_IDENTIFIER: the unit
     expect(defaults[5]?.fields.unit).toBe('smartd.service');
-    const all = (await harness({ journalDirectory: d, levels: ['critical', 'error', 'warning', 'info', 'verbose'] }).run()).filter((s) => s.measurement === 'eventlog');
+    const all = (await harness({ journalDirectory: d, levels: ['critical', 'error', 'warning', 'info', 'verbose'] }).run()).filter(
+      (s) => s.measurement === 'eventlog',
+    );
     expect(all.slice(5, 8).map((s) => s.tags?.level)).toEqual(['info', 'info', 'verbose']);
   });
 
@@ -103,10 +110,14 @@ describe('eventlog on journald (real journal files)', () => {
     const d = dir();
     writeJournal(join(d, 'a.journal'), errors(3, 3, 'e'));
     const { run } = harness({ journalDirectory: d });
-    const counts = (samples: SampleDraft[]) => samples.filter((s) => s.measurement === 'eventlog_counts').map((s) => [s.tags?.level, (s.fields.count as Int).value, s.time]);
+    const counts = (samples: SampleDraft[]) =>
+      samples.filter((s) => s.measurement === 'eventlog_counts').map((s) => [s.tags?.level, (s.fields.count as Int).value, s.time]);
     const minute = NOW_MS - 3 * 60_000;
     expect(counts(await run())).toEqual([['error', 3, minute]]);
-    writeJournal(join(d, 'b.journal'), errors(2, 3, 'late').map((e) => ({ ...e, realtimeUs: e.realtimeUs + 10_000_000n })));
+    writeJournal(
+      join(d, 'b.journal'),
+      errors(2, 3, 'late').map((e) => ({ ...e, realtimeUs: e.realtimeUs + 10_000_000n })),
+    );
     expect(counts(await run())).toEqual([['error', 5, minute]]); // the running total: the point replaces the first
   });
 });

@@ -25,11 +25,18 @@ describe('inventory OS identity', () => {
     const calls: string[][] = [];
     const runner: Runner = async (command, args) => {
       calls.push([command, ...args]);
-      if (args[1]?.endsWith('ProductOptions')) return { stdout: '\r\nHKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\ProductOptions\r\n    ProductType    REG_SZ    WinNT\r\n', stderr: '' };
+      if (args[1]?.endsWith('ProductOptions'))
+        return { stdout: '\r\nHKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\ProductOptions\r\n    ProductType    REG_SZ    WinNT\r\n', stderr: '' };
       return { stdout: fixture('windows/reg-query-currentversion-win11-pro-25h2-ubr.txt'), stderr: '' };
     };
     const [s] = await createInventoryProbe({ platform: 'win32' }).collect(context(runner));
-    expect(s!.fields).toMatchObject({ os_family: 'windows', os_name: 'Windows 11 Pro', os_build: '26200', os_display_version: '25H2', os_product_type: 'workstation' });
+    expect(s!.fields).toMatchObject({
+      os_family: 'windows',
+      os_name: 'Windows 11 Pro',
+      os_build: '26200',
+      os_display_version: '25H2',
+      os_product_type: 'workstation',
+    });
     expect((s!.fields.os_ubr as Int).value).toBe(8457);
     expect(calls[0]).toEqual(['reg.exe', 'query', 'HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion']);
     const bad: Runner = async () => ({ stdout: 'ERROR: The system was unable to find the specified registry key or value.', stderr: '' });

@@ -24,7 +24,9 @@ describe('inventory probe', () => {
     for (const name of ['os_version', 'os_build', 'manufacturer', 'model', 'serial', 'ip_addresses', 'mac_addresses']) {
       expect(typeof f[name], name).toBe('string');
     }
-    const firstExternal = Object.values(os.networkInterfaces()).flat().find((i) => i && !i.internal && i.family === 'IPv4');
+    const firstExternal = Object.values(os.networkInterfaces())
+      .flat()
+      .find((i) => i && !i.internal && i.family === 'IPv4');
     if (firstExternal) expect(String(f.ip_addresses).split(',')).toContain(firstExternal.address);
     // A second run answers from the cached facts and agrees with the first.
     const [again] = await probe.collect(context());

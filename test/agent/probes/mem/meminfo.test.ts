@@ -32,11 +32,40 @@ describe('linuxMemFields', () => {
     }
     // Telegraf's mem README field list, minus the BSD/macOS-only laundry and wired.
     expect(Object.keys(fields).sort()).toEqual([
-      'active', 'available', 'available_percent', 'buffered', 'cached', 'commit_limit', 'committed_as', 'dirty',
-      'free', 'high_free', 'high_total', 'huge_page_size', 'huge_pages_free', 'huge_pages_total', 'inactive',
-      'low_free', 'low_total', 'mapped', 'page_tables', 'shared', 'slab', 'sreclaimable', 'sunreclaim',
-      'swap_cached', 'swap_free', 'swap_total', 'total', 'used', 'used_percent', 'vmalloc_chunk', 'vmalloc_total',
-      'vmalloc_used', 'write_back', 'write_back_tmp',
+      'active',
+      'available',
+      'available_percent',
+      'buffered',
+      'cached',
+      'commit_limit',
+      'committed_as',
+      'dirty',
+      'free',
+      'high_free',
+      'high_total',
+      'huge_page_size',
+      'huge_pages_free',
+      'huge_pages_total',
+      'inactive',
+      'low_free',
+      'low_total',
+      'mapped',
+      'page_tables',
+      'shared',
+      'slab',
+      'sreclaimable',
+      'sunreclaim',
+      'swap_cached',
+      'swap_free',
+      'swap_total',
+      'total',
+      'used',
+      'used_percent',
+      'vmalloc_chunk',
+      'vmalloc_total',
+      'vmalloc_used',
+      'write_back',
+      'write_back_tmp',
     ]);
   });
 
@@ -51,7 +80,10 @@ describe('linuxMemFields', () => {
 
   it('keeps HugePages counts as counts', () => {
     expect(parseMeminfo('HugePages_Total:       4\nHugepagesize:       2048 kB\n')).toEqual(
-      new Map([['HugePages_Total', 4], ['Hugepagesize', 2048 * KB]]),
+      new Map([
+        ['HugePages_Total', 4],
+        ['Hugepagesize', 2048 * KB],
+      ]),
     );
   });
 });
@@ -59,7 +91,11 @@ describe('linuxMemFields', () => {
 describe('basicMemFields', () => {
   it('derives used and the percentages from total and available', () => {
     expect(json(basicMemFields(1000, 250))).toEqual({
-      total: 1000, available: 250, used: 750, used_percent: 75, available_percent: 25,
+      total: 1000,
+      available: 250,
+      used: 750,
+      used_percent: 75,
+      available_percent: 25,
     });
   });
 });

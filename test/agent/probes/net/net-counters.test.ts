@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  netFields, parseFormatList, parseNetAdapterStatistics, parseNetstatIbdn, parseProcNetDev,
-} from '../../../../agent/src/probes/net/net-counters.js';
+import { netFields, parseFormatList, parseNetAdapterStatistics, parseNetstatIbdn, parseProcNetDev } from '../../../../agent/src/probes/net/net-counters.js';
 import { Int } from '../../../../agent/src/sample.js';
 import { fixture } from '../fixtures.js';
 
@@ -11,8 +9,14 @@ describe('parseProcNetDev', () => {
     expect(counters.map((c) => c.name)).toEqual(['lo', 'ifb0', 'ifb1', 'eth0']);
     expect(counters[3]).toEqual({
       name: 'eth0',
-      bytes_recv: 381526645, packets_recv: 11609, err_in: 0, drop_in: 0,
-      bytes_sent: 905864, packets_sent: 7768, err_out: 0, drop_out: 0,
+      bytes_recv: 381526645,
+      packets_recv: 11609,
+      err_in: 0,
+      drop_in: 0,
+      bytes_sent: 905864,
+      packets_sent: 7768,
+      err_out: 0,
+      drop_out: 0,
     });
   });
 
@@ -31,9 +35,17 @@ describe('parseNetstatIbdn (macOS netstat -ibdnW, captured output from gopsutil)
 
   it('reads the counters from the right, so a missing Address column does not shift them', () => {
     expect(counters[3]).toEqual({
-      name: 'en0', up: true, loopback: false,
-      bytes_recv: 7295722068, packets_recv: 5708989, err_in: 0, drop_in: 0,
-      bytes_sent: 379533492, packets_sent: 3494252, err_out: 0, drop_out: 230,
+      name: 'en0',
+      up: true,
+      loopback: false,
+      bytes_recv: 7295722068,
+      packets_recv: 5708989,
+      err_in: 0,
+      drop_in: 0,
+      bytes_sent: 379533492,
+      packets_sent: 3494252,
+      err_out: 0,
+      drop_out: 230,
     });
     expect(counters[0]).toMatchObject({ name: 'lo0', loopback: true, bytes_recv: 12824763793 });
   });
@@ -50,7 +62,10 @@ describe('parseNetstatIbdn (macOS netstat -ibdnW, captured output from gopsutil)
 describe('parseFormatList', () => {
   it('splits records on blank lines and on a repeated key', () => {
     expect(parseFormatList('A : 1\nB : x : y\n\nA : 2\nA : 3\n')).toEqual([
-      new Map([['A', '1'], ['B', 'x : y']]),
+      new Map([
+        ['A', '1'],
+        ['B', 'x : y'],
+      ]),
       new Map([['A', '2']]),
       new Map([['A', '3']]),
     ]);
@@ -62,9 +77,14 @@ describe('parseNetAdapterStatistics (Windows Get-NetAdapterStatistics | Format-L
     expect(parseNetAdapterStatistics(fixture('windows/get-netadapterstatistics-all-properties.txt'))).toEqual([
       {
         name: 'Ethernet 3',
-        bytes_recv: 249578, bytes_sent: 256478,
-        packets_recv: 8 + 0 + 5894, packets_sent: 5895 + 65 + 26,
-        err_in: 4, err_out: 20, drop_in: 10, drop_out: 30,
+        bytes_recv: 249578,
+        bytes_sent: 256478,
+        packets_recv: 8 + 0 + 5894,
+        packets_sent: 5895 + 65 + 26,
+        err_in: 4,
+        err_out: 20,
+        drop_in: 10,
+        drop_out: 30,
       },
     ]);
   });
@@ -77,7 +97,10 @@ describe('parseNetAdapterStatistics (Windows Get-NetAdapterStatistics | Format-L
 
   it('handles CRLF line ends and blank lines between records', () => {
     const text = '\r\nName          : Wi-Fi\r\nReceivedBytes : 10\r\n\r\nName          : Ethernet\r\nReceivedBytes : 20\r\n\r\n';
-    expect(parseNetAdapterStatistics(text).map((c) => [c.name, c.bytes_recv])).toEqual([['Wi-Fi', 10], ['Ethernet', 20]]);
+    expect(parseNetAdapterStatistics(text).map((c) => [c.name, c.bytes_recv])).toEqual([
+      ['Wi-Fi', 10],
+      ['Ethernet', 20],
+    ]);
   });
 });
 

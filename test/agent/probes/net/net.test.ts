@@ -5,7 +5,7 @@ import { Int } from '../../../../agent/src/sample.js';
 import { context, fixture, replayRunner } from '../fixtures.js';
 
 describe('net probe', () => {
-  it('reports this machine\'s interfaces without loopback', async () => {
+  it("reports this machine's interfaces without loopback", async () => {
     const drafts = await createNetProbe().collect(context());
     const names = drafts.map((d) => d.tags?.interface);
     expect(names).not.toContain('lo');
@@ -22,10 +22,10 @@ describe('net probe', () => {
     expect(drafts.map((d) => d.tags?.interface)).toContain('lo');
   });
 
-  it('asks the agent\'s PowerShell worker once per collection on Windows, starting no process', async () => {
+  it("asks the agent's PowerShell worker once per collection on Windows, starting no process", async () => {
     const scripts: string[] = [];
     const worker = {
-      run: async <T,>(script: string) => {
+      run: async <T>(script: string) => {
         scripts.push(script);
         return fixture('windows/get-netadapterstatistics-all-properties.txt') as T; // the Format-List text, as the JSON string the worker parses
       },

@@ -14,7 +14,14 @@ describe('apt list --upgradable', () => {
     const { updates, errors } = parseAptUpgradable(fixture('linux/patches/apt-list-upgradable-bookworm.txt'));
     expect(errors).toEqual([]);
     expect(updates).toHaveLength(98);
-    expect(updates[0]).toEqual({ title: 'appstream 0.16.1-2+b1', package: 'appstream', version: '0.16.1-2+b1', category: 'update', security: false, critical: false });
+    expect(updates[0]).toEqual({
+      title: 'appstream 0.16.1-2+b1',
+      package: 'appstream',
+      version: '0.16.1-2+b1',
+      category: 'update',
+      security: false,
+      critical: false,
+    });
     expect(updates.some((u) => u.security)).toBe(false);
   });
 
@@ -51,7 +58,11 @@ describe('dnf / yum', () => {
   it('reads `dnf list updates` (Fedora 33) past its header lines', () => {
     const { updates, errors } = parseRpmUpgrades(fixture('linux/patches/dnf-list-updates-fedora33.txt'));
     expect(errors).toEqual([]);
-    expect(updates.map((u) => [u.package, u.version])).toEqual([['fedora-gpg-keys', '33-4'], ['fedora-repos', '33-4'], ['fedora-repos-modular', '33-4']]);
+    expect(updates.map((u) => [u.package, u.version])).toEqual([
+      ['fedora-gpg-keys', '33-4'],
+      ['fedora-repos', '33-4'],
+      ['fedora-repos-modular', '33-4'],
+    ]);
   });
 
   it('reads `dnf updateinfo list --security` (Fedora 34) with severities', () => {
@@ -83,8 +94,24 @@ describe('dnf / yum', () => {
 describe('zypper --xmlout list-patches', () => {
   it('reads the needed security patches of the openSUSE Leap 16.0 capture', () => {
     expect(parseZypperPatches(fixture('linux/patches/zypper-list-patches-security-leap16.xml'))).toEqual([
-      { title: 'Security update for qemu', kb: 'openSUSE-Leap-16.0-112', severity: 'important', category: 'security', version: '1', security: true, critical: false },
-      { title: 'Security update for the Linux Kernel', kb: 'openSUSE-Leap-16.0-113', severity: 'important', category: 'security', version: '1', security: true, critical: false },
+      {
+        title: 'Security update for qemu',
+        kb: 'openSUSE-Leap-16.0-112',
+        severity: 'important',
+        category: 'security',
+        version: '1',
+        security: true,
+        critical: false,
+      },
+      {
+        title: 'Security update for the Linux Kernel',
+        kb: 'openSUSE-Leap-16.0-113',
+        severity: 'important',
+        category: 'security',
+        version: '1',
+        security: true,
+        critical: false,
+      },
     ]);
   });
 
@@ -98,7 +125,13 @@ describe('softwareupdate --list', () => {
     ['darwin/softwareupdate-list-bigsur.txt', [['macOS Big Sur 11.1 Beta 2', '11.1', true, true]]],
     ['darwin/softwareupdate-list-catalina.txt', [['Safari', '14.0', true, false]]],
     ['darwin/softwareupdate-list-mojave.txt', [['Safari', '14.0', true, false]]],
-    ['darwin/softwareupdate-list-catalina-clt.txt', [['Command Line Tools for Xcode', '11.2', true, false], ['Command Line Tools for Xcode', '11.3', true, false]]],
+    [
+      'darwin/softwareupdate-list-catalina-clt.txt',
+      [
+        ['Command Line Tools for Xcode', '11.2', true, false],
+        ['Command Line Tools for Xcode', '11.3', true, false],
+      ],
+    ],
   ])('%s', (file, expected) => {
     const { updates, errors } = parseSoftwareUpdateList(fixture(file));
     expect(errors).toEqual([]);
@@ -120,7 +153,14 @@ describe('WUA script document', () => {
       ['KB2267602', false, false, undefined],
     ]);
     expect(report.updates[0]?.category).toBe('Security Updates, Windows 11');
-    expect(report).toMatchObject({ source: 'wua', rebootPending: true, pendingFileRename: true, lastSuccess: Date.UTC(2024, 8, 11, 3, 24, 12) / 1000, lastSearch: Date.UTC(2024, 8, 12, 6, 10, 44) / 1000, parseErrors: 0 });
+    expect(report).toMatchObject({
+      source: 'wua',
+      rebootPending: true,
+      pendingFileRename: true,
+      lastSuccess: Date.UTC(2024, 8, 11, 3, 24, 12) / 1000,
+      lastSearch: Date.UTC(2024, 8, 12, 6, 10, 44) / 1000,
+      parseErrors: 0,
+    });
   });
 
   it('a failed search is an error, not "nothing missing"', () => {

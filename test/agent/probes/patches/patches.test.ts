@@ -48,13 +48,19 @@ describe('patches probe on this Debian machine (live apt)', () => {
     const samples = await createPatchesProbe({ platform: 'linux', root }).collect({ ...context(execRunner), now: () => 42_000 });
 
     const listed = execFileSync('apt', ['list', '--upgradable'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
-      .split('\n').filter((l) => l.includes('/')).map((l) => l.split('/')[0]);
+      .split('\n')
+      .filter((l) => l.includes('/'))
+      .map((l) => l.split('/')[0]);
     const pending = samples.filter((s) => s.measurement === 'patches_pending');
     expect(pending.map((s) => s.fields.package)).toEqual(listed);
     expect(listed.length).toBeGreaterThan(0); // this machine's snapshot lists are older than its packages' candidates
     expect(summary(samples)).toMatchObject({
-      pending_total: listed.length, pending_critical: 0, reboot_pending: true, parse_errors: 0,
-      last_search: 1_700_000_000, last_success: new Date(2026, 10, 22, 1, 4, 33).getTime() / 1000,
+      pending_total: listed.length,
+      pending_critical: 0,
+      reboot_pending: true,
+      parse_errors: 0,
+      last_search: 1_700_000_000,
+      last_success: new Date(2026, 10, 22, 1, 4, 33).getTime() / 1000,
     });
     expect(samples.every((s) => Object.keys(s.tags ?? {}).join() === 'source' && s.tags?.source === 'apt')).toBe(true);
     expect(new Set(samples.map((s) => s.time)).size).toBe(samples.length);
@@ -89,7 +95,10 @@ describe('patches probe, other platforms (captured output replayed)', () => {
 
   it('zypper: --no-refresh list-patches, an exit 101 is an answer', async () => {
     const { runner, calls } = scriptedRunner({
-      'zypper --non-interactive --no-refresh --xmlout list-patches': { stdout: fixture('linux/patches/zypper-list-patches-security-leap16.xml'), exitCode: 101 },
+      'zypper --non-interactive --no-refresh --xmlout list-patches': {
+        stdout: fixture('linux/patches/zypper-list-patches-security-leap16.xml'),
+        exitCode: 101,
+      },
     });
     const samples = await createPatchesProbe({ platform: 'linux', manager: 'zypper', root: '/nonexistent' }).collect(context(runner));
     expect(calls).toHaveLength(1);

@@ -74,12 +74,12 @@ describe('services: Linux', () => {
 
   // Real captures (Fedora CoreOS, coreos/console-login-helper-messages PR #83): `systemctl list-units --state=failed
   // --no-legend` before and after systemd started printing the bullet; see test/fixtures/README.md.
-  it.each([
-    ['linux/services/systemctl-failed-no-legend-fcos-old.txt'],
-    ['linux/services/systemctl-failed-no-legend-fcos-bullet.txt'],
-  ])('parses the real capture %s', (file) => {
-    expect(parseSystemctlFailed(fixture(file))).toEqual([{ name: 'fail-test-unit.service', displayName: 'Failing unit', state: 'failed', sub: 'failed' }]);
-  });
+  it.each([['linux/services/systemctl-failed-no-legend-fcos-old.txt'], ['linux/services/systemctl-failed-no-legend-fcos-bullet.txt']])(
+    'parses the real capture %s',
+    (file) => {
+      expect(parseSystemctlFailed(fixture(file))).toEqual([{ name: 'fail-test-unit.service', displayName: 'Failing unit', state: 'failed', sub: 'failed' }]);
+    },
+  );
 
   it('no failed units', () => {
     expect(parseSystemctlFailed('[]\n')).toEqual([]);

@@ -7,7 +7,15 @@ import { fileCheckpointStore } from '../../../../agent/src/checkpoints/store.js'
 import { createShutdownsProbe, SHUTDOWN_CAUSE_PREDICATE, shutdownLogWindow, windowsShutdownScript } from '../../../../agent/src/probes/shutdowns/shutdowns.js';
 import { describeShutdownCause, parseShutdownCauseLog, unexpectedShutdownsFromCauses } from '../../../../agent/src/probes/shutdowns/shutdown-cause.js';
 import { formatUnifiedTime } from '../../../../agent/src/probes/common/unified-log-ndjson.js';
-import { nextShutdownCheckpoint, parseWindowsShutdownEvents, parseWindowsShutdownReply, parseWtmpCrashes, readShutdownCheckpoint, type ShutdownCheckpoint, type WindowsShutdownReply } from '../../../../agent/src/probes/shutdowns/unexpected-shutdowns.js';
+import {
+  nextShutdownCheckpoint,
+  parseWindowsShutdownEvents,
+  parseWindowsShutdownReply,
+  parseWtmpCrashes,
+  readShutdownCheckpoint,
+  type ShutdownCheckpoint,
+  type WindowsShutdownReply,
+} from '../../../../agent/src/probes/shutdowns/unexpected-shutdowns.js';
 import type { PowerShell, ProbeContext } from '../../../../agent/src/probes/probe.js';
 import { Int } from '../../../../agent/src/sample.js';
 import { context, fixture, replayRunner } from '../fixtures.js';
@@ -39,8 +47,18 @@ describe('shutdowns: Linux wtmp', () => {
   it('finds boots that no shutdown record closed, as `last -x` does', () => {
     const file = realWtmp();
     expect(parseWtmpCrashes(readFileSync(file))).toEqual([
-      { time: at('2024-03-02T13:05:00Z'), kind: 'crash', bootTime: at('2024-03-02T08:00:00Z'), message: 'the boot of 2024-03-02T08:00:00.000Z ended without a clean shutdown (wtmp)' },
-      { time: at('2024-03-03T07:00:00Z'), kind: 'crash', bootTime: at('2024-03-02T13:05:00Z'), message: 'the boot of 2024-03-02T13:05:00.000Z ended without a clean shutdown (wtmp)' },
+      {
+        time: at('2024-03-02T13:05:00Z'),
+        kind: 'crash',
+        bootTime: at('2024-03-02T08:00:00Z'),
+        message: 'the boot of 2024-03-02T08:00:00.000Z ended without a clean shutdown (wtmp)',
+      },
+      {
+        time: at('2024-03-03T07:00:00Z'),
+        kind: 'crash',
+        bootTime: at('2024-03-02T13:05:00Z'),
+        message: 'the boot of 2024-03-02T13:05:00.000Z ended without a clean shutdown (wtmp)',
+      },
     ]);
     // util-linux agrees: alice's session in the 08:00 boot ended by a crash, the boot before it by the shutdown.
     const last = execFileSync('last', ['-x', '-F', '-f', file], { env: { ...process.env, TZ: 'UTC' } }).toString();
@@ -68,12 +86,22 @@ describe('shutdowns: Linux wtmp', () => {
     const probe = createShutdownsProbe({ platform: 'linux', wtmpPath: realWtmp() });
     const samples = await probe.collect({ ...context(), now: () => at('2024-03-03T08:00:00Z') });
     expect(samples).toEqual([
-      { measurement: 'shutdowns', time: at('2024-03-02T13:05:00Z'), tags: { kind: 'crash' }, fields: { message: expect.stringContaining('2024-03-02T08:00:00'), boot_time: new Int(at('2024-03-02T08:00:00Z') / 1000) } },
-      { measurement: 'shutdowns', time: at('2024-03-03T07:00:00Z'), tags: { kind: 'crash' }, fields: { message: expect.stringContaining('2024-03-02T13:05:00'), boot_time: new Int(at('2024-03-02T13:05:00Z') / 1000) } },
+      {
+        measurement: 'shutdowns',
+        time: at('2024-03-02T13:05:00Z'),
+        tags: { kind: 'crash' },
+        fields: { message: expect.stringContaining('2024-03-02T08:00:00'), boot_time: new Int(at('2024-03-02T08:00:00Z') / 1000) },
+      },
+      {
+        measurement: 'shutdowns',
+        time: at('2024-03-03T07:00:00Z'),
+        tags: { kind: 'crash' },
+        fields: { message: expect.stringContaining('2024-03-02T13:05:00'), boot_time: new Int(at('2024-03-02T13:05:00Z') / 1000) },
+      },
     ]);
   });
 
-  it('this machine\'s own /var/log/wtmp parses (live)', async () => {
+  it("this machine's own /var/log/wtmp parses (live)", async () => {
     const samples = await createShutdownsProbe({ platform: 'linux' }).collect(context());
     for (const s of samples) expect(s.tags).toEqual({ kind: 'crash' });
   });
@@ -87,15 +115,41 @@ describe('shutdowns: Linux wtmp', () => {
 // has rebooted without cleanly shutting down first. ...") and the EventLog message table entry 6008 ("The previous
 // system shutdown at %1 on %2 was unexpected."). Not a capture from a Windows machine.
 const WINDOWS_ROWS = [
-  { id: 6008, record: 48213, provider: 'EventLog', time: '2024-06-15T14:02:05.0000000Z', message: 'The previous system shutdown at 2:00:00 PM on 6/15/2024 was unexpected.' },
-  { id: 41, record: 48210, provider: 'Microsoft-Windows-Kernel-Power', time: '2024-06-15T14:02:00.1234567Z', message: 'The system has rebooted without cleanly shutting down first. This error could be caused if the system stopped responding, crashed, or lost power unexpectedly.\r\n' },
+  {
+    id: 6008,
+    record: 48213,
+    provider: 'EventLog',
+    time: '2024-06-15T14:02:05.0000000Z',
+    message: 'The previous system shutdown at 2:00:00 PM on 6/15/2024 was unexpected.',
+  },
+  {
+    id: 41,
+    record: 48210,
+    provider: 'Microsoft-Windows-Kernel-Power',
+    time: '2024-06-15T14:02:00.1234567Z',
+    message:
+      'The system has rebooted without cleanly shutting down first. This error could be caused if the system stopped responding, crashed, or lost power unexpectedly.\r\n',
+  },
 ];
 
 describe('shutdowns: Windows', () => {
   it('parses the script rows', () => {
     expect(parseWindowsShutdownEvents(WINDOWS_ROWS)).toEqual([
-      { time: at('2024-06-15T14:02:05Z'), kind: 'unexpected_shutdown', eventId: 6008, recordId: 48213, message: 'The previous system shutdown at 2:00:00 PM on 6/15/2024 was unexpected.' },
-      { time: at('2024-06-15T14:02:00.123Z'), kind: 'kernel_power', eventId: 41, recordId: 48210, message: 'The system has rebooted without cleanly shutting down first. This error could be caused if the system stopped responding, crashed, or lost power unexpectedly.' },
+      {
+        time: at('2024-06-15T14:02:05Z'),
+        kind: 'unexpected_shutdown',
+        eventId: 6008,
+        recordId: 48213,
+        message: 'The previous system shutdown at 2:00:00 PM on 6/15/2024 was unexpected.',
+      },
+      {
+        time: at('2024-06-15T14:02:00.123Z'),
+        kind: 'kernel_power',
+        eventId: 41,
+        recordId: 48210,
+        message:
+          'The system has rebooted without cleanly shutting down first. This error could be caused if the system stopped responding, crashed, or lost power unexpectedly.',
+      },
     ]);
     expect(parseWindowsShutdownEvents([])).toEqual([]);
   });
@@ -109,16 +163,19 @@ describe('shutdowns: Windows', () => {
   // the provider is the one the script's XPath admits for the id; the capture has no RecordId, so the record numbers
   // are this test's; the zone of TimeCreated is not in the capture, so it is read as UTC here.
   it('parses rows built from a real Get-WinEvent capture of Kernel-Power 41 and EventLog 6008', () => {
-    const events = fixture('windows/shutdowns/get-winevent-41-6008-format-list.txt').trim().split(/\r?\n\r?\n/).map((block) => {
-      const props: Record<string, string> = {};
-      let last = '';
-      for (const line of block.split(/\r?\n/)) {
-        const m = /^(\w+)\s*: ?(.*)$/.exec(line);
-        if (m) props[(last = m[1]!)] = m[2]!;
-        else props[last] += `\r\n${line.trim()}`; // Format-List continuation line
-      }
-      return props;
-    });
+    const events = fixture('windows/shutdowns/get-winevent-41-6008-format-list.txt')
+      .trim()
+      .split(/\r?\n\r?\n/)
+      .map((block) => {
+        const props: Record<string, string> = {};
+        let last = '';
+        for (const line of block.split(/\r?\n/)) {
+          const m = /^(\w+)\s*: ?(.*)$/.exec(line);
+          if (m) props[(last = m[1]!)] = m[2]!;
+          else props[last] += `\r\n${line.trim()}`; // Format-List continuation line
+        }
+        return props;
+      });
     const providers: Record<string, string> = { '41': 'Microsoft-Windows-Kernel-Power', '6008': 'EventLog' };
     const rows = events.map((e, i) => {
       const [d, mo, y, h, mi, s] = e.TimeCreated!.split(/[.: ]/).map(Number) as [number, number, number, number, number, number];
@@ -126,14 +183,29 @@ describe('shutdowns: Windows', () => {
       return { id: Number(e.Id), record: 1000 + i, provider: providers[e.Id!], time, message: e.Message };
     });
     expect(parseWindowsShutdownEvents(rows)).toEqual([
-      { time: at('2021-12-21T12:29:01Z'), kind: 'kernel_power', eventId: 41, recordId: 1000, message: 'The system has rebooted without cleanly shutting down first.' },
-      { time: at('2021-12-21T12:29:09Z'), kind: 'unexpected_shutdown', eventId: 6008, recordId: 1001, message: 'The previous system shutdown at 11:59:15 on 21.12.2021 was unexpected.' },
+      {
+        time: at('2021-12-21T12:29:01Z'),
+        kind: 'kernel_power',
+        eventId: 41,
+        recordId: 1000,
+        message: 'The system has rebooted without cleanly shutting down first.',
+      },
+      {
+        time: at('2021-12-21T12:29:09Z'),
+        kind: 'unexpected_shutdown',
+        eventId: 6008,
+        recordId: 1001,
+        message: 'The previous system shutdown at 11:59:15 on 21.12.2021 was unexpected.',
+      },
     ]);
   });
 
   it('first run asks for the last 24 h, later runs for records after the checkpoint, which advances with the time', async () => {
     const scripts: string[] = [];
-    const replies = [{ now: '2024-06-15T14:05:00.0000000Z', last: 48220, rows: WINDOWS_ROWS }, { now: '2024-06-15T14:10:00.0000000Z', last: 48230, rows: [] }];
+    const replies = [
+      { now: '2024-06-15T14:05:00.0000000Z', last: 48220, rows: WINDOWS_ROWS },
+      { now: '2024-06-15T14:10:00.0000000Z', last: 48230, rows: [] },
+    ];
     const worker: PowerShell = { run: async <T>(script: string) => (scripts.push(script), replies[scripts.length - 1] as T) };
     const store = fileCheckpointStore(mkdtempSync(join(tmpdir(), 'wp-state-')));
     const probe = createShutdownsProbe({ platform: 'win32' });
@@ -149,7 +221,7 @@ describe('shutdowns: Windows', () => {
     ]);
     expect(scripts[0]).toBe(windowsShutdownScript(undefined));
     expect(scripts[0]).toContain('TimeCreated[timediff(@SystemTime) <= 86400000]');
-    expect(scripts[0]).not.toContain('Get-WinEvent -LogName \'System\' -FilterXPath'); // no time yet: no clear query
+    expect(scripts[0]).not.toContain("Get-WinEvent -LogName 'System' -FilterXPath"); // no time yet: no clear query
     expect(scripts[1]).toContain('EventRecordID > $($from)]]');
     expect(scripts[1]).toContain('$after = 48220');
     expect(scripts[1]).toContain("EventID=104 and TimeCreated[@SystemTime>=''2024-06-15T14:05:00.000Z'']");
@@ -161,7 +233,9 @@ describe('shutdowns: Windows', () => {
   it('an old checkpoint (a bare record id) keeps working; after a System log clear the checkpoint follows the new ids', async () => {
     const scripts: string[] = [];
     // The log was cleared and has grown past nothing yet: newest record 37, one 41 after the clear.
-    const worker: PowerShell = { run: async <T>(script: string) => (scripts.push(script), { now: '2024-06-16T09:00:00Z', last: 37, rows: [{ ...WINDOWS_ROWS[1], record: 12 }] } as T) };
+    const worker: PowerShell = {
+      run: async <T>(script: string) => (scripts.push(script), { now: '2024-06-16T09:00:00Z', last: 37, rows: [{ ...WINDOWS_ROWS[1], record: 12 }] } as T),
+    };
     const store = fileCheckpointStore(mkdtempSync(join(tmpdir(), 'wp-state-')));
     store.commit('shutdowns', { record: 48213 });
     const session = store.session('shutdowns');
@@ -183,15 +257,29 @@ describe('shutdowns: Windows', () => {
   it.each([
     ['normal: up to the newest record', { recordId: 100, time: 1 }, { events: [], last: 150, now: 2 }, { recordId: 150, time: 2 }],
     ['after a clear the ids go back', { recordId: 48213, time: 1 }, { events: [], last: 37, now: 2 }, { recordId: 37, time: 2 }],
-    ['an event newer than the log info', { recordId: 100 }, { events: parseWindowsShutdownEvents([{ ...WINDOWS_ROWS[0], record: 151 }]), last: 150, now: 2 }, { recordId: 151, time: 2 }],
-    ['a bare rows reply: the newest event, time kept', { recordId: 100, time: 1 }, parseWindowsShutdownReply([{ ...WINDOWS_ROWS[0], record: 120 }]), { recordId: 120, time: 1 }],
+    [
+      'an event newer than the log info',
+      { recordId: 100 },
+      { events: parseWindowsShutdownEvents([{ ...WINDOWS_ROWS[0], record: 151 }]), last: 150, now: 2 },
+      { recordId: 151, time: 2 },
+    ],
+    [
+      'a bare rows reply: the newest event, time kept',
+      { recordId: 100, time: 1 },
+      parseWindowsShutdownReply([{ ...WINDOWS_ROWS[0], record: 120 }]),
+      { recordId: 120, time: 1 },
+    ],
     ['nothing known: keep the checkpoint', { recordId: 100 }, { events: [], last: null, now: null }, undefined],
   ] as [string, ShutdownCheckpoint, WindowsShutdownReply, ShutdownCheckpoint | undefined][])('next checkpoint: %s', (_, previous, reply, expected) => {
     expect(nextShutdownCheckpoint(previous, reply)).toEqual(expected);
   });
 
   it('parses the {now, last, rows} reply and a one-row reply that PowerShell unrolled', () => {
-    expect(parseWindowsShutdownReply({ now: '2024-06-16T09:00:00.1234567Z', last: 37, rows: WINDOWS_ROWS[0] })).toMatchObject({ last: 37, now: at('2024-06-16T09:00:00.123Z'), events: [{ recordId: 48213 }] });
+    expect(parseWindowsShutdownReply({ now: '2024-06-16T09:00:00.1234567Z', last: 37, rows: WINDOWS_ROWS[0] })).toMatchObject({
+      last: 37,
+      now: at('2024-06-16T09:00:00.123Z'),
+      events: [{ recordId: 48213 }],
+    });
     expect(parseWindowsShutdownReply({ now: null, last: null, rows: null })).toEqual({ events: [], last: null, now: null });
   });
 });
@@ -205,10 +293,16 @@ const mojaveCause = (local: string) => ({ time: at(`${local}-02:00`), cause: 3, 
 
 describe('shutdowns: macOS', () => {
   it.each([
-    ['four hard shutdowns after the header lines', MOJAVE, [
-      mojaveCause('2019-01-12T17:25:22.864'), mojaveCause('2019-01-14T12:32:49.888'),
-      mojaveCause('2019-01-15T17:35:21.823'), mojaveCause('2019-01-16T14:53:30.840'),
-    ]],
+    [
+      'four hard shutdowns after the header lines',
+      MOJAVE,
+      [
+        mojaveCause('2019-01-12T17:25:22.864'),
+        mojaveCause('2019-01-14T12:32:49.888'),
+        mojaveCause('2019-01-15T17:35:21.823'),
+        mojaveCause('2019-01-16T14:53:30.840'),
+      ],
+    ],
     ['a clean shutdown', HACKINTOSH, [{ time: at('2020-03-27T13:27:22.512+01:00'), cause: 5, message: 'Previous shutdown cause: 5' }]],
     ['the boot marker row is not a cause', BOOT_AND_CAUSE, [{ time: at('2020-04-29T09:46:04.683+09:00'), cause: 5, message: 'Previous shutdown cause: 5' }]],
     ['only the header lines: nothing found', MOJAVE, null],
@@ -234,9 +328,9 @@ describe('shutdowns: macOS', () => {
   });
 
   it('reports abnormal causes only, with the code and its meaning', () => {
-    expect(unexpectedShutdownsFromCauses(parseShutdownCauseLog(fixture(HACKINTOSH) + fixture(MOJAVE))).map((s) => [s.kind, s.cause, s.causeText, s.message])).toEqual(
-      Array(4).fill(['unexpected_shutdown', 3, 'hard shutdown: the power button was held', 'Previous shutdown cause: 3']),
-    );
+    expect(
+      unexpectedShutdownsFromCauses(parseShutdownCauseLog(fixture(HACKINTOSH) + fixture(MOJAVE))).map((s) => [s.kind, s.cause, s.causeText, s.message]),
+    ).toEqual(Array(4).fill(['unexpected_shutdown', 3, 'hard shutdown: the power button was held', 'Previous shutdown cause: 3']));
   });
 
   // The captured row with its code changed (no capture of a negative code in this style was found): the sign parses.
@@ -252,7 +346,13 @@ describe('shutdowns: macOS', () => {
   });
 
   it.each([
-    ['first run: 24 h back, up to a minute ago, at most 6 h', undefined, at('2019-01-16T18:00:00.700Z'), at('2019-01-15T18:00:00Z'), at('2019-01-16T00:00:00Z')],
+    [
+      'first run: 24 h back, up to a minute ago, at most 6 h',
+      undefined,
+      at('2019-01-16T18:00:00.700Z'),
+      at('2019-01-15T18:00:00Z'),
+      at('2019-01-16T00:00:00Z'),
+    ],
     ['later runs: from the checkpoint', at('2019-01-16T17:50:00Z'), at('2019-01-16T18:00:00.700Z'), at('2019-01-16T17:50:00Z'), at('2019-01-16T17:59:00Z')],
     ['nothing settled yet: empty', at('2019-01-16T17:59:30Z'), at('2019-01-16T18:00:00Z'), at('2019-01-16T17:59:30Z'), at('2019-01-16T17:59:00Z')],
   ])('log window: %s', (_, checkpoint, now, startMs, endMs) => {
@@ -273,14 +373,26 @@ describe('shutdowns: macOS', () => {
     }
     // 24 h back from 18:00Z: the hard shutdowns logged 2019-01-15 19:35:21Z and 2019-01-16 16:53:30Z, once each.
     expect(samples).toEqual([
-      { measurement: 'shutdowns', time: at('2019-01-15T19:35:21.823Z'), tags: { kind: 'unexpected_shutdown' }, fields: { message: 'Previous shutdown cause: 3', cause: new Int(3), cause_text: 'hard shutdown: the power button was held' } },
-      { measurement: 'shutdowns', time: at('2019-01-16T16:53:30.840Z'), tags: { kind: 'unexpected_shutdown' }, fields: { message: 'Previous shutdown cause: 3', cause: new Int(3), cause_text: 'hard shutdown: the power button was held' } },
+      {
+        measurement: 'shutdowns',
+        time: at('2019-01-15T19:35:21.823Z'),
+        tags: { kind: 'unexpected_shutdown' },
+        fields: { message: 'Previous shutdown cause: 3', cause: new Int(3), cause_text: 'hard shutdown: the power button was held' },
+      },
+      {
+        measurement: 'shutdowns',
+        time: at('2019-01-16T16:53:30.840Z'),
+        tags: { kind: 'unexpected_shutdown' },
+        fields: { message: 'Previous shutdown cause: 3', cause: new Int(3), cause_text: 'hard shutdown: the power button was held' },
+      },
     ]);
     const windows = ['2019-01-15 18:00:00', '2019-01-16 00:00:00', '2019-01-16 06:00:00', '2019-01-16 12:00:00', '2019-01-16 17:59:00'];
-    expect(calls).toEqual(windows.slice(0, -1).map((start, i) => ({
-      command: 'log',
-      args: ['show', '--start', `${start}+0000`, '--end', `${windows[i + 1]}+0000`, '--predicate', SHUTDOWN_CAUSE_PREDICATE],
-    })));
+    expect(calls).toEqual(
+      windows.slice(0, -1).map((start, i) => ({
+        command: 'log',
+        args: ['show', '--start', `${start}+0000`, '--end', `${windows[i + 1]}+0000`, '--predicate', SHUTDOWN_CAUSE_PREDICATE],
+      })),
+    );
     expect(calls[0]!.args[2]).toBe(formatUnifiedTime(at('2019-01-15T18:00:00Z')));
     expect(store.session('shutdowns').get('log_ms')).toBe(at('2019-01-16T17:59:00Z'));
   });

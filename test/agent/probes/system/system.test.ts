@@ -20,7 +20,12 @@ describe('system probe', () => {
   it('reads the captured proc files and leaves n_users out without utmp, as Telegraf does', async () => {
     const [draft] = await createSystemProbe({ procRoot: LINUX_PROC, utmpPaths: [] }).collect(context());
     expect(JSON.parse(JSON.stringify(draft?.fields))).toEqual({
-      load1: 0.94, load5: 0.59, load15: 0.29, n_cpus: os.cpus().length, uptime: 471, boot_time: 1795304272,
+      load1: 0.94,
+      load5: 0.59,
+      load15: 0.29,
+      n_cpus: os.cpus().length,
+      uptime: 471,
+      boot_time: 1795304272,
     });
   });
 

@@ -61,7 +61,6 @@ function scripted(answers: Record<string, { stdout: string; exitCode?: number }>
 const worker = (reply: unknown): PowerShell => ({ run: async <T>() => reply as T });
 const withWorker = (reply: unknown, runner?: Runner): ProbeContext => ({ ...context(runner), powershell: worker(reply) });
 
-
 describe("the agent's probes on this machine", () => {
   it.each(Object.keys(probes))('%s: every sample fits the schema (a failed run: its agent_probe_error does)', async (name) => {
     const probe = probes[name as keyof typeof probes]();
@@ -76,10 +75,27 @@ describe("the agent's probes on this machine", () => {
 
   it("the agent's own measurements: agent, agent_probe, agent_probe_error, agent_watchdog, agent_update", () => {
     const status: AgentStatus = {
-      agentId: 'ag_1', tenant: 'acme', server: 'https://collector', version: '1.2.3', pid: 1, startedAt: '', updatedAt: '',
-      connected: true, lastConnectedAt: null, lastAckAt: null, lastError: null, lastRejection: null, nextRetryAt: null,
+      agentId: 'ag_1',
+      tenant: 'acme',
+      server: 'https://collector',
+      version: '1.2.3',
+      pid: 1,
+      startedAt: '',
+      updatedAt: '',
+      connected: true,
+      lastConnectedAt: null,
+      lastAckAt: null,
+      lastError: null,
+      lastRejection: null,
+      nextRetryAt: null,
       spool: { batches: 2, bytes: 300, kind: 'disk', error: null },
-      counters: { pointsProduced: 10, pointsAcked: 8, pointsDropped: 1, pointsRejected: 1, pointsDroppedBy: { full: 1, disk_full: 0, io_error: 0, corrupt: 0 } },
+      counters: {
+        pointsProduced: 10,
+        pointsAcked: 8,
+        pointsDropped: 1,
+        pointsRejected: 1,
+        pointsDroppedBy: { full: 1, disk_full: 0, io_error: 0, corrupt: 0 },
+      },
     } as AgentStatus;
     const stats = { runs: 3, errors: 1, timeouts: 0, skippedOverlap: 0, samples: 12, lastDurationMs: 4.5, lastRunAt: 0 };
     expect(
@@ -96,118 +112,209 @@ describe("the agent's probes on this machine", () => {
 
 describe("the agent's parsers on captured output of every platform", () => {
   const sources: [string, () => Promise<SampleDraft[]>][] = [
-    ['cpu, Windows and macOS (os.cpus)', async () => [
-      ...(await createCpuProbe({ platform: 'win32', baselineMs: 10 }).collect(context())),
-      ...(await createCpuProbe({ platform: 'darwin', baselineMs: 10 }).collect(context())),
-    ]],
-    ['mem, macOS vm_stat, Windows os.* and the Linux meminfo fixture', async () => [
-      ...(await createMemProbe({ platform: 'darwin' }).collect(context(replayRunner(fixture('darwin/vm_stat.txt')).runner))),
-      ...(await createMemProbe({ platform: 'win32' }).collect(context())),
-      ...(await createMemProbe({ platform: 'linux', procRoot: `${FIXTURES}linux/proc` }).collect(context())),
-    ]],
-    ['system, Windows, macOS and the Linux fixture', async () => [
-      ...(await createSystemProbe({ platform: 'win32' }).collect(context())),
-      ...(await createSystemProbe({ platform: 'darwin' }).collect(context())),
-      ...(await createSystemProbe({ platform: 'linux', procRoot: `${FIXTURES}linux/proc`, utmpPaths: [] }).collect(context())),
-    ]],
-    ['disk, macOS volumes and the Linux mounts fixture', async () => [
-      ...(await createDiskProbe({ platform: 'darwin' }).collect(context())),
-      ...(await createDiskProbe({ platform: 'linux', procRoot: `${FIXTURES}linux/proc` }).collect(context())),
-    ]],
-    ['net, Windows Get-NetAdapterStatistics and macOS netstat', async () => [
-      ...(await createNetProbe({ platform: 'win32' }).collect(context(replayRunner(fixture('windows/get-netadapterstatistics-all-properties.txt')).runner))),
-      ...(await createNetProbe({ platform: 'win32' }).collect(withWorker(fixture('windows/get-netadapterstatistics-server2025.txt')))),
-      ...(await createNetProbe({ platform: 'darwin' }).collect(context(replayRunner(fixture('darwin/netstat-ibdnW.txt')).runner))),
-    ]],
-    ['inventory, Windows reg query, macOS sw_vers and Linux os-release', async () => {
-      const drafts: SampleDraft[] = [];
-      for (const file of ['reg-query-currentversion-win10-enterprise-22h2', 'reg-query-currentversion-win11-pro-23h2', 'reg-query-currentversion-win11-pro-25h2-ubr']) {
-        drafts.push(...(await createInventoryProbe({ platform: 'win32' }).collect(context(replayRunner(fixture(`windows/${file}.txt`)).runner))));
-      }
-      for (const file of ['sw_vers-high-sierra', 'sw_vers-sequoia']) {
-        drafts.push(...(await createInventoryProbe({ platform: 'darwin' }).collect(context(replayRunner(fixture(`darwin/${file}.txt`)).runner))));
-      }
-      for (const file of ['alpine-3.23', 'debian-dev-machine', 'rhel-9.6', 'ubuntu-24.04']) {
-        drafts.push(...(await createInventoryProbe({ platform: 'linux', osReleasePaths: [`${FIXTURES}linux/os-release/${file}`] }).collect(context())));
-      }
-      return drafts;
-    }],
-    ['antivirus and firewall_products, Windows SecurityCenter2 and Get-MpComputerStatus', async () => {
-      const sc = JSON.parse(fixture('windows/securitycenter2-antivirusproduct-cylance-defender.json'));
-      const now = Date.now();
-      return [
-        ...windowsAvSamples({ sc, fw: [{ displayName: 'ZoneAlarm Firewall', productState: 266240 }, { displayName: 'Broken FW', productState: 'garbage' }] }, now),
-        ...windowsAvSamples({ sc: [{ displayName: 'X', productState: 'garbage' }] }, now),
-        ...windowsAvSamples({ scError: 'Invalid namespace', sw: ['Sophos Endpoint Agent'], mp: formatList(fixture('windows/get-mpcomputerstatus-server2019-ec2.txt')) }, now),
-        defenderSample(formatList(fixture('windows/get-mpcomputerstatus-docs.txt')), now),
-        defenderSample({ ...formatList(fixture('windows/get-mpcomputerstatus-server2019-ec2.txt')), AntivirusSignatureLastUpdated: Math.round(now / 1000) - 86_400 }, now),
-      ];
-    }],
-    ['antivirus, Linux ClamAV (sigtool capture) and mdatp, macOS XProtect', async () => {
-      const clamav = mkdtempSync(join(tmpdir(), 'wp-clamav-'));
-      writeFileSync(join(clamav, 'daily.cld'), '');
-      const plist = join(mkdtempSync(join(tmpdir(), 'wp-xprotect-')), 'Info.plist');
-      writeFileSync(plist, '<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0"><dict><key>CFBundleShortVersionString</key><string>5328</string></dict></plist>\n');
-      const mdatp = '{"healthy":true,"real_time_protection_enabled":{"value":true},"passive_mode_enabled":false,"definitions_status":{"value":"up_to_date"},"definitions_version":"1.2.3","definitions_updated":1700000000000}';
-      const runner = scripted({ sigtool: { stdout: fixture('linux/sigtool-info-daily.txt') }, mdatp: { stdout: mdatp } });
-      return [
-        ...(await createAntivirusProbe({ platform: 'linux', clamavDir: clamav }).collect(context(runner))),
-        ...(await createAntivirusProbe({ platform: 'darwin', xprotectPlist: plist }).collect(context(runner))),
-      ];
-    }],
-    ['patches and patches_pending, Windows WUA, macOS softwareupdate, dnf and zypper', async () => {
-      const drafts: SampleDraft[] = [];
-      drafts.push(...(await createPatchesProbe({ platform: 'win32' }).collect(context(replayRunner(fixture('windows/wua-patches-documented.json')).runner))));
-      for (const file of ['bigsur', 'catalina', 'catalina-clt', 'mojave']) {
-        drafts.push(...(await createPatchesProbe({ platform: 'darwin' }).collect(context(replayRunner(fixture(`darwin/softwareupdate-list-${file}.txt`)).runner))));
-      }
-      const dnf = scripted({
-        'dnf -C -q list --upgrades': { stdout: 'curl.x86_64  7.76.1-7.fc34  updates\n', exitCode: 100 },
-        'dnf -C -q updateinfo list --security': { stdout: fixture('linux/patches/dnf-updateinfo-security-fedora34.txt') },
-        'needs-restarting -r': { stdout: 'Reboot is required.\n', exitCode: 1 },
-      });
-      drafts.push(...(await createPatchesProbe({ platform: 'linux', manager: 'dnf', root: '/nonexistent' }).collect(context(dnf))));
-      const zypper = scripted({ 'zypper --non-interactive --no-refresh --xmlout list-patches': { stdout: fixture('linux/patches/zypper-list-patches-security-leap16.xml'), exitCode: 101 } });
-      drafts.push(...(await createPatchesProbe({ platform: 'linux', manager: 'zypper', root: '/nonexistent' }).collect(context(zypper))));
-      return drafts;
-    }],
-    ['services, Windows Win32_Service rows and captured systemctl output', async () => {
-      const rows = [
-        { name: 'Spooler', display_name: 'Print Spooler', state: 'Stopped', exit_code: 1067, delayed: false, trigger: false },
-        { name: 'sppsvc', display_name: 'Software Protection', state: 'Stopped', exit_code: 0, delayed: true, trigger: true },
-      ];
-      const systemd = mkdtempSync(join(tmpdir(), 'wp-systemd-'));
-      const systemctl = replayRunner(fixture('linux/services/systemctl-failed-no-legend-fcos-bullet.txt')).runner;
-      return [
-        ...(await createServicesProbe({ platform: 'win32', uptime: () => 3600 }).collect(withWorker(rows))),
-        ...(await createServicesProbe({ platform: 'linux', systemdRuntimeDir: systemd }).collect(context(systemctl))),
-      ];
-    }],
-    ['shutdowns, Windows events and macOS shutdown causes', async () => {
-      const reply = { now: new Date().toISOString(), last: 48220, rows: [
-        { id: 41, record: 48210, provider: 'Microsoft-Windows-Kernel-Power', time: new Date(Date.now() - 3_600_000).toISOString(), message: 'The system has rebooted without cleanly shutting down first.' },
-        { id: 6008, record: 48213, provider: 'EventLog', time: new Date(Date.now() - 3_500_000).toISOString(), message: 'The previous system shutdown at 11:59:15 on 21.12.2021 was unexpected.' },
-      ] };
-      const mojave = replayRunner(fixture('darwin/shutdowns/log-show-shutdown-cause-mojave.txt')).runner;
-      return [
-        ...(await createShutdownsProbe({ platform: 'win32' }).collect(withWorker(reply))),
-        ...(await createShutdownsProbe({ platform: 'darwin' }).collect({ ...context(mojave), now: () => Date.UTC(2019, 0, 16, 18) })),
-      ];
-    }],
-    ['eventlog, Windows event XML, journald JSON and macOS unified log', async () => {
-      const events = ['application-wer-1001', 'capi2-41-error', 'security-5168-audit-failure', 'system-104-application-cleared', 'security-1102-log-cleared']
-        .flatMap((file) => parseWindowsEventXml(fixture(`windows/eventlog/${file}.xml`)).events);
-      const journal = parseJournalJson('{"__CURSOR":"s=1","__REALTIME_TIMESTAMP":"1700000000000000","PRIORITY":"3","MESSAGE":"boom","SYSLOG_IDENTIFIER":"sshd","_SYSTEMD_UNIT":"ssh.service"}').entries;
-      const unified = ['log-show-ndjson-coreaudio', 'log-show-ndjson-authorization-error'].flatMap((file) => parseUnifiedNdjson(fixture(`darwin/${file}.ndjson`)).entries);
-      const all = [...events, ...journal, ...unified];
-      expect(journal).toHaveLength(1);
-      return [
-        ...all.map((e) => eventSample(e, e.time)),
-        ...countSamples({ [`System|error|${60_000}`]: 3 }, [`System|error|${60_000}`]),
-        gapSample({ channel: 'Security', reason: 'cleared', detail: 'the log was cleared', lost: 12 }, Date.now()),
-        gapSample({ channel: 'journal', reason: 'cursor_lost', detail: 'vacuumed' }, Date.now()),
-      ];
-    }],
+    [
+      'cpu, Windows and macOS (os.cpus)',
+      async () => [
+        ...(await createCpuProbe({ platform: 'win32', baselineMs: 10 }).collect(context())),
+        ...(await createCpuProbe({ platform: 'darwin', baselineMs: 10 }).collect(context())),
+      ],
+    ],
+    [
+      'mem, macOS vm_stat, Windows os.* and the Linux meminfo fixture',
+      async () => [
+        ...(await createMemProbe({ platform: 'darwin' }).collect(context(replayRunner(fixture('darwin/vm_stat.txt')).runner))),
+        ...(await createMemProbe({ platform: 'win32' }).collect(context())),
+        ...(await createMemProbe({ platform: 'linux', procRoot: `${FIXTURES}linux/proc` }).collect(context())),
+      ],
+    ],
+    [
+      'system, Windows, macOS and the Linux fixture',
+      async () => [
+        ...(await createSystemProbe({ platform: 'win32' }).collect(context())),
+        ...(await createSystemProbe({ platform: 'darwin' }).collect(context())),
+        ...(await createSystemProbe({ platform: 'linux', procRoot: `${FIXTURES}linux/proc`, utmpPaths: [] }).collect(context())),
+      ],
+    ],
+    [
+      'disk, macOS volumes and the Linux mounts fixture',
+      async () => [
+        ...(await createDiskProbe({ platform: 'darwin' }).collect(context())),
+        ...(await createDiskProbe({ platform: 'linux', procRoot: `${FIXTURES}linux/proc` }).collect(context())),
+      ],
+    ],
+    [
+      'net, Windows Get-NetAdapterStatistics and macOS netstat',
+      async () => [
+        ...(await createNetProbe({ platform: 'win32' }).collect(context(replayRunner(fixture('windows/get-netadapterstatistics-all-properties.txt')).runner))),
+        ...(await createNetProbe({ platform: 'win32' }).collect(withWorker(fixture('windows/get-netadapterstatistics-server2025.txt')))),
+        ...(await createNetProbe({ platform: 'darwin' }).collect(context(replayRunner(fixture('darwin/netstat-ibdnW.txt')).runner))),
+      ],
+    ],
+    [
+      'inventory, Windows reg query, macOS sw_vers and Linux os-release',
+      async () => {
+        const drafts: SampleDraft[] = [];
+        for (const file of [
+          'reg-query-currentversion-win10-enterprise-22h2',
+          'reg-query-currentversion-win11-pro-23h2',
+          'reg-query-currentversion-win11-pro-25h2-ubr',
+        ]) {
+          drafts.push(...(await createInventoryProbe({ platform: 'win32' }).collect(context(replayRunner(fixture(`windows/${file}.txt`)).runner))));
+        }
+        for (const file of ['sw_vers-high-sierra', 'sw_vers-sequoia']) {
+          drafts.push(...(await createInventoryProbe({ platform: 'darwin' }).collect(context(replayRunner(fixture(`darwin/${file}.txt`)).runner))));
+        }
+        for (const file of ['alpine-3.23', 'debian-dev-machine', 'rhel-9.6', 'ubuntu-24.04']) {
+          drafts.push(...(await createInventoryProbe({ platform: 'linux', osReleasePaths: [`${FIXTURES}linux/os-release/${file}`] }).collect(context())));
+        }
+        return drafts;
+      },
+    ],
+    [
+      'antivirus and firewall_products, Windows SecurityCenter2 and Get-MpComputerStatus',
+      async () => {
+        const sc = JSON.parse(fixture('windows/securitycenter2-antivirusproduct-cylance-defender.json'));
+        const now = Date.now();
+        return [
+          ...windowsAvSamples(
+            {
+              sc,
+              fw: [
+                { displayName: 'ZoneAlarm Firewall', productState: 266240 },
+                { displayName: 'Broken FW', productState: 'garbage' },
+              ],
+            },
+            now,
+          ),
+          ...windowsAvSamples({ sc: [{ displayName: 'X', productState: 'garbage' }] }, now),
+          ...windowsAvSamples(
+            { scError: 'Invalid namespace', sw: ['Sophos Endpoint Agent'], mp: formatList(fixture('windows/get-mpcomputerstatus-server2019-ec2.txt')) },
+            now,
+          ),
+          defenderSample(formatList(fixture('windows/get-mpcomputerstatus-docs.txt')), now),
+          defenderSample(
+            { ...formatList(fixture('windows/get-mpcomputerstatus-server2019-ec2.txt')), AntivirusSignatureLastUpdated: Math.round(now / 1000) - 86_400 },
+            now,
+          ),
+        ];
+      },
+    ],
+    [
+      'antivirus, Linux ClamAV (sigtool capture) and mdatp, macOS XProtect',
+      async () => {
+        const clamav = mkdtempSync(join(tmpdir(), 'wp-clamav-'));
+        writeFileSync(join(clamav, 'daily.cld'), '');
+        const plist = join(mkdtempSync(join(tmpdir(), 'wp-xprotect-')), 'Info.plist');
+        writeFileSync(
+          plist,
+          '<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0"><dict><key>CFBundleShortVersionString</key><string>5328</string></dict></plist>\n',
+        );
+        const mdatp =
+          '{"healthy":true,"real_time_protection_enabled":{"value":true},"passive_mode_enabled":false,"definitions_status":{"value":"up_to_date"},"definitions_version":"1.2.3","definitions_updated":1700000000000}';
+        const runner = scripted({ sigtool: { stdout: fixture('linux/sigtool-info-daily.txt') }, mdatp: { stdout: mdatp } });
+        return [
+          ...(await createAntivirusProbe({ platform: 'linux', clamavDir: clamav }).collect(context(runner))),
+          ...(await createAntivirusProbe({ platform: 'darwin', xprotectPlist: plist }).collect(context(runner))),
+        ];
+      },
+    ],
+    [
+      'patches and patches_pending, Windows WUA, macOS softwareupdate, dnf and zypper',
+      async () => {
+        const drafts: SampleDraft[] = [];
+        drafts.push(...(await createPatchesProbe({ platform: 'win32' }).collect(context(replayRunner(fixture('windows/wua-patches-documented.json')).runner))));
+        for (const file of ['bigsur', 'catalina', 'catalina-clt', 'mojave']) {
+          drafts.push(
+            ...(await createPatchesProbe({ platform: 'darwin' }).collect(context(replayRunner(fixture(`darwin/softwareupdate-list-${file}.txt`)).runner))),
+          );
+        }
+        const dnf = scripted({
+          'dnf -C -q list --upgrades': { stdout: 'curl.x86_64  7.76.1-7.fc34  updates\n', exitCode: 100 },
+          'dnf -C -q updateinfo list --security': { stdout: fixture('linux/patches/dnf-updateinfo-security-fedora34.txt') },
+          'needs-restarting -r': { stdout: 'Reboot is required.\n', exitCode: 1 },
+        });
+        drafts.push(...(await createPatchesProbe({ platform: 'linux', manager: 'dnf', root: '/nonexistent' }).collect(context(dnf))));
+        const zypper = scripted({
+          'zypper --non-interactive --no-refresh --xmlout list-patches': {
+            stdout: fixture('linux/patches/zypper-list-patches-security-leap16.xml'),
+            exitCode: 101,
+          },
+        });
+        drafts.push(...(await createPatchesProbe({ platform: 'linux', manager: 'zypper', root: '/nonexistent' }).collect(context(zypper))));
+        return drafts;
+      },
+    ],
+    [
+      'services, Windows Win32_Service rows and captured systemctl output',
+      async () => {
+        const rows = [
+          { name: 'Spooler', display_name: 'Print Spooler', state: 'Stopped', exit_code: 1067, delayed: false, trigger: false },
+          { name: 'sppsvc', display_name: 'Software Protection', state: 'Stopped', exit_code: 0, delayed: true, trigger: true },
+        ];
+        const systemd = mkdtempSync(join(tmpdir(), 'wp-systemd-'));
+        const systemctl = replayRunner(fixture('linux/services/systemctl-failed-no-legend-fcos-bullet.txt')).runner;
+        return [
+          ...(await createServicesProbe({ platform: 'win32', uptime: () => 3600 }).collect(withWorker(rows))),
+          ...(await createServicesProbe({ platform: 'linux', systemdRuntimeDir: systemd }).collect(context(systemctl))),
+        ];
+      },
+    ],
+    [
+      'shutdowns, Windows events and macOS shutdown causes',
+      async () => {
+        const reply = {
+          now: new Date().toISOString(),
+          last: 48220,
+          rows: [
+            {
+              id: 41,
+              record: 48210,
+              provider: 'Microsoft-Windows-Kernel-Power',
+              time: new Date(Date.now() - 3_600_000).toISOString(),
+              message: 'The system has rebooted without cleanly shutting down first.',
+            },
+            {
+              id: 6008,
+              record: 48213,
+              provider: 'EventLog',
+              time: new Date(Date.now() - 3_500_000).toISOString(),
+              message: 'The previous system shutdown at 11:59:15 on 21.12.2021 was unexpected.',
+            },
+          ],
+        };
+        const mojave = replayRunner(fixture('darwin/shutdowns/log-show-shutdown-cause-mojave.txt')).runner;
+        return [
+          ...(await createShutdownsProbe({ platform: 'win32' }).collect(withWorker(reply))),
+          ...(await createShutdownsProbe({ platform: 'darwin' }).collect({ ...context(mojave), now: () => Date.UTC(2019, 0, 16, 18) })),
+        ];
+      },
+    ],
+    [
+      'eventlog, Windows event XML, journald JSON and macOS unified log',
+      async () => {
+        const events = [
+          'application-wer-1001',
+          'capi2-41-error',
+          'security-5168-audit-failure',
+          'system-104-application-cleared',
+          'security-1102-log-cleared',
+        ].flatMap((file) => parseWindowsEventXml(fixture(`windows/eventlog/${file}.xml`)).events);
+        const journal = parseJournalJson(
+          '{"__CURSOR":"s=1","__REALTIME_TIMESTAMP":"1700000000000000","PRIORITY":"3","MESSAGE":"boom","SYSLOG_IDENTIFIER":"sshd","_SYSTEMD_UNIT":"ssh.service"}',
+        ).entries;
+        const unified = ['log-show-ndjson-coreaudio', 'log-show-ndjson-authorization-error'].flatMap(
+          (file) => parseUnifiedNdjson(fixture(`darwin/${file}.ndjson`)).entries,
+        );
+        const all = [...events, ...journal, ...unified];
+        expect(journal).toHaveLength(1);
+        return [
+          ...all.map((e) => eventSample(e, e.time)),
+          ...countSamples({ [`System|error|${60_000}`]: 3 }, [`System|error|${60_000}`]),
+          gapSample({ channel: 'Security', reason: 'cleared', detail: 'the log was cleared', lost: 12 }, Date.now()),
+          gapSample({ channel: 'journal', reason: 'cursor_lost', detail: 'vacuumed' }, Date.now()),
+        ];
+      },
+    ],
   ];
 
   it.each(sources)('%s: every sample fits the schema', async (source, build) => {

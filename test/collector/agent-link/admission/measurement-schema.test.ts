@@ -26,21 +26,37 @@ describe('the catalogue', () => {
 
   it.each([
     ['cpu usage_idle as a string', sample('cpu', { key: 'usage_idle', str: 'pwned' }), 'cpu usage_idle is string, the schema says float'],
-    ['cpu usage_idle as an integer', sample('cpu', { key: 'usage_idle', float: 1 }, { key: 'usage_user', int: 1 }), 'cpu usage_user is integer, the schema says float'],
+    [
+      'cpu usage_idle as an integer',
+      sample('cpu', { key: 'usage_idle', float: 1 }, { key: 'usage_user', int: 1 }),
+      'cpu usage_user is integer, the schema says float',
+    ],
     ['disk free as a float', sample('disk', { key: 'free', float: 1.5 }), 'disk free is float, the schema says integer'],
-    ['a field the catalogue does not list', sample('mem', { key: 'used_percent', float: 1 }, { key: 'extra', float: 1 }), 'mem has no field extra in the schema'],
+    [
+      'a field the catalogue does not list',
+      sample('mem', { key: 'used_percent', float: 1 }, { key: 'extra', float: 1 }),
+      'mem has no field extra in the schema',
+    ],
   ])('refuses %s (field_type)', (_, s, detail) => {
     expect(schema.check(s)).toEqual({ reason: 'field_type', detail });
     expect(schema.check(decoded(s))).toEqual({ reason: 'field_type', detail });
   });
 
   it.each([...COLLECTOR_MEASUREMENTS])('refuses %s from an agent (collector_measurement)', (measurement) => {
-    expect(schema.check(sample(measurement, { key: 'status', str: 'supported' }))).toEqual({ reason: 'collector_measurement', detail: `${measurement} is written by the collector only` });
+    expect(schema.check(sample(measurement, { key: 'status', str: 'supported' }))).toEqual({
+      reason: 'collector_measurement',
+      detail: `${measurement} is written by the collector only`,
+    });
   });
 
   it('refuses a measurement outside the catalogue and the namespace (unknown_measurement), with its name shortened', () => {
-    expect(schema.check(sample('cpu2', { key: 'x', float: 1 }))).toEqual({ reason: 'unknown_measurement', detail: `cpu2 is not in the schema (custom measurements start with ${CUSTOM_PREFIX})` });
-    expect(schema.check(sample('x'.repeat(10_000), { key: 'x', float: 1 }))?.detail).toBe(`${'x'.repeat(64)}… is not in the schema (custom measurements start with ${CUSTOM_PREFIX})`);
+    expect(schema.check(sample('cpu2', { key: 'x', float: 1 }))).toEqual({
+      reason: 'unknown_measurement',
+      detail: `cpu2 is not in the schema (custom measurements start with ${CUSTOM_PREFIX})`,
+    });
+    expect(schema.check(sample('x'.repeat(10_000), { key: 'x', float: 1 }))?.detail).toBe(
+      `${'x'.repeat(64)}… is not in the schema (custom measurements start with ${CUSTOM_PREFIX})`,
+    );
   });
 
   it('lists no measurement both as an agent one and as a collector one, and no custom one', () => {
@@ -56,8 +72,14 @@ describe("the agents' namespace", () => {
     const schema = createMeasurementSchema();
     expect(schema.check(sample('custom_backup', { key: 'duration_s', float: 12.5 }, { key: 'ok', bool: true }))).toBeUndefined();
     expect(schema.check(sample('custom_backup', { key: 'duration_s', float: 13 }, { key: 'job', str: 'nightly' }))).toBeUndefined();
-    expect(schema.check(decoded(sample('custom_backup', { key: 'duration_s', str: 'slow' })))).toEqual({ reason: 'field_type', detail: 'custom_backup duration_s is string, the schema says float' });
-    expect(schema.check(sample('custom_backup', { key: 'job', int: 3 }))).toEqual({ reason: 'field_type', detail: 'custom_backup job is integer, the schema says string' });
+    expect(schema.check(decoded(sample('custom_backup', { key: 'duration_s', str: 'slow' })))).toEqual({
+      reason: 'field_type',
+      detail: 'custom_backup duration_s is string, the schema says float',
+    });
+    expect(schema.check(sample('custom_backup', { key: 'job', int: 3 }))).toEqual({
+      reason: 'field_type',
+      detail: 'custom_backup job is integer, the schema says string',
+    });
     // Another measurement of the namespace has its own types.
     expect(schema.check(sample('custom_other', { key: 'duration_s', str: 'slow' }))).toBeUndefined();
     expect(schema.pinnedFields()).toBe(4);

@@ -12,7 +12,12 @@ const disk = (path: string, extra: watchpost.v1.ITag[] = []): watchpost.v1.ISamp
   tags: [{ key: 'path', value: path }, { key: 'fstype', value: 'ext4' }, ...extra],
   fields: [{ key: 'free', int: 1 }],
 });
-const cpu = (name: string): watchpost.v1.ISample => ({ measurement: 'cpu', timeMs: T, tags: [{ key: 'cpu', value: name }], fields: [{ key: 'usage_idle', float: 1 }] });
+const cpu = (name: string): watchpost.v1.ISample => ({
+  measurement: 'cpu',
+  timeMs: T,
+  tags: [{ key: 'cpu', value: name }],
+  fields: [{ key: 'usage_idle', float: 1 }],
+});
 const budget = (over: Partial<SeriesBudgetOptions> = {}) => createSeriesBudget({ perMeasurement: 3, perAgent: 5, windowMs: 30 * DAY, ...over });
 
 describe('series budget', () => {
@@ -39,7 +44,15 @@ describe('series budget', () => {
     expect(b.forAgent('agent-1', T).admit(disk('/a'))).toBeUndefined();
     const reordered: watchpost.v1.ISample = { ...disk('/a'), tags: [...disk('/a').tags!].reverse() };
     expect(b.forAgent('agent-1', T).admit(reordered)).toBeUndefined();
-    expect(b.forAgent('agent-1', T).admit(disk('/a', [{ key: 'host', value: 'other' }, { key: 'tenant', value: 'x' }, { key: 'mode', value: '' }]))).toBeUndefined();
+    expect(
+      b.forAgent('agent-1', T).admit(
+        disk('/a', [
+          { key: 'host', value: 'other' },
+          { key: 'tenant', value: 'x' },
+          { key: 'mode', value: '' },
+        ]),
+      ),
+    ).toBeUndefined();
     expect(b.forAgent('agent-1', T).admit(disk('/a', [{ key: 'mode', value: 'rw' }]))).toMatchObject({ reason: 'series_budget' });
   });
 

@@ -34,7 +34,14 @@ beforeAll(async () => {
     delete process.env.INFLUXDB_DATA_MAX_VALUES_PER_TAG;
   }
   // 30 days, as the collector's default: InfluxDB then keeps one shard per UTC day, and a field's type per shard.
-  writer = createInfluxWriter({ url: influx.url, database: DB, retentionPolicy: { name: 'raw', duration: '30d' }, flushIntervalMs: 20, pingIntervalMs: 0, logger: quiet });
+  writer = createInfluxWriter({
+    url: influx.url,
+    database: DB,
+    retentionPolicy: { name: 'raw', duration: '30d' },
+    flushIntervalMs: 20,
+    pingIntervalMs: 0,
+    logger: quiet,
+  });
   await writer.ensureDatabase();
   const logs = new PassThrough();
   logs.on('data', (chunk: Buffer) => {
@@ -86,12 +93,25 @@ async function metric(name: string, labels: string): Promise<number> {
   return line ? Number(line.split(' ').pop()) : 0;
 }
 
-const cpu = (timeMs: number, field: watchpost.v1.IField): Sample => ({ measurement: 'cpu', timeMs, tags: [{ key: 'cpu', value: 'cpu-total' }], fields: [field] });
+const cpu = (timeMs: number, field: watchpost.v1.IField): Sample => ({
+  measurement: 'cpu',
+  timeMs,
+  tags: [{ key: 'cpu', value: 'cpu-total' }],
+  fields: [field],
+});
 const disk = (timeMs: number, path: string): Sample => ({
   measurement: 'disk',
   timeMs,
-  tags: [{ key: 'path', value: path }, { key: 'device', value: 'sdz1' }, { key: 'fstype', value: 'ext4' }, { key: 'mode', value: 'rw' }],
-  fields: [{ key: 'free', int: 1_000_000 }, { key: 'used_percent', float: 42.5 }],
+  tags: [
+    { key: 'path', value: path },
+    { key: 'device', value: 'sdz1' },
+    { key: 'fstype', value: 'ext4' },
+    { key: 'mode', value: 'rw' },
+  ],
+  fields: [
+    { key: 'free', int: 1_000_000 },
+    { key: 'used_percent', float: 42.5 },
+  ],
 });
 
 /** The most recent 23:50 UTC before now: a collector clock 10 minutes before a new UTC day (a new shard). */
@@ -130,11 +150,21 @@ describe("the collector's own measurements", () => {
   it('an agent cannot write alerts, tickets, tickets_open or os_support; os_support derived from its inventory is still written', async () => {
     const { agent } = await connect('acme');
     const now = Date.now();
-    const forged = (measurement: string): Sample => ({ measurement, timeMs: now, tags: [{ key: 'rule', value: 'disk_space' }], fields: [{ key: 'forged', str: 'yes' }] });
+    const forged = (measurement: string): Sample => ({
+      measurement,
+      timeMs: now,
+      tags: [{ key: 'rule', value: 'disk_space' }],
+      fields: [{ key: 'forged', str: 'yes' }],
+    });
     const inventory: Sample = {
       measurement: 'inventory',
       timeMs: now,
-      fields: [{ key: 'os_family', str: 'linux' }, { key: 'os_id', str: 'debian' }, { key: 'os_version_id', str: '12' }, { key: 'hostname', str: 'test-host' }],
+      fields: [
+        { key: 'os_family', str: 'linux' },
+        { key: 'os_id', str: 'debian' },
+        { key: 'os_version_id', str: '12' },
+        { key: 'hostname', str: 'test-host' },
+      ],
     };
     const ack = await send(agent, 1, [forged('alerts'), forged('tickets'), forged('tickets_open'), forged('os_support'), inventory]);
     for (const measurement of ['alerts', 'tickets', 'tickets_open', 'os_support']) {

@@ -30,7 +30,11 @@ describe('absence: thresholds per role (defaults server 10m, workstation 7d)', (
   it('says how long and against which threshold', () => {
     const h = new Harness(both, server);
     expect(h.tick(at(14.5), { hosts: [{ facts: server, lastSeenAt: T0 }] })).toEqual([
-      { tenant: 't', host: 'sql01', observation: { instance: '', active: true, level: 'default', impact: 'high', at: at(14.5), summary: 'no data for 14 min (server threshold 10 min)' } },
+      {
+        tenant: 't',
+        host: 'sql01',
+        observation: { instance: '', active: true, level: 'default', impact: 'high', at: at(14.5), summary: 'no data for 14 min (server threshold 10 min)' },
+      },
     ]);
   });
 
@@ -75,7 +79,9 @@ describe('absence: clearing', () => {
     const h = new Harness(both, server);
     expect(once(h, server, at(30), T0)).toBe('active');
     const out = h.tick(at(31), { hosts: [] });
-    expect(out.map((t) => [t.host, t.observation.active, t.observation.summary])).toEqual([['sql01', false, 'no longer watched by this rule (agent revoked or role changed)']]);
+    expect(out.map((t) => [t.host, t.observation.active, t.observation.summary])).toEqual([
+      ['sql01', false, 'no longer watched by this rule (agent revoked or role changed)'],
+    ]);
   });
 });
 
@@ -90,14 +96,27 @@ describe('absence: the shipped pack splits the roles', () => {
 
   it('agent_offline_workstation after a week, at low impact', () => {
     const h = new Harness(shippedRule('agent_offline_workstation'), workstation);
-    expect(h.tick(T0 + 7 * DAY, { hosts: [{ facts: workstation, lastSeenAt: T0 }, { facts: server, lastSeenAt: T0 }] }).map((t) => [t.host, t.observation.impact, t.observation.summary])).toEqual([
-      ['ws-01', 'low', 'no data for 7 d (workstation threshold 7 d)'],
-    ]);
+    expect(
+      h
+        .tick(T0 + 7 * DAY, {
+          hosts: [
+            { facts: workstation, lastSeenAt: T0 },
+            { facts: server, lastSeenAt: T0 },
+          ],
+        })
+        .map((t) => [t.host, t.observation.impact, t.observation.summary]),
+    ).toEqual([['ws-01', 'low', 'no data for 7 d (workstation threshold 7 d)']]);
   });
 
   it('refuses a zero threshold and a role it does not know', () => {
-    expect(() => ruleFrom({ id: 'o', kind: 'absence', title: 'x', impact: 'low', after: { server: '0m' } })).toThrow('test.yaml: rules[0].after.server: must be longer than 0');
-    expect(() => ruleFrom({ id: 'o', kind: 'absence', title: 'x', impact: 'low', after: { laptop: '1d' } })).toThrow('test.yaml: rules[0].after: expected a duration or a mapping (server, workstation); got {"laptop":"1d"}');
-    expect(() => ruleFrom({ id: 'o', kind: 'absence', title: 'x', impact: 'low', roles: ['laptop'] })).toThrow('test.yaml: rules[0].roles[0]: expected one of server, workstation; got "laptop"');
+    expect(() => ruleFrom({ id: 'o', kind: 'absence', title: 'x', impact: 'low', after: { server: '0m' } })).toThrow(
+      'test.yaml: rules[0].after.server: must be longer than 0',
+    );
+    expect(() => ruleFrom({ id: 'o', kind: 'absence', title: 'x', impact: 'low', after: { laptop: '1d' } })).toThrow(
+      'test.yaml: rules[0].after: expected a duration or a mapping (server, workstation); got {"laptop":"1d"}',
+    );
+    expect(() => ruleFrom({ id: 'o', kind: 'absence', title: 'x', impact: 'low', roles: ['laptop'] })).toThrow(
+      'test.yaml: rules[0].roles[0]: expected one of server, workstation; got "laptop"',
+    );
   });
 });

@@ -13,7 +13,14 @@ describe('event: the shipped agent_rejected_samples rule', () => {
   const rule = shippedRule('agent_rejected_samples');
 
   it('is a medium-impact event rule on rejections, one alert per reason, left open for a person', () => {
-    expect(rule).toMatchObject({ kind: 'event', title: "Collector refuses an agent's samples", impact: 'medium', onClear: 'note', instance: ['reason'], clearAfterMs: HOUR });
+    expect(rule).toMatchObject({
+      kind: 'event',
+      title: "Collector refuses an agent's samples",
+      impact: 'medium',
+      onClear: 'note',
+      instance: ['reason'],
+      clearAfterMs: HOUR,
+    });
   });
 
   it('fires for schema violations and an exhausted series budget, each its own alert, with the first refusal as the summary', () => {
@@ -24,8 +31,15 @@ describe('event: the shipped agent_rejected_samples rule', () => {
       refused(0, 'collector_measurement', 4, 'alerts is written by the collector only'),
       refused(0, 'unknown_measurement', 2, 'bogus is not in the schema (custom measurements start with custom_)'),
     ]);
-    expect(out.map(brief).map((o) => o.instance).sort()).toEqual(['collector_measurement', 'field_type', 'series_budget', 'unknown_measurement']);
-    expect(out.find((o) => o.instance === 'series_budget')?.summary).toBe('rejections: 9500 samples refused: disk: over the budget of 1000 series per measurement');
+    expect(
+      out
+        .map(brief)
+        .map((o) => o.instance)
+        .sort(),
+    ).toEqual(['collector_measurement', 'field_type', 'series_budget', 'unknown_measurement']);
+    expect(out.find((o) => o.instance === 'series_budget')?.summary).toBe(
+      'rejections: 9500 samples refused: disk: over the budget of 1000 series per measurement',
+    );
   });
 
   it('does not fire for samples the mapping refused, nor for InfluxDB refusals', () => {

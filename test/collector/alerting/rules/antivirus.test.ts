@@ -11,22 +11,54 @@ const av = (minute: number, product: string, fields: Fields) => sample('antiviru
 const fw = (minute: number, product: string, fields: Fields) => sample('firewall_products', at(minute), { product }, fields);
 
 // SecurityCenter2 products (productState decoded), Defender from Get-MpComputerStatus, the Windows Server fallback.
-const cylanceOn = (m: number) => av(m, 'CylancePROTECT', { state: 'on', source: 'securitycenter', enabled: true, realtime: true, up_to_date: true, reported_at: 1529311354 });
-const cylanceExpired = (m: number) => av(m, 'CylancePROTECT', { state: 'expired', source: 'securitycenter', enabled: false, realtime: false, up_to_date: false });
+const cylanceOn = (m: number) =>
+  av(m, 'CylancePROTECT', { state: 'on', source: 'securitycenter', enabled: true, realtime: true, up_to_date: true, reported_at: 1529311354 });
+const cylanceExpired = (m: number) =>
+  av(m, 'CylancePROTECT', { state: 'expired', source: 'securitycenter', enabled: false, realtime: false, up_to_date: false });
 const scDefenderOff = (m: number) => av(m, 'Windows Defender', { state: 'off', source: 'securitycenter', enabled: false, realtime: false, up_to_date: true });
 const mpDefender = (m: number, state: string, signature_age_days = 0.4) =>
-  av(m, 'Microsoft Defender Antivirus', { enabled: state === 'on', state, source: 'defender', realtime: state === 'on', up_to_date: signature_age_days <= 7, signature_age_days, signature_updated: 1767500000 });
+  av(m, 'Microsoft Defender Antivirus', {
+    enabled: state === 'on',
+    state,
+    source: 'defender',
+    realtime: state === 'on',
+    up_to_date: signature_age_days <= 7,
+    signature_age_days,
+    signature_updated: 1767500000,
+  });
 const registrySophos = (m: number) => av(m, 'Sophos Endpoint Agent', { state: 'unknown', source: 'registry' });
-const clamav = (m: number, signature_age_days: number) => av(m, 'ClamAV', { state: 'unknown', source: 'clamav', signature_updated: 1767500000, signature_age_days, up_to_date: signature_age_days <= 3 });
+const clamav = (m: number, signature_age_days: number) =>
+  av(m, 'ClamAV', { state: 'unknown', source: 'clamav', signature_updated: 1767500000, signature_age_days, up_to_date: signature_age_days <= 3 });
 
 const judge = (ruleId: string, run: RuleSample[]) => new Harness(shippedRule(ruleId)).observe(run).map((o) => [o.instance, o.active]);
 
 describe('antivirus disabled', () => {
   it.each([
-    ['Defender off beside Cylance on (normal on Windows)', [cylanceOn(0), scDefenderOff(0)], [['CylancePROTECT', false], ['Windows Defender', false]]],
+    [
+      'Defender off beside Cylance on (normal on Windows)',
+      [cylanceOn(0), scDefenderOff(0)],
+      [
+        ['CylancePROTECT', false],
+        ['Windows Defender', false],
+      ],
+    ],
     ['the only product off', [scDefenderOff(0)], [['Windows Defender', true]]],
-    ['Cylance expired, Defender off', [cylanceExpired(0), scDefenderOff(0)], [['CylancePROTECT', true], ['Windows Defender', true]]],
-    ['Server: Defender off beside an AV found among programs (unknown state)', [mpDefender(0, 'off'), registrySophos(0)], [['Microsoft Defender Antivirus', false], ['Sophos Endpoint Agent', false]]],
+    [
+      'Cylance expired, Defender off',
+      [cylanceExpired(0), scDefenderOff(0)],
+      [
+        ['CylancePROTECT', true],
+        ['Windows Defender', true],
+      ],
+    ],
+    [
+      'Server: Defender off beside an AV found among programs (unknown state)',
+      [mpDefender(0, 'off'), registrySophos(0)],
+      [
+        ['Microsoft Defender Antivirus', false],
+        ['Sophos Endpoint Agent', false],
+      ],
+    ],
     ['Defender passive is not "disabled" (enabled=false comes with any state but on)', [mpDefender(0, 'passive')], [['Microsoft Defender Antivirus', false]]],
     ['Defender snoozed by the user', [mpDefender(0, 'snoozed')], [['Microsoft Defender Antivirus', true]]],
     ['no state, enabled=false', [av(0, 'Old AV', { enabled: false })], [['Old AV', true]]],
@@ -36,7 +68,11 @@ describe('antivirus disabled', () => {
 
   it('summary and impact', () => {
     expect(new Harness(shippedRule('av_disabled')).observe([scDefenderOff(0)])[0]).toMatchObject({
-      level: 'default', impact: 'high', value: 'off', at: at(0), summary: 'Windows Defender is off and no other antivirus is active',
+      level: 'default',
+      impact: 'high',
+      value: 'off',
+      at: at(0),
+      summary: 'Windows Defender is off and no other antivirus is active',
     });
   });
 
@@ -45,11 +81,17 @@ describe('antivirus disabled', () => {
     expect(h.observe([cylanceExpired(0), scDefenderOff(0)]).map((o) => o.active)).toEqual([true, true]);
     expect(h.tick(at(30))).toEqual([]); // no later run yet
     // Cylance uninstalled: Defender takes over.
-    expect(h.observe([mpDefender(60, 'on'), av(60, 'Windows Defender', { state: 'on', source: 'securitycenter', enabled: true })]).map((o) => [o.instance, o.active])).toEqual([
+    expect(
+      h
+        .observe([mpDefender(60, 'on'), av(60, 'Windows Defender', { state: 'on', source: 'securitycenter', enabled: true })])
+        .map((o) => [o.instance, o.active]),
+    ).toEqual([
       ['Microsoft Defender Antivirus', false],
       ['Windows Defender', false],
     ]);
-    expect(h.tick(at(61)).map((t) => [t.observation.instance, t.observation.active, t.observation.summary])).toEqual([['CylancePROTECT', false, 'CylancePROTECT no longer reported']]);
+    expect(h.tick(at(61)).map((t) => [t.observation.instance, t.observation.active, t.observation.summary])).toEqual([
+      ['CylancePROTECT', false, 'CylancePROTECT no longer reported'],
+    ]);
   });
 });
 
@@ -96,8 +138,15 @@ describe('antivirus definitions_old (more than 3 days)', () => {
   it('max_age_days and the summary', () => {
     const rule = ruleFrom({ id: 'defs', kind: 'antivirus', title: 'x', check: 'definitions_old', max_age_days: 7, impact: 'low' });
     const h = new Harness(rule);
-    expect(h.observe([mpDefender(0, 'on', 6.5)])[0]).toMatchObject({ active: false, value: 6.5, summary: 'Microsoft Defender Antivirus definitions 6.5 days old' });
-    expect(h.observe([mpDefender(60, 'on', 7.25)])[0]).toMatchObject({ active: true, summary: 'Microsoft Defender Antivirus definitions 7.25 days old (max 7)' });
+    expect(h.observe([mpDefender(0, 'on', 6.5)])[0]).toMatchObject({
+      active: false,
+      value: 6.5,
+      summary: 'Microsoft Defender Antivirus definitions 6.5 days old',
+    });
+    expect(h.observe([mpDefender(60, 'on', 7.25)])[0]).toMatchObject({
+      active: true,
+      summary: 'Microsoft Defender Antivirus definitions 7.25 days old (max 7)',
+    });
   });
 });
 
@@ -126,15 +175,23 @@ describe('antivirus firewall_app', () => {
   it('reads firewall_products with the antivirus points', () => {
     const rule = shippedRule('firewall_app');
     const h = new Harness(rule);
-    expect(h.observe([zoneAlarm(0)])[0]).toMatchObject({ instance: 'ZoneAlarm Firewall', impact: 'low', summary: 'third-party firewall registered: ZoneAlarm Firewall (on)' });
+    expect(h.observe([zoneAlarm(0)])[0]).toMatchObject({
+      instance: 'ZoneAlarm Firewall',
+      impact: 'low',
+      summary: 'third-party firewall registered: ZoneAlarm Firewall (on)',
+    });
     expect(h.observe([fw(60, 'Some Microsoft Firewall', { state: 'on', third_party: false, enabled: true })])[0]).toMatchObject({ active: false });
   });
 });
 
 describe('antivirus: compile errors', () => {
   it('max_age_days only with definitions_old; check required', () => {
-    expect(() => ruleFrom({ id: 'a', kind: 'antivirus', title: 'x', check: 'disabled', max_age_days: 3, impact: 'high' })).toThrow('test.yaml: rules[0].max_age_days: only for check definitions_old');
+    expect(() => ruleFrom({ id: 'a', kind: 'antivirus', title: 'x', check: 'disabled', max_age_days: 3, impact: 'high' })).toThrow(
+      'test.yaml: rules[0].max_age_days: only for check definitions_old',
+    );
     expect(() => ruleFrom({ id: 'a', kind: 'antivirus', title: 'x', impact: 'high' })).toThrow('test.yaml: rules[0].check: required');
-    expect(() => ruleFrom({ id: 'a', kind: 'antivirus', title: 'x', check: 'off', impact: 'high' })).toThrow('test.yaml: rules[0].check: expected one of disabled, passive_alone, definitions_old, firewall_app; got "off"');
+    expect(() => ruleFrom({ id: 'a', kind: 'antivirus', title: 'x', check: 'off', impact: 'high' })).toThrow(
+      'test.yaml: rules[0].check: expected one of disabled, passive_alone, definitions_old, firewall_app; got "off"',
+    );
   });
 });

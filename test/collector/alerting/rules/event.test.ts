@@ -10,13 +10,25 @@ const winEvent = (minute: number, channel: string, level: string, source: string
 describe('event: the shipped disk_errors rule (System, disk/Ntfs, 7/11/51/55/153)', () => {
   it.each([
     ['disk 7 in System', winEvent(0, 'System', 'error', 'disk', 7, 'The device, \\Device\\Harddisk0\\DR0, has a bad block.'), true],
-    ['Ntfs 55 (provider case differs)', winEvent(0, 'System', 'error', 'NTFS', 55, 'A corruption was discovered in the file system structure on volume C:.'), true],
+    [
+      'Ntfs 55 (provider case differs)',
+      winEvent(0, 'System', 'error', 'NTFS', 55, 'A corruption was discovered in the file system structure on volume C:.'),
+      true,
+    ],
     ['Microsoft-Windows-Ntfs 55', winEvent(0, 'System', 'error', 'Microsoft-Windows-Ntfs', 55, 'A corruption was discovered.'), true],
     ['disk 153 (a warning)', winEvent(0, 'System', 'warning', 'disk', 153, 'The IO operation at logical block address 0x1 for Disk 0 was retried.'), true],
-    ['another id of disk', winEvent(0, 'System', 'warning', 'disk', 158, 'Disk 1 has the same disk identifiers as one or more disks connected to the system.'), false],
+    [
+      'another id of disk',
+      winEvent(0, 'System', 'warning', 'disk', 158, 'Disk 1 has the same disk identifiers as one or more disks connected to the system.'),
+      false,
+    ],
     ['id 7 of another source', winEvent(0, 'System', 'error', 'Service Control Manager', 7, 'The service did not start.'), false],
     ['same source in Application', winEvent(0, 'Application', 'error', 'disk', 7, 'x'), false],
-    ['a journald error', sample('eventlog', at(0), { channel: 'journal', level: 'error', source: 'kernel' }, { message: 'I/O error, dev sda, sector 2048', priority: 3 }), false],
+    [
+      'a journald error',
+      sample('eventlog', at(0), { channel: 'journal', level: 'error', source: 'kernel' }, { message: 'I/O error, dev sda, sector 2048', priority: 3 }),
+      false,
+    ],
   ])('%s', (_label, s, matches) => {
     const out = new Harness(shippedRule('disk_errors')).observe([s]);
     expect(out.length).toBe(matches ? 1 : 0);
@@ -31,14 +43,32 @@ describe('event: the shipped disk_errors rule (System, disk/Ntfs, 7/11/51/55/153
       winEvent(5, 'System', 'error', 'disk', 7, 'The device, \\Device\\Harddisk0\\DR0, has a bad block.'),
     ]);
     expect(out).toEqual([
-      { instance: '', active: true, level: 'default', impact: 'medium', value: 3, at: at(5), summary: 'System/disk 7: The device, \\Device\\Harddisk0\\DR0, has a bad block. (+2 more)' },
+      {
+        instance: '',
+        active: true,
+        level: 'default',
+        impact: 'medium',
+        value: 3,
+        at: at(5),
+        summary: 'System/disk 7: The device, \\Device\\Harddisk0\\DR0, has a bad block. (+2 more)',
+      },
     ]);
   });
 });
 
 describe('event: clear_after', () => {
-  const rule = ruleFrom({ id: 'kp', kind: 'event', title: 'Kernel-Power', channel: 'System', source: 'Microsoft-Windows-Kernel-Power', event_ids: [41], clear_after: '30m', impact: 'high' });
-  const kp = (minute: number) => winEvent(minute, 'System', 'critical', 'Microsoft-Windows-Kernel-Power', 41, 'The system has rebooted without cleanly shutting down first.');
+  const rule = ruleFrom({
+    id: 'kp',
+    kind: 'event',
+    title: 'Kernel-Power',
+    channel: 'System',
+    source: 'Microsoft-Windows-Kernel-Power',
+    event_ids: [41],
+    clear_after: '30m',
+    impact: 'high',
+  });
+  const kp = (minute: number) =>
+    winEvent(minute, 'System', 'critical', 'Microsoft-Windows-Kernel-Power', 41, 'The system has rebooted without cleanly shutting down first.');
 
   it('clears on the tick once no matching event came for clear_after, counted from the last one', () => {
     const h = new Harness(rule);
@@ -68,7 +98,18 @@ describe('event: clear_after', () => {
     const h = new Harness(rule);
     h.observe([kp(0)]);
     expect(h.tick(at(31))).toEqual([
-      { tenant: 't', host: 'h', observation: { instance: '', active: false, level: 'default', impact: 'high', at: at(31), summary: 'no matching event for 31 min (clears after 30 min)' } },
+      {
+        tenant: 't',
+        host: 'h',
+        observation: {
+          instance: '',
+          active: false,
+          level: 'default',
+          impact: 'high',
+          at: at(31),
+          summary: 'no matching event for 31 min (clears after 30 min)',
+        },
+      },
     ]);
   });
 });
@@ -77,8 +118,18 @@ describe('event: other matchers and instances', () => {
   it('unexpected_shutdown takes every shutdowns point, Windows and Linux', () => {
     const h = new Harness(shippedRule('unexpected_shutdown'));
     const out = h.observe([
-      sample('shutdowns', at(0), { kind: 'kernel_power' }, { message: 'The system has rebooted without cleanly shutting down first.', event_id: 41, record_id: 52117 }),
-      sample('shutdowns', at(0) + 1, { kind: 'unexpected_shutdown' }, { message: 'The previous system shutdown at 9:58:12 AM on 1/5/2026 was unexpected.', event_id: 6008, record_id: 52118 }),
+      sample(
+        'shutdowns',
+        at(0),
+        { kind: 'kernel_power' },
+        { message: 'The system has rebooted without cleanly shutting down first.', event_id: 41, record_id: 52117 },
+      ),
+      sample(
+        'shutdowns',
+        at(0) + 1,
+        { kind: 'unexpected_shutdown' },
+        { message: 'The previous system shutdown at 9:58:12 AM on 1/5/2026 was unexpected.', event_id: 6008, record_id: 52118 },
+      ),
     ]);
     expect(out.map(brief)).toEqual([{ instance: '', active: true, level: 'default', at: at(0) + 1 }]);
     expect(out[0]!.summary).toBe('shutdowns 41: The system has rebooted without cleanly shutting down first. (+1 more)');
@@ -86,12 +137,25 @@ describe('event: other matchers and instances', () => {
   });
 
   it('levels, message_contains (any, ignoring case) and instance by tag', () => {
-    const rule = ruleFrom({ id: 'svc', kind: 'event', title: 'x', levels: ['error', 'critical'], message_contains: ['terminated unexpectedly', 'FAILED'], instance: 'source', impact: 'low' });
+    const rule = ruleFrom({
+      id: 'svc',
+      kind: 'event',
+      title: 'x',
+      levels: ['error', 'critical'],
+      message_contains: ['terminated unexpectedly', 'FAILED'],
+      instance: 'source',
+      impact: 'low',
+    });
     const h = new Harness(rule);
     const out = h.observe([
       winEvent(0, 'System', 'error', 'Service Control Manager', 7034, 'The Print Spooler service terminated unexpectedly.'),
       winEvent(1, 'System', 'warning', 'Service Control Manager', 7034, 'The x service terminated unexpectedly.'), // a warning
-      sample('eventlog', at(2), { channel: 'journal', level: 'error', source: 'systemd' }, { message: 'nginx.service: Failed with result exit-code.', priority: 3 }),
+      sample(
+        'eventlog',
+        at(2),
+        { channel: 'journal', level: 'error', source: 'systemd' },
+        { message: 'nginx.service: Failed with result exit-code.', priority: 3 },
+      ),
       winEvent(3, 'Application', 'error', 'Application Error', 1000, 'Faulting application name: x.exe'),
     ]);
     expect(out.map(brief)).toEqual([
@@ -101,10 +165,18 @@ describe('event: other matchers and instances', () => {
   });
 
   it('refuses a rule without impact and a zero clear_after', () => {
-    expect(() => ruleFrom({ id: 'e', kind: 'event', title: 'x', channel: 'System' })).toThrow(new ConfigError('test.yaml: rules[0].impact: required (high, medium or low)'));
-    expect(() => ruleFrom({ id: 'e', kind: 'event', title: 'x', impact: 'low', clear_after: '0s' })).toThrow('test.yaml: rules[0].clear_after: must be longer than 0');
-    expect(() => ruleFrom({ id: 'e', kind: 'event', title: 'x', impact: 'low', levels: ['fatal'] })).toThrow('test.yaml: rules[0].levels[0]: expected one of critical, error, warning, info, verbose, audit_failure, audit_success; got "fatal"');
-    expect(() => ruleFrom({ id: 'e', kind: 'event', title: 'x', impact: 'low', event_ids: ['41'] })).toThrow('test.yaml: rules[0].event_ids[0]: Expected integer; got "41"');
+    expect(() => ruleFrom({ id: 'e', kind: 'event', title: 'x', channel: 'System' })).toThrow(
+      new ConfigError('test.yaml: rules[0].impact: required (high, medium or low)'),
+    );
+    expect(() => ruleFrom({ id: 'e', kind: 'event', title: 'x', impact: 'low', clear_after: '0s' })).toThrow(
+      'test.yaml: rules[0].clear_after: must be longer than 0',
+    );
+    expect(() => ruleFrom({ id: 'e', kind: 'event', title: 'x', impact: 'low', levels: ['fatal'] })).toThrow(
+      'test.yaml: rules[0].levels[0]: expected one of critical, error, warning, info, verbose, audit_failure, audit_success; got "fatal"',
+    );
+    expect(() => ruleFrom({ id: 'e', kind: 'event', title: 'x', impact: 'low', event_ids: ['41'] })).toThrow(
+      'test.yaml: rules[0].event_ids[0]: Expected integer; got "41"',
+    );
   });
 
   it('clear_after defaults to an hour', () => {

@@ -2,12 +2,26 @@
 import { describe, expect, it } from 'vitest';
 import { at, Harness, MIN, ruleFrom, sample, shippedRule } from './harness.js';
 
-const rule = ruleFrom({ id: 'burst', kind: 'event_count', title: 'Errors', levels: ['error', 'critical'], count: 3, window: '10m', clear_count: 1, impact: 'low' });
+const rule = ruleFrom({
+  id: 'burst',
+  kind: 'event_count',
+  title: 'Errors',
+  levels: ['error', 'critical'],
+  count: 3,
+  window: '10m',
+  clear_count: 1,
+  impact: 'low',
+});
 
 let record = 5000;
 /** A journald error as the Linux eventlog probe sends it (minute may be fractional). */
 const journalError = (minute: number, message = 'nginx.service: Main process exited, code=exited, status=1/FAILURE') =>
-  sample('eventlog', at(minute), { channel: 'journal', level: 'error', source: 'systemd' }, { message, priority: 3, unit: 'nginx.service', record_id: record++ });
+  sample(
+    'eventlog',
+    at(minute),
+    { channel: 'journal', level: 'error', source: 'systemd' },
+    { message, priority: 3, unit: 'nginx.service', record_id: record++ },
+  );
 
 describe('event_count: more than 3 errors in 10 min, clears at 1 or fewer', () => {
   it('counts as events arrive and slides with the tick', () => {
@@ -80,7 +94,12 @@ describe('event_count: the shipped logon_failures rule', () => {
   it('fires on the 21st failed logon within 10 min', () => {
     const h = new Harness(shippedRule('logon_failures'));
     const failed = (i: number) =>
-      sample('eventlog', at(i * 0.25), { channel: 'Security', level: 'audit_failure', source: 'Microsoft-Windows-Security-Auditing' }, { message: 'An account failed to log on.', event_id: 4625, record_id: 90000 + i });
+      sample(
+        'eventlog',
+        at(i * 0.25),
+        { channel: 'Security', level: 'audit_failure', source: 'Microsoft-Windows-Security-Auditing' },
+        { message: 'An account failed to log on.', event_id: 4625, record_id: 90000 + i },
+      );
     const out = h.observe(Array.from({ length: 21 }, (_, i) => failed(i)));
     expect(out.map((o) => [o.value, o.active, o.impact])).toEqual([[21, true, 'medium']]);
     // A successful logon (4624) is not kept by the agent; a 4625 in another channel would not count either.

@@ -30,7 +30,15 @@ export function shippedRule(id: string): CompiledRule {
   return rule;
 }
 
-export const facts = (over: Partial<HostFacts> = {}): HostFacts => ({ tenant: 't', host: 'h', agentId: 'a1', role: 'server', critical: false, tags: [], ...over });
+export const facts = (over: Partial<HostFacts> = {}): HostFacts => ({
+  tenant: 't',
+  host: 'h',
+  agentId: 'a1',
+  role: 'server',
+  critical: false,
+  tags: [],
+  ...over,
+});
 
 export function sample(measurement: string, time: number, tags: Record<string, string>, fields: Record<string, number | string | boolean>): RuleSample {
   return { measurement, tags, fields, time };
@@ -63,7 +71,12 @@ export class Harness {
     const key = `${tenant}|${host}|${obs.instance}`;
     const prev = this.state.get(key);
     if (prev && obs.at <= prev.lastAt) return;
-    this.state.set(key, { active: obs.active, level: obs.active ? obs.level : (prev?.level ?? obs.level), lastActiveAt: obs.active ? obs.at : (prev?.lastActiveAt ?? null), lastAt: obs.at });
+    this.state.set(key, {
+      active: obs.active,
+      level: obs.active ? obs.level : (prev?.level ?? obs.level),
+      lastActiveAt: obs.active ? obs.at : (prev?.lastActiveAt ?? null),
+      lastAt: obs.at,
+    });
   }
 
   /** One batch: what the kind observed (only samples of the rule's measurements reach it, in time order). */

@@ -4,7 +4,12 @@ import { ConfigError } from '../../../../collector/src/errors.js';
 import { at, brief, DAY, Harness, ruleFrom, sample, shippedRule, T0 } from './harness.js';
 
 const disk = (minute: number, path: string, used_percent: number) =>
-  sample('disk', at(minute), { path, device: path === '/' ? 'sda1' : 'C:', fstype: 'ext4', mode: 'rw' }, { total: 100, free: 100 - used_percent, used: used_percent, used_percent });
+  sample(
+    'disk',
+    at(minute),
+    { path, device: path === '/' ? 'sda1' : 'C:', fstype: 'ext4', mode: 'rw' },
+    { total: 100, free: 100 - used_percent, used: used_percent, used_percent },
+  );
 
 describe('metric: the shipped disk_space rule (warning 90/85, critical 95/92)', () => {
   // minute, used_percent -> observed level ('ok' = inactive)
@@ -36,9 +41,17 @@ describe('metric: the shipped disk_space rule (warning 90/85, critical 95/92)', 
 
   it('carries the level impact and a one-line summary', () => {
     const h = new Harness(shippedRule('disk_space'));
-    expect(h.observe([disk(0, '\\C:', 91.04)])[0]).toMatchObject({ instance: '\\C:', level: 'warning', impact: 'medium', summary: '\\C: used_percent 91 (warning above 90)' });
+    expect(h.observe([disk(0, '\\C:', 91.04)])[0]).toMatchObject({
+      instance: '\\C:',
+      level: 'warning',
+      impact: 'medium',
+      summary: '\\C: used_percent 91 (warning above 90)',
+    });
     expect(h.observe([disk(5, '\\C:', 96.2)])[0]).toMatchObject({ level: 'critical', impact: 'high', summary: '\\C: used_percent 96.2 (critical above 95)' });
-    expect(h.observe([disk(10, '\\C:', 93.25)])[0]).toMatchObject({ level: 'critical', summary: '\\C: used_percent 93.3 (critical above 95, holding until 92)' });
+    expect(h.observe([disk(10, '\\C:', 93.25)])[0]).toMatchObject({
+      level: 'critical',
+      summary: '\\C: used_percent 93.3 (critical above 95, holding until 92)',
+    });
     expect(h.observe([disk(15, '\\C:', 50)])[0]).toMatchObject({ active: false, summary: '\\C: used_percent 50 (ok)' });
   });
 
@@ -64,7 +77,8 @@ describe('metric: the shipped disk_space rule (warning 90/85, critical 95/92)', 
 describe('metric: filters, single levels, equals', () => {
   it('cpu_high reads only cpu-total and clears at 15 % idle', () => {
     const h = new Harness(shippedRule('cpu_high'));
-    const cpu = (minute: number, cpu: string, usage_idle: number) => sample('cpu', at(minute), { cpu }, { usage_user: 100 - usage_idle, usage_system: 0, usage_idle });
+    const cpu = (minute: number, cpu: string, usage_idle: number) =>
+      sample('cpu', at(minute), { cpu }, { usage_user: 100 - usage_idle, usage_system: 0, usage_idle });
     const rows: [number, string, number, string][] = [
       [0, 'cpu0', 1, '-'], // a single core is not the machine
       [1, 'cpu-total', 4.5, 'default'],
@@ -84,7 +98,13 @@ describe('metric: filters, single levels, equals', () => {
     const h = new Harness(shippedRule('reboot_pending'));
     const patches = (minute: number, reboot_pending: boolean) =>
       sample('patches', at(minute), { source: 'wua' }, { pending_total: 3, pending_security: 1, pending_critical: 0, reboot_pending, parse_errors: 0 });
-    expect(h.observe([patches(0, true)])[0]).toMatchObject({ active: true, level: 'default', impact: 'low', value: true, summary: 'reboot_pending true (is true)' });
+    expect(h.observe([patches(0, true)])[0]).toMatchObject({
+      active: true,
+      level: 'default',
+      impact: 'low',
+      value: true,
+      summary: 'reboot_pending true (is true)',
+    });
     expect(h.observe([patches(240, false)])[0]).toMatchObject({ active: false, value: false });
   });
 
@@ -98,7 +118,9 @@ describe('metric: filters, single levels, equals', () => {
   });
 
   it('in: a string field in a list', () => {
-    const h = new Harness(ruleFrom({ id: 'os_status', kind: 'metric', title: 'OS', measurement: 'os_support', field: 'status', in: ['unsupported', 'unknown'], impact: 'low' }));
+    const h = new Harness(
+      ruleFrom({ id: 'os_status', kind: 'metric', title: 'OS', measurement: 'os_support', field: 'status', in: ['unsupported', 'unknown'], impact: 'low' }),
+    );
     expect(h.observe([sample('os_support', at(0), {}, { status: 'unknown', os_name: 'x', os_version: '1' })])[0]!.active).toBe(true);
     expect(h.observe([sample('os_support', at(1), {}, { status: 'supported', supported: true, days_left: 400 })])[0]!.active).toBe(false);
   });
@@ -106,7 +128,19 @@ describe('metric: filters, single levels, equals', () => {
   it('os_end_of_support: 60 days notice (low), then past the end (medium)', () => {
     const h = new Harness(shippedRule('os_end_of_support'));
     const os = (minute: number, days_left: number) =>
-      sample('os_support', at(minute), {}, { status: days_left >= 0 ? 'supported' : 'unsupported', supported: days_left >= 0, days_left, release: 'Windows 11 23H2', os_name: 'Windows 11 Pro', os_version: '23H2' });
+      sample(
+        'os_support',
+        at(minute),
+        {},
+        {
+          status: days_left >= 0 ? 'supported' : 'unsupported',
+          supported: days_left >= 0,
+          days_left,
+          release: 'Windows 11 23H2',
+          os_name: 'Windows 11 Pro',
+          os_version: '23H2',
+        },
+      );
     expect([120, 59, 0, -1].map((d, i) => h.observe([os(i, d)])[0]!).map((o) => [o.active, o.level, o.impact])).toEqual([
       [false, 'ending_soon', 'low'],
       [true, 'ending_soon', 'low'],
@@ -118,7 +152,8 @@ describe('metric: filters, single levels, equals', () => {
 
 describe('metric: value age_days', () => {
   const rule = shippedRule('patches_stale'); // last_success older than 35 days
-  const patches = (time: number, fields: Record<string, number | boolean>) => sample('patches', time, { source: 'apt' }, { pending_total: 0, pending_security: 0, pending_critical: 0, reboot_pending: false, ...fields });
+  const patches = (time: number, fields: Record<string, number | boolean>) =>
+    sample('patches', time, { source: 'apt' }, { pending_total: 0, pending_security: 0, pending_critical: 0, reboot_pending: false, ...fields });
   const secondsAgo = (time: number, days: number) => Math.round((time - days * DAY) / 1000);
 
   it.each([
@@ -152,7 +187,16 @@ describe('metric: compile errors name the key', () => {
     [{ ...base, impact: 'low', below: 5, clear: 2 }, 'test.yaml: rules[0].clear: 2 is below the threshold (below 5): it would clear before it triggers'],
     [{ ...base, impact: 'low', equals: true, clear: 1 }, 'test.yaml: rules[0].clear: only with above or below'],
     [{ ...base, above: 3, levels: [{ name: 'w', above: 1, impact: 'low' }] }, 'test.yaml: rules[0].above: give either levels or a single level at the top'],
-    [{ ...base, levels: [{ name: 'w', above: 1, impact: 'low' }, { name: 'w', above: 2, impact: 'high' }] }, 'test.yaml: rules[0].levels[1].name: duplicate level "w"'],
+    [
+      {
+        ...base,
+        levels: [
+          { name: 'w', above: 1, impact: 'low' },
+          { name: 'w', above: 2, impact: 'high' },
+        ],
+      },
+      'test.yaml: rules[0].levels[1].name: duplicate level "w"',
+    ],
     [{ ...base, levels: [{ name: 'w', above: 1 }] }, 'test.yaml: rules[0].levels[0].impact: required: neither the level nor the rule names an impact'],
     [{ ...base, levels: [{ name: 'w', above: 1, impact: 'urgent' }] }, 'test.yaml: rules[0].levels[0].impact: expected one of high, medium, low; got "urgent"'],
     [{ ...base, value: 'age', above: 1, impact: 'low' }, 'test.yaml: rules[0].value: expected one of raw, age_days; got "age"'],
@@ -162,7 +206,14 @@ describe('metric: compile errors name the key', () => {
   });
 
   it('a level without impact takes the rule impact', () => {
-    const rule = ruleFrom({ ...base, impact: 'medium', levels: [{ name: 'w', above: 1 }, { name: 'c', above: 2, impact: 'high' }] });
+    const rule = ruleFrom({
+      ...base,
+      impact: 'medium',
+      levels: [
+        { name: 'w', above: 1 },
+        { name: 'c', above: 2, impact: 'high' },
+      ],
+    });
     expect(rule.kind === 'metric' && rule.levels.map((l) => l.impact)).toEqual(['medium', 'high']);
   });
 });

@@ -19,12 +19,35 @@ const ids = (set: RuleSet, tenant: string, host: string) => set.rulesFor(tenant,
 describe('the shipped default pack', () => {
   it('loads and compiles, using every rule kind', () => {
     const rules = defaults.rulesFor('any', 'host');
-    expect(rules.map((r) => r.id)).toEqual(defaults.ruleIds().slice().sort((a, b) => rules.findIndex((r) => r.id === a) - rules.findIndex((r) => r.id === b)));
+    expect(rules.map((r) => r.id)).toEqual(
+      defaults
+        .ruleIds()
+        .slice()
+        .sort((a, b) => rules.findIndex((r) => r.id === a) - rules.findIndex((r) => r.id === b)),
+    );
     expect(new Set(rules.map((r) => r.kind))).toEqual(new Set(Object.keys(RULE_KINDS)));
     expect(defaults.ruleIds()).toEqual([
-      'agent_offline_server', 'agent_offline_workstation', 'agent_rejected_samples', 'agent_watchdog', 'av_definitions_old', 'av_disabled', 'av_passive_alone', 'cpu_high', 'disk_errors', 'disk_space',
-      'error_burst', 'firewall_app', 'logon_failures', 'memory_high', 'os_end_of_support', 'patches_critical_pending', 'patches_stale', 'reboot_pending',
-      'services_stopped', 'systemd_failed_units', 'unexpected_shutdown',
+      'agent_offline_server',
+      'agent_offline_workstation',
+      'agent_rejected_samples',
+      'agent_watchdog',
+      'av_definitions_old',
+      'av_disabled',
+      'av_passive_alone',
+      'cpu_high',
+      'disk_errors',
+      'disk_space',
+      'error_burst',
+      'firewall_app',
+      'logon_failures',
+      'memory_high',
+      'os_end_of_support',
+      'patches_critical_pending',
+      'patches_stale',
+      'reboot_pending',
+      'services_stopped',
+      'systemd_failed_units',
+      'unexpected_shutdown',
     ]);
     for (const r of rules) expect(r.title.length, r.id).toBeGreaterThan(0);
   });
@@ -160,7 +183,13 @@ tenants:
 `);
 
   it('a tenant picks a profile and what a clear does; top-level terms still apply', () => {
-    expect(set.terms('acme')).toMatchObject({ slaProfileName: 'co-managed-24x7', hours: '24x7', onClear: 'note', reopenWindowMs: 7_200_000, maintenanceExitGraceMs: 300_000 });
+    expect(set.terms('acme')).toMatchObject({
+      slaProfileName: 'co-managed-24x7',
+      hours: '24x7',
+      onClear: 'note',
+      reopenWindowMs: 7_200_000,
+      maintenanceExitGraceMs: 300_000,
+    });
   });
 
   it('a tenant calendar shadows the top-level one of the same name; a tenant matrix replaces the default', () => {
@@ -175,7 +204,9 @@ tenants:
 
   it("terms.calendar replaces the profile's hours", () => {
     expect(set.terms('initech')).toMatchObject({ slaProfileName: 'gold', hours: '24x7' });
-    expect(over('sla_profiles: { gold: { hours: business } }\ntenants: { a: { terms: { sla_profile: gold } } }').terms('a').hours).toEqual(DEFAULT_CALENDARS.business);
+    expect(over('sla_profiles: { gold: { hours: business } }\ntenants: { a: { terms: { sla_profile: gold } } }').terms('a').hours).toEqual(
+      DEFAULT_CALENDARS.business,
+    );
   });
 });
 
@@ -183,32 +214,112 @@ describe('bad input is refused with the file and the path of the bad key', () =>
   it.each([
     ['a bad duration', 'rules: [ { id: disk_space, for: soon } ]', 'user.yaml: rules[0].for: expected a duration like 30s, 5m, 7d; got "soon"'],
     ['a number for a duration', 'rules: [ { id: cpu_high, for: 5 } ]', 'user.yaml: rules[0].for: expected a duration like 30s, 5m, 7d; got 5'],
-    ['a bad duration deep down', 'tenants: { acme: { hosts: { sql01: { rules: [ { id: x, kind: absence, title: x, impact: low }, { id: disk_space, keep_firing_for: a while } ] } } } }', 'user.yaml: tenants.acme.hosts.sql01.rules[1].keep_firing_for: expected a duration like 30s, 5m, 7d; got "a while"'],
-    ['a bad role', 'tenants: { acme: { hosts: { sql01: { role: srv } } } }', 'user.yaml: tenants.acme.hosts.sql01.role: expected one of server, workstation; got "srv"'],
-    ['an unknown kind', 'rules: [ { id: x, kind: threshold, title: x } ]', 'user.yaml: rules[0].kind: unknown rule kind "threshold" (known: metric, event, event_count, absence, antivirus)'],
-    ['a duplicate id', 'rules: [ { id: x, kind: absence, title: x, impact: low }, { id: x, kind: absence, title: y, impact: low } ]', 'user.yaml: rules[1].id: duplicate id "x" (also rules[0])'],
-    ['an override of a rule that does not exist (typo)', 'tenants: { acme: { rules: [ { id: disk_spase, for: 10m } ] } }', 'user.yaml: tenants.acme.rules[0].kind: required: no rule "disk_spase" is defined before this, so this entry is a new rule'],
-    ['a bad id', 'rules: [ { id: Disk-Space, kind: absence, title: x, impact: low } ]', 'user.yaml: rules[0].id: expected a rule id (lower-case letters, digits and _, starting with a letter); got "Disk-Space"'],
-    ['a level impact', 'rules: [ { id: disk_space, levels: [ { name: full, above: 99, impact: urgent } ] } ]', 'user.yaml: rules[0].levels[0].impact: expected one of high, medium, low; got "urgent"'],
+    [
+      'a bad duration deep down',
+      'tenants: { acme: { hosts: { sql01: { rules: [ { id: x, kind: absence, title: x, impact: low }, { id: disk_space, keep_firing_for: a while } ] } } } }',
+      'user.yaml: tenants.acme.hosts.sql01.rules[1].keep_firing_for: expected a duration like 30s, 5m, 7d; got "a while"',
+    ],
+    [
+      'a bad role',
+      'tenants: { acme: { hosts: { sql01: { role: srv } } } }',
+      'user.yaml: tenants.acme.hosts.sql01.role: expected one of server, workstation; got "srv"',
+    ],
+    [
+      'an unknown kind',
+      'rules: [ { id: x, kind: threshold, title: x } ]',
+      'user.yaml: rules[0].kind: unknown rule kind "threshold" (known: metric, event, event_count, absence, antivirus)',
+    ],
+    [
+      'a duplicate id',
+      'rules: [ { id: x, kind: absence, title: x, impact: low }, { id: x, kind: absence, title: y, impact: low } ]',
+      'user.yaml: rules[1].id: duplicate id "x" (also rules[0])',
+    ],
+    [
+      'an override of a rule that does not exist (typo)',
+      'tenants: { acme: { rules: [ { id: disk_spase, for: 10m } ] } }',
+      'user.yaml: tenants.acme.rules[0].kind: required: no rule "disk_spase" is defined before this, so this entry is a new rule',
+    ],
+    [
+      'a bad id',
+      'rules: [ { id: Disk-Space, kind: absence, title: x, impact: low } ]',
+      'user.yaml: rules[0].id: expected a rule id (lower-case letters, digits and _, starting with a letter); got "Disk-Space"',
+    ],
+    [
+      'a level impact',
+      'rules: [ { id: disk_space, levels: [ { name: full, above: 99, impact: urgent } ] } ]',
+      'user.yaml: rules[0].levels[0].impact: expected one of high, medium, low; got "urgent"',
+    ],
     ['an unknown rule key', 'rules: [ { id: disk_space, threshold: 80 } ]', 'user.yaml: rules[0].threshold: unknown key'],
     ['an unknown top-level key', 'rule: []', 'user.yaml: rule: unknown key'],
     ['a missing title', 'rules: [ { id: x, kind: absence, impact: low } ]', 'user.yaml: rules[0].title: required'],
     ['a rule that is not a mapping', 'rules: [ disk_space ]', 'user.yaml: rules[0]: Expected object; got "disk_space"'],
-    ['changing a kind', 'rules: [ { id: disk_space, kind: event } ]', `user.yaml: rules[0].kind: rule "disk_space" is a metric rule (${DEFAULT_RULES_FILE}: rules[0]); a kind cannot be changed, give the new rule another id`],
-    ['both levels and a single threshold', 'rules: [ { id: disk_space, above: 80 } ]', 'user.yaml: rules[0].above: give either levels or a single level at the top (above, below, equals, in, clear), not both'],
-    ['an unknown sla profile', 'tenants: { acme: { terms: { sla_profile: gold } } }', 'user.yaml: tenants.acme.terms.sla_profile: unknown sla profile "gold" (known: standard-8x5, co-managed-24x7)'],
+    [
+      'changing a kind',
+      'rules: [ { id: disk_space, kind: event } ]',
+      `user.yaml: rules[0].kind: rule "disk_space" is a metric rule (${DEFAULT_RULES_FILE}: rules[0]); a kind cannot be changed, give the new rule another id`,
+    ],
+    [
+      'both levels and a single threshold',
+      'rules: [ { id: disk_space, above: 80 } ]',
+      'user.yaml: rules[0].above: give either levels or a single level at the top (above, below, equals, in, clear), not both',
+    ],
+    [
+      'an unknown sla profile',
+      'tenants: { acme: { terms: { sla_profile: gold } } }',
+      'user.yaml: tenants.acme.terms.sla_profile: unknown sla profile "gold" (known: standard-8x5, co-managed-24x7)',
+    ],
     ['an unknown calendar in terms', 'terms: { calendar: office }', 'user.yaml: terms.calendar: unknown calendar "office" (known: business, 24x7)'],
-    ['an unknown calendar in a profile', 'sla_profiles: { gold: { hours: office } }', 'user.yaml: sla_profiles.gold.hours: unknown calendar "office" (known: business, 24x7)'],
-    ['a bad profile target', 'sla_profiles: { gold: { hours: 24x7, respond: { P1: soon } } }', 'user.yaml: sla_profiles.gold.respond.P1: expected a duration like 30s, 5m, 7d; got "soon"'],
-    ['a calendar time zone', 'calendars: { office: { timezone: Mars/Base, days: [mon], hours: [ { start: "08:00", end: "17:00" } ] } }', 'user.yaml: calendars.office.timezone: unknown IANA time zone "Mars/Base"'],
-    ['a tenant calendar', 'tenants: { acme: { calendars: { office: { timezone: UTC, days: [mon], hours: [ { start: "17:00", end: "08:00" } ] } } } }', 'user.yaml: tenants.acme.calendars.office.hours[0]: end 08:00 is not after start 17:00'],
-    ['a calendar day', 'calendars: { office: { timezone: UTC, days: [monday], hours: [ { start: "08:00", end: "17:00" } ] } }', 'user.yaml: calendars.office.days[0]: expected one of mon, tue, wed, thu, fri, sat, sun; got "monday"'],
-    ['a calendar named 24x7', 'calendars: { 24x7: { timezone: UTC, days: [mon], hours: [ { start: "00:00", end: "24:00" } ] } }', 'user.yaml: calendars.24x7: the name 24x7 is reserved for around the clock'],
-    ['a matrix cell', 'priority_matrix: { high: { high: P5, medium: P2, low: P3 }, medium: { high: P2, medium: P3, low: P4 }, low: { high: P3, medium: P4, low: P4 } }', 'user.yaml: priority_matrix.high.high: expected one of P1, P2, P3, P4; got "P5"'],
-    ['an incomplete matrix', 'tenants: { acme: { priority_matrix: { high: { high: P1, medium: P2, low: P3 } } } }', 'user.yaml: tenants.acme.priority_matrix.medium: required'],
+    [
+      'an unknown calendar in a profile',
+      'sla_profiles: { gold: { hours: office } }',
+      'user.yaml: sla_profiles.gold.hours: unknown calendar "office" (known: business, 24x7)',
+    ],
+    [
+      'a bad profile target',
+      'sla_profiles: { gold: { hours: 24x7, respond: { P1: soon } } }',
+      'user.yaml: sla_profiles.gold.respond.P1: expected a duration like 30s, 5m, 7d; got "soon"',
+    ],
+    [
+      'a calendar time zone',
+      'calendars: { office: { timezone: Mars/Base, days: [mon], hours: [ { start: "08:00", end: "17:00" } ] } }',
+      'user.yaml: calendars.office.timezone: unknown IANA time zone "Mars/Base"',
+    ],
+    [
+      'a tenant calendar',
+      'tenants: { acme: { calendars: { office: { timezone: UTC, days: [mon], hours: [ { start: "17:00", end: "08:00" } ] } } } }',
+      'user.yaml: tenants.acme.calendars.office.hours[0]: end 08:00 is not after start 17:00',
+    ],
+    [
+      'a calendar day',
+      'calendars: { office: { timezone: UTC, days: [monday], hours: [ { start: "08:00", end: "17:00" } ] } }',
+      'user.yaml: calendars.office.days[0]: expected one of mon, tue, wed, thu, fri, sat, sun; got "monday"',
+    ],
+    [
+      'a calendar named 24x7',
+      'calendars: { 24x7: { timezone: UTC, days: [mon], hours: [ { start: "00:00", end: "24:00" } ] } }',
+      'user.yaml: calendars.24x7: the name 24x7 is reserved for around the clock',
+    ],
+    [
+      'a matrix cell',
+      'priority_matrix: { high: { high: P5, medium: P2, low: P3 }, medium: { high: P2, medium: P3, low: P4 }, low: { high: P3, medium: P4, low: P4 } }',
+      'user.yaml: priority_matrix.high.high: expected one of P1, P2, P3, P4; got "P5"',
+    ],
+    [
+      'an incomplete matrix',
+      'tenants: { acme: { priority_matrix: { high: { high: P1, medium: P2, low: P3 } } } }',
+      'user.yaml: tenants.acme.priority_matrix.medium: required',
+    ],
     ['on_clear', 'terms: { on_clear: close }', 'user.yaml: terms.on_clear: expected one of resolve, note; got "close"'],
-    ['reopen_window', 'tenants: { acme: { terms: { reopen_window: an hour } } }', 'user.yaml: tenants.acme.terms.reopen_window: expected a duration like 30s, 5m, 7d; got "an hour"'],
-    ['the same host twice (case)', 'tenants: { acme: { hosts: { sql01: {}, SQL01: {} } } }', 'user.yaml: tenants.acme.hosts.SQL01: the same host as "sql01" (host names ignore case)'],
+    [
+      'reopen_window',
+      'tenants: { acme: { terms: { reopen_window: an hour } } }',
+      'user.yaml: tenants.acme.terms.reopen_window: expected a duration like 30s, 5m, 7d; got "an hour"',
+    ],
+    [
+      'the same host twice (case)',
+      'tenants: { acme: { hosts: { sql01: {}, SQL01: {} } } }',
+      'user.yaml: tenants.acme.hosts.SQL01: the same host as "sql01" (host names ignore case)',
+    ],
     ['a host key', 'tenants: { acme: { hosts: { sql01: { criticality: high } } } }', 'user.yaml: tenants.acme.hosts.sql01.criticality: unknown key'],
     ['a tags list', 'tenants: { acme: { hosts: { sql01: { tags: sql } } } }', 'user.yaml: tenants.acme.hosts.sql01.tags: Expected array; got "sql"'],
     ['not a mapping at the top', '- rules', 'user.yaml: (root): Expected object; got ["rules"]'],

@@ -77,7 +77,8 @@ export async function startFakeAutotask(instance: AtInstance): Promise<FakeAutot
     if (!instance.statuses.includes(status!)) return errors(`Value ${status} does not exist for status.`);
     if (!instance.priorities.includes(priority!)) return errors(`Value ${priority} does not exist for priority.`);
     const udfs = (b.userDefinedFields ?? []) as Array<{ name?: unknown; value?: unknown }>;
-    if (!Array.isArray(udfs) || udfs.some((u) => !text(u.name) || !instance.udfs.includes(u.name) || typeof u.value !== 'string')) return errors('userDefinedFields: unknown field.');
+    if (!Array.isArray(udfs) || udfs.some((u) => !text(u.name) || !instance.udfs.includes(u.name) || typeof u.value !== 'string'))
+      return errors('userDefinedFields: unknown field.');
     const ticket: AtTicket = {
       id: 7000 + tickets.length + 1,
       companyID: companyID!,
@@ -103,7 +104,10 @@ export async function startFakeAutotask(instance: AtInstance): Promise<FakeAutot
     const udf = f.udf === true;
     if (udf ? !instance.udfs.includes(String(f.field)) : f.field !== 'externalID') return errors(`Field ${String(f.field)} cannot be queried.`);
     const hits = tickets.filter((t) => (udf ? t.userDefinedFields.some((u) => u.name === f.field && u.value === f.value) : t.externalID === f.value));
-    return reply(200, { items: hits.map(({ notes: _notes, ...t }) => t), pageDetails: { count: hits.length, requestCount: 500, prevPageUrl: null, nextPageUrl: null } });
+    return reply(200, {
+      items: hits.map(({ notes: _notes, ...t }) => t),
+      pageDetails: { count: hits.length, requestCount: 500, prevPageUrl: null, nextPageUrl: null },
+    });
   }
 
   function note(ticket: AtTicket, b: Record<string, unknown>): FakeAnswer {
@@ -135,7 +139,8 @@ export async function startFakeAutotask(instance: AtInstance): Promise<FakeAutot
     }
     if (!path.startsWith(API_PATH)) return reply(404, { errors: ['no such path'] });
     const h = r.headers;
-    if (h.apiintegrationcode !== instance.integrationCode || h.username !== instance.username || h.secret !== instance.secret) return reply(401, { errors: ['Unauthorized'] });
+    if (h.apiintegrationcode !== instance.integrationCode || h.username !== instance.username || h.secret !== instance.secret)
+      return reply(401, { errors: ['Unauthorized'] });
     const rest = path.slice(API_PATH.length);
     const body = (typeof r.json === 'object' && r.json !== null ? r.json : {}) as Record<string, unknown>;
     if (rest === 'tickets' && r.method === 'POST') return create(body);

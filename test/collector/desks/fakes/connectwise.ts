@@ -75,7 +75,8 @@ export async function startFakeConnectWise(instance: CwInstance): Promise<FakeCo
     if (!str(status) || !instance.statuses.includes(status)) return invalid('status', 'Status not found on this board.');
     const priority = nameOf(body.priority);
     if (!str(priority) || !instance.priorities.includes(priority)) return invalid('priority', 'Priority not found.');
-    if (body.externalXRef !== undefined && (typeof body.externalXRef !== 'string' || body.externalXRef.length > 100)) return invalid('externalXRef', 'externalXRef must be 100 characters or fewer.');
+    if (body.externalXRef !== undefined && (typeof body.externalXRef !== 'string' || body.externalXRef.length > 100))
+      return invalid('externalXRef', 'externalXRef must be 100 characters or fewer.');
     const ticket: CwTicket = {
       id: 1000 + tickets.length + 1,
       summary: body.summary,
@@ -89,14 +90,24 @@ export async function startFakeConnectWise(instance: CwInstance): Promise<FakeCo
       notes: [],
     };
     tickets.push(ticket);
-    return reply(201, { ...ticket, notes: undefined, board: { id: 1, name: ticket.board }, status: { id: 1, name: status }, company: { id: 1, identifier: company }, priority: { id: 1, name: priority } });
+    return reply(201, {
+      ...ticket,
+      notes: undefined,
+      board: { id: 1, name: ticket.board },
+      status: { id: 1, name: status },
+      company: { id: 1, identifier: company },
+      priority: { id: 1, name: priority },
+    });
   }
 
   function search(conditions: string | null): FakeAnswer {
     const match = conditions === null ? null : /^externalXRef\s*=\s*"((?:[^"\\]|\\.)*)"$/.exec(conditions.trim());
     if (!match) return reply(400, { code: 'InvalidCondition', message: `conditions not understood by this fake: ${conditions}` });
     const key = match[1]!.replace(/\\(.)/g, '$1');
-    return reply(200, tickets.filter((t) => t.externalXRef === key).map((t) => ({ id: t.id, summary: t.summary, externalXRef: t.externalXRef })));
+    return reply(
+      200,
+      tickets.filter((t) => t.externalXRef === key).map((t) => ({ id: t.id, summary: t.summary, externalXRef: t.externalXRef })),
+    );
   }
 
   function patch(ticket: CwTicket, ops: unknown): FakeAnswer {
@@ -112,17 +123,31 @@ export async function startFakeConnectWise(instance: CwInstance): Promise<FakeCo
 
   function handle(r: FakeRequest): FakeAnswer {
     if (!r.path.startsWith(API_PATH)) return reply(404, { code: 'NotFound', message: 'no such path' });
-    if (r.headers.clientid !== instance.clientId || r.headers.authorization !== basic) return reply(401, { code: 'Unauthorized', message: 'The credentials supplied are not valid.' });
+    if (r.headers.clientid !== instance.clientId || r.headers.authorization !== basic)
+      return reply(401, { code: 'Unauthorized', message: 'The credentials supplied are not valid.' });
     const path = r.path.slice(API_PATH.length);
     if (path === 'service/tickets' && r.method === 'GET') return search(r.query.get('conditions'));
-    if (path === 'service/tickets' && r.method === 'POST') return typeof r.json === 'object' && r.json !== null ? create(r.json as Record<string, unknown>) : reply(400, { code: 'InvalidObject', message: 'Body is not JSON' });
+    if (path === 'service/tickets' && r.method === 'POST')
+      return typeof r.json === 'object' && r.json !== null
+        ? create(r.json as Record<string, unknown>)
+        : reply(400, { code: 'InvalidObject', message: 'Body is not JSON' });
     const m = /^service\/tickets\/(\d+)(\/notes)?$/.exec(path);
     const ticket = m ? tickets.find((t) => t.id === Number(m[1])) : undefined;
     if (!m || !ticket) return reply(404, { code: 'NotFound', message: 'Ticket not found' });
     if (m[2] && r.method === 'POST') {
       const body = (r.json ?? {}) as Record<string, unknown>;
-      if (!str(body.text)) return reply(400, { code: 'InvalidObject', message: 'serviceNote object is invalid', errors: [{ code: 'NullValue', message: 'The text field is required.', resource: 'serviceNote', field: 'text' }] });
-      const note: CwNote = { text: body.text, detailDescriptionFlag: body.detailDescriptionFlag === true, internalAnalysisFlag: body.internalAnalysisFlag === true, resolutionFlag: body.resolutionFlag === true };
+      if (!str(body.text))
+        return reply(400, {
+          code: 'InvalidObject',
+          message: 'serviceNote object is invalid',
+          errors: [{ code: 'NullValue', message: 'The text field is required.', resource: 'serviceNote', field: 'text' }],
+        });
+      const note: CwNote = {
+        text: body.text,
+        detailDescriptionFlag: body.detailDescriptionFlag === true,
+        internalAnalysisFlag: body.internalAnalysisFlag === true,
+        resolutionFlag: body.resolutionFlag === true,
+      };
       ticket.notes.push(note);
       return reply(201, { id: ticket.notes.length, ticketId: ticket.id, ...note });
     }

@@ -65,7 +65,11 @@ export async function startFakeDesk(handle: (r: FakeRequest, base: string) => Fa
     function send(a: FakeAnswer): void {
       const isText = typeof a.body === 'string';
       const payload = a.body === undefined ? '' : isText ? (a.body as string) : JSON.stringify(a.body);
-      const type = isText ? ((a.body as string).trimStart().startsWith('<') ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8') : 'application/json; charset=utf-8';
+      const type = isText
+        ? (a.body as string).trimStart().startsWith('<')
+          ? 'text/html; charset=utf-8'
+          : 'text/plain; charset=utf-8'
+        : 'application/json; charset=utf-8';
       res.writeHead(a.status, { ...(payload ? { 'content-type': type } : {}), ...a.headers });
       res.end(payload);
     }

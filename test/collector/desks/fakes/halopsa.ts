@@ -72,7 +72,12 @@ export async function startHaloFake(options: { expiresIn?: number } = {}): Promi
       return reply(201, row);
     }
     if (typeof t.summary !== 'string' || !t.summary) return bad('summary is required');
-    const row: HaloTicketRow = { ...(t as Omit<HaloTicketRow, 'id'>), id: nextId++, status_id: isInt(t.status_id) ? t.status_id : 1, details: String(t.details ?? '') };
+    const row: HaloTicketRow = {
+      ...(t as Omit<HaloTicketRow, 'id'>),
+      id: nextId++,
+      status_id: isInt(t.status_id) ? t.status_id : 1,
+      details: String(t.details ?? ''),
+    };
     tickets.set(row.id, row);
     return reply(201, row);
   }
@@ -93,7 +98,8 @@ export async function startHaloFake(options: { expiresIn?: number } = {}): Promi
     if (r.method === 'POST' && r.path === '/api/Actions') {
       const a = Array.isArray(r.json) ? (r.json[0] as Record<string, unknown> | undefined) : undefined;
       if (!a || !isInt(a.ticket_id) || !tickets.has(a.ticket_id)) return bad('ticket_id is required and must exist');
-      if (typeof a.note !== 'string' || !a.note || typeof a.outcome !== 'string' || typeof a.hiddenfromuser !== 'boolean') return bad('note, outcome and hiddenfromuser are required');
+      if (typeof a.note !== 'string' || !a.note || typeof a.outcome !== 'string' || typeof a.hiddenfromuser !== 'boolean')
+        return bad('note, outcome and hiddenfromuser are required');
       actions.push({ ticket_id: a.ticket_id, note: a.note, outcome: a.outcome, hiddenfromuser: a.hiddenfromuser });
       return reply(201, { id: actions.length, ...a });
     }

@@ -35,7 +35,10 @@ export interface JiraFake extends FakeDesk {
 }
 
 const TRANSITIONS = {
-  'Waiting for support': [{ id: '761', name: 'Resolve', to: 'Resolved' }, { id: '801', name: 'Start progress', to: 'Waiting for support' }],
+  'Waiting for support': [
+    { id: '761', name: 'Resolve', to: 'Resolved' },
+    { id: '801', name: 'Start progress', to: 'Waiting for support' },
+  ],
   Resolved: [{ id: '891', name: 'Reopen', to: 'Waiting for support' }],
 } as const;
 const statusBean = (name: JiraIssueRow['status']) => ({ name, statusCategory: { key: name === 'Resolved' ? 'done' : 'new' } });
@@ -49,16 +52,34 @@ export async function startJiraFake(): Promise<JiraFake> {
   const expected = `Basic ${Buffer.from(`${JIRA_ACCOUNT.email}:${JIRA_ACCOUNT.apiToken}`).toString('base64')}`;
 
   function createRequest(b: unknown) {
-    if (!isRecord(b) || b.serviceDeskId !== JIRA_DESK.serviceDeskId || b.requestTypeId !== JIRA_DESK.requestTypeId) return errors({ serviceDeskId: 'unknown service desk or request type' });
+    if (!isRecord(b) || b.serviceDeskId !== JIRA_DESK.serviceDeskId || b.requestTypeId !== JIRA_DESK.requestTypeId)
+      return errors({ serviceDeskId: 'unknown service desk or request type' });
     const v = b.requestFieldValues;
     if (!isRecord(v) || typeof v.summary !== 'string' || !v.summary) return errors({ summary: 'You must specify a summary of the issue.' });
-    if (v.labels !== undefined && (!Array.isArray(v.labels) || v.labels.some((l) => typeof l !== 'string' || /\s/.test(l)))) return errors({ labels: 'Labels cannot contain spaces.' });
+    if (v.labels !== undefined && (!Array.isArray(v.labels) || v.labels.some((l) => typeof l !== 'string' || /\s/.test(l))))
+      return errors({ labels: 'Labels cannot contain spaces.' });
     const priority = isRecord(v.priority) ? v.priority.name : 'Medium';
     if (typeof priority !== 'string' || !JIRA_PRIORITIES.includes(priority)) return errors({ priority: `Specify a valid priority name` });
-    const row: JiraIssueRow = { id: String(10000 + next), key: `${JIRA_DESK.project}-${next++}`, summary: v.summary, description: String(v.description ?? ''), labels: (v.labels as string[]) ?? [], priority, status: 'Waiting for support', resolution: null, comments: [] };
+    const row: JiraIssueRow = {
+      id: String(10000 + next),
+      key: `${JIRA_DESK.project}-${next++}`,
+      summary: v.summary,
+      description: String(v.description ?? ''),
+      labels: (v.labels as string[]) ?? [],
+      priority,
+      status: 'Waiting for support',
+      resolution: null,
+      comments: [],
+    };
     issues.set(row.key, row);
     if (site.searchLags) unindexed.add(row.key);
-    return reply(201, { issueId: row.id, issueKey: row.key, requestTypeId: JIRA_DESK.requestTypeId, serviceDeskId: JIRA_DESK.serviceDeskId, currentStatus: { status: row.status } });
+    return reply(201, {
+      issueId: row.id,
+      issueKey: row.key,
+      requestTypeId: JIRA_DESK.requestTypeId,
+      serviceDeskId: JIRA_DESK.serviceDeskId,
+      currentStatus: { status: row.status },
+    });
   }
 
   function search(r: FakeRequest) {
@@ -69,11 +90,15 @@ export async function startJiraFake(): Promise<JiraFake> {
     const found = [...issues.values()].filter((i) => !unindexed.has(i.key) && i.labels.includes(label) && (!project || i.key.startsWith(`${project}-`)));
     const withFields = r.query.has('fields');
     const max = Number(r.query.get('maxResults') ?? 50);
-    return reply(200, { issues: found.slice(0, max).map((i) => (withFields ? { id: i.id, key: i.key, fields: { summary: i.summary } } : { id: i.id })), isLast: true });
+    return reply(200, {
+      issues: found.slice(0, max).map((i) => (withFields ? { id: i.id, key: i.key, fields: { summary: i.summary } } : { id: i.id })),
+      isLast: true,
+    });
   }
 
   function issueRoute(r: FakeRequest, row: JiraIssueRow, rest: string) {
-    if (rest === '/transitions' && r.method === 'GET') return reply(200, { transitions: TRANSITIONS[row.status].map((t) => ({ id: t.id, name: t.name, to: statusBean(t.to) })) });
+    if (rest === '/transitions' && r.method === 'GET')
+      return reply(200, { transitions: TRANSITIONS[row.status].map((t) => ({ id: t.id, name: t.name, to: statusBean(t.to) })) });
     if (rest === '/transitions' && r.method === 'POST') {
       const id = isRecord(r.json) && isRecord(r.json.transition) ? r.json.transition.id : undefined;
       const t = TRANSITIONS[row.status].find((x) => x.id === id);
@@ -97,12 +122,14 @@ export async function startJiraFake(): Promise<JiraFake> {
     if (r.headers.authorization !== expected) return { status: 401, body: 'Client must be authenticated to access this resource.' };
     if (r.method === 'POST' && r.path === '/rest/servicedeskapi/request') return createRequest(r.json);
     if (r.method === 'GET' && r.path === '/rest/api/3/search/jql') return search(r);
-    if (r.path === '/rest/api/3/search') return reply(410, { errorMessages: ['The requested API has been removed. Please migrate to the /rest/api/3/search/jql API.'] });
+    if (r.path === '/rest/api/3/search')
+      return reply(410, { errorMessages: ['The requested API has been removed. Please migrate to the /rest/api/3/search/jql API.'] });
     const comment = /^\/rest\/servicedeskapi\/request\/([^/]+)\/comment$/.exec(r.path);
     if (comment && r.method === 'POST') {
       const row = issues.get(decodeURIComponent(comment[1]!));
       if (!row) return reply(404, { errorMessage: 'Request does not exist' });
-      if (!isRecord(r.json) || typeof r.json.body !== 'string' || !r.json.body || typeof r.json.public !== 'boolean') return errors({ body: 'body and public are required' });
+      if (!isRecord(r.json) || typeof r.json.body !== 'string' || !r.json.body || typeof r.json.public !== 'boolean')
+        return errors({ body: 'body and public are required' });
       row.comments.push({ body: r.json.body, public: r.json.public });
       return reply(201, { id: String(row.comments.length), body: r.json.body, public: r.json.public });
     }

@@ -12,7 +12,23 @@ import { randomBytes } from 'node:crypto';
 import { reply, startFakeDesk, type FakeDesk, type FakeRequest } from './fake-desk.js';
 
 export const SN_USER = { username: 'watchpost.integration', password: 'sn-P4ssw0rd-for-tests' } as const;
-const FIELDS = ['sys_id', 'number', 'short_description', 'description', 'impact', 'urgency', 'priority', 'state', 'correlation_id', 'correlation_display', 'caller_id', 'assignment_group', 'category', 'close_code', 'close_notes'] as const;
+const FIELDS = [
+  'sys_id',
+  'number',
+  'short_description',
+  'description',
+  'impact',
+  'urgency',
+  'priority',
+  'state',
+  'correlation_id',
+  'correlation_display',
+  'caller_id',
+  'assignment_group',
+  'category',
+  'close_code',
+  'close_notes',
+] as const;
 const WRITABLE = new Set<string>([...FIELDS.filter((f) => f !== 'sys_id' && f !== 'number'), 'work_notes']);
 /** The out-of-box priority lookup: impact + urgency 2 -> 1 Critical ... 6 -> 5 Planning. */
 const priorityOf = (impact: string, urgency: string): string => String(Math.max(1, Math.min(5, Number(impact) + Number(urgency) - 1)));
@@ -40,9 +56,11 @@ export async function startServiceNowFake(): Promise<ServiceNowFake> {
       if (k === 'work_notes') row.work_notes.push(v);
       else row[k as (typeof FIELDS)[number]] = v;
     }
-    if (!['1', '2', '3'].includes(row.impact) || !['1', '2', '3'].includes(row.urgency)) return failure(400, 'Invalid value', 'impact and urgency take 1, 2 or 3');
+    if (!['1', '2', '3'].includes(row.impact) || !['1', '2', '3'].includes(row.urgency))
+      return failure(400, 'Invalid value', 'impact and urgency take 1, 2 or 3');
     if (!row.short_description) return failure(403, 'Operation Failed', 'Data Policy Exception: Short description is mandatory');
-    if (row.state === '6' && (!row.close_code || !row.close_notes)) return failure(403, 'Operation Failed', 'Data Policy Exception: Resolution code, Resolution notes are mandatory');
+    if (row.state === '6' && (!row.close_code || !row.close_notes))
+      return failure(403, 'Operation Failed', 'Data Policy Exception: Resolution code, Resolution notes are mandatory');
     row.priority = priorityOf(row.impact, row.urgency);
     return null;
   }
@@ -63,11 +81,20 @@ export async function startServiceNowFake(): Promise<ServiceNowFake> {
     const m = /^\/api\/now\/table\/incident(?:\/([0-9a-f]{32}))?$/.exec(r.path);
     if (!m) return failure(400, 'Invalid table or path', r.path);
     if (r.method === 'GET' && !m[1]) return list(r);
-    if ((r.method === 'POST' || r.method === 'PATCH') && (typeof r.json !== 'object' || r.json === null)) return failure(400, 'Exception while reading request', 'The payload is not valid JSON.');
+    if ((r.method === 'POST' || r.method === 'PATCH') && (typeof r.json !== 'object' || r.json === null))
+      return failure(400, 'Exception while reading request', 'The payload is not valid JSON.');
     const body = r.json as Record<string, unknown>;
     if (r.method === 'POST' && !m[1]) {
       written.push(Object.keys(body));
-      const row = { ...Object.fromEntries(FIELDS.map((f) => [f, ''])), sys_id: randomBytes(16).toString('hex'), number: `INC00${number++}`, impact: '3', urgency: '3', state: '1', work_notes: [] } as unknown as IncidentRow;
+      const row = {
+        ...Object.fromEntries(FIELDS.map((f) => [f, ''])),
+        sys_id: randomBytes(16).toString('hex'),
+        number: `INC00${number++}`,
+        impact: '3',
+        urgency: '3',
+        state: '1',
+        work_notes: [],
+      } as unknown as IncidentRow;
       const refused = write(row, body);
       if (refused) return refused;
       incidents.set(row.sys_id, row);

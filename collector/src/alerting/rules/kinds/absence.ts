@@ -23,10 +23,13 @@ const LEVEL = 'default';
 
 const schema = Type.Object({
   after: Type.Optional(
-    Type.Union([
-      DurationText('duration of silence for every role'),
-      Type.Object({ server: Type.Optional(DurationText()), workstation: Type.Optional(DurationText()) }, { additionalProperties: false }),
-    ], { description: 'silence before the alert: one duration, or per role (default server 10m, workstation 7d)' }),
+    Type.Union(
+      [
+        DurationText('duration of silence for every role'),
+        Type.Object({ server: Type.Optional(DurationText()), workstation: Type.Optional(DurationText()) }, { additionalProperties: false }),
+      ],
+      { description: 'silence before the alert: one duration, or per role (default server 10m, workstation 7d)' },
+    ),
   ),
 });
 

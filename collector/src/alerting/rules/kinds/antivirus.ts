@@ -52,7 +52,8 @@ interface LastRun {
 const product = (s: RuleSample): string => s.tags.product ?? 'unknown';
 const state = (s: RuleSample): string => (typeof s.fields.state === 'string' ? s.fields.state : s.fields.enabled === false ? 'off' : 'unknown');
 const isDisabled = (s: RuleSample): boolean => OFF_STATES.has(s.fields.state) || (s.fields.state === undefined && s.fields.enabled === false);
-const mayProtect = (s: RuleSample): boolean => s.fields.state === 'on' || s.fields.state === 'unknown' || (s.fields.state === undefined && s.fields.enabled !== false);
+const mayProtect = (s: RuleSample): boolean =>
+  s.fields.state === 'on' || s.fields.state === 'unknown' || (s.fields.state === undefined && s.fields.enabled !== false);
 const listed = (run: readonly RuleSample[]): string => run.map((s) => `${product(s)} (${state(s)})`).join(', ');
 
 interface Run {
@@ -92,14 +93,25 @@ const JUDGE: Record<Check, (rule: AntivirusRule, run: Run) => Judgement[] | null
       const age = p.fields.signature_age_days;
       if (typeof age !== 'number') return [];
       const active = !isDisabled(p) && age > rule.maxAgeDays;
-      return [{ instance: product(p), active, value: age, summary: `${product(p)} definitions ${formatNumber(age)} days old${active ? ` (max ${rule.maxAgeDays})` : ''}` }];
+      return [
+        {
+          instance: product(p),
+          active,
+          value: age,
+          summary: `${product(p)} definitions ${formatNumber(age)} days old${active ? ` (max ${rule.maxAgeDays})` : ''}`,
+        },
+      ];
     }),
   // Firewall products come only from Security Center: a run without it (Windows Server, a failed query) says nothing.
   firewall_app: (_rule, run) => {
     if (run.fw.length === 0 && !run.av.some((s) => s.fields.source === 'securitycenter')) return null;
     return run.fw.map((f) => {
       const active = f.fields.third_party === true;
-      return { instance: product(f), active, summary: active ? `third-party firewall registered: ${product(f)} (${state(f)})` : `${product(f)} is not a third-party firewall` };
+      return {
+        instance: product(f),
+        active,
+        summary: active ? `third-party firewall registered: ${product(f)} (${state(f)})` : `${product(f)} is not a third-party firewall`,
+      };
     });
   },
 };
@@ -129,7 +141,11 @@ export const antivirus: RuleKind<AntivirusRule> = {
       const last = ctx.memory(a.tenant, a.host).get(LAST_RUN_KEY) as LastRun | undefined;
       if (!last || last.at <= a.lastActiveAt || last.judged.has(a.instance)) continue;
       const summary = `${a.instance || 'antivirus'} no longer reported`;
-      out.push({ tenant: a.tenant, host: a.host, observation: { instance: a.instance, active: false, level: LEVEL, impact: rule.impact, at: ctx.now, summary } });
+      out.push({
+        tenant: a.tenant,
+        host: a.host,
+        observation: { instance: a.instance, active: false, level: LEVEL, impact: rule.impact, at: ctx.now, summary },
+      });
     }
     return out;
   },

@@ -71,7 +71,11 @@ export const event: RuleKind<EventRule> = {
     for (const a of ctx.active) {
       if (ctx.now - a.lastActiveAt < rule.clearAfterMs) continue;
       const summary = `no matching event for ${formatDuration(ctx.now - a.lastActiveAt)} (clears after ${formatDuration(rule.clearAfterMs)})`;
-      out.push({ tenant: a.tenant, host: a.host, observation: { instance: a.instance, active: false, level: LEVEL, impact: rule.impact, at: ctx.now, summary } });
+      out.push({
+        tenant: a.tenant,
+        host: a.host,
+        observation: { instance: a.instance, active: false, level: LEVEL, impact: rule.impact, at: ctx.now, summary },
+      });
     }
     return out;
   },

@@ -20,7 +20,16 @@ import { Type, type Static } from '@sinclair/typebox';
 import { ConfigError } from '../../../errors.js';
 import type { Impact, Observation, RuleSample } from '../../contract.js';
 import {
-  compileInstance, compileTagFilter, formatNumber, ImpactSchema, instanceOf, InstanceSchema, matchesTags, RULE_ID_PATTERN, TagFilterSchema, type TagFilter,
+  compileInstance,
+  compileTagFilter,
+  formatNumber,
+  ImpactSchema,
+  instanceOf,
+  InstanceSchema,
+  matchesTags,
+  RULE_ID_PATTERN,
+  TagFilterSchema,
+  type TagFilter,
 } from '../common.js';
 import type { ObserveContext, RuleCommon, RuleKind } from '../kind.js';
 
@@ -49,9 +58,7 @@ const schema = Type.Object({
 });
 
 export type Condition =
-  | { op: 'above' | 'below'; threshold: number; clear: number }
-  | { op: 'equals'; value: number | string | boolean }
-  | { op: 'in'; values: readonly string[] };
+  { op: 'above' | 'below'; threshold: number; clear: number } | { op: 'equals'; value: number | string | boolean } | { op: 'in'; values: readonly string[] };
 
 export interface MetricLevel {
   name: string;
@@ -81,7 +88,9 @@ function compileCondition(raw: RawLevel, path: string): Condition {
   const threshold = raw[op]!;
   const clear = raw.clear ?? threshold;
   if (op === 'above' ? clear > threshold : clear < threshold) {
-    throw new ConfigError(`${path}.clear: ${clear} is ${op === 'above' ? 'above' : 'below'} the threshold (${op} ${threshold}): it would clear before it triggers`);
+    throw new ConfigError(
+      `${path}.clear: ${clear} is ${op === 'above' ? 'above' : 'below'} the threshold (${op} ${threshold}): it would clear before it triggers`,
+    );
   }
   return { op, threshold, clear };
 }
