@@ -1,6 +1,7 @@
-// THE registry of probes. Adding a probe = one folder NAME/ with NAME.ts (and its parsers beside it) + one line
-// here; the key is the probe's name, its folder and file name, its config key and its log prefix
-// (test/agent/probes/registry.test.ts checks that they agree). Code several probes share lives in common/.
+// THE registry of probes. Adding a probe = one folder NAME/ with NAME.ts (its parsers beside it, and README.md: its
+// measurements, tags and fields, see docs/measurements.md) + one line here; the key is the probe's name, its folder
+// and file name, its config key and its log prefix (test/agent/probes/registry.test.ts checks that they agree). Code
+// several probes share lives in common/.
 import type { ProbeFactory } from './probe.js';
 import { createAntivirusProbe } from './antivirus/antivirus.js';
 import { createCpuProbe } from './cpu/cpu.js';

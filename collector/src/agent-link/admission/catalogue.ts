@@ -5,7 +5,8 @@
 //
 // Kept honest by test/collector/agent-link/admission/agent-catalogue.test.ts, which runs the agent's probes on the
 // test machine and its parsers on the captured Windows and macOS output in test/fixtures: a field the agent writes
-// and this file does not list (or lists with another type) fails that test. Adding a field to a probe = one word here.
+// and this file does not list (or lists with another type) fails that test. Adding a field to a probe = one word here
+// and one row in the reference beside the code (the probe's README.md): reference-catalogue.test.ts compares them.
 
 /** InfluxDB 1.x field types, as `SHOW FIELD KEYS` names them. */
 export type FieldType = 'float' | 'integer' | 'string' | 'boolean';
@@ -49,7 +50,7 @@ const MEM_LINUX = [
   'huge_page_size',
 ];
 
-/** What the agent writes (README, Measurements), by measurement; the comment names the agent code that writes it. */
+/** What the agent writes (docs/measurements.md), by measurement; the comment names the agent code that writes it. */
 export const AGENT_MEASUREMENTS: Readonly<Record<string, FieldTypes>> = {
   // probes/cpu/cpu.ts (probes/common/proc-stat.ts)
   cpu: {
