@@ -1,5 +1,6 @@
-// Lint: typescript-eslint's recommended rules, plus the one architectural rule the build cannot see: the agent
-// and the collector never import each other; they share only the generated protocol code in proto/.
+// Lint: typescript-eslint's recommended rules, plus the architectural rules the build cannot see: the agent and the
+// collector never import each other (they share only the generated protocol code in proto/), and each layer of
+// either imports only what sits below it (agentLayers, collectorLayers; each rule proved by test/lint/*-layers.test.ts).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 

@@ -23,14 +23,9 @@ EOF
   exit 1
 }
 
-[ -f /etc/debian_version ] || explain
-
-if [ "$EUID" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-    exec sudo -n bash "$0" "$@"
-  fi
-  explain
-fi
+# shellcheck source=lib/debian-root.sh
+. "$(dirname "$0")/lib/debian-root.sh"
+as_debian_root "$@"
 
 export DEBIAN_FRONTEND=noninteractive
 if ! apt-cache show influxdb >/dev/null 2>&1; then

@@ -11,6 +11,8 @@
 # wget, perl's shasum and openssl (the deployment script and TLS tests), python3 (plistlib reads the launchd plist),
 # util-linux's setpriv, last, utmpdump and fallocate, mount and e2fsprogs' mkfs.ext4 (tiny filesystems that fill up).
 set -euo pipefail
+# shellcheck source=lib/debian-root.sh
+. "$(dirname "$0")/lib/debian-root.sh"
 cd "$(dirname "$0")/.."
 
 # command:package pairs; a path stands for a program that is not on PATH.
@@ -51,13 +53,7 @@ explain() {
   exit 1
 }
 
-[ -f /etc/debian_version ] || explain
-if [ "$EUID" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-    exec sudo -n bash "$0" "$@"
-  fi
-  explain
-fi
+as_debian_root "$@"
 
 if [ ${#packages[@]} -gt 0 ]; then
   echo "installing what the tests run: ${packages[*]}"

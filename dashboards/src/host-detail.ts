@@ -2,7 +2,7 @@
 // pending updates, antivirus and open tickets. Fleet overview's host links open it with tenant and host set.
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { influxql, IN_RANGE, LATEST_TICKETS, LONG_RANGE, ROLLUP, UID, watchpostDashboard } from './common.js';
-import { bars, stat, table, timeseries } from './panels.js';
+import { antivirusTable, bars, stat, table, timeseries } from './panels.js';
 
 const BY_HOST = 'GROUP BY time($__interval), "host" fill(null)';
 
@@ -121,19 +121,7 @@ export function hostDetail(): Dashboard {
           .interval(ROLLUP.every)
           .max(100),
       )
-      .withPanel(
-        table(
-          'Antivirus',
-          [
-            influxql(
-              'A',
-              `SELECT last("state") AS "state", last("up_to_date") AS "up_to_date", last("signature_age_days") AS "signature_age_days" FROM "antivirus" WHERE ${IN_RANGE} GROUP BY "tenant", "host", "product"`,
-              'table',
-            ),
-          ],
-          { w: 12, h: 8 },
-        ),
-      )
+      .withPanel(antivirusTable({ w: 12, h: 8 }))
       .withPanel(
         table(
           'Open tickets',

@@ -2,7 +2,7 @@
 // patches installed, and no personal firewall apps beside the OS firewall.
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { influxql, IN_RANGE, UID, watchpostDashboard } from './common.js';
-import { table } from './panels.js';
+import { antivirusTable, table } from './panels.js';
 
 const HALF: { w: number; h: number } = { w: 12, h: 9 };
 
@@ -26,19 +26,7 @@ export function minimumStandards(): Dashboard {
         HALF,
       ),
     )
-    .withPanel(
-      table(
-        'Antivirus',
-        [
-          influxql(
-            'A',
-            `SELECT last("state") AS "state", last("up_to_date") AS "up_to_date", last("signature_age_days") AS "signature_age_days" FROM "antivirus" WHERE ${IN_RANGE} GROUP BY "tenant", "host", "product"`,
-            'table',
-          ),
-        ],
-        HALF,
-      ),
-    )
+    .withPanel(antivirusTable(HALF))
     .withPanel(
       table(
         'Patches',

@@ -6,7 +6,7 @@ import { BigValueGraphMode, ReduceDataOptionsBuilder, VizOrientation } from '@gr
 import { PanelBuilder as Stat } from '@grafana/grafana-foundation-sdk/stat';
 import { PanelBuilder as Table } from '@grafana/grafana-foundation-sdk/table';
 import { PanelBuilder as TimeSeries } from '@grafana/grafana-foundation-sdk/timeseries';
-import { DATASOURCE, HOST_LINK_OVERRIDE } from './common.js';
+import { DATASOURCE, HOST_LINK_OVERRIDE, IN_RANGE, influxql } from './common.js';
 
 /** Grid size: width in columns (of 24), height in rows (of 30 px). */
 export interface Size {
@@ -50,4 +50,19 @@ export function table(title: string, targets: cog.Builder<cog.Dataquery>[], size
 /** Horizontal bars of the last value per series. */
 export function bars(title: string, unit: string, targets: cog.Builder<cog.Dataquery>[], size = SERIES): BarGauge {
   return place(new BarGauge(), title, targets, size).unit(unit).orientation(VizOrientation.Horizontal).reduceOptions(lastValue());
+}
+
+/** The antivirus products of the hosts in scope, as their last run reported them: one panel, in two dashboards. */
+export function antivirusTable(size: Size): Table {
+  return table(
+    'Antivirus',
+    [
+      influxql(
+        'A',
+        `SELECT last("state") AS "state", last("up_to_date") AS "up_to_date", last("signature_age_days") AS "signature_age_days" FROM "antivirus" WHERE ${IN_RANGE} GROUP BY "tenant", "host", "product"`,
+        'table',
+      ),
+    ],
+    size,
+  );
 }

@@ -11,8 +11,7 @@ import { requestEnrollment } from '../../agent/src/commands/enroll.js';
 import { probes } from '../../agent/src/probes/index.js';
 import { parseAgentCredential } from '../../collector/src/store/index.js';
 import { RecordingSink, startCollector, type TestCollector } from '../helpers/collector.js';
-import { cliEnv, runCli, spawnCli } from './helpers/cli.js';
-import { until } from './helpers/until.js';
+import { cliEnv, runCli, spawnCli, untilDelivering } from './helpers/cli.js';
 import { freePort } from '../helpers/influxd.js';
 
 const sink = new RecordingSink();
@@ -303,16 +302,7 @@ describe('run', () => {
     enrolled();
     const agent = spawnCli(['run', '--every', '1s', '--state-dir', stateDir], cliEnv());
     try {
-      // status.json is rewritten every 5 s; read it in-process until the agent is connected and acked points
-      await until(
-        'status.json to show connected with acked points',
-        () => {
-          const report = readStatus(stateDir);
-          return report.running && report.status?.connected && report.status.counters.pointsAcked > 0;
-        },
-        20_000,
-        () => readStatus(stateDir).status,
-      );
+      await untilDelivering(stateDir);
       const status = await runCli(['status', '--json', '--state-dir', stateDir], cliEnv());
       expect(status.code).toBe(0);
       const json = JSON.parse(status.stdout) as { running: boolean; connected: boolean; pid: number; counters: { pointsAcked: number } };

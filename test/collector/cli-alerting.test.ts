@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore, type NewTicket } from '../../collector/src/store/index.js';
 import { collectorCli } from '../helpers/collector-cli.js';
+import { newTicket } from '../helpers/collector-tickets.js';
 
 const HOUR = 3_600_000;
 
@@ -17,22 +18,18 @@ function dataDirWithTenant(): Record<string, string> {
 }
 
 function ticket(host: string, openedAt: number): NewTicket {
-  return {
-    tenant: 'acme',
+  return newTicket({
     host,
-    agentId: `ag_${host}`,
     ruleId: 'disk-full',
     title: `Disk full on ${host}`,
-    summary: 's',
     priority: 'P1',
     urgency: 'high',
-    impact: 'high',
     slaProfile: 'standard-8x5',
     sla: [
       { target: 'respond', startedAt: openedAt, dueAt: openedAt + HOUR, warnAt: openedAt + HOUR * 0.75 },
       { target: 'resolve', startedAt: openedAt, dueAt: openedAt + 100 * HOUR, warnAt: openedAt + 75 * HOUR },
     ],
-  };
+  });
 }
 
 describe('watchpost-collector tickets', () => {

@@ -157,7 +157,9 @@ describe('hostile input', () => {
     );
     await until(
       async () => flood.filter((s) => s.destroyed).length >= FLOOD_CONNECTIONS - 64 - 1,
-      30_000,
+      // Bounded, not timed: on a loaded 2-core machine (another worker's influxd and collector) the 2,000 accepts
+      // and cuts once took longer than 30 s.
+      90_000,
       'the collector to cut the flood past its per-IP bound',
     );
     for (const s of flood) s.destroy();

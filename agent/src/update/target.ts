@@ -1,6 +1,7 @@
 // The agent's own build target, named as scripts/build/targets.ts names the executables (a test keeps the two lists
 // equal: agent code does not import build scripts). An update offer is for one target and must equal ours. The
-// collector maps Hello.os/arch the same way with its own copy (agent and collector never import each other).
+// collector maps Hello.os/arch the same way with its own copy, a mirror kept on purpose: collector/src/releases/targets.ts
+// is its twin (agent and collector never import each other).
 
 export type AgentTarget = 'linux-x64' | 'linux-arm64' | 'darwin-x64' | 'darwin-arm64' | 'win-x64';
 

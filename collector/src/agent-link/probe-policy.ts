@@ -10,36 +10,51 @@
 //       probes: { eventlog: { schedule: "*/30 * * * * *" } }
 //       hosts:
 //         dc01: { probes: { patches: { disabled: true } } }
-import { readFileSync } from 'node:fs';
 import { Type, type Static } from '@sinclair/typebox';
 import cron from 'node-cron';
-import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { firstSchemaError } from '../config/schema-errors.js';
+import { readYamlFile } from '../config/yaml-file.js';
 import type { watchpost } from '../../../proto/index.js';
 
 const ProbeSettings = Type.Object(
   {
-    schedule: Type.Optional(Type.String({ minLength: 1, description: 'node-cron expression (seconds field allowed)' })),
-    disabled: Type.Optional(Type.Boolean()),
+    schedule: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: "node-cron expression (seconds field allowed); unset: the probe's default schedule in the agent",
+        examples: ['0 */15 * * * *'],
+      }),
+    ),
+    disabled: Type.Optional(Type.Boolean({ default: false, description: 'true: the agent does not run this probe' })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'a probe, by its name in the agent (cpu, disk, eventlog, patches, ...)' },
 );
-const ProbeMap = Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]*$' }), ProbeSettings);
+const ProbeMap = (description: string) => Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]*$' }), ProbeSettings, { description });
 
 export const PolicySchema = Type.Object(
   {
-    probes: Type.Optional(ProbeMap),
+    probes: Type.Optional(ProbeMap('probe settings for every agent of every tenant')),
     tenants: Type.Optional(
       Type.Record(
         Type.String(),
         Type.Object(
           {
-            probes: Type.Optional(ProbeMap),
-            hosts: Type.Optional(Type.Record(Type.String(), Type.Object({ probes: Type.Optional(ProbeMap) }, { additionalProperties: false }))),
+            probes: Type.Optional(ProbeMap("probe settings for this tenant's agents, over the fleet's")),
+            hosts: Type.Optional(
+              Type.Record(
+                Type.String(),
+                Type.Object(
+                  { probes: Type.Optional(ProbeMap("probe settings for this host's agent, over its tenant's")) },
+                  { additionalProperties: false, description: 'a host, by hostname' },
+                ),
+                { description: 'per host of this tenant' },
+              ),
+            ),
           },
-          { additionalProperties: false },
+          { additionalProperties: false, description: 'a tenant, by id' },
         ),
+        { description: 'per tenant' },
       ),
     ),
   },
@@ -47,7 +62,7 @@ export const PolicySchema = Type.Object(
 );
 
 export type Policy = Static<typeof PolicySchema>;
-type ProbeMapValue = Static<typeof ProbeMap>;
+type ProbeMapValue = Static<ReturnType<typeof ProbeMap>>;
 
 export const EMPTY_POLICY: Policy = {};
 
@@ -77,18 +92,7 @@ export function checkPolicy(doc: unknown, file: string): Policy {
 
 export function loadPolicy(file: string): Policy {
   if (!file) return EMPTY_POLICY;
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ConfigError(`policy.file: cannot read ${file}: ${(error as Error).message}`);
-  }
-  try {
-    return checkPolicy(parseYaml(text), file);
-  } catch (error) {
-    if (error instanceof ConfigError) throw error;
-    throw new ConfigError(`${file}: not valid YAML: ${(error as Error).message}`);
-  }
+  return checkPolicy(readYamlFile(file, 'policy.file'), file);
 }
 
 /** The agent's effective probe settings: fleet defaults, then its tenant's, then its host's (later wins per

@@ -1,6 +1,6 @@
 import { CONFIG_OPTION, type Command } from './command.js';
 import { withStore } from './context.js';
-import { isoTime, printTable } from './table.js';
+import { isoTime, printJson, printTable } from './table.js';
 
 export const agents: Command = {
   usage: '[--json] [--config FILE]',
@@ -10,7 +10,7 @@ export const agents: Command = {
     withStore(input, (store) => {
       const list = store.agents.list();
       if (input.values.json) {
-        process.stdout.write(JSON.stringify(list, null, 2) + '\n');
+        printJson(list);
         return 0;
       }
       const rows = [['AGENT', 'TENANT', 'HOST', 'OS', 'VERSION', 'LAST SEEN', 'LAST ACK', 'STATE']];

@@ -2,7 +2,7 @@ import { UsageError } from '../errors.js';
 import type { ApiKeyInfo } from '../store/index.js';
 import { CONFIG_OPTION, type Command } from './command.js';
 import { withStore } from './context.js';
-import { isoTime, printTable } from './table.js';
+import { isoTime, printJson, printTable } from './table.js';
 
 /** "admin", or "tenant:acme (read)". */
 export const scopeLabel = (key: Pick<ApiKeyInfo, 'tenant' | 'role'>): string => (key.tenant === null ? 'admin' : `tenant:${key.tenant} (${key.role})`);
@@ -16,7 +16,7 @@ export const apiKeyList: Command = {
       if (input.positionals.length > 0) throw new UsageError(`unexpected argument "${input.positionals[0]}"`);
       const list = store.apiKeys.list();
       if (input.values.json) {
-        process.stdout.write(JSON.stringify(list, null, 2) + '\n');
+        printJson(list);
         return 0;
       }
       const rows = [['KEY', 'NAME', 'SCOPE', 'CREATED', 'STATE']];

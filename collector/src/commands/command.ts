@@ -1,4 +1,5 @@
-// The shape of a command; the map of commands is index.ts.
+// The shape of a command; the map of commands is index.ts. A mirror kept on purpose: agent/src/commands/command.ts is
+// its twin (agent and collector never import each other, and each CLI parses its own flags the same way).
 import type { ParseArgsConfig } from 'node:util';
 
 export interface CommandInput {

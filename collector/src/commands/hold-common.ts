@@ -4,6 +4,7 @@ import { userInfo } from 'node:os';
 import { HoldInputError } from '../alerting/hold-input.js';
 import { UsageError } from '../errors.js';
 import { isStoreError } from '../store/index.js';
+import type { CommandInput } from './command.js';
 
 /** Field (REST body key or store input key) -> flag. */
 const FLAGS: Record<string, string> = {
@@ -41,6 +42,21 @@ export const flag = (value: unknown): string | undefined => (typeof value === 's
 
 export function noPositionals(positionals: string[]): void {
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+}
+
+/** parseArgs options for flags that take a string. */
+export const stringOptions = (flags: readonly string[]) => Object.fromEntries(flags.map((f) => [f, { type: 'string' as const }]));
+
+/** The add commands' flags (no positionals): each as a string or undefined, the required ones refused when missing. */
+export function addFlags<R extends string>(
+  input: CommandInput,
+  flags: readonly string[],
+  required: readonly R[],
+): Record<string, string | undefined> & Record<R, string> {
+  noPositionals(input.positionals);
+  const v = Object.fromEntries(flags.map((f) => [f, flag(input.values[f])]));
+  for (const f of required) if (!v[f]) throw new UsageError(`--${f} is required`);
+  return v as Record<string, string | undefined> & Record<R, string>;
 }
 
 /** 14400000 -> "4h"; the largest unit that divides evenly. */

@@ -1,8 +1,7 @@
 import { windowFromRequest } from '../alerting/hold-input.js';
-import { UsageError } from '../errors.js';
 import { CONFIG_OPTION, type Command } from './command.js';
 import { withStore } from './context.js';
-import { cliActor, flag, flagErrors, noPositionals } from './hold-common.js';
+import { addFlags, cliActor, flagErrors, stringOptions } from './hold-common.js';
 import { isoTime } from './table.js';
 
 const FLAGS = ['tenant', 'site', 'host', 'reason', 'start', 'end', 'duration', 'cron', 'timezone', 'until'] as const;
@@ -11,13 +10,10 @@ export const maintenanceAdd: Command = {
   usage:
     '--tenant ID [--host H | --site S] [--start ISO] (--end ISO | --duration 2h | --cron EXPR --duration 4h --timezone TZ [--until ISO]) --reason TEXT [--config FILE]',
   summary: 'add a maintenance window (one-off, or recurring by cron in a time zone); prints its id',
-  options: { ...CONFIG_OPTION, ...Object.fromEntries(FLAGS.map((f) => [f, { type: 'string' }])) },
+  options: { ...CONFIG_OPTION, ...stringOptions(FLAGS) },
   run: (input) =>
     withStore(input, (store) => {
-      noPositionals(input.positionals);
-      const v = Object.fromEntries(FLAGS.map((f) => [f, flag(input.values[f])]));
-      if (!v.tenant) throw new UsageError('--tenant is required');
-      if (!v.reason) throw new UsageError('--reason is required');
+      const v = addFlags(input, FLAGS, ['tenant', 'reason']);
       const request = { ...v, tenant: v.tenant, reason: v.reason };
       const window = flagErrors(() => store.maintenance.addWindow(windowFromRequest(request, Date.now(), cliActor())));
       process.stdout.write(window.id + '\n');

@@ -3,7 +3,7 @@ import { windowCoverage } from '../alerting/holds.js';
 import { CONFIG_OPTION, type Command } from './command.js';
 import { withStore } from './context.js';
 import { flag, noPositionals, shortDuration } from './hold-common.js';
-import { isoTime, printTable } from './table.js';
+import { isoTime, printJson, printTable } from './table.js';
 
 function state(w: MaintenanceWindow, now: number): string {
   if (w.deletedAt !== null) return `deleted ${isoTime(w.deletedAt)}`;
@@ -30,13 +30,7 @@ export const maintenanceList: Command = {
       const list = store.maintenance.listWindows({ ...(tenant ? { tenant } : {}), includeDeleted: input.values.all === true });
       const now = Date.now();
       if (input.values.json) {
-        process.stdout.write(
-          JSON.stringify(
-            list.map((w) => ({ ...w, state: state(w, now) })),
-            null,
-            2,
-          ) + '\n',
-        );
+        printJson(list.map((w) => ({ ...w, state: state(w, now) })));
         return 0;
       }
       const rows = [['ID', 'TENANT', 'SCOPE', 'WHEN', 'STATE', 'REASON']];

@@ -2,7 +2,7 @@ import type { Silence } from '../store/index.js';
 import { CONFIG_OPTION, type Command } from './command.js';
 import { withStore } from './context.js';
 import { flag, noPositionals } from './hold-common.js';
-import { isoTime, printTable } from './table.js';
+import { isoTime, printJson, printTable } from './table.js';
 
 function state(s: Silence, now: number): string {
   if (s.expiredAt !== null) return `expired ${isoTime(s.expiredAt)}`;
@@ -21,13 +21,7 @@ export const silenceList: Command = {
       const now = Date.now();
       const list = store.maintenance.listSilences({ ...(tenant ? { tenant } : {}), ...(input.values.active ? { activeAt: now } : {}) });
       if (input.values.json) {
-        process.stdout.write(
-          JSON.stringify(
-            list.map((s) => ({ ...s, state: state(s, now) })),
-            null,
-            2,
-          ) + '\n',
-        );
+        printJson(list.map((s) => ({ ...s, state: state(s, now) })));
         return 0;
       }
       const rows = [['ID', 'TENANT', 'HOST', 'RULE', 'STARTS', 'ENDS', 'STATE', 'COMMENT']];

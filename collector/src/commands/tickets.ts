@@ -3,7 +3,7 @@ import { slaStanding, TICKET_STATUSES, type Ticket, type TicketStatus } from '..
 import { CONFIG_OPTION, type Command } from './command.js';
 import { withStore } from './context.js';
 import { flag, noPositionals } from './hold-common.js';
-import { isoTime, printTable } from './table.js';
+import { isoTime, printJson, printTable } from './table.js';
 
 const DEFAULT_STATUS = 'unresolved';
 const STATUS_CHOICES = [...TICKET_STATUSES, 'unresolved', 'all'];
@@ -45,7 +45,7 @@ export const tickets: Command = {
       const now = Date.now();
       if (input.values.json) {
         const withStanding = list.map((t) => ({ ...t, sla: t.sla.map((c) => ({ ...c, standing: slaStanding(c, now) })) }));
-        process.stdout.write(JSON.stringify(withStanding, null, 2) + '\n');
+        printJson(withStanding);
         return 0;
       }
       const rows = [['ID', 'TENANT', 'HOST', 'RULE', 'PRIORITY', 'STATUS', 'OPENED', 'RESPOND DUE', 'RESOLVE DUE', 'TITLE']];

@@ -1,7 +1,7 @@
 import { UsageError } from '../errors.js';
 import { CONFIG_OPTION, type Command } from './command.js';
 import { withStore } from './context.js';
-import { isoTime, printTable } from './table.js';
+import { isoTime, printJson, printTable } from './table.js';
 
 type State = 'revoked' | 'expired' | 'used up' | 'active';
 
@@ -19,7 +19,7 @@ export const tokenList: Command = {
         return { ...t, state };
       });
       if (input.values.json) {
-        process.stdout.write(JSON.stringify(list, null, 2) + '\n');
+        printJson(list);
         return 0;
       }
       const rows = [['TOKEN', 'TENANT', 'CREATED', 'EXPIRES', 'USES LEFT', 'LAST USED BY', 'STATE']];

@@ -5,12 +5,11 @@
 // an optional YAML file, then overridden key by key from the environment, then validated. Every key has an
 // environment variable derived from its path: influx.batchSize -> WATCHPOST_INFLUX_BATCH_SIZE. A few documented
 // short names (DESIGN.md) are aliases: WATCHPOST_INFLUX_DB for influx.database.
-import { readFileSync } from 'node:fs';
 import { Type, type Static, type TSchema, type TObject } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { DURATION, schemaProblem } from './schema-errors.js';
+import { readYamlFile } from './yaml-file.js';
 import { DEFAULT_SERIES_PER_AGENT, DEFAULT_SERIES_PER_MEASUREMENT, DEFAULT_SERIES_WINDOW } from '../agent-link/admission/series-budget.js';
 
 const Duration = (description: string, def: string) => Type.String({ ...DURATION, pattern: '^[0-9]+(ms|s|m|h|d)$', description, default: def });
@@ -254,18 +253,7 @@ function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
 }
 
 function readYaml(file: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ConfigError(`${file}: cannot read: ${(error as Error).message}`);
-  }
-  let doc: unknown;
-  try {
-    doc = parseYaml(text);
-  } catch (error) {
-    throw new ConfigError(`${file}: not valid YAML: ${(error as Error).message}`);
-  }
+  const doc = readYamlFile(file);
   if (doc === null || doc === undefined) return {};
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError(`${file}: expected a mapping at the top level`);
   return doc as Record<string, unknown>;

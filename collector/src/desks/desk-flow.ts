@@ -2,9 +2,12 @@
 // the order of one delivery (find the desk's ticket by its correlation key, create it only when none exists, then
 // apply the event), the Step value each API call answers, and the check that a 2xx answer is what the API documents.
 // A connector supplies its vendor's calls as DeskOps; this file decides which calls an event needs, so "search
-// before create" and "every event works on a ticket the desk never saw" live in one place.
-import type { DeliveryContext, DeliveryResult, DeskEvent } from './contract.js';
-import { excerpt, type DeliveryFailure, type HttpAnswer, type HttpOutcome } from './http.js';
+// before create" and "every event works on a ticket the desk never saw" live in one place. Also here: the calls to
+// one JSON API (apiCalls), the priority map of a desk's settings (priorityMap) and the connector type made of a
+// schema and DeskOps (ticketingDesk).
+import { Type, type ObjectOptions, type TObject, type TSchema } from '@sinclair/typebox';
+import type { ConnectorDeps, ConnectorType, DeliveryContext, DeliveryResult, DeskEvent, DeskTicket } from './contract.js';
+import { excerpt, request, type DeliveryFailure, type HttpAnswer, type HttpOutcome } from './http.js';
 
 /** One API call's outcome: its value, or the retryable/failed result to hand back to the dispatcher. */
 export type Step<T> = { ok: true; value: T } | { ok: false; result: DeliveryFailure };
@@ -44,6 +47,19 @@ export function checkAnswer(outcome: HttpOutcome, what: string, secrets: readonl
   if (expect === 'json-or-empty' && json === undefined && text.trim()) return refused(`${what}: expected JSON or no body, got "${excerpt(text, secrets)}"`);
   return done(outcome.answer);
 }
+
+/** One call to a desk's API: `what` names it in reasons; expect as checkAnswer's. */
+export type ApiCall = (method: string, path: string, what: string, signal: AbortSignal, body?: unknown, expect?: 'json-or-empty') => Promise<Step<HttpAnswer>>;
+
+/** Calls to one JSON API: each a request() to base + path with these headers, its answer checked by checkAnswer. */
+export function apiCalls(base: string, headers: Record<string, string>, secrets: readonly string[], deps: ConnectorDeps): ApiCall {
+  return async (method, path, what, signal, body, expect) =>
+    checkAnswer(await request({ method, url: `${base}${path}`, headers, body, signal, fetch: deps.fetch, now: deps.now, secrets }), what, secrets, expect);
+}
+
+/** The settings key that maps Watchpost's priorities to the desk's: one entry per priority, `entry(P)` its schema. */
+export const priorityMap = <T extends TSchema>(entry: (priority: DeskTicket['priority']) => T, options: ObjectOptions) =>
+  Type.Object({ P1: entry('P1'), P2: entry('P2'), P3: entry('P3'), P4: entry('P4') }, { additionalProperties: false, ...options });
 
 /** JSON that lacks what the API documents (no id in a create's answer): failed, showing what came instead. */
 export const lacking = (what: string, field: string, answer: HttpAnswer, secrets: readonly string[]): Step<never> =>
@@ -118,4 +134,15 @@ async function apply(ops: DeskOps, id: string, event: DeskEvent, created: boolea
     default:
       return ops.note(id, event, ctx);
   }
+}
+
+/** A ticketing desk's connector type: its settings schema, and its DeskOps (made once per desk) run by deliverTo. */
+export function ticketingDesk<S>(schema: TObject, ops: (settings: S, deps: ConnectorDeps) => DeskOps): ConnectorType<S> {
+  return {
+    schema,
+    create(settings, deps) {
+      const desk = ops(settings, deps);
+      return { deliver: (event, ctx) => deliverTo(desk, event, ctx) };
+    },
+  };
 }

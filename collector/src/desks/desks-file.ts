@@ -36,14 +36,41 @@ export const DESK_EVENT_KINDS: readonly DeskEventKind[] = [
   'sla_breached',
 ];
 
-const Events = Type.Array(Type.Union(DESK_EVENT_KINDS.map((k) => Type.Literal(k))), { uniqueItems: true });
-const DeskName = Type.String({ pattern: '^[a-z][a-z0-9_-]*$' });
-const Route = Type.Object({ desk: DeskName, events: Type.Optional(Events) }, { additionalProperties: true });
-const FileSchema = Type.Object(
+const Events = (description: string) => Type.Array(Type.Union(DESK_EVENT_KINDS.map((k) => Type.Literal(k))), { uniqueItems: true, description });
+const DeskName = Type.String({ pattern: '^[a-z][a-z0-9_-]*$', description: 'a desk named under desks' });
+const Route = Type.Object(
+  { desk: DeskName, events: Type.Optional(Events("the events this tenant sends to the desk (default: the desk's events)")) },
+  { additionalProperties: true },
+);
+/** A desk's own keys; the rest of its settings are its connector type's (CONNECTOR_TYPES[type].schema). */
+export const DESK_KEYS = {
+  type: Type.String({ description: 'the connector type, a key of desks/connectors/index.ts' }),
+  events: Type.Optional(Events('the events this desk takes (default: every event)')),
+};
+export const DesksFileSchema = Type.Object(
   {
-    desks: Type.Optional(Type.Record(Type.String(), Type.Object({ type: Type.String(), events: Type.Optional(Events) }, { additionalProperties: true }))),
-    default_desks: Type.Optional(Type.Array(Route)),
-    tenants: Type.Optional(Type.Record(Type.String(), Type.Object({ desks: Type.Array(Route) }, { additionalProperties: false }))),
+    desks: Type.Optional(
+      Type.Record(Type.String(), Type.Object(DESK_KEYS, { additionalProperties: true }), {
+        description: 'the service desks, by name (lower-case letters, digits, - and _): type, connection and default mapping',
+      }),
+    ),
+    default_desks: Type.Optional(
+      Type.Array(Route, { description: 'where the tickets of tenants not listed under tenants go', examples: [[{ desk: 'webhook' }]] }),
+    ),
+    tenants: Type.Optional(
+      Type.Record(
+        Type.String(),
+        Type.Object(
+          {
+            desks: Type.Array(Route, {
+              description: "the desks this tenant's tickets go to; keys beside `desk` override that desk's settings for this tenant (its mapping)",
+            }),
+          },
+          { additionalProperties: false, description: 'a tenant, by id' },
+        ),
+        { description: 'per tenant: its desks, instead of default_desks' },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -123,9 +150,9 @@ export function parseDesks(text: string, source: string, env: NodeJS.ProcessEnv 
   } catch (error) {
     throw new ConfigError(`${source}: not YAML: ${(error as Error).message}`);
   }
-  const bad = schemaError(FileSchema, raw, '');
+  const bad = schemaError(DesksFileSchema, raw, '');
   if (bad) at(bad);
-  const file = raw as Static<typeof FileSchema>;
+  const file = raw as Static<typeof DesksFileSchema>;
   const desks = (file.desks ?? {}) as Record<string, RawDesk>;
   const byTenant = new Map<string, DeskRoute[]>();
   let defaults: DeskRoute[] = [];

@@ -1,11 +1,10 @@
 // The end-of-support table (collector/data/os-lifecycle.yaml, or the file in `lifecycle.file`) and the pure
 // function that places one machine in it. The table is data so that it can be updated without an agent release.
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Type, type Static } from '@sinclair/typebox';
-import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { firstSchemaError } from '../config/schema-errors.js';
+import { readYamlFile } from '../config/yaml-file.js';
 
 export const DEFAULT_LIFECYCLE_FILE = fileURLToPath(new URL('../../data/os-lifecycle.yaml', import.meta.url));
 const DAY_MS = 86_400_000;
@@ -42,19 +41,7 @@ export function validateLifecycle(doc: unknown, file = 'lifecycle'): LifecycleTa
 
 /** Reads and validates the table at collector start (lifecycle.file; empty = the shipped table). */
 export function loadLifecycle(file: string = DEFAULT_LIFECYCLE_FILE): LifecycleTable {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ConfigError(`lifecycle.file: cannot read ${file}: ${(error as Error).message}`);
-  }
-  let doc: unknown;
-  try {
-    doc = parseYaml(text);
-  } catch (error) {
-    throw new ConfigError(`lifecycle.file: ${file} is not valid YAML: ${(error as Error).message}`);
-  }
-  return validateLifecycle(doc, file);
+  return validateLifecycle(readYamlFile(file, 'lifecycle.file'), file);
 }
 
 /** What the inventory probe reports about the OS (the `inventory` point's os_* fields). */

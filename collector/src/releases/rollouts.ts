@@ -14,14 +14,13 @@
 // [0, 100) from the SHA-256 of its id, the same for every release) is below the percent. Raising the percent only
 // adds agents: the ones already selected stay selected.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { hostMatcher } from '../alerting/rules/host-match.js';
 import { VERSION_PATTERN } from './versions.js';
 import { firstSchemaError } from '../config/schema-errors.js';
+import { readYamlFile } from '../config/yaml-file.js';
 
 export const DEFAULT_ROLLBACK_SECONDS = 900;
 const MIN_ROLLBACK_SECONDS = 30;
@@ -106,17 +105,5 @@ export function checkRollouts(doc: unknown, file: string): RolloutSet {
 /** Reads `updates.file`; empty: no rollouts. Throws ConfigError naming the file. */
 export function loadRollouts(file: string): RolloutSet {
   if (!file) return NO_ROLLOUTS;
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ConfigError(`updates.file: cannot read ${file}: ${(error as Error).message}`);
-  }
-  let doc: unknown;
-  try {
-    doc = parseYaml(text);
-  } catch (error) {
-    throw new ConfigError(`${file}: not valid YAML: ${(error as Error).message}`);
-  }
-  return checkRollouts(doc, file);
+  return checkRollouts(readYamlFile(file, 'updates.file'), file);
 }

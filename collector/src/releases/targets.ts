@@ -1,5 +1,7 @@
 // The agent executables' target names: the same names as scripts/build/targets.ts (a test keeps them equal; the
-// collector does not import build code). An agent's target comes from its Hello (process.platform/arch).
+// collector does not import build code). An agent's target comes from its Hello (process.platform/arch), mapped as
+// the agent maps its own: a mirror kept on purpose, agent/src/update/target.ts is its twin (agent and collector never
+// import each other).
 
 export type Target = 'linux-x64' | 'linux-arm64' | 'darwin-x64' | 'darwin-arm64' | 'win-x64';
 

@@ -6,6 +6,13 @@ import { MIGRATIONS } from './migrations.js';
 
 export type Db = Database.Database;
 
+/** `agentId` -> `agent_id`: a model's key as its column is named. */
+type SnakeCase<K extends string> = K extends `${infer Head}${infer Tail}`
+  ? `${Head extends Uppercase<Head> ? (Head extends Lowercase<Head> ? Head : `_${Lowercase<Head>}`) : Head}${SnakeCase<Tail>}`
+  : K;
+/** A model's row as SQLite answers it: the same fields under their column names (agentId -> agent_id). */
+export type RowOf<T> = { [K in keyof T as K extends string ? SnakeCase<K> : never]: T[K] };
+
 /** How long a writer waits for another connection's write lock before SQLITE_BUSY. */
 export const BUSY_TIMEOUT_MS = 5_000;
 /** The database holds credential hashes: owner read/write only. */

@@ -7,7 +7,7 @@
 // without a trace. The store does no ticket logic (no priority, no SLA arithmetic, no clock stopping on ack): the
 // ticket manager decides, the store records. Times are unix ms. The ticket itself is tickets/model.ts; the input
 // checks are ticket-checks.ts; this file is the SQL.
-import type { Impact, Priority, Urgency } from '../alerting/contract.js';
+import type { Priority } from '../alerting/contract.js';
 import {
   SLA_TARGETS,
   TICKET_STATUSES,
@@ -18,11 +18,10 @@ import {
   type SlaTarget,
   type Ticket,
   type TicketEvent,
-  type TicketEventKind,
   type TicketPatch,
   type TicketStatus,
 } from '../tickets/model.js';
-import type { Db } from './db.js';
+import type { Db, RowOf } from './db.js';
 import { StoreError } from './errors.js';
 import { checkTime, clip, isUniqueViolation, oneOf } from './checks.js';
 import { checkEvent, checkNew, checkPatch } from './ticket-checks.js';
@@ -90,39 +89,11 @@ export interface OpenSummaryRow {
   slaBreached: number;
 }
 
-interface TicketRow {
-  id: number;
-  tenant: string;
-  host: string;
-  agent_id: string;
-  rule_id: string;
-  title: string;
-  summary: string;
-  status: TicketStatus;
-  priority: Priority;
-  urgency: Urgency;
-  impact: Impact;
-  sla_profile: string;
-  opened_at: number;
-  updated_at: number;
-  acknowledged_at: number | null;
-  acknowledged_by: string | null;
-  plan_at: number | null;
-  plan_by: string | null;
-  resolved_at: number | null;
-  resolved_by: string | null;
-  reopen_count: number;
-  sla: string;
-}
+/** A ticket's row: its clocks as one JSON column (SLA_JSON). */
+type TicketRow = RowOf<Omit<Ticket, 'sla'>> & { sla: string };
 
-interface EventRow {
-  id: number;
-  ticket_id: number;
-  at: number;
-  kind: TicketEventKind;
-  detail: string;
-  data: string | null;
-}
+/** An event's row: its data as JSON text. */
+type EventRow = RowOf<Omit<TicketEvent, 'data'>> & { data: string | null };
 
 /** Each ticket's clocks ride along as one JSON column, so a list is one query whatever its length. */
 const SLA_JSON = `(SELECT json_group_array(json_object('target', target, 'startedAt', started_at, 'dueAt', due_at,

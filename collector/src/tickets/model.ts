@@ -92,19 +92,10 @@ export interface TicketEvent {
   data: Record<string, unknown> | null;
 }
 
-export interface NewTicket {
-  tenant: string;
-  host: string;
-  agentId: string;
-  ruleId: string;
-  title: string;
-  summary: string;
-  priority: Priority;
-  urgency: Urgency;
-  impact: Impact;
-  slaProfile: string;
+/** A ticket as it is opened: what the rule and the terms decide, and its clocks as written. */
+export type NewTicket = Pick<Ticket, 'tenant' | 'host' | 'agentId' | 'ruleId' | 'title' | 'summary' | 'priority' | 'urgency' | 'impact' | 'slaProfile'> & {
   sla: SlaClockInput[];
-}
+};
 
 export type TicketPatch = Partial<
   Pick<

@@ -2,7 +2,7 @@
 // real WebSocket: answers the real collector gives only under conditions a test cannot set up on demand (an Ack
 // carrying `rejected`, an older collector's Error{BAD_BATCH} before its Ack, acks held until a flush every second).
 // The link's timers and the stand-in's flush run on one ManualClock; socket traffic is awaited with bounded polls.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Link } from '../../../agent/src/delivery/link.js';
 import { BASE_WINDOW, MAX_WINDOW } from '../../../agent/src/delivery/send-window.js';
@@ -14,13 +14,11 @@ import { ManualClock } from '../helpers/manual-clock.js';
 import { recordingLogger, type RecordingLogger } from '../helpers/recording-log.js';
 import { startStandIn, type Answer, type StandInCollector } from '../helpers/stand-in-collector.js';
 import { until } from '../helpers/until.js';
+import { cleanupsAfterEach } from '../../helpers/cleanups.js';
 
 const QUIET_WAIT_MS = 5_000;
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
 
 interface Rig {
   clock: ManualClock;

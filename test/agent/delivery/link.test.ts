@@ -1,7 +1,7 @@
 // The agent's link against a real collector app (fastify + WebSocket + SQLite on a loopback port): real sockets,
 // no mocked ws. The link's own timers (reconnect backoff, resend pause, silence) run on a ManualClock, so time
 // only moves when a test says so; socket events are awaited with bounded polling (`until`).
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hostname } from 'node:os';
 import { Link, equalJitterBackoff, websocketUrl, type LinkOptions } from '../../../agent/src/delivery/link.js';
 import { MemorySpool } from '../../../agent/src/delivery/spool/memory.js';
@@ -12,14 +12,12 @@ import { RecordingSink, startCollector, type TestCollector } from '../../helpers
 import { ManualClock } from '../helpers/manual-clock.js';
 import { recordingLogger, type RecordingLogger } from '../helpers/recording-log.js';
 import { until } from '../helpers/until.js';
+import { cleanupsAfterEach } from '../../helpers/cleanups.js';
 
 /** The link's resend pause after Error{UNAVAILABLE} (UNAVAILABLE_RETRY_MS in link.ts). */
 const UNAVAILABLE_RETRY_MS = 5_000;
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
 
 interface Rig {
   collector: TestCollector;
@@ -75,13 +73,10 @@ const storedSeqs = (sink: RecordingSink): number[] => sink.lines.flat().map((lin
 /** One entry per stored batch: lines of a batch arrive in one write. */
 const storedBatches = (sink: RecordingSink): number[] => sink.lines.map((lines) => Number(/\bseq=(\d+)i/.exec(lines[0] ?? '')?.[1] ?? NaN));
 
-const connected = (r: Rig) =>
-  until(
-    'the link to be connected',
-    () => r.link.state.connected,
-    undefined,
-    () => r.link.state,
-  );
+/** Waits for `check`, showing the link's state (or the log) if it never holds. */
+const linkUntil = (r: Rig, what: string, check: () => boolean) => until(what, check, undefined, () => r.link.state);
+const logUntil = (r: Rig, what: string, check: () => boolean) => until(what, check, undefined, () => r.log.lines);
+const connected = (r: Rig) => linkUntil(r, 'the link to be connected', () => r.link.state.connected);
 const drained = (r: Rig) =>
   until(
     'the spool to drain',
@@ -188,24 +183,14 @@ describe('Link against a real collector', () => {
     const seqs = [r.append(), r.append(), r.append()];
     r.link.kick();
     const refusals = () => r.log.count(/cannot store now: InfluxDB unreachable/);
-    await until(
-      'three UNAVAILABLE answers',
-      () => refusals() === 3,
-      undefined,
-      () => r.log.lines,
-    );
+    await logUntil(r, 'three UNAVAILABLE answers', () => refusals() === 3);
     expect(r.spool.stats().batches).toBe(3);
     expect(r.acked).toEqual([]);
     expect(r.link.state.pointsAcked).toBe(0);
 
     // still down: the first resend (after the pause) is refused again and the batches stay
     await r.clock.advance(UNAVAILABLE_RETRY_MS);
-    await until(
-      'the resent batches to be refused again',
-      () => refusals() === 6,
-      undefined,
-      () => r.log.lines,
-    );
+    await logUntil(r, 'the resent batches to be refused again', () => refusals() === 6);
     expect(r.spool.stats().batches).toBe(3);
 
     // InfluxDB is back, but nothing is resent before the pause has passed
@@ -228,21 +213,11 @@ describe('Link against a real collector', () => {
     r.sink.result = { ok: false, retryable: true, reason: 'InfluxDB unreachable' };
     r.append();
     r.link.kick();
-    await until(
-      'the UNAVAILABLE answer',
-      () => r.log.count(/cannot store now/) === 1,
-      undefined,
-      () => r.log.lines,
-    );
+    await logUntil(r, 'the UNAVAILABLE answer', () => r.log.count(/cannot store now/) === 1);
     expect(r.link.state).toMatchObject({ connected: true, lastError: 'collector: cannot store now: InfluxDB unreachable' });
     // still down at the resend: still said
     await r.clock.advance(UNAVAILABLE_RETRY_MS);
-    await until(
-      'the second UNAVAILABLE answer',
-      () => r.log.count(/cannot store now/) === 2,
-      undefined,
-      () => r.log.lines,
-    );
+    await logUntil(r, 'the second UNAVAILABLE answer', () => r.log.count(/cannot store now/) === 2);
     expect(r.link.state.lastError).toBe('collector: cannot store now: InfluxDB unreachable');
     r.sink.result = { ok: true };
     await r.clock.advance(UNAVAILABLE_RETRY_MS);
@@ -275,31 +250,16 @@ describe('Link against a real collector', () => {
     r.sink.result = { ok: false, retryable: true, reason: 'InfluxDB unreachable' };
     const unacked = r.append();
     r.link.kick();
-    await until(
-      'the batch to be refused',
-      () => r.log.count(/cannot store now/) === 1,
-      undefined,
-      () => r.log.lines,
-    );
+    await logUntil(r, 'the batch to be refused', () => r.log.count(/cannot store now/) === 1);
     await r.collector.app.close();
-    await until(
-      'the link to notice',
-      () => !r.link.state.connected,
-      undefined,
-      () => r.link.state,
-    );
+    await linkUntil(r, 'the link to notice', () => !r.link.state.connected);
     expect(r.link.state.lastError).toMatch(/closed by collector: 1001 collector shutting down/);
     expect(r.link.state.nextRetryAt).toBe(r.clock.now() + equalJitterBackoff(0, () => 0));
     expect(r.link.state.reconnectAttempt).toBe(1);
 
     // nobody listens: the retry fails and the next one is further away
     await r.clock.advance(r.link.state.nextRetryAt! - r.clock.now());
-    await until(
-      'the failed retry',
-      () => r.link.state.reconnectAttempt === 2,
-      undefined,
-      () => r.link.state,
-    );
+    await linkUntil(r, 'the failed retry', () => r.link.state.reconnectAttempt === 2);
     expect(r.link.state.connected).toBe(false);
     expect(r.link.state.lastError).toMatch(/ECONNREFUSED/);
     expect(r.link.state.nextRetryAt).toBe(r.clock.now() + equalJitterBackoff(1, () => 0));
@@ -325,23 +285,13 @@ describe('Link against a real collector', () => {
     const r = await rig();
     r.collector.store.agents.revoke(r.agentId);
     r.link.start();
-    await until(
-      'a refused upgrade',
-      () => r.link.state.nextRetryAt !== null,
-      undefined,
-      () => r.link.state,
-    );
+    await linkUntil(r, 'a refused upgrade', () => r.link.state.nextRetryAt !== null);
     expect(r.link.state.connected).toBe(false);
     expect(r.link.state.lastError).toMatch(/credential refused/);
     expect(r.link.state.lastError).toMatch(/enroll again/);
     // it keeps trying (an operator may un-revoke by re-enrolling on the collector side), and keeps saying why
     await r.clock.advance(r.link.state.nextRetryAt! - r.clock.now());
-    await until(
-      'the second refusal',
-      () => r.link.state.reconnectAttempt === 2,
-      undefined,
-      () => r.link.state,
-    );
+    await linkUntil(r, 'the second refusal', () => r.link.state.reconnectAttempt === 2);
     expect(r.link.state.lastError).toMatch(/credential refused/);
   });
 
@@ -354,12 +304,7 @@ describe('Link against a real collector', () => {
     await r.clock.advance(74_999);
     expect(r.link.state.connected).toBe(true);
     await r.clock.advance(1);
-    await until(
-      'the link to drop the silent connection',
-      () => !r.link.state.connected,
-      undefined,
-      () => r.link.state,
-    );
+    await linkUntil(r, 'the link to drop the silent connection', () => !r.link.state.connected);
     expect(r.log.count(/collector silent/)).toBe(1);
     await r.clock.advance(r.link.state.nextRetryAt! - r.clock.now());
     await connected(r);

@@ -2,6 +2,8 @@
 // in the test process keeps answering while the CLI talks to it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { readStatus } from '../../../agent/src/commands/status.js';
+import { until } from './until.js';
 
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const CLI = 'agent/src/cli.ts';
@@ -46,4 +48,18 @@ export async function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<Cl
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Waits until the agent running on stateDir shows in status.json (rewritten every 5 s, read in-process) that it is
+ *  connected and the collector acked points. */
+export async function untilDelivering(stateDir: string): Promise<void> {
+  await until(
+    'status.json to show connected with acked points',
+    () => {
+      const report = readStatus(stateDir);
+      return report.running && report.status?.connected && report.status.counters.pointsAcked > 0;
+    },
+    20_000,
+    () => readStatus(stateDir).status,
+  );
 }

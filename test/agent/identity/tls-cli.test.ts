@@ -10,7 +10,7 @@ import { readStatus } from '../../../agent/src/commands/status.js';
 import { useCollector } from '../../helpers/collector.js';
 import { makeTestCerts, type TestCerts } from '../helpers/certs.js';
 import { startTlsProxy, type TlsProxy } from '../helpers/tls-proxy.js';
-import { cliEnv, runCli, spawnCli } from '../helpers/cli.js';
+import { cliEnv, runCli, spawnCli, untilDelivering } from '../helpers/cli.js';
 import { until } from '../helpers/until.js';
 import { freePort } from '../../helpers/influxd.js';
 
@@ -165,15 +165,7 @@ describe('run over wss with the pin from identity.json', () => {
     expect((await enroll('--ca', certs.ca.certPath, '--fingerprint', certs.server.fingerprint)).code).toBe(0);
     const agent = spawnCli(['run', '--every', '1s'], env);
     try {
-      await until(
-        'status.json to show connected with acked points',
-        () => {
-          const report = readStatus(stateDir);
-          return report.running && report.status?.connected && report.status.counters.pointsAcked > 0;
-        },
-        20_000,
-        () => readStatus(stateDir).status,
-      );
+      await untilDelivering(stateDir);
       expect(sink.lines.flat().some((l) => l.startsWith('agent,') && l.includes('tenant=acme'))).toBe(true);
       // the collector's certificate changes and the connection drops: the agent keeps running and says why
       proxy.useCert(certs.rotated);

@@ -18,6 +18,7 @@ import { startTlsProxy, type TlsProxy } from '../helpers/tls-proxy.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 import { recordingLogger } from '../helpers/recording-log.js';
 import { until } from '../helpers/until.js';
+import { cleanupsAfterEach } from '../../helpers/cleanups.js';
 
 describe('parseFingerprint', () => {
   const hex = 'a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90';
@@ -129,10 +130,7 @@ describe('the pin in identity.json', () => {
 
 describe('Link over wss to a real collector behind TLS', () => {
   const { collector, sink } = useCollector();
-  const cleanups: (() => Promise<void> | void)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const cleanups = cleanupsAfterEach();
 
   async function rig(tls: TlsPin | undefined, served = certs.server) {
     const proxy: TlsProxy = await startTlsProxy(Number(new URL(collector().baseUrl).port), served);
@@ -152,23 +150,15 @@ describe('Link over wss to a real collector behind TLS', () => {
     return { proxy, spool, clock, log, link };
   }
 
-  const failedWith = (r: Awaited<ReturnType<typeof rig>>, text: string) =>
-    until(
-      `lastError to contain "${text}"`,
-      () => r.link.state.lastError?.includes(text),
-      undefined,
-      () => r.link.state,
-    );
+  type Rig = Awaited<ReturnType<typeof rig>>;
+  /** Waits for `check`, showing the link's state if it never holds. */
+  const linkUntil = (r: Rig, what: string, check: () => boolean | undefined) => until(what, check, undefined, () => r.link.state);
+  const failedWith = (r: Rig, text: string) => linkUntil(r, `lastError to contain "${text}"`, () => r.link.state.lastError?.includes(text));
 
   it('connects with the CA and the fingerprint pinned, and delivers', async () => {
     const r = await rig({ ca: certs.ca.cert, fingerprint: certs.server.fingerprint });
     r.link.start();
-    await until(
-      'the spool to drain over wss',
-      () => r.spool.stats().batches === 0,
-      undefined,
-      () => r.link.state,
-    );
+    await linkUntil(r, 'the spool to drain over wss', () => r.spool.stats().batches === 0);
     expect(r.link.state).toMatchObject({ connected: true, lastError: null, pointsAcked: 1 });
     expect(sink.lines.flat().some((l) => l.startsWith('custom_tls,') && l.includes('tls_seq=1i'))).toBe(true);
   });
@@ -181,12 +171,7 @@ describe('Link over wss to a real collector behind TLS', () => {
     expect(r.link.state).toMatchObject({ connected: false, reconnectAttempt: 1, nextRetryAt: r.clock.now() + 500 });
     expect(r.log.count(/^link: the collector's certificate is not trusted/)).toBe(1);
     await r.clock.advance(500);
-    await until(
-      'a second attempt',
-      () => r.link.state.reconnectAttempt === 2,
-      undefined,
-      () => r.link.state,
-    );
+    await linkUntil(r, 'a second attempt', () => r.link.state.reconnectAttempt === 2);
     expect(r.link.state.lastError).toContain('not trusted by the pinned CA');
     expect(r.spool.stats().batches).toBe(1);
   });
@@ -199,23 +184,13 @@ describe('Link over wss to a real collector behind TLS', () => {
     expect(r.link.state.lastError).toBe(mismatch);
     expect(r.link.state).toMatchObject({ connected: false, reconnectAttempt: 1, nextRetryAt: r.clock.now() + 500 });
     await r.clock.advance(500);
-    await until(
-      'a second attempt',
-      () => r.link.state.reconnectAttempt === 2,
-      undefined,
-      () => r.link.state,
-    );
+    await linkUntil(r, 'a second attempt', () => r.link.state.reconnectAttempt === 2);
     expect(r.link.state.lastError).toBe(mismatch);
     expect(r.log.count(/^link: certificate fingerprint mismatch/)).toBe(2);
     // the pinned certificate is served again: the next attempt connects and delivers what waited
     r.proxy.useCert(certs.server);
     await r.clock.advance(1_000);
-    await until(
-      'the spool to drain after the pinned certificate came back',
-      () => r.spool.stats().batches === 0,
-      undefined,
-      () => r.link.state,
-    );
+    await linkUntil(r, 'the spool to drain after the pinned certificate came back', () => r.spool.stats().batches === 0);
     expect(r.link.state).toMatchObject({ connected: true, lastError: null, reconnectAttempt: 0 });
   });
 

@@ -1,4 +1,5 @@
-// The agent's own target name and the version names it accepts in offers.
+// The agent's own target name and the version names it accepts in offers. Its table mirrors the one of
+// test/collector/releases/targets.test.ts on purpose: the code under test is a mirror (update/target.ts).
 import { describe, expect, it } from 'vitest';
 import { AGENT_TARGETS, agentTarget } from '../../../agent/src/update/target.js';
 import { isReleaseVersion } from '../../../agent/src/update/versions.js';

@@ -5,7 +5,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Link } from '../../../agent/src/delivery/link.js';
 import { MemorySpool } from '../../../agent/src/delivery/spool/memory.js';
 import type { SampleDraft } from '../../../agent/src/sample.js';
@@ -20,11 +20,9 @@ import { RecordingSink, startCollector, type TestCollector } from '../../helpers
 import { recordingLogger } from '../helpers/recording-log.js';
 import { until } from '../helpers/until.js';
 import { executableScript, installPosix } from './helpers.js';
+import { cleanupsAfterEach } from '../../helpers/cleanups.js';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
 
 const HOST_TARGET = agentTarget(process.platform, process.arch) as Target; // what the collector maps our Hello to
 

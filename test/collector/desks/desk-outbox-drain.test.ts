@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { watchpost } from '../../../proto/index.js';
 import { createAlertEngine } from '../../../collector/src/alerting/engine.js';
 import { allTransitions } from '../../../collector/src/alerting/transitions.js';
@@ -16,12 +16,10 @@ import { parseDesks } from '../../../collector/src/desks/desks-file.js';
 import { openStore } from '../../../collector/src/store/index.js';
 import { JIRA_ACCOUNT, JIRA_DESK, startJiraFake } from './fakes/jira.js';
 import { startReceiver, type Receiver } from './receiver.js';
+import { cleanupsAfterEach } from '../../helpers/cleanups.js';
 
 const T0 = Date.parse('2026-11-23T09:00:00Z');
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanups = cleanupsAfterEach();
 const quiet = {
   info: () => {},
   warn: () => {},

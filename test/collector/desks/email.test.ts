@@ -278,36 +278,23 @@ describe('email: pure parts', () => {
   });
 
   const secrets = [PASSWORD];
+  /** Two recipients refused: one for good (550), the other with this code. */
+  const rejectedRecipients = (second: number): SmtpError => ({
+    message: 'x',
+    code: 'EENVELOPE',
+    responseCode: 550,
+    response: '550 no',
+    rejectedErrors: [
+      { message: 'y', responseCode: 550 },
+      { message: 'z', responseCode: second },
+    ],
+  });
   it.each<[SmtpError, DeliveryResult['kind']]>([
     [{ message: 'x', code: 'EENVELOPE', responseCode: 421, response: '421 4.3.2 shutting down', command: 'RCPT TO' }, 'retryable'],
     [{ message: 'x', code: 'EENVELOPE', responseCode: 503, response: '503 bad sequence', command: 'RCPT TO' }, 'retryable'],
     [{ message: 'x', code: 'EAUTH', responseCode: 535, response: `535 nope ${PASSWORD}`, command: 'AUTH PLAIN' }, 'failed'],
-    [
-      {
-        message: 'x',
-        code: 'EENVELOPE',
-        responseCode: 550,
-        response: '550 no',
-        rejectedErrors: [
-          { message: 'y', responseCode: 550 },
-          { message: 'z', responseCode: 451 },
-        ],
-      },
-      'retryable',
-    ],
-    [
-      {
-        message: 'x',
-        code: 'EENVELOPE',
-        responseCode: 550,
-        response: '550 no',
-        rejectedErrors: [
-          { message: 'y', responseCode: 550 },
-          { message: 'z', responseCode: 553 },
-        ],
-      },
-      'failed',
-    ],
+    [rejectedRecipients(451), 'retryable'],
+    [rejectedRecipients(553), 'failed'],
     [{ message: `connect ECONNREFUSED ${PASSWORD}`, code: 'ESOCKET' }, 'retryable'],
     [{ message: 'Greeting never received', code: 'ETIMEDOUT' }, 'retryable'],
     [{ message: 'Invalid greeting', code: 'EPROTOCOL' }, 'failed'],

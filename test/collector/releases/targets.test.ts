@@ -1,5 +1,6 @@
 // The collector's target names and Hello mapping equal the build's targets and the agent's own mapping (three
-// copies, because agent, collector and build code do not import each other).
+// copies, because agent, collector and build code do not import each other); its table mirrors the one of
+// test/agent/update/target.test.ts on purpose.
 import { describe, expect, it } from 'vitest';
 import { TARGETS, targetOf } from '../../../collector/src/releases/targets.js';
 import { ALL_TARGETS } from '../../../scripts/build/targets.js';

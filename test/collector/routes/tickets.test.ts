@@ -2,28 +2,25 @@ import { describe, expect, it } from 'vitest';
 import { registerTicketRoutes } from '../../../collector/src/routes/tickets.js';
 import type { NewTicket, Store } from '../../../collector/src/store/index.js';
 import { AUTH, fixedClock, routeApp } from './helpers.js';
+import { newTicket } from '../../helpers/collector-tickets.js';
 
 const T0 = Date.parse('2025-03-20T09:00:00Z');
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 
-const input = (host: string): NewTicket => ({
-  tenant: 'acme',
-  host,
-  agentId: `ag_${host}`,
-  ruleId: 'disk-full',
-  title: `Disk full on ${host}`,
-  summary: 'C: 96 %',
-  priority: 'P2',
-  urgency: 'medium',
-  impact: 'high',
-  slaProfile: 'standard-8x5',
-  sla: [
-    { target: 'respond', startedAt: T0, dueAt: T0 + 12 * MIN, warnAt: T0 + 9 * MIN },
-    { target: 'plan', startedAt: T0, dueAt: T0 + HOUR, warnAt: T0 + 45 * MIN },
-    { target: 'resolve', startedAt: T0, dueAt: T0 + 8 * HOUR, warnAt: T0 + 6 * HOUR },
-  ],
-});
+const input = (host: string): NewTicket =>
+  newTicket({
+    host,
+    ruleId: 'disk-full',
+    title: `Disk full on ${host}`,
+    summary: 'C: 96 %',
+    slaProfile: 'standard-8x5',
+    sla: [
+      { target: 'respond', startedAt: T0, dueAt: T0 + 12 * MIN, warnAt: T0 + 9 * MIN },
+      { target: 'plan', startedAt: T0, dueAt: T0 + HOUR, warnAt: T0 + 45 * MIN },
+      { target: 'resolve', startedAt: T0, dueAt: T0 + 8 * HOUR, warnAt: T0 + 6 * HOUR },
+    ],
+  });
 
 function seed(store: Store): number[] {
   const ids = ['sql01', 'sql02', 'ws-1'].map((h) => store.tickets.open(input(h), T0, 'fired').id);

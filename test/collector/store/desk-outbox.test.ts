@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../../collector/src/store/index.js';
 import { deskTicket } from '../desks/events.js';
+import { newTicket } from '../../helpers/collector-tickets.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -16,27 +17,7 @@ function storeWithTickets(n: number): { store: Store; ids: number[] } {
   dirs.push(dir);
   const store = openStore(join(dir, 'watchpost.db'));
   store.tenants.add({ id: 'acme', name: 'Acme' });
-  const ids = Array.from(
-    { length: n },
-    (_, i) =>
-      store.tickets.open(
-        {
-          tenant: 'acme',
-          host: `h${i}`,
-          agentId: `ag_h${i}`,
-          ruleId: 'disk_space',
-          title: 't',
-          summary: 's',
-          priority: 'P2',
-          urgency: 'medium',
-          impact: 'high',
-          slaProfile: 'x',
-          sla: [],
-        },
-        1000,
-        'opened',
-      ).id,
-  );
+  const ids = Array.from({ length: n }, (_, i) => store.tickets.open(newTicket({ host: `h${i}`, ruleId: 'disk_space' }), 1000, 'opened').id);
   return { store, ids };
 }
 

@@ -6,9 +6,9 @@ import { appliedVersions, migrate } from '../../../collector/src/store/db.js';
 import { MIGRATIONS } from '../../../collector/src/store/migrations.js';
 import { createAlertStateStore } from '../../../collector/src/store/alert-states.js';
 import { createTicketStore } from '../../../collector/src/store/tickets.js';
-import type { NewTicket } from '../../../collector/src/tickets/model.js';
 import { StoreError } from '../../../collector/src/store/errors.js';
 import { tempDbPath, T0 } from './helpers.js';
+import { newTicket } from '../../helpers/collector-tickets.js';
 
 /** The migration that keys alert states and tickets on the agent. */
 const AGENT_KEYS = MIGRATIONS.findIndex((sql) => sql.includes('ALTER TABLE alert_states RENAME TO alert_states_by_host'));
@@ -140,18 +140,7 @@ describe('migration: alerts and tickets keyed on the agent', () => {
     expect(ticketStore.findRenamed('acme', 'ag_s', 'app1')).toEqual([]);
     expect(ticketStore.get(2)?.sla).toHaveLength(1); // the resolved duplicate keeps its clocks and history
     // The new index: one unresolved ticket per (tenant, agent, rule), whatever the host; another agent may share a name.
-    const input: Omit<NewTicket, 'host'> = {
-      tenant: 'acme',
-      agentId: 'ag_a',
-      ruleId: 'disk',
-      title: 't',
-      summary: 's',
-      priority: 'P2',
-      urgency: 'medium',
-      impact: 'high',
-      slaProfile: 'x',
-      sla: [],
-    };
+    const input = newTicket({ agentId: 'ag_a', ruleId: 'disk' });
     expect(() => ticketStore.open({ ...input, host: 'sql01-renamed' }, T0 + 200, 'fired')).toThrow(StoreError);
     expect(ticketStore.open({ ...input, host: 'sql01', agentId: 'ag_other' }, T0 + 200, 'fired').agentId).toBe('ag_other');
     db.close();

@@ -25,6 +25,15 @@ const RuleList = Type.Array(Type.Record(Type.String(), Type.Unknown()), { descri
 const Calendars = Type.Record(Type.String({ minLength: 1 }), CalendarSchema);
 const SlaProfiles = Type.Record(Type.String({ minLength: 1 }), SlaProfileSchema);
 
+/** What the top level and each tenant may set: service terms, their calendars, profiles and matrix, and rules. */
+const LAYER_KEYS = {
+  priority_matrix: Type.Optional(PriorityMatrixSchema),
+  calendars: Type.Optional(Calendars),
+  sla_profiles: Type.Optional(SlaProfiles),
+  terms: Type.Optional(TermsSchema),
+  rules: Type.Optional(RuleList),
+};
+
 export const HostSchema = Type.Object(
   {
     role: Type.Optional(RoleSchema),
@@ -40,11 +49,7 @@ export type HostEntry = Static<typeof HostSchema>;
 
 export const TenantSchema = Type.Object(
   {
-    terms: Type.Optional(TermsSchema),
-    calendars: Type.Optional(Calendars),
-    sla_profiles: Type.Optional(SlaProfiles),
-    priority_matrix: Type.Optional(PriorityMatrixSchema),
-    rules: Type.Optional(RuleList),
+    ...LAYER_KEYS,
     hosts: Type.Optional(
       Type.Record(Type.String({ minLength: 1 }), HostSchema, { description: "host name or glob ('*'); exact beats glob, longer glob beats shorter" }),
     ),
@@ -55,11 +60,7 @@ export type TenantEntry = Static<typeof TenantSchema>;
 
 export const RulesFileSchema = Type.Object(
   {
-    priority_matrix: Type.Optional(PriorityMatrixSchema),
-    calendars: Type.Optional(Calendars),
-    sla_profiles: Type.Optional(SlaProfiles),
-    terms: Type.Optional(TermsSchema),
-    rules: Type.Optional(RuleList),
+    ...LAYER_KEYS,
     tenants: Type.Optional(Type.Record(Type.String({ minLength: 1 }), TenantSchema)),
   },
   { additionalProperties: false },

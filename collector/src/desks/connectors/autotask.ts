@@ -33,7 +33,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { ConnectorType, DeliveryContext, DeskEvent } from '../contract.js';
 import { excerpt, request, type DeliveryFailure } from '../http.js';
-import { checkAnswer, deliverTo, done, inOrder, isRecord, lacking, refused, type DeskOps, type Step } from '../desk-flow.js';
+import { checkAnswer, done, inOrder, isRecord, lacking, priorityMap, refused, ticketingDesk, type DeskOps, type Step } from '../desk-flow.js';
 import { clip, noteText, noteTitle, resolutionText, ticketDescription, titleLine } from '../desk-text.js';
 
 export const ZONE_DISCOVERY_URL = 'https://webservices.autotask.net/atservicesrest/v1.0/ZoneInformation';
@@ -44,33 +44,29 @@ export const DEFAULT_STATUS = { new: 1, complete: 5 } as const;
 export const DEFAULT_NOTE_TYPE = 1;
 export const DEFAULT_NOTE_PUBLISH = 1;
 
-const Id = (description: string, def?: number) => Type.Integer({ minimum: 0, description, ...(def === undefined ? {} : { default: def }) });
+const Id = (description: string, options: { default?: number; examples?: number[] } = {}) => Type.Integer({ minimum: 0, description, ...options });
 
 const Settings = Type.Object(
   {
-    username: Type.String({ minLength: 1, description: 'API-only user name' }),
-    secret: Type.String({ minLength: 1, description: 'its secret (write it as ${ENV_VAR})' }),
-    integration_code: Type.String({ minLength: 1, description: 'API tracking identifier (write it as ${ENV_VAR})' }),
+    username: Type.String({ minLength: 1, description: 'API-only user name', examples: ['watchpost-api@msp.example.net'] }),
+    secret: Type.String({ minLength: 1, description: 'its secret (write it as ${ENV_VAR})', examples: ['${AUTOTASK_SECRET}'] }),
+    integration_code: Type.String({
+      minLength: 1,
+      description: 'API tracking identifier (write it as ${ENV_VAR})',
+      examples: ['${AUTOTASK_INTEGRATION_CODE}'],
+    }),
     zone_discovery_url: Type.Optional(Type.String({ pattern: '^https?://', default: ZONE_DISCOVERY_URL, description: 'ZoneInformation endpoint' })),
-    company_id: Id("the tenant's companyID (set it in each tenant's route)"),
-    queue_id: Id('queueID of new tickets'),
-    status_new: Type.Optional(Id('status picklist id of a new ticket', DEFAULT_STATUS.new)),
-    status_complete: Type.Optional(Id('status picklist id of Complete', DEFAULT_STATUS.complete)),
+    company_id: Id("the tenant's companyID (set it in each tenant's route)", { examples: [174] }),
+    queue_id: Id('queueID of new tickets', { examples: [29683354] }),
+    status_new: Type.Optional(Id('status picklist id of a new ticket', { default: DEFAULT_STATUS.new })),
+    status_complete: Type.Optional(Id('status picklist id of Complete', { default: DEFAULT_STATUS.complete })),
     status_reopened: Type.Optional(Id('status picklist id of a reopened ticket (default: status_new)')),
     priority_map: Type.Optional(
-      Type.Object(
-        {
-          P1: Type.Optional(Id('priority id for P1')),
-          P2: Type.Optional(Id('priority id for P2')),
-          P3: Type.Optional(Id('priority id for P3')),
-          P4: Type.Optional(Id('priority id for P4')),
-        },
-        { additionalProperties: false, default: { ...DEFAULT_PRIORITIES } },
-      ),
+      priorityMap((p) => Type.Optional(Id(`priority id for ${p}`)), { default: { ...DEFAULT_PRIORITIES }, description: 'Watchpost priority -> priority id' }),
     ),
     correlation_udf: Type.Optional(Type.String({ minLength: 1, description: 'ticket UDF holding the correlation key (default: the externalID field)' })),
-    note_type: Type.Optional(Id('TicketNotes noteType picklist id', DEFAULT_NOTE_TYPE)),
-    note_publish: Type.Optional(Id('TicketNotes publish picklist id', DEFAULT_NOTE_PUBLISH)),
+    note_type: Type.Optional(Id('TicketNotes noteType picklist id', { default: DEFAULT_NOTE_TYPE })),
+    note_publish: Type.Optional(Id('TicketNotes publish picklist id', { default: DEFAULT_NOTE_PUBLISH })),
   },
   { additionalProperties: true },
 );
@@ -182,10 +178,4 @@ function ops(settings: AutotaskSettings, deps: { fetch: typeof fetch; now: () =>
   };
 }
 
-export const autotask: ConnectorType<AutotaskSettings> = {
-  schema: Settings,
-  create(settings, deps) {
-    const desk = ops(settings, deps);
-    return { deliver: (event, ctx) => deliverTo(desk, event, ctx) };
-  },
-};
+export const autotask: ConnectorType<AutotaskSettings> = ticketingDesk(Settings, ops);

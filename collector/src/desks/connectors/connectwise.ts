@@ -24,9 +24,8 @@
 // way), and the default names below (priorities as commonly shipped; board statuses vary per board).
 import { Type, type Static } from '@sinclair/typebox';
 import type { ConnectorType, DeliveryContext, DeskEvent } from '../contract.js';
-import { request } from '../http.js';
 import { basicAuth } from '../auth.js';
-import { checkAnswer, deliverTo, done, inOrder, lacking, type DeskOps } from '../desk-flow.js';
+import { apiCalls, done, inOrder, lacking, priorityMap, ticketingDesk, type DeskOps } from '../desk-flow.js';
 import { noteText, ticketDescription, titleLine } from '../desk-text.js';
 
 /** ConnectWise's documented cap on a ticket summary. */
@@ -41,32 +40,27 @@ export const DEFAULT_PRIORITIES = {
 export const DEFAULT_STATUS_NEW = 'New';
 export const DEFAULT_STATUS_RESOLVED = 'Completed';
 
-const Name = (description: string, def?: string) => Type.String({ minLength: 1, description, ...(def === undefined ? {} : { default: def }) });
+const Name = (description: string, options: { default?: string; examples?: string[] } = {}) => Type.String({ minLength: 1, description, ...options });
 
 const Settings = Type.Object(
   {
-    site_url: Type.String({ pattern: '^https?://[^/]+/?$', description: 'the PSA API host only, e.g. https://api-na.myconnectwise.net' }),
+    site_url: Type.String({ pattern: '^https?://[^/]+/?$', description: 'the PSA API host only', examples: ['https://api-na.myconnectwise.net'] }),
     codebase: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.-]+$', default: DEFAULT_CODEBASE, description: 'path segment before /apis/3.0' })),
-    company_id: Name('the PSA company id used at login (the part before "+" in the API user)'),
-    public_key: Name('API member public key'),
-    private_key: Name('API member private key (write it as ${ENV_VAR})'),
-    client_id: Name('clientId from developer.connectwise.com (write it as ${ENV_VAR})'),
-    board: Name('service board name'),
-    company: Name("the tenant's company identifier (set it in each tenant's route)"),
-    type: Type.Optional(Name('service type name on the board')),
-    status_new: Type.Optional(Name('status of a new ticket', DEFAULT_STATUS_NEW)),
-    status_resolved: Type.Optional(Name("the board's closed/resolved status", DEFAULT_STATUS_RESOLVED)),
+    company_id: Name('the PSA company id used at login (the part before "+" in the API user)', { examples: ['mymsp'] }),
+    public_key: Name('API member public key', { examples: ['Ab12Cd34Ef56Gh78'] }),
+    private_key: Name('API member private key (write it as ${ENV_VAR})', { examples: ['${CONNECTWISE_PRIVATE_KEY}'] }),
+    client_id: Name('clientId from developer.connectwise.com (write it as ${ENV_VAR})', { examples: ['${CONNECTWISE_CLIENT_ID}'] }),
+    board: Name('service board name', { examples: ['Service Desk'] }),
+    company: Name("the tenant's company identifier (set it in each tenant's route)", { examples: ['ACME'] }),
+    type: Type.Optional(Name("service type name on the board (set it in a tenant's route: a desk's own `type` is its connector type)")),
+    status_new: Type.Optional(Name('status of a new ticket', { default: DEFAULT_STATUS_NEW })),
+    status_resolved: Type.Optional(Name("the board's closed/resolved status", { default: DEFAULT_STATUS_RESOLVED })),
     status_reopened: Type.Optional(Name('status of a reopened ticket (default: status_new)')),
     priority_map: Type.Optional(
-      Type.Object(
-        {
-          P1: Type.Optional(Name('priority name for P1')),
-          P2: Type.Optional(Name('priority name for P2')),
-          P3: Type.Optional(Name('priority name for P3')),
-          P4: Type.Optional(Name('priority name for P4')),
-        },
-        { additionalProperties: false, default: { ...DEFAULT_PRIORITIES } },
-      ),
+      priorityMap((p) => Type.Optional(Name(`priority name for ${p}`)), {
+        default: { ...DEFAULT_PRIORITIES },
+        description: 'Watchpost priority -> priority name',
+      }),
     ),
     internal_notes: Type.Optional(Type.Boolean({ default: true, description: 'notes as Internal Analysis (true) or Detail Description (false)' })),
   },
@@ -84,17 +78,11 @@ function ops(settings: ConnectWiseSettings, deps: { fetch: typeof fetch; now: ()
   const headers = { clientId: settings.client_id, authorization: auth.header };
   const priorities = { ...DEFAULT_PRIORITIES, ...settings.priority_map };
   const noteFlags = settings.internal_notes === false ? { detailDescriptionFlag: true } : { internalAnalysisFlag: true };
-  const call = async (method: string, path: string, what: string, ctx: DeliveryContext, body?: unknown, expect?: 'json-or-empty') =>
-    checkAnswer(
-      await request({ method, url: base + path, headers, body, signal: ctx.signal, fetch: deps.fetch, now: deps.now, secrets }),
-      what,
-      secrets,
-      expect,
-    );
+  const call = apiCalls(base, headers, secrets, deps);
   const ticket = (id: string) => `service/tickets/${encodeURIComponent(id)}`;
   const patch = (id: string, path: string, value: string, ctx: DeliveryContext) =>
-    call('PATCH', ticket(id), 'ticket update', ctx, [{ op: 'replace', path, value }], 'json-or-empty');
-  const postNote = (id: string, body: object, ctx: DeliveryContext) => call('POST', `${ticket(id)}/notes`, 'ticket note', ctx, body, 'json-or-empty');
+    call('PATCH', ticket(id), 'ticket update', ctx.signal, [{ op: 'replace', path, value }], 'json-or-empty');
+  const postNote = (id: string, body: object, ctx: DeliveryContext) => call('POST', `${ticket(id)}/notes`, 'ticket note', ctx.signal, body, 'json-or-empty');
   const note = (id: string, event: DeskEvent, ctx: DeliveryContext) => postNote(id, { text: noteText(event), ...noteFlags }, ctx);
   const idOf = (value: unknown): string | null => {
     const id = (value as { id?: unknown } | null)?.id;
@@ -103,7 +91,7 @@ function ops(settings: ConnectWiseSettings, deps: { fetch: typeof fetch; now: ()
 
   return {
     async find(key, ctx) {
-      const answer = await call('GET', `service/tickets?conditions=${encodeURIComponent(keyCondition(key))}&pageSize=1`, 'ticket search', ctx);
+      const answer = await call('GET', `service/tickets?conditions=${encodeURIComponent(keyCondition(key))}&pageSize=1`, 'ticket search', ctx.signal);
       if (!answer.ok) return answer;
       const rows = answer.value.json;
       if (!Array.isArray(rows)) return lacking('ticket search', 'list of tickets', answer.value, secrets);
@@ -124,7 +112,7 @@ function ops(settings: ConnectWiseSettings, deps: { fetch: typeof fetch; now: ()
         initialDescription: ticketDescription(t),
         externalXRef: t.correlationKey,
       };
-      const answer = await call('POST', 'service/tickets', 'ticket create', ctx, body);
+      const answer = await call('POST', 'service/tickets', 'ticket create', ctx.signal, body);
       if (!answer.ok) return answer;
       const id = idOf(answer.value.json);
       return id === null ? lacking('ticket create', 'ticket id', answer.value, secrets) : done(id);
@@ -149,10 +137,4 @@ function ops(settings: ConnectWiseSettings, deps: { fetch: typeof fetch; now: ()
   };
 }
 
-export const connectwise: ConnectorType<ConnectWiseSettings> = {
-  schema: Settings,
-  create(settings, deps) {
-    const desk = ops(settings, deps);
-    return { deliver: (event, ctx) => deliverTo(desk, event, ctx) };
-  },
-};
+export const connectwise: ConnectorType<ConnectWiseSettings> = ticketingDesk(Settings, ops);

@@ -24,21 +24,25 @@ export const MAX_CONNECTIONS = 2;
 /** Silence allowed in the middle of a session (after the greeting) before the connection is dropped. */
 export const SOCKET_TIMEOUT_MS = 60_000;
 
-const Addresses = (description: string) =>
-  Type.Union([Type.String({ minLength: 3 }), Type.Array(Type.String({ minLength: 3 }), { minItems: 1 })], { description });
+const Addresses = (description: string, examples?: string[]) =>
+  Type.Union([Type.String({ minLength: 3 }), Type.Array(Type.String({ minLength: 3 }), { minItems: 1 })], { description, ...(examples ? { examples } : {}) });
 
 const Settings = Type.Object(
   {
-    host: Type.String({ minLength: 1, description: 'SMTP server (relay or submission host)' }),
+    host: Type.String({ minLength: 1, description: 'SMTP server (relay or submission host)', examples: ['smtp.msp.example.net'] }),
     port: Type.Optional(
       Type.Integer({ minimum: 1, maximum: 65535, default: DEFAULT_PORT, description: '587 submission (STARTTLS), 465 implicit TLS, 25 relay' }),
     ),
     secure: Type.Optional(Type.Boolean({ default: false, description: 'implicit TLS from the first byte (port 465)' })),
     require_tls: Type.Optional(Type.Boolean({ default: true, description: 'refuse to send unless STARTTLS succeeds (ignored when secure)' })),
     username: Type.Optional(Type.String({ minLength: 1, description: 'SMTP AUTH user' })),
-    password: Type.Optional(Type.String({ minLength: 1, description: 'SMTP AUTH password (write it as ${ENV_VAR})' })),
-    from: Type.String({ minLength: 3, description: 'sender, "Name <addr@domain>" or addr@domain; its domain ends every Message-ID' }),
-    to: Addresses('one recipient or a list (e.g. the PSA mailbox that turns email into tickets)'),
+    password: Type.Optional(Type.String({ minLength: 1, description: 'SMTP AUTH password (write it as ${ENV_VAR})', examples: ['${SMTP_PASSWORD}'] })),
+    from: Type.String({
+      minLength: 3,
+      description: 'sender, "Name <addr@domain>" or addr@domain; its domain ends every Message-ID',
+      examples: ['Watchpost <watchpost@msp.example.net>'],
+    }),
+    to: Addresses('one recipient or a list (e.g. the PSA mailbox that turns email into tickets)', ['tickets@msp.example.net']),
     cc: Type.Optional(Addresses('copies, one or a list')),
     subject_prefix: Type.Optional(Type.String({ default: DEFAULT_SUBJECT_PREFIX, description: 'first word of every subject ("" for none)' })),
     tls_ca_file: Type.Optional(Type.String({ minLength: 1, description: 'PEM file of CAs to trust for the server certificate (a private CA)' })),

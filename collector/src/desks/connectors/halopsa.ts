@@ -34,12 +34,12 @@ const LevelMap = (what: string) =>
 
 const Settings = Type.Object(
   {
-    url: Type.String({ pattern: '^https?://', description: 'Halo web app, e.g. https://acme-msp.halopsa.com; the API is <url>/api' }),
+    url: Type.String({ pattern: '^https?://', description: 'Halo web app; the API is <url>/api', examples: ['https://acme-msp.halopsa.com'] }),
     auth_url: Type.Optional(Type.String({ pattern: '^https?://', description: 'authorisation server (default <url>/auth); tokens from <auth_url>/token' })),
     tenant: Type.Optional(Type.String({ minLength: 1, description: 'tenant name for Halo-hosted instances (sent as ?tenant= on the token request)' })),
-    client_id: Type.String({ minLength: 1, description: 'API application client id (authentication method: Client ID and Secret)' }),
-    client_secret: Type.String({ minLength: 1, description: 'API application client secret (write it as ${ENV_VAR})' }),
-    scope: Type.Optional(Type.String({ minLength: 1, default: 'all' })),
+    client_id: Type.String({ minLength: 1, description: 'API application client id (authentication method: Client ID and Secret)', examples: ['watchpost'] }),
+    client_secret: Type.String({ minLength: 1, description: 'API application client secret (write it as ${ENV_VAR})', examples: ['${HALO_CLIENT_SECRET}'] }),
+    scope: Type.Optional(Type.String({ minLength: 1, default: 'all', description: 'OAuth2 scope of the token request' })),
     client: Type.Optional(Type.Integer({ minimum: 1, description: 'Halo client_id of the tenant (customer)' })),
     site: Type.Optional(Type.Integer({ minimum: 1, description: 'Halo site_id' })),
     ticket_type: Type.Optional(Type.Integer({ minimum: 1, description: 'Halo tickettype_id (e.g. Incident)' })),

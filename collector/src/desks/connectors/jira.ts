@@ -21,20 +21,23 @@
 // the retry does not search at all: desks/desk-flow.ts).
 import { Type, type Static } from '@sinclair/typebox';
 import type { ConnectorType, DeskEvent } from '../contract.js';
-import { request } from '../http.js';
 import { basicAuth } from '../auth.js';
-import { checkAnswer, deliverTo, done, inOrder, isRecord, lacking, refused, type DeskOps, type Step } from '../desk-flow.js';
+import { apiCalls, deliverTo, done, inOrder, isRecord, lacking, refused, type DeskOps, type Step } from '../desk-flow.js';
 import { noteText, ticketDescription, titleLine } from '../desk-text.js';
 
 export const JIRA_SUMMARY_MAX = 255;
 
 const Settings = Type.Object(
   {
-    url: Type.String({ pattern: '^https?://', description: 'the Jira site, e.g. https://acme.atlassian.net' }),
-    email: Type.String({ minLength: 3, description: 'Atlassian account of the integration (an agent of the service desk)' }),
-    api_token: Type.String({ minLength: 1, description: 'API token of that account (write it as ${ENV_VAR})' }),
-    service_desk_id: Type.String({ pattern: '^[0-9]+$', description: 'serviceDeskId' }),
-    request_type_id: Type.String({ pattern: '^[0-9]+$', description: 'requestTypeId (its form must accept Labels)' }),
+    url: Type.String({ pattern: '^https?://', description: 'the Jira site', examples: ['https://acme.atlassian.net'] }),
+    email: Type.String({
+      minLength: 3,
+      description: 'Atlassian account of the integration (an agent of the service desk)',
+      examples: ['watchpost@msp.example.net'],
+    }),
+    api_token: Type.String({ minLength: 1, description: 'API token of that account (write it as ${ENV_VAR})', examples: ['${JIRA_API_TOKEN}'] }),
+    service_desk_id: Type.String({ pattern: '^[0-9]+$', description: 'serviceDeskId', examples: ['1'] }),
+    request_type_id: Type.String({ pattern: '^[0-9]+$', description: 'requestTypeId (its form must accept Labels)', examples: ['10'] }),
     project_key: Type.Optional(Type.String({ pattern: '^[A-Z][A-Z0-9_]*$', description: 'narrows the label search to this project' })),
     resolve_transition: Type.Optional(Type.String({ minLength: 1, default: 'Resolve', description: 'transition name that resolves' })),
     reopen_transition: Type.Optional(Type.String({ minLength: 1, default: 'Reopen', description: 'transition name that reopens' })),
@@ -90,22 +93,7 @@ export const jira: ConnectorType<JiraSettings> = {
   create(s, deps) {
     const base = trim(s.url);
     const auth = basicAuth(s.email, s.api_token);
-    const call = async (method: string, path: string, what: string, signal: AbortSignal, body?: unknown, expect?: 'json-or-empty') =>
-      checkAnswer(
-        await request({
-          method,
-          url: `${base}${path}`,
-          headers: { authorization: auth.header },
-          body,
-          signal,
-          fetch: deps.fetch,
-          now: deps.now,
-          secrets: auth.secrets,
-        }),
-        what,
-        auth.secrets,
-        expect,
-      );
+    const call = apiCalls(base, { authorization: auth.header }, auth.secrets, deps);
     const issue = (key: string) => `/rest/api/3/issue/${encodeURIComponent(key)}`;
     const comment = (key: string, e: DeskEvent, signal: AbortSignal) =>
       call(

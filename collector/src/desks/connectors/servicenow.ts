@@ -18,9 +18,8 @@
 // close_notes are enforced for API writes depends on the instance's data policies.
 import { Type, type Static } from '@sinclair/typebox';
 import type { ConnectorType, DeskEvent } from '../contract.js';
-import { request } from '../http.js';
 import { basicAuth } from '../auth.js';
-import { checkAnswer, deliverTo, done, isRecord, lacking, type DeskOps } from '../desk-flow.js';
+import { apiCalls, deliverTo, done, isRecord, lacking, type DeskOps } from '../desk-flow.js';
 import { noteText, resolutionText, ticketDescription, titleLine } from '../desk-text.js';
 
 export const SHORT_DESCRIPTION_MAX = 160;
@@ -34,18 +33,20 @@ const LevelMap = (what: string) =>
 
 const Settings = Type.Object(
   {
-    url: Type.String({ pattern: '^https?://', description: 'the instance, e.g. https://acme.service-now.com' }),
-    username: Type.String({ minLength: 1, description: 'integration user (roles: itil or sn_incident_write)' }),
-    password: Type.String({ minLength: 1, description: 'its password (write it as ${ENV_VAR})' }),
+    url: Type.String({ pattern: '^https?://', description: 'the instance', examples: ['https://acme.service-now.com'] }),
+    username: Type.String({ minLength: 1, description: 'integration user (roles: itil or sn_incident_write)', examples: ['watchpost'] }),
+    password: Type.String({ minLength: 1, description: 'its password (write it as ${ENV_VAR})', examples: ['${SERVICENOW_PASSWORD}'] }),
     caller_id: Type.Optional(Type.String({ minLength: 1, description: 'caller (sys_user sys_id or user name)' })),
     assignment_group: Type.Optional(Type.String({ minLength: 1, description: 'assignment group (sys_id or name)' })),
     category: Type.Optional(Type.String({ minLength: 1, description: 'incident category value, e.g. hardware' })),
     impact_map: Type.Optional(LevelMap('impact')),
     urgency_map: Type.Optional(LevelMap('urgency')),
     close_code: Type.Optional(Type.String({ minLength: 1, default: 'Solution provided', description: 'close_code when resolving' })),
-    resolved_state: Type.Optional(Type.String({ pattern: '^[0-9]+$', default: '6' })),
-    reopen_state: Type.Optional(Type.String({ pattern: '^[0-9]+$', default: '1' })),
-    correlation_display: Type.Optional(Type.String({ minLength: 1, default: 'Watchpost' })),
+    resolved_state: Type.Optional(Type.String({ pattern: '^[0-9]+$', default: '6', description: 'incident state that resolves (6 Resolved)' })),
+    reopen_state: Type.Optional(Type.String({ pattern: '^[0-9]+$', default: '1', description: 'incident state of a reopened incident (1 New)' })),
+    correlation_display: Type.Optional(
+      Type.String({ minLength: 1, default: 'Watchpost', description: 'correlation_display of the incidents Watchpost opens' }),
+    ),
   },
   { additionalProperties: true },
 );
@@ -93,22 +94,7 @@ export const servicenow: ConnectorType<ServiceNowSettings> = {
   create(s, deps) {
     const base = trim(s.url);
     const auth = basicAuth(s.username, s.password);
-    const call = async (method: string, path: string, what: string, signal: AbortSignal, body?: unknown, expect?: 'json-or-empty') =>
-      checkAnswer(
-        await request({
-          method,
-          url: `${base}/api/now/table/incident${path}`,
-          headers: { authorization: auth.header },
-          body,
-          signal,
-          fetch: deps.fetch,
-          now: deps.now,
-          secrets: auth.secrets,
-        }),
-        what,
-        auth.secrets,
-        expect,
-      );
+    const call = apiCalls(`${base}/api/now/table/incident`, { authorization: auth.header }, auth.secrets, deps);
     const patch =
       (as: Parameters<typeof serviceNowUpdate>[2]) =>
       (id: string, e: DeskEvent, { signal }: { signal: AbortSignal }) =>

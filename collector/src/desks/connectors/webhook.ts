@@ -11,8 +11,14 @@ import { request } from '../http.js';
 
 const Settings = Type.Object(
   {
-    url: Type.String({ pattern: '^https?://', description: 'where to POST' }),
-    secret: Type.Optional(Type.String({ minLength: 16, description: 'HMAC-SHA256 key for X-Watchpost-Signature (write it as ${ENV_VAR})' })),
+    url: Type.String({ pattern: '^https?://', description: 'where to POST', examples: ['https://automation.example.net/hooks/watchpost'] }),
+    secret: Type.Optional(
+      Type.String({
+        minLength: 16,
+        description: 'HMAC-SHA256 key for X-Watchpost-Signature (write it as ${ENV_VAR})',
+        examples: ['${WATCHPOST_WEBHOOK_SECRET}'],
+      }),
+    ),
     headers: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'extra request headers (e.g. an API key of the receiver)' })),
   },
   { additionalProperties: true },
