@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../config/config.js';
 import { openStore, type Store } from '../store/index.js';
-import type { CommandInput } from './command.js';
+import { CONFIG_OPTION, type Command, type CommandInput } from './command.js';
 import { UsageError } from '../errors.js';
 
 export const STORE_FILE = 'watchpost.db';
@@ -34,4 +34,17 @@ export function singleId(input: CommandInput, what: string, hint = ''): string {
   const [id, ...extra] = input.positionals;
   if (!id || extra.length > 0) throw new UsageError(`expected exactly one ${what}${hint ? ` (see \`${hint}\`)` : ''}`);
   return id;
+}
+
+/**
+ * A command that acts on one stored thing named by its ID (`ID [--config FILE]`): the store is opened around `act`,
+ * which returns the exit code; `what` and `hint` say, in a usage error, what the ID is and which command lists them.
+ */
+export function idCommand(summary: string, what: string, hint: string, act: (store: Store, id: string) => number): Command {
+  return {
+    usage: 'ID [--config FILE]',
+    summary,
+    options: { ...CONFIG_OPTION },
+    run: (input) => withStore(input, (store) => act(store, singleId(input, what, hint))),
+  };
 }

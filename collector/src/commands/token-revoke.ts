@@ -1,15 +1,7 @@
-import { CONFIG_OPTION, type Command } from './command.js';
-import { singleId, withStore } from './context.js';
+import { idCommand } from './context.js';
 
-export const tokenRevoke: Command = {
-  usage: 'ID [--config FILE]',
-  summary: 'revoke an enrollment token (agents already enrolled with it keep working)',
-  options: { ...CONFIG_OPTION },
-  run: (input) =>
-    withStore(input, (store) => {
-      const id = singleId(input, 'token ID', 'token list');
-      store.tokens.revoke(id);
-      process.stdout.write(`token ${id} revoked\n`);
-      return 0;
-    }),
-};
+export const tokenRevoke = idCommand('revoke an enrollment token (agents already enrolled with it keep working)', 'token ID', 'token list', (store, id) => {
+  store.tokens.revoke(id);
+  process.stdout.write(`token ${id} revoked\n`);
+  return 0;
+});
