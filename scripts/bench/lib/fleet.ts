@@ -62,7 +62,7 @@ function batch(seq: number, dataPercent: number): watchpost.v1.IEnvelope {
     fields: [
       { key: 'used_percent', float: used },
       { key: 'total', int: 100e9 },
-      { key: 'free', int: (1 - used / 100) * 100e9 },
+      { key: 'free', int: Math.round((1 - used / 100) * 100e9) },
     ],
   });
   const cpu = {
