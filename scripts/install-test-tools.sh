@@ -9,7 +9,8 @@
 # What needs what: influxd (a real InfluxDB per test file), systemd-journal-remote (real journal files for the
 # journald event-log probe), systemctl and systemd-analyze (the service install against a scratch root), curl,
 # wget, perl's shasum and openssl (the deployment script and TLS tests), python3 (plistlib reads the launchd plist),
-# util-linux's setpriv, last, utmpdump and fallocate, mount and e2fsprogs' mkfs.ext4 (tiny filesystems that fill up).
+# util-linux's setpriv, last, utmpdump and fallocate, mount and e2fsprogs' mkfs.ext4 (tiny filesystems that fill up),
+# and pwsh, the real PowerShell engine the agent's PowerShell runs in (install-pwsh.sh: a .NET global tool from NuGet).
 set -euo pipefail
 # shellcheck source=lib/debian-root.sh
 . "$(dirname "$0")/lib/debian-root.sh"
@@ -37,6 +38,9 @@ for pair in "${TOOLS[@]}"; do
 done
 need_influx=0
 command -v influxd >/dev/null 2>&1 || need_influx=1
+# pwsh is a per-user .NET tool, installed without root: before the Debian packages, so a machine that only lacks it
+# needs no root at all.
+bash scripts/install-pwsh.sh
 if [ ${#missing[@]} -eq 0 ] && [ "$need_influx" -eq 0 ]; then
   exit 0
 fi

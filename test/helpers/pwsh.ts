@@ -1,0 +1,29 @@
+// The real PowerShell engine the tests run the agent's PowerShell in: pwsh 7.6, a .NET global tool that `npm test`
+// installs when missing (scripts/install-pwsh.sh). It is PowerShell 7, not Windows PowerShell 5.1: the language,
+// parser, ConvertTo-Json, error streams and process behaviour are real; Windows-only cmdlets are stubbed by the tests.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
+
+let found: string | undefined;
+
+/** Absolute path of pwsh: on PATH, else where `dotnet tool install --global` puts it. Throws naming the fix. */
+export function pwshPath(): string {
+  if (found) return found;
+  const candidates = [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), join(homedir(), '.dotnet', 'tools')].map((dir) => join(dir, 'pwsh'));
+  found = candidates.find((path) => existsSync(path));
+  if (!found) throw new Error('pwsh is not installed: run `bash scripts/install-pwsh.sh` (npm test runs it first)');
+  return found;
+}
+
+/** Arguments of a one-off pwsh run (the worker passes its own: POWERSHELL_ARGS). */
+export const PWSH_ARGS = ['-NoLogo', '-NoProfile', '-NonInteractive', '-Command', '-'];
+
+/**
+ * Runs `script` in a fresh pwsh (read from stdin, so it may be any size) and returns its stdout; throws with stderr
+ * when pwsh exits non-zero. For checks on a script's text (the parser); probes run through the worker instead.
+ */
+export function runPwsh(script: string, options: { timeoutMs?: number } = {}): string {
+  return execFileSync(pwshPath(), PWSH_ARGS, { input: script, encoding: 'utf8', timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024 });
+}
