@@ -11,7 +11,8 @@ import { AGENT_VERSION } from '../../agent/src/version.js';
 import { DEFAULT_CACHE_DIR, buildAgent, parseCli, type BuiltExecutable } from '../../scripts/build-agent.js';
 import { forbiddenInputs } from '../../scripts/build/bundle.js';
 import { cachedNodePath, integrityOf } from '../../scripts/build/node-cache.js';
-import { detectFormat, seaFuseState, SEA_MACHO_SEGMENT } from '../../scripts/build/sea.js';
+import * as PE from 'pe-library';
+import { detectFormat, seaFuseState, SEA_MACHO_SEGMENT, SEA_RESOURCE_NAME } from '../../scripts/build/sea.js';
 import { hasMachOCodeSignature, peCertificateTable } from '../../scripts/build/signatures.js';
 import { readTarEntry } from '../../scripts/build/tar.js';
 import { ALL_TARGETS, TARGETS, blobMakerFor } from '../../scripts/build/targets.js';
@@ -169,6 +170,73 @@ describe('agent executables', () => {
     const official = await readFile(cachedNodePath(DEFAULT_CACHE_DIR, TARGETS['win-x64'].node));
     expect(peCertificateTable(official).size).toBeGreaterThan(0);
     expect(peCertificateTable(await readFile(builtFor('win-x64').path))).toEqual({ offset: 0, size: 0 });
+  });
+
+  // Node 24's win-x64 executable does not start under Wine 8 (it crashes at start), and no Windows runs here: the
+  // Windows executable is checked as Windows' loader would read it, with a PE parser, against the official node.exe.
+  describe('win-x64 as the Windows loader reads it', () => {
+    const parse = (bytes: Buffer) => {
+      const exe = PE.NtExecutable.from(bytes, { ignoreCert: true });
+      return { exe, resources: PE.NtExecutableResource.from(exe).entries };
+    };
+    let built: ReturnType<typeof parse>;
+    let official: ReturnType<typeof parse>;
+    let size: number;
+    beforeAll(async () => {
+      const bytes = await readFile(builtFor('win-x64').path);
+      size = bytes.length;
+      built = parse(bytes);
+      official = parse(await readFile(cachedNodePath(DEFAULT_CACHE_DIR, TARGETS['win-x64'].node)));
+    });
+
+    it('is a 64-bit console executable with the official loader flags (ASLR, high-entropy VA, DEP, terminal-server aware)', () => {
+      const header = built.exe.newHeader;
+      expect(built.exe.is32bit()).toBe(false);
+      expect(header.fileHeader.machine).toBe(0x8664); // IMAGE_FILE_MACHINE_AMD64
+      // IMAGE_SUBSYSTEM_WINDOWS_CUI: the service host captures its output, and `status` prints to the console.
+      expect(header.optionalHeader.subsystem).toBe(3);
+      const flags = header.optionalHeader.dllCharacteristics;
+      for (const flag of [0x20, 0x40, 0x100, 0x8000]) expect(flags & flag).toBe(flag);
+      expect(flags).toBe(official.exe.newHeader.optionalHeader.dllCharacteristics);
+      expect(header.optionalHeader.addressOfEntryPoint).toBe(official.exe.newHeader.optionalHeader.addressOfEntryPoint);
+    });
+
+    it("keeps node.exe's sections, .rsrc rebuilt last, each inside the file and the image, in address order", () => {
+      const names = (e: PE.NtExecutable) => e.getAllSections().map((s) => s.info.name);
+      // postject (LIEF) writes the resource section anew, with the blob, after the others.
+      expect(names(built.exe)).toEqual([...names(official.exe).filter((n) => n !== '.rsrc'), '.rsrc']);
+      const sections = built.exe.getAllSections().map((s) => s.info);
+      let end = 0;
+      for (const section of sections) {
+        expect(section.pointerToRawData + section.sizeOfRawData).toBeLessThanOrEqual(size);
+        expect(section.virtualAddress).toBeGreaterThanOrEqual(end);
+        end = section.virtualAddress + section.virtualSize;
+      }
+      expect(built.exe.newHeader.optionalHeader.sizeOfImage).toBeGreaterThanOrEqual(end);
+      // The loader finds resources and base relocations through the data directories: both point into their sections.
+      const within = (directory: number, name: string) => {
+        const entry = built.exe.newHeader.optionalHeaderDataDirectory.get(directory);
+        const section = sections.find((s) => s.name === name)!;
+        expect(entry.virtualAddress).toBeGreaterThanOrEqual(section.virtualAddress);
+        expect(entry.virtualAddress + entry.size).toBeLessThanOrEqual(section.virtualAddress + section.virtualSize);
+      };
+      within(PE.Format.ImageDirectoryEntry.Resource, '.rsrc');
+      within(PE.Format.ImageDirectoryEntry.BaseRelocation, '.reloc');
+    });
+
+    it("carries the SEA blob as the RT_RCDATA resource NODE_SEA_BLOB beside node.exe's own resources", () => {
+      const RT_RCDATA = 10;
+      const blob = built.resources.find((r) => r.type === RT_RCDATA && r.id === SEA_RESOURCE_NAME);
+      expect(blob).toBeDefined();
+      const bytes = Buffer.from(blob!.bin);
+      expect(bytes.readUInt32LE(0)).toBe(0x0143da20); // the SEA blob's magic (node_sea.h kMagic)
+      const script = bytes.toString('latin1');
+      expect(script).toContain('__watchpost_import_meta_url');
+      expect(script).toContain(JSON.stringify(AGENT_VERSION));
+      // Icons, version information and the manifest (long paths, supported OS) are Node's, unchanged.
+      const key = (r: PE.Type.ResourceEntry) => `${r.type}/${String(r.id)}/${r.lang}/${Buffer.from(r.bin).toString('base64')}`;
+      expect(built.resources.filter((r) => r !== blob).map(key)).toEqual(official.resources.map(key));
+    });
   });
 
   it.each([['darwin-x64'], ['darwin-arm64']])('%s carries no stale Node signature (codesign --sign - suffices)', async (target) => {
