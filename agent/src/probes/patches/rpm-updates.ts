@@ -10,17 +10,39 @@ export interface Advisory {
   version: string;
 }
 
-/** Header and status lines dnf/yum print around the data (the agent runs them with -q, but not every version obeys). */
+/** Header and status lines dnf/yum and their plugins print around the data. The agent runs them with -q, but not
+ *  every version obeys, and some lines ignore it: yum 3 prints its `Updated Packages` heading with a bare print. */
 const NOISE = [
   /^Last metadata expiration check/i,
   /^Available Upgrades$/i,
   /^Upgraded Packages$/i,
-  /^Loaded plugins/i,
+  /^Updated Packages$/i,
+  // subscription-manager's plugin on every yum/dnf command of a RHEL host, the last two when it is not registered.
   /^Updating Subscription Management repositories/i,
+  /^Unable to read consumer identity$/i,
   /^This system is not registered/i,
+  // yum 3 plugins, logged at the level of `Loaded plugins` (a yum that prints that line despite -q prints these too):
+  // fastestmirror's mirror per repository (` * base: mirror.example.org`) and priorities' count of hidden packages.
+  /^Loading mirror speeds from cached hostfile$/i,
+  /^Determining fastest mirrors$/i,
+  /^\* \S+: \S+$/,
+  /^\d+ packages excluded due to repository priority protections$/i,
   /^updateinfo list done$/i,
   /^Name\s+Type\s+Severity\s+Package\s+Issued$/i,
 ];
+/** yum 3 wraps `Loaded plugins: a, b, …` at the terminal width onto lines that start with `: ` under its colon. */
+const PLUGINS = /^Loaded plugins/i;
+const PLUGINS_CONTINUED = /^: /;
+
+/** For one output: true for the lines that are not data. Remembers whether it is inside a wrapped `Loaded plugins`. */
+function noiseFilter(): (line: string) => boolean {
+  let inPlugins = false;
+  return (line) => {
+    inPlugins = PLUGINS.test(line) || (inPlugins && PLUGINS_CONTINUED.test(line));
+    return inPlugins || line === '' || NOISE.some((n) => n.test(line));
+  };
+}
+
 const STOP = /^Obsoleting Packages$/i;
 const KNOWN_ARCH = /\.(?:x86_64|noarch|i686|i386|aarch64|ppc64le|s390x|armv7hl|src)$/;
 
@@ -36,11 +58,12 @@ export function splitNevra(nevra: string): { name: string; version: string } | u
 export function parseRpmUpgrades(text: string): ParsedList {
   const updates: PendingUpdate[] = [];
   const errors: string[] = [];
+  const noise = noiseFilter();
   let carried = '';
   for (const raw of text.split('\n')) {
     const line = `${carried} ${raw.trim()}`.trim();
     carried = '';
-    if (line === '' || NOISE.some((n) => n.test(line))) continue;
+    if (noise(line)) continue;
     if (STOP.test(line)) break;
     const tokens = line.split(/\s+/);
     if (tokens.length === 1 && KNOWN_ARCH.test(line)) {
@@ -62,9 +85,10 @@ export function parseRpmUpgrades(text: string): ParsedList {
 export function parseSecurityAdvisories(text: string): { advisories: Advisory[]; errors: string[] } {
   const advisories: Advisory[] = [];
   const errors: string[] = [];
+  const noise = noiseFilter();
   for (const raw of text.split('\n')) {
     const line = raw.trim();
-    if (line === '' || NOISE.some((n) => n.test(line))) continue;
+    if (noise(line)) continue;
     const t = line.split(/\s+/);
     let row: { id: string; severity?: string; nevra: string } | undefined;
     const sec = /^(\w+)\/Sec\.$/.exec(t[1] ?? '');

@@ -73,6 +73,81 @@ describe('dnf / yum', () => {
     expect(advisories.find((a) => a.name === 'kernel-core')?.severity).toBe('Critical');
   });
 
+  it('reads `yum -C -q list updates` (CentOS 7, yum 3) past the `Updated Packages` heading -q leaves in', () => {
+    const { updates, errors } = parseRpmUpgrades(fixture('linux/patches/yum-list-updates-centos7.txt'));
+    expect(errors).toEqual([]);
+    expect(updates.map((u) => u.package)).toEqual([
+      'ca-certificates',
+      'gitlab-ce',
+      'grafana',
+      'kernel',
+      'kernel-headers',
+      'net-snmp-libs',
+      'ntp',
+      'ntpdate',
+      'passenger',
+      'python-perf',
+      'unbound',
+      'unbound-libs',
+    ]);
+    expect(updates.find((u) => u.package === 'net-snmp-libs')?.version).toBe('1:5.7.2-48.el7_8.1');
+    expect(updates.find((u) => u.package === 'ntp')?.title).toBe('ntp 4.2.6p5-29.el7.centos.2');
+  });
+
+  it('skips the wrapped `Loaded plugins` lines a RHEL 7 yum printed despite --quiet', () => {
+    expect(parseRpmUpgrades(fixture('linux/patches/yum-list-updates-rhel7-loaded-plugins.txt'))).toEqual({ updates: [], errors: [] });
+  });
+
+  it('skips the fastestmirror lines of `yum list updates` without -q (CentOS 7)', () => {
+    const { updates, errors } = parseRpmUpgrades(fixture('linux/patches/yum-list-updates-centos7-fastestmirror.txt'));
+    expect(errors).toEqual([]);
+    expect(updates.map((u) => [u.package, u.version])).toEqual([
+      ['NetworkManager', '1:1.10.2-14.el7_5'],
+      ['NetworkManager-libnm', '1:1.10.2-14.el7_5'],
+      ['NetworkManager-ppp', '1:1.10.2-14.el7_5'],
+    ]);
+  });
+
+  it("reads `yum updateinfo list security all` of an unregistered RHEL 9 past subscription-manager's lines", () => {
+    const { advisories, errors } = parseSecurityAdvisories(fixture('linux/patches/yum-updateinfo-security-rhel9-unregistered.txt'));
+    expect(errors).toEqual([]);
+    expect(advisories).toHaveLength(11);
+    expect(advisories[0]).toEqual({ id: 'RHSA-2023:0340', severity: 'Moderate', name: 'bash', version: '5.1.8-6.el9_1' });
+    expect(advisories[1]).toEqual({ id: 'RHSA-2022:8299', severity: 'Low', name: 'curl', version: '7.76.1-19.el9' });
+    expect(advisories.find((a) => a.name === 'dhcp-client')).toEqual({
+      id: 'RHSA-2022:8385',
+      severity: 'Moderate',
+      name: 'dhcp-client',
+      version: '12:4.4.2-17.b1.el9',
+    });
+  });
+
+  it('skips the same subscription-manager lines before `list updates` rows (the plugin prints them on every command)', () => {
+    // The captured preamble, followed by a made-up row in dnf's format (no capture of this command on such a host).
+    const capture = fixture('linux/patches/yum-updateinfo-security-rhel9-unregistered.txt');
+    const preamble = capture.slice(0, capture.indexOf('RHSA-'));
+    const { updates, errors } = parseRpmUpgrades(`${preamble}Available Upgrades\nbash.x86_64  5.1.8-6.el9_1  rhel-9-baseos-rhui-rpms\n`);
+    expect(errors).toEqual([]);
+    expect(updates.map((u) => [u.package, u.version])).toEqual([['bash', '5.1.8-6.el9_1']]);
+  });
+
+  it('skips the priorities plugin count (Amazon Linux 2 enables the plugin)', () => {
+    // The count line as Amazon Linux 2 hosts print it (public captures of other yum commands); the row is made up.
+    const { updates, errors } = parseRpmUpgrades(
+      '232 packages excluded due to repository priority protections\nUpdated Packages\npython3.x86_64  3.7.9-1.amzn2.0.2  amzn2-core\n',
+    );
+    expect(errors).toEqual([]);
+    expect(updates.map((u) => u.package)).toEqual(['python3']);
+  });
+
+  it('still counts lines it does not know, and `: ` lines that do not continue `Loaded plugins`', () => {
+    const list = parseRpmUpgrades('Updated Packages\nSomething yum never printed before\n: manager, versionlock\ncurl.x86_64  7.29.0-59.el7_9.1  updates\n');
+    expect(list.errors).toEqual(['Something yum never printed before', ': manager, versionlock']);
+    expect(list.updates.map((u) => u.package)).toEqual(['curl']);
+    const security = parseSecurityAdvisories('Unable to read consumer identity\nUnable to read the updateinfo\n');
+    expect(security).toEqual({ advisories: [], errors: ['Unable to read the updateinfo'] });
+  });
+
   it.each([
     ['kernel-core-5.13.4-200.fc34.x86_64', { name: 'kernel-core', version: '5.13.4-200.fc34' }],
     ['dhcp-client-12:4.4.2-11.b1.fc34.x86_64', { name: 'dhcp-client', version: '12:4.4.2-11.b1.fc34' }],
