@@ -22,6 +22,7 @@ function ConvertTo-Json {
   process { $wpItems.Add($InputObject) }
   end {
     if ($MyInvocation.ExpectingInput) {
+      if ($wpItems.Count -eq 0) { return } # an empty pipeline: the real cmdlet prints nothing, in 5.1 and 7
       if ($wpItems.Count -eq 1) { $value = $wpItems[0] } else { $value = $wpItems.ToArray() }
     } else { $value = $InputObject }
     Assert-WatchpostJson51 -Value $value -Level 0 -Depth $Depth -Path '$'

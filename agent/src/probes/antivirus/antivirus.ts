@@ -33,6 +33,7 @@ try {
 } catch { $r.scError = [string]$_.Exception.Message }
 try {
   $s = Get-MpComputerStatus
+  if ($null -eq $s) { throw 'Get-MpComputerStatus returned no status' }
   $updated = $null
   if ($s.AntivirusSignatureLastUpdated) { $updated = ([DateTimeOffset]$s.AntivirusSignatureLastUpdated).ToUnixTimeSeconds() }
   $r.mp = [ordered]@{ AMRunningMode = [string]$s.AMRunningMode; AMServiceEnabled = $s.AMServiceEnabled; AntivirusEnabled = $s.AntivirusEnabled; RealTimeProtectionEnabled = $s.RealTimeProtectionEnabled; AntivirusSignatureAge = $s.AntivirusSignatureAge; DefenderSignaturesOutOfDate = $s.DefenderSignaturesOutOfDate; AntivirusSignatureLastUpdated = $updated }

@@ -5,7 +5,12 @@
 import { int, type FieldValue } from '../../sample.js';
 import type { SampleDraft } from '../../sample.js';
 
-/** Defender marks signatures out of date after this many days by default (AVSignatureDue). */
+/**
+ * Signatures older than this are out of date: the default of Defender's own threshold, the policy "Define the number of
+ * days before virus security intelligence is considered out of date" (WindowsDefender.admx, SignatureUpdate_AVSignatureDue,
+ * registry value AVSignatureDue: "By default, this value is set to 7 days" in current Windows; older templates said 14).
+ * It is also the most the DISA Defender Antivirus STIG allows (SV-213453, "virus definition age must not exceed 7 days").
+ */
 export const DEFENDER_MAX_SIGNATURE_AGE_DAYS = 7;
 /** AntivirusSignatureAge/FullScanAge use 4294967295 / 65535 for "never". */
 const NEVER_DAYS = 65535;
@@ -53,8 +58,12 @@ export function defenderSample(s: MpStatus, nowMs: number): SampleDraft {
   const ageDays = num(s.AntivirusSignatureAge);
   const age =
     updated !== undefined && updated > 0 ? Math.max(0, (nowMs / 1000 - updated) / 86400) : ageDays !== undefined && ageDays < NEVER_DAYS ? ageDays : undefined;
+  // Defender's own verdict is not enough: DefenderSignaturesOutOfDate stays False on machines whose signatures are
+  // hundreds of days old (a real capture: 278 days, False), so an age beyond the threshold is out of date whatever it
+  // says. A True verdict stands even for young signatures (a stricter AVSignatureDue policy).
   const outOfDate = bool(s.DefenderSignaturesOutOfDate);
-  const upToDate = outOfDate !== undefined ? !outOfDate : age !== undefined ? age <= DEFENDER_MAX_SIGNATURE_AGE_DAYS : undefined;
+  const tooOld = age !== undefined ? age > DEFENDER_MAX_SIGNATURE_AGE_DAYS : undefined;
+  const upToDate = outOfDate === true || tooOld === true ? false : outOfDate === false || tooOld === false ? true : undefined;
   const fields: Record<string, FieldValue> = { enabled: state === 'on', state, source: 'defender' };
   if (realtime !== undefined) fields.realtime = realtime;
   if (upToDate !== undefined) fields.up_to_date = upToDate;

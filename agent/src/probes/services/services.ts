@@ -30,10 +30,13 @@ const EXCLUDED = /^(?:RemoteRegistry|MMCSS|gupdate|SysmonLog|clr_optimization_v\
 const SYSTEMD_RUNTIME_DIR = '/run/systemd/system';
 
 /** Windows PowerShell 5.1. DelayedAutoStart is a Win32_Service property since Windows 10 / Server 2016 (absent,
- *  hence false, before). Test-Path on the registry is what `sc qtriggerinfo` reads. */
+ *  hence false, before). Test-Path on the registry is what `sc qtriggerinfo` reads.
+ *  -ErrorAction Stop: a failing WMI query (a broken repository, a quota) must fail the run, not read as "no service
+ *  stopped". ExitCode goes out as the uint32 it is (or null): a service may report 4294967295 (a .NET service's
+ *  ExitCode -1), which an [int] cast refuses, losing every row. */
 export const WINDOWS_SERVICES_SCRIPT = [
-  "$rows = @(Get-CimInstance -ClassName Win32_Service -Filter \"StartMode='Auto' AND State<>'Running'\" | ForEach-Object {",
-  '  @{ name = $_.Name; display_name = $_.DisplayName; state = $_.State; exit_code = [int]$_.ExitCode;',
+  "$rows = @(Get-CimInstance -ClassName Win32_Service -Filter \"StartMode='Auto' AND State<>'Running'\" -ErrorAction Stop | ForEach-Object {",
+  '  @{ name = $_.Name; display_name = $_.DisplayName; state = $_.State; exit_code = $_.ExitCode;',
   '     delayed = [bool]$_.DelayedAutoStart; trigger = (Test-Path -LiteralPath "HKLM:\\SYSTEM\\CurrentControlSet\\Services\\$($_.Name)\\TriggerInfo") }',
   '})',
   'ConvertTo-Json -InputObject $rows -Depth 3 -Compress',

@@ -6,7 +6,7 @@ export interface StoppedService {
   displayName: string;
   /** Windows: Win32_Service.State ("Stopped", "Start Pending", ...); Linux: the unit's ACTIVE state ("failed"). */
   state: string;
-  /** Windows: Win32_Service.ExitCode; Linux: absent. */
+  /** Windows: Win32_Service.ExitCode (a uint32), absent when WMI has none; Linux: absent. */
   exitCode?: number;
   /** Windows: delayed auto-start. */
   delayed?: boolean;
@@ -18,7 +18,7 @@ export interface StoppedService {
 
 const text = (v: unknown): string => (typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v));
 
-/** The script's JSON: an array of {name, display_name, state, exit_code, delayed, trigger}. */
+/** The script's JSON: an array of {name, display_name, state, exit_code, delayed, trigger}; exit_code may be null. */
 export function parseWindowsServices(value: unknown): StoppedService[] {
   const rows = Array.isArray(value) ? value : value && typeof value === 'object' ? [value] : null;
   if (!rows) throw new Error(`services: expected a JSON array, got ${JSON.stringify(value)?.slice(0, 200)}`);
@@ -28,7 +28,7 @@ export function parseWindowsServices(value: unknown): StoppedService[] {
       name: row.name,
       displayName: text(row.display_name),
       state: text(row.state),
-      exitCode: Number.isInteger(row.exit_code) ? (row.exit_code as number) : 0,
+      ...(Number.isInteger(row.exit_code) ? { exitCode: row.exit_code as number } : {}),
       delayed: row.delayed === true,
       triggerStart: row.trigger === true,
     };
