@@ -25,5 +25,7 @@ export const PWSH_ARGS = ['-NoLogo', '-NoProfile', '-NonInteractive', '-Command'
  * when pwsh exits non-zero. For checks on a script's text (the parser); probes run through the worker instead.
  */
 export function runPwsh(script: string, options: { timeoutMs?: number } = {}): string {
-  return execFileSync(pwshPath(), PWSH_ARGS, { input: script, encoding: 'utf8', timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024 });
+  const out = execFileSync(pwshPath(), PWSH_ARGS, { input: script, encoding: 'utf8', timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024 });
+  // pwsh reading commands from a pipe still switches the terminal's cursor-key mode (ESC[?1h ... ESC[?1l) on stdout.
+  return out.replaceAll('\u001b[?1h', '').replaceAll('\u001b[?1l', '');
 }

@@ -1,11 +1,15 @@
-// The deployment scripts as pure functions: quoting of hostile values (checked by real sh for the shell script,
-// by a PowerShell single-quoted-string reader written from the language specification for the PowerShell one),
-// control characters refused, the one-liners' exact form, and the Windows script held to Windows PowerShell 5.1.
+// The deployment scripts as pure functions: quoting of hostile values (checked by real sh for the shell script, by
+// the real PowerShell parser for the PowerShell one), control characters refused, the one-liners' exact form, and the
+// Windows script held to Windows PowerShell 5.1.
 //
-// pwsh cannot run here: `apt-cache policy powershell` knows no such package (no Microsoft repository is
-// reachable), so the PowerShell script is checked statically against the 5.1 rules below instead of parsed by pwsh.
+// The PowerShell checks parse with pwsh 7 (test/helpers/pwsh.ts), in ONE process for the whole file: the tokens, the
+// top-level statements and every command of each script, read from the AST (a hostile value must come back as the
+// single-quoted StringConstantExpressionAst of its assignment, exactly, and the script's AST must have the same shape
+// as with a harmless value: no extra command, statement or expression), and the Windows PowerShell 5.1 rules of
+// test/helpers/powershell/ps51-rules.ps1 (pwsh 7 parses a superset of 5.1; the rules find what 5.1 lacks).
 import { spawnSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   DeployScriptError,
   installSh,
@@ -15,6 +19,7 @@ import {
   windowsPs1,
   type DeployScriptInput,
 } from '../../../collector/src/releases/deploy-scripts.js';
+import { runPwsh } from '../../helpers/pwsh.js';
 
 const TOKEN = 'wpe_0123456789abcdef_' + 'A'.repeat(43);
 const INPUT: DeployScriptInput = {
@@ -37,69 +42,158 @@ const HOSTILE = [
 ];
 const CONTROL = ['line\nbreak', 'carriage\rreturn', 'nul\u0000', 'escape\u001b[31m', 'tab\there', 'next line\u0085', 'separator\u2028'];
 
-const PS_QUOTES = "'\u2018\u2019\u201a\u201b";
+const RULES = fileURLToPath(new URL('../../helpers/powershell/ps51-rules.ps1', import.meta.url));
 
-/**
- * Reads a PowerShell verbatim (single-quoted) string at `start`, as the language specification defines it
- * (section 2.3.5.2): any single-quote character ' ‘ ’ ‚ ‛ ends it, and two in a row stand for one.
- */
-function readPsVerbatim(text: string, start: number): { value: string; end: number } {
-  if (!PS_QUOTES.includes(text[start]!)) throw new Error(`no string at ${start}`);
-  let value = '';
-  for (let i = start + 1; i < text.length; i++) {
-    const ch = text[i]!;
-    if (!PS_QUOTES.includes(ch)) {
-      value += ch;
-      continue;
-    }
-    if (i + 1 < text.length && PS_QUOTES.includes(text[i + 1]!)) {
-      value += text[i + 1];
-      i++;
-      continue;
-    }
-    return { value, end: i + 1 };
+interface PsToken {
+  kind: string;
+  start: number;
+  end: number;
+}
+interface PsExpression {
+  type: string;
+  /** StringConstantType of a string constant: SingleQuoted, DoubleQuoted, BareWord, ... */
+  quote: string | null;
+  value: string | null;
+}
+interface PsStatement {
+  type: string;
+  line: number;
+  text: string;
+  /** The variable an assignment sets. */
+  variable: string | null;
+  /** The assigned value, or the pipeline's value when the statement is one expression; null otherwise. */
+  expression: PsExpression | null;
+}
+interface PsCommandElement {
+  type: string;
+  text: string;
+  value: string | null;
+  /** Expressions expanded inside an expandable string. */
+  nested: number;
+}
+interface PsParsed {
+  parseErrors: { message: string; line: number; column: number }[];
+  tokens: PsToken[];
+  statements: PsStatement[];
+  commands: { name: string | null; elements: PsCommandElement[] }[];
+  /** The type of every AST node, in order: equal shapes differ only in their values. */
+  shape: string;
+  /** Windows PowerShell 5.1 rule violations (ps51-rules.ps1), as `rule: detail`. */
+  violations: string[];
+}
+
+/** What pwsh reads from each script: the facts below plus ps51-rules.ps1's verdict, in one process. */
+const FACTS_PS = String.raw`
+using namespace System.Management.Automation.Language
+param([string]$ListJson, [string]$Rules)
+function Get-Expression($Statement) {
+  $s = $Statement
+  if ($s -is [AssignmentStatementAst]) { $s = $s.Right }
+  if ($s -is [PipelineAst] -and $s.PipelineElements.Count -eq 1) { $s = $s.PipelineElements[0] }
+  if ($s -isnot [CommandExpressionAst]) { return $null }
+  $e = $s.Expression
+  $string = $e -is [StringConstantExpressionAst]
+  [ordered]@{ type = $e.GetType().Name; quote = $(if ($string) { [string]$e.StringConstantType }); value = $(if ($string) { $e.Value }) }
+}
+function Get-Element($Element) {
+  $expandable = $Element -is [ExpandableStringExpressionAst]
+  [ordered]@{
+    type = $Element.GetType().Name; text = $Element.Extent.Text
+    value = $(if ($expandable -or $Element -is [StringConstantExpressionAst]) { $Element.Value })
+    nested = $(if ($expandable) { $Element.NestedExpressions.Count } else { 0 })
   }
-  throw new Error('unterminated string');
+}
+$facts = [ordered]@{}
+foreach ($item in [System.Text.Json.JsonDocument]::Parse($ListJson).RootElement.EnumerateArray()) {
+  $tokens = $null; $errors = $null
+  $ast = [Parser]::ParseInput($item.GetProperty('text').GetString(), [ref]$tokens, [ref]$errors)
+  $statements = @(foreach ($s in $ast.EndBlock.Statements) {
+      $assignment = $s -is [AssignmentStatementAst]
+      [ordered]@{
+        type = $s.GetType().Name; line = $s.Extent.StartLineNumber; text = $(if ($assignment) { $s.Extent.Text } else { '' })
+        variable = $(if ($assignment -and $s.Left -is [VariableExpressionAst]) { $s.Left.VariablePath.UserPath })
+        expression = Get-Expression $s
+      }
+    })
+  $commands = @(foreach ($c in $ast.FindAll({ $args[0] -is [CommandAst] }, $true)) {
+      [ordered]@{ name = $c.GetCommandName(); elements = @(foreach ($e in $c.CommandElements) { Get-Element $e }) }
+    })
+  $facts[$item.GetProperty('name').GetString()] = [ordered]@{
+    parseErrors = @(foreach ($e in $errors) { [ordered]@{ message = $e.Message; line = $e.Extent.StartLineNumber; column = $e.Extent.StartColumnNumber } })
+    tokens = @(foreach ($t in $tokens) { [ordered]@{ kind = [string]$t.Kind; start = $t.Extent.StartOffset; end = $t.Extent.EndOffset } })
+    statements = $statements
+    commands = $commands
+    shape = (@($ast.FindAll({ $true }, $true) | ForEach-Object { $_.GetType().Name }) -join ' ')
+  }
+}
+'{"facts":' + (ConvertTo-Json -InputObject $facts -Depth 8 -Compress -EscapeHandling EscapeNonAscii) + ',"rules":' + (& $Rules -Json $ListJson) + '}'
+`;
+
+/** Parses every script in one pwsh (the script travels as base64, so any text reaches the parser unchanged). */
+function parsePowerShell(scripts: Record<string, string>): Map<string, PsParsed> {
+  const list = JSON.stringify(Object.entries(scripts).map(([name, text]) => ({ name, text })));
+  const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+  const decode = (text: string) => `[Text.Encoding]::UTF8.GetString([Convert]::FromBase64String('${b64(text)}'))`;
+  const out = runPwsh(`& ([ScriptBlock]::Create(${decode(FACTS_PS)})) -ListJson (${decode(list)}) -Rules ${psQuote(RULES)}\n`);
+  // pwsh reading commands from stdin prints terminal control sequences (ESC [?1h ESC [?1l) around the output; the
+  // document itself is one line that starts with {"facts":.
+  const at = out.indexOf('{"facts":');
+  if (at < 0) throw new Error(`no result from pwsh: ${out.slice(0, 500)}`);
+  const line = out.slice(at).split('\n')[0]!;
+  const json = line.slice(0, line.lastIndexOf('}') + 1);
+  const parsed = JSON.parse(json) as {
+    facts: Record<string, Omit<PsParsed, 'violations'>>;
+    rules: { scripts: { name: string; violations: { rule: string; detail: string }[] }[] };
+  };
+  const violations = new Map(parsed.rules.scripts.map((s) => [s.name, s.violations.map((v) => `${v.rule}: ${v.detail}`)]));
+  return new Map(Object.entries(parsed.facts).map(([name, facts]) => [name, { ...facts, violations: violations.get(name) ?? ['not checked'] }]));
 }
 
-/** The value assigned to `$name = '...'` in a PowerShell script, and what follows it on the line. */
-function psAssignment(script: string, name: string): { value: string; rest: string } {
-  const at = script.indexOf(`$${name} = `);
-  if (at < 0) throw new Error(`no $${name}`);
-  const { value, end } = readPsVerbatim(script, at + name.length + 4);
-  return { value, rest: script.slice(end, script.indexOf('\n', end)) };
-}
+const STRING_TOKENS = new Set(['StringLiteral', 'StringExpandable', 'HereStringLiteral', 'HereStringExpandable']);
 
-/** The script with comments and single-quoted strings blanked (the script must hold no double-quoted ones). */
-function psCode(script: string): string {
+/** The script as the tokenizer sees its code: comments dropped, every string literal blanked to ''. */
+function psCode(script: string, tokens: PsToken[]): string {
   let out = '';
-  for (let i = 0; i < script.length;) {
-    const ch = script[i]!;
-    if (ch === '#') {
-      const eol = script.indexOf('\n', i);
-      i = eol < 0 ? script.length : eol;
-    } else if (PS_QUOTES.includes(ch)) {
-      const { end } = readPsVerbatim(script, i);
-      out += "''";
-      i = end;
-    } else {
-      out += ch;
-      i++;
-    }
+  let at = 0;
+  for (const token of tokens) {
+    out += script.slice(at, token.start);
+    if (STRING_TOKENS.has(token.kind)) out += "''";
+    else if (token.kind !== 'Comment') out += script.slice(token.start, token.end);
+    at = token.end;
   }
-  return out;
+  return out + script.slice(at);
 }
 
-function balanced(code: string): boolean {
-  const open = '({[';
-  const close = ')}]';
-  const stack: string[] = [];
-  for (const ch of code) {
-    if (open.includes(ch)) stack.push(ch);
-    else if (close.includes(ch) && stack.pop() !== open[close.indexOf(ch)]) return false;
-  }
-  return stack.length === 0;
+/** The top-level assignment of `$name`: exactly one, with its statement text and source line. */
+function psAssignment(script: string, parsed: PsParsed, name: string): { expression: PsExpression | null; text: string; line: string } {
+  const found = parsed.statements.filter((s) => s.type === 'AssignmentStatementAst' && s.variable === name);
+  if (found.length !== 1) throw new Error(`${found.length} assignments of $${name}`);
+  const statement = found[0]!;
+  return { expression: statement.expression, text: statement.text, line: script.split('\n')[statement.line - 1]! };
 }
+
+const singleQuoted = (value: string): PsExpression => ({ type: 'StringConstantExpressionAst', quote: 'SingleQuoted', value });
+
+const hostileInput = (value: string): DeployScriptInput => ({ ...INPUT, server: value, token: value, tenant: value, version: value });
+const ONE_LINER = oneLiner('windows', 'https://watch.example.com', TOKEN);
+const ONE_LINER_COMMAND = /-Command "([^"]*)"$/.exec(ONE_LINER)?.[1] ?? '';
+
+let ps: Map<string, PsParsed>;
+const parsedPs = (name: string): PsParsed => {
+  const found = ps.get(name);
+  if (!found) throw new Error(`not parsed: ${name}`);
+  return found;
+};
+
+beforeAll(() => {
+  ps = parsePowerShell({
+    'windows.ps1': windowsPs1(INPUT),
+    ...Object.fromEntries(HOSTILE.map((value, i) => [`hostile ${i}`, windowsPs1(hostileInput(value))])),
+    ...Object.fromEntries(HOSTILE.map((value, i) => [`quoted ${i}`, psQuote(value)])),
+    'one-liner': ONE_LINER,
+    'one-liner -Command': ONE_LINER_COMMAND,
+  });
+});
 
 describe('sh quoting', () => {
   it.each(HOSTILE)('gives sh exactly the value %j', (value) => {
@@ -125,13 +219,28 @@ describe('sh quoting', () => {
 });
 
 describe('PowerShell quoting', () => {
-  it.each(HOSTILE)('gives PowerShell exactly the value %j, with nothing after the string', (value) => {
-    const quoted = psQuote(value);
-    expect(readPsVerbatim(quoted, 0)).toEqual({ value, end: quoted.length });
-    const script = windowsPs1({ ...INPUT, server: value, token: value });
-    for (const name of ['WatchpostServer', 'WatchpostToken']) expect(psAssignment(script, name)).toEqual({ value, rest: '' });
-    expect(psCode(script)).not.toContain('Remove-Item -Recurse -Force C:');
-    expect(balanced(psCode(script))).toBe(true);
+  it.each(HOSTILE.map((value, i) => [value, i] as const))('gives PowerShell exactly the value %j, with nothing after the string', (value, i) => {
+    const quoted = parsedPs(`quoted ${i}`);
+    expect(quoted.parseErrors).toEqual([]);
+    expect(quoted.statements.map((s) => s.expression)).toEqual([singleQuoted(value)]);
+    expect(quoted.tokens.map((t) => t.kind)).toEqual(['StringLiteral', 'EndOfInput']);
+    expect(quoted.tokens[0]!.end).toBe(psQuote(value).length);
+
+    const script = windowsPs1(hostileInput(value));
+    const parsed = parsedPs(`hostile ${i}`);
+    expect(parsed.parseErrors).toEqual([]);
+    for (const name of ['WatchpostServer', 'WatchpostToken', 'WatchpostVersion']) {
+      const assignment = psAssignment(script, parsed, name);
+      expect(assignment.expression).toEqual(singleQuoted(value));
+      expect(assignment.line).toBe(assignment.text);
+    }
+    // The same script as with harmless values: no extra command, statement, expression or token kind.
+    const baseline = parsedPs('windows.ps1');
+    expect(parsed.shape).toBe(baseline.shape);
+    expect(parsed.tokens.map((t) => t.kind)).toEqual(baseline.tokens.map((t) => t.kind));
+    expect(parsed.commands.map((c) => c.name)).toEqual(baseline.commands.map((c) => c.name));
+    expect(psCode(script, parsed.tokens)).not.toContain('Remove-Item -Recurse -Force C:');
+    expect(parsed.violations).toEqual([]);
   });
 
   it.each(CONTROL)('refuses a value with a control character: %j', (value) => {
@@ -142,52 +251,47 @@ describe('PowerShell quoting', () => {
 
 describe('windows.ps1', () => {
   const script = windowsPs1(INPUT);
-  const code = psCode(script);
+  const parsed = () => parsedPs('windows.ps1');
+  const code = () => psCode(script, parsed().tokens);
 
   it('embeds the server, token, version and both hashes', () => {
-    expect(psAssignment(script, 'WatchpostServer').value).toBe(INPUT.server);
-    expect(psAssignment(script, 'WatchpostToken').value).toBe(TOKEN);
-    expect(psAssignment(script, 'WatchpostVersion').value).toBe('0.2.0');
-    expect(psAssignment(script, 'WatchpostAgentSha256').value).toBe('2'.repeat(64));
-    expect(psAssignment(script, 'WatchpostServiceHostSha256').value).toBe('3'.repeat(64));
+    expect(psAssignment(script, parsed(), 'WatchpostServer').expression).toEqual(singleQuoted(INPUT.server));
+    expect(psAssignment(script, parsed(), 'WatchpostToken').expression).toEqual(singleQuoted(TOKEN));
+    expect(psAssignment(script, parsed(), 'WatchpostVersion').expression).toEqual(singleQuoted('0.2.0'));
+    expect(psAssignment(script, parsed(), 'WatchpostAgentSha256').expression).toEqual(singleQuoted('2'.repeat(64)));
+    expect(psAssignment(script, parsed(), 'WatchpostServiceHostSha256').expression).toEqual(singleQuoted('3'.repeat(64)));
   });
 
-  it.each([
-    ['the null-coalescing operators ?? and ??=', /\?\?/],
-    ['null-conditional member access ?. and ?[', /\?[.[]/],
-    ['the ternary operator', /\s\?\s/],
-    ['the pipeline chain operators && and ||', /&&|\|\|/],
-    [
-      'parameters added after 5.1',
-      /(?<![-\w])-(SkipCertificateCheck|SslProtocol|Authentication|Token|StatusCodeVariable|ResponseHeadersVariable|SkipHttpErrorCheck|Resume|Parallel|AsHashtable)\b/i,
-    ],
-    ['double-quoted (expanding) strings', /"/],
-  ])('uses nothing Windows PowerShell 5.1 lacks or that expands values: %s', (_what, pattern) => {
-    expect(code).not.toMatch(pattern);
+  it('parses, and uses nothing Windows PowerShell 5.1 lacks (?? ?. ?: && || -Parallel, 6+/7 web cmdlet parameters, ...)', () => {
+    expect(parsed().parseErrors).toEqual([]);
+    expect(parsed().violations).toEqual([]);
   });
 
-  it('is ASCII with balanced delimiters, stops on every error, and forces TLS 1.2 on', () => {
+  it('has no double-quoted (expanding) strings: nothing in it expands a value', () => {
+    expect(parsed().tokens.filter((t) => t.kind === 'StringExpandable' || t.kind === 'HereStringExpandable')).toEqual([]);
+  });
+
+  it('is ASCII, stops on every error, and forces TLS 1.2 on', () => {
     expect(script).toMatch(/^[\x20-\x7e\n]*$/);
-    expect(balanced(code)).toBe(true);
-    expect(code).toMatch(/^\$ErrorActionPreference = ''$/m);
-    expect(script).toContain("$ErrorActionPreference = 'Stop'");
+    expect(parsed().statements[0]).toMatchObject({ variable: 'ErrorActionPreference', expression: singleQuoted('Stop') });
+    expect(code()).toMatch(/^\$ErrorActionPreference = ''$/m);
     expect(script).toContain('[Net.SecurityProtocolType]::Tls12');
   });
 
   it('checks for Administrator, downloads both files with basic parsing, compares SHA-256, and installs', () => {
     expect(script).toContain('.IsInRole([Security.Principal.WindowsBuiltInRole]::Administrator)');
-    const webRequests = code.match(/Invoke-WebRequest[^\n]*/g) ?? [];
+    const webRequests = parsed().commands.filter((c) => c.name === 'Invoke-WebRequest');
     expect(webRequests.length).toBeGreaterThan(0);
-    for (const line of webRequests) expect(line).toMatch(/-UseBasicParsing\b/);
-    expect(code).toMatch(/Get-FileHash -Algorithm SHA256 -LiteralPath \$Path/);
-    expect(code).toMatch(/if \(\$actual -ne \$Expected\) \{\s+throw/);
+    for (const request of webRequests) expect(request.elements.map((e) => e.text)).toContain('-UseBasicParsing');
+    expect(code()).toMatch(/Get-FileHash -Algorithm SHA256 -LiteralPath \$Path/);
+    expect(code()).toMatch(/if \(\$actual -ne \$Expected\) \{\s+throw/);
     expect(script).toContain("Get-WatchpostFile 'win-x64' $agent $WatchpostAgentSha256");
     expect(script).toContain("Get-WatchpostFile 'service-host' (Join-Path $WatchpostWorkDir 'watchpost-agent-service.exe') $WatchpostServiceHostSha256");
-    expect(code).toMatch(/& \$agent install --server \$WatchpostServer --token \$WatchpostToken\n\s+if \(\$LASTEXITCODE -ne 0\) \{ throw/);
+    expect(code()).toMatch(/& \$agent install --server \$WatchpostServer --token \$WatchpostToken\n\s+if \(\$LASTEXITCODE -ne 0\) \{ throw/);
     // The hash checks come before the install runs; the work directory goes whatever happens.
     expect(script.indexOf("Get-WatchpostFile 'service-host'")).toBeLessThan(script.indexOf('& $agent install'));
-    expect(code).toMatch(/\} finally \{\s+if \(\$WatchpostWorkDir/);
-    expect(code).toMatch(/\} catch \{\s+\[Console\]::Error\.WriteLine\(''\s\+\s\$_\.Exception\.Message\)\s+throw\s+\}/);
+    expect(code()).toMatch(/\} finally \{\s+if \(\$WatchpostWorkDir/);
+    expect(code()).toMatch(/\} catch \{\s+\[Console\]::Error\.WriteLine\(''\s\+\s\$_\.Exception\.Message\)\s+throw\s+\}/);
   });
 
   it('is refused for a release without a Windows executable or service host', () => {
@@ -205,6 +309,33 @@ describe('one-liners', () => {
       `sh -c 'f=$(mktemp) && curl -fsSL -H "Authorization: Bearer ${TOKEN}" -o "$f" "https://watch.example.com/api/v1/deploy/install.sh" && sudo sh "$f"; s=$?; rm -f "$f"; exit $s'`,
     );
     expect(oneLiner('macos', 'http://[::1]:8420/wp', TOKEN)).toContain(' "http://[::1]:8420/wp/api/v1/deploy/install.sh" && sudo sh "$f"');
+  });
+
+  it('windows: PowerShell passes the -Command text on unexpanded, and it downloads windows.ps1 with the token as a header', () => {
+    // Typed into a PowerShell prompt (as RMM tools run it), the line is one command whose -Command argument is a
+    // double-quoted string with nothing to expand; powershell.exe then runs exactly that text.
+    const line = parsedPs('one-liner');
+    expect(line.parseErrors).toEqual([]);
+    expect(line.commands.map((c) => c.elements.map((e) => e.text))).toEqual([
+      ['powershell', '-NoProfile', '-ExecutionPolicy', 'Bypass', '-Command', `"${ONE_LINER_COMMAND}"`],
+    ]);
+    expect(line.commands[0]!.elements[5]).toMatchObject({ value: ONE_LINER_COMMAND, nested: 0 });
+
+    const command = parsedPs('one-liner -Command');
+    expect(command.parseErrors).toEqual([]);
+    expect(command.violations).toEqual([]);
+    expect(command.commands.map((c) => c.name)).toEqual(['iex', 'irm']);
+    const irm = command.commands[1]!.elements;
+    expect(irm.map((e) => e.type)).toEqual([
+      'StringConstantExpressionAst',
+      'CommandParameterAst',
+      'CommandParameterAst',
+      'HashtableAst',
+      'StringConstantExpressionAst',
+    ]);
+    expect(irm.map((e) => e.text).slice(1, 3)).toEqual(['-UseBasicParsing', '-Headers']);
+    expect(irm[3]!.text).toBe(`@{Authorization='Bearer ${TOKEN}'}`);
+    expect(irm[4]!.value).toBe('https://watch.example.com/api/v1/deploy/windows.ps1');
   });
 
   it.each([`https://x"y`, `https://x'y`, 'https://x y', 'ftp://x', 'https://x/$(id)', 'https://x\n'])('refuse the server URL %j', (url) => {

@@ -1,8 +1,10 @@
 # ConvertTo-Json as Windows PowerShell 5.1 would have it understood: a stand-in of the same name and parameters,
 # defined in front of an agent script when tests run it under pwsh 7. It refuses every input whose JSON differs
 # between 5.1 and 7, then calls the real cmdlet. A script that passes here prints the same JSON on both.
-# What differs (about_PowerShell_Editions; "Differences between Windows PowerShell 5.1 and PowerShell 7.x",
-# section "Changes to ConvertTo-Json"; PowerShell PR #11198, the System.Text.Json-era serializer of 7):
+# What differs: Windows PowerShell 5.1's ConvertTo-Json is built on .NET Framework's JavaScriptSerializer, PowerShell 6
+# and later's on Json.NET (the cmdlet pages' NOTES, MicrosoftDocs/PowerShell-Docs reference/5.1 and 7.6
+# Microsoft.PowerShell.Utility/ConvertTo-Json.md; the date handling is documented beside ConvertFrom-Json's "Beginning
+# in PowerShell 6" note, PowerShell-Docs commit dd5e896):
 #   - [datetime] / [DateTimeOffset]: 5.1 writes "\/Date(1700000000000)\/", 7 an ISO 8601 string;
 #   - more nesting than -Depth (default 2): 5.1 silently writes the value's ToString() ("System.Collections.Hashtable"),
 #     7 does the same but warns; either way the data is lost, so it is refused;

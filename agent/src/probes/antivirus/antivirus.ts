@@ -23,7 +23,9 @@ export const CLAMAV_MAX_AGE_DAYS = 3;
 const CLAMAV_DIR = '/var/lib/clamav';
 const XPROTECT_PLIST = '/Library/Apple/System/Library/CoreServices/XProtect.bundle/Contents/Info.plist';
 
-/** PowerShell 5.1. Each part fails on its own; its error text is returned instead of its data. */
+/** PowerShell 5.1. Each part fails on its own; its error text is returned instead of its data. Unix seconds are
+ *  computed by hand: DateTimeOffset.ToUnixTimeSeconds needs .NET Framework 4.6, and WMF 5.1 runs on 4.5.2 (Server
+ *  2012 R2 as installed). */
 export const WINDOWS_AV_SCRIPT = `
 $ErrorActionPreference = 'Stop'
 $r = [ordered]@{ sc = $null; fw = $null; scError = $null; mp = $null; mpError = $null; sw = $null }
@@ -35,7 +37,7 @@ try {
   $s = Get-MpComputerStatus
   if ($null -eq $s) { throw 'Get-MpComputerStatus returned no status' }
   $updated = $null
-  if ($s.AntivirusSignatureLastUpdated) { $updated = ([DateTimeOffset]$s.AntivirusSignatureLastUpdated).ToUnixTimeSeconds() }
+  if ($s.AntivirusSignatureLastUpdated) { $updated = [long][Math]::Floor(([DateTimeOffset]$s.AntivirusSignatureLastUpdated).UtcDateTime.Subtract([datetime]'1970-01-01').TotalSeconds) }
   $r.mp = [ordered]@{ AMRunningMode = [string]$s.AMRunningMode; AMServiceEnabled = $s.AMServiceEnabled; AntivirusEnabled = $s.AntivirusEnabled; RealTimeProtectionEnabled = $s.RealTimeProtectionEnabled; AntivirusSignatureAge = $s.AntivirusSignatureAge; DefenderSignaturesOutOfDate = $s.DefenderSignaturesOutOfDate; AntivirusSignatureLastUpdated = $updated }
 } catch { $r.mpError = [string]$_.Exception.Message }
 if ($r.scError) {
