@@ -31,7 +31,7 @@ export const psTyped = {
   /** A [datetime] of the given kind from an ISO 8601 text (Local, as CIM and Get-WinEvent hand dates out, by default). */
   datetime: (iso: string, kind: 'Local' | 'Utc' = 'Local') =>
     psExpr(
-      `[datetime]::SpecifyKind([datetime]::Parse('${iso}', [Globalization.CultureInfo]::InvariantCulture, [Globalization.DateTimeStyles]::${kind === 'Utc' ? 'AdjustToUniversal, AssumeUniversal' : 'None'}), [DateTimeKind]::${kind})`,
+      `[datetime]::SpecifyKind([datetime]::Parse('${iso}', [Globalization.CultureInfo]::InvariantCulture, [Globalization.DateTimeStyles]'${kind === 'Utc' ? 'AdjustToUniversal, AssumeUniversal' : 'None'}'), [DateTimeKind]::${kind})`,
     ),
 };
 

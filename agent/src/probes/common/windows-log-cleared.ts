@@ -18,8 +18,10 @@ export function logClearedLines(channel: string, sinceMs: number | undefined): s
   if (sinceMs !== undefined) {
     const q = logClearedQuery(channel, sinceMs);
     lines.push(
-      `try { $clears = @(Get-WinEvent -LogName ${psQuote(q.logName)} -FilterXPath ${psQuote(q.xpath)} -MaxEvents ${MAX_CLEAR_EVENTS} -ErrorAction Stop | ForEach-Object { $_.ToXml() }) }`,
-      "catch { if ($_.FullyQualifiedErrorId -notlike 'NoMatchingEventsFound*') { throw } }",
+      // SilentlyContinue: what Get-WinEvent writes as non-terminating errors while reading are NoMatchingEventsFound
+      // (no clear: the usual case) and per-record failures such as a message it cannot render, which must not fail
+      // the run (only ToXml() is used). Access denied to the log and an invalid query still throw.
+      `$clears = @(Get-WinEvent -LogName ${psQuote(q.logName)} -FilterXPath ${psQuote(q.xpath)} -MaxEvents ${MAX_CLEAR_EVENTS} -ErrorAction SilentlyContinue | ForEach-Object { $_.ToXml() })`,
     );
   }
   // 104 names the cleared channel in UserData/LogFileCleared/Channel; 1102 has none: it is the Security log's own.

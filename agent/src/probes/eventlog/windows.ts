@@ -1,9 +1,9 @@
 // eventlog on Windows: one small script per channel through the long-lived PowerShell worker (never a
 // powershell.exe per channel). The script looks for "log cleared" events (104 in System, 1102 in Security) newer than
-// the checkpoint's time, reads the log's range (EventLogInformation), then Get-WinEvent with an
-// XPath filter on level/provider/event id and EventRecordID > checkpoint, oldest first, capped; it renders the
-// message only for the events it returns (rendering is the expensive part: dotnet/runtime#34568) and ships each
-// event's XML, which parseWindowsChannelReply reads.
+// the checkpoint's time, reads the log's range (Get-WinEvent -ListLog), then Get-WinEvent with an
+// XPath filter on level/provider/event id and EventRecordID > checkpoint, oldest first, capped; Get-WinEvent renders
+// the message only for the events it returns (rendering is the expensive part: dotnet/runtime#34568) and the script
+// ships each event's XML with that message, which parseWindowsChannelReply reads.
 import type { ProbeContext } from '../probe.js';
 import type { EventlogReader, Gap, ReadResult, ResolvedEventlogOptions, WindowsChannel } from './options.js';
 import type { EventLevel, EventRecord } from '../common/event-record.js';
@@ -59,7 +59,7 @@ export function windowsChannelScript(
   const first = o.after === undefined;
   const query = first
     ? `$xp = ${psQuote(`*[System[${filter} and TimeCreated[timediff(@SystemTime) <= ${Math.floor(o.maxAgeMs)}]]]`)}`
-    : `$xp = ${psQuote(`*[System[${filter} and (EventRecordID > `)} + $from + ']]]'`;
+    : `$xp = ${psQuote(`*[System[${filter} and (EventRecordID > `)} + $from + ')]]'`;
   const message = o.fullMessage ? '$m' : "($m -split '\\r?\\n')[0]";
   return [
     "$ErrorActionPreference = 'Stop'",
@@ -67,16 +67,24 @@ export function windowsChannelScript(
     `$ch = ${psQuote(channel.name)}`,
     `$after = ${first ? -1 : Math.trunc(o.after ?? 0)}`,
     ...logClearedLines(channel.name, first ? undefined : o.since),
-    '$info = [System.Diagnostics.Eventing.Reader.EventLogSession]::GlobalSession.GetLogInformation($ch, [System.Diagnostics.Eventing.Reader.PathType]::LogName)',
+    // The range through Get-WinEvent -ListLog, which adds OldestRecordNumber and RecordCount from
+    // EventLogSession.GetLogInformation to the log's EventLogConfiguration (PowerShell's GetEventCommand.cs,
+    // ProcessListLog: the same lines since the Windows PowerShell sources were published, so 5.1 has them; its help,
+    // Get-WinEvent Example 2, lists both). One cmdlet for everything the script reads; a missing channel or one the
+    // agent may not open fails here (NoMatchingLogsFound, LogInfoUnavailable, -ErrorAction Stop).
+    '$info = Get-WinEvent -ListLog $ch -ErrorAction Stop',
     '$oldest = $info.OldestRecordNumber; $count = $info.RecordCount; $from = $after',
     'if ($after -ge 0 -and $oldest -eq $null -and $hit) { $from = 0 }',
     'if ($after -ge 0 -and $oldest -ne $null -and ($hit -or ($oldest -gt $after + 1) -or ($oldest + $count - 1 -lt $after))) { $from = $oldest - 1 }',
     query,
-    '$events = @()',
-    `try { $events = @(Get-WinEvent -LogName $ch -FilterXPath $xp -MaxEvents ${Math.trunc(o.cap)}${first ? '' : ' -Oldest'}) }`,
-    "catch { if ($_.FullyQualifiedErrorId -notlike 'NoMatchingEventsFound*') { throw } }",
-    '$items = @(foreach ($e in $events) { $m = $null; try { $m = $e.FormatDescription() } catch { $m = $null }',
-    `  if ($m -ne $null) { $m = ${message} }; @{ xml = $e.ToXml(); msg = $m } })`,
+    // After -ListLog succeeded, the non-terminating errors this read can write are per record (GetEventCommand.cs,
+    // ReadEvents): a message that cannot be rendered (the event still comes, its Message "Cannot retrieve event
+    // message text."), a record that cannot be read, and NoMatchingEventsFound when nothing matched. Under the
+    // script's 'Stop' any of them would end the script, and a channel holding such a record would fail on every run;
+    // an invalid query, access denied or a debug channel without -Oldest still throw (terminating errors). Message is
+    // Get-WinEvent's own rendering: null when the provider's message file is missing.
+    `$events = @(Get-WinEvent -LogName $ch -FilterXPath $xp -MaxEvents ${Math.trunc(o.cap)}${first ? '' : ' -Oldest'} -ErrorAction SilentlyContinue)`,
+    `$items = @(foreach ($e in $events) { $m = $e.Message; if ($m -ne $null) { $m = ${message} }; @{ xml = $e.ToXml(); msg = $m } })`,
     '@{ oldest = $oldest; count = $count; from = $from; now = $now; clears = $clears; events = $items } | ConvertTo-Json -Depth 4 -Compress',
   ].join('\n');
 }

@@ -13,12 +13,15 @@ const HISTORY_ENTRIES = 500;
 /**
  * PowerShell 5.1. Online = $false evaluates the catalogue cached by Windows' own last scan: no network, seconds
  * instead of minutes. Dates leave as UTC `yyyy-MM-ddTHH:mm:ss` strings (5.1's ConvertTo-Json would write
- * "\/Date(...)\/"). Definition updates are excluded from the last install by classification id and by title.
+ * "\/Date(...)\/"): WUA's dates are UTC and reach PowerShell as [datetime] of kind Unspecified, so they are written
+ * as they are, never through ToUniversalTime() (which would take them for local time), and in the invariant culture,
+ * since ':' in a format string is the culture's time separator ('.' in fi-FI: 03.24.12). Definition updates are
+ * excluded from the last install by classification id and by title.
  * A failed search is reported as searchError (the parser turns it into an error), not as zero missing updates.
  */
 export const WINDOWS_PATCHES_SCRIPT = `
 $ErrorActionPreference = 'Stop'
-function Format-Utc($d) { if ($d -is [datetime] -and $d.Year -ge 2000) { $d.ToString('yyyy-MM-ddTHH:mm:ss') } else { $null } }
+function Format-Utc($d) { if ($d -is [datetime] -and $d.Year -ge 2000) { $d.ToString('yyyy-MM-ddTHH:mm:ss', [Globalization.CultureInfo]::InvariantCulture) } else { $null } }
 $defs = 'e0789628-ce08-4437-be74-2495b842f43b'
 $searcher = (New-Object -ComObject Microsoft.Update.Session).CreateUpdateSearcher()
 $searcher.Online = $false

@@ -42,7 +42,11 @@ const MAX_LOG_WINDOW_MS = 6 * 60 * 60_000;
 export const SHUTDOWN_CAUSE_PREDICATE = 'eventMessage CONTAINS "Previous shutdown cause"';
 
 /**
- * Windows PowerShell 5.1. Get-WinEvent throws NoMatchingEventsFound when nothing matches: that is an empty list.
+ * Windows PowerShell 5.1. The System log's range comes from Get-WinEvent -ListLog (OldestRecordNumber and RecordCount,
+ * which it adds from EventLogSession.GetLogInformation: PowerShell's GetEventCommand.cs, ProcessListLog). The read
+ * runs with -ErrorAction SilentlyContinue: its non-terminating errors are NoMatchingEventsFound (an empty list) and
+ * per-record ones such as a message Get-WinEvent cannot render (the event still comes, with "Cannot retrieve event
+ * message text."), which must not fail the run; terminating errors (access denied, an invalid query) still throw.
  * After the record-id checkpoint; when the System log was cleared since (a 104 naming System newer than the
  * checkpoint's time, or record ids that went back) the ids restarted, so the whole new log is searched (from 0)
  * instead of skipping 41/6008 events until the ids pass the old value. Replies {now, last, rows}.
@@ -55,12 +59,11 @@ export function windowsShutdownScript(after: ShutdownCheckpoint | undefined, loo
     "$now = [DateTime]::UtcNow.ToString('o')",
     `$after = ${after === undefined ? -1 : Math.trunc(after.recordId)}`,
     ...logClearedLines('System', after?.time),
-    "$info = [System.Diagnostics.Eventing.Reader.EventLogSession]::GlobalSession.GetLogInformation('System', [System.Diagnostics.Eventing.Reader.PathType]::LogName)",
+    '$info = Get-WinEvent -ListLog System -ErrorAction Stop',
     '$last = $null; if ($info.OldestRecordNumber -ne $null) { $last = $info.OldestRecordNumber + $info.RecordCount - 1 }',
     '$from = $after',
     'if ($after -ge 0 -and ($hit -or ($last -ne $null -and $last -lt $after))) { $from = 0 }',
-    `try { $events = @(Get-WinEvent -LogName System -FilterXPath "${xpath}" -MaxEvents ${MAX_EVENTS} -ErrorAction Stop) }`,
-    "catch { if ($_.FullyQualifiedErrorId -like 'NoMatchingEventsFound*') { $events = @() } else { throw } }",
+    `$events = @(Get-WinEvent -LogName System -FilterXPath "${xpath}" -MaxEvents ${MAX_EVENTS} -ErrorAction SilentlyContinue)`,
     '$rows = @($events | ForEach-Object { @{ id = $_.Id; record = $_.RecordId; provider = $_.ProviderName;',
     "  time = $_.TimeCreated.ToUniversalTime().ToString('o'); message = [string]$_.Message } })",
     'ConvertTo-Json -InputObject @{ now = $now; last = $last; rows = $rows } -Depth 4 -Compress',

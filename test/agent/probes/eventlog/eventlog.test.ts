@@ -123,11 +123,11 @@ describe('Windows channel reply (worker JSON) and positions', () => {
     );
     expect(script).toContain("$ch = 'O''Brien/Operational'");
     expect(script).toContain(
-      "(Level=1 or Level=2) and Provider[@Name=''Service Control Manager''] and (EventID=7031 or EventID=7034) and (EventRecordID > ' + $from + ']]]'",
+      "(Level=1 or Level=2) and Provider[@Name=''Service Control Manager''] and (EventID=7031 or EventID=7034) and (EventRecordID > ' + $from + ')]]'",
     );
     expect(script).toContain('-MaxEvents 500 -Oldest');
     expect(script).not.toContain("Get-WinEvent -LogName 'System'"); // no checkpoint time: no clear query
-    expect(script).toContain("'NoMatchingEventsFound*'");
+    expect(script).toContain('-MaxEvents 500 -Oldest -ErrorAction SilentlyContinue');
     expect(script.trimEnd().endsWith('ConvertTo-Json -Depth 4 -Compress')).toBe(true);
     const first = windowsChannelScript({ name: 'Security', levels: ['audit_failure'] }, { levels: [], cap: 200, maxAgeMs: 86_400_000, fullMessage: false });
     expect(first).toContain('band(Keywords,4503599627370496)) and TimeCreated[timediff(@SystemTime) <= 86400000]');
