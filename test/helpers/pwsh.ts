@@ -21,11 +21,15 @@ export function pwshPath(): string {
 export const PWSH_ARGS = ['-NoLogo', '-NoProfile', '-NonInteractive', '-Command', '-'];
 
 /**
- * Runs `script` in a fresh pwsh (read from stdin, so it may be any size) and returns its stdout; throws with stderr
+ * Runs `script` in a fresh pwsh (sent on stdin, so it may be any size) and returns its stdout; throws with stderr
  * when pwsh exits non-zero. For checks on a script's text (the parser); probes run through the worker instead.
  */
 export function runPwsh(script: string, options: { timeoutMs?: number } = {}): string {
-  const out = execFileSync(pwshPath(), PWSH_ARGS, { input: script, encoding: 'utf8', timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024 });
+  // One line of base64: pwsh reading commands from stdin runs a multi-line construct (a here-string, a string
+  // spanning lines) only after an empty line, so the script travels as the worker's requests do.
+  const b64 = Buffer.from(script, 'utf8').toString('base64');
+  const input = `& ([ScriptBlock]::Create([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String('${b64}'))))\n`;
+  const out = execFileSync(pwshPath(), PWSH_ARGS, { input, encoding: 'utf8', timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024 });
   // pwsh reading commands from a pipe still switches the terminal's cursor-key mode (ESC[?1h ... ESC[?1l) on stdout.
   return out.replaceAll('\u001b[?1h', '').replaceAll('\u001b[?1l', '');
 }
