@@ -2,19 +2,38 @@
 // installs when missing (scripts/install-pwsh.sh). It is PowerShell 7, not Windows PowerShell 5.1: the language,
 // parser, ConvertTo-Json, error streams and process behaviour are real; Windows-only cmdlets are stubbed by the tests.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 
 let found: string | undefined;
 
-/** Absolute path of pwsh: on PATH, else where `dotnet tool install --global` puts it. Throws naming the fix. */
+/**
+ * Absolute path of the pwsh engine: on PATH, else where `dotnet tool install --global` puts it. Throws naming the fix.
+ * A global tool's `pwsh` is a shim that runs the engine as its child, so killing the shim (as the worker does on a
+ * timeout) would leave the engine running; powershell.exe is one process. So when the tool store holds the engine's
+ * own launcher (`.store/powershell/<v>/powershell/<v>/tools/<tfm>/any/unix/pwsh`), that is what tests run.
+ */
 export function pwshPath(): string {
   if (found) return found;
   const candidates = [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), join(homedir(), '.dotnet', 'tools')].map((dir) => join(dir, 'pwsh'));
-  found = candidates.find((path) => existsSync(path));
-  if (!found) throw new Error('pwsh is not installed: run `bash scripts/install-pwsh.sh` (npm test runs it first)');
+  const shim = candidates.find((path) => existsSync(path));
+  if (!shim) throw new Error('pwsh is not installed: run `bash scripts/install-pwsh.sh` (npm test runs it first)');
+  found = toolEngine(shim) ?? shim;
   return found;
+}
+
+function toolEngine(shim: string): string | undefined {
+  const store = join(dirname(realpathSync(shim)), '.store', 'powershell');
+  if (!existsSync(store)) return undefined;
+  for (const version of readdirSync(store)) {
+    const tools = join(store, version, 'powershell', version, 'tools');
+    for (const framework of existsSync(tools) ? readdirSync(tools) : []) {
+      const engine = join(tools, framework, 'any', 'unix', 'pwsh');
+      if (existsSync(engine)) return engine;
+    }
+  }
+  return undefined;
 }
 
 /** Arguments of a one-off pwsh run (the worker passes its own: POWERSHELL_ARGS). */

@@ -1,10 +1,11 @@
 // The long-lived PowerShell worker (Windows): ONE `powershell.exe -Command -` process that runs probe scripts one at
 // a time, so a collection costs a line on stdin instead of a 200-600 ms powershell.exe start per metric.
 // Contract (PowerShell in probes/probe.ts): `run` queues the script; requests never overlap; each resolves with the
-// script's JSON parsed, or rejects (timeout, abort, crash, script error, non-JSON, oversize). After a timeout, an
-// abort of the running request, a crash or an oversize result the process is killed and the NEXT request starts a
-// fresh one; it is also recycled after MAX_REQUESTS requests or MAX_AGE_MS to bound leaks in WMI/CIM clients.
-// Started lazily by the first request. After `stop` every request rejects.
+// script's JSON parsed, or rejects (timeout, abort, crash, script error, non-JSON, oversize, a script's `exit`). After
+// a timeout, an abort of the running request, a crash, an oversize result or an `exit` (see powershell-framing.ts) the
+// process is killed and the NEXT request starts a fresh one; it is also recycled after MAX_REQUESTS requests or
+// MAX_AGE_MS to bound leaks in WMI/CIM clients. Started lazily by the first request. After `stop` every request rejects.
+// Tested against pwsh 7 started with exactly these arguments (test/agent/exec/powershell-worker-pwsh.test.ts).
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../base/log.js';
@@ -15,10 +16,15 @@ import { realTimers, type TimerHandle, type Timers } from '../base/timers.js';
 export const DEFAULT_TIMEOUT_MS = 30_000;
 export const MAX_REQUESTS = 500;
 export const MAX_AGE_MS = 60 * 60_000;
-/** Largest result, in characters of decoded stdout (about bytes for JSON, which is mostly ASCII). */
+/** Largest result, in characters of decoded stdout (about bytes for JSON, which is mostly ASCII). Enforced however the
+ *  result arrives: a whole frame can come in one pipe read. */
 export const MAX_RESULT_CHARS = 16 * 1024 * 1024;
-/** stderr lines logged per process; the rest are counted and the count logged when the process ends. */
+/** Output before a request's frame (Write-Host, warnings) kept to be logged in one piece with the result. */
+const NOISE_KEEP_CHARS = 64 * 1024;
+/** stderr lines logged per process; the rest are counted and the count logged when its stderr ends. */
 const STDERR_LOG_LINES = 20;
+/** A stderr "line" this long without a newline is counted (and logged) as one, so the partial line stays bounded. */
+const STDERR_LINE_CHARS = 4096;
 /** Windows PowerShell 5.1's CLI (about_PowerShell_exe): `-Command -` reads commands from stdin. Bypass, not
  *  Unrestricted: scripts come from the agent itself, and Unrestricted on every start is what EDR heuristics flag. */
 export const POWERSHELL_ARGS: readonly string[] = ['-NoLogo', '-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-Command', '-'];
@@ -27,7 +33,7 @@ export const POWERSHELL_EXE = `${process.env.SystemRoot ?? 'C:\\Windows'}\\Syste
 
 export interface PowerShellWorkerOptions {
   log: Logger;
-  /** Executable and arguments; tests inject a stand-in (PowerShell cannot run on the build machine). */
+  /** Executable and arguments; tests run pwsh 7 with the default arguments, and a stand-in for pipe behaviour. */
   command?: string;
   args?: readonly string[];
   timers?: Timers;
@@ -60,6 +66,8 @@ interface Proc {
   stdout: string;
   scan: ScanPosition;
   stderrLines: number;
+  /** stderr after its last newline: pipe reads split and join writes anywhere. */
+  stderrRest: string;
 }
 
 interface Current {
@@ -102,11 +110,17 @@ export function createPowerShellWorker(options: PowerShellWorkerOptions): PowerS
     p.child.kill();
   };
 
+  const logNoise = (text: string) => {
+    const noise = excerpt(text);
+    if (noise) log.debug('powershell-worker: output before the result', { excerpt: noise });
+  };
+
   const onStdout = (p: Proc, chunk: string) => {
     if (proc !== p) return;
     p.stdout += chunk;
     if (!current) {
-      if (p.stdout.trim()) log.debug('powershell-worker: output outside a request', { excerpt: excerpt(p.stdout) });
+      const noise = excerpt(p.stdout);
+      if (noise) log.debug('powershell-worker: output outside a request', { excerpt: noise });
       p.stdout = '';
       return;
     }
@@ -116,25 +130,51 @@ export function createPowerShellWorker(options: PowerShellWorkerOptions): PowerS
       if (p.stdout.length - p.scan.from > maxResult) {
         kill('oversize result');
         finish({ ok: false, error: `result larger than ${maxResult} characters` });
-      } else if (p.scan.from > 0) {
-        p.stdout = p.stdout.slice(p.scan.from); // noise before a possible frame start is dropped
+      } else if (p.scan.from > NOISE_KEEP_CHARS) {
+        // Noise before a possible frame start is kept for the log up to a bound, then logged and dropped.
+        logNoise(p.stdout.slice(0, p.scan.from));
+        p.stdout = p.stdout.slice(p.scan.from);
         p.scan = { from: 0, endFrom: p.scan.endFrom - p.scan.from };
       }
       return;
     }
-    if (scan.noiseBefore) log.debug('powershell-worker: output before the result', { excerpt: excerpt(scan.noiseBefore) });
+    logNoise(scan.noiseBefore);
     p.stdout = p.stdout.slice(scan.end);
     p.scan = { from: 0, endFrom: 0 };
-    finish(frameResult(scan.status, scan.body));
+    if (scan.body.length > maxResult) {
+      kill('oversize result');
+      finish({ ok: false, error: `result larger than ${maxResult} characters` });
+    } else {
+      // After `exit` the process is already ending: the next request must not be written to it.
+      if (scan.status === 'EXIT') kill('script ended the wrapper');
+      finish(frameResult(scan.status, scan.body));
+    }
+  };
+
+  const stderrLine = (p: Proc, line: string) => {
+    const text = excerpt(line);
+    if (!text) return; // blank, or only terminal control sequences
+    p.stderrLines += 1;
+    if (p.stderrLines <= STDERR_LOG_LINES) log.warn('powershell-worker: stderr', { pid: p.child.pid, excerpt: text });
   };
 
   const onStderr = (p: Proc, chunk: string) => {
-    p.stderrLines += 1;
-    if (p.stderrLines <= STDERR_LOG_LINES) log.warn('powershell-worker: stderr', { pid: p.child.pid, excerpt: excerpt(chunk) });
+    const lines = (p.stderrRest + chunk).split('\n');
+    p.stderrRest = lines.pop() ?? '';
+    if (p.stderrRest.length > STDERR_LINE_CHARS) {
+      lines.push(p.stderrRest);
+      p.stderrRest = '';
+    }
+    for (const line of lines) stderrLine(p, line);
+  };
+
+  const onStderrEnd = (p: Proc) => {
+    stderrLine(p, p.stderrRest);
+    p.stderrRest = '';
+    if (p.stderrLines > STDERR_LOG_LINES) log.warn('powershell-worker: stderr lines not logged', { pid: p.child.pid, count: p.stderrLines - STDERR_LOG_LINES });
   };
 
   const onExit = (p: Proc, code: number | null, signal: NodeJS.Signals | null) => {
-    if (p.stderrLines > STDERR_LOG_LINES) log.warn('powershell-worker: stderr lines not logged', { pid: p.child.pid, count: p.stderrLines - STDERR_LOG_LINES });
     if (proc !== p) return; // killed on purpose; its request was already settled
     proc = null;
     log.warn('powershell-worker: process exited', { pid: p.child.pid, code, signal });
@@ -143,12 +183,13 @@ export function createPowerShellWorker(options: PowerShellWorkerOptions): PowerS
 
   const start = (): Proc => {
     const child = spawn(options.command ?? POWERSHELL_EXE, [...(options.args ?? POWERSHELL_ARGS)], { windowsHide: true, stdio: 'pipe' });
-    const p: Proc = { child, startedAt: now(), requests: 0, stdout: '', scan: { from: 0, endFrom: 0 }, stderrLines: 0 };
+    const p: Proc = { child, startedAt: now(), requests: 0, stdout: '', scan: { from: 0, endFrom: 0 }, stderrLines: 0, stderrRest: '' };
     starts += 1;
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => onStdout(p, chunk));
     child.stderr.on('data', (chunk: string) => onStderr(p, chunk));
+    child.stderr.on('end', () => onStderrEnd(p));
     child.on('exit', (code, signal) => onExit(p, code, signal));
     child.on('error', (error) => {
       log.error('powershell-worker: process error', { err: error.message });
