@@ -68,7 +68,17 @@ export interface DeliveryContext {
  */
 export interface Connector {
   deliver(event: DeskEvent, ctx: DeliveryContext): Promise<DeliveryResult>;
+  /** `watchpost-collector desks test`: harmless authenticated calls that show the setup works before the first real
+   *  alert (auth, the board/queue/request type, the correlation field). Creates and changes nothing in the desk. */
+  test?(signal: AbortSignal): Promise<DeskCheck[]>;
   close?(): Promise<void>;
+}
+
+/** One finding of a desk test: what was checked, whether it holds, and what the desk answered (secret-free). */
+export interface DeskCheck {
+  check: string;
+  ok: boolean;
+  detail: string;
 }
 
 export interface ConnectorDeps {
@@ -80,6 +90,9 @@ export interface ConnectorDeps {
 /** A connector type: the schema of its settings (connection, mapping) and how to make one desk from them. */
 export interface ConnectorType<S = Record<string, unknown>> {
   schema: TObject;
+  /** Requests one desk may have in flight at once unless its settings say otherwise: the vendor's documented limit
+   *  (Autotask: 3 per endpoint and integration), else the dispatcher's default. */
+  defaultConcurrency?: number;
   /** Event kinds this type always sends, whatever a route's event filter says (the webhook: resolved). */
   alwaysSend?: readonly DeskEventKind[];
   /** Checks settings beyond the schema (e.g. a priority map naming every priority); throw ConfigError(path...). */

@@ -6,7 +6,7 @@
 // one JSON API (apiCalls), the priority map of a desk's settings (priorityMap) and the connector type made of a
 // schema and DeskOps (ticketingDesk).
 import { Type, type ObjectOptions, type TObject, type TSchema } from '@sinclair/typebox';
-import type { ConnectorDeps, ConnectorType, DeliveryContext, DeliveryResult, DeskEvent, DeskTicket } from './contract.js';
+import type { ConnectorDeps, ConnectorType, DeliveryContext, DeliveryResult, DeskCheck, DeskEvent, DeskTicket } from './contract.js';
 import { excerpt, request, type DeliveryFailure, type HttpAnswer, type HttpOutcome } from './http.js';
 
 /** One API call's outcome: its value, or the retryable/failed result to hand back to the dispatcher. */
@@ -82,6 +82,8 @@ export interface DeskOps {
   reopen(id: string, event: DeskEvent, ctx: DeliveryContext): Promise<Step<unknown>>;
   /** A link a person can open, when the desk has a stable one. */
   link?(id: string): string;
+  /** Harmless authenticated calls for `desks test` (Connector.test): never creates or changes anything. */
+  test?(signal: AbortSignal): Promise<DeskCheck[]>;
 }
 
 /**
@@ -142,7 +144,7 @@ export function ticketingDesk<S>(schema: TObject, ops: (settings: S, deps: Conne
     schema,
     create(settings, deps) {
       const desk = ops(settings, deps);
-      return { deliver: (event, ctx) => deliverTo(desk, event, ctx) };
+      return { deliver: (event, ctx) => deliverTo(desk, event, ctx), ...(desk.test ? { test: (signal: AbortSignal) => desk.test!(signal) } : {}) };
     },
   };
 }
