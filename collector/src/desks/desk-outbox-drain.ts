@@ -1,6 +1,6 @@
 // The drain of the service-desk outbox (its feed: desk-outbox-feed.ts), the dispatcher: per desk, the oldest pending
-// event of each ticket (so a desk sees a ticket's events in order), a few tickets at a time, with retries and dead
-// letters.
+// event of each ticket (so a desk sees a ticket's events in order), a few tickets at a time (the desk's concurrency:
+// its setting, else its vendor's documented limit), with retries and dead letters.
 //
 // Contract:
 // 1. ok: the row is delivered, and a desk ticket id it returned is stored for the ticket's later events. A
@@ -23,7 +23,6 @@ import { excerpt } from './http.js';
 import { backoffMs, type BackoffShape } from '../backoff.js';
 
 export const POLL_MS = 1_000;
-export const MAX_IN_FLIGHT_PER_DESK = 4;
 export const BACKOFF_BASE_MS = 1_000;
 export const BACKOFF_MAX_MS = 10 * 60_000;
 /** The wait after n failed attempts: base * 2^(n-1), capped, times a jitter in [0.5, 1). */
@@ -145,8 +144,10 @@ export function startDispatcher(deps: DispatcherDeps): Dispatcher {
     let flights = inFlight.get(desk);
     if (!flights) inFlight.set(desk, (flights = new Map()));
     const started: Promise<void>[] = [];
-    for (const row of store.deskOutbox.due(desk, t, MAX_IN_FLIGHT_PER_DESK * 4)) {
-      if (flights.size >= MAX_IN_FLIGHT_PER_DESK) break;
+    // A ticket's deliveries are sequential, so tickets in flight bound the desk's concurrent requests.
+    const limit = deps.desks().concurrency(desk);
+    for (const row of store.deskOutbox.due(desk, t, limit * 4)) {
+      if (flights.size >= limit) break;
       if (flights.has(row.ticketId)) continue;
       const p = deliver(row)
         .catch((error: Error) => deps.log.error({ desk, err: error.message }, 'desk delivery crashed'))

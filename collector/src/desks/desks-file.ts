@@ -46,7 +46,16 @@ const Route = Type.Object(
 export const DESK_KEYS = {
   type: Type.String({ description: 'the connector type, a key of desks/connectors/index.ts' }),
   events: Type.Optional(Events('the events this desk takes (default: every event)')),
+  concurrency: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: 32,
+      description: "tickets delivered to this desk at once (default: the vendor's documented limit, Autotask 3, else 4)",
+    }),
+  ),
 };
+/** Tickets in flight per desk when neither the desk nor its connector type names a limit. */
+export const DEFAULT_DESK_CONCURRENCY = 4;
 export const DesksFileSchema = Type.Object(
   {
     desks: Type.Optional(
@@ -92,9 +101,11 @@ export interface DeskSet {
   /** A tenant's route to one desk, if it has one. */
   route(desk: string, tenant: string): DeskRoute | undefined;
   names(): readonly string[];
+  /** Tickets the dispatcher may deliver to this desk at once. */
+  concurrency(desk: string): number;
 }
 
-export const NO_DESKS: DeskSet = { routes: () => [], route: () => undefined, names: () => [] };
+export const NO_DESKS: DeskSet = { routes: () => [], route: () => undefined, names: () => [], concurrency: () => DEFAULT_DESK_CONCURRENCY };
 
 const SECRET_KEY = /secret|password|token|private_key|api_key|client_id|integration_code/i;
 
@@ -119,7 +130,7 @@ function schemaError(schema: TSchema, value: unknown, at: string): ConfigError |
   return problem ? new ConfigError(problem) : null;
 }
 
-type RawDesk = { type: string; events?: DeskEventKind[] } & Record<string, unknown>;
+type RawDesk = { type: string; events?: DeskEventKind[]; concurrency?: number } & Record<string, unknown>;
 type RawRoute = Static<typeof Route>;
 
 function compileRoute(raw: RawRoute, desks: Record<string, RawDesk>, path: string, env: NodeJS.ProcessEnv): DeskRoute {
@@ -127,7 +138,7 @@ function compileRoute(raw: RawRoute, desks: Record<string, RawDesk>, path: strin
   if (!base) throw new ConfigError(`${path}.desk: unknown desk "${raw.desk}" (desks: ${Object.keys(desks).join(', ') || 'none'})`);
   const connector = connectorType(base.type);
   if (!connector) throw new ConfigError(`desks.${raw.desk}.type: unknown type "${base.type}" (known: ${Object.keys(CONNECTOR_TYPES).join(', ')})`);
-  const { type: _type, events: deskEvents, ...deskSettings } = base;
+  const { type: _type, events: deskEvents, concurrency: _concurrency, ...deskSettings } = base;
   const { desk: _desk, events: routeEvents, ...overrides } = raw;
   const secrets: string[] = [];
   const settings = expand({ ...deskSettings, ...overrides }, path, env, secrets) as Record<string, unknown>;
@@ -171,6 +182,7 @@ export function parseDesks(text: string, source: string, env: NodeJS.ProcessEnv 
     routes,
     route: (desk, tenant) => routes(tenant).find((r) => r.desk === desk),
     names: () => Object.keys(desks),
+    concurrency: (desk) => desks[desk]?.concurrency ?? connectorType(desks[desk]?.type ?? '')?.defaultConcurrency ?? DEFAULT_DESK_CONCURRENCY,
   };
 }
 

@@ -40,9 +40,18 @@ export function excerpt(text: string, secrets: readonly string[] = []): string {
   return flat.length > EXCERPT_CHARS ? `${flat.slice(0, EXCERPT_CHARS)}…` : flat;
 }
 
-/** 2xx ok; 408, 425, 429 and 5xx retryable (Retry-After honoured); every other status failed for good. */
+/** 2xx ok; 408, 425, 429 and 5xx retryable (Retry-After honoured); a redirect is a configuration failure (a base URL
+ *  on http:// behind an https redirect, a moved instance, an SSO login page): failed, naming where it pointed, since
+ *  retrying will never get past it; every other status failed for good. */
 export function classifyStatus(status: number, headers: Headers, text: string, now: number, secrets: readonly string[] = []): DeliveryFailure | null {
   if (status >= 200 && status < 300) return null;
+  if (status >= 300 && status < 400) {
+    const location = headers.get('location');
+    return {
+      kind: 'failed',
+      reason: `HTTP ${status}: the desk answered a redirect${location ? ` to ${redact(location, secrets)}` : ''}; check the desk's base URL (redirects are not followed)`,
+    };
+  }
   const reason = `HTTP ${status}${text ? `: ${excerpt(text, secrets)}` : ''}`;
   if (status === 408 || status === 425 || status === 429 || status >= 500) {
     const after = retryAfterMs(headers.get('retry-after'), now);
@@ -90,7 +99,8 @@ export async function request(options: RequestOptions): Promise<HttpOutcome> {
   let response: Response;
   try {
     const body = options.body === undefined ? undefined : isString ? (options.body as string) : JSON.stringify(options.body);
-    response = await options.fetch(options.url, { method: options.method, headers, ...(body !== undefined ? { body } : {}), signal, redirect: 'error' });
+    // Never followed: the credentials would go with the request to wherever the redirect points.
+    response = await options.fetch(options.url, { method: options.method, headers, ...(body !== undefined ? { body } : {}), signal, redirect: 'manual' });
   } catch (error) {
     const what = timeout.aborted ? `no answer within ${options.timeoutMs ?? REQUEST_TIMEOUT_MS} ms` : (error as Error).message;
     return { ok: false, result: { kind: 'retryable', reason: `${options.method} ${redact(options.url, secrets)}: ${redact(what, secrets)}` } };

@@ -62,8 +62,8 @@ async function setup(hosts: number, desksFile = webhookDesk) {
     log: quiet,
     now,
   });
-  const dispatcher = (): Dispatcher => {
-    const d = startDispatcher({ store, desks: () => desks, log: quiet, now, pollMs: 3_600_000, random: () => 0.5 });
+  const dispatcher = (fetch?: typeof globalThis.fetch): Dispatcher => {
+    const d = startDispatcher({ store, desks: () => desks, log: quiet, now, pollMs: 3_600_000, random: () => 0.5, ...(fetch ? { fetch } : {}) });
     cleanups.push(() => d.stop());
     return d;
   };
@@ -129,6 +129,26 @@ describe('desk dispatcher', () => {
       const order = got.filter((b) => b.fingerprint === key).map((b) => b.event);
       expect(order).toEqual(['opened', 'resolved']);
     }
+  });
+
+  it("never has more of a desk's requests in flight than its concurrency", async () => {
+    const s = await setup(6, (url) => `desks: { hook: { type: webhook, url: "${url}/in", concurrency: 2 } }\ndefault_desks: [ { desk: hook } ]`);
+    let inFlight = 0;
+    let most = 0;
+    const counting: typeof fetch = async (input, init) => {
+      most = Math.max(most, ++inFlight);
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 20)); // held long enough for the pass to start more
+        return await fetch(input, init);
+      } finally {
+        inFlight -= 1;
+      }
+    };
+    for (let i = 0; i < 6; i++) s.disk(i, 97);
+    await s.deliverAll(s.dispatcher(counting));
+    expect(s.pending()).toBe(0);
+    expect(s.receiver.received).toHaveLength(6);
+    expect(most).toBe(2);
   });
 
   it('dead-letters an event the desk refuses for good, with the reason, and keeps delivering the others', async () => {

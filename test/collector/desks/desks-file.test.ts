@@ -38,7 +38,24 @@ describe('desks file', () => {
     expect([...set.route('hook', 'globex')!.events].sort()).toEqual(['escalated', 'opened', 'resolved']);
   });
 
+  it("takes a desk's concurrency from its key, else its vendor's documented limit, else 4", () => {
+    const set = parseDesks(
+      `desks:
+  hook: { type: webhook, url: "https://x", concurrency: 2 }
+  other: { type: webhook, url: "https://y" }
+  at: { type: autotask, username: u, secret: s, integration_code: c, company_id: 1, queue_id: 2 }
+default_desks: [ { desk: hook } ]`,
+      'desks.yaml',
+      {},
+    );
+    expect(set.concurrency('hook')).toBe(2);
+    expect(set.concurrency('other')).toBe(4);
+    expect(set.concurrency('at')).toBe(3); // Autotask: 3 concurrent requests per endpoint and integration
+    expect(set.route('hook', 'acme')!.settings).toEqual({ url: 'https://x' }); // a desk key, not a connector setting
+  });
+
   it.each([
+    ['desks: { hook: { type: webhook, url: "https://x", concurrency: 0 } }', {}, 'desks.yaml: desks.hook.concurrency'],
     [FILE, {}, 'desks.yaml: default_desks[0].secret: environment variable HOOK_SECRET is not set'],
     ['desks: { hook: { type: fax } }\ndefault_desks: [ { desk: hook } ]', {}, 'desks.yaml: desks.hook.type: unknown type "fax"'],
     ['desks: { hook: { type: webhook, url: "ftp://x" } }\ndefault_desks: [ { desk: hook } ]', {}, 'desks.yaml: default_desks[0].url:'],
