@@ -50,9 +50,9 @@ async function startReceiver(): Promise<Receiver> {
         if (typeof baselineId === 'string') self.baseline.set(baselineId, arrivedAt);
         else {
           self.lastBody = body;
-          const payload = JSON.parse(body) as { event?: string; labels?: { host?: string } };
-          const host = payload.labels?.host;
-          if (payload.event === 'opened' && host && !self.delivered.has(host)) self.delivered.set(host, arrivedAt);
+          const payload = JSON.parse(body) as { watchpost?: { event?: string; ticket?: { host?: string } } };
+          const host = payload.watchpost?.ticket?.host;
+          if (payload.watchpost?.event === 'opened' && host && !self.delivered.has(host)) self.delivered.set(host, arrivedAt);
         }
         res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       })

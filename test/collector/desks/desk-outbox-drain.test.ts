@@ -87,7 +87,12 @@ async function setup(hosts: number, desksFile = webhookDesk) {
   return { store, receiver, disk, dispatcher, pending, deliverAll, advance: (ms: number) => void (clock += ms) };
 }
 
-const bodies = (r: Receiver) => r.received.map((q) => JSON.parse(q.body) as { event: string; fingerprint: string; eventId: number });
+/** Each body as these tests read it: Watchpost's event kind and id, and the alert's fingerprint (one alert per message). */
+const bodies = (r: Receiver) =>
+  r.received.map((q) => {
+    const m = JSON.parse(q.body) as { alerts: Array<{ fingerprint: string }>; watchpost: { event: string; eventId: number } };
+    return { event: m.watchpost.event, eventId: m.watchpost.eventId, fingerprint: m.alerts[0]!.fingerprint };
+  });
 
 describe('desk dispatcher', () => {
   it('a desk down while 100 tickets are raised loses none: each arrives exactly once, in order per ticket, across a restart', async () => {
