@@ -7,7 +7,7 @@
 // schema and DeskOps (ticketingDesk).
 import { Type, type ObjectOptions, type TObject, type TSchema } from '@sinclair/typebox';
 import type { ConnectorDeps, ConnectorType, DeliveryContext, DeliveryResult, DeskCheck, DeskEvent, DeskTicket } from './contract.js';
-import { excerpt, request, type DeliveryFailure, type HttpAnswer, type HttpOutcome } from './http.js';
+import { excerpt, request, type DeliveryFailure, type HttpAnswer, type HttpOutcome, type RequestOptions } from './http.js';
 
 /** One API call's outcome: its value, or the retryable/failed result to hand back to the dispatcher. */
 export type Step<T> = { ok: true; value: T } | { ok: false; result: DeliveryFailure };
@@ -51,10 +51,22 @@ export function checkAnswer(outcome: HttpOutcome, what: string, secrets: readonl
 /** One call to a desk's API: `what` names it in reasons; expect as checkAnswer's. */
 export type ApiCall = (method: string, path: string, what: string, signal: AbortSignal, body?: unknown, expect?: 'json-or-empty') => Promise<Step<HttpAnswer>>;
 
-/** Calls to one JSON API: each a request() to base + path with these headers, its answer checked by checkAnswer. */
-export function apiCalls(base: string, headers: Record<string, string>, secrets: readonly string[], deps: ConnectorDeps): ApiCall {
+/** Calls to one JSON API: each a request() to base + path with these headers, its answer checked by checkAnswer;
+ *  `refine` as request()'s, for a desk whose statuses do not mean what HTTP says (a 409 that is transient). */
+export function apiCalls(
+  base: string,
+  headers: Record<string, string>,
+  secrets: readonly string[],
+  deps: ConnectorDeps,
+  refine?: RequestOptions['refine'],
+): ApiCall {
   return async (method, path, what, signal, body, expect) =>
-    checkAnswer(await request({ method, url: `${base}${path}`, headers, body, signal, fetch: deps.fetch, now: deps.now, secrets }), what, secrets, expect);
+    checkAnswer(
+      await request({ method, url: `${base}${path}`, headers, body, signal, fetch: deps.fetch, now: deps.now, secrets, ...(refine ? { refine } : {}) }),
+      what,
+      secrets,
+      expect,
+    );
 }
 
 /** The settings key that maps Watchpost's priorities to the desk's: one entry per priority, `entry(P)` its schema. */

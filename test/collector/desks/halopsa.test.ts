@@ -1,11 +1,13 @@
-// The HaloPSA connector against a fake Halo on a local socket (test/collector/desks/fakes/halopsa.ts).
+// The HaloPSA connector against a fake Halo on a local socket (test/collector/desks/fakes/halopsa.ts): create with the
+// "[key]" token in the summary, find it again by a search that the "]" ends, paged and matched exactly (tickets 40-49
+// and 400-499 before ticket 4 do not hide it), notes, priority, close and reopen, tokens, error classes, the desk test.
 import { Value } from '@sinclair/typebox/value';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Connector } from '../../../collector/src/desks/contract.js';
-import { halopsa, haloTicket, type HaloSettings } from '../../../collector/src/desks/connectors/halopsa.js';
+import { HALO_SEARCH_MAX_PAGES, HALO_SEARCH_PAGE, halopsa, haloTicket, type HaloSettings } from '../../../collector/src/desks/connectors/halopsa.js';
 import { TOKEN_EARLY_REFRESH_MS } from '../../../collector/src/desks/auth.js';
 import { deliveryContext, deskEvent } from './events.js';
-import { HALO_APP, startHaloFake, type HaloFake } from './fakes/halopsa.js';
+import { HALO_APP, startHaloFake, type HaloFake, type HaloFakeOptions } from './fakes/halopsa.js';
 
 let halo: HaloFake;
 let clock: number;
@@ -28,6 +30,18 @@ beforeEach(async () => {
   };
 });
 afterEach(() => halo.close());
+
+/** A fresh fake with these options in place of the one beforeEach started. */
+async function restart(options: HaloFakeOptions): Promise<void> {
+  await halo.close();
+  halo = await startHaloFake(options);
+  settings.url = halo.url;
+}
+
+const searches = () => halo.requests.filter((r) => r.method === 'GET' && r.path === '/api/Tickets');
+const decoys = (from: number, to: number) => {
+  for (let n = from; n <= to; n++) halo.seed(`Disk space low on srv${n} [watchpost-acme-${n}]`);
+};
 
 async function opened(c: Connector): Promise<string> {
   const result = await c.deliver(deskEvent('opened'), deliveryContext());
@@ -78,6 +92,50 @@ describe('halopsa connector', () => {
       correlation_field: 'CFWatchpostKey',
     });
     expect(body).toMatchObject({ priority_id: 11, customfields: [{ name: 'CFWatchpostKey', value: 'watchpost-acme-42' }] });
+  });
+
+  it('searches for the key and its closing bracket, one page at a time', async () => {
+    await opened(connector());
+    expect(Object.fromEntries(searches()[0]!.query)).toEqual({
+      search: 'watchpost-acme-42]',
+      pageinate: 'true',
+      page_size: String(HALO_SEARCH_PAGE),
+      page_no: '1',
+    });
+  });
+
+  it('finds ticket 4 when tickets 40-49 and 400-499 were opened before it, instead of creating a second', async () => {
+    decoys(40, 49);
+    decoys(400, 499);
+    const c = connector();
+    const four = deskEvent('opened', { id: 4, correlationKey: 'watchpost-acme-4', title: 'Disk space low on srv4' });
+    const made = await c.deliver(four, deliveryContext());
+    expect(made).toEqual({ kind: 'ok', remoteId: '1111' });
+    expect(await c.deliver({ ...four, kind: 'note', detail: 'later' }, deliveryContext(null))).toEqual({ kind: 'ok', remoteId: '1111' });
+    expect(halo.tickets.size).toBe(111);
+    expect(halo.actions).toEqual([expect.objectContaining({ ticket_id: 1111, note: 'Note: later' })]);
+  });
+
+  it('a search that splits the term into words (and pages of 20 whatever is asked) is paged to the exact token', async () => {
+    await restart({ searchMode: 'words', maxPageSize: 20 });
+    decoys(40, 49);
+    decoys(400, 499);
+    const c = connector();
+    const four = deskEvent('opened', { id: 4, correlationKey: 'watchpost-acme-4', title: 'Disk space low on srv4' });
+    expect(await c.deliver(four, deliveryContext())).toEqual({ kind: 'ok', remoteId: '1111' });
+    halo.requests.length = 0;
+    expect(await c.deliver({ ...four, kind: 'note', detail: 'later' }, deliveryContext(null))).toEqual({ kind: 'ok', remoteId: '1111' });
+    expect(searches().map((r) => r.query.get('page_no'))).toEqual(['1', '2', '3', '4', '5', '6']);
+    expect(halo.tickets.size).toBe(111);
+  });
+
+  it('answers failed rather than opening a possible duplicate when the bounded search is inconclusive', async () => {
+    await restart({ searchMode: 'words', maxPageSize: 20 });
+    decoys(4000, 4000 + 20 * HALO_SEARCH_MAX_PAGES);
+    const result = await connector().deliver(deskEvent('opened', { id: 4, correlationKey: 'watchpost-acme-4' }), deliveryContext());
+    expect(result).toMatchObject({ kind: 'failed', reason: expect.stringContaining('not creating a ticket that may already exist') });
+    expect(searches()).toHaveLength(HALO_SEARCH_MAX_PAGES);
+    expect(halo.tickets.size).toBe(20 * HALO_SEARCH_MAX_PAGES + 1);
   });
 
   it('finds the ticket after a lost answer instead of creating a second', async () => {
@@ -182,5 +240,40 @@ describe('halopsa connector', () => {
     const result = await connector().deliver(deskEvent('opened'), deliveryContext());
     expect(result).toMatchObject({ kind: 'failed' });
     expect((result as { reason: string }).reason).toMatch(/expected a JSON answer.*Sign in/);
+  });
+
+  describe('desk test', () => {
+    const run = (c: Connector) => c.test!(new AbortController().signal);
+
+    it('checks the token, the client, site and ticket type, and the search, and creates nothing', async () => {
+      const checks = await run(connector());
+      expect(checks.map((c) => [c.check, c.ok, c.detail])).toEqual([
+        ['token (client credentials)', true, `issued to API application ${HALO_APP.clientId}`],
+        ['client 12', true, 'Acme Ltd'],
+        ['site 34', true, 'Acme Main Office'],
+        ['ticket type 3', true, 'Incident'],
+        ['ticket search', true, expect.stringContaining('answered 0 tickets')],
+      ]);
+      expect(halo.requests.filter((r) => r.path.startsWith('/api/')).every((r) => r.method === 'GET')).toBe(true);
+      expect(searches()[0]!.query.get('search')).toMatch(/\]$/);
+      expect(halo.tickets.size).toBe(0);
+    });
+
+    it('a ticket type the instance does not have fails that check, the others still hold', async () => {
+      const checks = await run(connector({ ticket_type: 99 }));
+      expect(checks.map((c) => c.ok)).toEqual([true, true, true, false, true]);
+      expect(checks[3]).toMatchObject({ check: 'ticket type 99', detail: expect.stringContaining('HTTP 404') });
+    });
+
+    it('only the configured lookups are checked', async () => {
+      const checks = await run(connector({ client: undefined, site: undefined, ticket_type: undefined }));
+      expect(checks.map((c) => c.check)).toEqual(['token (client credentials)', 'ticket search']);
+    });
+
+    it('a wrong client secret stops at the token check, without the secret in the detail', async () => {
+      const checks = await run(connector({ client_secret: 'wrong-secret-value' }));
+      expect(checks).toEqual([{ check: 'token (client credentials)', ok: false, detail: expect.stringContaining('HTTP 401') }]);
+      expect(checks[0]!.detail).not.toContain('wrong-secret-value');
+    });
   });
 });

@@ -15,17 +15,38 @@
 // - A working integration, https://github.com/slartimitvar/zabbix-connectwise-webhook (zbx_mediatype_cwpsa-6.4.yaml):
 //   PATCH service/tickets/{id} takes a JSON-Patch array [{op:"replace",path:"status/name",value}], conditions
 //   quote strings in double quotes and escape a double quote as \".
+// - ConnectWise's Developer Guide, mirrored at https://gitea.resolutionflow.com/chihlasm/resolutionflow/src/branch/main/docs/connectwise/Developer-Guide.md:
+//   `conditions` "search results based on the fields returned in a GET", shown only by example (board/name,
+//   board/id, status/name, summary, closedFlag, lastUpdated; `Summary Not Contains "Low Priority"`), operators =,
+//   !=, <, >, contains, like, in, not; strings accept * as a wildcard, and in URL parameters a literal `[` is
+//   written `[[]` (read here as SQL Server's LIKE escape: `[` opens a character class); pageSize defaults to 25,
+//   at most 1000; the model version is pinned with `Accept: application/vnd.connectwise.com+json; version=<version>`
+//   ("for all production level integrations we recommend"), models resolve to the newest at or before the version
+//   asked, a superseded one is supported 12 months; 409 is "record possibly in use or another conflict with the
+//   record".
+// - How integrations send the header: the ConnectWiseManageAPI PowerShell module, https://github.com/christaylorcodes/ConnectWiseManageAPI
+//   (Public/Authentication/Connect-CWM.ps1: `application/vnd.connectwise.com+json; version=<Version>`; it proves a
+//   login with GET system/info). The 400 body {code, message, errors:[{code, message, resource, field}]}:
+//   https://github.com/christaylorcodes/ConnectWiseManageAPI/issues/30. Boards searched by name:
+//   https://github.com/dsrosen6/go-connectwise-psa (README). system/info answers {version, isCloud, serverTimeZone}
+//   in the OpenAPI-generated https://github.com/vc3/connectwise-rest-api (src/api/systemAPI.ts).
 //
-// Correlation: the key is stored in `externalXRef` and searched with conditions=externalXRef="<key>". Why that
-// field: it is a plain string (<= 100 chars) on the ticket itself, settable on create, with no setup in the
-// instance (a custom field must be created by an admin and is searched with customFieldConditions); poNumber would
-// also work but means "purchase order" to billing and shows on invoices. NOT confirmed in ConnectWise's own pages:
-// that externalXRef is filterable in `conditions` (it is a Ticket field, and another integration searches it this
-// way), and the default names below (priorities as commonly shipped; board statuses vary per board).
+// Correlation: the summary ends in the token "[<key>]", and the search is `summary contains "<key>]"` (ordered by
+// id, paged, at most SEARCH_MAX_PAGES pages) with the whole token matched here. Why the summary: it is a field the
+// guide itself shows in conditions, and it needs no setup (a custom field must be created by an admin first). Why
+// "<key>]" and not "[<key>]": the "]" ends the key, so watchpost-acme-4 does not also match watchpost-acme-40..49
+// and 400..499, while an unescaped "[" would turn the term into a LIKE character class matching nearly every
+// ticket. The key is also written to externalXRef (a plain string on the ticket, <= 100) for reports; it is not
+// searched, since no published example filters on it and a refused condition would fail every first delivery.
+// A ticket whose summary a technician rewrote loses its token: the dispatcher keeps the desk's id after the first
+// delivery, so that only matters when the id was never stored. NOT confirmed in ConnectWise's own pages: the exact
+// text of a refused condition (the shape is), that contains is LIKE-based on every instance (the search avoids "["
+// either way), and the default names below (priorities as commonly shipped; board statuses vary per board).
 import { Type, type Static } from '@sinclair/typebox';
-import type { ConnectorType, DeliveryContext, DeskEvent } from '../contract.js';
+import type { ConnectorDeps, ConnectorType, DeliveryContext, DeskCheck, DeskEvent } from '../contract.js';
 import { basicAuth } from '../auth.js';
-import { apiCalls, done, inOrder, lacking, priorityMap, ticketingDesk, type DeskOps } from '../desk-flow.js';
+import { excerpt, type DeliveryFailure } from '../http.js';
+import { apiCalls, done, inOrder, isRecord, lacking, priorityMap, refused, ticketingDesk, type ApiCall, type DeskOps, type Step } from '../desk-flow.js';
 import { noteText, ticketDescription, titleLine } from '../desk-text.js';
 
 /** ConnectWise's documented cap on a ticket summary. */
@@ -39,6 +60,14 @@ export const DEFAULT_PRIORITIES = {
 } as const;
 export const DEFAULT_STATUS_NEW = 'New';
 export const DEFAULT_STATUS_RESOLVED = 'Completed';
+/** The model version the fields sent and read here were checked against (the PSA OpenAPI document v2025.16). */
+export const DEFAULT_API_VERSION = '2025.16';
+export const VENDOR_JSON = 'application/vnd.connectwise.com+json';
+/** Rows per page of the key search, and the pages read before the search is called inconclusive. */
+export const SEARCH_PAGE_SIZE = 100;
+export const SEARCH_MAX_PAGES = 5;
+/** A search term no Watchpost key can contain (keys end in the ticket's number), for the desk test. */
+export const IMPOSSIBLE_KEY = 'watchpost-desk-test-none';
 
 const Name = (description: string, options: { default?: string; examples?: string[] } = {}) => Type.String({ minLength: 1, description, ...options });
 
@@ -46,6 +75,14 @@ const Settings = Type.Object(
   {
     site_url: Type.String({ pattern: '^https?://[^/]+/?$', description: 'the PSA API host only', examples: ['https://api-na.myconnectwise.net'] }),
     codebase: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.-]+$', default: DEFAULT_CODEBASE, description: 'path segment before /apis/3.0' })),
+    api_version: Type.Optional(
+      Type.String({
+        pattern: '^[0-9]{4}\\.[0-9]{1,2}$',
+        default: DEFAULT_API_VERSION,
+        description: 'API model version pinned in the Accept header (ConnectWise serves the newest models at or before it)',
+        examples: ['2025.16'],
+      }),
+    ),
     company_id: Name('the PSA company id used at login (the part before "+" in the API user)', { examples: ['mymsp'] }),
     public_key: Name('API member public key', { examples: ['Ab12Cd34Ef56Gh78'] }),
     private_key: Name('API member private key (write it as ${ENV_VAR})', { examples: ['${CONNECTWISE_PRIVATE_KEY}'] }),
@@ -68,17 +105,33 @@ const Settings = Type.Object(
 );
 export type ConnectWiseSettings = Static<typeof Settings>;
 
-/** conditions=externalXRef="<key>", the double quote escaped as the API's string syntax needs. */
-export const keyCondition = (key: string): string => `externalXRef="${key.replace(/"/g, '\\"')}"`;
+/** A string in the conditions syntax: double quotes, a double quote inside written \". */
+const quoted = (value: string): string => `"${value.replace(/"/g, '\\"')}"`;
 
-function ops(settings: ConnectWiseSettings, deps: { fetch: typeof fetch; now: () => number }): DeskOps {
+/** The token at the end of a ticket's summary that ties it to Watchpost's ticket. */
+export const summaryToken = (key: string): string => `[${key}]`;
+
+/** The key search: the key and the "]" that ends it (see the header for why not the "[" too). */
+export const keyCondition = (key: string): string => `summary contains ${quoted(`${key}]`)}`;
+
+const list = (path: string, params: Record<string, string>): string =>
+  `${path}?${Object.entries(params)
+    .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
+    .join('&')}`;
+
+function ops(settings: ConnectWiseSettings, deps: ConnectorDeps): DeskOps {
   const base = `${settings.site_url.replace(/\/+$/, '')}/${settings.codebase ?? DEFAULT_CODEBASE}/apis/3.0/`;
   const auth = basicAuth(`${settings.company_id}+${settings.public_key}`, settings.private_key);
   const secrets = [...auth.secrets, settings.client_id];
-  const headers = { clientId: settings.client_id, authorization: auth.header };
+  const version = settings.api_version ?? DEFAULT_API_VERSION;
+  // Lower-case `accept` replaces request()'s default; a second, capitalised key would be joined to it.
+  const headers = { clientId: settings.client_id, authorization: auth.header, accept: `${VENDOR_JSON}; version=${version}` };
   const priorities = { ...DEFAULT_PRIORITIES, ...settings.priority_map };
   const noteFlags = settings.internal_notes === false ? { detailDescriptionFlag: true } : { internalAnalysisFlag: true };
-  const call = apiCalls(base, headers, secrets, deps);
+  // 409 "record possibly in use" (a technician has the ticket open, another update is being saved) passes: retry it.
+  const refine = (status: number, text: string): DeliveryFailure | undefined =>
+    status === 409 ? { kind: 'retryable', reason: `HTTP 409 (record in use or in conflict): ${excerpt(text, secrets)}` } : undefined;
+  const call: ApiCall = apiCalls(base, headers, secrets, deps, refine);
   const ticket = (id: string) => `service/tickets/${encodeURIComponent(id)}`;
   const patch = (id: string, path: string, value: string, ctx: DeliveryContext) =>
     call('PATCH', ticket(id), 'ticket update', ctx.signal, [{ op: 'replace', path, value }], 'json-or-empty');
@@ -88,21 +141,46 @@ function ops(settings: ConnectWiseSettings, deps: { fetch: typeof fetch; now: ()
     const id = (value as { id?: unknown } | null)?.id;
     return typeof id === 'number' && Number.isInteger(id) ? String(id) : null;
   };
+  /** One page of a list, which must be a JSON array. */
+  const rows = async (path: string, what: string, signal: AbortSignal): Promise<Step<unknown[]>> => {
+    const answer = await call('GET', path, what, signal);
+    if (!answer.ok) return answer;
+    return Array.isArray(answer.value.json) ? done(answer.value.json) : lacking(what, 'list', answer.value, secrets);
+  };
+  /** A desk-test check that a list answers at least one record for `conditions`. */
+  const exists = async (check: string, path: string, conditions: string, missing: string, signal: AbortSignal): Promise<DeskCheck> => {
+    const found = await rows(list(path, { conditions, fields: 'id', pageSize: '1' }), check, signal);
+    if (!found.ok) return { check, ok: false, detail: found.result.reason };
+    const id = idOf(found.value[0]);
+    return id === null ? { check, ok: false, detail: missing } : { check, ok: true, detail: `id ${id}` };
+  };
 
   return {
+    // Pages in id order until a row's summary holds the whole token (the lowest id: the first ticket made for the
+    // key), a short page ends the list, or SEARCH_MAX_PAGES pages passed without an answer: then failed, since
+    // creating could open a second ticket for the key.
     async find(key, ctx) {
-      const answer = await call('GET', `service/tickets?conditions=${encodeURIComponent(keyCondition(key))}&pageSize=1`, 'ticket search', ctx.signal);
-      if (!answer.ok) return answer;
-      const rows = answer.value.json;
-      if (!Array.isArray(rows)) return lacking('ticket search', 'list of tickets', answer.value, secrets);
-      if (rows.length === 0) return done(null);
-      const id = idOf(rows[0]);
-      return id === null ? lacking('ticket search', 'ticket id', answer.value, secrets) : done(id);
+      const token = summaryToken(key);
+      for (let page = 1; page <= SEARCH_MAX_PAGES; page++) {
+        const params = { conditions: keyCondition(key), orderBy: 'id asc', fields: 'id,summary', page: String(page), pageSize: String(SEARCH_PAGE_SIZE) };
+        const found = await rows(list('service/tickets', params), 'ticket search', ctx.signal);
+        if (!found.ok) return found;
+        const hit = found.value.find((row) => isRecord(row) && typeof row.summary === 'string' && row.summary.includes(token));
+        if (hit !== undefined) {
+          const id = idOf(hit);
+          return id === null ? refused(`ticket search: a matching row has no ticket id: ${excerpt(JSON.stringify(hit), secrets)}`) : done(id);
+        }
+        if (found.value.length < SEARCH_PAGE_SIZE) return done(null);
+      }
+      return refused(
+        `ticket search: more than ${SEARCH_MAX_PAGES * SEARCH_PAGE_SIZE} tickets match ${keyCondition(key)} and none has ${token} in its summary; ` +
+          'not creating a ticket that may already exist',
+      );
     },
     async create(event, ctx) {
       const t = event.ticket;
       const body = {
-        summary: titleLine(`[${t.priority}] ${t.title}`, SUMMARY_MAX),
+        summary: titleLine(`[${t.priority}] ${t.title}`, SUMMARY_MAX, ` ${summaryToken(t.correlationKey)}`),
         recordType: 'ServiceTicket',
         board: { name: settings.board },
         status: { name: settings.status_new ?? DEFAULT_STATUS_NEW },
@@ -134,6 +212,39 @@ function ops(settings: ConnectWiseSettings, deps: { fetch: typeof fetch; now: ()
         () => patch(id, 'status/name', settings.status_reopened ?? settings.status_new ?? DEFAULT_STATUS_NEW, ctx),
         () => note(id, event, ctx),
       ),
+    // Reads only: the login (and that the pinned version is served), the board and company the tickets name, and
+    // that the key search's condition is accepted (a term no key can hold answers an empty list). A failed login
+    // ends the test: every later call would fail the same way.
+    async test(signal) {
+      const login = `API login (GET system/info, models of version ${version})`;
+      const info = await call('GET', 'system/info', login, signal);
+      if (!info.ok) return [{ check: login, ok: false, detail: info.result.reason }];
+      const server = isRecord(info.value.json) && typeof info.value.json.version === 'string' ? info.value.json.version : 'version not stated';
+      const board = await exists(
+        `service board "${settings.board}"`,
+        'service/boards',
+        `name=${quoted(settings.board)}`,
+        `no service board is named "${settings.board}"`,
+        signal,
+      );
+      const company = await exists(
+        `company "${settings.company}"`,
+        'company/companies',
+        `identifier=${quoted(settings.company)}`,
+        `no company has the identifier "${settings.company}"`,
+        signal,
+      );
+      const search = 'ticket search (summary contains)';
+      const probe = await rows(list('service/tickets', { conditions: keyCondition(IMPOSSIBLE_KEY), fields: 'id', pageSize: '1' }), search, signal);
+      return [
+        { check: login, ok: true, detail: `PSA ${server}` },
+        board,
+        company,
+        probe.ok
+          ? { check: search, ok: true, detail: `${keyCondition(IMPOSSIBLE_KEY)} accepted (${probe.value.length} tickets)` }
+          : { check: search, ok: false, detail: probe.result.reason },
+      ];
+    },
   };
 }
 

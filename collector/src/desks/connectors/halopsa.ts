@@ -6,24 +6,43 @@
 // https://docs.stigg.io/documentation/workflows/halopsa (client credentials, scope "all", tenant for hosted Halo),
 // https://kb.dtctoday.com/books/halopsa-api-reference/page/ticket-endpoints (GET /Tickets parameters; POST bodies
 // are arrays; tickets are "Faults"), https://kb.dtctoday.com/books/halopsa-api-reference/page/ticket-configuration-endpoints
-// (outcomes of actions).
+// (outcomes of actions), and the HaloAPI PowerShell module, https://github.com/homotechsual/HaloAPI: GET api/tickets
+// takes `search`, `pageinate`, `page_size`, `page_no` (Public/Get/Get-HaloTicket.ps1; open and closed tickets alike
+// unless open_only/closed_only is sent); a paged answer is {record_count, tickets}, walked page by page until page_no
+// reaches ceil(record_count / page_size) (Private/New-HaloGETRequest.ps1); api/client/{id}, api/site/{id} and
+// api/tickettype/{id} read one record (Get-HaloClient.ps1, Get-HaloSite.ps1, Get-HaloTicketType.ps1); the token
+// request as sent here, with ?tenant= for hosted Halo (Public/Connect-HaloAPI.ps1). The module retries 429 only, and
+// neither it nor Halo's pages describe a 409, so a 409 keeps the default class (failed).
 //
 // Correlation: the key is a token "[watchpost-acme-42]" at the end of the ticket's summary, found with GET
-// /api/Tickets?search=<key> and confirmed by an exact match on the summary. Why the summary: it is the one field
+// /api/Tickets?search=<key>] and confirmed by the whole token in the summary. Why the summary: it is the one field
 // Halo's documented ticket `search` certainly covers; whether `search` reaches custom fields or any third-party
 // reference field is not documented in anything I could read, and a custom field must first be created per
 // instance. With `correlation_field` set, the key is also written to that custom field (for reports and rules).
-// NOT CONFIRMED against a live Halo: the default impact/urgency numbers (1 = highest, as Halo's lookups ship), the
-// outcome name "Private Note", the list answer's `tickets` key, and whether `search` includes closed tickets.
+// Why "<key>]": the "]" ends the key, so the search for watchpost-acme-4 is not also answered by watchpost-acme-40..49
+// and 400..499, which could fill the first pages and hide the real ticket. The "[" is left out: were the search a
+// SQL Server LIKE (Halo's database engine; assumed, not read in Halo's pages), "[" would open a character class and
+// match nearly every ticket, while a lone "]" is literal there and in any plain substring match.
+// Halo does not say how `search` splits its term: if it matched word by word the "]" would not narrow anything, so
+// every page is read (at most HALO_SEARCH_MAX_PAGES), the whole token is matched here, and the lowest id wins (the
+// first ticket made for the key); when the pages run out before the matches do, the delivery fails rather than
+// open a ticket that may already exist.
+// NOT CONFIRMED against a live Halo: how `search` matches its term (substring or words), whether page_size is
+// honoured in full (the paging does not depend on it), the default impact/urgency numbers (1 = highest, as Halo's
+// lookups ship), the outcome name "Private Note", and the answer to a lookup of an id that does not exist.
 import { Type, type Static } from '@sinclair/typebox';
-import type { ConnectorType, DeskEvent, DeskTicket } from '../contract.js';
+import type { ConnectorType, DeskCheck, DeskEvent, DeskTicket } from '../contract.js';
 import { request, type HttpOutcome } from '../http.js';
 import { TokenCache } from '../auth.js';
-import { checkAnswer, deliverTo, done, inOrder, isRecord, lacking, type DeskOps } from '../desk-flow.js';
+import { checkAnswer, deliverTo, done, inOrder, isRecord, lacking, refused, type DeskOps, type Step } from '../desk-flow.js';
 import { noteText, ticketDescription, titleLine } from '../desk-text.js';
 
 export const HALO_SUMMARY_MAX = 250;
-export const HALO_SEARCH_PAGE = 20;
+/** Rows asked per page of the key search, and the pages read before the search is called inconclusive. */
+export const HALO_SEARCH_PAGE = 100;
+export const HALO_SEARCH_MAX_PAGES = 10;
+/** A search term no Watchpost key can hold (keys end in the ticket's number), for the desk test. */
+export const IMPOSSIBLE_KEY = 'watchpost-desk-test-none';
 
 const Level = (description: string, dflt: number) => Type.Integer({ minimum: 0, default: dflt, description });
 const LevelMap = (what: string) =>
@@ -65,6 +84,8 @@ export type HaloSettings = Static<typeof Settings>;
 const DEFAULT_LEVELS = { high: 1, medium: 2, low: 3 } as const;
 const trim = (url: string): string => url.replace(/\/+$/, '');
 export const haloToken = (key: string): string => ` [${key}]`;
+/** The key search's term: the key and the "]" that ends it (see the header for why not the "[" too). */
+export const haloSearchTerm = (key: string): string => `${key}]`;
 
 /** Impact and urgency as Halo's ids (Halo's matrix then sets priority), a priority_id only when mapped. */
 const levels = (t: DeskTicket, s: HaloSettings) => ({
@@ -132,18 +153,44 @@ export const halopsa: ConnectorType<HaloSettings> = {
       call('POST', '/Actions', 'action', signal, [{ ticket_id: Number(id), note: text, outcome, hiddenfromuser: true }], 'json-or-empty');
     const update = (fields: Record<string, unknown>, signal: AbortSignal) => call('POST', '/Tickets', 'ticket update', signal, [fields], 'json-or-empty');
 
+    const search = (term: string, page: number, size: number) =>
+      `/Tickets?${new URLSearchParams({ search: term, pageinate: 'true', page_size: String(size), page_no: String(page) })}`;
+    /** The tickets of a search answer: a paged answer's `tickets`, or the bare list an unpaged one may be. */
+    const ticketsOf = (json: unknown): unknown[] | null => (Array.isArray(json) ? json : isRecord(json) && Array.isArray(json.tickets) ? json.tickets : null);
+    /** One record of a lookup (client, site, ticket type) for the desk test: it must answer that id. */
+    const lookup = async (check: string, path: string, id: number, signal: AbortSignal): Promise<DeskCheck> => {
+      const answer = await call('GET', `${path}/${id}`, check, signal);
+      if (!answer.ok) return { check, ok: false, detail: answer.result.reason };
+      const json = answer.value.json;
+      if (!isRecord(json) || Number(json.id) !== id) return { check, ok: false, detail: `the answer is not record ${id}` };
+      return { check, ok: true, detail: typeof json.name === 'string' ? json.name : `id ${id}` };
+    };
+
     const ops: DeskOps = {
-      async find(key, { signal }) {
-        const query = new URLSearchParams({ search: key, pageinate: 'true', page_size: String(HALO_SEARCH_PAGE), page_no: '1' });
-        const answer = await call('GET', `/Tickets?${query}`, 'ticket search', signal);
-        if (!answer.ok) return answer;
-        const json = answer.value.json;
-        const list = Array.isArray(json) ? json : isRecord(json) && Array.isArray(json.tickets) ? json.tickets : [];
+      // Reads every page (record_count says how many rows there are; a short or empty page also ends the list),
+      // keeps the rows whose summary holds the whole token, and answers the lowest id.
+      async find(key, { signal }): Promise<Step<string | null>> {
         const token = haloToken(key).trim();
-        const ids = list
-          .filter((t): t is Record<string, unknown> => isRecord(t) && typeof t.summary === 'string' && t.summary.includes(token))
-          .map((t) => Number(t.id));
-        return done(ids.length ? String(Math.min(...ids)) : null);
+        const ids: number[] = [];
+        let seen = 0;
+        for (let page = 1; page <= HALO_SEARCH_MAX_PAGES; page++) {
+          const answer = await call('GET', search(haloSearchTerm(key), page, HALO_SEARCH_PAGE), 'ticket search', signal);
+          if (!answer.ok) return answer;
+          const json = answer.value.json;
+          const rows = ticketsOf(json);
+          if (!rows) return lacking('ticket search', 'tickets list', answer.value, tokens.secrets());
+          for (const t of rows)
+            if (isRecord(t) && typeof t.summary === 'string' && t.summary.includes(token) && Number.isInteger(Number(t.id))) ids.push(Number(t.id));
+          seen += rows.length;
+          const total = isRecord(json) && typeof json.record_count === 'number' ? json.record_count : null;
+          const last = Array.isArray(json) || rows.length === 0 || (total !== null ? seen >= total : rows.length < HALO_SEARCH_PAGE);
+          if (last) return done(ids.length ? String(Math.min(...ids)) : null);
+        }
+        if (ids.length) return done(String(Math.min(...ids)));
+        return refused(
+          `ticket search: more than ${seen} tickets answer search=${haloSearchTerm(key)} and none has ${token} in its summary; ` +
+            'not creating a ticket that may already exist',
+        );
       },
       async create(e, { signal }) {
         const answer = await call('POST', '/Tickets', 'ticket create', signal, [haloTicket(e, s)]);
@@ -168,6 +215,29 @@ export const halopsa: ConnectorType<HaloSettings> = {
           () => note(id, noteText(e), signal),
         ),
     };
-    return { deliver: (event, ctx) => deliverTo(ops, event, ctx) };
+    return {
+      deliver: (event, ctx) => deliverTo(ops, event, ctx),
+      // Reads only: a token, each configured lookup the tickets name, and a search no key can answer. A token that
+      // cannot be had ends the test: every later call would fail the same way.
+      async test(signal) {
+        const auth = 'token (client credentials)';
+        const token = await tokens.get(signal);
+        if (!token.ok) return [{ check: auth, ok: false, detail: token.result.reason }];
+        const checks: DeskCheck[] = [{ check: auth, ok: true, detail: `issued to API application ${s.client_id}` }];
+        if (s.client !== undefined) checks.push(await lookup(`client ${s.client}`, '/Client', s.client, signal));
+        if (s.site !== undefined) checks.push(await lookup(`site ${s.site}`, '/Site', s.site, signal));
+        if (s.ticket_type !== undefined) checks.push(await lookup(`ticket type ${s.ticket_type}`, '/TicketType', s.ticket_type, signal));
+        const probe = await call('GET', search(haloSearchTerm(IMPOSSIBLE_KEY), 1, 1), 'ticket search', signal);
+        const rows = probe.ok ? ticketsOf(probe.value.json) : null;
+        checks.push(
+          !probe.ok
+            ? { check: 'ticket search', ok: false, detail: probe.result.reason }
+            : rows
+              ? { check: 'ticket search', ok: true, detail: `search=${haloSearchTerm(IMPOSSIBLE_KEY)} answered ${rows.length} tickets` }
+              : { check: 'ticket search', ok: false, detail: 'the answer has no tickets list' },
+        );
+        return checks;
+      },
+    };
   },
 };

@@ -1,10 +1,21 @@
-// A fake HaloPSA: the OAuth2 client-credentials token endpoint and the ticket endpoints the connector uses, over
-// an in-memory table, checking the Bearer token on every API call and the request shapes.
+// A fake HaloPSA: the OAuth2 client-credentials token endpoint, the ticket endpoints the connector uses over an
+// in-memory table, and the client, site and ticket type lookups of the desk test, checking the Bearer token on every
+// API call and the request shapes.
 // Built from: https://halopsa.com/apidoc (authorisation server <url>/auth, resource server <url>/api, Bearer
 // tokens), https://docs.stigg.io/documentation/workflows/halopsa (client credentials, scope "all", tenant),
 // https://kb.dtctoday.com/books/halopsa-api-reference/page/ticket-endpoints (GET /Tickets with search, paging; POST
 // /Tickets takes an array and creates or, with an id, updates), https://kb.dtctoday.com/books/halopsa-api-reference/page/ticket-configuration-endpoints
-// (actions and outcomes). The list answer's shape ({record_count, tickets}) and the 400 wording are assumptions.
+// (actions and outcomes), and the HaloAPI PowerShell module, https://github.com/homotechsual/HaloAPI: GET
+// api/tickets with pageinate=true, page_size and page_no answers {record_count, tickets} and is walked page by page
+// until page_no reaches ceil(record_count / page_size) (Private/New-HaloGETRequest.ps1); open and closed tickets
+// alike unless open_only/closed_only is given (Public/Get/Get-HaloTicket.ps1); api/client/{id}, api/site/{id} and
+// api/tickettype/{id} read one record (Get-HaloClient.ps1, Get-HaloSite.ps1, Get-HaloTicketType.ps1).
+// The search: Halo documents `search` only as a search term. This fake matches it as a case-insensitive substring of
+// the summary (or the ticket id), which is how a SQL LIKE '%term%' behaves; with searchMode 'words' it splits the
+// term at every character that is not a letter or digit and needs each word somewhere in the summary, as a
+// tokenizing search would, so that the connector is tested against both. maxPageSize caps the rows of a page
+// whatever page_size asks. Assumptions (not from Halo's pages): a page_size of 20 when none is given, the 404 for a
+// lookup of an id that does not exist, and the 400 wording.
 import { randomBytes } from 'node:crypto';
 import { reply, startFakeDesk, type FakeDesk, type FakeRequest } from './fake-desk.js';
 
@@ -37,12 +48,39 @@ export interface HaloFake extends FakeDesk {
   tokensIssued: number;
   /** Every token issued so far stops working (as when they expire on the server's clock). */
   revokeTokens(): void;
+  /** Adds a ticket as if someone had made it in Halo (no request logged); answers it. */
+  seed(summary: string): HaloTicketRow;
 }
+
+export interface HaloFakeOptions {
+  expiresIn?: number;
+  searchMode?: 'substring' | 'words';
+  maxPageSize?: number;
+}
+
+/** The instance's clients, sites and ticket types by id (the connector tests configure client 12, site 34, type 3). */
+export const HALO_LOOKUPS = {
+  client: new Map([[12, 'Acme Ltd']]),
+  site: new Map([[34, 'Acme Main Office']]),
+  tickettype: new Map([[3, 'Incident']]),
+} as const;
 
 const isInt = (v: unknown): v is number => Number.isInteger(v);
 const bad = (message: string) => reply(400, { message });
 
-export async function startHaloFake(options: { expiresIn?: number } = {}): Promise<HaloFake> {
+/** Whether a ticket answers the search term, as `mode` reads it. */
+function matches(t: HaloTicketRow, term: string, mode: 'substring' | 'words'): boolean {
+  const summary = t.summary.toLowerCase();
+  if (!term || String(t.id) === term) return true;
+  if (mode === 'substring') return summary.includes(term.toLowerCase());
+  const words = term
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
+  return words.length > 0 && words.every((w) => summary.includes(w));
+}
+
+export async function startHaloFake(options: HaloFakeOptions = {}): Promise<HaloFake> {
   const tickets = new Map<number, HaloTicketRow>();
   const actions: HaloActionRow[] = [];
   const tokens = new Set<string>();
@@ -86,10 +124,18 @@ export async function startHaloFake(options: { expiresIn?: number } = {}): Promi
     const auth = r.headers.authorization ?? '';
     if (!auth.startsWith('Bearer ') || !tokens.has(auth.slice(7))) return reply(401, { message: 'Unauthorized' });
     if (r.method === 'GET' && r.path === '/api/Tickets') {
-      const search = (r.query.get('search') ?? '').toLowerCase();
-      const size = Number(r.query.get('page_size') ?? 50);
-      const found = [...tickets.values()].filter((t) => !search || t.summary.toLowerCase().includes(search) || String(t.id) === search);
-      return reply(200, { page_no: 1, page_size: size, record_count: found.length, tickets: found.slice(0, size) });
+      const found = [...tickets.values()].filter((t) => matches(t, r.query.get('search') ?? '', options.searchMode ?? 'substring'));
+      if (r.query.get('pageinate') !== 'true') return reply(200, { record_count: found.length, tickets: found });
+      const size = Math.min(Number(r.query.get('page_size') ?? 20), options.maxPageSize ?? Infinity);
+      const page = Number(r.query.get('page_no') ?? 1);
+      if (!Number.isInteger(size) || size < 1 || !Number.isInteger(page) || page < 1) return bad('page_size and page_no must be whole numbers from 1');
+      return reply(200, { page_no: page, page_size: size, record_count: found.length, tickets: found.slice((page - 1) * size, page * size) });
+    }
+    const lookup = /^\/api\/(client|site|tickettype)\/(\d+)$/i.exec(r.path);
+    if (r.method === 'GET' && lookup) {
+      const kind = lookup[1]!.toLowerCase() as keyof typeof HALO_LOOKUPS;
+      const name = HALO_LOOKUPS[kind].get(Number(lookup[2]));
+      return name === undefined ? reply(404, { message: `${kind} ${lookup[2]} not found` }) : reply(200, { id: Number(lookup[2]), name });
     }
     if (r.method === 'POST' && r.path === '/api/Tickets') {
       if (!Array.isArray(r.json) || r.json.length !== 1 || typeof r.json[0] !== 'object') return bad('expected an array of one ticket');
@@ -107,5 +153,10 @@ export async function startHaloFake(options: { expiresIn?: number } = {}): Promi
   }
 
   const desk = await startFakeDesk((r) => (r.method === 'POST' && r.path === '/auth/token' ? token(r) : r.path.startsWith('/api/') ? api(r) : reply(404, {})));
-  return Object.assign(fake, desk, { tickets, actions, revokeTokens: () => tokens.clear() });
+  const seed = (summary: string): HaloTicketRow => {
+    const row: HaloTicketRow = { id: nextId++, summary, details: '', status_id: 1 };
+    tickets.set(row.id, row);
+    return row;
+  };
+  return Object.assign(fake, desk, { tickets, actions, revokeTokens: () => tokens.clear(), seed });
 }
