@@ -26,6 +26,7 @@ import { deskTransitions } from './desks/desk-outbox-feed.js';
 import { startDispatcher, type Dispatcher } from './desks/desk-outbox-drain.js';
 import { loadDesks, type DeskSet } from './desks/desks-file.js';
 import { registerDeskRoutes } from './routes/desks.js';
+import { registerDeskInbound } from './routes/desk-inbound.js';
 import { startShipper, type Shipper } from './alerting/influx-outbox-drain.js';
 import { loadRules, type RuleSet } from './alerting/rules/rules-file.js';
 import { registerTicketRoutes } from './routes/tickets.js';
@@ -166,7 +167,7 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
     { releasesDir: config.releases.dir, publicKeyFile: config.releases.publicKey, updatesFile: config.updates.file },
     app.log,
   );
-  const { engine, rules, dispatcher } = startAlerting(app, deps, metrics, () => hub);
+  const { engine, rules, dispatcher, desks } = startAlerting(app, deps, metrics, () => hub);
   const ipRateLimit = createIpRateLimit({ ratePerSecond: config.limits.ipAttemptsPerSecond, burst: config.limits.ipAttemptBurst }, metrics).hook;
   const hub = registerAgentSocket(app, {
     store: deps.store,
@@ -193,6 +194,14 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
   registerTicketActions(app, { store: deps.store, engine, ...(deps.now ? { now: deps.now } : {}) });
   registerRuleRoutes(app, { rules });
   registerDeskRoutes(app, { store: deps.store, kick: () => dispatcher()?.kick(), ...(deps.now ? { now: deps.now } : {}) });
+  registerDeskInbound(app, {
+    store: deps.store,
+    engine,
+    desks,
+    metrics,
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    ...(deps.now ? { now: deps.now } : {}),
+  });
   registerMaintenanceRoutes(app, { store: deps.store, ...(deps.now ? { now: deps.now } : {}) });
   registerReleaseRoutes(app, { store: deps.store, updates, publicUrl: config.server.publicUrl, ipRateLimit });
   watchRevocationsWhileUp(app, deps.store, hub);
@@ -265,5 +274,5 @@ function startAlerting(app: FastifyInstance, deps: AppDeps, metrics: CollectorMe
     await shipper?.stop();
     await dispatcher?.stop();
   });
-  return { engine, rules, dispatcher: () => dispatcher };
+  return { engine, rules, desks, dispatcher: () => dispatcher };
 }

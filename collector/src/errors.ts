@@ -22,6 +22,7 @@ export type RejectionReason =
   | 'replaced' // the same agent connected again; the older connection is closed
   | 'revoked' // the agent's credential was revoked while it was connected
   | 'api_key_refused' // an API request with a missing, bad, unknown or revoked API key (401)
+  | 'desk_push_refused' // a service desk's push to /api/v1/desks/:desk/inbound without a valid signature or secret (401)
   | 'rate_limited' // too many upgrades/enrollments/downloads or failed API keys from one IP (429), or too many frames/bytes from one agent (1008)
   | 'connection_limit'; // too many unauthenticated connections open from one IP; the newest is cut
 
@@ -61,6 +62,8 @@ export class HttpError extends Error {
  */
 export const httpErrors = {
   unauthorized: () => new HttpError(401, 'unauthorized', 'missing or invalid bearer key'),
+  /** A desk push that did not prove itself: the same answer whatever failed (no such desk, no inbound, bad signature). */
+  pushRefused: () => new HttpError(401, 'unauthorized', 'unauthorized'),
   /** The release and deployment routes: neither an enrolled agent's credential nor an enrollment token was presented. */
   credentialRequired: () => new HttpError(401, 'unauthorized', 'an agent credential or an enrollment token is required (Authorization: Bearer ...)'),
   /** The API key is valid, but its scope does not reach this route (an admin-only route, or acting with a read key). */

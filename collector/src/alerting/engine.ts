@@ -15,7 +15,7 @@
 // silences), tickets/actions.ts (what people do to tickets).
 import type { watchpost } from '../../../proto/index.js';
 import type { Store } from '../store/index.js';
-import { actOnTicket, type TicketAction } from '../tickets/actions.js';
+import { actOnTicket, type ActionSource, type TicketAction } from '../tickets/actions.js';
 import type { Ticket } from '../tickets/model.js';
 import type { AlertRecord } from './alert-book.js';
 import { createAlertPath } from './alert-path.js';
@@ -54,8 +54,8 @@ export interface AlertEngine {
   tick(): void;
   /** The same tick as steps; run each, yielding to the event loop between them (runTickSteps). */
   tickSteps(): Generator<void, void, void>;
-  /** Applies a person's action to a ticket; null when the ticket does not exist. */
-  act(ticketId: number, action: TicketAction, by: string): Ticket | null;
+  /** Applies a person's action to a ticket (made at the API, or in a service desk: `source`); null when the ticket does not exist. */
+  act(ticketId: number, action: TicketAction, by: string, source?: ActionSource): Ticket | null;
   /** The current alerts (pending and firing, and recently resolved), for the API. */
   alerts(): Array<[AlertKey, AlertRecord]>;
 }
@@ -77,7 +77,7 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
       for (const step of this.tickSteps()) void step;
     },
     tickSteps: () => tickSteps(core, hosts, alerts, guard),
-    act: (ticketId, action, by) => actOnTicket({ store: core.store, now: core.now, changed: core.ticketChanged }, ticketId, action, by),
+    act: (ticketId, action, by, source) => actOnTicket({ store: core.store, now: core.now, changed: core.ticketChanged }, ticketId, action, by, source),
     alerts: () => [...core.book.entries()],
   };
 }

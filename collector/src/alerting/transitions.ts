@@ -9,7 +9,8 @@ import type { AlertEvent } from './state-machine.js';
 
 export interface Transitions {
   alert(key: AlertKey, event: AlertEvent, record: AlertRecord, hold: Hold | null): void;
-  ticket(change: { ticket: Ticket; kind: TicketEventKind; detail: string }, target?: SlaTarget): void;
+  /** `origin`: the service desk whose push made the change (desks/inbound), not told of it again. */
+  ticket(change: { ticket: Ticket; kind: TicketEventKind; detail: string; origin?: string }, target?: SlaTarget): void;
 }
 
 /** Several sinks of transitions as one (InfluxDB points, service-desk outbox), called in order. */

@@ -1,7 +1,9 @@
 // The feed of the service-desk outbox (its drain: desk-outbox-drain.ts): ticket transitions into the outbox, called
 // by the alert engine inside the transaction that changed the ticket, so an event is queued for every desk of the
 // tenant exactly when the change commits (and not at all when it rolls back). Only events a route takes are queued;
-// events desks do not know (held, released) never are.
+// events desks do not know (held, released) never are. A change a desk pushed (desks/inbound) is queued for the
+// tenant's other desks but not for that desk: it made the change, and telling it would echo its own change back
+// as a note (or, with a desk that answers a note with another push, loop).
 import type { Transitions } from '../alerting/transitions.js';
 import type { Ticket } from '../tickets/model.js';
 import type { DeskOutbox } from '../store/index.js';
@@ -38,11 +40,11 @@ export function deskTicket(t: Ticket): DeskTicket {
 export function deskTransitions(outbox: DeskOutbox, desks: () => DeskSet, queued: () => void): Transitions {
   return {
     alert() {},
-    ticket({ ticket, kind, detail }) {
+    ticket({ ticket, kind, detail, origin }) {
       if (!KINDS.has(kind)) return;
       const routes = desks()
         .routes(ticket.tenant)
-        .filter((r) => r.events.has(kind as DeskEventKind));
+        .filter((r) => r.events.has(kind as DeskEventKind) && r.desk !== origin);
       if (routes.length === 0) return;
       const snapshot = deskTicket(ticket);
       for (const route of routes) outbox.enqueue(route.desk, { kind: kind as DeskEventKind, at: ticket.updatedAt, detail, ticket: snapshot });

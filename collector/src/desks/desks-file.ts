@@ -10,6 +10,7 @@
 //       client_id: watchpost
 //       client_secret: ${HALO_SECRET}
 //       events: [opened, escalated, resolved, reopened, sla_breached]   # default: every event
+//       inbound: { auth: basic, secret: ${HALO_PUSH_SECRET} }            # changes made in Halo come back (inbound/)
 //   default_desks: [ { desk: halo } ] # tenants not listed below
 //   tenants:
 //     acme:
@@ -21,6 +22,8 @@ import { ConfigError } from '../errors.js';
 import { firstSchemaError } from '../config/schema-errors.js';
 import type { ConnectorType, DeskEventKind } from './contract.js';
 import { connectorType, CONNECTOR_TYPES } from './connectors/index.js';
+import { InboundSchema, type InboundSettings, type InboundVendor } from './inbound/contract.js';
+import { inboundVendor, INBOUND_VENDORS } from './inbound/index.js';
 
 export const DESK_EVENT_KINDS: readonly DeskEventKind[] = [
   'opened',
@@ -53,6 +56,7 @@ export const DESK_KEYS = {
       description: "tickets delivered to this desk at once (default: the vendor's documented limit, Autotask 3, else 4)",
     }),
   ),
+  inbound: Type.Optional(InboundSchema),
 };
 /** Tickets in flight per desk when neither the desk nor its connector type names a limit. */
 export const DEFAULT_DESK_CONCURRENCY = 4;
@@ -95,6 +99,16 @@ export interface DeskRoute {
   secrets: readonly string[];
 }
 
+/** A desk whose own push brings changes made in it back (POST /api/v1/desks/<desk>/inbound). */
+export interface DeskInbound {
+  desk: string;
+  type: string;
+  vendor: InboundVendor;
+  settings: InboundSettings;
+  /** The desk's `url` setting, when it has one (ConnectWise: where its signing key may be fetched from). */
+  url?: string;
+}
+
 export interface DeskSet {
   /** The desks a tenant's tickets go to. */
   routes(tenant: string): readonly DeskRoute[];
@@ -103,6 +117,8 @@ export interface DeskSet {
   names(): readonly string[];
   /** Tickets the dispatcher may deliver to this desk at once. */
   concurrency(desk: string): number;
+  /** The desk's inbound settings, when it has an `inbound:` block (optional: test doubles may leave it out). */
+  inbound?(desk: string): DeskInbound | undefined;
 }
 
 export const NO_DESKS: DeskSet = { routes: () => [], route: () => undefined, names: () => [], concurrency: () => DEFAULT_DESK_CONCURRENCY };
@@ -130,7 +146,7 @@ function schemaError(schema: TSchema, value: unknown, at: string): ConfigError |
   return problem ? new ConfigError(problem) : null;
 }
 
-type RawDesk = { type: string; events?: DeskEventKind[]; concurrency?: number } & Record<string, unknown>;
+type RawDesk = { type: string; events?: DeskEventKind[]; concurrency?: number; inbound?: InboundSettings } & Record<string, unknown>;
 type RawRoute = Static<typeof Route>;
 
 function compileRoute(raw: RawRoute, desks: Record<string, RawDesk>, path: string, env: NodeJS.ProcessEnv): DeskRoute {
@@ -138,7 +154,7 @@ function compileRoute(raw: RawRoute, desks: Record<string, RawDesk>, path: strin
   if (!base) throw new ConfigError(`${path}.desk: unknown desk "${raw.desk}" (desks: ${Object.keys(desks).join(', ') || 'none'})`);
   const connector = connectorType(base.type);
   if (!connector) throw new ConfigError(`desks.${raw.desk}.type: unknown type "${base.type}" (known: ${Object.keys(CONNECTOR_TYPES).join(', ')})`);
-  const { type: _type, events: deskEvents, concurrency: _concurrency, ...deskSettings } = base;
+  const { type: _type, events: deskEvents, concurrency: _concurrency, inbound: _inbound, ...deskSettings } = base;
   const { desk: _desk, events: routeEvents, ...overrides } = raw;
   const secrets: string[] = [];
   const settings = expand({ ...deskSettings, ...overrides }, path, env, secrets) as Record<string, unknown>;
@@ -177,13 +193,40 @@ export function parseDesks(text: string, source: string, env: NodeJS.ProcessEnv 
   } catch (error) {
     at(error);
   }
+  let inbound = new Map<string, DeskInbound>();
+  try {
+    inbound = compileInbound(desks, env);
+  } catch (error) {
+    at(error);
+  }
   const routes = (tenant: string) => byTenant.get(tenant) ?? defaults;
   return {
+    inbound: (desk) => inbound.get(desk),
     routes,
     route: (desk, tenant) => routes(tenant).find((r) => r.desk === desk),
     names: () => Object.keys(desks),
     concurrency: (desk) => desks[desk]?.concurrency ?? connectorType(desks[desk]?.type ?? '')?.defaultConcurrency ?? DEFAULT_DESK_CONCURRENCY,
   };
+}
+
+/** Each desk's `inbound:` block, its secrets expanded, checked against what its vendor's push can do. */
+function compileInbound(desks: Record<string, RawDesk>, env: NodeJS.ProcessEnv): Map<string, DeskInbound> {
+  const out = new Map<string, DeskInbound>();
+  for (const [desk, raw] of Object.entries(desks)) {
+    if (!raw.inbound) continue;
+    const path = `desks.${desk}.inbound`;
+    const vendor = inboundVendor(raw.type);
+    if (!vendor) throw new ConfigError(`${path}: a ${raw.type} desk has no push Watchpost reads (desks with one: ${Object.keys(INBOUND_VENDORS).join(', ')})`);
+    const settings = expand(raw.inbound, path, env, []) as InboundSettings;
+    const scheme = settings.auth ?? vendor.schemes[0]!;
+    if (!vendor.schemes.includes(scheme)) throw new ConfigError(`${path}.auth: ${raw.type} pushes can use ${vendor.schemes.join(', ')}; got ${scheme}`);
+    const cwSignature = raw.type === 'connectwise' && scheme === 'signature';
+    if (!cwSignature && !settings.secret) throw new ConfigError(`${path}.secret: required with auth ${scheme} (write it as \${ENV_VAR})`);
+    if (scheme === 'header' && !settings.header) throw new ConfigError(`${path}.header: required with auth header (the header that holds the secret)`);
+    const url = typeof raw.url === 'string' ? (expand(raw.url, `desks.${desk}.url`, env, []) as string) : undefined;
+    out.set(desk, { desk, type: raw.type, vendor, settings: { ...settings, auth: scheme }, ...(url ? { url } : {}) });
+  }
+  return out;
 }
 
 export function loadDesks(file: string, env: NodeJS.ProcessEnv = process.env): DeskSet {

@@ -40,6 +40,10 @@ export interface DeskOutbox {
   /** The ticket's id (and link) in every desk that has it. */
   remotes(ticketId: number): Array<{ desk: string; remoteId: string; remoteUrl: string | null }>;
   setRemote(desk: string, ticketId: number, remoteId: string, remoteUrl: string | null, at: number): void;
+  /** The Watchpost ticket the desk knows as `remoteId` (the newest, should a desk ever have given one id twice). */
+  ticketOf(desk: string, remoteId: string): number | null;
+  /** Whether events of the ticket still wait for the desk (pending, or dead until retried). */
+  waiting(desk: string, ticketId: number): boolean;
   /** Deletes delivered rows finished before `before`. */
   prune(before: number): number;
 }
@@ -95,6 +99,8 @@ export function createDeskOutbox(db: Db): DeskOutbox {
   const remotes = db.prepare('SELECT desk, remote_id AS remoteId, remote_url AS remoteUrl FROM desk_tickets WHERE ticket_id = ? ORDER BY desk');
   const setRemote = db.prepare(`INSERT INTO desk_tickets (desk, ticket_id, remote_id, remote_url, created_at) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT(desk, ticket_id) DO UPDATE SET remote_id = excluded.remote_id, remote_url = excluded.remote_url`);
+  const ticketOf = db.prepare('SELECT max(ticket_id) FROM desk_tickets WHERE desk = ? AND remote_id = ?').pluck();
+  const waiting = db.prepare(`SELECT 1 FROM desk_outbox WHERE desk = ? AND ticket_id = ? AND state IN ('pending', 'dead') LIMIT 1`).pluck();
   const prune = db.prepare(`DELETE FROM desk_outbox WHERE state = 'delivered' AND finished_at < ?`);
   return {
     enqueue(desk, e) {
@@ -128,6 +134,8 @@ export function createDeskOutbox(db: Db): DeskOutbox {
     remoteId: (desk, ticketId) => (remote.get(desk, ticketId) as { remote_id: string } | undefined)?.remote_id ?? null,
     remotes: (ticketId) => remotes.all(ticketId) as Array<{ desk: string; remoteId: string; remoteUrl: string | null }>,
     setRemote: (desk, ticketId, remoteId, remoteUrl, at) => void setRemote.run(desk, ticketId, remoteId, remoteUrl, at),
+    ticketOf: (desk, remoteId) => (ticketOf.get(desk, remoteId) as number | null | undefined) ?? null,
+    waiting: (desk, ticketId) => waiting.get(desk, ticketId) !== undefined,
     prune: (before) => prune.run(before).changes,
   };
 }

@@ -311,4 +311,8 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE api_keys ADD COLUMN role TEXT NOT NULL DEFAULT 'admin' CHECK (role IN ('admin', 'read', 'operate'));
   ALTER TABLE api_keys ADD COLUMN tenant TEXT REFERENCES tenants(id) CHECK ((tenant IS NULL) = (role = 'admin'));
   `,
+  // 10: a service desk's push names its own ticket id; the ticket it belongs to is found through this index.
+  `
+  CREATE INDEX desk_tickets_remote ON desk_tickets(desk, remote_id);
+  `,
 ];

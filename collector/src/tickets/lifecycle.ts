@@ -44,6 +44,8 @@ export interface TicketChange {
   kind: TicketEventKind;
   /** The event's one line (as in the ticket's history): what service desks are told. */
   detail: string;
+  /** The service desk whose push caused the change: that desk is not told of it again (it already knows). */
+  origin?: string;
 }
 
 function highestImpact(firing: readonly FiringInstance[]): Impact {
@@ -165,6 +167,25 @@ export function acknowledgeTicket(tickets: TicketStore, ticket: Ticket, by: stri
     ticket.id,
     { status: 'acknowledged', acknowledgedAt: at, acknowledgedBy: by, sla },
     { kind: 'acknowledged', at, detail: `acknowledged by ${by}` },
+  );
+}
+
+/**
+ * The ticket was reopened by a person (in a service desk): open again, reopenCount + 1, and the resolve target runs
+ * again, as when its alert fires again within the reopen window. The due times stay as they are (they count from
+ * when the ticket was opened, which is what a re-firing alert computes for an unchanged priority); the marks of
+ * clocks already approached or breached are kept, so the desks are not told of the same breach twice. Null when
+ * the ticket is not resolved (nothing to reopen). Its status is open, as after a re-firing alert. Throws
+ * StoreError `conflict` when another unresolved ticket of the same agent and rule exists (the alert fired again
+ * after the window and opened a new one).
+ */
+export function reopenTicket(tickets: TicketStore, ticket: Ticket, by: string, at: number, detail: string, data?: Record<string, unknown>): Ticket | null {
+  if (ticket.status !== 'resolved') return null;
+  const sla = ticket.sla.map((c) => (c.target === 'resolve' ? { ...c, metAt: null } : c));
+  return tickets.update(
+    ticket.id,
+    { status: 'open', resolvedAt: null, resolvedBy: null, reopenCount: ticket.reopenCount + 1, sla },
+    { kind: 'reopened', at, detail, data: { by, ...data } },
   );
 }
 

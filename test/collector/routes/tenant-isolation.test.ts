@@ -116,6 +116,9 @@ const UNKNOWN_IDS: Record<string, string> = {
   'desk-deliveries': '999999',
 };
 
+/** The one desk this test's collector has. */
+const DESK = 'hook';
+
 function fill(url: string, ids: Record<string, string>): string {
   const filled = url
     .replace(/\/([a-z-]+)\/:id\b/g, (_all, collection: string) => {
@@ -124,7 +127,8 @@ function fill(url: string, ids: Record<string, string>): string {
       return `/${collection}/${id}`;
     })
     .replace(':version', '0.0.1')
-    .replace(':name', 'linux-x64');
+    .replace(':name', 'linux-x64')
+    .replace(':desk', DESK);
   if (filled.includes(':')) throw new Error(`${url}: a parameter this test does not know; teach fill() about it`);
   return filled;
 }
@@ -138,6 +142,8 @@ const BODIES: Record<string, (tenant: string) => object | undefined> = {
   'POST /api/v1/tickets/:id/notes': () => ({ text: 'looked at it' }),
   'POST /api/v1/tickets/:id/resolve': () => ({ note: 'done' }),
   'POST /api/v1/desk-deliveries/:id/retry': () => undefined,
+  // A desk's push proves itself with the desk's signature, never an API key: a key gets 401 like anyone.
+  'POST /api/v1/desks/:desk/inbound': () => ({ webhookEvent: 'jira:issue_updated' }),
   'POST /api/v1/maintenance-windows': (tenant) => ({ tenant, reason: 'intrusion', duration: '1h' }),
   'DELETE /api/v1/maintenance-windows/:id': () => undefined,
   'POST /api/v1/silences': (tenant) => ({ tenant, comment: 'intrusion', duration: '1h' }),
@@ -263,9 +269,11 @@ describe('a tenant key', () => {
 
   it('with the read role acts on nothing, not even in its own tenant', async () => {
     const a = seeded[A]!;
+    // Enrollment and a desk's push prove themselves with their own credential (a token, the desk's signature), never
+    // an API key: a key of any role gets 401 there, as the tenant-key test above shows.
     const acting = apiRoutes()
       .filter(acts)
-      .filter((r) => r.url !== '/api/v1/enroll');
+      .filter((r) => r.url !== '/api/v1/enroll' && r.url !== '/api/v1/desks/:desk/inbound');
     expect(acting.length).toBeGreaterThan(8);
     const windows = () => c.store.maintenance.listWindows({ tenant: A, includeDeleted: true }).map((w) => [w.id, w.deletedAt]);
     const silences = () => c.store.maintenance.listSilences({ tenant: A }).map((s) => [s.id, s.expiredAt]);
