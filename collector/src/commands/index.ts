@@ -19,6 +19,7 @@ import { silenceAdd } from './silence-add.js';
 import { silenceList } from './silence-list.js';
 import { silenceExpire } from './silence-expire.js';
 import { deploy } from './deploy.js';
+import { desksTest } from './desks-test.js';
 
 export const commands: Record<string, Command> = {
   serve,
@@ -40,4 +41,5 @@ export const commands: Record<string, Command> = {
   'silence list': silenceList,
   'silence expire': silenceExpire,
   deploy,
+  'desks test': desksTest,
 };

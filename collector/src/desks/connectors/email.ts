@@ -266,6 +266,30 @@ export const email: ConnectorType<EmailSettings> = {
           return classifySmtpError(error instanceof Error ? (error as SmtpError) : { message: String(error) }, secrets);
         }
       },
+      // verify() opens a session of its own beside the pool (connect, EHLO, STARTTLS and AUTH as configured),
+      // then QUITs: the setup is proved without a mail. It takes no signal, so an abort answers at once and the
+      // session ends on its own timeouts.
+      async test(signal) {
+        const check = 'SMTP session (connect, TLS, login)';
+        const tls = secure ? 'implicit TLS' : (settings.require_tls ?? true) ? 'STARTTLS required' : 'STARTTLS when offered';
+        const login = settings.username !== undefined ? `login as ${settings.username} accepted` : 'no login configured';
+        const where = `${settings.host}:${settings.port ?? DEFAULT_PORT}`;
+        let stop = () => {};
+        const aborted = new Promise<never>((_, reject) => {
+          stop = () => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+          if (signal.aborted) stop();
+          else signal.addEventListener('abort', stop, { once: true });
+        });
+        try {
+          await Promise.race([transport.verify(), aborted]);
+          return [{ check, ok: true, detail: `${where}: connected (${tls}), ${login}; nothing sent` }];
+        } catch (error) {
+          const failure = classifySmtpError(error instanceof Error ? (error as SmtpError) : { message: String(error) }, secrets);
+          return [{ check, ok: false, detail: `${where} (${tls}): ${failure.reason}` }];
+        } finally {
+          signal.removeEventListener('abort', stop);
+        }
+      },
       close() {
         transport.close();
         return Promise.resolve();
