@@ -25,6 +25,7 @@ import { createTransitions } from './alerting/influx-outbox-feed.js';
 import { deskTransitions } from './desks/desk-outbox-feed.js';
 import { startDispatcher, type Dispatcher } from './desks/desk-outbox-drain.js';
 import { loadDesks, type DeskSet } from './desks/desks-file.js';
+import { startInboundPoller, type InboundPoller } from './desks/inbound/poll.js';
 import { registerDeskRoutes } from './routes/desks.js';
 import { registerDeskInbound } from './routes/desk-inbound.js';
 import { startShipper, type Shipper } from './alerting/influx-outbox-drain.js';
@@ -33,7 +34,7 @@ import { registerTicketRoutes } from './routes/tickets.js';
 import { registerMaintenanceRoutes } from './routes/maintenance.js';
 import { registerTicketActions } from './routes/ticket-actions.js';
 import { registerRuleRoutes } from './routes/rules.js';
-import { registerAlertingGauges, registerDeskMetrics } from './metrics.js';
+import { registerAlertingGauges, registerDeskMetrics, registerDeskPollMetrics } from './metrics.js';
 import { createUpdateService, registerReleaseRoutes, type UpdateService } from './releases/index.js';
 import { createAdmission } from './agent-link/admission/admission.js';
 import { installRouteAccess } from './routes/access.js';
@@ -249,6 +250,9 @@ function startAlerting(app: FastifyInstance, deps: AppDeps, metrics: CollectorMe
   let timer: NodeJS.Timeout | undefined;
   let shipper: Shipper | undefined;
   const deskMetrics = registerDeskMetrics(metrics, () => store.deskOutbox.counts());
+  const pollMetrics = registerDeskPollMetrics(metrics);
+  // Desks with `inbound: { poll }` are read beside the outbox's deliveries, from onReady to onClose.
+  let poller: InboundPoller | undefined;
   app.addHook('onReady', async () => {
     shipper = startShipper(store.influxOutbox, deps.sink, app.log);
     dispatcher = startDispatcher({
@@ -256,6 +260,15 @@ function startAlerting(app: FastifyInstance, deps: AppDeps, metrics: CollectorMe
       desks,
       log: app.log,
       metrics: deskMetrics,
+      ...(deps.now ? { now: deps.now } : {}),
+      ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    });
+    poller = startInboundPoller({
+      store,
+      desks,
+      act: (id, action, by, source) => engine.act(id, action, by, source),
+      log: app.log,
+      metrics: pollMetrics,
       ...(deps.now ? { now: deps.now } : {}),
       ...(deps.fetch ? { fetch: deps.fetch } : {}),
     });
@@ -272,6 +285,7 @@ function startAlerting(app: FastifyInstance, deps: AppDeps, metrics: CollectorMe
   app.addHook('onClose', async () => {
     clearInterval(timer);
     await shipper?.stop();
+    await poller?.stop();
     await dispatcher?.stop();
   });
   return { engine, rules, desks, dispatcher: () => dispatcher };

@@ -118,3 +118,14 @@ export function registerDeskMetrics(metrics: CollectorMetrics, counts: () => Arr
   });
   return { delivered: (desk: string, result: string) => deliveries.inc({ desk, result }) };
 }
+
+/** Inbound polls of the service desks (desks/inbound/poll.ts): tickets read, and reads that failed (never applied). */
+export function registerDeskPollMetrics(metrics: CollectorMetrics) {
+  const polls = new Counter({
+    name: 'watchpost_desk_polls_total',
+    help: 'Service-desk ticket reads of the inbound poll by desk and result (read, failed)',
+    labelNames: ['desk', 'result'] as const,
+    registers: [metrics.registry],
+  });
+  return { polled: (desk: string, result: 'read' | 'failed') => polls.inc({ desk, result }) };
+}

@@ -11,6 +11,10 @@
 //       client_secret: ${HALO_SECRET}
 //       events: [opened, escalated, resolved, reopened, sla_breached]   # default: every event
 //       inbound: { auth: basic, secret: ${HALO_PUSH_SECRET} }            # changes made in Halo come back (inbound/)
+//     at:
+//       type: autotask
+//       ...
+//       inbound: { poll: 5m }         # no push set up: its tickets are read every 5 minutes (inbound/poll.ts)
 //   default_desks: [ { desk: halo } ] # tenants not listed below
 //   tenants:
 //     acme:
@@ -19,10 +23,11 @@ import { readFileSync } from 'node:fs';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../errors.js';
+import { parseDuration } from '../config/duration.js';
 import { firstSchemaError } from '../config/schema-errors.js';
 import type { ConnectorType, DeskEventKind } from './contract.js';
 import { connectorType, CONNECTOR_TYPES } from './connectors/index.js';
-import { InboundSchema, type InboundSettings, type InboundVendor } from './inbound/contract.js';
+import { DEFAULT_POLL_MAX, InboundSchema, MIN_POLL_MS, type InboundSettings, type InboundVendor } from './inbound/contract.js';
 import { inboundVendor, INBOUND_VENDORS } from './inbound/index.js';
 
 export const DESK_EVENT_KINDS: readonly DeskEventKind[] = [
@@ -99,7 +104,7 @@ export interface DeskRoute {
   secrets: readonly string[];
 }
 
-/** A desk whose own push brings changes made in it back (POST /api/v1/desks/<desk>/inbound). */
+/** A desk whose changes come back: by its own push (POST /api/v1/desks/<desk>/inbound), by polling, or both. */
 export interface DeskInbound {
   desk: string;
   type: string;
@@ -107,6 +112,11 @@ export interface DeskInbound {
   settings: InboundSettings;
   /** The desk's `url` setting, when it has one (ConnectWise: where its signing key may be fetched from). */
   url?: string;
+  /** Whether pushes are taken: false for a block that only sets up polling (then every push is refused). When
+   *  absent (test doubles), pushes are taken. */
+  push?: boolean;
+  /** Polling, when the block has `poll`: the interval and the tickets read per pass. */
+  poll?: { everyMs: number; max: number };
 }
 
 export interface DeskSet {
@@ -209,22 +219,37 @@ export function parseDesks(text: string, source: string, env: NodeJS.ProcessEnv 
   };
 }
 
-/** Each desk's `inbound:` block, its secrets expanded, checked against what its vendor's push can do. */
+/** The keys of an inbound block that set up the push: a block with none of them (and poll) only polls. */
+const PUSH_KEYS = ['auth', 'secret', 'user', 'header', 'key_host'] as const;
+
+/** Each desk's `inbound:` block, its secrets expanded, checked against what its vendor's push and poll can do. */
 function compileInbound(desks: Record<string, RawDesk>, env: NodeJS.ProcessEnv): Map<string, DeskInbound> {
   const out = new Map<string, DeskInbound>();
   for (const [desk, raw] of Object.entries(desks)) {
     if (!raw.inbound) continue;
     const path = `desks.${desk}.inbound`;
     const vendor = inboundVendor(raw.type);
-    if (!vendor) throw new ConfigError(`${path}: a ${raw.type} desk has no push Watchpost reads (desks with one: ${Object.keys(INBOUND_VENDORS).join(', ')})`);
+    if (!vendor)
+      throw new ConfigError(`${path}: a ${raw.type} desk has no push or poll Watchpost reads (desks with one: ${Object.keys(INBOUND_VENDORS).join(', ')})`);
     const settings = expand(raw.inbound, path, env, []) as InboundSettings;
+    let poll: DeskInbound['poll'];
+    if (settings.poll !== undefined) {
+      if (!vendor.poll) throw new ConfigError(`${path}.poll: a ${raw.type} desk cannot be polled`);
+      const everyMs = parseDuration(settings.poll);
+      if (everyMs < MIN_POLL_MS) throw new ConfigError(`${path}.poll: at least 1m (a desk's API limits are per minute or per hour); got ${settings.poll}`);
+      poll = { everyMs, max: settings.poll_max ?? DEFAULT_POLL_MAX };
+    }
+    const url = typeof raw.url === 'string' ? (expand(raw.url, `desks.${desk}.url`, env, []) as string) : undefined;
+    if (poll && !PUSH_KEYS.some((k) => settings[k] !== undefined)) {
+      out.set(desk, { desk, type: raw.type, vendor, settings, push: false, poll, ...(url ? { url } : {}) });
+      continue;
+    }
     const scheme = settings.auth ?? vendor.schemes[0]!;
     if (!vendor.schemes.includes(scheme)) throw new ConfigError(`${path}.auth: ${raw.type} pushes can use ${vendor.schemes.join(', ')}; got ${scheme}`);
     const cwSignature = raw.type === 'connectwise' && scheme === 'signature';
     if (!cwSignature && !settings.secret) throw new ConfigError(`${path}.secret: required with auth ${scheme} (write it as \${ENV_VAR})`);
     if (scheme === 'header' && !settings.header) throw new ConfigError(`${path}.header: required with auth header (the header that holds the secret)`);
-    const url = typeof raw.url === 'string' ? (expand(raw.url, `desks.${desk}.url`, env, []) as string) : undefined;
-    out.set(desk, { desk, type: raw.type, vendor, settings: { ...settings, auth: scheme }, ...(url ? { url } : {}) });
+    out.set(desk, { desk, type: raw.type, vendor, settings: { ...settings, auth: scheme }, push: true, ...(poll ? { poll } : {}), ...(url ? { url } : {}) });
   }
   return out;
 }

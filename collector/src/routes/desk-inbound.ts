@@ -1,12 +1,14 @@
 // POST /api/v1/desks/:desk/inbound: a service desk's own push (Jira webhook, HaloPSA webhook, ConnectWise callback,
-// ServiceNow REST message) telling Watchpost what a person did to a ticket in the desk. No API key: the desk proves
-// the push with its vendor's signature or the shared secret of the desk's `inbound:` block (desks/inbound/), and
-// the changes are applied through the ticket actions with the desk as their origin (desks/inbound/apply.ts).
+// ServiceNow REST message, Autotask ticket webhook) telling Watchpost what a person did to a ticket in the desk. No
+// API key: the desk proves the push with its vendor's signature or the shared secret of the desk's `inbound:` block
+// (desks/inbound/), and the changes are applied through the ticket actions with the desk as their origin
+// (desks/inbound/apply.ts).
 //
 // - The body is kept raw (this route's own content-type parser, any content type, INBOUND_BODY_LIMIT), because
 //   signatures are over its exact bytes; it is parsed as JSON only once the push is proved.
-// - Every refusal (unknown desk, a desk without `inbound:`, a bad or missing signature or secret) is the same 401
-//   with nothing beyond the code, counted as `desk_push_refused`, and braked per source address like bad API keys.
+// - Every refusal (unknown desk, a desk without `inbound:` or whose block only polls, a bad or missing signature or
+//   secret) is the same 401 with nothing beyond the code, counted as `desk_push_refused`, and braked per source
+//   address like bad API keys.
 // - A proved push is answered 200 with what became of each change, also when it names tickets Watchpost does not
 //   know (a desk sends every ticket's changes; an error answer would only make it retry).
 // - Logged: the desk, the source address and the outcome counts; never the body, the headers or the query string.
@@ -66,7 +68,7 @@ export function registerDeskInbound(app: FastifyInstance, deps: DeskInboundDeps)
         const desks = deps.desks();
         const inbound = desks.inbound?.(desk);
         const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-        if (!inbound) return refuse();
+        if (!inbound || inbound.push === false) return refuse();
         const querySecret = request.query.secret;
         const proved = await inbound.vendor.verify(
           { headers: request.headers, rawBody, ...(querySecret !== undefined ? { querySecret } : {}) },

@@ -44,6 +44,9 @@ export interface DeskOutbox {
   ticketOf(desk: string, remoteId: string): number | null;
   /** Whether events of the ticket still wait for the desk (pending, or dead until retried). */
   waiting(desk: string, ticketId: number): boolean;
+  /** The tickets the desk has an id for that are unresolved, or were resolved at or after `resolvedSince` (a reopen
+   *  in the desk is still seen): what an inbound poll reads (desks/inbound/poll.ts). In ticket id order. */
+  polled(desk: string, resolvedSince: number): Array<{ ticketId: number; remoteId: string }>;
   /** Deletes delivered rows finished before `before`. */
   prune(before: number): number;
 }
@@ -102,6 +105,8 @@ export function createDeskOutbox(db: Db): DeskOutbox {
   const ticketOf = db.prepare('SELECT max(ticket_id) FROM desk_tickets WHERE desk = ? AND remote_id = ?').pluck();
   const waiting = db.prepare(`SELECT 1 FROM desk_outbox WHERE desk = ? AND ticket_id = ? AND state IN ('pending', 'dead') LIMIT 1`).pluck();
   const prune = db.prepare(`DELETE FROM desk_outbox WHERE state = 'delivered' AND finished_at < ?`);
+  const polled = db.prepare(`SELECT d.ticket_id AS ticketId, d.remote_id AS remoteId FROM desk_tickets d JOIN tickets t ON t.id = d.ticket_id
+    WHERE d.desk = ? AND (t.status != 'resolved' OR t.resolved_at >= ?) ORDER BY d.ticket_id`);
   return {
     enqueue(desk, e) {
       return Number(insert.run(desk, e.ticket.id, e.kind, Math.trunc(e.at), e.detail, JSON.stringify(e.ticket), Math.trunc(e.at)).lastInsertRowid);
@@ -137,5 +142,6 @@ export function createDeskOutbox(db: Db): DeskOutbox {
     ticketOf: (desk, remoteId) => (ticketOf.get(desk, remoteId) as number | null | undefined) ?? null,
     waiting: (desk, ticketId) => waiting.get(desk, ticketId) !== undefined,
     prune: (before) => prune.run(before).changes,
+    polled: (desk, resolvedSince) => polled.all(desk, resolvedSince) as Array<{ ticketId: number; remoteId: string }>,
   };
 }

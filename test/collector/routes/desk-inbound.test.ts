@@ -239,11 +239,43 @@ describe('POST /api/v1/desks/:desk/inbound', () => {
   });
 });
 
+describe('a desk whose inbound block only polls', () => {
+  it('refuses every push, even one signed with the secret it would have had', async () => {
+    const metrics = createMetrics({ defaultMetrics: false });
+    const pollOnly: DeskSet = {
+      ...DESKS,
+      inbound: (desk) => (desk === 'jira' ? { ...INBOUND.jira!, push: false, poll: { everyMs: 300_000, max: 50 } } : undefined),
+    };
+    const { app } = await routeApp((a, { store: s, now }) => {
+      const engine = createAlertEngine({
+        store: s,
+        rules: () => loadRules(),
+        transitions: deskTransitions(
+          s.deskOutbox,
+          () => pollOnly,
+          () => {},
+        ),
+        log: quiet,
+        now,
+      });
+      registerDeskInbound(a, { store: s, engine, desks: () => pollOnly, metrics, now });
+    }, fixedClock(NOW));
+    const payload = Buffer.from(JSON.stringify(IN_PROGRESS));
+    const answer = await app.inject({
+      method: 'POST',
+      url: '/api/v1/desks/jira/inbound',
+      headers: { 'content-type': 'application/json', 'x-hub-signature': hubSignature(payload, JIRA_SECRET) },
+      payload,
+    });
+    expect(answer.statusCode).toBe(401);
+  });
+});
+
 describe('the inbound block of the desks file', () => {
   it('is refused for a desk type without a push, and needs a secret for a shared-secret scheme', () => {
     expect(() =>
       parseDesks('desks: { hook: { type: webhook, url: "https://x.example/in", inbound: { secret: "0123456789abcdef0" } } }', 'desks.yaml', {}),
-    ).toThrow(/desks\.hook\.inbound: a webhook desk has no push/);
+    ).toThrow(/desks\.hook\.inbound: a webhook desk has no push or poll/);
     expect(() => parseDesks('desks: { hook: { type: webhook, url: "https://x.example/in", inbound: { secret: 12 } } }', 'desks.yaml', {})).toThrow(
       /inbound\.secret/,
     );

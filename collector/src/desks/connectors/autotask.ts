@@ -63,6 +63,7 @@ import type { ConnectorType, DeskCheck, DeskEvent, DeskTicket } from '../contrac
 import { excerpt, request, type DeliveryFailure } from '../http.js';
 import { checkAnswer, done, inOrder, isRecord, lacking, priorityMap, refused, ticketingDesk, type DeskOps, type Step } from '../desk-flow.js';
 import { clip, noteText, noteTitle, resolutionText, ticketDescription, titleLine } from '../desk-text.js';
+import type { ReadTicket } from '../inbound/contract.js';
 
 export const ZONE_DISCOVERY_URL = 'https://webservices.autotask.net/atservicesrest/v1.0/ZoneInformation';
 export const TITLE_MAX = 255;
@@ -191,10 +192,11 @@ const named = (setting: PickSetting): string => (typeof setting === 'number' ? `
 const internalOf = (values: readonly PickValue[]): PickValue | undefined =>
   values.find((v) => /^\s*internal\b/i.test(v.label) && !/co-?managed/i.test(v.label));
 
-function ops(settings: AutotaskSettings, deps: { fetch: typeof fetch; now: () => number }): DeskOps {
+/** The connection to one instance: its zone (asked once), authenticated calls, and the entities' field information
+ *  (read once). Shared by the delivery's calls (ops) and the inbound poll's ticket read (readTicket). */
+function session(settings: AutotaskSettings, deps: { fetch: typeof fetch; now: () => number }) {
   const secrets = [settings.secret, settings.integration_code];
   const headers = { ApiIntegrationCode: settings.integration_code, UserName: settings.username, Secret: settings.secret };
-  const udf = settings.correlation_udf;
   const refine = (status: number, _text: string, json: unknown) => autotaskRefusal(status, json, secrets);
   const send = async (method: string, url: string, what: string, signal: AbortSignal, body?: unknown, expect?: 'json-or-empty', auth = true) =>
     checkAnswer(
@@ -236,7 +238,14 @@ function ops(settings: AutotaskSettings, deps: { fetch: typeof fetch; now: () =>
     fieldCache.set(entity, fields);
     return done(fields);
   }
-  const valuesOf = (fields: Map<string, FieldInfo>, field: string): PickValue[] => fields.get(field.toLowerCase())?.values ?? [];
+  return { secrets, call, fieldsOf, base };
+}
+
+const valuesOf = (fields: Map<string, FieldInfo>, field: string): PickValue[] => fields.get(field.toLowerCase())?.values ?? [];
+
+function ops(settings: AutotaskSettings, deps: { fetch: typeof fetch; now: () => number }): DeskOps {
+  const { secrets, call, fieldsOf, base } = session(settings, deps);
+  const udf = settings.correlation_udf;
 
   /** The id a picklist setting names: an id as it is (the desk refuses one it lacks), a label looked up among the
    *  field's active values. `key` names the setting in the reason when the label is not there. */
@@ -442,6 +451,22 @@ function ops(settings: AutotaskSettings, deps: { fetch: typeof fetch; now: () =>
       }
       return checks;
     },
+  };
+}
+
+/**
+ * The inbound poll's read of one ticket (desks/inbound/poll.ts): GET Tickets/{id}, which answers {"item": {...}}
+ * (Autotask's REST GET of one entity), with the Tickets status picklist so a status id can be shown and matched by
+ * its label. The picklist is read once per reader; when it cannot be read the ids are used as they are.
+ */
+export function readTicket(settings: AutotaskSettings, deps: { fetch: typeof fetch; now: () => number }): ReadTicket {
+  const s = session(settings, deps);
+  return async (id, signal) => {
+    if (!/^\d+$/.test(id)) return refused(`not an Autotask ticket id: "${id}"`);
+    const answer = await s.call('GET', `Tickets/${id}`, 'ticket read', signal);
+    if (!answer.ok) return answer;
+    const fields = await s.fieldsOf('Tickets', signal);
+    return done({ answer: answer.value.json, ...(fields.ok ? { statuses: valuesOf(fields.value, 'status') } : {}) });
   };
 }
 

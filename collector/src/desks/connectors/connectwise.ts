@@ -44,6 +44,7 @@
 // either way), and the default names below (priorities as commonly shipped; board statuses vary per board).
 import { Type, type Static } from '@sinclair/typebox';
 import type { ConnectorDeps, ConnectorType, DeliveryContext, DeskCheck, DeskEvent } from '../contract.js';
+import type { ReadTicket } from '../inbound/contract.js';
 import { basicAuth } from '../auth.js';
 import { excerpt, type DeliveryFailure } from '../http.js';
 import { apiCalls, done, inOrder, isRecord, lacking, priorityMap, refused, ticketingDesk, type ApiCall, type DeskOps, type Step } from '../desk-flow.js';
@@ -119,19 +120,38 @@ const list = (path: string, params: Record<string, string>): string =>
     .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
     .join('&')}`;
 
-function ops(settings: ConnectWiseSettings, deps: ConnectorDeps): DeskOps {
+/** The PSA API with the member's keys and the pinned model version: the delivery's calls and the inbound poll's read. */
+function cwApi(settings: ConnectWiseSettings, deps: ConnectorDeps) {
   const base = `${settings.site_url.replace(/\/+$/, '')}/${settings.codebase ?? DEFAULT_CODEBASE}/apis/3.0/`;
   const auth = basicAuth(`${settings.company_id}+${settings.public_key}`, settings.private_key);
   const secrets = [...auth.secrets, settings.client_id];
   const version = settings.api_version ?? DEFAULT_API_VERSION;
   // Lower-case `accept` replaces request()'s default; a second, capitalised key would be joined to it.
   const headers = { clientId: settings.client_id, authorization: auth.header, accept: `${VENDOR_JSON}; version=${version}` };
-  const priorities = { ...DEFAULT_PRIORITIES, ...settings.priority_map };
-  const noteFlags = settings.internal_notes === false ? { detailDescriptionFlag: true } : { internalAnalysisFlag: true };
   // 409 "record possibly in use" (a technician has the ticket open, another update is being saved) passes: retry it.
   const refine = (status: number, text: string): DeliveryFailure | undefined =>
     status === 409 ? { kind: 'retryable', reason: `HTTP 409 (record in use or in conflict): ${excerpt(text, secrets)}` } : undefined;
   const call: ApiCall = apiCalls(base, headers, secrets, deps, refine);
+  return { secrets, version, call };
+}
+
+/** The fields the inbound poll reads of a ticket (desks/inbound/connectwise.ts). */
+export const POLL_FIELDS = 'id,status/name,closedFlag,priority/name,_info/lastUpdated,_info/updatedBy';
+
+/** The inbound poll's read of one ticket (desks/inbound/poll.ts): GET service/tickets/{id}?fields=POLL_FIELDS. */
+export function readTicket(settings: ConnectWiseSettings, deps: ConnectorDeps): ReadTicket {
+  const { call } = cwApi(settings, deps);
+  return async (id, signal) => {
+    if (!/^\d+$/.test(id)) return refused(`not a ConnectWise ticket id: "${id}"`);
+    const answer = await call('GET', `service/tickets/${id}?fields=${encodeURIComponent(POLL_FIELDS)}`, 'ticket read', signal);
+    return answer.ok ? done({ answer: answer.value.json }) : answer;
+  };
+}
+
+function ops(settings: ConnectWiseSettings, deps: ConnectorDeps): DeskOps {
+  const { secrets, version, call } = cwApi(settings, deps);
+  const priorities = { ...DEFAULT_PRIORITIES, ...settings.priority_map };
+  const noteFlags = settings.internal_notes === false ? { detailDescriptionFlag: true } : { internalAnalysisFlag: true };
   const ticket = (id: string) => `service/tickets/${encodeURIComponent(id)}`;
   const patch = (id: string, path: string, value: string, ctx: DeliveryContext) =>
     call('PATCH', ticket(id), 'ticket update', ctx.signal, [{ op: 'replace', path, value }], 'json-or-empty');

@@ -31,7 +31,8 @@
 // honoured in full (the paging does not depend on it), the default impact/urgency numbers (1 = highest, as Halo's
 // lookups ship), the outcome name "Private Note", and the answer to a lookup of an id that does not exist.
 import { Type, type Static } from '@sinclair/typebox';
-import type { ConnectorType, DeskCheck, DeskEvent, DeskTicket } from '../contract.js';
+import type { ConnectorDeps, ConnectorType, DeskCheck, DeskEvent, DeskTicket } from '../contract.js';
+import type { ReadTicket } from '../inbound/contract.js';
 import { request, type HttpOutcome } from '../http.js';
 import { TokenCache } from '../auth.js';
 import { checkAnswer, deliverTo, done, inOrder, isRecord, lacking, refused, type DeskOps, type Step } from '../desk-flow.js';
@@ -114,41 +115,57 @@ const idOf = (v: unknown): string | null => {
   return isRecord(one) && (typeof one.id === 'number' || typeof one.id === 'string') ? String(one.id) : null;
 };
 
+/** The instance's API with a client-credentials token: the delivery's calls and the inbound poll's read. */
+function haloApi(s: HaloSettings, deps: ConnectorDeps) {
+  const api = `${trim(s.url)}/api`;
+  const tokenUrl = new URL(`${trim(s.auth_url ?? `${trim(s.url)}/auth`)}/token`);
+  if (s.tenant) tokenUrl.searchParams.set('tenant', s.tenant);
+  const tokens = new TokenCache({ tokenUrl: tokenUrl.toString(), clientId: s.client_id, clientSecret: s.client_secret, scope: s.scope ?? 'all' }, deps);
+
+  /** One API call with a Bearer token; a 401 drops the token and tries once more with a fresh one. */
+  async function send(method: string, path: string, signal: AbortSignal, body?: unknown): Promise<HttpOutcome> {
+    for (let attempt = 1; ; attempt++) {
+      const token = await tokens.get(signal);
+      if (!token.ok) return token;
+      let status = 0;
+      const seen: typeof fetch = async (input, init) => {
+        const response = await deps.fetch(input, init);
+        status = response.status;
+        return response;
+      };
+      const outcome = await request({
+        method,
+        url: `${api}${path}`,
+        headers: { authorization: `Bearer ${token.value}` },
+        body,
+        signal,
+        fetch: seen,
+        now: deps.now,
+        secrets: tokens.secrets(),
+      });
+      if (outcome.ok || status !== 401 || attempt > 1) return outcome;
+      tokens.invalidate();
+    }
+  }
+  const call = async (method: string, path: string, what: string, signal: AbortSignal, body?: unknown, expect?: 'json-or-empty') =>
+    checkAnswer(await send(method, path, signal, body), what, tokens.secrets(), expect);
+  return { tokens, call };
+}
+
+/** The inbound poll's read of one ticket (desks/inbound/poll.ts): GET /api/Tickets/{id}, which answers the ticket. */
+export function readTicket(s: HaloSettings, deps: ConnectorDeps): ReadTicket {
+  const { call } = haloApi(s, deps);
+  return async (id, signal) => {
+    if (!/^\d+$/.test(id)) return refused(`not a Halo ticket id: "${id}"`);
+    const answer = await call('GET', `/Tickets/${id}`, 'ticket read', signal);
+    return answer.ok ? done({ answer: answer.value.json }) : answer;
+  };
+}
+
 export const halopsa: ConnectorType<HaloSettings> = {
   schema: Settings,
   create(s, deps) {
-    const api = `${trim(s.url)}/api`;
-    const tokenUrl = new URL(`${trim(s.auth_url ?? `${trim(s.url)}/auth`)}/token`);
-    if (s.tenant) tokenUrl.searchParams.set('tenant', s.tenant);
-    const tokens = new TokenCache({ tokenUrl: tokenUrl.toString(), clientId: s.client_id, clientSecret: s.client_secret, scope: s.scope ?? 'all' }, deps);
-
-    /** One API call with a Bearer token; a 401 drops the token and tries once more with a fresh one. */
-    async function send(method: string, path: string, signal: AbortSignal, body?: unknown): Promise<HttpOutcome> {
-      for (let attempt = 1; ; attempt++) {
-        const token = await tokens.get(signal);
-        if (!token.ok) return token;
-        let status = 0;
-        const seen: typeof fetch = async (input, init) => {
-          const response = await deps.fetch(input, init);
-          status = response.status;
-          return response;
-        };
-        const outcome = await request({
-          method,
-          url: `${api}${path}`,
-          headers: { authorization: `Bearer ${token.value}` },
-          body,
-          signal,
-          fetch: seen,
-          now: deps.now,
-          secrets: tokens.secrets(),
-        });
-        if (outcome.ok || status !== 401 || attempt > 1) return outcome;
-        tokens.invalidate();
-      }
-    }
-    const call = async (method: string, path: string, what: string, signal: AbortSignal, body?: unknown, expect?: 'json-or-empty') =>
-      checkAnswer(await send(method, path, signal, body), what, tokens.secrets(), expect);
+    const { tokens, call } = haloApi(s, deps);
     const note = (id: string, text: string, signal: AbortSignal, outcome = s.note_outcome ?? 'Private Note') =>
       call('POST', '/Actions', 'action', signal, [{ ticket_id: Number(id), note: text, outcome, hiddenfromuser: true }], 'json-or-empty');
     const update = (fields: Record<string, unknown>, signal: AbortSignal) => call('POST', '/Tickets', 'ticket update', signal, [fields], 'json-or-empty');

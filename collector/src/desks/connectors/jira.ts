@@ -50,7 +50,8 @@
 // split at the hyphens); the exact texts of servicedeskapi errors other than the one above. The search is
 // eventually consistent, so a retry seconds after a lost create answer may still miss the issue.
 import { Type, type Static } from '@sinclair/typebox';
-import type { ConnectorType, DeliveryContext, DeliveryResult, DeskCheck, DeskEvent, DeskTicket } from '../contract.js';
+import type { ConnectorDeps, ConnectorType, DeliveryContext, DeliveryResult, DeskCheck, DeskEvent, DeskTicket } from '../contract.js';
+import type { ReadTicket } from '../inbound/contract.js';
 import { basicAuth } from '../auth.js';
 import { excerpt, request } from '../http.js';
 import { checkAnswer, deliverTo, done, inOrder, isRecord, lacking, refused, type ApiCall, type DeskOps, type Step } from '../desk-flow.js';
@@ -209,31 +210,50 @@ const SEARCH_FIELDS = 'summary,description,labels';
 /** Hits read per search: the text half may also match other issues that quote the key. */
 const SEARCH_MAX = 20;
 
+/** The site's API (or the gateway's, with cloud_id) with the account's Basic auth: the delivery's calls and the
+ *  inbound poll's read. */
+function jiraApi(s: JiraSettings, deps: ConnectorDeps) {
+  const site = trim(s.url);
+  const base = s.cloud_id ? `${trim(s.api_gateway_url ?? ATLASSIAN_API_GATEWAY)}/ex/jira/${s.cloud_id}` : site;
+  const auth = basicAuth(s.email, s.api_token);
+  const refine = (status: number, text: string) =>
+    status === 409 ? { kind: 'retryable' as const, reason: `HTTP 409 (a conflicting update): ${excerpt(text, auth.secrets)}` } : undefined;
+  const call: ApiCall = async (method, path, what, signal, body, expect) =>
+    checkAnswer(
+      await request({
+        method,
+        url: `${base}${path}`,
+        headers: { authorization: auth.header },
+        body,
+        signal,
+        fetch: deps.fetch,
+        now: deps.now,
+        secrets: auth.secrets,
+        refine,
+      }),
+      what,
+      auth.secrets,
+      expect,
+    );
+  return { site, base, auth, call };
+}
+
+/** The fields the inbound poll reads of an issue (desks/inbound/jira.ts). */
+export const POLL_FIELDS = 'status,priority,resolution,updated';
+
+/** The inbound poll's read of one issue (desks/inbound/poll.ts): GET /rest/api/3/issue/{key}?fields=POLL_FIELDS. */
+export function readTicket(s: JiraSettings, deps: ConnectorDeps): ReadTicket {
+  const { call } = jiraApi(s, deps);
+  return async (key, signal) => {
+    const answer = await call('GET', `/rest/api/3/issue/${encodeURIComponent(key)}?fields=${POLL_FIELDS}`, 'issue read', signal);
+    return answer.ok ? done({ answer: answer.value.json }) : answer;
+  };
+}
+
 export const jira: ConnectorType<JiraSettings> = {
   schema: Settings,
   create(s, deps) {
-    const site = trim(s.url);
-    const base = s.cloud_id ? `${trim(s.api_gateway_url ?? ATLASSIAN_API_GATEWAY)}/ex/jira/${s.cloud_id}` : site;
-    const auth = basicAuth(s.email, s.api_token);
-    const refine = (status: number, text: string) =>
-      status === 409 ? { kind: 'retryable' as const, reason: `HTTP 409 (a conflicting update): ${excerpt(text, auth.secrets)}` } : undefined;
-    const call: ApiCall = async (method, path, what, signal, body, expect) =>
-      checkAnswer(
-        await request({
-          method,
-          url: `${base}${path}`,
-          headers: { authorization: auth.header },
-          body,
-          signal,
-          fetch: deps.fetch,
-          now: deps.now,
-          secrets: auth.secrets,
-          refine,
-        }),
-        what,
-        auth.secrets,
-        expect,
-      );
+    const { site, base, auth, call } = jiraApi(s, deps);
     const issue = (key: string) => `/rest/api/3/issue/${encodeURIComponent(key)}`;
     const requestType = `/rest/servicedeskapi/servicedesk/${encodeURIComponent(s.service_desk_id)}/requesttype/${encodeURIComponent(s.request_type_id)}`;
     const link = (key: string) => `${site}/browse/${key}`;

@@ -47,7 +47,8 @@
 // write to a Closed incident (ignored or refused: the connector reads the state before reopening and never writes
 // it there) and whether a closed incident still takes a work note (added when it does; a refusal is logged).
 import { Type, type Static } from '@sinclair/typebox';
-import type { ConnectorType, DeliveryContext, DeskCheck, DeskEvent } from '../contract.js';
+import type { ConnectorDeps, ConnectorType, DeliveryContext, DeskCheck, DeskEvent } from '../contract.js';
+import type { ReadTicket } from '../inbound/contract.js';
 import { basicAuth } from '../auth.js';
 import { apiCalls, deliverTo, done, isRecord, lacking, refused, type DeskOps, type Step } from '../desk-flow.js';
 import { noteText, resolutionText, ticketDescription, titleLine } from '../desk-text.js';
@@ -151,12 +152,31 @@ const incidentRef = (v: unknown): IncidentRef | null =>
 const resultList = (json: unknown): unknown[] | null => (isRecord(json) && Array.isArray(json.result) ? json.result : null);
 const INCIDENT_FIELDS = 'sys_id,number,state,active';
 
+/** The instance's Table API with the integration user's Basic auth: the delivery's calls and the inbound poll's read. */
+function tableApi(s: ServiceNowSettings, deps: ConnectorDeps) {
+  const base = trim(s.url);
+  const auth = basicAuth(s.username, s.password);
+  return { base, auth, call: apiCalls(`${base}/api/now/table`, { authorization: auth.header }, auth.secrets, deps) };
+}
+
+/** The fields the inbound poll reads of an incident (desks/inbound/servicenow.ts). */
+export const POLL_FIELDS = 'sys_id,state,priority,sys_updated_by,sys_updated_on';
+
+/** The inbound poll's read of one incident (desks/inbound/poll.ts): GET incident/{sys_id} with POLL_FIELDS, which
+ *  answers {"result": {...}}. */
+export function readTicket(s: ServiceNowSettings, deps: ConnectorDeps): ReadTicket {
+  const { call } = tableApi(s, deps);
+  return async (id, signal) => {
+    if (!/^[0-9a-f]{32}$/.test(id)) return refused(`not a ServiceNow sys_id: "${id}"`);
+    const answer = await call('GET', `/incident/${id}?${new URLSearchParams({ sysparm_fields: POLL_FIELDS })}`, 'incident read', signal);
+    return answer.ok ? done({ answer: answer.value.json }) : answer;
+  };
+}
+
 export const servicenow: ConnectorType<ServiceNowSettings> = {
   schema: Settings,
   create(s, deps) {
-    const base = trim(s.url);
-    const auth = basicAuth(s.username, s.password);
-    const call = apiCalls(`${base}/api/now/table`, { authorization: auth.header }, auth.secrets, deps);
+    const { base, auth, call } = tableApi(s, deps);
     const link = (id: string) => `${base}/nav_to.do?uri=incident.do?sys_id=${id}`;
     const resolved = new Map<ReferenceSetting, string>();
     /** The incident a reopen opened in place of a closed one, per delivery: deliver() answers it as the remote id. */

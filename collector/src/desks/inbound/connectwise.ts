@@ -15,9 +15,24 @@
 // What is read from Entity: id, status.name, closedFlag, priority.name, _info.updatedBy and _info.lastUpdated.
 // Statuses are board status names: by default "In Progress" = acknowledged; "Completed" (the connector's
 // status_resolved), "Closed", "Resolved" or closedFlag = resolved.
+//
+// Poll: GET service/tickets/{id} with those fields (the connector's readTicket) answers the same ticket model.
 import { createHash, createHmac } from 'node:crypto';
-import { Type } from '@sinclair/typebox';
-import { checkPayload, isRecord, Open, sameSecret, text, timeOf, verifySecret, type InboundDeps, type InboundVendor } from './contract.js';
+import { Type, type Static } from '@sinclair/typebox';
+import { readTicket, type ConnectWiseSettings } from '../connectors/connectwise.js';
+import {
+  checkPayload,
+  isRecord,
+  Open,
+  sameSecret,
+  text,
+  timeOf,
+  verifySecret,
+  type DeskTicketChange,
+  type InboundDeps,
+  type InboundSettings,
+  type InboundVendor,
+} from './contract.js';
 import { snapshotChanges } from './snapshot.js';
 
 export const CW_ACKNOWLEDGED = ['In Progress'];
@@ -87,6 +102,26 @@ const hostOf = (url: string | undefined): string | undefined => {
   }
 };
 
+/** A ticket as the callout's Entity or a GET shows it, as a snapshot's changes. */
+function ticketChanges(remoteId: string, ticket: Static<typeof CwTicket>, settings: InboundSettings, now: number): DeskTicketChange[] {
+  const by = text(ticket._info?.updatedBy);
+  return snapshotChanges(
+    {
+      remoteId,
+      at: timeOf(ticket._info?.lastUpdated, now),
+      ...(by ? { by } : {}),
+      ...(ticket.status ? { status: ticket.status.name } : {}),
+      ...(ticket.closedFlag !== undefined ? { closed: ticket.closedFlag } : {}),
+      ...(ticket.priority ? { deskPriority: ticket.priority.name } : {}),
+    },
+    {
+      acknowledged: settings.statuses?.acknowledged ?? CW_ACKNOWLEDGED,
+      planned: settings.statuses?.planned ?? [],
+      resolved: settings.statuses?.resolved ?? CW_RESOLVED,
+    },
+  );
+}
+
 export const connectwiseInbound: InboundVendor = {
   schemes: ['signature', 'query', 'basic'],
   async verify(request, settings, deskUrl, deps) {
@@ -110,21 +145,10 @@ export const connectwiseInbound: InboundVendor = {
       }
     }
     const ticket = checkPayload(CwTicket, entity ?? {}, 'connectwise callback Entity');
-    const by = text(ticket._info?.updatedBy);
-    return snapshotChanges(
-      {
-        remoteId: String(push.ID),
-        at: timeOf(ticket._info?.lastUpdated, now),
-        ...(by ? { by } : {}),
-        ...(ticket.status ? { status: ticket.status.name } : {}),
-        ...(ticket.closedFlag !== undefined ? { closed: ticket.closedFlag } : {}),
-        ...(ticket.priority ? { deskPriority: ticket.priority.name } : {}),
-      },
-      {
-        acknowledged: settings.statuses?.acknowledged ?? CW_ACKNOWLEDGED,
-        planned: settings.statuses?.planned ?? [],
-        resolved: settings.statuses?.resolved ?? CW_RESOLVED,
-      },
-    );
+    return ticketChanges(String(push.ID), ticket, settings, now);
+  },
+  poll: {
+    reader: (settings, deps) => readTicket(settings as ConnectWiseSettings, deps),
+    changes: (read, remoteId, settings, now) => ticketChanges(remoteId, checkPayload(CwTicket, read.answer, 'connectwise ticket'), settings, now),
   },
 };

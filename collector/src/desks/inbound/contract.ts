@@ -1,13 +1,15 @@
 // The inbound side of the service desks: what a desk's own push (Jira webhook, HaloPSA webhook, ConnectWise
-// callback, ServiceNow outbound REST message) says happened to its ticket, after the push was proved to come from
-// the desk. Each vendor file (jira.ts, halopsa.ts, connectwise.ts, servicenow.ts) checks its vendor's signature or
-// shared secret (verify) and reads its vendor's payload (parse) into DeskTicketChange values; apply.ts applies them
-// to Watchpost's tickets. Autotask has no push (its fallback would be polling, not built); webhook and email desks
-// only receive.
+// callback, ServiceNow outbound REST message, Autotask ticket webhook) says happened to its ticket, after the push
+// was proved to come from the desk, or what a poll of the desk's ticket (poll.ts) reads of it now. Each vendor file
+// (jira.ts, halopsa.ts, connectwise.ts, servicenow.ts, autotask.ts) checks its vendor's signature or shared secret
+// (verify), reads its vendor's payload (parse) and, for polling, its ticket as one GET answers it (poll) into
+// DeskTicketChange values; apply.ts applies them to Watchpost's tickets. Webhook and email desks only receive.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { firstSchemaError } from '../../config/schema-errors.js';
+import type { ConnectorDeps } from '../contract.js';
+import type { Step } from '../desk-flow.js';
 
 /** What happened to the desk's ticket, in Watchpost's terms. */
 export type DeskChangeKind = 'acknowledged' | 'planned' | 'resolved' | 'reopened' | 'priority';
@@ -38,7 +40,7 @@ export const InboundSchema = Type.Object(
     auth: Type.Optional(
       Type.Union([Type.Literal('signature'), Type.Literal('basic'), Type.Literal('header'), Type.Literal('query')], {
         description:
-          "how a push proves it comes from the desk: signature (Jira's X-Hub-Signature HMAC, ConnectWise's x-content-signature), basic (Authorization: Basic), header (a header of your choice holds the secret), query (?secret= in the URL)",
+          "how a push proves it comes from the desk: signature (Jira's X-Hub-Signature HMAC, ConnectWise's x-content-signature, Autotask's X-Hook-Signature), basic (Authorization: Basic), header (a header of your choice holds the secret), query (?secret= in the URL)",
       }),
     ),
     secret: Type.Optional(Type.String({ minLength: 16, maxLength: 1024, description: 'the shared secret (write it as ${ENV_VAR}); at least 16 characters' })),
@@ -47,6 +49,15 @@ export const InboundSchema = Type.Object(
     key_host: Type.Optional(
       Type.String({ pattern: '^[a-z0-9.-]+$', description: "connectwise signature: the host the signing key is fetched from (default: the desk url's host)" }),
     ),
+    poll: Type.Optional(
+      Type.String({
+        pattern: '^[0-9]+(\\.[0-9]+)?\\s*(s|m|h|d)$',
+        description:
+          "read the desk's tickets every this long (at least 1m): the fallback for a desk whose push is not set up. With only poll (and statuses) in the block, pushes are refused",
+        examples: ['5m'],
+      }),
+    ),
+    poll_max: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, description: 'tickets read per poll pass, those read longest ago first (default 50)' })),
     statuses: Type.Optional(
       Type.Object(
         {
@@ -54,11 +65,17 @@ export const InboundSchema = Type.Object(
           planned: Type.Optional(StatusList('planned')),
           resolved: Type.Optional(StatusList('resolved')),
         },
-        { additionalProperties: false, description: "the desk's statuses (names, or ids for HaloPSA and ServiceNow) per Watchpost change; default per vendor" },
+        {
+          additionalProperties: false,
+          description: "the desk's statuses (names, or ids for HaloPSA, ServiceNow and Autotask) per Watchpost change; default per vendor",
+        },
       ),
     ),
   },
-  { additionalProperties: false, description: "changes made in the desk come back to Watchpost through the desk's push (POST /api/v1/desks/<desk>/inbound)" },
+  {
+    additionalProperties: false,
+    description: "changes made in the desk come back to Watchpost through the desk's push (POST /api/v1/desks/<desk>/inbound), or by polling it (poll)",
+  },
 );
 export type InboundSettings = Static<typeof InboundSchema>;
 export type AuthScheme = NonNullable<InboundSettings['auth']>;
@@ -75,6 +92,29 @@ export interface InboundDeps {
   now: () => number;
 }
 
+/** Tickets one poll pass reads at most when the desk's inbound block does not say. */
+export const DEFAULT_POLL_MAX = 50;
+/** The shortest poll interval: a desk's API is shared with the outbox, and its limits are per hour or per minute. */
+export const MIN_POLL_MS = 60_000;
+
+/** What one harmless GET of a desk's ticket answered: its JSON, and the desk's status picklist when the vendor
+ *  names statuses by id and the connector has read the labels (Autotask). */
+export interface TicketRead {
+  answer: unknown;
+  statuses?: ReadonlyArray<{ id: number; label: string }>;
+}
+/** One read of one ticket by its desk id; a Step like every connector call (retryable: 429, 5xx, network). */
+export type ReadTicket = (remoteId: string, signal: AbortSignal) => Promise<Step<TicketRead>>;
+
+/** A vendor's polling: the connector's read of one ticket, and that answer read as a snapshot's changes. */
+export interface InboundPoll {
+  /** A reader for one route's connector settings (the desk's auth and base URL, as its connector uses them). */
+  reader(settings: Record<string, unknown>, deps: ConnectorDeps): ReadTicket;
+  /** The changes the ticket's current state shows (snapshot.ts); throws InboundPayloadError for an answer that is
+   *  not the vendor's ticket. */
+  changes(read: TicketRead, remoteId: string, settings: InboundSettings, now: number): DeskTicketChange[];
+}
+
 /** One vendor's push. */
 export interface InboundVendor {
   /** The auth schemes the vendor can be set up with; the first is the default. */
@@ -83,6 +123,8 @@ export interface InboundVendor {
   verify(request: InboundRequest, settings: InboundSettings, deskUrl: string | undefined, deps: InboundDeps): Promise<boolean>;
   /** The changes a verified push reports; throws InboundPayloadError for a body that is not the vendor's push. */
   parse(body: unknown, settings: InboundSettings, now: number): DeskTicketChange[];
+  /** Polling, for vendors whose ticket one GET can read. */
+  poll?: InboundPoll;
 }
 
 /** A verified push whose body is not what the vendor documents (answered 400). */

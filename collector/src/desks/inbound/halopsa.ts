@@ -10,9 +10,13 @@
 // Progress) = acknowledged and 9 (Closed, the connector's closed_status) = resolved, as Halo's lookups ship.
 // NOT CONFIRMED against a live Halo: the default payload's key names (`ticket`, `action`) beyond the guide's words
 // "containing the ticket and action objects"; a custom payload can be shaped to match.
+//
+// Poll: GET /api/Tickets/{id} (the connector's readTicket) answers the ticket with the same status_id, priority_id
+// and lastactiondate, read as a snapshot with the same statuses.
 import { Type } from '@sinclair/typebox';
-import { checkPayload, Open, text, timeOf, verifySecret, type InboundVendor } from './contract.js';
-import { snapshotChanges } from './snapshot.js';
+import { readTicket, type HaloSettings } from '../connectors/halopsa.js';
+import { checkPayload, Open, text, timeOf, verifySecret, type InboundSettings, type InboundVendor } from './contract.js';
+import { snapshotChanges, type StatusLists } from './snapshot.js';
 
 export const HALO_ACKNOWLEDGED = [2];
 export const HALO_RESOLVED = [9];
@@ -30,16 +34,25 @@ const HaloEntry = Open({
 });
 const HaloPush = Type.Union([HaloEntry, Type.Array(HaloEntry, { maxItems: 500 })]);
 
+const HaloTicket = Open({
+  id: Id,
+  status_id: Type.Optional(Id),
+  status_name: Type.Optional(Type.String()),
+  priority_id: Type.Optional(Id),
+  lastactiondate: Type.Optional(Type.String()),
+});
+
+const lists = (settings: InboundSettings): StatusLists => ({
+  acknowledged: settings.statuses?.acknowledged ?? HALO_ACKNOWLEDGED,
+  planned: settings.statuses?.planned ?? [],
+  resolved: settings.statuses?.resolved ?? HALO_RESOLVED,
+});
+
 export const haloInbound: InboundVendor = {
   schemes: ['basic', 'header'],
   verify: (request, settings) => Promise.resolve(verifySecret(request, settings, settings.auth ?? 'basic')),
   parse(body, settings, now) {
     const push = checkPayload(HaloPush, body, 'halopsa webhook');
-    const lists = {
-      acknowledged: settings.statuses?.acknowledged ?? HALO_ACKNOWLEDGED,
-      planned: settings.statuses?.planned ?? [],
-      resolved: settings.statuses?.resolved ?? HALO_RESOLVED,
-    };
     return (Array.isArray(push) ? push : [push]).flatMap(({ ticket, action }) => {
       const by = text(action?.who);
       const status = text(ticket.status_id);
@@ -53,8 +66,26 @@ export const haloInbound: InboundVendor = {
           ...(ticket.status_name ? { statusName: `${ticket.status_name} (${status ?? '?'})` } : {}),
           ...(deskPriority ? { deskPriority } : {}),
         },
-        lists,
+        lists(settings),
       );
     });
+  },
+  poll: {
+    reader: (settings, deps) => readTicket(settings as HaloSettings, deps),
+    changes(read, remoteId, settings, now) {
+      const ticket = checkPayload(HaloTicket, read.answer, 'halopsa ticket');
+      const status = text(ticket.status_id);
+      const deskPriority = text(ticket.priority_id);
+      return snapshotChanges(
+        {
+          remoteId,
+          at: timeOf(ticket.lastactiondate, now),
+          ...(status ? { status } : {}),
+          ...(ticket.status_name ? { statusName: `${ticket.status_name} (${status ?? '?'})` } : {}),
+          ...(deskPriority ? { deskPriority } : {}),
+        },
+        lists(settings),
+      );
+    },
   },
 };

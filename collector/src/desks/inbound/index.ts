@@ -1,9 +1,8 @@
-// The desks that push their changes back, by connector type. Not built for Autotask: its REST API does have
-// webhooks (a TicketWebhooks entity, deliveries signed with X-Hook-Signature, HMAC-SHA1 under the webhook's
-// SecretKey: https://www.autotask.net/help/developerhelp/Content/APIs/Webhooks/WEBHOOKS.htm), and polling is not
-// built either, so an Autotask desk with an inbound block is refused at load. The webhook and email desks only
-// receive.
+// The desks whose changes come back, by connector type: each reads its vendor's push (verify, parse) and, for the
+// desks an `inbound: { poll }` block polls, its ticket as one GET answers it (poll). The webhook and email desks
+// only receive.
 import type { InboundVendor } from './contract.js';
+import { autotaskInbound } from './autotask.js';
 import { connectwiseInbound } from './connectwise.js';
 import { haloInbound } from './halopsa.js';
 import { jiraInbound } from './jira.js';
@@ -14,6 +13,7 @@ export const INBOUND_VENDORS: Readonly<Record<string, InboundVendor>> = {
   halopsa: haloInbound,
   connectwise: connectwiseInbound,
   servicenow: servicenowInbound,
+  autotask: autotaskInbound,
 };
 
 export const inboundVendor = (type: string): InboundVendor | undefined => (Object.hasOwn(INBOUND_VENDORS, type) ? INBOUND_VENDORS[type] : undefined);

@@ -9,8 +9,13 @@
 // records). A status listed under statuses.* decides first; else the status category does: indeterminate (In
 // Progress) = acknowledged, done = resolved. Leaving a resolved status (or Jira clearing the resolution) is a
 // reopen. Comments are not read as acknowledgements: Watchpost's own notes arrive as comments too.
+//
+// Poll: GET issue?fields=status,priority,resolution,updated (the connector's readTicket) is a snapshot: a status
+// that resolves (as above) is resolved; any other is open (an inferred reopen, apply.ts), acknowledged or planned as
+// above; the priority is recorded once per value.
 import { Type } from '@sinclair/typebox';
-import { checkPayload, listed, Open, text, verifyHubSignature, type DeskTicketChange, type InboundSettings, type InboundVendor } from './contract.js';
+import { readTicket, type JiraSettings } from '../connectors/jira.js';
+import { checkPayload, listed, Open, text, timeOf, verifyHubSignature, type DeskTicketChange, type InboundSettings, type InboundVendor } from './contract.js';
 
 /** Status names that count as resolved when statuses.resolved is not set (to recognise leaving one: a reopen). */
 export const JIRA_RESOLVED_NAMES = ['Done', 'Resolved', 'Closed', 'Completed'];
@@ -47,6 +52,15 @@ function statusChanges(settings: InboundSettings, from: string | undefined, to: 
   return changes;
 }
 
+const JiraIssue = Open({
+  key: Type.Optional(Type.String({ maxLength: 255 })),
+  fields: Open({
+    status: Type.Optional(Open({ name: Type.String(), statusCategory: Type.Optional(Open({ key: Type.String() })) })),
+    priority: Type.Optional(Type.Union([Open({ name: Type.String() }), Type.Null()])),
+    updated: Type.Optional(Type.String({ maxLength: 50 })),
+  }),
+});
+
 export const jiraInbound: InboundVendor = {
   schemes: ['signature'],
   verify: (request, settings) => Promise.resolve(verifyHubSignature(request, settings.secret)),
@@ -73,5 +87,28 @@ export const jiraInbound: InboundVendor = {
     const deskPriority = text(priority?.toString);
     if (deskPriority) out.push({ ...base, change: 'priority', deskPriority });
     return out;
+  },
+  poll: {
+    reader: (settings, deps) => readTicket(settings as JiraSettings, deps),
+    changes(read, remoteId, settings, now) {
+      const { fields } = checkPayload(JiraIssue, read.answer, 'jira issue');
+      const base = { remoteId, at: timeOf(fields.updated, now) };
+      const out: DeskTicketChange[] = [];
+      const status = fields.status?.name;
+      if (status) {
+        const s = settings.statuses ?? {};
+        const category = fields.status?.statusCategory?.key;
+        const resolved = s.resolved ? listed(s.resolved, status) : category === 'done' || listed(JIRA_RESOLVED_NAMES, status);
+        if (resolved) out.push({ ...base, change: 'resolved', status });
+        else {
+          out.push({ ...base, change: 'reopened', inferred: true, status });
+          if (listed(s.planned, status)) out.push({ ...base, change: 'planned', status });
+          else if (s.acknowledged ? listed(s.acknowledged, status) : category === 'indeterminate') out.push({ ...base, change: 'acknowledged', status });
+        }
+      }
+      const deskPriority = text(fields.priority?.name);
+      if (deskPriority) out.push({ ...base, change: 'priority', deskPriority });
+      return out;
+    },
   },
 };

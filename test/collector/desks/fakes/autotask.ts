@@ -16,7 +16,9 @@
 //   or, with "udf": true, a defined UDF; companies on id); answers {"items":[...],"pageDetails":{...}};
 // - POST Tickets/{id}/Notes: ticketID matching the path, title and description required (this instance requires
 //   note titles, a ticket-category setting), noteType and publish values of TicketNotes' picklists, lengths as above;
-// - PATCH Tickets: {"id", fields}; only status, priority (picklist values) and resolution are accepted here.
+// - PATCH Tickets: {"id", fields}; only status, priority (picklist values) and resolution are accepted here;
+// - GET Tickets/{id}: {"item": {...}} (the REST GET of one entity), the ticket without its notes; an unknown id
+//   answers 404 here (what Autotask answers for one is not in the sources).
 // Paths are matched without regard to case (Autotask's own samples use both atservicesrest/v1.0 and ATServicesRest).
 //
 // Sources: https://github.com/AutotaskDevelopment/REST-Postman (Autotask's Postman collection, 2020.10.29:
@@ -110,6 +112,9 @@ export interface AtTicket {
   resolution: string | null;
   userDefinedFields: Array<{ name: string; value: string }>;
   notes: AtNote[];
+  /** Set by a test that changes the ticket "in Autotask" (lastActivityDate, lastActivityResourceID of the REST entity). */
+  lastActivityDate?: string;
+  lastActivityResourceID?: number;
 }
 
 export interface AtInstance {
@@ -324,6 +329,13 @@ export async function startFakeAutotask(instance: AtInstance): Promise<FakeAutot
     if (rest === 'tickets' && r.method === 'PATCH') return update(body);
     if (rest === 'tickets/query' && r.method === 'POST') return query(body);
     if (rest === 'companies/query' && r.method === 'POST') return companies(body);
+    const one = /^tickets\/(\d+)$/.exec(rest);
+    if (one && r.method === 'GET') {
+      const found = tickets.find((t) => t.id === Number(one[1]));
+      if (!found) return reply(404, { errors: [`Ticket ${one[1]} not found.`] });
+      const { notes: _notes, ...item } = found;
+      return reply(200, { item });
+    }
     const m = /^tickets\/(\d+)\/notes$/.exec(rest);
     const ticket = m ? tickets.find((t) => t.id === Number(m[1])) : undefined;
     if (m && ticket && r.method === 'POST') return note(ticket, body);

@@ -193,3 +193,44 @@ describe('ServiceNow', () => {
     expect(await servicenowInbound.verify({ headers: {}, rawBody: raw(message('2', '1')) }, settings, undefined, deps)).toBe(false);
   });
 });
+
+describe('polled tickets (one GET each), read as snapshots', () => {
+  // Shapes: the ticket as each connector's readTicket asks for it (HaloPSA GET /api/Tickets/{id}; ConnectWise GET
+  // service/tickets/{id}?fields=...; Jira GET issue?fields=status,priority,resolution,updated), trimmed; values ours.
+  it('HaloPSA: status ids as in a push', () => {
+    const read = { answer: { id: 1042, status_id: 9, priority_id: 3, lastactiondate: '2026-11-23T09:41:00' } };
+    expect(haloInbound.poll!.changes(read, '1042', {}, NOW).map((c) => c.change)).toEqual(['resolved', 'priority']);
+    expect(() => haloInbound.poll!.changes({ answer: [] }, '1042', {}, NOW)).toThrow(InboundPayloadError);
+  });
+
+  it('ConnectWise: status names and closedFlag as in a callback', () => {
+    const read = {
+      answer: { id: 5120, status: { name: 'In Progress' }, closedFlag: false, _info: { updatedBy: 'jsmith', lastUpdated: '2026-11-23T09:50:00Z' } },
+    };
+    expect(connectwiseInbound.poll!.changes(read, '5120', {}, NOW)).toEqual([
+      { remoteId: '5120', change: 'reopened', inferred: true, at: Date.parse('2026-11-23T09:50:00Z'), by: 'jsmith', status: 'In Progress' },
+      { remoteId: '5120', change: 'acknowledged', at: Date.parse('2026-11-23T09:50:00Z'), by: 'jsmith', status: 'In Progress' },
+    ]);
+  });
+
+  it('Jira: the status category decides (done resolves, indeterminate acknowledges)', () => {
+    const issue = (name: string, key: string) => ({
+      answer: { key: 'OPS-7', fields: { status: { name, statusCategory: { key } }, priority: { name: 'High' }, updated: '2026-11-23T09:30:00.000+0000' } },
+    });
+    expect(jiraInbound.poll!.changes(issue('Done', 'done'), 'OPS-7', {}, NOW).map((c) => c.change)).toEqual(['resolved', 'priority']);
+    expect(jiraInbound.poll!.changes(issue('In Progress', 'indeterminate'), 'OPS-7', {}, NOW).map((c) => c.change)).toEqual([
+      'reopened',
+      'acknowledged',
+      'priority',
+    ]);
+  });
+
+  it('ServiceNow: incident states as in a message without previous values', () => {
+    const read = { answer: { result: { state: '2', priority: '3', sys_updated_by: 'beth.anglin', sys_updated_on: '2026-11-23 09:55:00' } } };
+    expect(servicenowInbound.poll!.changes(read, '9d385017c611228701d22104cc95c371', {}, NOW).map((c) => c.change)).toEqual([
+      'reopened',
+      'acknowledged',
+      'priority',
+    ]);
+  });
+});
