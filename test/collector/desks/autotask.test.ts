@@ -11,20 +11,9 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { autotask, zoneBase, type AutotaskSettings } from '../../../collector/src/desks/connectors/autotask.js';
 import { deliveryContext, deskEvent, OPENED_AT } from './events.js';
-import { AT_PICKLISTS, startFakeAutotask, type AtInstance, type FakeAutotask } from './fakes/autotask.js';
+import { AT_PICKLISTS, AT_TEST_INSTANCE as INSTANCE, atTestSettings, startFakeAutotask, type FakeAutotask } from './fakes/autotask.js';
 
-const SECRET = 'at-secret-9b8c7d6e';
-const CODE = 'INTEGRATIONCODE27CHARSXXXXX';
-const INSTANCE: AtInstance = {
-  username: 'watchpost-api@acme-msp.example',
-  secret: SECRET,
-  integrationCode: CODE,
-  companies: [{ id: 175, companyName: 'Acme Corp' }],
-  picklists: AT_PICKLISTS,
-  udfs: ['Watchpost Key'],
-  // The tenants this connector must serve: their ticket category sets no default due date.
-  categoryDueDate: false,
-};
+const { secret: SECRET, integrationCode: CODE } = INSTANCE;
 /** The resolve target's due time of deskTicket(), as Autotask takes a UTC datetime. */
 const RESOLVE_DUE = new Date(OPENED_AT + 8 * 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
@@ -41,12 +30,7 @@ beforeEach(() => {
 });
 
 const settings = (over: Partial<AutotaskSettings> = {}): AutotaskSettings => ({
-  username: INSTANCE.username,
-  secret: SECRET,
-  integration_code: CODE,
-  zone_discovery_url: `${at.url}/atservicesrest/v1.0/ZoneInformation`,
-  company_id: 175,
-  queue_id: 29683,
+  ...atTestSettings(at),
   status_reopened: 8,
   ...over,
 });

@@ -14,21 +14,9 @@ import {
 } from '../../../collector/src/desks/connectors/connectwise.js';
 import type { Connector } from '../../../collector/src/desks/contract.js';
 import { deliveryContext, deskEvent, OPENED_AT } from './events.js';
-import { API_PATH, startFakeConnectWise, type FakeConnectWise } from './fakes/connectwise.js';
+import { API_PATH, CW_TEST_INSTANCE as INSTANCE, cwTestSettings, startFakeConnectWise, type FakeConnectWise } from './fakes/connectwise.js';
 
-const PRIVATE_KEY = 'cw-private-key-5f3a9c1e';
-const CLIENT_ID = '0d1e2f3a-4b5c-6d7e-8f90-a1b2c3d4e5f6';
-const INSTANCE = {
-  companyId: 'acmemsp',
-  publicKey: 'cw-public-key-77',
-  privateKey: PRIVATE_KEY,
-  clientId: CLIENT_ID,
-  apiVersion: '2025.16',
-  board: 'Alerts',
-  statuses: ['New', 'In Progress', 'Completed', 'Re-Opened'],
-  priorities: ['Priority 1 - Emergency Response', 'Priority 2 - Quick Response', 'Priority 3 - Normal Response', 'Priority 4 - Scheduled Maintenance'],
-  companies: ['ACME'],
-};
+const { privateKey: PRIVATE_KEY, clientId: CLIENT_ID } = INSTANCE;
 const BASIC = Buffer.from(`acmemsp+cw-public-key-77:${PRIVATE_KEY}`).toString('base64');
 
 let cw: FakeConnectWise;
@@ -42,13 +30,7 @@ beforeEach(() => {
 });
 
 const settings = (over: Partial<ConnectWiseSettings> = {}): ConnectWiseSettings => ({
-  site_url: cw.url,
-  company_id: 'acmemsp',
-  public_key: 'cw-public-key-77',
-  private_key: PRIVATE_KEY,
-  client_id: CLIENT_ID,
-  board: 'Alerts',
-  company: 'ACME',
+  ...cwTestSettings(cw),
   status_reopened: 'Re-Opened',
   ...over,
 });

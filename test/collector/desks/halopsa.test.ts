@@ -10,7 +10,7 @@ import type { Connector } from '../../../collector/src/desks/contract.js';
 import { HALO_SEARCH_MAX_PAGES, HALO_SEARCH_PAGE, halopsa, haloTicket, type HaloSettings } from '../../../collector/src/desks/connectors/halopsa.js';
 import { TOKEN_EARLY_REFRESH_MS } from '../../../collector/src/desks/auth.js';
 import { deliveryContext, deskEvent } from './events.js';
-import { HALO_APP, startHaloFake, type HaloFake, type HaloFakeOptions } from './fakes/halopsa.js';
+import { HALO_APP, haloTestSettings, startHaloFake, type HaloFake, type HaloFakeOptions } from './fakes/halopsa.js';
 
 let halo: HaloFake;
 let clock: number;
@@ -20,15 +20,7 @@ const connector = (over: Partial<HaloSettings> = {}): Connector => halopsa.creat
 beforeEach(async () => {
   halo = await startHaloFake();
   clock = Date.parse('2026-11-23T10:00:00Z');
-  settings = {
-    url: halo.url,
-    tenant: HALO_APP.tenant,
-    client_id: HALO_APP.clientId,
-    client_secret: HALO_APP.clientSecret,
-    client: 12,
-    site: 34,
-    ticket_type: 3,
-  };
+  settings = { ...haloTestSettings(halo), site: 34, ticket_type: 3 };
 });
 afterEach(() => halo.close());
 

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Connector } from '../../../collector/src/desks/contract.js';
 import { jira, jiraKeyQuery, type JiraSettings } from '../../../collector/src/desks/connectors/jira.js';
 import { deliveryContext, deskEvent } from './events.js';
-import { JIRA_ACCOUNT, JIRA_CLOUD_ID, JIRA_DESK, startJiraFake, type JiraFake } from './fakes/jira.js';
+import { JIRA_ACCOUNT, JIRA_CLOUD_ID, jiraTestSettings, startJiraFake, type JiraFake } from './fakes/jira.js';
 
 let site: JiraFake;
 let settings: JiraSettings;
@@ -22,14 +22,7 @@ const basic = Buffer.from(`${JIRA_ACCOUNT.email}:${JIRA_ACCOUNT.apiToken}`).toSt
 
 beforeEach(async () => {
   site = await startJiraFake();
-  settings = {
-    url: site.url,
-    email: JIRA_ACCOUNT.email,
-    api_token: JIRA_ACCOUNT.apiToken,
-    service_desk_id: JIRA_DESK.serviceDeskId,
-    request_type_id: JIRA_DESK.requestTypeId,
-    project_key: JIRA_DESK.project,
-  };
+  settings = jiraTestSettings(site);
 });
 afterEach(() => site.close());
 

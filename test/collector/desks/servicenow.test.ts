@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Connector } from '../../../collector/src/desks/contract.js';
 import { servicenow, type ServiceNowSettings } from '../../../collector/src/desks/connectors/servicenow.js';
 import { deliveryContext, deskEvent } from './events.js';
-import { SN_USER, startServiceNowFake, type ServiceNowFake } from './fakes/servicenow.js';
+import { SN_USER, snTestSettings, startServiceNowFake, type ServiceNowFake } from './fakes/servicenow.js';
 
 let sn: ServiceNowFake;
 let settings: ServiceNowSettings;
@@ -25,9 +25,7 @@ const writes = () => sn.requests.filter((r) => r.method !== 'GET');
 beforeEach(async () => {
   sn = await startServiceNowFake();
   settings = {
-    url: sn.url,
-    username: SN_USER.username,
-    password: SN_USER.password,
+    ...snTestSettings(sn),
     assignment_group: 'Service Desk',
     category: 'hardware',
     caller_id: 'watchpost.integration',

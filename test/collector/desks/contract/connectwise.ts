@@ -2,37 +2,16 @@
 // the priorities as commonly shipped, and the connector made from settings that point at it.
 import { connectwise, type ConnectWiseSettings } from '../../../../collector/src/desks/connectors/connectwise.js';
 import type { ContractHarness } from '../connector-contract.js';
-import { API_PATH, startFakeConnectWise, type CwInstance } from '../fakes/connectwise.js';
+import { API_PATH, CW_TEST_INSTANCE as INSTANCE, cwTestSettings, startFakeConnectWise } from '../fakes/connectwise.js';
 
-const PRIVATE_KEY = 'cw-private-key-5f3a9c1e';
-const CLIENT_ID = '0d1e2f3a-4b5c-6d7e-8f90-a1b2c3d4e5f6';
-const INSTANCE: CwInstance = {
-  companyId: 'acmemsp',
-  publicKey: 'cw-public-key-77',
-  privateKey: PRIVATE_KEY,
-  clientId: CLIENT_ID,
-  // The models the connector pins in its Accept header (the fake refuses any other version).
-  apiVersion: '2025.16',
-  board: 'Alerts',
-  statuses: ['New', 'In Progress', 'Completed', 'Re-Opened'],
-  priorities: ['Priority 1 - Emergency Response', 'Priority 2 - Quick Response', 'Priority 3 - Normal Response', 'Priority 4 - Scheduled Maintenance'],
-  companies: ['ACME'],
-};
+const { privateKey: PRIVATE_KEY, clientId: CLIENT_ID } = INSTANCE;
 const TICKETS = `${API_PATH}service/tickets`;
 const basic = (privateKey: string) => Buffer.from(`${INSTANCE.companyId}+${INSTANCE.publicKey}:${privateKey}`).toString('base64');
 
 export const connectwiseHarness: ContractHarness = {
   async start() {
     const cw = await startFakeConnectWise(INSTANCE);
-    const settings: ConnectWiseSettings = {
-      site_url: cw.url,
-      company_id: INSTANCE.companyId,
-      public_key: INSTANCE.publicKey,
-      private_key: PRIVATE_KEY,
-      client_id: CLIENT_ID,
-      board: INSTANCE.board,
-      company: 'ACME',
-    };
+    const settings = cwTestSettings(cw);
     const make = (over: Partial<ConnectWiseSettings> = {}) => connectwise.create({ ...settings, ...over }, { fetch: globalThis.fetch, now: Date.now });
     const ticket = (id: string) => cw.tickets.find((t) => String(t.id) === id);
     return {

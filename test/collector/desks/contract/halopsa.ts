@@ -2,7 +2,7 @@
 // endpoints), and the connector made from settings that point at it.
 import { halopsa, type HaloSettings } from '../../../../collector/src/desks/connectors/halopsa.js';
 import type { ContractHarness } from '../connector-contract.js';
-import { HALO_APP, startHaloFake } from '../fakes/halopsa.js';
+import { HALO_APP, haloTestSettings, startHaloFake } from '../fakes/halopsa.js';
 
 /** The closed status_id the connector sets by default. */
 const CLOSED = 9;
@@ -10,7 +10,7 @@ const CLOSED = 9;
 export const halopsaHarness: ContractHarness = {
   async start() {
     const halo = await startHaloFake();
-    const settings: HaloSettings = { url: halo.url, tenant: HALO_APP.tenant, client_id: HALO_APP.clientId, client_secret: HALO_APP.clientSecret, client: 12 };
+    const settings = haloTestSettings(halo);
     const make = (over: Partial<HaloSettings> = {}) => halopsa.create({ ...settings, ...over }, { fetch: globalThis.fetch, now: Date.now });
     const isTickets = (r: { path: string }) => r.path === '/api/Tickets';
     return {

@@ -2,21 +2,14 @@
 // made from settings that point at it.
 import { jira, type JiraSettings } from '../../../../collector/src/desks/connectors/jira.js';
 import type { ContractHarness } from '../connector-contract.js';
-import { JIRA_ACCOUNT, JIRA_DESK, startJiraFake } from '../fakes/jira.js';
+import { JIRA_ACCOUNT, jiraTestSettings, startJiraFake } from '../fakes/jira.js';
 
 const basic = (token: string) => Buffer.from(`${JIRA_ACCOUNT.email}:${token}`).toString('base64');
 
 export const jiraHarness: ContractHarness = {
   async start() {
     const site = await startJiraFake();
-    const settings: JiraSettings = {
-      url: site.url,
-      email: JIRA_ACCOUNT.email,
-      api_token: JIRA_ACCOUNT.apiToken,
-      service_desk_id: JIRA_DESK.serviceDeskId,
-      request_type_id: JIRA_DESK.requestTypeId,
-      project_key: JIRA_DESK.project,
-    };
+    const settings = jiraTestSettings(site);
     const make = (over: Partial<JiraSettings> = {}) => jira.create({ ...settings, ...over }, { fetch: globalThis.fetch, now: Date.now });
     return {
       connector: () => make(),

@@ -2,7 +2,7 @@
 // and the connector made from settings that point at it.
 import { servicenow, type ServiceNowSettings } from '../../../../collector/src/desks/connectors/servicenow.js';
 import type { ContractHarness } from '../connector-contract.js';
-import { SN_USER, startServiceNowFake } from '../fakes/servicenow.js';
+import { SN_USER, snTestSettings, startServiceNowFake } from '../fakes/servicenow.js';
 
 const basic = (password: string) => Buffer.from(`${SN_USER.username}:${password}`).toString('base64');
 const INCIDENTS = '/api/now/table/incident';
@@ -12,7 +12,7 @@ const RESOLVED = '6';
 export const servicenowHarness: ContractHarness = {
   async start() {
     const sn = await startServiceNowFake();
-    const settings: ServiceNowSettings = { url: sn.url, username: SN_USER.username, password: SN_USER.password };
+    const settings = snTestSettings(sn);
     const make = (over: Partial<ServiceNowSettings> = {}) => servicenow.create({ ...settings, ...over }, { fetch: globalThis.fetch, now: Date.now });
     return {
       connector: () => make(),

@@ -40,6 +40,7 @@
 // collection queries status 5 as Complete), the four built-in priorities (Task_Ticket_Priorities.htm), publish 1
 // "All Autotask Users" / 2 "Internal Only" / 4 "Internal & Co-Managed" and note types 1-3 as instances answer them.
 // The wording of the length refusal, the pageDetails fields and the 401 body are not from those pages.
+import type { AutotaskSettings } from '../../../../collector/src/desks/connectors/autotask.js';
 import { reply, startFakeDesk, type FakeAnswer, type FakeDesk, type FakeRequest } from './fake-desk.js';
 
 export const ZONE_PATH = '/atservicesrest/v1.0/zoneinformation';
@@ -225,6 +226,29 @@ function fieldErrors(fields: AtField[], body: Record<string, unknown>): string[]
   }
   return out;
 }
+
+/** The instance the connector tests, the contract suite and the inbound poll tests run against: its API user, one
+ *  company, the picklists of a fresh instance and a "Watchpost Key" UDF. */
+export const AT_TEST_INSTANCE: AtInstance = {
+  username: 'watchpost-api@acme-msp.example',
+  secret: 'at-secret-9b8c7d6e',
+  integrationCode: 'INTEGRATIONCODE27CHARSXXXXX',
+  companies: [{ id: 175, companyName: 'Acme Corp' }],
+  picklists: AT_PICKLISTS,
+  udfs: ['Watchpost Key'],
+  // The tenants this connector must serve: their ticket category sets no default due date.
+  categoryDueDate: false,
+};
+
+/** Connector settings for a fake started with AT_TEST_INSTANCE, pointing at its zone discovery. */
+export const atTestSettings = (at: { url: string }): AutotaskSettings => ({
+  username: AT_TEST_INSTANCE.username,
+  secret: AT_TEST_INSTANCE.secret,
+  integration_code: AT_TEST_INSTANCE.integrationCode,
+  zone_discovery_url: `${at.url}/atservicesrest/v1.0/ZoneInformation`,
+  company_id: 175,
+  queue_id: 29683,
+});
 
 export async function startFakeAutotask(instance: AtInstance): Promise<FakeAutotask> {
   const tickets: AtTicket[] = [];

@@ -13,6 +13,9 @@
 //   run, `_` for one character, and `[...]` is a character class (ConnectWise's guide tells callers to write a
 //   literal `[` as `[[]`), so a search for "[key]" matches far more than the key;
 // - GET system/info: the Info model ({version, isCloud, serverTimeZone});
+// - GET service/tickets/{id}: the ticket, limited by `fields` like a list (a nested path such as status/name answers
+//   {status: {name}}), with closedFlag (set by a status the board marks closed) and _info {lastUpdated, updatedBy};
+//   404 {code: "NotFound", message: "Ticket <id> not found"} for an id the instance does not have;
 // - POST service/tickets: summary (required, <= 100), company (required, a known identifier), board, status and
 //   priority by name (known on this instance), externalXRef <= 100; else 400; answers 201 with the ticket;
 // - POST service/tickets/{id}/notes: text required; 404 for an unknown ticket;
@@ -28,7 +31,9 @@
 // in https://github.com/christaylorcodes/ConnectWiseManageAPI/issues/30 (the message texts below are this fake's);
 // boards searched by name as in https://github.com/dsrosen6/go-connectwise-psa (README); the Info model from the
 // OpenAPI-generated client https://github.com/vc3/connectwise-rest-api (src/api/systemAPI.ts); the PATCH
-// JSON-Patch form from https://github.com/slartimitvar/zabbix-connectwise-webhook (zbx_mediatype_cwpsa-6.4.yaml).
+// JSON-Patch form from https://github.com/slartimitvar/zabbix-connectwise-webhook (zbx_mediatype_cwpsa-6.4.yaml); the
+// 404 code and message as a ticket read answered them in https://github.com/LabtechConsulting/ConnectWise-Manage-Powershell/issues/13.
+import type { ConnectWiseSettings } from '../../../../collector/src/desks/connectors/connectwise.js';
 import { reply, startFakeDesk, type FakeAnswer, type FakeDesk, type FakeRequest } from './fake-desk.js';
 
 export const API_PATH = '/v4_6_release/apis/3.0/';
@@ -52,6 +57,10 @@ export interface CwTicket {
   externalXRef: string | null;
   initialDescription: string;
   notes: CwNote[];
+  /** _info.lastUpdated, as ConnectWise writes it (ISO 8601 in UTC, "2026-11-23T09:05:00Z"); a fixed time when unset. */
+  lastUpdated?: string;
+  /** _info.updatedBy: the member identifier of the last update. */
+  updatedBy?: string;
 }
 
 export interface CwInstance {
@@ -63,9 +72,40 @@ export interface CwInstance {
   apiVersion: string;
   board: string;
   statuses: string[];
+  /** The board's statuses marked closed: a ticket in one answers closedFlag true. */
+  closedStatuses?: string[];
   priorities: string[];
   companies: string[];
 }
+
+const PRIVATE_KEY = 'cw-private-key-5f3a9c1e';
+const CLIENT_ID = '0d1e2f3a-4b5c-6d7e-8f90-a1b2c3d4e5f6';
+/** The instance the connector tests, the contract suite and the inbound poll tests run against: one board, one
+ *  company, the priorities as commonly shipped. */
+export const CW_TEST_INSTANCE: CwInstance = {
+  companyId: 'acmemsp',
+  publicKey: 'cw-public-key-77',
+  privateKey: PRIVATE_KEY,
+  clientId: CLIENT_ID,
+  // The models the connector pins in its Accept header (the fake refuses any other version).
+  apiVersion: '2025.16',
+  board: 'Alerts',
+  statuses: ['New', 'In Progress', 'Completed', 'Re-Opened'],
+  closedStatuses: ['Completed'],
+  priorities: ['Priority 1 - Emergency Response', 'Priority 2 - Quick Response', 'Priority 3 - Normal Response', 'Priority 4 - Scheduled Maintenance'],
+  companies: ['ACME'],
+};
+
+/** Connector settings for a fake started with CW_TEST_INSTANCE, at its URL. */
+export const cwTestSettings = (cw: { url: string }): ConnectWiseSettings => ({
+  site_url: cw.url,
+  company_id: CW_TEST_INSTANCE.companyId,
+  public_key: CW_TEST_INSTANCE.publicKey,
+  private_key: PRIVATE_KEY,
+  client_id: CLIENT_ID,
+  board: CW_TEST_INSTANCE.board,
+  company: 'ACME',
+});
 
 export interface FakeConnectWise extends FakeDesk {
   tickets: CwTicket[];
@@ -166,9 +206,25 @@ export async function startFakeConnectWise(instance: CwInstance): Promise<FakeCo
     company: { identifier: t.company },
     priority: { name: t.priority },
     externalXRef: t.externalXRef,
+    closedFlag: (instance.closedStatuses ?? []).includes(t.status),
+    _info: { lastUpdated: t.lastUpdated ?? '2026-01-01T00:00:00Z', updatedBy: t.updatedBy ?? instance.publicKey },
   });
   const fieldOf = (row: Record<string, unknown>, path: string): unknown =>
     path.split('/').reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), row);
+  /** The row limited to `fields` (comma-separated paths; a nested path keeps its parents: status/name -> {status: {name}}). */
+  const pick = (row: Record<string, unknown>, fields: string | null): Record<string, unknown> => {
+    if (fields === null) return row;
+    const out: Record<string, unknown> = {};
+    for (const path of fields.split(',').map((f) => f.trim())) {
+      const value = fieldOf(row, path);
+      if (value === undefined) continue;
+      const keys = path.split('/');
+      let at = out;
+      for (const k of keys.slice(0, -1)) at = (at[k] ??= {}) as Record<string, unknown>;
+      at[keys[keys.length - 1]!] = value;
+    }
+    return out;
+  };
 
   function seed(t: Partial<CwTicket> & { summary: string }): CwTicket {
     const ticket: CwTicket = {
@@ -232,12 +288,9 @@ export async function startFakeConnectWise(instance: CwInstance): Promise<FakeCo
     if (order !== 'id asc' && order !== 'id desc') return invalid(resource, 'orderBy', `this fake orders by id only, not ${order}`);
     const found = rows.filter((row) => conditions.every((c) => holds(c, fieldOf(row, c.field))));
     found.sort((a, b) => (order === 'id asc' ? 1 : -1) * (Number(a.id) - Number(b.id)));
-    const fields = q
-      .get('fields')
-      ?.split(',')
-      .map((f) => f.trim());
-    const pick = (row: Record<string, unknown>) => (fields ? Object.fromEntries(fields.map((f) => [f, row[f.split('/')[0]!]])) : row);
-    return reply(200, found.slice((page - 1) * pageSize, page * pageSize).map(pick));
+    const fields = q.get('fields');
+    const shown = found.slice((page - 1) * pageSize, page * pageSize).map((row) => pick(row, fields));
+    return reply(200, shown);
   }
 
   function patch(ticket: CwTicket, ops: unknown): FakeAnswer {
@@ -269,7 +322,8 @@ export async function startFakeConnectWise(instance: CwInstance): Promise<FakeCo
         : reply(400, { code: 'InvalidObject', message: 'Body is not JSON' });
     const m = /^service\/tickets\/(\d+)(\/notes)?$/.exec(path);
     const ticket = m ? tickets.find((t) => t.id === Number(m[1])) : undefined;
-    if (!m || !ticket) return reply(404, { code: 'NotFound', message: 'Ticket not found' });
+    if (!m || !ticket) return reply(404, { code: 'NotFound', message: m ? `Ticket ${m[1]} not found` : 'Ticket not found' });
+    if (!m[2] && r.method === 'GET') return reply(200, pick(ticketRow(ticket), r.query.get('fields')));
     if (m[2] && r.method === 'POST') {
       const body = (r.json ?? {}) as Record<string, unknown>;
       if (!str(body.text))

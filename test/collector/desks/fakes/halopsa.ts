@@ -9,7 +9,9 @@
 // api/tickets with pageinate=true, page_size and page_no answers {record_count, tickets} and is walked page by page
 // until page_no reaches ceil(record_count / page_size) (Private/New-HaloGETRequest.ps1); open and closed tickets
 // alike unless open_only/closed_only is given (Public/Get/Get-HaloTicket.ps1); api/client/{id}, api/site/{id} and
-// api/tickettype/{id} read one record (Get-HaloClient.ps1, Get-HaloSite.ps1, Get-HaloTicketType.ps1).
+// api/tickettype/{id} read one record (Get-HaloClient.ps1, Get-HaloSite.ps1, Get-HaloTicketType.ps1), and so does
+// api/tickets/{id} (Get-HaloTicket.ps1): the ticket with its status_id, priority_id and lastactiondate (Halo's
+// datetimes are UTC without a zone, "2026-11-23T09:05:00.000").
 // The search: Halo documents `search` only as a search term. This fake matches it as a case-insensitive substring of
 // the summary (or the ticket id), which is how a SQL LIKE '%term%' behaves; with searchMode 'words' it splits the
 // term at every character that is not a letter or digit and needs each word somewhere in the summary, as a
@@ -17,9 +19,19 @@
 // whatever page_size asks. Assumptions (not from Halo's pages): a page_size of 20 when none is given, the 404 for a
 // lookup of an id that does not exist, and the 400 wording.
 import { randomBytes } from 'node:crypto';
+import type { HaloSettings } from '../../../../collector/src/desks/connectors/halopsa.js';
 import { reply, startFakeDesk, type FakeDesk, type FakeRequest } from './fake-desk.js';
 
 export const HALO_APP = { clientId: 'watchpost-app', clientSecret: 'halo-client-secret-9f3a', tenant: 'acme-msp' } as const;
+
+/** Connector settings for the fake at its URL: HALO_APP's credentials and client 12 (HALO_LOOKUPS). */
+export const haloTestSettings = (halo: { url: string }): HaloSettings => ({
+  url: halo.url,
+  tenant: HALO_APP.tenant,
+  client_id: HALO_APP.clientId,
+  client_secret: HALO_APP.clientSecret,
+  client: 12,
+});
 
 export interface HaloTicketRow {
   id: number;
@@ -33,6 +45,8 @@ export interface HaloTicketRow {
   urgency?: number;
   priority_id?: number;
   customfields?: unknown;
+  /** When the ticket last had an action, as Halo writes it (UTC, no zone). */
+  lastactiondate?: string;
 }
 
 export interface HaloActionRow {
@@ -130,6 +144,11 @@ export async function startHaloFake(options: HaloFakeOptions = {}): Promise<Halo
       const page = Number(r.query.get('page_no') ?? 1);
       if (!Number.isInteger(size) || size < 1 || !Number.isInteger(page) || page < 1) return bad('page_size and page_no must be whole numbers from 1');
       return reply(200, { page_no: page, page_size: size, record_count: found.length, tickets: found.slice((page - 1) * size, page * size) });
+    }
+    const one = /^\/api\/tickets\/(\d+)$/i.exec(r.path);
+    if (r.method === 'GET' && one) {
+      const row = tickets.get(Number(one[1]));
+      return row ? reply(200, row) : reply(404, { message: `Ticket ${one[1]} not found` });
     }
     const lookup = /^\/api\/(client|site|tickettype)\/(\d+)$/i.exec(r.path);
     if (r.method === 'GET' && lookup) {

@@ -25,14 +25,33 @@
 //   https://support.atlassian.com/atlassian-account/docs/manage-api-tokens-for-your-atlassian-account/ (a scoped
 //   token is used at https://api.atlassian.com/ex/jira/{cloudId}; with `cloudId` set this fake is that gateway and
 //   answers 401 to paths outside it, as a site does to a scoped token).
-// The workflow (Waiting for support -> Resolve -> Resolved -> Reopen) is a small stand-in for a real one, and the
+// - https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/#api-rest-api-3-issue-issueidorkey-get
+//   (GET issue: `fields` a comma-separated list, the navigable fields when absent; status {name, id, statusCategory
+//   {id, key, name}}, priority {name, id}, resolution null or {name, id}, updated in Jira's timestamp form
+//   "2026-11-23T09:05:00.000+0000").
+// The workflow (Waiting for support -> Resolve -> Resolved -> Reopen, and In Progress, which a test sets in the
+// table) is a small stand-in for a real one, and the
 // texts of the 404s and of a missing required field are stand-ins too (no published example found).
+import type { JiraSettings } from '../../../../collector/src/desks/connectors/jira.js';
 import { reply, startFakeDesk, type FakeDesk, type FakeRequest } from './fake-desk.js';
 
 export const JIRA_ACCOUNT = { email: 'watchpost@acme-msp.example', apiToken: 'ATATT3xFfGF0-jira-token-7d1e' } as const;
 export const JIRA_DESK = { serviceDeskId: '4', requestTypeId: '17', project: 'ITS' } as const;
 export const JIRA_PRIORITIES = ['Highest', 'High', 'Medium', 'Low', 'Lowest'];
 export const JIRA_CLOUD_ID = '3f8c2a1e-5b7d-4e2a-9c61-0d4b8e7f2a90';
+
+/** Connector settings for the fake site at its URL: JIRA_ACCOUNT on JIRA_DESK. */
+export const jiraTestSettings = (site: { url: string }): JiraSettings => ({
+  url: site.url,
+  email: JIRA_ACCOUNT.email,
+  api_token: JIRA_ACCOUNT.apiToken,
+  service_desk_id: JIRA_DESK.serviceDeskId,
+  request_type_id: JIRA_DESK.requestTypeId,
+  project_key: JIRA_DESK.project,
+});
+
+/** A time as Jira's REST API writes it: "2026-11-23T09:05:00.000+0000". */
+export const jiraTime = (ms: number): string => new Date(ms).toISOString().replace('Z', '+0000');
 
 export interface JiraRequestTypeField {
   fieldId: string;
@@ -87,9 +106,11 @@ export interface JiraIssueRow {
   description: string;
   labels: string[];
   priority: string;
-  status: 'Waiting for support' | 'Resolved';
+  status: 'Waiting for support' | 'In Progress' | 'Resolved';
   resolution: string | null;
   comments: Array<{ body: string; public: boolean }>;
+  /** The issue's `updated` in Jira's timestamp form (jiraTime); set by a create, an edit or a transition. */
+  updated?: string;
 }
 
 export interface JiraFake extends FakeDesk {
@@ -105,9 +126,18 @@ const TRANSITIONS = {
     { id: '761', name: 'Resolve', to: 'Resolved' },
     { id: '801', name: 'Start progress', to: 'Waiting for support' },
   ],
+  'In Progress': [{ id: '761', name: 'Resolve', to: 'Resolved' }],
   Resolved: [{ id: '891', name: 'Reopen', to: 'Waiting for support' }],
 } as const;
-const statusBean = (name: JiraIssueRow['status']) => ({ name, statusCategory: { key: name === 'Resolved' ? 'done' : 'new' } });
+/** Each status's id and category (Jira's three: new "To Do", indeterminate "In Progress", done "Done"). */
+const STATUSES = {
+  'Waiting for support': { id: '10001', category: { id: 2, key: 'new', name: 'To Do' } },
+  'In Progress': { id: '3', category: { id: 4, key: 'indeterminate', name: 'In Progress' } },
+  Resolved: { id: '10002', category: { id: 3, key: 'done', name: 'Done' } },
+} as const;
+const statusBean = (name: JiraIssueRow['status']) => ({ name, id: STATUSES[name].id, statusCategory: STATUSES[name].category });
+/** The fields GET issue answers when `fields` is not given (those of this fake's issues). */
+const NAVIGABLE = ['summary', 'description', 'labels', 'priority', 'status', 'resolution', 'updated'];
 /** The platform API's error body. */
 const errors = (errs: Record<string, string>) => reply(400, { errorMessages: [], errors: errs });
 /** The servicedeskapi's error body (ErrorResponse). */
@@ -167,6 +197,7 @@ export async function startJiraFake(options: { cloudId?: string } = {}): Promise
       status: 'Waiting for support',
       resolution: null,
       comments: [],
+      updated: jiraTime(Date.now()),
     };
     issues.set(row.key, row);
     if (site.searchLags) unindexed.add(row.key);
@@ -231,8 +262,23 @@ export async function startJiraFake(options: { cloudId?: string } = {}): Promise
       priority = p;
     }
     if (!Object.keys(fields).length && !Object.keys(update).length) return errors({ fields: 'Nothing to update.' });
-    [row.labels, row.priority] = [labels, priority];
+    [row.labels, row.priority, row.updated] = [labels, priority, jiraTime(Date.now())];
     return { status: 204 };
+  }
+
+  /** GET issue's `fields`: those asked (comma-separated), or the navigable ones. */
+  function issueFields(row: JiraIssueRow, asked: string | null): Record<string, unknown> {
+    const all: Record<string, unknown> = {
+      summary: row.summary,
+      description: row.description ? adf(row.description) : null,
+      labels: row.labels,
+      priority: { name: row.priority, id: String(JIRA_PRIORITIES.indexOf(row.priority) + 1) },
+      status: statusBean(row.status),
+      resolution: row.resolution === null ? null : { name: row.resolution, id: '10000' },
+      updated: row.updated ?? null,
+    };
+    const names = asked === null ? NAVIGABLE : asked.split(',').map((f) => f.trim());
+    return Object.fromEntries(names.filter((f) => f in all).map((f) => [f, all[f]]));
   }
 
   function issueRoute(r: FakeRequest, row: JiraIssueRow, rest: string) {
@@ -245,9 +291,10 @@ export async function startJiraFake(options: { cloudId?: string } = {}): Promise
       row.status = t.to;
       const fields = isRecord(r.json) && isRecord(r.json.fields) ? r.json.fields : {};
       row.resolution = t.to === 'Resolved' ? (isRecord(fields.resolution) ? String(fields.resolution.name) : 'Done') : null;
+      row.updated = jiraTime(Date.now());
       return { status: 204 };
     }
-    if (rest === '' && r.method === 'GET') return reply(200, { id: row.id, key: row.key, fields: { status: statusBean(row.status) } });
+    if (rest === '' && r.method === 'GET') return reply(200, { id: row.id, key: row.key, fields: issueFields(row, r.query.get('fields')) });
     if (rest === '' && r.method === 'PUT') return editIssue(row, r.json);
     return reply(404, { errorMessages: ['no such route'] });
   }

@@ -23,9 +23,13 @@
 // 200 with the record unchanged; work notes are still added (NOT CONFIRMED for every instance). The data policy
 // requiring close_code and close_notes on resolve is an instance setting, modelled here as on.
 import { randomBytes } from 'node:crypto';
+import type { ServiceNowSettings } from '../../../../collector/src/desks/connectors/servicenow.js';
 import { reply, startFakeDesk, type FakeDesk, type FakeRequest } from './fake-desk.js';
 
 export const SN_USER = { username: 'watchpost.integration', password: 'sn-P4ssw0rd-for-tests' } as const;
+
+/** Connector settings for the fake instance at its URL, as SN_USER. */
+export const snTestSettings = (sn: { url: string }): ServiceNowSettings => ({ url: sn.url, username: SN_USER.username, password: SN_USER.password });
 
 const FIELDS = [
   'sys_id',
