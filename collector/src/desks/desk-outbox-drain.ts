@@ -1,6 +1,6 @@
-// The drain of the service-desk outbox (its feed: desk-outbox-feed.ts), the dispatcher: per desk, the oldest pending
-// event of each ticket (so a desk sees a ticket's events in order), a few tickets at a time (the desk's concurrency:
-// its setting, else its vendor's documented limit), with retries and dead letters.
+// The drain of the service-desk outbox (its feed: desk-outbox-feed.ts), the dispatcher: per desk, the oldest
+// undelivered event of each ticket (so a desk sees a ticket's events in order), a few tickets at a time (the desk's
+// concurrency: its setting, else its vendor's documented limit), with retries and dead letters.
 //
 // Contract:
 // 1. ok: the row is delivered, and a desk ticket id it returned is stored for the ticket's later events. A
@@ -11,7 +11,11 @@
 //    desk that is down gets one probe per step instead of one request per queued ticket. An outage of any length
 //    loses nothing: retryable rows never expire.
 // 3. failed (or a row of a tenant that no longer routes to the desk after DEAD_AFTER_UNROUTED_MS): dead, with the
-//    reason; shown by the API and /metrics, put back by POST /api/v1/desk-deliveries/:id/retry.
+//    reason; shown by the API and /metrics, put back by POST /api/v1/desk-deliveries/:id/retry. The ticket's later
+//    events for that desk are held behind it (pending; the API says which row they wait for), however long it stays
+//    dead: put back, it is delivered first and they follow in order. Skipping it would let the desk apply a stale
+//    change later (a retried 'resolved' arriving after 'reopened' would close the desk's ticket again). Other
+//    tickets, and the same ticket's events for other desks, are not held.
 // 4. A collector restart resumes from the store. stop() lets deliveries in flight finish (each is bounded by the
 //    HTTP timeout), so a clean restart repeats nothing; after a crash, rows in flight are still pending and are
 //    sent again (connectors search by the correlation key before creating, so a repeat opens no second ticket;
@@ -104,7 +108,7 @@ export function startDispatcher(deps: DispatcherDeps): Dispatcher {
     if (result.kind === 'failed') {
       store.deskOutbox.dead(row.id, t, reason);
       deps.metrics?.delivered(row.desk, 'dead');
-      deps.log.warn({ ...log, reason }, 'service desk refused the event for good; dead-lettered');
+      deps.log.warn({ ...log, reason }, "service desk refused the event for good; dead-lettered (the ticket's later events for this desk wait for its retry)");
       return;
     }
     const wait = Math.max(backoffMs(row.attempts, RETRY_BACKOFF, random), result.retryAfterMs ?? 0);

@@ -1,7 +1,10 @@
 // Ticket events waiting for (or done with) each service desk, and each ticket's id in each desk. Rows are queued
-// inside the transaction that changed the ticket; the dispatcher (desks/desk-outbox-drain.ts) takes the oldest pending
-// row of each (desk, ticket) so a desk sees a ticket's events in order, and marks each row delivered, retried or
-// dead. Rows are never deleted by delivery: delivered ones are pruned after a while, dead ones stay until retried.
+// inside the transaction that changed the ticket; the dispatcher (desks/desk-outbox-drain.ts) takes the oldest
+// undelivered row of each (desk, ticket), when it is pending, so a desk sees a ticket's events in order, and marks
+// each row delivered, retried or dead. A dead row stays the head of its ticket's queue: the ticket's later rows for
+// that desk are held (pending, shown as held behind it) until it is revived and delivered, so a retried dead letter
+// never reaches the desk after events that happened after it. Rows are never deleted by delivery: delivered ones
+// are pruned after a while, dead ones stay until retried.
 import type { DeskEventKind, DeskTicket } from '../desks/contract.js';
 import type { Db } from './db.js';
 
@@ -18,13 +21,18 @@ export interface DeskDelivery {
   state: DeliveryState;
   attempts: number;
   nextAttemptAt: number;
+  /** The row's own last error; for a held row, which dead row it waits behind. */
   lastError: string | null;
   finishedAt: number | null;
+  /** A pending row of a ticket with an older dead row for the same desk: the oldest such dead row (revived, it is
+   *  delivered first, then this one). Null otherwise. */
+  heldBehind: number | null;
 }
 
 export interface DeskOutbox {
   enqueue(desk: string, event: { kind: DeskEventKind; at: number; detail: string; ticket: DeskTicket }): number;
-  /** The oldest pending row of each (desk, ticket) that is due at `now`, oldest first. */
+  /** The oldest pending row of each (desk, ticket) that is due at `now` and has no older dead row (those are held
+   *  until it is revived), oldest first. */
   due(desk: string, now: number, limit: number): DeskDelivery[];
   delivered(id: number, at: number): void;
   retry(id: number, nextAttemptAt: number, error: string): void;
@@ -64,7 +72,11 @@ interface Row {
   next_attempt_at: number;
   last_error: string | null;
   finished_at: number | null;
+  held_behind?: number | null;
 }
+
+/** What the API shows as a held row's last error. */
+const heldText = (deadId: number): string => `held behind delivery ${deadId} (dead: retry it to send this ticket's events in order)`;
 
 const fromRow = (r: Row): DeskDelivery => ({
   id: r.id,
@@ -77,25 +89,33 @@ const fromRow = (r: Row): DeskDelivery => ({
   state: r.state,
   attempts: r.attempts,
   nextAttemptAt: r.next_attempt_at,
-  lastError: r.last_error,
+  lastError: r.held_behind ? heldText(r.held_behind) : r.last_error,
   finishedAt: r.finished_at,
+  heldBehind: r.held_behind ?? null,
 });
 
 export const MAX_LIST = 1000;
 
+/** A row as the API reads it: with the oldest dead row of its (desk, ticket) it waits behind, when it is pending. */
+const WITH_HELD = `o.*, CASE WHEN o.state = 'pending' THEN (SELECT min(d.id) FROM desk_outbox d
+    WHERE d.desk = o.desk AND d.ticket_id = o.ticket_id AND d.state = 'dead' AND d.id < o.id) END AS held_behind
+  FROM desk_outbox o`;
+
 export function createDeskOutbox(db: Db): DeskOutbox {
   const insert = db.prepare(`INSERT INTO desk_outbox (desk, ticket_id, kind, at, detail, ticket, state, next_attempt_at)
     VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)`);
-  // The head of each ticket's queue (the partial index serves the inner min), if it is due.
+  // The head of each ticket's queue, if it is pending and due: the oldest pending row with no older dead row (the
+  // partial indexes serve both inner reads, so the cost follows the queue and the dead list, not the history).
   const due = db.prepare(`SELECT o.* FROM desk_outbox o
     WHERE o.desk = ? AND o.state = 'pending' AND o.next_attempt_at <= ?
       AND o.id = (SELECT min(p.id) FROM desk_outbox p WHERE p.desk = o.desk AND p.ticket_id = o.ticket_id AND p.state = 'pending')
+      AND NOT EXISTS (SELECT 1 FROM desk_outbox d WHERE d.desk = o.desk AND d.ticket_id = o.ticket_id AND d.state = 'dead' AND d.id < o.id)
     ORDER BY o.id LIMIT ?`);
   const markDelivered = db.prepare(`UPDATE desk_outbox SET state = 'delivered', attempts = attempts + 1, finished_at = ?, last_error = NULL WHERE id = ?`);
   const markRetry = db.prepare(`UPDATE desk_outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ? AND state = 'pending'`);
   const markDead = db.prepare(`UPDATE desk_outbox SET state = 'dead', attempts = attempts + 1, finished_at = ?, last_error = ? WHERE id = ?`);
   const markRevived = db.prepare(`UPDATE desk_outbox SET state = 'pending', next_attempt_at = ?, finished_at = NULL WHERE id = ? AND state = 'dead'`);
-  const get = db.prepare('SELECT * FROM desk_outbox WHERE id = ?');
+  const get = db.prepare(`SELECT ${WITH_HELD} WHERE o.id = ?`);
   const counts = db.prepare('SELECT desk, state, count(*) AS n FROM desk_outbox GROUP BY desk, state ORDER BY desk, state');
   const pendingDesks = db.prepare(`SELECT DISTINCT desk FROM desk_outbox WHERE state = 'pending'`);
   const remote = db.prepare('SELECT remote_id FROM desk_tickets WHERE desk = ? AND ticket_id = ?');
@@ -127,11 +147,11 @@ export function createDeskOutbox(db: Db): DeskOutbox {
         where.push(clause);
         args.push(value);
       };
-      if (filter.state) add('state = ?', filter.state);
-      if (filter.desk) add('desk = ?', filter.desk);
-      if (filter.ticketId !== undefined) add('ticket_id = ?', filter.ticketId);
+      if (filter.state) add('o.state = ?', filter.state);
+      if (filter.desk) add('o.desk = ?', filter.desk);
+      if (filter.ticketId !== undefined) add('o.ticket_id = ?', filter.ticketId);
       const limit = Math.min(Math.max(1, filter.limit ?? 100), MAX_LIST);
-      const sql = `SELECT * FROM desk_outbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ${limit}`;
+      const sql = `SELECT ${WITH_HELD} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY o.id DESC LIMIT ${limit}`;
       return (db.prepare(sql).all(...args) as Row[]).map(fromRow);
     },
     counts: () => counts.all() as Array<{ desk: string; state: DeliveryState; n: number }>,

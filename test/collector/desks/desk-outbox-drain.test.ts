@@ -14,6 +14,7 @@ import { deskTransitions } from '../../../collector/src/desks/desk-outbox-feed.j
 import { BACKOFF_MAX_MS, startDispatcher, type Dispatcher } from '../../../collector/src/desks/desk-outbox-drain.js';
 import { parseDesks } from '../../../collector/src/desks/desks-file.js';
 import { openStore } from '../../../collector/src/store/index.js';
+import { deliveryView } from '../../../collector/src/routes/desks.js';
 import { JIRA_ACCOUNT, JIRA_DESK, startJiraFake } from './fakes/jira.js';
 import { startReceiver, type Receiver } from './receiver.js';
 import { cleanupsAfterEach } from '../../helpers/cleanups.js';
@@ -84,7 +85,7 @@ async function setup(hosts: number, desksFile = webhookDesk) {
       clock += 1000;
     }
   };
-  return { store, receiver, disk, dispatcher, pending, deliverAll, advance: (ms: number) => void (clock += ms) };
+  return { store, engine, agents, now, receiver, disk, dispatcher, pending, deliverAll, advance: (ms: number) => void (clock += ms) };
 }
 
 /** Each body as these tests read it: Watchpost's event kind and id, and the alert's fingerprint (one alert per message). */
@@ -93,6 +94,15 @@ const bodies = (r: Receiver) =>
     const m = JSON.parse(q.body) as { alerts: Array<{ fingerprint: string }>; watchpost: { event: string; eventId: number } };
     return { event: m.watchpost.event, eventId: m.watchpost.eventId, fingerprint: m.alerts[0]!.fingerprint };
   });
+
+/** What a desk at `path` was sent for the host's ticket, in arrival order, as `event#id`. */
+const sentFor = (r: Receiver, host: string, path = '/in') =>
+  r.received
+    .filter((q) => q.path === path && q.body.includes(`"host":"${host}"`))
+    .map((q) => {
+      const m = JSON.parse(q.body) as { watchpost: { event: string; eventId: number } };
+      return `${m.watchpost.event}#${m.watchpost.eventId}`;
+    });
 
 describe('desk dispatcher', () => {
   it('a desk down while 100 tickets are raised loses none: each arrives exactly once, in order per ticket, across a restart', async () => {
@@ -169,6 +179,88 @@ describe('desk dispatcher', () => {
     expect(dead[0]!.lastError).toContain('HTTP 422: {"error":"unknown company"}');
     expect(bodies(s.receiver).filter((b) => b.event === 'opened')).toHaveLength(2); // h0 tried once, h1 delivered
     expect(s.store.deskOutbox.list({ state: 'delivered' }).map((r) => r.ticket.host)).toEqual(['h1']);
+  });
+
+  it('holds a ticket’s later events behind its dead one; retried, the dead one arrives first and the rest follow in order', async () => {
+    const twoDesks = (url: string) =>
+      `desks: { hook: { type: webhook, url: "${url}/in" }, spare: { type: webhook, url: "${url}/spare" } }\ndefault_desks: [ { desk: hook }, { desk: spare } ]`;
+    const s = await setup(2, twoDesks);
+    let refusing = true; // the hook refuses h0's ticket (a mapping it lacks) until the MSP fixes it
+    s.receiver.answer = (req) =>
+      refusing && req.path === '/in' && req.body.includes('"host":"h0"') ? { status: 422, body: '{"error":"unknown company"}' } : { status: 200, body: '{}' };
+    const d = s.dispatcher();
+    const passes = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        await d.pass();
+        s.advance(1000);
+      }
+    };
+    s.disk(0, 97);
+    s.disk(1, 97);
+    await passes(3);
+    const [dead] = s.store.deskOutbox.list({ state: 'dead' });
+    expect(dead).toMatchObject({ desk: 'hook', kind: 'opened', ticket: { host: 'h0' } });
+
+    const h0 = dead!.ticketId;
+    s.engine.act(h0, { kind: 'note', text: 'freeing space' }, 'tech1');
+    s.disk(0, 40); // resolved
+    s.disk(1, 40); // h1 resolves too: not held by h0's dead letter
+    await passes(10);
+    expect(sentFor(s.receiver, 'h0')).toEqual([`opened#${dead!.id}`]); // tried once, then nothing of h0 reached the hook
+    expect(sentFor(s.receiver, 'h1').map((e) => e.split('#')[0])).toEqual(['opened', 'resolved']);
+    expect(sentFor(s.receiver, 'h0', '/spare').map((e) => e.split('#')[0])).toEqual(['opened', 'note', 'resolved']); // other desks: not held
+    const held = s.store.deskOutbox.list({ desk: 'hook', state: 'pending' }).reverse();
+    expect(held.map((r) => [r.kind, r.ticketId, r.heldBehind])).toEqual([
+      ['note', h0, dead!.id],
+      ['resolved', h0, dead!.id],
+    ]);
+    // The API's view: pending, and what it waits for.
+    expect(deliveryView(held[0]!)).toMatchObject({
+      state: 'pending',
+      lastError: expect.stringMatching(new RegExp(`^held behind delivery ${dead!.id} \\(dead`)),
+    });
+
+    refusing = false;
+    expect(s.store.deskOutbox.revive(dead!.id, s.now())).toBe(true); // what POST /api/v1/desk-deliveries/:id/retry does
+    await passes(5);
+    expect(sentFor(s.receiver, 'h0')).toEqual([`opened#${dead!.id}`, `opened#${dead!.id}`, `note#${held[0]!.id}`, `resolved#${held[1]!.id}`]);
+    expect(s.pending()).toBe(0);
+    expect(s.store.deskOutbox.list({ state: 'dead' })).toEqual([]);
+  });
+
+  it('a retried dead event refused again keeps holding its ticket’s later events until it is delivered', async () => {
+    const s = await setup(1);
+    let refuse: (kind: string) => boolean = () => true;
+    s.receiver.answer = (req) => {
+      const kind = (JSON.parse(req.body) as { watchpost: { event: string } }).watchpost.event;
+      return refuse(kind) ? { status: 400, body: 'no' } : { status: 200, body: '{}' };
+    };
+    const d = s.dispatcher();
+    const passes = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        await d.pass();
+        s.advance(1000);
+      }
+    };
+    s.disk(0, 97);
+    await passes(2);
+    const [opened] = s.store.deskOutbox.list({ state: 'dead' });
+    s.disk(0, 40);
+    await passes(2);
+    const [resolved] = s.store.deskOutbox.list({ state: 'pending' });
+    expect(resolved).toMatchObject({ kind: 'resolved', heldBehind: opened!.id, attempts: 0 });
+
+    s.store.deskOutbox.revive(opened!.id, s.now());
+    await passes(2); // refused again: dead again, and the resolve still waits
+    expect(s.store.deskOutbox.get(opened!.id)).toMatchObject({ state: 'dead', attempts: 2 });
+    expect(s.store.deskOutbox.get(resolved!.id)).toMatchObject({ state: 'pending', heldBehind: opened!.id, attempts: 0 });
+    expect(sentFor(s.receiver, 'h0').map((e) => e.split('#')[0])).toEqual(['opened', 'opened']);
+
+    refuse = () => false;
+    s.store.deskOutbox.revive(opened!.id, s.now());
+    await passes(3);
+    expect(sentFor(s.receiver, 'h0')).toEqual([`opened#${opened!.id}`, `opened#${opened!.id}`, `opened#${opened!.id}`, `resolved#${resolved!.id}`]);
+    expect(s.pending()).toBe(0);
   });
 
   it('honours Retry-After: nothing is sent to the desk before it has passed', async () => {
