@@ -5,9 +5,14 @@
 // 08:00-17:00 day on a DST change day is still 9 h. A boundary that falls in a skipped hour moves forward by the
 // gap (02:30 -> 03:30 summer time, as RFC 5545 reads it); one in a repeated hour is its later occurrence (luxon's
 // choice). Times are unix ms; the search walks day by day (a uniform week at a time), never minute by minute.
+//
+// Holidays are a list of local dates, or a region's public holidays for every year (the date-holidays package's
+// data, bundled: no network) with dates added and removed. A region's holidays are worked out per year on first
+// use and kept; date-holidays itself is loaded only when a calendar names a region.
+import { createRequire } from 'node:module';
 import { DateTime, IANAZone } from 'luxon';
 import { ConfigError } from '../errors.js';
-import type { Calendar } from './service-schema.js';
+import type { Calendar, CalendarEntry, Holidays } from './service-schema.js';
 
 /** A calendar, or around the clock. */
 export type Hours = Calendar | '24x7';
@@ -32,8 +37,8 @@ interface Compiled {
   days: ReadonlySet<number>;
   /** Working ranges in minutes after local midnight, end exclusive (1440 = 24:00), sorted by start. */
   ranges: readonly { start: number; end: number }[];
-  /** Civil days (days since 1970-01-01 as local dates) with no working hours. */
-  holidays: ReadonlySet<number>;
+  /** Whether a civil day (days since 1970-01-01 as a local date) has no working hours. */
+  isHoliday: (day: number) => boolean;
   /** Working ms of a week with no holiday and no offset change: wall-clock minutes of every working day. */
   weekMs: number;
 }
@@ -55,10 +60,120 @@ function civilDayOf(text: string): number | undefined {
   return real ? date.getTime() / DAY_MS : undefined;
 }
 
+type HolidaysClass = typeof import('date-holidays').default;
+type HolidayRegion = InstanceType<HolidaysClass>;
+
+let holidaysClass: HolidaysClass | undefined;
+/** date-holidays, loaded on first use: its data (~800 kB of rules) costs a CLI command that never needs it. */
+function holidaysLibrary(): HolidaysClass {
+  holidaysClass ??= createRequire(import.meta.url)('date-holidays') as HolidaysClass;
+  return holidaysClass;
+}
+
+/** Region code -> date-holidays instance; region code and year -> that year's public holidays as civil days. */
+const regions = new Map<string, HolidayRegion>();
+const regionYears = new Map<string, ReadonlySet<number>>();
+/** Region-years kept (a set of ~15 numbers each); cleared when full, as they never change within a process. */
+const REGION_YEARS_MAX = 2_000;
+
+/** Splits "DE-BY" into the codes date-holidays takes; throws ConfigError naming `path` for an unknown one. */
+function regionFor(code: string, path: string): HolidayRegion {
+  const key = code.toUpperCase();
+  const known = regions.get(key);
+  if (known) return known;
+  const Library = holidaysLibrary();
+  const [country = '', state, region] = key.split('-');
+  const catalogue = new Library();
+  const listed = (names: Record<string, string> | undefined): string => Object.keys(names ?? {}).join(', ');
+  if (!Object.hasOwn(catalogue.getCountries() ?? {}, country))
+    throw new ConfigError(`${path}: unknown country "${country}" (an ISO 3166-1 code, e.g. DE, US, GB)`);
+  if (state !== undefined && !Object.hasOwn(catalogue.getStates(country) ?? {}, state)) {
+    throw new ConfigError(`${path}: unknown subdivision "${state}" of ${country} (known: ${listed(catalogue.getStates(country)) || 'none'})`);
+  }
+  if (state !== undefined && region !== undefined && !Object.hasOwn(catalogue.getRegions(country, state) ?? {}, region)) {
+    throw new ConfigError(`${path}: unknown region "${region}" of ${country}-${state} (known: ${listed(catalogue.getRegions(country, state)) || 'none'})`);
+  }
+  const found = state === undefined ? new Library(country) : region === undefined ? new Library(country, state) : new Library(country, state, region);
+  regions.set(key, found);
+  return found;
+}
+
+/** The civil days of a region's public holidays in one year (half days and bank, school or optional days are not). */
+function regionalHolidays(code: string, year: number): ReadonlySet<number> {
+  const key = `${code.toUpperCase()} ${year}`;
+  const known = regionYears.get(key);
+  if (known) return known;
+  const days = new Set<number>();
+  for (const h of regionFor(code, 'holidays.region').getHolidays(year)) {
+    const day = h.type === 'public' ? civilDayOf(h.date.slice(0, 10)) : undefined;
+    if (day !== undefined) days.add(day);
+  }
+  if (regionYears.size >= REGION_YEARS_MAX) regionYears.clear();
+  regionYears.set(key, days);
+  return days;
+}
+
+/** Holidays in one shape: a plain list is `add`. */
+function holidayParts(h: Holidays | undefined): { region?: string; add: string[]; remove: string[] } {
+  if (h === undefined) return { add: [], remove: [] };
+  if (Array.isArray(h)) return { add: [...h], remove: [] };
+  return { ...(h.region === undefined ? {} : { region: h.region }), add: [...(h.add ?? [])], remove: [...(h.remove ?? [])] };
+}
+
+function checkHolidays(h: Holidays | undefined, path: string): void {
+  const lists: [string, readonly string[]][] = Array.isArray(h)
+    ? [['', h]]
+    : [
+        ['.add', h?.add ?? []],
+        ['.remove', h?.remove ?? []],
+      ];
+  for (const [key, dates] of lists) {
+    dates.forEach((d, i) => {
+      if (civilDayOf(d) === undefined) throw new ConfigError(`${path}.holidays${key}[${i}]: "${d}" is not a real date (YYYY-MM-DD)`);
+    });
+  }
+  if (h === undefined || Array.isArray(h)) return;
+  if (h.region !== undefined) regionFor(h.region, `${path}.holidays.region`);
+  const added = new Set(h.add ?? []);
+  (h.remove ?? []).forEach((d, i) => {
+    if (added.has(d)) throw new ConfigError(`${path}.holidays.remove[${i}]: ${d} is also in holidays.add`);
+  });
+}
+
+/**
+ * The calendar a rules-file entry means. With timezone, days and hours it is a whole calendar (checked as by
+ * checkCalendar). With `holidays` alone it extends `base`, the calendar of that name already in scope: a region
+ * given replaces the base's, its `add` and `remove` (a plain list is `add`) go on top, the later layer winning for a
+ * date both name. Throws ConfigError naming `path` for anything else.
+ */
+export function calendarFromEntry(entry: CalendarEntry, base: Calendar | undefined, path: string): Calendar {
+  const whole = [entry.timezone, entry.days, entry.hours].filter((v) => v !== undefined).length;
+  if (whole === 3) {
+    const calendar: Calendar = { timezone: entry.timezone!, days: entry.days!, hours: entry.hours!, ...(entry.holidays ? { holidays: entry.holidays } : {}) };
+    checkCalendar(calendar, path);
+    return calendar;
+  }
+  if (whole > 0 || entry.holidays === undefined) {
+    throw new ConfigError(`${path}: give timezone, days and hours (a whole calendar), or holidays alone (days off added to the calendar of that name)`);
+  }
+  if (!base) throw new ConfigError(`${path}: holidays alone extend a calendar of the same name, and there is none above; give timezone, days and hours too`);
+  checkHolidays(entry.holidays, path);
+  const [below, over] = [holidayParts(base.holidays), holidayParts(entry.holidays)];
+  const [added, removed] = [new Set(over.add), new Set(over.remove)];
+  const region = over.region ?? below.region;
+  const holidays: Holidays = {
+    ...(region === undefined ? {} : { region }),
+    add: [...below.add.filter((d) => !removed.has(d)), ...over.add],
+    remove: [...below.remove.filter((d) => !added.has(d)), ...over.remove],
+  };
+  return { ...base, holidays };
+}
+
 /**
  * Checks what the schema cannot: the zone exists, each hours range ends after it starts, ranges do not overlap
- * (touching is fine: 08:00-12:00 and 12:00-17:00), holidays are real dates. Call after schema validation; throws
- * ConfigError naming `path` and the bad key, e.g. `tenants.acme.calendars.office.hours[1]: ...`.
+ * (touching is fine: 08:00-12:00 and 12:00-17:00), holidays are real dates, a holiday region is one date-holidays
+ * knows, and no date is both added and removed. Call after schema validation; throws ConfigError naming `path`
+ * and the bad key, e.g. `tenants.acme.calendars.office.hours[1]: ...`.
  */
 export function checkCalendar(c: Calendar, path: string): void {
   if (!IANAZone.isValidZone(c.timezone)) throw new ConfigError(`${path}.timezone: unknown IANA time zone "${c.timezone}"`);
@@ -75,9 +190,7 @@ export function checkCalendar(c: Calendar, path: string): void {
     const [prev, cur] = [sorted[k - 1]!, sorted[k]!];
     if (cur.start < prev.end) throw new ConfigError(`${path}.hours[${cur.i}]: ${cur.text} overlaps hours[${prev.i}] ${prev.text}`);
   }
-  (c.holidays ?? []).forEach((h, i) => {
-    if (civilDayOf(h) === undefined) throw new ConfigError(`${path}.holidays[${i}]: "${h}" is not a real date (YYYY-MM-DD)`);
-  });
+  checkHolidays(c.holidays, path);
 }
 
 function compile(c: Calendar): Compiled {
@@ -86,9 +199,14 @@ function compile(c: Calendar): Compiled {
     .filter((r) => r.end > r.start)
     .sort((a, b) => a.start - b.start);
   const days = new Set(c.days.map((d) => WEEKDAYS.indexOf(d)).filter((d) => d >= 0));
-  const holidays = new Set((c.holidays ?? []).map(civilDayOf).filter((d) => d !== undefined));
+  const parts = holidayParts(c.holidays);
+  const added = new Set(parts.add.map(civilDayOf).filter((d) => d !== undefined));
+  const removed = new Set(parts.remove.map(civilDayOf).filter((d) => d !== undefined));
+  const region = parts.region;
+  const isHoliday = (day: number): boolean =>
+    !removed.has(day) && (added.has(day) || (region !== undefined && regionalHolidays(region, new Date(day * DAY_MS).getUTCFullYear()).has(day)));
   const weekMs = days.size * ranges.reduce((sum, r) => sum + (r.end - r.start) * 60_000, 0);
-  return { zone: c.timezone, days, ranges, holidays, weekMs };
+  return { zone: c.timezone, days, ranges, isHoliday, weekMs };
 }
 
 /** The civil day (local date) an instant falls on in the calendar's zone. */
@@ -116,7 +234,7 @@ function instantOf(cal: Compiled, day: number, minute: number): number {
 
 /** A civil day's working intervals as real instants, sorted and merged (a skipped hour can reorder boundaries). */
 function workingIntervals(cal: Compiled, day: number): Interval[] {
-  if (!cal.days.has(new Date(day * DAY_MS).getUTCDay()) || cal.holidays.has(day)) return [];
+  if (!cal.days.has(new Date(day * DAY_MS).getUTCDay()) || cal.isHoliday(day)) return [];
   const raw = cal.ranges.map((r): Interval => [instantOf(cal, day, r.start), instantOf(cal, day, r.end)]).filter(([a, b]) => b > a);
   raw.sort((x, y) => x[0] - y[0]);
   const merged: [number, number][] = [];
@@ -135,7 +253,7 @@ function workingIntervals(cal: Compiled, day: number): Interval[] {
  */
 function uniformWeek(cal: Compiled, day: number): { from: number; to: number } | undefined {
   if (cal.weekMs === 0) return undefined;
-  for (let d = day; d < day + 7; d++) if (cal.holidays.has(d)) return undefined;
+  for (let d = day; d < day + 7; d++) if (cal.isHoliday(d)) return undefined;
   const from = instantOf(cal, day, 0);
   const to = instantOf(cal, day + 7, 0);
   return to - from === 7 * DAY_MS ? { from, to } : undefined;

@@ -17,6 +17,27 @@ export type PriorityMatrix = Static<typeof PriorityMatrixSchema>;
 const Weekday = Type.Union(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => Type.Literal(d)));
 export type Weekday = Static<typeof Weekday>;
 
+const HolidayDates = Type.Array(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' }), { description: 'local dates (YYYY-MM-DD)' });
+
+/**
+ * A calendar's days off: a list of local dates, or a region's public holidays (every year, from the date-holidays
+ * package's data) with dates added and removed, e.g. `{region: DE-BY, add: [2026-12-24], remove: [2026-08-15]}`.
+ */
+export const HolidaysSchema = Type.Union([
+  HolidayDates,
+  Type.Object(
+    {
+      region: Type.Optional(
+        Type.String({ pattern: '^[A-Za-z]{2}(-[A-Za-z0-9]+){0,2}$', description: 'country[-state[-region]] code of date-holidays, e.g. DE-BY, US, GB-SCT' }),
+      ),
+      add: Type.Optional(HolidayDates),
+      remove: Type.Optional(HolidayDates),
+    },
+    { additionalProperties: false },
+  ),
+]);
+export type Holidays = Static<typeof HolidaysSchema>;
+
 export const CalendarSchema = Type.Object(
   {
     timezone: Type.String({ minLength: 1, description: 'IANA time zone, e.g. Europe/Berlin' }),
@@ -31,11 +52,18 @@ export const CalendarSchema = Type.Object(
       ),
       { minItems: 1, description: 'working hours of a working day, local time, e.g. [{start: "08:00", end: "17:00"}]' },
     ),
-    holidays: Type.Optional(Type.Array(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' }), { description: 'local dates with no working hours' })),
+    holidays: Type.Optional(HolidaysSchema),
   },
   { additionalProperties: false },
 );
 export type Calendar = Static<typeof CalendarSchema>;
+
+/**
+ * A calendar as the rules file gives it: a whole calendar (timezone, days and hours), or `holidays` alone, which
+ * adds to the holidays of the calendar of that name in scope (a tenant's extra days over the MSP's calendar).
+ */
+export const CalendarEntrySchema = Type.Partial(CalendarSchema);
+export type CalendarEntry = Static<typeof CalendarEntrySchema>;
 
 const Duration = Type.String({ ...DURATION, pattern: '^\\d+(\\.\\d+)?\\s*(ms|s|m|h|d|w)$', description: 'duration, e.g. 12m, 0.5h, 173h' });
 const ByPriority = Type.Partial(Type.Object({ P1: Duration, P2: Duration, P3: Duration, P4: Duration }, { additionalProperties: false }));

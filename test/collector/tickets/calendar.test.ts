@@ -3,8 +3,8 @@
 // `TZ=America/New_York date -d ...`); 2026 weekdays: Mar 2 Mon, Mar 6 Fri, Mar 29 Sun (EU spring), Mar 8 Sun (US
 // spring), Oct 25 Sun (EU autumn), Nov 1 Sun (US autumn), Apr 3/6 Good Friday/Easter Monday.
 import { describe, expect, it } from 'vitest';
-import { addBusinessTime, businessTimeBetween, checkCalendar, type Hours } from '../../../collector/src/tickets/calendar.js';
-import type { Calendar, Weekday } from '../../../collector/src/tickets/service-schema.js';
+import { addBusinessTime, businessTimeBetween, calendarFromEntry, checkCalendar, type Hours } from '../../../collector/src/tickets/calendar.js';
+import type { Calendar, CalendarEntry, Weekday } from '../../../collector/src/tickets/service-schema.js';
 import { ConfigError } from '../../../collector/src/errors.js';
 
 const H = 3_600_000;
@@ -252,5 +252,105 @@ describe('checkCalendar', () => {
   it('counts a range to 24:00 up to local midnight', () => {
     const cal: Calendar = { ...NEW_YORK, hours: [{ start: '18:00', end: '24:00' }] };
     expect(iso(addBusinessTime(cal, t('2026-03-03T17:00:00-05:00'), 6 * H + M))).toBe(iso(t('2026-03-04T18:01:00-05:00')));
+  });
+});
+
+// Regional public holidays come from the date-holidays package's bundled data. 2025-10-03 (German Unity Day) is a
+// Friday; 2026-11-26 (US Thanksgiving) a Thursday, the day after it a Friday that date-holidays lists as an
+// observance, not a public holiday; 2026-08-15 (Assumption Day) is a public holiday only in parts of Bavaria, so
+// date-holidays does not count it for DE-BY as a whole.
+describe('regional holidays', () => {
+  const BAVARIA: Calendar = { ...BERLIN, holidays: { region: 'DE-BY' } };
+  const US_OFFICE: Calendar = { ...NEW_YORK, holidays: { region: 'US' } };
+
+  it.each<[string, Hours, string, number, string]>([
+    ['across German Unity Day and a weekend', BAVARIA, '2025-10-02T16:00:00+02:00', 3 * H, '2025-10-06T10:00:00+02:00'],
+    ['the same without a region: Friday', BERLIN, '2025-10-02T16:00:00+02:00', 3 * H, '2025-10-03T10:00:00+02:00'],
+    ['across US Thanksgiving', US_OFFICE, '2026-11-25T16:00:00-05:00', 3 * H, '2026-11-27T10:00:00-05:00'],
+    [
+      'across US Thanksgiving and the day after, added',
+      { ...NEW_YORK, holidays: { region: 'US', add: ['2026-11-27'] } },
+      '2026-11-25T16:00:00-05:00',
+      3 * H,
+      '2026-11-30T10:00:00-05:00',
+    ],
+    [
+      'German Unity Day removed: worked',
+      { ...BERLIN, holidays: { region: 'DE-BY', remove: ['2025-10-03'] } },
+      '2025-10-02T16:00:00+02:00',
+      3 * H,
+      '2025-10-03T10:00:00+02:00',
+    ],
+    ['Christmas and Boxing Day in any year', BAVARIA, '2031-12-24T16:00:00+01:00', 3 * H, '2031-12-29T10:00:00+01:00'],
+    ['a Bavarian public holiday that is not national (Epiphany)', BAVARIA, '2026-01-05T16:00:00+01:00', 3 * H, '2026-01-07T10:00:00+01:00'],
+  ])('%s', (_name, hours, start, duration, due) => {
+    expect(iso(addBusinessTime(hours, t(start), duration))).toBe(iso(t(due)));
+    expect(businessTimeBetween(hours, t(start), t(due))).toBe(duration);
+  });
+
+  it('counts whole weeks around a holiday week exactly (173 h over Easter 2026 in Bavaria)', () => {
+    const start = t('2026-03-30T08:00:00+02:00');
+    const due = addBusinessTime(BAVARIA, start, 173 * H);
+    // 173 h = 19 days of 9 h and 2 h; Good Friday and Easter Monday are off: 21 working days from Mon 30 Mar.
+    expect(iso(due)).toBe(iso(t('2026-04-28T10:00:00+02:00')));
+    expect(businessTimeBetween(BAVARIA, start, due)).toBe(173 * H);
+  });
+
+  it.each<[string, Calendar, string]>([
+    ['an unknown country', { ...UTC, holidays: { region: 'XX' } }, 'office.holidays.region: unknown country "XX"'],
+    ['an unknown state', { ...UTC, holidays: { region: 'DE-XY' } }, 'office.holidays.region: unknown subdivision "XY" of DE (known: BB, BE, BW, BY,'],
+    ['a bad added date', { ...UTC, holidays: { region: 'DE', add: ['2026-02-30'] } }, 'office.holidays.add[0]: "2026-02-30" is not a real date'],
+    [
+      'a date added and removed',
+      { ...UTC, holidays: { add: ['2026-12-24'], remove: ['2026-12-24'] } },
+      'office.holidays.remove[0]: 2026-12-24 is also in holidays.add',
+    ],
+  ])('refuses %s', (_name, cal, message) => {
+    expect(() => checkCalendar(cal, 'office')).toThrow(message);
+  });
+
+  it('accepts a region in lower case and a three-letter subdivision', () => {
+    expect(() => checkCalendar({ ...UTC, holidays: { region: 'de-by' } }, 'office')).not.toThrow();
+    expect(() => checkCalendar({ ...UTC, holidays: { region: 'GB-SCT' } }, 'office')).not.toThrow();
+  });
+});
+
+describe('calendarFromEntry', () => {
+  const BASE: Calendar = { ...BERLIN, holidays: { region: 'DE-BY', add: ['2026-12-24'], remove: ['2026-01-06'] } };
+
+  it('a whole entry is the calendar itself', () => {
+    expect(calendarFromEntry(UTC_HOLIDAY, BASE, 'c')).toEqual(UTC_HOLIDAY);
+  });
+
+  it('holidays alone extend the calendar in scope; the later layer wins for a date both name', () => {
+    expect(calendarFromEntry({ holidays: { add: ['2026-07-17', '2026-01-06'], remove: ['2026-12-24'] } }, BASE, 'c')).toEqual({
+      ...BERLIN,
+      holidays: { region: 'DE-BY', add: ['2026-07-17', '2026-01-06'], remove: ['2026-12-24'] },
+    });
+    expect(calendarFromEntry({ holidays: ['2026-07-17'] }, BASE, 'c').holidays).toEqual({
+      region: 'DE-BY',
+      add: ['2026-12-24', '2026-07-17'],
+      remove: ['2026-01-06'],
+    });
+    expect(calendarFromEntry({ holidays: { region: 'DE-BW' } }, { ...BERLIN, holidays: ['2026-12-24'] }, 'c').holidays).toEqual({
+      region: 'DE-BW',
+      add: ['2026-12-24'],
+      remove: [],
+    });
+  });
+
+  it.each<[string, CalendarEntry, Calendar | undefined, string]>([
+    [
+      'holidays alone with nothing to extend',
+      { holidays: ['2026-07-17'] },
+      undefined,
+      'c: holidays alone extend a calendar of the same name, and there is none above',
+    ],
+    ['part of a whole calendar', { timezone: 'UTC', holidays: ['2026-07-17'] }, BASE, 'c: give timezone, days and hours (a whole calendar), or holidays alone'],
+    ['an empty entry', {}, BASE, 'c: give timezone, days and hours'],
+    ['a bad date in an extension', { holidays: { add: ['2026-13-01'] } }, BASE, 'c.holidays.add[0]: "2026-13-01" is not a real date'],
+  ])('refuses %s', (_name, entry, base, message) => {
+    expect(() => calendarFromEntry(entry, base, 'c')).toThrow(ConfigError);
+    expect(() => calendarFromEntry(entry, base, 'c')).toThrow(message);
   });
 });

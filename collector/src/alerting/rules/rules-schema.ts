@@ -1,7 +1,7 @@
 // The rules file's schema (everything but the rules' own keys, which each kind declares). Its errors read as every
 // schema error does (config/schema-errors.ts): `tenants.acme.hosts.sql01.role: expected one of ...`.
 import { Type, type Static } from '@sinclair/typebox';
-import { CalendarSchema, PriorityMatrixSchema, SlaProfileSchema } from '../../tickets/service-schema.js';
+import { CalendarEntrySchema, PriorityMatrixSchema, SlaProfileSchema } from '../../tickets/service-schema.js';
 import { DurationText, RoleSchema } from './common.js';
 
 const Urgency = Type.Union([Type.Literal('high'), Type.Literal('medium'), Type.Literal('low')]);
@@ -22,7 +22,8 @@ export type Terms = Static<typeof TermsSchema>;
 
 /** Rule entries are checked per kind by rule-layers.ts; here only "a mapping". */
 const RuleList = Type.Array(Type.Record(Type.String(), Type.Unknown()), { description: 'rules; an entry whose id exists overrides that rule' });
-const Calendars = Type.Record(Type.String({ minLength: 1 }), CalendarSchema);
+/** A whole calendar, or `holidays` alone over the calendar of that name in scope (tickets/calendar.ts calendarFromEntry). */
+const Calendars = Type.Record(Type.String({ minLength: 1 }), CalendarEntrySchema);
 const SlaProfiles = Type.Record(Type.String({ minLength: 1 }), SlaProfileSchema);
 
 /** What the top level and each tenant may set: service terms, their calendars, profiles and matrix, and rules. */

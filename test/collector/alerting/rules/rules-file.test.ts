@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../../collector/src/errors.js';
 import { DEFAULT_MATRIX } from '../../../../collector/src/tickets/priority.js';
 import { DEFAULT_CALENDARS, DEFAULT_SLA_PROFILES } from '../../../../collector/src/tickets/sla.js';
+import { addBusinessTime } from '../../../../collector/src/tickets/calendar.js';
 import { RULE_KINDS } from '../../../../collector/src/alerting/rules/kinds/index.js';
 import { DEFAULT_RULES_FILE, loadRules, parseRules, type RuleSet } from '../../../../collector/src/alerting/rules/rules-file.js';
 
@@ -207,6 +208,57 @@ tenants:
     expect(over('sla_profiles: { gold: { hours: business } }\ntenants: { a: { terms: { sla_profile: gold } } }').terms('a').hours).toEqual(
       DEFAULT_CALENDARS.business,
     );
+  });
+});
+
+describe('regional holidays and per-tenant additions', () => {
+  const set = over(`
+calendars:
+  business: { timezone: Europe/Berlin, days: [mon, tue, wed, thu, fri], hours: [{ start: "08:00", end: "17:00" }], holidays: { region: DE-BY, add: [2025-12-24] } }
+tenants:
+  acme:
+    calendars:
+      business: { holidays: { add: [2025-10-06], remove: [2025-12-24] } }
+  globex: {}
+`);
+
+  it('a tenant adds days to the calendar in scope without repeating it; the SLA clock skips them', () => {
+    expect(set.terms('acme').hours).toEqual({
+      timezone: 'Europe/Berlin',
+      days: ['mon', 'tue', 'wed', 'thu', 'fri'],
+      hours: [{ start: '08:00', end: '17:00' }],
+      holidays: { region: 'DE-BY', add: ['2025-10-06'], remove: ['2025-12-24'] },
+    });
+    // Thursday 16:00 + 3 h: German Unity Day (Fri 3 Oct 2025), the weekend, and acme's own Monday off.
+    const start = Date.parse('2025-10-02T16:00:00+02:00');
+    expect(new Date(addBusinessTime(set.terms('acme').hours, start, 3 * 3_600_000)).toISOString()).toBe('2025-10-07T08:00:00.000Z');
+    expect(new Date(addBusinessTime(set.terms('globex').hours, start, 3 * 3_600_000)).toISOString()).toBe('2025-10-06T08:00:00.000Z');
+  });
+
+  it('a user file extends the shipped business calendar with a region alone', () => {
+    const hours = over('calendars: { business: { holidays: { region: US } } }').terms('any').hours;
+    expect(hours).toEqual({ ...DEFAULT_CALENDARS.business, holidays: { region: 'US', add: [], remove: [] } });
+  });
+
+  it.each([
+    [
+      'an unknown region',
+      'calendars: { business: { holidays: { region: DE-XY } } }',
+      'user.yaml: calendars.business.holidays.region: unknown subdivision "XY" of DE',
+    ],
+    [
+      'holidays alone for a calendar that does not exist',
+      'tenants: { acme: { calendars: { office: { holidays: [2026-07-17] } } } }',
+      'user.yaml: tenants.acme.calendars.office: holidays alone extend a calendar of the same name, and there is none above',
+    ],
+    [
+      'half a calendar',
+      'calendars: { business: { timezone: Europe/Berlin } }',
+      'user.yaml: calendars.business: give timezone, days and hours (a whole calendar), or holidays alone',
+    ],
+  ])('refuses %s', (_name, yaml, message) => {
+    expect(() => over(yaml)).toThrow(ConfigError);
+    expect(() => over(yaml)).toThrow(message);
   });
 });
 
