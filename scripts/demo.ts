@@ -89,7 +89,9 @@ async function main(): Promise<number> {
   say(`building the agent executable for ${target} (cached after the first time) ...`);
   const [built] = await buildAgent({ targets: [target], log: () => undefined });
   mkdirSync(join(DEMO_DIR, 'influxdb'));
-  influx = await startInfluxd({ dir: join(DEMO_DIR, 'influxdb') });
+  // Continuous queries on (tests keep them off): the collector's 5-minute rollups fill the 90-day panels. influxd
+  // checks every second whether one is due, so a bucket is written as soon as its 5 minutes have passed.
+  influx = await startInfluxd({ dir: join(DEMO_DIR, 'influxdb'), continuousQueries: { runInterval: '1s' } });
 
   const port = await freePort();
   const server = `http://127.0.0.1:${port}`;

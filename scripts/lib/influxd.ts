@@ -32,10 +32,15 @@ export interface InfluxdConfigOptions {
   httpPort: number;
   /** The RPC (backup/restore) port; bound to loopback too so nothing listens on public interfaces. */
   rpcPort: number;
+  /**
+   * Run continuous queries (the collector's rollups), checking every `runInterval` (an influxd duration, e.g. "1s")
+   * whether one is due. Off when absent: tests write their rollups themselves and need no background queries.
+   */
+  continuousQueries?: { runInterval: string };
 }
 
 /** The TOML for a quiet, loopback-only influxd whose state lives under `dir`. */
-export function influxdConfig({ dir, httpPort, rpcPort }: InfluxdConfigOptions): string {
+export function influxdConfig({ dir, httpPort, rpcPort, continuousQueries }: InfluxdConfigOptions): string {
   const q = (s: string): string => JSON.stringify(s);
   return [
     'reporting-disabled = true',
@@ -58,7 +63,7 @@ export function influxdConfig({ dir, httpPort, rpcPort }: InfluxdConfigOptions):
     '  level = "error"',
     '  suppress-logo = true',
     '[continuous_queries]',
-    '  enabled = false',
+    ...(continuousQueries ? ['  enabled = true', '  log-enabled = false', `  run-interval = ${q(continuousQueries.runInterval)}`] : ['  enabled = false']),
     '',
   ].join('\n');
 }
@@ -68,6 +73,8 @@ export interface StartInfluxdOptions {
   dir?: string;
   /** Listen on this HTTP port (e.g. to restart a stopped server at the same URL). Default: a free port. */
   port?: number;
+  /** Run continuous queries (InfluxdConfigOptions.continuousQueries); default off. */
+  continuousQueries?: { runInterval: string };
 }
 
 export interface Influxd {
@@ -99,7 +106,7 @@ export async function startInfluxd(options: StartInfluxdOptions = {}): Promise<I
   let lastError: unknown;
   for (let attempt = 0; attempt < START_ATTEMPTS; attempt++) {
     try {
-      return await startOnce(bin, dir, ownsDir, options.port);
+      return await startOnce(bin, dir, ownsDir, options.port, options.continuousQueries);
     } catch (error) {
       lastError = error;
       // Only a lost port race is worth another try; a fixed port cannot change.
@@ -110,12 +117,18 @@ export async function startInfluxd(options: StartInfluxdOptions = {}): Promise<I
   throw lastError;
 }
 
-async function startOnce(bin: string, dir: string, ownsDir: boolean, fixedPort?: number): Promise<Influxd> {
+async function startOnce(
+  bin: string,
+  dir: string,
+  ownsDir: boolean,
+  fixedPort: number | undefined,
+  continuousQueries: StartInfluxdOptions['continuousQueries'],
+): Promise<Influxd> {
   // A fixed port must be free now: otherwise /ping would be answered by whatever holds it, not by our influxd.
   const httpPort = fixedPort === undefined ? await freePort() : await freePort(fixedPort);
   const rpcPort = await freePort();
   const configPath = join(dir, 'influxd.toml');
-  await writeFile(configPath, influxdConfig({ dir, httpPort, rpcPort }));
+  await writeFile(configPath, influxdConfig({ dir, httpPort, rpcPort, ...(continuousQueries ? { continuousQueries } : {}) }));
   const child = spawn(bin, ['run', '-config', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {

@@ -112,7 +112,7 @@ export function createInstallCommand(overrides: Partial<InstallCommandDeps> = {}
         const what = `watchpost-agent ${deps.version} as ${plan.host.describe}`;
         say(
           outcome.changed
-            ? `installed ${what}${outcome.started ? ', started' : ''}; state in ${plan.paths.stateDir}`
+            ? `installed ${what}${outcome.started ? ', started' : ''}; state in ${plan.place(plan.paths.stateDir)}`
             : `${what} is installed already; nothing changed`,
         );
         return 0;

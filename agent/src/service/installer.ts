@@ -143,6 +143,7 @@ export interface InstallOutcome {
 /** Writes what the plan found different, then registers and starts the service. `identity`: the enrollment's. */
 export async function applyInstall(plan: InstallPlan, identity: Identity | undefined): Promise<InstallOutcome> {
   const { paths, host, ctx, place, request } = plan;
+  // What it says names the files where they were written: under --root DIR, DIR/opt/..., not /opt/....
   const say = ctx.say;
   const before = await host.prepare(ctx, plan.change);
   for (const dir of plan.newDirs) makeDir(place(dir), plan.ownedDirs.includes(dir) ? OWNER_ONLY_DIR : SYSTEM_DIR);
@@ -151,29 +152,29 @@ export async function applyInstall(plan: InstallPlan, identity: Identity | undef
   if (!plan.record.same) writeTextAtomic(place(pathApi(paths.platform).join(paths.prefix, INSTALL_RECORD)), recordText(plan.record.value));
   if (!plan.executable.same) {
     copyFileAtomic(request.source, place(plan.executable.path), EXECUTABLE);
-    say(`installed ${plan.executable.path}`);
+    say(`installed ${place(plan.executable.path)}`);
   }
   if (plan.link && !plan.link.same) {
     pointSymlink(place(plan.link.path), plan.link.target);
-    say(`${plan.link.path} -> ${plan.link.target}`);
+    say(`${place(plan.link.path)} -> ${plan.link.target}`);
   }
   ensureStateDir(place(paths.stateDir));
   await host.restrictDir?.(ctx, paths.stateDir);
   if (identity) {
     saveIdentity(place(paths.stateDir), identity);
-    say(`identity saved in ${paths.stateDir}`);
+    say(`identity saved in ${place(paths.stateDir)}`);
   }
   for (const { file, same } of plan.files) {
     if (same) continue;
     if ('text' in file) writeTextAtomic(place(file.path), file.text);
     else copyFileAtomic(file.copyOf, place(file.path), EXECUTABLE);
-    say(`wrote ${file.path}`);
+    say(`wrote ${place(file.path)}`);
   }
   const start = request.start && plan.enrolled;
   await host.activate(ctx, plan.change, before, start);
   if (!plan.enrolled) {
     say(
-      `not enrolled, so not started: enroll with \`watchpost-agent enroll --server URL --token TOKEN --state-dir '${paths.stateDir}'\`, then \`${host.startHint(paths)}\``,
+      `not enrolled, so not started: enroll with \`watchpost-agent enroll --server URL --token TOKEN --state-dir '${place(paths.stateDir)}'\`, then \`${host.startHint(paths)}\``,
     );
   }
   const changed = plan.change !== 'unchanged' || !plan.record.same || identity !== undefined || plan.newDirs.length > 0;

@@ -1,8 +1,15 @@
 // watchpost-collector deploy: a short-lived, multi-use enrollment token and the one-line installers that use it,
 // for an RMM or GPO push to a tenant's endpoints. The token is in a header of each one-liner, never in a URL.
+//
+// The lines are only worth printing when the release the tenant's installs get (its rollout's version, else the
+// newest in releases.dir) can install on their OS: without one the scripts answer 503 no_release. So deploy reads
+// releases.dir and updates.file as the collector does, and refuses (exit 1, the fix on stderr, no token created)
+// when no requested OS has a release; an OS left out of a release whose other OS has one is printed with a warning.
 import { UsageError } from '../errors.js';
 import { parseListen, type Config } from '../config/config.js';
-import { DEPLOY_OSES, DeployScriptError, oneLiner, type DeployOs } from '../releases/deploy-scripts.js';
+import { DEPLOY_OSES, DeployScriptError, oneLiner, releaseGaps, type DeployOs } from '../releases/deploy-scripts.js';
+import { createUpdateService } from '../releases/update-service.js';
+import type { Release } from '../releases/release-set.js';
 import { CONFIG_OPTION, type Command } from './command.js';
 import { withStore } from './context.js';
 import { tokenGrant } from './token-grant.js';
@@ -14,7 +21,43 @@ const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '']);
 const LOOPBACK = /^(127\.|localhost$|::1$)/;
 
 const WINDOWS_HEADING = '# Windows (PowerShell 5.1+, as Administrator or SYSTEM: an RMM script or a GPO startup script)';
-const UNIX_HEADING = '# Linux and macOS (as root; without sudo when the RMM already runs as root)';
+const UNIX_HEADING = '# Linux and macOS (as root, or as a user who may sudo: the line uses sudo only when not root)';
+const OS_NAMES: Readonly<Record<DeployOs, string>> = { windows: 'Windows', linux: 'Linux', macos: 'macOS' };
+const RELEASE_FIX =
+  'put a signed release in releases.dir (scripts/release-sign.ts writes <dir>/<version>/ with manifest.json; see "Upgrading" in the README), ' +
+  'then reload the collector (SIGHUP) and run deploy again';
+
+/** Thrown when the one-liners could install nothing: exit 1 with the message, which says what to fix. */
+class NoRelease extends Error {}
+
+/** The release the tenant's new installs get, as the running collector would choose it from the same config. */
+function installRelease(config: Config, tenant: string, warn: (line: string) => void): Release {
+  const log = {
+    info: () => {},
+    warn: (object: object, message: string) => warn(`warning: ${message}: ${JSON.stringify(object)}`),
+    error: (object: object, message: string) => warn(`warning: ${message}: ${JSON.stringify(object)}`),
+  };
+  const settings = { releasesDir: config.releases.dir, publicKeyFile: config.releases.publicKey, updatesFile: config.updates.file };
+  const chosen = createUpdateService(settings, log).installRelease(tenant);
+  if ('error' in chosen) throw new NoRelease(`nothing to install: ${chosen.error}; the one-liners would fail with 503 no_release. Fix: ${RELEASE_FIX}`);
+  return chosen.release;
+}
+
+/** Checks the release against the OSes asked for: refuses when none can install, warns for each one that cannot. */
+function checkRelease(release: Release, tenant: string, oses: readonly DeployOs[], warn: (line: string) => void): void {
+  const gaps = oses.map((os) => ({ os, ...releaseGaps(release, os) }));
+  const what = (os: DeployOs, gap: string) => `release ${release.version} (the one tenant ${tenant}'s installs get) has ${gap}: the ${OS_NAMES[os]} line`;
+  if (gaps.every((g) => g.missing)) {
+    const reasons = gaps.map((g) => `${OS_NAMES[g.os]}: ${g.missing}`).join('; ');
+    throw new NoRelease(
+      `release ${release.version} (the one tenant ${tenant}'s installs get) cannot install on ${oses.map((os) => OS_NAMES[os]).join(', ')} (${reasons}). Fix: ${RELEASE_FIX}`,
+    );
+  }
+  for (const g of gaps) {
+    if (g.missing) warn(`warning: ${what(g.os, g.missing)} fails until a release with it is loaded (${RELEASE_FIX})`);
+    else if (g.partly) warn(`warning: ${what(g.os, g.partly)} fails on such machines`);
+  }
+}
 
 /** --server, else server.publicUrl, else the listen address; a wildcard listen address cannot be reached. */
 function serverFor(option: unknown, config: Config, warn: (line: string) => void): string {
@@ -49,12 +92,24 @@ export const deploy: Command = {
     withStore(input, (store, config) => {
       const { tenant, ttlMs: ttl, uses: count } = tokenGrant(input.values, input.positionals, { expires: DEFAULT_EXPIRY, uses: DEFAULT_USES });
       const oses = osesFrom(input.values.os);
-      const server = serverFor(input.values.server, config, (line) => process.stderr.write(line + '\n'));
+      const warn = (line: string) => process.stderr.write(line + '\n');
+      const server = serverFor(input.values.server, config, warn);
       // The URL is checked before a token exists, so a typo leaves no live token behind.
       try {
         oneLiner('linux', server, 'check');
       } catch (error) {
         if (error instanceof DeployScriptError) throw new UsageError(`--server: ${error.message}`);
+        throw error;
+      }
+      // So is the release: no token is created for lines that could install nothing.
+      if (!store.tenants.get(tenant)) throw new Error(`unknown tenant: ${tenant}`);
+      try {
+        checkRelease(installRelease(config, tenant, warn), tenant, oses, warn);
+      } catch (error) {
+        if (error instanceof NoRelease) {
+          warn(`watchpost-collector deploy: ${error.message}`);
+          return 1;
+        }
         throw error;
       }
       const expiresAt = Date.now() + ttl;

@@ -53,7 +53,7 @@ const SH_ARCH: readonly [string, string][] = [
 ];
 const SH_TARGETS: readonly Target[] = ['linux-x64', 'linux-arm64', 'darwin-x64', 'darwin-arm64'];
 
-/** POSIX sh for Linux and macOS: `curl ... install.sh | sudo sh`. */
+/** POSIX sh for Linux and macOS, run as root (the one-liner below downloads it and runs it, through sudo if need be). */
 export function installSh(input: DeployScriptInput): string {
   const hashes = SH_TARGETS.flatMap((t) => (input.executables[t] ? [`    ${t}) expected=${shQuote(input.executables[t]!, t)} ;;`] : []));
   return `#!/bin/sh
@@ -193,6 +193,27 @@ try {
 export type DeployOs = 'windows' | 'linux' | 'macos';
 export const DEPLOY_OSES: readonly DeployOs[] = ['windows', 'linux', 'macos'];
 
+/** The targets whose executables a deployment script of each OS downloads. */
+const OS_TARGETS: Readonly<Record<DeployOs, readonly Target[]>> = {
+  windows: ['win-x64'],
+  linux: ['linux-x64', 'linux-arm64'],
+  macos: ['darwin-x64', 'darwin-arm64'],
+};
+
+/**
+ * What a release lacks for one OS's one-liner: `missing` is why the line cannot install anything there (Windows
+ * needs win-x64 and the service host, Linux and macOS an executable of either CPU), `partly` the CPUs it leaves out.
+ */
+export function releaseGaps(release: { executables: ReadonlyMap<Target, unknown>; serviceHost: unknown }, os: DeployOs): { missing?: string; partly?: string } {
+  const absent = OS_TARGETS[os].filter((t) => !release.executables.has(t));
+  if (os === 'windows') {
+    const needs = [...absent.map((t) => `${t} executable`), ...(release.serviceHost ? [] : ['Windows service host (watchpost-agent-service.exe)'])];
+    return needs.length > 0 ? { missing: `no ${needs.join(' and no ')}` } : {};
+  }
+  if (absent.length === OS_TARGETS[os].length) return { missing: `no ${absent.join(' or ')} executable` };
+  return absent.length > 0 ? { partly: `no ${absent.join(', ')} executable` } : {};
+}
+
 /** A server URL that can sit in a one-liner unquoted by a shell and inside PowerShell's double-quoted -Command. */
 const ONE_LINER_URL = /^https?:\/\/[A-Za-z0-9.:[\]-]+(\/[A-Za-z0-9._~/-]*)?$/;
 
@@ -206,5 +227,7 @@ export function oneLiner(os: DeployOs, server: string, token: string): string {
   // Downloaded to a private temp file first, not piped: with `curl ... | sh`, an HTTP error (an expired token, no
   // release) reaches sh as an empty script and the line exits 0, so an RMM would report success. Here curl's
   // failure, or the script's, is the line's exit status; `sh -c` keeps `exit` from closing an interactive shell.
-  return `sh -c 'f=$(mktemp) && curl -fsSL -H "Authorization: Bearer ${token}" -o "$f" "${server}${DEPLOY_PATH}/${SH_SCRIPT}" && sudo sh "$f"; s=$?; rm -f "$f"; exit $s'`;
+  // sudo only when not root: RMM agents run scripts as root, and minimal images have no sudo. An if, not `&& ||`, so
+  // a failed install as root is not run a second time through sudo.
+  return `sh -c 'f=$(mktemp) && curl -fsSL -H "Authorization: Bearer ${token}" -o "$f" "${server}${DEPLOY_PATH}/${SH_SCRIPT}" && if [ "$(id -u)" -eq 0 ]; then sh "$f"; else sudo sh "$f"; fi; s=$?; rm -f "$f"; exit $s'`;
 }

@@ -27,7 +27,8 @@ describe('install --root with the macOS layout', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('not loaded into launchd (--root): at boot launchd loads /Library/LaunchDaemons/com.watchpost.agent.plist');
     expect(r.stdout).toContain('installed watchpost-agent 0.1.0 as launchd daemon com.watchpost.agent');
-    expect(r.stdout).toContain("--state-dir '/Library/Application Support/Watchpost/state'");
+    expect(r.stdout).toContain(`--state-dir '${join(root, 'Library/Application Support/Watchpost/state')}'`);
+    expect(r.stdout).toContain(`wrote ${join(root, PLIST)}\n`);
     expect(readlinkSync(join(root, PREFIX, 'current'))).toBe('versions/0.1.0');
     expect(readFileSync(join(root, PREFIX, 'current/watchpost-agent'))).toEqual(readFileSync(v1));
     for (const dir of [PREFIX, `${PREFIX}/state`, `${PREFIX}/versions/0.1.0`, 'Library/Logs/Watchpost']) expect(mode(join(root, dir))).toBe('700');

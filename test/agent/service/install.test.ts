@@ -39,7 +39,14 @@ describe('install --root on Linux', () => {
     expect(first.code).toBe(0);
     expect(first.stdout).toContain(`systemctl --root=${root} enable watchpost-agent.service`);
     expect(first.stdout).toContain('not enrolled, so not started');
-    expect(first.stdout).toMatch(/installed watchpost-agent 0\.1\.0 as systemd unit watchpost-agent\.service; state in \/var\/lib\/watchpost-agent\n$/);
+    expect(first.stdout).toMatch(/installed watchpost-agent 0\.1\.0 as systemd unit watchpost-agent\.service; state in (\S+)\n$/);
+    // Every path it names is where it wrote, under the root.
+    expect(first.stdout).toContain(`installed ${join(root, PREFIX, 'versions/0.1.0/watchpost-agent')}\n`);
+    expect(first.stdout).toContain(`${join(root, PREFIX, 'current')} -> versions/0.1.0\n`);
+    expect(first.stdout).toContain(`wrote ${join(root, UNIT)}\n`);
+    expect(first.stdout).toContain(`--state-dir '${join(root, STATE)}'`);
+    expect(first.stdout).toContain(`state in ${join(root, STATE)}\n`);
+    expect(first.stdout).not.toMatch(/ \/(opt|var|etc)\//);
 
     const exe = join(root, PREFIX, 'versions/0.1.0/watchpost-agent');
     expect(readFileSync(exe)).toEqual(readFileSync(v1));
@@ -153,16 +160,16 @@ describe('install --root on Linux', () => {
     const unit = readFileSync(join(root, UNIT), 'utf8');
     const r = await install(['--root', root, '--binary', v2], { version: '0.2.0' });
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('installed /opt/watchpost-agent/versions/0.2.0/watchpost-agent');
-    expect(r.stdout).toContain('/opt/watchpost-agent/current -> versions/0.2.0');
+    expect(r.stdout).toContain(`installed ${join(root, PREFIX, 'versions/0.2.0/watchpost-agent')}`);
+    expect(r.stdout).toContain(`${join(root, PREFIX, 'current')} -> versions/0.2.0`);
     expect(readdirSync(join(root, PREFIX, 'versions')).sort()).toEqual(['0.1.0', '0.2.0']);
     expect(readFileSync(join(root, PREFIX, 'current/watchpost-agent'))).toEqual(readFileSync(v2));
     expect(readFileSync(join(root, UNIT), 'utf8')).toBe(unit);
 
     const v1Stat = statSync(join(root, PREFIX, 'versions/0.1.0/watchpost-agent'));
     const back = await install(['--root', root, '--binary', v1]);
-    expect(back.stdout).toContain('/opt/watchpost-agent/current -> versions/0.1.0');
-    expect(back.stdout).not.toContain('installed /opt');
+    expect(back.stdout).toContain(`${join(root, PREFIX, 'current')} -> versions/0.1.0`);
+    expect(back.stdout).not.toContain(`installed ${root}`);
     expect(statSync(join(root, PREFIX, 'versions/0.1.0/watchpost-agent')).mtimeMs).toBe(v1Stat.mtimeMs);
 
     expect((await uninstall(['--root', root])).code).toBe(0);
@@ -173,7 +180,7 @@ describe('install --root on Linux', () => {
     const root = tempDir('wp-root-');
     await install(['--root', root, '--binary', v1]);
     const r = await install(['--root', root, '--binary', v2]);
-    expect(r.stdout).toContain('installed /opt/watchpost-agent/versions/0.1.0/watchpost-agent');
+    expect(r.stdout).toContain(`installed ${join(root, PREFIX, 'versions/0.1.0/watchpost-agent')}`);
     expect(readFileSync(join(root, PREFIX, 'current/watchpost-agent'))).toEqual(readFileSync(v2));
   });
 });

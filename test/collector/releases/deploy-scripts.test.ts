@@ -1,6 +1,6 @@
 // The deployment scripts as pure functions: quoting of hostile values (checked by real sh for the shell script, by
-// the real PowerShell parser for the PowerShell one), control characters refused, the one-liners' exact form, and the
-// Windows script held to Windows PowerShell 5.1.
+// the real PowerShell parser for the PowerShell one), control characters refused, the one-liners' exact form (the
+// Linux one also run by real sh, as root and not), and the Windows script held to Windows PowerShell 5.1.
 //
 // The PowerShell checks parse with pwsh 7 (test/helpers/pwsh.ts), in ONE process for the whole file: the tokens, the
 // top-level statements and every command of each script, read from the AST (a hostile value must come back as the
@@ -8,6 +8,9 @@
 // as with a harmless value: no extra command, statement or expression), and the Windows PowerShell 5.1 rules of
 // test/helpers/powershell/ps51-rules.ps1 (pwsh 7 parses a superset of 5.1; the rules find what 5.1 lacks).
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -306,9 +309,60 @@ describe('one-liners', () => {
       `powershell -NoProfile -ExecutionPolicy Bypass -Command "[Net.ServicePointManager]::SecurityProtocol='Tls12'; iex (irm -UseBasicParsing -Headers @{Authorization='Bearer ${TOKEN}'} 'https://watch.example.com/api/v1/deploy/windows.ps1')"`,
     );
     expect(oneLiner('linux', 'https://watch.example.com', TOKEN)).toBe(
-      `sh -c 'f=$(mktemp) && curl -fsSL -H "Authorization: Bearer ${TOKEN}" -o "$f" "https://watch.example.com/api/v1/deploy/install.sh" && sudo sh "$f"; s=$?; rm -f "$f"; exit $s'`,
+      `sh -c 'f=$(mktemp) && curl -fsSL -H "Authorization: Bearer ${TOKEN}" -o "$f" "https://watch.example.com/api/v1/deploy/install.sh" && if [ "$(id -u)" -eq 0 ]; then sh "$f"; else sudo sh "$f"; fi; s=$?; rm -f "$f"; exit $s'`,
     );
-    expect(oneLiner('macos', 'http://[::1]:8420/wp', TOKEN)).toContain(' "http://[::1]:8420/wp/api/v1/deploy/install.sh" && sudo sh "$f"');
+    expect(oneLiner('macos', 'http://[::1]:8420/wp', TOKEN)).toContain(
+      ' "http://[::1]:8420/wp/api/v1/deploy/install.sh" && if [ "$(id -u)" -eq 0 ]; then sh "$f"; else sudo sh "$f"; fi;',
+    );
+  });
+
+  describe('linux, run by real sh with stand-ins for curl, id and sudo', () => {
+    // The stand-ins log their calls; curl writes an "installer" that reports who ran it and exits with INSTALL_EXIT.
+    const bin = mkdtempSync(join(tmpdir(), 'wp-oneliner-'));
+    const log = join(bin, 'calls.log');
+    const stub = (name: string, body: string) => writeFileSync(join(bin, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+    stub('id', `echo "id $*" >> '${log}'; [ "$1" = -u ] && echo "$FAKE_UID"`);
+    stub('sudo', `echo "sudo $*" >> '${log}'; exec "$@"`);
+    stub(
+      'curl',
+      [
+        `echo "curl $*" >> '${log}'`,
+        '[ -n "${CURL_FAILS:-}" ] && exit 22',
+        'while [ $# -gt 0 ]; do [ "$1" = -o ] && out=$2; shift; done',
+        `printf '%s\\n' 'echo "installer ran" >> "${log}"; exit \${INSTALL_EXIT:-0}' > "$out"`,
+      ].join('\n'),
+    );
+    const run = (env: Record<string, string>) => {
+      writeFileSync(log, '');
+      const result = spawnSync('sh', ['-c', oneLiner('linux', 'https://watch.example.com', TOKEN)], {
+        env: { PATH: `${bin}:/usr/bin:/bin`, TMPDIR: bin, ...env },
+        encoding: 'utf8',
+      });
+      const calls = readFileSync(log, 'utf8').trim().split('\n');
+      return { code: result.status, calls: calls.map((c) => c.replace(/ -H .*/, ' ...')), stderr: result.stderr };
+    };
+
+    it('as root: runs the installer with sh, no sudo (an RMM as root, an image without sudo)', () => {
+      expect(run({ FAKE_UID: '0' })).toEqual({ code: 0, calls: ['curl -fsSL ...', 'id -u', 'installer ran'], stderr: '' });
+    });
+
+    it('as another user: through sudo', () => {
+      expect(run({ FAKE_UID: '1000' })).toEqual({
+        code: 0,
+        calls: ['curl -fsSL ...', 'id -u', expect.stringMatching(/^sudo sh \//), 'installer ran'],
+        stderr: '',
+      });
+    });
+
+    it("the installer's failure is the line's exit status, and a failed install as root is not retried through sudo", () => {
+      expect(run({ FAKE_UID: '0', INSTALL_EXIT: '3' })).toMatchObject({ code: 3, calls: ['curl -fsSL ...', 'id -u', 'installer ran'] });
+      expect(run({ FAKE_UID: '1000', INSTALL_EXIT: '4' })).toMatchObject({ code: 4 });
+    });
+
+    it('a failed download runs nothing and fails the line; the temporary file is removed', () => {
+      expect(run({ FAKE_UID: '0', CURL_FAILS: '1' })).toMatchObject({ code: 22, calls: ['curl -fsSL ...'] });
+      expect(readdirSync(bin).sort()).toEqual(['calls.log', 'curl', 'id', 'sudo']);
+    });
   });
 
   it('windows: PowerShell passes the -Command text on unexpanded, and it downloads windows.ps1 with the token as a header', () => {
