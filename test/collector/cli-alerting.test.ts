@@ -128,14 +128,14 @@ describe('watchpost-collector maintenance and silence', () => {
   it('adds, lists and expires silences', async () => {
     const env = dataDirWithTenant();
     const added = await collectorCli(
-      ['silence', 'add', '--tenant', 'acme', '--host', 'ws-1', '--rule', 'av-disabled', '--duration', '2h', '--comment', 're-imaging'],
+      ['silence', 'add', '--tenant', 'acme', '--host', 'ws-1', '--rule', 'av_disabled', '--duration', '2h', '--comment', 're-imaging'],
       env,
     );
     expect(added.code).toBe(0);
     expect(added.stdout).toMatch(/^sil_[0-9a-f]{16}\n$/);
     const id = added.stdout.trim();
     expect((await collectorCli(['silence', 'list', '--active'], env)).stdout).toMatch(
-      new RegExp(`${id}\\s+acme\\s+ws-1\\s+av-disabled\\s+\\S+Z\\s+\\S+Z\\s+active\\s+re-imaging`),
+      new RegExp(`${id}\\s+acme\\s+ws-1\\s+av_disabled\\s+\\S+Z\\s+\\S+Z\\s+active\\s+re-imaging`),
     );
     expect(await collectorCli(['silence', 'expire', id], env)).toMatchObject({ code: 0, stdout: `silence ${id} expired\n` });
     expect((await collectorCli(['silence', 'list', '--active'], env)).stdout).not.toContain(id);
@@ -145,5 +145,9 @@ describe('watchpost-collector maintenance and silence', () => {
       code: 2,
       stderr: expect.stringContaining('--duration: expected a duration'),
     });
+    const misspelled = await collectorCli(['silence', 'add', '--tenant', 'acme', '--rule', 'disk_spce', '--duration', '2h', '--comment', 'x'], env);
+    expect(misspelled).toMatchObject({ code: 2, stdout: '' });
+    expect(misspelled.stderr).toContain('--rule: unknown rule "disk_spce" for tenant acme (did you mean "disk_space"?); known: agent_offline_server, ');
+    expect((await collectorCli(['silence', 'list', '--json'], env)).stdout).not.toContain('disk_spce');
   });
 });

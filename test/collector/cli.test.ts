@@ -39,6 +39,36 @@ describe('watchpost-collector CLI', () => {
     expect(fromEnv).toMatchObject({ code: 2, stderr: expect.stringContaining('listen:') });
   });
 
+  it('takes --config FILE before or after the command', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wp-cli-'));
+    const file = join(dir, 'collector.yaml');
+    // An empty variable is no override (config.ts), so the data directory is the file's whatever the environment says.
+    const FILE_DATA_DIR = { WATCHPOST_DATA_DIR: '' };
+    writeFileSync(file, `dataDir: ${JSON.stringify(join(dir, 'data'))}\n`);
+    expect(await collectorCli(['--config', file, 'tenant', 'add', 'acme', '--name', 'Acme'], FILE_DATA_DIR)).toMatchObject({ code: 0 });
+    // The tenant is found only in the data directory the file names: the same file was read both ways.
+    expect(await collectorCli(['token', 'create', '--tenant', 'acme', '--config', file], FILE_DATA_DIR)).toMatchObject({ code: 0 });
+    expect(await collectorCli([`--config=${file}`, 'token', 'create', '--tenant', 'acme'], FILE_DATA_DIR)).toMatchObject({ code: 0 });
+    expect(await collectorCli(['-c', file, 'tickets'], FILE_DATA_DIR)).toMatchObject({ code: 0, stdout: expect.stringContaining('TENANT') });
+    expect(await collectorCli(['tickets', '--config', file], FILE_DATA_DIR)).toMatchObject({ code: 0, stdout: expect.stringContaining('TENANT') });
+    expect(await collectorCli(['--config', file, 'tickets', '--config', file], FILE_DATA_DIR)).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--config given both before and after the command'),
+    });
+    expect(await collectorCli(['--config'], FILE_DATA_DIR)).toMatchObject({ code: 2, stderr: expect.stringContaining('--config needs a file') });
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'influx:\n  batchSize: many\n');
+    for (const args of [
+      ['--config', bad, 'tickets'],
+      ['tickets', '--config', bad],
+    ]) {
+      expect(await collectorCli(args, FILE_DATA_DIR)).toMatchObject({
+        code: 2,
+        stderr: expect.stringContaining(`influx.batchSize: Expected integer (in ${bad})`),
+      });
+    }
+  });
+
   it('adds a tenant, refuses it twice, and prints only the token on stdout', async () => {
     const env = dataDir();
     expect(await collectorCli(['tenant', 'add', 'acme', '--name', 'Acme Ltd'], env)).toMatchObject({ code: 0 });

@@ -42,8 +42,8 @@ export interface UpdateService {
   offerFor(agent: AgentRecord, hello: HelloFacts): Offer | null;
   /** After reload(): the agent's offer if it differs from the one it was last given, else null. */
   changedOffer(agent: AgentRecord): Offer | null;
-  /** Re-reads the releases and the rollouts (SIGHUP); logs what it did. */
-  reload(): void;
+  /** Re-reads the releases and the rollouts (SIGHUP), from `next` when the config's paths changed; logs what it did. */
+  reload(next?: UpdateSettings): void;
   /** The release a new install of the tenant gets: its rollout's version, else the newest; or why none. */
   installRelease(tenant: string): { release: Release } | { error: string };
 }
@@ -73,7 +73,8 @@ export function decideOffer(releases: ReleaseSet, rollouts: RolloutSet, agent: A
 const offerKey = (offer: Offer | null): string =>
   offer ? `${offer.version} ${offer.target} ${offer.sha256} ${offer.rollbackSeconds} ${Buffer.from(offer.signature ?? []).toString('base64')}` : '';
 
-export function createUpdateService(settings: UpdateSettings, log: UpdateLog): UpdateService {
+export function createUpdateService(initial: UpdateSettings, log: UpdateLog): UpdateService {
+  let settings = initial;
   const hashes = createHashCache();
   const readReleases = (): ReleaseSet => {
     if (!settings.releasesDir) return NO_RELEASES;
@@ -112,7 +113,8 @@ export function createUpdateService(settings: UpdateSettings, log: UpdateLog): U
       if (offer) log.info({ agentId: agent.id, tenant: agent.tenant, version: offer.version, target: offer.target }, 'update offered after reload');
       return offer;
     },
-    reload() {
+    reload(next) {
+      if (next) settings = next;
       try {
         releases = readReleases();
         log.info({ dir: settings.releasesDir || '(none)', releases: releases.list().map((r) => r.version) }, 'releases reloaded');

@@ -1,8 +1,9 @@
 // Maintenance windows and silences over the API: list (any key; a tenant key sees its tenant's), create, delete (a
 // window) and expire (a silence) (admin keys, and operate keys in their own tenant). Bodies take ISO times and
 // durations like "4h" (alerting/hold-input.ts); the creator is the name of the API key's holder. Another tenant's
-// window or silence answers 404, like an unknown one. A running engine sees every change on its next hold check
-// (store.maintenance.version()).
+// window or silence answers 404, like an unknown one. A silence for a rule id the rules in force do not know for
+// its tenant is refused (400 naming the rule and the known ids): it would silence nothing, silently. A running
+// engine sees every change on its next hold check (store.maintenance.version()).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Store } from '../store/index.js';
@@ -10,6 +11,8 @@ import { isStoreError } from '../store/index.js';
 import type { MaintenanceWindow, Silence } from '../store/index.js';
 import { windowCoverage } from '../alerting/holds.js';
 import { HoldInputError, silenceFromRequest, windowFromRequest } from '../alerting/hold-input.js';
+import { loadRules, type RuleSet } from '../alerting/rules/rules-file.js';
+import { unknownRuleProblem } from '../alerting/rules/effective.js';
 import { httpErrors } from '../errors.js';
 import { actTenant, actor, callerOf, listTenant, sees } from './access.js';
 import { iso, isoOrNull } from './iso.js';
@@ -102,6 +105,8 @@ function creating<T>(tenant: string, fn: () => T): T {
 export interface MaintenanceRouteDeps {
   store: Store;
   now?: () => number;
+  /** The rules in force, to refuse a silence for an unknown rule id; default: the shipped default pack. */
+  rules?: () => RuleSet;
 }
 
 const READ = { access: 'read' } as const;
@@ -111,6 +116,8 @@ const keyOf = (request: FastifyRequest): string => callerOf(request).id;
 export function registerMaintenanceRoutes(app: FastifyInstance, deps: MaintenanceRouteDeps): void {
   const now = deps.now ?? Date.now;
   const m = deps.store.maintenance;
+  let defaults: RuleSet | undefined;
+  const rules = deps.rules ?? (() => (defaults ??= loadRules()));
 
   app.get<{ Querystring: Static<typeof WindowQuery> }>(
     '/api/v1/maintenance-windows',
@@ -146,6 +153,10 @@ export function registerMaintenanceRoutes(app: FastifyInstance, deps: Maintenanc
   app.post<{ Body: Static<typeof SilenceBody> }>('/api/v1/silences', { config: OPERATE, schema: { body: SilenceBody } }, async (request, reply) => {
     const t = now();
     actTenant(request, request.body.tenant);
+    const { tenant, ruleId } = request.body;
+    // An unknown tenant is left to the store (404); a rule is judged against that tenant's rules.
+    const problem = ruleId && deps.store.tenants.get(tenant) ? unknownRuleProblem(rules(), tenant, ruleId) : null;
+    if (problem) throw httpErrors.invalidArgument(`ruleId: ${problem}`);
     const silence = creating(request.body.tenant, () => m.addSilence(silenceFromRequest(request.body, t, actor(request))));
     request.log.info({ id: silence.id, tenant: silence.tenant, apiKeyId: keyOf(request) }, 'silence created');
     return reply.code(201).send(silenceView(silence, t));

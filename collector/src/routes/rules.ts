@@ -1,45 +1,45 @@
-// GET /api/v1/rules: the rules and service terms in force for one host (after tenant and host overrides), so an
-// MSP can check what a reload did and why a host was (or was not) ticketed. Any API key; a tenant key only for
-// its own tenant (403 for another).
+// GET /api/v1/rules: the rules and service terms in force for one host (after tenant and host overrides; without
+// a host, the tenant's before any host entry), so an MSP can check an override, what a reload did and why a host
+// was (or was not) ticketed: each rule's levels with thresholds, impact and the priority they give there, its for
+// and where it was last written, and the calendar the SLA clocks count in (effective.ts). Any API key; a tenant
+// key only for its own tenant (403 for another). A tenant that does not exist answers 404 tenant_unknown rather
+// than the top-level terms a misspelled id would silently get. An admin key also sees `unknownTenants`: entries in
+// the rules file for tenants that do not exist, each with the nearest existing id.
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { RuleSet } from '../alerting/rules/rules-file.js';
-import { listTenant } from './access.js';
+import { effectiveRules, unknownTenants } from '../alerting/rules/effective.js';
+import { httpErrors } from '../errors.js';
+import type { Store } from '../store/index.js';
+import { callerOf, listTenant } from './access.js';
 
-const Query = Type.Object({ tenant: Type.String({ minLength: 1 }), host: Type.String({ minLength: 1 }) }, { additionalProperties: false });
+const Query = Type.Object(
+  {
+    tenant: Type.String({ minLength: 1, maxLength: 255 }),
+    host: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'a host name; omitted: the tenant before any host entry' })),
+  },
+  { additionalProperties: false },
+);
 
 export interface RuleRouteDeps {
   rules: () => RuleSet;
+  store: Pick<Store, 'tenants'>;
 }
 
 export function registerRuleRoutes(app: FastifyInstance, deps: RuleRouteDeps): void {
   app.get<{ Querystring: Static<typeof Query> }>('/api/v1/rules', { config: { access: 'read' }, schema: { querystring: Query } }, async (request) => {
     const { tenant, host } = request.query;
     listTenant(request, tenant);
+    if (!deps.store.tenants.get(tenant)) throw httpErrors.tenantUnknown(tenant);
     const set = deps.rules();
-    const terms = set.terms(tenant);
+    const view = effectiveRules(set, tenant, host);
+    if (callerOf(request).tenant !== null) return view;
     return {
-      tenant,
-      host,
-      host_settings: set.hostSettings(tenant, host),
-      terms: {
-        sla_profile: terms.slaProfileName,
-        hours: terms.hours === '24x7' ? '24x7' : terms.hours.timezone,
-        on_clear: terms.onClear,
-        reopen_window_ms: terms.reopenWindowMs,
-        maintenance_exit_grace_ms: terms.maintenanceExitGraceMs,
-        priority_matrix: terms.matrix,
-      },
-      rules: set.rulesFor(tenant, host).map((r) => ({
-        id: r.id,
-        kind: r.kind,
-        title: r.title,
-        for_ms: r.forMs,
-        keep_firing_for_ms: r.keepFiringForMs,
-        on_clear: r.onClear ?? terms.onClear,
-        ...(r.impact ? { impact: r.impact } : {}),
-        ...(r.roles ? { roles: r.roles } : {}),
-      })),
+      ...view,
+      unknownTenants: unknownTenants(
+        set,
+        deps.store.tenants.list().map((t) => t.id),
+      ),
     };
   });
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { registerMaintenanceRoutes } from '../../../collector/src/routes/maintenance.js';
+import { parseRules } from '../../../collector/src/alerting/rules/rules-file.js';
 import { ADMIN_KEY, AUTH, fixedClock, routeApp } from './helpers.js';
 
 const NOW = Date.parse('2025-03-22T21:30:00Z'); // a Saturday, 22:30 in Berlin
@@ -103,14 +104,14 @@ describe('silences API', () => {
   it('creates, lists (all or active now) and expires a silence', async () => {
     const clock = fixedClock(NOW);
     const { app } = await routeApp(registerMaintenanceRoutes, clock);
-    const res = await app.inject(post('/api/v1/silences', { tenant: 'acme', host: 'ws-1', ruleId: 'av-disabled', duration: '2h', comment: 're-imaging' }));
+    const res = await app.inject(post('/api/v1/silences', { tenant: 'acme', host: 'ws-1', ruleId: 'av_disabled', duration: '2h', comment: 're-imaging' }));
     expect(res.statusCode).toBe(201);
     const silence = res.json();
     expect(silence).toEqual({
       id: expect.stringMatching(/^sil_/),
       tenant: 'acme',
       host: 'ws-1',
-      ruleId: 'av-disabled',
+      ruleId: 'av_disabled',
       startsAt: '2025-03-22T21:30:00.000Z',
       endsAt: '2025-03-22T23:30:00.000Z',
       comment: 're-imaging',
@@ -136,10 +137,29 @@ describe('silences API', () => {
     [{ tenant: 'acme', comment: 'x', start: '2025-03-23T00:00:00Z', end: '2025-03-22T00:00:00Z' }, 400, 'end: must be after start'],
     [{ tenant: 'acme', duration: '1h' }, 400, "must have required property 'comment'"],
     [{ tenant: 'nobody', comment: 'x', duration: '1h' }, 404, 'unknown tenant: nobody'],
+    [{ tenant: 'nobody', ruleId: 'disk_spce', comment: 'x', duration: '1h' }, 404, 'unknown tenant: nobody'],
+    [
+      { tenant: 'acme', ruleId: 'disk_spce', comment: 'x', duration: '1h' },
+      400,
+      'ruleId: unknown rule "disk_spce" for tenant acme (did you mean "disk_space"?); known: ',
+    ],
   ])('refuses %j', async (body, status, message) => {
-    const { app } = await routeApp(registerMaintenanceRoutes, fixedClock(NOW));
+    const { app, store } = await routeApp(registerMaintenanceRoutes, fixedClock(NOW));
     const res = await app.inject(post('/api/v1/silences', body));
     expect(res.statusCode).toBe(status);
     expect(res.json().message).toContain(message);
+    expect(store.maintenance.listSilences({})).toEqual([]);
+  });
+
+  it('judges a rule id against the rules in force for the tenant, naming the known ones', async () => {
+    const rules = parseRules('tenants: { acme: { rules: [ { id: acme_only, kind: absence, title: Quiet, after: 1h, impact: low } ] } }', 'rules.yaml');
+    const { app } = await routeApp((a, deps) => registerMaintenanceRoutes(a, { ...deps, rules: () => rules }), fixedClock(NOW));
+    expect((await app.inject(post('/api/v1/silences', { tenant: 'acme', ruleId: 'acme_only', comment: 'x', duration: '1h' }))).statusCode).toBe(201);
+    const refused = await app.inject(post('/api/v1/silences', { tenant: 'acme', ruleId: 'disk_space', comment: 'x', duration: '1h' }));
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json()).toEqual({
+      error: 'invalid_argument',
+      message: 'ruleId: unknown rule "disk_space" for tenant acme (did you mean "acme_only"?); known: acme_only',
+    });
   });
 });

@@ -84,13 +84,14 @@ export function createCompiler(): (rule: RawRule) => CompiledRule {
   };
 }
 
-/** A scope's rules, compiled: all of them (for checking) and the enabled ones (for the engine). */
+/** A scope's rules: the enabled ones compiled (for the engine) and every merged entry as written (for showing). */
 export interface Scope {
   enabled: readonly CompiledRule[];
   byId: ReadonlyMap<string, CompiledRule>;
+  raw: RawRules;
 }
 
 export function compileScope(rules: RawRules, compile: (rule: RawRule) => CompiledRule): Scope {
   const enabled = [...rules.values()].map(compile).filter((r) => r.enabled);
-  return { enabled, byId: new Map(enabled.map((r) => [r.id, r])) };
+  return { enabled, byId: new Map(enabled.map((r) => [r.id, r])), raw: rules };
 }

@@ -38,7 +38,7 @@ import type { CompiledRule } from './kinds/index.js';
 import { applyRuleLayer, compileScope, createCompiler, type RawRules, type Scope } from './rule-layers.js';
 import { firstSchemaError } from '../../config/schema-errors.js';
 import { RulesFileSchema, type HostEntry, type RulesDoc, type TenantEntry } from './rules-schema.js';
-import { addCalendars, addProfiles, addTerms, BUILT_IN, entriesOf, resolveTerms, type TenantTerms, type TermsScope } from './terms.js';
+import { addCalendars, addProfiles, addTerms, BUILT_IN, calendarNameOf, entriesOf, resolveTerms, type TenantTerms, type TermsScope } from './terms.js';
 
 export type { CompiledRule } from './kinds/index.js';
 export type { TenantTerms } from './terms.js';
@@ -57,16 +57,44 @@ export interface HostRuleSettings {
   tags: readonly string[];
 }
 
+/** One rule in force: compiled, and as its layers merged it (its YAML keys, and the layer that last wrote it). */
+export interface RuleInForce {
+  rule: CompiledRule;
+  raw: Readonly<Record<string, unknown>>;
+  source: string;
+  path: string;
+}
+
+/** Everything that applies to one host (or, without a host, to the tenant before any host entry), for showing. */
+export interface RulesInForce {
+  /** Whether the rules file has an entry for the tenant (else the top level applies as it is). */
+  tenantEntry: boolean;
+  /** The pattern of the host entry that matched (an exact name or a glob); undefined when none did. */
+  hostPattern?: string;
+  settings: HostRuleSettings;
+  terms: TenantTerms;
+  /** The calendar the SLA clocks count in, by name (or 24x7); terms.hours is its content. */
+  calendarName: string;
+  rules: readonly RuleInForce[];
+}
+
 export interface RuleSet {
   /** Every enabled rule for this host after tenant and host overrides, compiled. Cached: cheap to call per batch. */
   rulesFor(tenant: string, host: string): readonly CompiledRule[];
   /** One enabled rule for one host, or undefined (unknown id, or disabled there). */
   rule(tenant: string, host: string, id: string): CompiledRule | undefined;
-  /** All rule ids enabled anywhere (top level, any tenant or host entry), sorted. */
-  ruleIds(): readonly string[];
+  /**
+   * Rule ids enabled anywhere (top level, any tenant or host entry), sorted; with a tenant, those enabled for some
+   * host of that tenant (its own entry and its host entries, or the top level when it has no entry).
+   */
+  ruleIds(tenant?: string): readonly string[];
+  /** The tenants that have an entry under `tenants:` in any layer, sorted. */
+  tenantIds(): readonly string[];
   /** The host's settings from its matching host entry; critical is also true with the tag `critical`. */
   hostSettings(tenant: string, host: string): HostRuleSettings;
   terms(tenant: string): TenantTerms;
+  /** The rules, settings and terms in force for a host after every override (no host: the tenant's, no host entry). */
+  inForce(tenant: string, host?: string): RulesInForce;
 }
 
 interface Layer {
@@ -85,8 +113,11 @@ interface HostScope {
 
 interface TenantScope {
   terms: TenantTerms;
+  calendar: string;
   scope: Scope;
   match: (host: string) => HostPattern<HostScope> | undefined;
+  /** Every rule id enabled in the tenant's entry or one of its host entries, sorted. */
+  ruleIds: readonly string[];
 }
 
 const LAYERS = new WeakMap<RuleSet, readonly Layer[]>();
@@ -192,7 +223,7 @@ function hostScopes(
 function build(layers: readonly Layer[]): RuleSet {
   const compile = createCompiler();
   const top = topLevel(layers);
-  const global = { terms: resolveTerms(top), scope: compileScope(top.rules, compile) };
+  const global = { terms: resolveTerms(top), calendar: calendarNameOf(top), scope: compileScope(top.rules, compile) };
   const tenants = new Map<string, TenantScope>();
   const ids = new Set(global.scope.enabled.map((r) => r.id));
   const names = new Set(layers.flatMap((l) => Object.keys(l.doc.tenants ?? {})));
@@ -201,10 +232,13 @@ function build(layers: readonly Layer[]): RuleSet {
     const ctx = tenantContext(top, name, entries);
     const hosts = hostScopes(ctx, name, entries, compile);
     const scope = compileScope(ctx.rules, compile);
-    for (const r of [scope, ...hosts.map((h) => h.value.scope)].flatMap((s) => s.enabled)) ids.add(r.id);
-    tenants.set(name, { terms: resolveTerms(ctx), scope, match: hostMatcher(hosts) });
+    const tenantIds = new Set([scope, ...hosts.map((h) => h.value.scope)].flatMap((s) => s.enabled.map((r) => r.id)));
+    for (const id of tenantIds) ids.add(id);
+    tenants.set(name, { terms: resolveTerms(ctx), calendar: calendarNameOf(ctx), scope, match: hostMatcher(hosts), ruleIds: [...tenantIds].sort() });
   }
   const sortedIds = [...ids].sort();
+  const globalIds = global.scope.enabled.map((r) => r.id).sort();
+  const sortedTenants = [...tenants.keys()].sort();
   const memo = new Map<string, HostScope | null>();
   const hostScope = (tenant: string, host: string): HostScope | null => {
     const t = tenants.get(tenant);
@@ -221,9 +255,27 @@ function build(layers: readonly Layer[]): RuleSet {
   const set: RuleSet = {
     rulesFor: (tenant, host) => scopeOf(tenant, host).enabled,
     rule: (tenant, host, id) => scopeOf(tenant, host).byId.get(id),
-    ruleIds: () => sortedIds,
+    ruleIds: (tenant) => (tenant === undefined ? sortedIds : (tenants.get(tenant)?.ruleIds ?? globalIds)),
+    tenantIds: () => sortedTenants,
     hostSettings: (tenant, host) => hostScope(tenant, host)?.settings ?? { tags: [] },
     terms: (tenant) => tenants.get(tenant)?.terms ?? global.terms,
+    inForce(tenant, host) {
+      const t = tenants.get(tenant);
+      const matched = host === undefined ? undefined : t?.match(host);
+      const scope = matched?.value.scope ?? t?.scope ?? global.scope;
+      const rules = scope.enabled.map((rule) => {
+        const raw = scope.raw.get(rule.id)!;
+        return { rule, raw: raw.raw, source: raw.source, path: raw.path };
+      });
+      return {
+        tenantEntry: t !== undefined,
+        ...(matched ? { hostPattern: matched.pattern } : {}),
+        settings: matched?.value.settings ?? { tags: [] },
+        terms: (t ?? global).terms,
+        calendarName: (t ?? global).calendar,
+        rules,
+      };
+    },
   };
   LAYERS.set(set, layers);
   return Object.freeze(set);

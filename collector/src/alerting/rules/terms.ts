@@ -2,8 +2,8 @@
 // to a ticket, and the reopen and maintenance-exit windows. Calendars, profiles and terms merge by name/key across
 // layers; each value remembers where it was written so a bad reference names the file and key that made it.
 import { ConfigError } from '../../errors.js';
-import { checkCalendar, type Hours } from '../../tickets/calendar.js';
-import type { Calendar, PriorityMatrix, SlaProfile } from '../../tickets/service-schema.js';
+import { calendarFromEntry, type Hours } from '../../tickets/calendar.js';
+import type { Calendar, CalendarEntry, PriorityMatrix, SlaProfile } from '../../tickets/service-schema.js';
 import { checkSlaProfile, hoursOf } from '../../tickets/sla.js';
 import { durationAt, inFile } from './common.js';
 import type { Terms } from './rules-schema.js';
@@ -41,11 +41,12 @@ export interface TermsScope {
 
 export const entriesOf = <T>(record: Record<string, T> | undefined): [string, T][] => Object.entries(record ?? {});
 
-export function addCalendars(into: Map<string, At<Calendar>>, calendars: Record<string, Calendar> | undefined, prefix: string, source: string): void {
-  for (const [name, calendar] of entriesOf(calendars)) {
+/** Adds calendars: a whole one replaces any of its name in scope, one with `holidays` alone extends it. */
+export function addCalendars(into: Map<string, At<Calendar>>, calendars: Record<string, CalendarEntry> | undefined, prefix: string, source: string): void {
+  for (const [name, entry] of entriesOf(calendars)) {
     const path = `${prefix}.${name}`;
     if (name === '24x7') throw new ConfigError(`${source}: ${path}: the name 24x7 is reserved for around the clock`);
-    inFile(source, () => checkCalendar(calendar, path));
+    const calendar = inFile(source, () => calendarFromEntry(entry, into.get(name)?.value, path));
     into.set(name, { value: calendar, source, path });
   }
 }
@@ -71,6 +72,14 @@ export function addTerms(into: Map<keyof Terms, At<unknown>>, terms: Terms | und
 }
 
 const calendarRecord = (calendars: Map<string, At<Calendar>>): Record<string, Calendar> => Object.fromEntries([...calendars].map(([n, c]) => [n, c.value]));
+
+/** The name of the calendar the terms count in: terms.calendar, else the SLA profile's hours (a name or 24x7). */
+export function calendarNameOf(ctx: TermsScope): string {
+  const calendar = ctx.terms.get('calendar')?.value as string | undefined;
+  if (calendar !== undefined) return calendar;
+  const profile = (ctx.terms.get('sla_profile')?.value as string | undefined) ?? DEFAULT_PROFILE;
+  return ctx.profiles.get(profile)?.value.hours ?? '24x7';
+}
 
 export function resolveTerms(ctx: TermsScope): TenantTerms {
   const term = (key: keyof Terms) => ctx.terms.get(key);
