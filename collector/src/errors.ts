@@ -78,6 +78,10 @@ export const httpErrors = {
   hostnameTaken: (message: string) => new HttpError(409, 'hostname_taken', message),
   ticketUnknown: (id: number | string) => new HttpError(404, 'ticket_unknown', `unknown ticket: ${id}`),
   ticketResolved: (id: number) => new HttpError(409, 'ticket_resolved', `ticket ${id} is resolved`),
+  ticketNotResolved: (id: number) => new HttpError(409, 'ticket_not_resolved', `ticket ${id} is not resolved`),
+  /** A reopen while another unresolved ticket of the same agent and rule exists (the alert fired again after the window). */
+  ticketSuperseded: (id: number, other: number) =>
+    new HttpError(409, 'ticket_superseded', `ticket ${id} cannot be reopened: ticket ${other} is open for the same agent and rule`),
   tenantUnknown: (tenant: string) => new HttpError(404, 'tenant_unknown', `unknown tenant: ${tenant}`),
   maintenanceWindowUnknown: (id: string) => new HttpError(404, 'maintenance_window_unknown', `unknown maintenance window: ${id}`),
   silenceUnknown: (id: string) => new HttpError(404, 'silence_unknown', `unknown silence: ${id}`),

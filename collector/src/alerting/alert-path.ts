@@ -3,7 +3,7 @@
 // (tenant, agent, rule), all in one transaction. Batches arrive here through observe(); the tick's rule kinds call
 // evaluate() with what they observe on the clock.
 import type { watchpost } from '../../../proto/index.js';
-import { syncTicket } from '../tickets/lifecycle.js';
+import { syncTicket, type FiringInstance, type SyncCause } from '../tickets/lifecycle.js';
 import type { AlertRecord } from './alert-book.js';
 import type { AlertKey, Observation, RuleSample } from './contract.js';
 import type { EngineCore, Facts } from './engine-core.js';
@@ -15,7 +15,7 @@ import { toRuleSamples } from './samples.js';
 import { step, type AlertEvent } from './state-machine.js';
 
 /** What changed about one of the key's instances, for its ticket's history. */
-export type TicketCause = 'fired' | 'escalated' | 'deescalated' | 'cleared' | 'released';
+export type TicketCause = SyncCause;
 
 export interface AlertPath {
   /** A batch's samples through the rules of its host that read them on arrival. */
@@ -26,11 +26,16 @@ export interface AlertPath {
   sync(facts: Facts, rule: CompiledRule, kind: TicketCause, instance: string, summary: string): void;
 }
 
+/** The key's instances that are firing and ticketed now. */
+export function firingInstances(core: Pick<EngineCore, 'book'>, ruleId: string, tenant: string, agentId: string): FiringInstance[] {
+  return [...core.book.instances(ruleId, tenant, agentId)]
+    .filter(([, r]) => r.status === 'firing' && r.ticketed)
+    .map(([i, r]) => ({ instance: i, impact: r.impact, summary: r.summary }));
+}
+
 export function createAlertPath(core: EngineCore, hosts: FactsCache): AlertPath {
   const sync: AlertPath['sync'] = (facts, rule, kind, instance, summary) => {
-    const firing = [...core.book.instances(rule.id, facts.tenant, facts.agentId)]
-      .filter(([, r]) => r.status === 'firing' && r.ticketed)
-      .map(([i, r]) => ({ instance: i, impact: r.impact, summary: r.summary }));
+    const firing = firingInstances(core, rule.id, facts.tenant, facts.agentId);
     const terms = core.deps.rules().terms(facts.tenant);
     const change = syncTicket(core.store.tickets, {
       facts,

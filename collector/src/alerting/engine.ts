@@ -15,10 +15,10 @@
 // silences), tickets/actions.ts (what people do to tickets).
 import type { watchpost } from '../../../proto/index.js';
 import type { Store } from '../store/index.js';
-import { actOnTicket, type ActionSource, type TicketAction } from '../tickets/actions.js';
+import { actOnTicket, stillFiring, type ActionDeps, type ActionSource, type StillFiring, type TicketAction } from '../tickets/actions.js';
 import type { Ticket } from '../tickets/model.js';
 import type { AlertRecord } from './alert-book.js';
-import { createAlertPath } from './alert-path.js';
+import { createAlertPath, firingInstances } from './alert-path.js';
 import type { AlertKey } from './contract.js';
 import { createEngineCore } from './engine-core.js';
 import { createFactsCache } from './facts-cache.js';
@@ -56,6 +56,8 @@ export interface AlertEngine {
   tickSteps(): Generator<void, void, void>;
   /** Applies a person's action to a ticket (made at the API, or in a service desk: `source`); null when the ticket does not exist. */
   act(ticketId: number, action: TicketAction, by: string, source?: ActionSource): Ticket | null;
+  /** For a resolved ticket whose alert still fires: what fires and when the tick reopens it if it still does. */
+  stillFiring(ticket: Ticket): StillFiring | null;
   /** The current alerts (pending and firing, and recently resolved), for the API. */
   alerts(): Array<[AlertKey, AlertRecord]>;
 }
@@ -71,13 +73,21 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
       deps.log.error({ err: (error as Error).message, stack: (error as Error).stack }, `alerting: ${what} failed`);
     }
   };
+  const actions: ActionDeps = {
+    store: core.store,
+    now: core.now,
+    changed: core.ticketChanged,
+    terms: (tenant) => deps.rules().terms(tenant),
+    firing: (ticket) => firingInstances(core, ticket.ruleId, ticket.tenant, ticket.agentId),
+  };
   return {
     observe: (agent, samples) => guard('evaluating a batch', () => alerts.observe(agent, samples)),
     tick() {
       for (const step of this.tickSteps()) void step;
     },
     tickSteps: () => tickSteps(core, hosts, alerts, guard),
-    act: (ticketId, action, by, source) => actOnTicket({ store: core.store, now: core.now, changed: core.ticketChanged }, ticketId, action, by, source),
+    act: (ticketId, action, by, source) => actOnTicket(actions, ticketId, action, by, source),
+    stillFiring: (ticket) => stillFiring(actions, ticket),
     alerts: () => [...core.book.entries()],
   };
 }

@@ -1,6 +1,7 @@
 // What the engine does on the clock, as steps of one tick (engine.ts runs them with the event loop free in
 // between): the time-driven rule kinds over every live agent a page at a time, then firing alerts whose hold
-// ended are ticketed, SLA targets that came due are marked, the open-tickets gauge is written and resolved alerts
+// ended are ticketed, tickets a person resolved while their alert fired are reopened when it still fires after the
+// reopen window, SLA targets that came due are marked, the open-tickets gauge is written and resolved alerts
 // past KEEP_RESOLVED_MS are forgotten. Each step's failure is logged and the next step runs.
 import type { Agent } from '../store/index.js';
 import type { AlertPath } from './alert-path.js';
@@ -36,6 +37,7 @@ export function* tickSteps(core: EngineCore, hosts: FactsCache, alerts: AlertPat
   }
   yield;
   guard('releasing held alerts', () => releaseHeld(core, hosts, alerts, agents));
+  guard('reopening tickets still firing', () => reopenStillFiring(core, hosts, alerts, agents));
   guard('SLA check', () => checkSla(core));
   guard('open tickets gauge', () => core.gauge.maybeWrite(now()));
   guard('forgetting resolved alerts', () => book.sweep(now(), KEEP_RESOLVED_MS));
@@ -94,6 +96,37 @@ function releaseHeld(core: EngineCore, hosts: FactsCache, alerts: AlertPath, age
       book.set({ ...key, host: facts.host }, { ...record, ticketed: true }, true);
       alerts.sync(facts, rule, 'released', key.instance, record.summary);
     });
+  }
+}
+
+/**
+ * Tickets a person resolved while their alert was firing, and which still fires a reopen window after the
+ * resolution: reopened (an event says why). A key firing and ticketed with no unresolved ticket is such a ticket:
+ * the alert keeps its key's ticket open while it fires (a re-fire within the window reopens it, one after opens a
+ * new one), so only a person's resolve leaves it resolved. The unresolved keys are one read of the partial index;
+ * most ticks find every firing key among them and read nothing else.
+ */
+function reopenStillFiring(core: EngineCore, hosts: FactsCache, alerts: AlertPath, agents: readonly Agent[]): void {
+  const { deps, book, store } = core;
+  const keyOf = (tenant: string, agentId: string, ruleId: string) => `${tenant}\u0000${agentId}\u0000${ruleId}`;
+  const firing = new Map<string, { ruleId: string; tenant: string; agentId: string; instance: string; summary: string }>();
+  for (const [key, record] of book.entries()) {
+    if (record.status === 'firing' && record.ticketed) firing.set(keyOf(key.tenant, key.agentId, key.ruleId), { ...key, summary: record.summary });
+  }
+  if (firing.size === 0) return;
+  for (const k of store.tickets.unresolvedKeys()) firing.delete(keyOf(k.tenant, k.agentId, k.ruleId));
+  if (firing.size === 0) return;
+  const t = core.now();
+  const byId = new Map(agents.map((a) => [a.id, a]));
+  for (const key of firing.values()) {
+    const agent = byId.get(key.agentId);
+    if (!agent || agent.tenant !== key.tenant) continue;
+    const last = store.tickets.lastResolved(key.tenant, key.agentId, key.ruleId);
+    if (last?.resolvedAt == null || t < last.resolvedAt + deps.rules().terms(key.tenant).reopenWindowMs) continue;
+    const facts = hosts.factsOf(agent);
+    const rule = deps.rules().rule(facts.tenant, facts.host, key.ruleId);
+    if (!rule) continue;
+    store.transaction(() => alerts.sync(facts, rule, 'still_firing', key.instance, key.summary));
   }
 }
 

@@ -1,11 +1,14 @@
-// What a person does to a ticket through the API (acknowledge, give a resolution plan, note, resolve: admin keys
-// and operate keys of the ticket's tenant), and the current alerts (any key; a tenant key sees its tenant's).
-// Actions go through the alert engine so the ticket's history, SLA clocks and InfluxDB points move together; the
-// name of the API key's holder is recorded as who did it. Another tenant's ticket answers 404, like an unknown one.
+// What a person does to a ticket through the API (acknowledge, give a resolution plan, note, resolve, reopen, set
+// the priority with a reason: admin keys and operate keys of the ticket's tenant), and the current alerts (any key;
+// a tenant key sees its tenant's). Actions go through the alert engine so the ticket's history, SLA clocks and
+// InfluxDB points move together; the name of the API key's holder is recorded as who did it. Another tenant's
+// ticket answers 404, like an unknown one. Resolving a ticket whose alert still fires answers a `warning` (and
+// `stillFiring`): the engine reopens the ticket if the alert still fires at the end of the reopen window.
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { PRIORITIES } from '../alerting/contract.js';
 import type { AlertEngine } from '../alerting/engine.js';
-import type { TicketAction } from '../tickets/actions.js';
+import { stillFiringWarning, type TicketAction } from '../tickets/actions.js';
 import { httpErrors } from '../errors.js';
 import type { Store } from '../store/index.js';
 import { actor, listTenant, sees } from './access.js';
@@ -16,6 +19,10 @@ const Params = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const PlanBody = Type.Object({ plan: Type.String({ minLength: 1, maxLength: 4000 }) }, { additionalProperties: false });
 const NoteBody = Type.Object({ text: Type.String({ minLength: 1, maxLength: 4000 }) }, { additionalProperties: false });
 const ResolveBody = Type.Union([Type.Object({ note: Type.Optional(Type.String({ maxLength: 4000 })) }, { additionalProperties: false }), Type.Null()]);
+/** Why a person reopens a ticket or changes its priority: required, and more than blanks. */
+const Reason = Type.String({ minLength: 1, maxLength: 1000, pattern: '\\S' });
+const ReopenBody = Type.Object({ reason: Reason }, { additionalProperties: false });
+const PriorityBody = Type.Object({ priority: Type.Union(PRIORITIES.map((p) => Type.Literal(p))), reason: Reason }, { additionalProperties: false });
 const AlertsQuery = Type.Object(
   {
     tenant: Type.Optional(Type.String()),
@@ -40,8 +47,17 @@ export function registerTicketActions(app: FastifyInstance, deps: TicketActionDe
   };
   const act = (request: FastifyRequest, id: number, action: TicketAction) => {
     const ticket = ticketOf(request, id);
-    if (ticket.status === 'resolved' && action.kind !== 'note') throw httpErrors.ticketResolved(id);
-    return ticketView(deps.engine.act(ticket.id, action, actor(request))!, now());
+    if (action.kind === 'reopen') {
+      if (ticket.status !== 'resolved') throw httpErrors.ticketNotResolved(id);
+      const other = deps.store.tickets.findOpen(ticket.tenant, ticket.agentId, ticket.ruleId);
+      if (other) throw httpErrors.ticketSuperseded(id, other.id);
+    } else if (ticket.status === 'resolved' && action.kind !== 'note') throw httpErrors.ticketResolved(id);
+    const next = deps.engine.act(ticket.id, action, actor(request))!;
+    const firing = action.kind === 'resolve' ? deps.engine.stillFiring(next) : null;
+    const view = ticketView(next, now());
+    if (!firing) return view;
+    const instances = firing.instances.map((f) => ({ instance: f.instance, summary: f.summary }));
+    return { ...view, warning: stillFiringWarning(firing), stillFiring: { instances, reopensAt: isoOrNull(firing.reopensAt) } };
   };
   type WithId = { Params: Static<typeof Params> };
   const operate = { access: 'operate' } as const;
@@ -66,6 +82,18 @@ export function registerTicketActions(app: FastifyInstance, deps: TicketActionDe
       const note = request.body?.note;
       return act(request, request.params.id, { kind: 'resolve', ...(note ? { note } : {}) });
     },
+  );
+  // A reopen is a new response obligation: acknowledgement and plan cleared, every SLA clock from now.
+  app.post<WithId & { Body: Static<typeof ReopenBody> }>(
+    '/api/v1/tickets/:id/reopen',
+    { config: operate, schema: { params: Params, body: ReopenBody } },
+    async (request) => act(request, request.params.id, { kind: 'reopen', note: `reopened by ${actor(request)}: ${request.body.reason}` }),
+  );
+  // A technician's priority: due times recomputed, the desks told (escalated or deescalated) with the reason.
+  app.post<WithId & { Body: Static<typeof PriorityBody> }>(
+    '/api/v1/tickets/:id/priority',
+    { config: operate, schema: { params: Params, body: PriorityBody } },
+    async (request) => act(request, request.params.id, { kind: 'priority', priority: request.body.priority, reason: request.body.reason.trim() }),
   );
   app.get<{ Querystring: Static<typeof AlertsQuery> }>(
     '/api/v1/alerts',

@@ -52,6 +52,11 @@ export interface TicketStore {
   findOpen(tenant: string, agentId: string, ruleId: string): Ticket | null;
   /** The most recently opened resolved ticket of the key (to reopen within a window instead of opening anew). */
   lastResolved(tenant: string, agentId: string, ruleId: string): Ticket | null;
+  /**
+   * The key of every unresolved ticket, read from the partial index alone (its cost follows the open tickets): the
+   * engine's tick compares it with the firing alerts to find tickets a person resolved while their alert fired.
+   */
+  unresolvedKeys(): Array<{ tenant: string; agentId: string; ruleId: string }>;
   /** The agent's unresolved tickets that show a hostname other than `host` (the agent was renamed since). */
   findRenamed(tenant: string, agentId: string, host: string): Ticket[];
   /** Newest first. */
@@ -177,6 +182,8 @@ function prepare(db: Db) {
     findOpen: db.prepare(`${SELECT} WHERE t.tenant = ? AND t.agent_id = ? AND t.rule_id = ? AND ${UNRESOLVED}`),
     lastResolved: db.prepare(`${SELECT} WHERE t.tenant = ? AND t.agent_id = ? AND t.rule_id = ? AND t.status = 'resolved'
       ORDER BY t.id DESC LIMIT 1`),
+    unresolvedKeys: db.prepare(`SELECT t.tenant, t.agent_id AS agentId, t.rule_id AS ruleId FROM tickets t INDEXED BY tickets_one_unresolved
+      WHERE ${UNRESOLVED}`),
     // Read at start for every agent: through the unresolved tickets only, never the agent's whole history.
     findRenamed: db.prepare(`SELECT t.*, ${SLA_JSON} FROM tickets t INDEXED BY tickets_one_unresolved
       WHERE t.tenant = ? AND t.agent_id = ? AND ${UNRESOLVED} AND t.host != ? ORDER BY t.id`),
@@ -316,6 +323,7 @@ export function createTicketStore(db: Db): TicketStore {
       const row = s.lastResolved.get(tenant, agentId, ruleId) as TicketRow | undefined;
       return row ? toTicket(row) : null;
     },
+    unresolvedKeys: () => s.unresolvedKeys.all() as Array<{ tenant: string; agentId: string; ruleId: string }>,
     findRenamed: (tenant, agentId, host) => (s.findRenamed.all(tenant, agentId, host) as TicketRow[]).map(toTicket),
     list: (filter = {}) => {
       const limit = filter.limit ?? DEFAULT_LIST_LIMIT;

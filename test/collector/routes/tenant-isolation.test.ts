@@ -141,6 +141,8 @@ const BODIES: Record<string, (tenant: string) => object | undefined> = {
   'POST /api/v1/tickets/:id/plan': () => ({ plan: 'replace the disk' }),
   'POST /api/v1/tickets/:id/notes': () => ({ text: 'looked at it' }),
   'POST /api/v1/tickets/:id/resolve': () => ({ note: 'done' }),
+  'POST /api/v1/tickets/:id/reopen': () => ({ reason: 'still broken' }),
+  'POST /api/v1/tickets/:id/priority': () => ({ priority: 'P4', reason: 'lab box' }),
   'POST /api/v1/desk-deliveries/:id/retry': () => undefined,
   // A desk's push proves itself with the desk's signature, never an API key: a key gets 401 like anyone.
   'POST /api/v1/desks/:desk/inbound': () => ({ webhookEvent: 'jira:issue_updated' }),

@@ -89,4 +89,41 @@ describe('tickets over the API', () => {
     expect((await api('POST', `/api/v1/tickets/${open!.id}/plan`, { plan: '' })).statusCode).toBe(400);
     expect((await collector.app.inject({ method: 'POST', url: `/api/v1/tickets/${open!.id}/ack` })).statusCode).toBe(401);
   });
+
+  it('priority with a reason, resolve while the alert still fires (a warning), reopen with a reason: a new response obligation', async () => {
+    const [ticket] = ((await api('GET', '/api/v1/tickets?status=open')).json() as { tickets: Array<{ id: number; reopenCount: number }> }).tickets;
+    const id = ticket!.id;
+    expect((await api('POST', `/api/v1/tickets/${id}/priority`, { priority: 'P4' })).statusCode).toBe(400);
+    expect((await api('POST', `/api/v1/tickets/${id}/priority`, { priority: 'P5', reason: 'x' })).statusCode).toBe(400);
+    expect((await api('POST', `/api/v1/tickets/${id}/priority`, { priority: 'P4', reason: '   ' })).statusCode).toBe(400);
+    const lowered = await api('POST', `/api/v1/tickets/${id}/priority`, { priority: 'P4', reason: 'test volume' });
+    expect(lowered.statusCode).toBe(200);
+    expect(lowered.json()).toMatchObject({ priority: 'P4' });
+    expect((await api('POST', `/api/v1/tickets/${id}/reopen`, { reason: 'x' })).json()).toMatchObject({ error: 'ticket_not_resolved' });
+    expect((await api('POST', `/api/v1/tickets/${id}/ack`)).json()).toMatchObject({ acknowledgedBy: 'bootstrap' });
+
+    // /srv is at 98 %: the alert still fires.
+    const resolved = await api('POST', `/api/v1/tickets/${id}/resolve`, { note: 'archived the logs' });
+    expect(resolved.statusCode).toBe(200);
+    const body = resolved.json() as { status: string; warning: string; stillFiring: { instances: Array<{ instance: string }>; reopensAt: string } };
+    expect(body.status).toBe('resolved');
+    expect(body.warning).toMatch(/^the alert is still firing \(.+\); the ticket reopens at \S+Z if it still fires then$/);
+    expect(body.stillFiring.instances).toEqual([expect.objectContaining({ instance: '/srv' })]);
+    expect(Date.parse(body.stillFiring.reopensAt)).toBeGreaterThan(Date.now());
+    expect((await api('POST', `/api/v1/tickets/${id}/priority`, { priority: 'P1', reason: 'x' })).json()).toMatchObject({ error: 'ticket_resolved' });
+    expect((await api('POST', `/api/v1/tickets/${id}/reopen`, {})).statusCode).toBe(400);
+
+    const reopened = await api('POST', `/api/v1/tickets/${id}/reopen`, { reason: 'customer still sees errors' });
+    expect(reopened.statusCode).toBe(200);
+    const t = reopened.json() as { status: string; priority: string; acknowledgedBy: string | null; reopenCount: number; sla: Array<{ standing: string }> };
+    expect(t).toMatchObject({ status: 'open', priority: 'P4', acknowledgedBy: null, acknowledgedAt: null, reopenCount: ticket!.reopenCount + 1 });
+    expect(t.sla.map((c) => c.standing)).toEqual(['ok', 'ok', 'ok']);
+    const events = ((await api('GET', `/api/v1/tickets/${id}`)).json() as { events: Array<{ kind: string; detail: string }> }).events;
+    expect(events.slice(-4).map((e) => [e.kind, e.detail])).toEqual([
+      ['deescalated', 'priority P2 -> P4 by bootstrap: test volume'],
+      ['acknowledged', 'acknowledged by bootstrap'],
+      ['resolved', 'archived the logs'],
+      ['reopened', 'reopened by bootstrap: customer still sees errors; priority P4 kept (set by bootstrap: test volume)'],
+    ]);
+  });
 });
