@@ -72,7 +72,16 @@ export interface CollectorApp {
   connections: ConnectionGuard;
   /** Releases, rollouts and update offers; serve calls updates.reload() then hub.pushUpdateOffers() on SIGHUP. */
   updates: UpdateService;
+  /** Applies a reloaded config's keys that are read per use here: the log level and the per-IP limits (config/reload.ts). */
+  reconfigure(next: Config): void;
 }
+
+/** The release and rollout settings of a config (UpdateService). */
+export const updateSettings = (config: Config) => ({
+  releasesDir: config.releases.dir,
+  publicKeyFile: config.releases.publicKey,
+  updatesFile: config.updates.file,
+});
 
 const BODY_LIMIT_BYTES = 64 * 1024;
 /**
@@ -164,12 +173,11 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
     reportStoreError(metrics, app.log, 'os_identity', agentId, error),
   );
   // Releases and rollouts too: a malformed manifest or updates file stops the collector naming the file and field.
-  const updates = createUpdateService(
-    { releasesDir: config.releases.dir, publicKeyFile: config.releases.publicKey, updatesFile: config.updates.file },
-    app.log,
-  );
+  const updates = createUpdateService(updateSettings(config), app.log);
   const { engine, rules, dispatcher, desks } = startAlerting(app, deps, metrics, () => hub);
-  const ipRateLimit = createIpRateLimit({ ratePerSecond: config.limits.ipAttemptsPerSecond, burst: config.limits.ipAttemptBurst }, metrics).hook;
+  // The limiter reads this rule on every request, so reconfigure() changes it in place.
+  const ipRule = { ratePerSecond: config.limits.ipAttemptsPerSecond, burst: config.limits.ipAttemptBurst };
+  const ipRateLimit = createIpRateLimit(ipRule, metrics).hook;
   const hub = registerAgentSocket(app, {
     store: deps.store,
     sink: deps.sink,
@@ -193,7 +201,7 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
   registerApi(app, { store: deps.store, hub, metrics, osSupport: osSupport.view });
   registerTicketRoutes(app, { store: deps.store, ...(deps.now ? { now: deps.now } : {}) });
   registerTicketActions(app, { store: deps.store, engine, ...(deps.now ? { now: deps.now } : {}) });
-  registerRuleRoutes(app, { rules });
+  registerRuleRoutes(app, { rules, store: deps.store });
   registerDeskRoutes(app, { store: deps.store, kick: () => dispatcher()?.kick(), ...(deps.now ? { now: deps.now } : {}) });
   registerDeskInbound(app, {
     store: deps.store,
@@ -203,10 +211,15 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
     ...(deps.now ? { now: deps.now } : {}),
   });
-  registerMaintenanceRoutes(app, { store: deps.store, ...(deps.now ? { now: deps.now } : {}) });
+  registerMaintenanceRoutes(app, { store: deps.store, rules, ...(deps.now ? { now: deps.now } : {}) });
   registerReleaseRoutes(app, { store: deps.store, updates, publicUrl: config.server.publicUrl, ipRateLimit });
   watchRevocationsWhileUp(app, deps.store, hub);
-  return { app, hub, engine, dispatcher, metrics, connections, updates };
+  const reconfigure = (next: Config): void => {
+    app.log.level = next.logLevel;
+    ipRule.ratePerSecond = next.limits.ipAttemptsPerSecond;
+    ipRule.burst = next.limits.ipAttemptBurst;
+  };
+  return { app, hub, engine, dispatcher, metrics, connections, updates, reconfigure };
 }
 
 /** Revocations made by other processes (the CLI) disconnect the agent within REVOCATION_POLL_MS. */

@@ -19,6 +19,11 @@
 //     second reaches 2^31 after 68 years; such a batch is still written and acked, only not recorded;
 //  2. replacing instead of raising means a bogus value lasts only until the agent's next connection acks a
 //     batch, and an agent that counts from 1 again (a lost spool) is shown as it is, not as forever replaying.
+//
+// The session also keeps the agent's live state for people (live()): its latest frame or pong, its latest batch and
+// ack, and the spool depth it reports. The spool depth is not in the protocol's Hello or Batch: the agent reports it
+// each minute as the `spool_batches`/`spool_bytes` fields of its `agent` point (agent/src/status/report.ts), so it is
+// read from there (reportedSpool) as the batch passes, whatever admission later decides about the point.
 import type { WebSocket, RawData } from 'ws';
 import type { FastifyBaseLogger } from 'fastify';
 import { wire, PROTOCOL_VERSION, type watchpost } from '../../../proto/index.js';
@@ -27,7 +32,7 @@ import type { CollectorMetrics } from '../metrics.js';
 import type { AgentRecord, IngestDeps } from './ingest.js';
 import { prepareBatch, writeBatch, type PreparedBatch } from './ingest.js';
 import { createTokenBucket, type BucketRule, type TokenBucket } from '../http/token-bucket.js';
-import { identityProblem } from '../store/index.js';
+import { identityProblem, type AgentLive, type AgentSpool } from '../store/index.js';
 
 /** Versions this collector accepts: the current one and the previous one (agents upgrade slowly). */
 export const ACCEPTED_VERSIONS: ReadonlySet<number> = new Set([PROTOCOL_VERSION, PROTOCOL_VERSION - 1].filter((v) => v > 0));
@@ -56,6 +61,31 @@ export interface SessionDeps extends Omit<IngestDeps, 'onAcked'> {
   onClose(session: AgentSession): void;
 }
 
+/** A count field of the agent's `agent` point: a whole number >= 0, else null (the agent is untrusted). */
+function countField(sample: watchpost.v1.ISample, key: string): number | null {
+  const field = sample.fields?.find((f) => f.key === key);
+  const value = field?.int;
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : null;
+}
+
+/**
+ * The newest spool depth among a batch's `agent` samples (spool_batches, with spool_bytes when present), or null.
+ * Its time is the sample's, but never later than `receivedAt`: an agent clock running ahead cannot pin a report
+ * that later ones would never replace.
+ */
+export function reportedSpool(samples: readonly watchpost.v1.ISample[], receivedAt: number): AgentSpool | null {
+  let newest: AgentSpool | null = null;
+  for (const sample of samples) {
+    if (sample.measurement !== 'agent') continue;
+    const batches = countField(sample, 'spool_batches');
+    if (batches === null) continue;
+    const time = sample.timeMs;
+    const reportedAt = typeof time === 'number' && Number.isFinite(time) && time > 0 ? Math.min(Math.trunc(time), receivedAt) : receivedAt;
+    if (!newest || reportedAt >= newest.reportedAt) newest = { batches, bytes: countField(sample, 'spool_bytes'), reportedAt };
+  }
+  return newest;
+}
+
 /** A close reason of at most 123 UTF-8 bytes, cut at a character boundary (ws throws on a longer one). */
 function closeReason(message: string): string {
   let reason = message;
@@ -78,6 +108,12 @@ export class AgentSession {
   private recorded: number | null = null;
   private warnedSeq = false;
   private readonly ingest: IngestDeps;
+  /** Live state for people (live()): unix ms; null before the first on this connection. */
+  private connectedAt: number | null = null;
+  private lastSeenAt = Date.now();
+  private lastBatchAt: number | null = null;
+  private lastAckAt: number | null = null;
+  private spool: AgentSpool | null = null;
 
   constructor(
     readonly socket: WebSocket,
@@ -88,7 +124,10 @@ export class AgentSession {
     this.byteBucket = createTokenBucket(deps.limits.bytes);
     this.ingest = { ...deps, onAcked: (_agent, seq) => this.noteAcked(seq) };
     socket.on('message', (data, isBinary) => this.guard('message', () => this.onMessage(data, isBinary)));
-    socket.on('pong', () => (this.alive = true));
+    socket.on('pong', () => {
+      this.alive = true;
+      this.lastSeenAt = Date.now();
+    });
     socket.on('close', () => this.guard('close', () => this.onSocketClose()));
     socket.on('error', (error) => this.onSocketError(error as Error & { code?: string }));
     this.timers.push(setTimeout(() => this.hello || this.reject('hello_timeout', CLOSE.helloTimeout, 'no Hello received'), HELLO_TIMEOUT_MS));
@@ -122,6 +161,18 @@ export class AgentSession {
   /** The seq to record as the agent's lastAckedSeq when this connection ends; null when it acked none. */
   get ackedSeq(): number | null {
     return this.recorded;
+  }
+
+  /** The agent's link now, as store.agents.recordLive takes it (null fields: nothing yet on this connection). */
+  live(): AgentLive {
+    return {
+      connectedAt: this.connectedAt,
+      lastSeenAt: this.lastSeenAt,
+      lastBatchAt: this.lastBatchAt,
+      lastAckAt: this.lastAckAt,
+      lastAckedSeq: this.recorded,
+      spool: this.spool,
+    };
   }
 
   /** Runs a handler; an exception closes this connection only (1011), counted and logged with its stack. */
@@ -166,6 +217,7 @@ export class AgentSession {
   private onMessage(data: RawData, isBinary: boolean): void {
     const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer | ArrayBuffer).byteLength;
     if (this.closing || !this.withinLimits(size)) return;
+    this.lastSeenAt = Date.now();
     if (!isBinary) return this.reject('bad_frame', CLOSE.unsupportedData, 'text frames are not part of the protocol');
     let envelope: Envelope;
     try {
@@ -204,6 +256,7 @@ export class AgentSession {
     if (problem) return this.reject('bad_hello', CLOSE.policyViolation, `bad Hello: ${problem}`);
     if (this.deps.isRevoked(this.agent.id)) return this.reject('revoked', CLOSE.revoked, 'credential revoked');
     this.hello = true;
+    this.connectedAt = Date.now();
     this.deps.onHello(this.agent, hello);
     this.deps.onOpen(this);
     this.send({
@@ -233,6 +286,9 @@ export class AgentSession {
   private onBatch(batch: watchpost.v1.IBatch): void {
     const seq = batch.seq ?? 0;
     if (seq > 0) this.noteSeq(seq);
+    this.lastBatchAt = this.lastSeenAt;
+    const spool = reportedSpool(batch.samples ?? [], this.lastBatchAt);
+    if (spool && (!this.spool || spool.reportedAt >= this.spool.reportedAt)) this.spool = spool;
     this.finishBatch(seq, prepareBatch(this.agent, batch, this.ingest)).catch((error: unknown) => this.fail('batch', error));
   }
 
@@ -256,6 +312,7 @@ export class AgentSession {
       if (answer.error) this.send({ error: answer.error });
       if (answer.ack) {
         this.highestAcked = Math.max(this.highestAcked, answer.ack.seq);
+        this.lastAckAt = Date.now();
         this.send({ ack: answer.ack });
       }
     } finally {

@@ -9,9 +9,15 @@
 // that reports another name changes nothing but the record of what the agent said (reportedHostname, logged).
 //
 // Ingest never needs the state store. Every store call on the agent path (the last-seen touch at Hello, the
-// revocation check, the record at disconnect) survives a full or unwritable SQLite file: the failure is logged
-// and counted (watchpost_store_errors_total{operation}) and the agent carries on; the next call after space
-// returns is stored. An upgrade that cannot be authenticated because the store cannot be read is answered 503.
+// revocation check, the live state recorded each heartbeat, the record at disconnect) survives a full or unwritable
+// SQLite file: the failure is logged and counted (watchpost_store_errors_total{operation}) and the agent carries on;
+// the next call after space returns is stored. An upgrade that cannot be authenticated because the store cannot be
+// read is answered 503.
+//
+// Live state (AgentSession.live(): latest frame, batch, ack, reported spool) is recorded for the CLI, which is
+// another process and reads only the store: once per heartbeat for every connected agent, in transactions of up to
+// LIVE_RECORD_CHUNK agents (one fsync for hundreds of agents, not one per batch or ack), plus at Hello and at
+// disconnect. The API reads the sessions themselves, so it is exact; the store lags by at most about two heartbeats.
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import { subprotocol, type watchpost } from '../../../proto/index.js';
 import { CLOSE } from '../errors.js';
@@ -26,6 +32,8 @@ import type { IpRateLimitHook } from '../http/ip-rate-limit.js';
 import type { ConnectionGuard } from '../http/connection-guard.js';
 
 export const AGENT_PATH = '/agent/v1';
+/** Connected agents whose live state is recorded per transaction; the event loop is free between transactions. */
+export const LIVE_RECORD_CHUNK = 500;
 
 export interface AgentHub {
   /** Live sessions by agent id. */
@@ -87,7 +95,7 @@ function offeredProtocols(request: FastifyRequest): string[] {
     .filter(Boolean);
 }
 
-type StoreOperation = 'authenticate' | 'touch' | 'revocation_check' | 'persist' | 'os_identity';
+type StoreOperation = 'authenticate' | 'touch' | 'revocation_check' | 'persist' | 'os_identity' | 'live_state';
 
 /** A failed state-store call on the agent path: counted in watchpost_store_errors_total{operation} and logged. */
 export function reportStoreError(
@@ -143,23 +151,37 @@ export function registerAgentSocket(app: FastifyInstance, deps: SocketDeps): Age
     request.watchpostAgent = { id: agent.id, tenant: agent.tenant, hostname: agent.hostname, lastAckedSeq: agent.lastAckedSeq };
   };
 
+  /** The disconnect: the session's latest state, the disconnect as the last sign of life, and no connection. */
   const persist = (session: AgentSession, log: FastifyBaseLogger) => {
     const { id } = session.agent;
-    const seq = session.ackedSeq;
-    storeCall(
-      'persist',
-      log,
-      id,
-      () => {
-        store.agents.touch(id, { lastSeenAt: Date.now() });
-        if (seq !== null) store.agents.setLastAckedSeq(id, seq);
-      },
-      undefined,
-    );
+    const live = { ...session.live(), connectedAt: null, lastSeenAt: Date.now() };
+    storeCall('persist', log, id, () => store.agents.recordLive([{ agentId: id, live }]), undefined);
   };
+
+  // Each heartbeat, every connected agent's live state, a chunk per transaction. A session is read when its chunk is
+  // written, and only while it is still the agent's current one, so a disconnect recorded meanwhile is not undone.
+  let recording = false;
+  const recordLive = async (): Promise<void> => {
+    if (recording || sessions.size === 0) return;
+    recording = true;
+    try {
+      const all = [...sessions.values()];
+      for (let i = 0; i < all.length; i += LIVE_RECORD_CHUNK) {
+        if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+        const chunk = all.slice(i, i + LIVE_RECORD_CHUNK).filter((session) => sessions.get(session.agent.id) === session);
+        const records = chunk.map((session) => ({ agentId: session.agent.id, live: session.live() }));
+        if (!storeCall('live_state', app.log, undefined, () => (store.agents.recordLive(records), true), false)) return;
+      }
+    } finally {
+      recording = false;
+    }
+  };
+  const liveTimer = setInterval(() => void recordLive(), deps.heartbeatMs).unref();
+
   // At shutdown the store closes right after the server; record every live agent now and forget the sessions,
   // so the sockets' late close events have nothing left to write.
   app.addHook('onClose', async () => {
+    clearInterval(liveTimer);
     const live = [...sessions.values()];
     sessions.clear();
     for (const session of live) {
@@ -183,7 +205,13 @@ export function registerAgentSocket(app: FastifyInstance, deps: SocketDeps): Age
       log,
       record.id,
       () => {
-        store.agents.touch(record.id, { lastSeenAt: Date.now(), reportedHostname: differs ? reported : null, agentVersion: hello.agentVersion ?? undefined });
+        const now = Date.now();
+        store.agents.touch(record.id, {
+          lastSeenAt: now,
+          connectedAt: now,
+          reportedHostname: differs ? reported : null,
+          agentVersion: hello.agentVersion ?? undefined,
+        });
       },
       undefined,
     );
@@ -222,8 +250,9 @@ export function registerAgentSocket(app: FastifyInstance, deps: SocketDeps): Age
         if (sessions.get(agent.id) !== session) return;
         sessions.delete(agent.id);
         metrics.agentsConnected.set(sessions.size);
-        // The acked seq is kept in the session and written here: one fsync'd write per ack per agent would cost
-        // more than the ack itself at fleet scale, and the value is informational (acks never depend on it).
+        // The acked seq is kept in the session and written here and with each heartbeat's live state: one fsync'd
+        // write per ack per agent would cost more than the ack itself at fleet scale, and the value is informational
+        // (acks never depend on it).
         persist(session, request.log);
         request.log.info({ agentId: agent.id }, 'agent disconnected');
       },

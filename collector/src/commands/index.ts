@@ -2,6 +2,9 @@
 import type { Command } from './command.js';
 import { serve } from './serve.js';
 import { tenantAdd } from './tenant-add.js';
+import { tenantList } from './tenant-list.js';
+import { tenantShow } from './tenant-show.js';
+import { tenantRemove } from './tenant-remove.js';
 import { tokenCreate } from './token-create.js';
 import { tokenList } from './token-list.js';
 import { tokenRevoke } from './token-revoke.js';
@@ -12,6 +15,12 @@ import { apiKeyCreate } from './api-key-create.js';
 import { apiKeyList } from './api-key-list.js';
 import { apiKeyRevoke } from './api-key-revoke.js';
 import { tickets } from './tickets.js';
+import { ticketAck } from './ticket-ack.js';
+import { ticketPlan } from './ticket-plan.js';
+import { ticketNote } from './ticket-note.js';
+import { ticketResolve } from './ticket-resolve.js';
+import { ticketReopen } from './ticket-reopen.js';
+import { ticketPriority } from './ticket-priority.js';
 import { maintenanceAdd } from './maintenance-add.js';
 import { maintenanceList } from './maintenance-list.js';
 import { maintenanceDelete } from './maintenance-delete.js';
@@ -20,10 +29,14 @@ import { silenceList } from './silence-list.js';
 import { silenceExpire } from './silence-expire.js';
 import { deploy } from './deploy.js';
 import { desksTest } from './desks-test.js';
+import { rulesShow } from './rules-show.js';
 
 export const commands: Record<string, Command> = {
   serve,
   'tenant add': tenantAdd,
+  'tenant list': tenantList,
+  'tenant show': tenantShow,
+  'tenant remove': tenantRemove,
   'token create': tokenCreate,
   'token list': tokenList,
   'token revoke': tokenRevoke,
@@ -34,6 +47,12 @@ export const commands: Record<string, Command> = {
   'api-key list': apiKeyList,
   'api-key revoke': apiKeyRevoke,
   tickets,
+  'ticket ack': ticketAck,
+  'ticket plan': ticketPlan,
+  'ticket note': ticketNote,
+  'ticket resolve': ticketResolve,
+  'ticket reopen': ticketReopen,
+  'ticket priority': ticketPriority,
   'maintenance add': maintenanceAdd,
   'maintenance list': maintenanceList,
   'maintenance delete': maintenanceDelete,
@@ -42,4 +61,5 @@ export const commands: Record<string, Command> = {
   'silence expire': silenceExpire,
   deploy,
   'desks test': desksTest,
+  'rules show': rulesShow,
 };

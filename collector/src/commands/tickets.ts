@@ -1,12 +1,11 @@
 import { UsageError } from '../errors.js';
-import { slaStanding, TICKET_STATUSES, type Ticket, type TicketStatus } from '../store/index.js';
+import { byStatus, slaStanding, TICKET_STATUS_FILTERS, type Ticket, type TicketStatusFilter } from '../store/index.js';
 import { CONFIG_OPTION, type Command } from './command.js';
 import { withStore } from './context.js';
 import { flag, noPositionals } from './hold-common.js';
 import { isoTime, printJson, printTable } from './table.js';
 
-const DEFAULT_STATUS = 'unresolved';
-const STATUS_CHOICES = [...TICKET_STATUSES, 'unresolved', 'all'];
+const DEFAULT_STATUS: TicketStatusFilter = 'unresolved';
 
 function due(ticket: Ticket, target: 'respond' | 'resolve', now: number): string {
   const clock = ticket.sla.find((c) => c.target === target);
@@ -29,15 +28,15 @@ export const tickets: Command = {
   run: (input) =>
     withStore(input, (store) => {
       noPositionals(input.positionals);
-      const status = flag(input.values.status) ?? DEFAULT_STATUS;
-      if (!STATUS_CHOICES.includes(status)) throw new UsageError(`--status: expected one of ${STATUS_CHOICES.join(', ')}; got "${status}"`);
+      const status = (flag(input.values.status) ?? DEFAULT_STATUS) as TicketStatusFilter;
+      if (!TICKET_STATUS_FILTERS.includes(status)) throw new UsageError(`--status: expected one of ${TICKET_STATUS_FILTERS.join(', ')}; got "${status}"`);
       const limitText = flag(input.values.limit);
       const limit = limitText === undefined ? undefined : Number(limitText);
       if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new UsageError(`--limit: expected a whole number >= 1, got "${limitText}"`);
       const tenant = flag(input.values.tenant);
       const host = flag(input.values.host);
       const list = store.tickets.list({
-        ...(status === 'all' ? {} : { status: status as TicketStatus | 'unresolved' }),
+        ...byStatus(status),
         ...(tenant ? { tenant } : {}),
         ...(host ? { host } : {}),
         ...(limit ? { limit } : {}),

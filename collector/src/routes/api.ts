@@ -1,9 +1,10 @@
 // The agents through the API (/api/v1/agents: a tenant key sees its tenant's; revoking is for admin keys) and
 // GET /metrics (Prometheus text, open like any exporter: it holds counts, never names or secrets). Who may call
-// which route is declared on each route (access.ts).
+// which route is declared on each route (access.ts). A connected agent's live state (last seen, batch, ack, spool)
+// comes from its session, so it is current; the store's copy (what the CLI reads) lags by up to about two heartbeats.
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { Store } from '../store/index.js';
+import type { AgentSpool, Store } from '../store/index.js';
 import { isStoreError } from '../store/index.js';
 import type { CollectorMetrics } from '../metrics.js';
 import type { AgentHub } from '../agent-link/agent-socket.js';
@@ -27,30 +28,50 @@ export interface AgentView {
   reportedHostname: string | null;
   connected: boolean;
   enrolledAt: string;
+  /** The latest frame or pong while connected; else the disconnect. */
   lastSeenAt: string | null;
+  /** When the collector last received a batch from the agent, and last acked one. */
+  lastBatchAt: string | null;
+  lastAckAt: string | null;
   lastAckedSeq: number;
+  /** The spool depth the agent last reported (its `agent` point, each minute); null before the first report. */
+  spool: SpoolView | null;
   revoked: boolean;
   /** Support status of the agent's OS, from its latest inventory and the lifecycle table; null before one arrived. */
   osSupport: OsSupportView | null;
 }
 
-/** The agents of `tenant` (undefined: every tenant) as the API shows them. */
+export interface SpoolView {
+  batches: number;
+  bytes: number | null;
+  reportedAt: string;
+}
+
+const spoolView = (spool: AgentSpool | null): SpoolView | null => spool && { batches: spool.batches, bytes: spool.bytes, reportedAt: iso(spool.reportedAt) };
+
+/** The agents of `tenant` (undefined: every tenant) as the API shows them; a connected one with its session's state. */
 export function agentViews(store: Store, hub: AgentHub, osSupport: (agentId: string) => OsSupportView | null = () => null, tenant?: string): AgentView[] {
-  return store.agents.list(tenant).map((a) => ({
-    agentId: a.id,
-    tenant: a.tenant,
-    hostname: a.hostname,
-    os: a.os,
-    arch: a.arch,
-    agentVersion: a.agentVersion,
-    reportedHostname: a.reportedHostname,
-    connected: hub.sessions.has(a.id),
-    enrolledAt: iso(a.enrolledAt),
-    lastSeenAt: isoOrNull(a.lastSeenAt),
-    lastAckedSeq: a.lastAckedSeq,
-    revoked: a.revokedAt != null,
-    osSupport: osSupport(a.id),
-  }));
+  return store.agents.list(tenant).map((a) => {
+    const live = hub.sessions.get(a.id)?.live();
+    return {
+      agentId: a.id,
+      tenant: a.tenant,
+      hostname: a.hostname,
+      os: a.os,
+      arch: a.arch,
+      agentVersion: a.agentVersion,
+      reportedHostname: a.reportedHostname,
+      connected: live !== undefined,
+      enrolledAt: iso(a.enrolledAt),
+      lastSeenAt: isoOrNull(live?.lastSeenAt ?? a.lastSeenAt),
+      lastBatchAt: isoOrNull(live?.lastBatchAt ?? a.lastBatchAt),
+      lastAckAt: isoOrNull(live?.lastAckAt ?? a.lastAckAt),
+      lastAckedSeq: live?.lastAckedSeq ?? a.lastAckedSeq,
+      spool: spoolView(live?.spool ?? a.spool),
+      revoked: a.revokedAt != null,
+      osSupport: osSupport(a.id),
+    };
+  });
 }
 
 export function registerApi(

@@ -3,7 +3,16 @@
 // ticket (ack, plan, resolve) goes through the alert engine, not through here.
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { slaStanding, type SlaClockRow, type SlaStanding, type Ticket, type TicketEvent, type TicketStatus } from '../tickets/model.js';
+import {
+  byStatus,
+  slaStanding,
+  TICKET_STATUS_FILTERS,
+  type SlaClockRow,
+  type SlaStanding,
+  type Ticket,
+  type TicketEvent,
+  type TicketStatusFilter,
+} from '../tickets/model.js';
 import { MAX_LIST_LIMIT, type Store } from '../store/index.js';
 import { httpErrors } from '../errors.js';
 import { listTenant, sees } from './access.js';
@@ -45,7 +54,8 @@ export function ticketEventView(e: TicketEvent): TicketEventView {
   return { id: e.id, at: iso(e.at), kind: e.kind, detail: e.detail, data: e.data };
 }
 
-const StatusFilter = Type.Union(['open', 'acknowledged', 'resolved', 'unresolved'].map((s) => Type.Literal(s)));
+/** The CLI's --status choices; absent is `all` here (the CLI defaults to unresolved). */
+const StatusFilter = Type.Union(TICKET_STATUS_FILTERS.map((s) => Type.Literal(s)));
 const ListQuery = Type.Object(
   {
     status: Type.Optional(StatusFilter),
@@ -71,7 +81,7 @@ export function registerTicketRoutes(app: FastifyInstance, deps: TicketRouteDeps
     const { status, host, limit, before } = request.query;
     const tenant = listTenant(request, request.query.tenant);
     const tickets = deps.store.tickets.list({
-      ...(status ? { status: status as TicketStatus | 'unresolved' } : {}),
+      ...byStatus((status ?? 'all') as TicketStatusFilter),
       ...(tenant ? { tenant } : {}),
       ...(host ? { host } : {}),
       ...(limit ? { limit } : {}),

@@ -1,5 +1,9 @@
 // Enrolled agents and their credentials. The credential secret is returned once, at enrollment; the table holds
-// its SHA-256 (see secrets.ts). Live connection state is not stored: the collector tracks it in memory.
+// its SHA-256 (see secrets.ts).
+//
+// Live connection state is the serving collector's (agent-link/): it holds it in memory and records it here at Hello,
+// once per heartbeat while the agent is connected (recordLive) and at disconnect, so another process (the CLI) can
+// show it; recordedOnline says how such a process tells a live agent from a collector that stopped without saying.
 //
 // The hostname is bound at enrollment: it is the `host` of every point and alert of the agent, and only the
 // admin's rename (or a new enrollment) changes it. What the agent says at Hello is only recorded (touch:
@@ -9,11 +13,15 @@ import type { Db } from './db.js';
 import { StoreError } from './errors.js';
 import { hashSecret, isAgentId, isSecret, newAgentId, newSecret, secretMatches } from './secrets.js';
 import { hostnameKey, identityProblem, type IdentityField } from './identity.js';
+import { tenantCheck } from './tenants.js';
 
 export { MAX_HOSTNAME_LENGTH } from './identity.js';
 
 /** Seqs are uint32 on the wire (proto Batch.seq). */
 export const MAX_SEQ = 0xffff_ffff;
+
+/** How many heartbeats a connected agent's recorded lastSeenAt may lag before a reader takes it for offline. */
+export const ONLINE_STALE_HEARTBEATS = 3;
 
 /** What an agent says about itself at enrollment (values from its Hello / enroll request). */
 export interface AgentInfo {
@@ -27,17 +35,46 @@ export interface Agent extends AgentInfo {
   id: string;
   tenant: string;
   enrolledAt: number;
+  /** The latest sign of life: a frame or pong while connected (recorded once per heartbeat), else the disconnect. */
   lastSeenAt: number | null;
   /** Highest batch seq acked on the agent's latest connection that acked one (see agent-link/agent-session.ts); 0 before. */
   lastAckedSeq: number;
   revokedAt: number | null;
   /** The hostname the agent reported at its latest Hello when that differs from `hostname`; null when it agrees. */
   reportedHostname: string | null;
+  /** When its current connection said Hello, as the collector recorded it; null once it disconnected. */
+  connectedAt: number | null;
+  /** When the collector last received a batch from it, and last acked one; null before the first. */
+  lastBatchAt: number | null;
+  lastAckAt: number | null;
+  /** The spool depth the agent last reported (its `agent` point); null before the first report. */
+  spool: AgentSpool | null;
+}
+
+/** What the agent said its spool holds (fields spool_batches and spool_bytes of its `agent` point) and when. */
+export interface AgentSpool {
+  batches: number;
+  bytes: number | null;
+  reportedAt: number;
+}
+
+/**
+ * One agent's link as the collector knows it, recorded by recordLive. Null for lastBatchAt, lastAckAt, lastAckedSeq
+ * and spool means "nothing new on this connection": the recorded value stays.
+ */
+export interface AgentLive {
+  /** null: the connection ended. */
+  connectedAt: number | null;
+  lastSeenAt: number;
+  lastBatchAt: number | null;
+  lastAckAt: number | null;
+  lastAckedSeq: number | null;
+  spool: AgentSpool | null;
 }
 
 export interface AgentStore {
   /**
-   * Creates an agent of an existing tenant with a fresh id and secret. Throws StoreError `tenant_unknown`,
+   * Creates an agent of an existing tenant with a fresh id and secret. Throws StoreError `tenant_unknown` (a removed one too),
    * `invalid_argument` (an info field that is not a valid identity string: identity.ts) or `conflict` (a live agent
    * of the tenant has that hostname). Prefer Store.enrollWithToken, which also redeems.
    */
@@ -50,10 +87,16 @@ export interface AgentStore {
   /** Up to `limit` agents with an id after `afterId` ('' for the first page), by id: a large fleet read in steps. */
   page(afterId: string, limit: number): Agent[];
   /**
-   * Records a sign of life, the version if given, and reportedHostname if given (null: the agent agrees with its
-   * bound name). Never renames. Throws StoreError `agent_unknown` or `invalid_argument`.
+   * Records a sign of life, the version if given, reportedHostname if given (null: the agent agrees with its bound
+   * name) and connectedAt if given (a Hello). Never renames. Throws StoreError `agent_unknown` or `invalid_argument`.
    */
-  touch(agentId: string, update: { lastSeenAt: number; reportedHostname?: string | null; agentVersion?: string }): void;
+  touch(agentId: string, update: { lastSeenAt: number; reportedHostname?: string | null; agentVersion?: string; connectedAt?: number }): void;
+  /**
+   * Records the live state of several agents in one transaction (one fsync for a whole fleet's heartbeat). An id
+   * that names no agent is skipped. Throws `invalid_argument` for a time that is not unix ms or a seq outside
+   * 0..MAX_SEQ (nothing is written then).
+   */
+  recordLive(records: readonly { agentId: string; live: AgentLive }[]): void;
   /**
    * Records the highest seq acked on the agent's latest connection; it may be lower than before (an agent that
    * lost its spool counts from 1 again). Throws `agent_unknown`, or `invalid_argument` outside 0..MAX_SEQ.
@@ -87,9 +130,16 @@ interface AgentRow {
   last_acked_seq: number;
   revoked_at: number | null;
   reported_hostname: string | null;
+  connected_at: number | null;
+  last_batch_at: number | null;
+  last_ack_at: number | null;
+  spool_batches: number | null;
+  spool_bytes: number | null;
+  spool_reported_at: number | null;
 }
 
-const COLUMNS = 'id, tenant, hostname, os, arch, agent_version, enrolled_at, last_seen_at, last_acked_seq, revoked_at, reported_hostname';
+const COLUMNS = `id, tenant, hostname, os, arch, agent_version, enrolled_at, last_seen_at, last_acked_seq, revoked_at, reported_hostname,
+  connected_at, last_batch_at, last_ack_at, spool_batches, spool_bytes, spool_reported_at`;
 const ORDER = 'ORDER BY tenant, hostname, id';
 /** A well-formed hash of nothing, compared against when the agent id is unknown, so both paths hash once. */
 const DUMMY_HASH = hashSecret('');
@@ -107,7 +157,25 @@ function toAgent(row: AgentRow): Agent {
     lastAckedSeq: row.last_acked_seq,
     revokedAt: row.revoked_at,
     reportedHostname: row.reported_hostname,
+    connectedAt: row.connected_at,
+    lastBatchAt: row.last_batch_at,
+    lastAckAt: row.last_ack_at,
+    spool:
+      row.spool_batches === null || row.spool_reported_at === null
+        ? null
+        : { batches: row.spool_batches, bytes: row.spool_bytes, reportedAt: row.spool_reported_at },
   };
+}
+
+/**
+ * Whether the agent is connected, judged from the store alone (another process than the serving collector: the CLI).
+ * The collector rewrites a connected agent's lastSeenAt at least once per heartbeat (its pings are answered within
+ * one), so a connectedAt whose lastSeenAt is more than ONLINE_STALE_HEARTBEATS heartbeats old is a collector that
+ * stopped without recording the disconnect (killed, crashed, host down): offline.
+ */
+export function recordedOnline(agent: Pick<Agent, 'connectedAt' | 'lastSeenAt' | 'revokedAt'>, now: number, heartbeatMs: number): boolean {
+  if (agent.connectedAt === null || agent.revokedAt !== null || agent.lastSeenAt === null) return false;
+  return now - agent.lastSeenAt <= ONLINE_STALE_HEARTBEATS * heartbeatMs;
 }
 
 function checkField(field: IdentityField, value: unknown): void {
@@ -125,7 +193,7 @@ function unknown(agentId: string): StoreError {
 
 function prepare(db: Db) {
   return {
-    tenantExists: db.prepare('SELECT 1 FROM tenants WHERE id = ?').pluck(),
+    checkTenant: tenantCheck(db),
     insert: db.prepare(
       `INSERT INTO agents (id, tenant, secret_hash, hostname, hostname_key, os, arch, agent_version, token_id, enrolled_at)
        VALUES (@id, @tenant, @hash, @hostname, @key, @os, @arch, @agentVersion, @tokenId, @enrolledAt)`,
@@ -144,7 +212,16 @@ function prepare(db: Db) {
     page: db.prepare(`SELECT ${COLUMNS} FROM agents WHERE id > ? ORDER BY id LIMIT ?`),
     touch: db.prepare(
       `UPDATE agents SET last_seen_at = @lastSeenAt, agent_version = coalesce(@agentVersion, agent_version),
-       reported_hostname = CASE WHEN @reportedKnown THEN @reportedHostname ELSE reported_hostname END WHERE id = @id`,
+       reported_hostname = CASE WHEN @reportedKnown THEN @reportedHostname ELSE reported_hostname END,
+       connected_at = coalesce(@connectedAt, connected_at) WHERE id = @id`,
+    ),
+    live: db.prepare(
+      `UPDATE agents SET connected_at = @connectedAt, last_seen_at = @lastSeenAt,
+       last_batch_at = coalesce(@lastBatchAt, last_batch_at), last_ack_at = coalesce(@lastAckAt, last_ack_at),
+       last_acked_seq = coalesce(@lastAckedSeq, last_acked_seq),
+       spool_batches = CASE WHEN @spoolAt IS NULL THEN spool_batches ELSE @spoolBatches END,
+       spool_bytes = CASE WHEN @spoolAt IS NULL THEN spool_bytes ELSE @spoolBytes END,
+       spool_reported_at = coalesce(@spoolAt, spool_reported_at) WHERE id = @id`,
     ),
     ack: db.prepare('UPDATE agents SET last_acked_seq = ? WHERE id = ?'),
     revoke: db.prepare('UPDATE agents SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
@@ -168,7 +245,7 @@ function checkHostnameFree(s: Statements, tenant: string, hostname: string, self
 function enroll(s: Statements, now: () => number, input: EnrollInput): { agentId: string; secret: string } {
   validateAgentInfo(input);
   checkField('tenant', input.tenant);
-  if (!s.tenantExists.get(input.tenant)) throw new StoreError('tenant_unknown', `unknown tenant: ${input.tenant}`);
+  s.checkTenant(input.tenant);
   checkHostnameFree(s, input.tenant, input.hostname);
   const agentId = newAgentId();
   const secret = newSecret();
@@ -218,8 +295,9 @@ function authenticate(s: Statements, agentId: string, secret: string): Agent | n
   return row && matches && row.revoked_at === null ? toAgent(row) : null;
 }
 
-function touch(s: Statements, agentId: string, { lastSeenAt, reportedHostname, agentVersion }: TouchUpdate): void {
-  if (!Number.isSafeInteger(lastSeenAt)) throw new StoreError('invalid_argument', 'lastSeenAt must be unix ms');
+function touch(s: Statements, agentId: string, { lastSeenAt, reportedHostname, agentVersion, connectedAt }: TouchUpdate): void {
+  checkTime('lastSeenAt', lastSeenAt);
+  if (connectedAt !== undefined) checkTime('connectedAt', connectedAt);
   if (reportedHostname != null) checkField('hostname', reportedHostname);
   if (agentVersion !== undefined) checkField('agentVersion', agentVersion);
   const params = {
@@ -228,15 +306,54 @@ function touch(s: Statements, agentId: string, { lastSeenAt, reportedHostname, a
     agentVersion: agentVersion ?? null,
     reportedKnown: reportedHostname === undefined ? 0 : 1,
     reportedHostname: reportedHostname ?? null,
+    connectedAt: connectedAt ?? null,
   };
   if (s.touch.run(params).changes === 0) throw unknown(agentId);
 }
 
-function setLastAckedSeq(s: Statements, agentId: string, seq: number): void {
+function checkTime(what: string, ms: number | null): void {
+  if (ms !== null && !Number.isSafeInteger(ms)) throw new StoreError('invalid_argument', `${what} must be unix ms`);
+}
+
+function checkSeq(seq: number): void {
   if (!Number.isInteger(seq) || seq < 0 || seq > MAX_SEQ) {
     throw new StoreError('invalid_argument', `seq must be an integer from 0 to ${MAX_SEQ}`);
   }
+}
+
+function setLastAckedSeq(s: Statements, agentId: string, seq: number): void {
+  checkSeq(seq);
   if (s.ack.run(seq, agentId).changes === 0) throw unknown(agentId);
+}
+
+function checkCount(what: string, n: number | null): void {
+  if (n !== null && (!Number.isSafeInteger(n) || n < 0)) throw new StoreError('invalid_argument', `${what} must be a whole number >= 0`);
+}
+
+/** The statement's parameters for one agent's live state, checked. */
+function liveParams(agentId: string, live: AgentLive) {
+  checkTime('connectedAt', live.connectedAt);
+  checkTime('lastSeenAt', live.lastSeenAt);
+  checkTime('lastBatchAt', live.lastBatchAt);
+  checkTime('lastAckAt', live.lastAckAt);
+  if (live.lastAckedSeq !== null) checkSeq(live.lastAckedSeq);
+  if (live.spool) {
+    checkCount('spool.batches', live.spool.batches);
+    checkCount('spool.bytes', live.spool.bytes);
+    checkTime('spool.reportedAt', live.spool.reportedAt);
+  }
+  const { connectedAt, lastSeenAt, lastBatchAt, lastAckAt, lastAckedSeq, spool } = live;
+  return {
+    id: agentId,
+    connectedAt,
+    lastSeenAt,
+    lastBatchAt,
+    lastAckAt,
+    lastAckedSeq,
+    spoolAt: spool?.reportedAt ?? null,
+    spoolBatches: spool?.batches ?? null,
+    spoolBytes: spool?.bytes ?? null,
+  };
 }
 
 /** Statements are prepared once here; the returned methods are plain closures, safe to pass around unbound. */
@@ -251,6 +368,9 @@ export function createAgentStore(db: Db, now: () => number): AgentStore {
   // name free and take it. Inside another transaction (enrollWithToken) these become savepoints.
   const enrollTx = db.transaction((input: EnrollInput) => enroll(s, now, input));
   const renameTx = db.transaction((agentId: string, hostname: string) => rename(s, get, agentId, hostname));
+  const recordLiveTx = db.transaction((params: ReturnType<typeof liveParams>[]) => {
+    for (const p of params) s.live.run(p);
+  });
   return {
     enroll: (input) => enrollTx.immediate(input),
     authenticate: (agentId, secret) => authenticate(s, agentId, secret),
@@ -259,6 +379,11 @@ export function createAgentStore(db: Db, now: () => number): AgentStore {
     page: (afterId, limit) => (s.page.all(afterId, limit) as AgentRow[]).map(toAgent),
     touch: (agentId, update) => touch(s, agentId, update),
     setLastAckedSeq: (agentId, seq) => setLastAckedSeq(s, agentId, seq),
+    recordLive: (records) => {
+      // Every record is checked before the transaction opens, so a bad one writes nothing and holds no lock.
+      const params = records.map((r) => liveParams(r.agentId, r.live));
+      if (params.length > 0) recordLiveTx(params);
+    },
     rename: (agentId, hostname) => renameTx.immediate(agentId, hostname),
     revoke: db.transaction((agentId: string) => {
       const at = now();

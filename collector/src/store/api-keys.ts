@@ -7,6 +7,7 @@
 import type { Db } from './db.js';
 import { StoreError } from './errors.js';
 import { formatApiKey, hashSecret, newSecret, newTokenId, parseApiKey, secretMatches } from './secrets.js';
+import { tenantCheck } from './tenants.js';
 
 export const MAX_API_KEY_NAME_LENGTH = 100;
 
@@ -32,7 +33,7 @@ export interface ApiKeyStore {
   /**
    * Returns the plaintext key, the only time it exists. Throws StoreError `invalid_argument` for a bad name (empty,
    * too long, control characters) or a tenant without a role of TENANT_ROLES (or a role without a tenant), and
-   * `tenant_unknown`.
+   * `tenant_unknown` (a removed one too).
    */
   create(input: NewApiKey): { key: string; id: string };
   /** The key's info if it exists, the secret matches and it is not revoked; else null. Never throws for bad input. */
@@ -86,7 +87,7 @@ function validScope(input: NewApiKey): { tenant: string | null; role: ApiKeyRole
 
 export function createApiKeyStore(db: Db, now: () => number): ApiKeyStore {
   const insert = db.prepare('INSERT INTO api_keys (id, name, tenant, role, secret_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)');
-  const tenantExists = db.prepare('SELECT 1 FROM tenants WHERE id = ?').pluck();
+  const checkTenant = tenantCheck(db);
   const byId = db.prepare('SELECT * FROM api_keys WHERE id = ?');
   const revoke = db.prepare('UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?');
   const all = db.prepare('SELECT id, name, tenant, role, created_at, revoked_at FROM api_keys ORDER BY created_at, id');
@@ -95,7 +96,7 @@ export function createApiKeyStore(db: Db, now: () => number): ApiKeyStore {
     create(input) {
       const name = validName(input.name);
       const { tenant, role } = validScope(input);
-      if (tenant !== null && !tenantExists.get(tenant)) throw new StoreError('tenant_unknown', `unknown tenant: ${tenant}`);
+      if (tenant !== null) checkTenant(tenant);
       const id = newTokenId();
       const secret = newSecret();
       insert.run(id, name, tenant, role, hashSecret(secret), now());

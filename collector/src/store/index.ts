@@ -124,9 +124,10 @@ export function openStore(file: string, options: StoreOptions = {}): Store {
 
 export { StoreError, isStoreError, type StoreErrorCode } from './errors.js';
 export { bearerToken, formatAgentCredential, parseAgentCredential } from './secrets.js';
-export type { Tenant, TenantStore } from './tenants.js';
+export type { Tenant, TenantStore, TenantTicketCounts } from './tenants.js';
 export type { RedeemContext, RedeemFailure, RedeemResult, TokenInfo, TokenStore } from './tokens.js';
-export type { Agent, AgentInfo, AgentStore } from './agents.js';
+export type { Agent, AgentInfo, AgentLive, AgentSpool, AgentStore } from './agents.js';
+export { ONLINE_STALE_HEARTBEATS, recordedOnline } from './agents.js';
 export { TENANT_ROLES, type ApiKeyInfo, type ApiKeyStore, type NewApiKeyScope, type TenantRole } from './api-keys.js';
 export { hostnameKey, identityProblem, MAX_HOSTNAME_LENGTH, type IdentityField } from './identity.js';
 export type { OsIdentityStore } from './os-identities.js';
@@ -147,6 +148,7 @@ export type {
   TicketEventKind,
   TicketPatch,
   TicketStatus,
+  TicketStatusFilter,
 } from '../tickets/model.js';
-export { slaStanding, TICKET_STATUSES } from '../tickets/model.js';
+export { byStatus, slaStanding, TICKET_STATUS_FILTERS, TICKET_STATUSES } from '../tickets/model.js';
 export type { MaintenanceStore, MaintenanceWindow, NewMaintenanceWindow, NewSilence, Recurrence, Silence } from './maintenance.js';

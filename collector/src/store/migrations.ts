@@ -315,4 +315,28 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX desk_tickets_remote ON desk_tickets(desk, remote_id);
   `,
+  // 11: a dead desk delivery holds its ticket's later events for that desk (store/desk-outbox.ts); each pass asks,
+  // per ticket at the head of a queue, whether an older dead row exists. This index of the dead rows answers that
+  // with one seek, however long the dead list and the delivered history.
+  `
+  CREATE INDEX desk_outbox_dead ON desk_outbox(desk, ticket_id, id) WHERE state = 'dead';
+  `,
+  // 12: each agent's link as the serving collector records it, so another process (the CLI) shows live state.
+  // connected_at is set at Hello and cleared at disconnect; while the agent is connected the collector rewrites
+  // last_seen_at (its latest frame or pong), last_batch_at, last_ack_at, last_acked_seq and the spool depth the agent
+  // reports in its `agent` point once per heartbeat (agent-link/agent-socket.ts), so a connected_at whose last_seen_at
+  // went stale is a collector that stopped without recording the disconnect (store/agents.ts: recordedOnline).
+  `
+  ALTER TABLE agents ADD COLUMN connected_at INTEGER;
+  ALTER TABLE agents ADD COLUMN last_batch_at INTEGER;
+  ALTER TABLE agents ADD COLUMN last_ack_at INTEGER;
+  ALTER TABLE agents ADD COLUMN spool_batches INTEGER;
+  ALTER TABLE agents ADD COLUMN spool_bytes INTEGER;
+  ALTER TABLE agents ADD COLUMN spool_reported_at INTEGER;
+  `,
+  // 13: a removed tenant keeps its row, marked with removed_at: its agents, tokens, keys and tickets reference it, and
+  // its ticket history is the MSP's record of the contract (commands/tenant-remove.ts). Its id is never reused.
+  `
+  ALTER TABLE tenants ADD COLUMN removed_at INTEGER;
+  `,
 ];

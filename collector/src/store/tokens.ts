@@ -4,6 +4,7 @@ import { MAX_HOSTNAME_LENGTH } from './agents.js';
 import type { Db } from './db.js';
 import { StoreError } from './errors.js';
 import { formatEnrollmentToken, hashSecret, newSecret, newTokenId, parseEnrollmentToken, secretMatches } from './secrets.js';
+import { tenantCheck } from './tenants.js';
 
 export const MAX_TOKEN_USES = 1_000_000;
 
@@ -30,7 +31,7 @@ export interface TokenInfo {
 
 export interface TokenStore {
   /**
-   * Returns the plaintext token, the only time it exists. Throws StoreError `tenant_unknown`, or
+   * Returns the plaintext token, the only time it exists. Throws StoreError `tenant_unknown` (a removed one too), or
    * `invalid_argument` when uses is not an integer in 1..MAX_TOKEN_USES or expiresAt is not in the future.
    */
   create(input: { tenant: string; expiresAt: number; uses: number }): { token: string; id: string };
@@ -101,7 +102,7 @@ function refusal(row: TokenRow, now: number): RedeemFailure | null {
 
 function prepare(db: Db) {
   return {
-    tenantExists: db.prepare('SELECT 1 FROM tenants WHERE id = ?').pluck(),
+    checkTenant: tenantCheck(db),
     insert: db.prepare(
       `INSERT INTO enrollment_tokens (id, tenant, secret_hash, created_at, expires_at, max_uses, uses_left)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -122,7 +123,7 @@ type Statements = ReturnType<typeof prepare>;
 function create(s: Statements, now: () => number, input: Parameters<TokenStore['create']>[0]): { token: string; id: string } {
   const createdAt = now();
   checkCreate(input, createdAt);
-  if (!s.tenantExists.get(input.tenant)) throw new StoreError('tenant_unknown', `unknown tenant: ${input.tenant}`);
+  s.checkTenant(input.tenant);
   const id = newTokenId();
   const secret = newSecret();
   s.insert.run(id, input.tenant, hashSecret(secret), createdAt, input.expiresAt, input.uses, input.uses);

@@ -27,6 +27,13 @@ export type TicketEventKind =
   | 'released';
 
 export const TICKET_STATUSES: readonly TicketStatus[] = ['open', 'acknowledged', 'resolved'];
+
+/** What a ticket list filters on (the CLI's --status, the API's ?status=): a status, `unresolved` (open or acknowledged), or `all`. */
+export type TicketStatusFilter = TicketStatus | 'unresolved' | 'all';
+export const TICKET_STATUS_FILTERS: readonly TicketStatusFilter[] = [...TICKET_STATUSES, 'unresolved', 'all'];
+
+/** The store's list filter for a status filter: `all` filters nothing. */
+export const byStatus = (filter: TicketStatusFilter): { status?: TicketStatus | 'unresolved' } => (filter === 'all' ? {} : { status: filter });
 export const TICKET_EVENT_KINDS: readonly TicketEventKind[] = [
   'opened',
   'updated',

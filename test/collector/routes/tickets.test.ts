@@ -1,6 +1,10 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { registerTicketRoutes } from '../../../collector/src/routes/tickets.js';
-import type { NewTicket, Store } from '../../../collector/src/store/index.js';
+import { TICKET_STATUS_FILTERS, type NewTicket, type Store } from '../../../collector/src/store/index.js';
+import { collectorCli } from '../../helpers/collector-cli.js';
 import { AUTH, fixedClock, routeApp } from './helpers.js';
 import { newTicket } from '../../helpers/collector-tickets.js';
 
@@ -78,6 +82,22 @@ describe('GET /api/v1/tickets', () => {
     expect(await ids('?tenant=other')).toEqual([]);
     expect(await ids('?limit=2')).toEqual([c, b]);
     expect(await ids(`?limit=2&before=${b}`)).toEqual([a]);
+  });
+
+  it('accepts every status filter the CLI accepts: all is every status, unresolved is open and acknowledged', async () => {
+    const { app, store } = await routeApp(registerTicketRoutes, fixedClock(T0));
+    const [a, b, c] = seed(store);
+    const ids = async (query: string) => {
+      const res = await app.inject({ url: `/api/v1/tickets${query}`, headers: AUTH });
+      expect(res.statusCode).toBe(200);
+      return (res.json() as { tickets: { id: number }[] }).tickets.map((t) => t.id);
+    };
+    expect(TICKET_STATUS_FILTERS).toEqual(['open', 'acknowledged', 'resolved', 'unresolved', 'all']);
+    expect(await ids('?status=all')).toEqual([c, b, a]);
+    expect(await ids('?status=unresolved')).toEqual([b, a]);
+    expect(await ids('?status=open')).toEqual([b]);
+    const cli = await collectorCli(['tickets', '--status', 'bogus'], { WATCHPOST_DATA_DIR: mkdtempSync(join(tmpdir(), 'wp-cli-')) });
+    expect(cli).toMatchObject({ code: 2, stderr: expect.stringContaining(`--status: expected one of ${TICKET_STATUS_FILTERS.join(', ')}; got "bogus"`) });
   });
 
   it.each([

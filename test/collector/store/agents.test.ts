@@ -37,6 +37,10 @@ describe('enrollWithToken', () => {
       lastAckedSeq: 0,
       revokedAt: null,
       reportedHostname: null,
+      connectedAt: null,
+      lastBatchAt: null,
+      lastAckAt: null,
+      spool: null,
     });
     expect(store.tokens.list()[0]).toMatchObject({ usesLeft: 0, lastUsedBy: 'ws-01' });
     expect(store.enrollWithToken(token, INFO)).toEqual({ ok: false, reason: 'used_up' });
