@@ -3,12 +3,13 @@
 // undelivered row of each (desk, ticket), when it is pending, so a desk sees a ticket's events in order, and marks
 // each row delivered, retried or dead. A dead row stays the head of its ticket's queue: the ticket's later rows for
 // that desk are held (pending, shown as held behind it) until it is revived and delivered, so a retried dead letter
-// never reaches the desk after events that happened after it. Rows are never deleted by delivery: delivered ones
-// are pruned after a while, dead ones stay until retried.
+// never reaches the desk after events that happened after it; one the desk will never take can be discarded, which
+// releases the rows behind it. Rows are never deleted by delivery: delivered and discarded ones are pruned after a
+// while, dead ones stay until retried or discarded.
 import type { DeskEventKind, DeskTicket } from '../desks/contract.js';
 import type { Db } from './db.js';
 
-export type DeliveryState = 'pending' | 'delivered' | 'dead';
+export type DeliveryState = 'pending' | 'delivered' | 'dead' | 'discarded';
 
 export interface DeskDelivery {
   id: number;
@@ -39,6 +40,9 @@ export interface DeskOutbox {
   dead(id: number, at: number, error: string): void;
   /** Puts a dead row back in the queue (the API's retry); false when it is not dead. */
   revive(id: number, at: number): boolean;
+  /** Gives up on a dead row for good (the API's discard), releasing the ticket's later rows it held; `note` says who
+   *  and why, kept with the desk's last error. False when it is not dead. */
+  discard(id: number, at: number, note: string): boolean;
   get(id: number): DeskDelivery | null;
   list(filter?: { state?: DeliveryState; desk?: string; ticketId?: number; limit?: number }): DeskDelivery[];
   counts(): Array<{ desk: string; state: DeliveryState; n: number }>;
@@ -55,7 +59,7 @@ export interface DeskOutbox {
   /** The tickets the desk has an id for that are unresolved, or were resolved at or after `resolvedSince` (a reopen
    *  in the desk is still seen): what an inbound poll reads (desks/inbound/poll.ts). In ticket id order. */
   polled(desk: string, resolvedSince: number): Array<{ ticketId: number; remoteId: string }>;
-  /** Deletes delivered rows finished before `before`. */
+  /** Deletes delivered and discarded rows finished before `before`. */
   prune(before: number): number;
 }
 
@@ -114,6 +118,9 @@ export function createDeskOutbox(db: Db): DeskOutbox {
   const markDelivered = db.prepare(`UPDATE desk_outbox SET state = 'delivered', attempts = attempts + 1, finished_at = ?, last_error = NULL WHERE id = ?`);
   const markRetry = db.prepare(`UPDATE desk_outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ? AND state = 'pending'`);
   const markDead = db.prepare(`UPDATE desk_outbox SET state = 'dead', attempts = attempts + 1, finished_at = ?, last_error = ? WHERE id = ?`);
+  const markDiscarded = db.prepare(
+    `UPDATE desk_outbox SET state = 'discarded', finished_at = ?, last_error = ? || coalesce(' (was: ' || last_error || ')', '') WHERE id = ? AND state = 'dead'`,
+  );
   const markRevived = db.prepare(`UPDATE desk_outbox SET state = 'pending', next_attempt_at = ?, finished_at = NULL WHERE id = ? AND state = 'dead'`);
   const get = db.prepare(`SELECT ${WITH_HELD} WHERE o.id = ?`);
   const counts = db.prepare('SELECT desk, state, count(*) AS n FROM desk_outbox GROUP BY desk, state ORDER BY desk, state');
@@ -124,7 +131,7 @@ export function createDeskOutbox(db: Db): DeskOutbox {
     ON CONFLICT(desk, ticket_id) DO UPDATE SET remote_id = excluded.remote_id, remote_url = excluded.remote_url`);
   const ticketOf = db.prepare('SELECT max(ticket_id) FROM desk_tickets WHERE desk = ? AND remote_id = ?').pluck();
   const waiting = db.prepare(`SELECT 1 FROM desk_outbox WHERE desk = ? AND ticket_id = ? AND state IN ('pending', 'dead') LIMIT 1`).pluck();
-  const prune = db.prepare(`DELETE FROM desk_outbox WHERE state = 'delivered' AND finished_at < ?`);
+  const prune = db.prepare(`DELETE FROM desk_outbox WHERE state IN ('delivered', 'discarded') AND finished_at < ?`);
   const polled = db.prepare(`SELECT d.ticket_id AS ticketId, d.remote_id AS remoteId FROM desk_tickets d JOIN tickets t ON t.id = d.ticket_id
     WHERE d.desk = ? AND (t.status != 'resolved' OR t.resolved_at >= ?) ORDER BY d.ticket_id`);
   return {
@@ -136,6 +143,7 @@ export function createDeskOutbox(db: Db): DeskOutbox {
     retry: (id, next, error) => void markRetry.run(next, error.slice(0, 2000), id),
     dead: (id, at, error) => void markDead.run(at, error.slice(0, 2000), id),
     revive: (id, at) => markRevived.run(at, id).changes > 0,
+    discard: (id, at, note) => markDiscarded.run(at, note.slice(0, 1000), id).changes > 0,
     get(id) {
       const row = get.get(id) as Row | undefined;
       return row ? fromRow(row) : null;

@@ -339,4 +339,29 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE tenants ADD COLUMN removed_at INTEGER;
   `,
+  // 14: a dead desk delivery may be discarded (the desk will never take it, and it holds its ticket's later events):
+  // the state 'discarded' joins the CHECK, which SQLite can only change by rebuilding the table. Ids, history and
+  // the AUTOINCREMENT sequence are kept; the three indexes are made again.
+  `
+  CREATE TABLE desk_outbox_new (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    desk            TEXT NOT NULL,
+    ticket_id       INTEGER NOT NULL REFERENCES tickets(id),
+    kind            TEXT NOT NULL,
+    at              INTEGER NOT NULL,
+    detail          TEXT NOT NULL,
+    ticket          TEXT NOT NULL,
+    state           TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'dead', 'discarded')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_error      TEXT,
+    finished_at     INTEGER
+  ) STRICT;
+  INSERT INTO desk_outbox_new SELECT id, desk, ticket_id, kind, at, detail, ticket, state, attempts, next_attempt_at, last_error, finished_at FROM desk_outbox;
+  DROP TABLE desk_outbox;
+  ALTER TABLE desk_outbox_new RENAME TO desk_outbox;
+  CREATE INDEX desk_outbox_pending ON desk_outbox(desk, ticket_id, id) WHERE state = 'pending';
+  CREATE INDEX desk_outbox_state ON desk_outbox(state, id);
+  CREATE INDEX desk_outbox_dead ON desk_outbox(desk, ticket_id, id) WHERE state = 'dead';
+  `,
 ];

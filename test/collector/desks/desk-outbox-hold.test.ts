@@ -56,6 +56,41 @@ describe('desk outbox: later events held behind a dead one', () => {
     expect(o.due('hook', 5000, 10).map((r) => r.id)).toEqual([a3, b1]);
   });
 
+  it('discarded, a dead row releases the rows it held, keeps its history and is pruned like a delivered one', () => {
+    const { store, ids } = storeWithTickets(1);
+    const o = store.deskOutbox;
+    const a1 = o.enqueue('hook', event(ids[0]!, 'opened'));
+    const a2 = o.enqueue('hook', event(ids[0]!, 'note'));
+    o.dead(a1, 2000, 'HTTP 422: unknown company');
+    expect(o.due('hook', 5000, 10)).toEqual([]);
+    expect(o.discard(a2, 3000, 'discarded by Jane')).toBe(false); // only a dead row
+    expect(o.discard(a1, 3000, 'discarded by Jane')).toBe(true);
+    expect(o.get(a1)).toMatchObject({ state: 'discarded', finishedAt: 3000, lastError: 'discarded by Jane (was: HTTP 422: unknown company)' });
+    expect(o.discard(a1, 3000, 'again')).toBe(false);
+    expect(o.revive(a1, 3000)).toBe(false); // a discarded row stays discarded
+    expect(o.due('hook', 5000, 10).map((r) => r.id)).toEqual([a2]);
+    expect(o.waiting('hook', ids[0]!)).toBe(true); // a2 still waits
+    o.delivered(a2, 5000);
+    expect(o.waiting('hook', ids[0]!)).toBe(false);
+    expect(o.prune(6000)).toBe(2);
+    expect(o.get(a1)).toBeNull();
+  });
+
+  it('the migration that admits discarded rows keeps every row, its id and the id sequence', () => {
+    const { store, ids, file } = storeWithTickets(1);
+    const a1 = store.deskOutbox.enqueue('hook', event(ids[0]!, 'opened'));
+    store.deskOutbox.dead(a1, 2000, 'refused');
+    store.close();
+    const db = openDatabase(file); // already migrated: the table as the migration left it
+    const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'desk_outbox' ORDER BY name").pluck().all();
+    db.close();
+    expect(indexes).toEqual(['desk_outbox_dead', 'desk_outbox_pending', 'desk_outbox_state']);
+    const again = openStore(file);
+    cleanups.push(() => again.close());
+    expect(again.deskOutbox.get(a1)).toMatchObject({ state: 'dead', lastError: 'refused' });
+    expect(again.deskOutbox.enqueue('hook', event(ids[0]!, 'note'))).toBe(a1 + 1);
+  });
+
   it('a row behind two dead rows waits for both, and names the oldest (the one delivered first)', () => {
     const { store, ids } = storeWithTickets(1);
     const o = store.deskOutbox;

@@ -70,4 +70,30 @@ describe('desk deliveries API', () => {
     expect((await api('POST', `/api/v1/desk-deliveries/${dead[0]!.id}/retry`)).statusCode).toBe(400); // no longer dead
     expect((await api('POST', '/api/v1/desk-deliveries/99999/retry')).statusCode).toBe(404);
   });
+
+  it('discards a dead delivery the desk will never take, and not one that is not dead', async () => {
+    refuse = true;
+    agent.send({
+      batch: {
+        seq: 2,
+        samples: [{ measurement: 'disk', timeMs: Date.now(), tags: [{ key: 'path', value: '/data' }], fields: [{ key: 'used_percent', float: 99 }] }],
+      },
+    });
+    let dead: Deliveries['deliveries'] = [];
+    await until(
+      async () => {
+        dead = ((await api('GET', '/api/v1/desk-deliveries?state=dead')).json() as Deliveries).deliveries;
+        return dead.length === 1;
+      },
+      10_000,
+      'the second refused delivery to be dead-lettered',
+    );
+    const discarded = await api('POST', `/api/v1/desk-deliveries/${dead[0]!.id}/discard`);
+    expect(discarded.json()).toMatchObject({ state: 'discarded' });
+    expect((discarded.json() as { lastError: string }).lastError).toMatch(/^discarded by .+ \(was: .*HTTP 422/);
+    expect(((await api('GET', '/api/v1/desk-deliveries?state=discarded')).json() as Deliveries).deliveries.map((d) => d.id)).toEqual([dead[0]!.id]);
+    expect((await api('POST', `/api/v1/desk-deliveries/${dead[0]!.id}/discard`)).statusCode).toBe(400);
+    expect((await api('POST', `/api/v1/desk-deliveries/${dead[0]!.id}/retry`)).statusCode).toBe(400);
+    expect((await api('POST', '/api/v1/desk-deliveries/99999/discard')).statusCode).toBe(404);
+  });
 });
