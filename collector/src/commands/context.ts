@@ -5,6 +5,10 @@ import { loadConfig, type Config } from '../config/config.js';
 import { openStore, type Store } from '../store/index.js';
 import { CONFIG_OPTION, type Command, type CommandInput } from './command.js';
 import { UsageError } from '../errors.js';
+import { createTransitions } from '../alerting/influx-outbox-feed.js';
+import { allTransitions, type Transitions } from '../alerting/transitions.js';
+import { deskTransitions } from '../desks/desk-outbox-feed.js';
+import type { DeskSet } from '../desks/desks-file.js';
 
 export const STORE_FILE = 'watchpost.db';
 
@@ -47,4 +51,19 @@ export function idCommand(summary: string, what: string, hint: string, act: (sto
     options: { ...CONFIG_OPTION },
     run: (input) => withStore(input, (store) => act(store, singleId(input, what, hint))),
   };
+}
+
+/**
+ * Where a command's ticket changes go, as `serve` sends them: the InfluxDB outbox and the desk outbox of the desks
+ * the tenant routes to. A running `serve` delivers both; nothing is sent from the command's own process.
+ */
+export function storeTransitions(store: Store, desks: DeskSet): Transitions {
+  return allTransitions(
+    createTransitions(store.influxOutbox),
+    deskTransitions(
+      store.deskOutbox,
+      () => desks,
+      () => {},
+    ),
+  );
 }

@@ -10,15 +10,12 @@
 // Kept, as the MSP's contract records require: the tenant, its agents (revoked), tickets with their events and SLA
 // clocks, desk deliveries, maintenance windows and silences. Its points in InfluxDB age out with the retention policy.
 // The desks file is read first, as `serve` reads it: when it cannot be (its ${ENV} secrets missing), nothing changes.
-import { createTransitions } from '../alerting/influx-outbox-feed.js';
-import { allTransitions } from '../alerting/transitions.js';
 import { REVOCATION_POLL_MS } from '../agent-link/revocation-watcher.js';
-import { deskTransitions } from '../desks/desk-outbox-feed.js';
 import { loadDesks, NO_DESKS } from '../desks/desks-file.js';
 import { MAX_LIST_LIMIT, type Store } from '../store/index.js';
 import { resolveTicket } from '../tickets/lifecycle.js';
 import { CONFIG_OPTION, type Command } from './command.js';
-import { singleId, withStore } from './context.js';
+import { singleId, storeTransitions, withStore } from './context.js';
 import { agentStatuses } from './agents.js';
 import { cliActor } from './hold-common.js';
 import { isoTime, printJson } from './table.js';
@@ -37,14 +34,7 @@ export interface TenantRemoval {
 
 /** Everything step 2-4 of the file comment does, in one transaction; the caller has checked step 1. */
 function removeTenant(store: Store, id: string, desks: ReturnType<typeof loadDesks>, by: string, now: number): TenantRemoval {
-  const transitions = allTransitions(
-    createTransitions(store.influxOutbox),
-    deskTransitions(
-      store.deskOutbox,
-      () => desks,
-      () => {},
-    ),
-  );
+  const transitions = storeTransitions(store, desks);
   return store.transaction(() => {
     const agentsRevoked = store.agents
       .list(id)

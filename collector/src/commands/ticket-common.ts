@@ -4,17 +4,14 @@
 // store's outboxes, which a running `serve` on the same data directory ships and delivers.
 import { userInfo } from 'node:os';
 import { createAlertEngine, type AlertEngine } from '../alerting/engine.js';
-import { createTransitions } from '../alerting/influx-outbox-feed.js';
 import { loadRules } from '../alerting/rules/rules-file.js';
-import { allTransitions } from '../alerting/transitions.js';
-import { deskTransitions } from '../desks/desk-outbox-feed.js';
 import { loadDesks } from '../desks/desks-file.js';
 import type { Config } from '../config/config.js';
 import { UsageError } from '../errors.js';
 import type { Store, Ticket } from '../store/index.js';
 import type { TicketAction } from '../tickets/actions.js';
 import { CONFIG_OPTION, type Command, type CommandInput } from './command.js';
-import { withStore } from './context.js';
+import { storeTransitions, withStore } from './context.js';
 import { flag } from './hold-common.js';
 
 export const BY_OPTION = { by: { type: 'string' } } as const;
@@ -64,14 +61,7 @@ function engineFor(store: Store, config: Config): AlertEngine {
     warn: (obj: object, msg: string) => process.stderr.write(`${msg} ${JSON.stringify(obj)}\n`),
     error: (obj: object, msg: string) => process.stderr.write(`${msg} ${JSON.stringify(obj)}\n`),
   };
-  const transitions = allTransitions(
-    createTransitions(store.influxOutbox),
-    deskTransitions(
-      store.deskOutbox,
-      () => desks,
-      () => {},
-    ),
-  );
+  const transitions = storeTransitions(store, desks);
   return createAlertEngine({ store, rules: () => rules, transitions, log });
 }
 

@@ -33,23 +33,29 @@ afterAll(async () => {
 const api = (method: 'GET' | 'POST', url: string) => collector.app.inject({ method, url, headers: AUTH });
 type Deliveries = { deliveries: Array<{ id: number; state: string; event: string; lastError: string | null; attempts: number }> };
 
+/** A full disk on `path` raises a ticket whose delivery the desk refuses: the dead deliveries once it is dead. */
+async function refusedDelivery(seq: number, path: string): Promise<Deliveries['deliveries']> {
+  agent.send({
+    batch: {
+      seq,
+      samples: [{ measurement: 'disk', timeMs: Date.now(), tags: [{ key: 'path', value: path }], fields: [{ key: 'used_percent', float: 99 }] }],
+    },
+  });
+  let dead: Deliveries['deliveries'] = [];
+  await until(
+    async () => {
+      dead = ((await api('GET', '/api/v1/desk-deliveries?state=dead')).json() as Deliveries).deliveries;
+      return dead.length === 1;
+    },
+    10_000,
+    `the refused delivery for ${path} to be dead-lettered`,
+  );
+  return dead;
+}
+
 describe('desk deliveries API', () => {
   it('shows a refused delivery as dead with the reason, and delivers it on retry', async () => {
-    agent.send({
-      batch: {
-        seq: 1,
-        samples: [{ measurement: 'disk', timeMs: Date.now(), tags: [{ key: 'path', value: '/' }], fields: [{ key: 'used_percent', float: 99 }] }],
-      },
-    });
-    let dead: Deliveries['deliveries'] = [];
-    await until(
-      async () => {
-        dead = ((await api('GET', '/api/v1/desk-deliveries?state=dead')).json() as Deliveries).deliveries;
-        return dead.length === 1;
-      },
-      10_000,
-      'the refused delivery to be dead-lettered',
-    );
+    const dead = await refusedDelivery(1, '/');
     expect(dead[0]).toMatchObject({ event: 'opened', attempts: 1 });
     expect(dead[0]!.lastError).toContain('HTTP 422: {"error":"company ACME unknown"}');
     const metrics = (await collector.app.inject({ method: 'GET', url: '/metrics' })).body;
@@ -73,21 +79,7 @@ describe('desk deliveries API', () => {
 
   it('discards a dead delivery the desk will never take, and not one that is not dead', async () => {
     refuse = true;
-    agent.send({
-      batch: {
-        seq: 2,
-        samples: [{ measurement: 'disk', timeMs: Date.now(), tags: [{ key: 'path', value: '/data' }], fields: [{ key: 'used_percent', float: 99 }] }],
-      },
-    });
-    let dead: Deliveries['deliveries'] = [];
-    await until(
-      async () => {
-        dead = ((await api('GET', '/api/v1/desk-deliveries?state=dead')).json() as Deliveries).deliveries;
-        return dead.length === 1;
-      },
-      10_000,
-      'the second refused delivery to be dead-lettered',
-    );
+    const dead = await refusedDelivery(2, '/data');
     const discarded = await api('POST', `/api/v1/desk-deliveries/${dead[0]!.id}/discard`);
     expect(discarded.json()).toMatchObject({ state: 'discarded' });
     expect((discarded.json() as { lastError: string }).lastError).toMatch(/^discarded by .+ \(was: .*HTTP 422/);
