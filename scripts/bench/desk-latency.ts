@@ -3,7 +3,7 @@
 // a temp dir and a real influxd, N agents on real WebSockets sending ordinary batches as background load, M
 // breaches on disk_space with `for: 0s`), plus a desks file routing the bench tenant to a generic webhook desk whose
 // URL is a node:http receiver in this process. Per breach: from the moment the frame is handed to the client socket
-// to the moment the receiver sees the 'opened' request for that host (labels.host of the payload), broken down at
+// to the moment the receiver sees the 'opened' request for that host (the payload's watchpost.ticket.host), broken down at
 // the engine's observe hook and the commit of the ticket's transaction (which queued the outbox row). Baseline in
 // the same run, between breaches: a plain fetch POST of the last webhook's body from this process to the same
 // receiver, send -> arrival (and the whole round trip). Goal: p99 <= 500 ms on loopback.
