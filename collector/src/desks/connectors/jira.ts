@@ -53,8 +53,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { ConnectorDeps, ConnectorType, DeliveryContext, DeliveryResult, DeskCheck, DeskEvent, DeskTicket } from '../contract.js';
 import type { ReadTicket } from '../inbound/contract.js';
 import { basicAuth } from '../auth.js';
-import { excerpt, request } from '../http.js';
-import { checkAnswer, deliverTo, done, inOrder, isRecord, lacking, refused, type ApiCall, type DeskOps, type Step } from '../desk-flow.js';
+import { excerpt } from '../http.js';
+import { apiCalls, deliverTo, done, inOrder, isRecord, lacking, refused, type ApiCall, type DeskOps, type Step } from '../desk-flow.js';
 import { noteText, ticketDescription, titleLine } from '../desk-text.js';
 
 export const JIRA_SUMMARY_MAX = 255;
@@ -218,23 +218,7 @@ function jiraApi(s: JiraSettings, deps: ConnectorDeps) {
   const auth = basicAuth(s.email, s.api_token);
   const refine = (status: number, text: string) =>
     status === 409 ? { kind: 'retryable' as const, reason: `HTTP 409 (a conflicting update): ${excerpt(text, auth.secrets)}` } : undefined;
-  const call: ApiCall = async (method, path, what, signal, body, expect) =>
-    checkAnswer(
-      await request({
-        method,
-        url: `${base}${path}`,
-        headers: { authorization: auth.header },
-        body,
-        signal,
-        fetch: deps.fetch,
-        now: deps.now,
-        secrets: auth.secrets,
-        refine,
-      }),
-      what,
-      auth.secrets,
-      expect,
-    );
+  const call: ApiCall = apiCalls(base, { authorization: auth.header }, auth.secrets, deps, refine);
   return { site, base, auth, call };
 }
 
