@@ -23,8 +23,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PowerShell } from '../../../agent/src/probes/probe.js';
-import { psString, psTyped, stubbedPowerShell, type StubbedPowerShell } from '../../helpers/pwsh-stubs.js';
-import { recordingLogger, type RecordingLogger } from '../helpers/recording-log.js';
+import { psString, psTyped, type StubbedPowerShell } from '../../helpers/pwsh-stubs.js';
+import { sharedStubbedPowerShell } from './windows-stubs.js';
+import type { RecordingLogger } from '../helpers/recording-log.js';
 
 /** What FormatDescription() does: return the message (null: the provider's metadata is missing), or throw. */
 export type Rendering = string | null | { throws: string };
@@ -304,7 +305,7 @@ export function getWinEventStubs(scenario: { clock: string; logs: readonly StubL
 }
 
 export interface EventStubWorker {
-  stubbed: StubbedPowerShell;
+  stubbed: Pick<StubbedPowerShell, 'worker'>;
   log: RecordingLogger;
   /** Scripts as the probes sent them, the stubs left out. */
   scripts: string[];
@@ -319,32 +320,22 @@ export interface EventStubWorker {
  * time zone `zone` (TZ), so that local [datetime] values are those of a machine there. Stop `stubbed.worker` after use.
  */
 export async function eventStubWorker(zone: string): Promise<EventStubWorker> {
-  const log = recordingLogger();
-  const stubbed = stubbedPowerShell('', log);
+  const shared = sharedStubbedPowerShell();
   const dir = mkdtempSync(join(tmpdir(), 'wp-winevent-'));
   const callsFile = join(dir, 'calls.jsonl');
   writeFileSync(callsFile, '');
-  const scripts: string[] = [];
   // The worker starts its process on the first request, synchronously inside run(): that process gets this TZ.
   const saved = process.env.TZ;
   process.env.TZ = zone;
-  const started = stubbed.worker.run('1');
+  const started = shared.worker.run('1');
   if (saved === undefined) delete process.env.TZ;
   else process.env.TZ = saved;
   await started;
   return {
-    stubbed,
-    log,
-    scripts,
-    with: (scenario) => {
-      const stubs = getWinEventStubs({ ...scenario, callsFile });
-      return {
-        run: <T>(script: string, options?: { timeoutMs?: number; signal?: AbortSignal }) => {
-          scripts.push(script);
-          return stubbed.powershell.run<T>(`${stubs}\n${script}`, options);
-        },
-      };
-    },
+    stubbed: { worker: shared.worker },
+    log: shared.log,
+    scripts: shared.scripts,
+    with: (scenario) => shared.with(getWinEventStubs({ ...scenario, callsFile })),
     takeCalls: () => {
       const lines = readFileSync(callsFile, 'utf8').split('\n').filter(Boolean);
       writeFileSync(callsFile, '');
