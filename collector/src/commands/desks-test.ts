@@ -4,8 +4,6 @@
 // Each check prints as ✓ or ✗ with what the desk answered; every secret of the route is redacted from the output.
 // Exit 0 when every check holds, 1 when one does not, 2 when nothing could be tested (an unknown desk, a desk no
 // route uses, a connector type without a test).
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { parseDuration } from '../config/duration.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { loadDesks, type DeskRoute, type DeskSet } from '../desks/desks-file.js';
@@ -31,28 +29,14 @@ export interface ChosenRoute {
   source: string;
 }
 
-/** The tenants the desks file lists and the desks of its default_desks, read from the file loadDesks has accepted. */
-function routing(file: string): { tenants: string[]; defaults: string[] } {
-  const raw = (parseYaml(readFileSync(file, 'utf8')) ?? {}) as { tenants?: Record<string, unknown>; default_desks?: Array<{ desk: string }> };
-  return { tenants: Object.keys(raw.tenants ?? {}), defaults: (raw.default_desks ?? []).map((r) => r.desk) };
-}
-
-/** A tenant id the file does not list: its routes are default_desks (DeskSet.routes of an unlisted tenant). */
-function unlistedTenant(tenants: readonly string[]): string {
-  let id = '(default)';
-  while (tenants.includes(id)) id += '_';
-  return id;
-}
-
 /**
  * The route to test: with a tenant, that tenant's route (a tenant the file does not list uses default_desks);
  * without, the default_desks route, else the first tenant (in file order) that routes to the desk.
  */
-export function chooseRoute(desks: DeskSet, file: string, desk: string, tenant: string | undefined): ChosenRoute {
+export function chooseRoute(desks: DeskSet, desk: string, tenant: string | undefined): ChosenRoute {
   if (!desks.names().includes(desk)) throw new UsageError(`unknown desk "${desk}" (desks: ${desks.names().join(', ') || 'none'})`);
-  const { tenants, defaults } = routing(file);
   if (tenant !== undefined) {
-    const listed = tenants.includes(tenant);
+    const listed = desks.tenants().includes(tenant);
     const route = desks.route(desk, tenant);
     const source = listed ? `tenants.${tenant}` : 'default_desks';
     if (!route)
@@ -66,8 +50,9 @@ export function chooseRoute(desks: DeskSet, file: string, desk: string, tenant: 
       );
     return { route, tenant, source };
   }
-  if (defaults.includes(desk)) return { route: desks.route(desk, unlistedTenant(tenants))!, tenant: null, source: 'default_desks' };
-  for (const t of tenants) {
+  const byDefault = desks.defaultRoutes().find((r) => r.desk === desk);
+  if (byDefault) return { route: byDefault, tenant: null, source: 'default_desks' };
+  for (const t of desks.tenants()) {
     const route = desks.route(desk, t);
     if (route) return { route, tenant: t, source: `tenants.${t}` };
   }
@@ -106,7 +91,7 @@ export const desksTest: Command = {
     const config = configFrom(input);
     if (!config.desks.file) throw new ConfigError('desks.file: not set (WATCHPOST_DESKS_FILE): there are no desks to test');
     const desks = loadDesks(config.desks.file);
-    const chosen = chooseRoute(desks, config.desks.file, desk, flag(input.values.tenant));
+    const chosen = chooseRoute(desks, desk, flag(input.values.tenant));
     const { route } = chosen;
     const using = `desk ${desk} (${route.type}), route of ${chosen.tenant === null ? 'default_desks' : `tenant ${chosen.tenant} (${chosen.source})`}`;
     const connector = route.connector.create(route.settings, { fetch: globalThis.fetch, now: Date.now });

@@ -125,13 +125,24 @@ export interface DeskSet {
   /** A tenant's route to one desk, if it has one. */
   route(desk: string, tenant: string): DeskRoute | undefined;
   names(): readonly string[];
+  /** The tenants the file lists under `tenants:`, in file order (every other tenant takes the default routes). */
+  tenants(): readonly string[];
+  /** The routes of tenants the file does not list (`default_desks`). */
+  defaultRoutes(): readonly DeskRoute[];
   /** Tickets the dispatcher may deliver to this desk at once. */
   concurrency(desk: string): number;
   /** The desk's inbound settings, when it has an `inbound:` block (optional: test doubles may leave it out). */
   inbound?(desk: string): DeskInbound | undefined;
 }
 
-export const NO_DESKS: DeskSet = { routes: () => [], route: () => undefined, names: () => [], concurrency: () => DEFAULT_DESK_CONCURRENCY };
+export const NO_DESKS: DeskSet = {
+  routes: () => [],
+  route: () => undefined,
+  names: () => [],
+  tenants: () => [],
+  defaultRoutes: () => [],
+  concurrency: () => DEFAULT_DESK_CONCURRENCY,
+};
 
 const SECRET_KEY = /secret|password|token|private_key|api_key|client_id|integration_code/i;
 
@@ -215,6 +226,8 @@ export function parseDesks(text: string, source: string, env: NodeJS.ProcessEnv 
     routes,
     route: (desk, tenant) => routes(tenant).find((r) => r.desk === desk),
     names: () => Object.keys(desks),
+    tenants: () => [...byTenant.keys()],
+    defaultRoutes: () => defaults,
     concurrency: (desk) => desks[desk]?.concurrency ?? connectorType(desks[desk]?.type ?? '')?.defaultConcurrency ?? DEFAULT_DESK_CONCURRENCY,
   };
 }

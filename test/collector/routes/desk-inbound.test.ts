@@ -37,6 +37,8 @@ const DESKS: DeskSet = {
   routes: (tenant) => (tenant === 'acme' ? [route('jira'), route('halo')] : []),
   route: (desk, tenant) => (tenant === 'acme' && (desk === 'jira' || desk === 'halo') ? route(desk) : undefined),
   names: () => ['jira', 'halo'],
+  tenants: () => ['acme'],
+  defaultRoutes: () => [],
   concurrency: () => 4,
   inbound: (desk) => INBOUND[desk],
 };

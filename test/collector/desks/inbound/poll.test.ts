@@ -64,6 +64,8 @@ function deskSet(polled: DeskRoute, inbound: DeskInbound): DeskSet {
     routes: (tenant) => (tenant === 'acme' ? routes : []),
     route: (desk, tenant) => (tenant === 'acme' ? routes.find((r) => r.desk === desk) : undefined),
     names: () => routes.map((r) => r.desk),
+    tenants: () => ['acme'],
+    defaultRoutes: () => [],
     concurrency: () => 4,
     inbound: (desk) => (desk === polled.desk ? inbound : undefined),
   };
