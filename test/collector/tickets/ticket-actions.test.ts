@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { watchpost } from '../../../proto/index.js';
 import { createAlertEngine, type AlertEngine } from '../../../collector/src/alerting/engine.js';
 import { createTransitions } from '../../../collector/src/alerting/influx-outbox-feed.js';
@@ -14,6 +14,7 @@ import { allTransitions, type Transitions } from '../../../collector/src/alertin
 import { openStore, type Store } from '../../../collector/src/store/index.js';
 import { DEFAULT_CALENDARS, DEFAULT_SLA_PROFILES, slaClocks } from '../../../collector/src/tickets/sla.js';
 import type { Ticket } from '../../../collector/src/tickets/model.js';
+import { cleanupsAfterEach } from '../../helpers/cleanups.js';
 
 const MIN = 60_000;
 const MONDAY_9 = Date.parse('2026-11-23T09:00:00Z'); // the default business calendar: Mon-Fri 08-17 UTC
@@ -21,10 +22,7 @@ const at = (minutes: number) => MONDAY_9 + minutes * MIN;
 const STANDARD = DEFAULT_SLA_PROFILES['standard-8x5']!;
 const BUSINESS = DEFAULT_CALENDARS.business!;
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const cleanups = cleanupsAfterEach();
 
 const log = {
   warn: () => {},
@@ -36,7 +34,7 @@ const log = {
 /** The engine over one SQLite file with a manual clock; `told` is every ticket change the sinks heard of. */
 function harness() {
   const dir = mkdtempSync(join(tmpdir(), 'wp-ticket-actions-'));
-  dirs.push(dir);
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'watchpost.db');
   let clock = MONDAY_9;
   const now = () => clock;
