@@ -81,22 +81,67 @@ export function requireImpact(common: RuleCommon, path: string): Impact {
   return common.impact;
 }
 
-/** `where: {cpu: cpu-total, fstype: [ext4, xfs]}`: every named tag must equal the value or one of the list. */
+/** `where: {cpu: cpu-total, fstype: [ext4, xfs], name: ["sd[a-z]", "nvme*n[0-9]"]}`: every named tag must equal the
+ *  value or one of the list. A value with `*` (any characters), `?` (one character) or `[...]` (one of these
+ *  characters, `[a-z]` ranges, `[!0-9]` none of them) is a glob over the whole tag value, as in a shell. */
 export const TagFilterSchema = Type.Record(Type.String({ minLength: 1 }), Type.Union([Type.String(), Type.Array(Type.String(), { minItems: 1 })]), {
-  description: 'tag filters: tag: value, or tag: [values]',
+  description: 'tag filters: tag: value, or tag: [values]; *, ? and [a-z] glob',
 });
 export type TagFilter = Readonly<Record<string, readonly string[]>>;
 
-export function compileTagFilter(where: Static<typeof TagFilterSchema> | undefined): TagFilter {
+const GLOB_CHARS = /[*?[]/;
+
+/** A shell glob as an anchored RegExp: `*`, `?` and bracket classes; everything else literal. A `[` without its `]`
+ *  is a literal `[`. */
+export function globRegExp(glob: string): RegExp {
+  let body = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    const close = c === '[' ? glob.indexOf(']', i + 2) : -1;
+    if (c === '*') body += '.*';
+    else if (c === '?') body += '.';
+    else if (close > 0) {
+      const inner = glob.slice(i + 1, close);
+      const negated = inner.startsWith('!') || inner.startsWith('^');
+      body += `[${negated ? '^' : ''}${(negated ? inner.slice(1) : inner).replace(/[\\\]^]/g, '\\$&')}]`;
+      i = close;
+    } else body += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  }
+  return new RegExp(`^${body}$`, 's');
+}
+
+/** The filter as lists; a glob that is no valid pattern (`[z-a]`) is a ConfigError at `path`.where.tag. */
+export function compileTagFilter(where: Static<typeof TagFilterSchema> | undefined, path: string): TagFilter {
   const out: Record<string, readonly string[]> = {};
-  for (const [tag, value] of Object.entries(where ?? {})) out[tag] = typeof value === 'string' ? [value] : value;
+  for (const [tag, value] of Object.entries(where ?? {})) {
+    const values = typeof value === 'string' ? [value] : value;
+    for (const v of values.filter((w) => GLOB_CHARS.test(w))) {
+      try {
+        globRegExp(v);
+      } catch {
+        throw new ConfigError(`${path}.where.${tag}: "${v}" is not a valid glob (*, ?, [a-z], [!0-9])`);
+      }
+    }
+    out[tag] = values;
+  }
   return out;
+}
+
+/** Compiled globs by their text: a rules file names a handful, and every sample of the measurement tests them. */
+const globs = new Map<string, RegExp>();
+
+function globMatches(glob: string, value: string): boolean {
+  let re = globs.get(glob);
+  if (!re) globs.set(glob, (re = globRegExp(glob)));
+  return re.test(value);
 }
 
 export function matchesTags(filter: TagFilter, tags: Readonly<Record<string, string>>): boolean {
   for (const tag in filter) {
     const value = tags[tag];
-    if (value === undefined || !filter[tag]!.includes(value)) return false;
+    if (value === undefined) return false;
+    const wanted = filter[tag]!;
+    if (!wanted.includes(value) && !wanted.some((w) => GLOB_CHARS.test(w) && globMatches(w, value))) return false;
   }
   return true;
 }

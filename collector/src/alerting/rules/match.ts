@@ -37,7 +37,7 @@ export interface EventMatcher {
 
 const lowerList = (v: string | string[]): string[] => (typeof v === 'string' ? [v] : v).map((s) => s.toLowerCase());
 
-export function compileMatcher(raw: RawMatch): EventMatcher {
+export function compileMatcher(raw: RawMatch, path: string): EventMatcher {
   return {
     measurement: raw.measurement ?? DEFAULT_MEASUREMENT,
     ...(raw.channel !== undefined ? { channels: new Set(lowerList(raw.channel)) } : {}),
@@ -45,7 +45,7 @@ export function compileMatcher(raw: RawMatch): EventMatcher {
     ...(raw.levels !== undefined ? { levels: new Set(raw.levels) } : {}),
     ...(raw.event_ids !== undefined ? { eventIds: new Set(raw.event_ids) } : {}),
     ...(raw.message_contains !== undefined ? { messageContains: lowerList(raw.message_contains) } : {}),
-    where: compileTagFilter(raw.where),
+    where: compileTagFilter(raw.where, path),
   };
 }
 

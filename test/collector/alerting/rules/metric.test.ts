@@ -1,7 +1,7 @@
 // metric rules as timelines: samples in (with the field names the agent sends), observations out.
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../../collector/src/errors.js';
-import { at, brief, DAY, Harness, ruleFrom, sample, shippedRule, T0 } from './harness.js';
+import { at, brief, DAY, facts, Harness, ruleFrom, sample, shippedRule, T0 } from './harness.js';
 
 const disk = (minute: number, path: string, used_percent: number) =>
   sample(
@@ -150,6 +150,100 @@ describe('metric: filters, single levels, equals', () => {
   });
 });
 
+describe('metric: value rate (a cumulative counter per second)', () => {
+  const swap = (minute: number, bytesIn: number) =>
+    sample('swap', at(minute), {}, { total: 4 << 30, used: 1 << 30, free: 3 << 30, used_percent: 25, in: bytesIn, out: 0 });
+  const MIB = 1 << 20;
+
+  it('swap_in: growth per second between samples, the first sample says nothing; holds until 256 KiB/s', () => {
+    const h = new Harness(shippedRule('swap_in'));
+    // minute -> counter (bytes swapped in since boot) -> observed
+    const rows: [number, number, string][] = [
+      [0, 10 * MIB, '-'], // nothing to compare with yet
+      [1, 10 * MIB + 30 * MIB, 'ok'], // 30 MiB in 60 s = 0.5 MiB/s
+      [2, 40 * MIB + 120 * MIB, 'default'], // 2 MiB/s
+      [3, 160 * MIB + 30 * MIB, 'default'], // 0.5 MiB/s: under 1 MiB/s but above the clear (256 KiB/s)
+      [4, 190 * MIB + 6 * MIB, 'ok'], // 0.1 MiB/s
+    ];
+    const got = rows.map(([minute, counter]) => {
+      const out = h.observe([swap(minute, counter)]);
+      return out.length === 0 ? '-' : out[0]!.active ? out[0]!.level : 'ok';
+    });
+    expect(got).toEqual(rows.map((r) => r[2]));
+    const o = h.observe([swap(5, 196 * MIB + 120 * MIB)])[0]!;
+    expect(o).toMatchObject({ active: true, impact: 'medium', value: 2 * MIB, summary: 'in 2097152/s (above 1048576)' });
+  });
+
+  it('a counter that went backwards (a reboot) says nothing, and the rate starts over from it', () => {
+    const h = new Harness(shippedRule('swap_in'));
+    expect(h.observe([swap(0, 500 * MIB)])).toEqual([]);
+    expect(h.observe([swap(1, 620 * MIB)])[0]!.value).toBe(2 * MIB);
+    expect(h.observe([swap(2, 1 * MIB)])).toEqual([]); // rebooted: never a negative rate
+    expect(h.observe([swap(3, 1 * MIB + 60 * 1024)])[0]!.value).toBe(1024);
+  });
+
+  it('a replayed older sample says nothing and keeps the newest reading; a collector restart starts over', () => {
+    const h = new Harness(shippedRule('swap_in'));
+    h.observe([swap(10, 100 * MIB)]);
+    expect(h.observe([swap(5, 50 * MIB)])).toEqual([]);
+    expect(h.observe([swap(11, 160 * MIB)])[0]!.value).toBe(MIB);
+    h.restart();
+    expect(h.observe([swap(12, 220 * MIB)])).toEqual([]);
+  });
+
+  it('rates are kept per instance: two disks in one batch do not mix', () => {
+    const h = new Harness(shippedRule('disk_queue'));
+    const io = (minute: number, name: string, weighted: number) => sample('diskio', at(minute), { name }, { reads: 1, writes: 1, weighted_io_time: weighted });
+    h.observe([io(0, 'sda', 1_000_000), io(0, 'nvme0n1', 5_000)]);
+    const out = h.observe([io(1, 'sda', 1_000_000 + 600_000), io(1, 'nvme0n1', 5_000 + 60_000)]);
+    expect(out.map((o) => [o.instance, o.value, o.active])).toEqual([
+      ['sda', 10_000, true], // an average queue of 10
+      ['nvme0n1', 1_000, false],
+    ]);
+  });
+});
+
+describe('metric: where with globs (the shipped disk_queue rule reads whole disks only)', () => {
+  const rule = shippedRule('disk_queue');
+  const io = (minute: number, name: string, weighted: number) => sample('diskio', at(minute), { name }, { weighted_io_time: weighted });
+
+  it.each([
+    ['sda', true],
+    ['sdab', true],
+    ['sdab1', false],
+    ['vdb', true],
+    ['xvda', true],
+    ['nvme0n1', true],
+    ['disk0', true],
+    ['0 C:', true], // Windows PhysicalDisk
+    ['1 D: E:', true],
+    ['sda1', false],
+    ['nvme0n1p2', false],
+    ['dm-0', false],
+    ['md127', false],
+    ['loop3', false],
+    ['disk0s2', false],
+  ])('%s: observed %s', (name, observed) => {
+    const h = new Harness(rule);
+    h.observe([io(0, name, 0)]);
+    expect(h.observe([io(1, name, 600_000)]).length).toBe(observed ? 1 : 0);
+  });
+
+  it('only on servers', () => {
+    const h = new Harness(rule, facts({ role: 'workstation' }));
+    h.observe([io(0, 'sda', 0)]);
+    expect(h.observe([io(1, 'sda', 600_000)])).toEqual([]);
+  });
+
+  it('a value without * or ? still matches exactly, and a glob covers the whole value', () => {
+    const h = new Harness(
+      ruleFrom({ id: 'g', kind: 'metric', title: 'g', measurement: 'm', field: 'f', where: { name: ['a.b', 'c*'] }, above: 0, impact: 'low' }),
+    );
+    const m = (name: string) => h.observe([sample('m', at(0), { name }, { f: 1 })]).length;
+    expect([m('a.b'), m('axb'), m('c'), m('cdef'), m('xc')]).toEqual([1, 0, 1, 1, 0]);
+  });
+});
+
 describe('metric: value age_days', () => {
   const rule = shippedRule('patches_stale'); // last_success older than 35 days
   const patches = (time: number, fields: Record<string, number | boolean>) =>
@@ -199,7 +293,7 @@ describe('metric: compile errors name the key', () => {
     ],
     [{ ...base, levels: [{ name: 'w', above: 1 }] }, 'test.yaml: rules[0].levels[0].impact: required: neither the level nor the rule names an impact'],
     [{ ...base, levels: [{ name: 'w', above: 1, impact: 'urgent' }] }, 'test.yaml: rules[0].levels[0].impact: expected one of high, medium, low; got "urgent"'],
-    [{ ...base, value: 'age', above: 1, impact: 'low' }, 'test.yaml: rules[0].value: expected one of raw, age_days; got "age"'],
+    [{ ...base, value: 'age', above: 1, impact: 'low' }, 'test.yaml: rules[0].value: expected one of raw, age_days, rate; got "age"'],
   ])('%j', (raw, message) => {
     expect(() => ruleFrom(raw)).toThrow(ConfigError);
     expect(() => ruleFrom(raw)).toThrow(message);

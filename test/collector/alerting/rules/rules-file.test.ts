@@ -37,6 +37,7 @@ describe('the shipped default pack', () => {
       'av_passive_alone',
       'cpu_high',
       'disk_errors',
+      'disk_queue',
       'disk_space',
       'error_burst',
       'firewall_app',
@@ -47,6 +48,7 @@ describe('the shipped default pack', () => {
       'patches_stale',
       'reboot_pending',
       'services_stopped',
+      'swap_in',
       'systemd_failed_units',
       'unexpected_shutdown',
     ]);

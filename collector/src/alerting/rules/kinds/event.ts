@@ -42,7 +42,14 @@ export const event: RuleKind<EventRule> = {
     const r = raw as Static<typeof schema>;
     const clearAfterMs = durationAt(r.clear_after, `${path}.clear_after`, DEFAULT_CLEAR_AFTER_MS);
     if (clearAfterMs <= 0) throw new ConfigError(`${path}.clear_after: must be longer than 0`);
-    return { ...common, kind: 'event', impact: requireImpact(common, path), match: compileMatcher(r), instance: compileInstance(r.instance), clearAfterMs };
+    return {
+      ...common,
+      kind: 'event',
+      impact: requireImpact(common, path),
+      match: compileMatcher(r, path),
+      instance: compileInstance(r.instance),
+      clearAfterMs,
+    };
   },
   measurements: (rule) => [rule.match.measurement],
   observe(rule, samples) {

@@ -100,7 +100,7 @@ export const event_count: RuleKind<EventCountRule> = {
     const clearCount = r.clear_count ?? r.count;
     if (clearCount > r.count) throw new ConfigError(`${path}.clear_count: ${clearCount} is above count (${r.count}): it would clear before it triggers`);
     const base = { ...common, kind: 'event_count' as const, impact: requireImpact(common, path) };
-    return { ...base, match: compileMatcher(r), instance: compileInstance(r.instance), count: r.count, clearCount, windowMs };
+    return { ...base, match: compileMatcher(r, path), instance: compileInstance(r.instance), count: r.count, clearCount, windowMs };
   },
   measurements: (rule) => [rule.match.measurement],
   observe(rule, samples, ctx) {

@@ -6,7 +6,8 @@
 //     field: used_percent
 //     instance: path                 # tag(s) naming the instance; default '' (one per host)
 //     where: { fstype: [ext4, xfs] } # tag filters (equals / one of)
-//     value: raw                     # or age_days: the field is unix seconds, the value its age at the sample time
+//     value: raw                     # or age_days: the field is unix seconds, the value its age at the sample time;
+//                                    # or rate: the field is a cumulative counter, the value its increase per second
 //     levels:                        # in order of severity: the LAST is the most severe
 //       - { name: warning, above: 90, clear: 85, impact: medium }
 //       - { name: critical, above: 95, clear: 92, impact: high }
@@ -16,6 +17,11 @@
 // level can be written at the top instead (above/below/equals/in/clear/impact; its name is 'default'). The
 // observation's level is the most severe breached level; a sample without the field (or of the wrong type for
 // the thresholds) says nothing.
+//
+// `value: rate` is for Telegraf's counters (diskio's weighted_io_time, swap's in, kernel's context_switches): the
+// value is the counter's increase per second since the previous sample of the same instance, kept in the engine's
+// per-host memory. The first sample after a collector start says nothing, and neither does one whose counter went
+// backwards (the host rebooted, the counter wrapped): the rate starts over from it instead of going negative.
 import { Type, type Static } from '@sinclair/typebox';
 import { ConfigError } from '../../../errors.js';
 import type { Impact, Observation, RuleSample } from '../../contract.js';
@@ -52,7 +58,7 @@ const schema = Type.Object({
   field: Type.String({ minLength: 1 }),
   where: Type.Optional(TagFilterSchema),
   instance: Type.Optional(InstanceSchema),
-  value: Type.Optional(Type.Union([Type.Literal('raw'), Type.Literal('age_days')])),
+  value: Type.Optional(Type.Union([Type.Literal('raw'), Type.Literal('age_days'), Type.Literal('rate')])),
   levels: Type.Optional(Type.Array(LevelSchema, { minItems: 1, description: 'least severe first' })),
   ...Threshold,
 });
@@ -72,7 +78,7 @@ export interface MetricRule extends RuleCommon {
   field: string;
   where: TagFilter;
   instance: readonly string[];
-  value: 'raw' | 'age_days';
+  value: 'raw' | 'age_days' | 'rate';
   /** Least severe first. */
   levels: readonly MetricLevel[];
 }
@@ -115,11 +121,29 @@ function compileLevels(raw: Static<typeof schema>, common: RuleCommon, path: str
 
 type Value = number | string | boolean;
 
+/** A counter's last reading per instance, in the engine's memory of the host (`value: rate`). */
+interface CounterReading {
+  value: number;
+  time: number;
+}
+
+/** Per second since the previous reading; undefined for the first, a replayed older one, or a counter reset. The
+ *  newest reading is remembered either way, except a replayed one (it is older than what is kept). */
+function rateOf(memory: Map<string, unknown>, instance: string, value: number, time: number): number | undefined {
+  const key = `rate:${instance}`;
+  const prev = memory.get(key) as CounterReading | undefined;
+  if (prev && time <= prev.time) return undefined;
+  memory.set(key, { value, time } satisfies CounterReading);
+  if (!prev || value < prev.value) return undefined;
+  return (value - prev.value) / ((time - prev.time) / 1000);
+}
+
 /** The value a rule compares, or undefined when the sample says nothing usable. */
-function valueOf(rule: MetricRule, s: RuleSample, numeric: boolean): Value | undefined {
+function valueOf(rule: MetricRule, s: RuleSample, numeric: boolean, instance: string, memory: Map<string, unknown>): Value | undefined {
   const v = s.fields[rule.field];
   if (v === undefined) return undefined;
   if (rule.value === 'age_days') return typeof v === 'number' ? (s.time / 1000 - v) / DAY_S : undefined;
+  if (rule.value === 'rate') return typeof v === 'number' ? rateOf(memory, instance, v, s.time) : undefined;
   return numeric && typeof v !== 'number' ? undefined : v;
 }
 
@@ -144,7 +168,8 @@ function conditionText(c: Condition): string {
 
 function summary(rule: MetricRule, instance: string, v: Value, level: MetricLevel | undefined): string {
   const shown = typeof v === 'number' ? formatNumber(v) : String(v);
-  const head = `${instance ? `${instance} ` : ''}${rule.field} ${shown}${rule.value === 'age_days' ? ' days old' : ''}`;
+  const unit = rule.value === 'age_days' ? ' days old' : rule.value === 'rate' ? '/s' : '';
+  const head = `${instance ? `${instance} ` : ''}${rule.field} ${shown}${unit}`;
   if (!level) return `${head} (ok)`;
   const c = level.condition;
   const holding = (c.op === 'above' || c.op === 'below') && !breached(c, v, false) ? `, holding until ${c.clear}` : '';
@@ -160,7 +185,7 @@ export const metric: RuleKind<MetricRule> = {
       kind: 'metric',
       measurement: r.measurement,
       field: r.field,
-      where: compileTagFilter(r.where),
+      where: compileTagFilter(r.where, path),
       instance: compileInstance(r.instance),
       value: r.value ?? 'raw',
       levels: compileLevels(r, common, path),
@@ -174,9 +199,9 @@ export const metric: RuleKind<MetricRule> = {
     const out: Observation[] = [];
     for (const s of samples) {
       if (s.measurement !== rule.measurement || !matchesTags(rule.where, s.tags)) continue;
-      const v = valueOf(rule, s, numeric);
-      if (v === undefined) continue;
       const instance = instanceOf(rule.instance, s.tags);
+      const v = valueOf(rule, s, numeric, instance, ctx.memory);
+      if (v === undefined) continue;
       const prev = seen.get(instance) ?? ctx.current(instance);
       // An active alert holds its level and every less severe one: those use their clear thresholds.
       const heldUpTo = prev?.active ? rule.levels.findIndex((l) => l.name === prev.level) : -1;
