@@ -47,6 +47,16 @@ export const IN_RANGE = `${SCOPE} AND $timeFilter`;
 export const ROLLUP = ROLLUPS[0]!;
 export const LONG_RANGE = ROLLUP.duration;
 
+/**
+ * A Telegraf counter (cumulative since boot) per second: `non_negative_derivative` of the bucket's largest value.
+ * A reboot starts the counter again from zero; the bucket after it has a smaller value than the one before, and
+ * non_negative_derivative drops that negative difference instead of drawing a dive below zero (the next bucket
+ * measures from the restarted counter). max, not mean: the mean of a bucket that spans the reboot mixes both runs.
+ */
+export function rate(field: string): string {
+  return `non_negative_derivative(max("${field}"), 1s)`;
+}
+
 export type ResultFormat = 'time_series' | 'table';
 
 /** A raw InfluxQL target as Grafana's InfluxDB datasource saves it. */

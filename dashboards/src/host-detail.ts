@@ -1,10 +1,12 @@
-// Host detail: one host's (or a few hosts') CPU, memory, disks, network, uptime and boots, event log errors,
+// Host detail: one host's (or a few hosts') CPU, memory, disks and their I/O, swap, processes, TCP connections, network,
+// uptime and boots, event log errors,
 // pending updates, antivirus and open tickets. Fleet overview's host links open it with tenant and host set.
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
-import { influxql, IN_RANGE, LATEST_TICKETS, LONG_RANGE, ROLLUP, UID, watchpostDashboard } from './common.js';
+import { influxql, IN_RANGE, LATEST_TICKETS, LONG_RANGE, rate, ROLLUP, UID, watchpostDashboard } from './common.js';
 import { antivirusTable, bars, stat, table, timeseries } from './panels.js';
 
 const BY_HOST = 'GROUP BY time($__interval), "host" fill(null)';
+const BY_DEVICE = 'GROUP BY time($__interval), "host", "name" fill(null)';
 
 export function hostDetail(): Dashboard {
   return (
@@ -72,9 +74,82 @@ export function hostDetail(): Dashboard {
         timeseries('Network per interface', 'bps', [
           influxql(
             'A',
-            `SELECT non_negative_derivative(mean("bytes_recv"), 1s) * 8 AS "in", non_negative_derivative(mean("bytes_sent"), 1s) * 8 AS "out" FROM "net" WHERE ${IN_RANGE} GROUP BY time($__interval), "host", "interface" fill(null)`,
+            `SELECT ${rate('bytes_recv')} * 8 AS "in", ${rate('bytes_sent')} * 8 AS "out" FROM "net" WHERE ${IN_RANGE} GROUP BY time($__interval), "host", "interface" fill(null)`,
             'time_series',
             '$tag_host $tag_interface $col',
+          ),
+        ]),
+      )
+      .withPanel(
+        timeseries('Disk throughput per device', 'Bps', [
+          influxql(
+            'A',
+            `SELECT ${rate('read_bytes')} AS "read", ${rate('write_bytes')} AS "write" FROM "diskio" WHERE ${IN_RANGE} ${BY_DEVICE}`,
+            'time_series',
+            '$tag_host $tag_name $col',
+          ),
+        ]),
+      )
+      // Time spent per request: the growth of read_time (ms) over the growth of reads, as iostat's r_await.
+      .withPanel(
+        timeseries('Disk latency per request', 'ms', [
+          influxql(
+            'A',
+            `SELECT ${rate('read_time')} / ${rate('reads')} AS "read", ${rate('write_time')} / ${rate('writes')} AS "write" FROM "diskio" WHERE ${IN_RANGE} ${BY_DEVICE}`,
+            'time_series',
+            '$tag_host $tag_name $col',
+          ),
+        ]),
+      )
+      // weighted_io_time grows by the number of requests in flight each millisecond: its growth per second over 1000
+      // is the average queue (iostat's aqu-sz, Windows' Avg. Disk Queue Length).
+      .withPanel(
+        timeseries('Disk queue (average requests in flight)', 'none', [
+          influxql(
+            'A',
+            `SELECT ${rate('weighted_io_time')} / 1000 AS "queue" FROM "diskio" WHERE ${IN_RANGE} ${BY_DEVICE}`,
+            'time_series',
+            '$tag_host $tag_name',
+          ),
+        ]),
+      )
+      .withPanel(
+        timeseries('Swap used', 'percent', [
+          influxql('A', `SELECT mean("used_percent") FROM "swap" WHERE ${IN_RANGE} ${BY_HOST}`, 'time_series', '$tag_host'),
+        ]).max(100),
+      )
+      .withPanel(
+        timeseries('Swap activity', 'Bps', [
+          influxql('A', `SELECT ${rate('in')} AS "in", ${rate('out')} AS "out" FROM "swap" WHERE ${IN_RANGE} ${BY_HOST}`, 'time_series', '$tag_host swap $col'),
+        ]),
+      )
+      .withPanel(
+        timeseries('Processes by state', 'none', [
+          influxql(
+            'A',
+            `SELECT mean("running") AS "running", mean("blocked") AS "blocked", mean("sleeping") AS "sleeping", mean("zombies") AS "zombies", mean("stopped") AS "stopped" FROM "processes" WHERE ${IN_RANGE} ${BY_HOST}`,
+            'time_series',
+            '$tag_host $col',
+          ),
+        ]),
+      )
+      .withPanel(
+        timeseries('TCP connections by state', 'none', [
+          influxql(
+            'A',
+            `SELECT mean("tcp_established") AS "established", mean("tcp_time_wait") AS "time_wait", mean("tcp_close_wait") AS "close_wait", mean("tcp_syn_recv") AS "syn_recv", mean("tcp_listen") AS "listen" FROM "netstat" WHERE ${IN_RANGE} ${BY_HOST}`,
+            'time_series',
+            '$tag_host $col',
+          ),
+        ]),
+      )
+      .withPanel(
+        timeseries('Context switches and interrupts', 'ops', [
+          influxql(
+            'A',
+            `SELECT ${rate('context_switches')} AS "context switches", ${rate('interrupts')} AS "interrupts" FROM "kernel" WHERE ${IN_RANGE} ${BY_HOST}`,
+            'time_series',
+            '$tag_host $col',
           ),
         ]),
       )
