@@ -9,7 +9,7 @@
 //      them to /write of database `baseline` one at a time (as the collector's writer sends its batches): timed.
 //   2. Through the collector: the same points as protocol batches from --agents agents on real WebSockets, each
 //      keeping IN_FLIGHT batches unacked (the agent's link window) and sending the next one on each Ack; the
-//      collector acks after the InfluxDB write (database `watchpost`, policy `watchpost_raw`). A batch answered
+//      collector acks after the InfluxDB write (database `watchpost`, policy `autogen`). A batch answered
 //      "unavailable" (the writer's queue is full) is resent after UNAVAILABLE_RETRY_MS, as the agent's link does.
 // Each phase is timed from its first write/send to its last response/ack, and the points are counted in InfluxDB
 // afterwards. Client and collector share one process (and the machine with influxd), as in the other benches.
@@ -203,7 +203,7 @@ async function main(): Promise<void> {
     const base = await baseline(collector.influxUrl, a, startMs);
     console.error(`baseline: ${k(rate(base))} points/s; now through the collector`);
     const run = load ? await throughProcesses(load, a, startMs) : await throughCollector(fleet!, a, startMs);
-    const through = { ...run, stored: await countPoints(collector.influxUrl, 'watchpost', 'watchpost_raw') };
+    const through = { ...run, stored: await countPoints(collector.influxUrl, 'watchpost', 'autogen') };
     const ms = (n: number): string => `${(n / 1000).toFixed(1)} s`;
     console.log(`machine   ${machine()}`);
     console.log(

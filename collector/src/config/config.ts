@@ -48,7 +48,12 @@ export const ConfigSchema = Type.Object(
           default: 'http://127.0.0.1:8086',
         }),
         database: Type.String({ description: 'database name', minLength: 1, default: 'watchpost' }),
-        retentionPolicy: Type.String({ description: 'retention policy written to (created if missing)', minLength: 1, default: 'watchpost_raw' }),
+        retentionPolicy: Type.String({
+          description:
+            'retention policy raw points are written to, set to influx.retention and made the default (autogen: the one Telegraf dashboards name); the former default "watchpost_raw" is deprecated: it means autogen, with a warning, and the points left in it are moved there',
+          minLength: 1,
+          default: 'autogen',
+        }),
         retention: Duration('how long raw points are kept (0s: forever)', '30d'),
         batchSize: Type.Integer({ description: 'points per write request', minimum: 1, maximum: 100_000, default: 5000 }),
         flushInterval: Duration('longest time a point waits for its batch', '1s'),

@@ -1,16 +1,22 @@
 // The database and retention policy the writer writes to, created (or corrected) through the `influx` package.
 //
-// Default retention policy: `watchpost_raw`, 30 days, the database's default. Reasons:
-//   1. Raw points from tens of thousands of endpoints grow without bound under `autogen` (infinite); 30 days covers
-//      a month's service review, and Grafana dashboards rarely look further back at full resolution.
-//   2. It is the DEFAULT policy, so Grafana (and any InfluxQL query that names no policy) finds the data.
-//   3. A named policy leaves `autogen` untouched and leaves room for downsampled ones (ROLLUPS).
+// Raw points go into the database's `autogen` policy, altered to the configured retention (default 30 days, shard
+// groups as InfluxDB sizes them for that duration) and made the default. Reasons:
+//   1. Dashboards made for Telegraf, and Chronograf's host pages, name the policy (`FROM "autogen"."cpu"`): raw
+//      points in any other policy are invisible to them. Queries that name no policy read the default, autogen too.
+//   2. Every database InfluxDB creates has it, so there is nothing to create, and nothing to name in Grafana.
+//   3. Left as InfluxDB creates it, autogen keeps points forever: raw points from tens of thousands of endpoints
+//      would grow without bound. 30 days covers a month's service review, and Grafana dashboards rarely look
+//      further back at full resolution (the rollups below do).
 // The configured duration is the truth: an existing policy with another duration is altered to match.
+// `influx.retentionPolicy` may still name another policy, which is then created (or altered) as the default the same
+// way. Its former default `watchpost_raw` is read as autogen with a warning, and the points left in it are moved
+// into autogen after start (raw-migration.ts).
 //
 // Rollups: next to the raw policy, `watchpost_5m` keeps 5-minute means of the performance measurements for 90 days,
 // filled by one continuous query, so 90-day dashboard panels read about 26,000 points per series instead of millions.
 // Fields keep InfluxDB's `mean(*)` names (`mean_used_percent`). The query is replaced when its definition changes.
-import type { InfluxDB } from 'influx';
+import { escape, type InfluxDB } from 'influx';
 import { parseDuration } from '../config/duration.js';
 
 /** InfluxDB 1.x refuses retention policies shorter than one hour (0 means forever). */
@@ -24,7 +30,23 @@ export interface RetentionPolicy {
   default?: boolean;
 }
 
-export const DEFAULT_RETENTION_POLICY: RetentionPolicy = { name: 'watchpost_raw', duration: '30d', default: true };
+/** The policy raw points are written to unless the config names another. */
+export const RAW_POLICY = 'autogen';
+/** Where raw points were written before they went to autogen; a config naming it means autogen (rawPolicyName). */
+export const LEGACY_RAW_POLICY = 'watchpost_raw';
+
+export const DEFAULT_RETENTION_POLICY: RetentionPolicy = { name: RAW_POLICY, duration: '30d', default: true };
+
+/** The policy a configured name writes to: the former default `watchpost_raw` means autogen. */
+export function rawPolicyName(configured: string): string {
+  return configured === LEGACY_RAW_POLICY ? RAW_POLICY : configured;
+}
+
+/** The shard group duration InfluxDB 1.x gives a policy it creates with this duration (ALTER keeps the old one). */
+export function shardGroupMs(durationMs: number): number {
+  if (durationMs === 0 || durationMs >= 180 * 86_400_000) return 7 * 86_400_000;
+  return durationMs >= 2 * 86_400_000 ? 86_400_000 : 3_600_000;
+}
 
 /** The policy's duration in ms, raised to MIN_RETENTION_MS when shorter (the warning says so). */
 export function retentionMs(policy: RetentionPolicy, warn: (message: string) => void): number {
@@ -46,19 +68,61 @@ export function goDurationMs(text: string): number {
   return Math.round(total);
 }
 
-/** Creates the database and the policy when missing, alters the policy when it differs. Idempotent. */
-export async function ensureDatabase(influx: InfluxDB, database: string, policy: RetentionPolicy, durationMs: number): Promise<void> {
+/**
+ * Creates the database when missing, and creates or alters the raw policy (rawPolicyName of policy.name) to the
+ * duration, its shard group duration and, unless policy.default is false, the default flag. Idempotent. `warn` hears
+ * a configured name that is deprecated.
+ */
+export async function ensureDatabase(
+  influx: InfluxDB,
+  database: string,
+  policy: RetentionPolicy,
+  durationMs: number,
+  warn: (message: string) => void = () => undefined,
+): Promise<void> {
   const names = await influx.getDatabaseNames();
   if (!names.includes(database)) await influx.createDatabase(database);
-  const isDefault = policy.default ?? true;
-  const options = { database, duration: `${Math.round(durationMs / 1000)}s`, replication: 1, isDefault };
-  const existing = (await influx.showRetentionPolicies(database)).find((rp) => rp.name === policy.name);
-  if (!existing) {
-    await influx.createRetentionPolicy(policy.name, options);
-  } else if (goDurationMs(existing.duration) !== durationMs || (isDefault && !existing.default)) {
-    await influx.alterRetentionPolicy(policy.name, options);
+  const name = rawPolicyName(policy.name);
+  if (name !== policy.name) {
+    warn(
+      `retention policy "${policy.name}" is deprecated: raw points are written to "${name}" and the points left in "${policy.name}" are moved there; remove influx.retentionPolicy from the config`,
+    );
   }
-  await ensureRollups(influx, database, policy.name);
+  const isDefault = policy.default ?? true;
+  const shardMs = shardGroupMs(durationMs);
+  const existing = (await influx.showRetentionPolicies(database)).find((rp) => rp.name === name);
+  const differs =
+    !existing || goDurationMs(existing.duration) !== durationMs || goDurationMs(existing.shardGroupDuration) !== shardMs || (isDefault && !existing.default);
+  if (differs) {
+    const verb = existing ? 'ALTER' : 'CREATE';
+    const seconds = (ms: number): string => `${Math.round(ms / 1000)}s`;
+    const options = `DURATION ${seconds(durationMs)} REPLICATION 1 SHARD DURATION ${seconds(shardMs)}${isDefault ? ' DEFAULT' : ''}`;
+    await execute(influx, `${verb} RETENTION POLICY ${escape.quoted(name)} ON ${escape.quoted(database)} ${options}`, database);
+  }
+  await ensureRollups(influx, database, name);
+}
+
+/** Runs a statement that changes something (POST, as InfluxDB 1.x wants) and throws the error InfluxDB reports. */
+export async function execute(influx: InfluxDB, statement: string, database: string): Promise<InfluxResult> {
+  const body = (await influx.queryRaw(statement, { database, method: 'POST' })) as { results: InfluxResult[] };
+  return checked(body);
+}
+
+/** Runs a query (GET) and throws the error InfluxDB reports. */
+export async function select(influx: InfluxDB, query: string, database: string): Promise<InfluxResult> {
+  return checked((await influx.queryRaw(query, { database })) as { results: InfluxResult[] });
+}
+
+/** One statement's answer as InfluxDB 1.x's /query returns it. */
+export interface InfluxResult {
+  error?: string;
+  series?: { name: string; tags?: Record<string, string>; columns: string[]; values?: unknown[][] }[];
+}
+
+function checked(body: { results: InfluxResult[] }): InfluxResult {
+  const result = body.results[0] ?? {};
+  if (result.error) throw new Error(result.error);
+  return result;
 }
 
 /** A downsampled copy: `mean(*)` of `measurements` per `every`, kept `duration` in its own (non-default) policy. */

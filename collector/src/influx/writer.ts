@@ -1,5 +1,6 @@
 // influx/ owns the way from line protocol to InfluxDB 1.x: the mapping (line-protocol.ts), this writer and its
-// contract, the /write transport (http.ts), database, retention and rollups (database.ts). No store, no alerting.
+// contract, the /write transport (http.ts), database, retention and rollups (database.ts), the move of raw points out
+// of the former raw policy (raw-migration.ts). No store, no alerting.
 //
 // The collector's InfluxDB writer: batches line protocol from many agent connections into /write requests and
 // tells each caller, as a value, whether ITS lines were stored, so the WebSocket handler acks only stored batches.
@@ -20,7 +21,8 @@
 //   - After close() (which flushes what is queued), write() fails with retryable:true.
 import { InfluxDB, type IPoolOptions } from 'influx';
 import { postLines, type PostOutcome, type WriteTarget } from './http.js';
-import { DEFAULT_RETENTION_POLICY, ensureDatabase, retentionMs, type RetentionPolicy } from './database.js';
+import { DEFAULT_RETENTION_POLICY, ensureDatabase, rawPolicyName, retentionMs, type RetentionPolicy } from './database.js';
+import { migrateLegacyRaw } from './raw-migration.js';
 import { backoffMs, type BackoffShape } from '../backoff.js';
 
 import type { InfluxWriter, InfluxWriterOptions, WriteResult, WriterCounters, WriterLogger, WriterStatus, WriterTimers } from './writer-contract.js';
@@ -104,6 +106,9 @@ class Writer implements InfluxWriter {
   private lastWriteAt: number | undefined;
   private lastError: string | undefined;
   private closed = false;
+  /** The move out of the former raw policy, while it runs; close() stops it between two queries. */
+  private migration: Promise<unknown> | undefined;
+  private readonly closing = new AbortController();
 
   constructor(private readonly options: InfluxWriterOptions) {
     this.log = options.logger ?? consoleLogger;
@@ -112,7 +117,8 @@ class Writer implements InfluxWriter {
     this.batchSize = clamp(options.batchSize ?? DEFAULT_BATCH_SIZE, 1, MAX_QUEUED_POINTS, 'batchSize', this.log);
     const database = options.database ?? DEFAULT_DATABASE;
     const { url, username, password } = options;
-    this.target = { url, database, retentionPolicy: this.policy.name, username, password };
+    // The former default policy name means autogen from the first write: the move into it runs beside the writes.
+    this.target = { url, database, retentionPolicy: rawPolicyName(this.policy.name), username, password };
     const auth = username === undefined ? {} : { username, password: password ?? '' };
     this.influx = new InfluxDB({
       ...hostOptions(url),
@@ -295,13 +301,24 @@ class Writer implements InfluxWriter {
   async ensureDatabase(): Promise<void> {
     const warn = (message: string): void => this.log.warn({ retentionPolicy: this.policy.name }, message);
     try {
-      await ensureDatabase(this.influx, this.target.database, this.policy, retentionMs(this.policy, warn));
+      await ensureDatabase(this.influx, this.target.database, this.policy, retentionMs(this.policy, warn), warn);
       this.setHealth(true);
+      this.migrateLegacyRaw();
     } catch (error) {
       const reason = `cannot prepare database ${this.target.database}: ${(error as Error).message}`;
       this.setHealth(false, reason);
       throw new Error(reason, { cause: error });
     }
+  }
+
+  /** Starts moving the former raw policy's points into the one written to, in the background, unless running. */
+  private migrateLegacyRaw(): void {
+    if (this.migration || this.closed) return;
+    const log = { info: (obj: object, msg?: string) => this.log.info(obj, msg), warn: (obj: object, msg?: string) => this.log.warn(obj, msg) };
+    const { database, retentionPolicy } = this.target;
+    this.migration = migrateLegacyRaw(this.influx, database, retentionPolicy, { log, signal: this.closing.signal }).finally(() => {
+      this.migration = undefined;
+    });
   }
 
   async checkHealth(): Promise<boolean> {
@@ -330,8 +347,10 @@ class Writer implements InfluxWriter {
 
   async close(): Promise<void> {
     if (this.pingTimer !== undefined) this.timers.clearTimeout(this.pingTimer);
+    this.closing.abort();
     await this.flush();
     this.closed = true;
+    await this.migration;
   }
 
   private sleep(ms: number): Promise<void> {

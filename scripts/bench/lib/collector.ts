@@ -36,7 +36,7 @@ export interface BenchCollector {
   /** The store as opened (not the observed wrapper buildApp got). */
   store: Store;
   port: number;
-  /** The influxd the collector writes to (database `watchpost`, policy `watchpost_raw`); null with the instant sink. */
+  /** The influxd the collector writes to (database `watchpost`, policy `autogen`); null with the instant sink. */
   influxUrl: string | null;
   /** An enrollment token of the bench tenant good for `uses` agents. */
   token(uses: number): string;
@@ -85,7 +85,7 @@ export async function startBenchCollector(options: BenchCollectorOptions): Promi
     console.error(`no influxd (${error.message}); using an instant sink`);
     return null;
   });
-  const writer = influx ? createInfluxWriter({ url: influx.url, database: 'watchpost', retentionPolicy: { name: 'watchpost_raw', duration: '1d' } }) : null;
+  const writer = influx ? createInfluxWriter({ url: influx.url, database: 'watchpost', retentionPolicy: { name: 'autogen', duration: '1d' } }) : null;
   await writer?.ensureDatabase();
   const sink = writer ?? { write: () => Promise.resolve({ ok: true as const }), status: () => ({ healthy: true }) };
   // Every agent enrolls and connects from 127.0.0.1: the per-IP attempt limit (5/s, burst 100) would throttle that.

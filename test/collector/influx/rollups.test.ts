@@ -1,12 +1,13 @@
-// Rollups next to the raw policy (collector/src/influx/database.ts) against a real influxd: the policy and the
-// continuous query are created at start, idempotently, replaced when their definition changes, and a backfill
+// Rollups next to the raw policy, autogen (collector/src/influx/database.ts), against a real influxd: the policy and
+// the continuous query are created at start, idempotently, replaced when their definition changes, and a backfill
 // writes the 5-minute means the continuous query would.
 import { InfluxDB } from 'influx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInfluxd, type Influxd } from '../../helpers/influxd.js';
 import { backfillRollups, ensureDatabase, ensureRollups, ROLLUPS, type Rollup } from '../../../collector/src/influx/database.js';
+import { migrateLegacyRaw } from '../../../collector/src/influx/raw-migration.js';
 
-const RAW = { name: 'watchpost_raw', duration: '30d' };
+const RAW = { name: 'autogen', duration: '30d' };
 const RAW_MS = 30 * 86_400_000;
 const BUCKET_MS = 5 * 60_000;
 let server: Influxd;
@@ -39,11 +40,11 @@ describe('rollups', () => {
     await ensureDatabase(influx, name, RAW, RAW_MS);
     const policies = await influx.showRetentionPolicies(name);
     expect(policies.find((p) => p.name === 'watchpost_5m')).toMatchObject({ duration: '2160h0m0s', default: false });
-    expect(policies.find((p) => p.name === 'watchpost_raw')).toMatchObject({ default: true });
+    expect(policies.find((p) => p.name === 'autogen')).toMatchObject({ duration: '720h0m0s', default: true });
     const queries = await continuousQueries(name);
     expect(queries.map((q) => q[0])).toEqual(['watchpost_5m']);
     expect(queries[0]![1]).toContain(
-      `SELECT mean(*) INTO ${name}.watchpost_5m.:MEASUREMENT FROM ${name}.watchpost_raw./^(cpu|mem|disk|net|system)$/ GROUP BY time(5m), *`,
+      `SELECT mean(*) INTO ${name}.watchpost_5m.:MEASUREMENT FROM ${name}.autogen./^(cpu|mem|disk|net|system)$/ GROUP BY time(5m), *`,
     );
   });
 
@@ -67,7 +68,7 @@ describe('rollups', () => {
       `disk,host=a,tenant=t,path=/data used_percent=50,total=100i ${bucket + 1000}`,
       `eventlog,host=a,tenant=t,channel=System message="not rolled up" ${bucket + 1000}`,
     ];
-    const write = await fetch(`${server.url}/write?db=${name}&rp=watchpost_raw&precision=ms`, { method: 'POST', body: lines.join('\n') });
+    const write = await fetch(`${server.url}/write?db=${name}&rp=autogen&precision=ms`, { method: 'POST', body: lines.join('\n') });
     expect(write.status).toBe(204);
 
     await backfillRollups(influx, name, RAW.name, RAW_MS);
@@ -79,5 +80,26 @@ describe('rollups', () => {
       { time: bucket, path: '/data', mean_used_percent: 50, mean_total: 100 },
     ]);
     expect(await influx.query(`SELECT * FROM "watchpost_5m"."eventlog"`)).toHaveLength(0);
+  });
+
+  it('a database from before autogen: the continuous query is switched to autogen, and the rollup fills from the moved points', async () => {
+    const { name, influx } = database();
+    await influx.createDatabase(name);
+    await influx.createRetentionPolicy('watchpost_raw', { database: name, duration: '2592000s', replication: 1, isDefault: true });
+    await ensureRollups(influx, name, 'watchpost_raw');
+    const bucket = Math.floor((Date.now() - 3 * BUCKET_MS) / BUCKET_MS) * BUCKET_MS;
+    const lines = [`cpu,host=a,tenant=t,cpu=cpu-total usage_idle=80 ${bucket + 1000}`, `cpu,host=a,tenant=t,cpu=cpu-total usage_idle=90 ${bucket + 61_000}`];
+    const write = await fetch(`${server.url}/write?db=${name}&rp=watchpost_raw&precision=ms`, { method: 'POST', body: lines.join('\n') });
+    expect(write.status).toBe(204);
+
+    await ensureDatabase(influx, name, RAW, RAW_MS);
+    expect((await continuousQueries(name))[0]![1]).toContain(`FROM ${name}.autogen./^(cpu|mem|disk|net|system)$/`);
+    const quiet = { info: () => undefined, warn: () => undefined };
+    expect(await migrateLegacyRaw(influx, name, RAW.name, { log: quiet })).toMatchObject({ outcome: 'moved', copied: 2 });
+    await backfillRollups(influx, name, RAW.name, RAW_MS);
+    const rows = await influx.query<{ time: Date; host: string; mean_usage_idle: number }>(`SELECT * FROM "watchpost_5m"."cpu"`);
+    expect(rows.map((r) => ({ time: r.time.getTime(), host: r.host, mean_usage_idle: r.mean_usage_idle }))).toEqual([
+      { time: bucket, host: 'a', mean_usage_idle: 85 },
+    ]);
   });
 });

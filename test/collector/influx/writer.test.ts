@@ -54,19 +54,55 @@ function writerFor(url: string, over: Partial<InfluxWriterOptions> = {}) {
 }
 
 describe('ensureDatabase', () => {
-  it('creates the database and a default retention policy, idempotently, and corrects the duration', async () => {
-    const { writer, influx, database } = writerFor(server.url, { retentionPolicy: { name: 'watchpost_raw', duration: '30d' } });
+  it("alters autogen to the retention, with InfluxDB's shard groups for it, as the default, idempotently, and corrects the duration", async () => {
+    const { writer, influx, database } = writerFor(server.url, { retentionPolicy: { name: 'autogen', duration: '30d' } });
     await writer.ensureDatabase();
     await writer.ensureDatabase();
     expect(await influx.getDatabaseNames()).toContain(database);
-    const rp = (await influx.showRetentionPolicies(database)).find((p) => p.name === 'watchpost_raw');
-    expect(rp).toMatchObject({ duration: '720h0m0s', default: true });
+    expect([...(await influx.showRetentionPolicies(database))]).toEqual([
+      expect.objectContaining({ name: 'autogen', duration: '720h0m0s', shardGroupDuration: '24h0m0s', default: true }),
+      expect.objectContaining({ name: 'watchpost_5m', default: false }),
+    ]);
 
-    const longer = writerFor(server.url, { database, retentionPolicy: { name: 'watchpost_raw', duration: '90d' } });
+    const longer = writerFor(server.url, { database, retentionPolicy: { name: 'autogen', duration: '365d' } });
     await longer.writer.ensureDatabase();
-    const altered = (await influx.showRetentionPolicies(database)).filter((p) => p.name === 'watchpost_raw');
-    expect(altered).toEqual([expect.objectContaining({ duration: '2160h0m0s', default: true })]);
+    const altered = (await influx.showRetentionPolicies(database)).filter((p) => p.name === 'autogen');
+    expect(altered).toEqual([expect.objectContaining({ duration: '8760h0m0s', shardGroupDuration: '168h0m0s', default: true })]);
     await Promise.all([writer.close(), longer.writer.close()]);
+  });
+
+  it('without a policy configured, points written through the writer answer queries that name "autogen" (as Telegraf dashboards do) and queries that name none', async () => {
+    const { writer, influx, database } = writerFor(server.url, { retentionPolicy: undefined });
+    await writer.ensureDatabase();
+    const now = Date.now();
+    const { lines } = samplesToLines(
+      [{ measurement: 'cpu', timeMs: now, tags: [{ key: 'cpu', value: 'cpu-total' }], fields: [{ key: 'usage_idle', float: 87.5 }] }],
+      { host: 'srv-01', tenant: 'acme' },
+      { nowMs: now },
+    );
+    expect(await writeNow(writer, lines)).toEqual({ ok: true });
+    await writer.close();
+    const telegraf = await influx.query<{ usage_idle: number }>(
+      `SELECT "usage_idle" FROM "${database}"."autogen"."cpu" WHERE "host" = 'srv-01' AND time > now() - 1h`,
+    );
+    expect(telegraf.map((r) => r.usage_idle)).toEqual([87.5]);
+    expect((await influx.query<{ usage_idle: number }>('SELECT "usage_idle" FROM "cpu"')).map((r) => r.usage_idle)).toEqual([87.5]);
+    expect((await influx.showRetentionPolicies(database)).map((p) => p.name)).toEqual(['autogen', 'watchpost_5m']);
+  });
+
+  it('the former default name "watchpost_raw" writes to autogen and says it is deprecated', async () => {
+    const warnings: string[] = [];
+    const logger: WriterLogger = { ...quiet, warn: (_obj, msg) => warnings.push(msg ?? '') };
+    const { writer, influx, database } = writerFor(server.url, { retentionPolicy: { name: 'watchpost_raw', duration: '30d' }, logger });
+    await writer.ensureDatabase();
+    expect(await writeNow(writer, [`m v=1i ${Date.now()}`])).toEqual({ ok: true });
+    await writer.close();
+    expect(warnings).toEqual([expect.stringMatching(/"watchpost_raw" is deprecated: raw points are written to "autogen".*remove influx\.retentionPolicy/)]);
+    expect((await influx.showRetentionPolicies(database)).map((p) => [p.name, p.default])).toEqual([
+      ['autogen', true],
+      ['watchpost_5m', false],
+    ]);
+    expect(await influx.query('SELECT "v" FROM "autogen"."m"')).toHaveLength(1);
   });
 });
 
