@@ -12,12 +12,17 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WORKER_PRELUDE, wrapRequest } from '../../agent/src/exec/powershell-framing.js';
 import { WINDOWS_AV_SCRIPT } from '../../agent/src/probes/antivirus/antivirus.js';
+import { WINDOWS_DISKIO_SCRIPT } from '../../agent/src/probes/diskio/diskio.js';
 import { DEFAULT_WINDOWS_CHANNELS, resolveOptions } from '../../agent/src/probes/eventlog/options.js';
 import { windowsChannelScript } from '../../agent/src/probes/eventlog/windows.js';
 import { WINDOWS_NET_SCRIPT } from '../../agent/src/probes/net/net.js';
+import { WINDOWS_NETSTAT_SCRIPT } from '../../agent/src/probes/netstat/netstat.js';
+import { WINDOWS_KERNEL_SCRIPT } from '../../agent/src/probes/kernel/kernel.js';
+import { WINDOWS_PROCESSES_SCRIPT } from '../../agent/src/probes/processes/processes.js';
 import { WINDOWS_PATCHES_ARGS, WINDOWS_PATCHES_SCRIPT } from '../../agent/src/probes/patches/windows.js';
 import { WINDOWS_SERVICES_SCRIPT } from '../../agent/src/probes/services/services.js';
 import { windowsShutdownScript } from '../../agent/src/probes/shutdowns/shutdowns.js';
+import { WINDOWS_SWAP_SCRIPT } from '../../agent/src/probes/swap/swap.js';
 import { oneLiner, windowsPs1 } from '../../collector/src/releases/deploy-scripts.js';
 import { pwshPath } from '../helpers/pwsh.js';
 
@@ -58,6 +63,11 @@ function workerScripts(): Record<string, string> {
     'antivirus WINDOWS_AV_SCRIPT': WINDOWS_AV_SCRIPT,
     'services WINDOWS_SERVICES_SCRIPT': WINDOWS_SERVICES_SCRIPT,
     'net WINDOWS_NET_SCRIPT through the worker': `${WINDOWS_NET_SCRIPT} | ConvertTo-Json -Compress`,
+    'processes WINDOWS_PROCESSES_SCRIPT': WINDOWS_PROCESSES_SCRIPT,
+    'kernel WINDOWS_KERNEL_SCRIPT': WINDOWS_KERNEL_SCRIPT,
+    'netstat WINDOWS_NETSTAT_SCRIPT': WINDOWS_NETSTAT_SCRIPT,
+    'diskio WINDOWS_DISKIO_SCRIPT': WINDOWS_DISKIO_SCRIPT,
+    'swap WINDOWS_SWAP_SCRIPT': WINDOWS_SWAP_SCRIPT,
     'shutdowns first run': windowsShutdownScript(undefined),
     'shutdowns after a checkpoint with a time': windowsShutdownScript({ recordId: 48213, time: CHECKPOINT_TIME }),
     'shutdowns after a checkpoint without a time': windowsShutdownScript({ recordId: 48213 }),
@@ -110,6 +120,7 @@ function shippedScripts(): Record<string, string> {
     ...worker,
     ...Object.fromEntries(Object.entries(worker).map(([name, script]) => [`framing wrapRequest(${name})`, wrapRequest(script, NONCE)])),
     'net WINDOWS_NET_SCRIPT as powershell.exe -Command': WINDOWS_NET_SCRIPT,
+    'diskio WINDOWS_DISKIO_SCRIPT as powershell.exe -Command': WINDOWS_DISKIO_SCRIPT,
     'patches WINDOWS_PATCHES_SCRIPT': WINDOWS_PATCHES_SCRIPT,
     'deploy windows.ps1': windowsPs1(DEPLOY_INPUT),
     'deploy Windows one-liner -Command': oneLinerCommand(),

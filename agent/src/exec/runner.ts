@@ -13,10 +13,12 @@ import { win32 } from 'node:path';
 /** Commands the agent may run, by executable name. Adding one is a reviewed change. */
 export const ALLOWED_COMMANDS: ReadonlySet<string> = new Set([
   'powershell.exe', // Windows: one batched query per collection, never per metric
-  'netstat', // macOS: per-interface counters (netstat -ibn)
-  'sysctl', // macOS: boot time, memory
+  'netstat', // macOS: per-interface counters (net: netstat -ibdnW), sockets per TCP state (netstat: netstat -an)
+  'ps', // macOS processes: `ps -axo stat`, every process's state
+  'sysctl', // macOS: boot time, memory, swap usage (vm.swapusage)
   'sw_vers', // macOS: OS version
-  'vm_stat', // macOS: memory pages
+  'vm_stat', // macOS: memory pages (mem), swap-ins and swap-outs (swap)
+  'ioreg', // macOS diskio: `ioreg -r -d 2 -l -w 0 -c IOBlockStorageDriver`, the disks' I/O statistics (read-only)
   'system_profiler', // macOS: hardware inventory
   'who', // Linux/macOS: logged-in users
   'reg.exe', // Windows inventory: `reg query` of CurrentVersion (build, UBR, edition) and ProductOptions

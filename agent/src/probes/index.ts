@@ -6,13 +6,18 @@ import type { ProbeFactory } from './probe.js';
 import { createAntivirusProbe } from './antivirus/antivirus.js';
 import { createCpuProbe } from './cpu/cpu.js';
 import { createDiskProbe } from './disk/disk.js';
+import { createDiskioProbe } from './diskio/diskio.js';
 import { createEventlogProbe } from './eventlog/eventlog.js';
 import { createInventoryProbe } from './inventory/inventory.js';
+import { createKernelProbe } from './kernel/kernel.js';
 import { createMemProbe } from './mem/mem.js';
 import { createNetProbe } from './net/net.js';
+import { createNetstatProbe } from './netstat/netstat.js';
 import { createPatchesProbe } from './patches/patches.js';
+import { createProcessesProbe } from './processes/processes.js';
 import { createServicesProbe } from './services/services.js';
 import { createShutdownsProbe } from './shutdowns/shutdowns.js';
+import { createSwapProbe } from './swap/swap.js';
 import { createSystemProbe } from './system/system.js';
 
 export const probes = {
@@ -27,6 +32,11 @@ export const probes = {
   patches: createPatchesProbe,
   services: createServicesProbe,
   shutdowns: createShutdownsProbe,
+  processes: createProcessesProbe,
+  kernel: createKernelProbe,
+  netstat: createNetstatProbe,
+  diskio: createDiskioProbe,
+  swap: createSwapProbe,
 } satisfies Record<string, ProbeFactory>;
 
 export type ProbeName = keyof typeof probes;

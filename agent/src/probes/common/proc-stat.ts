@@ -1,4 +1,5 @@
-// Pure parsing of Linux /proc/stat and the CPU usage arithmetic Telegraf's cpu plugin applies to it.
+// Pure parsing of Linux /proc/stat (the CPU lines for cpu, the kernel counters for kernel, btime for system) and the
+// CPU usage arithmetic Telegraf's cpu plugin applies to it.
 
 /** Cumulative CPU time per state, in any one unit (jiffies from /proc/stat, ms from os.cpus()). */
 export interface CpuTimes {
@@ -19,6 +20,15 @@ export interface ProcStat {
   cpus: Map<string, CpuTimes>;
   /** `btime`: boot time in unix seconds, when present. */
   bootTime?: number;
+  /** `intr`: its first column, all interrupts serviced since boot (the per-IRQ columns after it are not kept). */
+  interrupts?: number;
+  /** `ctxt`: context switches since boot. */
+  contextSwitches?: number;
+  /** `processes`: forks since boot. */
+  processesForked?: number;
+  /** `page in out`: pages paged in and out from disk since boot; only kernels before 2.6 print this line. */
+  pagesIn?: number;
+  pagesOut?: number;
 }
 
 export const TOTAL_CPU = 'cpu-total';
@@ -29,15 +39,33 @@ export function emptyCpuTimes(): CpuTimes {
   return { user: 0, nice: 0, system: 0, idle: 0, iowait: 0, irq: 0, softirq: 0, steal: 0, guest: 0, guestNice: 0 };
 }
 
+/** The single-number lines of /proc/stat and the ProcStat key each one fills. */
+const COUNTER_LINES: ReadonlyMap<string, 'bootTime' | 'interrupts' | 'contextSwitches' | 'processesForked'> = new Map([
+  ['btime', 'bootTime'],
+  ['intr', 'interrupts'],
+  ['ctxt', 'contextSwitches'],
+  ['processes', 'processesForked'],
+]);
+
+/** A whole non-negative decimal, or undefined: a counter line that does not hold one is left out, not read as 0. */
+function counter(text: string | undefined): number | undefined {
+  return text !== undefined && /^\d+$/.test(text) ? Number(text) : undefined;
+}
+
 export function parseProcStat(text: string): ProcStat {
   const cpus = new Map<string, CpuTimes>();
-  let bootTime: number | undefined;
+  const stat: ProcStat = { cpus };
   for (const line of text.split('\n')) {
     const parts = line.trim().split(/\s+/);
     const key = parts[0];
     if (key === undefined) continue;
-    if (key === 'btime' && parts[1] !== undefined) {
-      bootTime = Number(parts[1]);
+    const counterKey = COUNTER_LINES.get(key);
+    if (counterKey !== undefined) {
+      const value = counter(parts[1]);
+      if (value !== undefined) stat[counterKey] = value;
+    } else if (key === 'page') {
+      const [pagesIn, pagesOut] = [counter(parts[1]), counter(parts[2])];
+      if (pagesIn !== undefined && pagesOut !== undefined) Object.assign(stat, { pagesIn, pagesOut });
     } else if (key.startsWith('cpu')) {
       // Older kernels have fewer columns (steal since 2.6.11, guest_nice since 2.6.33): missing ones stay 0.
       const times = emptyCpuTimes();
@@ -48,7 +76,7 @@ export function parseProcStat(text: string): ProcStat {
       cpus.set(key === 'cpu' ? TOTAL_CPU : key, times);
     }
   }
-  return bootTime === undefined ? { cpus } : { cpus, bootTime };
+  return stat;
 }
 
 /** Telegraf's total: guest and guest_nice are already counted inside user and nice, so they are left out. */

@@ -1,4 +1,5 @@
-// probes/disk/: this probe and its parser of /proc/self/mounts with the choice of real filesystems (mounts.ts).
+// probes/disk/: this probe, its parser of /proc/self/mounts with the choice of real filesystems (mounts.ts) and the
+// Linux `label` tag (label.ts).
 //
 // disk: Telegraf's disk plugin. Space and inodes of every real filesystem through fs.statfs (no `df` spawn).
 // Linux lists /proc/self/mounts; Windows tries each drive letter; macOS measures `/`, the APFS data volume and
@@ -7,6 +8,7 @@
 import { readdir, readFile, realpath, statfs } from 'node:fs/promises';
 import type { SampleDraft } from '../../sample.js';
 import type { Probe } from '../probe.js';
+import { deviceLabel, LINUX_ROOTS, type LabelRoots } from './label.js';
 import { diskFields, mountMode, parseMounts, selectMounts, type StatfsResult } from './mounts.js';
 
 /** A volume whose statfs takes longer is skipped this round (a dead network share must not hang the probe). */
@@ -23,6 +25,8 @@ interface Volume {
 
 export interface DiskProbeOptions {
   procRoot?: string;
+  /** Where the `label` tag is looked up (Linux): /sys, /dev and /run by default. */
+  labelRoots?: LabelRoots;
   platform?: NodeJS.Platform;
   statfsTimeoutMs?: number;
 }
@@ -30,11 +34,20 @@ export interface DiskProbeOptions {
 type VolumeLister = () => Promise<Volume[]>;
 
 const listers: Partial<Record<NodeJS.Platform, (o: DiskProbeOptions) => VolumeLister>> = {
-  linux: (o) => async () =>
-    selectMounts(parseMounts(await readFile(`${o.procRoot ?? '/proc'}/self/mounts`, 'utf8'))).map((m) => ({
-      statPath: m.path,
-      tags: { path: m.path, device: m.device.replace('/dev/', ''), fstype: m.fstype, mode: mountMode(m.options) },
-    })),
+  linux: (o) => async () => {
+    const mounts = selectMounts(parseMounts(await readFile(`${o.procRoot ?? '/proc'}/self/mounts`, 'utf8')));
+    return Promise.all(
+      mounts.map(async (m) => {
+        const device = m.device.replace('/dev/', '');
+        // Only a block device has a label; `device` of a network or fuse mount is no /dev name.
+        const label = m.device.startsWith('/dev/') ? await deviceLabel(device, o.labelRoots ?? LINUX_ROOTS) : undefined;
+        return {
+          statPath: m.path,
+          tags: { path: m.path, device, fstype: m.fstype, mode: mountMode(m.options), ...(label ? { label } : {}) },
+        };
+      }),
+    );
+  },
   // Telegraf on Windows writes device=C: and path=\C: (its path is filepath.Join("/", "C:")); kept for dashboards.
   win32: () => async () => [...WINDOWS_DRIVE_LETTERS].map((l) => ({ statPath: `${l}:\\`, tags: { path: `\\${l}:`, device: `${l}:` } })),
   darwin: () => async () => {

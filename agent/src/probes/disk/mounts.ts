@@ -114,13 +114,15 @@ export interface StatfsResult {
 /**
  * Telegraf's disk fields (gopsutil's arithmetic): free is what an unprivileged user may still write (bavail),
  * used counts the root-reserved blocks as used, and used_percent = used / (used + free), not used / total
- * (the `df` convention). Returns undefined for a zero-size filesystem, which Telegraf skips.
+ * (the `df` convention); inodes_used_percent likewise inodes_used / (inodes_used + inodes_free), 0 for a filesystem
+ * that reports no inodes (btrfs, vfat). Returns undefined for a zero-size filesystem, which Telegraf skips.
  */
 export function diskFields(s: StatfsResult): Record<string, FieldValue> | undefined {
   const total = s.blocks * s.bsize;
   if (total === 0) return undefined;
   const free = s.bavail * s.bsize;
   const used = (s.blocks - s.bfree) * s.bsize;
+  const inodesUsed = s.files - s.ffree;
   return {
     total: int(total),
     free: int(free),
@@ -128,6 +130,7 @@ export function diskFields(s: StatfsResult): Record<string, FieldValue> | undefi
     used_percent: used + free > 0 ? (100 * used) / (used + free) : 0,
     inodes_total: int(s.files),
     inodes_free: int(s.ffree),
-    inodes_used: int(s.files - s.ffree),
+    inodes_used: int(inodesUsed),
+    inodes_used_percent: inodesUsed + s.ffree > 0 ? (100 * inodesUsed) / (inodesUsed + s.ffree) : 0,
   };
 }

@@ -70,9 +70,51 @@ export const AGENT_MEASUREMENTS: Readonly<Record<string, FieldTypes>> = {
   // probes/mem/mem.ts (meminfo.ts on Linux, vm-stat.ts on macOS adds wired)
   mem: { integer: ['total', 'available', 'used', 'free', 'wired', ...MEM_LINUX], float: ['used_percent', 'available_percent'] },
   // probes/disk/disk.ts (mounts.ts)
-  disk: { integer: ['total', 'free', 'used', 'inodes_total', 'inodes_free', 'inodes_used'], float: ['used_percent'] },
+  disk: { integer: ['total', 'free', 'used', 'inodes_total', 'inodes_free', 'inodes_used'], float: ['used_percent', 'inodes_used_percent'] },
+  // probes/diskio/diskio.ts (diskstats.ts, perfdisk.ts, ioreg.ts)
+  diskio: {
+    integer: [
+      'reads',
+      'writes',
+      'read_bytes',
+      'write_bytes',
+      'read_time',
+      'write_time',
+      'io_time',
+      'weighted_io_time',
+      'iops_in_progress',
+      'merged_reads',
+      'merged_writes',
+    ],
+  },
+  // probes/swap/swap.ts (swap-sources.ts)
+  swap: { integer: ['total', 'used', 'free', 'in', 'out'], float: ['used_percent'] },
   // probes/system/system.ts
-  system: { float: ['load1', 'load5', 'load15'], integer: ['n_cpus', 'n_users', 'uptime', 'boot_time'] },
+  system: { float: ['load1', 'load5', 'load15'], integer: ['n_cpus', 'n_users', 'n_unique_users', 'uptime', 'boot_time'], string: ['uptime_format'] },
+  // probes/processes/processes.ts (process-states.ts)
+  processes: {
+    integer: ['blocked', 'zombies', 'stopped', 'running', 'sleeping', 'total', 'unknown', 'dead', 'paging', 'total_threads', 'idle', 'parked'],
+  },
+  // probes/kernel/kernel.ts (kernel-counters.ts, probes/common/proc-stat.ts)
+  kernel: { integer: ['boot_time', 'context_switches', 'interrupts', 'processes_forked', 'entropy_avail', 'disk_pages_in', 'disk_pages_out'] },
+  // probes/netstat/netstat.ts (socket-states.ts)
+  netstat: {
+    integer: [
+      'tcp_established',
+      'tcp_syn_sent',
+      'tcp_syn_recv',
+      'tcp_fin_wait1',
+      'tcp_fin_wait2',
+      'tcp_time_wait',
+      'tcp_close',
+      'tcp_close_wait',
+      'tcp_last_ack',
+      'tcp_listen',
+      'tcp_closing',
+      'tcp_none',
+      'udp_socket',
+    ],
+  },
   // probes/net/net.ts (net-counters.ts)
   net: { integer: ['bytes_sent', 'bytes_recv', 'packets_sent', 'packets_recv', 'err_in', 'err_out', 'drop_in', 'drop_out'] },
   // probes/inventory/inventory.ts (os-identity.ts)

@@ -23,6 +23,29 @@ describe('parseProcStat', () => {
     expect(stat.bootTime).toBe(1795304272);
   });
 
+  it('reads the kernel counter lines of a real /proc/stat (Debian 12): no page line on a 2.6+ kernel', () => {
+    const stat = parseProcStat(fixture('linux/proc-snapshot/stat'));
+    expect(stat).toMatchObject({ bootTime: 1796530356, interrupts: 26066757, contextSwitches: 85882209, processesForked: 397108 });
+    expect(stat.pagesIn).toBeUndefined();
+    expect(stat.pagesOut).toBeUndefined();
+  });
+
+  it("reads proc(5)'s documented lines, the page line of kernels before 2.6 included", () => {
+    expect(parseProcStat(fixture('linux/kernel/proc-stat-man5-lines.txt'))).toEqual({
+      cpus: new Map(),
+      bootTime: 769041601,
+      interrupts: 1462898,
+      contextSwitches: 115315,
+      processesForked: 86031,
+      pagesIn: 5741,
+      pagesOut: 1808,
+    });
+  });
+
+  it('leaves a counter line without a whole number out rather than reading it as 0', () => {
+    expect(parseProcStat('ctxt\nintr -1 2\nbtime x\npage 5\nprocesses 12\n')).toEqual({ cpus: new Map(), processesForked: 12 });
+  });
+
   it('leaves columns an old kernel does not print at 0', () => {
     const stat = parseProcStat('cpu  10 1 5 100 2 0 0\n');
     expect(stat.cpus.get(TOTAL_CPU)).toEqual({ ...emptyCpuTimes(), user: 10, nice: 1, system: 5, idle: 100, iowait: 2 });

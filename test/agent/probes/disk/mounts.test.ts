@@ -53,7 +53,7 @@ describe('mountMode', () => {
 });
 
 describe('diskFields', () => {
-  it('uses available blocks as free and used / (used + free) as Telegraf does', () => {
+  it('uses available blocks as free and used / (used + free) as Telegraf does, inodes likewise', () => {
     const fields = diskFields({ bsize: 4096, blocks: 1000, bfree: 300, bavail: 250, files: 500, ffree: 400 });
     expect(json(fields)).toEqual({
       total: 4096000,
@@ -63,7 +63,12 @@ describe('diskFields', () => {
       inodes_total: 500,
       inodes_free: 400,
       inodes_used: 100,
+      inodes_used_percent: (100 * 100) / 500,
     });
+  });
+
+  it('inodes_used_percent is 0 on a filesystem that reports no inodes (btrfs, vfat), as Telegraf writes it', () => {
+    expect(diskFields({ bsize: 4096, blocks: 1000, bfree: 300, bavail: 250, files: 0, ffree: 0 })?.inodes_used_percent).toBe(0);
   });
 
   it('skips a zero-size filesystem', () => {

@@ -23,6 +23,11 @@ import { createMemProbe } from '../../../../agent/src/probes/mem/mem.js';
 import { createDiskProbe } from '../../../../agent/src/probes/disk/disk.js';
 import { createSystemProbe } from '../../../../agent/src/probes/system/system.js';
 import { createNetProbe } from '../../../../agent/src/probes/net/net.js';
+import { createDiskioProbe } from '../../../../agent/src/probes/diskio/diskio.js';
+import { createSwapProbe } from '../../../../agent/src/probes/swap/swap.js';
+import { createProcessesProbe } from '../../../../agent/src/probes/processes/processes.js';
+import { createKernelProbe } from '../../../../agent/src/probes/kernel/kernel.js';
+import { createNetstatProbe } from '../../../../agent/src/probes/netstat/netstat.js';
 import { createInventoryProbe } from '../../../../agent/src/probes/inventory/inventory.js';
 import { createAntivirusProbe, windowsAvSamples } from '../../../../agent/src/probes/antivirus/antivirus.js';
 import { createPatchesProbe } from '../../../../agent/src/probes/patches/patches.js';
@@ -149,6 +154,51 @@ describe("the agent's parsers on captured output of every platform", () => {
         ...(await createNetProbe({ platform: 'win32' }).collect(withWorker(fixture('windows/get-netadapterstatistics-server2025.txt')))),
         ...(await createNetProbe({ platform: 'darwin' }).collect(context(replayRunner(fixture('darwin/netstat-ibdnW.txt')).runner))),
       ],
+    ],
+    [
+      'diskio and swap, macOS ioreg, sysctl and vm_stat, Windows worker rows and the Linux fixtures',
+      async () => {
+        const darwin = scripted({
+          ioreg: { stdout: fixture('darwin/ioreg-blockstoragedriver-apple-silicon.txt') },
+          sysctl: { stdout: fixture('darwin/sysctl-vm-swapusage.txt') },
+          vm_stat: { stdout: fixture('darwin/vm_stat.txt') },
+        });
+        const disks = [
+          { name: 'C:', reads: '1', writes: '4', read_bytes: '4096', write_bytes: '16384', read_time: '4633000', idle_time: '1', idle_base: '9', queue: '0' },
+        ];
+        const pageFiles = { files: [{ name: 'C:\\pagefile.sys', allocated_mb: '2048', current_mb: '42' }], pages_in: '1', pages_out: '2', page_size: '4096' };
+        return [
+          ...(await createDiskioProbe({ platform: 'darwin' }).collect(context(darwin))),
+          ...(await createSwapProbe({ platform: 'darwin' }).collect(context(darwin))),
+          ...(await createDiskioProbe({ platform: 'win32' }).collect(withWorker(disks))),
+          ...(await createSwapProbe({ platform: 'win32' }).collect(withWorker(pageFiles))),
+          ...(await createDiskioProbe({ platform: 'linux', procRoot: `${FIXTURES}linux/proc`, sysRoot: '/nonexistent' }).collect(context())),
+          ...(await createSwapProbe({ platform: 'linux', procRoot: `${FIXTURES}linux/proc` }).collect(context())),
+        ];
+      },
+    ],
+    [
+      'processes, kernel and netstat: Windows worker replies, macOS ps and netstat, the Linux snapshot',
+      async () => {
+        const snapshot = `${FIXTURES}linux/proc-snapshot`;
+        return [
+          ...(await createProcessesProbe({ platform: 'win32' }).collect(withWorker({ processes: 384, threads: 5534 }))),
+          ...(await createProcessesProbe({ platform: 'darwin' }).collect(
+            context(replayRunner(fixture('darwin/ps/ps-aux-head-apple-silicon-2026.txt')).runner),
+          )),
+          ...(await createProcessesProbe({ platform: 'linux', procRoot: snapshot }).collect(context())),
+          ...(await createKernelProbe({ platform: 'win32' }).collect(
+            withWorker({ context_switches: 469922985, interrupts: 3, up_since: 131983188065000000, frequency: 1e7 }),
+          )),
+          ...(await createKernelProbe({ platform: 'darwin' }).collect(context())),
+          ...(await createKernelProbe({ platform: 'linux', procRoot: snapshot }).collect(context())),
+          ...(await createNetstatProbe({ platform: 'win32' }).collect(withWorker({ tcp: { Established: 2, DeleteTcb: 1 }, listen: 3, udp: 4 }))),
+          ...(await createNetstatProbe({ platform: 'darwin' }).collect(
+            context(replayRunner(fixture('darwin/netstat/netstat-an-excerpt-yosemite-era.txt')).runner),
+          )),
+          ...(await createNetstatProbe({ platform: 'linux', procRoot: snapshot }).collect(context())),
+        ];
+      },
     ],
     [
       'inventory, Windows reg query, macOS sw_vers and Linux os-release',
