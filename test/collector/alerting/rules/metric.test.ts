@@ -215,8 +215,8 @@ describe('metric: where with globs (the shipped disk_queue rule reads whole disk
     ['xvda', true],
     ['nvme0n1', true],
     ['disk0', true],
-    ['0 C:', true], // Windows PhysicalDisk
-    ['1 D: E:', true],
+    ['C:', true], // Windows volumes, named as Telegraf names them
+    ['HarddiskVolume3', false], // a Windows volume without a drive letter
     ['sda1', false],
     ['nvme0n1p2', false],
     ['dm-0', false],
