@@ -16,6 +16,7 @@ import { createAdmission } from '../../collector/src/agent-link/admission/admiss
 import { createSeriesBudget, DEFAULT_SERIES_PER_AGENT, DEFAULT_SERIES_PER_MEASUREMENT } from '../../collector/src/agent-link/admission/series-budget.js';
 import { batchSamples, SAMPLES_PER_COLLECTION } from './lib/host-points.js';
 import { machine } from './lib/stats.js';
+import { probes } from '../../agent/src/probes/index.js';
 
 const COLLECTIONS = 10;
 const DAY_MS = 86_400_000;
@@ -69,6 +70,10 @@ function serverSamples(): watchpost.v1.ISample[] {
   const out = [
     s('mem'),
     s('system'),
+    s('swap'),
+    s('processes'),
+    s('kernel'),
+    s('netstat'),
     s('inventory'),
     s('services'),
     s('patches', { source: 'wua' }),
@@ -77,14 +82,13 @@ function serverSamples(): watchpost.v1.ISample[] {
   ];
   out.push(s('cpu', { cpu: 'cpu-total' }), ...Array.from({ length: 16 }, (_, i) => s('cpu', { cpu: `cpu${i}` })));
   for (const [i, letter] of ['C', 'D', 'E', 'F'].entries())
-    out.push(s('disk', { path: `\\${letter}:`, device: `${letter}:` }), s('net', { interface: `Ethernet ${i}` }));
+    out.push(s('disk', { path: `\\${letter}:`, device: `${letter}:` }), s('diskio', { name: `${letter}:` }), s('net', { interface: `Ethernet ${i}` }));
   for (const name of ['Spooler', 'wuauserv', 'BITS', 'MSSQLSERVER', 'SQLSERVERAGENT']) out.push(s('services', { service_name: name }));
   for (let i = 0; i < 100; i++)
     out.push(s('eventlog', { channel: ['System', 'Application'][i % 2]!, level: ['error', 'warning'][i % 2]!, source: `Microsoft-Windows-Provider-${i}` }));
   for (const channel of ['System', 'Application', 'Security']) for (const level of ['error', 'warning']) out.push(s('eventlog_counts', { channel, level }));
   out.push(s('antivirus', { product: 'Windows Defender' }), s('antivirus', { product: 'CylancePROTECT' }));
-  for (const probe of ['cpu', 'mem', 'disk', 'system', 'net', 'inventory', 'antivirus', 'eventlog', 'patches', 'services', 'shutdowns'])
-    out.push(s('agent_probe', { probe }));
+  for (const probe of Object.keys(probes)) out.push(s('agent_probe', { probe }));
   return out;
 }
 
