@@ -11,18 +11,24 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WORKER_PRELUDE, wrapRequest } from '../../agent/src/exec/powershell-framing.js';
+import { WINDOWS_ACTIVATION_SCRIPT } from '../../agent/src/probes/activation/activation.js';
 import { WINDOWS_AV_SCRIPT } from '../../agent/src/probes/antivirus/antivirus.js';
+import { WINDOWS_BACKUP_SCRIPT } from '../../agent/src/probes/backup/windows-backup.js';
 import { WINDOWS_DISKIO_SCRIPT } from '../../agent/src/probes/diskio/diskio.js';
 import { DEFAULT_WINDOWS_CHANNELS, resolveOptions } from '../../agent/src/probes/eventlog/options.js';
 import { windowsChannelScript } from '../../agent/src/probes/eventlog/windows.js';
 import { WINDOWS_NET_SCRIPT } from '../../agent/src/probes/net/net.js';
 import { WINDOWS_NETSTAT_SCRIPT } from '../../agent/src/probes/netstat/netstat.js';
 import { WINDOWS_KERNEL_SCRIPT } from '../../agent/src/probes/kernel/kernel.js';
+import { WINDOWS_DOMAIN_SCRIPT } from '../../agent/src/probes/password_policy/password_policy.js';
 import { WINDOWS_PROCESSES_SCRIPT } from '../../agent/src/probes/processes/processes.js';
+import { WINDOWS_RAID_SCRIPT } from '../../agent/src/probes/raid/windows-storage.js';
+import { WINDOWS_REMOTE_ACCESS_SCRIPT } from '../../agent/src/probes/remote_access/windows.js';
 import { WINDOWS_PATCHES_ARGS, WINDOWS_PATCHES_SCRIPT } from '../../agent/src/probes/patches/windows.js';
 import { WINDOWS_SERVICES_SCRIPT } from '../../agent/src/probes/services/services.js';
 import { windowsShutdownScript } from '../../agent/src/probes/shutdowns/shutdowns.js';
 import { WINDOWS_SWAP_SCRIPT } from '../../agent/src/probes/swap/swap.js';
+import { WINDOWS_UPS_SCRIPT } from '../../agent/src/probes/ups/windows-battery.js';
 import { oneLiner, windowsPs1 } from '../../collector/src/releases/deploy-scripts.js';
 import { pwshPath } from '../helpers/pwsh.js';
 
@@ -61,6 +67,7 @@ function workerScripts(): Record<string, string> {
   const o = resolveOptions({});
   const scripts: Record<string, string> = {
     'antivirus WINDOWS_AV_SCRIPT': WINDOWS_AV_SCRIPT,
+    'backup WINDOWS_BACKUP_SCRIPT': WINDOWS_BACKUP_SCRIPT,
     'services WINDOWS_SERVICES_SCRIPT': WINDOWS_SERVICES_SCRIPT,
     'net WINDOWS_NET_SCRIPT through the worker': `${WINDOWS_NET_SCRIPT} | ConvertTo-Json -Compress`,
     'processes WINDOWS_PROCESSES_SCRIPT': WINDOWS_PROCESSES_SCRIPT,
@@ -68,6 +75,11 @@ function workerScripts(): Record<string, string> {
     'netstat WINDOWS_NETSTAT_SCRIPT': WINDOWS_NETSTAT_SCRIPT,
     'diskio WINDOWS_DISKIO_SCRIPT': WINDOWS_DISKIO_SCRIPT,
     'swap WINDOWS_SWAP_SCRIPT': WINDOWS_SWAP_SCRIPT,
+    'raid WINDOWS_RAID_SCRIPT': WINDOWS_RAID_SCRIPT,
+    'ups WINDOWS_UPS_SCRIPT': WINDOWS_UPS_SCRIPT,
+    'password_policy WINDOWS_DOMAIN_SCRIPT': WINDOWS_DOMAIN_SCRIPT,
+    'remote_access WINDOWS_REMOTE_ACCESS_SCRIPT': WINDOWS_REMOTE_ACCESS_SCRIPT,
+    'activation WINDOWS_ACTIVATION_SCRIPT': WINDOWS_ACTIVATION_SCRIPT,
     'shutdowns first run': windowsShutdownScript(undefined),
     'shutdowns after a checkpoint with a time': windowsShutdownScript({ recordId: 48213, time: CHECKPOINT_TIME }),
     'shutdowns after a checkpoint without a time': windowsShutdownScript({ recordId: 48213 }),

@@ -13,7 +13,7 @@ import { win32 } from 'node:path';
 /** Commands the agent may run, by executable name. Adding one is a reviewed change. */
 export const ALLOWED_COMMANDS: ReadonlySet<string> = new Set([
   'powershell.exe', // Windows: one batched query per collection, never per metric
-  'netstat', // macOS: per-interface counters (net: netstat -ibdnW), sockets per TCP state (netstat: netstat -an)
+  'netstat', // macOS: per-interface counters (net: netstat -ibdnW), sockets per TCP state (netstat: netstat -an), listening ports (remote_access: netstat -an -p tcp)
   'ps', // macOS processes: `ps -axo stat`, every process's state
   'sysctl', // macOS: boot time, memory, swap usage (vm.swapusage)
   'sw_vers', // macOS: OS version
@@ -24,7 +24,9 @@ export const ALLOWED_COMMANDS: ReadonlySet<string> = new Set([
   'reg.exe', // Windows inventory: `reg query` of CurrentVersion (build, UBR, edition) and ProductOptions
   'sigtool', // Linux antivirus: `sigtool --info` of the ClamAV database (its build time)
   'mdatp', // Linux/macOS antivirus: `mdatp health --output json` (Defender for Endpoint), when installed
-  'plutil', // macOS antivirus: XProtect's version when its Info.plist is binary
+  'plutil', // macOS antivirus: XProtect's version when its Info.plist is binary; remote_access: ssh.plist as XML when binary (-convert xml1 -o -)
+  'pwpolicy', // macOS password_policy: `pwpolicy -getaccountpolicies` (read-only)
+  'dsconfigad', // macOS password_policy: `dsconfigad -show`, the Active Directory binding (read-only)
   'journalctl', // Linux: eventlog reads journald as JSON from its cursor
   'log', // macOS, `log show` only: eventlog (--style ndjson) and shutdowns (default style, the "Previous shutdown cause" predicate)
   'apt', // Debian/Ubuntu patches: `apt list --upgradable` (reads the cached lists; never `apt update`)
@@ -33,9 +35,15 @@ export const ALLOWED_COMMANDS: ReadonlySet<string> = new Set([
   'zypper', // SUSE patches: `zypper --no-refresh --xmlout list-patches`
   'needs-restarting', // RHEL-likes: `needs-restarting -r` (exit 1 = reboot needed)
   'softwareupdate', // macOS patches: `softwareupdate --list`
+  'diskutil', // macOS raid: `diskutil appleRAID list` (read-only)
+  'upsc', // Linux/macOS ups, NUT when installed: `upsc -l` and `upsc <ups>` (read-only queries of upsd)
+  'apcaccess', // Linux/macOS ups, apcupsd when installed: `apcaccess status` (read-only)
+  'pmset', // macOS ups: `pmset -g batt`, the power sources (read-only)
+  'tmutil', // macOS backup: `tmutil destinationinfo` and `tmutil latestbackup` (read-only; Time Machine)
   'systemctl', // Linux services: `systemctl list-units --failed` (read-only); `install`/`uninstall`: daemon-reload, enable, disable, restart of watchpost-agent.service only
   'launchctl', // macOS `install`/`uninstall`: print, enable, bootstrap, bootout of system/com.watchpost.agent only
-  'icacls.exe', // Windows `install`: the state directory's ACL (SYSTEM and Administrators only)
+  'icacls.exe', // Windows `install`: the state directory's ACL (SYSTEM and Administrators only); password_policy: the same ACL on the private directory secedit exports into
+  'secedit.exe', // Windows password_policy: `secedit /export /cfg FILE /areas SECURITYPOLICY /quiet` (reads the policy; writes only FILE)
   'whoami.exe', // Windows `install`/`uninstall`: `whoami /groups`, whether the token is elevated
 ]);
 

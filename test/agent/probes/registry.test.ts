@@ -7,7 +7,9 @@ import { probes } from '../../../agent/src/probes/index.js';
 describe('probe registry', () => {
   it('holds every probe', () => {
     expect(Object.keys(probes).sort()).toEqual([
+      'activation',
       'antivirus',
+      'backup',
       'cpu',
       'disk',
       'diskio',
@@ -17,17 +19,21 @@ describe('probe registry', () => {
       'mem',
       'net',
       'netstat',
+      'password_policy',
       'patches',
       'processes',
+      'raid',
+      'remote_access',
       'services',
       'shutdowns',
       'swap',
       'system',
+      'ups',
     ]);
   });
 
   // The default schedules: performance every minute, disk 5 min, event logs every minute, patches 4 h, antivirus 1 h,
-  // inventory 12 h (a central policy can change each one).
+  // inventory, password_policy, remote_access and activation 12 h (a central policy can change each one).
   it.each([
     ['cpu', '0 * * * * *'],
     ['mem', '0 * * * * *'],
@@ -42,7 +48,13 @@ describe('probe registry', () => {
     ['eventlog', '0 * * * * *'],
     ['patches', '0 0 */4 * * *'],
     ['antivirus', '0 0 * * * *'],
+    ['backup', '0 23 * * * *'],
+    ['raid', '0 37 * * * *'],
+    ['ups', '0 29 * * * *'],
     ['inventory', '0 0 */12 * * *'],
+    ['password_policy', '0 0 */12 * * *'],
+    ['remote_access', '0 0 */12 * * *'],
+    ['activation', '0 0 */12 * * *'],
   ])('%s runs on %s by default', (name, schedule) => {
     expect(probes[name as keyof typeof probes]().schedule).toBe(schedule);
   });

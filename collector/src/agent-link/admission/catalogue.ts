@@ -169,6 +169,45 @@ export const AGENT_MEASUREMENTS: Readonly<Record<string, FieldTypes>> = {
     integer: ['signature_updated', 'reported_at', 'parse_errors'],
   },
   firewall_products: { string: ['state'], boolean: ['enabled', 'third_party'], integer: ['parse_errors'] },
+  // probes/raid/raid.ts (raid-array.ts); the summary point has status, arrays, redundant/unhealthy/unknown_arrays, reason
+  raid: {
+    string: ['state', 'level', 'os_state', 'sync_action', 'driver', 'model', 'detail', 'status', 'reason'],
+    boolean: ['healthy', 'redundant'],
+    integer: ['members', 'active_members', 'failed_members', 'spare_members', 'arrays', 'redundant_arrays', 'unhealthy_arrays', 'unknown_arrays'],
+    float: ['sync_percent'],
+  },
+  // probes/ups/ups.ts (ups-reading.ts); the summary point has status, seen, reason
+  ups: {
+    string: ['state', 'os_status', 'model', 'detail', 'status', 'reason'],
+    boolean: ['on_battery', 'low_battery', 'replace_battery'],
+    float: ['charge_percent', 'load_percent'],
+    integer: ['runtime_seconds', 'seen'],
+  },
+  // probes/backup/backup.ts (windows-backup.ts, time-machine.ts); the summary point has products, detectable, read_errors
+  backup: {
+    string: ['detected_by', 'last_result', 'message', 'service_state', 'version', 'display_name'],
+    integer: ['last_success', 'last_attempt', 'destinations', 'products', 'read_errors'],
+    boolean: ['running', 'detectable'],
+  },
+  // probes/password_policy/password_policy.ts (policy.ts: secedit-inf.ts, linux-pam.ts, pwpolicy-plist.ts)
+  password_policy: {
+    string: ['source', 'domain'],
+    integer: [
+      'min_length',
+      'min_classes',
+      'max_age_days',
+      'min_age_days',
+      'history',
+      'lockout_threshold',
+      'lockout_duration_seconds',
+      'lockout_window_seconds',
+    ],
+    boolean: ['complexity', 'domain_joined'],
+  },
+  // probes/remote_access/remote_access.ts (windows.ts, remote-service.ts, sshd-config.ts, listeners.ts)
+  remote_access: { boolean: ['installed', 'enabled', 'listening', 'standard_port'], integer: ['port'], string: ['ports', 'source'] },
+  // probes/activation/activation.ts (license-status.ts)
+  activation: { string: ['status', 'channel', 'status_reason'], integer: ['license_status', 'grace_remaining_minutes'], boolean: ['licensed', 'addon'] },
   // status/report.ts (selfSample)
   agent: {
     boolean: ['connected', 'spool_on_disk'],

@@ -3,7 +3,7 @@
 // and Linux output in test/fixtures (as the probe tests feed them), and the agent's own measurements, encoded as
 // the agent sends them, must pass the schema. A field added to a probe without its line in the catalogue fails
 // here, before a collector refuses it in the field. (Tests may import both sides; the code never does.)
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -33,6 +33,12 @@ import { createAntivirusProbe, windowsAvSamples } from '../../../../agent/src/pr
 import { createPatchesProbe } from '../../../../agent/src/probes/patches/patches.js';
 import { createServicesProbe } from '../../../../agent/src/probes/services/services.js';
 import { createShutdownsProbe } from '../../../../agent/src/probes/shutdowns/shutdowns.js';
+import { createPasswordPolicyProbe } from '../../../../agent/src/probes/password_policy/password_policy.js';
+import { createRemoteAccessProbe } from '../../../../agent/src/probes/remote_access/remote_access.js';
+import { createActivationProbe } from '../../../../agent/src/probes/activation/activation.js';
+import { createBackupProbe } from '../../../../agent/src/probes/backup/backup.js';
+import { createRaidProbe } from '../../../../agent/src/probes/raid/raid.js';
+import { createUpsProbe } from '../../../../agent/src/probes/ups/ups.js';
 import { countSamples, eventSample, gapSample } from '../../../../agent/src/probes/eventlog/eventlog.js';
 import { defenderSample } from '../../../../agent/src/probes/antivirus/defender-status.js';
 import { parseWindowsEventXml } from '../../../../agent/src/probes/common/windows-event-xml.js';
@@ -295,6 +301,53 @@ describe("the agent's parsers on captured output of every platform", () => {
       },
     ],
     [
+      'raid: captured /proc/mdstat, Windows storage replies, macOS diskutil appleRAID',
+      async () => {
+        const drafts: SampleDraft[] = [];
+        for (const file of ['mdstat-raid6-recovery.txt', 'mdstat-check-and-resync-delayed.txt', 'mdstat-inactive.txt', 'mdstat-raid0-over-raid1.txt']) {
+          const proc = mkdtempSync(join(tmpdir(), 'wp-mdstat-'));
+          writeFileSync(join(proc, 'mdstat'), fixture(`linux/raid/${file}`));
+          drafts.push(...(await createRaidProbe({ platform: 'linux', procRoot: proc, sysRoot: '/nonexistent' }).collect(context())));
+        }
+        const windows = {
+          subsystems: [
+            {
+              model: 'Windows Storage',
+              vd: [
+                { name: 'Volume2', resiliency: 'Mirror', health: 'Warning', operational: ['Degraded', 'Incomplete'], detached: 'None', redundancy: 1 },
+                { name: 'Volume1', resiliency: 'Mirror', health: 'Unknown', operational: ['Detached'], detached: 'By Policy', redundancy: 1 },
+              ],
+            },
+          ],
+          pools: [{ name: 'Pool1', health: 'Warning', operational: ['Degraded'], readonly: 'None', disks: 3, unhealthy: 1 }],
+          disks: [{ number: 0, name: 'HP LOGICAL VOLUME', bus: 'RAID' }],
+        };
+        drafts.push(...(await createRaidProbe({ platform: 'win32' }).collect(withWorker(windows))));
+        for (const file of ['diskutil-appleraid-list-rebuilding-and-missing.txt', 'diskutil-appleraid-list-online.txt']) {
+          drafts.push(...(await createRaidProbe({ platform: 'darwin' }).collect(context(replayRunner(fixture(`darwin/raid/${file}`)).runner))));
+        }
+        return drafts;
+      },
+    ],
+    [
+      'ups: captured upsc, apcaccess and pmset output, a Windows battery reply',
+      async () => {
+        const linux = scripted({
+          'upsc -l': { stdout: 'ups\n' },
+          'upsc ups': { stdout: fixture('linux/ups/upsc-cyberpower-cp850avrlcd-ol-chrg.txt') },
+          'apcaccess status': { stdout: fixture('linux/ups/apcaccess-bk650m2-onbatt.txt') },
+        });
+        const darwin = scripted({ 'pmset -g batt': { stdout: fixture('darwin/ups/pmset-g-batt-ups-power-discharging.txt') } });
+        const battery = { name: 'Back-UPS ES 500 FW:824.B1.D USB FW:B1', chemistry: 3, battery_status: 2, charge: 84, runtime: 19, status: 'OK' };
+        return [
+          ...(await createUpsProbe({ platform: 'linux', sysRoot: '/nonexistent', nutConfigPaths: [] }).collect(context(linux))),
+          ...(await createUpsProbe({ platform: 'darwin', nutConfigPaths: [] }).collect(context(darwin))),
+          ...(await createUpsProbe({ platform: 'win32' }).collect(withWorker({ batteries: [battery], chassis: [23], software: [] }))),
+          ...(await createUpsProbe({ platform: 'win32' }).collect(withWorker({ batteries: [], chassis: [23], software: ['PowerChute Network Shutdown'] }))),
+        ];
+      },
+    ],
+    [
       'services, Windows Win32_Service rows and captured systemctl output',
       async () => {
         const rows = [
@@ -336,6 +389,64 @@ describe("the agent's parsers on captured output of every platform", () => {
         return [
           ...(await createShutdownsProbe({ platform: 'win32' }).collect(withWorker(reply))),
           ...(await createShutdownsProbe({ platform: 'darwin' }).collect({ ...context(mojave), now: () => Date.UTC(2019, 0, 16, 18) })),
+        ];
+      },
+    ],
+    [
+      'backup, a Windows reply (the captured Microsoft-Windows-Backup 50, an MSP agent by presence) and macOS tmutil',
+      async () => {
+        const copy50 = fixture('windows/backup/microsoft-windows-backup-50-eventviewer-copy.txt');
+        const reply = {
+          logs: [{ key: 'wsb', ok: null, last: { xml: /<Event [\s\S]*<\/Event>/.exec(copy50)![0], msg: 'The backup operation has failed.' } }],
+          sw: [{ name: 'Backup Manager', version: '23.4.0.23156' }],
+          svc: [{ name: 'Backup Service Controller', display: 'Backup Service Controller', status: 'Running' }],
+          errors: ['services: denied'],
+        };
+        const tmutil = scripted({
+          'tmutil destinationinfo': { stdout: fixture('darwin/backup/tmutil-destinationinfo-afp-network.txt') },
+          'tmutil latestbackup': { stdout: fixture('darwin/backup/tmutil-latestbackup-hfs.txt') },
+        });
+        return [
+          ...(await createBackupProbe({ platform: 'win32' }).collect(withWorker(reply))),
+          ...(await createBackupProbe({ platform: 'darwin' }).collect(context(tmutil))),
+        ];
+      },
+    ],
+    [
+      'password_policy, remote_access and activation: Windows (a captured secedit export, worker replies), macOS pwpolicy, ssh.plist and netstat',
+      async () => {
+        const scratch = mkdtempSync(join(tmpdir(), 'wp-secedit-'));
+        const secedit: Runner = async (command, args) => {
+          if (command === 'secedit.exe')
+            writeFileSync(args[args.indexOf('/cfg') + 1]!, fixture('windows/security/secedit-export-securitypolicy-member-server.inf'));
+          return { stdout: '', stderr: '' };
+        };
+        const mac = mkdtempSync(join(tmpdir(), 'wp-ssh-plist-'));
+        mkdirSync(join(mac, 'System/Library/LaunchDaemons'), { recursive: true });
+        writeFileSync(join(mac, 'System/Library/LaunchDaemons/ssh.plist'), fixture('darwin/security/ssh-plist-high-sierra.plist'));
+        const darwin = scripted({
+          pwpolicy: { stdout: fixture('darwin/security/pwpolicy-getaccountpolicies-disa-stig-lockout.txt') },
+          dsconfigad: { stdout: fixture('darwin/security/dsconfigad-show-bound.txt') },
+          netstat: { stdout: fixture('darwin/netstat/netstat-atn-sequoia-15.0.1.txt') },
+        });
+        const rdp = { rdp: { deny: 0, port: 3389 }, services: [{ name: 'TermService', startMode: 'Manual', state: 'Running' }], listening: [3389] };
+        const product = {
+          name: 'Windows(R), Professional edition',
+          description: 'Windows(R) Operating System, RETAIL channel',
+          status: 5,
+          reason: 3221549108,
+          grace: 0,
+          addon: false,
+        };
+        return [
+          ...(await createPasswordPolicyProbe({ platform: 'win32', scratchDir: scratch }).collect(
+            withWorker({ PartOfDomain: true, Domain: 'corp.example.com' }, secedit),
+          )),
+          ...(await createPasswordPolicyProbe({ platform: 'darwin' }).collect(context(darwin))),
+          ...(await createRemoteAccessProbe({ platform: 'win32', programData: '/nonexistent' }).collect(withWorker(rdp))),
+          ...(await createRemoteAccessProbe({ platform: 'darwin', root: mac }).collect(context(darwin))),
+          ...(await createActivationProbe({ platform: 'win32' }).collect(withWorker({ products: [product] }))),
+          ...(await createActivationProbe({ platform: 'win32' }).collect(withWorker({ products: [] }))),
         ];
       },
     ],
