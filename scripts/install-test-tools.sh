@@ -10,7 +10,8 @@
 # journald event-log probe), systemctl and systemd-analyze (the service install against a scratch root), curl,
 # wget, perl's shasum and openssl (the deployment script and TLS tests), python3 (plistlib reads the launchd plist),
 # util-linux's setpriv, last, utmpdump and fallocate, mount and e2fsprogs' mkfs.ext4 (tiny filesystems that fill up),
-# and pwsh, the real PowerShell engine the agent's PowerShell runs in (install-pwsh.sh: a .NET global tool from NuGet).
+# chromium (prints the monthly report's PDF) and poppler-utils' pdftotext and pdftoppm (read that PDF back, image its
+# page 1), and pwsh, the real PowerShell engine the agent's PowerShell runs in (install-pwsh.sh: a .NET global tool from NuGet).
 set -euo pipefail
 # shellcheck source=lib/debian-root.sh
 . "$(dirname "$0")/lib/debian-root.sh"
@@ -23,6 +24,7 @@ TOOLS=(
   curl:curl wget:wget shasum:perl openssl:openssl python3:python3
   setpriv:util-linux last:util-linux utmpdump:util-linux fallocate:util-linux
   mount:mount mkfs.ext4:e2fsprogs
+  chromium:chromium pdftotext:poppler-utils pdftoppm:poppler-utils
 )
 
 present() {

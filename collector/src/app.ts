@@ -34,10 +34,13 @@ import { registerTicketRoutes } from './routes/tickets.js';
 import { registerMaintenanceRoutes } from './routes/maintenance.js';
 import { registerTicketActions } from './routes/ticket-actions.js';
 import { registerRuleRoutes } from './routes/rules.js';
+import { registerReportRoutes } from './routes/reports.js';
 import { registerAlertingGauges, registerDeskMetrics, registerDeskPollMetrics } from './metrics.js';
 import { createUpdateService, registerReleaseRoutes, type UpdateService } from './releases/index.js';
 import { createAdmission } from './agent-link/admission/admission.js';
 import { installRouteAccess } from './routes/access.js';
+import { COMPLIANCE_TICK_MS, createComplianceEngine, type ComplianceEngine } from './compliance/engine.js';
+import { registerComplianceRoutes } from './routes/compliance.js';
 import { loggerOptions, registerNotFound } from './http/request-log.js';
 
 export interface AppDeps {
@@ -66,6 +69,8 @@ export interface CollectorApp {
   app: FastifyInstance;
   hub: AgentHub;
   engine: AlertEngine;
+  /** Minimum-standard verdicts: evaluated as batches arrive and on a slow tick (tests call compliance.tick()). */
+  compliance: ComplianceEngine;
   /** Delivers the service-desk outbox (after onReady). */
   dispatcher: () => Dispatcher | undefined;
   metrics: CollectorMetrics;
@@ -175,6 +180,7 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
   // Releases and rollouts too: a malformed manifest or updates file stops the collector naming the file and field.
   const updates = createUpdateService(updateSettings(config), app.log);
   const { engine, rules, dispatcher, desks } = startAlerting(app, deps, metrics, () => hub);
+  const compliance = startCompliance(app, deps, rules);
   // The limiter reads this rule on every request, so reconfigure() changes it in place.
   const ipRule = { ratePerSecond: config.limits.ipAttemptsPerSecond, burst: config.limits.ipAttemptBurst };
   const ipRateLimit = createIpRateLimit(ipRule, metrics).hook;
@@ -192,7 +198,9 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
     // os_support points are derived from inventory, and rules read them too.
     observe(agent, samples) {
       const derived = osSupport.observe(agent, samples);
-      engine.observe({ ...agent, os: '' }, derived.length > 0 ? [...samples, ...derived] : samples);
+      const all = derived.length > 0 ? [...samples, ...derived] : samples;
+      engine.observe({ ...agent, os: '' }, all);
+      compliance.observe(agent, all);
       return derived;
     },
   });
@@ -202,6 +210,7 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
   registerTicketRoutes(app, { store: deps.store, ...(deps.now ? { now: deps.now } : {}) });
   registerTicketActions(app, { store: deps.store, engine, ...(deps.now ? { now: deps.now } : {}) });
   registerRuleRoutes(app, { rules, store: deps.store });
+  registerComplianceRoutes(app, { store: deps.store });
   registerDeskRoutes(app, { store: deps.store, kick: () => dispatcher()?.kick(), ...(deps.now ? { now: deps.now } : {}) });
   registerDeskInbound(app, {
     store: deps.store,
@@ -212,6 +221,7 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
     ...(deps.now ? { now: deps.now } : {}),
   });
   registerMaintenanceRoutes(app, { store: deps.store, rules, ...(deps.now ? { now: deps.now } : {}) });
+  registerReportRoutes(app, { store: deps.store, rules, ...(deps.now ? { now: deps.now } : {}) });
   registerReleaseRoutes(app, { store: deps.store, updates, publicUrl: config.server.publicUrl, ipRateLimit });
   watchRevocationsWhileUp(app, deps.store, hub);
   const reconfigure = (next: Config): void => {
@@ -219,7 +229,24 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
     ipRule.ratePerSecond = next.limits.ipAttemptsPerSecond;
     ipRule.burst = next.limits.ipAttemptBurst;
   };
-  return { app, hub, engine, dispatcher, metrics, connections, updates, reconfigure };
+  return { app, hub, engine, compliance, dispatcher, metrics, connections, updates, reconfigure };
+}
+
+/** The compliance engine and its slow tick (time-driven verdicts), from onReady to onClose; no tick when alertTickMs is 0. */
+function startCompliance(app: FastifyInstance, deps: AppDeps, rules: () => RuleSet): ComplianceEngine {
+  const compliance = createComplianceEngine({
+    store: deps.store,
+    rules,
+    ...(deps.now ? { now: deps.now } : {}),
+    onError: (agentId, error) =>
+      app.log.error({ agentId, err: error }, 'evaluating minimum standards failed; the host is evaluated again on the next point or tick'),
+  });
+  let timer: NodeJS.Timeout | undefined;
+  app.addHook('onReady', async () => {
+    if (deps.alertTickMs !== 0) timer = setInterval(() => compliance.tick(), COMPLIANCE_TICK_MS).unref();
+  });
+  app.addHook('onClose', async () => clearInterval(timer));
+  return compliance;
 }
 
 /** Revocations made by other processes (the CLI) disconnect the agent within REVOCATION_POLL_MS. */

@@ -62,6 +62,7 @@ export const OTHER_REFERENCES: readonly string[] = [
   'agent/src/watchdog/measurements.md', // agent_watchdog
   'agent/src/update/measurements.md', // agent_update
   'collector/src/os-support/measurements.md', // os_support
+  'collector/src/compliance/measurements.md', // compliance
   'collector/src/alerting/measurements.md', // alerts, tickets
   'collector/src/tickets/measurements.md', // tickets_open
   'collector/src/agent-link/admission/measurements.md', // rejections

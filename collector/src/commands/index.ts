@@ -30,6 +30,8 @@ import { silenceExpire } from './silence-expire.js';
 import { deploy } from './deploy.js';
 import { desksTest } from './desks-test.js';
 import { rulesShow } from './rules-show.js';
+import { compliance } from './compliance.js';
+import { report } from './report.js';
 
 export const commands: Record<string, Command> = {
   serve,
@@ -62,4 +64,6 @@ export const commands: Record<string, Command> = {
   deploy,
   'desks test': desksTest,
   'rules show': rulesShow,
+  compliance,
+  report,
 };

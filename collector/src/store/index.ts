@@ -15,6 +15,7 @@ import { createTicketStore, type TicketStore } from './tickets.js';
 import { createMaintenanceStore, type MaintenanceStore } from './maintenance.js';
 import { createInfluxOutbox, type InfluxOutbox } from './influx-outbox.js';
 import { createDeskOutbox, type DeskOutbox } from './desk-outbox.js';
+import { createComplianceStore, type ComplianceStore } from './compliance.js';
 import { parseAgentCredential } from './secrets.js';
 
 export type EnrollResult =
@@ -38,6 +39,8 @@ export interface Store {
   readonly influxOutbox: InfluxOutbox;
   /** Ticket events waiting for each service desk, and each ticket's id in each desk. */
   readonly deskOutbox: DeskOutbox;
+  /** Minimum-standard verdicts and the points and pending updates they rest on. */
+  readonly compliance: ComplianceStore;
   /**
    * Runs fn in one IMMEDIATE transaction and returns its result: every write inside commits together or not at
    * all (fn throws -> rollback, rethrown). Nested calls, and the stores' own transactions inside, become
@@ -85,6 +88,7 @@ export function openStore(file: string, options: StoreOptions = {}): Store {
   const maintenance = createMaintenanceStore(db, now);
   const influxOutbox = createInfluxOutbox(db);
   const deskOutbox = createDeskOutbox(db);
+  const compliance = createComplianceStore(db);
   const run = db.transaction((fn: () => unknown) => fn());
 
   const provenAgent = (credential: string | undefined): string | null => {
@@ -112,6 +116,7 @@ export function openStore(file: string, options: StoreOptions = {}): Store {
     maintenance,
     influxOutbox,
     deskOutbox,
+    compliance,
     transaction: <T>(fn: () => T): T => run.immediate(fn) as T,
     // Bad agent info is caught by agents.enroll after the redeem, inside the transaction, so the rollback (not
     // an up-front check) is what keeps the use; the tests rely on that path.
@@ -134,6 +139,7 @@ export type { OsIdentityStore } from './os-identities.js';
 export type { AlertStateStore, StoredAlertState } from './alert-states.js';
 export type { InfluxOutbox } from './influx-outbox.js';
 export type { DeskDelivery, DeskOutbox, DeliveryState } from './desk-outbox.js';
+export type { ComplianceState, ComplianceStore, ComplianceVerdict, PendingRow, StoredPoint } from './compliance.js';
 export type { TicketListFilter, TicketStore } from './tickets.js';
 export { MAX_LIST_LIMIT } from './tickets.js';
 /** The tickets the store records (tickets/model.ts), as its methods return them. */

@@ -364,4 +364,38 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX desk_outbox_state ON desk_outbox(state, id);
   CREATE INDEX desk_outbox_dead ON desk_outbox(desk, ticket_id, id) WHERE state = 'dead';
   `,
+  // 15: minimum-standard verdicts (store/compliance.ts): the current verdict of each (tenant, agent, standard) and
+  // since when; the latest point of each series the standards read, so a restart evaluates on what it knew; and the
+  // first time each security or critical update was seen pending on an agent, which ages it.
+  `
+  CREATE TABLE compliance_states (
+    tenant       TEXT NOT NULL,
+    agent_id     TEXT NOT NULL,
+    host         TEXT NOT NULL,
+    standard     TEXT NOT NULL,
+    verdict      TEXT NOT NULL CHECK (verdict IN ('pass', 'fail', 'unknown')),
+    reason       TEXT NOT NULL,
+    evidence     TEXT,
+    since        INTEGER NOT NULL,
+    evaluated_at INTEGER NOT NULL,
+    PRIMARY KEY (tenant, agent_id, standard)
+  ) STRICT;
+  CREATE TABLE compliance_points (
+    agent_id TEXT NOT NULL,
+    tenant   TEXT NOT NULL,
+    host     TEXT NOT NULL,
+    series   TEXT NOT NULL,
+    time     INTEGER NOT NULL,
+    point    TEXT NOT NULL,
+    PRIMARY KEY (agent_id, series)
+  ) STRICT;
+  CREATE TABLE compliance_pending (
+    agent_id   TEXT NOT NULL,
+    update_key TEXT NOT NULL,
+    title      TEXT NOT NULL,
+    first_seen INTEGER NOT NULL,
+    last_seen  INTEGER NOT NULL,
+    PRIMARY KEY (agent_id, update_key)
+  ) STRICT;
+  `,
 ];

@@ -106,7 +106,14 @@ afterAll(async () => {
 
 /** Each `:id` by the collection it names: a route with an id of a kind seeded nowhere fails here, not silently. */
 function idsOf(s: Seeded): Record<string, string> {
-  return { agents: s.agentId, tickets: String(s.ticketId), 'maintenance-windows': s.windowId, silences: s.silenceId, 'desk-deliveries': String(s.deliveryId) };
+  return {
+    agents: s.agentId,
+    tickets: String(s.ticketId),
+    'maintenance-windows': s.windowId,
+    silences: s.silenceId,
+    'desk-deliveries': String(s.deliveryId),
+    reports: s.tenant,
+  };
 }
 const UNKNOWN_IDS: Record<string, string> = {
   agents: 'ag_00000000000000000000000000000000',
@@ -114,6 +121,7 @@ const UNKNOWN_IDS: Record<string, string> = {
   'maintenance-windows': 'mw_unknown',
   silences: 'sil_unknown',
   'desk-deliveries': '999999',
+  reports: 'no-such-tenant',
 };
 
 /** The one desk this test's collector has. */
@@ -128,7 +136,8 @@ function fill(url: string, ids: Record<string, string>): string {
     })
     .replace(':version', '0.0.1')
     .replace(':name', 'linux-x64')
-    .replace(':desk', DESK);
+    .replace(':desk', DESK)
+    .replace('/reports/:tenant/:file', `/reports/${ids.reports}/2026-11.html`);
   if (filled.includes(':')) throw new Error(`${url}: a parameter this test does not know; teach fill() about it`);
   return filled;
 }

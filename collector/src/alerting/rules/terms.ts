@@ -7,6 +7,9 @@ import type { Calendar, CalendarEntry, PriorityMatrix, SlaProfile } from '../../
 import { checkSlaProfile, hoursOf } from '../../tickets/sla.js';
 import { durationAt, inFile } from './common.js';
 import type { Terms } from './rules-schema.js';
+import { mergeComplianceTerms, resolveThresholds, type ComplianceTerms, type ComplianceThresholds } from '../../compliance/thresholds.js';
+import { STANDARD_IDS } from '../../compliance/standards/index.js';
+import { floorProblem } from '../../compliance/standards/os.js';
 
 const DEFAULT_PROFILE = 'standard-8x5';
 const DEFAULT_REOPEN_WINDOW_MS = 60 * 60_000;
@@ -22,6 +25,8 @@ export interface TenantTerms {
   onClear: 'resolve' | 'note';
   reopenWindowMs: number;
   maintenanceExitGraceMs: number;
+  /** Minimum-standard thresholds (compliance/thresholds.ts); absent when no layer sets terms.compliance: the defaults apply. */
+  compliance?: ComplianceThresholds;
 }
 
 /** A value and where it was written, for error messages about references to it. */
@@ -68,7 +73,12 @@ export function addProfiles(
 }
 
 export function addTerms(into: Map<keyof Terms, At<unknown>>, terms: Terms | undefined, prefix: string, source: string): void {
-  for (const [key, value] of entriesOf(terms as Record<string, unknown> | undefined)) into.set(key as keyof Terms, { value, source, path: `${prefix}.${key}` });
+  for (const [key, value] of entriesOf(terms as Record<string, unknown> | undefined)) {
+    // compliance merges per standard across layers (a tenant's backup settings keep the top level's patches ones).
+    const before = key === 'compliance' ? into.get('compliance') : undefined;
+    const merged = before ? mergeComplianceTerms(before.value as ComplianceTerms, value as ComplianceTerms) : value;
+    into.set(key as keyof Terms, { value: merged, source, path: `${prefix}.${key}` });
+  }
 }
 
 const calendarRecord = (calendars: Map<string, At<Calendar>>): Record<string, Calendar> => Object.fromEntries([...calendars].map(([n, c]) => [n, c.value]));
@@ -106,7 +116,11 @@ export function resolveTerms(ctx: TermsScope): TenantTerms {
     const at = term(key);
     return at ? inFile(at.source, () => durationAt(at.value, at.path, fallback)) : fallback;
   };
+  const complianceAt = term('compliance') as At<ComplianceTerms> | undefined;
   return {
+    ...(complianceAt
+      ? { compliance: inFile(complianceAt.source, () => resolveThresholds(complianceAt.value, complianceAt.path, STANDARD_IDS, floorProblem)) }
+      : {}),
     matrix: ctx.matrix,
     slaProfileName,
     slaProfile: profile.value,

@@ -8,6 +8,7 @@ import { probes } from '../../../../agent/src/probes/index.js';
 import { AGENT_MEASUREMENTS, COLLECTOR_MEASUREMENTS, type FieldType } from '../../../../collector/src/agent-link/admission/catalogue.js';
 import { rejectionSamples } from '../../../../collector/src/agent-link/admission/refusals.js';
 import { osSupportSample } from '../../../../collector/src/os-support/os-support.js';
+import { compliancePoint } from '../../../../collector/src/compliance/engine.js';
 import { createTransitions } from '../../../../collector/src/alerting/influx-outbox-feed.js';
 import { createTicketGauge } from '../../../../collector/src/tickets/gauge.js';
 import type { InfluxOutbox } from '../../../../collector/src/store/index.js';
@@ -106,6 +107,12 @@ describe("the reference and the collector's own writers", () => {
     osSupportSample(
       { family: 'windows', name: 'Windows 11 Pro', version: '10.0.22631' } as never,
       { supported: true, release: 'Windows 11 23H2', endOfSupport: '2026-11-10', daysLeft: 30 } as never,
+      now,
+    ),
+    compliancePoint(
+      { standard: 'backup', verdict: 'fail', reason: 'last successful backup 30 hours ago', since: now },
+      'pass',
+      { verdict: 'fail', reason: '', evidence: { measurement: 'backup', time: now, fields: {} } },
       now,
     ),
   ]);

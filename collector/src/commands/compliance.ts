@@ -1,0 +1,32 @@
+// watchpost-collector compliance --tenant T: the minimum-standard verdicts the serving collector recorded in the store
+// (compliance/table.ts), as a table with counts per verdict, or as JSON (the same shape as GET /api/v1/compliance).
+import { UsageError } from '../errors.js';
+import { complianceTable } from '../compliance/table.js';
+import { CONFIG_OPTION, type Command } from './command.js';
+import { withStore } from './context.js';
+import { flag, noPositionals } from './hold-common.js';
+import { isoTime, printJson, printTable } from './table.js';
+
+export const compliance: Command = {
+  usage: '--tenant ID [--host H] [--json] [--config FILE]',
+  summary: "a tenant's minimum-standard verdicts per host: pass, fail or unknown, why and since when",
+  options: { ...CONFIG_OPTION, tenant: { type: 'string' }, host: { type: 'string' }, json: { type: 'boolean' } },
+  run: (input) =>
+    withStore(input, (store) => {
+      noPositionals(input.positionals);
+      const tenant = flag(input.values.tenant);
+      if (!tenant) throw new UsageError('--tenant: required');
+      if (!store.tenants.get(tenant)) throw new UsageError(`unknown tenant: ${tenant} (see \`tenant list\`)`);
+      const table = complianceTable(store, tenant, flag(input.values.host));
+      if (input.values.json) {
+        printJson(table);
+        return 0;
+      }
+      const rows = [['HOST', 'STANDARD', 'VERDICT', 'SINCE', 'REASON']];
+      for (const r of table.rows) rows.push([r.host, r.standard, r.verdict, isoTime(Date.parse(r.since)), r.reason]);
+      printTable(rows);
+      const { pass, fail, unknown } = table.counts;
+      console.log(`\n${tenant}: ${pass} pass, ${fail} fail, ${unknown} unknown`);
+      return 0;
+    }),
+};

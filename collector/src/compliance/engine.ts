@@ -1,0 +1,233 @@
+// The compliance engine: keeps each host's latest points of the series the standards read (in memory, and in SQLite
+// so a restart evaluates on what it knew), evaluates the host's standards when such a point arrives and on a slow
+// tick (a backup ageing past its limit with no new point), and records each verdict change: the state row and a
+// `compliance` point in the InfluxDB outbox, in one transaction, so a dead InfluxDB delays the point and loses none.
+//
+// compliance: tags standard, verdict (pass|fail|unknown); fields reason, since (unix s), previous (the verdict
+//             before, absent on a host's first), evidence_measurement, evidence_time (unix s).
+import type { watchpost } from '../../../proto/index.js';
+import type { RuleSample } from '../alerting/contract.js';
+import { roleOf } from '../alerting/host-facts.js';
+import { toRuleSamples } from '../alerting/samples.js';
+import type { RuleSet } from '../alerting/rules/rules-file.js';
+import { samplesToLines } from '../influx/line-protocol.js';
+import type { ComplianceState, Store } from '../store/index.js';
+import type { HostView, Judgement, PendingUpdate } from './contract.js';
+import { READ_MEASUREMENTS, STANDARDS } from './standards/index.js';
+import { DEFAULT_THRESHOLDS } from './thresholds.js';
+
+export const COMPLIANCE_MEASUREMENT = 'compliance';
+/** The slow tick: verdicts that change with time alone (ages) are at most this late. */
+export const COMPLIANCE_TICK_MS = 5 * 60_000;
+
+export interface ComplianceEngineDeps {
+  store: Store;
+  rules: () => RuleSet;
+  now?: () => number;
+  /** Hears an evaluation that threw (a store error): the batch goes on, the host is evaluated again later. */
+  onError?: (agentId: string, error: unknown) => void;
+}
+
+export interface ComplianceEngine {
+  /** The ingest observe hook's part: keeps the points the standards read and re-evaluates the agent. Never throws. */
+  observe(agent: { id: string; tenant: string; hostname: string }, samples: readonly watchpost.v1.ISample[]): void;
+  /** Re-evaluates every known host at now; returns how many verdicts changed. Revoked agents are forgotten. */
+  tick(): number;
+}
+
+interface HostMemory {
+  tenant: string;
+  host: string;
+  series: Map<string, RuleSample>;
+}
+
+const seriesKey = (p: RuleSample): string =>
+  [
+    p.measurement,
+    ...Object.keys(p.tags)
+      .sort()
+      .map((k) => `${k}=${p.tags[k]}`),
+  ].join('\u0000');
+
+/** Tags that name one item of a probe's report (a product, an array, a UPS, a service); a point without any is the summary. */
+const ITEM_TAGS = ['product', 'array', 'ups', 'service', 'probe'];
+export const isSummary = (p: RuleSample): boolean => ITEM_TAGS.every((k) => !p.tags[k]);
+
+const stateKey = (agentId: string, standard: string) => `${agentId}\u0000${standard}`;
+
+/** A pending update's identity: its KB or advisory, else its title (packages repeat across versions in titles). */
+const updateKey = (p: RuleSample): string => {
+  const kb = p.fields.kb;
+  const pkg = p.fields.package;
+  return typeof kb === 'string' && kb ? `kb:${kb}` : typeof pkg === 'string' && pkg ? `pkg:${pkg}` : `title:${String(p.fields.title ?? '')}`;
+};
+
+export function createComplianceEngine(deps: ComplianceEngineDeps): ComplianceEngine {
+  const { store } = deps;
+  const now = deps.now ?? Date.now;
+  const hosts = new Map<string, HostMemory>();
+  for (const p of store.compliance.allPoints()) {
+    const h = hosts.get(p.agentId) ?? { tenant: p.tenant, host: p.host, series: new Map() };
+    h.series.set(p.series, p.point);
+    hosts.set(p.agentId, h);
+  }
+  const states = new Map<string, ComplianceState>(store.compliance.allStates().map((s) => [stateKey(s.agentId, s.standard), s]));
+
+  const view = (agentId: string, h: HostMemory): HostView => {
+    const points = [...h.series.values()];
+    const inv = points.find((p) => p.measurement === 'inventory');
+    const family = typeof inv?.fields.os_family === 'string' ? inv.fields.os_family : '';
+    const productType = typeof inv?.fields.os_product_type === 'string' ? inv.fields.os_product_type : '';
+    const settings = deps.rules().hostSettings(h.tenant, h.host);
+    const summary = (m: string) =>
+      points.filter((p) => p.measurement === m && isSummary(p)).reduce<RuleSample | undefined>((a, p) => (a && a.time >= p.time ? a : p), undefined);
+    return {
+      role: roleOf(settings, inv ? { family, productType } : null, ''),
+      critical: settings.critical === true,
+      family,
+      productType,
+      points: (m) => points.filter((p) => p.measurement === m),
+      summary,
+      pendingUpdates: pendingNow(store.compliance.pending(agentId), summary('patches')),
+    };
+  };
+
+  /** Evaluates one host; writes changed states (and a point per verdict change) in one transaction. */
+  const evaluate = (agentId: string, h: HostMemory, at: number): number => {
+    const host = view(agentId, h);
+    const thresholds = deps.rules().terms(h.tenant).compliance ?? DEFAULT_THRESHOLDS;
+    let changed = 0;
+    store.transaction(() => {
+      for (const standard of STANDARDS) {
+        const key = stateKey(agentId, standard.id);
+        const before = states.get(key);
+        if (thresholds.disabled.includes(standard.id) || !standard.appliesTo(host)) {
+          if (before) {
+            store.compliance.deleteState(h.tenant, agentId, standard.id);
+            states.delete(key);
+          }
+          continue;
+        }
+        const j = standard.evaluate(host, thresholds, at);
+        const flipped = before?.verdict !== j.verdict;
+        if (!flipped && before.reason === j.reason && before.host === h.host && sameEvidence(before.evidence, j)) continue;
+        const next: ComplianceState = {
+          tenant: h.tenant,
+          agentId,
+          host: h.host,
+          standard: standard.id,
+          verdict: j.verdict,
+          reason: j.reason,
+          evidence: j.evidence ?? null,
+          since: flipped ? at : before.since,
+          evaluatedAt: at,
+        };
+        store.compliance.putState(next);
+        states.set(key, next);
+        if (flipped) {
+          changed++;
+          writePoint(next, before?.verdict, j, at);
+        }
+      }
+    });
+    return changed;
+  };
+
+  const writePoint = (s: ComplianceState, previous: string | undefined, j: Judgement, at: number): void => {
+    const { lines } = samplesToLines([compliancePoint(s, previous, j, at)], { tenant: s.tenant, host: s.host }, { nowMs: at });
+    if (lines.length > 0) store.influxOutbox.append(lines);
+  };
+
+  /** Keeps the samples the standards read; true when one of them was new. */
+  const keep = (agent: { id: string; tenant: string; hostname: string }, samples: readonly RuleSample[]): boolean => {
+    let h = hosts.get(agent.id);
+    let kept = false;
+    for (const p of samples) {
+      if (!READ_MEASUREMENTS.has(p.measurement)) continue;
+      // agent_probe arrives every minute for every probe: only the antivirus probe's matters here.
+      if (p.measurement === 'agent_probe' && p.tags.probe !== 'antivirus') continue;
+      if (!h) hosts.set(agent.id, (h = { tenant: agent.tenant, host: agent.hostname, series: new Map() }));
+      h.tenant = agent.tenant;
+      h.host = agent.hostname;
+      kept = true;
+      if (p.measurement === 'patches_pending') {
+        if (p.fields.security === true || p.fields.critical === true) store.compliance.seePending(agent.id, updateKey(p), String(p.fields.title ?? ''), p.time);
+        continue;
+      }
+      const series = seriesKey(p);
+      const prev = h.series.get(series);
+      if (prev && prev.time > p.time) continue;
+      h.series.set(series, p);
+      // The run stats change every minute and only matter while fresh: kept in memory, not written each time.
+      if (p.measurement !== 'agent_probe') store.compliance.putPoint({ agentId: agent.id, tenant: agent.tenant, host: agent.hostname, series, point: p });
+      // Updates the previous run no longer listed are gone. Not those missing from this run yet: its patches_pending
+      // points may come in a later batch than the summary.
+      if (p.measurement === 'patches' && prev) store.compliance.prunePending(agent.id, prev.time);
+    }
+    return kept;
+  };
+
+  return {
+    observe(agent, samples) {
+      try {
+        const points = toRuleSamples(samples);
+        if (!store.transaction(() => keep(agent, points))) return;
+        evaluate(agent.id, hosts.get(agent.id)!, now());
+      } catch (error) {
+        deps.onError?.(agent.id, error);
+      }
+    },
+    tick() {
+      const at = now();
+      let changed = 0;
+      for (const [agentId, h] of hosts) {
+        try {
+          if ((store.agents.get(agentId)?.revokedAt ?? null) !== null) {
+            hosts.delete(agentId);
+            continue;
+          }
+          changed += evaluate(agentId, h, at);
+        } catch (error) {
+          deps.onError?.(agentId, error);
+        }
+      }
+      return changed;
+    },
+  };
+}
+
+/** The `compliance` point of one verdict change (pure). */
+export function compliancePoint(
+  s: Pick<ComplianceState, 'standard' | 'verdict' | 'reason' | 'since'>,
+  previous: string | undefined,
+  j: Judgement,
+  at: number,
+): watchpost.v1.ISample {
+  const fields: watchpost.v1.IField[] = [
+    { key: 'reason', str: s.reason },
+    { key: 'since', int: Math.floor(s.since / 1000) },
+  ];
+  if (previous) fields.push({ key: 'previous', str: previous });
+  if (j.evidence) fields.push({ key: 'evidence_measurement', str: j.evidence.measurement }, { key: 'evidence_time', int: Math.floor(j.evidence.time / 1000) });
+  const tags = [
+    { key: 'standard', value: s.standard },
+    { key: 'verdict', value: s.verdict },
+  ];
+  return { measurement: COMPLIANCE_MEASUREMENT, timeMs: at, tags, fields };
+}
+
+/**
+ * The updates pending as of the latest patches run: those it listed (seen at or after its time). While none of its
+ * patches_pending points has arrived yet and it counts security or critical updates, those the previous run listed.
+ */
+function pendingNow(rows: readonly PendingUpdate[], summary: RuleSample | undefined): PendingUpdate[] {
+  if (!summary) return [];
+  const listed = rows.filter((u) => u.lastSeen >= summary.time);
+  const expected = Number(summary.fields.pending_security ?? 0) + Number(summary.fields.pending_critical ?? 0);
+  return listed.length === 0 && expected > 0 ? [...rows] : listed;
+}
+
+function sameEvidence(stored: unknown, j: Judgement): boolean {
+  const time = (stored as { time?: number } | null)?.time;
+  return time === j.evidence?.time;
+}

@@ -1,0 +1,25 @@
+// GET /api/v1/compliance?tenant=T[&host=H] (any API key; a tenant key sees its own tenant only): the current
+// minimum-standard verdicts, one row per host and standard, with counts per verdict (compliance/table.ts).
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { Store } from '../store/index.js';
+import { httpErrors } from '../errors.js';
+import { complianceTable } from '../compliance/table.js';
+import { listTenant } from './access.js';
+
+const Query = Type.Object(
+  {
+    tenant: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: "required with an admin key; a tenant key's own by default" })),
+    host: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+  },
+  { additionalProperties: false },
+);
+
+export function registerComplianceRoutes(app: FastifyInstance, deps: { store: Store }): void {
+  app.get<{ Querystring: Static<typeof Query> }>('/api/v1/compliance', { config: { access: 'read' }, schema: { querystring: Query } }, async (request) => {
+    const tenant = listTenant(request, request.query.tenant);
+    if (tenant === undefined) throw httpErrors.invalidArgument('tenant is required');
+    if (!deps.store.tenants.get(tenant)) throw httpErrors.tenantUnknown(tenant);
+    return complianceTable(deps.store, tenant, request.query.host);
+  });
+}

@@ -1,0 +1,127 @@
+// Minimum-standard state (compliance/engine.ts): each host's current verdict per standard and since when, the latest
+// point of each series the standards read, and the first sighting of each pending security or critical update.
+import type { RuleSample } from '../alerting/contract.js';
+import type { Db } from './db.js';
+
+export type ComplianceVerdict = 'pass' | 'fail' | 'unknown';
+
+export interface ComplianceState {
+  tenant: string;
+  agentId: string;
+  host: string;
+  standard: string;
+  verdict: ComplianceVerdict;
+  reason: string;
+  /** The point the verdict rests on (compliance/contract.ts Evidence), null when there was none. */
+  evidence: unknown;
+  /** When the verdict last changed (unix ms). */
+  since: number;
+  evaluatedAt: number;
+}
+
+export interface StoredPoint {
+  agentId: string;
+  tenant: string;
+  host: string;
+  series: string;
+  point: RuleSample;
+}
+
+export interface PendingRow {
+  key: string;
+  title: string;
+  firstSeen: number;
+  lastSeen: number;
+}
+
+export interface ComplianceStore {
+  /** The tenant's states (one agent's with agentId), ordered by host then standard. */
+  states(tenant: string, agentId?: string): ComplianceState[];
+  /** Every state (read once at start). */
+  allStates(): ComplianceState[];
+  putState(state: ComplianceState): void;
+  deleteState(tenant: string, agentId: string, standard: string): void;
+  /** Keeps the point if it is not older than the stored one of its series. */
+  putPoint(p: StoredPoint): void;
+  allPoints(): StoredPoint[];
+  /** Records a pending update sighting: first_seen stays, last_seen moves forward. */
+  seePending(agentId: string, key: string, title: string, at: number): void;
+  pending(agentId: string): PendingRow[];
+  /** Forgets the agent's updates last seen before `before` (no longer pending as of the latest patches run). */
+  prunePending(agentId: string, before: number): void;
+}
+
+interface StateRow {
+  tenant: string;
+  agent_id: string;
+  host: string;
+  standard: string;
+  verdict: ComplianceVerdict;
+  reason: string;
+  evidence: string | null;
+  since: number;
+  evaluated_at: number;
+}
+
+const toState = (r: StateRow): ComplianceState => ({
+  tenant: r.tenant,
+  agentId: r.agent_id,
+  host: r.host,
+  standard: r.standard,
+  verdict: r.verdict,
+  reason: r.reason,
+  evidence: r.evidence === null ? null : (JSON.parse(r.evidence) as unknown),
+  since: r.since,
+  evaluatedAt: r.evaluated_at,
+});
+
+const STATE_COLUMNS = 'tenant, agent_id, host, standard, verdict, reason, evidence, since, evaluated_at';
+
+export function createComplianceStore(db: Db): ComplianceStore {
+  const upsertState = db.prepare(`INSERT INTO compliance_states (${STATE_COLUMNS})
+    VALUES (@tenant, @agentId, @host, @standard, @verdict, @reason, @evidence, @since, @evaluatedAt)
+    ON CONFLICT (tenant, agent_id, standard) DO UPDATE SET host = excluded.host, verdict = excluded.verdict, reason = excluded.reason,
+      evidence = excluded.evidence, since = excluded.since, evaluated_at = excluded.evaluated_at`);
+  const byTenant = db.prepare(`SELECT ${STATE_COLUMNS} FROM compliance_states WHERE tenant = ? ORDER BY host, agent_id, standard`);
+  const byAgent = db.prepare(`SELECT ${STATE_COLUMNS} FROM compliance_states WHERE tenant = ? AND agent_id = ? ORDER BY standard`);
+  const all = db.prepare(`SELECT ${STATE_COLUMNS} FROM compliance_states ORDER BY tenant, host, agent_id, standard`);
+  const delState = db.prepare('DELETE FROM compliance_states WHERE tenant = ? AND agent_id = ? AND standard = ?');
+  const upsertPoint = db.prepare(`INSERT INTO compliance_points (agent_id, tenant, host, series, time, point) VALUES (?, ?, ?, ?, ?, ?)
+    ON CONFLICT (agent_id, series) DO UPDATE SET tenant = excluded.tenant, host = excluded.host, time = excluded.time, point = excluded.point
+    WHERE excluded.time >= compliance_points.time`);
+  const points = db.prepare('SELECT agent_id, tenant, host, series, point FROM compliance_points');
+  const see = db.prepare(`INSERT INTO compliance_pending (agent_id, update_key, title, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (agent_id, update_key) DO UPDATE SET first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`);
+  const pending = db.prepare('SELECT update_key, title, first_seen, last_seen FROM compliance_pending WHERE agent_id = ? ORDER BY first_seen, update_key');
+  const prune = db.prepare('DELETE FROM compliance_pending WHERE agent_id = ? AND last_seen < ?');
+  return {
+    states: (tenant, agentId) => ((agentId === undefined ? byTenant.all(tenant) : byAgent.all(tenant, agentId)) as StateRow[]).map(toState),
+    allStates: () => (all.all() as StateRow[]).map(toState),
+    putState: (s) =>
+      void upsertState.run({
+        ...s,
+        evidence: s.evidence === null || s.evidence === undefined ? null : JSON.stringify(s.evidence),
+        since: Math.trunc(s.since),
+        evaluatedAt: Math.trunc(s.evaluatedAt),
+      }),
+    deleteState: (tenant, agentId, standard) => void delState.run(tenant, agentId, standard),
+    putPoint: (p) => void upsertPoint.run(p.agentId, p.tenant, p.host, p.series, Math.trunc(p.point.time), JSON.stringify(p.point)),
+    allPoints: () =>
+      (points.all() as { agent_id: string; tenant: string; host: string; series: string; point: string }[]).map((r) => ({
+        agentId: r.agent_id,
+        tenant: r.tenant,
+        host: r.host,
+        series: r.series,
+        point: JSON.parse(r.point) as RuleSample,
+      })),
+    seePending: (agentId, key, title, at) => void see.run(agentId, key, title, Math.trunc(at), Math.trunc(at)),
+    pending: (agentId) =>
+      (pending.all(agentId) as { update_key: string; title: string; first_seen: number; last_seen: number }[]).map((r) => ({
+        key: r.update_key,
+        title: r.title,
+        firstSeen: r.first_seen,
+        lastSeen: r.last_seen,
+      })),
+    prunePending: (agentId, before) => void prune.run(agentId, Math.trunc(before)),
+  };
+}
