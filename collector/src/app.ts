@@ -36,7 +36,7 @@ import { registerTicketActions } from './routes/ticket-actions.js';
 import { registerRuleRoutes } from './routes/rules.js';
 import { registerReportRoutes } from './routes/reports.js';
 import { registerAlertingGauges, registerDeskMetrics, registerDeskPollMetrics } from './metrics.js';
-import { createUpdateService, registerReleaseRoutes, type UpdateService } from './releases/index.js';
+import { createUpdateService, registerReleaseRoutes, releaseCacheDir, type UpdateService } from './releases/index.js';
 import { createAdmission } from './agent-link/admission/admission.js';
 import { installRouteAccess } from './routes/access.js';
 import { COMPLIANCE_TICK_MS, createComplianceEngine, type ComplianceEngine } from './compliance/engine.js';
@@ -86,6 +86,7 @@ export const updateSettings = (config: Config) => ({
   releasesDir: config.releases.dir,
   publicKeyFile: config.releases.publicKey,
   updatesFile: config.updates.file,
+  cacheDir: releaseCacheDir(config.dataDir),
 });
 
 const BODY_LIMIT_BYTES = 64 * 1024;
@@ -178,7 +179,7 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
     reportStoreError(metrics, app.log, 'os_identity', agentId, error),
   );
   // Releases and rollouts too: a malformed manifest or updates file stops the collector naming the file and field.
-  const updates = createUpdateService(updateSettings(config), app.log);
+  const updates = createUpdateService(updateSettings(config), app.log, () => deps.store.agents.list());
   const { engine, rules, dispatcher, desks } = startAlerting(app, deps, metrics, () => hub);
   const compliance = startCompliance(app, deps, rules);
   // The limiter reads this rule on every request, so reconfigure() changes it in place.

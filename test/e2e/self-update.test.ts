@@ -5,16 +5,21 @@
 // host is played by this test as systemd would (Restart=always): it runs the unit's ExecStart and starts it again
 // whenever it exits 75; the restart can be held, so the test can take the collector away at a chosen moment.
 // In order, as an MSP would meet them:
-//   1. a release signed with another key is refused: reported, and 0.1.0 keeps running;
-//   2. the same version signed with the release key is installed: 0.2.0 runs, confirms at its first Welcome;
+//   1. a release signed with another key is refused: reported, and 0.1.0 keeps running (the offer has the
+//      collector make the delta from 0.1.0 meanwhile);
+//   2. the same version signed with the release key is installed from that delta (a few hundred bytes instead of
+//      121 MiB): 0.2.0 runs, confirms at its first Welcome;
 //   3. a version that cannot reach the collector within its rollback deadline is swapped back, and the rollback is
-//      reported once the collector is back (here: 0.1.0 offered to 0.2.0 while the collector is down).
+//      reported once the collector is back (here: 0.1.0 offered to 0.2.0 while the collector is down). Its rollout
+//      is staged at 0 % first, which has the collector compress 0.1.0; the delta to it in the collector's cache is
+//      hostile, so the agent drops it and installs the compressed file.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { brotliCompressSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAgent } from '../../scripts/build-agent.js';
 import { generateReleaseKey } from '../../scripts/release-keygen.js';
@@ -23,10 +28,13 @@ import { startInfluxd, freePort, type Influxd } from '../helpers/influxd.js';
 import { startProc, stopProc, type Proc } from '../helpers/proc.js';
 import { until } from '../helpers/until.js';
 import { serveEnv } from '../helpers/collector-cli.js';
+import { deltaHeader } from '../../collector/src/releases/delta-format.js';
 
 const run = promisify(execFile);
 const COLLECTOR = ['--import', 'tsx', 'collector/src/bin.ts'];
 const TENANT = 'e2e-update';
+const ADMIN_KEY = 'e2e-update-admin-key';
+const TARGET = 'linux-x64';
 const WAIT_MS = 90_000; // an offer waits 1-15 s of jitter, then download, smoke test and swap
 const ROLLBACK_SECONDS = 30; // the smallest deadline a rollout may set
 const EXIT_RESTART = 75;
@@ -94,8 +102,27 @@ describe('signed self-update of the installed agent: refusal, installation, roll
     const series = body.results[0]?.series ?? [];
     return series.flatMap((s) => s.values.map((v) => Object.fromEntries(s.columns.map((c, i) => [c, v[i]])) as Row));
   };
-  const rollout = (version: string) =>
-    writeFile(updatesFile, ['rollouts:', `  - tenant: ${TENANT}`, `    version: ${version}`, `    rollback_seconds: ${ROLLBACK_SECONDS}`, ''].join('\n'));
+  const rollout = (version: string, percent = 100) =>
+    writeFile(
+      updatesFile,
+      ['rollouts:', `  - tenant: ${TENANT}`, `    version: ${version}`, `    percent: ${percent}`, `    rollback_seconds: ${ROLLBACK_SECONDS}`, ''].join('\n'),
+    );
+  /** What the collector's transfer cache holds for a release (GET /api/v1/updates). */
+  const transfers = async (version: string) => {
+    const body = (await (await fetch(`${server}/api/v1/updates`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).json()) as {
+      releases: { version: string; transfers: { compressed: string[]; deltas: { from: string; target: string }[] } }[];
+    };
+    return body.releases.find((r) => r.version === version)?.transfers ?? { compressed: [], deltas: [] };
+  };
+  /** The collector's `release download` log lines for a version: how each download went out. */
+  const downloads = (version: string) =>
+    (collector?.log() ?? '')
+      .split('\n')
+      .filter((line) => line.includes('"msg":"release download"') && line.includes(`"version":"${version}"`))
+      .map((line) => JSON.parse(line) as { transfer: string; bytes: number });
+  const executable = (version: string) =>
+    (JSON.parse(readFileSync(join(releases, version, 'manifest.json'), 'utf8')) as { executables: Record<string, { sha256: string; bytes: number }> })
+      .executables[TARGET]!;
   const release = async (version: string, keyFile: string): Promise<void> => {
     rmSync(join(releases, version), { recursive: true, force: true });
     await signRelease({ keyFile, version, from: builds[version]!, out: releases, log: () => undefined });
@@ -120,6 +147,7 @@ describe('signed self-update of the installed agent: refusal, installation, roll
       expect(built!.path).toContain(`build-${version}`);
       builds[version] = join(dir, `build-${version}`);
     }
+    await release('0.1.0', keys.privateKeyPath); // what the agents run: the collector makes deltas from it
     await release('0.2.0', otherKey); // signed, but not with the key the agents trust
     await rollout('0.2.0');
 
@@ -127,7 +155,7 @@ describe('signed self-update of the installed agent: refusal, installation, roll
     influx = await startInfluxd();
     server = `http://127.0.0.1:${port}`;
     env = serveEnv(
-      { port, influxUrl: influx.url, dataDir: join(dir, 'collector'), adminKey: 'e2e-update-admin-key' },
+      { port, influxUrl: influx.url, dataDir: join(dir, 'collector'), adminKey: ADMIN_KEY },
       { WATCHPOST_RELEASES_DIR: releases, WATCHPOST_UPDATES_FILE: updatesFile, WATCHPOST_LOG_LEVEL: 'info' },
     );
     await cli(['tenant', 'add', TENANT, '--name', 'Self-update end to end']);
@@ -173,11 +201,20 @@ describe('signed self-update of the installed agent: refusal, installation, roll
   );
 
   it(
-    'installs 0.2.0 signed with the release key: swapped in, restarted by the service host, confirmed at Welcome',
+    'installs 0.2.0 signed with the release key from a delta: swapped in, restarted by the service host, confirmed at Welcome',
     async () => {
+      // The refused offer had the collector make the delta; the re-signed release has the same bytes, so it holds.
+      await waitFor(async () => (await transfers('0.2.0')).deltas.some((d) => d.from === '0.1.0' && d.target === TARGET), 'the delta 0.1.0 -> 0.2.0');
       await release('0.2.0', keys.privateKeyPath);
       collector!.child.kill('SIGHUP'); // the reload offers the re-signed release to the live agent
       await waitFor(async () => (await updates()).some((r) => r.status === 'installed'), 'an agent_update "installed" point in InfluxDB');
+      const sent = downloads('0.2.0');
+      expect(
+        sent.map((d) => d.transfer),
+        logs(),
+      ).toEqual(['delta']);
+      expect(sent[0]!.bytes).toBeLessThan(10_000); // for a 121 MiB executable
+      expect(runs[0]!.log).toMatch(/info update: 0\.2\.0 received transfer=delta wireBytes=\d+ bytes=\d+/);
       expect((await updates()).filter((r) => r.status === 'installed')).toEqual([expect.objectContaining({ from: '0.1.0', to: '0.2.0' })]);
       expect(current()).toBe('versions/0.2.0');
       expect(runs.map((r) => [r.version, r.code])).toEqual([['versions/0.1.0', EXIT_RESTART]]);
@@ -190,7 +227,17 @@ describe('signed self-update of the installed agent: refusal, installation, roll
   it(
     'swaps back a version that cannot connect within its deadline, and reports the rollback once the collector is back',
     async () => {
-      await release('0.1.0', keys.privateKeyPath);
+      // Staged at 0 %: nobody is offered 0.1.0 yet, and the collector compresses it.
+      await rollout('0.1.0', 0);
+      collector!.child.kill('SIGHUP');
+      await waitFor(async () => (await transfers('0.1.0')).compressed.includes(TARGET), 'the compressed 0.1.0');
+      // A hostile delta 0.2.0 -> 0.1.0 in the collector's cache: a copy from past the end of the running executable.
+      const [from, to] = [executable('0.2.0'), executable('0.1.0')];
+      const header = deltaHeader({ sourceBytes: from.bytes, targetBytes: to.bytes, sourceSha256: from.sha256, targetSha256: to.sha256 });
+      const copyPastTheEnd = Buffer.from([0x01, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x10, 0x00]);
+      mkdirSync(join(dir, 'collector/release-cache'), { recursive: true });
+      writeFileSync(join(dir, 'collector/release-cache', `${from.sha256}-${to.sha256}.wpd.br`), brotliCompressSync(Buffer.concat([header, copyPastTheEnd])));
+
       await rollout('0.1.0');
       let release1: () => void = () => undefined;
       hold = new Promise((resolve) => (release1 = resolve)); // the service host waits before starting what was swapped in
@@ -198,6 +245,15 @@ describe('signed self-update of the installed agent: refusal, installation, roll
       await waitFor(() => runs.length === 2, '0.2.0 to swap in 0.1.0 and exit for the restart');
       expect(runs[1]).toMatchObject({ version: 'versions/0.2.0', code: EXIT_RESTART });
       expect(current()).toBe('versions/0.1.0');
+      expect(
+        downloads('0.1.0').map((d) => d.transfer),
+        logs(),
+      ).toEqual(['delta', 'compressed']);
+      expect(downloads('0.1.0')[1]!.bytes).toBeLessThan(to.bytes / 2);
+      expect(runs[1]!.log).toMatch(
+        /warn update: the delta for 0\.1\.0 was not used; downloading the full file reason="a copy of \d+ bytes at \d+ reaches past/,
+      );
+      expect(runs[1]!.log).toMatch(/info update: 0\.1\.0 received transfer=compressed/);
 
       await stopProc(collector, 'SIGKILL'); // the new version will find no collector
       hold = null;

@@ -38,8 +38,8 @@ export function createRunUpdater(deps: RunUpdaterDeps): RunUpdater {
     log: deps.log,
     report: deps.report,
     restart: deps.restart,
-    // A new version gets the permissions the installer gave this one.
-    ...('unsupported' in installation ? {} : { executableMode: statSync(process.execPath).mode & 0o777 }),
+    // A new version gets the permissions the installer gave this one; a delta rebuilds it from this one.
+    ...('unsupported' in installation ? {} : { executableMode: statSync(process.execPath).mode & 0o777, executable: process.execPath }),
   });
   return { ...updater, linkHooks: { onUpdateOffer: (offer) => void updater.offer(offer), onWelcome: () => updater.welcome() } };
 }

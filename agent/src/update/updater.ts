@@ -4,7 +4,9 @@
 //            release key in this build, an installed layout, a usable URL, and the signature over the offered
 //            hash (so a badly signed offer is refused before 100 MB are fetched)
 //         -> a pause of DOWNLOAD_JITTER (a rollout reaches a fleet at once; downloads should not)
-//         -> download into the installation's staging path, hashed on the way
+//         -> download into the installation's staging path, hashed on the way: a delta from the running
+//            executable when the collector has one (download.ts, delta.ts), else the compressed or plain file; a
+//            delta that fails or rebuilds another hash is dropped for the full file, never swapped
 //         -> the file's sha256 equals the offer's and the Ed25519 signature verifies over it
 //         -> smoke test: the file prints `watchpost-agent <version>` for --version
 //         -> update marker written (with the deadline), then the swap
@@ -24,7 +26,8 @@ import type { watchpost } from '../../../proto/index.js';
 import type { Logger } from '../base/log.js';
 import type { SampleDraft } from '../sample.js';
 import { realTimers, type TimerHandle, type Timers } from '../base/timers.js';
-import { DEFAULT_DOWNLOAD_LIMITS, downloadFile, downloadRequest, type Collector, type DownloadLimits, type DownloadRequest } from './download.js';
+import { sha256File, type DeltaSource } from './delta.js';
+import { DEFAULT_DOWNLOAD_LIMITS, downloadRequest, fetchRelease, type Collector, type DownloadLimits, type DownloadRequest } from './download.js';
 import { offerFingerprint, readRemembered, remember, rememberedFor, removeMarker, writeMarker, writeRemembered } from './marker.js';
 import type { ReleaseKey } from './release-key.js';
 import { updateSample, type UpdateStatus } from './report.js';
@@ -65,6 +68,8 @@ export interface UpdaterOptions {
   restart(reason: string): void;
   /** Permissions of a downloaded executable (default: the running one's, as run.ts passes them; else 0700). */
   executableMode?: number;
+  /** The running executable (process.execPath), which a delta rebuilds from; absent: full downloads only. */
+  executable?: string;
   timers?: Timers;
   now?: () => number;
   random?: () => number;
@@ -125,6 +130,20 @@ export function createUpdater(options: UpdaterOptions): Updater {
   /** Offers this process does not try again: fingerprint -> reason. */
   const refusedHere = new Map<string, string>();
   let busy = false;
+  /** The running executable's hash, read once (it does not change while it runs). */
+  let self: Promise<DeltaSource | null> | undefined;
+  const deltaSource = (): Promise<DeltaSource | null> => {
+    const path = options.executable;
+    if (!path) return Promise.resolve(null);
+    self ??= sha256File(path).then(
+      (sha256) => ({ path, sha256 }),
+      (error: unknown) => {
+        log.warn('update: cannot hash the running executable; full downloads only', { err: (error as Error).message });
+        return null;
+      },
+    );
+    return self;
+  };
 
   const refuse = (offer: Offered, fingerprint: string, refusal: Refusal): OfferOutcome => {
     const key = `${fingerprint}\n${refusal.reason}`;
@@ -177,8 +196,16 @@ export function createUpdater(options: UpdaterOptions): Updater {
     if (stopping.signal.aborted) return { status: 'failed', reason: 'the agent stopped before the download', remember: 'none' };
     const staged = installation.stagingPath(offer.version);
     log.info(`update: downloading ${offer.version}`, { url: `${request.url.origin}${request.url.pathname}` });
-    const got = await downloadFile(request, staged, { limits: limits.download, mode: options.executableMode ?? 0o700, signal: stopping.signal });
+    const got = await fetchRelease(request, staged, {
+      sha256: offer.sha256,
+      source: await deltaSource(),
+      limits: limits.download,
+      mode: options.executableMode ?? 0o700,
+      signal: stopping.signal,
+      onFallback: (reason) => log.warn(`update: the delta for ${offer.version} was not used; downloading the full file`, { reason }),
+    });
     if (!got.ok) return { status: 'failed', reason: `download: ${got.reason}`, remember: 'none' };
+    log.info(`update: ${offer.version} received`, { transfer: got.transfer, wireBytes: got.wireBytes, bytes: got.bytes });
     // The signature already held over the offered hash, so what can fail here is the hash of what arrived.
     const verdict = verifyRelease(offer, got.sha256, key);
     if (!verdict.ok) return { status: 'refused', reason: verdict.reason, remember: got.sha256 === offer.sha256 ? 'persist' : 'process' };

@@ -8,6 +8,7 @@ import { registerUpdatesRoute } from './updates-route.js';
 import type { UpdateService } from './update-service.js';
 
 export { createUpdateService, type UpdateService } from './update-service.js';
+export { releaseCacheDir } from './transfer-cache.js';
 
 export interface ReleaseRouteDeps {
   store: Store;
@@ -17,7 +18,14 @@ export interface ReleaseRouteDeps {
 }
 
 export function registerReleaseRoutes(app: FastifyInstance, deps: ReleaseRouteDeps): void {
-  registerDownloadRoute(app, { store: deps.store, releases: () => deps.updates.releases(), ipRateLimit: deps.ipRateLimit });
+  registerDownloadRoute(app, {
+    store: deps.store,
+    releases: () => deps.updates.releases(),
+    cache: () => deps.updates.transfers(),
+    ipRateLimit: deps.ipRateLimit,
+  });
+  // Before the server waits for open requests: downloads waiting for a transfer wake and send what is ready.
+  app.addHook('preClose', async () => deps.updates.close());
   registerDeployRoutes(app, deps);
   registerUpdatesRoute(app, deps);
 }

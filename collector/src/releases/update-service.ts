@@ -6,6 +6,11 @@
 // after a reload, changedOffer() answers only for connections whose offer changed, so live agents hear of a new
 // rollout without a reconnect and are not sent the same offer twice. There is no "withdraw" message: an offer
 // that disappears is remembered as none, and an agent that already took it keeps it.
+//
+// Transfers (transfer-cache.ts): at load and at each reload, the compressed executables of every release a rollout
+// names are queued, and the deltas to it from the release each enrolled agent of its tenants last reported
+// (selected yet or not: a rollout staged at 0 % prepares its later waves); an offer queues its delta too (an agent
+// whose version changed since). So both are usually made before the download (after 1-15 s of jitter) arrives.
 import type { KeyObject } from 'node:crypto';
 import type { watchpost } from '../../../proto/index.js';
 import type { AgentRecord } from '../agent-link/ingest.js';
@@ -13,7 +18,8 @@ import { createHashCache } from './file-hash.js';
 import { loadReleases, NO_RELEASES, type Release, type ReleaseSet } from './release-set.js';
 import { loadRollouts, selects, type RolloutSet } from './rollouts.js';
 import { loadReleasePublicKey } from './signature.js';
-import { targetOf } from './targets.js';
+import { targetOf, type Target } from './targets.js';
+import { createTransferCache, type TransferCache } from './transfer-cache.js';
 
 export const RELEASES_PATH = '/api/v1/releases';
 
@@ -30,6 +36,9 @@ export interface UpdateSettings {
   publicKeyFile: string;
   /** updates.file; empty: no rollouts. */
   updatesFile: string;
+  /** Where compressed executables and deltas are kept (<data dir>/release-cache); absent: plain downloads only.
+   *  Read at creation only. */
+  cacheDir?: string;
 }
 
 type Offer = watchpost.v1.IUpdateOffer;
@@ -46,6 +55,10 @@ export interface UpdateService {
   reload(next?: UpdateSettings): void;
   /** The release a new install of the tenant gets: its rollout's version, else the newest; or why none. */
   installRelease(tenant: string): { release: Release } | { error: string };
+  /** The compressed executables and deltas, or null without a cache directory. */
+  transfers(): TransferCache | null;
+  /** Stops making transfers (the collector is closing). */
+  close(): Promise<void>;
 }
 
 /** Download path of one file of a release (version and target are validated names: no escaping needed beyond URI). */
@@ -73,7 +86,16 @@ export function decideOffer(releases: ReleaseSet, rollouts: RolloutSet, agent: A
 const offerKey = (offer: Offer | null): string =>
   offer ? `${offer.version} ${offer.target} ${offer.sha256} ${offer.rollbackSeconds} ${Buffer.from(offer.signature ?? []).toString('base64')}` : '';
 
-export function createUpdateService(initial: UpdateSettings, log: UpdateLog): UpdateService {
+/** What the transfers need to know of an enrolled agent (the store's agents list). */
+export interface FleetAgent {
+  tenant: string;
+  os: string;
+  arch: string;
+  agentVersion: string;
+  revokedAt: number | null;
+}
+
+export function createUpdateService(initial: UpdateSettings, log: UpdateLog, fleet: () => readonly FleetAgent[] = () => []): UpdateService {
   let settings = initial;
   const hashes = createHashCache();
   const readReleases = (): ReleaseSet => {
@@ -84,6 +106,37 @@ export function createUpdateService(initial: UpdateSettings, log: UpdateLog): Up
   let releases = readReleases();
   let rollouts = loadRollouts(settings.updatesFile);
   const given = new WeakMap<AgentRecord, { hello: HelloFacts; key: string }>();
+  const cache = initial.cacheDir ? createTransferCache(initial.cacheDir, log) : null;
+
+  /** Queues the compressed `version` for `target`, and the delta to it from `fromVersion` (the agent's). */
+  const prepare = (version: string, target: Target, fromVersion?: string) => {
+    const to = releases.get(version)?.executables.get(target);
+    if (!cache || !to) return;
+    const from = fromVersion === undefined ? undefined : releases.get(fromVersion)?.executables.get(target);
+    if (from && from.sha256 !== to.sha256) cache.get({ kind: 'delta', from, to });
+    cache.get({ kind: 'compressed', file: to });
+  };
+  /** Drops cached files no loaded release needs, then queues the rollouts' compressed files and the deltas to them
+   *  from what the fleet runs. */
+  const prepareRollouts = () => {
+    if (!cache) return;
+    cache.prune(new Set(releases.list().flatMap((r) => [...r.executables.values()].map((e) => e.sha256))));
+    const pairs = new Map<string, [string, Target, string]>(); // thousands of agents, a few pairs
+    for (const agent of fleet()) {
+      const rollout = rollouts.forTenant(agent.tenant);
+      const target = targetOf(agent.os, agent.arch);
+      if (!rollout || !target || agent.revokedAt !== null || agent.agentVersion === rollout.version) continue;
+      pairs.set(`${rollout.version} ${target} ${agent.agentVersion}`, [rollout.version, target, agent.agentVersion]);
+    }
+    for (const [version, target, from] of pairs.values()) prepare(version, target, from);
+    for (const version of new Set(rollouts.entries.map((r) => r.version))) {
+      for (const target of releases.get(version)?.executables.keys() ?? []) prepare(version, target);
+    }
+  };
+  const offered = (offer: Offer | null, hello: HelloFacts) => {
+    if (offer) prepare(offer.version!, offer.target as Target, hello.agentVersion ?? undefined);
+    return offer;
+  };
 
   const report = () => {
     for (const refused of releases.refused) log.warn({ version: refused.version, reason: refused.reason }, 'release refused: not offered nor served');
@@ -93,6 +146,7 @@ export function createUpdateService(initial: UpdateSettings, log: UpdateLog): Up
     }
   };
   report();
+  prepareRollouts();
 
   return {
     releases: () => releases,
@@ -101,7 +155,7 @@ export function createUpdateService(initial: UpdateSettings, log: UpdateLog): Up
       const offer = decideOffer(releases, rollouts, agent, hello);
       given.set(agent, { hello: { os: hello.os, arch: hello.arch, agentVersion: hello.agentVersion }, key: offerKey(offer) });
       if (offer) log.info({ agentId: agent.id, tenant: agent.tenant, version: offer.version, target: offer.target }, 'update offered');
-      return offer;
+      return offered(offer, hello);
     },
     changedOffer(agent) {
       const state = given.get(agent);
@@ -111,7 +165,7 @@ export function createUpdateService(initial: UpdateSettings, log: UpdateLog): Up
       if (key === state.key) return null;
       state.key = key;
       if (offer) log.info({ agentId: agent.id, tenant: agent.tenant, version: offer.version, target: offer.target }, 'update offered after reload');
-      return offer;
+      return offered(offer, state.hello);
     },
     reload(next) {
       if (next) settings = next;
@@ -128,6 +182,7 @@ export function createUpdateService(initial: UpdateSettings, log: UpdateLog): Up
         log.error({ err: (error as Error).message }, 'rollouts reload failed; keeping the rollouts in force');
       }
       report();
+      prepareRollouts();
     },
     installRelease(tenant) {
       const rollout = rollouts.forTenant(tenant);
@@ -138,5 +193,7 @@ export function createUpdateService(initial: UpdateSettings, log: UpdateLog): Up
       const newest = releases.newest();
       return newest ? { release: newest } : { error: 'no release is available (releases.dir)' };
     },
+    transfers: () => cache,
+    close: async () => cache?.close(),
   };
 }

@@ -3,6 +3,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '../store/index.js';
 import { selects } from './rollouts.js';
+import type { Release } from './release-set.js';
+import type { Target } from './targets.js';
 import type { UpdateService } from './update-service.js';
 
 export const UPDATES_PATH = '/api/v1/updates';
@@ -49,6 +51,24 @@ export function tenantUpdates(store: Store, updates: UpdateService): TenantUpdat
   });
 }
 
+/** What the transfer cache holds for a release: the targets whose compressed file is made, and the deltas made to
+ *  it (from which release, for which target). Nothing is queued by looking. */
+export function transfersOf(updates: UpdateService, release: Release): { compressed: Target[]; deltas: { from: string; target: Target }[] } {
+  const cache = updates.transfers();
+  if (!cache) return { compressed: [], deltas: [] };
+  const compressed = [...release.executables.values()].filter((file) => cache.has({ kind: 'compressed', file })).map((e) => e.target);
+  const deltas = updates
+    .releases()
+    .list()
+    .flatMap((from) =>
+      [...release.executables.values()].flatMap((to) => {
+        const source = from.executables.get(to.target);
+        return source && source.sha256 !== to.sha256 && cache.has({ kind: 'delta', from: source, to }) ? [{ from: from.version, target: to.target }] : [];
+      }),
+    );
+  return { compressed, deltas };
+}
+
 export function registerUpdatesRoute(app: FastifyInstance, deps: { store: Store; updates: UpdateService }): void {
   // Every tenant's rollout and agent counts: admin keys only.
   app.get(UPDATES_PATH, { config: { access: 'admin' } }, async () => ({
@@ -61,6 +81,7 @@ export function registerUpdatesRoute(app: FastifyInstance, deps: { store: Store;
         targets: [...r.executables.keys()],
         serviceHost: r.serviceHost !== null,
         verified: r.verified,
+        transfers: transfersOf(deps.updates, r),
       })),
     refused: deps.updates.releases().refused,
     tenants: tenantUpdates(deps.store, deps.updates),

@@ -1,5 +1,6 @@
 // Downloads against real local servers (node:http, node:https with test certificates from openssl): the request
-// the offer URL makes, the body hashed while streamed to disk, and every way it can fail, each leaving no file.
+// the offer URL makes, the body hashed while streamed to disk (brotli decoded when the response says so), and
+// every way it can fail, each leaving no file.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -7,6 +8,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliCompressSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { downloadFile, downloadRequest, type DownloadLimits } from '../../../agent/src/update/download.js';
 import { makeTestCerts, type TestCerts } from '../helpers/certs.js';
@@ -14,6 +16,7 @@ import { makeTestCerts, type TestCerts } from '../helpers/certs.js';
 const BODY = Buffer.alloc(300_000, 'watchpost');
 const SHA = createHash('sha256').update(BODY).digest('hex');
 const LIMITS: DownloadLimits = { maxBytes: 1_000_000, timeoutMs: 30_000, idleMs: 30_000 };
+const BODY_BR = brotliCompressSync(BODY);
 
 describe('downloadRequest', () => {
   const collector = { server: 'https://collector.example.net:8443/watchpost/', credential: 'agent-1.secret' };
@@ -70,6 +73,12 @@ describe('downloadFile over http', () => {
       res.writeHead(200, { 'content-length': String(BODY.length) });
       res.write(BODY.subarray(0, 1000), () => res.socket?.destroy());
     },
+    '/br': (res) => (res.writeHead(200, { 'content-encoding': 'br', 'content-length': String(BODY_BR.length) }), res.end(BODY_BR)),
+    '/gzip': (res) => (res.writeHead(200, { 'content-encoding': 'gzip' }), res.end('whatever')),
+    // 5 MB of zeros in a few bytes: the limit holds for what the body decodes to
+    '/bomb': (res) => (res.writeHead(200, { 'content-encoding': 'br' }), res.end(brotliCompressSync(Buffer.alloc(5_000_000)))),
+    '/br-garbage': (res) => (res.writeHead(200, { 'content-encoding': 'br' }), res.end(Buffer.from('not brotli at all, not at all'))),
+    '/delta': (res) => (res.writeHead(200, { 'content-type': 'application/vnd.watchpost.delta', 'content-encoding': 'br' }), res.end(BODY_BR)),
   };
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'watchpost-download-'));
@@ -93,10 +102,17 @@ describe('downloadFile over http', () => {
   };
 
   it('streams the body to the file with its hash, size and mode, sending the credential as Bearer', async () => {
-    expect(await fetchTo('/ok', 'ok')).toEqual({ ok: true, sha256: SHA, bytes: BODY.length });
+    expect(await fetchTo('/ok', 'ok')).toEqual({ ok: true, sha256: SHA, bytes: BODY.length, transfer: 'plain', wireBytes: BODY.length });
     expect(readFileSync(join(dir, 'ok')).equals(BODY)).toBe(true);
     expect(statSync(join(dir, 'ok')).mode & 0o777).toBe(0o750);
     expect(seen.at(-1)?.headers.authorization).toBe('Bearer agent-1.secret');
+    expect(seen.at(-1)?.headers['accept-encoding']).toBe('br');
+    expect(seen.at(-1)?.headers['x-watchpost-delta-from']).toBeUndefined(); // no delta asked for
+  });
+
+  it('decodes a brotli-encoded body, hashing and counting the decoded bytes', async () => {
+    expect(await fetchTo('/br', 'br')).toEqual({ ok: true, sha256: SHA, bytes: BODY.length, transfer: 'compressed', wireBytes: BODY_BR.length });
+    expect(readFileSync(join(dir, 'br')).equals(BODY)).toBe(true);
   });
 
   it.each([
@@ -106,6 +122,10 @@ describe('downloadFile over http', () => {
     ['a server that stops sending (idle limit)', '/stall', { ...LIMITS, idleMs: 200 }, 'no data for 200 ms'],
     ['a server that stops sending (whole limit)', '/stall', { ...LIMITS, timeoutMs: 200 }, 'not complete within 200 ms'],
     ['a connection cut mid-body', '/cut', LIMITS, /aborted|premature close|socket hang up|ECONNRESET/i],
+    ['an encoding it did not ask for', '/gzip', LIMITS, 'content-encoding gzip, not br'],
+    ['a brotli body that decodes past the limit', '/bomb', LIMITS, 'more than the 1000000 bytes allowed'],
+    ['a brotli body that does not decode', '/br-garbage', LIMITS, /decompression|invalid|corrupt|error/i],
+    ['a delta it did not ask for', '/delta', LIMITS, 'a delta, which was not asked for'],
   ])('fails on %s and leaves no file', async (_name, path, limits, reason: string | RegExp) => {
     const name = `f-${path.slice(1)}-${limits.idleMs}-${limits.timeoutMs}`;
     const result = await fetchTo(path, name, limits);
@@ -150,6 +170,12 @@ describe('downloadFile over https with the collector pin', () => {
 
     const pinned = downloadRequest({ server: base, credential: 'c', tls: { ca: certs.rogue.cert } }, '/x');
     if ('error' in pinned) throw new Error(pinned.error);
-    expect(await downloadFile(pinned, join(dir, 'good'), { limits: LIMITS })).toEqual({ ok: true, sha256: SHA, bytes: BODY.length });
+    expect(await downloadFile(pinned, join(dir, 'good'), { limits: LIMITS })).toEqual({
+      ok: true,
+      sha256: SHA,
+      bytes: BODY.length,
+      transfer: 'plain',
+      wireBytes: BODY.length,
+    });
   });
 });

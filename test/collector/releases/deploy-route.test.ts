@@ -145,8 +145,22 @@ describe('GET /api/v1/updates', () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as { releases: unknown[]; refused: unknown[]; tenants: Record<string, unknown>[] };
     expect(body.releases).toEqual([
-      { version: '0.10.0', created: '2025-01-31T12:00:00.000Z', targets: ['linux-x64', 'win-x64'], serviceHost: false, verified: false },
-      { version: '0.2.0', created: '2025-01-31T12:00:00.000Z', targets: ['linux-x64', 'darwin-arm64', 'win-x64'], serviceHost: true, verified: false },
+      {
+        version: '0.10.0',
+        created: '2025-01-31T12:00:00.000Z',
+        targets: ['linux-x64', 'win-x64'],
+        serviceHost: false,
+        verified: false,
+        transfers: { compressed: [], deltas: [] }, // no rollout names it, nobody downloaded it
+      },
+      {
+        version: '0.2.0',
+        created: '2025-01-31T12:00:00.000Z',
+        targets: ['linux-x64', 'darwin-arm64', 'win-x64'],
+        serviceHost: true,
+        verified: false,
+        transfers: { compressed: expect.any(Array), deltas: [] }, // the rollout's: compressed in the background
+      },
     ]);
     const rollout = { tenant: 'pinned', version: '0.2.0', hosts: ['pilot-1'], percent: 50, rollbackSeconds: 900, available: true };
     const expectedSelected = agents.filter((a) => selects({ ...rollout, isPilot: (h) => h === 'pilot-1' }, a)).length;
