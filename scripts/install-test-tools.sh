@@ -7,7 +7,8 @@
 #     install-influxdb.sh (which keeps the package's own service from starting);
 #   - anything else: names what is missing and which package brings it, and exits 1.
 # What needs what: influxd (a real InfluxDB per test file), systemd-journal-remote (real journal files for the
-# journald event-log probe), systemctl and systemd-analyze (the service install against a scratch root), curl,
+# journald event-log probe), systemctl and systemd-analyze (the service install against a scratch root), systemd-notify
+# (the agent's keep-alives to systemd's watchdog, received by a python3 stand-in for systemd's socket), curl,
 # wget, perl's shasum and openssl (the deployment script and TLS tests), python3 (plistlib reads the launchd plist),
 # util-linux's setpriv, last, utmpdump and fallocate, mount and e2fsprogs' mkfs.ext4 (tiny filesystems that fill up),
 # chromium (prints the monthly report's PDF) and poppler-utils' pdftotext and pdftoppm (read that PDF back, image its
@@ -20,7 +21,7 @@ cd "$(dirname "$0")/.."
 # command:package pairs; a path stands for a program that is not on PATH.
 TOOLS=(
   /lib/systemd/systemd-journal-remote:systemd-journal-remote
-  systemctl:systemd systemd-analyze:systemd journalctl:systemd
+  systemctl:systemd systemd-analyze:systemd journalctl:systemd systemd-notify:systemd
   curl:curl wget:wget shasum:perl openssl:openssl python3:python3
   setpriv:util-linux last:util-linux utmpdump:util-linux fallocate:util-linux
   mount:mount mkfs.ext4:e2fsprogs

@@ -63,7 +63,7 @@ export function startAgent(options: AgentOptions): RunningAgent {
   });
   // Windows: the one long-lived PowerShell every probe shares (started by the first script, stopped at stop).
   const powershell = process.platform === 'win32' ? createPowerShellWorker({ log }) : undefined;
-  const lastTrip = previousTrip(stateDir, log); // the previous run's watchdog.json: reported below, removed on its ack
+  const lastTrip = previousTrip(stateDir, log, options.watchdog?.loopStallMs); // the previous run's watchdog.json: reported below, removed on its ack
   const allProbes = options.probes ?? Object.values(registry).map((create) => create());
   const scheduler = scheduleProbes(options, host, allProbes, pipeline, powershell);
   const report = (drafts: SampleDraft[]) => {

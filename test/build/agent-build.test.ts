@@ -8,11 +8,11 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_VERSION } from '../../agent/src/version.js';
-import { DEFAULT_CACHE_DIR, buildAgent, parseCli, type BuiltExecutable } from '../../scripts/build-agent.js';
+import { AGENT_EXEC_ARGV, DEFAULT_CACHE_DIR, buildAgent, parseCli, type BuiltExecutable } from '../../scripts/build-agent.js';
 import { forbiddenInputs } from '../../scripts/build/bundle.js';
 import { cachedNodePath, integrityOf } from '../../scripts/build/node-cache.js';
 import * as PE from 'pe-library';
-import { detectFormat, seaFuseState, SEA_MACHO_SEGMENT, SEA_RESOURCE_NAME } from '../../scripts/build/sea.js';
+import { asciiOnly, detectFormat, seaFuseState, SEA_MACHO_SEGMENT, SEA_RESOURCE_NAME } from '../../scripts/build/sea.js';
 import { hasMachOCodeSignature, peCertificateTable } from '../../scripts/build/signatures.js';
 import { readTarEntry } from '../../scripts/build/tar.js';
 import { ALL_TARGETS, TARGETS, blobMakerFor } from '../../scripts/build/targets.js';
@@ -37,6 +37,18 @@ describe('pure helpers', () => {
     ['absent', 'no fuse here', 'absent'],
   ])('seaFuseState(%s)', (_name, text, expected) => {
     expect(seaFuseState(Buffer.from(text, 'latin1'))).toBe(expected);
+  });
+
+  it('asciiOnly escapes what is not ASCII, and the script still means the same', () => {
+    // The two characters found in the agent's bundle (systemctl's bullet, systeminformation's degree sign), and one
+    // beyond U+FFFF, in a regular expression, a string and a template.
+    const script = 'r=/^[\u25cf*]\\s*/.exec("\u25cf ssh.service")[0];s="12\u00b0C";t=`\u{1f600}`;u=/\u{1f600}/u.test(t)';
+    const escaped = asciiOnly(script);
+    expect(escaped).toBe('r=/^[\\u25cf*]\\s*/.exec("\\u25cf ssh.service")[0];s="12\\u00b0C";t=`\\ud83d\\ude00`;u=/\\ud83d\\ude00/u.test(t)');
+    expect(/[^\x20-\x7e]/.test(escaped)).toBe(false);
+    const run = (code: string) => new Function(`let r,s,t,u;${code};return [r,s,t,u]`)() as unknown[];
+    expect(run(escaped)).toEqual(run(script));
+    expect(run(script)).toEqual(['\u25cf ', '12\u00b0C', '\u{1f600}', true]);
   });
 
   it('forbiddenInputs names collector sources and better-sqlite3, nothing else', () => {
@@ -244,4 +256,26 @@ describe('agent executables', () => {
     expect(hasMachOCodeSignature(official)).toBe(true);
     expect(hasMachOCodeSignature(await readFile(builtFor(target).path))).toBe(false);
   });
+});
+
+describe('the Node options baked into the executables (SEA execArgv)', () => {
+  let outDir = '';
+  beforeAll(async () => {
+    outDir = await mkdtemp(join(tmpdir(), 'watchpost-exec-argv-'));
+  });
+  afterAll(() => rm(outDir, { recursive: true, force: true }));
+
+  it('a linux-x64 executable starts with AGENT_EXEC_ARGV in force: process.execArgv, and one V8 platform thread', async () => {
+    const entry = join(outDir, 'entry.ts');
+    await writeFile(
+      entry,
+      `import { readFileSync, readdirSync } from 'node:fs';
+const threads = readdirSync('/proc/self/task').map((t) => readFileSync('/proc/self/task/' + t + '/comm', 'utf8').trim());
+process.stdout.write(JSON.stringify({ execArgv: process.execArgv, v8Workers: threads.filter((n) => n === 'V8Worker').length }));\n`,
+    );
+    const [built] = await buildAgent({ targets: ['linux-x64'], outDir, entry, log: () => undefined });
+    const { stdout } = await execFileAsync(built!.path, [], { timeout: 30_000, env: { PATH: process.env.PATH } });
+    expect(JSON.parse(stdout)).toEqual({ execArgv: [...AGENT_EXEC_ARGV], v8Workers: 1 });
+    expect(AGENT_EXEC_ARGV).toContain('--v8-pool-size=1'); // what the thread count shows
+  }, 120_000);
 });

@@ -40,6 +40,7 @@ export const ALLOWED_COMMANDS: ReadonlySet<string> = new Set([
   'apcaccess', // Linux/macOS ups, apcupsd when installed: `apcaccess status` (read-only)
   'pmset', // macOS ups: `pmset -g batt`, the power sources (read-only)
   'tmutil', // macOS backup: `tmutil destinationinfo` and `tmutil latestbackup` (read-only; Time Machine)
+  'systemd-notify', // Linux under systemd: `systemd-notify WATCHDOG=1` from the event loop, the unit's WatchdogSec= keep-alive (watchdog/systemd-watch.ts)
   'systemctl', // Linux services: `systemctl list-units --failed` (read-only); `install`/`uninstall`: daemon-reload, enable, disable, restart of watchpost-agent.service only
   'launchctl', // macOS `install`/`uninstall`: print, enable, bootstrap, bootout of system/com.watchpost.agent only
   'icacls.exe', // Windows `install`: the state directory's ACL (SYSTEM and Administrators only); password_policy: the same ACL on the private directory secedit exports into

@@ -7,6 +7,8 @@ import { posix } from 'node:path';
 import { ServiceDefinitionError } from './xml.js';
 import { SERVICE_DESCRIPTION, SYSTEMD_UNIT } from './paths.js';
 import { RESTART_DELAY_SECONDS, STOP_TIMEOUT_SECONDS, step, type ServiceHost } from './host.js';
+import { LOOP_STALL_MS } from '../watchdog/watchdog.js';
+import { SERVICE_KILL_FILE } from '../watchdog/systemd-watch.js';
 
 /** The kernel's hard backstop: twice the agent's own watchdog limit (150 MB RSS, watchdog.ts), which restarts it
  *  first and reports why; this only fires when the watchdog itself cannot. */
@@ -79,6 +81,15 @@ RestartSec=${RESTART_DELAY_SECONDS}s
 # has passed: a command it started (journalctl, apt) never outlives it.
 KillMode=mixed
 TimeoutStopSec=${STOP_TIMEOUT_SECONDS}s
+# The event loop's watch (watchdog/systemd-watch.ts): the agent sends WATCHDOG=1 from its event loop, so systemd
+# kills it when the loop stops turning. The agent tells systemd its own limit (WATCHPOST_LOOP_STALL) if that is not
+# this one. The sender is systemd-notify, a child of the agent: NotifyAccess=all. SIGKILL as the agent's own loop
+# watch does elsewhere: a blocked loop cannot stop gracefully, and SIGABRT would dump the core of a hung process.
+# ExecStopPost= leaves the marker that makes the next start report the kill (nothing of the agent ran to do it).
+WatchdogSec=${LOOP_STALL_MS / 1000}s
+WatchdogSignal=SIGKILL
+NotifyAccess=all
+ExecStopPost=/bin/sh -c 'if [ "$$SERVICE_RESULT" = watchdog ]; then : > "$$WATCHPOST_STATE_DIR/${SERVICE_KILL_FILE}"; fi'
 # Resources: the agent's own watchdog restarts it past 150 MB RSS and reports it; MemoryMax is the hard backstop
 # at twice that. A quarter of one CPU at most, and every other process's CPU and disk requests go first.
 MemoryMax=${MEMORY_MAX}

@@ -1,9 +1,11 @@
-// The loop watch: a timer in the agent's own event loop cannot see that loop stop (a synchronous hang, an endless
-// loop in a parser), so a worker thread watches a heartbeat the main thread writes into shared memory. When the
-// main thread has not beaten for the limit, the worker writes watchdog.json (reason `stalled`) and kills the whole
-// process with SIGKILL (process.kill from a worker signals the process, not the thread); the main thread cannot
-// stop gracefully, it is not running. On Windows the kill is TerminateProcess with exit code 1, which WinSW's
-// onfailure restarts like any failure; systemd and launchd restart a killed process too.
+// The loop watch where no service manager keeps it (Windows, macOS, Linux without the systemd unit; under systemd,
+// systemd-watch.ts): a timer in the agent's own event loop cannot see that loop stop (a synchronous hang, an endless
+// loop in a parser), so a worker thread watches a heartbeat the main thread writes into shared memory. Its Node
+// environment costs about 10 MB of private memory (README, "Agent footprint"). When the main thread has not beaten
+// for the limit, the worker writes watchdog.json (reason `stalled`) and kills the whole process with SIGKILL
+// (process.kill from a worker signals the process, not the thread); the main thread cannot stop gracefully, it is
+// not running. On Windows the kill is TerminateProcess with exit code 1, which WinSW's onfailure restarts like any
+// failure; systemd and launchd restart a killed process too.
 //
 // The worker's code is a string run with `eval: true`: the single executable has no files beside it and its bundle
 // is minified with keepNames, so neither a worker file nor a function's source text would survive the build. It

@@ -5,11 +5,16 @@
 //
 // measurement agent_watchdog, tag reason (memory | stalled | ack_stalled), fields rss_bytes (integer), detail
 // (what was seen) and message (one line for the MSP's ticket: the collector's `event` rules show `message`).
-import { readFileSync, rmSync } from 'node:fs';
+// A kill by systemd's watchdog leaves a marker instead of watchdog.json (systemd-watch.ts): it is turned into one
+// first, so it is reported the same way.
+import { readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Logger } from '../base/log.js';
 import type { Batcher } from '../delivery/batcher.js';
 import { int, type Sample, type SampleDraft } from '../sample.js';
-import { WATCHDOG_REASONS, watchdogFile, type WatchdogTrip } from './watchdog.js';
+import { writeJsonAtomic } from '../identity/state.js';
+import { LOOP_STALL_MS, WATCHDOG_REASONS, seconds, watchdogFile, type WatchdogTrip } from './watchdog.js';
+import { SERVICE_KILL_FILE, serviceWatchdogMs } from './systemd-watch.js';
 
 export const WATCHDOG_MEASUREMENT = 'agent_watchdog';
 
@@ -39,6 +44,33 @@ export function watchdogSample(trip: WatchdogTrip): SampleDraft {
   };
 }
 
+/**
+ * The trip systemd's watchdog kill left: the marker SERVICE_KILL_FILE (its time is the file's) becomes watchdog.json
+ * with reason `stalled`, replacing an older trip (whose report is in the spool already), and the marker goes.
+ * `limitMs` is the limit systemd enforced, for the detail.
+ */
+export function adoptServiceKill(stateDir: string, limitMs: number | null, log: Logger): void {
+  const marker = join(stateDir, SERVICE_KILL_FILE);
+  let time: Date;
+  try {
+    time = statSync(marker).mtime;
+  } catch {
+    return; // no kill
+  }
+  const trip: WatchdogTrip = {
+    reason: 'stalled',
+    rss_bytes: 0, // nothing of the agent ran to read it
+    detail: `no keep-alive from the event loop${limitMs ? ` for ${seconds(limitMs)}` : ''}: systemd's watchdog killed the agent`,
+    time: time.toISOString(),
+  };
+  try {
+    writeJsonAtomic(watchdogFile(stateDir), trip);
+    rmSync(marker, { force: true });
+  } catch (error) {
+    log.warn(`watchdog: cannot record systemd's watchdog kill in watchdog.json`, { err: (error as Error).message });
+  }
+}
+
 export interface PreviousTrip {
   readonly trip: WatchdogTrip;
   /** Hands the report to the agent's batcher (host, tenant added by `complete`) and flushes it. Call once. */
@@ -50,9 +82,11 @@ export interface PreviousTrip {
 }
 
 /** The trip the previous run left, logged; null when there is none. A damaged file is logged and removed: it
- *  would never become a valid report. */
-export function previousTrip(stateDir: string, log: Logger): PreviousTrip | null {
+ *  would never become a valid report. `loopStallMs` is the loop limit of this run (the previous run's, unless the
+ *  setting changed), for the detail of a systemd kill. */
+export function previousTrip(stateDir: string, log: Logger, loopStallMs = LOOP_STALL_MS): PreviousTrip | null {
   const file = watchdogFile(stateDir);
+  adoptServiceKill(stateDir, loopStallMs || serviceWatchdogMs(process.env, process.pid), log);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

@@ -1,15 +1,17 @@
-// watchdog/: restarts an agent that stopped doing its job: these checks, the event-loop watch in a worker thread
-// (loop.ts) and the trip's report through the pipeline at the next start (report.ts).
+// watchdog/: restarts an agent that stopped doing its job: these checks, the event-loop watch (by systemd where it
+// runs the agent: systemd-watch.ts; else a worker thread: loop.ts) and the trip's report through the pipeline at the
+// next start (report.ts).
 //
 // The agent's watchdog: restarts the agent, through its service host, when it is no longer doing its job
 // and a fresh process would be:
 //   memory       its RSS stayed above the limit (default 150 MB) on MEMORY_CHECKS checks in a row (one spike, a big
 //                inventory parsed, is not a leak);
 //   ack_stalled  batches sat in flight on an open session with no answer from the collector for ackStallMs;
-//   stalled      its event loop did not turn for loopStallMs (seen by a worker thread: loop.ts).
+//   stalled      its event loop did not turn for loopStallMs (seen by systemd when its unit has WatchdogSec=, fed
+//                by pings from the event loop: systemd-watch.ts; anywhere else by a worker thread: loop.ts).
 // On a trip it writes watchdog.json into the state directory (the next start reports it: report.ts), logs
 // it and calls `restart`, which stops the agent and exits with EXIT_RESTART (base/exit-codes.ts); a loop stall cannot
-// stop anything gracefully, so the worker kills the process instead. The service host (systemd Restart=always,
+// stop anything gracefully, so the worker or systemd kills the process instead. The service host (systemd Restart=always,
 // launchd KeepAlive, WinSW onfailure) starts it again.
 //
 // The checks are one pure function (watchdogStep) over readings the caller injects (clock, RSS, delivery), so tests
@@ -18,9 +20,11 @@ import { join } from 'node:path';
 import type { Logger } from '../base/log.js';
 import { writeJsonAtomic } from '../identity/state.js';
 import { realTimers, type TimerHandle, type Timers } from '../base/timers.js';
+import { execRunner } from '../exec/runner.js';
 import { startLoopWatch, type LoopWatch } from './loop.js';
+import { serviceWatchdogMs, startSystemdWatch } from './systemd-watch.js';
 
-/** 150 MB (decimal, as `run --max-rss 150MB` means): the agent sits near 100 MB on Linux (README, Agent footprint). */
+/** 150 MB (decimal, as `run --max-rss 150MB` means): the agent sits near 90 MB on Linux (README, Agent footprint). */
 export const DEFAULT_MAX_RSS_BYTES = 150 * 1000 * 1000;
 /** Consecutive checks above the limit before it counts: a minute at the default period. */
 export const MEMORY_CHECKS = 3;
@@ -58,7 +62,7 @@ export interface WatchdogLimits {
   checkMs: number;
   /** 0: no ack check. */
   ackStallMs: number;
-  /** 0: no loop watch (no worker thread). */
+  /** 0: no loop watch (no worker thread; under systemd, its watch ended). */
   loopStallMs: number;
 }
 
@@ -100,7 +104,8 @@ export interface Reading {
 export type StepTrip = { reason: Exclude<WatchdogReason, 'stalled'>; detail: string };
 
 const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
-const seconds = (ms: number): string => (ms >= 10_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms)} ms`);
+/** A limit or a duration seen, for logs and trip details. */
+export const seconds = (ms: number): string => (ms >= 10_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms)} ms`);
 
 /** One check: the next state, and what tripped (memory first: a process short of memory is also slow to ack). */
 export function watchdogStep(
@@ -177,11 +182,11 @@ export function startWatchdog(options: WatchdogOptions): Watchdog {
     options.restart(trip);
   };
   const interval: TimerHandle = timers.setInterval(check, limits.checkMs);
-  const loop: LoopWatch | null = limits.loopStallMs > 0 ? startLoopWatch({ file: watchdogFile(options.stateDir), limitMs: limits.loopStallMs, log }) : null;
+  const loop = startLoopWatching(limits.loopStallMs, options);
   log.info('watchdog: started', {
     maxRss: mb(limits.maxRssBytes),
     ackStall: limits.ackStallMs ? seconds(limits.ackStallMs) : 'off',
-    loopStall: limits.loopStallMs ? seconds(limits.loopStallMs) : 'off',
+    loopStall: limits.loopStallMs ? seconds(limits.loopStallMs) + (loop?.by === 'systemd' ? ' (systemd WatchdogSec)' : '') : 'off',
   });
   let stopped = false;
   return {
@@ -192,6 +197,19 @@ export function startWatchdog(options: WatchdogOptions): Watchdog {
       loop?.stop();
     },
   };
+}
+
+/** The loop watch: systemd's where it expects keep-alive pings from this process (even with the limit off: the
+ *  first ping then ends its watch), else the worker thread, else none. */
+function startLoopWatching(limitMs: number, options: WatchdogOptions): (LoopWatch & { by: 'systemd' | 'worker' }) | null {
+  const unitMs = serviceWatchdogMs(process.env, process.pid);
+  if (unitMs !== null) {
+    const watch = startSystemdWatch({ unitMs, loopStallMs: limitMs, runner: execRunner, log: options.log, timers: options.timers });
+    return { by: 'systemd', stop: () => watch.stop() };
+  }
+  if (limitMs === 0) return null;
+  const watch = startLoopWatch({ file: watchdogFile(options.stateDir), limitMs, log: options.log });
+  return { by: 'worker', stop: () => watch.stop() };
 }
 
 /** The limits given, without keys set to undefined (which would override a default). */

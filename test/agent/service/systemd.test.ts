@@ -3,7 +3,7 @@
 // commands are checked with a recording runner for the cases that need a running systemd (this machine has none
 // as PID 1); `systemctl --root` runs for real in install.test.ts.
 import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { systemdHost, systemdUnit } from '../../../agent/src/service/systemd.js';
@@ -51,6 +51,10 @@ describe('systemdUnit', () => {
       ['Service', 'RestartSec', '10s'],
       ['Service', 'KillMode', 'mixed'],
       ['Service', 'TimeoutStopSec', '30s'],
+      ['Service', 'WatchdogSec', '60s'],
+      ['Service', 'WatchdogSignal', 'SIGKILL'],
+      ['Service', 'NotifyAccess', 'all'],
+      ['Service', 'ExecStopPost', `/bin/sh -c 'if [ "$$SERVICE_RESULT" = watchdog ]; then : > "$$WATCHPOST_STATE_DIR/watchdog-timeout"; fi'`],
       ['Service', 'MemoryMax', '300M'],
       ['Service', 'CPUQuota', '25%'],
       ['Service', 'Nice', '10'],
@@ -134,6 +138,45 @@ describe('systemdUnit', () => {
     const result = await verify(unitFile);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('/nonexistent/watchpost-agent');
+  });
+});
+
+/** An Exec line's command as systemd runs it: split into words (single quotes keep a word whole), `$$` becomes `$` and
+ *  `%%` becomes `%` (systemd.service(5), "Command lines"; systemd.unit(5), "Specifiers"). Enough for the one line
+ *  tested here, whose form systemd-analyze verify has accepted above. */
+function execWords(line: string): string[] {
+  return [...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => (m[1] ?? m[2]!).replace(/\$\$/g, '$').replace(/%%/g, '%'));
+}
+
+describe("ExecStopPost: the marker of systemd's watchdog kill", () => {
+  const stopPost = () => {
+    const line = parseUnit(systemdUnit({ executable: '/opt/wp/agent', stateDir: '/var/lib/watchpost-agent' })).find(([, key]) => key === 'ExecStopPost')!;
+    return execWords(line[2]);
+  };
+  // The environment systemd gives ExecStopPost= (systemd.exec(5), "Environment Variables in Spawned Processes"):
+  // SERVICE_RESULT, and the unit's Environment= (WATCHPOST_STATE_DIR).
+  const run = (serviceResult: string, stateDir: string) =>
+    new Promise<number>((resolve) => {
+      const [file, ...args] = stopPost();
+      execFile(file!, args, { env: { PATH: process.env.PATH, SERVICE_RESULT: serviceResult, WATCHPOST_STATE_DIR: stateDir } }, (error) =>
+        resolve(error ? ((error as { code?: number }).code ?? -1) : 0),
+      );
+    });
+
+  it('is /bin/sh with one script word', () => {
+    expect(stopPost()).toEqual(['/bin/sh', '-c', 'if [ "$SERVICE_RESULT" = watchdog ]; then : > "$WATCHPOST_STATE_DIR/watchdog-timeout"; fi']);
+  });
+
+  it.each([
+    ['watchdog', true],
+    ['success', false],
+    ['signal', false],
+    ['oom-kill', false],
+  ])('SERVICE_RESULT=%s: marker %s, exit 0', async (result, made) => {
+    const stateDir = join(tempDir('wp-stop-post-'), 'state with space');
+    mkdirSync(stateDir);
+    expect(await run(result, stateDir)).toBe(0);
+    expect(existsSync(join(stateDir, 'watchdog-timeout'))).toBe(made);
   });
 });
 
