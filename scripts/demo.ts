@@ -17,7 +17,7 @@ const TENANT = 'demo';
 const SUMMARY_EVERY_MS = 5_000;
 const START_TIMEOUT_MS = 60_000;
 const UNTIL_DATA_TIMEOUT_MS = 180_000;
-const CORE_MEASUREMENTS = ['cpu', 'mem', 'disk', 'system', 'net'];
+const CORE_MEASUREMENTS = ['cpu', 'mem', 'disk', 'system', 'net', 'diskio', 'swap', 'processes', 'kernel', 'netstat'];
 
 const children: ChildProcess[] = [];
 let influx: Influxd | undefined;
