@@ -5,7 +5,7 @@
 // carries them. The format is fixed, so it is read line by line without a Markdown library:
 //
 //   # title
-//   intro; a probe's README lists `- **Platforms:** ...` and `- **Default schedule:** ... (`<node-cron>`)`,
+//   intro; a probe's README lists `- **Platforms:** ...` and `- **Default schedule:** ... (`<cron>`)`,
 //   any other reference `- **Written by:** ...`
 //   ## Measurement `name`                      one section per measurement, starting with two bullets:
 //   - **What:** one line                       the index's "what it is"

@@ -40,7 +40,7 @@ describe('the references beside the code', () => {
   it.each(Object.entries(probes))("%s: its README's default schedule is the probe's", (key, factory) => {
     const reference = references.find((r) => r.probe === key)!;
     const cron = /\(`([^`]+)`\)/.exec(reference.intro.get('Default schedule') ?? '')?.[1];
-    expect(cron, `${reference.path}: name the schedule as (\`<node-cron>\`)`).toBe(factory().schedule);
+    expect(cron, `${reference.path}: name the schedule as (\`<cron>\`)`).toBe(factory().schedule);
   });
 
   it('no measurement is documented twice', () => {

@@ -41,7 +41,7 @@ export interface ProbeContext {
 export interface Probe {
   /** Registry key = config key = log prefix. */
   readonly name: string;
-  /** Default schedule: a node-cron expression (six fields allowed: seconds first). */
+  /** Default schedule: a cron expression (six fields allowed: seconds first). */
   readonly schedule: string;
   /** Optional: how long a run may take when the scheduler's config names no timeout for this probe (slow OS
    *  queries such as a Windows Update search). The scheduler's `timeoutsMs[name]` still wins. */

@@ -26,7 +26,7 @@ export function fromWire(probes: readonly { name?: string | null; schedule?: str
     probes: probes
       .filter((p) => p.name)
       .map((p) => ({ name: p.name!, schedule: p.schedule ?? '', disabled: p.disabled ?? false }))
-      .sort((a, b) => a.name.localeCompare(b.name)),
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)), // code-unit order: localeCompare would load ICU's collation data
   };
 }
 

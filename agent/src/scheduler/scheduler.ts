@@ -70,7 +70,7 @@ export interface SchedulerOptions {
   /** Uniform in [0, 1), like Math.random. */
   random?: () => number;
   timers?: Timers;
-  /** Defaults to node-cron for `cron` schedules and `timers.setInterval` for `everyMs` ones. */
+  /** Defaults to croner for `cron` schedules and `timers.setInterval` for `everyMs` ones. */
   triggers?: TriggerFactory;
 }
 

@@ -11,7 +11,7 @@
 //       hosts:
 //         dc01: { probes: { patches: { disabled: true } } }
 import { Type, type Static } from '@sinclair/typebox';
-import cron from 'node-cron';
+import { Cron } from 'croner';
 import { ConfigError } from '../errors.js';
 import { firstSchemaError } from '../config/schema-errors.js';
 import { readYamlFile } from '../config/yaml-file.js';
@@ -22,7 +22,7 @@ const ProbeSettings = Type.Object(
     schedule: Type.Optional(
       Type.String({
         minLength: 1,
-        description: "node-cron expression (seconds field allowed); unset: the probe's default schedule in the agent",
+        description: "cron expression (seconds field allowed; croner, as the agent); unset: the probe's default schedule in the agent",
         examples: ['0 */15 * * * *'],
       }),
     ),
@@ -85,7 +85,7 @@ export function checkPolicy(doc: unknown, file: string): Policy {
   if (problem) throw new ConfigError(`${file}: ${problem}`);
   const policy = value as Policy;
   for (const [path, expression] of schedules(policy)) {
-    if (!cron.validate(expression)) throw new ConfigError(`${file}: ${path}: not a valid cron expression: "${expression}"`);
+    if (!validCron(expression)) throw new ConfigError(`${file}: ${path}: not a valid cron expression: "${expression}"`);
   }
   return policy;
 }
@@ -105,4 +105,14 @@ export function resolvePolicy(policy: Policy, tenant: string, host: string): wat
     for (const [probe, settings] of Object.entries(layer ?? {})) merged.set(probe, { ...merged.get(probe), ...settings });
   }
   return [...merged].sort(([a], [b]) => a.localeCompare(b)).map(([name, s]) => ({ name, schedule: s.schedule ?? '', disabled: s.disabled ?? false }));
+}
+
+/** The agent's own test of a schedule (croner, as agent/src/scheduler/triggers.ts): what passes here runs there. */
+function validCron(expression: string): boolean {
+  try {
+    new Cron(expression, { paused: true }).stop();
+    return true;
+  } catch {
+    return false;
+  }
 }
