@@ -18,6 +18,8 @@ import { HOST, startStack, stopProc, type AgentStatusJson, type Proc, type Stack
 
 /** Bounds on waits for real processes (not assertions about speed). */
 const WAIT_MS = 45_000;
+/** Batches a live 1 s stream has unacked at any time (each waits for the collector's InfluxDB write, up to 1 s). */
+const IN_FLIGHT_BATCHES = 16;
 const SCENARIO_MS = 120_000;
 /** The collector's flush interval in (a) and (c): the stack's 200 ms acks too fast for a kill to find batches
  *  unacked; with this, points wait in the collector (a) or batches in the agent's spool (c) when the kill lands. */
@@ -146,11 +148,12 @@ function expectNothingLost(c: Comparison): void {
   expect(c.missing, describeComparison(c)).toEqual([]);
 }
 
-/** The stream these scenarios compare is the agent's first eleven probes at 1 s. Every probe run is a batch of its own
+/** The stream these scenarios compare is eight probes at 1 s: the per-minute host measurements, the checkpointed
+ *  event-log and shutdown readers, and patches' many points per run. Every probe run is a batch of its own
  *  (spooled the moment the run ends, so a crash loses nothing), and each batch waits for the collector's InfluxDB write
  *  before its ack: on this 2-core machine a link acks about 20 batches a second, so with every probe at 1 s a
  *  backlog would never drain. The central policy switches the later probes off (the agent applies it at Welcome). */
-const STREAMED_PROBES = ['cpu', 'mem', 'disk', 'system', 'net', 'inventory', 'antivirus', 'eventlog', 'patches', 'services', 'shutdowns'];
+const STREAMED_PROBES = ['cpu', 'mem', 'disk', 'system', 'net', 'eventlog', 'patches', 'shutdowns'];
 
 beforeAll(async () => {
   stack = await startStack();
@@ -222,7 +225,9 @@ describe.sequential('delivery under faults (ledger vs InfluxDB)', () => {
       expect(second.spool!.batches).toBeGreaterThan(first.spool!.batches);
       await stack.resumeInflux();
       await until(async () => (await stack.healthz()) === 200, WAIT_MS, 'collector /healthz back to 200');
-      await until(async () => (await s.status()).spool?.batches === 0, WAIT_MS, 'status of fb to show the spool drained');
+      // status.json (every 5 s) shows the backlog gone down to what a live stream keeps in flight; drained() then
+      // reads the spool directory itself for the moment it is empty.
+      await until(async () => ((await s.status()).spool?.batches ?? Infinity) <= IN_FLIGHT_BATCHES, WAIT_MS, 'status of fb to show the backlog drained');
       await drained(s);
       const { c } = await stopAndCompare(s);
       expectNothingLost(c);
