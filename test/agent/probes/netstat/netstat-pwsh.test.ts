@@ -2,44 +2,25 @@
 // with nothing stubbed: .NET's IPGlobalProperties exists on every platform, and on Linux it reads /proc/net. So the
 // script runs against this machine's real sockets (with sockets of the test's own), and its counts are checked
 // against the Linux probe's reading of the same tables. What this does not show is Windows's own IP Helper tables.
-import { createServer, connect, type Server, type Socket } from 'node:net';
-import { createSocket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNetstatProbe, WINDOWS_NETSTAT_SCRIPT } from '../../../../agent/src/probes/netstat/netstat.js';
 import { Int } from '../../../../agent/src/sample.js';
 import { context } from '../fixtures.js';
 import { sharedStubbedPowerShell, type SharedStubbedPowerShell } from '../windows-stubs.js';
+import { openLoopbackSockets, type LoopbackSockets } from './loopback-sockets.js';
 
 const value = (v: unknown): number => (v as Int).value;
 
 let ps: SharedStubbedPowerShell;
-const servers: Server[] = [];
-const sockets: Socket[] = [];
-const udp = [createSocket('udp4'), createSocket('udp6')];
+let loopback: LoopbackSockets;
 
 beforeAll(async () => {
   ps = sharedStubbedPowerShell();
-  for (const host of ['127.0.0.1', '::1']) {
-    const server = createServer((s) => sockets.push(s));
-    await new Promise<void>((resolve) => server.listen(0, host, resolve));
-    servers.push(server);
-    const port = (server.address() as { port: number }).port;
-    sockets.push(
-      await new Promise<Socket>((resolve) =>
-        connect(port, host, function (this: Socket) {
-          resolve(this);
-        }),
-      ),
-    );
-  }
-  await new Promise<void>((resolve) => udp[0]!.bind(0, '127.0.0.1', resolve));
-  await new Promise<void>((resolve) => udp[1]!.bind(0, '::1', resolve));
+  loopback = await openLoopbackSockets();
 });
 afterAll(() => {
   ps.worker.stop();
-  for (const s of sockets) s.destroy();
-  for (const s of servers) s.close();
-  for (const s of udp) s.close();
+  loopback?.close();
 });
 
 describe('netstat on a real PowerShell: .NET IPGlobalProperties through the worker', () => {

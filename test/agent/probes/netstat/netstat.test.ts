@@ -1,6 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import { createServer, connect, type Server, type Socket } from 'node:net';
-import { createSocket } from 'node:dgram';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNetstatProbe, DARWIN_NETSTAT_ARGS } from '../../../../agent/src/probes/netstat/netstat.js';
 import { Int, int } from '../../../../agent/src/sample.js';
 import { context, fixture, FIXTURES, replayRunner } from '../fixtures.js';
+import { openLoopbackSockets, type LoopbackSockets } from './loopback-sockets.js';
 
 const value = (v: unknown): number => (v as Int).value;
 
@@ -43,31 +42,11 @@ describe('netstat probe on Linux', () => {
   });
 
   describe("this machine's real /proc, beside sockets of the test's own and iproute2's ss", () => {
-    const servers: Server[] = [];
-    const sockets: Socket[] = [];
-    const udp = [createSocket('udp4'), createSocket('udp6')];
+    let loopback: LoopbackSockets;
     beforeAll(async () => {
-      for (const host of ['127.0.0.1', '::1']) {
-        const server = createServer((s) => sockets.push(s));
-        await new Promise<void>((resolve) => server.listen(0, host, resolve));
-        servers.push(server);
-        const port = (server.address() as { port: number }).port;
-        sockets.push(
-          await new Promise<Socket>((resolve) =>
-            connect(port, host, function (this: Socket) {
-              resolve(this);
-            }),
-          ),
-        );
-      }
-      await new Promise<void>((resolve) => udp[0]!.bind(0, '127.0.0.1', resolve));
-      await new Promise<void>((resolve) => udp[1]!.bind(0, '::1', resolve));
+      loopback = await openLoopbackSockets();
     });
-    afterAll(() => {
-      for (const s of sockets) s.destroy();
-      for (const s of servers) s.close();
-      for (const s of udp) s.close();
-    });
+    afterAll(() => loopback?.close());
 
     it('sees the listeners, connections and UDP sockets, and agrees with ss within what changes between readings', async () => {
       const [draft] = await createNetstatProbe().collect(context());
