@@ -59,6 +59,33 @@ export function psObject(props: Record<string, unknown>): string {
   return `[pscustomobject]@{ ${entries.join('; ')} }`;
 }
 
+/**
+ * Get-ItemProperty over a fixed registry: `keys` maps each path to the PowerShell expression it yields (an object, or
+ * `@(...)` of several: an Uninstall key's entries). Any other path writes the provider's non-terminating "Cannot find
+ * path" error, as the real cmdlet does for a missing key.
+ */
+export function getItemPropertyStub(keys: Record<string, string>): string {
+  const table = Object.entries(keys)
+    .map(([path, value]) => `${psString(path)} = ${value}`)
+    .join('; ');
+  return `
+function Get-ItemProperty {
+  [CmdletBinding()]
+  param([Parameter(Position = 0)][string[]]$Path, [Parameter(Position = 1)][string[]]$Name)
+  $keys = @{ ${table} }
+  foreach ($p in $Path) {
+    if ($keys.ContainsKey($p)) { $keys[$p] } else {
+      $PSCmdlet.WriteError([System.Management.Automation.ErrorRecord]::new([System.Management.Automation.ItemNotFoundException]::new("Cannot find path '$p' because it does not exist."), 'PathNotFound,Microsoft.PowerShell.Commands.GetItemPropertyCommand', [System.Management.Automation.ErrorCategory]::ObjectNotFound, $p))
+    }
+  }
+}`;
+}
+
+/** getItemPropertyStub for Uninstall keys: each path yields its entries as property bags. */
+export function uninstallKeysStub(keys: Record<string, Record<string, unknown>[]>): string {
+  return getItemPropertyStub(Object.fromEntries(Object.entries(keys).map(([path, entries]) => [path, `@(${entries.map((e) => psObject(e)).join(', ')})`])));
+}
+
 export interface StubbedPowerShell {
   /** What probes get as ctx.powershell: the real worker on pwsh, the stubs and the guard in front of each script. */
   powershell: PowerShell;

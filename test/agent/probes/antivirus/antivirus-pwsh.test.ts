@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAntivirusProbe, WINDOWS_AV_SCRIPT, type WindowsAvReport } from '../../../../agent/src/probes/antivirus/antivirus.js';
 import { defenderSample, DEFENDER_MAX_SIGNATURE_AGE_DAYS } from '../../../../agent/src/probes/antivirus/defender-status.js';
 import { int, type SampleDraft } from '../../../../agent/src/sample.js';
-import { psObject, psString, psTyped } from '../../../helpers/pwsh-stubs.js';
+import { psObject, psTyped, uninstallKeysStub } from '../../../helpers/pwsh-stubs.js';
 import { context, fixture } from '../fixtures.js';
 import {
   capturedObject,
@@ -67,26 +67,9 @@ const mpStub = (capture: string) =>
   `function Get-MpComputerStatus { [CmdletBinding()] param() ${capturedObject(formatListRecords(fixture(`windows/${capture}`))[0]!, mpType)} }`;
 
 /**
- * Get-ItemProperty over the Uninstall keys: each known path yields its entries, an unknown one writes the provider's
- * non-terminating "Cannot find path" error. Entries carry the real key names of Windows Server's built-in entries
- * without a DisplayName (AddressBook, Connection Manager, ...) and real product names; they are not a capture.
+ * Uninstall-key entries for uninstallKeysStub: the real key names of Windows Server's built-in entries without a
+ * DisplayName (AddressBook, Connection Manager, ...) and real product names; they are not a capture.
  */
-function uninstallStub(keys: Record<string, Record<string, unknown>[]>): string {
-  const table = Object.entries(keys)
-    .map(([path, entries]) => `${psString(path)} = @(${entries.map((e) => psObject(e)).join(', ')})`)
-    .join('; ');
-  return `
-function Get-ItemProperty {
-  [CmdletBinding()]
-  param([Parameter(Position = 0)][string[]]$Path, [Parameter(Position = 1)][string[]]$Name)
-  $keys = @{ ${table} }
-  foreach ($p in $Path) {
-    if ($keys.ContainsKey($p)) { $keys[$p] } else {
-      $PSCmdlet.WriteError([System.Management.Automation.ErrorRecord]::new([System.Management.Automation.ItemNotFoundException]::new("Cannot find path '$p' because it does not exist."), 'PathNotFound,Microsoft.PowerShell.Commands.GetItemPropertyCommand', [System.Management.Automation.ErrorCategory]::ObjectNotFound, $p))
-    }
-  }
-}`;
-}
 
 const SERVER_SOFTWARE = {
   [UNINSTALL]: [
@@ -174,7 +157,7 @@ describe('antivirus on a real PowerShell: Windows client (SecurityCenter2)', () 
 describe('antivirus on a real PowerShell: Windows Server (no SecurityCenter2)', () => {
   it('Server 2019 on EC2: Defender with 129-day-old signatures, products from the Uninstall keys, entries without a name skipped', async () => {
     const updated = localSeconds(2023, 8, 4, 7, 28, 8);
-    const stubs = NO_SECURITY_CENTER + mpStub('get-mpcomputerstatus-server2019-ec2.txt') + uninstallStub(SERVER_SOFTWARE);
+    const stubs = NO_SECURITY_CENTER + mpStub('get-mpcomputerstatus-server2019-ec2.txt') + uninstallKeysStub(SERVER_SOFTWARE);
     const r = await report(stubs);
     expect(r.scError).toBe('Invalid namespace ');
     expect(r.sw).toEqual(['7-Zip 23.01', 'Amazon SSM Agent', 'Bitdefender Endpoint Security Tools', 'Sophos Endpoint Agent']);
@@ -195,7 +178,7 @@ describe('antivirus on a real PowerShell: Windows Server (no SecurityCenter2)', 
       [UNINSTALL]: [{ PSChildName: 'AddressBook' }, { PSChildName: 'CrowdStrike', DisplayName: 'CrowdStrike Windows Sensor' }],
       [UNINSTALL_WOW]: [],
     };
-    const stubs = NO_SECURITY_CENTER + mpStub('get-mpcomputerstatus-server2025-stale-278d.txt') + uninstallStub(software);
+    const stubs = NO_SECURITY_CENTER + mpStub('get-mpcomputerstatus-server2025-stale-278d.txt') + uninstallKeysStub(software);
     const r = await report(stubs);
     expect(r.mp).toMatchObject({
       AMRunningMode: 'Normal',
@@ -224,12 +207,12 @@ describe('antivirus on a real PowerShell: Windows Server (no SecurityCenter2)', 
 
   it('Defender removed (no Get-MpComputerStatus), one Uninstall key missing, nothing that looks like antivirus: no samples', async () => {
     const r = await report(
-      NO_SECURITY_CENTER + uninstallStub({ [UNINSTALL]: [{ PSChildName: 'AddressBook' }, { PSChildName: 'Edge', DisplayName: 'Microsoft Edge' }] }),
+      NO_SECURITY_CENTER + uninstallKeysStub({ [UNINSTALL]: [{ PSChildName: 'AddressBook' }, { PSChildName: 'Edge', DisplayName: 'Microsoft Edge' }] }),
     );
     expect(r).toMatchObject({ sc: null, fw: null, scError: 'Invalid namespace ', mp: null, sw: ['Microsoft Edge'] });
     expect(r.mpError).toMatch(/^The term 'Get-MpComputerStatus' is not recognized/);
-    expect(await collect(NO_SECURITY_CENTER + uninstallStub({ [UNINSTALL]: [], [UNINSTALL_WOW]: [{ PSChildName: 'IE40' }] }), Date.now())).toEqual([]);
-    expect((await report(NO_SECURITY_CENTER + uninstallStub({ [UNINSTALL]: [], [UNINSTALL_WOW]: [] }))).sw).toEqual([]);
+    expect(await collect(NO_SECURITY_CENTER + uninstallKeysStub({ [UNINSTALL]: [], [UNINSTALL_WOW]: [{ PSChildName: 'IE40' }] }), Date.now())).toEqual([]);
+    expect((await report(NO_SECURITY_CENTER + uninstallKeysStub({ [UNINSTALL]: [], [UNINSTALL_WOW]: [] }))).sw).toEqual([]);
   });
 
   it('Get-MpComputerStatus failing with a CIM error, or answering nothing, is an mpError: never a Defender sample made of nulls', async () => {
@@ -237,10 +220,10 @@ describe('antivirus on a real PowerShell: Windows Server (no SecurityCenter2)', 
     const failing = `function Get-MpComputerStatus { [CmdletBinding()] param() ${writeCimError('Operation failed with the following error: 0x800106ba', 'HRESULT 0x800106ba,Get-MpComputerStatus', 'NotSpecified')} }`;
     const silent = 'function Get-MpComputerStatus { [CmdletBinding()] param() }';
     for (const stub of [failing, silent]) {
-      const r = await report(NO_SECURITY_CENTER + stub + uninstallStub({ [UNINSTALL]: [], [UNINSTALL_WOW]: [] }));
+      const r = await report(NO_SECURITY_CENTER + stub + uninstallKeysStub({ [UNINSTALL]: [], [UNINSTALL_WOW]: [] }));
       expect(r.mp, stub).toBeNull();
       expect(r.mpError).toMatch(/0x800106ba|returned no status/);
-      expect(await collect(NO_SECURITY_CENTER + stub + uninstallStub({ [UNINSTALL]: [], [UNINSTALL_WOW]: [] }), Date.now())).toEqual([]);
+      expect(await collect(NO_SECURITY_CENTER + stub + uninstallKeysStub({ [UNINSTALL]: [], [UNINSTALL_WOW]: [] }), Date.now())).toEqual([]);
     }
   });
 
@@ -251,7 +234,7 @@ describe('antivirus on a real PowerShell: Windows Server (no SecurityCenter2)', 
   it("$ErrorActionPreference = 'Stop' is what makes the CIM error an scError: without it a server would look like a client with no products", async () => {
     const script = WINDOWS_AV_SCRIPT.replace("$ErrorActionPreference = 'Stop'", '');
     expect(script).not.toBe(WINDOWS_AV_SCRIPT);
-    const r = await ps.with(NO_SECURITY_CENTER + uninstallStub({ [UNINSTALL]: [], [UNINSTALL_WOW]: [] })).run<WindowsAvReport>(script);
+    const r = await ps.with(NO_SECURITY_CENTER + uninstallKeysStub({ [UNINSTALL]: [], [UNINSTALL_WOW]: [] })).run<WindowsAvReport>(script);
     expect(r).toMatchObject({ sc: [], fw: [], scError: null, sw: null });
   });
 });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createBackupProbe } from '../../../../agent/src/probes/backup/backup.js';
 import { int, type SampleDraft } from '../../../../agent/src/sample.js';
-import { psObject, psString } from '../../../helpers/pwsh-stubs.js';
+import { psObject, uninstallKeysStub } from '../../../helpers/pwsh-stubs.js';
 import { context, fixture } from '../fixtures.js';
 import { getWinEventStubs, recordFromXml, type EventRecordStub, type GetWinEventCall, type StubLog } from '../windows-event-stubs.js';
 import { sharedStubbedPowerShell, type SharedStubbedPowerShell } from '../windows-stubs.js';
@@ -61,20 +61,6 @@ const brEvent = (id: number, level: number, time: string, recordId: number, mess
 
 const log = (name: string, records: EventRecordStub[]): StubLog => ({ name, oldest: records.length ? 1 : null, count: records.length, records });
 
-/** Get-ItemProperty over the Uninstall keys (the script's only use of it): each known path yields its entries. */
-function uninstallStub(keys: Record<string, Record<string, unknown>[]>): string {
-  const table = Object.entries(keys)
-    .map(([path, entries]) => `${psString(path)} = @(${entries.map((e) => psObject(e)).join(', ')})`)
-    .join('; ');
-  return `
-function Get-ItemProperty {
-  [CmdletBinding()]
-  param([Parameter(Position = 0)][string[]]$Path, [Parameter(Position = 1)][string[]]$Name)
-  $keys = @{ ${table} }
-  foreach ($p in $Path) { if ($keys.ContainsKey($p)) { $keys[$p] } }
-}`;
-}
-
 /** Get-Service without arguments: every service as a ServiceController stand-in (Name, DisplayName, Status). */
 const serviceStub = (rows: { Name: string; DisplayName: string; Status: string }[]) =>
   `function Get-Service { [CmdletBinding()] param() ${rows.map((r) => psObject(r)).join('; ')} }`;
@@ -109,7 +95,7 @@ interface Machine {
 function collect(m: Machine): Promise<SampleDraft[]> {
   const stubs = [
     getWinEventStubs({ clock: CLOCK, logs: m.logs ?? [], callsFile }),
-    uninstallStub({ [UNINSTALL]: m.installed ?? [], [UNINSTALL_WOW]: [] }),
+    uninstallKeysStub({ [UNINSTALL]: m.installed ?? [], [UNINSTALL_WOW]: [] }),
     m.services === 'failing' ? FAILING_SERVICES : serviceStub(m.services ?? []),
   ].join('\n');
   return createBackupProbe({ platform: 'win32' }).collect({ ...context(), powershell: ps.with(stubs) });

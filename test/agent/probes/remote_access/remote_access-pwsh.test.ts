@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRemoteAccessProbe } from '../../../../agent/src/probes/remote_access/remote_access.js';
 import { WINDOWS_REMOTE_ACCESS_SCRIPT, type WindowsRemoteReport } from '../../../../agent/src/probes/remote_access/windows.js';
 import { int } from '../../../../agent/src/sample.js';
-import { psObject, psString, psTyped } from '../../../helpers/pwsh-stubs.js';
+import { getItemPropertyStub, psObject, psTyped } from '../../../helpers/pwsh-stubs.js';
 import { context, fixture, formatList } from '../fixtures.js';
 import { capturedObject, formatListRecords, sharedStubbedPowerShell, writeCimError, type SharedStubbedPowerShell } from '../windows-stubs.js';
 
@@ -29,23 +29,6 @@ function denyValue(capture = fixture('windows/remote-access/reg-query-fdenytscon
   return parseInt(/fDenyTSConnections\s+REG_DWORD\s+(0x[0-9a-f]+)/i.exec(capture)![1]!, 16);
 }
 const terminalServer = (deny: number) => psObject({ fDenyTSConnections: psTyped.int(deny), PSChildName: 'Terminal Server', PSDrive: 'HKLM' });
-
-function registry(keys: Record<string, string>): string {
-  const table = Object.entries(keys)
-    .map(([path, value]) => `${psString(path)} = ${value}`)
-    .join('; ');
-  return `
-function Get-ItemProperty {
-  [CmdletBinding()]
-  param([Parameter(Position = 0)][string[]]$Path, [Parameter(Position = 1)][string[]]$Name)
-  $keys = @{ ${table} }
-  foreach ($p in $Path) {
-    if ($keys.ContainsKey($p)) { $keys[$p] } else {
-      $PSCmdlet.WriteError([System.Management.Automation.ErrorRecord]::new([System.Management.Automation.ItemNotFoundException]::new("Cannot find path '$p' because it does not exist."), 'PathNotFound,Microsoft.PowerShell.Commands.GetItemPropertyCommand', [System.Management.Automation.ErrorCategory]::ObjectNotFound, $p))
-    }
-  }
-}`;
-}
 
 /** Win32_Service instances: the captured BITS instance with these names, start modes and states. */
 const [BITS] = formatListRecords(fixture('windows/services/get-ciminstance-win32-service-bits.txt'));
@@ -98,7 +81,8 @@ const collect = (stubs: string) =>
 
 describe('remote_access on a real PowerShell', () => {
   it('RDP allowed (the captured 0x0) on a port something really listens on; no policy key; no OpenSSH server', async () => {
-    const stubs = registry({ [TS_KEY]: terminalServer(denyValue()), [RDP_TCP_KEY]: rdpTcp(open) }) + services([service('TermService', 'Manual', 'Running')]);
+    const stubs =
+      getItemPropertyStub({ [TS_KEY]: terminalServer(denyValue()), [RDP_TCP_KEY]: rdpTcp(open) }) + services([service('TermService', 'Manual', 'Running')]);
     const r = await report(stubs);
     expect(r.rdp).toEqual({ deny: 0, policyDeny: null, port: open });
     expect(r.services).toEqual([{ name: 'TermService', startMode: 'Manual', state: 'Running' }]);
@@ -117,7 +101,7 @@ describe('remote_access on a real PowerShell', () => {
 
   it('the documented 3389, denied by Group Policy over the local value; sshd (Auto, Running) without a sshd_config', async () => {
     const stubs =
-      registry({ [TS_KEY]: terminalServer(0), [RDP_TCP_KEY]: rdpTcp(3389), [POLICY_KEY]: psObject({ fDenyTSConnections: psTyped.int(1) }) }) +
+      getItemPropertyStub({ [TS_KEY]: terminalServer(0), [RDP_TCP_KEY]: rdpTcp(3389), [POLICY_KEY]: psObject({ fDenyTSConnections: psTyped.int(1) }) }) +
       services([service('TermService', 'Manual', 'Stopped'), service('sshd', 'Auto', 'Running')]);
     const samples = await collect(stubs);
     expect(samples[0]?.fields).toMatchObject({ installed: true, enabled: false, port: int(3389), standard_port: true });
@@ -125,10 +109,10 @@ describe('remote_access on a real PowerShell', () => {
   });
 
   it('no RDP-Tcp key and no TermService (stripped-down server): not installed; the JSON keeps services an array', async () => {
-    const r = await report(registry({}) + services([]));
+    const r = await report(getItemPropertyStub({}) + services([]));
     expect(r).toMatchObject({ rdp: { deny: null, policyDeny: null, port: null }, services: [] });
     expect(Array.isArray(r.listening)).toBe(true);
-    expect((await collect(registry({}) + services([])))[0]?.fields).toEqual({ installed: false, enabled: false });
+    expect((await collect(getItemPropertyStub({}) + services([])))[0]?.fields).toEqual({ installed: false, enabled: false });
   });
 
   it('pwsh wrote nothing to stderr: the missing keys were silenced by the script', () => {
