@@ -138,12 +138,11 @@ export function createComplianceEngine(deps: ComplianceEngineDeps): ComplianceEn
     if (lines.length > 0) store.influxOutbox.append(lines);
   };
 
-  /** Keeps the samples the standards read; true when one of them was new. */
+  /** Keeps the samples (of the measurements the standards read); true when one of them was new. */
   const keep = (agent: { id: string; tenant: string; hostname: string }, samples: readonly RuleSample[]): boolean => {
     let h = hosts.get(agent.id);
     let kept = false;
     for (const p of samples) {
-      if (!READ_MEASUREMENTS.has(p.measurement)) continue;
       // agent_probe arrives every minute for every probe: only the antivirus probe's matters here.
       if (p.measurement === 'agent_probe' && p.tags.probe !== 'antivirus') continue;
       if (!h) hosts.set(agent.id, (h = { tenant: agent.tenant, host: agent.hostname, series: new Map() }));
@@ -170,7 +169,11 @@ export function createComplianceEngine(deps: ComplianceEngineDeps): ComplianceEn
   return {
     observe(agent, samples) {
       try {
-        const points = toRuleSamples(samples);
+        // Most of a batch is cpu, mem, disk, net...: only what the standards read is converted and kept, and a batch
+        // with none of it costs no transaction.
+        const read = samples.filter((s) => READ_MEASUREMENTS.has(s.measurement ?? ''));
+        if (read.length === 0) return;
+        const points = toRuleSamples(read);
         if (!store.transaction(() => keep(agent, points))) return;
         evaluate(agent.id, hosts.get(agent.id)!, now());
       } catch (error) {
