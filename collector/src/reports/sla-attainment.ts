@@ -8,9 +8,9 @@
 // 2. Met: stopped (acknowledged, planned, resolved) at or before its due time. Breached: stopped after it, or still
 //    running at the time of the report past its due time. Running: not stopped and not yet due; counted apart, never
 //    as met. The percentage is met / (met + breached); with neither it is absent, not 100 %.
-//    A clock the lifecycle left running on a resolved ticket (a ticket resolved, or its alert cleared, before anyone
-//    acknowledged or planned: resolving stops only the resolve clock) stops at the resolution: the work ended then,
-//    and the clock would otherwise count against the tenant for ever.
+//    Resolving a ticket stops every clock still running; a ticket resolved by an earlier version kept its respond
+//    and plan clocks running when nobody had acknowledged or planned, so here too such a clock stops at the
+//    resolution: the work ended then, and the clock would otherwise count against the tenant for ever.
 // 3. Times are in the clock's own hours (the tenant's calendar for a business-hours profile, real time for 24x7),
 //    from the cycle's start to the stop, or to the report's time for a breached clock that still runs.
 import type { Priority } from '../alerting/contract.js';

@@ -276,9 +276,13 @@ function clear(tickets: TicketStore, open: Ticket, input: SyncInput): TicketChan
   return { ticket: resolveTicket(tickets, open, 'auto', cause.at, detail), kind: 'resolved', detail };
 }
 
-/** Resolves the ticket and stops its resolve clock; `data` goes with the event (who, a still-firing alert). */
+/**
+ * Resolves the ticket and stops every clock still running: the resolve clock, and the respond and plan clocks of a
+ * ticket resolved (or whose alert cleared) before anyone acknowledged or planned; the work ended then, and a clock
+ * left running on a resolved ticket would read as overdue for ever. `data` goes with the event (who, a still-firing alert).
+ */
 export function resolveTicket(tickets: TicketStore, ticket: Ticket, by: string, at: number, detail: string, data?: Record<string, unknown>): Ticket {
-  const sla = ticket.sla.map((c) => (c.target === 'resolve' && c.metAt === null ? { ...c, metAt: at } : c));
+  const sla = ticket.sla.map((c) => (c.metAt === null ? { ...c, metAt: at } : c));
   return tickets.update(ticket.id, { status: 'resolved', resolvedAt: at, resolvedBy: by, sla }, { kind: 'resolved', at, detail, ...(data ? { data } : {}) });
 }
 

@@ -226,6 +226,24 @@ describe("a technician's priority", () => {
   });
 });
 
+describe('a ticket resolved by its alert clearing', () => {
+  it('stops every clock still running at the clearance, and a clock already met keeps its time', () => {
+    const h = harness();
+    const t = opened(h);
+    h.act(at(7), t.id, { kind: 'ack' }, 'Jane Doe');
+    for (let m = 20; m <= 60 && h.ticket().status !== 'resolved'; m += 5) h.send(at(m), 80);
+    const resolved = h.ticket();
+    expect(resolved).toMatchObject({ status: 'resolved', resolvedBy: 'auto' });
+    expect(resolved.sla.map((c) => [c.target, c.metAt])).toEqual([
+      ['respond', at(7)],
+      ['plan', resolved.resolvedAt],
+      ['resolve', resolved.resolvedAt],
+    ]);
+    h.tick(at(600)); // past every due time: nothing is marked breached on a resolved ticket
+    expect(h.ticket().sla.every((c) => c.breachedAt === null)).toBe(true);
+  });
+});
+
 describe('resolving a ticket whose alert still fires', () => {
   it('records it, and the tick reopens the ticket when the alert still fires after the reopen window (across a restart)', () => {
     const h = harness();
@@ -259,6 +277,12 @@ describe('resolving a ticket whose alert still fires', () => {
     const h = harness();
     const t = opened(h);
     h.act(at(10), t.id, { kind: 'resolve' }, 'Jane Doe');
+    // Nobody acknowledged or planned: resolving stops those clocks too, not only the resolve clock.
+    expect(h.ticket().sla.map((c) => [c.target, c.metAt])).toEqual([
+      ['respond', at(10)],
+      ['plan', at(10)],
+      ['resolve', at(10)],
+    ]);
     h.send(at(20), 80);
     expect(h.engine.stillFiring(h.ticket())).toBeNull();
     h.tick(at(80));
