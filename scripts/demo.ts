@@ -1,8 +1,10 @@
 // npm run demo: a local InfluxDB, the collector, a demo tenant and token, and the compiled agent reporting this
-// machine; prints where everything is and a live summary until Ctrl-C, then stops every process it started.
-//   --until-data   exit 0 as soon as every core measurement has points (a smoke test of the whole path)
+// machine; prints where everything is, then (once the first points are in) the machine's minimum-standard verdicts
+// and this month's client report as HTML and PDF, and a live summary until Ctrl-C; then stops every process it started.
+//   --until-data   exit 0 once every core measurement has points, after the verdicts and the report (a smoke test of
+//                  the whole path)
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { arch, hostname, platform } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -18,6 +20,10 @@ const SUMMARY_EVERY_MS = 5_000;
 const START_TIMEOUT_MS = 60_000;
 const UNTIL_DATA_TIMEOUT_MS = 180_000;
 const CORE_MEASUREMENTS = ['cpu', 'mem', 'disk', 'system', 'net', 'diskio', 'swap', 'processes', 'kernel', 'netstat'];
+/** How long the first evaluation may take: the standards read the first inventory, patch and antivirus runs. */
+const COMPLIANCE_TIMEOUT_MS = 120_000;
+/** The verdict table counts as complete when it has not changed for this long. */
+const COMPLIANCE_SETTLE_MS = 10_000;
 
 const children: ChildProcess[] = [];
 let influx: Influxd | undefined;
@@ -35,6 +41,15 @@ async function ensureInfluxd(): Promise<void> {
       ),
     );
   }
+}
+
+/** True when a Chromium is there for the report's PDF (installed like influxd when missing); false says why not. */
+async function ensureChromium(): Promise<boolean> {
+  const install = spawn('bash', [join(ROOT, 'scripts/install-chromium.sh')], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const code = await new Promise<number | null>((done) => install.once('exit', done));
+  if (code === 0) return true;
+  say('(the report is written as HTML only: see above for the browser its PDF needs)');
+  return false;
 }
 
 function agentTarget(): 'linux-x64' | 'linux-arm64' | 'darwin-x64' | 'darwin-arm64' {
@@ -127,19 +142,23 @@ async function main(): Promise<number> {
   say(`  dashboards    ${join(ROOT, 'dashboards')} (Grafana JSON; add an InfluxDB datasource at ${influx.url})`);
   say(`  logs          ${DEMO_DIR}/collector.log, ${DEMO_DIR}/agent.log`);
   say();
-  say(values['until-data'] ? 'Waiting for every core measurement to arrive ...' : 'Live summary (Ctrl-C stops everything):');
-  if (values['until-data']) {
-    await waitFor(
-      async () => {
-        const counts = await pointsByMeasurement();
-        return CORE_MEASUREMENTS.every((m) => (counts.get(m) ?? 0) > 0);
-      },
-      'points of every core measurement',
-      UNTIL_DATA_TIMEOUT_MS,
-    );
-    await printSummary(server, adminKey);
-    return 0;
-  }
+  const pdf = await ensureChromium();
+  say('Waiting for every core measurement to arrive ...');
+  await waitFor(
+    async () => {
+      const counts = await pointsByMeasurement();
+      return CORE_MEASUREMENTS.every((m) => (counts.get(m) ?? 0) > 0);
+    },
+    'points of every core measurement',
+    UNTIL_DATA_TIMEOUT_MS,
+  );
+  await printSummary(server, adminKey);
+  const api = (path: string) => fetch(`${server}${path}`, { headers: { authorization: `Bearer ${adminKey}` } });
+  await printCompliance(api);
+  await writeReports(api, pdf, env.WATCHPOST_DATA_DIR);
+  if (values['until-data']) return 0;
+  say();
+  say('Live summary (Ctrl-C stops everything):');
   const timer = setInterval(() => void printSummary(server, adminKey).catch((e: Error) => say(`summary failed: ${e.message}`)), SUMMARY_EVERY_MS);
   await new Promise<void>((done) => {
     process.once('SIGINT', done);
@@ -147,6 +166,55 @@ async function main(): Promise<number> {
   });
   clearInterval(timer);
   return 0;
+}
+
+type Api = (path: string) => Promise<Response>;
+
+interface ComplianceTable {
+  counts: { pass: number; fail: number; unknown: number };
+  rows: { host: string; standard: string; verdict: string; reason: string }[];
+}
+
+/** The machine's minimum-standard verdicts (GET /api/v1/compliance), once the table has settled after the first runs. */
+async function printCompliance(api: Api): Promise<void> {
+  say();
+  say('Minimum standards (waiting for the first inventory, patch and antivirus runs to be judged) ...');
+  let table: ComplianceTable = { counts: { pass: 0, fail: 0, unknown: 0 }, rows: [] };
+  let shape = '';
+  let stableSince = Date.now();
+  const deadline = Date.now() + COMPLIANCE_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    table = (await (await api(`/api/v1/compliance?tenant=${TENANT}`)).json()) as ComplianceTable;
+    const now = table.rows.map((r) => `${r.standard}=${r.verdict}:${r.reason}`).join('\n');
+    if (now !== shape) [shape, stableSince] = [now, Date.now()];
+    else if (table.rows.length > 0 && Date.now() - stableSince >= COMPLIANCE_SETTLE_MS) break;
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
+  if (table.rows.length === 0) {
+    say('  no verdicts yet (see the collector log); later: curl .../api/v1/compliance?tenant=demo');
+    return;
+  }
+  const width = Math.max(...table.rows.map((r) => r.standard.length));
+  for (const r of table.rows) say(`  ${r.standard.padEnd(width)}  ${r.verdict.padEnd(7)}  ${r.reason}`);
+  say(`  ${table.counts.pass} pass, ${table.counts.fail} fail, ${table.counts.unknown} unknown   (npm run collector -- compliance --tenant ${TENANT})`);
+}
+
+/** This month's client report (GET /api/v1/reports/...), as HTML and, with a browser, as PDF, into .demo/. */
+async function writeReports(api: Api, pdf: boolean, dataDir: string): Promise<void> {
+  const month = new Date().toISOString().slice(0, 7); // the demo tenant's calendar is the default, in UTC
+  say();
+  say(`Monthly client report for ${month}:`);
+  for (const format of pdf ? ['html', 'pdf'] : ['html']) {
+    const res = await api(`/api/v1/reports/${TENANT}/${month}.${format}`);
+    if (!res.ok) {
+      say(`  ${format}: the collector answered ${res.status}: ${await res.text()}`);
+      continue;
+    }
+    const file = join(DEMO_DIR, `watchpost-report-${TENANT}-${month}.${format}`);
+    writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+    say(`  ${file}`);
+  }
+  say(`  (the same from the command line: WATCHPOST_DATA_DIR=${dataDir} npm run collector -- report --tenant ${TENANT} --month ${month} --format pdf)`);
 }
 
 async function printSummary(server: string, adminKey: string): Promise<void> {

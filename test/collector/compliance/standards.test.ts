@@ -336,6 +336,12 @@ describe('minimum standards', () => {
       reason: 'no UPS seen: no NUT, apcupsd or HID device',
     },
     {
+      name: "not seen, the probe's reason opening with the same words (its real wording) is not repeated",
+      points: [pt('ups', { status: 'not_seen', seen: 0, reason: 'no UPS seen: NUT not installed, apcupsd not installed' })],
+      verdict: 'fail',
+      reason: 'no UPS seen: NUT not installed, apcupsd not installed',
+    },
+    {
       name: 'configured, not answering',
       points: [pt('ups', { status: 'unknown', reason: 'upsc: Error: Data stale' })],
       verdict: 'unknown',

@@ -13,9 +13,11 @@ function fromStatus(measurement: string, verdicts: Readonly<Record<string, Verdi
     const status = str(s, 'status');
     const reason = str(s, 'reason');
     const verdict = verdicts[status] ?? 'unknown';
+    const word = words[status] ?? `status ${status || 'missing'}`;
+    // The probe's own reason may already open with the same words ("no UPS seen: NUT not installed, ...").
     return {
       verdict,
-      reason: `${words[status] ?? `status ${status || 'missing'}`}${reason ? `: ${reason}` : ''}`,
+      reason: !reason ? word : reason.toLowerCase().startsWith(word.toLowerCase()) ? reason : `${word}: ${reason}`,
       evidence: evidenceOf(s, ['status', 'reason']),
     };
   };
