@@ -43,6 +43,7 @@ const agentLayer = {
       '**/identity/**',
       '**/service/**',
       '**/update/**',
+      '**/patching/**',
       '**/agent.js',
       '**/cli.js',
     ],
@@ -73,6 +74,26 @@ const agentLayer = {
       'the scheduler knows probes only through their contract (probes/probe.ts) and hands samples on through onSamples: it never imports delivery/ or the registry',
   },
   base: { regex: '^\\.\\./', message: 'base/ is the bottom layer: it imports nothing else from agent/src' },
+  patching: {
+    group: [
+      '**/delivery/**',
+      '**/scheduler/**',
+      '**/checkpoints/**',
+      '**/watchdog/**',
+      '**/status/**',
+      '**/identity/**',
+      '**/service/**',
+      '**/update/**',
+      '**/probes/*',
+      '**/probes/*/**',
+      '!**/probes/patches/',
+      '!**/probes/patches/linux.js',
+      '**/agent.js',
+      '**/cli.js',
+    ],
+    message:
+      'patching/ installs a validated plan: it imports base/, exec/, sample.ts and the reboot-pending check it shares with the patches probe (probes/patches/linux.ts); the link calls runPatchPlan, so never delivery/, the scheduler or other probes',
+  },
 };
 const agentLayers = [
   { files: ['agent/src/**/*.ts'], ignores: ['agent/src/probes/**'], rules: agentRule(agentLayer.probeFolders) },
@@ -86,6 +107,7 @@ const agentLayers = [
   { files: ['agent/src/delivery/**/*.ts'], rules: agentRule(agentLayer.probeFolders, agentLayer.commands, agentLayer.delivery) },
   { files: ['agent/src/scheduler/**/*.ts'], rules: agentRule(agentLayer.probeFolders, agentLayer.commands, agentLayer.scheduler) },
   { files: ['agent/src/base/**/*.ts'], rules: agentRule(agentLayer.base) },
+  { files: ['agent/src/patching/**/*.ts'], rules: agentRule(agentLayer.commands, agentLayer.patching) },
 ];
 
 // The collector's layers, read like its diagram: agent-link/ (upgrade -> session -> ingest -> admission/) and influx/

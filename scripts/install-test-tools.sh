@@ -12,7 +12,8 @@
 # wget, perl's shasum and openssl (the deployment script and TLS tests), python3 (plistlib reads the launchd plist),
 # util-linux's setpriv, last, utmpdump and fallocate, mount and e2fsprogs' mkfs.ext4 (tiny filesystems that fill up),
 # chromium (prints the monthly report's PDF) and poppler-utils' pdftotext and pdftoppm (read that PDF back, image its
-# page 1), and pwsh, the real PowerShell engine the agent's PowerShell runs in (install-pwsh.sh: a .NET global tool from NuGet).
+# page 1), debootstrap, dpkg-dev's dpkg-scanpackages and dpkg-deb (a cached minimal Debian root with a local
+# repository of packages built in the test, where the patch run's apt installer runs real apt-get), and pwsh, the real PowerShell engine the agent's PowerShell runs in (install-pwsh.sh: a .NET global tool from NuGet).
 set -euo pipefail
 # shellcheck source=lib/debian-root.sh
 . "$(dirname "$0")/lib/debian-root.sh"
@@ -26,6 +27,7 @@ TOOLS=(
   setpriv:util-linux last:util-linux utmpdump:util-linux fallocate:util-linux
   mount:mount mkfs.ext4:e2fsprogs
   chromium:chromium pdftotext:poppler-utils pdftoppm:poppler-utils
+  debootstrap:debootstrap dpkg-scanpackages:dpkg-dev dpkg-deb:dpkg chroot:coreutils
 )
 
 present() {

@@ -61,6 +61,7 @@ export const OTHER_REFERENCES: readonly string[] = [
   'agent/src/scheduler/measurements.md', // agent_probe, agent_probe_error
   'agent/src/watchdog/measurements.md', // agent_watchdog
   'agent/src/update/measurements.md', // agent_update
+  'agent/src/patching/measurements.md', // patch_run, patch_result
   'collector/src/os-support/measurements.md', // os_support
   'collector/src/compliance/measurements.md', // compliance
   'collector/src/alerting/measurements.md', // alerts, tickets

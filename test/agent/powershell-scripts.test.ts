@@ -25,6 +25,10 @@ import { WINDOWS_PROCESSES_SCRIPT } from '../../agent/src/probes/processes/proce
 import { WINDOWS_RAID_SCRIPT } from '../../agent/src/probes/raid/windows-storage.js';
 import { WINDOWS_REMOTE_ACCESS_SCRIPT } from '../../agent/src/probes/remote_access/windows.js';
 import { WINDOWS_PATCHES_ARGS, WINDOWS_PATCHES_SCRIPT } from '../../agent/src/probes/patches/windows.js';
+import { withRequest } from '../../agent/src/exec/powershell-process.js';
+import { defenderScript } from '../../agent/src/patching/windows/defender.js';
+import { WINDOWS_REBOOT_STATE_SCRIPT } from '../../agent/src/patching/windows/installer.js';
+import { WUA_INSTALL_SCRIPT } from '../../agent/src/patching/windows/wua-install.js';
 import { WINDOWS_SERVICES_SCRIPT } from '../../agent/src/probes/services/services.js';
 import { windowsShutdownScript } from '../../agent/src/probes/shutdowns/shutdowns.js';
 import { WINDOWS_SWAP_SCRIPT } from '../../agent/src/probes/swap/swap.js';
@@ -134,6 +138,10 @@ function shippedScripts(): Record<string, string> {
     'net WINDOWS_NET_SCRIPT as powershell.exe -Command': WINDOWS_NET_SCRIPT,
     'diskio WINDOWS_DISKIO_SCRIPT as powershell.exe -Command': WINDOWS_DISKIO_SCRIPT,
     'patches WINDOWS_PATCHES_SCRIPT': WINDOWS_PATCHES_SCRIPT,
+    'patching WUA_INSTALL_SCRIPT with its request line': withRequest({ ids: ['KB5034123', '0d500afc-802b-4b0e-b4cc-4087f87602ff'] }, WUA_INSTALL_SCRIPT),
+    'patching WINDOWS_REBOOT_STATE_SCRIPT': WINDOWS_REBOOT_STATE_SCRIPT,
+    'patching defender signature_update': defenderScript('signature_update'),
+    'patching defender quick_scan': defenderScript('quick_scan'),
     'deploy windows.ps1': windowsPs1(DEPLOY_INPUT),
     'deploy Windows one-liner -Command': oneLinerCommand(),
   };

@@ -33,6 +33,11 @@ describe('eslint layers of the agent', () => {
     ['agent/src/base/bad.ts', '../../../collector/src/config.js'],
     ['agent/src/probes/cpu/bad.ts', '../../../../collector/src/config.js'],
     ['agent/src/delivery/bad.ts', '../../../collector/src/config.js'],
+    ['agent/src/probes/patches/bad.ts', '../../patching/run.js'],
+    ['agent/src/patching/bad.ts', '../delivery/link.js'],
+    ['agent/src/patching/bad.ts', '../scheduler/scheduler.js'],
+    ['agent/src/patching/linux/bad.ts', '../../probes/patches/apt.js'],
+    ['agent/src/patching/linux/bad.ts', '../../probes/cpu/cpu.js'],
   ])('refuses %s importing %s', async (file, spec) => {
     expect(await ruleIds(spec, file)).toContain('no-restricted-imports');
   });
@@ -51,6 +56,10 @@ describe('eslint layers of the agent', () => {
     ['agent/src/cli.ts', './commands/index.js'],
     ['agent/src/base/ok.ts', './log.js'],
     ['agent/src/ok.ts', './delivery/pipeline.js'],
+    ['agent/src/patching/ok.ts', '../exec/runner.js'],
+    ['agent/src/patching/ok.ts', '../sample.js'],
+    ['agent/src/patching/linux/ok.ts', '../../base/log.js'],
+    ['agent/src/patching/linux/ok.ts', '../../probes/patches/linux.js'],
   ])('allows %s importing %s', async (file, spec) => {
     expect(await ruleIds(spec, file)).toEqual([]);
   });

@@ -12,7 +12,7 @@ import { win32 } from 'node:path';
 
 /** Commands the agent may run, by executable name. Adding one is a reviewed change. */
 export const ALLOWED_COMMANDS: ReadonlySet<string> = new Set([
-  'powershell.exe', // Windows: one batched query per collection, never per metric
+  'powershell.exe', // Windows: one batched query per collection, never per metric; patching: one process per WUA install, Defender action or reboot-state read
   'netstat', // macOS: per-interface counters (net: netstat -ibdnW), sockets per TCP state (netstat: netstat -an), listening ports (remote_access: netstat -an -p tcp)
   'ps', // macOS processes: `ps -axo stat`, every process's state
   'sysctl', // macOS: boot time, memory, swap usage (vm.swapusage)
@@ -30,11 +30,15 @@ export const ALLOWED_COMMANDS: ReadonlySet<string> = new Set([
   'journalctl', // Linux: eventlog reads journald as JSON from its cursor
   'log', // macOS, `log show` only: eventlog (--style ndjson) and shutdowns (default style, the "Previous shutdown cause" predicate)
   'apt', // Debian/Ubuntu patches: `apt list --upgradable` (reads the cached lists; never `apt update`)
-  'dnf', // RHEL/Fedora patches: `dnf -C list --upgrades` and `updateinfo list --security` from the cache only
-  'yum', // RHEL/CentOS 7 patches: the same queries where dnf is absent
-  'zypper', // SUSE patches: `zypper --no-refresh --xmlout list-patches`
+  'dnf', // RHEL/Fedora patches: `dnf -C list --upgrades` and `updateinfo list --security` from the cache only; patching: `dnf -y upgrade <package>` or `--advisory=<id>` of an approved plan item
+  'yum', // RHEL/CentOS 7 patches: the same queries where dnf is absent; patching: `yum -y upgrade <package>` or `--advisory=<id>` likewise
+  'zypper', // SUSE patches: `zypper --no-refresh --xmlout list-patches`; patching: `zypper --non-interactive install -t patch <name>` of an approved patch
+  'apt-get', // Debian/Ubuntu patching: `apt-get install --only-upgrade -y -q <package>` of one approved plan item (upgrades only, never a new package)
+  'dpkg-query', // Debian/Ubuntu patching: `dpkg-query -W` of one plan item's installed version and status, before and after its upgrade (read-only)
+  'shutdown', // Linux patching: `shutdown -r -- +N <message>` or `shutdown -r -- now` after a plan's installs, when its reboot policy allows it; macOS patching: `shutdown -r +N <message>` or `shutdown -r +1` likewise
+  'shutdown.exe', // Windows patching: `shutdown.exe /r /t <seconds> /c <message> /d p:2:17` after a plan's installs, when its reboot policy allows it
   'needs-restarting', // RHEL-likes: `needs-restarting -r` (exit 1 = reboot needed)
-  'softwareupdate', // macOS patches: `softwareupdate --list`
+  'softwareupdate', // macOS patches: `softwareupdate --list`; patching: `softwareupdate --install --no-scan <label>` of one approved label
   'diskutil', // macOS raid: `diskutil appleRAID list` (read-only)
   'upsc', // Linux/macOS ups, NUT when installed: `upsc -l` and `upsc <ups>` (read-only queries of upsd)
   'apcaccess', // Linux/macOS ups, apcupsd when installed: `apcaccess status` (read-only)
@@ -69,6 +73,8 @@ export interface RunOptions {
   /** Non-zero exit codes that are answers, not failures (`dnf check-update` 100, `needs-restarting -r` 1): the
    *  promise resolves with the output and `exitCode` instead of rejecting. */
   okExitCodes?: readonly number[];
+  /** Variables set for this command on top of the agent's environment (package tools: DEBIAN_FRONTEND, LC_ALL). */
+  env?: Readonly<Record<string, string>>;
 }
 
 export interface RunResult {
@@ -100,6 +106,7 @@ export const execRunner: Runner = (command, args, options = {}) => {
         windowsHide: true,
         encoding: 'buffer',
         ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
       },
       (error, stdout, stderr) => {
         const code = error && typeof error.code === 'number' ? error.code : undefined;

@@ -4,7 +4,7 @@
 // admin's upgrade, (3) it can take minutes; the system's own timers (apt-daily, dnf-makecache, zypper's refresh
 // service) already do it. The list age is reported as last_search so stale caches are visible.
 import { access, readFile, stat } from 'node:fs/promises';
-import type { RunResult } from '../../exec/runner.js';
+import type { Runner, RunResult } from '../../exec/runner.js';
 import type { ProbeContext } from '../probe.js';
 import { lastAptUpgrade, parseAptUpgradable } from './apt.js';
 import { mergeAdvisories, parseRpmUpgrades, parseSecurityAdvisories } from './rpm-updates.js';
@@ -53,7 +53,7 @@ async function mtimeSeconds(paths: readonly string[]): Promise<number | undefine
   return undefined;
 }
 
-type Query = (ctx: ProbeContext, o: LinuxPatchOptions) => Promise<Omit<PatchReport, 'rebootPending'> & { rebootPending?: boolean }>;
+type Query = (ctx: ProbeContext, o: LinuxPatchOptions) => Promise<Omit<PatchReport, 'rebootPending'>>;
 
 function run(ctx: ProbeContext, command: string, args: readonly string[], okExitCodes: readonly number[] = []): Promise<RunResult> {
   return ctx.runner(command, args, { timeoutMs: QUERY_TIMEOUT_MS, signal: ctx.signal, okExitCodes });
@@ -86,13 +86,10 @@ function rpm(source: 'dnf' | 'yum'): Query {
   return async (ctx, o) => {
     const upgrades = parseRpmUpgrades((await run(ctx, source, ['-C', '-q', ...list], [100])).stdout);
     const security = parseSecurityAdvisories((await run(ctx, source, ['-C', '-q', 'updateinfo', 'list', '--security'], [100])).stdout);
-    // `needs-restarting -r` (dnf-utils / yum-utils) exits 1 when core packages changed since boot.
-    const restart = await run(ctx, 'needs-restarting', ['-r'], [1]).catch(() => undefined);
     return {
       source,
       updates: mergeAdvisories(upgrades.updates, security.advisories),
       parseErrors: counted([...upgrades.errors, ...security.errors], source, o.log),
-      ...(restart?.exitCode === 1 ? { rebootPending: true } : {}),
     };
   };
 }
@@ -109,6 +106,20 @@ export async function collectLinux(ctx: ProbeContext, o: LinuxPatchOptions): Pro
   const manager = o.manager ?? (await detectManager());
   if (!manager) throw new Error('patches: none of apt, dnf, yum, zypper is installed');
   const report = await queries[manager](ctx, o);
-  const rebootFile = (await Promise.all(REBOOT_FILES.map((f) => exists(`${o.root ?? ''}${f}`)))).some(Boolean);
-  return { ...report, rebootPending: rebootFile || report.rebootPending === true };
+  const rebootPending = await linuxRebootPending(ctx.runner, { manager, signal: ctx.signal, ...(o.root === undefined ? {} : { root: o.root }) });
+  return { ...report, rebootPending };
+}
+
+/**
+ * Whether Linux says a reboot is pending: a flag file (REBOOT_FILES under `root`), or on dnf/yum hosts
+ * `needs-restarting -r` (dnf-utils / yum-utils) exiting 1 because core packages changed since boot; a missing or
+ * failing needs-restarting counts as no. The patches probe asks it each run, the patch run after its installs.
+ */
+export async function linuxRebootPending(runner: Runner, o: { manager: LinuxManager; root?: string; signal?: AbortSignal }): Promise<boolean> {
+  const files = await Promise.all(REBOOT_FILES.map((f) => exists(`${o.root ?? ''}${f}`)));
+  if (files.some(Boolean)) return true;
+  if (o.manager !== 'dnf' && o.manager !== 'yum') return false;
+  const options = { timeoutMs: QUERY_TIMEOUT_MS, okExitCodes: [1], ...(o.signal ? { signal: o.signal } : {}) };
+  const restart = await runner('needs-restarting', ['-r'], options).catch(() => undefined);
+  return restart?.exitCode === 1;
 }

@@ -16,6 +16,8 @@ export interface PendingUpdate {
   category?: string;
   package?: string;
   version?: string;
+  /** Windows: the WUA UpdateID (a lower-case GUID), by which the collector approves exactly this update. */
+  updateId?: string;
   security: boolean;
   /** Severity Critical (MSRC, dnf, zypper). apt and softwareupdate carry no severity, so never critical there. */
   critical: boolean;
@@ -66,6 +68,7 @@ export function patchSamples(report: PatchReport, time: number): SampleDraft[] {
       const value = u[key];
       if (value !== undefined && value !== '') fields[key] = value;
     }
+    if (u.updateId) fields.update_id = u.updateId;
     points.push({ measurement: 'patches_pending', tags, fields, time: time + i + 1 });
   });
   return points;

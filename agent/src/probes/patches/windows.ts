@@ -1,9 +1,11 @@
 // patches on Windows: the Windows Update Agent COM API in its OWN powershell.exe, never the shared worker: a WUA
 // call can block for minutes behind wuauserv (a running scan, a stuck TrustedInstaller), and only a process of its
 // own can be killed without taking the other probes' PowerShell down with it.
+import { lastJsonLine, powershellProcessArgs, POWERSHELL_PROCESS } from '../../exec/powershell-process.js';
+import { WINDOWS_REBOOT_STATE_PS } from '../../exec/windows-reboot-state.js';
 import type { ProbeContext } from '../probe.js';
 import { parseWuaDocument } from './wua.js';
-import { excerpt, type PatchReport } from './patch-report.js';
+import type { PatchReport } from './patch-report.js';
 
 /** How long the separate PowerShell may take; the probe's scheduler timeout is PATCHES_TIMEOUT_MS (a bit more). */
 export const WUA_PROCESS_TIMEOUT_MS = 10 * 60_000;
@@ -18,6 +20,8 @@ const HISTORY_ENTRIES = 500;
  * since ':' in a format string is the culture's time separator ('.' in fi-FI: 03.24.12). Definition updates are
  * excluded from the last install by classification id and by title.
  * A failed search is reported as searchError (the parser turns it into an error), not as zero missing updates.
+ * Each update carries its Identity.UpdateID, by which the collector can approve exactly that one update for install.
+ * The reboot markers are the fragment patching/ reads too (exec/windows-reboot-state.ts).
  */
 export const WINDOWS_PATCHES_SCRIPT = `
 $ErrorActionPreference = 'Stop'
@@ -32,6 +36,7 @@ try {
     $class = @($u.Categories | Where-Object { $_.Type -eq 'UpdateClassification' } | Select-Object -First 1)
     [pscustomobject]@{
       title = [string]$u.Title
+      updateId = [string]$u.Identity.UpdateID
       kb = @($u.KBArticleIDs | ForEach-Object { [string]$_ })
       severity = [string]$u.MsrcSeverity
       categories = @($u.Categories | ForEach-Object { [string]$_.Name })
@@ -55,49 +60,24 @@ try {
 } catch { $historyError = $_.Exception.Message }
 $lastSearch = $null
 try { $lastSearch = (New-Object -ComObject Microsoft.Update.AutoUpdate).Results.LastSearchSuccessDate } catch { }
-$sysInfo = $null
-try { $sysInfo = [bool](New-Object -ComObject Microsoft.Update.SystemInfo).RebootRequired } catch { }
-$sm = Get-ItemProperty 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Session Manager' -ErrorAction SilentlyContinue
+${WINDOWS_REBOOT_STATE_PS}
 [pscustomobject]@{
   updates = $updates
   searchError = $searchError
   historyError = $historyError
   lastInstall = Format-Utc $lastInstall
   lastSearch = Format-Utc $lastSearch
-  rebootCbs = Test-Path 'HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Component Based Servicing\\RebootPending'
-  rebootWu = Test-Path 'HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\WindowsUpdate\\Auto Update\\RebootRequired'
-  rebootSystemInfo = $sysInfo
-  pendingFileRename = [bool]($sm.PendingFileRenameOperations -or $sm.PendingFileRenameOperations2)
+  rebootCbs = $rebootState.rebootCbs
+  rebootWu = $rebootState.rebootWu
+  rebootSystemInfo = $rebootState.rebootSystemInfo
+  pendingFileRename = $rebootState.pendingFileRename
 } | ConvertTo-Json -Depth 4 -Compress
 `;
 
-/** -EncodedCommand (base64 of UTF-16LE) instead of -Command: the script's quotes and newlines reach PowerShell
- *  unchanged, whatever the Windows command-line quoting of Node's execFile does to them. */
-export const WINDOWS_PATCHES_ARGS: readonly string[] = [
-  '-NoLogo',
-  '-NoProfile',
-  '-NonInteractive',
-  '-ExecutionPolicy',
-  'Bypass',
-  '-EncodedCommand',
-  Buffer.from(WINDOWS_PATCHES_SCRIPT, 'utf16le').toString('base64'),
-];
-
-/** The last line that is a JSON object: profile or module noise before it is ignored. */
-export function lastJsonLine(stdout: string): unknown {
-  const line = stdout
-    .split(/\r?\n/)
-    .reverse()
-    .find((l) => l.trim().startsWith('{'));
-  if (line === undefined) throw new Error(`no JSON in WUA script output: ${excerpt(stdout)}`);
-  try {
-    return JSON.parse(line);
-  } catch {
-    throw new Error(`WUA script output is not JSON: ${excerpt(line)}`);
-  }
-}
+/** The probe's own powershell.exe (exec/powershell-process.ts): killable on its timeout without the shared worker. */
+export const WINDOWS_PATCHES_ARGS: readonly string[] = powershellProcessArgs(WINDOWS_PATCHES_SCRIPT);
 
 export async function collectWindows(ctx: ProbeContext): Promise<PatchReport> {
-  const { stdout } = await ctx.runner('powershell.exe', WINDOWS_PATCHES_ARGS, { timeoutMs: WUA_PROCESS_TIMEOUT_MS, signal: ctx.signal });
-  return parseWuaDocument(lastJsonLine(stdout));
+  const { stdout } = await ctx.runner(POWERSHELL_PROCESS, WINDOWS_PATCHES_ARGS, { timeoutMs: WUA_PROCESS_TIMEOUT_MS, signal: ctx.signal });
+  return parseWuaDocument(lastJsonLine(stdout, 'WUA script'));
 }

@@ -1,4 +1,5 @@
 // Windows: the JSON document printed by WINDOWS_PATCHES_SCRIPT (probes/patches/windows.ts). Pure parser.
+import { windowsRebootPending } from '../../exec/windows-reboot-state.js';
 import { excerpt, isCritical, type PatchReport, type PendingUpdate } from './patch-report.js';
 
 /** WSUS classification ids: the names are localised ("Sicherheitsupdates"), the ids are not. */
@@ -7,6 +8,8 @@ export const DEFINITION_UPDATES_ID = 'e0789628-ce08-4437-be74-2495b842f43b';
 
 export interface WuaUpdate {
   title?: unknown;
+  /** IUpdateIdentity.UpdateID, a GUID: what the collector approves an install by. */
+  updateId?: unknown;
   kb?: unknown;
   severity?: unknown;
   /** Category names (classification and product). */
@@ -46,8 +49,10 @@ function toUpdate(u: WuaUpdate): PendingUpdate {
   const categories = strings(u.categories);
   const kbs = strings(u.kb).map((k) => `KB${k.replace(/^KB/i, '')}`);
   const security = severity !== '' || str(u.classificationId).toLowerCase() === SECURITY_UPDATES_ID || categories.includes('Security Updates');
+  const updateId = str(u.updateId).toLowerCase();
   return {
     title: str(u.title),
+    ...(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(updateId) ? { updateId } : {}),
     ...(kbs.length ? { kb: kbs.join(',') } : {}),
     ...(severity ? { severity } : {}),
     ...(categories.length ? { category: categories.join(', ') } : {}),
@@ -76,7 +81,7 @@ export function parseWuaDocument(doc: unknown): PatchReport {
   return {
     source: 'wua',
     updates,
-    rebootPending: d.rebootCbs === true || d.rebootWu === true || d.rebootSystemInfo === true,
+    rebootPending: windowsRebootPending(d),
     pendingFileRename: d.pendingFileRename === true,
     ...(lastSuccess === undefined ? {} : { lastSuccess }),
     ...(lastSearch === undefined ? {} : { lastSearch }),

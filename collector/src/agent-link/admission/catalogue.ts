@@ -156,7 +156,7 @@ export const AGENT_MEASUREMENTS: Readonly<Record<string, FieldTypes>> = {
     integer: ['pending_total', 'pending_security', 'pending_critical', 'parse_errors', 'last_success', 'last_search', 'pending_restart_required'],
     boolean: ['reboot_pending', 'pending_file_rename'],
   },
-  patches_pending: { string: ['title', 'kb', 'severity', 'category', 'package', 'version'], boolean: ['security', 'critical'] },
+  patches_pending: { string: ['title', 'kb', 'update_id', 'severity', 'category', 'package', 'version'], boolean: ['security', 'critical'] },
   // probes/eventlog/eventlog.ts (journald adds priority and unit, the unified log process and pid)
   eventlog: { string: ['message', 'unit', 'process'], integer: ['event_id', 'record_id', 'priority', 'pid'] },
   eventlog_counts: { integer: ['count'] },
@@ -234,6 +234,19 @@ export const AGENT_MEASUREMENTS: Readonly<Record<string, FieldTypes>> = {
   agent_watchdog: { integer: ['rss_bytes'], string: ['detail', 'message'] },
   // update/report.ts
   agent_update: { string: ['from', 'to', 'reason'] },
+  // patching/report.ts: one patch run of a plan, and one point per item of it
+  patch_run: {
+    string: ['plan_id', 'reboot_detail'],
+    integer: ['window_start', 'window_end', 'approved', 'installed', 'failed', 'not_applicable', 'not_started'],
+    boolean: ['reboot_required', 'rebooted'],
+    float: ['duration_seconds'],
+  },
+  patch_result: { string: ['plan_id', 'id', 'title', 'detail'], integer: ['code'], boolean: ['reboot_required'], float: ['duration_seconds'] },
+  // patching/windows/defender.ts: a Defender signature update or quick scan
+  av_action: {
+    string: ['outcome', 'detail', 'signature_version'],
+    integer: ['code', 'duration_ms', 'signature_updated', 'quick_scan_end', 'quick_scan_age_days'],
+  },
 };
 
 /** Written by the collector alone: alert and ticket history (alerting/influx-outbox-feed.ts), the ticket gauge

@@ -12,7 +12,8 @@ import { execFile } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { Runner } from '../../../../agent/src/exec/runner.js';
 import { createPatchesProbe } from '../../../../agent/src/probes/patches/patches.js';
-import { lastJsonLine, WINDOWS_PATCHES_ARGS, WINDOWS_PATCHES_SCRIPT } from '../../../../agent/src/probes/patches/windows.js';
+import { lastJsonLine } from '../../../../agent/src/exec/powershell-process.js';
+import { WINDOWS_PATCHES_ARGS, WINDOWS_PATCHES_SCRIPT } from '../../../../agent/src/probes/patches/windows.js';
 import { DEFINITION_UPDATES_ID, SECURITY_UPDATES_ID } from '../../../../agent/src/probes/patches/wua.js';
 import { int, type SampleDraft } from '../../../../agent/src/sample.js';
 import { PS51_JSON_GUARD, psString } from '../../../helpers/pwsh-stubs.js';
@@ -26,6 +27,8 @@ interface WuaCategory {
 }
 interface WuaUpdate {
   title: string;
+  /** IUpdate.Identity.UpdateID (a GUID string; the COM object hands it out lower-case). */
+  id: string;
   kb: string[];
   /** IUpdate.MsrcSeverity: null when unrated (an empty BSTR reaches PowerShell as $null). */
   severity: string | null;
@@ -69,6 +72,7 @@ const PRODUCT_IDS: Record<string, string> = {
 
 interface DocumentedUpdate {
   title: string;
+  updateId: string;
   kb: string[];
   severity: string;
   categories: string[];
@@ -85,6 +89,7 @@ const DOCUMENTED = JSON.parse(fixture('windows/wua-patches-documented.json')) as
 /** A documented update as WUA's IUpdate: the classification is its first category, the products follow. */
 const fromDocumented = (u: DocumentedUpdate): WuaUpdate => ({
   title: u.title,
+  id: u.updateId,
   kb: u.kb,
   severity: u.severity === '' ? null : u.severity,
   categories: u.categories.map((name, i) =>
@@ -109,7 +114,7 @@ const list = (items: string[]): string => `@(${items.join(', ')})`;
 const category = (c: WuaCategory): string =>
   `[pscustomobject]@{ Name = ${psString(c.name)}; Type = ${psString(c.type)}; CategoryID = ${psString(c.id)}; Description = '' }`;
 const update = (u: WuaUpdate): string =>
-  `[pscustomobject]@{ Title = ${psString(u.title)}; KBArticleIDs = ${list(u.kb.map(psString))}; MsrcSeverity = ${u.severity === null ? '$null' : psString(u.severity)}; ` +
+  `[pscustomobject]@{ Title = ${psString(u.title)}; Identity = [pscustomobject]@{ UpdateID = ${psString(u.id)}; RevisionNumber = [int]200 }; KBArticleIDs = ${list(u.kb.map(psString))}; MsrcSeverity = ${u.severity === null ? '$null' : psString(u.severity)}; ` +
   `Categories = ${list(u.categories.map(category))}; IsDownloaded = $${u.downloaded}; RebootRequired = $${u.rebootRequired}; IsHidden = $false; IsInstalled = $false }`;
 const historyEntry = (h: WuaHistoryEntry): string =>
   `[pscustomobject]@{ Title = ${psString(h.title)}; Operation = [int]${h.operation}; ResultCode = [int]${h.resultCode}; Date = ${oaDate(h.date)}; ` +
@@ -271,15 +276,17 @@ describe('patches on Windows: WINDOWS_PATCHES_SCRIPT on pwsh with the WUA COM ob
       },
       pending(1, {
         title: SECURITY_UPDATE.title,
+        update_id: '4f3d1d0e-8f2b-4a57-9c1e-2b6a5e0c7d41',
         security: true,
         critical: true,
         kb: 'KB5034123',
         severity: 'Critical',
         category: 'Security Updates, Windows 11',
       }),
-      pending(2, { title: MSRT.title, security: false, critical: false, kb: 'KB890830', category: 'Update Rollups, Windows 11' }),
+      pending(2, { title: MSRT.title, update_id: MSRT.id, security: false, critical: false, kb: 'KB890830', category: 'Update Rollups, Windows 11' }),
       pending(3, {
         title: DEFENDER_DEFINITIONS.title,
+        update_id: DEFENDER_DEFINITIONS.id,
         security: false,
         critical: false,
         kb: 'KB2267602',
@@ -290,7 +297,8 @@ describe('patches on Windows: WINDOWS_PATCHES_SCRIPT on pwsh with the WUA COM ob
 
   it('one update with one KB and one category, and one without a KB: arrays stay arrays; only the CBS marker set', async () => {
     const single: WuaUpdate = { ...SECURITY_UPDATE, categories: [SECURITY_UPDATE.categories[0]!] };
-    const noKb: WuaUpdate = { ...MSRT, title: 'Windows Malicious Software Removal Tool x64 - v5.128', kb: [] };
+    // An UpdateID in upper case (WUA hands them out in lower case; the collector approves by the lower-case form).
+    const noKb: WuaUpdate = { ...MSRT, title: 'Windows Malicious Software Removal Tool x64 - v5.128', kb: [], id: MSRT.id.toUpperCase() };
     const { samples, stdout } = await collect({
       search: [single],
       history: [HISTORY[2]!],
@@ -318,7 +326,15 @@ describe('patches on Windows: WINDOWS_PATCHES_SCRIPT on pwsh with the WUA COM ob
         },
         time: TIME,
       },
-      pending(1, { title: SECURITY_UPDATE.title, security: true, critical: true, kb: 'KB5034123', severity: 'Critical', category: 'Security Updates' }),
+      pending(1, {
+        title: SECURITY_UPDATE.title,
+        update_id: SECURITY_UPDATE.id,
+        security: true,
+        critical: true,
+        kb: 'KB5034123',
+        severity: 'Critical',
+        category: 'Security Updates',
+      }),
     ]);
 
     const zero = await collect({
@@ -330,7 +346,10 @@ describe('patches on Windows: WINDOWS_PATCHES_SCRIPT on pwsh with the WUA COM ob
       pendingFileRename: null,
     });
     expect(zero.stdout).toContain('"kb":[]');
-    expect(zero.samples[1]).toEqual(pending(1, { title: noKb.title, security: false, critical: false, category: 'Update Rollups, Windows 11' }));
+    expect(zero.stdout).toContain(`"updateId":"${MSRT.id.toUpperCase()}"`);
+    expect(zero.samples[1]).toEqual(
+      pending(1, { title: noKb.title, update_id: MSRT.id, security: false, critical: false, category: 'Update Rollups, Windows 11' }),
+    );
   });
 
   it('nothing missing, definition updates only in the history, no reboot marker: zero counts, no last install', async () => {

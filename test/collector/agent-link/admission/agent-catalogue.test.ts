@@ -18,6 +18,8 @@ import { toWireSample } from '../../../../agent/src/delivery/encode.js';
 import { selfSample, type AgentStatus } from '../../../../agent/src/status/report.js';
 import { watchdogSample } from '../../../../agent/src/watchdog/report.js';
 import { updateSample } from '../../../../agent/src/update/report.js';
+import { patchRunSamples } from '../../../../agent/src/patching/report.js';
+import { avActionSample } from '../../../../agent/src/patching/windows/defender.js';
 import { createCpuProbe } from '../../../../agent/src/probes/cpu/cpu.js';
 import { createMemProbe } from '../../../../agent/src/probes/mem/mem.js';
 import { createDiskProbe } from '../../../../agent/src/probes/disk/disk.js';
@@ -116,6 +118,50 @@ describe("the agent's probes on this machine", () => {
         probeErrorSample('patches', 'timeout', new Error('timed out after 30000 ms')),
         watchdogSample({ reason: 'memory', rss_bytes: 172_000_000, detail: 'RSS above the limit', time: new Date().toISOString() }),
         updateSample('installed', '1.2.3', '1.2.4', ''),
+        ...patchRunSamples(
+          {
+            planId: 'p-1',
+            windowStart: Date.now() - 60_000,
+            windowEnd: Date.now() + 3_600_000,
+            approved: 2,
+            installed: 1,
+            failed: 1,
+            notApplicable: 0,
+            notStarted: 0,
+            rebootRequired: true,
+            rebooted: false,
+            rebootDetail: 'the window had closed',
+            durationMs: 12_345,
+          },
+          [
+            { id: 'openssl', manager: 'apt', title: 'openssl 3.0.15-1~deb12u1', outcome: 'installed', rebootRequired: false, durationMs: 8_000 },
+            {
+              id: 'KB5034441',
+              manager: 'wua',
+              title: 'Security Update',
+              outcome: 'failed',
+              code: 2149842967,
+              detail: 'install Failed (4)',
+              rebootRequired: true,
+              durationMs: 4_000,
+            },
+          ],
+          Date.now(),
+        ),
+        avActionSample(
+          {
+            action: 'signature_update',
+            outcome: 'failed',
+            code: 2149859372,
+            detail: 'no network',
+            durationMs: 900,
+            signatureVersion: '1.403.123.0',
+            signatureUpdated: 1_700_000_000,
+            quickScanEnd: 1_700_000_000,
+            quickScanAgeDays: 2,
+          },
+          Date.now(),
+        ),
       ]),
     ).toEqual([]);
   });
