@@ -20,7 +20,7 @@ import { EMPTY_POLICY, type Policy } from './agent-link/probe-policy.js';
 import { loadLifecycle } from './os-support/os-lifecycle.js';
 import { createOsSupport } from './os-support/os-support.js';
 import { createAlertEngine, runTickSteps, TICK_MS, type AlertEngine } from './alerting/engine.js';
-import { allTransitions } from './alerting/transitions.js';
+import { allTransitions, type Transitions } from './alerting/transitions.js';
 import { createTransitions } from './alerting/influx-outbox-feed.js';
 import { deskTransitions } from './desks/desk-outbox-feed.js';
 import { startDispatcher, type Dispatcher } from './desks/desk-outbox-drain.js';
@@ -35,6 +35,8 @@ import { registerMaintenanceRoutes } from './routes/maintenance.js';
 import { registerTicketActions } from './routes/ticket-actions.js';
 import { registerRuleRoutes } from './routes/rules.js';
 import { registerReportRoutes } from './routes/reports.js';
+import { registerReportDelivery } from './reports/delivery-scheduler.js';
+import { createReportInflux } from './reports/influx-reader.js';
 import { registerAlertingGauges, registerDeskMetrics, registerDeskPollMetrics } from './metrics.js';
 import { createUpdateService, registerReleaseRoutes, releaseCacheDir, type UpdateService } from './releases/index.js';
 import { createAdmission } from './agent-link/admission/admission.js';
@@ -42,6 +44,7 @@ import { installRouteAccess } from './routes/access.js';
 import { COMPLIANCE_TICK_MS, createComplianceEngine, type ComplianceEngine } from './compliance/engine.js';
 import { registerComplianceRoutes } from './routes/compliance.js';
 import { loggerOptions, registerNotFound } from './http/request-log.js';
+import { createSlaMonthWriter, SLA_MONTH_CHECK_MS } from './tickets/sla-month.js';
 
 export interface AppDeps {
   config: Config;
@@ -180,8 +183,22 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
   );
   // Releases and rollouts too: a malformed manifest or updates file stops the collector naming the file and field.
   const updates = createUpdateService(updateSettings(config), app.log, () => deps.store.agents.list());
-  const { engine, rules, dispatcher, desks } = startAlerting(app, deps, metrics, () => hub);
-  const compliance = startCompliance(app, deps, rules);
+  const { engine, rules, dispatcher, desks, transitions } = startAlerting(app, deps, metrics, () => hub);
+  const compliance = startCompliance(app, deps, rules, transitions);
+  // One InfluxDB reader for the reports, whether asked for at the API or mailed on their day.
+  const reportInflux = createReportInflux(config.influx);
+  // Monthly reports by email: a bad desk reference stops the start here, naming the rules file's key.
+  registerReportDelivery(app, {
+    store: deps.store,
+    rules,
+    desks,
+    desksFile: config.desks.file,
+    metrics,
+    publicUrl: config.server.publicUrl,
+    report: { influx: reportInflux },
+    ...(deps.alertTickMs === 0 ? { tickMs: 0 } : {}),
+    ...(deps.now ? { now: deps.now } : {}),
+  });
   // The limiter reads this rule on every request, so reconfigure() changes it in place.
   const ipRule = { ratePerSecond: config.limits.ipAttemptsPerSecond, burst: config.limits.ipAttemptBurst };
   const ipRateLimit = createIpRateLimit(ipRule, metrics).hook;
@@ -211,7 +228,7 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
   registerTicketRoutes(app, { store: deps.store, ...(deps.now ? { now: deps.now } : {}) });
   registerTicketActions(app, { store: deps.store, engine, ...(deps.now ? { now: deps.now } : {}) });
   registerRuleRoutes(app, { rules, store: deps.store });
-  registerComplianceRoutes(app, { store: deps.store });
+  registerComplianceRoutes(app, { store: deps.store, compliance, ...(deps.now ? { now: deps.now } : {}) });
   registerDeskRoutes(app, { store: deps.store, kick: () => dispatcher()?.kick(), ...(deps.now ? { now: deps.now } : {}) });
   registerDeskInbound(app, {
     store: deps.store,
@@ -222,7 +239,7 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
     ...(deps.now ? { now: deps.now } : {}),
   });
   registerMaintenanceRoutes(app, { store: deps.store, rules, ...(deps.now ? { now: deps.now } : {}) });
-  registerReportRoutes(app, { store: deps.store, rules, ...(deps.now ? { now: deps.now } : {}) });
+  registerReportRoutes(app, { store: deps.store, rules, influx: reportInflux, ...(deps.now ? { now: deps.now } : {}) });
   registerReleaseRoutes(app, { store: deps.store, updates, publicUrl: config.server.publicUrl, ipRateLimit });
   watchRevocationsWhileUp(app, deps.store, hub);
   const reconfigure = (next: Config): void => {
@@ -234,20 +251,42 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
 }
 
 /** The compliance engine and its slow tick (time-driven verdicts), from onReady to onClose; no tick when alertTickMs is 0. */
-function startCompliance(app: FastifyInstance, deps: AppDeps, rules: () => RuleSet): ComplianceEngine {
+function startCompliance(app: FastifyInstance, deps: AppDeps, rules: () => RuleSet, transitions: Transitions): ComplianceEngine {
   const compliance = createComplianceEngine({
     store: deps.store,
     rules,
+    transitions,
     ...(deps.now ? { now: deps.now } : {}),
     onError: (agentId, error) =>
       app.log.error({ agentId, err: error }, 'evaluating minimum standards failed; the host is evaluated again on the next point or tick'),
   });
   let timer: NodeJS.Timeout | undefined;
   app.addHook('onReady', async () => {
-    if (deps.alertTickMs !== 0) timer = setInterval(() => compliance.tick(), COMPLIANCE_TICK_MS).unref();
+    if (deps.alertTickMs !== 0)
+      timer = setInterval(() => {
+        compliance.tick();
+        compliance.restate();
+      }, COMPLIANCE_TICK_MS).unref();
   });
   app.addHook('onClose', async () => clearInterval(timer));
   return compliance;
+}
+
+/** The month-to-date `sla_month` points (tickets/sla-month.ts), checked from onReady to onClose; returns the sink that hears ticket changes. */
+function startSlaMonth(app: FastifyInstance, deps: AppDeps, rules: () => RuleSet) {
+  const now = deps.now ?? Date.now;
+  const writer = createSlaMonthWriter({
+    store: deps.store,
+    rules,
+    onError: (tenant, error) =>
+      app.log.error({ tenant, err: error }, 'writing the month-to-date SLA attainment failed; the tenant is written again at the next check'),
+  });
+  let timer: NodeJS.Timeout | undefined;
+  app.addHook('onReady', async () => {
+    if (deps.alertTickMs !== 0) timer = setInterval(() => writer.maybeWrite(now()), SLA_MONTH_CHECK_MS).unref();
+  });
+  app.addHook('onClose', async () => clearInterval(timer));
+  return writer.transitions;
 }
 
 /** Revocations made by other processes (the CLI) disconnect the agent within REVOCATION_POLL_MS. */
@@ -272,13 +311,17 @@ function startAlerting(app: FastifyInstance, deps: AppDeps, metrics: CollectorMe
   const loadedDesks = deps.desks ? null : loadDesks(config.desks.file);
   const desks = deps.desks ?? (() => loadedDesks!);
   let dispatcher: Dispatcher | undefined;
+  const slaMonth = startSlaMonth(app, deps, rules);
+  // The compliance engine's tickets go to the same sinks (startCompliance).
+  const transitions = allTransitions(
+    createTransitions(store.influxOutbox, deps.now),
+    deskTransitions(store.deskOutbox, desks, () => dispatcher?.kick()),
+    slaMonth,
+  );
   const engine = createAlertEngine({
     store,
     rules,
-    transitions: allTransitions(
-      createTransitions(store.influxOutbox, deps.now),
-      deskTransitions(store.deskOutbox, desks, () => dispatcher?.kick()),
-    ),
+    transitions,
     log: app.log,
     ...(deps.now ? { now: deps.now } : {}),
     connected: (agentId) => hub().sessions.has(agentId),
@@ -329,5 +372,5 @@ function startAlerting(app: FastifyInstance, deps: AppDeps, metrics: CollectorMe
     await poller?.stop();
     await dispatcher?.stop();
   });
-  return { engine, rules, desks, dispatcher: () => dispatcher };
+  return { engine, rules, desks, transitions, dispatcher: () => dispatcher };
 }

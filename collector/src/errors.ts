@@ -85,6 +85,7 @@ export const httpErrors = {
   tenantUnknown: (tenant: string) => new HttpError(404, 'tenant_unknown', `unknown tenant: ${tenant}`),
   maintenanceWindowUnknown: (id: string) => new HttpError(404, 'maintenance_window_unknown', `unknown maintenance window: ${id}`),
   silenceUnknown: (id: string) => new HttpError(404, 'silence_unknown', `unknown silence: ${id}`),
+  waiverUnknown: (id: number | string) => new HttpError(404, 'waiver_unknown', `unknown compliance waiver: ${id}`),
   deliveryUnknown: (id: number | string) => new HttpError(404, 'delivery_unknown', `unknown desk delivery: ${id}`),
   releaseUnknown: (version: string, name: string) => new HttpError(404, 'release_unknown', `no release file ${name} of version ${version}`),
   releaseChanged: (file: string) =>

@@ -302,6 +302,10 @@ describe('every dashboard query returns rows on real Watchpost data', () => {
     await resolveTicket(stack, TENANT, 'disk_space');
     await waitFor(`SELECT "open_seconds" FROM "tickets" WHERE ${scope} AND "event" = 'resolved'`, 1, 'the resolved disk_space ticket');
     await waitFor(`SELECT "count" FROM "tickets_open" WHERE ${scope}`, 1, 'a tickets_open point');
+    // The collector's month-to-date SLA figures (written within 15 s of a ticket change) and the minimum-standard
+    // verdicts of both hosts: the Windows host's antivirus is off, a failing verdict.
+    await waitFor(`SELECT "met" FROM "sla_month" WHERE "tenant" = '${TENANT}'`, 1, 'an sla_month point');
+    await waitFor(`SELECT "reason" FROM "compliance" WHERE ${scope} AND "verdict" = 'fail'`, 1, 'a failing compliance verdict');
     // The continuous query fills the rollup every 5 minutes; the same SELECT INTO, run now, fills it for the proof.
     await backfillRollups(new InfluxDB({ host: '127.0.0.1', port: stack.influx.port, database: 'watchpost' }), 'watchpost', 'autogen', HOUR_MS);
   }, 300_000);

@@ -19,7 +19,7 @@ const ATTACKER = 'attacker-pc';
 /** More distinct disk paths than the default budget per measurement (1,000) admits. */
 const FLOOD_PATHS = 3_000;
 /** Measurements the collector writes about the fleet as a whole, under its own hostname (not an agent's). */
-const COLLECTOR_WIDE = new Set(['tickets_open']);
+const COLLECTOR_WIDE = new Set(['tickets_open', 'sla_month']);
 
 type Sample = watchpost.v1.ISample;
 

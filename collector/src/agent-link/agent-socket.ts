@@ -18,6 +18,10 @@
 // another process and reads only the store: once per heartbeat for every connected agent, in transactions of up to
 // LIVE_RECORD_CHUNK agents (one fsync for hundreds of agents, not one per batch or ack), plus at Hello and at
 // disconnect. The API reads the sessions themselves, so it is exact; the store lags by at most about two heartbeats.
+//
+// The connection history (store/sessions.ts) gets a session when a link is admitted (its Hello accepted) and its end
+// when that link closes or the collector shuts down; at start (onReady, before any agent can connect) the sessions a
+// killed process left open are ended at their agents' last sign of life, and once a day rows past SESSION_KEEP_MS go.
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import { subprotocol, type watchpost } from '../../../proto/index.js';
 import { CLOSE } from '../errors.js';
@@ -34,6 +38,9 @@ import type { ConnectionGuard } from '../http/connection-guard.js';
 export const AGENT_PATH = '/agent/v1';
 /** Connected agents whose live state is recorded per transaction; the event loop is free between transactions. */
 export const LIVE_RECORD_CHUNK = 500;
+/** Connection history is kept this long (a year's monthly reports and the month before), pruned once a day. */
+export const SESSION_KEEP_MS = 400 * 86_400_000;
+const SESSION_PRUNE_EVERY_MS = 86_400_000;
 
 export interface AgentHub {
   /** Live sessions by agent id. */
@@ -95,7 +102,7 @@ function offeredProtocols(request: FastifyRequest): string[] {
     .filter(Boolean);
 }
 
-type StoreOperation = 'authenticate' | 'touch' | 'revocation_check' | 'persist' | 'os_identity' | 'live_state';
+type StoreOperation = 'authenticate' | 'touch' | 'revocation_check' | 'persist' | 'os_identity' | 'live_state' | 'session';
 
 /** A failed state-store call on the agent path: counted in watchpost_store_errors_total{operation} and logged. */
 export function reportStoreError(
@@ -156,6 +163,7 @@ export function registerAgentSocket(app: FastifyInstance, deps: SocketDeps): Age
     const { id } = session.agent;
     const live = { ...session.live(), connectedAt: null, lastSeenAt: Date.now() };
     storeCall('persist', log, id, () => store.agents.recordLive([{ agentId: id, live }]), undefined);
+    storeCall('session', log, id, () => store.sessions.close(id, live.lastSeenAt), false);
   };
 
   // Each heartbeat, every connected agent's live state, a chunk per transaction. A session is read when its chunk is
@@ -178,10 +186,20 @@ export function registerAgentSocket(app: FastifyInstance, deps: SocketDeps): Age
   };
   const liveTimer = setInterval(() => void recordLive(), deps.heartbeatMs).unref();
 
+  const pruneSessions = () => storeCall('session', app.log, undefined, () => store.sessions.prune(Date.now() - SESSION_KEEP_MS), 0);
+  let pruneTimer: NodeJS.Timeout | undefined;
+  app.addHook('onReady', async () => {
+    const ended = storeCall('session', app.log, undefined, () => store.sessions.recover(Date.now()), 0);
+    if (ended > 0) app.log.info({ sessions: ended }, 'ended the connection sessions a previous collector left open, at their last sign of life');
+    pruneSessions();
+    pruneTimer = setInterval(pruneSessions, SESSION_PRUNE_EVERY_MS).unref();
+  });
+
   // At shutdown the store closes right after the server; record every live agent now and forget the sessions,
   // so the sockets' late close events have nothing left to write.
   app.addHook('onClose', async () => {
     clearInterval(liveTimer);
+    clearInterval(pruneTimer);
     const live = [...sessions.values()];
     sessions.clear();
     for (const session of live) {
@@ -244,6 +262,8 @@ export function registerAgentSocket(app: FastifyInstance, deps: SocketDeps): Age
         sessions.get(agent.id)?.close(CLOSE.replaced, 'replaced by a newer connection of the same agent');
         sessions.set(agent.id, session);
         metrics.agentsConnected.set(sessions.size);
+        // Ends the replaced link's session in the same transaction, so the agent never has two open.
+        storeCall('session', request.log, agent.id, () => store.sessions.open(agent.id, agent.tenant, session.live().connectedAt ?? Date.now()), undefined);
         request.log.info({ agentId: agent.id, tenant: agent.tenant, host: agent.hostname }, 'agent connected');
       },
       onClose: (session) => {

@@ -1,5 +1,6 @@
 // watchpost-collector compliance --tenant T: the minimum-standard verdicts the serving collector recorded in the store
 // (compliance/table.ts), as a table with counts per verdict, or as JSON (the same shape as GET /api/v1/compliance).
+// A verdict a waiver covers shows "waived until ... (reason)" beside it; the waivers themselves: compliance-waivers.ts.
 import { UsageError } from '../errors.js';
 import { complianceTable } from '../compliance/table.js';
 import { CONFIG_OPTION, type Command } from './command.js';
@@ -22,11 +23,15 @@ export const compliance: Command = {
         printJson(table);
         return 0;
       }
-      const rows = [['HOST', 'STANDARD', 'VERDICT', 'SINCE', 'REASON']];
-      for (const r of table.rows) rows.push([r.host, r.standard, r.verdict, isoTime(Date.parse(r.since)), r.reason]);
+      const rows = [['HOST', 'STANDARD', 'VERDICT', 'SINCE', 'REASON', 'WAIVER']];
+      for (const r of table.rows) {
+        const waiver = r.waiver ? `waived until ${isoTime(Date.parse(r.waiver.expiresAt))} (${r.waiver.reason})` : '';
+        rows.push([r.host, r.standard, r.verdict, isoTime(Date.parse(r.since)), r.reason, waiver]);
+      }
       printTable(rows);
       const { pass, fail, unknown } = table.counts;
-      console.log(`\n${tenant}: ${pass} pass, ${fail} fail, ${unknown} unknown`);
+      const waived = table.rows.filter((r) => r.waiver).length;
+      console.log(`\n${tenant}: ${pass} pass, ${fail} fail, ${unknown} unknown${waived ? `; ${waived} of them waived` : ''}`);
       return 0;
     }),
 };

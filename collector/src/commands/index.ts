@@ -31,7 +31,12 @@ import { deploy } from './deploy.js';
 import { desksTest } from './desks-test.js';
 import { rulesShow } from './rules-show.js';
 import { compliance } from './compliance.js';
+import { complianceWaive } from './compliance-waive.js';
+import { complianceWaivers } from './compliance-waivers.js';
+import { complianceUnwaive } from './compliance-unwaive.js';
 import { report } from './report.js';
+import { reportSend } from './report-send.js';
+import { reportDeliveries } from './report-deliveries.js';
 
 export const commands: Record<string, Command> = {
   serve,
@@ -65,5 +70,10 @@ export const commands: Record<string, Command> = {
   'desks test': desksTest,
   'rules show': rulesShow,
   compliance,
+  'compliance waive': complianceWaive,
+  'compliance waivers': complianceWaivers,
+  'compliance unwaive': complianceUnwaive,
   report,
+  'report send': reportSend,
+  'report deliveries': reportDeliveries,
 };

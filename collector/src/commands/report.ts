@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { loadRules } from '../alerting/rules/rules-file.js';
 import { UsageError } from '../errors.js';
+import { createReportInflux } from '../reports/influx-reader.js';
 import { createPdfPrinter } from '../reports/print.js';
 import { makeReport, REPORT_FORMATS, ReportError, type ReportFormat } from '../reports/report.js';
 import { CONFIG_OPTION, type Command } from './command.js';
@@ -11,7 +12,7 @@ import { flag, noPositionals } from './hold-common.js';
 
 export const report: Command = {
   usage: '--tenant ID --month YYYY-MM [--format html|pdf] [--out FILE|-] [--config FILE]',
-  summary: "write a tenant's monthly client report (SLA attainment, tickets, breaches)",
+  summary: "write a tenant's monthly client report (SLA, tickets, breaches, minimum standards, patches, antivirus and backup, trend)",
   options: { ...CONFIG_OPTION, tenant: { type: 'string' }, month: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } },
   run: (input) =>
     withStore(input, async (store, config) => {
@@ -27,7 +28,11 @@ export const report: Command = {
       const printer = format === 'pdf' ? createPdfPrinter() : undefined;
       let body: string | Buffer;
       try {
-        body = await makeReport({ store, rules }, { tenant, month, format, now: Date.now() }, printer && (() => printer));
+        body = await makeReport(
+          { store, rules, influx: createReportInflux(config.influx) },
+          { tenant, month, format, now: Date.now() },
+          printer && (() => printer),
+        );
       } catch (error) {
         if (error instanceof ReportError) throw new UsageError(error.message);
         throw error;

@@ -43,6 +43,12 @@ export interface HostView {
   summary(measurement: string): RuleSample | undefined;
   /** Security and critical updates pending, as of the latest `patches` point. */
   pendingUpdates: readonly PendingUpdate[];
+  /** The tenant's zone: its business-hours calendar's, UTC for around-the-clock terms. */
+  zone: string;
+  /** The agent's connected periods of the last nights the thresholds look at, oldest first; `to` null while connected. */
+  sessions: readonly { from: number; to: number | null }[];
+  /** Since when those are known: the later of the agent's enrollment and the start of the connection history; null: none. */
+  sessionsKnownFrom: number | null;
 }
 
 export interface Standard {
@@ -51,7 +57,7 @@ export interface Standard {
   title: string;
   /** The measurements it reads: the engine keeps the latest point of each of their series. */
   reads: readonly string[];
-  /** False: the standard does not apply to this host (no row at all, not a verdict). */
-  appliesTo(host: Pick<HostView, 'role' | 'family' | 'productType' | 'critical'>): boolean;
+  /** False: the standard does not apply to this host (no row at all, not a verdict); some ask the tenant's thresholds. */
+  appliesTo(host: Pick<HostView, 'role' | 'family' | 'productType' | 'critical'>, thresholds: ComplianceThresholds): boolean;
   evaluate(host: HostView, thresholds: ComplianceThresholds, now: number): Judgement;
 }

@@ -13,6 +13,8 @@ export interface ComplianceRow {
   since: string;
   evaluatedAt: string;
   evidence: unknown;
+  /** The exception in force beside a fail or unknown verdict (expiresAt ISO 8601), null when none covers it. */
+  waiver: { id: number; reason: string; by: string; expiresAt: string } | null;
 }
 
 export interface ComplianceTable {
@@ -45,6 +47,7 @@ export function complianceTable(store: Store, tenant: string, host?: string): Co
       since: new Date(s.since).toISOString(),
       evaluatedAt: new Date(s.evaluatedAt).toISOString(),
       evidence: s.evidence,
+      waiver: s.waiver && { ...s.waiver, expiresAt: new Date(s.waiver.expiresAt).toISOString() },
     }));
   const counts = { pass: 0, fail: 0, unknown: 0 };
   for (const r of rows) counts[r.verdict]++;

@@ -133,6 +133,10 @@ export interface DeskSet {
   concurrency(desk: string): number;
   /** The desk's inbound settings, when it has an `inbound:` block (optional: test doubles may leave it out). */
   inbound?(desk: string): DeskInbound | undefined;
+  /** A desk's own settings, no tenant's keys over them, checked as a route's are (on first use: a desk no tenant
+   *  routes to, such as one that only mails reports, is read here); undefined for an unknown name. Throws
+   *  ConfigError naming the file and key. Optional: test doubles may leave it out. */
+  desk?(name: string): DeskRoute | undefined;
 }
 
 export const NO_DESKS: DeskSet = {
@@ -221,7 +225,21 @@ export function parseDesks(text: string, source: string, env: NodeJS.ProcessEnv 
     at(error);
   }
   const routes = (tenant: string) => byTenant.get(tenant) ?? defaults;
+  const own = new Map<string, DeskRoute>();
+  const desk = (name: string): DeskRoute | undefined => {
+    if (!Object.hasOwn(desks, name)) return undefined;
+    let found = own.get(name);
+    if (!found) {
+      try {
+        own.set(name, (found = compileRoute({ desk: name }, desks, `desks.${name}`, env)));
+      } catch (error) {
+        return at(error);
+      }
+    }
+    return found;
+  };
   return {
+    desk,
     inbound: (desk) => inbound.get(desk),
     routes,
     route: (desk, tenant) => routes(tenant).find((r) => r.desk === desk),

@@ -1,14 +1,16 @@
-// The monthly client report of one tenant: gathers what the sections need from the store and the rules once,
-// asks each section of the registry for its content, and renders the page as HTML (Eta, escaping by default).
-// PDF is print.ts. Read-only: making a report changes nothing.
+// The monthly client report of one tenant: gathers what the sections need from the store, the rules and InfluxDB
+// once (for the month and the one before it), asks each section of the registry for its content, and renders the
+// page as HTML (Eta, escaping by default). PDF is print.ts. Read-only: making a report changes nothing.
 import { Eta } from 'eta';
 import type { RuleSet } from '../alerting/rules/rules-file.js';
-import { MAX_LIST_LIMIT, type Store } from '../store/index.js';
-import type { Ticket } from '../tickets/model.js';
+import type { Store } from '../store/index.js';
 import { localTime, monthTitle } from './format.js';
 import { LAYOUT } from './layout.js';
+import type { ReportInflux } from './influx-reader.js';
+import { monthEnd } from './month-end.js';
 import { monthZone, parseMonth, type ReportMonth } from './month.js';
-import type { ReportInput, SectionContent } from './section.js';
+import { cycleStart, monthTickets } from './month-tickets.js';
+import type { MonthFacts, ReportInput, SectionContent } from './section.js';
 import type { PdfPrinter } from './print.js';
 import { SECTIONS } from './sections/index.js';
 import { monthClocks } from './sla-attainment.js';
@@ -29,6 +31,8 @@ export class ReportError extends Error {
 export interface ReportDeps {
   store: Store;
   rules: RuleSet;
+  /** Where a past month's minimum-standard state is read (month-end.ts); without it those sections say unavailable. */
+  influx?: ReportInflux;
 }
 
 /** A section as the page shows it. */
@@ -40,40 +44,31 @@ const eta = new Eta({ autoEscape: true, autoTrim: [false, 'nl'], cache: true });
 eta.loadTemplate('@layout', LAYOUT);
 for (const [id, section] of Object.entries(SECTIONS)) eta.loadTemplate(`@section-${id}`, section.template);
 
-/** When a ticket's current cycle started: its last reopening (its clocks' start), or its opening. */
-const cycleStart = (t: Ticket): number => t.sla.reduce((start, c) => Math.max(start, c.startedAt), t.openedAt);
-
-/**
- * The tenant's tickets whose current cycle started in the month. The store lists a tenant's tickets newest first
- * by id; a reopened ticket can be old and still count, so every page is read (a report is made once a month).
- */
-function monthTickets(store: Store, tenant: string, month: ReportMonth): Ticket[] {
-  const found: Ticket[] = [];
-  for (let beforeId: number | undefined; ;) {
-    const page = store.tickets.list({ tenant, limit: MAX_LIST_LIMIT, ...(beforeId ? { beforeId } : {}) });
-    for (const t of page) if (cycleStart(t) >= month.from && cycleStart(t) < month.to) found.push(t);
-    if (page.length < MAX_LIST_LIMIT) return found;
-    beforeId = page[page.length - 1]!.id;
-  }
-}
-
-/** Everything the sections read. Throws ReportError for an unknown tenant or a month that is not YYYY-MM. */
-export function reportInput(deps: ReportDeps, tenantId: string, monthText: string, now: number): ReportInput {
+/** Everything the sections read. Rejects with ReportError for an unknown tenant or a month that is not YYYY-MM. */
+export async function reportInput(deps: ReportDeps, tenantId: string, monthText: string, now: number): Promise<ReportInput> {
   const tenant = deps.store.tenants.get(tenantId);
   if (!tenant) throw new ReportError('tenant_unknown', `unknown tenant: ${tenantId}`);
   const inForce = deps.rules.inForce(tenantId);
   const terms = inForce.terms;
   const month = parseMonth(monthText, monthZone(terms.hours));
   if (!month) throw new ReportError('invalid_month', `month: expected YYYY-MM (e.g. 2026-11); got "${monthText}"`);
-  const tickets = monthTickets(deps.store, tenantId, month);
-  return { tenant, month, terms, calendarName: inForce.calendarName, tickets, clocks: monthClocks(tickets, terms.hours, month.from, month.to, now), now };
+  const before = parseMonth(month.previous, month.zone)!;
+  // One pass over the tickets for both months; both months' end states read at once.
+  const tickets = monthTickets(deps.store, tenantId, { from: before.from, to: month.to });
+  const facts = async (m: ReportMonth): Promise<MonthFacts> => {
+    const mine = tickets.filter((t) => cycleStart(t) >= m.from && cycleStart(t) < m.to);
+    return { month: m, tickets: mine, clocks: monthClocks(mine, terms.hours, m.from, m.to, now), end: await monthEnd(deps, tenantId, m, terms, now) };
+  };
+  const [current, previous] = await Promise.all([facts(month), facts(before)]);
+  const waivers = deps.store.waivers.list({ tenant: tenantId, activeAt: Math.min(month.to - 1, now) });
+  return { ...current, tenant, terms, calendarName: inForce.calendarName, now, waivers, previous, store: deps.store, rules: deps.rules };
 }
 
 /** Each section's content, in the registry's order. */
 export function sectionsOf(input: ReportInput): RenderedSection[] {
   return Object.entries(SECTIONS).map(([id, section]) => {
-    const content: SectionContent<unknown> = section.build(input);
-    const head = { id, title: section.title, source: section.source };
+    const { source, ...content }: SectionContent<unknown> = section.build(input);
+    const head = { id, title: section.title, source: source ?? section.source };
     return content.state === 'ok' ? { ...head, state: 'ok', body: eta.render(`@section-${id}`, content.data as object) } : { ...head, ...content };
   });
 }
@@ -99,7 +94,7 @@ export async function makeReport(
   request: { tenant: string; month: string; format: ReportFormat; now: number },
   printer?: () => PdfPrinter,
 ): Promise<string | Buffer> {
-  const html = renderReportHtml(reportInput(deps, request.tenant, request.month, request.now));
+  const html = renderReportHtml(await reportInput(deps, request.tenant, request.month, request.now));
   if (request.format === 'html') return html;
   if (!printer) throw new Error('makeReport: a PDF needs a printer');
   return printer().print(html);

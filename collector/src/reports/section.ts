@@ -2,28 +2,43 @@
 // of the registry (sections/index.ts) for its content in order, and renders each with the section's own template.
 // A section says where its numbers come from (`source`, printed under its title), and says so when it has nothing
 // to show: `no-data` (the source exists, the month has nothing in it) or `unavailable` (the collector does not keep
-// what the section needs). Never zeros that would read as success.
-import type { TenantTerms } from '../alerting/rules/rules-file.js';
-import type { Tenant } from '../store/index.js';
+// what the section needs, or InfluxDB could not be read). Never zeros that would read as success.
+import type { RuleSet, TenantTerms } from '../alerting/rules/rules-file.js';
+import type { Store, Tenant, Waiver } from '../store/index.js';
 import type { Ticket } from '../tickets/model.js';
+import type { Loaded, MonthEnd } from './month-end.js';
 import type { ReportMonth } from './month.js';
 import type { ClockResult } from './sla-attainment.js';
 
-export interface ReportInput {
-  tenant: Tenant;
+/** One month's facts, for the report's month and the one before it (the trend). */
+export interface MonthFacts {
   month: ReportMonth;
+  /** Every ticket of the tenant with a clock that counts in the month (sla-attainment.ts, rule 1). */
+  tickets: readonly Ticket[];
+  /** Their clocks that count in the month, judged at the report's `now`. */
+  clocks: readonly ClockResult[];
+  /** The minimum-standard verdicts and points at the month's end moment (month-end.ts). */
+  end: Loaded<MonthEnd>;
+}
+
+export interface ReportInput extends MonthFacts {
+  tenant: Tenant;
   terms: TenantTerms;
   /** The calendar the SLA clocks count in, by name (or 24x7). */
   calendarName: string;
-  /** Every ticket of the tenant with a clock that counts in the month (sla-attainment.ts, rule 1). */
-  tickets: readonly Ticket[];
-  /** Their clocks that count in the month, judged at `now`. */
-  clocks: readonly ClockResult[];
   /** When the report is made: running clocks are judged at this time. */
   now: number;
+  /** Read-only, for sections that read their own tables (availability: the connection history and each host's role). */
+  store: Store;
+  rules: RuleSet;
+  /** The exceptions (waivers) in force at the month's end moment (end.at), from the store. */
+  waivers: readonly Waiver[];
+  /** The month before, made by the same functions. */
+  previous: MonthFacts;
 }
 
-export type SectionContent<T> = { state: 'ok'; data: T } | { state: 'no-data' | 'unavailable'; note: string };
+/** `source`, when set, replaces the section's own for this report (a running month read from the store, a past one from InfluxDB). */
+export type SectionContent<T> = ({ state: 'ok'; data: T } | { state: 'no-data' | 'unavailable'; note: string }) & { source?: string };
 
 export interface Section<T> {
   title: string;

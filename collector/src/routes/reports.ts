@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { RuleSet } from '../alerting/rules/rules-file.js';
 import { HttpError, httpErrors } from '../errors.js';
+import type { ReportInflux } from '../reports/influx-reader.js';
 import { ChromiumMissingError, createPdfPrinter, type PdfPrinter } from '../reports/print.js';
 import { makeReport, ReportError, type ReportFormat } from '../reports/report.js';
 import type { Store } from '../store/index.js';
@@ -20,6 +21,8 @@ const CONTENT_TYPES: Record<ReportFormat, string> = { html: 'text/html; charset=
 export interface ReportRouteDeps {
   store: Store;
   rules: () => RuleSet;
+  /** Where past months' minimum-standard states are read; without it those sections say unavailable. */
+  influx?: ReportInflux;
   now?: () => number;
   /** Default: a printer driving the system's Chromium, started on first use. */
   printer?: PdfPrinter;
@@ -36,7 +39,7 @@ export function registerReportRoutes(app: FastifyInstance, deps: ReportRouteDeps
       const tenant = listTenant(request, request.params.tenant)!;
       const [month, format] = request.params.file.split('.') as [string, ReportFormat];
       try {
-        const body = await makeReport({ store: deps.store, rules: deps.rules() }, { tenant, month, format, now: now() }, () => printer);
+        const body = await makeReport({ store: deps.store, rules: deps.rules(), influx: deps.influx }, { tenant, month, format, now: now() }, () => printer);
         return reply.type(CONTENT_TYPES[format]).send(body);
       } catch (error) {
         if (error instanceof ReportError) throw error.code === 'tenant_unknown' ? httpErrors.tenantUnknown(tenant) : httpErrors.invalidArgument(error.message);

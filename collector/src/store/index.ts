@@ -16,6 +16,9 @@ import { createMaintenanceStore, type MaintenanceStore } from './maintenance.js'
 import { createInfluxOutbox, type InfluxOutbox } from './influx-outbox.js';
 import { createDeskOutbox, type DeskOutbox } from './desk-outbox.js';
 import { createComplianceStore, type ComplianceStore } from './compliance.js';
+import { createWaiverStore, type WaiverStore } from './compliance-waivers.js';
+import { createSessionStore, type SessionStore } from './sessions.js';
+import { createReportDeliveryStore, type ReportDeliveryStore } from './report-deliveries.js';
 import { parseAgentCredential } from './secrets.js';
 
 export type EnrollResult =
@@ -41,6 +44,12 @@ export interface Store {
   readonly deskOutbox: DeskOutbox;
   /** Minimum-standard verdicts and the points and pending updates they rest on. */
   readonly compliance: ComplianceStore;
+  /** Exceptions to the minimum standards (waivers): who agreed them, why, until when; never deleted. */
+  readonly waivers: WaiverStore;
+  /** Each agent's connection history: its connected periods, and since when they are recorded. */
+  readonly sessions: SessionStore;
+  /** The monthly report's deliveries by email: one row per (tenant, month). */
+  readonly reportDeliveries: ReportDeliveryStore;
   /**
    * Runs fn in one IMMEDIATE transaction and returns its result: every write inside commits together or not at
    * all (fn throws -> rollback, rethrown). Nested calls, and the stores' own transactions inside, become
@@ -89,6 +98,9 @@ export function openStore(file: string, options: StoreOptions = {}): Store {
   const influxOutbox = createInfluxOutbox(db);
   const deskOutbox = createDeskOutbox(db);
   const compliance = createComplianceStore(db);
+  const waivers = createWaiverStore(db, now);
+  const sessions = createSessionStore(db);
+  const reportDeliveries = createReportDeliveryStore(db);
   const run = db.transaction((fn: () => unknown) => fn());
 
   const provenAgent = (credential: string | undefined): string | null => {
@@ -117,6 +129,9 @@ export function openStore(file: string, options: StoreOptions = {}): Store {
     influxOutbox,
     deskOutbox,
     compliance,
+    waivers,
+    sessions,
+    reportDeliveries,
     transaction: <T>(fn: () => T): T => run.immediate(fn) as T,
     // Bad agent info is caught by agents.enroll after the redeem, inside the transaction, so the rollback (not
     // an up-front check) is what keeps the use; the tests rely on that path.
@@ -139,7 +154,10 @@ export type { OsIdentityStore } from './os-identities.js';
 export type { AlertStateStore, StoredAlertState } from './alert-states.js';
 export type { InfluxOutbox } from './influx-outbox.js';
 export type { DeskDelivery, DeskOutbox, DeliveryState } from './desk-outbox.js';
-export type { ComplianceState, ComplianceStore, ComplianceVerdict, PendingRow, StoredPoint } from './compliance.js';
+export type { ComplianceState, ComplianceStore, ComplianceVerdict, PendingRow, StoredPoint, StateWaiver } from './compliance.js';
+export { latestWaiverExpiry, MAX_WAIVER_YEARS, type NewWaiver, type Waiver, type WaiverStore } from './compliance-waivers.js';
+export type { AgentConnection, SessionEnd, SessionStore } from './sessions.js';
+export { REPORT_DELIVERY_STATES, type ReportDelivery, type ReportDeliveryState, type ReportDeliveryStore } from './report-deliveries.js';
 export type { TicketListFilter, TicketStore } from './tickets.js';
 export { MAX_LIST_LIMIT } from './tickets.js';
 /** The tickets the store records (tickets/model.ts), as its methods return them. */

@@ -398,4 +398,72 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (agent_id, update_key)
   ) STRICT;
   `,
+  // 16: each agent's connection history (store/sessions.ts): one row per admitted link, open (disconnected_at NULL)
+  // until it closes; at most one open per agent. agent_session_history holds when the collector began recording, so a
+  // reader tells "not connected" from "not yet recorded".
+  `
+  CREATE TABLE agent_sessions (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    agent_id        TEXT NOT NULL REFERENCES agents(id),
+    tenant          TEXT NOT NULL,
+    connected_at    INTEGER NOT NULL,
+    disconnected_at INTEGER,
+    end_reason      TEXT CHECK (end_reason IN ('disconnect', 'replaced', 'restart')),
+    CHECK ((disconnected_at IS NULL) = (end_reason IS NULL)),
+    CHECK (disconnected_at IS NULL OR disconnected_at >= connected_at)
+  ) STRICT;
+  CREATE UNIQUE INDEX agent_sessions_open ON agent_sessions(agent_id) WHERE disconnected_at IS NULL;
+  CREATE INDEX agent_sessions_agent ON agent_sessions(agent_id, connected_at);
+  CREATE INDEX agent_sessions_ended ON agent_sessions(disconnected_at);
+  CREATE TABLE agent_session_history (
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    started_at INTEGER NOT NULL
+  ) STRICT;
+  `,
+  // 17: the monthly report's deliveries by email (store/report-deliveries.ts): one row per (tenant, month), so a
+  // report is mailed once however often the collector restarts; a pending row is leased by the sender trying it.
+  `
+  CREATE TABLE report_deliveries (
+    tenant          TEXT NOT NULL,
+    month           TEXT NOT NULL,
+    state           TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'failed')),
+    attempts        INTEGER NOT NULL,
+    last_error      TEXT,
+    next_attempt_at INTEGER NOT NULL,
+    sent_at         INTEGER,
+    message_id      TEXT,
+    recipients      TEXT NOT NULL,
+    updated_at      INTEGER NOT NULL,
+    PRIMARY KEY (tenant, month)
+  ) STRICT;
+  `,
+  // 18: minimum-standard exceptions (store/compliance-waivers.ts): a waiver of one standard for one agent (with its
+  // hostname as it was then) or for the whole tenant (agent_id NULL), its reason, who agreed it and until when. A
+  // revoke records who and when; no row is ever deleted (the monthly report asks which were in force). A state
+  // names the waiver that covers it (waiver_id). compliance_tickets keeps, per agent, the failing standards its
+  // compliance ticket was last told of, so a restart notes no change that did not happen.
+  `
+  CREATE TABLE compliance_waivers (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    tenant     TEXT NOT NULL REFERENCES tenants(id),
+    agent_id   TEXT REFERENCES agents(id),
+    host       TEXT,
+    standard   TEXT NOT NULL,
+    reason     TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL CHECK (expires_at > created_at),
+    revoked_at INTEGER,
+    revoked_by TEXT,
+    CHECK ((agent_id IS NULL) = (host IS NULL)),
+    CHECK ((revoked_at IS NULL) = (revoked_by IS NULL))
+  ) STRICT;
+  CREATE INDEX compliance_waivers_tenant ON compliance_waivers(tenant, expires_at);
+  ALTER TABLE compliance_states ADD COLUMN waiver_id INTEGER REFERENCES compliance_waivers(id);
+  CREATE TABLE compliance_tickets (
+    agent_id  TEXT PRIMARY KEY,
+    tenant    TEXT NOT NULL,
+    standards TEXT NOT NULL
+  ) STRICT;
+  `,
 ];

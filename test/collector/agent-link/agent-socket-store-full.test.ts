@@ -108,12 +108,17 @@ describe.runIf(canMount)('SQLite full under a running collector (256 KiB of room
     expect(await storeErrors('os_identity')).toBe(1);
     expect(await storeErrors('touch')).toBe(3);
     expect(await storeErrors('persist')).toBe(3);
+    // The connection history's session cannot open either; its close then finds none to end (no write, no error).
+    expect(await storeErrors('session')).toBe(3);
     expect(logged.filter((l) => l.msg === 'state store call failed; carrying on without it').map((l) => l.operation)).toEqual([
       'touch',
+      'session',
       'persist',
       'touch',
+      'session',
       'persist',
       'touch',
+      'session',
       'os_identity',
       'persist',
     ]);
@@ -134,5 +139,9 @@ describe.runIf(canMount)('SQLite full under a running collector (256 KiB of room
     await until(() => c.store.agents.get(a.agentId)?.lastAckedSeq === 7, 5_000, 'the disconnect to be recorded');
     expect(await storeErrors('touch')).toBe(3);
     expect(await storeErrors('persist')).toBe(3);
+    // Only the connection that had room is in the history, whole.
+    await until(() => c.store.sessions.overlapping(a.agentId, 0, Date.now() + 1).length === 1, 5_000, 'the session to end');
+    expect(c.store.sessions.overlapping(a.agentId, 0, Date.now() + 1).map((x) => x.end)).toEqual(['disconnect']);
+    expect(await storeErrors('session')).toBe(3);
   }, 60_000);
 });

@@ -79,16 +79,29 @@ describe('compliance engine', () => {
         .map((s) => s.standard)
         .sort(),
     ).toEqual(
-      ['activation', 'antivirus', 'backup', 'firewall_apps', 'os_floor', 'os_supported', 'password_policy', 'patches', 'raid', 'remote_access', 'ups'].sort(),
+      [
+        'activation',
+        'antivirus',
+        'backup',
+        'firewall_apps',
+        'os_floor',
+        'os_supported',
+        'password_policy',
+        'patches',
+        'powered_on_overnight',
+        'raid',
+        'remote_access',
+        'ups',
+      ].sort(),
     );
     expect(verdictOf(store, 'raid')).toMatchObject({ verdict: 'unknown', reason: 'no raid point yet' });
     const lines = outboxLines(store);
     expect(lines).toContainEqual(
       expect.stringMatching(
-        /^compliance,host=sql01,standard=backup,tenant=acme,verdict=pass reason="last successful backup 2 hours ago",since=\d+i,evidence_measurement="backup",evidence_time=\d+i \d+$/,
+        /^compliance,host=sql01,standard=backup,tenant=acme,verdict=pass reason="last successful backup 2 hours ago",since=\d+i,evidence_measurement="backup",evidence_time=\d+i,waived=false \d+$/,
       ),
     );
-    expect(lines.filter((l) => l.startsWith('compliance,'))).toHaveLength(11);
+    expect(lines.filter((l) => l.startsWith('compliance,'))).toHaveLength(12);
 
     // 20 hours on: still within 26 h; the reason changes, the verdict and its since do not, and no point is written.
     clock.set(T0 + 20 * H);

@@ -41,6 +41,9 @@ function view(c: Case): HostView {
     points: (m) => c.points.filter((p) => p.measurement === m),
     summary: (m) => c.points.find((p) => p.measurement === m && isSummary(p)),
     pendingUpdates: c.pending ?? [],
+    zone: 'UTC',
+    sessions: [],
+    sessionsKnownFrom: null,
   };
 }
 
@@ -444,7 +447,7 @@ describe('minimum standards', () => {
 
   it('applies raid and ups to servers only, activation to Windows (and to hosts not yet identified)', () => {
     const applies = (id: string, host: { role: 'server' | 'workstation'; family: string }) =>
-      STANDARDS.find((x) => x.id === id)!.appliesTo({ ...host, productType: '', critical: false });
+      STANDARDS.find((x) => x.id === id)!.appliesTo({ ...host, productType: '', critical: false }, DEFAULT_THRESHOLDS);
     expect(applies('raid', { role: 'workstation', family: 'windows' })).toBe(false);
     expect(applies('ups', { role: 'server', family: 'linux' })).toBe(true);
     expect(applies('activation', { role: 'server', family: 'linux' })).toBe(false);

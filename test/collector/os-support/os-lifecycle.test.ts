@@ -38,7 +38,14 @@ describe('supportStatus on the shipped table', () => {
     ['Server 2012 R2 DC', win('9600', 'ServerStandard', 'domain_controller'), '2026-01-01', false, '2023-10-10', -814],
     // Debian LTS (free, the regular -security suite) counts: 12 is supported past its security team's 2026-06-10.
     ['Debian 12 in LTS', { family: 'linux', name: 'Debian GNU/Linux', version: '12', id: 'debian', versionId: '12' }, '2026-12-06', true, '2028-06-30', 572],
-    ['Debian 10 after LTS', { family: 'linux', name: 'Debian GNU/Linux', version: '10', id: 'debian', versionId: '10' }, '2026-01-01', false, '2024-06-30', -550],
+    [
+      'Debian 10 after LTS',
+      { family: 'linux', name: 'Debian GNU/Linux', version: '10', id: 'debian', versionId: '10' },
+      '2026-01-01',
+      false,
+      '2024-06-30',
+      -550,
+    ],
     ['RHEL 9.6 by major', { family: 'linux', name: 'RHEL', version: '9.6', id: 'rhel', versionId: '9.6' }, '2026-01-01', true, '2032-05-31', 2342],
     ['Ubuntu 20.04', { family: 'linux', name: 'Ubuntu', version: '20.04', id: 'ubuntu', versionId: '20.04' }, '2026-01-01', false, '2025-05-31', -215],
     ['macOS 13.7', { family: 'macos', name: 'macOS', version: '13.7.8' }, '2026-01-01', false, '2025-09-15', -108],

@@ -278,8 +278,8 @@ function expectedTable(rows: Map<string, Expected>): Map<string, string[]> {
 const sortedEntries = (m: Map<string, string[]>) => [...m].sort(([a], [b]) => a.localeCompare(b));
 
 describe('monthly client report', () => {
-  it('standard-8x5 in Berlin: the SLA figures in the HTML match the independent count, breaches listed, text escaped', () => {
-    const html = renderReportHtml(reportInput({ store, rules }, 'acme', '2026-10', NOW));
+  it('standard-8x5 in Berlin: the SLA figures in the HTML match the independent count, breaches listed, text escaped', async () => {
+    const html = renderReportHtml(await reportInput({ store, rules }, 'acme', '2026-10', NOW));
     const doc = parse(html);
     const want = expected(BERLIN_8X5, 'standard-8x5', acme, ...OCTOBER_BERLIN, NOW);
     // The scenarios are meant to cover met, breached and running clocks; make sure they still do.
@@ -307,11 +307,11 @@ describe('monthly client report', () => {
   });
 
   it('co-managed-24x7: real hours in a UTC month; the PDF carries the same figures and page 1 is kept as a PNG', async () => {
-    const html = renderReportHtml(reportInput({ store, rules }, 'globex', '2026-10', NOW));
+    const html = renderReportHtml(await reportInput({ store, rules }, 'globex', '2026-10', NOW));
     const want = expectedTable(expected(AROUND_THE_CLOCK, 'co-managed-24x7', globex, ...OCTOBER_UTC, NOW));
     expect(sortedEntries(slaTable(parse(html)))).toEqual(sortedEntries(want));
 
-    const acmeHtml = renderReportHtml(reportInput({ store, rules }, 'acme', '2026-10', NOW));
+    const acmeHtml = renderReportHtml(await reportInput({ store, rules }, 'acme', '2026-10', NOW));
     const acmeWant = expectedTable(expected(BERLIN_8X5, 'standard-8x5', acme, ...OCTOBER_BERLIN, NOW));
     for (const [name, page, rows] of [
       ['globex', html, want],
@@ -333,8 +333,8 @@ describe('monthly client report', () => {
     }
   });
 
-  it('a month with no tickets says so in every ticket section instead of showing zeros', () => {
-    const doc = parse(renderReportHtml(reportInput({ store, rules }, 'globex', '2026-08', NOW)));
+  it('a month with no tickets says so in every ticket section instead of showing zeros', async () => {
+    const doc = parse(renderReportHtml(await reportInput({ store, rules }, 'globex', '2026-08', NOW)));
     for (const id of ['sla', 'tickets', 'breaches']) {
       const section = doc.querySelector(`section#${id}`)!;
       expect(section.getAttribute('data-state')).toBe('no-data');

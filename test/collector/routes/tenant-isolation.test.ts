@@ -25,6 +25,7 @@ interface Seeded {
   windowId: string;
   silenceId: string;
   deliveryId: number;
+  waiverId: number;
 }
 
 let c: TestCollector;
@@ -85,7 +86,9 @@ async function seedTenant(tenant: string): Promise<Seeded> {
     duration: '4h',
   });
   const silence = await admin('POST', '/api/v1/silences', { tenant, host, comment: `${tenant} re-imaging`, start: '2030-01-01T00:00:00Z', duration: '2h' });
-  return { tenant, host, agentId: enrolled.agentId, ticketId, windowId: window.json().id, silenceId: silence.json().id, deliveryId };
+  const waiver = await admin('POST', '/api/v1/compliance/waivers', { tenant, host, standard: 'backup', reason: `${tenant} NAS job`, expires: '30d' });
+  const ids = { windowId: window.json().id, silenceId: silence.json().id, waiverId: waiver.json().id };
+  return { tenant, host, agentId: enrolled.agentId, ticketId, deliveryId, ...ids };
 }
 
 beforeAll(async () => {
@@ -113,6 +116,7 @@ function idsOf(s: Seeded): Record<string, string> {
     silences: s.silenceId,
     'desk-deliveries': String(s.deliveryId),
     reports: s.tenant,
+    waivers: String(s.waiverId),
   };
 }
 const UNKNOWN_IDS: Record<string, string> = {
@@ -122,6 +126,7 @@ const UNKNOWN_IDS: Record<string, string> = {
   silences: 'sil_unknown',
   'desk-deliveries': '999999',
   reports: 'no-such-tenant',
+  waivers: '999999',
 };
 
 /** The one desk this test's collector has. */
@@ -160,6 +165,8 @@ const BODIES: Record<string, (tenant: string) => object | undefined> = {
   'DELETE /api/v1/maintenance-windows/:id': () => undefined,
   'POST /api/v1/silences': (tenant) => ({ tenant, comment: 'intrusion', duration: '1h' }),
   'DELETE /api/v1/silences/:id': () => undefined,
+  'POST /api/v1/compliance/waivers': (tenant) => ({ tenant, standard: 'backup', reason: 'intrusion', expires: '1d' }),
+  'DELETE /api/v1/compliance/waivers/:id': () => undefined,
   'POST /api/v1/enroll': () => ({
     token: 'wpe_0123456789abcdef_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
     hostname: 'h',
@@ -184,7 +191,7 @@ const acts = (r: ServedRoute) => r.method !== 'GET' && r.method !== 'HEAD';
  */
 function leaks(res: LightMyRequestResponse, except: string): string[] {
   const b = seeded[B]!;
-  return [`"${B}"`, `${B} patch night`, `${B} re-imaging`, b.agentId, b.windowId, b.silenceId].filter(
+  return [`"${B}"`, `${B} patch night`, `${B} re-imaging`, `${B} NAS job`, b.agentId, b.windowId, b.silenceId].filter(
     (marker) => !except.includes(marker) && (res.body.includes(marker) || JSON.stringify(res.headers).includes(marker)),
   );
 }
@@ -199,6 +206,7 @@ async function globexState() {
   );
   const windows = (await admin('GET', `/api/v1/maintenance-windows?tenant=${B}&includeDeleted=true`)).json();
   const silences = (await admin('GET', `/api/v1/silences?tenant=${B}`)).json();
+  const waivers = (await admin('GET', `/api/v1/compliance/waivers?tenant=${B}`)).json();
   const deliveries = ((await admin('GET', `/api/v1/desk-deliveries?ticket=${b.ticketId}`)).json().deliveries as { id: number; state: string }[]).map((d) => [
     d.id,
     d.state,
@@ -208,6 +216,7 @@ async function globexState() {
     agent: [agent?.hostname, agent?.revoked],
     windows,
     silences,
+    waivers,
     deliveries,
   };
 }
@@ -229,6 +238,7 @@ describe('a tenant key', () => {
         ['/api/v1/alerts', 'alerts'],
         ['/api/v1/maintenance-windows', 'windows'],
         ['/api/v1/silences', 'silences'],
+        ['/api/v1/compliance/waivers', 'waivers'],
       ] as const) {
         const res = await inject('GET', url, key);
         expect(res.statusCode, url).toBe(200);
@@ -289,12 +299,13 @@ describe('a tenant key', () => {
     expect(acting.length).toBeGreaterThan(8);
     const windows = () => c.store.maintenance.listWindows({ tenant: A, includeDeleted: true }).map((w) => [w.id, w.deletedAt]);
     const silences = () => c.store.maintenance.listSilences({ tenant: A }).map((s) => [s.id, s.expiredAt]);
-    const before = [c.store.tickets.get(a.ticketId)?.status, windows(), silences(), c.store.agents.get(a.agentId)?.revokedAt];
+    const waivers = () => c.store.waivers.list({ tenant: A }).map((w) => [w.id, w.revokedAt]);
+    const before = [c.store.tickets.get(a.ticketId)?.status, windows(), silences(), waivers(), c.store.agents.get(a.agentId)?.revokedAt];
     for (const route of acting) {
       const res = await inject(route.method, fill(route.url, idsOf(a)), readKey, bodyOf(route, A));
       expect([res.statusCode, errorOf(res)], `${route.method} ${route.url}`).toEqual([403, 'forbidden']);
     }
-    expect([c.store.tickets.get(a.ticketId)?.status, windows(), silences(), c.store.agents.get(a.agentId)?.revokedAt]).toEqual(before);
+    expect([c.store.tickets.get(a.ticketId)?.status, windows(), silences(), waivers(), c.store.agents.get(a.agentId)?.revokedAt]).toEqual(before);
   });
 
   it("with the operate role acts on its own tenant, recorded under the key holder's name", async () => {

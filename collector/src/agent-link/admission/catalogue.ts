@@ -250,6 +250,15 @@ export const AGENT_MEASUREMENTS: Readonly<Record<string, FieldTypes>> = {
 };
 
 /** Written by the collector alone: alert and ticket history (alerting/influx-outbox-feed.ts), the ticket gauge
- *  (tickets/gauge.ts), OS support derived from inventory (os-support/os-support.ts) and the agents' refusals
- *  (refusals.ts). An agent's point in one of them would be a forged alert, ticket or support status. */
-export const COLLECTOR_MEASUREMENTS: ReadonlySet<string> = new Set(['alerts', 'tickets', 'tickets_open', 'os_support', 'rejections', 'compliance']);
+ *  (tickets/gauge.ts), the month's SLA attainment (tickets/sla-month.ts), OS support derived from inventory
+ *  (os-support/os-support.ts) and the agents' refusals (refusals.ts). An agent's point in one of them would be a
+ *  forged alert, ticket or support status. */
+export const COLLECTOR_MEASUREMENTS: ReadonlySet<string> = new Set([
+  'alerts',
+  'tickets',
+  'tickets_open',
+  'os_support',
+  'rejections',
+  'compliance',
+  'sla_month',
+]);

@@ -4,6 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { CalendarEntrySchema, PriorityMatrixSchema, SlaProfileSchema } from '../../tickets/service-schema.js';
 import { DurationText, RoleSchema } from './common.js';
 import { ComplianceTermsSchema } from '../../compliance/thresholds.js';
+import { ReportTermsSchema } from '../../reports/delivery-terms.js';
 
 const Urgency = Type.Union([Type.Literal('high'), Type.Literal('medium'), Type.Literal('low')]);
 
@@ -17,6 +18,7 @@ export const TermsSchema = Type.Object(
     reopen_window: Type.Optional(DurationText('duration: a re-trigger within this time after a resolution reopens the ticket (default 1h)')),
     maintenance_exit_grace: Type.Optional(DurationText('duration: alerts still firing this long after a maintenance window ends are ticketed (default 5m)')),
     compliance: Type.Optional(ComplianceTermsSchema),
+    report: Type.Optional(ReportTermsSchema),
   },
   { additionalProperties: false },
 );

@@ -10,6 +10,7 @@ import type { Terms } from './rules-schema.js';
 import { mergeComplianceTerms, resolveThresholds, type ComplianceTerms, type ComplianceThresholds } from '../../compliance/thresholds.js';
 import { STANDARD_IDS } from '../../compliance/standards/index.js';
 import { floorProblem } from '../../compliance/standards/os.js';
+import { addReportLayer, resolveReportTerms, type ReportLayers, type ReportTerms, type ReportTermsEntry } from '../../reports/delivery-terms.js';
 
 const DEFAULT_PROFILE = 'standard-8x5';
 const DEFAULT_REOPEN_WINDOW_MS = 60 * 60_000;
@@ -27,6 +28,8 @@ export interface TenantTerms {
   maintenanceExitGraceMs: number;
   /** Minimum-standard thresholds (compliance/thresholds.ts); absent when no layer sets terms.compliance: the defaults apply. */
   compliance?: ComplianceThresholds;
+  /** Monthly report delivery by email (reports/delivery-terms.ts); absent when no layer sets terms.report. */
+  report?: ReportTerms;
 }
 
 /** A value and where it was written, for error messages about references to it. */
@@ -76,7 +79,13 @@ export function addTerms(into: Map<keyof Terms, At<unknown>>, terms: Terms | und
   for (const [key, value] of entriesOf(terms as Record<string, unknown> | undefined)) {
     // compliance merges per standard across layers (a tenant's backup settings keep the top level's patches ones).
     const before = key === 'compliance' ? into.get('compliance') : undefined;
-    const merged = before ? mergeComplianceTerms(before.value as ComplianceTerms, value as ComplianceTerms) : value;
+    // report keeps every layer's entry: its keys merge one by one, each remembering the file that wrote it.
+    const merged =
+      key === 'report'
+        ? addReportLayer(into.get('report')?.value, value as ReportTermsEntry, source, `${prefix}.${key}`)
+        : before
+          ? mergeComplianceTerms(before.value as ComplianceTerms, value as ComplianceTerms)
+          : value;
     into.set(key as keyof Terms, { value: merged, source, path: `${prefix}.${key}` });
   }
 }
@@ -121,6 +130,7 @@ export function resolveTerms(ctx: TermsScope): TenantTerms {
     ...(complianceAt
       ? { compliance: inFile(complianceAt.source, () => resolveThresholds(complianceAt.value, complianceAt.path, STANDARD_IDS, floorProblem)) }
       : {}),
+    ...(term('report') ? { report: resolveReportTerms(term('report')!.value as ReportLayers) } : {}),
     matrix: ctx.matrix,
     slaProfileName,
     slaProfile: profile.value,

@@ -6,6 +6,7 @@ import { antivirus, firewallApps } from './antivirus.js';
 import { backup } from './backup.js';
 import { raid, ups } from './hardware.js';
 import { osFloor, osSupported } from './os.js';
+import { poweredOnOvernight } from './overnight.js';
 import { passwordPolicy } from './password-policy.js';
 import { patches } from './patches.js';
 import { remoteAccess } from './remote-access.js';
@@ -22,6 +23,7 @@ export const STANDARDS: readonly Standard[] = [
   passwordPolicy,
   remoteAccess,
   activation,
+  poweredOnOvernight,
 ];
 
 export const STANDARD_IDS: readonly string[] = STANDARDS.map((s) => s.id);

@@ -206,19 +206,40 @@ function readCa(file: string, key: string): string {
 }
 
 /** Everything a reason must never show: the password and the base64 forms AUTH PLAIN and LOGIN send. */
-function secretsOf(settings: EmailSettings): string[] {
+export function secretsOf(settings: EmailSettings): string[] {
   if (settings.password === undefined) return [];
   const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
   return [settings.password, b64(settings.password), b64(`\u0000${settings.username ?? ''}\u0000${settings.password}`)];
+}
+
+/**
+ * A nodemailer transport for a desk's SMTP settings (server, TLS, login, timeouts): pooled for the ticket
+ * connector, a session per mail for an occasional sender such as the monthly report.
+ */
+export function smtpTransport(settings: EmailSettings, options: { pool: boolean }) {
+  const timeout = parseDuration(settings.connection_timeout ?? DEFAULT_CONNECTION_TIMEOUT);
+  const secure = settings.secure ?? false;
+  const ca = settings.tls_ca_file !== undefined ? readCa(settings.tls_ca_file, 'tls_ca_file') : undefined;
+  return nodemailer.createTransport({
+    ...(options.pool ? { pool: true, maxConnections: MAX_CONNECTIONS } : {}),
+    host: settings.host,
+    port: settings.port ?? DEFAULT_PORT,
+    secure,
+    requireTLS: !secure && (settings.require_tls ?? true),
+    connectionTimeout: timeout,
+    greetingTimeout: timeout,
+    socketTimeout: SOCKET_TIMEOUT_MS,
+    ...(settings.username !== undefined && settings.password !== undefined ? { auth: { user: settings.username, pass: settings.password } } : {}),
+    tls: { minVersion: 'TLSv1.2', ...(ca !== undefined ? { ca } : {}) },
+    logger: false,
+  });
 }
 
 export const email: ConnectorType<EmailSettings> = {
   schema: Settings,
   check,
   create(settings, deps) {
-    const timeout = parseDuration(settings.connection_timeout ?? DEFAULT_CONNECTION_TIMEOUT);
     const secure = settings.secure ?? false;
-    const ca = settings.tls_ca_file !== undefined ? readCa(settings.tls_ca_file, 'tls_ca_file') : undefined;
     const domain = (addressOf(settings.from) ?? settings.from).split('@').pop()!.toLowerCase();
     const prefix = settings.subject_prefix ?? DEFAULT_SUBJECT_PREFIX;
     const secrets = secretsOf(settings);
@@ -228,20 +249,7 @@ export const email: ConnectorType<EmailSettings> = {
     // after an outage; (2) a session is reused, so a backlog costs a few TCP+TLS+AUTH handshakes, not one per
     // mail; (3) nodemailer closes a pooled session after 4 idle minutes, before a server's 5-minute timeout,
     // so a quiet desk holds no connection. close() ends the idle sessions and lets a busy one finish.
-    const transport = nodemailer.createTransport({
-      pool: true,
-      maxConnections: MAX_CONNECTIONS,
-      host: settings.host,
-      port: settings.port ?? DEFAULT_PORT,
-      secure,
-      requireTLS: !secure && (settings.require_tls ?? true),
-      connectionTimeout: timeout,
-      greetingTimeout: timeout,
-      socketTimeout: SOCKET_TIMEOUT_MS,
-      ...(settings.username !== undefined && settings.password !== undefined ? { auth: { user: settings.username, pass: settings.password } } : {}),
-      tls: { minVersion: 'TLSv1.2', ...(ca !== undefined ? { ca } : {}) },
-      logger: false,
-    });
+    const transport = smtpTransport(settings, { pool: true });
     return {
       async deliver(event, ctx) {
         const ids = threadIds(event, domain);

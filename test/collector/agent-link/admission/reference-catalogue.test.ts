@@ -11,6 +11,7 @@ import { osSupportSample } from '../../../../collector/src/os-support/os-support
 import { compliancePoint } from '../../../../collector/src/compliance/engine.js';
 import { createTransitions } from '../../../../collector/src/alerting/influx-outbox-feed.js';
 import { createTicketGauge } from '../../../../collector/src/tickets/gauge.js';
+import { slaMonthSamples } from '../../../../collector/src/tickets/sla-month.js';
 import type { InfluxOutbox } from '../../../../collector/src/store/index.js';
 import type { watchpost } from '../../../../proto/index.js';
 import { loadReferences, type MeasurementReference } from '../../../../scripts/lib/measurement-reference.js';
@@ -110,9 +111,21 @@ describe("the reference and the collector's own writers", () => {
       now,
     ),
     compliancePoint(
-      { standard: 'backup', verdict: 'fail', reason: 'last successful backup 30 hours ago', since: now },
+      // Waived, so the point carries every field it can (waived, waiver_id).
+      {
+        standard: 'backup',
+        verdict: 'fail',
+        reason: 'last successful backup 30 hours ago',
+        since: now,
+        waiver: { id: 3, reason: 'NAS', by: 'Jane', expiresAt: now },
+      },
       'pass',
       { verdict: 'fail', reason: '', evidence: { measurement: 'backup', time: now, fields: {} } },
+      now,
+    ),
+    ...slaMonthSamples(
+      '2026-11',
+      [{ priority: 'P2', target: 'respond', goal: '2h', met: 3, breached: 1, running: 1, metPercent: 75, medianMs: 1, worstMs: 2 }],
       now,
     ),
   ]);

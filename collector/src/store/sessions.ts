@@ -1,0 +1,100 @@
+// Each agent's connection history: one row per authenticated link, from its accepted Hello to its close. The serving
+// collector writes it (agent-link/agent-socket.ts); the availability section of the monthly report and the
+// powered_on_overnight standard read it. The table is bounded: rows that ended more than a retention ago are pruned.
+//
+// At most one session per agent is open (a partial unique index): a link admitted while an older one of the same
+// agent is still open ends the older one at that moment ('replaced'). A collector that stopped without recording its
+// disconnects (crash, SIGKILL, power cut) leaves sessions open; the next one to start ends them at recover().
+import type { Db } from './db.js';
+import { StoreError } from './errors.js';
+
+/** How a session's end was recorded. `restart`: estimated at collector start from the agent's last sign of life. */
+export type SessionEnd = 'disconnect' | 'replaced' | 'restart';
+
+export interface AgentConnection {
+  agentId: string;
+  tenant: string;
+  connectedAt: number;
+  /** null while the link is open. */
+  disconnectedAt: number | null;
+  end: SessionEnd | null;
+}
+
+export interface SessionStore {
+  /** The agent's link was admitted at `at`: ends its open session there ('replaced'), if any, and opens one. */
+  open(agentId: string, tenant: string, at: number): void;
+  /** The agent's link closed at `at`: ends its open session (never before it began). False when none was open. */
+  close(agentId: string, at: number, end?: SessionEnd): boolean;
+  /**
+   * Called once when a collector starts serving, before any agent can connect: ends every session a previous process
+   * left open at its agent's last_seen_at (agents table), and records `at` as the start of the history if none is.
+   * Returns how many it ended. Only the serving process may call it: another one (the CLI) would end live sessions.
+   */
+  recover(at: number): number;
+  /** The agent's sessions that overlap [from, to), oldest first (an open one included). */
+  overlapping(agentId: string, from: number, to: number): AgentConnection[];
+  /** When the collector began recording connections (the first recover()); null before. */
+  historyStart(): number | null;
+  /** Deletes the sessions that ended before `before` (open ones stay); returns how many. */
+  prune(before: number): number;
+}
+
+interface SessionRow {
+  agent_id: string;
+  tenant: string;
+  connected_at: number;
+  disconnected_at: number | null;
+  end_reason: SessionEnd | null;
+}
+
+const toSession = (r: SessionRow): AgentConnection => ({
+  agentId: r.agent_id,
+  tenant: r.tenant,
+  connectedAt: r.connected_at,
+  disconnectedAt: r.disconnected_at,
+  end: r.end_reason,
+});
+
+function checkTime(what: string, ms: number): number {
+  if (!Number.isFinite(ms)) throw new StoreError('invalid_argument', `${what} must be unix ms`);
+  return Math.trunc(ms);
+}
+
+export function createSessionStore(db: Db): SessionStore {
+  const end = db.prepare(
+    `UPDATE agent_sessions SET disconnected_at = max(connected_at, @at), end_reason = @end WHERE agent_id = @agentId AND disconnected_at IS NULL`,
+  );
+  const insert = db.prepare('INSERT INTO agent_sessions (agent_id, tenant, connected_at) VALUES (?, ?, ?)');
+  // last_seen_at is rewritten once per heartbeat while the agent is connected (store/agents.ts), so it is the latest
+  // moment the dead process knew the link alive. Never `now`: the time between the crash and this start was not
+  // connected time, and counting it would invent availability. A missing or earlier last_seen_at (a Hello whose
+  // touch failed) ends the session where it began: nothing is claimed that was not recorded.
+  const endDangling = db.prepare(
+    `UPDATE agent_sessions SET end_reason = 'restart', disconnected_at = max(connected_at,
+       min(@at, coalesce((SELECT last_seen_at FROM agents WHERE agents.id = agent_sessions.agent_id), connected_at)))
+     WHERE disconnected_at IS NULL`,
+  );
+  const markStart = db.prepare('INSERT OR IGNORE INTO agent_session_history (id, started_at) VALUES (1, ?)');
+  const start = db.prepare('SELECT started_at FROM agent_session_history WHERE id = 1').pluck();
+  const overlapping = db.prepare(
+    `SELECT agent_id, tenant, connected_at, disconnected_at, end_reason FROM agent_sessions
+     WHERE agent_id = ? AND connected_at < ? AND (disconnected_at IS NULL OR disconnected_at > ?) ORDER BY connected_at, id`,
+  );
+  const prune = db.prepare('DELETE FROM agent_sessions WHERE disconnected_at IS NOT NULL AND disconnected_at < ?');
+  const openTx = db.transaction((agentId: string, tenant: string, at: number) => {
+    end.run({ agentId, at, end: 'replaced' });
+    insert.run(agentId, tenant, at);
+  });
+  const recoverTx = db.transaction((at: number) => {
+    markStart.run(at);
+    return endDangling.run({ at }).changes;
+  });
+  return {
+    open: (agentId, tenant, at) => openTx.immediate(agentId, tenant, checkTime('connectedAt', at)),
+    close: (agentId, at, reason = 'disconnect') => end.run({ agentId, at: checkTime('disconnectedAt', at), end: reason }).changes > 0,
+    recover: (at) => recoverTx.immediate(checkTime('at', at)),
+    overlapping: (agentId, from, to) => (overlapping.all(agentId, Math.trunc(to), Math.trunc(from)) as SessionRow[]).map(toSession),
+    historyStart: () => (start.get() as number | undefined) ?? null,
+    prune: (before) => prune.run(Math.trunc(before)).changes,
+  };
+}
