@@ -11,7 +11,9 @@ import { collectorCli } from '../helpers/collector-cli.js';
 
 const dataDir = () => ({ WATCHPOST_DATA_DIR: mkdtempSync(join(tmpdir(), 'wp-cli-')) });
 
-describe('watchpost-collector CLI', () => {
+// Each test runs the CLI as a child process up to eight times (a tsx start each, 1-2 s on an idle 2-core machine, 7-9 s
+// when other test files load it): bounded at 3 minutes per test instead of the suite's 60 s.
+describe('watchpost-collector CLI', { timeout: 180_000 }, () => {
   it('prints its version', async () => {
     expect(await collectorCli(['--version'])).toMatchObject({ code: 0, stdout: 'watchpost-collector 0.1.0\n' });
   });
