@@ -22,6 +22,9 @@ import { withPrefix, type Logger } from './base/log.js';
 import type { Identity } from './identity/state.js';
 import { startWatchdog, type WatchdogOptions } from './watchdog/watchdog.js';
 import { previousTrip } from './watchdog/report.js';
+import { createPlanKeeper, planFromWire } from './patching/plan-keeper.js';
+import { createAvActions } from './patching/av-actions.js';
+import { platformInstallers } from './patching/platform.js';
 
 export interface AgentOptions {
   identity: Identity;
@@ -58,7 +61,13 @@ export function startAgent(options: AgentOptions): RunningAgent {
     log,
     spoolMaxBytes: options.spoolMaxBytes,
     ledgerFile: options.ledgerFile,
-    link: { onPolicy: (p) => scheduler.receive(p), onAck: (seq) => lastTrip?.acked(seq), ...options.link },
+    link: {
+      onPolicy: (p) => scheduler.receive(p),
+      onAck: (seq) => lastTrip?.acked(seq),
+      onPatchPlan: (plan) => plans.receive(planFromWire(plan)),
+      onAvAction: (action) => avActions.receive(action),
+      ...options.link,
+    },
     onBatch: (seq, samples) => lastTrip?.batched(seq, samples),
   });
   // Windows: the one long-lived PowerShell every probe shares (started by the first script, stopped at stop).
@@ -70,10 +79,14 @@ export function startAgent(options: AgentOptions): RunningAgent {
     pipeline.batcher.add(completeSamples(drafts, host, identity.tenant, Date.now()));
     pipeline.batcher.flush();
   };
+  // Plans and antivirus actions from the collector: their results go through `report`, spooled before any reboot.
+  const plans = createPlanKeeper({ stateDir, log, installers: () => platformInstallers(execRunner), report });
+  const avActions = createAvActions({ runner: execRunner, log, report });
   const status = () => statusOf(identity, pipeline.link.state, pipeline.opened, pipeline.produced(), startedAt);
   const statusReport = startStatusReport({ stateDir, log, status, probeStats: () => scheduler.stats(), report, everyMs: options.everyMs });
   lastTrip?.report(pipeline.batcher, (drafts) => completeSamples(drafts, host, identity.tenant, startedAt));
   const watchdog = options.watchdog ? startWatchdog({ ...options.watchdog, stateDir, log, delivery: () => pipeline.link.deliveryProgress() }) : null;
+  plans.start();
   pipeline.link.start();
   scheduler.start();
   statusReport.writeStatus();
@@ -84,6 +97,7 @@ export function startAgent(options: AgentOptions): RunningAgent {
     async stop() {
       statusReport.stop();
       await scheduler.stop(); // a policy being applied finishes first
+      await Promise.all([plans.stop(), avActions.stop()]); // a cut-short run is reported into the spool first
       powershell?.stop();
       await pipeline.stop(); // what is unacked stays on disk for the next start
       watchdog?.stop(); // last: a stop that hangs is still a stall

@@ -45,6 +45,15 @@ import { COMPLIANCE_TICK_MS, createComplianceEngine, type ComplianceEngine } fro
 import { registerComplianceRoutes } from './routes/compliance.js';
 import { loggerOptions, registerNotFound } from './http/request-log.js';
 import { createSlaMonthWriter, SLA_MONTH_CHECK_MS } from './tickets/sla-month.js';
+import { AV_TICK_MS, startAntivirus, type AntivirusManager } from './antivirus/manager.js';
+import { registerAntivirusRoutes } from './routes/antivirus.js';
+import type { HoldSource } from './alerting/holds.js';
+import type { AgentActions } from './patching/contract.js';
+import { createAgentActions, type AgentActionsLink } from './agent-link/agent-actions.js';
+import { createPatchPlanner } from './patching/planner.js';
+import { createPatchIngest } from './patching/ingest.js';
+import { startPatchGauge } from './patching/gauge.js';
+import { registerPatchRoutes } from './routes/patches.js';
 
 export interface AppDeps {
   config: Config;
@@ -66,6 +75,8 @@ export interface AppDeps {
   now?: () => number;
   /** How often the engine ticks (absence, holds, SLA); 0: never by itself (tests call engine.tick()). */
   alertTickMs?: number;
+  /** What Defender actions are sent through (tests record them); default the agent link's sender. */
+  agentActions?: AgentActions;
 }
 
 export interface CollectorApp {
@@ -74,6 +85,10 @@ export interface CollectorApp {
   engine: AlertEngine;
   /** Minimum-standard verdicts: evaluated as batches arrive and on a slow tick (tests call compliance.tick()). */
   compliance: ComplianceEngine;
+  /** Defender actions: schedules, people's requests, the update attempt before a ticket (tests call antivirus.tick()). */
+  antivirus: AntivirusManager;
+  /** Plans and Defender actions sent to connected agents: refreshPlan(agentId) after approvals change. */
+  agentActions: AgentActionsLink;
   /** Delivers the service-desk outbox (after onReady). */
   dispatcher: () => Dispatcher | undefined;
   metrics: CollectorMetrics;
@@ -183,8 +198,21 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
   );
   // Releases and rollouts too: a malformed manifest or updates file stops the collector naming the file and field.
   const updates = createUpdateService(updateSettings(config), app.log, () => deps.store.agents.list());
-  const { engine, rules, dispatcher, desks, transitions } = startAlerting(app, deps, metrics, () => hub);
+  // The antivirus manager holds old-definitions tickets while its update attempt runs (antivirus/before-ticket.ts).
+  // (Asked only once batches arrive, after buildApp returned: `antivirus` is set by then.)
+  const avHolds: HoldSource = { at: (t, at) => antivirus.holds.at(t, at), releaseNote: (t, at) => antivirus.holds.releaseNote(t, at) };
+  const { engine, rules, dispatcher, desks, transitions } = startAlerting(app, deps, metrics, () => hub, avHolds);
   const compliance = startCompliance(app, deps, rules, transitions);
+  const { agentActions, patchIngest } = startPatching(app, deps, rules, () => hub);
+  const antivirus = startAntivirus(app, {
+    store: deps.store,
+    rules,
+    actions: () => deps.agentActions ?? agentActions,
+    connected: (agentId) => hub.sessions.has(agentId),
+    log: app.log,
+    tickMs: deps.alertTickMs === 0 ? 0 : AV_TICK_MS,
+    ...(deps.now ? { now: deps.now } : {}),
+  });
   // One InfluxDB reader for the reports, whether asked for at the API or mailed on their day.
   const reportInflux = createReportInflux(config.influx);
   // Monthly reports by email: a bad desk reference stops the start here, naming the rules file's key.
@@ -212,13 +240,19 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
     connectionGuard: () => connections,
     policy: () => deps.policy?.() ?? EMPTY_POLICY,
     updates,
+    onWelcome: (session) => agentActions.welcomed(session),
     admission: createAdmission({ series: seriesBudget(config) }),
     // os_support points are derived from inventory, and rules read them too.
     observe(agent, samples) {
       const derived = osSupport.observe(agent, samples);
       const all = derived.length > 0 ? [...samples, ...derived] : samples;
+      // Before the engine: an update attempt started from this batch must hold the ticket the batch would open.
+      antivirus.observe(agent, all);
       engine.observe({ ...agent, os: '' }, all);
       compliance.observe(agent, all);
+      patchIngest(agent, all);
+      // A new patches listing may change the agent's plan (sent only when it differs): after the listing is stored.
+      if (samples.some((s) => s.measurement === 'patches')) agentActions.refreshPlan(agent.id);
       return derived;
     },
   });
@@ -229,6 +263,8 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
   registerTicketActions(app, { store: deps.store, engine, ...(deps.now ? { now: deps.now } : {}) });
   registerRuleRoutes(app, { rules, store: deps.store });
   registerComplianceRoutes(app, { store: deps.store, compliance, ...(deps.now ? { now: deps.now } : {}) });
+  registerAntivirusRoutes(app, { store: deps.store, antivirus });
+  registerPatchRoutes(app, { store: deps.store, rules, actions: deps.agentActions ?? agentActions, ...(deps.now ? { now: deps.now } : {}) });
   registerDeskRoutes(app, { store: deps.store, kick: () => dispatcher()?.kick(), ...(deps.now ? { now: deps.now } : {}) });
   registerDeskInbound(app, {
     store: deps.store,
@@ -247,7 +283,7 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
     ipRule.ratePerSecond = next.limits.ipAttemptsPerSecond;
     ipRule.burst = next.limits.ipAttemptBurst;
   };
-  return { app, hub, engine, compliance, dispatcher, metrics, connections, updates, reconfigure };
+  return { app, hub, engine, compliance, antivirus, agentActions, dispatcher, metrics, connections, updates, reconfigure };
 }
 
 /** The compliance engine and its slow tick (time-driven verdicts), from onReady to onClose; no tick when alertTickMs is 0. */
@@ -289,6 +325,24 @@ function startSlaMonth(app: FastifyInstance, deps: AppDeps, rules: () => RuleSet
   return writer.transitions;
 }
 
+/**
+ * Patch management (patching/): plans (the planner reads the rules and store in force at each call) and Defender
+ * actions over the agent link, the ingest of pending updates and plan results, and the patch_status gauge.
+ */
+function startPatching(app: FastifyInstance, deps: AppDeps, rules: () => RuleSet, hub: () => AgentHub) {
+  const planner = createPatchPlanner({ store: deps.store, rules });
+  const agentActions = createAgentActions({ sessions: () => hub().sessions, planner: () => planner, log: app.log, ...(deps.now ? { now: deps.now } : {}) });
+  app.addHook('onReady', async () => agentActions.start());
+  app.addHook('onClose', async () => agentActions.stop());
+  const patchIngest = createPatchIngest({
+    store: deps.store,
+    rules,
+    onError: (agentId, error) => app.log.error({ agentId, err: error }, 'recording patch points failed; the next patches run records them again'),
+  });
+  startPatchGauge(app, { store: deps.store, rules, ...(deps.now ? { now: deps.now } : {}), ...(deps.alertTickMs === 0 ? { tickMs: 0 } : {}) });
+  return { agentActions, patchIngest };
+}
+
 /** Revocations made by other processes (the CLI) disconnect the agent within REVOCATION_POLL_MS. */
 function watchRevocationsWhileUp(app: FastifyInstance, store: Store, hub: AgentHub): void {
   let watcher: RevocationWatcher | undefined;
@@ -304,7 +358,7 @@ function watchRevocationsWhileUp(app: FastifyInstance, store: Store, hub: AgentH
  * The alert engine with its tick and the shipper of alert/ticket points, running between onReady and onClose.
  * The rules file is read here at start when serve did not pass one: a bad file stops the collector naming the key.
  */
-function startAlerting(app: FastifyInstance, deps: AppDeps, metrics: CollectorMetrics, hub: () => AgentHub) {
+function startAlerting(app: FastifyInstance, deps: AppDeps, metrics: CollectorMetrics, hub: () => AgentHub, holdSource: HoldSource) {
   const { config, store } = deps;
   const loaded = deps.rules ? null : loadRules(config.rules.file || undefined, { includeDefaults: config.rules.defaults });
   const rules = deps.rules ?? (() => loaded!);
@@ -325,6 +379,7 @@ function startAlerting(app: FastifyInstance, deps: AppDeps, metrics: CollectorMe
     log: app.log,
     ...(deps.now ? { now: deps.now } : {}),
     connected: (agentId) => hub().sessions.has(agentId),
+    holdSource,
   });
   registerAlertingGauges(metrics, {
     outboxPending: () => store.influxOutbox.size(),

@@ -50,8 +50,14 @@ export namespace watchpost {
             /** Envelope updateOffer. */
             updateOffer?: (watchpost.v1.UpdateOffer.$Properties|null);
 
+            /** Envelope patchPlan. */
+            patchPlan?: (watchpost.v1.PatchPlan.$Properties|null);
+
+            /** Envelope avAction. */
+            avAction?: (watchpost.v1.AvAction.$Properties|null);
+
             /** Envelope msg. */
-            msg?: ("hello"|"welcome"|"batch"|"ack"|"error"|"policy"|"heartbeat"|"updateOffer");
+            msg?: ("hello"|"welcome"|"batch"|"ack"|"error"|"policy"|"heartbeat"|"updateOffer"|"patchPlan"|"avAction");
 
             /**
              * Encodes the specified Envelope message. Does not implicitly {@link watchpost.v1.Envelope.verify|verify} messages.
@@ -108,8 +114,14 @@ export namespace watchpost {
                 /** Envelope updateOffer */
                 updateOffer?: (watchpost.v1.UpdateOffer.$Properties|null);
 
+                /** Envelope patchPlan */
+                patchPlan?: (watchpost.v1.PatchPlan.$Properties|null);
+
+                /** Envelope avAction */
+                avAction?: (watchpost.v1.AvAction.$Properties|null);
+
                 /** Envelope msg */
-                msg?: ("hello"|"welcome"|"batch"|"ack"|"error"|"policy"|"heartbeat"|"updateOffer");
+                msg?: ("hello"|"welcome"|"batch"|"ack"|"error"|"policy"|"heartbeat"|"updateOffer"|"patchPlan"|"avAction");
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
@@ -125,9 +137,11 @@ export namespace watchpost {
               policy?: watchpost.v1.Policy.$Shape|null;
               heartbeat?: watchpost.v1.Heartbeat.$Shape|null;
               updateOffer?: watchpost.v1.UpdateOffer.$Shape|null;
+              patchPlan?: watchpost.v1.PatchPlan.$Shape|null;
+              avAction?: watchpost.v1.AvAction.$Shape|null;
               $unknowns?: Uint8Array[];
             } & (
-              ({ msg?: undefined; hello?: null; welcome?: null; batch?: null; ack?: null; error?: null; policy?: null; heartbeat?: null; updateOffer?: null }|{ msg?: "hello"; hello: watchpost.v1.Hello.$Shape; welcome?: null; batch?: null; ack?: null; error?: null; policy?: null; heartbeat?: null; updateOffer?: null }|{ msg?: "welcome"; hello?: null; welcome: watchpost.v1.Welcome.$Shape; batch?: null; ack?: null; error?: null; policy?: null; heartbeat?: null; updateOffer?: null }|{ msg?: "batch"; hello?: null; welcome?: null; batch: watchpost.v1.Batch.$Shape; ack?: null; error?: null; policy?: null; heartbeat?: null; updateOffer?: null }|{ msg?: "ack"; hello?: null; welcome?: null; batch?: null; ack: watchpost.v1.Ack.$Shape; error?: null; policy?: null; heartbeat?: null; updateOffer?: null }|{ msg?: "error"; hello?: null; welcome?: null; batch?: null; ack?: null; error: watchpost.v1.Error.$Shape; policy?: null; heartbeat?: null; updateOffer?: null }|{ msg?: "policy"; hello?: null; welcome?: null; batch?: null; ack?: null; error?: null; policy: watchpost.v1.Policy.$Shape; heartbeat?: null; updateOffer?: null }|{ msg?: "heartbeat"; hello?: null; welcome?: null; batch?: null; ack?: null; error?: null; policy?: null; heartbeat: watchpost.v1.Heartbeat.$Shape; updateOffer?: null }|{ msg?: "updateOffer"; hello?: null; welcome?: null; batch?: null; ack?: null; error?: null; policy?: null; heartbeat?: null; updateOffer: watchpost.v1.UpdateOffer.$Shape })
+              ({ msg?: undefined; hello?: null; welcome?: null; batch?: null; ack?: null; error?: null; policy?: null; heartbeat?: null; updateOffer?: null; patchPlan?: null; avAction?: null }|{ msg?: "hello"; hello: watchpost.v1.Hello.$Shape; welcome?: null; batch?: null; ack?: null; error?: null; policy?: null; heartbeat?: null; updateOffer?: null; patchPlan?: null; avAction?: null }|{ msg?: "welcome"; hello?: null; welcome: watchpost.v1.Welcome.$Shape; batch?: null; ack?: null; error?: null; policy?: null; heartbeat?: null; updateOffer?: null; patchPlan?: null; avAction?: null }|{ msg?: "batch"; hello?: null; welcome?: null; batch: watchpost.v1.Batch.$Shape; ack?: null; error?: null; policy?: null; heartbeat?: null; updateOffer?: null; patchPlan?: null; avAction?: null }|{ msg?: "ack"; hello?: null; welcome?: null; batch?: null; ack: watchpost.v1.Ack.$Shape; error?: null; policy?: null; heartbeat?: null; updateOffer?: null; patchPlan?: null; avAction?: null }|{ msg?: "error"; hello?: null; welcome?: null; batch?: null; ack?: null; error: watchpost.v1.Error.$Shape; policy?: null; heartbeat?: null; updateOffer?: null; patchPlan?: null; avAction?: null }|{ msg?: "policy"; hello?: null; welcome?: null; batch?: null; ack?: null; error?: null; policy: watchpost.v1.Policy.$Shape; heartbeat?: null; updateOffer?: null; patchPlan?: null; avAction?: null }|{ msg?: "heartbeat"; hello?: null; welcome?: null; batch?: null; ack?: null; error?: null; policy?: null; heartbeat: watchpost.v1.Heartbeat.$Shape; updateOffer?: null; patchPlan?: null; avAction?: null }|{ msg?: "updateOffer"; hello?: null; welcome?: null; batch?: null; ack?: null; error?: null; policy?: null; heartbeat?: null; updateOffer: watchpost.v1.UpdateOffer.$Shape; patchPlan?: null; avAction?: null }|{ msg?: "patchPlan"; hello?: null; welcome?: null; batch?: null; ack?: null; error?: null; policy?: null; heartbeat?: null; updateOffer?: null; patchPlan: watchpost.v1.PatchPlan.$Shape; avAction?: null }|{ msg?: "avAction"; hello?: null; welcome?: null; batch?: null; ack?: null; error?: null; policy?: null; heartbeat?: null; updateOffer?: null; patchPlan?: null; avAction: watchpost.v1.AvAction.$Shape })
             );
         }
 
@@ -167,6 +181,9 @@ export namespace watchpost {
 
             /** Hello nextSeq. */
             nextSeq: number;
+
+            /** Hello features. */
+            features: string[];
 
             /**
              * Encodes the specified Hello message. Does not implicitly {@link watchpost.v1.Hello.verify|verify} messages.
@@ -216,6 +233,9 @@ export namespace watchpost {
 
                 /** Hello nextSeq */
                 nextSeq?: (number|null);
+
+                /** Hello features */
+                features?: (string[]|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
@@ -1121,6 +1141,316 @@ export namespace watchpost {
 
             /** Shape of an UpdateOffer. */
             type $Shape = watchpost.v1.UpdateOffer.$Properties;
+        }
+
+        /**
+         * Properties of a PatchPlan.
+         * @deprecated Use watchpost.v1.PatchPlan.$Properties instead.
+         */
+        interface IPatchPlan extends watchpost.v1.PatchPlan.$Properties {
+        }
+
+        /** Represents a PatchPlan. */
+        class PatchPlan {
+
+            /**
+             * Constructs a new PatchPlan.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: watchpost.v1.PatchPlan.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** PatchPlan planId. */
+            planId: string;
+
+            /** PatchPlan windowStartMs. */
+            windowStartMs: number;
+
+            /** PatchPlan windowEndMs. */
+            windowEndMs: number;
+
+            /** PatchPlan reboot. */
+            reboot?: (watchpost.v1.PatchReboot.$Properties|null);
+
+            /** PatchPlan items. */
+            items: watchpost.v1.PatchPlanItem.$Properties[];
+
+            /**
+             * Encodes the specified PatchPlan message. Does not implicitly {@link watchpost.v1.PatchPlan.verify|verify} messages.
+             * @param message PatchPlan message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: watchpost.v1.PatchPlan.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a PatchPlan message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {watchpost.v1.PatchPlan & watchpost.v1.PatchPlan.$Shape} PatchPlan
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): watchpost.v1.PatchPlan & watchpost.v1.PatchPlan.$Shape;
+
+            /**
+             * Gets the type url for PatchPlan
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace PatchPlan {
+
+            /** Properties of a PatchPlan. */
+            interface $Properties {
+
+                /** PatchPlan planId */
+                planId?: (string|null);
+
+                /** PatchPlan windowStartMs */
+                windowStartMs?: (number|null);
+
+                /** PatchPlan windowEndMs */
+                windowEndMs?: (number|null);
+
+                /** PatchPlan reboot */
+                reboot?: (watchpost.v1.PatchReboot.$Properties|null);
+
+                /** PatchPlan items */
+                items?: (watchpost.v1.PatchPlanItem.$Properties[]|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a PatchPlan. */
+            type $Shape = watchpost.v1.PatchPlan.$Properties;
+        }
+
+        /**
+         * Properties of a PatchReboot.
+         * @deprecated Use watchpost.v1.PatchReboot.$Properties instead.
+         */
+        interface IPatchReboot extends watchpost.v1.PatchReboot.$Properties {
+        }
+
+        /** Represents a PatchReboot. */
+        class PatchReboot {
+
+            /**
+             * Constructs a new PatchReboot.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: watchpost.v1.PatchReboot.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** PatchReboot mode. */
+            mode: string;
+
+            /** PatchReboot warnMinutes. */
+            warnMinutes: number;
+
+            /** PatchReboot message. */
+            message: string;
+
+            /**
+             * Encodes the specified PatchReboot message. Does not implicitly {@link watchpost.v1.PatchReboot.verify|verify} messages.
+             * @param message PatchReboot message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: watchpost.v1.PatchReboot.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a PatchReboot message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {watchpost.v1.PatchReboot & watchpost.v1.PatchReboot.$Shape} PatchReboot
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): watchpost.v1.PatchReboot & watchpost.v1.PatchReboot.$Shape;
+
+            /**
+             * Gets the type url for PatchReboot
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace PatchReboot {
+
+            /** Properties of a PatchReboot. */
+            interface $Properties {
+
+                /** PatchReboot mode */
+                mode?: (string|null);
+
+                /** PatchReboot warnMinutes */
+                warnMinutes?: (number|null);
+
+                /** PatchReboot message */
+                message?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a PatchReboot. */
+            type $Shape = watchpost.v1.PatchReboot.$Properties;
+        }
+
+        /**
+         * Properties of a PatchPlanItem.
+         * @deprecated Use watchpost.v1.PatchPlanItem.$Properties instead.
+         */
+        interface IPatchPlanItem extends watchpost.v1.PatchPlanItem.$Properties {
+        }
+
+        /** Represents a PatchPlanItem. */
+        class PatchPlanItem {
+
+            /**
+             * Constructs a new PatchPlanItem.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: watchpost.v1.PatchPlanItem.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** PatchPlanItem id. */
+            id: string;
+
+            /** PatchPlanItem manager. */
+            manager: string;
+
+            /** PatchPlanItem title. */
+            title: string;
+
+            /**
+             * Encodes the specified PatchPlanItem message. Does not implicitly {@link watchpost.v1.PatchPlanItem.verify|verify} messages.
+             * @param message PatchPlanItem message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: watchpost.v1.PatchPlanItem.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a PatchPlanItem message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {watchpost.v1.PatchPlanItem & watchpost.v1.PatchPlanItem.$Shape} PatchPlanItem
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): watchpost.v1.PatchPlanItem & watchpost.v1.PatchPlanItem.$Shape;
+
+            /**
+             * Gets the type url for PatchPlanItem
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace PatchPlanItem {
+
+            /** Properties of a PatchPlanItem. */
+            interface $Properties {
+
+                /** PatchPlanItem id */
+                id?: (string|null);
+
+                /** PatchPlanItem manager */
+                manager?: (string|null);
+
+                /** PatchPlanItem title */
+                title?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a PatchPlanItem. */
+            type $Shape = watchpost.v1.PatchPlanItem.$Properties;
+        }
+
+        /**
+         * Properties of an AvAction.
+         * @deprecated Use watchpost.v1.AvAction.$Properties instead.
+         */
+        interface IAvAction extends watchpost.v1.AvAction.$Properties {
+        }
+
+        /** Represents an AvAction. */
+        class AvAction {
+
+            /**
+             * Constructs a new AvAction.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: watchpost.v1.AvAction.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** AvAction requestId. */
+            requestId: string;
+
+            /** AvAction action. */
+            action: string;
+
+            /**
+             * Encodes the specified AvAction message. Does not implicitly {@link watchpost.v1.AvAction.verify|verify} messages.
+             * @param message AvAction message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: watchpost.v1.AvAction.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes an AvAction message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {watchpost.v1.AvAction & watchpost.v1.AvAction.$Shape} AvAction
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): watchpost.v1.AvAction & watchpost.v1.AvAction.$Shape;
+
+            /**
+             * Gets the type url for AvAction
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace AvAction {
+
+            /** Properties of an AvAction. */
+            interface $Properties {
+
+                /** AvAction requestId */
+                requestId?: (string|null);
+
+                /** AvAction action */
+                action?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of an AvAction. */
+            type $Shape = watchpost.v1.AvAction.$Properties;
         }
     }
 }

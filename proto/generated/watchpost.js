@@ -39,7 +39,9 @@ export const watchpost = $root.watchpost = (() => {
              * @property {watchpost.v1.Policy.$Properties|null} [policy] Envelope policy
              * @property {watchpost.v1.Heartbeat.$Properties|null} [heartbeat] Envelope heartbeat
              * @property {watchpost.v1.UpdateOffer.$Properties|null} [updateOffer] Envelope updateOffer
-             * @property {"hello"|"welcome"|"batch"|"ack"|"error"|"policy"|"heartbeat"|"updateOffer"} [msg] Envelope msg
+             * @property {watchpost.v1.PatchPlan.$Properties|null} [patchPlan] Envelope patchPlan
+             * @property {watchpost.v1.AvAction.$Properties|null} [avAction] Envelope avAction
+             * @property {"hello"|"welcome"|"batch"|"ack"|"error"|"policy"|"heartbeat"|"updateOffer"|"patchPlan"|"avAction"} [msg] Envelope msg
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -62,9 +64,11 @@ export const watchpost = $root.watchpost = (() => {
              *   policy?: watchpost.v1.Policy.$Shape|null;
              *   heartbeat?: watchpost.v1.Heartbeat.$Shape|null;
              *   updateOffer?: watchpost.v1.UpdateOffer.$Shape|null;
+             *   patchPlan?: watchpost.v1.PatchPlan.$Shape|null;
+             *   avAction?: watchpost.v1.AvAction.$Shape|null;
              *   $unknowns?: Array.<Uint8Array>;
              * } & (
-             *   ({ msg?: undefined; hello?: null; welcome?: null; batch?: null; ack?: null; error?: null; policy?: null; heartbeat?: null; updateOffer?: null }|{ msg?: "hello"; hello: watchpost.v1.Hello.$Shape; welcome?: null; batch?: null; ack?: null; error?: null; policy?: null; heartbeat?: null; updateOffer?: null }|{ msg?: "welcome"; hello?: null; welcome: watchpost.v1.Welcome.$Shape; batch?: null; ack?: null; error?: null; policy?: null; heartbeat?: null; updateOffer?: null }|{ msg?: "batch"; hello?: null; welcome?: null; batch: watchpost.v1.Batch.$Shape; ack?: null; error?: null; policy?: null; heartbeat?: null; updateOffer?: null }|{ msg?: "ack"; hello?: null; welcome?: null; batch?: null; ack: watchpost.v1.Ack.$Shape; error?: null; policy?: null; heartbeat?: null; updateOffer?: null }|{ msg?: "error"; hello?: null; welcome?: null; batch?: null; ack?: null; error: watchpost.v1.Error.$Shape; policy?: null; heartbeat?: null; updateOffer?: null }|{ msg?: "policy"; hello?: null; welcome?: null; batch?: null; ack?: null; error?: null; policy: watchpost.v1.Policy.$Shape; heartbeat?: null; updateOffer?: null }|{ msg?: "heartbeat"; hello?: null; welcome?: null; batch?: null; ack?: null; error?: null; policy?: null; heartbeat: watchpost.v1.Heartbeat.$Shape; updateOffer?: null }|{ msg?: "updateOffer"; hello?: null; welcome?: null; batch?: null; ack?: null; error?: null; policy?: null; heartbeat?: null; updateOffer: watchpost.v1.UpdateOffer.$Shape })
+             *   ({ msg?: undefined; hello?: null; welcome?: null; batch?: null; ack?: null; error?: null; policy?: null; heartbeat?: null; updateOffer?: null; patchPlan?: null; avAction?: null }|{ msg?: "hello"; hello: watchpost.v1.Hello.$Shape; welcome?: null; batch?: null; ack?: null; error?: null; policy?: null; heartbeat?: null; updateOffer?: null; patchPlan?: null; avAction?: null }|{ msg?: "welcome"; hello?: null; welcome: watchpost.v1.Welcome.$Shape; batch?: null; ack?: null; error?: null; policy?: null; heartbeat?: null; updateOffer?: null; patchPlan?: null; avAction?: null }|{ msg?: "batch"; hello?: null; welcome?: null; batch: watchpost.v1.Batch.$Shape; ack?: null; error?: null; policy?: null; heartbeat?: null; updateOffer?: null; patchPlan?: null; avAction?: null }|{ msg?: "ack"; hello?: null; welcome?: null; batch?: null; ack: watchpost.v1.Ack.$Shape; error?: null; policy?: null; heartbeat?: null; updateOffer?: null; patchPlan?: null; avAction?: null }|{ msg?: "error"; hello?: null; welcome?: null; batch?: null; ack?: null; error: watchpost.v1.Error.$Shape; policy?: null; heartbeat?: null; updateOffer?: null; patchPlan?: null; avAction?: null }|{ msg?: "policy"; hello?: null; welcome?: null; batch?: null; ack?: null; error?: null; policy: watchpost.v1.Policy.$Shape; heartbeat?: null; updateOffer?: null; patchPlan?: null; avAction?: null }|{ msg?: "heartbeat"; hello?: null; welcome?: null; batch?: null; ack?: null; error?: null; policy?: null; heartbeat: watchpost.v1.Heartbeat.$Shape; updateOffer?: null; patchPlan?: null; avAction?: null }|{ msg?: "updateOffer"; hello?: null; welcome?: null; batch?: null; ack?: null; error?: null; policy?: null; heartbeat?: null; updateOffer: watchpost.v1.UpdateOffer.$Shape; patchPlan?: null; avAction?: null }|{ msg?: "patchPlan"; hello?: null; welcome?: null; batch?: null; ack?: null; error?: null; policy?: null; heartbeat?: null; updateOffer?: null; patchPlan: watchpost.v1.PatchPlan.$Shape; avAction?: null }|{ msg?: "avAction"; hello?: null; welcome?: null; batch?: null; ack?: null; error?: null; policy?: null; heartbeat?: null; updateOffer?: null; patchPlan?: null; avAction: watchpost.v1.AvAction.$Shape })
              * )} watchpost.v1.Envelope.$Shape
              */
 
@@ -147,17 +151,33 @@ export const watchpost = $root.watchpost = (() => {
              */
             Envelope.prototype.updateOffer = null;
 
+            /**
+             * Envelope patchPlan.
+             * @member {watchpost.v1.PatchPlan.$Properties|null|undefined} patchPlan
+             * @memberof watchpost.v1.Envelope
+             * @instance
+             */
+            Envelope.prototype.patchPlan = null;
+
+            /**
+             * Envelope avAction.
+             * @member {watchpost.v1.AvAction.$Properties|null|undefined} avAction
+             * @memberof watchpost.v1.Envelope
+             * @instance
+             */
+            Envelope.prototype.avAction = null;
+
             // OneOf field names bound to virtual getters and setters
             let $oneOfFields;
 
             /**
              * Envelope msg.
-             * @member {"hello"|"welcome"|"batch"|"ack"|"error"|"policy"|"heartbeat"|"updateOffer"|undefined} msg
+             * @member {"hello"|"welcome"|"batch"|"ack"|"error"|"policy"|"heartbeat"|"updateOffer"|"patchPlan"|"avAction"|undefined} msg
              * @memberof watchpost.v1.Envelope
              * @instance
              */
             $Object.defineProperty(Envelope.prototype, "msg", {
-                get: $util.oneOfGetter($oneOfFields = ["hello", "welcome", "batch", "ack", "error", "policy", "heartbeat", "updateOffer"]),
+                get: $util.oneOfGetter($oneOfFields = ["hello", "welcome", "batch", "ack", "error", "policy", "heartbeat", "updateOffer", "patchPlan", "avAction"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -193,6 +213,10 @@ export const watchpost = $root.watchpost = (() => {
                     $root.watchpost.v1.Heartbeat.encode(message.heartbeat, writer.uint32(/* id 7, wireType 2 =*/58).fork(), _depth + 1).ldelim();
                 if (message.updateOffer != null && $Object.hasOwnProperty.call(message, "updateOffer"))
                     $root.watchpost.v1.UpdateOffer.encode(message.updateOffer, writer.uint32(/* id 8, wireType 2 =*/66).fork(), _depth + 1).ldelim();
+                if (message.patchPlan != null && $Object.hasOwnProperty.call(message, "patchPlan"))
+                    $root.watchpost.v1.PatchPlan.encode(message.patchPlan, writer.uint32(/* id 9, wireType 2 =*/74).fork(), _depth + 1).ldelim();
+                if (message.avAction != null && $Object.hasOwnProperty.call(message, "avAction"))
+                    $root.watchpost.v1.AvAction.encode(message.avAction, writer.uint32(/* id 10, wireType 2 =*/82).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -293,6 +317,20 @@ export const watchpost = $root.watchpost = (() => {
                             message.msg = "updateOffer";
                             continue;
                         }
+                    case 9: {
+                            if (wireType !== 2)
+                                break;
+                            message.patchPlan = $root.watchpost.v1.PatchPlan.decode(reader, reader.size(), $undefined, _depth + 1, message.patchPlan);
+                            message.msg = "patchPlan";
+                            continue;
+                        }
+                    case 10: {
+                            if (wireType !== 2)
+                                break;
+                            message.avAction = $root.watchpost.v1.AvAction.decode(reader, reader.size(), $undefined, _depth + 1, message.avAction);
+                            message.msg = "avAction";
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -338,6 +376,7 @@ export const watchpost = $root.watchpost = (() => {
              * @property {string|null} [os] Hello os
              * @property {string|null} [arch] Hello arch
              * @property {number|null} [nextSeq] Hello nextSeq
+             * @property {Array.<string>|null} [features] Hello features
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -363,6 +402,7 @@ export const watchpost = $root.watchpost = (() => {
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
             const Hello = function (properties) {
+                this.features = [];
                 if (properties)
                     for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                         if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -418,6 +458,14 @@ export const watchpost = $root.watchpost = (() => {
             Hello.prototype.nextSeq = 0;
 
             /**
+             * Hello features.
+             * @member {Array.<string>} features
+             * @memberof watchpost.v1.Hello
+             * @instance
+             */
+            Hello.prototype.features = $util.emptyArray;
+
+            /**
              * Encodes the specified Hello message. Does not implicitly {@link watchpost.v1.Hello.verify|verify} messages.
              * @function encode
              * @memberof watchpost.v1.Hello
@@ -445,6 +493,9 @@ export const watchpost = $root.watchpost = (() => {
                     writer.uint32(/* id 5, wireType 2 =*/42).string(message.arch);
                 if (message.nextSeq != null && $Object.hasOwnProperty.call(message, "nextSeq") && message.nextSeq !== 0)
                     writer.uint32(/* id 6, wireType 0 =*/48).uint32(message.nextSeq);
+                if (message.features != null && message.features.length)
+                    for (let i = 0; i < message.features.length; ++i)
+                        writer.uint32(/* id 7, wireType 2 =*/58).string(message.features[i]);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -541,6 +592,14 @@ export const watchpost = $root.watchpost = (() => {
                                 message.nextSeq = value;
                             else
                                 delete message.nextSeq;
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.features && message.features.length))
+                                message.features = [];
+                            message.features.push(reader.stringVerify());
                             continue;
                         }
                     }
@@ -2756,6 +2815,784 @@ export const watchpost = $root.watchpost = (() => {
             };
 
             return UpdateOffer;
+        })();
+
+        v1.PatchPlan = (function() {
+
+            /**
+             * Properties of a PatchPlan.
+             * @typedef {Object} watchpost.v1.PatchPlan.$Properties
+             * @property {string|null} [planId] PatchPlan planId
+             * @property {number|null} [windowStartMs] PatchPlan windowStartMs
+             * @property {number|null} [windowEndMs] PatchPlan windowEndMs
+             * @property {watchpost.v1.PatchReboot.$Properties|null} [reboot] PatchPlan reboot
+             * @property {Array.<watchpost.v1.PatchPlanItem.$Properties>|null} [items] PatchPlan items
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a PatchPlan.
+             * @memberof watchpost.v1
+             * @interface IPatchPlan
+             * @augments watchpost.v1.PatchPlan.$Properties
+             * @deprecated Use watchpost.v1.PatchPlan.$Properties instead.
+             */
+
+            /**
+             * Shape of a PatchPlan.
+             * @typedef {watchpost.v1.PatchPlan.$Properties} watchpost.v1.PatchPlan.$Shape
+             */
+
+            /**
+             * Constructs a new PatchPlan.
+             * @memberof watchpost.v1
+             * @classdesc Represents a PatchPlan.
+             * @constructor
+             * @param {watchpost.v1.PatchPlan.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const PatchPlan = function (properties) {
+                this.items = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * PatchPlan planId.
+             * @member {string} planId
+             * @memberof watchpost.v1.PatchPlan
+             * @instance
+             */
+            PatchPlan.prototype.planId = "";
+
+            /**
+             * PatchPlan windowStartMs.
+             * @member {number} windowStartMs
+             * @memberof watchpost.v1.PatchPlan
+             * @instance
+             */
+            PatchPlan.prototype.windowStartMs = 0;
+
+            /**
+             * PatchPlan windowEndMs.
+             * @member {number} windowEndMs
+             * @memberof watchpost.v1.PatchPlan
+             * @instance
+             */
+            PatchPlan.prototype.windowEndMs = 0;
+
+            /**
+             * PatchPlan reboot.
+             * @member {watchpost.v1.PatchReboot.$Properties|null|undefined} reboot
+             * @memberof watchpost.v1.PatchPlan
+             * @instance
+             */
+            PatchPlan.prototype.reboot = null;
+
+            /**
+             * PatchPlan items.
+             * @member {Array.<watchpost.v1.PatchPlanItem.$Properties>} items
+             * @memberof watchpost.v1.PatchPlan
+             * @instance
+             */
+            PatchPlan.prototype.items = $util.emptyArray;
+
+            /**
+             * Encodes the specified PatchPlan message. Does not implicitly {@link watchpost.v1.PatchPlan.verify|verify} messages.
+             * @function encode
+             * @memberof watchpost.v1.PatchPlan
+             * @static
+             * @param {watchpost.v1.PatchPlan.$Properties} message PatchPlan message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            PatchPlan.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.planId != null && $Object.hasOwnProperty.call(message, "planId") && message.planId !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.planId);
+                if (message.windowStartMs != null && $Object.hasOwnProperty.call(message, "windowStartMs") && !$Object.is(message.windowStartMs, 0))
+                    writer.uint32(/* id 2, wireType 1 =*/17).double(message.windowStartMs);
+                if (message.windowEndMs != null && $Object.hasOwnProperty.call(message, "windowEndMs") && !$Object.is(message.windowEndMs, 0))
+                    writer.uint32(/* id 3, wireType 1 =*/25).double(message.windowEndMs);
+                if (message.reboot != null && $Object.hasOwnProperty.call(message, "reboot"))
+                    $root.watchpost.v1.PatchReboot.encode(message.reboot, writer.uint32(/* id 4, wireType 2 =*/34).fork(), _depth + 1).ldelim();
+                if (message.items != null && message.items.length)
+                    for (let i = 0; i < message.items.length; ++i)
+                        $root.watchpost.v1.PatchPlanItem.encode(message.items[i], writer.uint32(/* id 5, wireType 2 =*/42).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a PatchPlan message from the specified reader or buffer.
+             * @function decode
+             * @memberof watchpost.v1.PatchPlan
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {watchpost.v1.PatchPlan & watchpost.v1.PatchPlan.$Shape} PatchPlan
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            PatchPlan.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.watchpost.v1.PatchPlan();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.planId = value;
+                            else
+                                delete message.planId;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 1)
+                                break;
+                            if (!$Object.is(value = reader.double(), 0))
+                                message.windowStartMs = value;
+                            else
+                                delete message.windowStartMs;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 1)
+                                break;
+                            if (!$Object.is(value = reader.double(), 0))
+                                message.windowEndMs = value;
+                            else
+                                delete message.windowEndMs;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            message.reboot = $root.watchpost.v1.PatchReboot.decode(reader, reader.size(), $undefined, _depth + 1, message.reboot);
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.items && message.items.length))
+                                message.items = [];
+                            message.items.push($root.watchpost.v1.PatchPlanItem.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Gets the type url for PatchPlan
+             * @function getTypeUrl
+             * @memberof watchpost.v1.PatchPlan
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            PatchPlan.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/watchpost.v1.PatchPlan";
+            };
+
+            return PatchPlan;
+        })();
+
+        v1.PatchReboot = (function() {
+
+            /**
+             * Properties of a PatchReboot.
+             * @typedef {Object} watchpost.v1.PatchReboot.$Properties
+             * @property {string|null} [mode] PatchReboot mode
+             * @property {number|null} [warnMinutes] PatchReboot warnMinutes
+             * @property {string|null} [message] PatchReboot message
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a PatchReboot.
+             * @memberof watchpost.v1
+             * @interface IPatchReboot
+             * @augments watchpost.v1.PatchReboot.$Properties
+             * @deprecated Use watchpost.v1.PatchReboot.$Properties instead.
+             */
+
+            /**
+             * Shape of a PatchReboot.
+             * @typedef {watchpost.v1.PatchReboot.$Properties} watchpost.v1.PatchReboot.$Shape
+             */
+
+            /**
+             * Constructs a new PatchReboot.
+             * @memberof watchpost.v1
+             * @classdesc Represents a PatchReboot.
+             * @constructor
+             * @param {watchpost.v1.PatchReboot.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const PatchReboot = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * PatchReboot mode.
+             * @member {string} mode
+             * @memberof watchpost.v1.PatchReboot
+             * @instance
+             */
+            PatchReboot.prototype.mode = "";
+
+            /**
+             * PatchReboot warnMinutes.
+             * @member {number} warnMinutes
+             * @memberof watchpost.v1.PatchReboot
+             * @instance
+             */
+            PatchReboot.prototype.warnMinutes = 0;
+
+            /**
+             * PatchReboot message.
+             * @member {string} message
+             * @memberof watchpost.v1.PatchReboot
+             * @instance
+             */
+            PatchReboot.prototype.message = "";
+
+            /**
+             * Encodes the specified PatchReboot message. Does not implicitly {@link watchpost.v1.PatchReboot.verify|verify} messages.
+             * @function encode
+             * @memberof watchpost.v1.PatchReboot
+             * @static
+             * @param {watchpost.v1.PatchReboot.$Properties} message PatchReboot message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            PatchReboot.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.mode != null && $Object.hasOwnProperty.call(message, "mode") && message.mode !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.mode);
+                if (message.warnMinutes != null && $Object.hasOwnProperty.call(message, "warnMinutes") && message.warnMinutes !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.warnMinutes);
+                if (message.message != null && $Object.hasOwnProperty.call(message, "message") && message.message !== "")
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.message);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a PatchReboot message from the specified reader or buffer.
+             * @function decode
+             * @memberof watchpost.v1.PatchReboot
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {watchpost.v1.PatchReboot & watchpost.v1.PatchReboot.$Shape} PatchReboot
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            PatchReboot.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.watchpost.v1.PatchReboot();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.mode = value;
+                            else
+                                delete message.mode;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.warnMinutes = value;
+                            else
+                                delete message.warnMinutes;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.message = value;
+                            else
+                                delete message.message;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Gets the type url for PatchReboot
+             * @function getTypeUrl
+             * @memberof watchpost.v1.PatchReboot
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            PatchReboot.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/watchpost.v1.PatchReboot";
+            };
+
+            return PatchReboot;
+        })();
+
+        v1.PatchPlanItem = (function() {
+
+            /**
+             * Properties of a PatchPlanItem.
+             * @typedef {Object} watchpost.v1.PatchPlanItem.$Properties
+             * @property {string|null} [id] PatchPlanItem id
+             * @property {string|null} [manager] PatchPlanItem manager
+             * @property {string|null} [title] PatchPlanItem title
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a PatchPlanItem.
+             * @memberof watchpost.v1
+             * @interface IPatchPlanItem
+             * @augments watchpost.v1.PatchPlanItem.$Properties
+             * @deprecated Use watchpost.v1.PatchPlanItem.$Properties instead.
+             */
+
+            /**
+             * Shape of a PatchPlanItem.
+             * @typedef {watchpost.v1.PatchPlanItem.$Properties} watchpost.v1.PatchPlanItem.$Shape
+             */
+
+            /**
+             * Constructs a new PatchPlanItem.
+             * @memberof watchpost.v1
+             * @classdesc Represents a PatchPlanItem.
+             * @constructor
+             * @param {watchpost.v1.PatchPlanItem.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const PatchPlanItem = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * PatchPlanItem id.
+             * @member {string} id
+             * @memberof watchpost.v1.PatchPlanItem
+             * @instance
+             */
+            PatchPlanItem.prototype.id = "";
+
+            /**
+             * PatchPlanItem manager.
+             * @member {string} manager
+             * @memberof watchpost.v1.PatchPlanItem
+             * @instance
+             */
+            PatchPlanItem.prototype.manager = "";
+
+            /**
+             * PatchPlanItem title.
+             * @member {string} title
+             * @memberof watchpost.v1.PatchPlanItem
+             * @instance
+             */
+            PatchPlanItem.prototype.title = "";
+
+            /**
+             * Encodes the specified PatchPlanItem message. Does not implicitly {@link watchpost.v1.PatchPlanItem.verify|verify} messages.
+             * @function encode
+             * @memberof watchpost.v1.PatchPlanItem
+             * @static
+             * @param {watchpost.v1.PatchPlanItem.$Properties} message PatchPlanItem message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            PatchPlanItem.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.id != null && $Object.hasOwnProperty.call(message, "id") && message.id !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.id);
+                if (message.manager != null && $Object.hasOwnProperty.call(message, "manager") && message.manager !== "")
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.manager);
+                if (message.title != null && $Object.hasOwnProperty.call(message, "title") && message.title !== "")
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.title);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a PatchPlanItem message from the specified reader or buffer.
+             * @function decode
+             * @memberof watchpost.v1.PatchPlanItem
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {watchpost.v1.PatchPlanItem & watchpost.v1.PatchPlanItem.$Shape} PatchPlanItem
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            PatchPlanItem.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.watchpost.v1.PatchPlanItem();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.id = value;
+                            else
+                                delete message.id;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.manager = value;
+                            else
+                                delete message.manager;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.title = value;
+                            else
+                                delete message.title;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Gets the type url for PatchPlanItem
+             * @function getTypeUrl
+             * @memberof watchpost.v1.PatchPlanItem
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            PatchPlanItem.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/watchpost.v1.PatchPlanItem";
+            };
+
+            return PatchPlanItem;
+        })();
+
+        v1.AvAction = (function() {
+
+            /**
+             * Properties of an AvAction.
+             * @typedef {Object} watchpost.v1.AvAction.$Properties
+             * @property {string|null} [requestId] AvAction requestId
+             * @property {string|null} [action] AvAction action
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of an AvAction.
+             * @memberof watchpost.v1
+             * @interface IAvAction
+             * @augments watchpost.v1.AvAction.$Properties
+             * @deprecated Use watchpost.v1.AvAction.$Properties instead.
+             */
+
+            /**
+             * Shape of an AvAction.
+             * @typedef {watchpost.v1.AvAction.$Properties} watchpost.v1.AvAction.$Shape
+             */
+
+            /**
+             * Constructs a new AvAction.
+             * @memberof watchpost.v1
+             * @classdesc Represents an AvAction.
+             * @constructor
+             * @param {watchpost.v1.AvAction.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const AvAction = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * AvAction requestId.
+             * @member {string} requestId
+             * @memberof watchpost.v1.AvAction
+             * @instance
+             */
+            AvAction.prototype.requestId = "";
+
+            /**
+             * AvAction action.
+             * @member {string} action
+             * @memberof watchpost.v1.AvAction
+             * @instance
+             */
+            AvAction.prototype.action = "";
+
+            /**
+             * Encodes the specified AvAction message. Does not implicitly {@link watchpost.v1.AvAction.verify|verify} messages.
+             * @function encode
+             * @memberof watchpost.v1.AvAction
+             * @static
+             * @param {watchpost.v1.AvAction.$Properties} message AvAction message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            AvAction.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.requestId != null && $Object.hasOwnProperty.call(message, "requestId") && message.requestId !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.requestId);
+                if (message.action != null && $Object.hasOwnProperty.call(message, "action") && message.action !== "")
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.action);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes an AvAction message from the specified reader or buffer.
+             * @function decode
+             * @memberof watchpost.v1.AvAction
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {watchpost.v1.AvAction & watchpost.v1.AvAction.$Shape} AvAction
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            AvAction.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.watchpost.v1.AvAction();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.requestId = value;
+                            else
+                                delete message.requestId;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.action = value;
+                            else
+                                delete message.action;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Gets the type url for AvAction
+             * @function getTypeUrl
+             * @memberof watchpost.v1.AvAction
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            AvAction.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/watchpost.v1.AvAction";
+            };
+
+            return AvAction;
         })();
 
         return v1;

@@ -66,6 +66,7 @@ export const OTHER_REFERENCES: readonly string[] = [
   'collector/src/compliance/measurements.md', // compliance
   'collector/src/alerting/measurements.md', // alerts, tickets
   'collector/src/tickets/measurements.md', // tickets_open
+  'collector/src/patching/measurements.md', // patch_status
   'collector/src/agent-link/admission/measurements.md', // rejections
 ];
 

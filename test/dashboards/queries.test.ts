@@ -271,7 +271,7 @@ describe('every dashboard query returns rows on real Watchpost data', () => {
         `  ${TENANT}:`,
         '    sla_profiles:',
         '      proof-fast: { hours: 24x7, respond: { P1: 1s, P2: 1s, P3: 1s, P4: 1s } }',
-        '    terms: { sla_profile: proof-fast }',
+        '    terms: { sla_profile: proof-fast, patches: { window: { cron: "0 0 2 * * 6", duration: 4h } } }',
         '    rules:',
         '      - { id: disk_space, for: 0s, where: { path: "/" }, levels: [ { name: critical, above: 1, clear: 0.5, impact: high } ] }',
         '',
@@ -306,6 +306,8 @@ describe('every dashboard query returns rows on real Watchpost data', () => {
     // verdicts of both hosts: the Windows host's antivirus is off, a failing verdict.
     await waitFor(`SELECT "met" FROM "sla_month" WHERE "tenant" = '${TENANT}'`, 1, 'an sla_month point');
     await waitFor(`SELECT "reason" FROM "compliance" WHERE ${scope} AND "verdict" = 'fail'`, 1, 'a failing compliance verdict');
+    // The patch management gauge of the tenant's policy (its first write within 15 s of the start).
+    await waitFor(`SELECT "pending" FROM "patch_status" WHERE "tenant" = '${TENANT}'`, 1, 'a patch_status point');
     // The continuous query fills the rollup every 5 minutes; the same SELECT INTO, run now, fills it for the proof.
     await backfillRollups(new InfluxDB({ host: '127.0.0.1', port: stack.influx.port, database: 'watchpost' }), 'watchpost', 'autogen', HOUR_MS);
   }, 300_000);

@@ -82,6 +82,10 @@ export interface LinkOptions {
   onUpdateOffer?(offer: watchpost.v1.IUpdateOffer): void;
   /** Called at every Welcome (a session is open): a newly installed version confirms itself on its first. */
   onWelcome?(welcome: watchpost.v1.IWelcome): void;
+  /** Called with each patch plan the collector sends (patching/ validates it); set, the Hello lists `patch_plan`. */
+  onPatchPlan?(plan: watchpost.v1.IPatchPlan): void;
+  /** Called with each antivirus action the collector asks for; set, the Hello lists `av_action`. */
+  onAvAction?(action: watchpost.v1.IAvAction): void;
 }
 
 export function websocketUrl(server: string): string {
@@ -213,6 +217,8 @@ export class Link {
         os: process.platform,
         arch: process.arch,
         nextSeq: this.options.spool.pending(0, 1)[0]?.seq ?? 0,
+        // What this agent handles beyond version 1's first messages: the collector sends only these.
+        features: [...(this.options.onPatchPlan ? ['patch_plan'] : []), ...(this.options.onAvAction ? ['av_action'] : [])],
       },
     });
   }
@@ -232,6 +238,9 @@ export class Link {
     else if (envelope.policy) this.options.onPolicy?.(fromWire(envelope.policy.probes ?? []));
     else if (envelope.error) this.onError(envelope.error);
     else if (envelope.updateOffer) this.options.onUpdateOffer?.(envelope.updateOffer);
+    else if (envelope.patchPlan) this.options.onPatchPlan?.(envelope.patchPlan);
+    else if (envelope.avAction) this.options.onAvAction?.(envelope.avAction);
+    // Anything else (a message of a newer protocol) decodes as an empty envelope and is ignored.
   }
 
   private onWelcome(welcome: watchpost.v1.IWelcome): void {

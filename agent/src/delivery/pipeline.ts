@@ -62,7 +62,7 @@ export interface PipelineOptions {
   /** The delivery ledger's file (`run --ledger`), if any: every point spooled and every batch dropped. */
   ledgerFile?: string;
   /** The link's hooks (central policy, acks, the self-update's). */
-  link: Pick<LinkOptions, 'onAck' | 'onPolicy' | 'onUpdateOffer' | 'onWelcome'>;
+  link: Pick<LinkOptions, 'onAck' | 'onPolicy' | 'onUpdateOffer' | 'onWelcome' | 'onPatchPlan' | 'onAvAction'>;
   /** Each batch with the seq it got, before it is spooled. */
   onBatch?(seq: number, samples: readonly Sample[]): void;
 }

@@ -35,7 +35,7 @@ export const ALLOWED_COMMANDS: ReadonlySet<string> = new Set([
   'zypper', // SUSE patches: `zypper --no-refresh --xmlout list-patches`; patching: `zypper --non-interactive install -t patch <name>` of an approved patch
   'apt-get', // Debian/Ubuntu patching: `apt-get install --only-upgrade -y -q <package>` of one approved plan item (upgrades only, never a new package)
   'dpkg-query', // Debian/Ubuntu patching: `dpkg-query -W` of one plan item's installed version and status, before and after its upgrade (read-only)
-  'shutdown', // Linux patching: `shutdown -r -- +N <message>` or `shutdown -r -- now` after a plan's installs, when its reboot policy allows it; macOS patching: `shutdown -r +N <message>` or `shutdown -r +1` likewise
+  'shutdown', // Linux patching: `shutdown -r -- +N <message>` or `shutdown -r -- +1` after a plan's installs, when its reboot policy allows it; macOS patching: `shutdown -r +N <message>` or `shutdown -r +1` likewise
   'shutdown.exe', // Windows patching: `shutdown.exe /r /t <seconds> /c <message> /d p:2:17` after a plan's installs, when its reboot policy allows it
   'needs-restarting', // RHEL-likes: `needs-restarting -r` (exit 1 = reboot needed)
   'softwareupdate', // macOS patches: `softwareupdate --list`; patching: `softwareupdate --install --no-scan <label>` of one approved label

@@ -6,11 +6,16 @@
 // plan first names each), because (1) WUA installs a batch in one call and reports per update, and (2) the installer's
 // context carries the window's end, so a one-by-one installer (installOneByOne) starts nothing after it. The window
 // signal is aborted at the window's end: the install running then is killed (reported failed), the rest not_started.
+//
+// Decision: the results are handed over (deps.deliver: spooled and fsynced by the agent) BEFORE any reboot command
+// runs, because a reboot that begins while they exist only in memory loses the one report of what was installed. The
+// summary handed over then says rebooted=true for the reboot about to be asked; if the command fails, the summary is
+// handed over again, corrected, with the same time, so that InfluxDB keeps only the corrected point.
 import type { Logger } from '../base/log.js';
 import { realTimers, type Timers } from '../base/timers.js';
 import type { SampleDraft } from '../sample.js';
 import type { Installer, InstallContext } from './installer.js';
-import type { ItemResult, PatchItem, PatchManager, PatchPlan } from './plan.js';
+import type { ItemResult, PatchItem, PatchManager, PatchPlan, RebootPolicy } from './plan.js';
 import { countOutcomes, patchRunSamples, type PatchRunSummary } from './report.js';
 import { closed, excerpt, failedUnhandled, notStarted } from './results.js';
 
@@ -26,6 +31,11 @@ export interface PatchRunDeps {
   /** Aborted when the agent stops: ends the wait for the window, kills the running install, starts nothing more. */
   signal?: AbortSignal;
   timers?: Timers;
+  /**
+   * Takes the run's samples into the agent's pipeline and returns once they are durable (the spool fsynced). Called
+   * once per run before any reboot command, and once more with the corrected summary when that command fails.
+   */
+  deliver?(samples: SampleDraft[]): void | Promise<void>;
 }
 
 export interface PatchRunOutcome {
@@ -59,18 +69,38 @@ export async function runPatchPlan(plan: PatchPlan, deps: PatchRunDeps): Promise
     stop.removeEventListener('abort', onStop);
   }
 
-  const reboot = await rebootStep(plan, [...used], results, { ...ctx, signal: stop });
+  const decision = await rebootDecision(plan, [...used], results, { ...ctx, signal: stop });
   const end = deps.now();
-  const summary: PatchRunSummary = {
+  const base = {
     planId: plan.planId,
     windowStart: plan.windowStart,
     windowEnd: plan.windowEnd,
     ...countOutcomes(results),
-    ...reboot,
     durationMs: Math.max(0, end - started),
   };
+  const { rebootRequired } = decision;
+  let summary: PatchRunSummary = { ...base, rebootRequired, rebooted: decision.reboot !== null, ...(decision.detail ? { rebootDetail: decision.detail } : {}) };
+  let samples = patchRunSamples(summary, results, end);
+  await deliver(deps, samples);
+  if (decision.reboot) {
+    const failure = await reboot(decision.reboot, { ...ctx, signal: stop });
+    if (failure !== null) {
+      summary = { ...base, rebootRequired, rebooted: false, rebootDetail: failure };
+      samples = patchRunSamples(summary, results, end);
+      await deliver(deps, samples.slice(0, 1));
+    }
+  }
   log.info(`patching: plan ${plan.planId} done`, { ...countOutcomes(results), rebootRequired: summary.rebootRequired, rebooted: summary.rebooted });
-  return { samples: patchRunSamples(summary, results, end), summary, results };
+  return { samples, summary, results };
+}
+
+/** deps.deliver, whose failure is logged: the reboot still follows (the samples stay in the returned outcome). */
+async function deliver(deps: PatchRunDeps, samples: SampleDraft[]): Promise<void> {
+  try {
+    await deps.deliver?.(samples);
+  } catch (error) {
+    deps.log.error("patching: could not hand the run's results to the pipeline", { error });
+  }
 }
 
 /** Each manager's items to its installer, managers in the order the plan first names them; results in plan order. */
@@ -111,15 +141,15 @@ async function install(installer: Installer, manager: PatchManager, items: Patch
 
 /**
  * After the installs: a reboot is required when an install said so or the OS says one is pending. `never`: only
- * reported. `if_required` and `warn`: asked of the OS when required and the window is still open (and the agent not
- * stopping); a closed window or a failing command is reported in rebootDetail.
+ * reported. `if_required` and `warn`: to be asked of the OS when required and the window is still open (and the agent
+ * not stopping); a closed window is reported in `detail`.
  */
-async function rebootStep(
+async function rebootDecision(
   plan: PatchPlan,
   used: Installer[],
   results: readonly ItemResult[],
   ctx: InstallContext,
-): Promise<Pick<PatchRunSummary, 'rebootRequired' | 'rebooted' | 'rebootDetail'>> {
+): Promise<{ rebootRequired: boolean; reboot: { installer: Installer; policy: Exclude<RebootPolicy, { mode: 'never' }> } | null; detail?: string }> {
   let rebootRequired = results.some((r) => r.rebootRequired);
   for (const installer of used) {
     if (rebootRequired) break;
@@ -130,15 +160,20 @@ async function rebootStep(
   }
   const policy = plan.reboot;
   const rebooter = used[0];
-  if (policy.mode === 'never' || !rebootRequired || !rebooter) return { rebootRequired, rebooted: false };
-  if (closed(ctx)) return { rebootRequired, rebooted: false, rebootDetail: ctx.signal.aborted ? 'the agent was stopping' : 'the window had closed' };
+  if (policy.mode === 'never' || !rebootRequired || !rebooter) return { rebootRequired, reboot: null };
+  if (closed(ctx)) return { rebootRequired, reboot: null, detail: ctx.signal.aborted ? 'the agent was stopping' : 'the window had closed' };
+  return { rebootRequired, reboot: { installer: rebooter, policy } };
+}
+
+/** Asks the OS to reboot; null when it accepted, else the command's error (reported in rebootDetail). */
+async function reboot(r: { installer: Installer; policy: Exclude<RebootPolicy, { mode: 'never' }> }, ctx: InstallContext): Promise<string | null> {
   try {
-    await rebooter.reboot(policy, ctx);
-    return { rebootRequired, rebooted: true };
+    await r.installer.reboot(r.policy, ctx);
+    return null;
   } catch (error) {
     const detail = excerpt(error instanceof Error ? error.message : String(error));
     ctx.log.error('patching: the reboot command failed', { error: detail });
-    return { rebootRequired, rebooted: false, rebootDetail: detail };
+    return detail;
   }
 }
 

@@ -41,6 +41,8 @@ const HELLO_TIMEOUT_MS = 10_000;
 export const MAX_RECORDED_SEQ = 0x7fff_ffff;
 /** RFC 6455: a close frame's reason is at most 123 bytes of UTF-8. */
 const MAX_CLOSE_REASON_BYTES = 123;
+/** Hello.features beyond this many are ignored (the agent is untrusted; a real one lists a handful). */
+const MAX_FEATURES = 32;
 
 type Envelope = watchpost.v1.Envelope;
 
@@ -58,6 +60,8 @@ export interface SessionDeps extends Omit<IngestDeps, 'onAcked'> {
   updateOfferFor?(agent: AgentRecord, hello: watchpost.v1.IHello): watchpost.v1.IUpdateOffer | null;
   /** Called once the agent said Hello (the session is live) and when the socket closes. */
   onOpen(session: AgentSession): void;
+  /** Called right after Welcome (and any update offer) went out: what the collector sends a session at its start. */
+  onWelcome?(session: AgentSession): void;
   onClose(session: AgentSession): void;
 }
 
@@ -114,6 +118,8 @@ export class AgentSession {
   private lastBatchAt: number | null = null;
   private lastAckAt: number | null = null;
   private spool: AgentSpool | null = null;
+  /** The collector -> agent messages the agent said at Hello it handles (Hello.features); empty before Hello. */
+  features: ReadonlySet<string> = new Set();
 
   constructor(
     readonly socket: WebSocket,
@@ -256,6 +262,7 @@ export class AgentSession {
     if (problem) return this.reject('bad_hello', CLOSE.policyViolation, `bad Hello: ${problem}`);
     if (this.deps.isRevoked(this.agent.id)) return this.reject('revoked', CLOSE.revoked, 'credential revoked');
     this.hello = true;
+    this.features = new Set((hello.features ?? []).slice(0, MAX_FEATURES));
     this.connectedAt = Date.now();
     this.deps.onHello(this.agent, hello);
     this.deps.onOpen(this);
@@ -270,6 +277,7 @@ export class AgentSession {
     });
     const offer = this.deps.updateOfferFor?.(this.agent, hello);
     if (offer) this.send({ updateOffer: offer });
+    this.deps.onWelcome?.(this);
   }
 
   /** Logs (debug) a seq that is not simply the next one; see the file comment for why nothing is skipped. */

@@ -84,6 +84,8 @@ interface SocketDeps {
   /** The measurement schema and series budgets every agent's samples pass (IngestDeps.admission). */
   admission: IngestDeps['admission'];
   updates?: SocketUpdates;
+  /** Called right after a session's Welcome (the plan it should hold: agent-actions.ts). */
+  onWelcome?(session: AgentSession): void;
 }
 
 declare module 'fastify' {
@@ -258,6 +260,7 @@ export function registerAgentSocket(app: FastifyInstance, deps: SocketDeps): Age
       policyFor: (record) => resolvePolicy(deps.policy(), record.tenant, record.hostname),
       ...(deps.updates ? { updateOfferFor: deps.updates.offerFor } : {}),
       onHello: (record, hello) => onHello(record, hello, request.log),
+      ...(deps.onWelcome ? { onWelcome: deps.onWelcome } : {}),
       onOpen: (session) => {
         sessions.get(agent.id)?.close(CLOSE.replaced, 'replaced by a newer connection of the same agent');
         sessions.set(agent.id, session);

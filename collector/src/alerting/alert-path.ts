@@ -85,8 +85,10 @@ function apply(core: EngineCore, sync: AlertPath['sync'], facts: Facts, rule: Co
 function onEvent(core: EngineCore, facts: Facts, rule: CompiledRule, key: AlertKey, record: AlertRecord, event: AlertEvent): AlertRecord {
   const { transitions } = core.deps;
   if (event.kind === 'firing') {
-    const hold = core.holds.at({ tenant: facts.tenant, host: facts.host, ruleId: rule.id, ...(facts.site ? { site: facts.site } : {}) }, core.now());
-    const next = { ...record, ticketed: hold === null, heldUntil: hold?.until ?? null };
+    const target = { tenant: facts.tenant, host: facts.host, agentId: facts.agentId, ruleId: rule.id, ...(facts.site ? { site: facts.site } : {}) };
+    const hold = core.holds.at(target, core.now());
+    // An antivirus update attempt's hold ends when its result arrives: no exit grace after it (heldUntil null).
+    const next = { ...record, ticketed: hold === null, heldUntil: hold && hold.kind !== 'antivirus_update' ? hold.until : null };
     transitions.alert(key, event, next, hold);
     return next;
   }

@@ -8,6 +8,7 @@ import { AlertBook } from './alert-book.js';
 import type { HostFacts, Urgency } from './contract.js';
 import type { EngineDeps } from './engine.js';
 import { createHoldCache, type HoldCache } from './hold-cache.js';
+import { withPatchWindows } from '../patching/hold.js';
 import type { Transitions } from './transitions.js';
 
 /** An agent's facts as the engine keeps them: the rules file may give it an urgency of its own. */
@@ -34,7 +35,8 @@ export function createEngineCore(deps: EngineDeps): EngineCore {
   const { store, transitions } = deps;
   const book = new AlertBook(store.alertStates);
   const memory = new Map<string, Map<string, unknown>>();
-  const holds = createHoldCache(store);
+  // Patch windows (terms.patches) hold like maintenance windows, derived from the rules in force.
+  const holds = createHoldCache(store, withPatchWindows(deps.rules, deps.holdSource));
   const gauge = createTicketGauge(store.tickets, store.influxOutbox, deps.hostname ?? hostname());
   return {
     deps,

@@ -26,6 +26,7 @@ import type { AgentIdentity } from './host-facts.js';
 import type { Transitions } from './transitions.js';
 import type { RuleSet } from './rules/rules-file.js';
 import { tickSteps, type Guard } from './tick-path.js';
+import type { HoldSource } from './holds.js';
 
 /** How often serve calls tick(): absence, event quiet periods, holds ending, SLA targets. */
 export const TICK_MS = 5_000;
@@ -46,6 +47,8 @@ export interface EngineDeps {
   connected?: (agentId: string) => boolean;
   /** The host tag of the collector's own points (tickets_open); default os.hostname(). */
   hostname?: string;
+  /** Holds placed by other parts of the collector (the antivirus manager's update attempt before a ticket). */
+  holdSource?: HoldSource;
 }
 
 export interface AlertEngine {

@@ -10,15 +10,30 @@ export interface HoldTarget {
   /** The host's site, when the rules file gives it one (site-scoped windows match only then). */
   site?: string;
   ruleId: string;
+  /** The agent, for holds placed on one agent (HoldSource); windows and silences match by hostname. */
+  agentId?: string;
 }
 
 export interface Hold {
-  kind: 'maintenance' | 'silence';
+  /** antivirus_update: a Defender signature update the collector asked for before ticketing old definitions (antivirus/). */
+  kind: 'maintenance' | 'silence' | 'antivirus_update';
   id: string;
   /** When this hold ends (exclusive), unix ms. */
   until: number;
   /** The window's reason or the silence's comment. */
   reason: string;
+}
+
+/**
+ * Holds another part of the collector places on one agent's alerts of a rule for a while, beside maintenance windows
+ * and silences (the antivirus manager holds old-definitions alerts while a signature update it asked for is under
+ * way). Asked at each firing and at each tick for held alerts, so answers must be cheap. Its holds end when what they
+ * wait for happened, so no maintenance_exit_grace follows them (alert-path.ts).
+ */
+export interface HoldSource {
+  at(target: HoldTarget, at: number): Hold | null;
+  /** When an alert this source held is ticketed after all: a line for the ticket saying what was tried, or null. */
+  releaseNote(target: HoldTarget, at: number): string | null;
 }
 
 /**

@@ -88,13 +88,15 @@ function releaseHeld(core: EngineCore, hosts: FactsCache, alerts: AlertPath, age
     if (!agent || agent.tenant !== key.tenant) continue;
     const facts = hosts.factsOf(agent);
     const grace = deps.rules().terms(facts.tenant).maintenanceExitGraceMs;
-    const hold = core.holds.at({ tenant: facts.tenant, host: facts.host, ruleId: key.ruleId, ...(facts.site ? { site: facts.site } : {}) }, t);
+    const target = { tenant: facts.tenant, host: facts.host, agentId: facts.agentId, ruleId: key.ruleId, ...(facts.site ? { site: facts.site } : {}) };
+    const hold = core.holds.at(target, t);
     if (hold || (record.heldUntil !== null && t < record.heldUntil + grace)) continue;
     const rule = deps.rules().rule(facts.tenant, facts.host, key.ruleId);
     if (!rule) continue;
+    const note = core.holds.releaseNote(target, t);
     store.transaction(() => {
       book.set({ ...key, host: facts.host }, { ...record, ticketed: true }, true);
-      alerts.sync(facts, rule, 'released', key.instance, record.summary);
+      alerts.sync(facts, rule, 'released', key.instance, note ? `${record.summary}; ${note}` : record.summary);
     });
   }
 }

@@ -34,9 +34,14 @@ import { compliance } from './compliance.js';
 import { complianceWaive } from './compliance-waive.js';
 import { complianceWaivers } from './compliance-waivers.js';
 import { complianceUnwaive } from './compliance-unwaive.js';
+import { patchesList } from './patches-list.js';
+import { patchesApprove, patchesDecline } from './patches-decide.js';
 import { report } from './report.js';
 import { reportSend } from './report-send.js';
 import { reportDeliveries } from './report-deliveries.js';
+import { avUpdate } from './av-update.js';
+import { avScan } from './av-scan.js';
+import { avActions } from './av-actions.js';
 
 export const commands: Record<string, Command> = {
   serve,
@@ -73,7 +78,13 @@ export const commands: Record<string, Command> = {
   'compliance waive': complianceWaive,
   'compliance waivers': complianceWaivers,
   'compliance unwaive': complianceUnwaive,
+  'patches list': patchesList,
+  'patches approve': patchesApprove,
+  'patches decline': patchesDecline,
   report,
   'report send': reportSend,
   'report deliveries': reportDeliveries,
+  'av update': avUpdate,
+  'av scan': avScan,
+  'av actions': avActions,
 };

@@ -19,6 +19,8 @@ import { createComplianceStore, type ComplianceStore } from './compliance.js';
 import { createWaiverStore, type WaiverStore } from './compliance-waivers.js';
 import { createSessionStore, type SessionStore } from './sessions.js';
 import { createReportDeliveryStore, type ReportDeliveryStore } from './report-deliveries.js';
+import { createAvActionStore, type AvActionStore } from './av-actions.js';
+import { createPatchStore, type PatchStore } from './patches.js';
 import { parseAgentCredential } from './secrets.js';
 
 export type EnrollResult =
@@ -50,6 +52,10 @@ export interface Store {
   readonly sessions: SessionStore;
   /** The monthly report's deliveries by email: one row per (tenant, month). */
   readonly reportDeliveries: ReportDeliveryStore;
+  /** Antivirus actions asked of agents and their results, and each agent's latest Defender status. */
+  readonly avActions: AvActionStore;
+  /** Patch management: pending updates per agent, approvals and declines, plans offered, results reported. */
+  readonly patches: PatchStore;
   /**
    * Runs fn in one IMMEDIATE transaction and returns its result: every write inside commits together or not at
    * all (fn throws -> rollback, rethrown). Nested calls, and the stores' own transactions inside, become
@@ -101,6 +107,8 @@ export function openStore(file: string, options: StoreOptions = {}): Store {
   const waivers = createWaiverStore(db, now);
   const sessions = createSessionStore(db);
   const reportDeliveries = createReportDeliveryStore(db);
+  const avActions = createAvActionStore(db);
+  const patches = createPatchStore(db, now);
   const run = db.transaction((fn: () => unknown) => fn());
 
   const provenAgent = (credential: string | undefined): string | null => {
@@ -132,6 +140,8 @@ export function openStore(file: string, options: StoreOptions = {}): Store {
     waivers,
     sessions,
     reportDeliveries,
+    avActions,
+    patches,
     transaction: <T>(fn: () => T): T => run.immediate(fn) as T,
     // Bad agent info is caught by agents.enroll after the redeem, inside the transaction, so the rollback (not
     // an up-front check) is what keeps the use; the tests rely on that path.
@@ -159,7 +169,30 @@ export { latestWaiverExpiry, MAX_WAIVER_YEARS, type NewWaiver, type Waiver, type
 export type { AgentConnection, SessionEnd, SessionStore } from './sessions.js';
 export { REPORT_DELIVERY_STATES, type ReportDelivery, type ReportDeliveryState, type ReportDeliveryStore } from './report-deliveries.js';
 export type { TicketListFilter, TicketStore } from './tickets.js';
+export {
+  AV_ACTIONS,
+  AV_ORIGINS,
+  MAX_AV_LIST,
+  type AvActionRequest,
+  type AvActionStore,
+  type AvOrigin,
+  type AvResult,
+  type AvStatus,
+  type DefenderHost,
+  type NewAvAction,
+} from './av-actions.js';
 export { MAX_LIST_LIMIT } from './tickets.js';
+export {
+  PATCH_DECISIONS,
+  type NewPatchDecision,
+  type PatchDecision,
+  type PatchDecisionKind,
+  type PatchResult,
+  type PatchRun,
+  type PatchStore,
+  type PendingPatch,
+  type StoredPlan,
+} from './patches.js';
 /** The tickets the store records (tickets/model.ts), as its methods return them. */
 export type {
   NewTicket,

@@ -466,4 +466,131 @@ export const MIGRATIONS: readonly string[] = [
     standards TEXT NOT NULL
   ) STRICT;
   `,
+  // 19: antivirus actions (store/av-actions.ts): each request the collector made of an agent (Defender's signature
+  // update or quick scan), who asked, when it was sent and what the agent reported; and each agent's latest Defender
+  // status from its antivirus runs (which hosts the actions apply to, also for the CLI in another process).
+  `
+  CREATE TABLE av_actions (
+    id                TEXT PRIMARY KEY,
+    tenant            TEXT NOT NULL REFERENCES tenants(id),
+    agent_id          TEXT NOT NULL REFERENCES agents(id),
+    host              TEXT NOT NULL,
+    action            TEXT NOT NULL CHECK (action IN ('signature_update', 'quick_scan')),
+    origin            TEXT NOT NULL CHECK (origin IN ('schedule', 'person', 'definitions_age')),
+    by_name           TEXT,
+    asked_at          INTEGER NOT NULL,
+    deliver_by        INTEGER NOT NULL,
+    sent_at           INTEGER,
+    answer_by         INTEGER,
+    status            TEXT NOT NULL CHECK (status IN ('queued', 'sent', 'succeeded', 'failed', 'expired', 'unanswered')),
+    answered_at       INTEGER,
+    code              INTEGER,
+    detail            TEXT,
+    signature_version TEXT,
+    signature_updated INTEGER,
+    quick_scan_end    INTEGER,
+    CHECK ((origin = 'person') = (by_name IS NOT NULL))
+  ) STRICT;
+  CREATE INDEX av_actions_tenant ON av_actions(tenant, asked_at);
+  CREATE INDEX av_actions_agent ON av_actions(agent_id, origin, asked_at);
+  CREATE INDEX av_actions_open ON av_actions(status) WHERE status IN ('queued', 'sent');
+  CREATE TABLE av_defender (
+    agent_id          TEXT PRIMARY KEY REFERENCES agents(id),
+    tenant            TEXT NOT NULL,
+    state             TEXT NOT NULL,
+    signature_updated INTEGER,
+    seen_at           INTEGER NOT NULL
+  ) STRICT;
+  `,
+  // 20: patch management (store/patches.ts): the updates each agent lists pending (one row per agent and update key,
+  // kept with gone_at once the latest run no longer lists it), the first sighting of each update version in the
+  // tenant (deferrals count from it), people's approvals and declines (history: the latest for a ring is in force),
+  // the plans offered to agents and the results and runs the agents report for them.
+  `
+  CREATE TABLE patch_pending (
+    agent_id   TEXT NOT NULL,
+    tenant     TEXT NOT NULL,
+    host       TEXT NOT NULL,
+    update_key TEXT NOT NULL,
+    manager    TEXT NOT NULL,
+    install_id TEXT NOT NULL,
+    title      TEXT NOT NULL,
+    kb         TEXT,
+    package    TEXT,
+    version    TEXT NOT NULL,
+    security   INTEGER NOT NULL,
+    critical   INTEGER NOT NULL,
+    first_seen INTEGER NOT NULL,
+    last_seen  INTEGER NOT NULL,
+    gone_at    INTEGER,
+    PRIMARY KEY (agent_id, update_key)
+  ) STRICT;
+  CREATE INDEX patch_pending_tenant ON patch_pending(tenant, update_key);
+  CREATE TABLE patch_sightings (
+    tenant     TEXT NOT NULL,
+    update_key TEXT NOT NULL,
+    version    TEXT NOT NULL,
+    first_seen INTEGER NOT NULL,
+    PRIMARY KEY (tenant, update_key, version)
+  ) STRICT;
+  CREATE TABLE patch_decisions (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    tenant     TEXT NOT NULL REFERENCES tenants(id),
+    update_key TEXT NOT NULL,
+    ring       TEXT,
+    decision   TEXT NOT NULL CHECK (decision IN ('approve', 'decline')),
+    reason     TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX patch_decisions_key ON patch_decisions(tenant, update_key);
+  CREATE TABLE patch_plans (
+    plan_id          TEXT PRIMARY KEY,
+    agent_id         TEXT NOT NULL,
+    tenant           TEXT NOT NULL,
+    host             TEXT NOT NULL,
+    ring             TEXT NOT NULL,
+    window_start     INTEGER NOT NULL,
+    window_end       INTEGER NOT NULL CHECK (window_end > window_start),
+    items            TEXT NOT NULL,
+    first_offered_at INTEGER NOT NULL,
+    offered_at       INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX patch_plans_agent ON patch_plans(agent_id, window_start);
+  CREATE INDEX patch_plans_tenant ON patch_plans(tenant, window_start);
+  CREATE TABLE patch_results (
+    agent_id   TEXT NOT NULL,
+    tenant     TEXT NOT NULL,
+    host       TEXT NOT NULL,
+    plan_id    TEXT NOT NULL,
+    manager    TEXT NOT NULL,
+    install_id TEXT NOT NULL,
+    title      TEXT NOT NULL,
+    outcome    TEXT NOT NULL,
+    code       INTEGER,
+    detail     TEXT,
+    at         INTEGER NOT NULL,
+    PRIMARY KEY (agent_id, plan_id, manager, install_id)
+  ) STRICT;
+  CREATE INDEX patch_results_item ON patch_results(agent_id, manager, install_id, at);
+  CREATE INDEX patch_results_tenant ON patch_results(tenant, at);
+  CREATE TABLE patch_runs (
+    agent_id        TEXT NOT NULL,
+    tenant          TEXT NOT NULL,
+    host            TEXT NOT NULL,
+    plan_id         TEXT NOT NULL,
+    window_start    INTEGER NOT NULL,
+    window_end      INTEGER NOT NULL,
+    approved        INTEGER NOT NULL,
+    installed       INTEGER NOT NULL,
+    failed          INTEGER NOT NULL,
+    not_applicable  INTEGER NOT NULL,
+    not_started     INTEGER NOT NULL,
+    reboot_required INTEGER NOT NULL,
+    rebooted        INTEGER NOT NULL,
+    at              INTEGER NOT NULL,
+    PRIMARY KEY (agent_id, plan_id)
+  ) STRICT;
+  CREATE INDEX patch_runs_tenant ON patch_runs(tenant, at);
+  `,
 ];

@@ -139,6 +139,47 @@ describe('runPatchPlan', () => {
     expect(apt.reboots).toEqual(expected.rebooted ? [reboot] : []);
   });
 
+  it('hands the results to the pipeline before the reboot command; a refused reboot is corrected at the same time', async () => {
+    const clock = new ManualClock(T0);
+    const order: string[] = [];
+    const delivered: { rebooted: unknown; detail: unknown; time: number | undefined; points: number }[] = [];
+    const apt = standIn(clock, { pending: true });
+    const reboot = apt.reboot;
+    apt.reboot = async (policy, ctx) => (order.push('reboot'), reboot(policy, ctx));
+    const deliver = (samples: import('../../../agent/src/sample.js').SampleDraft[]) => {
+      order.push('deliver');
+      delivered.push({ rebooted: samples[0]!.fields.rebooted, detail: samples[0]!.fields.reboot_detail, time: samples[0]!.time, points: samples.length });
+    };
+    const running = runPatchPlan(plan({ reboot: { mode: 'if_required' } }), {
+      installers: [apt],
+      log: recordingLogger(),
+      now: clock.now,
+      timers: clock,
+      deliver,
+    });
+    for (let i = 0; i < 100; i++) await clock.advance(10_000);
+    await running;
+    expect(order).toEqual(['deliver', 'reboot']);
+    expect(delivered).toEqual([{ rebooted: true, detail: undefined, time: T0 + 120_000, points: 3 }]);
+
+    const failing = standIn(clock, { pending: true, rebootFails: true });
+    const second: typeof delivered = [];
+    const again = runPatchPlan(plan({ reboot: { mode: 'if_required' }, windowEnd: clock.now() + 3_600_000, windowStart: clock.now() }), {
+      installers: [failing],
+      log: recordingLogger(),
+      now: clock.now,
+      timers: clock,
+      deliver: (samples) =>
+        void second.push({ rebooted: samples[0]!.fields.rebooted, detail: samples[0]!.fields.reboot_detail, time: samples[0]!.time, points: samples.length }),
+    });
+    for (let i = 0; i < 100; i++) await clock.advance(10_000);
+    const outcome = await again;
+    expect(second).toEqual([
+      { rebooted: true, detail: undefined, time: outcome.samples[0]!.time, points: 3 },
+      { rebooted: false, detail: 'shutdown: Failed to schedule', time: outcome.samples[0]!.time, points: 1 },
+    ]);
+  });
+
   it('a failing reboot command is reported, not thrown', async () => {
     const clock = new ManualClock(T0);
     const { summary, samples } = await drive(clock, plan({ reboot: { mode: 'if_required' } }), [standIn(clock, { pending: true, rebootFails: true })]);

@@ -32,7 +32,11 @@ const DATABASE = 'watchpost';
 const RULES = `
 tenants:
   acme:
-    terms: { sla_profile: co-managed-24x7 }
+    terms:
+      sla_profile: co-managed-24x7
+      patches: { window: { cron: "0 0 2 * * 6", duration: 4h }, rings: { pilot: {}, broad: { deferral: 7d } } }
+    hosts:
+      srv01: { patch_ring: pilot }
 `;
 
 type FieldValue = string | number | boolean | { int: number };
@@ -358,6 +362,58 @@ describe('the running month (store) and InfluxDB down', () => {
     const trend = section(doc, 'trend').querySelector('tr[data-key="standards"]')!;
     // November: 8 live verdicts, 5 pass; October: 60 % from InfluxDB.
     expect(cells(trend).slice(1)).toEqual(['62.5 %', '60.0 %', '+2.5 pts']);
+  });
+
+  it("patch runs: per ring the month's runs, hosts, installed and failed updates from the store, and what waits for approval in the running month", async () => {
+    const result = (host: string, planId: string, installId: string, outcome: 'installed' | 'failed' | 'not_started', at: string) =>
+      store.patches.putResult({
+        agentId: agents[host]!,
+        tenant: 'acme',
+        host,
+        planId,
+        manager: 'wua',
+        installId,
+        title: installId,
+        outcome,
+        code: null,
+        detail: null,
+        at: utc(at),
+      });
+    const plan = (host: string, planId: string, ring: string, start: string) =>
+      store.patches.putPlan(
+        { planId, agentId: agents[host]!, tenant: 'acme', host, ring, windowStart: utc(start), windowEnd: utc(start) + 4 * 3_600_000, items: [] },
+        utc(start),
+      );
+    plan('srv01', 'pl_oct_srv01', 'pilot', '2026-10-10T02:00');
+    result('srv01', 'pl_oct_srv01', 'KB5001', 'installed', '2026-10-10T02:30');
+    result('srv01', 'pl_oct_srv01', 'KB5002', 'failed', '2026-10-10T02:40');
+    plan('ws01', 'pl_oct_ws01', 'broad', '2026-10-17T02:00');
+    result('ws01', 'pl_oct_ws01', 'KB5003', 'installed', '2026-10-17T02:20');
+    result('ws01', 'pl_oct_ws01', 'KB5004', 'not_started', '2026-10-17T06:00');
+    plan('ws02', 'pl_nov_ws02', 'broad', '2026-11-07T02:00');
+    result('ws02', 'pl_nov_ws02', 'KB5010', 'installed', '2026-11-07T02:10');
+    // ws02 lists a security update first seen 8 November: broad waits 7 days for it.
+    const kb = {
+      key: 'kb:KB5011',
+      manager: 'wua' as const,
+      installId: 'KB5011',
+      title: 'KB5011',
+      kb: 'KB5011',
+      package: null,
+      version: '',
+      security: true,
+      critical: false,
+    };
+    store.patches.seePending({ id: agents.ws02!, tenant: 'acme', hostname: 'ws02' }, kb, utc('2026-11-08T08:00'));
+
+    expect(rows(await report('2026-10'), 'section#patches table.patch-runs')).toEqual([
+      ['pilot', '1', '1', '1', '1', '—'],
+      ['broad', '1', '1', '1', '1', '—'],
+    ]);
+    expect(rows(await report('2026-11'), 'section#patches table.patch-runs')).toEqual([
+      ['pilot', '0', '0', '0', '0', '0'],
+      ['broad', '1', '1', '1', '0', '1'],
+    ]);
   });
 
   it('InfluxDB stopped: the past month says unavailable with the reason, never zeros; the rest still renders', async () => {

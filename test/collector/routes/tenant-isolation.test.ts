@@ -167,6 +167,8 @@ const BODIES: Record<string, (tenant: string) => object | undefined> = {
   'DELETE /api/v1/silences/:id': () => undefined,
   'POST /api/v1/compliance/waivers': (tenant) => ({ tenant, standard: 'backup', reason: 'intrusion', expires: '1d' }),
   'DELETE /api/v1/compliance/waivers/:id': () => undefined,
+  'POST /api/v1/antivirus/actions': (tenant) => ({ tenant, host: 'h', action: 'quick_scan' }),
+  'POST /api/v1/patches/approvals': (tenant) => ({ tenant, update: 'pkg:openssl', decision: 'approve', reason: 'intrusion' }),
   'POST /api/v1/enroll': () => ({
     token: 'wpe_0123456789abcdef_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
     hostname: 'h',

@@ -7,13 +7,17 @@ import type { RebootPolicy } from '../plan.js';
 
 const SHUTDOWN_TIMEOUT_MS = 60_000;
 
+/** if_required reboots this many minutes after the run: the agent has written the run's results to its spool by then
+ *  (the run hands them over before it asks for the reboot) and gets a minute to deliver them before systemd stops it. */
+export const IF_REQUIRED_DELAY_MINUTES = 1;
+
 /**
- * `shutdown -r -- +N message` (warn) or `shutdown -r -- now` (if_required). The `--` ends the options, so the
- * plan's message (already validated as printable text) is one argument that can never be read as an option, even
- * when it starts with a dash.
+ * `shutdown -r -- +N message` (warn) or `shutdown -r -- +1` (if_required; never `now`, see above). The `--` ends the
+ * options, so the plan's message (already validated as printable text) is one argument that can never be read as an
+ * option, even when it starts with a dash.
  */
 export function shutdownArgs(policy: Exclude<RebootPolicy, { mode: 'never' }>): string[] {
-  if (policy.mode === 'if_required') return ['-r', '--', 'now'];
+  if (policy.mode === 'if_required') return ['-r', '--', `+${IF_REQUIRED_DELAY_MINUTES}`];
   return ['-r', '--', `+${Math.max(1, policy.warnMinutes)}`, ...(policy.message === '' ? [] : [policy.message])];
 }
 

@@ -236,7 +236,7 @@ export const AGENT_MEASUREMENTS: Readonly<Record<string, FieldTypes>> = {
   agent_update: { string: ['from', 'to', 'reason'] },
   // patching/report.ts: one patch run of a plan, and one point per item of it
   patch_run: {
-    string: ['plan_id', 'reboot_detail'],
+    string: ['plan_id', 'reboot_detail', 'refused'],
     integer: ['window_start', 'window_end', 'approved', 'installed', 'failed', 'not_applicable', 'not_started'],
     boolean: ['reboot_required', 'rebooted'],
     float: ['duration_seconds'],
@@ -244,7 +244,7 @@ export const AGENT_MEASUREMENTS: Readonly<Record<string, FieldTypes>> = {
   patch_result: { string: ['plan_id', 'id', 'title', 'detail'], integer: ['code'], boolean: ['reboot_required'], float: ['duration_seconds'] },
   // patching/windows/defender.ts: a Defender signature update or quick scan
   av_action: {
-    string: ['outcome', 'detail', 'signature_version'],
+    string: ['outcome', 'detail', 'signature_version', 'request_id'],
     integer: ['code', 'duration_ms', 'signature_updated', 'quick_scan_end', 'quick_scan_age_days'],
   },
 };
@@ -261,4 +261,5 @@ export const COLLECTOR_MEASUREMENTS: ReadonlySet<string> = new Set([
   'rejections',
   'compliance',
   'sla_month',
+  'patch_status',
 ]);

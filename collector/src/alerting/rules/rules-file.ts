@@ -38,6 +38,7 @@ import type { CompiledRule } from './kinds/index.js';
 import { applyRuleLayer, compileScope, createCompiler, type RawRules, type Scope } from './rule-layers.js';
 import { firstSchemaError } from '../../config/schema-errors.js';
 import { RulesFileSchema, type HostEntry, type RulesDoc, type TenantEntry } from './rules-schema.js';
+import { checkHostEntries, type HostPatchEntry } from '../../patching/policy.js';
 import { addCalendars, addProfiles, addTerms, BUILT_IN, calendarNameOf, entriesOf, resolveTerms, type TenantTerms, type TermsScope } from './terms.js';
 
 export type { CompiledRule } from './kinds/index.js';
@@ -49,7 +50,7 @@ export const DEFAULT_RULES_FILE = fileURLToPath(new URL('../../../data/rules.yam
 /** Host -> matched entry lookups remembered per RuleSet; the memo starts over past this many hosts. */
 const MAX_MEMO_HOSTS = 100_000;
 
-export interface HostRuleSettings {
+export interface HostRuleSettings extends HostPatchEntry {
   role?: Role;
   critical?: boolean;
   urgency?: Urgency;
@@ -194,6 +195,9 @@ function hostSettingsOf(settings: Omit<HostEntry, 'rules'>): HostRuleSettings {
     ...(critical !== undefined ? { critical } : {}),
     ...(settings.urgency !== undefined ? { urgency: settings.urgency } : {}),
     ...(settings.site !== undefined ? { site: settings.site } : {}),
+    ...(settings.patch_ring !== undefined ? { patch_ring: settings.patch_ring } : {}),
+    ...(settings.patch_window !== undefined ? { patch_window: settings.patch_window } : {}),
+    ...(settings.patch_reboot !== undefined ? { patch_reboot: settings.patch_reboot } : {}),
     tags,
   };
 }
@@ -232,9 +236,15 @@ function build(layers: readonly Layer[]): RuleSet {
     const ctx = tenantContext(top, name, entries);
     const hosts = hostScopes(ctx, name, entries, compile);
     const scope = compileScope(ctx.rules, compile);
+    const terms = resolveTerms(ctx);
+    // A host entry's patch_ring must name a ring of the tenant's policy (checked per layer, so the error names its file).
+    checkHostEntries(
+      terms.patches,
+      entries.flatMap(({ t, source }) => entriesOf(t.hosts).map(([pattern, entry]) => ({ source, path: `tenants.${name}.hosts.${pattern}`, entry }))),
+    );
     const tenantIds = new Set([scope, ...hosts.map((h) => h.value.scope)].flatMap((s) => s.enabled.map((r) => r.id)));
     for (const id of tenantIds) ids.add(id);
-    tenants.set(name, { terms: resolveTerms(ctx), calendar: calendarNameOf(ctx), scope, match: hostMatcher(hosts), ruleIds: [...tenantIds].sort() });
+    tenants.set(name, { terms, calendar: calendarNameOf(ctx), scope, match: hostMatcher(hosts), ruleIds: [...tenantIds].sort() });
   }
   const sortedIds = [...ids].sort();
   const globalIds = global.scope.enabled.map((r) => r.id).sort();

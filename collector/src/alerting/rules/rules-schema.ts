@@ -5,6 +5,8 @@ import { CalendarEntrySchema, PriorityMatrixSchema, SlaProfileSchema } from '../
 import { DurationText, RoleSchema } from './common.js';
 import { ComplianceTermsSchema } from '../../compliance/thresholds.js';
 import { ReportTermsSchema } from '../../reports/delivery-terms.js';
+import { AntivirusTermsSchema } from '../../antivirus/policy.js';
+import { HostPatchKeys, PatchTermsSchema } from '../../patching/policy.js';
 
 const Urgency = Type.Union([Type.Literal('high'), Type.Literal('medium'), Type.Literal('low')]);
 
@@ -19,6 +21,8 @@ export const TermsSchema = Type.Object(
     maintenance_exit_grace: Type.Optional(DurationText('duration: alerts still firing this long after a maintenance window ends are ticketed (default 5m)')),
     compliance: Type.Optional(ComplianceTermsSchema),
     report: Type.Optional(ReportTermsSchema),
+    antivirus: Type.Optional(AntivirusTermsSchema),
+    patches: Type.Optional(PatchTermsSchema),
   },
   { additionalProperties: false },
 );
@@ -46,6 +50,7 @@ export const HostSchema = Type.Object(
     urgency: Type.Optional(Urgency),
     site: Type.Optional(Type.String({ minLength: 1 })),
     tags: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+    ...HostPatchKeys,
     rules: Type.Optional(RuleList),
   },
   { additionalProperties: false },

@@ -10,6 +10,8 @@ import type { Terms } from './rules-schema.js';
 import { mergeComplianceTerms, resolveThresholds, type ComplianceTerms, type ComplianceThresholds } from '../../compliance/thresholds.js';
 import { STANDARD_IDS } from '../../compliance/standards/index.js';
 import { floorProblem } from '../../compliance/standards/os.js';
+import { mergeAntivirusTerms, resolveAntivirusPolicy, type AntivirusPolicy, type AntivirusTerms } from '../../antivirus/policy.js';
+import { mergePatchTerms, resolvePatchPolicy, type PatchPolicy, type PatchTerms } from '../../patching/policy.js';
 import { addReportLayer, resolveReportTerms, type ReportLayers, type ReportTerms, type ReportTermsEntry } from '../../reports/delivery-terms.js';
 
 const DEFAULT_PROFILE = 'standard-8x5';
@@ -30,6 +32,10 @@ export interface TenantTerms {
   compliance?: ComplianceThresholds;
   /** Monthly report delivery by email (reports/delivery-terms.ts); absent when no layer sets terms.report. */
   report?: ReportTerms;
+  /** Defender actions by schedule and before a ticket (antivirus/policy.ts); absent when no layer sets terms.antivirus: none. */
+  antivirus?: AntivirusPolicy;
+  /** The patch policy (patching/policy.ts); absent when no layer sets terms.patches or the last says enabled: false. */
+  patches?: PatchPolicy;
 }
 
 /** A value and where it was written, for error messages about references to it. */
@@ -78,13 +84,17 @@ export function addProfiles(
 export function addTerms(into: Map<keyof Terms, At<unknown>>, terms: Terms | undefined, prefix: string, source: string): void {
   for (const [key, value] of entriesOf(terms as Record<string, unknown> | undefined)) {
     // compliance merges per standard across layers (a tenant's backup settings keep the top level's patches ones).
-    const before = key === 'compliance' ? into.get('compliance') : undefined;
+    const before = key === 'compliance' || key === 'antivirus' || key === 'patches' ? into.get(key) : undefined;
     // report keeps every layer's entry: its keys merge one by one, each remembering the file that wrote it.
     const merged =
       key === 'report'
         ? addReportLayer(into.get('report')?.value, value as ReportTermsEntry, source, `${prefix}.${key}`)
         : before
-          ? mergeComplianceTerms(before.value as ComplianceTerms, value as ComplianceTerms)
+          ? key === 'patches'
+            ? mergePatchTerms(before.value as PatchTerms, value as PatchTerms)
+            : key === 'antivirus'
+              ? mergeAntivirusTerms(before.value as AntivirusTerms, value as AntivirusTerms)
+              : mergeComplianceTerms(before.value as ComplianceTerms, value as ComplianceTerms)
           : value;
     into.set(key as keyof Terms, { value: merged, source, path: `${prefix}.${key}` });
   }
@@ -126,7 +136,14 @@ export function resolveTerms(ctx: TermsScope): TenantTerms {
     return at ? inFile(at.source, () => durationAt(at.value, at.path, fallback)) : fallback;
   };
   const complianceAt = term('compliance') as At<ComplianceTerms> | undefined;
+  const antivirusAt = term('antivirus') as At<AntivirusTerms> | undefined;
+  const patchesAt = term('patches') as At<PatchTerms> | undefined;
+  const patches = patchesAt && inFile(patchesAt.source, () => resolvePatchPolicy(patchesAt.value, hours === '24x7' ? 'UTC' : hours.timezone, patchesAt.path));
   return {
+    ...(patches ? { patches } : {}),
+    ...(antivirusAt
+      ? { antivirus: inFile(antivirusAt.source, () => resolveAntivirusPolicy(antivirusAt.value, antivirusAt.path, hours === '24x7' ? 'UTC' : hours.timezone)) }
+      : {}),
     ...(complianceAt
       ? { compliance: inFile(complianceAt.source, () => resolveThresholds(complianceAt.value, complianceAt.path, STANDARD_IDS, floorProblem)) }
       : {}),

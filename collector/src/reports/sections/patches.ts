@@ -1,10 +1,13 @@
 // Patch compliance at the month's end moment: hosts current (the `patches` standard passes) or not, the security and
 // critical updates pending then by how long they had been pending, and the hosts with the oldest ones. How long an
 // update has been pending counts from the first `patches_pending` point that listed it, as the standard counts it.
+// For a tenant with a patch policy, also the month's patch runs per ring (the collector's store: the plans offered,
+// the results the agents reported): updates installed, failed, and those still waiting for approval.
 import { age, DAY_MS } from '../../compliance/standards/fields.js';
 import { localTime } from '../format.js';
 import { endSource, type PendingAtEnd } from '../month-end.js';
-import type { Section } from '../section.js';
+import type { ReportInput, Section } from '../section.js';
+import { patchStatus } from '../../patching/status.js';
 
 /** Upper bounds of the age buckets (the last is open): a week, the default limit of the standard, a month. */
 export const AGE_BUCKETS: readonly { label: string; maxMs: number }[] = [
@@ -32,6 +35,50 @@ export interface OldestRow {
   lastInstall: string;
 }
 
+/** One ring's patch runs in the month. */
+export interface RingRunRow {
+  ring: string;
+  /** Plans the agents reported a run of. */
+  runs: number;
+  hosts: number;
+  installed: number;
+  /** Failed, or not started before the window closed. */
+  failed: number;
+  /** Updates x hosts waiting for a person or the ring's deferral now; null for a past month (the store keeps only now). */
+  pendingApproval: number | null;
+}
+
+/** The month's runs per ring, in the policy's ring order; null when the tenant has no patch policy and no run. */
+export function ringRuns(input: Pick<ReportInput, 'store' | 'rules' | 'tenant' | 'month' | 'now'>): RingRunRow[] | null {
+  const { store, rules, month } = input;
+  const tenant = input.tenant.id;
+  const policy = rules.terms(tenant).patches;
+  const results = store.patches.resultsIn(tenant, month.from, month.to);
+  const runs = store.patches.runsIn(tenant, month.from, month.to);
+  if (!policy && results.length === 0 && runs.length === 0) return null;
+  const ringOfPlan = new Map<string, string>();
+  const ringOf = (planId: string) => {
+    let ring = ringOfPlan.get(planId);
+    if (ring === undefined) ringOfPlan.set(planId, (ring = store.patches.plan(planId)?.ring || '(unknown)'));
+    return ring;
+  };
+  const running = input.now < month.to;
+  const pending = running ? patchStatus(store, rules, tenant, input.now).filter((r) => r.state === 'pending') : [];
+  const names = [...(policy?.rings.map((r) => r.name) ?? []), ...[...runs, ...results].map((r) => ringOf(r.planId))];
+  return [...new Set(names)].map((ring) => {
+    const mine = results.filter((r) => ringOf(r.planId) === ring);
+    const plans = new Set([...runs, ...results].filter((r) => ringOf(r.planId) === ring).map((r) => `${r.agentId}\u0000${r.planId}`));
+    return {
+      ring,
+      runs: plans.size,
+      hosts: new Set([...plans].map((k) => k.split('\u0000')[0])).size,
+      installed: mine.filter((r) => r.outcome === 'installed').length,
+      failed: mine.filter((r) => r.outcome === 'failed' || r.outcome === 'not_started').length,
+      pendingApproval: running ? pending.filter((r) => r.ring === ring).length : null,
+    };
+  });
+}
+
 export interface PatchesData {
   atText: string;
   current: number;
@@ -40,6 +87,8 @@ export interface PatchesData {
   total: number;
   buckets: BucketRow[];
   oldest: OldestRow[];
+  /** The month's patch runs per ring (ringRuns); null without a patch policy. */
+  rings: RingRunRow[] | null;
 }
 
 export const patchCompliance: Section<PatchesData> = {
@@ -82,7 +131,16 @@ export const patchCompliance: Section<PatchesData> = {
     return {
       state: 'ok',
       source,
-      data: { atText, current: count('pass'), notCurrent: count('fail'), unknown: count('unknown'), total: mine.length, buckets, oldest },
+      data: {
+        atText,
+        current: count('pass'),
+        notCurrent: count('fail'),
+        unknown: count('unknown'),
+        total: mine.length,
+        buckets,
+        oldest,
+        rings: ringRuns(input),
+      },
     };
   },
   template: `
@@ -103,6 +161,16 @@ export const patchCompliance: Section<PatchesData> = {
   <tbody>
   <% it.oldest.forEach(function (r) { %>
     <tr data-host="<%= r.host %>"><td><%= r.host %></td><td><%= r.verdict %></td><td class="num"><%= r.pending %></td><td><%= r.oldest %></td><td><%= r.since %></td><td><%= r.age %></td><td><%= r.lastInstall %></td></tr>
+  <% }) %>
+  </tbody>
+</table>
+<% } %>
+<% if (it.rings) { %>
+<table class="patch-runs">
+  <thead><tr><th>Ring</th><th>Patch runs</th><th>Hosts</th><th>Updates installed</th><th>Failed</th><th>Waiting for approval now</th></tr></thead>
+  <tbody>
+  <% it.rings.forEach(function (r) { %>
+    <tr data-ring="<%= r.ring %>"><td><%= r.ring %></td><td class="num"><%= r.runs %></td><td class="num"><%= r.hosts %></td><td class="num installed"><%= r.installed %></td><td class="num failed"><%= r.failed %></td><td class="num"><%= r.pendingApproval === null ? '—' : r.pendingApproval %></td></tr>
   <% }) %>
   </tbody>
 </table>

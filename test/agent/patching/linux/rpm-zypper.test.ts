@@ -128,6 +128,6 @@ describe('reboot', () => {
       'Updates installed; this PC restarts in 10 minutes',
     ]);
     expect(shutdownArgs({ mode: 'warn', warnMinutes: 1, message: '' })).toEqual(['-r', '--', '+1']);
-    expect(shutdownArgs({ mode: 'if_required' })).toEqual(['-r', '--', 'now']);
+    expect(shutdownArgs({ mode: 'if_required' })).toEqual(['-r', '--', '+1']);
   });
 });

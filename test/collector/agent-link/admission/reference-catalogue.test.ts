@@ -9,6 +9,7 @@ import { AGENT_MEASUREMENTS, COLLECTOR_MEASUREMENTS, type FieldType } from '../.
 import { rejectionSamples } from '../../../../collector/src/agent-link/admission/refusals.js';
 import { osSupportSample } from '../../../../collector/src/os-support/os-support.js';
 import { compliancePoint } from '../../../../collector/src/compliance/engine.js';
+import { patchStatusSample } from '../../../../collector/src/patching/gauge.js';
 import { createTransitions } from '../../../../collector/src/alerting/influx-outbox-feed.js';
 import { createTicketGauge } from '../../../../collector/src/tickets/gauge.js';
 import { slaMonthSamples } from '../../../../collector/src/tickets/sla-month.js';
@@ -123,6 +124,7 @@ describe("the reference and the collector's own writers", () => {
       { verdict: 'fail', reason: '', evidence: { measurement: 'backup', time: now, fields: {} } },
       now,
     ),
+    patchStatusSample('pilot', now, { approved: 3, installed: 2, failed: 1, pending: 4, declined: 0 }),
     ...slaMonthSamples(
       '2026-11',
       [{ priority: 'P2', target: 'respond', goal: '2h', met: 3, breached: 1, running: 1, metPercent: 75, medianMs: 1, worstMs: 2 }],

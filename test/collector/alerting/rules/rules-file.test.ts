@@ -44,6 +44,8 @@ describe('the shipped default pack', () => {
       'logon_failures',
       'memory_high',
       'os_end_of_support',
+      'patch_failed',
+      'patch_reboot_pending',
       'patches_critical_pending',
       'patches_stale',
       'reboot_pending',
@@ -281,7 +283,7 @@ describe('bad input is refused with the file and the path of the bad key', () =>
     [
       'an unknown kind',
       'rules: [ { id: x, kind: threshold, title: x } ]',
-      'user.yaml: rules[0].kind: unknown rule kind "threshold" (known: metric, event, event_count, absence, antivirus)',
+      'user.yaml: rules[0].kind: unknown rule kind "threshold" (known: metric, event, event_count, absence, antivirus, patch)',
     ],
     [
       'a duplicate id',

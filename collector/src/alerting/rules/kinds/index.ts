@@ -7,6 +7,7 @@ import { antivirus, type AntivirusRule } from './antivirus.js';
 import { event, type EventRule } from './event.js';
 import { event_count, type EventCountRule } from './event_count.js';
 import { metric, type MetricRule } from './metric.js';
+import { patch, type PatchRule } from './patch.js';
 
 /** Whether a rule watches this host (its `roles`, if any). */
 export const appliesTo = (rule: Rule, host: HostFacts): boolean => rule.roles === undefined || rule.roles.includes(host.role);
@@ -38,6 +39,7 @@ export const RULE_KINDS = {
   event_count: byRole(event_count),
   absence: byRole(absence),
   antivirus: byRole(antivirus),
+  patch: byRole(patch),
 } as const satisfies Record<string, RuleKind>;
 
 export type RuleKindName = keyof typeof RULE_KINDS;
@@ -46,7 +48,7 @@ type RuleOf<K extends RuleKindName> = (typeof RULE_KINDS)[K] extends RuleKind<in
 
 /** A compiled rule of any kind; `kind` tells which (and so which RULE_KINDS entry takes it). */
 export type CompiledRule = { [K in RuleKindName]: RuleOf<K> & { kind: K } }[RuleKindName];
-export type { AbsenceRule, AntivirusRule, EventCountRule, EventRule, MetricRule };
+export type { AbsenceRule, AntivirusRule, EventCountRule, EventRule, MetricRule, PatchRule };
 
 export const isRuleKindName = (name: unknown): name is RuleKindName => typeof name === 'string' && Object.hasOwn(RULE_KINDS, name);
 
