@@ -1,10 +1,9 @@
 // watchpost-collector av actions --tenant T [--host H]: the tenant's Defender action requests, newest first: who asked
 // (the schedule, a person, the definitions-age rule), when it was sent, and the result the agent reported.
 import { hostnameKey, type AvActionRequest } from '../store/index.js';
-import { UsageError } from '../errors.js';
 import { CONFIG_OPTION, type Command } from './command.js';
 import { withStore } from './context.js';
-import { flag, noPositionals } from './hold-common.js';
+import { flag, knownTenant, noPositionals } from './hold-common.js';
 import { isoTime, printJson, printTable } from './table.js';
 
 function result(r: AvActionRequest): string {
@@ -21,9 +20,7 @@ export const avActions: Command = {
   run: (input) =>
     withStore(input, (store) => {
       noPositionals(input.positionals);
-      const tenant = flag(input.values.tenant);
-      if (!tenant) throw new UsageError('--tenant: required');
-      if (!store.tenants.get(tenant)) throw new UsageError(`unknown tenant: ${tenant} (see \`tenant list\`)`);
+      const tenant = knownTenant(store, flag(input.values.tenant));
       const host = flag(input.values.host);
       let list = store.avActions.list({ tenant });
       if (host !== undefined) list = list.filter((r) => hostnameKey(r.host) === hostnameKey(host));

@@ -4,10 +4,9 @@
 // API (POST /api/v1/compliance/waivers) applies it at once.
 import { COMPLIANCE_TICK_MS } from '../compliance/engine.js';
 import { createWaiver } from '../compliance/waivers.js';
-import { UsageError } from '../errors.js';
 import { CONFIG_OPTION, type Command } from './command.js';
 import { withStore } from './context.js';
-import { addFlags, flagErrors, stringOptions } from './hold-common.js';
+import { addFlags, flagErrors, knownTenant, stringOptions } from './hold-common.js';
 import { isoTime } from './table.js';
 
 const FLAGS = ['tenant', 'host', 'standard', 'reason', 'by', 'expires'] as const;
@@ -19,7 +18,7 @@ export const complianceWaive: Command = {
   run: (input) =>
     withStore(input, (store) => {
       const v = addFlags(input, FLAGS, ['tenant', 'standard', 'reason', 'by', 'expires']);
-      if (!store.tenants.get(v.tenant)) throw new UsageError(`unknown tenant: ${v.tenant} (see \`tenant list\`)`);
+      knownTenant(store, v.tenant);
       const request = { tenant: v.tenant, standard: v.standard, reason: v.reason, expires: v.expires, ...(v.host ? { host: v.host } : {}) };
       const waiver = flagErrors(() => createWaiver(store, request, v.by, Date.now()));
       process.stdout.write(`${waiver.id}\n`);

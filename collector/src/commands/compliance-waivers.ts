@@ -1,10 +1,9 @@
 // watchpost-collector compliance waivers --tenant T: the tenant's exceptions to the minimum standards in force now,
 // or every one ever made with --all (revoked and expired ones are kept: the monthly report shows which held when).
 import type { Waiver } from '../store/index.js';
-import { UsageError } from '../errors.js';
 import { CONFIG_OPTION, type Command } from './command.js';
 import { withStore } from './context.js';
-import { flag, noPositionals } from './hold-common.js';
+import { flag, knownTenant, noPositionals } from './hold-common.js';
 import { isoTime, printJson, printTable } from './table.js';
 
 function state(w: Waiver, now: number): string {
@@ -19,9 +18,7 @@ export const complianceWaivers: Command = {
   run: (input) =>
     withStore(input, (store) => {
       noPositionals(input.positionals);
-      const tenant = flag(input.values.tenant);
-      if (!tenant) throw new UsageError('--tenant: required');
-      if (!store.tenants.get(tenant)) throw new UsageError(`unknown tenant: ${tenant} (see \`tenant list\`)`);
+      const tenant = knownTenant(store, flag(input.values.tenant));
       const now = Date.now();
       const list = store.waivers.list({ tenant, ...(input.values.all ? {} : { activeAt: now }) });
       if (input.values.json) {

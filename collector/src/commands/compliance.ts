@@ -1,11 +1,10 @@
 // watchpost-collector compliance --tenant T: the minimum-standard verdicts the serving collector recorded in the store
 // (compliance/table.ts), as a table with counts per verdict, or as JSON (the same shape as GET /api/v1/compliance).
 // A verdict a waiver covers shows "waived until ... (reason)" beside it; the waivers themselves: compliance-waivers.ts.
-import { UsageError } from '../errors.js';
 import { complianceTable } from '../compliance/table.js';
 import { CONFIG_OPTION, type Command } from './command.js';
 import { withStore } from './context.js';
-import { flag, noPositionals } from './hold-common.js';
+import { flag, knownTenant, noPositionals } from './hold-common.js';
 import { isoTime, printJson, printTable } from './table.js';
 
 export const compliance: Command = {
@@ -15,9 +14,7 @@ export const compliance: Command = {
   run: (input) =>
     withStore(input, (store) => {
       noPositionals(input.positionals);
-      const tenant = flag(input.values.tenant);
-      if (!tenant) throw new UsageError('--tenant: required');
-      if (!store.tenants.get(tenant)) throw new UsageError(`unknown tenant: ${tenant} (see \`tenant list\`)`);
+      const tenant = knownTenant(store, flag(input.values.tenant));
       const table = complianceTable(store, tenant, flag(input.values.host));
       if (input.values.json) {
         printJson(table);

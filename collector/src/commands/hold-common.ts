@@ -1,9 +1,10 @@
-// What the maintenance and silence commands share: who the CLI acts as, and refusals as usage errors naming the
-// flag (the parser and the store name body fields: `end`, `recurrence.cron`, ...).
+// What the maintenance and silence commands share (and others that take the same flags): who the CLI acts as, the
+// tenant a command is about, and refusals as usage errors naming the flag (the parser and the store name body fields:
+// `end`, `recurrence.cron`, ...).
 import { userInfo } from 'node:os';
 import { HoldInputError } from '../alerting/hold-input.js';
 import { UsageError } from '../errors.js';
-import { isStoreError } from '../store/index.js';
+import { isStoreError, type Store } from '../store/index.js';
 import type { CommandInput } from './command.js';
 
 /** Field (REST body key or store input key) -> flag. */
@@ -70,4 +71,11 @@ export function shortDuration(ms: number): string {
     if (ms % size === 0) return `${ms / size}${unit}`;
   }
   return `${ms}ms`;
+}
+
+/** The tenant a command is about: `--tenant` given and known to the store, else a UsageError saying which. */
+export function knownTenant(store: Pick<Store, 'tenants'>, tenant: string | undefined): string {
+  if (!tenant) throw new UsageError('--tenant: required');
+  if (!store.tenants.get(tenant)) throw new UsageError(`unknown tenant: ${tenant} (see \`tenant list\`)`);
+  return tenant;
 }

@@ -5,10 +5,9 @@
 import { loadRules } from '../alerting/rules/rules-file.js';
 import { decidePatch } from '../patching/decide.js';
 import type { PatchDecisionKind } from '../store/index.js';
-import { UsageError } from '../errors.js';
 import { CONFIG_OPTION, type Command } from './command.js';
 import { withStore } from './context.js';
-import { addFlags, flagErrors, stringOptions } from './hold-common.js';
+import { addFlags, flagErrors, knownTenant, stringOptions } from './hold-common.js';
 
 const FLAGS = ['tenant', 'update', 'ring', 'by', 'reason'] as const;
 
@@ -20,7 +19,7 @@ function decideCommand(decision: PatchDecisionKind, summary: string): Command {
     run: (input) =>
       withStore(input, (store, config) => {
         const v = addFlags(input, FLAGS, ['tenant', 'update', 'by', 'reason']);
-        if (!store.tenants.get(v.tenant)) throw new UsageError(`unknown tenant: ${v.tenant} (see \`tenant list\`)`);
+        knownTenant(store, v.tenant);
         const rules = loadRules(config.rules.file || undefined, { includeDefaults: config.rules.defaults });
         const request = { tenant: v.tenant, update: v.update, decision, reason: v.reason, ...(v.ring ? { ring: v.ring } : {}) };
         const { decision: d } = flagErrors(() => decidePatch(store, rules, request, v.by));

@@ -7,7 +7,7 @@ import { patchRowView } from '../routes/patches.js';
 import { UsageError } from '../errors.js';
 import { CONFIG_OPTION, type Command } from './command.js';
 import { withStore } from './context.js';
-import { flag, noPositionals } from './hold-common.js';
+import { flag, knownTenant, noPositionals } from './hold-common.js';
 import { isoTime, printJson, printTable } from './table.js';
 
 /** Who decided, or when the automatic approval applies, in a few words. */
@@ -27,11 +27,9 @@ export const patchesList: Command = {
   run: (input) =>
     withStore(input, (store, config) => {
       noPositionals(input.positionals);
-      const tenant = flag(input.values.tenant);
+      const tenant = knownTenant(store, flag(input.values.tenant));
       const host = flag(input.values.host);
       const state = flag(input.values.state);
-      if (!tenant) throw new UsageError('--tenant: required');
-      if (!store.tenants.get(tenant)) throw new UsageError(`unknown tenant: ${tenant} (see \`tenant list\`)`);
       if (state !== undefined && !(PATCH_STATES as readonly string[]).includes(state))
         throw new UsageError(`--state: expected one of ${PATCH_STATES.join(', ')}`);
       const rules = loadRules(config.rules.file || undefined, { includeDefaults: config.rules.defaults });
