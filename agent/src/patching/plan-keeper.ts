@@ -8,9 +8,14 @@
 //  2. Another plan while one waits: it replaces the waiting one. While one runs: it waits for that run's end.
 //  3. The empty plan (plan_id ''): the collector has none for this agent now; a waiting plan is dropped, a running one
 //     finishes (an install is never cut short by a policy change).
-// Files: <stateDir>/patching/plan.json (the accepted plan, until its run ends) and completed.json (the last
-// COMPLETED_KEPT plan ids). A run the agent's stop cut short is reported but not recorded as completed: the next start
-// inside the window runs it again (items already installed then report not_applicable).
+//  4. A new plan for a window in which a run already ended: the items that run attempted are left out (an item that
+//     failed is retried in the next window, not again in this one), and a plan with nothing else is not run. The
+//     collector's view lags the agent's (a patches listing taken during the run can reach it before the run's results),
+//     so this is decided here, where the run happened.
+// Files: <stateDir>/patching/plan.json (the accepted plan, until its run ends), completed.json (the last
+// COMPLETED_KEPT plan ids) and attempted.json (the items each of the last ATTEMPTED_KEPT windows' runs attempted). A
+// run the agent's stop cut short is reported but recorded neither as completed nor as attempted: the next start inside
+// the window runs it again (items already installed then report not_applicable).
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../base/log.js';
@@ -23,6 +28,8 @@ import { runPatchPlan } from './run.js';
 export const PATCHING_DIR = 'patching';
 /** Completed plan ids kept: one plan per window, so weeks of nightly windows. */
 export const COMPLETED_KEPT = 64;
+/** Windows whose attempted items are kept: a window's plans are all received inside it, so a few suffice. */
+export const ATTEMPTED_KEPT = 16;
 /** The longest single wait for a window; the clock is read again after each (a suspended laptop, a clock change). */
 const WAIT_SLICE_MS = 60_000;
 /** At the agent's stop, how long a running install gets to be killed and reported. */
@@ -96,6 +103,8 @@ export function createPlanKeeper(deps: PlanKeeperDeps): PlanKeeper {
   const planFile = join(dir, 'plan.json');
   const completedFile = join(dir, 'completed.json');
   const completed: string[] = readCompleted(completedFile, log);
+  const attemptedFile = join(dir, 'attempted.json');
+  const attempted: AttemptedWindow[] = readAttempted(attemptedFile, log);
   const stopping = new AbortController();
   let waiting: PatchPlan | null = null;
   let waitTimer: TimerHandle | null = null;
@@ -125,9 +134,33 @@ export function createPlanKeeper(deps: PlanKeeperDeps): PlanKeeper {
       waitTimer = timers.setTimeout(wait, Math.min(left, WAIT_SLICE_MS));
       return;
     }
-    const plan = waiting;
+    const plan = withoutAttempted(waiting);
     waiting = null;
+    if (plan.items.length === 0) {
+      log.info(`patching: plan ${plan.planId} holds only items this window's run already attempted; not run`);
+      recordCompleted(plan.planId);
+      rmSync(planFile, { force: true });
+      return;
+    }
     running = { plan, done: run(plan) };
+  };
+
+  /** The plan without the items a run in the same window already attempted (rule 4). */
+  const withoutAttempted = (plan: PatchPlan): PatchPlan => {
+    const tried = attempted.find((w) => w.windowStart === plan.windowStart && w.windowEnd === plan.windowEnd);
+    if (!tried) return plan;
+    const items = plan.items.filter((i) => !tried.items.includes(itemKey(i)));
+    if (items.length < plan.items.length)
+      log.info(`patching: plan ${plan.planId}: ${plan.items.length - items.length} item(s) already attempted in this window left out`);
+    return { ...plan, items };
+  };
+
+  const recordAttempted = (plan: PatchPlan): void => {
+    let window = attempted.find((w) => w.windowStart === plan.windowStart && w.windowEnd === plan.windowEnd);
+    if (!window) attempted.push((window = { windowStart: plan.windowStart, windowEnd: plan.windowEnd, items: [] }));
+    for (const item of plan.items) if (!window.items.includes(itemKey(item))) window.items.push(itemKey(item));
+    attempted.splice(0, Math.max(0, attempted.length - ATTEMPTED_KEPT));
+    writeJsonDurably(attemptedFile, attempted);
   };
 
   const run = async (plan: PatchPlan): Promise<void> => {
@@ -137,6 +170,7 @@ export function createPlanKeeper(deps: PlanKeeperDeps): PlanKeeper {
       // Before the reboot the run asks for next: a plan that rebooted the machine must not run again after it.
       if (!recorded && !stopping.signal.aborted) {
         recorded = true;
+        recordAttempted(plan);
         recordCompleted(plan.planId);
       }
     };
@@ -228,6 +262,33 @@ export function createPlanKeeper(deps: PlanKeeperDeps): PlanKeeper {
       await Promise.race([done, new Promise((resolve) => setTimeout(resolve, STOP_WAIT_MS).unref())]);
     },
   };
+}
+
+interface AttemptedWindow {
+  windowStart: number;
+  windowEnd: number;
+  /** itemKey of each item a completed run of this window attempted. */
+  items: string[];
+}
+
+const itemKey = (item: { manager: string; id: string }): string => `${item.manager}:${item.id}`;
+
+function readAttempted(file: string, log: Logger): AttemptedWindow[] {
+  try {
+    const windows: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    if (!Array.isArray(windows)) return [];
+    return windows
+      .filter((w): w is AttemptedWindow => {
+        const o = w as Partial<AttemptedWindow> | null;
+        return (
+          Number.isSafeInteger(o?.windowStart) && Number.isSafeInteger(o?.windowEnd) && Array.isArray(o?.items) && o.items.every((i) => typeof i === 'string')
+        );
+      })
+      .slice(-ATTEMPTED_KEPT);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') log.warn('patching: attempted items unreadable; starting a new list', { file });
+    return [];
+  }
 }
 
 function readCompleted(file: string, log: Logger): string[] {

@@ -101,6 +101,46 @@ describe('the plan keeper', () => {
     ]);
   });
 
+  it('a new plan for a window whose run already ended leaves out what that run attempted, also after a restart', async () => {
+    const first = setup();
+    const start = T0 + 600_000;
+    first.keeper.receive(
+      planFromWire({
+        ...wirePlan('pl_1', start),
+        items: [
+          { id: 'openssl', manager: 'apt', title: 'openssl' },
+          { id: 'curl', manager: 'apt', title: 'curl' },
+        ],
+      }),
+    );
+    await settle(first.clock, 660_000);
+    expect(first.installed).toEqual(['openssl', 'curl']);
+    // The collector's next plan for the same window (a listing taken during the run reached it first): curl again.
+    first.keeper.receive(planFromWire({ ...wirePlan('pl_2', start), items: [{ id: 'curl', manager: 'apt', title: 'curl' }] }));
+    await settle(first.clock, 60_000);
+    expect(first.installed).toEqual(['openssl', 'curl']);
+    expect(first.reported.filter((r) => r.measurement === 'patch_run')).toHaveLength(1);
+    await first.keeper.stop();
+
+    // After a restart, in the same window: only the item not attempted yet runs; in the next window curl is retried.
+    const second = setup(first.stateDir, first.clock);
+    second.keeper.start();
+    second.keeper.receive(
+      planFromWire({
+        ...wirePlan('pl_3', start),
+        items: [
+          { id: 'curl', manager: 'apt', title: 'curl' },
+          { id: 'zlib1g', manager: 'apt', title: 'zlib' },
+        ],
+      }),
+    );
+    await settle(second.clock, 60_000);
+    expect(second.installed).toEqual(['zlib1g']);
+    second.keeper.receive(planFromWire({ ...wirePlan('pl_4', start + 86_400_000), items: [{ id: 'curl', manager: 'apt', title: 'curl' }] }));
+    await settle(second.clock, 86_400_000 - 120_000 + 60_000);
+    expect(second.installed).toEqual(['zlib1g', 'curl']);
+  });
+
   it('the empty plan withdraws a waiting plan', async () => {
     const { keeper, installed, stateDir, clock } = setup();
     keeper.receive(planFromWire(wirePlan('pl_w')));
