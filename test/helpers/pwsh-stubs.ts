@@ -86,6 +86,31 @@ export function uninstallKeysStub(keys: Record<string, Record<string, unknown>[]
   return getItemPropertyStub(Object.fromEntries(Object.entries(keys).map(([path, entries]) => [path, `@(${entries.map((e) => psObject(e)).join(', ')})`])));
 }
 
+/**
+ * New-Object with `-ComObject` answered by `cases` (the branches of a PowerShell `switch ($ComObject)`, each returning
+ * its stand-in); a .NET type (`New-Object System.Text.UTF8Encoding`) goes to the real cmdlet, and any other COM class
+ * throws, so a script asking for an object the test did not expect fails loudly.
+ */
+export function comObjectStub(cases: string): string {
+  return String.raw`
+function New-Object {
+  [CmdletBinding(DefaultParameterSetName = 'Net')]
+  param(
+    [Parameter(ParameterSetName = 'Net', Mandatory = $true, Position = 0)][string]$TypeName,
+    [Parameter(ParameterSetName = 'Net', Position = 1)][Alias('Args')][object[]]$ArgumentList,
+    [Parameter(ParameterSetName = 'Com', Mandatory = $true, Position = 0)][string]$ComObject,
+    [Parameter(ParameterSetName = 'Com')][switch]$Strict,
+    [System.Collections.IDictionary]$Property
+  )
+  if ($PSCmdlet.ParameterSetName -ne 'Com') { return Microsoft.PowerShell.Utility\New-Object @PSBoundParameters }
+  switch ($ComObject) {
+${cases}
+  }
+  throw "stub: no COM object $ComObject"
+}
+`;
+}
+
 export interface StubbedPowerShell {
   /** What probes get as ctx.powershell: the real worker on pwsh, the stubs and the guard in front of each script. */
   powershell: PowerShell;

@@ -19,7 +19,7 @@ import { createWuaInstaller, windowsRebootArgs } from '../../../../agent/src/pat
 import { WUA_INSTALL_SCRIPT } from '../../../../agent/src/patching/windows/wua-install.js';
 import type { InstallContext } from '../../../../agent/src/patching/installer.js';
 import type { PatchItem } from '../../../../agent/src/patching/plan.js';
-import { psString } from '../../../helpers/pwsh-stubs.js';
+import { comObjectStub, psString } from '../../../helpers/pwsh-stubs.js';
 import { fixture } from '../../probes/fixtures.js';
 import { pwshProcessRunner } from './pwsh-process-runner.js';
 
@@ -75,17 +75,7 @@ function New-WpResult($results, [bool]$reboot) {
   [pscustomobject]@{ ResultCode = [int]2; HResult = [int]0; RebootRequired = $reboot; Results = $results } |
     Add-Member -MemberType ScriptMethod -Name GetUpdateResult -Value { param([int]$i) $this.Results[$i] } -PassThru
 }
-function New-Object {
-  [CmdletBinding(DefaultParameterSetName = 'Net')]
-  param(
-    [Parameter(ParameterSetName = 'Net', Mandatory = $true, Position = 0)][string]$TypeName,
-    [Parameter(ParameterSetName = 'Net', Position = 1)][Alias('Args')][object[]]$ArgumentList,
-    [Parameter(ParameterSetName = 'Com', Mandatory = $true, Position = 0)][string]$ComObject,
-    [Parameter(ParameterSetName = 'Com')][switch]$Strict,
-    [System.Collections.IDictionary]$Property
-  )
-  if ($PSCmdlet.ParameterSetName -ne 'Com') { return Microsoft.PowerShell.Utility\New-Object @PSBoundParameters }
-  switch ($ComObject) {
+${comObjectStub(String.raw`
     'Microsoft.Update.UpdateColl' { return New-WpCollection }
     'Microsoft.Update.Session' {
       return [pscustomobject]@{ ClientApplicationID = '' } |
@@ -115,9 +105,7 @@ function New-Object {
         } -PassThru
     }
     'Microsoft.Update.SystemInfo' { return [pscustomobject]@{ RebootRequired = $false } }
-  }
-  throw "stub: no COM object $ComObject"
-}
+`)}
 `;
 }
 
@@ -233,13 +221,9 @@ describe('wua installer: WUA_INSTALL_SCRIPT on pwsh with the WUA COM objects stu
 
   it('reboot pending from the markers the patches probe reads; the reboot is shutdown.exe with the message as one argument', async () => {
     const stubs = String.raw`
-function New-Object {
-  [CmdletBinding(DefaultParameterSetName = 'Net')]
-  param([Parameter(ParameterSetName = 'Net', Mandatory = $true, Position = 0)][string]$TypeName, [Parameter(ParameterSetName = 'Com', Mandatory = $true)][string]$ComObject)
-  if ($PSCmdlet.ParameterSetName -ne 'Com') { return Microsoft.PowerShell.Utility\New-Object @PSBoundParameters }
-  if ($ComObject -eq 'Microsoft.Update.SystemInfo') { return [pscustomobject]@{ RebootRequired = $false } }
-  throw "stub: $ComObject"
-}
+${comObjectStub(String.raw`
+    'Microsoft.Update.SystemInfo' { return [pscustomobject]@{ RebootRequired = $false } }
+`)}
 function Test-Path { param([Parameter(Position = 0)][string]$Path) $Path -eq 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\RebootPending' }
 function Get-ItemProperty { param([Parameter(Position = 0)][string]$Path) [pscustomobject]@{ PendingFileRenameOperations = $null } }
 `;

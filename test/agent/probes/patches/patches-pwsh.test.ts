@@ -16,7 +16,7 @@ import { lastJsonLine } from '../../../../agent/src/exec/powershell-process.js';
 import { WINDOWS_PATCHES_ARGS, WINDOWS_PATCHES_SCRIPT } from '../../../../agent/src/probes/patches/windows.js';
 import { DEFINITION_UPDATES_ID, SECURITY_UPDATES_ID } from '../../../../agent/src/probes/patches/wua.js';
 import { int, type SampleDraft } from '../../../../agent/src/sample.js';
-import { PS51_JSON_GUARD, psString } from '../../../helpers/pwsh-stubs.js';
+import { comObjectStub, PS51_JSON_GUARD, psString } from '../../../helpers/pwsh-stubs.js';
 import { pwshPath } from '../../../helpers/pwsh.js';
 import { context, fixture } from '../fixtures.js';
 
@@ -145,17 +145,7 @@ function New-WpWuaSearcher {
     } -PassThru
 }
 
-function New-Object {
-  [CmdletBinding(DefaultParameterSetName = 'Net')]
-  param(
-    [Parameter(ParameterSetName = 'Net', Mandatory = $true, Position = 0)][string]$TypeName,
-    [Parameter(ParameterSetName = 'Net', Position = 1)][Alias('Args')][object[]]$ArgumentList,
-    [Parameter(ParameterSetName = 'Com', Mandatory = $true, Position = 0)][string]$ComObject,
-    [Parameter(ParameterSetName = 'Com')][switch]$Strict,
-    [System.Collections.IDictionary]$Property
-  )
-  if ($PSCmdlet.ParameterSetName -ne 'Com') { return Microsoft.PowerShell.Utility\New-Object @PSBoundParameters }
-  switch ($ComObject) {
+${comObjectStub(String.raw`
     'Microsoft.Update.Session' {
       return [pscustomobject]@{ ClientApplicationID = '' } | Add-Member -MemberType ScriptMethod -Name CreateUpdateSearcher -Value { New-WpWuaSearcher } -PassThru
     }
@@ -163,9 +153,7 @@ function New-Object {
       return [pscustomobject]@{ ServiceEnabled = $true; Results = [pscustomobject]@{ LastSearchSuccessDate = ${oaDate(m.lastSearch)}; LastInstallationSuccessDate = ${oaDate(`${DOCUMENTED.lastInstall}Z`)} } }
     }
     'Microsoft.Update.SystemInfo' { return [pscustomobject]@{ RebootRequired = $${m.rebootSystemInfo}; OemHardwareSupportLink = '' } }
-  }
-  throw "stub: no COM object $ComObject"
-}
+`)}
 
 $wpKeys = ${list(m.keys.map(psString))}
 function Test-Path {
