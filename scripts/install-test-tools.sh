@@ -13,7 +13,8 @@
 # util-linux's setpriv, last, utmpdump and fallocate, mount and e2fsprogs' mkfs.ext4 (tiny filesystems that fill up),
 # chromium (prints the monthly report's PDF) and poppler-utils' pdftotext and pdftoppm (read that PDF back, image its
 # page 1), debootstrap, dpkg-dev's dpkg-scanpackages and dpkg-deb (a cached minimal Debian root with a local
-# repository of packages built in the test, where the patch run's apt installer runs real apt-get), and pwsh, the real PowerShell engine the agent's PowerShell runs in (install-pwsh.sh: a .NET global tool from NuGet).
+# repository of packages built in the test, where the patch run's apt installer runs real apt-get), pwsh, the real PowerShell engine the agent's PowerShell runs in (install-pwsh.sh: a .NET global tool from NuGet), and
+# PostgreSQL and HAProxy (install-cluster-tools.sh: the store suite on PostgreSQL, several collectors behind a balancer).
 set -euo pipefail
 # shellcheck source=lib/debian-root.sh
 . "$(dirname "$0")/lib/debian-root.sh"
@@ -46,6 +47,7 @@ command -v influxd >/dev/null 2>&1 || need_influx=1
 # pwsh is a per-user .NET tool, installed without root: before the Debian packages, so a machine that only lacks it
 # needs no root at all.
 bash scripts/install-pwsh.sh
+bash scripts/install-cluster-tools.sh
 if [ ${#missing[@]} -eq 0 ] && [ "$need_influx" -eq 0 ]; then
   exit 0
 fi

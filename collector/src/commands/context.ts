@@ -17,9 +17,15 @@ export function configFrom(input: CommandInput): Config {
   return loadConfig(typeof file === 'string' ? { file } : {});
 }
 
+/** Where the store lives: store.url (PostgreSQL), else the SQLite file in dataDir. */
+export function storeLocation(config: Config): string {
+  return config.store.url || join(config.dataDir, STORE_FILE);
+}
+
 export function openStoreFor(config: Config): Store {
+  if (config.store.url) return openStore(config.store.url);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  return openStore(join(config.dataDir, STORE_FILE));
+  return openStore(storeLocation(config));
 }
 
 /** Runs fn with the store open and closes it whatever happens. */

@@ -42,9 +42,11 @@ import { reportDeliveries } from './report-deliveries.js';
 import { avUpdate } from './av-update.js';
 import { avScan } from './av-scan.js';
 import { avActions } from './av-actions.js';
+import { storeMigrate } from './store-migrate.js';
 
 export const commands: Record<string, Command> = {
   serve,
+  'store migrate': storeMigrate,
   'tenant add': tenantAdd,
   'tenant list': tenantList,
   'tenant show': tenantShow,

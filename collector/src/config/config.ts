@@ -27,6 +27,18 @@ export const ConfigSchema = Type.Object(
       minLength: 1,
       default: './watchpost-data',
     }),
+    store: Type.Object(
+      {
+        url: Type.String({
+          description:
+            'PostgreSQL URL of the state store shared by several collectors (postgres://user:password@host:5432/db; libpq parameters such as sslmode in the query); empty: the SQLite file in dataDir (one collector)',
+          pattern: '^(postgres(ql)?://.+)?$',
+          expected: 'empty, or a postgres:// URL',
+          default: '',
+        }),
+      },
+      { default: {} },
+    ),
     adminKey: Type.String({
       description:
         'bootstrap bearer key for the HTTP API, or its SHA-256 as "sha256:<64 hex>" so the file holds no plaintext; empty: only keys from `api-key create`',

@@ -212,15 +212,15 @@ function prepare(db: Db) {
     page: db.prepare(`SELECT ${COLUMNS} FROM agents WHERE id > ? ORDER BY id LIMIT ?`),
     touch: db.prepare(
       `UPDATE agents SET last_seen_at = @lastSeenAt, agent_version = coalesce(@agentVersion, agent_version),
-       reported_hostname = CASE WHEN @reportedKnown THEN @reportedHostname ELSE reported_hostname END,
+       reported_hostname = CASE WHEN @reportedKnown = 1 THEN @reportedHostname ELSE reported_hostname END,
        connected_at = coalesce(@connectedAt, connected_at) WHERE id = @id`,
     ),
     live: db.prepare(
       `UPDATE agents SET connected_at = @connectedAt, last_seen_at = @lastSeenAt,
        last_batch_at = coalesce(@lastBatchAt, last_batch_at), last_ack_at = coalesce(@lastAckAt, last_ack_at),
        last_acked_seq = coalesce(@lastAckedSeq, last_acked_seq),
-       spool_batches = CASE WHEN @spoolAt IS NULL THEN spool_batches ELSE @spoolBatches END,
-       spool_bytes = CASE WHEN @spoolAt IS NULL THEN spool_bytes ELSE @spoolBytes END,
+       spool_batches = CASE WHEN CAST(@spoolAt AS BIGINT) IS NULL THEN spool_batches ELSE @spoolBatches END,
+       spool_bytes = CASE WHEN CAST(@spoolAt AS BIGINT) IS NULL THEN spool_bytes ELSE @spoolBytes END,
        spool_reported_at = coalesce(@spoolAt, spool_reported_at) WHERE id = @id`,
     ),
     ack: db.prepare('UPDATE agents SET last_acked_seq = ? WHERE id = ?'),

@@ -136,7 +136,7 @@ export function createAvActionStore(db: Db): AvActionStore {
   const insert = db.prepare(`INSERT INTO av_actions (id, tenant, agent_id, host, action, origin, by_name, asked_at, deliver_by, status)
     VALUES (@id, @tenant, @agentId, @host, @action, @origin, @by, @askedAt, @deliverBy, 'queued')`);
   const byId = db.prepare('SELECT * FROM av_actions WHERE id = ?');
-  const byTenant = db.prepare(`SELECT * FROM av_actions WHERE tenant = @tenant AND (@agentId IS NULL OR agent_id = @agentId)
+  const byTenant = db.prepare(`SELECT * FROM av_actions WHERE tenant = @tenant AND (CAST(@agentId AS TEXT) IS NULL OR agent_id = @agentId)
     ORDER BY asked_at DESC, rowid DESC LIMIT @limit`);
   const queued = db.prepare(`SELECT * FROM av_actions WHERE status = 'queued' ORDER BY asked_at, rowid`);
   const sent = db.prepare(`UPDATE av_actions SET status = 'sent', sent_at = ?, answer_by = ? WHERE id = ? AND status = 'queued'`);

@@ -53,8 +53,8 @@ export function clip(value: string, kind: keyof typeof MAX_TEXT_LENGTH = 'detail
   return value.length <= max ? value : `${value.slice(0, max - 1)}…`;
 }
 
-/** better-sqlite3 reports a UNIQUE or PRIMARY KEY violation with these codes. */
+/** A UNIQUE or PRIMARY KEY violation: better-sqlite3's codes, PostgreSQL's SQLSTATE 23505 (unique_violation). */
 export function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
-  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
 }

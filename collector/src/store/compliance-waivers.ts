@@ -90,10 +90,14 @@ function checkWaiver(w: NewWaiver, now: number): void {
 export function createWaiverStore(db: Db, now: () => number): WaiverStore {
   const tenantExists = db.prepare('SELECT 1 FROM tenants WHERE id = ?').pluck();
   const agentOf = db.prepare('SELECT tenant, hostname, revoked_at FROM agents WHERE id = ?');
-  const insert = db.prepare(`INSERT INTO compliance_waivers (tenant, agent_id, host, standard, reason, created_by, created_at, expires_at)
-    VALUES (@tenant, @agentId, @host, @standard, @reason, @createdBy, @createdAt, @expiresAt)`);
+  const insert = db
+    .prepare(
+      `INSERT INTO compliance_waivers (tenant, agent_id, host, standard, reason, created_by, created_at, expires_at)
+    VALUES (@tenant, @agentId, @host, @standard, @reason, @createdBy, @createdAt, @expiresAt) RETURNING id`,
+    )
+    .pluck();
   const byId = db.prepare('SELECT * FROM compliance_waivers WHERE id = ?');
-  const byTenant = db.prepare(`SELECT * FROM compliance_waivers WHERE tenant = @tenant AND (@activeAt IS NULL
+  const byTenant = db.prepare(`SELECT * FROM compliance_waivers WHERE tenant = @tenant AND (CAST(@activeAt AS BIGINT) IS NULL
     OR (created_at <= @activeAt AND expires_at > @activeAt AND (revoked_at IS NULL OR revoked_at > @activeAt))) ORDER BY id`);
   const revoke = db.prepare('UPDATE compliance_waivers SET revoked_at = ?, revoked_by = ? WHERE id = ? AND revoked_at IS NULL');
 
@@ -118,7 +122,7 @@ export function createWaiverStore(db: Db, now: () => number): WaiverStore {
       if (!tenantExists.get(input.tenant)) throw new StoreError('tenant_unknown', `unknown tenant: ${input.tenant}`);
       const agentId = input.agentId ?? null;
       const host = agentId === null ? null : hostOf(input.tenant, agentId);
-      const { lastInsertRowid } = insert.run({
+      const id = insert.get({
         tenant: input.tenant,
         agentId,
         host,
@@ -128,7 +132,7 @@ export function createWaiverStore(db: Db, now: () => number): WaiverStore {
         createdAt: at,
         expiresAt: input.expiresAt,
       });
-      return get(Number(lastInsertRowid))!;
+      return get(Number(id))!;
     },
     revoke(id, by, at) {
       checkKey('revokedBy', by);

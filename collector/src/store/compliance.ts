@@ -3,6 +3,7 @@
 // failing standards each agent's compliance ticket was last told of (compliance/tickets.ts).
 import type { RuleSample } from '../alerting/contract.js';
 import type { Db } from './db.js';
+import { scalarMinMax } from './sql.js';
 
 export type ComplianceVerdict = 'pass' | 'fail' | 'unknown';
 
@@ -101,6 +102,7 @@ const SELECT_STATES = `SELECT s.tenant, s.agent_id, s.host, s.standard, s.verdic
   FROM compliance_states s LEFT JOIN compliance_waivers w ON w.id = s.waiver_id`;
 
 export function createComplianceStore(db: Db): ComplianceStore {
+  const { least, greatest } = scalarMinMax(db);
   const upsertState = db.prepare(`INSERT INTO compliance_states (${STATE_COLUMNS})
     VALUES (@tenant, @agentId, @host, @standard, @verdict, @reason, @evidence, @since, @evaluatedAt, @waiverId)
     ON CONFLICT (tenant, agent_id, standard) DO UPDATE SET host = excluded.host, verdict = excluded.verdict, reason = excluded.reason,
@@ -114,7 +116,8 @@ export function createComplianceStore(db: Db): ComplianceStore {
     WHERE excluded.time >= compliance_points.time`);
   const points = db.prepare('SELECT agent_id, tenant, host, series, point FROM compliance_points');
   const see = db.prepare(`INSERT INTO compliance_pending (agent_id, update_key, title, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)
-    ON CONFLICT (agent_id, update_key) DO UPDATE SET first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`);
+    ON CONFLICT (agent_id, update_key) DO UPDATE
+    SET first_seen = ${least}(compliance_pending.first_seen, excluded.first_seen), last_seen = ${greatest}(compliance_pending.last_seen, excluded.last_seen)`);
   const pending = db.prepare('SELECT update_key, title, first_seen, last_seen FROM compliance_pending WHERE agent_id = ? ORDER BY first_seen, update_key');
   const prune = db.prepare('DELETE FROM compliance_pending WHERE agent_id = ? AND last_seen < ?');
   const ticketed = db.prepare('SELECT agent_id, tenant, standards FROM compliance_tickets');

@@ -1,10 +1,18 @@
-// Opening the SQLite file and bringing its schema up to date.
+// Opening the store's database (a SQLite file, or PostgreSQL by URL) and bringing its schema up to date.
 import { closeSync, chmodSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { StoreError } from './errors.js';
 import { MIGRATIONS } from './migrations.js';
+import { openPostgres, type PostgresOptions } from './postgres/connection.js';
+import { POSTGRES_MIGRATIONS } from './postgres/schema.js';
+import { dialectOf, type SqlDb } from './sql.js';
 
-export type Db = Database.Database;
+export type Db = SqlDb;
+
+/** A store location that names PostgreSQL rather than a SQLite file. */
+export function isPostgresUrl(location: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(location);
+}
 
 /** `agentId` -> `agent_id`: a model's key as its column is named. */
 type SnakeCase<K extends string> = K extends `${infer Head}${infer Tail}`
@@ -21,11 +29,16 @@ export const DB_FILE_MODE = 0o600;
 const MEMORY = ':memory:';
 
 /**
- * Opens (creating if needed) the database at `file` and applies pending migrations. The file is created with
- * mode 0600 before SQLite touches it (SQLite gives its -wal/-shm files the database file's mode), and an
- * existing file is narrowed to 0600 too.
+ * Opens the store's database and applies pending migrations: PostgreSQL when `location` is a postgres:// URL
+ * (its database must exist), else the SQLite file at `location` (created if needed, with mode 0600 before SQLite
+ * touches it: SQLite gives its -wal/-shm files the database file's mode; an existing file is narrowed to 0600).
  */
-export function openDatabase(file: string): Db {
+export function openDatabase(location: string, options: PostgresOptions = {}): Db {
+  return isPostgresUrl(location) ? openPostgresDatabase(location, options) : openSqliteDatabase(location);
+}
+
+/** The SQLite half of openDatabase, with better-sqlite3's own API (pragmas) for what only SQLite has. */
+export function openSqliteDatabase(file: string): Database.Database {
   if (file !== MEMORY) restrictFileMode(file);
   const db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
   try {
@@ -36,6 +49,17 @@ export function openDatabase(file: string): Db {
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     migrate(db);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+function openPostgresDatabase(url: string, options: PostgresOptions): Db {
+  const db = openPostgres(url, options);
+  try {
+    migrate(db, POSTGRES_MIGRATIONS);
     return db;
   } catch (err) {
     db.close();
@@ -55,14 +79,19 @@ export function appliedVersions(db: Db): number[] {
 
 /**
  * Applies every migration whose version (1-based index) is not yet recorded, all in one IMMEDIATE transaction:
- * the write lock is taken before the versions are read, so two collectors starting on the same file cannot
- * both apply a migration, and a failing migration leaves the schema as it was.
+ * the write lock is taken before the versions are read, so two collectors starting on the same database cannot
+ * both apply a migration, and a failing migration leaves the schema as it was (PostgreSQL's DDL is
+ * transactional too).
  */
 export function migrate(db: Db, migrations: readonly string[] = MIGRATIONS, now: () => number = Date.now): void {
-  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+  db.exec(
+    dialectOf(db) === 'postgres'
+      ? 'CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)'
+      : `CREATE TABLE IF NOT EXISTS schema_migrations (
     version    INTEGER PRIMARY KEY,
     applied_at INTEGER NOT NULL
-  ) STRICT`);
+  ) STRICT`,
+  );
   const record = db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)');
   const apply = db.transaction(() => {
     const done = new Set(appliedVersions(db));

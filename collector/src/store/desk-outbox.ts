@@ -106,8 +106,12 @@ const WITH_HELD = `o.*, CASE WHEN o.state = 'pending' THEN (SELECT min(d.id) FRO
   FROM desk_outbox o`;
 
 export function createDeskOutbox(db: Db): DeskOutbox {
-  const insert = db.prepare(`INSERT INTO desk_outbox (desk, ticket_id, kind, at, detail, ticket, state, next_attempt_at)
-    VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)`);
+  const insert = db
+    .prepare(
+      `INSERT INTO desk_outbox (desk, ticket_id, kind, at, detail, ticket, state, next_attempt_at)
+    VALUES (?, ?, ?, ?, ?, ?, 'pending', ?) RETURNING id`,
+    )
+    .pluck();
   // The head of each ticket's queue, if it is pending and due: the oldest pending row with no older dead row (the
   // partial indexes serve both inner reads, so the cost follows the queue and the dead list, not the history).
   const due = db.prepare(`SELECT o.* FROM desk_outbox o
@@ -126,17 +130,17 @@ export function createDeskOutbox(db: Db): DeskOutbox {
   const counts = db.prepare('SELECT desk, state, count(*) AS n FROM desk_outbox GROUP BY desk, state ORDER BY desk, state');
   const pendingDesks = db.prepare(`SELECT DISTINCT desk FROM desk_outbox WHERE state = 'pending'`);
   const remote = db.prepare('SELECT remote_id FROM desk_tickets WHERE desk = ? AND ticket_id = ?');
-  const remotes = db.prepare('SELECT desk, remote_id AS remoteId, remote_url AS remoteUrl FROM desk_tickets WHERE ticket_id = ? ORDER BY desk');
+  const remotes = db.prepare('SELECT desk, remote_id AS "remoteId", remote_url AS "remoteUrl" FROM desk_tickets WHERE ticket_id = ? ORDER BY desk');
   const setRemote = db.prepare(`INSERT INTO desk_tickets (desk, ticket_id, remote_id, remote_url, created_at) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT(desk, ticket_id) DO UPDATE SET remote_id = excluded.remote_id, remote_url = excluded.remote_url`);
   const ticketOf = db.prepare('SELECT max(ticket_id) FROM desk_tickets WHERE desk = ? AND remote_id = ?').pluck();
   const waiting = db.prepare(`SELECT 1 FROM desk_outbox WHERE desk = ? AND ticket_id = ? AND state IN ('pending', 'dead') LIMIT 1`).pluck();
   const prune = db.prepare(`DELETE FROM desk_outbox WHERE state IN ('delivered', 'discarded') AND finished_at < ?`);
-  const polled = db.prepare(`SELECT d.ticket_id AS ticketId, d.remote_id AS remoteId FROM desk_tickets d JOIN tickets t ON t.id = d.ticket_id
+  const polled = db.prepare(`SELECT d.ticket_id AS "ticketId", d.remote_id AS "remoteId" FROM desk_tickets d JOIN tickets t ON t.id = d.ticket_id
     WHERE d.desk = ? AND (t.status != 'resolved' OR t.resolved_at >= ?) ORDER BY d.ticket_id`);
   return {
     enqueue(desk, e) {
-      return Number(insert.run(desk, e.ticket.id, e.kind, Math.trunc(e.at), e.detail, JSON.stringify(e.ticket), Math.trunc(e.at)).lastInsertRowid);
+      return Number(insert.get(desk, e.ticket.id, e.kind, Math.trunc(e.at), e.detail, JSON.stringify(e.ticket), Math.trunc(e.at)));
     },
     due: (desk, now, limit) => (due.all(desk, now, limit) as Row[]).map(fromRow),
     delivered: (id, at) => void markDelivered.run(at, id),

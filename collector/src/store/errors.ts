@@ -11,7 +11,8 @@ export type StoreErrorCode =
   | 'api_key_unknown'
   | 'not_found' // a ticket (or its SLA clock) that does not exist
   | 'conflict' // a write the current state forbids: a second unresolved ticket for the same (tenant, agent, rule)
-  | 'schema_too_new'; // the database was migrated by a newer collector; refusing to run on it
+  | 'schema_too_new' // the database was migrated by a newer collector; refusing to run on it
+  | 'unavailable'; // the database cannot be reached or answer now (PostgreSQL down, a lock held too long): try again later
 
 export class StoreError extends Error {
   override readonly name = 'StoreError';

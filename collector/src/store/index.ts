@@ -1,9 +1,11 @@
 // The collector's state store: tenants, enrollment tokens, agents, and the alerting tables (alert states,
-// tickets, maintenance windows, silences) in one SQLite file.
+// tickets, maintenance windows, silences), in one SQLite file (one collector) or one PostgreSQL database (shared by
+// several collectors).
 //
-// Contract: one Store per open connection; every method is synchronous and each write is its own transaction
-// (better-sqlite3), so several Store instances, in one process or several, may share a file. After close()
-// every method throws.
+// Contract: one Store per open connection; every method is synchronous and each write is its own transaction (on
+// either backend: sql.ts), so several Store instances, in one process or several, may share a file or a database.
+// After close() every method throws; on PostgreSQL a method throws StoreError 'unavailable' while the database
+// cannot be reached, and the next call connects again.
 import { createApiKeyStore, type ApiKeyStore } from './api-keys.js';
 import { createAgentStore, type AgentInfo, type AgentStore } from './agents.js';
 import { openDatabase } from './db.js';
@@ -21,7 +23,9 @@ import { createSessionStore, type SessionStore } from './sessions.js';
 import { createReportDeliveryStore, type ReportDeliveryStore } from './report-deliveries.js';
 import { createAvActionStore, type AvActionStore } from './av-actions.js';
 import { createPatchStore, type PatchStore } from './patches.js';
+import { createCollectorStore, type CollectorStore } from './collectors.js';
 import { parseAgentCredential } from './secrets.js';
+import { dialectOf, type Dialect } from './sql.js';
 
 export type EnrollResult =
   /** `replaced`: the agent whose credential the enrollment proved, revoked in the same transaction. */
@@ -56,6 +60,10 @@ export interface Store {
   readonly avActions: AvActionStore;
   /** Patch management: pending updates per agent, approvals and declines, plans offered, results reported. */
   readonly patches: PatchStore;
+  /** The collectors serving from this store and their signs of life. */
+  readonly collectors: CollectorStore;
+  /** Which backend holds the store: 'sqlite' (one collector) or 'postgres' (shared by several). */
+  readonly backend: Dialect;
   /**
    * Runs fn in one IMMEDIATE transaction and returns its result: every write inside commits together or not at
    * all (fn throws -> rollback, rethrown). Nested calls, and the stores' own transactions inside, become
@@ -89,10 +97,13 @@ export interface StoreOptions {
   now?: () => number;
 }
 
-/** Opens or creates the store at `file` (`':memory:'` for a throwaway one) and applies pending migrations. */
-export function openStore(file: string, options: StoreOptions = {}): Store {
+/**
+ * Opens or creates the store and applies pending migrations: at a postgres:// URL (the database must exist), else
+ * the SQLite file at `location` (`':memory:'` for a throwaway one).
+ */
+export function openStore(location: string, options: StoreOptions = {}): Store {
   const now = options.now ?? Date.now;
-  const db = openDatabase(file);
+  const db = openDatabase(location);
   const tenants = createTenantStore(db, now);
   const tokens = createTokenStore(db, now);
   const agents = createAgentStore(db, now);
@@ -109,6 +120,7 @@ export function openStore(file: string, options: StoreOptions = {}): Store {
   const reportDeliveries = createReportDeliveryStore(db);
   const avActions = createAvActionStore(db);
   const patches = createPatchStore(db, now);
+  const collectors = createCollectorStore(db);
   const run = db.transaction((fn: () => unknown) => fn());
 
   const provenAgent = (credential: string | undefined): string | null => {
@@ -142,6 +154,8 @@ export function openStore(file: string, options: StoreOptions = {}): Store {
     reportDeliveries,
     avActions,
     patches,
+    collectors,
+    backend: dialectOf(db),
     transaction: <T>(fn: () => T): T => run.immediate(fn) as T,
     // Bad agent info is caught by agents.enroll after the redeem, inside the transaction, so the rollback (not
     // an up-front check) is what keeps the use; the tests rely on that path.
@@ -167,6 +181,9 @@ export type { DeskDelivery, DeskOutbox, DeliveryState } from './desk-outbox.js';
 export type { ComplianceState, ComplianceStore, ComplianceVerdict, PendingRow, StoredPoint, StateWaiver } from './compliance.js';
 export { latestWaiverExpiry, MAX_WAIVER_YEARS, type NewWaiver, type Waiver, type WaiverStore } from './compliance-waivers.js';
 export type { AgentConnection, SessionEnd, SessionStore } from './sessions.js';
+export type { CollectorInfo, CollectorStore } from './collectors.js';
+export { copyToPostgres, type CopyReport, type TableCount } from './copy-to-postgres.js';
+export { isPostgresUrl } from './db.js';
 export { REPORT_DELIVERY_STATES, type ReportDelivery, type ReportDeliveryState, type ReportDeliveryStore } from './report-deliveries.js';
 export type { TicketListFilter, TicketStore } from './tickets.js';
 export {

@@ -200,13 +200,13 @@ export function createMaintenanceStore(db: Db, now: () => number): MaintenanceSt
     duration_ms, timezone, created_at, created_by) VALUES (@id, @tenant, @site, @host, @reason, @startsAt, @endsAt, @cron,
     @durationMs, @timezone, @createdAt, @createdBy)`);
   const windowById = db.prepare('SELECT * FROM maintenance_windows WHERE id = ?');
-  const windows = db.prepare(`SELECT * FROM maintenance_windows WHERE (@tenant IS NULL OR tenant = @tenant)
-    AND (@all OR deleted_at IS NULL) ORDER BY created_at, rowid`);
+  const windows = db.prepare(`SELECT * FROM maintenance_windows WHERE (CAST(@tenant AS TEXT) IS NULL OR tenant = @tenant)
+    AND (@all = 1 OR deleted_at IS NULL) ORDER BY created_at, rowid`);
   const deleteWindow = db.prepare('UPDATE maintenance_windows SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL');
   const insertSilence = db.prepare(`INSERT INTO silences (id, tenant, host, rule_id, starts_at, ends_at, comment, created_at,
     created_by) VALUES (@id, @tenant, @host, @ruleId, @startsAt, @endsAt, @comment, @createdAt, @createdBy)`);
   const silenceById = db.prepare('SELECT * FROM silences WHERE id = ?');
-  const silences = db.prepare(`SELECT * FROM silences WHERE (@tenant IS NULL OR tenant = @tenant) AND (@activeAt IS NULL
+  const silences = db.prepare(`SELECT * FROM silences WHERE (CAST(@tenant AS TEXT) IS NULL OR tenant = @tenant) AND (CAST(@activeAt AS BIGINT) IS NULL
     OR (starts_at <= @activeAt AND ends_at > @activeAt AND expired_at IS NULL)) ORDER BY created_at, rowid`);
   const expireSilence = db.prepare('UPDATE silences SET expired_at = ? WHERE id = ? AND expired_at IS NULL');
   const version = db.prepare('SELECT version FROM maintenance_version WHERE id = 1').pluck();

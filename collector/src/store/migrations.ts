@@ -593,4 +593,17 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX patch_runs_tenant ON patch_runs(tenant, at);
   `,
+  // 21: several collectors on one database. Each serving process registers itself and says it is alive; a session
+  // records which collector holds the link, so a collector that died leaves open sessions the others can end.
+  `
+  CREATE TABLE collectors (
+    id         TEXT PRIMARY KEY,
+    hostname   TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    seen_at    INTEGER NOT NULL,
+    stopped_at INTEGER
+  ) STRICT;
+  ALTER TABLE agent_sessions ADD COLUMN collector TEXT;
+  CREATE INDEX agent_sessions_collector ON agent_sessions(collector) WHERE disconnected_at IS NULL;
+  `,
 ];

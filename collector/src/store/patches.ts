@@ -9,6 +9,7 @@ import type { PatchManager, PlanItem } from '../patching/contract.js';
 import type { PendingUpdate } from '../patching/keys.js';
 import type { Db, RowOf } from './db.js';
 import { StoreError } from './errors.js';
+import { scalarMinMax } from './sql.js';
 import { checkKey, checkNote, checkOptionalKey, checkTime, invalid, oneOf } from './checks.js';
 
 export const PATCH_DECISIONS = ['approve', 'decline'] as const;
@@ -210,23 +211,30 @@ const PENDING_SELECT = `SELECT p.*, (SELECT first_seen FROM patch_sightings s WH
   FROM patch_pending p`;
 
 export function createPatchStore(db: Db, now: () => number): PatchStore {
+  const { least } = scalarMinMax(db);
   const see =
     db.prepare(`INSERT INTO patch_pending (agent_id, tenant, host, update_key, manager, install_id, title, kb, package, version, security, critical, first_seen, last_seen)
     VALUES (@agentId, @tenant, @host, @key, @manager, @installId, @title, @kb, @package, @version, @security, @critical, @at, @at)
     ON CONFLICT (agent_id, update_key) DO UPDATE SET tenant = excluded.tenant, host = excluded.host, manager = excluded.manager,
       install_id = excluded.install_id, title = excluded.title, kb = excluded.kb, package = excluded.package, version = excluded.version,
-      security = excluded.security, critical = excluded.critical, first_seen = min(first_seen, excluded.first_seen), last_seen = excluded.last_seen, gone_at = NULL
+      security = excluded.security, critical = excluded.critical, first_seen = ${least}(patch_pending.first_seen, excluded.first_seen), last_seen = excluded.last_seen, gone_at = NULL
     WHERE excluded.last_seen >= patch_pending.last_seen`);
   const sight = db.prepare(`INSERT INTO patch_sightings (tenant, update_key, version, first_seen) VALUES (?, ?, ?, ?)
-    ON CONFLICT (tenant, update_key, version) DO UPDATE SET first_seen = min(first_seen, excluded.first_seen)`);
+    ON CONFLICT (tenant, update_key, version) DO UPDATE SET first_seen = ${least}(patch_sightings.first_seen, excluded.first_seen)`);
   const gone = db.prepare('UPDATE patch_pending SET gone_at = ? WHERE agent_id = ? AND last_seen < ? AND gone_at IS NULL');
-  const pendingOf = db.prepare(`${PENDING_SELECT} WHERE p.tenant = @tenant AND (@agentId IS NULL OR p.agent_id = @agentId)
+  const pendingOf = db.prepare(`${PENDING_SELECT} WHERE p.tenant = @tenant AND (CAST(@agentId AS TEXT) IS NULL OR p.agent_id = @agentId)
     AND (@includeGone = 1 OR p.gone_at IS NULL) ORDER BY p.first_seen, p.update_key, p.host`);
   const tenantExists = db.prepare('SELECT 1 FROM tenants WHERE id = ?').pluck();
-  const insertDecision = db.prepare(`INSERT INTO patch_decisions (tenant, update_key, ring, decision, reason, created_by, created_at)
-    VALUES (@tenant, @updateKey, @ring, @decision, @reason, @createdBy, @createdAt)`);
+  const insertDecision = db
+    .prepare(
+      `INSERT INTO patch_decisions (tenant, update_key, ring, decision, reason, created_by, created_at)
+    VALUES (@tenant, @updateKey, @ring, @decision, @reason, @createdBy, @createdAt) RETURNING id`,
+    )
+    .pluck();
   const decisionById = db.prepare('SELECT * FROM patch_decisions WHERE id = ?');
-  const decisionsOf = db.prepare('SELECT * FROM patch_decisions WHERE tenant = @tenant AND (@key IS NULL OR update_key = @key) ORDER BY created_at, id');
+  const decisionsOf = db.prepare(
+    'SELECT * FROM patch_decisions WHERE tenant = @tenant AND (CAST(@key AS TEXT) IS NULL OR update_key = @key) ORDER BY created_at, id',
+  );
   const upsertPlan = db.prepare(`INSERT INTO patch_plans (plan_id, agent_id, tenant, host, ring, window_start, window_end, items, first_offered_at, offered_at)
     VALUES (@planId, @agentId, @tenant, @host, @ring, @windowStart, @windowEnd, @items, @at, @at)
     ON CONFLICT (plan_id) DO UPDATE SET offered_at = excluded.offered_at`);
@@ -268,8 +276,8 @@ export function createPatchStore(db: Db, now: () => number): PatchStore {
       if (!tenantExists.get(input.tenant)) throw new StoreError('tenant_unknown', `unknown tenant: ${input.tenant}`);
       const createdAt = Math.trunc(now());
       checkTime('createdAt', createdAt);
-      const { lastInsertRowid } = insertDecision.run({ ...input, ring: input.ring ?? null, reason: input.reason.trim(), createdAt });
-      return toDecision(decisionById.get(Number(lastInsertRowid)) as RowOf<PatchDecision>);
+      const id = insertDecision.get({ ...input, ring: input.ring ?? null, reason: input.reason.trim(), createdAt });
+      return toDecision(decisionById.get(Number(id)) as RowOf<PatchDecision>);
     },
     decisions: (tenant, key) => (decisionsOf.all({ tenant, key: key ?? null }) as RowOf<PatchDecision>[]).map(toDecision),
     putPlan(plan, at) {

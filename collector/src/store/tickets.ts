@@ -22,6 +22,7 @@ import {
   type TicketStatus,
 } from '../tickets/model.js';
 import type { Db, RowOf } from './db.js';
+import { dialectOf, type Dialect } from './sql.js';
 import { StoreError } from './errors.js';
 import { checkTime, clip, isUniqueViolation, oneOf } from './checks.js';
 import { checkEvent, checkNew, checkPatch } from './ticket-checks.js';
@@ -100,11 +101,24 @@ type TicketRow = RowOf<Omit<Ticket, 'sla'>> & { sla: string };
 /** An event's row: its data as JSON text. */
 type EventRow = RowOf<Omit<TicketEvent, 'data'>> & { data: string | null };
 
-/** Each ticket's clocks ride along as one JSON column, so a list is one query whatever its length. */
-const SLA_JSON = `(SELECT json_group_array(json_object('target', target, 'startedAt', started_at, 'dueAt', due_at,
-  'warnAt', warn_at, 'metAt', met_at, 'approachedAt', approached_at, 'breachedAt', breached_at))
-  FROM ticket_sla WHERE ticket_id = t.id) AS sla`;
-const SELECT = `SELECT t.*, ${SLA_JSON} FROM tickets t`;
+const SLA_FIELDS = `'target', target, 'startedAt', started_at, 'dueAt', due_at, 'warnAt', warn_at, 'metAt', met_at,
+  'approachedAt', approached_at, 'breachedAt', breached_at`;
+/**
+ * Each ticket's clocks ride along as one JSON column, so a list is one query whatever its length (in the order of
+ * ticket_sla's key, as SQLite reads them).
+ */
+const SLA_JSON: Record<Dialect, string> = {
+  sqlite: `(SELECT json_group_array(json_object(${SLA_FIELDS})) FROM ticket_sla WHERE ticket_id = t.id) AS sla`,
+  postgres: `(SELECT coalesce(json_agg(json_build_object(${SLA_FIELDS}) ORDER BY target), '[]')::text FROM ticket_sla WHERE ticket_id = t.id) AS sla`,
+};
+/**
+ * SQLite is told to read the unresolved tickets through the partial unique index (it refuses to prepare the
+ * statement rather than fall back to scanning every ticket ever opened); PostgreSQL's planner picks that index
+ * for the same WHERE by itself.
+ */
+const THROUGH_UNRESOLVED: Record<Dialect, string> = { sqlite: 'INDEXED BY tickets_one_unresolved', postgres: '' };
+/** SQLite's CROSS JOIN keeps the tickets as the outer loop (through that index); PostgreSQL plans a JOIN itself. */
+const OUTER_FIRST: Record<Dialect, string> = { sqlite: 'CROSS JOIN', postgres: 'JOIN' };
 /** The exact term of the partial unique index, so SQLite can read that index (only unresolved tickets). */
 const UNRESOLVED = "t.status != 'resolved'";
 /** The same set for list(): through tickets_status (status, id), so a page never scans the resolved history. */
@@ -165,38 +179,47 @@ function toEvent(row: EventRow): TicketEvent {
 }
 
 function prepare(db: Db) {
-  const setClause = MUTABLE_KEYS.map((k) => `${MUTABLE[k]} = CASE WHEN @set_${k} THEN @${k} ELSE ${MUTABLE[k]} END`).join(', ');
+  const dialect = dialectOf(db);
+  const slaJson = SLA_JSON[dialect];
+  const SELECT = `SELECT t.*, ${slaJson} FROM tickets t`;
+  const unresolvedIndex = THROUGH_UNRESOLVED[dialect];
+  const setClause = MUTABLE_KEYS.map((k) => `${MUTABLE[k]} = CASE WHEN @set_${k} = 1 THEN @${k} ELSE ${MUTABLE[k]} END`).join(', ');
   const mark = (column: string) => db.prepare(`UPDATE ticket_sla SET ${column} = coalesce(${column}, ?) WHERE ticket_id = ? AND target = ?`);
   return {
+    select: SELECT,
     tenantExists: db.prepare('SELECT 1 FROM tenants WHERE id = ?').pluck(),
-    insert: db.prepare(`INSERT INTO tickets (tenant, host, agent_id, rule_id, title, summary, status, priority, urgency,
+    insert: db
+      .prepare(
+        `INSERT INTO tickets (tenant, host, agent_id, rule_id, title, summary, status, priority, urgency,
       impact, sla_profile, opened_at, updated_at) VALUES (@tenant, @host, @agentId, @ruleId, @title, @summary, 'open',
-      @priority, @urgency, @impact, @slaProfile, @at, @at)`),
+      @priority, @urgency, @impact, @slaProfile, @at, @at) RETURNING id`,
+      )
+      .pluck(),
     update: db.prepare(`UPDATE tickets SET ${setClause}, updated_at = @updatedAt WHERE id = @id`),
     deleteClocks: db.prepare('DELETE FROM ticket_sla WHERE ticket_id = ?'),
     insertClock: db.prepare(`INSERT INTO ticket_sla (ticket_id, target, started_at, due_at, warn_at, met_at, approached_at,
       breached_at) VALUES (@ticketId, @target, @startedAt, @dueAt, @warnAt, @metAt, @approachedAt, @breachedAt)`),
-    insertEvent: db.prepare('INSERT INTO ticket_events (ticket_id, at, kind, detail, data) VALUES (?, ?, ?, ?, ?)'),
+    insertEvent: db.prepare('INSERT INTO ticket_events (ticket_id, at, kind, detail, data) VALUES (?, ?, ?, ?, ?) RETURNING id').pluck(),
     byId: db.prepare(`${SELECT} WHERE t.id = ?`),
     exists: db.prepare('SELECT 1 FROM tickets WHERE id = ?').pluck(),
     findOpen: db.prepare(`${SELECT} WHERE t.tenant = ? AND t.agent_id = ? AND t.rule_id = ? AND ${UNRESOLVED}`),
     lastResolved: db.prepare(`${SELECT} WHERE t.tenant = ? AND t.agent_id = ? AND t.rule_id = ? AND t.status = 'resolved'
       ORDER BY t.id DESC LIMIT 1`),
-    unresolvedKeys: db.prepare(`SELECT t.tenant, t.agent_id AS agentId, t.rule_id AS ruleId FROM tickets t INDEXED BY tickets_one_unresolved
+    unresolvedKeys: db.prepare(`SELECT t.tenant, t.agent_id AS "agentId", t.rule_id AS "ruleId" FROM tickets t ${unresolvedIndex}
       WHERE ${UNRESOLVED}`),
     // Read at start for every agent: through the unresolved tickets only, never the agent's whole history.
-    findRenamed: db.prepare(`SELECT t.*, ${SLA_JSON} FROM tickets t INDEXED BY tickets_one_unresolved
+    findRenamed: db.prepare(`SELECT t.*, ${slaJson} FROM tickets t ${unresolvedIndex}
       WHERE t.tenant = ? AND t.agent_id = ? AND ${UNRESOLVED} AND t.host != ? ORDER BY t.id`),
     events: db.prepare('SELECT * FROM ticket_events WHERE ticket_id = ? ORDER BY id'),
-    // INDEXED BY: SQLite refuses to prepare this rather than fall back to scanning every ticket ever opened.
-    slaDue: db.prepare(`SELECT t.*, ${SLA_JSON}, s.target AS due_target FROM tickets t INDEXED BY tickets_one_unresolved
-      CROSS JOIN ticket_sla s ON s.ticket_id = t.id WHERE ${UNRESOLVED} AND s.met_at IS NULL AND ((s.approached_at IS NULL AND s.warn_at <= @now)
+    slaDue: db.prepare(`SELECT t.*, ${slaJson}, s.target AS due_target FROM tickets t ${unresolvedIndex}
+      ${OUTER_FIRST[dialect]} ticket_sla s ON s.ticket_id = t.id WHERE ${UNRESOLVED} AND s.met_at IS NULL AND ((s.approached_at IS NULL AND s.warn_at <= @now)
       OR (s.breached_at IS NULL AND s.due_at <= @now)) ORDER BY t.id, s.target`),
     mark: { metAt: mark(MARK_COLUMNS.metAt), approachedAt: mark(MARK_COLUMNS.approachedAt), breachedAt: mark(MARK_COLUMNS.breachedAt) },
     countAll: db.prepare('SELECT status, count(*) AS n FROM tickets GROUP BY status'),
     openSummary: db.prepare(`SELECT t.tenant, t.priority, t.status, count(*) AS count,
-        sum(EXISTS (SELECT 1 FROM ticket_sla c WHERE c.ticket_id = t.id AND c.met_at IS NULL AND c.warn_at <= @now AND c.due_at > @now)) AS slaApproaching,
-        sum(EXISTS (SELECT 1 FROM ticket_sla c WHERE c.ticket_id = t.id AND c.met_at IS NULL AND c.due_at <= @now)) AS slaBreached
+        sum(CASE WHEN EXISTS (SELECT 1 FROM ticket_sla c WHERE c.ticket_id = t.id AND c.met_at IS NULL AND c.warn_at <= @now AND c.due_at > @now)
+          THEN 1 ELSE 0 END) AS "slaApproaching",
+        sum(CASE WHEN EXISTS (SELECT 1 FROM ticket_sla c WHERE c.ticket_id = t.id AND c.met_at IS NULL AND c.due_at <= @now) THEN 1 ELSE 0 END) AS "slaBreached"
       FROM tickets t WHERE t.status != 'resolved' GROUP BY t.tenant, t.priority, t.status ORDER BY t.tenant, t.priority, t.status`),
     countTenant: db.prepare('SELECT status, count(*) AS n FROM tickets WHERE tenant = ? GROUP BY status'),
   };
@@ -221,7 +244,7 @@ function writeClocks(s: Statements, ticketId: number, clocks: readonly SlaClockI
 
 function insertEvent(s: Statements, id: number, event: NewTicketEvent): number {
   const data = event.data === undefined ? null : JSON.stringify(event.data);
-  return Number(s.insertEvent.run(id, event.at, event.kind, clip(event.detail), data).lastInsertRowid);
+  return Number(s.insertEvent.get(id, event.at, event.kind, clip(event.detail), data));
 }
 
 function patchParams(patch: TicketPatch): Record<string, unknown> {
@@ -261,7 +284,7 @@ export function createTicketStore(db: Db): TicketStore {
     let id: number;
     try {
       id = Number(
-        s.insert.run({
+        s.insert.get({
           tenant,
           host,
           agentId,
@@ -273,7 +296,7 @@ export function createTicketStore(db: Db): TicketStore {
           at,
           title: clip(input.title, 'title'),
           summary: clip(input.summary, 'summary'),
-        }).lastInsertRowid,
+        }),
       );
     } catch (error) {
       rethrowConflict(error, `an unresolved ticket exists for ${tenant}/${agentId} (${host})/${ruleId}`);
@@ -306,7 +329,7 @@ export function createTicketStore(db: Db): TicketStore {
       f.host !== undefined ? 't.host = @host' : '',
       f.beforeId !== undefined ? 't.id < @beforeId' : '',
     ].filter(Boolean);
-    const sql = `${SELECT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY t.id DESC LIMIT @limit`;
+    const sql = `${s.select}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY t.id DESC LIMIT @limit`;
     let statement = listStatements.get(sql);
     if (!statement) listStatements.set(sql, (statement = db.prepare(sql)));
     return statement;

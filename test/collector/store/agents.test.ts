@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import Database from 'better-sqlite3';
 import { formatAgentCredential, isStoreError, parseAgentCredential, type AgentInfo, type Store } from '../../../collector/src/store/index.js';
 import { migrate } from '../../../collector/src/store/db.js';
-import { MIGRATIONS } from '../../../collector/src/store/migrations.js';
-import { clock, codeOf, HOUR, open, rawBytes, tempDbPath, T0 } from './helpers.js';
+import { BACKEND_MIGRATIONS, clock, codeOf, HOUR, open, rawBytes, rawDatabase, tempDbPath, T0 } from './helpers.js';
 
 const INFO: AgentInfo = { hostname: 'ws-01', os: 'win32', arch: 'x64', agentVersion: '0.1.0' };
 
@@ -270,12 +268,12 @@ describe('hostnames: valid identity strings, bound at enrollment, unique among l
 
   it('agents enrolled before hostnames were bound get their comparison key when the store opens', () => {
     const file = tempDbPath();
-    const db = new Database(file);
-    migrate(db, MIGRATIONS.slice(0, -1));
+    const db = rawDatabase(file);
+    migrate(db, BACKEND_MIGRATIONS.slice(0, -1));
     db.prepare("INSERT INTO tenants (id, name, created_at) VALUES ('acme', 'Acme', 0)").run();
     db.prepare(
-      "INSERT INTO agents (id, tenant, secret_hash, hostname, os, arch, agent_version, enrolled_at) VALUES (?, 'acme', x'00', 'BÜRO-PC', 'win32', 'x64', '0.1.0', 0)",
-    ).run(`ag_${'1'.repeat(32)}`);
+      "INSERT INTO agents (id, tenant, secret_hash, hostname, os, arch, agent_version, enrolled_at) VALUES (?, 'acme', ?, 'BÜRO-PC', 'win32', 'x64', '0.1.0', 0)",
+    ).run(`ag_${'1'.repeat(32)}`, Buffer.from([0]));
     db.close();
     const store = open(file);
     expect(store.agents.get(`ag_${'1'.repeat(32)}`)).toMatchObject({ hostname: 'BÜRO-PC', reportedHostname: null });

@@ -1,10 +1,6 @@
 // API keys in the real SQLite store: shown once, stored hashed, found by id, revocable; scoped to every tenant
 // (admin) or to one tenant with a role (read, operate); named after the person or system that holds them.
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { migrate } from '../../../collector/src/store/db.js';
-import { formatApiKey, hashSecret, newSecret } from '../../../collector/src/store/secrets.js';
-import { MIGRATIONS } from '../../../collector/src/store/migrations.js';
 import { clock, codeOf, HOUR, open, rawBytes, T0, tempDbPath } from './helpers.js';
 
 describe('api keys', () => {
@@ -80,21 +76,5 @@ describe('api keys', () => {
     store.tenants.add({ id: 'acme', name: 'Acme' });
     expect(codeOf(() => store.apiKeys.create(input as Parameters<typeof store.apiKeys.create>[0]))).toBe(code);
     expect(store.apiKeys.list()).toEqual([]);
-  });
-
-  it('turns keys made before scopes into admin keys when the database is migrated', () => {
-    const file = tempDbPath();
-    const scopes = MIGRATIONS.findIndex((sql) => /ALTER TABLE api_keys ADD COLUMN role/.test(sql));
-    expect(scopes).toBeGreaterThan(0);
-    // The database as the collector before scopes left it, with a key it created (the row it wrote).
-    const db = new Database(file);
-    migrate(db, MIGRATIONS.slice(0, scopes), () => T0);
-    const secret = newSecret();
-    db.prepare('INSERT INTO api_keys (id, name, secret_hash, created_at) VALUES (?, ?, ?, ?)').run('0123456789abcdef', 'grafana', hashSecret(secret), T0);
-    db.close();
-    const store = open(file);
-    const info = { id: '0123456789abcdef', name: 'grafana', tenant: null, role: 'admin', createdAt: T0, revokedAt: null };
-    expect(store.apiKeys.list()).toEqual([info]);
-    expect(store.apiKeys.authenticate(formatApiKey('0123456789abcdef', secret))).toEqual(info);
   });
 });

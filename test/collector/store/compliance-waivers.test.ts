@@ -1,11 +1,8 @@
 // The waivers store over a real SQLite file: what a waiver must carry (a reason, who agreed it, an expiry at most
 // two years ahead, a known standard, a live agent of the tenant), which are in force at a time, revocation kept as
 // history, and a database from before waivers keeping its verdicts.
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { migrate } from '../../../collector/src/store/db.js';
-import { MIGRATIONS } from '../../../collector/src/store/migrations.js';
-import { latestWaiverExpiry, type NewWaiver, type Store } from '../../../collector/src/store/index.js';
+import { latestWaiverExpiry, type NewWaiver } from '../../../collector/src/store/index.js';
 import { clock, codeOf, HOUR, open, tempDbPath, T0 } from './helpers.js';
 
 const DAY = 24 * HOUR;
@@ -112,19 +109,5 @@ describe('compliance waivers store', () => {
     store.close();
     const again = open(file);
     expect(again.waivers.list({ tenant: 'acme' })).toEqual([{ ...w, revokedAt: T0 + HOUR, revokedBy: 'Bob' }]);
-  });
-
-  it('migrates a database with verdicts from before waivers: each state has no waiver', () => {
-    const file = tempDbPath();
-    const db = new Database(file);
-    const before = MIGRATIONS.findIndex((sql) => sql.includes('CREATE TABLE compliance_waivers'));
-    migrate(db, MIGRATIONS.slice(0, before), () => T0);
-    db.prepare(
-      `INSERT INTO compliance_states (tenant, agent_id, host, standard, verdict, reason, evidence, since, evaluated_at)
-       VALUES ('acme', 'a1', 'sql01', 'backup', 'fail', 'too old', NULL, ?, ?)`,
-    ).run(T0, T0);
-    db.close();
-    const store: Store = open(file);
-    expect(store.compliance.states('acme')).toEqual([expect.objectContaining({ standard: 'backup', verdict: 'fail', waiver: null })]);
   });
 });

@@ -1,7 +1,7 @@
 import { chmodSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { appliedVersions, migrate, openDatabase } from '../../../collector/src/store/db.js';
+import { appliedVersions, migrate, openDatabase, openSqliteDatabase } from '../../../collector/src/store/db.js';
 import { MIGRATIONS } from '../../../collector/src/store/migrations.js';
 import { isStoreError, openStore } from '../../../collector/src/store/index.js';
 import { clock, open, tempDbPath, T0 } from './helpers.js';
@@ -71,7 +71,7 @@ describe('openDatabase and migrations', () => {
   });
 
   it('turns on WAL, foreign keys and a busy timeout', () => {
-    const db = openDatabase(tempDbPath());
+    const db = openSqliteDatabase(tempDbPath());
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('busy_timeout', { simple: true })).toBeGreaterThan(0);

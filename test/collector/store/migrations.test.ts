@@ -7,7 +7,8 @@ import { MIGRATIONS } from '../../../collector/src/store/migrations.js';
 import { createAlertStateStore } from '../../../collector/src/store/alert-states.js';
 import { createTicketStore } from '../../../collector/src/store/tickets.js';
 import { StoreError } from '../../../collector/src/store/errors.js';
-import { tempDbPath, T0 } from './helpers.js';
+import { open, tempDbPath, T0 } from './helpers.js';
+import { formatApiKey, hashSecret, newSecret } from '../../../collector/src/store/secrets.js';
 import { newTicket } from '../../helpers/collector-tickets.js';
 
 /** The migration that keys alert states and tickets on the agent. */
@@ -144,5 +145,37 @@ describe('migration: alerts and tickets keyed on the agent', () => {
     expect(() => ticketStore.open({ ...input, host: 'sql01-renamed' }, T0 + 200, 'fired')).toThrow(StoreError);
     expect(ticketStore.open({ ...input, host: 'sql01', agentId: 'ag_other' }, T0 + 200, 'fired').agentId).toBe('ag_other');
     db.close();
+  });
+});
+
+describe('migrations: older rows in newer tables', () => {
+  it('turns keys made before scopes into admin keys when the database is migrated', () => {
+    const file = tempDbPath();
+    const scopes = MIGRATIONS.findIndex((sql) => /ALTER TABLE api_keys ADD COLUMN role/.test(sql));
+    expect(scopes).toBeGreaterThan(0);
+    // The database as the collector before scopes left it, with a key it created (the row it wrote).
+    const db = new Database(file);
+    migrate(db, MIGRATIONS.slice(0, scopes), () => T0);
+    const secret = newSecret();
+    db.prepare('INSERT INTO api_keys (id, name, secret_hash, created_at) VALUES (?, ?, ?, ?)').run('0123456789abcdef', 'grafana', hashSecret(secret), T0);
+    db.close();
+    const store = open(file);
+    const info = { id: '0123456789abcdef', name: 'grafana', tenant: null, role: 'admin', createdAt: T0, revokedAt: null };
+    expect(store.apiKeys.list()).toEqual([info]);
+    expect(store.apiKeys.authenticate(formatApiKey('0123456789abcdef', secret))).toEqual(info);
+  });
+
+  it('migrates a database with verdicts from before waivers: each state has no waiver', () => {
+    const file = tempDbPath();
+    const db = new Database(file);
+    const before = MIGRATIONS.findIndex((sql) => sql.includes('CREATE TABLE compliance_waivers'));
+    migrate(db, MIGRATIONS.slice(0, before), () => T0);
+    db.prepare(
+      `INSERT INTO compliance_states (tenant, agent_id, host, standard, verdict, reason, evidence, since, evaluated_at)
+       VALUES ('acme', 'a1', 'sql01', 'backup', 'fail', 'too old', NULL, ?, ?)`,
+    ).run(T0, T0);
+    db.close();
+    const store = open(file);
+    expect(store.compliance.states('acme')).toEqual([expect.objectContaining({ standard: 'backup', verdict: 'fail', waiver: null })]);
   });
 });

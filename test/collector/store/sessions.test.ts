@@ -1,9 +1,8 @@
 // The connection history on a real SQLite file: a session per admitted link, at most one open per agent, the
 // sessions a killed collector left open ended at the agent's last sign of life (never at the restart), the range
 // query the report and the overnight standard read, and the bounded table.
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { codeOf, HOUR, open, T0, tempDbPath } from './helpers.js';
+import { codeOf, HOUR, open, rawDatabase, T0, tempDbPath } from './helpers.js';
 
 const MIN = 60_000;
 
@@ -36,10 +35,10 @@ describe('sessions', () => {
       [T0 + 10 * MIN, null, null],
     ]);
     // The schema itself refuses a second open row, whoever writes it.
-    const db = new Database(file);
+    const db = rawDatabase(file);
     try {
       expect(() => db.prepare('INSERT INTO agent_sessions (agent_id, tenant, connected_at) VALUES (?, ?, ?)').run(agentId, 'acme', T0 + 20 * MIN)).toThrow(
-        /UNIQUE/,
+        /UNIQUE|unique constraint/,
       );
     } finally {
       db.close();

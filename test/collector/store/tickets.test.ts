@@ -1,8 +1,7 @@
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { NewTicket, Store } from '../../../collector/src/store/index.js';
 import { slaStanding } from '../../../collector/src/store/index.js';
-import { codeOf, HOUR, open, tempDbPath, T0 } from './helpers.js';
+import { codeOf, HOUR, open, rawDatabase, tempDbPath, T0 } from './helpers.js';
 
 const MIN = 60_000;
 
@@ -87,7 +86,7 @@ describe('tickets: one unresolved ticket per (tenant, agent, rule)', () => {
     );
     expect(codeOf(() => other.tickets.open(ticketInput(), T0 + 4, 'fired'))).toBe('conflict');
     expect(store.tickets.list()).toHaveLength(1);
-    const db = new Database(file, { readonly: true });
+    const db = rawDatabase(file);
     expect(db.prepare('SELECT count(*) FROM ticket_sla').pluck().get()).toBe(3);
     expect(db.prepare('SELECT count(*) FROM ticket_events').pluck().get()).toBe(2);
     db.close();
