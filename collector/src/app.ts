@@ -15,6 +15,7 @@ import { parseDuration } from './config/duration.js';
 import type { TlsMaterial } from './config/tls.js';
 import { guardConnections, type ConnectionGuard } from './http/connection-guard.js';
 import { createIpRateLimit } from './http/ip-rate-limit.js';
+import { acceptProxyProtocol } from './http/proxy-listener.js';
 import { watchRevocations, type RevocationWatcher } from './agent-link/revocation-watcher.js';
 import { EMPTY_POLICY, type Policy } from './agent-link/probe-policy.js';
 import { loadLifecycle } from './os-support/os-lifecycle.js';
@@ -162,6 +163,7 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
       ? { https: { ...nodeServerOptions, cert: deps.tls.cert, key: deps.tls.key, handshakeTimeout: timeouts.headersTimeout } }
       : { http: nodeServerOptions }),
   }) as unknown as FastifyInstance;
+  if (config.agents.proxyProtocol) readProxyHeaders(app, Boolean(deps.tls));
   const connections = guardConnections(app.server, deps.tls ? 'secureConnection' : 'connection', {
     maxPendingPerIp: config.limits.ipMaxPendingConnections,
     firstRequestTimeoutMs: parseDuration(config.http.firstRequestTimeout),
@@ -284,6 +286,24 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
     ipRule.burst = next.limits.ipAttemptBurst;
   };
   return { app, hub, engine, compliance, antivirus, agentActions, dispatcher, metrics, connections, updates, reconfigure };
+}
+
+/**
+ * agents.proxyProtocol: every connection's PROXY header is read before TLS and HTTP (http/proxy-listener.ts), so the
+ * connection guard, the per-IP limits and the logs see the client's address. No check of the listen address: behind
+ * a balancer on another host it is rightly a non-loopback one; that only the balancer reaches it is the operator's
+ * part (README "Scale"), said once at start.
+ */
+function readProxyHeaders(app: FastifyInstance, tls: boolean): void {
+  const listener = acceptProxyProtocol(app.server, {
+    tls,
+    onRefused: (peer, reason) => app.log.warn({ ip: peer.address, port: peer.port, reason }, 'connection closed: no valid PROXY protocol header'),
+  });
+  app.addHook('preClose', (done) => {
+    listener.closeAwaiting();
+    done();
+  });
+  app.log.info('agents.proxyProtocol: every connection must begin with a PROXY protocol header; only the balancer may reach this listener');
 }
 
 /** The compliance engine and its slow tick (time-driven verdicts), from onReady to onClose; no tick when alertTickMs is 0. */

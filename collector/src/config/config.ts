@@ -85,6 +85,11 @@ export const ConfigSchema = Type.Object(
           description: 'allow plain ws/http on a non-loopback listen address (only behind a TLS-terminating proxy)',
           default: false,
         }),
+        proxyProtocol: Type.Boolean({
+          description:
+            "every connection starts with a PROXY protocol header (v1 or v2, HAProxy's send-proxy-v2) that names the client, whose address per-IP limits and logs then use; one without it is closed. Only when nothing but the balancer can reach the listener: a direct client could claim any address",
+          default: false,
+        }),
         framesPerSecond: Type.Number({ description: 'frames per second one agent may send, on average', exclusiveMinimum: 0, default: 20 }),
         frameBurst: Type.Integer({ description: 'frames one agent may send at once above that rate before it is closed (1008)', minimum: 1, default: 200 }),
         bytesPerSecond: Type.Integer({ description: 'bytes per second one agent may send, on average', minimum: 1, default: 2 * 1024 * 1024 }),

@@ -1,5 +1,6 @@
 // http/ owns what stands between a connection and a route, for the API and the agent upgrade alike: this guard, the
-// per-IP rate limit, the token buckets it and the per-agent frame limits count with, and the request log.
+// per-IP rate limit, the token buckets it and the per-agent frame limits count with, the request log, and the PROXY
+// protocol header a balancer may put before it all (proxy-protocol.ts, proxy-listener.ts).
 //
 // A bound on unauthenticated connections per source IP. Every accepted connection counts against its IP until it
 // either closes or completes an authenticated agent upgrade (an agent's long-lived WebSocket must not use up

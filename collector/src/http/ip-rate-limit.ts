@@ -1,6 +1,7 @@
 // Per-source-IP rate limit for the two unauthenticated entry points that cost real work: WebSocket upgrades
 // (a credential check) and enrollments (an IMMEDIATE SQLite transaction). One bucket per IP, shared by both, in
-// a bounded map. The source IP is the socket's peer (trustProxy is off): behind a proxy, limit at the proxy.
+// a bounded map. The source IP is the socket's peer (trustProxy is off): behind a proxy, limit at the proxy, or
+// let a TCP balancer name the client in a PROXY protocol header (agents.proxyProtocol: proxy-listener.ts).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CollectorMetrics } from '../metrics.js';
 import { createKeyedLimiter, type BucketRule, type KeyedLimiter } from './token-bucket.js';
