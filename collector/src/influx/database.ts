@@ -16,8 +16,14 @@
 // Rollups: next to the raw policy, `watchpost_5m` keeps 5-minute means of the performance measurements for 90 days,
 // filled by one continuous query, so 90-day dashboard panels read about 26,000 points per series instead of millions.
 // Fields keep InfluxDB's `mean(*)` names (`mean_used_percent`). The query is replaced when its definition changes.
+//
+// All of the above is InfluxQL that only InfluxDB 1.x runs. A backend that takes the 1.x /write and InfluxQL reads but
+// has no continuous queries (InfluxDB 3, InfluxDB 2: backend.ts says how it is recognised) gets none of it: setup logs
+// one warning and returns, raw points are written as everywhere, and the database, its retention and the rollup are
+// the operator's (README, Scale: Time series).
 import { escape, type InfluxDB } from 'influx';
 import { parseDuration } from '../config/duration.js';
+import { detectBackend, withoutContinuousQueriesMessage, type Backend } from './backend.js';
 
 /** InfluxDB 1.x refuses retention policies shorter than one hour (0 means forever). */
 export const MIN_RETENTION_MS = 3_600_000;
@@ -71,7 +77,8 @@ export function goDurationMs(text: string): number {
 /**
  * Creates the database when missing, and creates or alters the raw policy (rawPolicyName of policy.name) to the
  * duration, its shard group duration and, unless policy.default is false, the default flag. Idempotent. `warn` hears
- * a configured name that is deprecated.
+ * a configured name that is deprecated, and the one line that says the backend runs no continuous queries, in which
+ * case nothing is created or altered. Resolves with what the backend is (continuous queries or not).
  */
 export async function ensureDatabase(
   influx: InfluxDB,
@@ -79,10 +86,20 @@ export async function ensureDatabase(
   policy: RetentionPolicy,
   durationMs: number,
   warn: (message: string) => void = () => undefined,
-): Promise<void> {
+): Promise<Backend> {
+  const name = rawPolicyName(policy.name);
+  const backend = await detectBackend(influx, database);
+  if (!backend.continuousQueries) {
+    warn(withoutContinuousQueriesMessage(backend.reason, database, ROLLUPS));
+    if (name !== policy.name) {
+      warn(
+        `retention policy "${policy.name}" is deprecated: raw points are written to "${name}"; this InfluxDB has no SELECT ... INTO, so the points left in "${policy.name}" are not moved; remove influx.retentionPolicy from the config`,
+      );
+    }
+    return backend;
+  }
   const names = await influx.getDatabaseNames();
   if (!names.includes(database)) await influx.createDatabase(database);
-  const name = rawPolicyName(policy.name);
   if (name !== policy.name) {
     warn(
       `retention policy "${policy.name}" is deprecated: raw points are written to "${name}" and the points left in "${policy.name}" are moved there; remove influx.retentionPolicy from the config`,
@@ -100,6 +117,7 @@ export async function ensureDatabase(
     await execute(influx, `${verb} RETENTION POLICY ${escape.quoted(name)} ON ${escape.quoted(database)} ${options}`, database);
   }
   await ensureRollups(influx, database, name);
+  return backend;
 }
 
 /** Runs a statement that changes something (POST, as InfluxDB 1.x wants) and throws the error InfluxDB reports. */
@@ -162,19 +180,26 @@ export async function ensureRollups(influx: InfluxDB, database: string, source: 
 
 /** This database's continuous queries. (The client's showContinousQueries flattens every database's into one list.) */
 async function continuousQueries(influx: InfluxDB, database: string): Promise<{ name: string; query: string }[]> {
-  const raw = (await influx.queryRaw('SHOW CONTINUOUS QUERIES')) as { results: { series?: { name: string; values?: [string, string][] }[] }[] };
-  const series = raw.results[0]?.series?.find((s) => s.name === database);
-  return (series?.values ?? []).map(([name, query]) => ({ name, query }));
+  const series = checked((await influx.queryRaw('SHOW CONTINUOUS QUERIES')) as { results: InfluxResult[] }).series?.find((s) => s.name === database);
+  return (series?.values ?? []).map(([name, query]) => ({ name: String(name), query: String(query) }));
 }
 
 /** Fills the rollups from the raw points of the last `sinceMs` (a continuous query only covers time after its
- *  creation): for an existing database that gets rollups, and for tests. Safe to repeat (same points rewritten). */
+ *  creation): for an existing database that gets rollups, and for tests. Safe to repeat (same points rewritten).
+ *  A backend without continuous queries has no SELECT ... INTO either: nothing is run, `warn` hears why. */
 export async function backfillRollups(
   influx: InfluxDB,
   database: string,
   source: string,
   sinceMs: number,
   rollups: readonly Rollup[] = ROLLUPS,
-): Promise<void> {
+  warn: (message: string) => void = () => undefined,
+): Promise<Backend> {
+  const backend = await detectBackend(influx, database);
+  if (!backend.continuousQueries) {
+    warn(withoutContinuousQueriesMessage(backend.reason, database, rollups));
+    return backend;
+  }
   for (const rollup of rollups) await influx.query(rollupSelect(database, source, rollup, `time > now() - ${Math.round(sinceMs)}ms`), { database });
+  return backend;
 }

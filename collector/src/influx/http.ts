@@ -14,6 +14,15 @@
 //   404       database (or retention policy) not found: recreate it and retry.
 //   413       body larger than the server's max-body-size.
 //   500/503   overloaded, timed out inside InfluxDB, or unavailable: retry later.
+// InfluxDB 3's v1-compatible /write (its API reference, PostV1Write; the compatibility APIs guide) takes the same
+// request (db, rp, precision=ms, Basic credentials whose password is its token) and differs in its refusals:
+//   400       {"error": "partial write of line protocol occurred", "data": [{original_line, line_number,
+//             error_message}, ...]}: the lines listed (at most 100) were refused, the others written. No dropped=N: the
+//             count is the list's length while it is below the cap. All lines refused: "write of line protocol failed".
+//   422       the same body when a line would pass a schema limit (columns per table, tables, databases): refused like
+//             a 400, since resending cannot succeed until the limit is raised.
+//   401       no token or an unknown one, with {"error": "the request was not authenticated"}.
+// A missing database is created by the write itself.
 export type PostOutcome =
   | { kind: 'ok' }
   /** The data itself was refused; resending the same lines cannot succeed. `dropped` is known for partial writes. */
@@ -29,12 +38,29 @@ export interface WriteTarget {
   password?: string;
 }
 
+/** InfluxDB 3 lists at most this many refused lines in a 400's `data` (its /write reference). */
+const MAX_LISTED_LINES = 100;
+
+/**
+ * influx.url may carry credentials, `https://user:password@host:8181` (percent-encoded where they hold `:/@%`): the URL
+ * without them, and them decoded. InfluxDB 1.x checks both; InfluxDB 3 ignores the user and takes the password as its
+ * token. Both get them as HTTP Basic credentials (the `influx` package sends them that way too).
+ */
+export function splitCredentials(url: string): { url: string; username?: string; password?: string } {
+  const parsed = new URL(url);
+  if (parsed.username === '' && parsed.password === '') return { url };
+  const credentials = { username: decodeURIComponent(parsed.username), password: decodeURIComponent(parsed.password) };
+  parsed.username = '';
+  parsed.password = '';
+  return { url: parsed.toString().replace(/\/+$/, ''), ...credentials };
+}
+
 /** POSTs a line-protocol body (lines ended by '\n'), as the writer encoded it when the lines arrived. */
 export async function postLines(target: WriteTarget, body: Uint8Array<ArrayBuffer>, timeoutMs: number): Promise<PostOutcome> {
   const query = new URLSearchParams({ db: target.database, rp: target.retentionPolicy, precision: 'ms' });
   const headers: Record<string, string> = { 'content-type': 'text/plain; charset=utf-8' };
-  if (target.username !== undefined) {
-    const credentials = Buffer.from(`${target.username}:${target.password ?? ''}`).toString('base64');
+  if (target.username !== undefined || target.password !== undefined) {
+    const credentials = Buffer.from(`${target.username ?? ''}:${target.password ?? ''}`).toString('base64');
     headers.authorization = `Basic ${credentials}`;
   }
   try {
@@ -54,16 +80,29 @@ export async function postLines(target: WriteTarget, body: Uint8Array<ArrayBuffe
 export function classifyWriteResponse(status: number, body: string): PostOutcome {
   if (status >= 200 && status < 300) return { kind: 'ok' };
   const message = errorMessage(body) || `HTTP ${status}`;
-  if (status === 400 || status === 413) {
-    const dropped = /dropped=(\d+)\s*$/.exec(message)?.[1];
-    return dropped === undefined ? { kind: 'refused', status, reason: message } : { kind: 'refused', status, reason: message, dropped: Number(dropped) };
+  if (status === 400 || status === 413 || status === 422) {
+    const dropped = droppedLines(body, message);
+    return dropped === undefined ? { kind: 'refused', status, reason: message } : { kind: 'refused', status, reason: message, dropped };
   }
   if (status === 404) return { kind: 'retryable', reason: message, missingDatabase: true };
   if (status === 401 || status === 403) return { kind: 'retryable', reason: `InfluxDB refused the credentials: ${message}` };
   return { kind: 'retryable', reason: `InfluxDB answered ${status}: ${message}` };
 }
 
-/** InfluxDB 1.x puts the reason in {"error": "..."}; anything else is quoted as it came, shortened. */
+/** A partial write's refused lines: 1.x ends its message with dropped=N; InfluxDB 3 lists them in `data` (see top). */
+function droppedLines(body: string, message: string): number | undefined {
+  const v1 = /dropped=(\d+)\s*$/.exec(message)?.[1];
+  if (v1 !== undefined) return Number(v1);
+  if (!message.startsWith('partial write of line protocol')) return undefined;
+  try {
+    const data: unknown = (JSON.parse(body) as { data?: unknown }).data;
+    return Array.isArray(data) && data.length > 0 && data.length < MAX_LISTED_LINES ? data.length : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** InfluxDB 1.x and 3 put the reason in {"error": "..."}; anything else is quoted as it came, shortened. */
 function errorMessage(body: string): string {
   try {
     const parsed: unknown = JSON.parse(body);

@@ -20,7 +20,7 @@
 //     periodic ping (an unref'd timer), so the writer notices when InfluxDB is back.
 //   - After close() (which flushes what is queued), write() fails with retryable:true.
 import { InfluxDB, type IPoolOptions } from 'influx';
-import { postLines, type PostOutcome, type WriteTarget } from './http.js';
+import { postLines, splitCredentials, type PostOutcome, type WriteTarget } from './http.js';
 import { DEFAULT_RETENTION_POLICY, ensureDatabase, rawPolicyName, retentionMs, type RetentionPolicy } from './database.js';
 import { migrateLegacyRaw } from './raw-migration.js';
 import { backoffMs, type BackoffShape } from '../backoff.js';
@@ -116,10 +116,13 @@ class Writer implements InfluxWriter {
     this.policy = options.retentionPolicy ?? DEFAULT_RETENTION_POLICY;
     this.batchSize = clamp(options.batchSize ?? DEFAULT_BATCH_SIZE, 1, MAX_QUEUED_POINTS, 'batchSize', this.log);
     const database = options.database ?? DEFAULT_DATABASE;
-    const { url, username, password } = options;
+    // Credentials may come in influx.url (http.ts, splitCredentials); options.username/password win.
+    const { url, ...inUrl } = splitCredentials(options.url);
+    const username = options.username ?? inUrl.username;
+    const password = options.password ?? inUrl.password;
     // The former default policy name means autogen from the first write: the move into it runs beside the writes.
     this.target = { url, database, retentionPolicy: rawPolicyName(this.policy.name), username, password };
-    const auth = username === undefined ? {} : { username, password: password ?? '' };
+    const auth = username === undefined && password === undefined ? {} : { username: username ?? '', password: password ?? '' };
     this.influx = new InfluxDB({
       ...hostOptions(url),
       ...auth,
@@ -301,9 +304,10 @@ class Writer implements InfluxWriter {
   async ensureDatabase(): Promise<void> {
     const warn = (message: string): void => this.log.warn({ retentionPolicy: this.policy.name }, message);
     try {
-      await ensureDatabase(this.influx, this.target.database, this.policy, retentionMs(this.policy, warn), warn);
+      const backend = await ensureDatabase(this.influx, this.target.database, this.policy, retentionMs(this.policy, warn), warn);
       this.setHealth(true);
-      this.migrateLegacyRaw();
+      // Without continuous queries there is no SELECT ... INTO to move points with (ensureDatabase said so).
+      if (backend.continuousQueries) this.migrateLegacyRaw();
     } catch (error) {
       const reason = `cannot prepare database ${this.target.database}: ${(error as Error).message}`;
       this.setHealth(false, reason);
@@ -324,7 +328,12 @@ class Writer implements InfluxWriter {
   async checkHealth(): Promise<boolean> {
     const hosts = await this.influx.ping(PING_TIMEOUT_MS).catch(() => []);
     const online = hosts.length > 0 && hosts.every((h) => h.online);
-    this.setHealth(online, online ? undefined : `no answer to ping at ${this.target.url}`);
+    // An answer that is not 2xx is most often 401: InfluxDB 3 wants its token for /ping too.
+    const status = hosts.find((h) => !h.online)?.res?.statusCode;
+    this.setHealth(
+      online,
+      online ? undefined : status ? `InfluxDB answered ${status} to /ping at ${this.target.url}` : `no answer to ping at ${this.target.url}`,
+    );
     return online;
   }
 
