@@ -20,7 +20,7 @@ import { watchRevocations, type RevocationWatcher } from './agent-link/revocatio
 import { EMPTY_POLICY, type Policy } from './agent-link/probe-policy.js';
 import { loadLifecycle } from './os-support/os-lifecycle.js';
 import { createOsSupport } from './os-support/os-support.js';
-import { createAlertEngine, runTickSteps, TICK_MS, type AlertEngine } from './alerting/engine.js';
+import { createAlertEngine, runTickSteps, TICK_MS, type AlertEngine, type Ownership } from './alerting/engine.js';
 import { allTransitions, type Transitions } from './alerting/transitions.js';
 import { createTransitions } from './alerting/influx-outbox-feed.js';
 import { deskTransitions } from './desks/desk-outbox-feed.js';
@@ -55,6 +55,9 @@ import { createPatchPlanner } from './patching/planner.js';
 import { createPatchIngest } from './patching/ingest.js';
 import { startPatchGauge } from './patching/gauge.js';
 import { registerPatchRoutes } from './routes/patches.js';
+import { createCluster, type Cluster } from './cluster/cluster.js';
+import { registerClusterRoutes } from './routes/cluster.js';
+import { hostname } from 'node:os';
 
 export interface AppDeps {
   config: Config;
@@ -78,6 +81,8 @@ export interface AppDeps {
   alertTickMs?: number;
   /** What Defender actions are sent through (tests record them); default the agent link's sender. */
   agentActions?: AgentActions;
+  /** The collectors sharing the store (cluster/cluster.ts); default: made from config.store.url. */
+  cluster?: Cluster;
 }
 
 export interface CollectorApp {
@@ -98,6 +103,10 @@ export interface CollectorApp {
   updates: UpdateService;
   /** Applies a reloaded config's keys that are read per use here: the log level and the per-IP limits (config/reload.ts). */
   reconfigure(next: Config): void;
+  /** This collector among those sharing the store: its id, leadership, and news from the others. */
+  cluster: Cluster;
+  /** serve sets what a reload (SIGHUP, POST /api/v1/reload, a reload told by another collector) does. */
+  setReload(reload: () => void): void;
 }
 
 /** The release and rollout settings of a config (UpdateService). */
@@ -194,6 +203,9 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
       done();
     },
   });
+  // First of the onReady hooks: the collector is registered before its agent link ends dead collectors' sessions.
+  const cluster = deps.cluster ?? createCluster({ store: deps.store, url: config.store.url || undefined, hostname: hostname(), log: app.log });
+  startCluster(app, deps, cluster);
   // The end-of-support table is read once, here at start: a bad file stops the collector with its path.
   const osSupport = createOsSupport(loadLifecycle(config.lifecycle.file || undefined), deps.store.osIdentities, (agentId, error) =>
     reportStoreError(metrics, app.log, 'os_identity', agentId, error),
@@ -203,9 +215,9 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
   // The antivirus manager holds old-definitions tickets while its update attempt runs (antivirus/before-ticket.ts).
   // (Asked only once batches arrive, after buildApp returned: `antivirus` is set by then.)
   const avHolds: HoldSource = { at: (t, at) => antivirus.holds.at(t, at), releaseNote: (t, at) => antivirus.holds.releaseNote(t, at) };
-  const { engine, rules, dispatcher, desks, transitions } = startAlerting(app, deps, metrics, () => hub, avHolds);
-  const compliance = startCompliance(app, deps, rules, transitions);
-  const { agentActions, patchIngest } = startPatching(app, deps, rules, () => hub);
+  const { engine, rules, dispatcher, desks, transitions } = startAlerting(app, deps, metrics, () => hub, avHolds, cluster);
+  const compliance = startCompliance(app, deps, rules, transitions, cluster);
+  const { agentActions, patchIngest } = startPatching(app, deps, rules, () => hub, cluster);
   const antivirus = startAntivirus(app, {
     store: deps.store,
     rules,
@@ -226,6 +238,7 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
     metrics,
     publicUrl: config.server.publicUrl,
     report: { influx: reportInflux },
+    active: () => cluster.isLeader(),
     ...(deps.alertTickMs === 0 ? { tickMs: 0 } : {}),
     ...(deps.now ? { now: deps.now } : {}),
   });
@@ -242,7 +255,12 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
     connectionGuard: () => connections,
     policy: () => deps.policy?.() ?? EMPTY_POLICY,
     updates,
-    onWelcome: (session) => agentActions.welcomed(session),
+    onWelcome: (session) => {
+      engine.attach(session.agent.tenant, session.agent.id);
+      agentActions.welcomed(session);
+    },
+    onGone: (agent) => engine.detach(agent.tenant, agent.id),
+    ...(cluster.shared ? { cluster } : {}),
     admission: createAdmission({ series: seriesBudget(config) }),
     // os_support points are derived from inventory, and rules read them too.
     observe(agent, samples) {
@@ -258,7 +276,9 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
       return derived;
     },
   });
-  registerHealth(app, { sink: deps.sink, store: deps.store });
+  registerHealth(app, { sink: deps.sink, store: deps.store, cluster });
+  let reload: (() => void) | undefined;
+  registerClusterRoutes(app, { store: deps.store, cluster, reload: () => reload, ...(deps.now ? { now: deps.now } : {}) });
   registerEnroll(app, { store: deps.store, metrics, ipRateLimit });
   registerApi(app, { store: deps.store, hub, metrics, osSupport: osSupport.view });
   registerTicketRoutes(app, { store: deps.store, ...(deps.now ? { now: deps.now } : {}) });
@@ -285,7 +305,53 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
     ipRule.ratePerSecond = next.limits.ipAttemptsPerSecond;
     ipRule.burst = next.limits.ipAttemptBurst;
   };
-  return { app, hub, engine, compliance, antivirus, agentActions, dispatcher, metrics, connections, updates, reconfigure };
+  const setReload = (next: () => void): void => void (reload = next);
+  return { app, hub, engine, compliance, antivirus, agentActions, dispatcher, metrics, connections, updates, reconfigure, cluster, setReload };
+}
+
+/** Which agents this collector's alert engine evaluates when several share the store (alerting/engine.ts). */
+function clusterOwnership(store: Store, cluster: Cluster): Ownership {
+  return {
+    leader: () => cluster.isLeader(),
+    elsewhere: () => {
+      const live = new Set(cluster.liveCollectors());
+      const held = store.sessions.held().filter((s) => s.collector !== null && s.collector !== cluster.id && live.has(s.collector));
+      return new Set(held.map((s) => s.agentId));
+    },
+  };
+}
+
+/** How often the leader ends the sessions of collectors that died (their agents are then connected nowhere). */
+const DEAD_SESSIONS_EVERY_MS = 5_000;
+/** Collectors stopped or silent this long are forgotten. */
+const COLLECTOR_KEEP_MS = 7 * 24 * 3_600_000;
+
+/**
+ * The cluster from onReady to onClose (registered, alive, trying for the lead). With several collectors the leader
+ * ends the sessions a dead collector left open, at each agent's last sign of life, so those agents count as
+ * connected nowhere (the leader evaluates them, and the connection history is right).
+ */
+function startCluster(app: FastifyInstance, deps: AppDeps, cluster: Cluster): void {
+  let timer: NodeJS.Timeout | undefined;
+  const now = deps.now ?? Date.now;
+  app.addHook('onReady', async () => {
+    await cluster.start();
+    if (!cluster.shared) return;
+    timer = setInterval(() => {
+      if (!cluster.isLeader()) return;
+      try {
+        const ended = deps.store.sessions.recover(Math.trunc(now()), cluster.liveCollectors());
+        if (ended > 0) app.log.info({ sessions: ended }, 'cluster: ended the sessions of collectors that stopped answering, at their last sign of life');
+        deps.store.collectors.prune(now() - COLLECTOR_KEEP_MS);
+      } catch (error) {
+        app.log.warn({ err: (error as Error).message }, "cluster: ending dead collectors' sessions failed; trying again");
+      }
+    }, DEAD_SESSIONS_EVERY_MS).unref();
+  });
+  app.addHook('onClose', async () => {
+    clearInterval(timer);
+    await cluster.stop();
+  });
 }
 
 /**
@@ -307,7 +373,7 @@ function readProxyHeaders(app: FastifyInstance, tls: boolean): void {
 }
 
 /** The compliance engine and its slow tick (time-driven verdicts), from onReady to onClose; no tick when alertTickMs is 0. */
-function startCompliance(app: FastifyInstance, deps: AppDeps, rules: () => RuleSet, transitions: Transitions): ComplianceEngine {
+function startCompliance(app: FastifyInstance, deps: AppDeps, rules: () => RuleSet, transitions: Transitions, cluster: Cluster): ComplianceEngine {
   const compliance = createComplianceEngine({
     store: deps.store,
     rules,
@@ -320,8 +386,14 @@ function startCompliance(app: FastifyInstance, deps: AppDeps, rules: () => RuleS
   app.addHook('onReady', async () => {
     if (deps.alertTickMs !== 0)
       timer = setInterval(() => {
-        compliance.tick();
-        compliance.restate();
+        // The slow tick judges every host: once for the fleet, by the leader.
+        if (!cluster.isLeader()) return;
+        try {
+          compliance.tick();
+          compliance.restate();
+        } catch (error) {
+          app.log.error({ err: (error as Error).message }, 'the minimum-standards tick failed; trying again at the next');
+        }
       }, COMPLIANCE_TICK_MS).unref();
   });
   app.addHook('onClose', async () => clearInterval(timer));
@@ -329,7 +401,7 @@ function startCompliance(app: FastifyInstance, deps: AppDeps, rules: () => RuleS
 }
 
 /** The month-to-date `sla_month` points (tickets/sla-month.ts), checked from onReady to onClose; returns the sink that hears ticket changes. */
-function startSlaMonth(app: FastifyInstance, deps: AppDeps, rules: () => RuleSet) {
+function startSlaMonth(app: FastifyInstance, deps: AppDeps, rules: () => RuleSet, cluster: Cluster) {
   const now = deps.now ?? Date.now;
   const writer = createSlaMonthWriter({
     store: deps.store,
@@ -339,7 +411,14 @@ function startSlaMonth(app: FastifyInstance, deps: AppDeps, rules: () => RuleSet
   });
   let timer: NodeJS.Timeout | undefined;
   app.addHook('onReady', async () => {
-    if (deps.alertTickMs !== 0) timer = setInterval(() => writer.maybeWrite(now()), SLA_MONTH_CHECK_MS).unref();
+    if (deps.alertTickMs !== 0)
+      timer = setInterval(() => {
+        try {
+          if (cluster.isLeader()) writer.maybeWrite(now());
+        } catch (error) {
+          app.log.error({ err: (error as Error).message }, 'writing the month-to-date SLA attainment failed; trying again at the next check');
+        }
+      }, SLA_MONTH_CHECK_MS).unref();
   });
   app.addHook('onClose', async () => clearInterval(timer));
   return writer.transitions;
@@ -349,7 +428,7 @@ function startSlaMonth(app: FastifyInstance, deps: AppDeps, rules: () => RuleSet
  * Patch management (patching/): plans (the planner reads the rules and store in force at each call) and Defender
  * actions over the agent link, the ingest of pending updates and plan results, and the patch_status gauge.
  */
-function startPatching(app: FastifyInstance, deps: AppDeps, rules: () => RuleSet, hub: () => AgentHub) {
+function startPatching(app: FastifyInstance, deps: AppDeps, rules: () => RuleSet, hub: () => AgentHub, cluster: Cluster) {
   const planner = createPatchPlanner({ store: deps.store, rules });
   const agentActions = createAgentActions({ sessions: () => hub().sessions, planner: () => planner, log: app.log, ...(deps.now ? { now: deps.now } : {}) });
   app.addHook('onReady', async () => agentActions.start());
@@ -359,7 +438,13 @@ function startPatching(app: FastifyInstance, deps: AppDeps, rules: () => RuleSet
     rules,
     onError: (agentId, error) => app.log.error({ agentId, err: error }, 'recording patch points failed; the next patches run records them again'),
   });
-  startPatchGauge(app, { store: deps.store, rules, ...(deps.now ? { now: deps.now } : {}), ...(deps.alertTickMs === 0 ? { tickMs: 0 } : {}) });
+  startPatchGauge(app, {
+    store: deps.store,
+    rules,
+    active: () => cluster.isLeader(),
+    ...(deps.now ? { now: deps.now } : {}),
+    ...(deps.alertTickMs === 0 ? { tickMs: 0 } : {}),
+  });
   return { agentActions, patchIngest };
 }
 
@@ -378,14 +463,14 @@ function watchRevocationsWhileUp(app: FastifyInstance, store: Store, hub: AgentH
  * The alert engine with its tick and the shipper of alert/ticket points, running between onReady and onClose.
  * The rules file is read here at start when serve did not pass one: a bad file stops the collector naming the key.
  */
-function startAlerting(app: FastifyInstance, deps: AppDeps, metrics: CollectorMetrics, hub: () => AgentHub, holdSource: HoldSource) {
+function startAlerting(app: FastifyInstance, deps: AppDeps, metrics: CollectorMetrics, hub: () => AgentHub, holdSource: HoldSource, cluster: Cluster) {
   const { config, store } = deps;
   const loaded = deps.rules ? null : loadRules(config.rules.file || undefined, { includeDefaults: config.rules.defaults });
   const rules = deps.rules ?? (() => loaded!);
   const loadedDesks = deps.desks ? null : loadDesks(config.desks.file);
   const desks = deps.desks ?? (() => loadedDesks!);
   let dispatcher: Dispatcher | undefined;
-  const slaMonth = startSlaMonth(app, deps, rules);
+  const slaMonth = startSlaMonth(app, deps, rules, cluster);
   // The compliance engine's tickets go to the same sinks (startCompliance).
   const transitions = allTransitions(
     createTransitions(store.influxOutbox, deps.now),
@@ -400,6 +485,7 @@ function startAlerting(app: FastifyInstance, deps: AppDeps, metrics: CollectorMe
     ...(deps.now ? { now: deps.now } : {}),
     connected: (agentId) => hub().sessions.has(agentId),
     holdSource,
+    ...(cluster.shared ? { ownership: clusterOwnership(store, cluster) } : {}),
   });
   registerAlertingGauges(metrics, {
     outboxPending: () => store.influxOutbox.size(),
@@ -425,6 +511,8 @@ function startAlerting(app: FastifyInstance, deps: AppDeps, metrics: CollectorMe
     poller = startInboundPoller({
       store,
       desks,
+      // Desks are read once for the fleet, by the leader.
+      active: () => cluster.isLeader(),
       act: (id, action, by, source) => engine.act(id, action, by, source),
       log: app.log,
       metrics: pollMetrics,

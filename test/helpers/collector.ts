@@ -112,7 +112,8 @@ export async function startCollector(options: StartOptions): Promise<TestCollect
   const certs = options.tls ? selfSignedCert(dir) : undefined;
   const tlsEnv: Record<string, string> = certs ? { WATCHPOST_TLS_CERT: certs.cert, WATCHPOST_TLS_KEY: certs.key } : {};
   const config = loadConfig({ env: { WATCHPOST_DATA_DIR: dir, WATCHPOST_ADMIN_KEY: ADMIN_KEY, WATCHPOST_LOG_LEVEL: 'silent', ...tlsEnv, ...options.env } });
-  const store = openStore(join(dir, 'watchpost.db'));
+  // WATCHPOST_STORE_URL in `env`: the store is that PostgreSQL database, as serve opens it.
+  const store = openStore(config.store.url || join(dir, 'watchpost.db'));
   const logger = options.logStream ? { level: 'debug', stream: options.logStream } : undefined;
   const built = await buildApp({
     config,

@@ -86,6 +86,13 @@ interface SocketDeps {
   updates?: SocketUpdates;
   /** Called right after a session's Welcome (the plan it should hold: agent-actions.ts). */
   onWelcome?(session: AgentSession): void;
+  /** Called when the agent's current session here ends (not when a newer one of the same agent replaced it). */
+  onGone?(agent: AgentRecord): void;
+  /**
+   * With several collectors on one store: this collector's id, recorded on each session it holds, and the ids of the
+   * collectors alive now (sessions held by any other are ended at start: a collector that died left them open).
+   */
+  cluster?: { id: string; liveCollectors(): string[] };
 }
 
 declare module 'fastify' {
@@ -164,8 +171,11 @@ export function registerAgentSocket(app: FastifyInstance, deps: SocketDeps): Age
   const persist = (session: AgentSession, log: FastifyBaseLogger) => {
     const { id } = session.agent;
     const live = { ...session.live(), connectedAt: null, lastSeenAt: Date.now() };
-    storeCall('persist', log, id, () => store.agents.recordLive([{ agentId: id, live }]), undefined);
-    storeCall('session', log, id, () => store.sessions.close(id, live.lastSeenAt), false);
+    const collector = deps.cluster?.id;
+    const ended = storeCall('session', log, id, () => store.sessions.close(id, live.lastSeenAt, 'disconnect', collector), false);
+    // With several collectors, a session another collector holds now means the agent is already connected there:
+    // its live state is that collector's to write.
+    if (ended || collector === undefined) storeCall('persist', log, id, () => store.agents.recordLive([{ agentId: id, live }]), undefined);
   };
 
   // Each heartbeat, every connected agent's live state, a chunk per transaction. A session is read when its chunk is
@@ -191,7 +201,7 @@ export function registerAgentSocket(app: FastifyInstance, deps: SocketDeps): Age
   const pruneSessions = () => storeCall('session', app.log, undefined, () => store.sessions.prune(Date.now() - SESSION_KEEP_MS), 0);
   let pruneTimer: NodeJS.Timeout | undefined;
   app.addHook('onReady', async () => {
-    const ended = storeCall('session', app.log, undefined, () => store.sessions.recover(Date.now()), 0);
+    const ended = storeCall('session', app.log, undefined, () => store.sessions.recover(Date.now(), deps.cluster?.liveCollectors() ?? []), 0);
     if (ended > 0) app.log.info({ sessions: ended }, 'ended the connection sessions a previous collector left open, at their last sign of life');
     pruneSessions();
     pruneTimer = setInterval(pruneSessions, SESSION_PRUNE_EVERY_MS).unref();
@@ -256,6 +266,7 @@ export function registerAgentSocket(app: FastifyInstance, deps: SocketDeps): Age
       // on and the revocation watcher disconnects it once a revocation can be read.
       isRevoked: (agentId) => storeCall('revocation_check', request.log, agentId, () => store.agents.get(agentId)?.revokedAt != null, false),
       ...(deps.observe ? { observe: deps.observe } : {}),
+      storeReady: () => store.available(),
       admission: deps.admission,
       policyFor: (record) => resolvePolicy(deps.policy(), record.tenant, record.hostname),
       ...(deps.updates ? { updateOfferFor: deps.updates.offerFor } : {}),
@@ -266,7 +277,13 @@ export function registerAgentSocket(app: FastifyInstance, deps: SocketDeps): Age
         sessions.set(agent.id, session);
         metrics.agentsConnected.set(sessions.size);
         // Ends the replaced link's session in the same transaction, so the agent never has two open.
-        storeCall('session', request.log, agent.id, () => store.sessions.open(agent.id, agent.tenant, session.live().connectedAt ?? Date.now()), undefined);
+        storeCall(
+          'session',
+          request.log,
+          agent.id,
+          () => store.sessions.open(agent.id, agent.tenant, session.live().connectedAt ?? Date.now(), deps.cluster?.id ?? null),
+          undefined,
+        );
         request.log.info({ agentId: agent.id, tenant: agent.tenant, host: agent.hostname }, 'agent connected');
       },
       onClose: (session) => {
@@ -277,6 +294,7 @@ export function registerAgentSocket(app: FastifyInstance, deps: SocketDeps): Age
         // write per ack per agent would cost more than the ack itself at fleet scale, and the value is informational
         // (acks never depend on it).
         persist(session, request.log);
+        deps.onGone?.(agent);
         request.log.info({ agentId: agent.id }, 'agent disconnected');
       },
     });

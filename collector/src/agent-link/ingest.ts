@@ -33,6 +33,13 @@ export interface IngestDeps {
    * under the same identity. Optional.
    */
   observe?(agent: AgentRecord, samples: readonly watchpost.v1.ISample[]): watchpost.v1.ISample[];
+  /**
+   * Whether the state store can be written now (store.available()). While it cannot (known before the batch, or
+   * found by a store call the batch's evaluation made), the batch is answered UNAVAILABLE and nothing of it is
+   * written: the rules saw it without being able to record an alert or a ticket, so the agent keeps it and sends it
+   * again once the store is back. A batch whose evaluation needed no store call is written and acked. Default: always.
+   */
+  storeReady?(): boolean;
 }
 
 /** The Ack: `rejected` of the batch's samples were refused for good, `reason` names the first (both absent: none). */
@@ -60,16 +67,25 @@ const MAX_ACK_REASON = 200;
 export function prepareBatch(agent: AgentRecord, batch: watchpost.v1.IBatch, deps: IngestDeps): PreparedBatch {
   const seq = batch.seq ?? 0;
   if (seq <= 0) return { answer: { error: { code: wire.ErrorCode.ERROR_CODE_BAD_BATCH, message: 'batch without a sequence number' } } };
+  if (deps.storeReady?.() === false) return storeUnavailable(seq, deps);
   const samples = batch.samples ?? [];
   const nowMs = Date.now();
   const identity: Identity = { host: agent.hostname, tenant: agent.tenant };
   const { lines, stored, refusals } = deps.admission.admit(agent.id, identity, samples, nowMs);
   const own = refusals.length > 0 ? rejectionSamples(refusals, nowMs) : [];
   const derived = [...own, ...observe(agent, own.length > 0 ? [...stored, ...own] : stored, deps)];
+  // A store call the evaluation needed failed for an unreachable database: what it would have recorded is lost
+  // unless the agent sends the batch again.
+  if (deps.storeReady?.() === false) return storeUnavailable(seq, deps);
   if (derived.length > 0) lines.push(...samplesToLines(derived, identity, { nowMs }).lines);
   if (refusals.length === 0) return { seq, lines, samples: samples.length, refused: 0 };
   report(agent, seq, refusals, deps, nowMs);
   return { seq, lines, samples: samples.length, refused: refusals.length, reason: describe(refusals[0]!) };
+}
+
+function storeUnavailable(seq: number, deps: IngestDeps): PreparedBatch {
+  deps.metrics.batchesNotAcked.inc({ reason: 'store_unavailable' });
+  return { answer: { error: { code: wire.ErrorCode.ERROR_CODE_UNAVAILABLE, message: 'cannot store now: the state store is unavailable', seq } } };
 }
 
 /** Counts every refusal by reason; logs them when the agent's log gate lets it (see refusals.ts). */

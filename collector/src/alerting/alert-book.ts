@@ -1,5 +1,8 @@
 // Every alert that is not plain inactive, in memory, written through to the store on each transition so a
-// restart resumes mid-pending or mid-firing. Indexed by agent, then rule, because that is how the ticket side asks
+// restart resumes mid-pending or mid-firing. With one collector the book holds every agent's alerts, read at
+// start; with several sharing a store, each holds the alerts of the agents it evaluates (its connected ones, and
+// for the leader the ones connected nowhere), read when an agent becomes its own and forgotten in memory only when
+// it goes to another (engine.ts). Indexed by agent, then rule, because that is how the ticket side asks
 // ("which instances of this agent's rule are firing?") and a rename concerns one agent's alerts.
 import type { AlertKey } from './contract.js';
 import { isForgettable, type AlertState } from './state-machine.js';
@@ -25,9 +28,45 @@ const agentKey = (tenant: string, agentId: string): string => `${tenant}\u0000${
 
 export class AlertBook {
   private readonly byAgent = new Map<string, AgentAlerts>();
+  /** The agents read in with load() (most have no alert to hold: this keeps them from being read again). */
+  private readonly read = new Set<string>();
 
-  constructor(private readonly store: AlertStateStore) {
-    for (const { key, state } of store.all()) this.remember(key, state as AlertRecord);
+  /** `preload`: read every stored alert now (one collector); otherwise agents are read in with load(). */
+  constructor(
+    private readonly store: AlertStateStore,
+    preload = true,
+  ) {
+    if (preload) for (const { key, state } of store.all()) this.remember(key, state as AlertRecord);
+  }
+
+  /** Whether the agent's alerts are held here (read in, or made here). */
+  holds(tenant: string, agentId: string): boolean {
+    const k = agentKey(tenant, agentId);
+    return this.read.has(k) || this.byAgent.has(k);
+  }
+
+  /** Reads the agent's stored alerts into the book; alerts already held keep their in-memory record. */
+  load(tenant: string, agentId: string): void {
+    for (const { key, state } of this.store.forAgent(tenant, agentId)) if (!this.get(key)) this.remember(key, state as AlertRecord);
+    this.read.add(agentKey(tenant, agentId));
+  }
+
+  /** Forgets the agent's alerts in memory only: another collector evaluates them now, from the store. */
+  unload(tenant: string, agentId: string): void {
+    const k = agentKey(tenant, agentId);
+    this.byAgent.delete(k);
+    this.read.delete(k);
+  }
+
+  /** The agents whose alerts the book holds or has read in. */
+  agents(): { tenant: string; agentId: string }[] {
+    const out = new Map<string, { tenant: string; agentId: string }>();
+    for (const { tenant, agentId } of this.byAgent.values()) out.set(agentKey(tenant, agentId), { tenant, agentId });
+    for (const k of this.read) {
+      const [tenant = '', agentId = ''] = k.split('\u0000');
+      out.set(k, { tenant, agentId });
+    }
+    return [...out.values()];
   }
 
   get(key: AlertKey): AlertRecord | undefined {

@@ -33,7 +33,7 @@ export function createEngineCore(deps: EngineDeps): EngineCore {
   const now = deps.now ?? Date.now;
   const startedAt = now();
   const { store, transitions } = deps;
-  const book = new AlertBook(store.alertStates);
+  const book = new AlertBook(store.alertStates, deps.ownership === undefined);
   const memory = new Map<string, Map<string, unknown>>();
   // Patch windows (terms.patches) hold like maintenance windows, derived from the rules in force.
   const holds = createHoldCache(store, withPatchWindows(deps.rules, deps.holdSource));

@@ -49,6 +49,19 @@ export interface EngineDeps {
   hostname?: string;
   /** Holds placed by other parts of the collector (the antivirus manager's update attempt before a ticket). */
   holdSource?: HoldSource;
+  /** Several collectors share the store: which agents this one evaluates. Absent: one collector, every agent. */
+  ownership?: Ownership;
+}
+
+/**
+ * With several collectors on one store, an agent's alerts are evaluated by the collector it is connected to (the
+ * rules that read its batches and the time-driven ones alike), and those of an agent connected nowhere by the
+ * leader, which also runs the fleet-wide steps (SLA clocks, the open-tickets gauge).
+ */
+export interface Ownership {
+  leader(): boolean;
+  /** The agents connected to another live collector now (asked once per tick). */
+  elsewhere(): ReadonlySet<string>;
 }
 
 export interface AlertEngine {
@@ -63,6 +76,10 @@ export interface AlertEngine {
   stillFiring(ticket: Ticket): StillFiring | null;
   /** The current alerts (pending and firing, and recently resolved), for the API. */
   alerts(): Array<[AlertKey, AlertRecord]>;
+  /** The agent connected here (its Hello): with several collectors, its alerts are read from the store. */
+  attach(tenant: string, agentId: string): void;
+  /** The agent's link here closed: with several collectors, its alerts leave this book (not the store). */
+  detach(tenant: string, agentId: string): void;
 }
 
 export function createAlertEngine(deps: EngineDeps): AlertEngine {
@@ -92,6 +109,12 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
     act: (ticketId, action, by, source) => actOnTicket(actions, ticketId, action, by, source),
     stillFiring: (ticket) => stillFiring(actions, ticket),
     alerts: () => [...core.book.entries()],
+    attach: (tenant, agentId) => {
+      if (deps.ownership) guard("reading a connected agent's alerts", () => core.book.load(tenant, agentId));
+    },
+    detach: (tenant, agentId) => {
+      if (deps.ownership) core.book.unload(tenant, agentId);
+    },
   };
 }
 

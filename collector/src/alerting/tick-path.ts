@@ -22,6 +22,12 @@ export type Guard = (what: string, fn: () => void) => void;
 
 export function* tickSteps(core: EngineCore, hosts: FactsCache, alerts: AlertPath, guard: Guard): Generator<void, void, void> {
   const { store, book, now } = core;
+  const ownership = core.deps.ownership;
+  const leader = ownership?.leader() ?? true;
+  let elsewhere: ReadonlySet<string> = new Set();
+  if (ownership) guard('reading which collector holds each agent', () => (elsewhere = ownership.elsewhere()));
+  // With several collectors: the agents this one evaluates (connected here; for the leader also connected nowhere).
+  const mine = (agent: Agent): boolean => !ownership || core.deps.connected?.(agent.id) === true || (leader && !elsewhere.has(agent.id));
   guard('refreshing holds', () => core.holds.refresh());
   // The agents are read a page per step too: listing 20,000 at once is itself a 40-80 ms step.
   const agents: Agent[] = [];
@@ -31,16 +37,29 @@ export function* tickSteps(core: EngineCore, hosts: FactsCache, alerts: AlertPat
     guard('listing agents', () => (page = store.agents.page(after, TICK_SLICE_AGENTS)));
     more = page.length === TICK_SLICE_AGENTS;
     after = page.at(-1)?.id ?? after;
-    const live = page.filter((a) => a.revokedAt === null);
+    const live = page.filter((a) => a.revokedAt === null && mine(a));
+    if (ownership) guard("reading agents' alerts", () => adopt(core, live));
     agents.push(...live);
     guard('time-driven rules', () => tickRules(core, hosts, alerts, live));
   }
   yield;
+  if (ownership) guard('letting go of agents evaluated elsewhere', () => letGo(core, agents));
   guard('releasing held alerts', () => releaseHeld(core, hosts, alerts, agents));
   guard('reopening tickets still firing', () => reopenStillFiring(core, hosts, alerts, agents));
-  guard('SLA check', () => checkSla(core));
-  guard('open tickets gauge', () => core.gauge.maybeWrite(now()));
+  if (leader) guard('SLA check', () => checkSla(core));
+  if (leader) guard('open tickets gauge', () => core.gauge.maybeWrite(now()));
   guard('forgetting resolved alerts', () => book.sweep(now(), KEEP_RESOLVED_MS));
+}
+
+/** Reads into the book the alerts of agents this collector now evaluates and did not hold. */
+function adopt(core: EngineCore, agents: readonly Agent[]): void {
+  for (const agent of agents) if (!core.book.holds(agent.tenant, agent.id)) core.book.load(agent.tenant, agent.id);
+}
+
+/** Forgets (in memory) the alerts of agents another collector evaluates now: they go on from the store there. */
+function letGo(core: EngineCore, mine: readonly Agent[]): void {
+  const kept = new Set(mine.map((a) => `${a.tenant}\u0000${a.id}`));
+  for (const { tenant, agentId } of core.book.agents()) if (!kept.has(`${tenant}\u0000${agentId}`)) core.book.unload(tenant, agentId);
 }
 
 function tickRules(core: EngineCore, hosts: FactsCache, alerts: AlertPath, agents: readonly Agent[]): void {

@@ -1,5 +1,6 @@
 // watchpost-collector serve: store, InfluxDB writer, HTTP/WebSocket server; graceful on SIGINT/SIGTERM; SIGHUP
-// re-reads the config file's reloadable keys (config/reload.ts) and then the files it names.
+// re-reads the config file's reloadable keys (config/reload.ts) and then the files it names. With several
+// collectors on one store, a reload here (SIGHUP or POST /api/v1/reload) is told to the others, which reload too.
 import { CONFIG_OPTION, type Command } from './command.js';
 import { configFrom, openStoreFor } from './context.js';
 import { buildApp, updateSettings } from '../app.js';
@@ -43,7 +44,7 @@ export const serve: Command = {
       batchSize: config.influx.batchSize,
       flushIntervalMs: parseDuration(config.influx.flushInterval),
     });
-    const { app, hub, updates, reconfigure } = await buildApp({
+    const { app, hub, updates, reconfigure, cluster, setReload } = await buildApp({
       config,
       store,
       sink: writer,
@@ -105,7 +106,20 @@ export const serve: Command = {
       updates.reload(updateSettings(config));
       app.log.info({ agents: hub.pushUpdateOffers() }, 'update offers pushed where they changed');
     };
-    process.on('SIGHUP', reload);
+    setReload(reload);
+    cluster.onNews((news, delayMs) => {
+      if (news.kind !== 'reload') return;
+      app.log.info({ from: news.from, delayMs }, 'cluster: another collector reloaded; reloading here');
+      reload();
+    });
+    const reloadAndTell = () => {
+      reload();
+      if (cluster.shared)
+        cluster
+          .tell({ kind: 'reload' })
+          .catch((error: Error) => app.log.warn({ err: error.message }, 'cluster: could not tell the other collectors to reload'));
+    };
+    process.on('SIGHUP', reloadAndTell);
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
         app.log.info({ signal }, 'shutting down');
@@ -114,7 +128,7 @@ export const serve: Command = {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
-    process.off('SIGHUP', reload);
+    process.off('SIGHUP', reloadAndTell);
     await app.close();
     await writer.close();
     store.close();

@@ -72,7 +72,10 @@ const toLines = (tenant: string, host: string, now: number, sample: watchpost.v1
   samplesToLines([sample], { tenant, host }, { nowMs: now }).lines;
 
 /** Writes the gauge from onReady to onClose (not when tickMs is 0: tests call the writer themselves). */
-export function startPatchGauge(app: FastifyInstance, deps: PatchGaugeDeps & { now?: () => number; tickMs?: number }): (now: number) => number {
+export function startPatchGauge(
+  app: FastifyInstance,
+  deps: PatchGaugeDeps & { now?: () => number; tickMs?: number; active?: () => boolean },
+): (now: number) => number {
   const write = createPatchGauge(deps);
   const now = deps.now ?? Date.now;
   let timer: NodeJS.Timeout | undefined;
@@ -83,9 +86,14 @@ export function startPatchGauge(app: FastifyInstance, deps: PatchGaugeDeps & { n
     timer = setInterval(
       () => {
         const t = now();
-        if (t - last < every) return;
+        // With several collectors only the leader writes the fleet's gauge (`active`).
+        if (t - last < every || deps.active?.() === false) return;
         last = t;
-        write(t);
+        try {
+          write(t);
+        } catch (error) {
+          app.log.error({ err: (error as Error).message }, 'writing the patch_status gauge failed; trying again at the next check');
+        }
       },
       Math.min(every, PATCH_GAUGE_CHECK_MS),
     ).unref();

@@ -119,7 +119,7 @@ export function createReportScheduler(deps: SchedulerDeps): ReportScheduler {
  */
 export function registerReportDelivery(
   app: FastifyInstance,
-  deps: Omit<SchedulerDeps, 'log'> & { metrics: CollectorMetrics; tickMs?: number },
+  deps: Omit<SchedulerDeps, 'log'> & { metrics: CollectorMetrics; tickMs?: number; active?: () => boolean },
 ): ReportScheduler {
   const first = deskProblems(
     deps.rules(),
@@ -128,11 +128,15 @@ export function registerReportDelivery(
     deps.desksFile,
   );
   if (first.size > 0) throw new ConfigError([...first.values()].join('; '));
-  const { metrics, tickMs = REPORT_TICK_MS, ...rest } = deps;
+  const { metrics, tickMs = REPORT_TICK_MS, active = () => true, ...rest } = deps;
   const scheduler = createReportScheduler({ ...rest, log: app.log, counted: registerReportDeliveryMetrics(metrics) });
   let timer: NodeJS.Timeout | undefined;
   app.addHook('onReady', async () => {
-    if (tickMs > 0) timer = setInterval(() => void scheduler.tick(), tickMs).unref();
+    // With several collectors only the leader mails (`active`); a delivery is lease-claimed in the store besides.
+    if (tickMs > 0)
+      timer = setInterval(() => {
+        if (active()) scheduler.tick().catch((error: Error) => app.log.error({ err: error.message }, 'report delivery pass failed; trying again at the next'));
+      }, tickMs).unref();
   });
   app.addHook('onClose', async () => {
     clearInterval(timer);

@@ -26,6 +26,7 @@ import { createPatchStore, type PatchStore } from './patches.js';
 import { createCollectorStore, type CollectorStore } from './collectors.js';
 import { parseAgentCredential } from './secrets.js';
 import { dialectOf, type Dialect } from './sql.js';
+import type { PostgresDb } from './postgres/connection.js';
 
 export type EnrollResult =
   /** `replaced`: the agent whose credential the enrollment proved, revoked in the same transaction. */
@@ -64,6 +65,13 @@ export interface Store {
   readonly collectors: CollectorStore;
   /** Which backend holds the store: 'sqlite' (one collector) or 'postgres' (shared by several). */
   readonly backend: Dialect;
+  /**
+   * Whether the store can be written now. Always true for SQLite; for PostgreSQL false from a statement that found
+   * the database unreachable until one succeeds again (asking while down tries it, at most once a second).
+   */
+  available(): boolean;
+  /** Asks the database now whether it answers (a health check); true for SQLite. */
+  check(): boolean;
   /**
    * Runs fn in one IMMEDIATE transaction and returns its result: every write inside commits together or not at
    * all (fn throws -> rollback, rethrown). Nested calls, and the stores' own transactions inside, become
@@ -156,6 +164,8 @@ export function openStore(location: string, options: StoreOptions = {}): Store {
     patches,
     collectors,
     backend: dialectOf(db),
+    available: () => (db as Partial<PostgresDb>).reachable?.() ?? true,
+    check: () => (db as Partial<PostgresDb>).reachable?.(true) ?? true,
     transaction: <T>(fn: () => T): T => run.immediate(fn) as T,
     // Bad agent info is caught by agents.enroll after the redeem, inside the transaction, so the rollback (not
     // an up-front check) is what keeps the use; the tests rely on that path.

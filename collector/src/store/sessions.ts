@@ -29,8 +29,14 @@ export interface SessionStore {
    * ('replaced'), if any, and opens one.
    */
   open(agentId: string, tenant: string, at: number, collector?: string | null): void;
-  /** The agent's link closed at `at`: ends its open session (never before it began). False when none was open. */
-  close(agentId: string, at: number, end?: SessionEnd): boolean;
+  /**
+   * The agent's link closed at `at`: ends its open session (never before it began). With `collector`, only a
+   * session that collector holds (the agent may have reconnected to another collector first). False when none was
+   * open.
+   */
+  close(agentId: string, at: number, end?: SessionEnd, collector?: string): boolean;
+  /** The open sessions and the collector holding each (null: not recorded). */
+  held(): { agentId: string; collector: string | null }[];
   /**
    * Ends every open session held by none of `liveCollectors` (ids; a session with no collector recorded counts as
    * held by none) at its agent's last_seen_at (agents table), and records `at` as the start of the history if none
@@ -93,6 +99,11 @@ export function createSessionStore(db: Db): SessionStore {
      WHERE agent_id = ? AND connected_at < ? AND (disconnected_at IS NULL OR disconnected_at > ?) ORDER BY connected_at, id`,
   );
   const prune = db.prepare('DELETE FROM agent_sessions WHERE disconnected_at IS NOT NULL AND disconnected_at < ?');
+  const endHeld = db.prepare(
+    `UPDATE agent_sessions SET disconnected_at = ${greatest}(connected_at, @at), end_reason = @end
+     WHERE agent_id = @agentId AND disconnected_at IS NULL AND collector = @collector`,
+  );
+  const held = db.prepare('SELECT agent_id AS "agentId", collector FROM agent_sessions WHERE disconnected_at IS NULL');
   const openTx = db.transaction((agentId: string, tenant: string, at: number, collector: string | null) => {
     end.run({ agentId, at, end: 'replaced' });
     insert.run(agentId, tenant, at, collector);
@@ -103,7 +114,14 @@ export function createSessionStore(db: Db): SessionStore {
   });
   return {
     open: (agentId, tenant, at, collector = null) => openTx.immediate(agentId, tenant, checkTime('connectedAt', at), collector),
-    close: (agentId, at, reason = 'disconnect') => end.run({ agentId, at: checkTime('disconnectedAt', at), end: reason }).changes > 0,
+    close: (agentId, at, reason = 'disconnect', collector) =>
+      (collector === undefined ? end : endHeld).run({
+        agentId,
+        at: checkTime('disconnectedAt', at),
+        end: reason,
+        ...(collector === undefined ? {} : { collector }),
+      }).changes > 0,
+    held: () => held.all() as { agentId: string; collector: string | null }[],
     recover: (at, live = []) => recoverTx.immediate(checkTime('at', at), live),
     overlapping: (agentId, from, to) => (overlapping.all(agentId, Math.trunc(to), Math.trunc(from)) as SessionRow[]).map(toSession),
     historyStart: () => (start.get() as number | undefined) ?? null,

@@ -159,6 +159,7 @@ const BODIES: Record<string, (tenant: string) => object | undefined> = {
   'POST /api/v1/tickets/:id/priority': () => ({ priority: 'P4', reason: 'lab box' }),
   'POST /api/v1/desk-deliveries/:id/retry': () => undefined,
   'POST /api/v1/desk-deliveries/:id/discard': () => undefined,
+  'POST /api/v1/reload': () => undefined,
   // A desk's push proves itself with the desk's signature, never an API key: a key gets 401 like anyone.
   'POST /api/v1/desks/:desk/inbound': () => ({ webhookEvent: 'jira:issue_updated' }),
   'POST /api/v1/maintenance-windows': (tenant) => ({ tenant, reason: 'intrusion', duration: '1h' }),

@@ -48,6 +48,8 @@ export interface InboundPollerDeps {
   random?: () => number;
   /** How often to look for due desks; 0: never by itself (tests call pass()). Default POLL_TICK_MS. */
   tickMs?: number;
+  /** Whether this collector polls now (with several collectors, the leader alone); default always. */
+  active?: () => boolean;
 }
 
 export interface PassResult {
@@ -192,6 +194,7 @@ export function startInboundPoller(deps: InboundPollerDeps): InboundPoller {
 
   const tick = (): void => {
     if (stopping) return;
+    if (deps.active?.() === false) return;
     const set = deps.desks();
     for (const desk of set.names()) {
       const poll = set.inbound?.(desk)?.poll;

@@ -50,7 +50,16 @@ export class PgError extends Error {
 export interface PostgresDb extends SqlDb {
   readonly dialect: 'postgres';
   readonly inTransaction: boolean;
+  /**
+   * False while the database cannot be reached: after a statement failed for it, until a statement succeeds again
+   * (asked while down, it tries `SELECT 1` at most once per PROBE_EVERY_MS). With `probe`, it asks the database now
+   * whatever it knew (a health check).
+   */
+  reachable(probe?: boolean): boolean;
 }
+
+/** While the database is down, reachable() tries it at most this often. */
+export const PROBE_EVERY_MS = 1_000;
 
 export function openPostgres(url: string, options: PostgresOptions = {}): PostgresDb {
   const callTimeoutMs = options.callTimeoutMs ?? 30_000;
@@ -60,6 +69,8 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Postgr
     `SET application_name = '${(options.applicationName ?? 'watchpost-collector').replace(/[^\w .:-]/g, '')}'`,
   ];
   const conn = ++connections;
+  let down = false;
+  let probedAt = 0;
   /** The shared thread's generation this connection was opened in; another one means it must connect again. */
   let openedIn = -1;
   let depth = 0;
@@ -71,14 +82,27 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Postgr
     if (openedIn !== thread.generation) {
       if (depth > 0) throw new StoreError('unavailable', 'PostgreSQL unavailable: the connection was lost inside a transaction');
       const connected = thread.call({ conn, op: 'connect', url, settings: { session, connectTimeoutMs: options.connectTimeoutMs ?? 5_000 } }, callTimeoutMs);
-      if (connected.error) throw toError(connected.error);
+      if (connected.error) {
+        down = true;
+        throw toError(connected.error);
+      }
       openedIn = thread.generation;
     }
-    const reply = thread.call({ conn, reconnect: depth === 0, ...request }, callTimeoutMs);
-    if (reply.error) throw toError(reply.error);
+    let reply: Reply;
+    try {
+      reply = thread.call({ conn, reconnect: depth === 0, ...request }, callTimeoutMs);
+    } catch (error) {
+      down = true;
+      throw error;
+    }
+    if (reply.error) {
+      const error = toError(reply.error);
+      if (reply.error.code === 'WATCHPOST_UNAVAILABLE') down = true;
+      throw error;
+    }
+    down = false;
     return reply.result;
   };
-
   const query = (text: string, params: unknown[], array: boolean) => call({ op: 'query', sql: text, params, array })!;
 
   const prepare = (sql: string): Statement => {
@@ -145,6 +169,18 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Postgr
     },
     prepare,
     exec: (sql: string) => call({ op: 'exec', sql }),
+    reachable: (probe = false) => {
+      if ((!down && !probe) || depth > 0) return !down;
+      const t = Date.now();
+      if (!probe && t - probedAt < PROBE_EVERY_MS) return false;
+      probedAt = t;
+      try {
+        call({ op: 'query', sql: 'SELECT 1', params: [], array: true });
+      } catch {
+        // still down
+      }
+      return !down;
+    },
     transaction,
     close: () => {
       if (closed) return;
