@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 /** The store's shared suite: what runs against both backends (the rest of test/collector/store is SQLite's own). */
 export const STORE_SUITE = [
@@ -18,6 +18,9 @@ export const STORE_SUITE = [
   'test/collector/store/tokens.test.ts',
 ];
 
+/** Files of the store-postgres project alone (several collectors on one PostgreSQL database): the sqlite project leaves them out. */
+export const POSTGRES_ONLY = ['test/collector/store/postgres-concurrency.test.ts', 'test/collector/desks/desk-outbox-drain-shared.test.ts'];
+
 export default defineConfig({
   test: {
     testTimeout: 60_000,
@@ -27,12 +30,12 @@ export default defineConfig({
     // of the long files wait on real processes (collectors, influxd, agents), not on the CPU. Two overlap them.
     maxWorkers: 2,
     projects: [
-      { extends: true, test: { name: 'sqlite', include: ['test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, ...POSTGRES_ONLY] } },
       {
         extends: true,
         test: {
           name: 'store-postgres',
-          include: STORE_SUITE,
+          include: [...STORE_SUITE, ...POSTGRES_ONLY],
           env: { WATCHPOST_TEST_STORE: 'postgres' },
           globalSetup: ['test/helpers/postgres-global.ts'],
         },

@@ -17,9 +17,19 @@
 //    change later (a retried 'resolved' arriving after 'reopened' would close the desk's ticket again). Other
 //    tickets, and the same ticket's events for other desks, are not held.
 // 4. A collector restart resumes from the store. stop() lets deliveries in flight finish (each is bounded by the
-//    HTTP timeout), so a clean restart repeats nothing; after a crash, rows in flight are still pending and are
-//    sent again (connectors search by the correlation key before creating, so a repeat opens no second ticket;
-//    the webhook's Idempotency-Key lets a receiver drop the repeat).
+//    HTTP timeout), so a clean restart repeats nothing; one still running after STOP_GRACE_MS is cut off and its
+//    row given back untried. After a crash, rows in flight are still pending, claimed until their lease lapses
+//    (LEASE_MS), and are sent again then (connectors search by the correlation key before creating, so a repeat
+//    opens no second ticket; the webhook's Idempotency-Key and the email's Message-ID let a receiver drop it).
+// 5. Several collectors on one store each run a dispatcher. A row is sent by the one whose claim took it
+//    (store/desk-outbox.ts): a claim takes only a ticket's oldest pending row, and only while no claim holds it,
+//    so one event of a ticket is in flight per desk across collectors and they arrive in order. An outcome is
+//    recorded under the claim's token only. Every attempt is cut off at ATTEMPT_TIMEOUT_MS, half the lease, so a
+//    live dispatcher never sends past its lease (with the collectors' clocks within the other half of each other)
+//    and a row is sent twice only when its first outcome was never recorded (the collector died between the desk's
+//    answer and the store's write, or lost the store meanwhile). The desk's concurrency counts every collector's
+//    claims, a dead collector's until their lease lapses; the pause after a retryable answer is each one's own.
+import { randomUUID } from 'node:crypto';
 import type { DeskDelivery, Store } from '../store/index.js';
 import type { ConnectorDeps, Connector, DeliveryResult, DeskLog } from './contract.js';
 import type { DeskRoute, DeskSet } from './desks-file.js';
@@ -38,6 +48,11 @@ export const DEAD_AFTER_UNROUTED_MS = 24 * 3_600_000;
 export const STOP_GRACE_MS = 20_000;
 /** Delivered rows are kept this long (the ticket's delivery history), then pruned. */
 export const KEEP_DELIVERED_MS = 7 * 24 * 3_600_000;
+/** How long a claimed row is this dispatcher's alone: the wait, after a collector died mid-delivery, before another
+ *  sends the row. A delivery is a few requests of at most REQUEST_TIMEOUT_MS (15 s) each. */
+export const LEASE_MS = 3 * 60_000;
+/** The longest one attempt may run before it is cut off (and retried): half the lease, so it ends inside it. */
+export const ATTEMPT_TIMEOUT_MS = LEASE_MS / 2;
 
 export interface DispatcherMetrics {
   delivered(desk: string, result: DeliveryResult['kind'] | 'dead'): void;
@@ -52,6 +67,8 @@ export interface DispatcherDeps {
   fetch?: typeof fetch;
   random?: () => number;
   pollMs?: number;
+  /** Names this collector in the claims it makes (its collector id); default a random id per dispatcher. */
+  owner?: string;
 }
 
 export interface Dispatcher {
@@ -65,6 +82,7 @@ export interface Dispatcher {
 export function startDispatcher(deps: DispatcherDeps): Dispatcher {
   const now = deps.now ?? Date.now;
   const random = deps.random ?? Math.random;
+  const owner = deps.owner ?? randomUUID();
   const { store } = deps;
   let stopping = false;
   const aborting = new AbortController();
@@ -92,54 +110,61 @@ export function startDispatcher(deps: DispatcherDeps): Dispatcher {
     if (result.remoteId) store.deskOutbox.setRemote(row.desk, row.ticketId, result.remoteId, result.remoteUrl ?? null, t);
   };
 
-  const settle = (row: DeskDelivery, result: DeliveryResult, route: DeskRoute | undefined): void => {
+  // The desk's ticket id is stored whatever became of the claim: it is the desk's answer, and spares the row's next
+  // sender (this collector or another) a search.
+  const settle = (row: DeskDelivery, claim: string, result: DeliveryResult, route: DeskRoute | undefined): void => {
     const t = now();
     const log = { desk: row.desk, ticket: row.ticketId, event: row.kind, delivery: row.id };
+    const lost = () => deps.log.warn({ ...log, result: result.kind }, 'desk delivery outcome not recorded: its claim lapsed and another claim took the row');
     if (result.kind === 'ok') {
-      store.transaction(() => {
-        store.deskOutbox.delivered(row.id, t);
+      const recorded = store.transaction(() => {
         rememberRemote(row, result, t);
+        return store.deskOutbox.delivered(row.id, t, claim);
       });
+      if (!recorded) lost();
       deps.metrics?.delivered(row.desk, 'ok');
       return;
     }
     rememberRemote(row, result, t);
     const reason = excerpt(result.reason, route?.secrets ?? []);
     if (result.kind === 'failed') {
-      store.deskOutbox.dead(row.id, t, reason);
+      if (!store.deskOutbox.dead(row.id, t, reason, claim)) return lost();
       deps.metrics?.delivered(row.desk, 'dead');
       deps.log.warn({ ...log, reason }, "service desk refused the event for good; dead-lettered (the ticket's later events for this desk wait for its retry)");
       return;
     }
     const wait = Math.max(backoffMs(row.attempts, RETRY_BACKOFF, random), result.retryAfterMs ?? 0);
-    store.deskOutbox.retry(row.id, t + wait, reason);
     pausedUntil.set(row.desk, Math.max(pausedUntil.get(row.desk) ?? 0, t + (result.retryAfterMs ?? Math.min(wait, DESK_PAUSE_MAX_MS))));
+    if (!store.deskOutbox.retry(row.id, t + wait, reason, claim)) return lost();
     deps.metrics?.delivered(row.desk, 'retryable');
     deps.log.warn({ ...log, attempt: row.attempts + 1, retryInMs: wait, reason }, 'service desk delivery failed; will retry');
   };
 
-  const deliver = async (row: DeskDelivery): Promise<void> => {
+  const deliver = async (row: DeskDelivery, claim: string): Promise<void> => {
     const route = deps.desks().route(row.desk, row.ticket.tenant);
     if (!route) {
       const unrouted = {
         kind: now() - row.at >= DEAD_AFTER_UNROUTED_MS ? 'failed' : 'retryable',
         reason: `tenant ${row.ticket.tenant} is not routed to desk ${row.desk} (desks file)`,
       } as DeliveryResult;
-      return settle(row, unrouted, undefined);
+      return settle(row, claim, unrouted, undefined);
     }
     let result: DeliveryResult;
     try {
       const remoteId = store.deskOutbox.remoteId(row.desk, row.ticketId);
       const event = { id: row.id, kind: row.kind, at: row.at, detail: row.detail, ticket: row.ticket };
-      result = await connectorFor(route).deliver(event, { remoteId, signal: aborting.signal, log: deps.log });
+      const signal = AbortSignal.any([aborting.signal, AbortSignal.timeout(ATTEMPT_TIMEOUT_MS)]);
+      result = await connectorFor(route).deliver(event, { remoteId, signal, log: deps.log });
     } catch (error) {
       result = { kind: 'retryable', reason: `connector error: ${(error as Error).message}` };
     }
     if (aborting.signal.aborted && result.kind !== 'ok') {
-      rememberRemote(row, result, now()); // cut off at shutdown: left pending, sent after restart, to the ticket made
+      // Cut off at shutdown: given back untried, for the next dispatcher to send at once, to the ticket made.
+      rememberRemote(row, result, now());
+      store.deskOutbox.release(row.id, claim);
       return;
     }
-    settle(row, result, route);
+    settle(row, claim, result, route);
   };
 
   const passDesk = (desk: string): Promise<void>[] => {
@@ -148,12 +173,20 @@ export function startDispatcher(deps: DispatcherDeps): Dispatcher {
     let flights = inFlight.get(desk);
     if (!flights) inFlight.set(desk, (flights = new Map()));
     const started: Promise<void>[] = [];
-    // A ticket's deliveries are sequential, so tickets in flight bound the desk's concurrent requests.
+    // A ticket's deliveries are sequential, so tickets in flight bound the desk's concurrent requests: this
+    // dispatcher's, and every collector's claims on the desk.
     const limit = deps.desks().concurrency(desk);
-    for (const row of store.deskOutbox.due(desk, t, limit * 4)) {
-      if (flights.size >= limit) break;
-      if (flights.has(row.ticketId)) continue;
-      const p = deliver(row)
+    const free = Math.min(limit - flights.size, limit - store.deskOutbox.inFlight(desk, t));
+    if (free <= 0) return [];
+    const claim = `${owner}/${randomUUID()}`;
+    for (const row of store.deskOutbox.claim(desk, t, free, claim, t + LEASE_MS)) {
+      if (flights.has(row.ticketId)) {
+        // Its claim here lapsed while the delivery still runs (an attempt is cut off well inside the lease): let
+        // that one end first, and the row go to the next claim.
+        store.deskOutbox.release(row.id, claim);
+        continue;
+      }
+      const p = deliver(row, claim)
         .catch((error: Error) => deps.log.error({ desk, err: error.message }, 'desk delivery crashed'))
         .finally(() => {
           flights.delete(row.ticketId);

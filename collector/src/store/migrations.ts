@@ -606,4 +606,13 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE agent_sessions ADD COLUMN collector TEXT;
   CREATE INDEX agent_sessions_collector ON agent_sessions(collector) WHERE disconnected_at IS NULL;
   `,
+  // 22: the outboxes are dispatched by every collector sharing the store: a row being sent is claimed (claimed_by: the
+  // claim's token, lease_until: when the claim lapses and the row may be taken again), so two collectors never send
+  // the same row and one killed mid-delivery leaves nothing stuck (store/desk-outbox.ts, store/influx-outbox.ts).
+  `
+  ALTER TABLE desk_outbox ADD COLUMN claimed_by TEXT;
+  ALTER TABLE desk_outbox ADD COLUMN lease_until INTEGER;
+  ALTER TABLE influx_outbox ADD COLUMN claimed_by TEXT;
+  ALTER TABLE influx_outbox ADD COLUMN lease_until INTEGER;
+  `,
 ];

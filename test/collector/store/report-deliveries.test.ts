@@ -1,29 +1,18 @@
-// The report delivery records on a real SQLite file: one row per (tenant, month), claimed before a send so two
-// processes on the same file never both send, leased so a sender that died is replaced, and forced only on request.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../../../collector/src/store/index.js';
+// The report delivery records, on each store backend: one row per (tenant, month), claimed before a send so two
+// processes on the same store never both send, leased so a sender that died is replaced, and forced only on request.
+import { describe, expect, it } from 'vitest';
+import type { Store } from '../../../collector/src/store/index.js';
+import { open, tempDbPath } from './helpers.js';
 
 const T0 = Date.parse('2026-11-03T07:00:00Z');
 const LEASE = 15 * 60_000;
 const claim = (store: Store, now: number, force = false) =>
   store.reportDeliveries.claim('acme', '2026-10', { now, leaseUntil: now + LEASE, recipients: ['it@acme.example'], force });
 
-const dirs: string[] = [];
-const stores: Store[] = [];
-afterEach(() => {
-  for (const s of stores.splice(0)) s.close();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+/** Two connections to one store, as two collectors (or a collector and the CLI) have. */
 function twoStores(): [Store, Store] {
-  const dir = mkdtempSync(join(tmpdir(), 'wp-report-deliveries-'));
-  dirs.push(dir);
-  const a = openStore(join(dir, 'watchpost.db'));
-  const b = openStore(join(dir, 'watchpost.db'));
-  stores.push(a, b);
-  return [a, b];
+  const location = tempDbPath();
+  return [open(location), open(location)];
 }
 
 describe('report deliveries', () => {

@@ -477,4 +477,11 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   ALTER TABLE agent_sessions ADD COLUMN collector TEXT COLLATE "C";
   CREATE INDEX agent_sessions_collector ON agent_sessions(collector) WHERE disconnected_at IS NULL;
   `,
+  // 3 (SQLite's 22): outbox rows claimed by the collector sending them, until their lease lapses.
+  `
+  ALTER TABLE desk_outbox ADD COLUMN claimed_by TEXT COLLATE "C";
+  ALTER TABLE desk_outbox ADD COLUMN lease_until BIGINT;
+  ALTER TABLE influx_outbox ADD COLUMN claimed_by TEXT COLLATE "C";
+  ALTER TABLE influx_outbox ADD COLUMN lease_until BIGINT;
+  `,
 ];
