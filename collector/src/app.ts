@@ -280,7 +280,13 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
   let reload: (() => void) | undefined;
   registerClusterRoutes(app, { store: deps.store, cluster, reload: () => reload, ...(deps.now ? { now: deps.now } : {}) });
   registerEnroll(app, { store: deps.store, metrics, ipRateLimit });
-  registerApi(app, { store: deps.store, hub, metrics, osSupport: osSupport.view });
+  registerApi(app, {
+    store: deps.store,
+    hub,
+    metrics,
+    osSupport: osSupport.view,
+    ...(cluster.shared ? { cluster: { id: cluster.id, elsewhere: () => heldElsewhere(deps.store, cluster) } } : {}),
+  });
   registerTicketRoutes(app, { store: deps.store, ...(deps.now ? { now: deps.now } : {}) });
   registerTicketActions(app, { store: deps.store, engine, ...(deps.now ? { now: deps.now } : {}) });
   registerRuleRoutes(app, { rules, store: deps.store });
@@ -313,12 +319,16 @@ export async function buildApp(deps: AppDeps): Promise<CollectorApp> {
 function clusterOwnership(store: Store, cluster: Cluster): Ownership {
   return {
     leader: () => cluster.isLeader(),
-    elsewhere: () => {
-      const live = new Set(cluster.liveCollectors());
-      const held = store.sessions.held().filter((s) => s.collector !== null && s.collector !== cluster.id && live.has(s.collector));
-      return new Set(held.map((s) => s.agentId));
-    },
+    elsewhere: () => new Set(heldElsewhere(store, cluster).keys()),
   };
+}
+
+/** The agents whose link another live collector holds now: agent id -> that collector's id. */
+function heldElsewhere(store: Store, cluster: Cluster): Map<string, string> {
+  const live = new Set(cluster.liveCollectors());
+  const held = new Map<string, string>();
+  for (const s of store.sessions.held()) if (s.collector !== null && s.collector !== cluster.id && live.has(s.collector)) held.set(s.agentId, s.collector);
+  return held;
 }
 
 /** How often the leader ends the sessions of collectors that died (their agents are then connected nowhere). */
@@ -499,8 +509,10 @@ function startAlerting(app: FastifyInstance, deps: AppDeps, metrics: CollectorMe
   // Desks with `inbound: { poll }` are read beside the outbox's deliveries, from onReady to onClose.
   let poller: InboundPoller | undefined;
   app.addHook('onReady', async () => {
-    shipper = startShipper(store.influxOutbox, deps.sink, app.log);
+    // Every collector ships and dispatches; its claims carry its id (the outboxes' leases: store/desk-outbox.ts).
+    shipper = startShipper(store.influxOutbox, deps.sink, app.log, { owner: cluster.id });
     dispatcher = startDispatcher({
+      owner: cluster.id,
       store,
       desks,
       log: app.log,

@@ -2,6 +2,7 @@
 // GET /metrics (Prometheus text, open like any exporter: it holds counts, never names or secrets). Who may call
 // which route is declared on each route (access.ts). A connected agent's live state (last seen, batch, ack, spool)
 // comes from its session, so it is current; the store's copy (what the CLI reads) lags by up to about two heartbeats.
+// With several collectors, an agent connected to another one shows as connected with the store's copy of its state.
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { AgentSpool, Store } from '../store/index.js';
@@ -27,6 +28,8 @@ export interface AgentView {
   /** What the agent last reported at Hello when that differs from its bound hostname; null when it agrees. */
   reportedHostname: string | null;
   connected: boolean;
+  /** With several collectors: the id of the one holding the agent's link (GET /api/v1/collectors); else absent. */
+  collector?: string | null;
   enrolledAt: string;
   /** The latest frame or pong while connected; else the disconnect. */
   lastSeenAt: string | null;
@@ -50,7 +53,13 @@ export interface SpoolView {
 const spoolView = (spool: AgentSpool | null): SpoolView | null => spool && { batches: spool.batches, bytes: spool.bytes, reportedAt: iso(spool.reportedAt) };
 
 /** The agents of `tenant` (undefined: every tenant) as the API shows them; a connected one with its session's state. */
-export function agentViews(store: Store, hub: AgentHub, osSupport: (agentId: string) => OsSupportView | null = () => null, tenant?: string): AgentView[] {
+export function agentViews(
+  store: Store,
+  hub: AgentHub,
+  osSupport: (agentId: string) => OsSupportView | null = () => null,
+  tenant?: string,
+  cluster?: { self: string; elsewhere: ReadonlyMap<string, string> },
+): AgentView[] {
   return store.agents.list(tenant).map((a) => {
     const live = hub.sessions.get(a.id)?.live();
     return {
@@ -61,7 +70,8 @@ export function agentViews(store: Store, hub: AgentHub, osSupport: (agentId: str
       arch: a.arch,
       agentVersion: a.agentVersion,
       reportedHostname: a.reportedHostname,
-      connected: live !== undefined,
+      connected: live !== undefined || cluster?.elsewhere.has(a.id) === true,
+      ...(cluster ? { collector: live !== undefined ? cluster.self : (cluster.elsewhere.get(a.id) ?? null) } : {}),
       enrolledAt: iso(a.enrolledAt),
       lastSeenAt: isoOrNull(live?.lastSeenAt ?? a.lastSeenAt),
       lastBatchAt: isoOrNull(live?.lastBatchAt ?? a.lastBatchAt),
@@ -76,7 +86,14 @@ export function agentViews(store: Store, hub: AgentHub, osSupport: (agentId: str
 
 export function registerApi(
   app: FastifyInstance,
-  deps: { store: Store; hub: AgentHub; metrics: CollectorMetrics; osSupport?: (agentId: string) => OsSupportView | null },
+  deps: {
+    store: Store;
+    hub: AgentHub;
+    metrics: CollectorMetrics;
+    osSupport?: (agentId: string) => OsSupportView | null;
+    /** With several collectors: this one's id, and the agents connected to another live one (agent -> its collector). */
+    cluster?: { id: string; elsewhere(): ReadonlyMap<string, string> };
+  },
 ): void {
   app.get('/metrics', async (_request, reply) => {
     reply.type(deps.metrics.registry.contentType);
@@ -86,7 +103,13 @@ export function registerApi(
     '/api/v1/agents',
     { config: { access: 'read' }, schema: { querystring: AgentsQuery } },
     async (request) => ({
-      agents: agentViews(deps.store, deps.hub, deps.osSupport, listTenant(request, request.query.tenant)),
+      agents: agentViews(
+        deps.store,
+        deps.hub,
+        deps.osSupport,
+        listTenant(request, request.query.tenant),
+        deps.cluster && { self: deps.cluster.id, elsewhere: deps.cluster.elsewhere() },
+      ),
     }),
   );
   // Revokes the credential (authentication fails from now on) and closes the agent's live session at once.

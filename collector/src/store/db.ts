@@ -84,16 +84,18 @@ export function appliedVersions(db: Db): number[] {
  * transactional too).
  */
 export function migrate(db: Db, migrations: readonly string[] = MIGRATIONS, now: () => number = Date.now): void {
-  db.exec(
-    dialectOf(db) === 'postgres'
-      ? 'CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)'
-      : `CREATE TABLE IF NOT EXISTS schema_migrations (
+  // Inside the transaction, so a collector creates the table only once it holds the write lock: several starting
+  // on an empty PostgreSQL database at once would otherwise race to create it.
+  const apply = db.transaction(() => {
+    db.exec(
+      dialectOf(db) === 'postgres'
+        ? 'CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)'
+        : `CREATE TABLE IF NOT EXISTS schema_migrations (
     version    INTEGER PRIMARY KEY,
     applied_at INTEGER NOT NULL
   ) STRICT`,
-  );
-  const record = db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)');
-  const apply = db.transaction(() => {
+    );
+    const record = db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)');
     const done = new Set(appliedVersions(db));
     const newest = Math.max(0, ...done);
     if (newest > migrations.length) {
