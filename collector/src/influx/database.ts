@@ -137,7 +137,8 @@ export interface InfluxResult {
   series?: { name: string; tags?: Record<string, string>; columns: string[]; values?: unknown[][] }[];
 }
 
-function checked(body: { results: InfluxResult[] }): InfluxResult {
+/** The first statement's result of a /query answer; throws the error InfluxDB put in it. */
+export function checked(body: { results: InfluxResult[] }): InfluxResult {
   const result = body.results[0] ?? {};
   if (result.error) throw new Error(result.error);
   return result;

@@ -55,6 +55,38 @@ export function splitCredentials(url: string): { url: string; username?: string;
   return { url: parsed.toString().replace(/\/+$/, ''), ...credentials };
 }
 
+/**
+ * GETs /query with one read-only statement and returns the parsed answer. The `influx` package's queryRaw always adds
+ * an empty `epoch=`, which InfluxDB 3's v1 API refuses (400) before it reads the statement; this sends only db and q,
+ * with the URL's credentials as HTTP Basic (as the writer does), so InfluxDB 1.x and InfluxDB 3 answer alike.
+ */
+export async function queryOverHttp(url: string, database: string, query: string, timeoutMs: number): Promise<unknown> {
+  const target = splitCredentials(url);
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (target.username !== undefined || target.password !== undefined) {
+    headers.authorization = `Basic ${Buffer.from(`${target.username ?? ''}:${target.password ?? ''}`).toString('base64')}`;
+  }
+  let response: Response;
+  try {
+    response = await fetch(`${target.url.replace(/\/+$/, '')}/query?${new URLSearchParams({ db: database, q: query })}`, {
+      headers,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (error) {
+    throw new Error(describeFetchError(error), { cause: error });
+  }
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new Error(`InfluxDB answered ${response.status} to a query: ${text.slice(0, 200)}`);
+  }
+  const error = (body as { error?: unknown }).error;
+  if (!response.ok || typeof error === 'string') throw new Error(typeof error === 'string' ? error : `InfluxDB answered ${response.status} to a query`);
+  return body;
+}
+
 /** POSTs a line-protocol body (lines ended by '\n'), as the writer encoded it when the lines arrived. */
 export async function postLines(target: WriteTarget, body: Uint8Array<ArrayBuffer>, timeoutMs: number): Promise<PostOutcome> {
   const query = new URLSearchParams({ db: target.database, rp: target.retentionPolicy, precision: 'ms' });

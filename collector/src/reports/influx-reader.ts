@@ -1,17 +1,15 @@
 // What the report reads from InfluxDB: the points of one tenant before a moment (a past month's end), as RuleSamples
-// with their host. Read-only, one SELECT per call, through the database module's select() (InfluxDB's own error
-// thrown as an Error). The client never retries and gives up after REPORT_QUERY_TIMEOUT_MS: a report made while
-// InfluxDB is down says so in its sections at once instead of hanging the request.
-import { escape, InfluxDB, type IPoolOptions } from 'influx';
+// with their host. Read-only, one SELECT per call over /query (influx/http.ts: the same request for InfluxDB 1.x
+// and InfluxDB 3's v1 API, with the URL's credentials), InfluxDB's own error thrown as an Error. It never retries
+// and gives up after REPORT_QUERY_TIMEOUT_MS: a report made while InfluxDB is down says so in its sections at once
+// instead of hanging the request.
+import { escape } from 'influx';
 import type { RuleSample } from '../alerting/contract.js';
-import { rawPolicyName, select, type InfluxResult } from '../influx/database.js';
+import { checked, rawPolicyName, type InfluxResult } from '../influx/database.js';
+import { queryOverHttp } from '../influx/http.js';
 
 /** Long enough for a month of a tenant's patches_pending points; short enough for an HTTP request that waits. */
 export const REPORT_QUERY_TIMEOUT_MS = 30_000;
-
-/** The pool must not park the host after a failed query: the next report asks again (and says why it failed). */
-type Backoff = NonNullable<IPoolOptions['backoff']>;
-const NO_BACKOFF: Backoff = { getDelay: () => 0, next: () => NO_BACKOFF, reset: () => NO_BACKOFF };
 
 export interface ReportInflux {
   /** Runs one InfluxQL SELECT; rejects with InfluxDB's error or the connection's. */
@@ -25,18 +23,9 @@ export type HostPoint = RuleSample & { host: string };
 
 /** The reader of config.influx (url, database, retentionPolicy as the writer resolves it). */
 export function createReportInflux(config: { url: string; database: string; retentionPolicy: string }): ReportInflux {
-  const url = new URL(config.url);
-  const protocol = url.protocol === 'https:' ? 'https' : 'http';
-  const influx = new InfluxDB({
-    host: url.hostname,
-    port: Number(url.port) || (protocol === 'https' ? 443 : 8086),
-    protocol,
-    database: config.database,
-    pool: { maxRetries: 0, requestTimeout: REPORT_QUERY_TIMEOUT_MS, backoff: NO_BACKOFF },
-  });
   const policy = rawPolicyName(config.retentionPolicy);
   return {
-    select: (query) => select(influx, query, config.database),
+    select: async (query) => checked((await queryOverHttp(config.url, config.database, query, REPORT_QUERY_TIMEOUT_MS)) as { results: InfluxResult[] }),
     from: (measurement) => `${escape.quoted(config.database)}.${escape.quoted(policy)}.${escape.quoted(measurement)}`,
   };
 }

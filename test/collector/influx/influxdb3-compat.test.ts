@@ -12,6 +12,7 @@ import { classifyWriteResponse, splitCredentials } from '../../../collector/src/
 import { migrateLegacyRaw } from '../../../collector/src/influx/raw-migration.js';
 import { createInfluxWriter, type InfluxWriterOptions, type WriteResult, type WriterLogger } from '../../../collector/src/influx/writer.js';
 import { samplesToLines } from '../../../collector/src/influx/line-protocol.js';
+import { createReportInflux } from '../../../collector/src/reports/influx-reader.js';
 
 const T = Date.UTC(2025, 0, 1, 12, 0, 0, 123);
 const cleanups = cleanupsAfterEach();
@@ -179,6 +180,22 @@ describe('the writer against InfluxDB 3', () => {
     expect(v3.points('watchpost')[1]?.kinds).toEqual({ free: 'integer' });
     expect(logged.filter((l) => l.level !== 'info')).toEqual([{ level: 'warn', msg: expect.stringMatching(/^InfluxDB runs no continuous queries here/) }]);
     expect(v3.requests.filter((r) => r.path === '/query')).toEqual([]);
+  });
+
+  it("the monthly report's reader queries it as InfluxDB 1.x, with the URL's token and no epoch=", async () => {
+    const v3 = await standIn();
+    const { writer } = writerFor(v3);
+    const { lines } = samplesToLines(
+      [{ measurement: 'cpu', timeMs: T, tags: [{ key: 'cpu', value: 'cpu-total' }], fields: [{ key: 'usage_idle', float: 87.5 }] }],
+      { host: 'srv-01', tenant: 'acme' },
+      { nowMs: T },
+    );
+    expect(await writeNow(writer, lines)).toEqual({ ok: true });
+    const reader = createReportInflux({ url: `http://watchpost:${v3.token}@127.0.0.1:${v3.port}`, database: 'watchpost', retentionPolicy: 'autogen' });
+    const result = await reader.select('SELECT usage_idle FROM cpu');
+    expect(result.series?.[0]?.values?.map((row) => row[1])).toEqual([87.5]);
+    const query = v3.requests.filter((r) => r.path === '/query').at(-1)!;
+    expect([Object.fromEntries(query.params), query.auth, query.status]).toEqual([{ db: 'watchpost', q: 'SELECT usage_idle FROM cpu' }, 'Basic', 200]);
   });
 
   it('the former policy name watchpost_raw: points go to autogen (the database itself), nothing is moved, and the warning says so', async () => {
