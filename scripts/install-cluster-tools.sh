@@ -6,9 +6,8 @@
 #     `postgresql` and `haproxy` packages, running `apt-get update` only when the package index does not know them;
 #   - anything else: prints how to install them and exits 1.
 # Watchpost runs its own private PostgreSQL (initdb into a temporary directory, on a loopback port) and its own
-# HAProxy (a generated configuration in the foreground), so the packages' services are not wanted: a temporary
-# policy-rc.d (the Debian mechanism for "do not start services from maintainer scripts") keeps the install from
-# starting them, on systemd machines as well as in containers.
+# HAProxy (a generated configuration in the foreground), so the packages' services are not started
+# (no_service_starts in lib/debian-root.sh).
 set -euo pipefail
 
 have_postgres() { compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null; }
@@ -34,22 +33,8 @@ EOT
 as_debian_root "$@"
 
 export DEBIAN_FRONTEND=noninteractive
-for package in "${packages[@]}"; do
-  if ! apt-cache show "$package" >/dev/null 2>&1; then
-    apt-get update -q
-    break
-  fi
-done
-
-policy=/usr/sbin/policy-rc.d
-own_policy=0
-if [ ! -e "$policy" ]; then
-  printf '#!/bin/sh\nexit 101\n' >"$policy"
-  chmod 755 "$policy"
-  own_policy=1
-fi
-cleanup() { if [ "$own_policy" -eq 1 ]; then rm -f "$policy"; fi; }
-trap cleanup EXIT
+update_index_for "${packages[@]}"
+no_service_starts
 
 echo "installing for the cluster tests and demo: ${packages[*]}"
 apt-get install -y -q --no-install-recommends "${packages[@]}"

@@ -5,8 +5,7 @@
 #     `influxdb` package, running `apt-get update` only when the package index does not know it yet;
 #   - anything else: prints how to install it and exits 1.
 # Watchpost runs influxd itself (`influxd run -config FILE` on a loopback port of its choosing), so the package's
-# own service is not wanted: a temporary policy-rc.d (the Debian mechanism for "do not start services from
-# maintainer scripts") keeps the install from starting it, on systemd machines as well as in containers.
+# own service is not wanted (no_service_starts in lib/debian-root.sh).
 set -euo pipefail
 
 if command -v influxd >/dev/null 2>&1; then
@@ -28,19 +27,8 @@ EOF
 as_debian_root "$@"
 
 export DEBIAN_FRONTEND=noninteractive
-if ! apt-cache show influxdb >/dev/null 2>&1; then
-  apt-get update
-fi
-
-policy=/usr/sbin/policy-rc.d
-own_policy=0
-if [ ! -e "$policy" ]; then
-  printf '#!/bin/sh\nexit 101\n' >"$policy"
-  chmod 755 "$policy"
-  own_policy=1
-fi
-cleanup() { if [ "$own_policy" -eq 1 ]; then rm -f "$policy"; fi; }
-trap cleanup EXIT
+update_index_for influxdb
+no_service_starts
 
 apt-get install -y --no-install-recommends influxdb
 

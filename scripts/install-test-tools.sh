@@ -69,12 +69,7 @@ as_debian_root "$@"
 if [ ${#packages[@]} -gt 0 ]; then
   echo "installing what the tests run: ${packages[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  for package in "${packages[@]}"; do
-    if ! apt-cache show "$package" >/dev/null 2>&1; then
-      apt-get update -q
-      break
-    fi
-  done
+  update_index_for "${packages[@]}"
   apt-get install -y -q --no-install-recommends "${packages[@]}"
 fi
 if [ "$need_influx" -eq 1 ]; then

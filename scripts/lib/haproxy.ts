@@ -18,19 +18,18 @@
 //     admin command (`set server collectors/c1 state maint`, `show servers state`).
 //   - stop() sends SIGTERM (HAProxy's hard stop: open connections are cut), waits for the exit (SIGKILL after
 //     STOP_TIMEOUT_MS), and removes the temporary directory of the config and the socket.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { freePort } from './influxd.js';
+import { findExecutable, startKeepingStderr, terminate } from './processes.js';
 
 const START_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 5_000;
 const POLL_MS = 50;
 const START_ATTEMPTS = 3;
-const STDERR_KEEP_CHARS = 4_000;
 const ADMIN_TIMEOUT_MS = 2_000;
 /** The backend's name in HAProxy's config and in servers(). */
 export const BACKEND = 'collectors';
@@ -125,17 +124,7 @@ export interface Haproxy {
 
 /** The path of the haproxy executable, or throws HAPROXY_INSTALL_HINT. */
 export function findHaproxy(): string {
-  for (const folder of ['/usr/sbin', ...(process.env.PATH ?? '').split(delimiter)]) {
-    if (!folder) continue;
-    const candidate = join(folder, 'haproxy');
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here; keep looking
-    }
-  }
-  throw new Error(HAPROXY_INSTALL_HINT);
+  return findExecutable('haproxy', HAPROXY_INSTALL_HINT, ['/usr/sbin']);
 }
 
 export async function startHaproxy(options: StartHaproxyOptions): Promise<Haproxy> {
@@ -159,17 +148,12 @@ async function startOnce(bin: string, dir: string, options: StartHaproxyOptions)
   const adminSocket = join(dir, 'admin.sock');
   const configPath = join(dir, 'haproxy.cfg');
   await writeFile(configPath, haproxyConfig({ ...options, frontendPort, adminSocket }));
-  const child = spawn(bin, ['-db', '-f', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr = (stderr + chunk).slice(-STDERR_KEEP_CHARS);
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const { child, stderr, exited } = startKeepingStderr(bin, ['-db', '-f', configPath]);
   const command = (line: string) => adminCommand(adminSocket, line);
   try {
-    await waitForAdmin(command, child, () => stderr);
+    await waitForAdmin(command, child, stderr);
   } catch (error) {
-    await terminate(child, exited);
+    await terminate(child, exited, STOP_TIMEOUT_MS);
     throw error;
   }
   return {
@@ -178,7 +162,7 @@ async function startOnce(bin: string, dir: string, options: StartHaproxyOptions)
     command,
     servers: async () => parseServers(await command('show stat')),
     stop: async () => {
-      await terminate(child, exited);
+      await terminate(child, exited, STOP_TIMEOUT_MS);
       await rm(dir, { recursive: true, force: true });
     },
   };
@@ -227,10 +211,3 @@ async function waitForAdmin(command: (line: string) => Promise<string>, child: C
   throw new Error(`haproxy did not answer on its admin socket within ${START_TIMEOUT_MS} ms:\n${stderr()}`);
 }
 
-async function terminate(child: ChildProcess, exited: Promise<void>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-  await exited;
-  clearTimeout(timer);
-}

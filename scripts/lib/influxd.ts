@@ -10,18 +10,17 @@
 //   - stop() sends SIGTERM, waits for the exit (SIGKILL after STOP_TIMEOUT_MS), and removes the data directory
 //     if startInfluxd created it. A directory passed in by the caller is kept, so a test can restart a server
 //     on the same data and port.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
-import { accessSync, constants } from 'node:fs';
+import { join } from 'node:path';
+import { findExecutable, startKeepingStderr, terminate } from './processes.js';
 
 const START_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 10_000;
 const PING_EVERY_MS = 50;
 const START_ATTEMPTS = 3;
-const STDERR_KEEP_CHARS = 4_000;
 
 export const INSTALL_HINT =
   'influxd (InfluxDB 1.x) is not on PATH. Install it with `sudo apt-get install influxdb` ' + '(Debian/Ubuntu) or `bash scripts/install-influxdb.sh`.';
@@ -86,17 +85,7 @@ export interface Influxd {
 
 /** The path of the influxd executable, or throws INSTALL_HINT. */
 export function findInfluxd(): string {
-  for (const folder of (process.env.PATH ?? '').split(delimiter)) {
-    if (!folder) continue;
-    const candidate = join(folder, 'influxd');
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here; keep looking
-    }
-  }
-  throw new Error(INSTALL_HINT);
+  return findExecutable('influxd', INSTALL_HINT);
 }
 
 export async function startInfluxd(options: StartInfluxdOptions = {}): Promise<Influxd> {
@@ -129,17 +118,12 @@ async function startOnce(
   const rpcPort = await freePort();
   const configPath = join(dir, 'influxd.toml');
   await writeFile(configPath, influxdConfig({ dir, httpPort, rpcPort, ...(continuousQueries ? { continuousQueries } : {}) }));
-  const child = spawn(bin, ['run', '-config', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr = (stderr + chunk).slice(-STDERR_KEEP_CHARS);
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const { child, stderr, exited } = startKeepingStderr(bin, ['run', '-config', configPath]);
   const url = `http://127.0.0.1:${httpPort}`;
   try {
-    await waitForPing(url, child, () => stderr);
+    await waitForPing(url, child, stderr);
   } catch (error) {
-    await terminate(child, exited);
+    await terminate(child, exited, STOP_TIMEOUT_MS);
     throw error;
   }
   return {
@@ -147,7 +131,7 @@ async function startOnce(
     port: httpPort,
     dir,
     stop: async () => {
-      await terminate(child, exited);
+      await terminate(child, exited, STOP_TIMEOUT_MS);
       if (ownsDir) await rm(dir, { recursive: true, force: true });
     },
   };
@@ -177,13 +161,6 @@ async function pingAnswers(url: string): Promise<boolean> {
   }
 }
 
-async function terminate(child: ChildProcess, exited: Promise<void>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-  await exited;
-  clearTimeout(timer);
-}
 
 /** A loopback port that was free a moment ago: `port`, or one the OS picks. Rejects when `port` is taken. */
 export function freePort(port = 0): Promise<number> {
