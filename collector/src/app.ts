@@ -346,12 +346,25 @@ function startCluster(app: FastifyInstance, deps: AppDeps, cluster: Cluster): vo
   const now = deps.now ?? Date.now;
   app.addHook('onReady', async () => {
     await cluster.start();
-    if (!cluster.shared) return;
+    if (!cluster.shared) {
+      // One collector on its file: what a previous process claimed in the outboxes is its to deliver now.
+      try {
+        deps.store.deskOutbox.releaseOwnersOtherThan([cluster.id]);
+        deps.store.influxOutbox.releaseOwnersOtherThan([cluster.id]);
+      } catch (error) {
+        app.log.warn({ err: (error as Error).message }, 'giving back the outbox rows a previous process claimed failed; their leases end them');
+      }
+      return;
+    }
     timer = setInterval(() => {
       if (!cluster.isLeader()) return;
       try {
-        const ended = deps.store.sessions.recover(Math.trunc(now()), cluster.liveCollectors());
+        const live = cluster.liveCollectors();
+        const ended = deps.store.sessions.recover(Math.trunc(now()), live);
         if (ended > 0) app.log.info({ sessions: ended }, 'cluster: ended the sessions of collectors that stopped answering, at their last sign of life');
+        // Their outbox claims too, so another collector delivers those rows now rather than when the leases end.
+        const released = deps.store.deskOutbox.releaseOwnersOtherThan(live) + deps.store.influxOutbox.releaseOwnersOtherThan(live);
+        if (released > 0) app.log.info({ rows: released }, 'cluster: gave back the outbox rows claimed by collectors that stopped answering');
         deps.store.collectors.prune(now() - COLLECTOR_KEEP_MS);
       } catch (error) {
         app.log.warn({ err: (error as Error).message }, "cluster: ending dead collectors' sessions failed; trying again");

@@ -5,9 +5,17 @@
 // connects. At the end every agent's ledger (each batch it made, and which were acked) is compared with what
 // InfluxDB holds: once the agents have drained, every point made is stored.
 import { readFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCluster, startStreamingAgent, type Cluster, type ClusterCollector, type StreamingAgent } from '../helpers/cluster.js';
+import {
+  connectedOn,
+  enrollAgents,
+  startCluster,
+  startStreamingAgent,
+  storedTimes as storedTimesOf,
+  type Cluster,
+  type ClusterCollector,
+  type StreamingAgent,
+} from '../helpers/cluster.js';
 import { until } from '../helpers/until.js';
 
 const TENANT = 'acme';
@@ -33,50 +41,8 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-/**
- * POST /api/v1/enroll through the balancer on a connection closed after the answer: a kept-alive one would stay a
- * session of one collector for HAProxy's leastconn, and the agents would not be spread evenly.
- */
-function enroll(body: object): Promise<{ status: number; body: string }> {
-  const payload = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${cluster.url}/api/v1/enroll`,
-      { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
-/** The agents whose link `c` holds now, from its own API (each agent names the collector holding it). */
-async function connectedOn(c: ClusterCollector): Promise<string[]> {
-  const self = await c.request('/api/v1/collectors');
-  if (self.status !== 200) throw new Error(`${c.name} answered ${self.status}: ${self.body}`);
-  const { id } = (JSON.parse(self.body) as { self: { id: string } }).self;
-  const answer = await c.request('/api/v1/agents');
-  if (answer.status !== 200) throw new Error(`${c.name} answered ${answer.status}: ${answer.body}`);
-  const { agents: list } = JSON.parse(answer.body) as { agents: { agentId: string; connected: boolean; collector?: string | null }[] };
-  return list
-    .filter((a) => a.connected && a.collector === id)
-    .map((a) => a.agentId)
-    .sort();
-}
-
 /** The times (ms) of the cpu points InfluxDB holds for `hostname` of the tenant. */
-async function storedTimes(hostname: string): Promise<Set<number>> {
-  const q = `SELECT usage_idle FROM cpu WHERE "host" = '${hostname}' AND "tenant" = '${TENANT}'`;
-  const res = await fetch(`${cluster.influx.url}/query?db=watchpost&epoch=ms&q=${encodeURIComponent(q)}`);
-  const body = (await res.json()) as { results: { series?: { values: [number, number][] }[]; error?: string }[] };
-  if (body.results[0]?.error) throw new Error(`InfluxDB: ${body.results[0].error}`);
-  return new Set((body.results[0]?.series?.[0]?.values ?? []).map((row) => row[0]));
-}
+const storedTimes = (hostname: string): Promise<Set<number>> => storedTimesOf(cluster.influx.url, TENANT, hostname);
 
 describe('a cluster of two collectors behind HAProxy', () => {
   it('spreads agents over both, fails those of a SIGKILLed one over to the other, takes agents again once restarted, and stores every point made', async () => {
@@ -84,15 +50,13 @@ describe('a cluster of two collectors behind HAProxy', () => {
     // The tenant and its token through the CLI on the shared store (the API has no route that makes them); then
     // everything goes through the balancer.
     expect((await cluster.cli(['tenant', 'add', TENANT, '--name', 'Acme Ltd'])).code).toBe(0);
-    const created = await cluster.cli(['token', 'create', '--tenant', TENANT, '--uses', String(AGENTS)]);
-    expect(created.code).toBe(0);
-    const enrolled: { hostname: string; agentId: string; credential: string }[] = [];
-    for (let i = 1; i <= AGENTS; i++) {
-      const hostname = `cluster-host-${i}`;
-      const res = await enroll({ token: created.stdout.trim(), hostname, os: 'linux', arch: 'x64', agentVersion: '0.0.0' });
-      expect(res.status).toBe(200);
-      enrolled.push({ hostname, ...(JSON.parse(res.body) as { agentId: string; credential: string }) });
-    }
+    // Enrolled through the balancer, each on a connection closed after the answer: a kept-alive one would stay a
+    // session of one collector for HAProxy's leastconn, and the agents would not be spread evenly.
+    const enrolled = await enrollAgents(
+      cluster,
+      TENANT,
+      Array.from({ length: AGENTS }, (_, i) => `cluster-host-${i + 1}`),
+    );
     // The enrollments' connections are gone before the first agent connects, so leastconn counts agents only.
     await until(async () => (await cluster.haproxy.servers()).every((s) => s.sessions === 0), WAIT_MS, 'no session open in HAProxy');
     for (const e of enrolled) {

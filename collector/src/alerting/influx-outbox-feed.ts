@@ -12,6 +12,7 @@ import type { watchpost } from '../../../proto/index.js';
 import { samplesToLines } from '../influx/line-protocol.js';
 import type { InfluxOutbox } from '../store/index.js';
 import type { Transitions } from './transitions.js';
+import { eventAt } from '../tickets/model.js';
 
 type Field = watchpost.v1.IField;
 const str = (key: string, value: string): Field => ({ key, str: value });
@@ -54,7 +55,8 @@ export function createTransitions(outbox: InfluxOutbox, now: () => number = Date
         { key: 'priority', value: ticket.priority },
         { key: 'status', value: ticket.status },
       ];
-      put({ measurement: 'tickets', timeMs: ticket.updatedAt, tags, fields }, ticket.tenant, ticket.host);
+      // An SLA mark's point is at the mark (the ticket's updatedAt does not move for it), one per target.
+      put({ measurement: 'tickets', timeMs: eventAt(ticket, kind, target), tags, fields }, ticket.tenant, ticket.host);
     },
   };
 }

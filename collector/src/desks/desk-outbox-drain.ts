@@ -222,7 +222,11 @@ export function startDispatcher(deps: DispatcherDeps): Dispatcher {
 
   const timer = setInterval(() => {
     kick();
-    store.deskOutbox.prune(now() - KEEP_DELIVERED_MS);
+    try {
+      store.deskOutbox.prune(now() - KEEP_DELIVERED_MS);
+    } catch (error) {
+      deps.log.warn({ err: (error as Error).message }, 'pruning the desk outbox failed; trying again at the next poll');
+    }
   }, deps.pollMs ?? POLL_MS);
   timer.unref();
 

@@ -6,7 +6,7 @@
 // as a note (or, with a desk that answers a note with another push, loop). Each event carries the time it happened
 // (eventAt), not the time the ticket last changed.
 import type { Transitions } from '../alerting/transitions.js';
-import type { SlaTarget, Ticket } from '../tickets/model.js';
+import { eventAt, type Ticket } from '../tickets/model.js';
 import type { DeskOutbox } from '../store/index.js';
 import type { DeskEventKind, DeskTicket } from './contract.js';
 import { DESK_EVENT_KINDS, type DeskSet } from './desks-file.js';
@@ -35,21 +35,6 @@ export function deskTicket(t: Ticket): DeskTicket {
     reopenCount: t.reopenCount,
     sla: t.sla.map((c) => ({ target: c.target, dueAt: c.dueAt, metAt: c.metAt })),
   };
-}
-
-/**
- * When the event happened. Every kind but the SLA marks is made by a ticket update (opened, a person's action, a
- * desk's push with the desk's time, a clear ...), which sets updatedAt to the event's time. An SLA mark changes only
- * its clock: its time is the mark, the moment the SLA check found the clock past its warning point (approaching)
- * or its due time (breached); the ticket's history records that same time, and the due time is in the detail.
- * Without a target, the clock whose mark of that kind is newest is the one just marked.
- */
-export function eventAt(ticket: Pick<Ticket, 'updatedAt' | 'sla'>, kind: DeskEventKind, target?: SlaTarget): number {
-  if (kind !== 'sla_approaching' && kind !== 'sla_breached') return ticket.updatedAt;
-  const mark = (c: Ticket['sla'][number]) => (kind === 'sla_breached' ? c.breachedAt : c.approachedAt);
-  const marks = ticket.sla.filter((c) => target === undefined || c.target === target).map(mark);
-  const at = Math.max(...marks.filter((m): m is number => m !== null));
-  return Number.isFinite(at) ? at : ticket.updatedAt;
 }
 
 /** `queued` is told after each enqueue (the dispatcher wakes up); it runs after the transaction commits. */

@@ -17,6 +17,7 @@
 // time when the first delivery's outcome was never recorded.
 import type { DeskEventKind, DeskTicket } from '../desks/contract.js';
 import type { Db } from './db.js';
+import { releaseDeadClaims } from './influx-outbox.js';
 import { dialectOf } from './sql.js';
 
 export type DeliveryState = 'pending' | 'delivered' | 'dead' | 'discarded';
@@ -63,6 +64,8 @@ export interface DeskOutbox {
   /** Gives a claimed row back untried (the collector stops before its delivery ended): pending, due as it was, with
    *  no attempt counted. False when the row is no longer held under `claim`. */
   release(id: number, claim: string): boolean;
+  /** Gives back, at once, the pending rows claimed by owners not in `live` (InfluxOutbox.releaseOwnersOtherThan). */
+  releaseOwnersOtherThan(live: readonly string[]): number;
   /** Puts a dead row back in the queue (the API's retry); false when it is not dead. */
   revive(id: number, at: number): boolean;
   /** Gives up on a dead row for good (the API's discard), releasing the ticket's later rows it held; `note` says who
@@ -162,6 +165,8 @@ export function createDeskOutbox(db: Db): DeskOutbox {
   // The outcomes. `@claim` NULL: whatever holds the row (the API, tests); else only the holder of that claim.
   const held = `id = @id AND state = 'pending' AND (CAST(@claim AS TEXT) IS NULL OR claimed_by = @claim)`;
   const unclaim = 'claimed_by = NULL, lease_until = NULL';
+  const claims = db.prepare("SELECT DISTINCT claimed_by FROM desk_outbox WHERE state = 'pending' AND claimed_by IS NOT NULL").pluck();
+  const releaseClaim = db.prepare(`UPDATE desk_outbox SET ${unclaim} WHERE state = 'pending' AND claimed_by = ?`);
   const markDelivered = db.prepare(
     `UPDATE desk_outbox SET state = 'delivered', attempts = attempts + 1, finished_at = @at, last_error = NULL, ${unclaim} WHERE ${held}`,
   );
@@ -187,6 +192,7 @@ export function createDeskOutbox(db: Db): DeskOutbox {
   const polled = db.prepare(`SELECT d.ticket_id AS "ticketId", d.remote_id AS "remoteId" FROM desk_tickets d JOIN tickets t ON t.id = d.ticket_id
     WHERE d.desk = ? AND (t.status != 'resolved' OR t.resolved_at >= ?) ORDER BY d.ticket_id`);
   return {
+    releaseOwnersOtherThan: (live) => releaseDeadClaims(claims.all() as string[], live, (claim) => releaseClaim.run(claim).changes),
     enqueue(desk, e) {
       return Number(insert.get(desk, e.ticket.id, e.kind, Math.trunc(e.at), e.detail, JSON.stringify(e.ticket), Math.trunc(e.at)));
     },

@@ -29,6 +29,11 @@ export interface InfluxOutbox {
   removeClaimed(rows: readonly OutboxRow[], claim: string): number;
   /** Gives the rows of a batch still held under `claim` back, to be claimed again at once (InfluxDB is down). */
   release(rows: readonly OutboxRow[], claim: string): void;
+  /**
+   * Gives back, at once, the rows claimed by owners not in `live` (claims are `<owner>/<token>`: a collector that
+   * died leaves them until their lease ends otherwise); answers how many.
+   */
+  releaseOwnersOtherThan(live: readonly string[]): number;
   /** Removes every row up to and including `id`, claimed or not: for a lone reader of peek() (tests, tools). */
   remove(throughId: number): void;
   size(): number;
@@ -50,6 +55,8 @@ export function createInfluxOutbox(db: Db, maxRows = MAX_OUTBOX_ROWS): InfluxOut
   const delThrough = db.prepare('DELETE FROM influx_outbox WHERE id <= ?');
   const release = db.prepare(`UPDATE influx_outbox SET claimed_by = NULL, lease_until = NULL WHERE ${held}`);
   const count = db.prepare('SELECT count(*) AS n FROM influx_outbox');
+  const claims = db.prepare('SELECT DISTINCT claimed_by FROM influx_outbox WHERE claimed_by IS NOT NULL').pluck();
+  const releaseClaim = db.prepare('UPDATE influx_outbox SET claimed_by = NULL, lease_until = NULL WHERE claimed_by = ?');
   const trim = db.prepare('DELETE FROM influx_outbox WHERE id IN (SELECT id FROM influx_outbox ORDER BY id LIMIT ?)');
   let dropped = 0;
   let rows = (count.get() as { n: number }).n;
@@ -59,6 +66,7 @@ export function createInfluxOutbox(db: Db, maxRows = MAX_OUTBOX_ROWS): InfluxOut
     claim: token,
   });
   return {
+    releaseOwnersOtherThan: (live) => releaseDeadClaims(claims.all() as string[], live, (claim) => releaseClaim.run(claim).changes),
     append(lines) {
       for (const line of lines) insert.run(line);
       rows += lines.length;
@@ -92,4 +100,12 @@ export function createInfluxOutbox(db: Db, maxRows = MAX_OUTBOX_ROWS): InfluxOut
     size: () => (count.get() as { n: number }).n,
     dropped: () => dropped,
   };
+}
+
+/** Releases each claim whose owner (the part before '/') is not among `live`, through `release`; the rows released. */
+export function releaseDeadClaims(claims: readonly string[], live: readonly string[], release: (claim: string) => number): number {
+  const alive = new Set(live);
+  let released = 0;
+  for (const claim of claims) if (!alive.has(claim.slice(0, claim.indexOf('/')))) released += release(claim);
+  return released;
 }

@@ -139,3 +139,18 @@ export function slaStanding(clock: Pick<SlaClockRow, 'metAt' | 'dueAt' | 'warnAt
   if (now >= clock.dueAt) return 'breached';
   return now >= clock.warnAt ? 'approaching' : 'ok';
 }
+
+/**
+ * When a ticket's event (a desk event, a `tickets` point) happened. Every kind but the SLA marks is made by a ticket update (opened, a person's action, a
+ * desk's push with the desk's time, a clear ...), which sets updatedAt to the event's time. An SLA mark changes only
+ * its clock: its time is the mark, the moment the SLA check found the clock past its warning point (approaching)
+ * or its due time (breached); the ticket's history records that same time, and the due time is in the detail.
+ * Without a target, the clock whose mark of that kind is newest is the one just marked.
+ */
+export function eventAt(ticket: Pick<Ticket, 'updatedAt' | 'sla'>, kind: string, target?: SlaTarget): number {
+  if (kind !== 'sla_approaching' && kind !== 'sla_breached') return ticket.updatedAt;
+  const mark = (c: Ticket['sla'][number]) => (kind === 'sla_breached' ? c.breachedAt : c.approachedAt);
+  const marks = ticket.sla.filter((c) => target === undefined || c.target === target).map(mark);
+  const at = Math.max(...marks.filter((m): m is number => m !== null));
+  return Number.isFinite(at) ? at : ticket.updatedAt;
+}

@@ -94,6 +94,21 @@ describe('desk outbox claims', () => {
     expect(o.inFlight('hook', T + 2)).toBe(2); // b1 (c1) and a2 (c2)
   });
 
+  it('gives back at once the rows claimed by collectors no longer alive, and only those', () => {
+    const { store, ids } = storeWithTickets(2);
+    const o = store.deskOutbox;
+    const a = o.enqueue('hook', event(ids[0]!, 'opened', 1000));
+    const b = o.enqueue('hook', event(ids[1]!, 'opened', 1001));
+    o.claim('hook', T, 1, 'c_dead/1', T + LEASE);
+    o.claim('hook', T, 1, 'c_live/2', T + LEASE);
+    expect(o.releaseOwnersOtherThan(['c_live', 'c_other'])).toBe(1);
+    expect(o.get(a)).toMatchObject({ state: 'pending', claimedBy: null, leaseUntil: null });
+    expect(o.get(b)).toMatchObject({ claimedBy: 'c_live/2' });
+    // Long before the lease would have ended, another collector takes the dead one's row.
+    expect(o.claim('hook', T + 1, 10, 'c_live/3', T + LEASE).map((r) => r.id)).toEqual([a]);
+    expect(o.delivered(a, T + 2, 'c_dead/1')).toBe(false);
+  });
+
   it('takes at most `limit` heads, oldest first, and two connections claiming in turn split them', () => {
     const { store, ids, file } = storeWithTickets(5);
     const other = open(file);

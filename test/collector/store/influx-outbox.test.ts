@@ -81,6 +81,19 @@ describe('influx outbox claims', () => {
     expect(store.influxOutbox.size()).toBe(3);
   });
 
+  it('gives back at once the batches claimed by collectors no longer alive, and only those', () => {
+    const store = open(':memory:');
+    const o = store.influxOutbox;
+    o.append(['a 1', 'b 2', 'c 3']);
+    const dead = o.claim(2, 'c_dead/1', T, T + LEASE);
+    const live = o.claim(2, 'c_live/2', T, T + LEASE);
+    expect(live.map((r) => r.line)).toEqual(['c 3']);
+    expect(o.releaseOwnersOtherThan(['c_live'])).toBe(2);
+    expect(o.claim(10, 'c_live/3', T + 1, T + LEASE).map((r) => r.line)).toEqual(['a 1', 'b 2']);
+    expect(o.removeClaimed(dead, 'c_dead/1')).toBe(0);
+    expect(o.removeClaimed(live, 'c_live/2')).toBe(1);
+  });
+
   it('a batch given back is claimed again at once; one whose lease lapsed goes to the next claim, not to its old holder', () => {
     const store = open(':memory:');
     const o = store.influxOutbox;
