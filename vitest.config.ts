@@ -6,6 +6,7 @@ export const STORE_SUITE = [
   'test/collector/store/agents.test.ts',
   'test/collector/store/alert-states.test.ts',
   'test/collector/store/api-keys.test.ts',
+  'test/collector/store/collectors.test.ts',
   'test/collector/store/compliance-waivers.test.ts',
   'test/collector/store/desk-outbox.test.ts',
   'test/collector/store/influx-outbox.test.ts',

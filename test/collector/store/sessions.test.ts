@@ -1,4 +1,4 @@
-// The connection history on a real SQLite file: a session per admitted link, at most one open per agent, the
+// The connection history, on each store backend: a session per admitted link, at most one open per agent, the
 // sessions a killed collector left open ended at the agent's last sign of life (never at the restart), the range
 // query the report and the overnight standard read, and the bounded table.
 import { describe, expect, it } from 'vitest';
@@ -23,6 +23,27 @@ describe('sessions', () => {
     expect(store.sessions.overlapping(agentId, T0, T0 + HOUR)).toEqual([
       { agentId, tenant: 'acme', connectedAt: T0, disconnectedAt: T0 + 30 * MIN, end: 'disconnect' },
     ]);
+  });
+
+  it("with several collectors: each session names its collector, a late close from the old one leaves the new one open, and only the dead collectors' sessions end", () => {
+    const { store, agentId } = enrolled();
+    const other = store.agents.enroll({ tenant: 'acme', hostname: 'srv-02', os: 'linux', arch: 'x64', agentVersion: '1' }).agentId;
+    store.agents.touch(agentId, { lastSeenAt: T0 + 5 * MIN });
+    store.sessions.open(agentId, 'acme', T0, 'c_a');
+    // The agent moved to c_b before c_a noticed its link had gone.
+    store.sessions.open(agentId, 'acme', T0 + 10 * MIN, 'c_b');
+    expect(store.sessions.close(agentId, T0 + 11 * MIN, 'disconnect', 'c_a')).toBe(false);
+    store.sessions.open(other, 'acme', T0, 'c_dead');
+    expect(store.sessions.held().sort((x, y) => x.agentId.localeCompare(y.agentId))).toEqual(
+      [
+        { agentId, collector: 'c_b' },
+        { agentId: other, collector: 'c_dead' },
+      ].sort((x, y) => x.agentId.localeCompare(y.agentId)),
+    );
+    expect(store.sessions.recover(T0 + HOUR, ['c_b'])).toBe(1);
+    expect(store.sessions.held()).toEqual([{ agentId, collector: 'c_b' }]);
+    expect(store.sessions.close(agentId, T0 + 2 * HOUR, 'disconnect', 'c_b')).toBe(true);
+    expect(store.sessions.held()).toEqual([]);
   });
 
   it('a link admitted while the old one is open ends the old one there: never two open rows', () => {
