@@ -192,7 +192,8 @@ function prepare(db: Db) {
       .prepare(
         `INSERT INTO tickets (tenant, host, agent_id, rule_id, title, summary, status, priority, urgency,
       impact, sla_profile, opened_at, updated_at) VALUES (@tenant, @host, @agentId, @ruleId, @title, @summary, 'open',
-      @priority, @urgency, @impact, @slaProfile, @at, @at) RETURNING id`,
+      @priority, @urgency, @impact, @slaProfile, @at, @at)
+      ON CONFLICT (tenant, agent_id, rule_id) WHERE status != 'resolved' DO NOTHING RETURNING id`,
       )
       .pluck(),
     update: db.prepare(`UPDATE tickets SET ${setClause}, updated_at = @updatedAt WHERE id = @id`),
@@ -281,26 +282,28 @@ export function createTicketStore(db: Db): TicketStore {
     checkNew(input, at);
     if (!s.tenantExists.get(input.tenant)) throw new StoreError('tenant_unknown', `unknown tenant: ${input.tenant}`);
     const { tenant, host, agentId, ruleId, priority, urgency, impact, slaProfile } = input;
-    let id: number;
+    // The partial unique index decides: a second unresolved ticket for the key inserts nothing (whichever connection
+    // or collector wrote the first), and the caller hears `conflict`.
+    let inserted: unknown;
     try {
-      id = Number(
-        s.insert.get({
-          tenant,
-          host,
-          agentId,
-          ruleId,
-          priority,
-          urgency,
-          impact,
-          slaProfile,
-          at,
-          title: clip(input.title, 'title'),
-          summary: clip(input.summary, 'summary'),
-        }),
-      );
+      inserted = s.insert.get({
+        tenant,
+        host,
+        agentId,
+        ruleId,
+        priority,
+        urgency,
+        impact,
+        slaProfile,
+        at,
+        title: clip(input.title, 'title'),
+        summary: clip(input.summary, 'summary'),
+      });
     } catch (error) {
       rethrowConflict(error, `an unresolved ticket exists for ${tenant}/${agentId} (${host})/${ruleId}`);
     }
+    if (inserted === undefined) throw new StoreError('conflict', `an unresolved ticket exists for ${tenant}/${agentId} (${host})/${ruleId}`);
+    const id = Number(inserted);
     writeClocks(s, id, input.sla);
     insertEvent(s, id, { kind: 'opened', at, detail });
     return mustGet(id);
