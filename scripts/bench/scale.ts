@@ -14,9 +14,14 @@
 // The collector runs in this process (so its RSS and CPU are this process's); the load processes are measured
 // apart. influxd shares the machine (2 cores here).
 //
+// With --store postgres, every N runs twice: first on SQLite (the baseline, same run), then with the collector's store
+// on a private PostgreSQL server (scripts/lib/postgres.ts: loopback, fsync on); the ticket's commit is read the same
+// way (the wrapped store's transaction returning, which for PostgreSQL is after its COMMIT answered).
+//
 //   npx tsx scripts/bench/scale.ts [--agents 1000,5000,10000,19900] [--latency 1000,10000] [--every 60] [--window 60]
-//                                  [--breaches 200] [--breach-seconds 40]
+//                                  [--breaches 200] [--breach-seconds 40] [--store sqlite|postgres]
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -41,8 +46,12 @@ const { values } = parseArgs({
     window: { type: 'string', default: '60' },
     breaches: { type: 'string', default: '200' },
     'breach-seconds': { type: 'string', default: '40' },
+    store: { type: 'string', default: 'sqlite' },
   },
 });
+if (!['sqlite', 'postgres'].includes(values.store!)) throw new Error('--store: sqlite or postgres');
+/** SQLite always; PostgreSQL after it when asked, so SQLite is the same run's baseline. */
+const stores: ('sqlite' | 'postgres')[] = values.store === 'postgres' ? ['sqlite', 'postgres'] : ['sqlite'];
 const counts = list(values.agents!);
 const latencyAt = new Set(list(values.latency!));
 const everyMs = Number(values.every) * 1000;
@@ -73,6 +82,7 @@ const cpuSeconds = (): number => {
 };
 
 interface Result {
+  store: 'sqlite' | 'postgres';
   agents: number;
   processes: number;
   connected: number;
@@ -87,10 +97,11 @@ interface Result {
   latency?: { breach: ReturnType<typeof stats>; ack: ReturnType<typeof stats>; missing: number };
 }
 
-async function runOne(n: number): Promise<Result> {
+async function runOne(n: number, store: 'sqlite' | 'postgres'): Promise<Result> {
   const committed = new Map<string, number>(); // hostname -> epoch ms the ticket's transaction committed
   const collector = await startBenchCollector({
     name: 'wp-scale-bench',
+    store,
     onCommit: (host, at) => committed.set(host, performance.timeOrigin + at),
   });
   let fleet: LoadFleet | undefined;
@@ -101,7 +112,7 @@ async function runOne(n: number): Promise<Result> {
     fleet = await startLoad(`ws://127.0.0.1:${collector.port}/agent/v1`, agents);
     const { connected } = fleet;
     console.error(
-      `${n} agents: ${connected.count} connected from ${fleet.processes} processes in ${(connected.ms / 1000).toFixed(1)} s${connected.failed ? `, ${connected.failed} failed (${connected.firstError})` : ''}`,
+      `${n} agents (${store}): ${connected.count} connected from ${fleet.processes} processes in ${(connected.ms / 1000).toFixed(1)} s${connected.failed ? `, ${connected.failed} failed (${connected.firstError})` : ''}`,
     );
     await sleep(IDLE_SETTLE_MS);
     const rssAfter = await settledRss();
@@ -120,6 +131,7 @@ async function runOne(n: number): Promise<Result> {
     const reports = a1 - a0;
     console.error(`  ${reports} reports acked in ${windowMs / 1000} s: collector ${(c1 - c0).toFixed(1)} CPU s, load processes ${(l1 - l0).toFixed(1)} CPU s`);
     const result: Result = {
+      store,
       agents: n,
       processes: fleet.processes,
       connected: connected.count,
@@ -156,18 +168,26 @@ async function runOne(n: number): Promise<Result> {
   }
 }
 
+const loadAtStart = loadavg()[0]!.toFixed(2);
 const results: Result[] = [];
-for (const n of counts) results.push(await runOne(n));
+for (const store of stores) for (const n of counts) results.push(await runOne(n, store));
 
 const kb = (bytes: number): string => (bytes / 1024).toFixed(1);
 console.log(`machine   ${machine()}`);
+console.log(`load      1-minute load average ${loadavg()[0]!.toFixed(2)} at the end (before: ${loadAtStart})`);
+if (stores.length > 1)
+  console.log(
+    'store     SQLite (WAL, synchronous=FULL, /tmp) and PostgreSQL (private server on loopback, fsync and synchronous_commit on, pg client in a worker thread)',
+  );
 console.log(
-  `setup     one collector in this process (SQLite, real influxd on loopback); load processes of up to 5000 agents, each from its own 127.0.0.x; report every ${everyMs / 1000} s per agent; CPU window ${windowMs / 1000} s`,
+  `setup     one collector in this process (${stores.length > 1 ? 'SQLite, then PostgreSQL' : 'SQLite'}, real influxd on loopback); load processes of up to 5000 agents, each from its own 127.0.0.x; report every ${everyMs / 1000} s per agent; CPU window ${windowMs / 1000} s`,
 );
 console.log('results');
 for (const r of results) {
   const perConnection = (r.rssAfter - r.rssBefore) / r.connected;
-  console.log(`  ${r.agents} agents (${r.processes} load processes): ${r.connected} connected in ${r.connectS.toFixed(1)} s`);
+  console.log(
+    `  ${r.agents} agents on ${r.store === 'postgres' ? 'PostgreSQL' : 'SQLite'} (${r.processes} load processes): ${r.connected} connected in ${r.connectS.toFixed(1)} s`,
+  );
   console.log(
     `    (b) idle: collector RSS ${(r.rssBefore / 1048576).toFixed(1)} MB before (baseline) -> ${(r.rssAfter / 1048576).toFixed(1)} MB connected: ${kb(perConnection)} KB per connection (goal <= ${GOAL_RSS_PER_CONNECTION_KB}: ${perConnection / 1024 <= GOAL_RSS_PER_CONNECTION_KB ? 'met' : 'NOT met'}); kernel TCP buffers +${kb(r.tcpKernel / r.connected)} KB per connection`,
   );
@@ -183,8 +203,15 @@ for (const r of results) {
     );
   }
 }
+for (const pg of results.filter((r) => r.store === 'postgres' && r.latency)) {
+  const base = results.find((r) => r.store === 'sqlite' && r.agents === pg.agents)?.latency;
+  if (base)
+    console.log(
+      `ratio     PostgreSQL over SQLite (the baseline), breach -> ticket committed at ${pg.agents} agents: p50 ${(pg.latency!.breach.p50 / base.breach.p50).toFixed(2)}x, p99 ${(pg.latency!.breach.p99 / base.breach.p99).toFixed(2)}x`,
+    );
+}
 const first = results[0];
-if (first && results.length > 1) {
+if (first && results.length > 1 && stores.length === 1) {
   console.log(
     `ratio     CPU per report against ${first.agents} agents (the baseline): ${results.map((r) => `${r.agents}: ${(r.cpuPerReportUs / first.cpuPerReportUs).toFixed(2)}x`).join(', ')}`,
   );

@@ -14,6 +14,7 @@ import { openStore, type Store } from '../../../collector/src/store/index.js';
 import { loadRules, parseRules } from '../../../collector/src/alerting/rules/rules-file.js';
 import { parseDesks } from '../../../collector/src/desks/desks-file.js';
 import { startInfluxd, type Influxd } from '../../lib/influxd.js';
+import { postgresBinDir, startPostgres, type Postgres } from '../../lib/postgres.js';
 import type { Agent, Sent } from './fleet.js';
 
 const BENCH_RULES = 'rules:\n  - { id: disk_space, for: 0s }\n';
@@ -29,6 +30,9 @@ export interface BenchCollectorOptions {
   onCommit?: (host: string, committedAt: number, txMs: number) => void;
   /** Every top-level store transaction, by its duration. */
   onTx?: (ms: number) => void;
+  /** The store's backend: SQLite in the temp dir (default), or a database on a private PostgreSQL server started for
+   *  the run (scripts/lib/postgres.ts, fsync and synchronous commit on, as a production server runs). */
+  store?: 'sqlite' | 'postgres';
 }
 
 export interface BenchCollector {
@@ -97,7 +101,8 @@ export async function startBenchCollector(options: BenchCollectorOptions): Promi
       WATCHPOST_LIMITS_IP_ATTEMPT_BURST: '1000000',
     },
   });
-  const raw = openStore(join(dir, 'watchpost.db'));
+  const postgres: Postgres | null = options.store === 'postgres' ? await startPostgres({ fast: false }) : null;
+  const raw = openStore(postgres ? await postgres.createDatabase('watchpost') : join(dir, 'watchpost.db'));
   raw.tenants.add({ id: BENCH_TENANT, name: 'Bench' });
   const store = observedStore(raw, options.onCommit ?? (() => {}), options.onTx ?? (() => {}));
   const rules = parseRules(BENCH_RULES, 'bench rules', loadRules());
@@ -107,6 +112,7 @@ export async function startBenchCollector(options: BenchCollectorOptions): Promi
     await built.app.close();
     await writer?.close();
     raw.close();
+    await postgres?.destroy();
     await influx?.stop();
     rmSync(dir, { recursive: true, force: true });
   };
@@ -123,7 +129,7 @@ export async function startBenchCollector(options: BenchCollectorOptions): Promi
     influxUrl: influx?.url ?? null,
     token: (uses) => raw.tokens.create({ tenant: BENCH_TENANT, expiresAt: Date.now() + TOKEN_TTL_MS, uses }).token,
     describe: () =>
-      `SQLite (WAL, synchronous=FULL) in ${tmpdir()}; points to ${influx ? 'a real influxd (InfluxDB 1.x) on loopback' : 'an instant in-memory sink (influxd could not start)'}`,
+      `${postgres ? `PostgreSQL (${postgresVersion()}, loopback, fsync and synchronous_commit on, the pg client in a worker thread)` : `SQLite (WAL, synchronous=FULL) in ${tmpdir()}`}; points to ${influx ? 'a real influxd (InfluxDB 1.x) on loopback' : 'an instant in-memory sink (influxd could not start)'}`,
     close,
   };
 }
@@ -163,4 +169,9 @@ export function watchEngine(built: CollectorApp, byId: ReadonlyMap<string, Agent
     }
     hooks.tick?.(total, longest);
   };
+}
+
+/** "PostgreSQL 15" from the installed server's bin directory. */
+function postgresVersion(): string {
+  return `PostgreSQL ${/postgresql\/(\d+)/.exec(postgresBinDir())?.[1] ?? '?'}`;
 }

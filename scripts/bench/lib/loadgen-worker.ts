@@ -21,11 +21,19 @@ interface Live {
   breach: boolean;
   collections: number;
   unacked: Map<number, number>; // seq -> epoch send time
+  /** Epoch time of the last Ack on the current connection. */
+  lastAckAt?: number;
+  /** Reconnect mode: the current connection's drop and what followed it. */
+  move?: Move;
   /** Flood mode: called with each answer (ack seq, or the error's code and seq). */
   onAnswer?: (answer: { ack: number } | { code: number; seq: number }) => void;
 }
 
 const epochNow = (): number => performance.timeOrigin + performance.now();
+/** Reconnect mode (off unless the parent asks): the first reconnect delay is uniform in [baseMs / 2, baseMs], doubling per failed attempt. */
+let reconnect: { baseMs: number; url: string; localAddress: string } | undefined;
+let target: { url: string; localAddress: string } | undefined;
+const moves: Move[] = [];
 const post = (message: ToParent): void => void process.send?.(message);
 
 const live: Live[] = [];
@@ -48,6 +56,8 @@ function report(l: Live): Uint8Array {
 }
 
 function send(l: Live): number {
+  // Between a drop and the next Welcome there is no connection to send on (the agent would queue the report).
+  if (l.socket.readyState !== WebSocket.OPEN) return epochNow();
   const frame = report(l);
   const at = epochNow();
   if (!l.breach) l.unacked.set(l.seq, at);
@@ -56,20 +66,28 @@ function send(l: Live): number {
   return at;
 }
 
-function connect(url: string, localAddress: string, agent: WorkerAgent, index: number): Promise<Live> {
+/** Connects `agent` (or, given `existing`, connects that agent again on a new socket); resolves at its Welcome. */
+function connect(url: string, localAddress: string, agent: WorkerAgent, index: number, existing?: Live): Promise<Live> {
   const socket = new WebSocket(url, [subprotocol(PROTOCOL_VERSION)], {
     headers: { Authorization: `Bearer ${agent.credential}` },
     localAddress,
     perMessageDeflate: false,
   });
-  const l: Live = { agent, index, socket, seq: 0, breach: false, collections: 0, unacked: new Map() };
+  const l: Live = existing ?? { agent, index, socket, seq: 0, breach: false, collections: 0, unacked: new Map() };
+  l.socket = socket;
+  let welcomed = false;
   return new Promise((resolve, reject) => {
     socket.on('message', (data: Buffer) => {
       const envelope = wire.Envelope.decode(data);
-      if (envelope.welcome) resolve(l);
-      else if (envelope.ack) {
+      if (envelope.welcome) {
+        welcomed = true;
+        resolve(l);
+      } else if (envelope.ack) {
         l.onAnswer?.({ ack: envelope.ack.seq ?? 0 });
         counts.acked++;
+        const ackAt = epochNow();
+        if (l.move && l.move.firstAckAt === undefined && l.move.welcomeAt !== undefined) l.move.firstAckAt = ackAt;
+        l.lastAckAt = ackAt;
         const at = l.unacked.get(envelope.ack.seq ?? 0);
         l.unacked.delete(envelope.ack.seq ?? 0);
         if (at !== undefined && ackMs.length < MAX_ACK_SAMPLES) ackMs.push(epochNow() - at);
@@ -89,11 +107,53 @@ function connect(url: string, localAddress: string, agent: WorkerAgent, index: n
     socket.once('close', (code) => {
       counts.closed++;
       reject(new Error(`${agent.hostname} closed (${code}) before Welcome`));
+      if (welcomed && reconnect) dropped(l);
     });
   });
 }
 
+/** One agent's drop and recovery, epoch ms: the last Ack before the drop, the drop, the next Welcome and Ack. */
+export interface Move {
+  index: number;
+  lastAckAt: number | undefined;
+  closedAt: number;
+  attempts: number;
+  welcomeAt?: number;
+  firstAckAt?: number;
+}
+
+/**
+ * Reconnect mode: a welcomed connection closed. As the agent's link does, wait a jittered backoff and connect again
+ * (through the same URL: the balancer picks a collector), doubling the delay after each failed attempt; on Welcome,
+ * send a report at once (the agent replays its unacked batches first), which the new collector acks.
+ */
+function dropped(l: Live): void {
+  const move: Move = { index: l.index, lastAckAt: l.lastAckAt, closedAt: epochNow(), attempts: 0 };
+  l.move = move;
+  moves.push(move);
+  l.unacked.clear();
+  const attempt = (): void => {
+    const delay = reconnect!.baseMs * 2 ** Math.min(move.attempts, 6);
+    move.attempts++;
+    timers.push(
+      setTimeout(
+        () =>
+          void connect(reconnect!.url, reconnect!.localAddress, l.agent, l.index, l).then(
+            () => {
+              move.welcomeAt = epochNow();
+              send(l);
+            },
+            () => attempt(),
+          ),
+        delay / 2 + (Math.random() * delay) / 2,
+      ),
+    );
+  };
+  attempt();
+}
+
 async function start(message: Extract<ToWorker, { type: 'start' }>): Promise<void> {
+  target = { url: message.url, localAddress: message.localAddress };
   const started = epochNow();
   let failed = 0;
   let firstError: string | undefined;
@@ -176,6 +236,12 @@ process.on('message', (message: ToWorker) => {
       return;
     case 'flood':
       flood(message);
+      return;
+    case 'reconnect':
+      reconnect = { baseMs: message.baseMs, ...target! };
+      return;
+    case 'moves':
+      post({ type: 'moves', moves });
       return;
     case 'ackTimes':
       post({ type: 'ackTimes', ms: ackMs });

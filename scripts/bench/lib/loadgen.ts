@@ -13,6 +13,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { formatAgentCredential } from '../../../collector/src/store/secrets.js';
 import type { Store } from '../../../collector/src/store/index.js';
+import type { Move } from './loadgen-worker.js';
+
+export type { Move };
 
 export interface WorkerAgent {
   id: string;
@@ -27,6 +30,8 @@ export type ToWorker =
   | { type: 'counts' }
   | { type: 'ackTimes' }
   | { type: 'flood'; batches: number; collections: number; startMs: number; inFlight: number; retryMs: number }
+  | { type: 'reconnect'; baseMs: number }
+  | { type: 'moves' }
   | { type: 'stop' };
 
 export type ToParent =
@@ -34,6 +39,7 @@ export type ToParent =
   | { type: 'breachSent'; hostname: string; at: number }
   | { type: 'counts'; sent: number; acked: number; refused: number; closed: number; open: number }
   | { type: 'ackTimes'; ms: number[] }
+  | { type: 'moves'; moves: Move[] }
   | { type: 'flooded'; ms: number; resent: number; encodeMs: number; firstError?: string };
 
 export type Counts = Omit<Extract<ToParent, { type: 'counts' }>, 'type'>;
@@ -75,8 +81,14 @@ export interface LoadFleet {
   flood(options: Omit<Extract<ToWorker, { type: 'flood' }>, 'type'>): Promise<{ ms: number; resent: number; encodeMs: number; firstError?: string }>;
   /** Send -> ack times (ms) of ordinary reports since the last call, from every process. */
   ackTimes(): Promise<number[]>;
+  /** From now on every agent whose connection drops connects again, through the same URL, after a jittered backoff
+   *  whose first delay is uniform in [baseMs / 2, baseMs] (the agent link's), and sends a report at once on Welcome. */
+  reconnectOnDrop(baseMs: number): void;
+  /** Every drop since reconnectOnDrop, with its last Ack before, and the Welcome and first Ack after (epoch ms). */
+  moves(): Promise<Move[]>;
   /** CPU seconds (user + system) the load-generator processes used so far, from /proc. */
   cpuSeconds(): number;
+  pids(): number[];
   stop(): Promise<void>;
 }
 
@@ -153,6 +165,13 @@ export async function startLoad(url: string, agents: WorkerAgent[]): Promise<Loa
     async ackTimes() {
       return (await askAll({ type: 'ackTimes' }, 'ackTimes')).flatMap((a) => a.ms);
     },
+    reconnectOnDrop(baseMs) {
+      for (const worker of workers) worker.child.send({ type: 'reconnect', baseMs } satisfies ToWorker);
+    },
+    async moves() {
+      return (await askAll({ type: 'moves' }, 'moves')).flatMap((m) => m.moves);
+    },
+    pids: () => workers.map((w) => w.child.pid ?? 0),
     cpuSeconds: () => workers.reduce((n, worker) => n + processCpuSeconds(worker.child.pid), 0),
     async stop() {
       await Promise.all(
