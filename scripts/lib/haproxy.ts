@@ -210,4 +210,3 @@ async function waitForAdmin(command: (line: string) => Promise<string>, child: C
   }
   throw new Error(`haproxy did not answer on its admin socket within ${START_TIMEOUT_MS} ms:\n${stderr()}`);
 }
-

@@ -161,7 +161,6 @@ async function pingAnswers(url: string): Promise<boolean> {
   }
 }
 
-
 /** A loopback port that was free a moment ago: `port`, or one the OS picks. Rejects when `port` is taken. */
 export function freePort(port = 0): Promise<number> {
   return new Promise((resolve, reject) => {
