@@ -54,7 +54,9 @@ describe('encodeDelta', () => {
 
 describe('deltaMismatch', () => {
   it.each<[string, (delta: Buffer) => Buffer, RegExp]>([
-    ['a byte of an add', (d) => Buffer.from(d).fill(0x41, d.indexOf('watchpost-agent') + 5, d.indexOf('watchpost-agent') + 6), /add differs/],
+    // The middle of the inserted text: its first bytes may happen to equal the source's (random) bytes there, and the
+    // encoder then copies them, so the add starts later.
+    ['a byte of an add', (d) => Buffer.from(d).fill(0x41, d.indexOf('post-agent') + 1, d.indexOf('post-agent') + 2), /add differs/],
     ['the offset of a copy', (d) => Buffer.from(d).fill(0x05, DELTA_HEADER_BYTES + 1, DELTA_HEADER_BYTES + 2), /copy differs|out of bounds/],
     ['a missing END', (d) => d.subarray(0, -1), /bad|unknown|ends at/],
     ['bytes after END', (d) => Buffer.concat([d, Buffer.from([0])]), /after END/],
